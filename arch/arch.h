@@ -1,0 +1,219 @@
+/* arch_t: one accelerator, fully resolved (presets applied, overrides applied,
+ * defaults filled, derived values computed). Immutable once loaded: every
+ * other part of imcsim reads it and none writes it.
+ *
+ * Units are part of every field name (_mw, _mm2, _ns, _pj, _ghz, _bits, ...).
+ * Power and area of a component are for ONE instance of it. */
+#ifndef IMC_ARCH_H
+#define IMC_ARCH_H
+
+#include <stdint.h>
+
+#include "diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ARCH_NAME_MAX 64
+#define ARCH_MAX_EXTRAS 16
+
+typedef enum {
+    DEV_SRAM, DEV_RRAM, DEV_PCM, DEV_MRAM, DEV_FEFET, DEV_DRAM, DEV_COUNT_
+} arch_device_type_t;
+
+typedef enum {
+    SIGNED_OFFSET,       /* weights biased by 2^(wb-1), removed with a unit column */
+    SIGNED_DIFFERENTIAL, /* positive and negative columns, subtracted */
+    SIGNED_NONE          /* unsigned weights only */
+} arch_signed_scheme_t;
+
+typedef enum {
+    ADC_MODEL_ISAAC, ADC_MODEL_ZIGZAG, ADC_MODEL_NEUROSIM_SAR, ADC_MODEL_MNSIM,
+    ADC_MODEL_WALDEN, ADC_MODEL_COUNT_
+} arch_adc_model_t;
+
+typedef enum { BUF_EDRAM, BUF_SRAM } arch_buffer_type_t;
+typedef enum { TOPO_MESH, TOPO_TORUS, TOPO_CMESH } arch_topology_t;
+typedef enum { ROUTE_XY, ROUTE_YX, ROUTE_WEST_FIRST, ROUTE_ODD_EVEN } arch_routing_t;
+
+/* Power (dynamic at full activity, and leakage) and area of one instance. */
+typedef struct arch_cost {
+    double power_mw;
+    double leakage_mw;
+    double area_mm2;
+} arch_cost_t;
+
+/* A component that only contributes to power/area (e.g. PUMA's instruction
+ * memory): active whenever its level is active. */
+typedef struct arch_extra {
+    char name[ARCH_NAME_MAX];
+    int count; /* per instance of the level that holds it */
+    arch_cost_t cost;
+} arch_extra_t;
+
+typedef struct arch_tech {
+    int node_nm;
+    double clock_ghz; /* tile digital logic */
+    double vdd_v;
+} arch_tech_t;
+
+typedef struct arch_device {
+    arch_device_type_t type;
+    int bits_per_cell;
+    double on_off_ratio;
+    double read_energy_pj;   /* per cell read */
+    double write_energy_pj;  /* per cell programmed */
+    double read_latency_ns;
+    double write_latency_ns; /* per cell (row-parallel programming is the crossbar's) */
+    double endurance_cycles;
+    double cell_area_f2;
+} arch_device_t;
+
+typedef struct arch_crossbar {
+    int rows, cols;
+    int unit_cols;                 /* ISAAC's unit column(s) for bias removal */
+    arch_signed_scheme_t signed_scheme;
+    int column_flip;               /* ISAAC's flipped encoding: saves one ADC bit */
+    double read_latency_ns;        /* one analog read (one input slice) */
+    arch_cost_t cost;              /* one crossbar array */
+} arch_crossbar_t;
+
+typedef struct arch_dac {
+    int bits;
+    int per_crossbar;              /* normally = rows */
+    arch_cost_t cost;              /* one DAC */
+} arch_dac_t;
+
+typedef struct arch_adc {
+    int bits;
+    arch_adc_model_t model;
+    int cols_per_adc;              /* columns sharing one ADC (serialised) */
+    double sample_rate_gsps;
+    double walden_fom_fj;          /* walden model: fJ per conversion step */
+    double enob;                   /* walden model; 0 = bits */
+    /* Resolved by the cost model at load time (per ADC, per conversion). */
+    double energy_pj;
+    double latency_ns;
+    arch_cost_t cost;
+} arch_adc_t;
+
+typedef struct arch_unit {         /* a simple digital unit */
+    int count;
+    double latency_cycles;         /* in tile clock cycles */
+    arch_cost_t cost;              /* one instance */
+} arch_unit_t;
+
+typedef struct arch_reg {
+    int bytes;
+    arch_cost_t cost;
+} arch_reg_t;
+
+typedef struct arch_ce {           /* compute element (ISAAC IMA, PUMA core) */
+    int crossbars;
+    int adcs;
+    arch_unit_t sh;                /* sample-and-hold: count is per crossbar column set */
+    arch_unit_t sa;                /* shift-and-add units */
+    arch_reg_t input_reg;
+    arch_reg_t output_reg;
+    int n_extras;
+    arch_extra_t extras[ARCH_MAX_EXTRAS];
+} arch_ce_t;
+
+typedef struct arch_buffer {
+    arch_buffer_type_t type;
+    int size_kb;
+    int banks;
+    int bus_width_bits;
+    double access_latency_cycles;  /* tile clock cycles */
+    arch_cost_t cost;              /* the whole buffer */
+} arch_buffer_t;
+
+typedef struct arch_tile {
+    int ces;
+    arch_buffer_t buffer;
+    arch_cost_t bus;               /* buffer-to-CE bus */
+    int bus_wires;
+    arch_unit_t activation;        /* sigmoid/tanh/relu units */
+    arch_unit_t sa;
+    arch_unit_t pool;
+    arch_reg_t output_reg;
+    int n_extras;
+    arch_extra_t extras[ARCH_MAX_EXTRAS];
+} arch_tile_t;
+
+typedef struct arch_noc {
+    arch_topology_t topology;
+    int concentration;             /* tiles per router (cmesh) */
+    int flit_bits;
+    int vcs;
+    int vc_buf_flits;
+    int packet_flits;              /* max flits per packet */
+    int routing_delay, vc_alloc_delay, sw_alloc_delay, st_delay; /* cycles */
+    int lookahead;                 /* lookahead routing removes RC */
+    int credit_delay;
+    int link_latency;
+    arch_routing_t routing;
+    double clock_ghz;
+    arch_cost_t router;            /* one router */
+    double link_energy_pj_per_bit;
+    double buffer_energy_pj_per_flit;
+    double xbar_energy_pj_per_flit;
+} arch_noc_t;
+
+typedef struct arch_offchip {
+    int links;
+    double bandwidth_gbps;         /* per link, GB/s */
+    double latency_ns;
+    double energy_pj_per_bit;
+    double power_w;                /* constant, whole chip */
+    double area_mm2;
+} arch_offchip_t;
+
+typedef struct arch_chip {
+    int tiles;
+    int grid_x, grid_y;            /* router grid (tiles = grid_x*grid_y*concentration) */
+    int chips;                     /* chips in the system */
+    arch_noc_t noc;
+    arch_offchip_t offchip;
+} arch_chip_t;
+
+typedef struct arch_precision {
+    int weight_bits;
+    int act_bits;                  /* activations = MVM input bits */
+    int input_bits_per_cycle;      /* = dac.bits */
+    int signed_inputs;
+} arch_precision_t;
+
+/* Values computed from the above at load time. */
+typedef struct arch_derived {
+    int slices_per_weight;         /* weight_bits / bits_per_cell (x2 if differential) */
+    int weights_per_crossbar_row;  /* logical weights held in one row */
+    int input_cycles;              /* act_bits / input_bits_per_cycle */
+    int lossless_adc_bits;         /* with the encoding's saving applied */
+    int routers;
+    int64_t crossbars_per_chip;
+    double mvm_latency_ns;         /* one full-precision MVM on one crossbar */
+} arch_derived_t;
+
+typedef struct arch {
+    char name[ARCH_NAME_MAX];
+    char base[ARCH_NAME_MAX];      /* preset it started from, or "" */
+    char source[256];              /* file it came from */
+    arch_tech_t tech;
+    arch_device_t device;
+    arch_crossbar_t crossbar;
+    arch_dac_t dac;
+    arch_adc_t adc;
+    arch_ce_t ce;
+    arch_tile_t tile;
+    arch_chip_t chip;
+    arch_precision_t precision;
+    arch_derived_t derived;
+    uint64_t hash;                 /* FNV-1a of the effective configuration */
+} arch_t;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,24 @@
+# imc_check_test(NAME SOURCES a.c b.c LIBS lib1 lib2 [TIMEOUT s] [LABELS l])
+# A Check test run through CTest. Check's fork mode is kept (each test in its
+# own process), which is also what lets SystemC tests elaborate once per test.
+function(imc_check_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 120)
+  endif()
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} PkgConfig::CHECK)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/test)
+  add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+  set_tests_properties(${name} PROPERTIES
+    TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "CK_DEFAULT_TIMEOUT=${T_TIMEOUT};SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1;IMC_SRC=${PROJECT_SOURCE_DIR};IMC_BIN=$<TARGET_FILE_DIR:imcsim>")
+  if(T_LABELS)
+    set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}")
+  endif()
+endfunction()
+
+# imc_systemc(target): compile/link a target against SystemC + TLM.
+function(imc_systemc target)
+  target_link_libraries(${target} PUBLIC PkgConfig::SYSTEMC PkgConfig::TLM)
+endfunction()

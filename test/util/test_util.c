@@ -1,0 +1,124 @@
+/* Shared utilities: YAML positions and rejections, JSON determinism. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "json.h"
+#include "strutil.h"
+#include "ytree.h"
+
+static const char *load_err(const char *text)
+{
+    static char buf[1024];
+    ytree_t t;
+    imc_diag_t d;
+    diag_init(&d);
+    int rc = ytree_load_string(&t, "in.yaml", text, strlen(text), &d);
+    snprintf(buf, sizeof buf, "%s", rc ? (d.text ? d.text : "?") : "");
+    ytree_free(&t);
+    diag_free(&d);
+    return buf;
+}
+
+START_TEST(duplicate_key_is_error)
+{
+    ck_assert_str_eq(load_err("a: 1\nb:\n  c: 2\n  c: 3\n"),
+                     "in.yaml:4:3: error: duplicate key 'c' (first defined at line 3)\n");
+}
+END_TEST
+
+START_TEST(merge_key_is_error)
+{
+    ck_assert_str_eq(load_err("x: &a {p: 1}\ny:\n  <<: *a\n"),
+                     "in.yaml:3:3: error: merge keys ('<<') are not supported "
+                     "(expected explicit keys, or 'base:' for presets)\n");
+}
+END_TEST
+
+START_TEST(syntax_error_has_position)
+{
+    const char *e = load_err("a: [1, 2\nb: 3\n");
+    ck_assert_msg(strncmp(e, "in.yaml:", 8) == 0 && strstr(e, "error: YAML syntax:"), "%s", e);
+}
+END_TEST
+
+START_TEST(empty_and_multi_document)
+{
+    ck_assert_str_eq(load_err(""), "in.yaml: error: empty document (expected a mapping)\n");
+    ck_assert_str_eq(load_err("a: 1\n---\nb: 2\n"),
+                     "in.yaml:3:1: error: a second YAML document (expected exactly one)\n");
+}
+END_TEST
+
+START_TEST(strict_scalars)
+{
+    int64_t i;
+    double x;
+    int b;
+    ck_assert_int_eq(parse_int64("12", &i), 0);
+    ck_assert_int_eq(i, 12);
+    ck_assert_int_ne(parse_int64("12x", &i), 0);
+    ck_assert_int_ne(parse_int64("1.5", &i), 0);
+    ck_assert_int_ne(parse_int64("99999999999999999999", &i), 0);
+    ck_assert_int_eq(parse_double("1e-3", &x), 0);
+    ck_assert_int_ne(parse_double("nan", &x), 0);
+    ck_assert_int_ne(parse_double("inf", &x), 0);
+    ck_assert_int_eq(parse_bool("Yes", &b), 0);
+    ck_assert_int_eq(b, 1);
+    ck_assert_int_ne(parse_bool("maybe", &b), 0);
+}
+END_TEST
+
+START_TEST(closest_name)
+{
+    const char *names[] = {"bits", "model", "cols_per_adc"};
+    ck_assert_str_eq(str_closest("bitz", names, 3), "bits");
+    ck_assert_ptr_null(str_closest("frobnicate", names, 3));
+}
+END_TEST
+
+START_TEST(json_is_deterministic)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    json_w_t w;
+    jw_init(&w, f);
+    jw_obj_begin(&w, NULL);
+    jw_num(&w, "a", 0.1);
+    jw_num(&w, "nan", 0.0 / 0.0);
+    jw_arr_begin(&w, "xs");
+    jw_int(&w, NULL, -3);
+    jw_str(&w, NULL, "q\"\n");
+    jw_arr_end(&w);
+    jw_obj_begin(&w, "empty");
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    jw_finish(&w);
+    fclose(f);
+    ck_assert_str_eq(buf, "{\n  \"a\": 0.1,\n  \"nan\": null,\n  \"xs\": [\n    -3,\n"
+                          "    \"q\\\"\\n\"\n  ],\n  \"empty\": {}\n}\n");
+    free(buf);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("util");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, duplicate_key_is_error);
+    tcase_add_test(tc, merge_key_is_error);
+    tcase_add_test(tc, syntax_error_has_position);
+    tcase_add_test(tc, empty_and_multi_document);
+    tcase_add_test(tc, strict_scalars);
+    tcase_add_test(tc, closest_name);
+    tcase_add_test(tc, json_is_deterministic);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

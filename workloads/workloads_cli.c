@@ -1,0 +1,14 @@
+#include <stdio.h>
+#include "cli.h"
+int imc_cmd_models(int argc, char **argv)
+{
+    (void)argc;
+    fprintf(stderr, "imcsim %s: error: not implemented yet\n", argv[0]);
+    return 2;
+}
+int imc_cmd_compile(int argc, char **argv)
+{
+    (void)argc;
+    fprintf(stderr, "imcsim %s: error: not implemented yet\n", argv[0]);
+    return 2;
+}
