@@ -22,3 +22,13 @@ endfunction()
 function(imc_systemc target)
   target_link_libraries(${target} PUBLIC PkgConfig::SYSTEMC PkgConfig::TLM)
 endfunction()
+
+# imc_bench(NAME SOURCES ... LIBS ...): a benchmark executable bench_NAME in
+# build/bench/, run with `scripts/bench NAME`. Benchmarks print figures; they
+# are never tests.
+function(imc_bench name)
+  cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(bench_${name} ${B_SOURCES})
+  target_link_libraries(bench_${name} PRIVATE ${B_LIBS})
+  set_target_properties(bench_${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
+endfunction()
