@@ -1,0 +1,533 @@
+/* Parsing an architecture: defaults, then the preset or file chain ('base:'),
+ * then --set overrides, each recorded with its position so later checks can
+ * blame the line that set a value. */
+#include "arch_load.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch_internal.h"
+#include "strutil.h"
+#include "ytree.h"
+
+struct arch_preset_src {
+    const char *name;
+    const char *text;
+};
+extern const struct arch_preset_src arch_preset_srcs[]; /* presets_gen.c */
+
+#define MAX_BASE_DEPTH 8
+
+const char *const *arch_preset_names(int *n)
+{
+    static const char *names[16];
+    static int count = -1;
+    if (count < 0) { /* idempotent: the table is constant */
+        int k = 0;
+        while (arch_preset_srcs[k].name && k < 15) {
+            names[k] = arch_preset_srcs[k].name;
+            k++;
+        }
+        count = k;
+    }
+    if (n)
+        *n = count;
+    return names;
+}
+
+const char *arch_preset_text(const char *name)
+{
+    for (int i = 0; arch_preset_srcs[i].name; i++)
+        if (!strcmp(arch_preset_srcs[i].name, name))
+            return arch_preset_srcs[i].text;
+    return NULL;
+}
+
+static const char *intern(arch_ctx_t *c, const char *s)
+{
+    for (int i = 0; i < c->nnames; i++)
+        if (!strcmp(c->names[i], s))
+            return c->names[i];
+    if (c->nnames == ARCH_MAX_NAMES)
+        return c->names[ARCH_MAX_NAMES - 1];
+    c->names[c->nnames] = strdup(s);
+    return c->names[c->nnames] ? c->names[c->nnames++] : "?";
+}
+
+static void mark(arch_ctx_t *c, const arch_param_t *p, const char *file, int line, int col)
+{
+    arch_loc_t *l = &c->loc[arch_param_index(p)];
+    l->file = intern(c, file);
+    l->line = line;
+    l->col = col;
+    l->seq = ++c->seq;
+}
+
+/* Distinct next key segments under prefix ("" = top level). */
+static size_t children(const char *prefix, const char **out, size_t max)
+{
+    size_t np, n = 0, pl = strlen(prefix);
+    const arch_param_t *t = arch_params(&np);
+    static char seg[256][64];
+    for (size_t i = 0; i < np && n < max && n < 256; i++) {
+        const char *k = t[i].key;
+        if (pl && (strncmp(k, prefix, pl) || k[pl] != '.'))
+            continue;
+        const char *s = pl ? k + pl + 1 : k;
+        size_t len = strcspn(s, ".");
+        if (len >= sizeof seg[0])
+            continue;
+        int dup = 0;
+        for (size_t j = 0; j < n; j++)
+            if (strlen(out[j]) == len && !strncmp(out[j], s, len))
+                dup = 1;
+        if (dup)
+            continue;
+        memcpy(seg[n], s, len);
+        seg[n][len] = '\0';
+        out[n] = seg[n];
+        n++;
+    }
+    if (!pl && n < max)
+        out[n++] = "base";
+    return n;
+}
+
+static int is_prefix(const char *full)
+{
+    size_t np, fl = strlen(full);
+    const arch_param_t *t = arch_params(&np);
+    for (size_t i = 0; i < np; i++)
+        if (!strncmp(t[i].key, full, fl) && t[i].key[fl] == '.')
+            return 1;
+    return 0;
+}
+
+static void unknown_key(arch_ctx_t *c, ytree_t *t, const ynode_t *k, const char *prefix,
+                        const char *key, const char *full)
+{
+    const char *cand[64];
+    size_t n = children(prefix, cand, 64);
+    const char *best = str_closest(key, cand, n);
+    if (best) {
+        yerror(t, c->d, k, "unknown key '%s' (did you mean '%s%s%s'?)", full, prefix,
+               *prefix ? "." : "", best);
+        return;
+    }
+    /* A known key at the wrong level ("bits:" at the top)? */
+    size_t np;
+    const arch_param_t *tab = arch_params(&np);
+    for (size_t i = 0; i < np; i++) {
+        const char *dot = strrchr(tab[i].key, '.');
+        if (dot && !strcmp(dot + 1, key)) {
+            yerror(t, c->d, k, "unknown key '%s' (did you mean '%s'?)", full, tab[i].key);
+            return;
+        }
+    }
+    char list[512];
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < n && used < sizeof list - 64; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", cand[i]);
+    yerror(t, c->d, k, "unknown key '%s' (expected one of: %s)", full, list);
+}
+
+static const char *kind_name(const ynode_t *n)
+{
+    return ynode_is_map(n) ? "a mapping" : ynode_is_seq(n) ? "a sequence" : "a scalar";
+}
+
+static int parse_extras(arch_ctx_t *c, ytree_t *t, const arch_param_t *p, ynode_t *v,
+                        const char *full)
+{
+    int *count = (int *)((char *)c->a + p->offset);
+    arch_extra_t *ex = (arch_extra_t *)((char *)c->a + p->offset2);
+    if (!ynode_is_seq(v)) {
+        yerror(t, c->d, v, "'%s' is %s (expected a sequence of {name, count, power_mw, "
+                           "leakage_mw, area_mm2})", full, kind_name(v));
+        return -1;
+    }
+    size_t len = ynode_seq_len(v);
+    if (len > ARCH_MAX_EXTRAS) {
+        yerror(t, c->d, v, "'%s' has %zu items (expected at most %d)", full, len,
+               ARCH_MAX_EXTRAS);
+        return -1;
+    }
+    int bad = 0;
+    for (size_t i = 0; i < len; i++) {
+        ynode_t *it = ynode_seq_at(t, v, i);
+        arch_extra_t e = {.count = 1};
+        char what[128];
+        if (!ynode_is_map(it)) {
+            yerror(t, c->d, it, "'%s[%zu]' is %s (expected a mapping with name, count, "
+                                "power_mw, leakage_mw, area_mm2)", full, i, kind_name(it));
+            bad = 1;
+            continue;
+        }
+        int has_name = 0;
+        for (size_t j = 0; j < ynode_map_size(it); j++) {
+            ynode_t *k = ynode_map_key(t, it, j), *val = ynode_map_val(t, it, j);
+            const char *ks = ynode_scalar(k);
+            snprintf(what, sizeof what, "%s[%zu].%s", full, i, ks);
+            if (!strcmp(ks, "name")) {
+                const char *s = yget_string(t, c->d, val, what);
+                if (!s) {
+                    bad = 1;
+                } else if (!*s || strlen(s) >= ARCH_NAME_MAX) {
+                    yerror(t, c->d, val, "'%s' is '%.80s' (expected a non-empty name of "
+                                         "fewer than %d characters)", what, s, ARCH_NAME_MAX);
+                    bad = 1;
+                } else {
+                    snprintf(e.name, sizeof e.name, "%s", s);
+                    has_name = 1;
+                }
+            } else if (!strcmp(ks, "count")) {
+                int64_t n;
+                if (yget_int64(t, c->d, val, what, &n)) {
+                    bad = 1;
+                } else if (n < 0 || n > (1 << 20)) {
+                    yerror(t, c->d, val, "'%s' is %lld (expected an integer in [0, %d])",
+                           what, (long long)n, 1 << 20);
+                    bad = 1;
+                } else {
+                    e.count = (int)n;
+                }
+            } else if (!strcmp(ks, "power_mw") || !strcmp(ks, "leakage_mw") ||
+                       !strcmp(ks, "area_mm2")) {
+                double x;
+                if (yget_double(t, c->d, val, what, &x)) {
+                    bad = 1;
+                } else if (x < 0 || x > 1e12) {
+                    yerror(t, c->d, val, "'%s' is %g (expected a number [0, 1e+12])", what, x);
+                    bad = 1;
+                } else {
+                    double *dst = ks[0] == 'p' ? &e.cost.power_mw
+                                : ks[0] == 'l' ? &e.cost.leakage_mw : &e.cost.area_mm2;
+                    *dst = x;
+                }
+            } else {
+                const char *best = str_closest(ks, arch_extra_keys, ARCH_EXTRA_NKEYS);
+                if (best)
+                    yerror(t, c->d, k, "unknown key '%s' (did you mean '%s'?)", what, best);
+                else
+                    yerror(t, c->d, k, "unknown key '%s' (expected one of: name, count, "
+                                       "power_mw, leakage_mw, area_mm2)", what);
+                bad = 1;
+            }
+        }
+        if (!has_name && !bad) {
+            yerror(t, c->d, it, "'%s[%zu]' has no 'name' (expected a name for the component)",
+                   full, i);
+            bad = 1;
+        }
+        for (size_t j = 0; j < i && !bad; j++)
+            if (!strcmp(ex[j].name, e.name)) {
+                yerror(t, c->d, it, "'%s[%zu]' repeats the name '%s' (expected unique names)",
+                       full, i, e.name);
+                bad = 1;
+            }
+        if (!bad)
+            ex[i] = e;
+    }
+    if (!bad) {
+        *count = (int)len;
+        for (size_t i = len; i < ARCH_MAX_EXTRAS; i++)
+            memset(&ex[i], 0, sizeof ex[i]);
+    }
+    return bad ? -1 : 0;
+}
+
+static int walk(arch_ctx_t *c, ytree_t *t, ynode_t *map, const char *prefix, int top)
+{
+    int bad = 0;
+    for (size_t i = 0; i < ynode_map_size(map); i++) {
+        ynode_t *k = ynode_map_key(t, map, i), *v = ynode_map_val(t, map, i);
+        const char *ks = ynode_scalar(k);
+        char full[256];
+        if (snprintf(full, sizeof full, "%s%s%s", prefix, *prefix ? "." : "", ks) >=
+            (int)sizeof full) {
+            yerror(t, c->d, k, "key '%.60s...' is too long (expected a parameter name)", ks);
+            bad = 1;
+            continue;
+        }
+        if (top && !strcmp(ks, "base"))
+            continue; /* applied before this walk */
+        const arch_param_t *p = arch_param_find(full);
+        if (p && p->type == PT_EXTRAS) {
+            if (parse_extras(c, t, p, v, full))
+                bad = 1;
+            else
+                mark(c, p, t->file, ynode_line(v), ynode_col(v));
+        } else if (p) {
+            const char *s = ynode_scalar(v);
+            char ty[256], why[300];
+            arch_param_describe_type(p, ty, sizeof ty);
+            if (!s) {
+                yerror(t, c->d, v, "'%s' is %s (expected %s %s)", full, kind_name(v),
+                       p->type == PT_INT ? "an" : "a", ty);
+                bad = 1;
+            } else if (arch_param_set_text(c->a, p, s, why, sizeof why)) {
+                yerror(t, c->d, v, "'%s' is '%.80s' (%s)", full, s, why);
+                bad = 1;
+            } else {
+                mark(c, p, t->file, ynode_line(v), ynode_col(v));
+                if (top && !strcmp(ks, "name"))
+                    c->name_set = 1;
+            }
+        } else if (is_prefix(full)) {
+            if (!ynode_is_map(v)) {
+                yerror(t, c->d, v, "'%s' is %s (expected a mapping of '%s' parameters)", full,
+                       kind_name(v), full);
+                bad = 1;
+            } else {
+                bad |= walk(c, t, v, full, 0);
+            }
+        } else {
+            unknown_key(c, t, k, prefix, ks, full);
+            bad = 1;
+        }
+    }
+    return bad;
+}
+
+static int apply_text(arch_ctx_t *c, const char *name, const char *text, size_t len,
+                      const char *path, int depth, char *base_out);
+
+static int has_path_syntax(const char *s)
+{
+    size_t n = strlen(s);
+    return strchr(s, '/') || (n > 5 && !strcmp(s + n - 5, ".yaml")) ||
+           (n > 4 && !strcmp(s + n - 4, ".yml"));
+}
+
+static int read_file(const char *path, char **text, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap || cap > YTREE_MAX_BYTES)
+            break;
+        char *nb = realloc(buf, cap * 2 + 1);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf || err) {
+        free(buf);
+        return -1;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+/* A preset by name, or a file by path (relative to the including file). */
+static int apply_spec(arch_ctx_t *c, const char *spec, const char *from_path, int depth,
+                      char *base_out, ytree_t *t, const ynode_t *at)
+{
+    const char *pt = arch_preset_text(spec);
+    if (pt) {
+        char name[96];
+        snprintf(name, sizeof name, "preset:%s", spec);
+        return apply_text(c, name, pt, strlen(pt), NULL, depth, base_out);
+    }
+    char path[1024];
+    if (from_path && spec[0] != '/' && strrchr(from_path, '/'))
+        snprintf(path, sizeof path, "%.*s/%s",
+                 (int)(strrchr(from_path, '/') - from_path), from_path, spec);
+    else
+        snprintf(path, sizeof path, "%s", spec);
+    char *text = NULL;
+    size_t len = 0;
+    if (read_file(path, &text, &len)) {
+        int n;
+        const char *const *names = arch_preset_names(&n);
+        const char *best = str_closest(spec, names, (size_t)n);
+        char expect[256];
+        if (best)
+            snprintf(expect, sizeof expect, "did you mean the preset '%s'?", best);
+        else {
+            size_t used = (size_t)snprintf(expect, sizeof expect, "expected a preset (");
+            for (int i = 0; i < n; i++)
+                used += (size_t)snprintf(expect + used, sizeof expect - used, "%s%s",
+                                         i ? ", " : "", names[i]);
+            snprintf(expect + used, sizeof expect - used, ") or a readable YAML file");
+        }
+        if (t)
+            yerror(t, c->d, at, "unknown preset or unreadable file '%.200s' (%s)", spec,
+                   expect);
+        else if (has_path_syntax(spec))
+            diag_error(c->d, spec, 0, 0, "cannot read the file (%s)", expect);
+        else
+            diag_error(c->d, spec, 0, 0, "unknown preset or unreadable file (%s)", expect);
+        return -1;
+    }
+    if (len > YTREE_MAX_BYTES) {
+        diag_error(c->d, path, 0, 0, "input is %zu bytes (expected at most %u)", len,
+                   YTREE_MAX_BYTES);
+        free(text);
+        return -1;
+    }
+    int rc = apply_text(c, path, text, len, path, depth, base_out);
+    free(text);
+    return rc;
+}
+
+static int apply_text(arch_ctx_t *c, const char *name, const char *text, size_t len,
+                      const char *path, int depth, char *base_out)
+{
+    ytree_t t;
+    if (ytree_load_string(&t, name, text, len, c->d)) {
+        ytree_free(&t);
+        return -1;
+    }
+    ynode_t *root = ytree_root(&t);
+    if (!ynode_is_map(root)) {
+        if (ynode_is_scalar(root) && !*ynode_scalar(root))
+            yerror(&t, c->d, root, "empty document (expected a mapping of architecture keys)");
+        else
+            yerror(&t, c->d, root, "the top level is %s (expected a mapping of architecture "
+                                   "keys)", kind_name(root));
+        ytree_free(&t);
+        return -1;
+    }
+    ynode_t *bn = ynode_map_get(&t, root, "base");
+    if (bn) {
+        const char *b = ynode_scalar(bn);
+        if (!b || !*b) {
+            yerror(&t, c->d, bn, "'base' is %s (expected a preset name or a file path)",
+                   b ? "empty" : kind_name(bn));
+            ytree_free(&t);
+            return -1;
+        }
+        if (depth >= MAX_BASE_DEPTH) {
+            yerror(&t, c->d, bn, "'base' chain deeper than %d files (expected no cycle)",
+                   MAX_BASE_DEPTH);
+            ytree_free(&t);
+            return -1;
+        }
+        if (base_out)
+            snprintf(base_out, ARCH_NAME_MAX, "%s", b);
+        if (apply_spec(c, b, path, depth + 1, NULL, &t, bn)) {
+            ytree_free(&t);
+            return -1;
+        }
+    }
+    int bad = walk(c, &t, root, "", 1);
+    ytree_free(&t);
+    return bad ? -1 : 0;
+}
+
+static int apply_set(arch_ctx_t *c, const char *set)
+{
+    const char *eq = strchr(set, '=');
+    char where[300];
+    snprintf(where, sizeof where, "--set %.280s", set);
+    if (!eq || eq == set) {
+        diag_error(c->d, where, 0, 0, "malformed override (expected key=value, e.g. "
+                                      "adc.bits=6)");
+        return -1;
+    }
+    char key[256];
+    size_t kl = (size_t)(eq - set);
+    if (kl >= sizeof key) {
+        diag_error(c->d, where, 0, 0, "key too long (expected a parameter name)");
+        return -1;
+    }
+    memcpy(key, set, kl);
+    key[kl] = '\0';
+    const arch_param_t *p = arch_param_find(key);
+    if (!p) {
+        size_t np;
+        const arch_param_t *t = arch_params(&np);
+        const char *keys[256];
+        size_t nk = 0;
+        for (size_t i = 0; i < np && nk < 256; i++)
+            keys[nk++] = t[i].key;
+        const char *best = str_closest(key, keys, nk);
+        if (best)
+            diag_error(c->d, where, 0, 0, "unknown key '%s' (did you mean '%s'?)", key, best);
+        else
+            diag_error(c->d, where, 0, 0, "unknown key '%s' (expected a parameter listed by "
+                                          "'imcsim arch params')", key);
+        return -1;
+    }
+    char why[300];
+    if (p->type == PT_EXTRAS) {
+        diag_error(c->d, where, 0, 0, "'%s' is a list (expected it in a YAML file, not "
+                                      "--set)", key);
+        return -1;
+    }
+    if (arch_param_set_text(c->a, p, eq + 1, why, sizeof why)) {
+        diag_error(c->d, where, 0, 0, "'%s' is '%.80s' (%s)", key, eq + 1, why);
+        return -1;
+    }
+    mark(c, p, where, 0, 0);
+    if (!strcmp(key, "name"))
+        c->name_set = 1;
+    return 0;
+}
+
+static void file_stem(const char *path, char *out, size_t n)
+{
+    const char *s = strrchr(path, '/');
+    s = s ? s + 1 : path;
+    size_t len = strcspn(s, ".");
+    if (len == 0)
+        len = strlen(s);
+    if (len >= n)
+        len = n - 1;
+    memcpy(out, s, len);
+    out[len] = '\0';
+}
+
+int arch_load(const char *spec, const char *const *sets, int nsets, arch_t *out,
+              imc_diag_t *d)
+{
+    size_t np;
+    arch_params(&np);
+    arch_params_defaults(out);
+    arch_ctx_t c = {.a = out, .d = d};
+    c.loc = calloc(np, sizeof *c.loc);
+    if (!c.loc) {
+        diag_error(d, NULL, 0, 0, "out of memory");
+        return -1;
+    }
+    int errs0 = d->errors;
+    if (!spec || !*spec) {
+        diag_error(d, NULL, 0, 0, "no architecture given (expected a preset name or a file)");
+    } else if (!apply_spec(&c, spec, NULL, 0, out->base, NULL, NULL)) {
+        if (arch_preset_text(spec)) {
+            snprintf(out->source, sizeof out->source, "preset:%s", spec);
+        } else {
+            snprintf(out->source, sizeof out->source, "%s", spec);
+            if (!c.name_set)
+                file_stem(spec, out->name, sizeof out->name);
+        }
+        c.name_set = 0;
+        for (int i = 0; i < nsets; i++)
+            apply_set(&c, sets[i]);
+        if (d->errors == errs0)
+            arch_check(&c);
+    }
+    for (int i = 0; i < c.nnames; i++)
+        free(c.names[i]);
+    free(c.loc);
+    if (d->errors != errs0)
+        return -1;
+    out->hash = arch_config_hash(out);
+    return 0;
+}
