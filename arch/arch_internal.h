@@ -25,6 +25,8 @@ typedef struct arch_ctx {
     char *names[ARCH_MAX_NAMES]; /* interned file names for loc */
     int nnames;
     int name_set;    /* the top file set 'name' */
+    char *chain[ARCH_MAX_NAMES]; /* files being applied, to refuse 'base:' cycles */
+    int nchain;
 } arch_ctx_t;
 
 /* Consistency checks, ADC model resolution and derived values. 0 if valid. */

@@ -1,8 +1,11 @@
 /* Parsing an architecture: defaults, then the preset or file chain ('base:'),
  * then --set overrides, each recorded with its position so later checks can
  * blame the line that set a value. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "arch_load.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +202,7 @@ static int parse_extras(arch_ctx_t *c, ytree_t *t, const arch_param_t *p, ynode_
                 if (yget_double(t, c->d, val, what, &x)) {
                     bad = 1;
                 } else if (x < 0 || x > 1e12) {
-                    yerror(t, c->d, val, "'%s' is %g (expected a number [0, 1e+12])", what, x);
+                    yerror(t, c->d, val, "'%s' is %g (expected a number in [0, 1e+12])", what, x);
                     bad = 1;
                 } else {
                     double *dst = ks[0] == 'p' ? &e.cost.power_mw
@@ -261,11 +264,10 @@ static int walk(arch_ctx_t *c, ytree_t *t, ynode_t *map, const char *prefix, int
                 mark(c, p, t->file, ynode_line(v), ynode_col(v));
         } else if (p) {
             const char *s = ynode_scalar(v);
-            char ty[256], why[300];
-            arch_param_describe_type(p, ty, sizeof ty);
+            char ex[300], why[300];
+            arch_param_expect(p, ex, sizeof ex);
             if (!s) {
-                yerror(t, c->d, v, "'%s' is %s (expected %s %s)", full, kind_name(v),
-                       p->type == PT_INT ? "an" : "a", ty);
+                yerror(t, c->d, v, "'%s' is %s (expected %s)", full, kind_name(v), ex);
                 bad = 1;
             } else if (arch_param_set_text(c->a, p, s, why, sizeof why)) {
                 yerror(t, c->d, v, "'%s' is '%.80s' (%s)", full, s, why);
@@ -334,6 +336,33 @@ static int read_file(const char *path, char **text, size_t *len)
     return 0;
 }
 
+/* Push a file (or preset) on the chain being applied; a repeat is a cycle. */
+static int enter(arch_ctx_t *c, const char *id, const char *shown, ytree_t *t,
+                 const ynode_t *at)
+{
+    for (int i = 0; i < c->nchain; i++)
+        if (!strcmp(c->chain[i], id)) {
+            if (t)
+                yerror(t, c->d, at, "'base' cycle: '%.200s' is already being loaded "
+                                    "(expected a chain that ends in a preset)", shown);
+            else
+                diag_error(c->d, shown, 0, 0, "'base' cycle (expected a chain that ends in a "
+                                           "preset)");
+            return -1;
+        }
+    if (c->nchain == ARCH_MAX_NAMES) {
+        diag_error(c->d, id, 0, 0, "'base' chain too deep");
+        return -1;
+    }
+    c->chain[c->nchain] = strdup(id);
+    if (!c->chain[c->nchain])
+        return -1;
+    c->nchain++;
+    return 0;
+}
+
+static void leave(arch_ctx_t *c) { free(c->chain[--c->nchain]); }
+
 /* A preset by name, or a file by path (relative to the including file). */
 static int apply_spec(arch_ctx_t *c, const char *spec, const char *from_path, int depth,
                       char *base_out, ytree_t *t, const ynode_t *at)
@@ -342,7 +371,11 @@ static int apply_spec(arch_ctx_t *c, const char *spec, const char *from_path, in
     if (pt) {
         char name[96];
         snprintf(name, sizeof name, "preset:%s", spec);
-        return apply_text(c, name, pt, strlen(pt), NULL, depth, base_out);
+        if (enter(c, name, spec, t, at))
+            return -1;
+        int rc = apply_text(c, name, pt, strlen(pt), NULL, depth, base_out);
+        leave(c);
+        return rc;
     }
     char path[1024];
     if (from_path && spec[0] != '/' && strrchr(from_path, '/'))
@@ -370,7 +403,8 @@ static int apply_spec(arch_ctx_t *c, const char *spec, const char *from_path, in
             yerror(t, c->d, at, "unknown preset or unreadable file '%.200s' (%s)", spec,
                    expect);
         else if (has_path_syntax(spec))
-            diag_error(c->d, spec, 0, 0, "cannot read the file (%s)", expect);
+            diag_error(c->d, spec, 0, 0, "cannot read the file: %s (%s)", strerror(errno),
+                       expect);
         else
             diag_error(c->d, spec, 0, 0, "unknown preset or unreadable file (%s)", expect);
         return -1;
@@ -381,15 +415,53 @@ static int apply_spec(arch_ctx_t *c, const char *spec, const char *from_path, in
         free(text);
         return -1;
     }
-    int rc = apply_text(c, path, text, len, path, depth, base_out);
+    char *real = realpath(path, NULL);
+    int rc = enter(c, real ? real : path, spec, t, at);
+    free(real);
+    if (!rc) {
+        rc = apply_text(c, path, text, len, path, depth, base_out);
+        leave(c);
+    }
     free(text);
     return rc;
+}
+
+/* Anything but blanks and comments? */
+static int has_content(const char *s, size_t len)
+{
+    int in_comment = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\n')
+            in_comment = 0;
+        else if (s[i] == '#' && !in_comment)
+            in_comment = 1;
+        else if (!in_comment && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return 1;
+    }
+    return 0;
 }
 
 static int apply_text(arch_ctx_t *c, const char *name, const char *text, size_t len,
                       const char *path, int depth, char *base_out)
 {
     ytree_t t;
+    /* Positions for what ytree reports without one. */
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        int line = 1, col = 1;
+        for (const char *q = text; q < nul; q++, col++)
+            if (*q == '\n') {
+                line++;
+                col = 0;
+            }
+        diag_error(c->d, name, line, col, "NUL byte at offset %zu (expected YAML text)",
+                   (size_t)(nul - text));
+        return -1;
+    }
+    if (!has_content(text, len)) {
+        diag_error(c->d, name, 1, 1, "empty file (expected a mapping of architecture keys)");
+        return -1;
+    }
     if (ytree_load_string(&t, name, text, len, c->d)) {
         ytree_free(&t);
         return -1;

@@ -214,15 +214,12 @@ static void fmt_num(char *buf, size_t n, double v)
 
 void arch_param_describe_type(const arch_param_t *p, char *buf, size_t n)
 {
-    char lo[32], hi[32];
     switch (p->type) {
     case PT_INT:
         snprintf(buf, n, "int [%.0f, %.0f]", p->min, p->max);
         break;
     case PT_DOUBLE:
-        fmt_num(lo, sizeof lo, p->min);
-        fmt_num(hi, sizeof hi, p->max);
-        snprintf(buf, n, "number %s%s, %s]", (p->flags & PF_GT_MIN) ? "(" : "[", lo, hi);
+        snprintf(buf, n, "number %s%g, %g]", (p->flags & PF_GT_MIN) ? "(" : "[", p->min, p->max);
         break;
     case PT_BOOL:
         snprintf(buf, n, "bool");
@@ -244,6 +241,33 @@ void arch_param_describe_type(const arch_param_t *p, char *buf, size_t n)
     }
 }
 
+void arch_param_expect(const arch_param_t *p, char *buf, size_t n)
+{
+    char ty[256];
+    switch (p->type) {
+    case PT_INT:
+        snprintf(buf, n, "an integer in [%.0f, %.0f]", p->min, p->max);
+        break;
+    case PT_DOUBLE:
+        snprintf(buf, n, "a number in %s%g, %g]", (p->flags & PF_GT_MIN) ? "(" : "[", p->min,
+                 p->max);
+        break;
+    case PT_BOOL:
+        snprintf(buf, n, "true or false");
+        break;
+    case PT_STRING:
+        snprintf(buf, n, "a non-empty string of fewer than %zu characters", p->offset2);
+        break;
+    case PT_EXTRAS:
+        snprintf(buf, n, "a sequence of {name, count, power_mw, leakage_mw, area_mm2}");
+        break;
+    case PT_ENUM:
+        arch_param_describe_type(p, ty, sizeof ty);
+        snprintf(buf, n, "%s", ty);
+        break;
+    }
+}
+
 static void *field(arch_t *a, size_t off) { return (char *)a + off; }
 static const void *cfield(const arch_t *a, size_t off) { return (const char *)a + off; }
 
@@ -257,13 +281,13 @@ static int in_bounds(const arch_param_t *p, double v)
 int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
                         char *why, size_t n)
 {
-    char ty[256];
-    arch_param_describe_type(p, ty, sizeof ty);
+    char ex[300];
+    arch_param_expect(p, ex, sizeof ex);
     switch (p->type) {
     case PT_INT: {
         int64_t v;
         if (parse_int64(text, &v) || !in_bounds(p, (double)v)) {
-            snprintf(why, n, "expected an integer in [%.0f, %.0f]", p->min, p->max);
+            snprintf(why, n, "expected %s", ex);
             return -1;
         }
         *(int *)field(a, p->offset) = (int)v;
@@ -272,7 +296,7 @@ int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
     case PT_DOUBLE: {
         double v;
         if (parse_double(text, &v) || !in_bounds(p, v)) {
-            snprintf(why, n, "expected a %s", ty);
+            snprintf(why, n, "expected %s", ex);
             return -1;
         }
         *(double *)field(a, p->offset) = v;
@@ -293,12 +317,11 @@ int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
                 *(int *)field(a, p->offset) = i;
                 return 0;
             }
-        snprintf(why, n, "expected %s", ty);
+        snprintf(why, n, "expected %s", ex);
         return -1;
     case PT_STRING:
         if (strlen(text) >= p->offset2 || !*text) {
-            snprintf(why, n, "expected a non-empty string of fewer than %zu characters",
-                     p->offset2);
+            snprintf(why, n, "expected %s", ex);
             return -1;
         }
         snprintf((char *)field(a, p->offset), p->offset2, "%s", text);

@@ -34,6 +34,10 @@ int arch_param_index(const arch_param_t *p);
 /* Human text for the type and bounds: "int [1, 16]", "enum {mesh, torus}". */
 void arch_param_describe_type(const arch_param_t *p, char *buf, size_t n);
 
+/* What a valid value is, as the tail of "(expected ...)": "an integer in
+ * [1, 16]", "true or false", "one of {mesh, torus, cmesh}". */
+void arch_param_expect(const arch_param_t *p, char *buf, size_t n);
+
 /* Set a parameter from text. 0 ok; -1 with why = "(expected ...)" reason
  * phrase such as "expected an integer in [1, 16]". Not for PT_EXTRAS. */
 int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
