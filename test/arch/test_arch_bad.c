@@ -195,6 +195,7 @@ int main(void)
 {
     Suite *s = suite_create("arch_bad");
     TCase *tc = tcase_create("bad");
+    tcase_set_timeout(tc, 120); /* ~70 runs of imcsim; more under ASan */
     tcase_add_test(tc, enough_cases_and_all_listed);
     tcase_add_test(tc, cli_first_line_and_status);
     tcase_add_test(tc, loader_first_line);
