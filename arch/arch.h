@@ -114,7 +114,7 @@ typedef struct arch_reg {
 typedef struct arch_ce {           /* compute element (ISAAC IMA, PUMA core) */
     int crossbars;
     int adcs;
-    arch_unit_t sh;                /* sample-and-hold: count is per crossbar column set */
+    arch_unit_t sh;                /* sample-and-hold: count is per crossbar */
     arch_unit_t sa;                /* shift-and-add units */
     arch_reg_t input_reg;
     arch_reg_t output_reg;

@@ -67,13 +67,14 @@ static void mark(arch_ctx_t *c, const arch_param_t *p, const char *file, int lin
     l->seq = ++c->seq;
 }
 
-/* Distinct next key segments under prefix ("" = top level). */
-static size_t children(const char *prefix, const char **out, size_t max)
+typedef char seg_t[64];
+
+/* Distinct next key segments under prefix ("" = top level), stored in seg. */
+static size_t children(const char *prefix, const char **out, seg_t *seg, size_t max)
 {
     size_t np, n = 0, pl = strlen(prefix);
     const arch_param_t *t = arch_params(&np);
-    static char seg[256][64];
-    for (size_t i = 0; i < np && n < max && n < 256; i++) {
+    for (size_t i = 0; i < np && n + 1 < max; i++) {
         const char *k = t[i].key;
         if (pl && (strncmp(k, prefix, pl) || k[pl] != '.'))
             continue;
@@ -111,7 +112,8 @@ static void unknown_key(arch_ctx_t *c, ytree_t *t, const ynode_t *k, const char 
                         const char *key, const char *full)
 {
     const char *cand[64];
-    size_t n = children(prefix, cand, 64);
+    seg_t seg[64];
+    size_t n = children(prefix, cand, seg, 64);
     const char *best = str_closest(key, cand, n);
     if (best) {
         yerror(t, c->d, k, "unknown key '%s' (did you mean '%s%s%s'?)", full, prefix,

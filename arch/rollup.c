@@ -131,12 +131,12 @@ void arch_rollup_print(const arch_t *a, const arch_rollup_t *r, FILE *f)
     fprintf(f, "timing: input slice %.4g ns, MVM (one crossbar, full precision) %.6g ns\n\n",
             dv->slice_ns, dv->mvm_latency_ns);
 
-    fprintf(f, "%-24s %-5s %12s %12s %14s %14s %12s %13s\n", "component", "level",
+    fprintf(f, "%-30s %-5s %12s %12s %14s %14s %12s %13s\n", "component", "level",
             "count/level", "count/chip", "power_each_mW", "area_each_mm2", "chip_power_W",
             "chip_area_mm2");
     for (int i = 0; i < r->nitems; i++) {
         const arch_rollup_item_t *it = &r->items[i];
-        fprintf(f, "%-24s %-5s %12g %12.0f %14.6g %14.6g %12.6g %13.6g\n", it->cls,
+        fprintf(f, "%-30s %-5s %12g %12.0f %14.6g %14.6g %12.6g %13.6g\n", it->cls,
                 level_name(it->level), it->per_level, it->per_chip, it->power_mw_each,
                 it->area_mm2_each, it->power_w_chip, it->area_mm2_chip);
     }
