@@ -216,7 +216,8 @@ typedef struct arch {
     arch_chip_t chip;
     arch_precision_t precision;
     arch_derived_t derived;
-    uint64_t hash;                 /* FNV-1a of the effective configuration */
+    uint64_t hash;                 /* FNV-1a of the effective configuration
+                                      (every parameter but the name) */
 } arch_t;
 
 #ifdef __cplusplus

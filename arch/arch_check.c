@@ -187,8 +187,15 @@ uint64_t arch_config_hash(const arch_t *a)
         return 0;
     arch_dump_yaml(a, f);
     fclose(f);
+    /* The hardware, not its label: skip the comment and the name lines. */
     uint64_t h = 1469598103934665603ull;
+    int skip = 0, at_line_start = 1;
     for (size_t i = 0; i < len; i++) {
+        if (at_line_start)
+            skip = buf[i] == '#' || !strncmp(buf + i, "name:", 5);
+        at_line_start = buf[i] == '\n';
+        if (skip)
+            continue;
         h ^= (unsigned char)buf[i];
         h *= 1099511628211ull;
     }

@@ -116,7 +116,7 @@ static const arch_param_t table[] = {
 
     PI("tile.ces", tile.ces, "", 1, 1 << 16, "12", "compute elements per tile"),
     PE("tile.buffer.type", tile.buffer.type, buf_names, "edram", "tile buffer memory"),
-    PI("tile.buffer.size_kb", tile.buffer.size_kb, "KB", 0, 1 << 24, "64", "tile buffer capacity"),
+    PI("tile.buffer.size_kb", tile.buffer.size_kb, "KB", 0, 1 << 20, "64", "tile buffer capacity"),
     PI("tile.buffer.banks", tile.buffer.banks, "", 1, 1024, "2", "tile buffer banks"),
     PI("tile.buffer.bus_width_bits", tile.buffer.bus_width_bits, "bits", 1, 1 << 16, "256",
        "tile buffer port width"),

@@ -22,6 +22,7 @@ static void add(arch_rollup_t *r, const char *cls, arch_roll_level_t lvl, double
     it->level = lvl;
     it->per_level = per_level;
     it->power_mw_each = watts(c);
+    it->leakage_mw_each = c->leakage_mw;
     it->area_mm2_each = c->area_mm2;
 }
 
@@ -60,16 +61,19 @@ void arch_rollup(const arch_t *a, arch_rollup_t *r)
 
     double ces_chip = (double)a->chip.tiles * tl->ces;
     double ce_mw = 0, ce_mm2 = 0, tile_mw = 0, tile_mm2 = 0, adc_mw = 0, adc_mm2 = 0;
-    double chip_mw = 0, chip_mm2 = 0;
+    double chip_mw = 0, chip_mm2 = 0, ce_leak = 0, tile_leak = 0, chip_leak = 0;
     for (int i = 0; i < r->nitems; i++) {
         arch_rollup_item_t *it = &r->items[i];
         double p = it->per_level * it->power_mw_each, ar = it->per_level * it->area_mm2_each;
+        double lk = it->per_level * it->leakage_mw_each;
         if (it->level == ROLL_CE) {
             ce_mw += p;
+            ce_leak += lk;
             ce_mm2 += ar;
             it->per_chip = it->per_level * ces_chip;
         } else if (it->level == ROLL_TILE) {
             tile_mw += p;
+            tile_leak += lk;
             tile_mm2 += ar;
             it->per_chip = it->per_level * a->chip.tiles;
         } else {
@@ -79,6 +83,7 @@ void arch_rollup(const arch_t *a, arch_rollup_t *r)
         it->area_mm2_chip = it->per_chip * it->area_mm2_each;
         chip_mw += it->power_w_chip * 1e3;
         chip_mm2 += it->area_mm2_chip;
+        chip_leak += it->per_chip * it->leakage_mw_each;
         if (!strcmp(it->cls, "adc")) {
             adc_mw = it->per_level * it->power_mw_each * tl->ces;
             adc_mm2 = it->per_level * it->area_mm2_each * tl->ces;
@@ -86,11 +91,15 @@ void arch_rollup(const arch_t *a, arch_rollup_t *r)
     }
     int conc = a->chip.noc.concentration;
     tile_mw += tl->ces * ce_mw + watts(&a->chip.noc.router) / conc;
+    tile_leak += tl->ces * ce_leak + a->chip.noc.router.leakage_mw / conc;
     tile_mm2 += tl->ces * ce_mm2 + a->chip.noc.router.area_mm2 / conc;
 
-    r->ce = (arch_level_cost_t){(int64_t)ces_chip, ce_mw * 1e-3, ce_mm2};
-    r->tile = (arch_level_cost_t){a->chip.tiles, tile_mw * 1e-3, tile_mm2};
-    r->chip = (arch_level_cost_t){1, chip_mw * 1e-3, chip_mm2};
+    r->ce = (arch_level_cost_t){(int64_t)ces_chip, ce_mw * 1e-3, (ce_mw - ce_leak) * 1e-3,
+                                ce_leak * 1e-3, ce_mm2};
+    r->tile = (arch_level_cost_t){a->chip.tiles, tile_mw * 1e-3, (tile_mw - tile_leak) * 1e-3,
+                                  tile_leak * 1e-3, tile_mm2};
+    r->chip = (arch_level_cost_t){1, chip_mw * 1e-3, (chip_mw - chip_leak) * 1e-3,
+                                  chip_leak * 1e-3, chip_mm2};
     r->tile_adc_power_fraction = tile_mw > 0 ? adc_mw / tile_mw : 0;
     r->tile_adc_area_fraction = tile_mm2 > 0 ? adc_mm2 / tile_mm2 : 0;
 
@@ -140,16 +149,18 @@ void arch_rollup_print(const arch_t *a, const arch_rollup_t *r, FILE *f)
                 level_name(it->level), it->per_level, it->per_chip, it->power_mw_each,
                 it->area_mm2_each, it->power_w_chip, it->area_mm2_chip);
     }
-    fprintf(f, "\n%-6s %10s %14s %14s\n", "level", "count/chip", "power (one)", "area (one)");
+    fprintf(f, "\n%-6s %10s %14s %14s %14s\n", "level", "count/chip", "power (one)",
+            "of it leakage", "area (one)");
     const arch_level_cost_t *lv[3] = {&r->ce, &r->tile, &r->chip};
     const char *nm[3] = {"CE", "tile", "chip"};
     for (int i = 0; i < 3; i++) {
         if (lv[i]->power_w < 1)
-            fprintf(f, "%-6s %10lld %11.5g mW %10.5g mm2\n", nm[i], (long long)lv[i]->count,
-                    lv[i]->power_w * 1e3, lv[i]->area_mm2);
+            fprintf(f, "%-6s %10lld %11.5g mW %11.5g mW %10.5g mm2\n", nm[i],
+                    (long long)lv[i]->count, lv[i]->power_w * 1e3, lv[i]->leakage_w * 1e3,
+                    lv[i]->area_mm2);
         else
-            fprintf(f, "%-6s %10lld %12.5g W %10.5g mm2\n", nm[i], (long long)lv[i]->count,
-                    lv[i]->power_w, lv[i]->area_mm2);
+            fprintf(f, "%-6s %10lld %12.5g W %12.5g W %10.5g mm2\n", nm[i],
+                    (long long)lv[i]->count, lv[i]->power_w, lv[i]->leakage_w, lv[i]->area_mm2);
     }
     fprintf(f, "(tile includes 1/%d of a router)\n", a->chip.noc.concentration);
     fprintf(f, "\nADC share of tile: %.1f%% of power, %.1f%% of area\n",
@@ -164,6 +175,8 @@ static void level_json(json_w_t *w, const char *key, const arch_level_cost_t *l)
     jw_obj_begin(w, key);
     jw_int(w, "count", l->count);
     jw_num(w, "power_w", l->power_w);
+    jw_num(w, "dynamic_power_w", l->dynamic_w);
+    jw_num(w, "leakage_power_w", l->leakage_w);
     jw_num(w, "area_mm2", l->area_mm2);
     jw_obj_end(w);
 }
@@ -231,6 +244,7 @@ void arch_rollup_json(const arch_t *a, const arch_rollup_t *r, FILE *f)
         jw_num(&w, "count_per_level", it->per_level);
         jw_num(&w, "count_per_chip", it->per_chip);
         jw_num(&w, "power_mw_each", it->power_mw_each);
+        jw_num(&w, "leakage_mw_each", it->leakage_mw_each);
         jw_num(&w, "area_mm2_each", it->area_mm2_each);
         jw_obj_end(&w);
     }

@@ -23,6 +23,7 @@ typedef struct arch_rollup_item {
     double per_level;              /* instances in one CE / tile / chip */
     double per_chip;               /* instances in the chip */
     double power_mw_each;          /* dynamic + leakage, one instance */
+    double leakage_mw_each;
     double area_mm2_each;
     double power_w_chip;           /* per_chip * power */
     double area_mm2_chip;
@@ -30,7 +31,9 @@ typedef struct arch_rollup_item {
 
 typedef struct arch_level_cost {
     int64_t count;                 /* instances per chip (chip: 1) */
-    double power_w;                /* one instance */
+    double power_w;                /* one instance: dynamic_w + leakage_w */
+    double dynamic_w;              /* one instance, full activity */
+    double leakage_w;              /* one instance */
     double area_mm2;               /* one instance */
 } arch_level_cost_t;
 

@@ -375,6 +375,39 @@ START_TEST(dump_round_trips)
 }
 END_TEST
 
+START_TEST(hash_ignores_name_only)
+{
+    ck_assert_int_eq(load("isaac", NULL, 0), 0);
+    uint64_t h = A.hash;
+    const char *s1[] = {"name=renamed"};
+    ck_assert_int_eq(load("isaac", s1, 1), 0);
+    ck_assert_uint_eq(A.hash, h);
+    ck_assert_int_eq(load_text("base: isaac\n", NULL, 0), 0);
+    ck_assert_uint_eq(A.hash, h);
+    const char *s2[] = {"adc.bits=7"};
+    ck_assert_int_eq(load("isaac", s2, 1), 0);
+    ck_assert_uint_ne(A.hash, h);
+}
+END_TEST
+
+START_TEST(leakage_split)
+{
+    arch_rollup_t r;
+    ck_assert_int_eq(load("isaac", NULL, 0), 0);
+    arch_rollup(&A, &r);
+    ck_assert_double_eq(r.chip.leakage_w, 0); /* Table I gives total power only */
+    ck_assert_int_eq(load("puma", NULL, 0), 0);
+    arch_rollup(&A, &r);
+    /* Router leakage: 35 routers x 0.41 mW of PUMAsim's table. */
+    double want = 0;
+    for (int i = 0; i < r.nitems; i++)
+        want += r.items[i].per_chip * r.items[i].leakage_mw_each * 1e-3;
+    ck_assert_double_le(rel(r.chip.leakage_w, want), 1e-12);
+    ck_assert_double_le(rel(r.chip.dynamic_w + r.chip.leakage_w, r.chip.power_w), 1e-12);
+    ck_assert_double_gt(r.chip.leakage_w, 35 * 0.41e-3);
+}
+END_TEST
+
 START_TEST(enum_names)
 {
     ck_assert_str_eq(arch_device_name(DEV_FEFET), "fefet");
@@ -418,6 +451,8 @@ int main(void)
     tcase_add_test(tc, extras_parsed);
     tcase_add_test(tc, dump_round_trips);
     tcase_add_test(tc, enum_names);
+    tcase_add_test(tc, hash_ignores_name_only);
+    tcase_add_test(tc, leakage_split);
     tcase_add_test(tc, differential_doubles_slices);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
