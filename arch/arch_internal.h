@@ -6,6 +6,7 @@
 #include "arch.h"
 #include "diag.h"
 #include "params.h"
+#include "ytree.h"
 
 /* Where a parameter got its current value: a YAML node (line > 0), a --set
  * argument (file = "--set k=v", line 0), or the default (file NULL). */
@@ -28,6 +29,12 @@ typedef struct arch_ctx {
     char *chain[ARCH_MAX_NAMES]; /* files being applied, to refuse 'base:' cycles */
     int nchain;
 } arch_ctx_t;
+
+/* arch_yaml.c: apply one YAML mapping (prefix "" = the document's top,
+ * whose 'base' key the caller handles); record positions with arch_mark. */
+int arch_walk(arch_ctx_t *c, ytree_t *t, ynode_t *map, const char *prefix, int top);
+void arch_mark(arch_ctx_t *c, const arch_param_t *p, const char *file, int line, int col);
+const char *arch_intern(arch_ctx_t *c, const char *s);
 
 /* Consistency checks, ADC model resolution and derived values. 0 if valid. */
 int arch_check(arch_ctx_t *c);
