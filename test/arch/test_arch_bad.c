@@ -185,6 +185,13 @@ START_TEST(cli_outputs)
              "'\"hash\"' | sort -u | wc -l", bin, bin, bin);
     ck_assert_int_eq(run(cmd, first, sizeof first), 0);
     ck_assert_str_eq(first, "1"); /* the dump has the same configuration hash */
+    /* docs/arch-format.md carries the current schema. */
+    snprintf(cmd, sizeof cmd, "'%s/imcsim' arch params --markdown > /tmp/imc_arch_params.md && "
+             "grep -qxFf /tmp/imc_arch_params.md docs/arch-format.md && "
+             "n=$(grep -cxFf /tmp/imc_arch_params.md docs/arch-format.md); "
+             "test $n -eq $(wc -l < /tmp/imc_arch_params.md) && echo same", bin);
+    ck_assert_int_eq(run(cmd, first, sizeof first), 0);
+    ck_assert_str_eq(first, "same");
     snprintf(cmd, sizeof cmd, "'%s/imcsim' arch params | grep -c '^adc\\.'", bin);
     ck_assert_int_eq(run(cmd, first, sizeof first), 0);
     ck_assert_str_eq(first, "7");
