@@ -136,6 +136,7 @@ static void print_text(const noc_t *n, const noc_synth_t *s, const noc_synth_res
             int64_t f = noc_port_flits(n, rt, p);
             if (f < 0)
                 continue;
+            f = (int64_t)r->port_flits[rt * (4 + c->concentration) + p];
             double u = (double)f / cyc;
             umax = u > umax ? u : umax;
             usum += u;
@@ -152,10 +153,9 @@ static void print_text(const noc_t *n, const noc_synth_t *s, const noc_synth_res
         printf("\n%-8s %-6s %-8s %12s\n", "router", "port", "to", "util (flits/cycle)");
         for (int rt = 0; rt < noc_routers(n); rt++)
             for (int p = 0; p < 4; p++) {
-                int64_t f = noc_port_flits(n, rt, p);
-                if (f >= 0)
+                if (noc_port_flits(n, rt, p) >= 0)
                     printf("%-8d %-6s %-8d %12.4f\n", rt, port_names[p], noc_neighbor(n, rt, p),
-                           (double)f / cyc);
+                           (double)r->port_flits[rt * (4 + c->concentration) + p] / cyc);
             }
     }
 }
@@ -228,19 +228,22 @@ static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_res
     double cyc = (double)(r->stats.cycles ? r->stats.cycles : 1);
     jw_arr_begin(&w, "routers");
     for (int rt = 0; rt < noc_routers(n); rt++) {
+        uint64_t f = 0;
+        for (int p = 0; p < 4 + c->concentration; p++)
+            f += r->port_flits[rt * (4 + c->concentration) + p];
         jw_obj_begin(&w, NULL);
         jw_int(&w, "router", rt);
-        jw_uint(&w, "flits", noc_router_flits(n, rt));
-        jw_num(&w, "busy_fraction", (double)noc_router_busy_cycles(n, rt) / cyc);
+        jw_uint(&w, "flits", f);
+        jw_num(&w, "utilization_flits_per_cycle", (double)f / cyc);
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
     jw_arr_begin(&w, "links");
     for (int rt = 0; rt < noc_routers(n); rt++)
         for (int p = 0; p < 4; p++) {
-            int64_t f = noc_port_flits(n, rt, p);
-            if (f < 0)
+            if (noc_port_flits(n, rt, p) < 0)
                 continue;
+            int64_t f = (int64_t)r->port_flits[rt * (4 + c->concentration) + p];
             jw_obj_begin(&w, NULL);
             jw_int(&w, "from", rt);
             jw_int(&w, "to", noc_neighbor(n, rt, p));
@@ -436,6 +439,7 @@ int imc_cmd_noc(int argc, char **argv)
         print_text(n, &s, &r, links);
     if (rc)
         fputs(noc_watchdog_report(n), stderr);
+    noc_synth_result_free(&r);
     noc_destroy(n);
     return rc ? 1 : 0;
 }

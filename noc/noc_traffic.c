@@ -1,6 +1,7 @@
 #include "noc_traffic.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -138,6 +139,26 @@ void noc_synth_default(noc_synth_t *s)
     s->hotspot = -1;
 }
 
+void noc_synth_result_free(noc_synth_result_t *r)
+{
+    free(r->port_flits);
+    r->port_flits = NULL;
+}
+
+static void snapshot_ports(noc_t *n, noc_synth_result_t *r)
+{
+    int R = noc_routers(n), P = 4 + noc_config(n)->concentration;
+    if (!r->port_flits)
+        r->port_flits = calloc((size_t)R * (size_t)P, sizeof *r->port_flits);
+    if (!r->port_flits)
+        abort();
+    for (int i = 0; i < R; i++)
+        for (int p = 0; p < P; p++) {
+            int64_t f = noc_port_flits(n, i, p);
+            r->port_flits[i * P + p] = f < 0 ? 0 : (uint64_t)f;
+        }
+}
+
 typedef struct run_ctx {
     noc_t *n;
     uint64_t w0, w1; /* measurement window [w0, w1) */
@@ -188,6 +209,7 @@ int noc_synth_run(noc_t *n, const noc_synth_t *s, noc_synth_result_t *r)
         }
         if (t == x.w1) {
             noc_stats(n, &r->stats);
+            snapshot_ports(n, r);
             r->queue_growth_flits = (int64_t)(r->stats.queued_flits + r->stats.flits_in_network) -
                                     (int64_t)q0;
         }
@@ -219,6 +241,7 @@ int noc_synth_run(noc_t *n, const noc_synth_t *s, noc_synth_result_t *r)
         fprintf(stderr, "\r%60s\r", "");
     if (t < x.w1 || r->watchdog) { /* stopped early: the window is what ran */
         noc_stats(n, &r->stats);
+        snapshot_ports(n, r);
         r->queue_growth_flits = 0;
     }
     r->sim_cycles = t - t0;

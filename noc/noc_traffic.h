@@ -72,11 +72,14 @@ typedef struct noc_synth_result {
     uint64_t sim_cycles;        /* warm-up + measurement + drain */
     int drained, saturated, watchdog;
     noc_stats_t stats;          /* the measurement window */
+    uint64_t *port_flits;       /* [router][port] flits sent in the window
+                                   (malloc'd; noc_synth_result_free) */
 } noc_synth_result_t;
 
+void noc_synth_result_free(noc_synth_result_t *r);
+
 /* Runs the protocol on a fresh network n. 0 ok; 1 when the watchdog stopped
- * the network (report in noc_watchdog_report). Per-port flit counters of n
- * cover the measurement window afterwards. */
+ * the network (report in noc_watchdog_report). */
 int noc_synth_run(noc_t *n, const noc_synth_t *s, noc_synth_result_t *r);
 
 #ifdef __cplusplus
