@@ -148,11 +148,19 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->rd = c->lookahead ? 0 : c->routing_delay;
     n->fwd = c->sw_alloc_delay + c->st_delay + c->link_latency;
     size_t nivc = (size_t)n->R * n->P * n->V;
+    if (nivc * (size_t)n->B > UINT32_MAX) {
+        diag_error(d, "noc", 0, 0, "network too large (%zu buffer slots; expected < 2^32)",
+                   nivc * (size_t)n->B);
+        free(n);
+        return NULL;
+    }
     n->ivc = xcalloc(nivc, sizeof *n->ivc);
     n->flits = xcalloc(nivc * n->B, sizeof *n->flits);
     n->cq = xcalloc(nivc * n->B, sizeof *n->cq);
-    for (size_t i = 0; i < nivc; i++)
+    for (size_t i = 0; i < nivc; i++) {
         n->ivc[i].credits = (uint16_t)n->B;
+        n->ivc[i].fbase = (uint32_t)(i * (size_t)n->B);
+    }
     n->rt = xcalloc((size_t)n->R, sizeof *n->rt);
     n->port_flits = xcalloc((size_t)n->R * n->P, sizeof *n->port_flits);
     n->nbr = xcalloc((size_t)n->R * 4, sizeof *n->nbr);

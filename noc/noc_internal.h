@@ -23,6 +23,7 @@ typedef struct noc_ivc {
     uint8_t vc_lo, vc_hi;      /* output VC class [lo, hi) */
     int8_t out_port;
     uint8_t out_vc;
+    uint32_t fbase;            /* index of this VC's ring in flits[] and cq[] */
     uint64_t stage_ready;      /* VA (in VC_VA) or SA (in VC_ACTIVE, head) */
     /* the upstream side (router or source) feeding this VC */
     uint16_t credits;          /* free slots already known upstream */

@@ -14,7 +14,7 @@ static inline int opposite(int p) { return p ^ 1; } /* E<->W, N<->S */
 static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
 {
     if (d->cq_count) {
-        const uint64_t *q = n->cq + (size_t)(d - n->ivc) * (size_t)n->B;
+        const uint64_t *q = n->cq + d->fbase;
         while (d->cq_count && q[d->cq_head] <= t) {
             d->credits++;
             d->cq_head = (uint16_t)(d->cq_head + 1 == n->B ? 0 : d->cq_head + 1);
@@ -27,11 +27,10 @@ static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
 static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
                              noc_flit_t f)
 {
-    size_t idx = (size_t)(d - n->ivc);
     int slot = d->head + d->count;
     if (slot >= n->B)
         slot -= n->B;
-    n->flits[idx * (size_t)n->B + (size_t)slot] = f;
+    n->flits[d->fbase + (uint32_t)slot] = f;
     d->count++;
     d->credits--;
     noc_router_t *rt = &n->rt[r];
@@ -139,8 +138,7 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
     noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + port) * n->V + vc];
-    size_t idx = (size_t)(iv - n->ivc);
-    noc_flit_t f = n->flits[idx * (size_t)n->B + iv->head];
+    noc_flit_t f = n->flits[iv->fbase + iv->head];
     iv->head = (uint16_t)(iv->head + 1 == n->B ? 0 : iv->head + 1);
     if (--iv->count == 0)
         rt->nonempty[port] &= ~(1ull << vc);
@@ -150,7 +148,7 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     int slot = iv->cq_head + iv->cq_count;
     if (slot >= n->B)
         slot -= n->B;
-    n->cq[idx * (size_t)n->B + (size_t)slot] = t + (uint64_t)n->cfg.credit_delay;
+    n->cq[iv->fbase + (uint32_t)slot] = t + (uint64_t)n->cfg.credit_delay;
     iv->cq_count++;
     n->st.buffer_reads++;
     n->st.sw_allocs++;
@@ -186,127 +184,163 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     n->last_progress = t;
 }
 
+/* Is the front flit of an active VC allowed to bid for the switch? */
+static inline int sa_ready(noc_t *n, int r, noc_ivc_t *iv, uint64_t t)
+{
+    const noc_flit_t *f = &n->flits[iv->fbase + iv->head];
+    if (f->ready > t || (f->head && iv->stage_ready > t))
+        return 0;
+    int op = iv->out_port;
+    if (op >= 4)
+        return 1;
+    noc_ivc_t *dn = &n->ivc[((size_t)n->nbr[r * 4 + op] * n->P + (op ^ 1)) * n->V + iv->out_vc];
+    return credits(n, dn, t) > 0;
+}
+
+/* VA for one requesting input VC: a free output VC of its class on the
+ * candidate port with the most free slots (adaptive routing picks here). */
+static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_t t)
+{
+    const int P = n->P, V = n->V;
+    int best_p = -1, best_vc = -1, best_cr = -1;
+    int span = iv->vc_hi - iv->vc_lo;
+    for (uint8_t cm = iv->cand; cm; cm &= (uint8_t)(cm - 1)) {
+        int p = __builtin_ctz(cm);
+        if (p >= 4) {
+            best_p = p;
+            best_vc = 0;
+            break;
+        }
+        noc_ivc_t *dn = &n->ivc[((size_t)n->nbr[r * 4 + p] * P + opposite(p)) * V];
+        int j = rt->ovc_rr[p];
+        if (j >= span)
+            j = 0;
+        for (int k = 0; k < span; k++, j = j + 1 == span ? 0 : j + 1) {
+            int vc = iv->vc_lo + j;
+            if (!dn[vc].owned) {
+                int cr = credits(n, &dn[vc], t);
+                if (cr > best_cr) {
+                    best_p = p;
+                    best_vc = vc;
+                    best_cr = cr;
+                }
+                break;
+            }
+        }
+    }
+    if (best_p < 0)
+        return 0;
+    if (best_p < 4) {
+        n->ivc[((size_t)n->nbr[r * 4 + best_p] * P + opposite(best_p)) * V + best_vc].owned = 1;
+        int nx = best_vc - iv->vc_lo + 1;
+        rt->ovc_rr[best_p] = (uint8_t)(nx == span ? 0 : nx);
+    }
+    iv->out_port = (int8_t)best_p;
+    iv->out_vc = (uint8_t)best_vc;
+    iv->state = VC_ACTIVE;
+    iv->stage_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
+    n->st.vc_allocs++;
+    return 1;
+}
+
 static void router_step(noc_t *n, int r, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
     const int P = n->P, V = n->V;
     noc_ivc_t *base = &n->ivc[(size_t)r * P * V];
-    uint16_t va_list[(4 + NOC_MAX_CONCENTRATION) * NOC_MAX_VCS];
-    int nva = 0;
-    rt->busy_cycles++;
-
-    /* RC, and the VCs ready for VA */
-    for (int port = 0; port < P; port++) {
-        uint64_t m = rt->nonempty[port];
-        while (m) {
-            int vc = __builtin_ctzll(m);
-            m &= m - 1;
-            noc_ivc_t *iv = base + port * V + vc;
-            if (iv->state == VC_IDLE) {
-                const noc_flit_t *f =
-                    &n->flits[(size_t)(iv - n->ivc) * (size_t)n->B + iv->head];
-                if (f->ready > t)
-                    continue;
-                iv->cand = route(n, r, &n->pkt[f->pkt], &iv->vc_lo, &iv->vc_hi);
-                iv->state = VC_VA;
-                iv->stage_ready = t + (uint64_t)n->rd;
-            }
-            if (iv->state == VC_VA && iv->stage_ready <= t)
-                va_list[nva++] = (uint16_t)(port * V + vc);
-        }
-    }
-
-    /* VA: requests in round-robin order from va_rr; each takes a free output
-     * VC of its class on the candidate port with the most free slots. */
-    if (nva) {
-        int start = 0;
-        while (start < nva && va_list[start] < rt->va_rr)
-            start++;
-        int last = -1;
-        for (int k = 0; k < nva; k++) {
-            int fl = va_list[(start + k) % nva];
-            noc_ivc_t *iv = base + fl;
-            int best_p = -1, best_vc = -1, best_cr = -1;
-            for (uint8_t cm = iv->cand; cm; cm &= (uint8_t)(cm - 1)) {
-                int p = __builtin_ctz(cm);
-                if (p >= 4) {
-                    best_p = p;
-                    best_vc = 0;
-                    break;
-                }
-                int nb = n->nbr[r * 4 + p];
-                noc_ivc_t *dn = &n->ivc[((size_t)nb * P + opposite(p)) * V];
-                int span = iv->vc_hi - iv->vc_lo;
-                for (int j = 0; j < span; j++) {
-                    int vc = iv->vc_lo + (rt->ovc_rr[p] + j) % span;
-                    if (!dn[vc].owned) {
-                        int cr = credits(n, &dn[vc], t);
-                        if (cr > best_cr) {
-                            best_p = p;
-                            best_vc = vc;
-                            best_cr = cr;
-                        }
-                        break;
-                    }
-                }
-            }
-            if (best_p < 0)
-                continue;
-            if (best_p < 4) {
-                n->ivc[((size_t)n->nbr[r * 4 + best_p] * P + opposite(best_p)) * V + best_vc]
-                    .owned = 1;
-                rt->ovc_rr[best_p] = (uint8_t)((best_vc - iv->vc_lo + 1) % (iv->vc_hi - iv->vc_lo));
-            }
-            iv->out_port = (int8_t)best_p;
-            iv->out_vc = (uint8_t)best_vc;
-            iv->state = VC_ACTIVE;
-            iv->stage_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
-            n->st.vc_allocs++;
-            last = fl;
-        }
-        if (last >= 0)
-            rt->va_rr = (uint16_t)((last + 1) % (P * V));
-    }
-
-    /* SA, separable input-first: each input port picks one ready VC (round
-     * robin), each output port picks one requesting input (round robin). */
+    uint64_t va_req[4 + NOC_MAX_CONCENTRATION];
     int in_vc[4 + NOC_MAX_CONCENTRATION];
     uint32_t out_req[4 + NOC_MAX_CONCENTRATION];
-    uint32_t outs = 0;
+    uint32_t outs = 0, va_ports = 0;
+    rt->busy_cycles++;
+
+    /* One pass over the VCs holding flits, in each input port's round-robin
+     * order: RC for new heads, VA requests, and the port's switch bid (the
+     * first VC, from in_rr on, whose front flit may go). */
     for (int port = 0; port < P; port++) {
         uint64_t m = rt->nonempty[port];
+        in_vc[port] = -1;
+        va_req[port] = 0;
         if (!m)
             continue;
         int rr = rt->in_rr[port];
         uint64_t lowmask = rr ? (~0ull >> (64 - rr)) : 0;
         uint64_t ord[2] = {m & ~lowmask, m & lowmask};
+        uint64_t vreq = 0;
         int chosen = -1;
-        for (int h = 0; h < 2 && chosen < 0; h++) {
+        for (int h = 0; h < 2; h++) {
             for (uint64_t mm = ord[h]; mm; mm &= mm - 1) {
                 int vc = __builtin_ctzll(mm);
                 noc_ivc_t *iv = base + port * V + vc;
-                if (iv->state != VC_ACTIVE)
+                if (iv->state == VC_ACTIVE) {
+                    if (chosen < 0 && sa_ready(n, r, iv, t))
+                        chosen = vc;
                     continue;
-                const noc_flit_t *f =
-                    &n->flits[(size_t)(iv - n->ivc) * (size_t)n->B + iv->head];
-                if (f->ready > t || (f->head && iv->stage_ready > t))
-                    continue;
-                int op = iv->out_port;
-                if (op < 4) {
-                    noc_ivc_t *dn = &n->ivc[((size_t)n->nbr[r * 4 + op] * P + opposite(op)) * V +
-                                            iv->out_vc];
-                    if (!credits(n, dn, t))
-                        continue;
                 }
-                if (!(outs & (1u << op)))
-                    out_req[op] = 0;
-                outs |= 1u << op;
-                out_req[op] |= 1u << port;
-                chosen = vc;
-                break;
+                if (iv->state == VC_IDLE) {
+                    const noc_flit_t *f = &n->flits[iv->fbase + iv->head];
+                    if (f->ready > t)
+                        continue;
+                    iv->cand = route(n, r, &n->pkt[f->pkt], &iv->vc_lo, &iv->vc_hi);
+                    iv->state = VC_VA;
+                    iv->stage_ready = t + (uint64_t)n->rd;
+                }
+                if (iv->stage_ready <= t)
+                    vreq |= 1ull << vc;
             }
         }
+        va_req[port] = vreq;
+        if (vreq)
+            va_ports |= 1u << port;
         in_vc[port] = chosen;
+    }
+
+    /* VA in round-robin order over (port, vc) from va_rr. A VC granted with
+     * a zero-cycle VA stage may still bid for the switch this cycle. */
+    if (va_ports) {
+        int sp = rt->va_rr / V, sv = rt->va_rr % V, last = -1;
+        uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
+        for (int k = 0; k <= P; k++) {
+            int port = sp + k >= P ? sp + k - P : sp + k;
+            uint64_t m = va_req[port];
+            if (k == 0)
+                m &= ~low;
+            else if (k == P)
+                m &= low;
+            for (; m; m &= m - 1) {
+                int vc = __builtin_ctzll(m);
+                if (vc_allocate(n, r, rt, base + port * V + vc, t))
+                    last = port * V + vc;
+            }
+        }
+        if (last >= 0)
+            rt->va_rr = (uint16_t)(last + 1 == P * V ? 0 : last + 1);
+        if (n->cfg.vc_alloc_delay == 0)
+            for (uint32_t pm = va_ports; pm; pm &= pm - 1) {
+                int port = __builtin_ctz(pm);
+                if (in_vc[port] >= 0)
+                    continue;
+                for (uint64_t mm = rt->nonempty[port]; mm; mm &= mm - 1) {
+                    int vc = __builtin_ctzll(mm);
+                    noc_ivc_t *iv = base + port * V + vc;
+                    if (iv->state == VC_ACTIVE && sa_ready(n, r, iv, t)) {
+                        in_vc[port] = vc;
+                        break;
+                    }
+                }
+            }
+    }
+
+    /* SA, separable input-first: each output port grants one bidding input
+     * port (round robin from out_rr). */
+    for (int port = 0; port < P; port++) {
+        if (in_vc[port] < 0)
+            continue;
+        int op = base[port * V + in_vc[port]].out_port;
+        if (!(outs & (1u << op)))
+            out_req[op] = 0;
+        outs |= 1u << op;
+        out_req[op] |= 1u << port;
     }
     while (outs) {
         int op = __builtin_ctz(outs);
@@ -315,8 +349,8 @@ static void router_step(noc_t *n, int r, uint64_t t)
         int rr = rt->out_rr[op];
         uint32_t hi = req & ~((1u << rr) - 1u);
         int port = __builtin_ctz(hi ? hi : req);
-        rt->out_rr[op] = (uint8_t)((port + 1) % P);
-        rt->in_rr[port] = (uint8_t)((in_vc[port] + 1) % V);
+        rt->out_rr[op] = (uint8_t)(port + 1 == P ? 0 : port + 1);
+        rt->in_rr[port] = (uint8_t)(in_vc[port] + 1 == V ? 0 : in_vc[port] + 1);
         traverse(n, r, port, in_vc[port], t);
     }
 }
