@@ -160,6 +160,7 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     for (size_t i = 0; i < nivc; i++) {
         n->ivc[i].credits = (uint16_t)n->B;
         n->ivc[i].fbase = (uint32_t)(i * (size_t)n->B);
+        n->ivc[i].cq_next = UINT64_MAX;
     }
     n->rt = xcalloc((size_t)n->R, sizeof *n->rt);
     n->port_flits = xcalloc((size_t)n->R * n->P, sizeof *n->port_flits);

@@ -16,19 +16,24 @@ typedef struct noc_flit {
 } noc_flit_t;
 
 typedef struct noc_ivc {
-    /* the receiving router's side */
+    /* the receiving router's side; the front flit is mirrored here so the
+     * per-cycle checks do not touch the flit ring */
+    uint64_t stage_ready;      /* VA (in VC_VA) or SA (in VC_ACTIVE, head) */
+    uint64_t front_ready;      /* ready cycle of the front flit */
+    uint64_t cq_next;          /* upstream: cycle of the oldest credit in flight */
+    uint32_t fbase;            /* index of this VC's ring in flits[] and cq[] */
+    int32_t front_pkt;
     uint16_t head, count;      /* flit ring */
+    /* the upstream side (router or source) feeding this VC */
+    uint16_t credits;          /* free slots already known upstream */
+    uint16_t cq_head, cq_count;/* credits still in flight back upstream */
+    uint8_t owned;             /* allocated to a packet upstream */
     uint8_t state;             /* VC_IDLE / VC_VA / VC_ACTIVE for the front packet */
     uint8_t cand;              /* candidate output ports (bit mask) while VC_VA */
     uint8_t vc_lo, vc_hi;      /* output VC class [lo, hi) */
     int8_t out_port;
     uint8_t out_vc;
-    uint32_t fbase;            /* index of this VC's ring in flits[] and cq[] */
-    uint64_t stage_ready;      /* VA (in VC_VA) or SA (in VC_ACTIVE, head) */
-    /* the upstream side (router or source) feeding this VC */
-    uint16_t credits;          /* free slots already known upstream */
-    uint16_t cq_head, cq_count;/* credits still in flight back upstream */
-    uint8_t owned;             /* allocated to a packet upstream */
+    uint8_t front_head;
 } noc_ivc_t;
 
 typedef struct noc_router {

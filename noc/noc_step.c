@@ -13,13 +13,14 @@ static inline int opposite(int p) { return p ^ 1; } /* E<->W, N<->S */
 /* Apply the credits that have come back by cycle t; return the free slots. */
 static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
 {
-    if (d->cq_count) {
+    if (d->cq_next <= t) {
         const uint64_t *q = n->cq + d->fbase;
-        while (d->cq_count && q[d->cq_head] <= t) {
+        do {
             d->credits++;
             d->cq_head = (uint16_t)(d->cq_head + 1 == n->B ? 0 : d->cq_head + 1);
             d->cq_count--;
-        }
+        } while (d->cq_count && q[d->cq_head] <= t);
+        d->cq_next = d->cq_count ? q[d->cq_head] : UINT64_MAX;
     }
     return d->credits;
 }
@@ -31,7 +32,11 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     if (slot >= n->B)
         slot -= n->B;
     n->flits[d->fbase + (uint32_t)slot] = f;
-    d->count++;
+    if (!d->count++) {
+        d->front_ready = f.ready;
+        d->front_pkt = f.pkt;
+        d->front_head = f.head;
+    }
     d->credits--;
     noc_router_t *rt = &n->rt[r];
     rt->nonempty[port] |= 1ull << vc;
@@ -140,8 +145,14 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + port) * n->V + vc];
     noc_flit_t f = n->flits[iv->fbase + iv->head];
     iv->head = (uint16_t)(iv->head + 1 == n->B ? 0 : iv->head + 1);
-    if (--iv->count == 0)
+    if (--iv->count == 0) {
         rt->nonempty[port] &= ~(1ull << vc);
+    } else {
+        const noc_flit_t *nf = &n->flits[iv->fbase + iv->head];
+        iv->front_ready = nf->ready;
+        iv->front_pkt = nf->pkt;
+        iv->front_head = nf->head;
+    }
     rt->flits--;
     n->in_network--;
     /* the freed slot travels back upstream as a credit */
@@ -149,7 +160,8 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     if (slot >= n->B)
         slot -= n->B;
     n->cq[iv->fbase + (uint32_t)slot] = t + (uint64_t)n->cfg.credit_delay;
-    iv->cq_count++;
+    if (!iv->cq_count++)
+        iv->cq_next = t + (uint64_t)n->cfg.credit_delay;
     n->st.buffer_reads++;
     n->st.sw_allocs++;
     n->st.xbar_flits++;
@@ -187,8 +199,7 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
 /* Is the front flit of an active VC allowed to bid for the switch? */
 static inline int sa_ready(noc_t *n, int r, noc_ivc_t *iv, uint64_t t)
 {
-    const noc_flit_t *f = &n->flits[iv->fbase + iv->head];
-    if (f->ready > t || (f->head && iv->stage_ready > t))
+    if (iv->front_ready > t || (iv->front_head && iv->stage_ready > t))
         return 0;
     int op = iv->out_port;
     if (op >= 4)
@@ -278,10 +289,9 @@ static void router_step(noc_t *n, int r, uint64_t t)
                     continue;
                 }
                 if (iv->state == VC_IDLE) {
-                    const noc_flit_t *f = &n->flits[iv->fbase + iv->head];
-                    if (f->ready > t)
+                    if (iv->front_ready > t)
                         continue;
-                    iv->cand = route(n, r, &n->pkt[f->pkt], &iv->vc_lo, &iv->vc_hi);
+                    iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
                     iv->state = VC_VA;
                     iv->stage_ready = t + (uint64_t)n->rd;
                 }
