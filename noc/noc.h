@@ -91,6 +91,10 @@ typedef void (*noc_eject_fn)(void *ctx, uint64_t tag, int dst, uint64_t cycle);
  * reaches its destination (cycle = that cycle). Returns 0, or -1 when the
  * watchdog fired (the report is in noc_watchdog_report()). */
 int noc_advance(noc_t *n, uint64_t until_cycle, noc_eject_fn on_eject, void *ctx);
+/* Deliver, without simulating, the ejections of cycles <= upto_cycle (<= the
+ * current cycle: they are known one cycle ahead). Lets a wrapper hand over
+ * cycle c's packets at the start of c, before injections made in c. */
+void noc_deliver(noc_t *n, uint64_t upto_cycle, noc_eject_fn on_eject, void *ctx);
 /* Inside on_eject: the ejecting packet's head injection cycle (it left the
  * source queue) and its router-to-router hops. */
 void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops);

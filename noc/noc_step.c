@@ -511,6 +511,11 @@ static void watchdog_report(noc_t *n, uint64_t t)
     n->report = s;
 }
 
+void noc_deliver(noc_t *n, uint64_t upto, noc_eject_fn cb, void *ctx)
+{
+    deliver(n, upto < n->now ? upto : n->now, cb, ctx);
+}
+
 int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
 {
     while (n->now < until) {
