@@ -356,11 +356,6 @@ void tile_leak_until(tile_t *t, uint64_t now)
     /* extras (e.g. PUMA instruction memory) are counted as always on */
     for (int i = 0; i < tl->n_extras; i++)
         mw += (tl->extras[i].cost.power_mw + tl->extras[i].cost.leakage_mw) * tl->extras[i].count;
-    double ce_mw = t->a->ce.input_reg.cost.leakage_mw + t->a->ce.output_reg.cost.leakage_mw;
-    for (int i = 0; i < t->a->ce.n_extras; i++)
-        ce_mw += (t->a->ce.extras[i].cost.power_mw + t->a->ce.extras[i].cost.leakage_mw) *
-                 t->a->ce.extras[i].count;
-    mw += ce_mw * t->n_ces;
     t->st.leakage_energy_pj += mw * c * comp_cycle_ns(t->a);
     for (int i = 0; i < t->n_ces; i++)
         ce_leak(&t->ces[i], c);
