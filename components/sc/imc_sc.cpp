@@ -11,11 +11,13 @@ sc_time Clock::at(uint64_t cycle) const
     return sc_time(std::llround((double)cycle * ps), SC_PS);
 }
 
+// at() rounds to whole ps (within 0.5 ps), so a time within 0.75 ps after a
+// cycle edge still belongs to that cycle; the arbiter's 1 ps epsilon does not.
 uint64_t Clock::ceil_cycle(const sc_time &t) const
 {
-    double c = t.to_seconds() * 1e12 / ps;
-    double f = std::floor(c + 1e-6);
-    return (uint64_t)(c - f > 1e-6 ? f + 1 : f);
+    double tp = (double)std::llround(t.to_seconds() * 1e12);
+    double c = std::ceil((tp - 0.75) / ps);
+    return c > 0 ? (uint64_t)c : 0;
 }
 
 void write_stats_json(const sc_object *root, json_w_t *w)
