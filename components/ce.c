@@ -161,7 +161,14 @@ void ce_mvm_timing_stepwise(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
 
 void ce_mvm_run(ce_t *ce, const ce_req_t *r, uint64_t start, ce_timing_t *t)
 {
-    ce_mvm_timing(ce, r, t);
+    if (ce->memo_ok && !memcmp(&ce->memo_req, r, sizeof *r)) {
+        *t = ce->memo_t;
+    } else {
+        ce_mvm_timing(ce, r, t);
+        ce->memo_req = *r;
+        ce->memo_t = *t;
+        ce->memo_ok = 1;
+    }
     for (int i = 0; i < r->xbars && i < ce->n_xbars; i++)
         xbar_account(&ce->xb[i], t->reads, r->rows, r->cols, t->period);
     dac_account(&ce->dac, t->reads * r->xbars * (uint64_t)r->rows, t->period);

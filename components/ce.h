@@ -78,6 +78,10 @@ typedef struct ce {
     int programmed;
     uint64_t busy_until;      /* tile cycles: front end free */
     ce_stats_t st;
+    /* one-entry memo of ce_mvm_timing: trace ops repeat the same shape */
+    ce_req_t memo_req;
+    ce_timing_t memo_t;
+    int memo_ok;
     /* scratch */
     uint32_t *slice;
     int64_t *sums;
