@@ -11,7 +11,8 @@ const stat_desc_t ce_stat_desc[] = {
     STAT_U(S, busy_cycles, "cycles", "front end (crossbars + ADCs) busy"),
     STAT_U(S, clipped, "1", "ADC-saturated conversions in functional MVMs"),
     STAT_F(S, dynamic_energy_pj, "pJ", "dynamic energy of all components of the CE"),
-    STAT_F(S, leakage_energy_pj, "pJ", "leakage of CE registers and extras x simulated time"),
+    STAT_F(S, reg_leakage_pj, "pJ", "input/output register leakage x simulated time"),
+    STAT_F(S, extra_energy_pj, "pJ", "CE extras (always on): (power + leakage) x simulated time"),
 };
 #undef S
 const int ce_stat_count = sizeof ce_stat_desc / sizeof ce_stat_desc[0];
@@ -381,15 +382,16 @@ void ce_leak(ce_t *ce, uint64_t cycles)
     sa_leak(&ce->sa, cycles);
     const arch_ce_t *c = &ce->a->ce;
     /* extras (e.g. PUMA's instruction memory) are counted as always on */
-    double mw = c->input_reg.cost.leakage_mw + c->output_reg.cost.leakage_mw;
+    double ns = cycles * comp_cycle_ns(ce->a);
+    ce->st.reg_leakage_pj += (c->input_reg.cost.leakage_mw + c->output_reg.cost.leakage_mw) * ns;
     for (int i = 0; i < c->n_extras; i++)
-        mw += (c->extras[i].cost.power_mw + c->extras[i].cost.leakage_mw) * c->extras[i].count;
-    ce->st.leakage_energy_pj += mw * cycles * comp_cycle_ns(ce->a);
+        ce->st.extra_energy_pj +=
+            (c->extras[i].cost.power_mw + c->extras[i].cost.leakage_mw) * c->extras[i].count * ns;
 }
 
 double ce_energy_pj(const ce_t *ce)
 {
-    double e = ce->st.dynamic_energy_pj + ce->st.leakage_energy_pj;
+    double e = ce->st.dynamic_energy_pj + ce->st.reg_leakage_pj + ce->st.extra_energy_pj;
     for (int i = 0; i < ce->n_xbars; i++)
         e += ce->xb[i].st.leakage_energy_pj + ce->xb[i].st.write_energy_pj;
     e += ce->dac.st.leakage_energy_pj + ce->sh.st.leakage_energy_pj +

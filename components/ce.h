@@ -51,7 +51,8 @@ typedef struct ce_stats {
     uint64_t busy_cycles;     /* front end busy */
     uint64_t clipped;         /* ADC-saturated conversions in functional MVMs */
     double dynamic_energy_pj; /* sum over the CE's components */
-    double leakage_energy_pj; /* CE-level: input/output registers and extras */
+    double reg_leakage_pj;    /* input/output registers: leakage x simulated time */
+    double extra_energy_pj;   /* CE extras, always on: (power + leakage) x time */
 } ce_stats_t;
 extern const stat_desc_t ce_stat_desc[];
 extern const int ce_stat_count;

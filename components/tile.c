@@ -32,7 +32,13 @@ const stat_desc_t tile_stat_desc[] = {
     STAT_F(S, pool_energy_pj, "pJ", "pooling energy"),
     STAT_F(S, sa_energy_pj, "pJ", "tile S+A energy"),
     STAT_F(S, outreg_energy_pj, "pJ", "output register energy (writes)"),
-    STAT_F(S, leakage_energy_pj, "pJ", "leakage of tile-level components x simulated time"),
+    STAT_F(S, buffer_leakage_pj, "pJ", "buffer leakage x simulated time"),
+    STAT_F(S, bus_leakage_pj, "pJ", "bus leakage x simulated time"),
+    STAT_F(S, outreg_leakage_pj, "pJ", "output register leakage x simulated time"),
+    STAT_F(S, act_leakage_pj, "pJ", "activation units leakage x simulated time"),
+    STAT_F(S, pool_leakage_pj, "pJ", "pooling units leakage x simulated time"),
+    STAT_F(S, sa_leakage_pj, "pJ", "tile S+A leakage x simulated time"),
+    STAT_F(S, extra_energy_pj, "pJ", "tile extras (always on): (power + leakage) x simulated time"),
 };
 #undef S
 const int tile_stat_count = sizeof tile_stat_desc / sizeof tile_stat_desc[0];
@@ -146,7 +152,7 @@ static int op_valid(const tile_t *t, const tile_op_t *op, char *err, int errn)
             return 0;
         }
     }
-    if (op->kind == TILE_OP_ACT && (op->subkind < 0 || op->subkind > TILE_ACT_TANH)) {
+    if (op->kind == TILE_OP_ACT && (op->subkind < TILE_ACT_RELU || op->subkind > TILE_ACT_TANH)) {
         snprintf(err, errn, "activation kind %d (expected relu, sigmoid or tanh)", op->subkind);
         return 0;
     }
@@ -350,13 +356,16 @@ void tile_leak_until(tile_t *t, uint64_t now)
     uint64_t c = now - t->leaked_until;
     t->leaked_until = now;
     const arch_tile_t *tl = &t->a->tile;
-    double mw = tl->buffer.cost.leakage_mw + tl->bus.leakage_mw + tl->output_reg.cost.leakage_mw +
-                tl->activation.cost.leakage_mw * tl->activation.count +
-                tl->pool.cost.leakage_mw * tl->pool.count + tl->sa.cost.leakage_mw * tl->sa.count;
-    /* extras (e.g. PUMA instruction memory) are counted as always on */
+    double ns = c * comp_cycle_ns(t->a);
+    t->st.buffer_leakage_pj += tl->buffer.cost.leakage_mw * ns;
+    t->st.bus_leakage_pj += tl->bus.leakage_mw * ns;
+    t->st.outreg_leakage_pj += tl->output_reg.cost.leakage_mw * ns;
+    t->st.act_leakage_pj += tl->activation.cost.leakage_mw * tl->activation.count * ns;
+    t->st.pool_leakage_pj += tl->pool.cost.leakage_mw * tl->pool.count * ns;
+    t->st.sa_leakage_pj += tl->sa.cost.leakage_mw * tl->sa.count * ns;
     for (int i = 0; i < tl->n_extras; i++)
-        mw += (tl->extras[i].cost.power_mw + tl->extras[i].cost.leakage_mw) * tl->extras[i].count;
-    t->st.leakage_energy_pj += mw * c * comp_cycle_ns(t->a);
+        t->st.extra_energy_pj +=
+            (tl->extras[i].cost.power_mw + tl->extras[i].cost.leakage_mw) * tl->extras[i].count * ns;
     for (int i = 0; i < t->n_ces; i++)
         ce_leak(&t->ces[i], c);
 }
@@ -365,7 +374,9 @@ double tile_energy_pj(const tile_t *t)
 {
     const tile_stats_t *s = &t->st;
     double e = s->buffer_energy_pj + s->bus_energy_pj + s->act_energy_pj + s->pool_energy_pj +
-               s->sa_energy_pj + s->outreg_energy_pj + s->leakage_energy_pj;
+               s->sa_energy_pj + s->outreg_energy_pj + s->buffer_leakage_pj + s->bus_leakage_pj +
+               s->outreg_leakage_pj + s->act_leakage_pj + s->pool_leakage_pj + s->sa_leakage_pj +
+               s->extra_energy_pj;
     for (int i = 0; i < t->n_ces; i++)
         e += ce_energy_pj(&t->ces[i]);
     return e;
@@ -382,4 +393,68 @@ void tile_stats_json(const tile_t *t, json_w_t *w)
         jw_obj_end(w);
     }
     jw_arr_end(w);
+}
+
+void tile_energy_by_class(const tile_t *t, double dyn[COMP_CLASS_COUNT_],
+                          double leak[COMP_CLASS_COUNT_])
+{
+    const tile_stats_t *s = &t->st;
+    for (int i = 0; i < t->n_ces; i++) {
+        const ce_t *ce = &t->ces[i];
+        for (int k = 0; k < ce->n_xbars; k++) {
+            dyn[COMP_CROSSBAR] += ce->xb[k].st.read_energy_pj + ce->xb[k].st.write_energy_pj;
+            leak[COMP_CROSSBAR] += ce->xb[k].st.leakage_energy_pj;
+        }
+        dyn[COMP_DAC] += ce->dac.st.energy_pj;
+        leak[COMP_DAC] += ce->dac.st.leakage_energy_pj;
+        dyn[COMP_SH] += ce->sh.st.energy_pj;
+        leak[COMP_SH] += ce->sh.st.leakage_energy_pj;
+        dyn[COMP_ADC] += ce->adc.st.energy_pj;
+        leak[COMP_ADC] += ce->adc.st.leakage_energy_pj;
+        dyn[COMP_SA] += ce->sa.st.energy_pj;
+        leak[COMP_SA] += ce->sa.st.leakage_energy_pj;
+        leak[COMP_REGISTER] += ce->st.reg_leakage_pj;
+        dyn[COMP_EXTRA] += ce->st.extra_energy_pj;
+    }
+    dyn[COMP_SA] += s->sa_energy_pj;
+    leak[COMP_SA] += s->sa_leakage_pj;
+    dyn[COMP_REGISTER] += s->outreg_energy_pj;
+    leak[COMP_REGISTER] += s->outreg_leakage_pj;
+    dyn[COMP_BUFFER] += s->buffer_energy_pj;
+    leak[COMP_BUFFER] += s->buffer_leakage_pj;
+    dyn[COMP_BUS] += s->bus_energy_pj;
+    leak[COMP_BUS] += s->bus_leakage_pj;
+    dyn[COMP_ACTIVATION] += s->act_energy_pj;
+    leak[COMP_ACTIVATION] += s->act_leakage_pj;
+    dyn[COMP_POOL] += s->pool_energy_pj;
+    leak[COMP_POOL] += s->pool_leakage_pj;
+    dyn[COMP_EXTRA] += s->extra_energy_pj;
+}
+
+void tile_busy_by_class(const tile_t *t, uint64_t busy[COMP_CLASS_COUNT_],
+                        uint64_t inst[COMP_CLASS_COUNT_])
+{
+    const arch_t *a = t->a;
+    for (int i = 0; i < t->n_ces; i++) {
+        const ce_t *ce = &t->ces[i];
+        for (int k = 0; k < ce->n_xbars; k++)
+            busy[COMP_CROSSBAR] += ce->xb[k].st.busy_cycles;
+        inst[COMP_CROSSBAR] += (uint64_t)ce->n_xbars;
+        busy[COMP_DAC] += ce->dac.st.busy_cycles;
+        inst[COMP_DAC] += (uint64_t)ce->dac.count;
+        busy[COMP_ADC] += ce->adc.st.busy_cycles;
+        inst[COMP_ADC] += (uint64_t)ce->adc.count;
+        busy[COMP_SA] += ce->sa.st.busy_cycles;
+        inst[COMP_SA] += (uint64_t)(a->ce.sa.count > 0 ? a->ce.sa.count : 1);
+    }
+    busy[COMP_BUFFER] += t->st.bank_busy_cycles;
+    inst[COMP_BUFFER] += (uint64_t)t->n_banks;
+    busy[COMP_BUS] += t->st.bus_busy_cycles;
+    inst[COMP_BUS] += 1;
+    busy[COMP_ACTIVATION] += t->st.act_busy_cycles;
+    inst[COMP_ACTIVATION] += 1;
+    busy[COMP_POOL] += t->st.pool_busy_cycles;
+    inst[COMP_POOL] += 1;
+    busy[COMP_SA] += t->st.sa_busy_cycles;
+    inst[COMP_SA] += 1;
 }

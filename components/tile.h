@@ -31,7 +31,8 @@ typedef enum {
     TILE_OP_KINDS_
 } tile_op_kind_t;
 
-typedef enum { TILE_ACT_RELU, TILE_ACT_SIGMOID, TILE_ACT_TANH } tile_act_t;
+/* Values match act_kind_t (workloads/mapping.h) and the trace's ACT arg. */
+typedef enum { TILE_ACT_RELU = 1, TILE_ACT_SIGMOID = 2, TILE_ACT_TANH = 3 } tile_act_t;
 typedef enum { TILE_POOL_MAX, TILE_POOL_AVG } tile_pool_t;
 
 extern const char *const tile_op_names[TILE_OP_KINDS_];
@@ -73,7 +74,10 @@ typedef struct tile_stats {
     uint64_t last_end;            /* latest completion cycle */
     double buffer_energy_pj, bus_energy_pj, act_energy_pj, pool_energy_pj, sa_energy_pj;
     double outreg_energy_pj;
-    double leakage_energy_pj;     /* tile-level components (CEs count their own) */
+    /* leakage x simulated time of tile-level components (CEs count their own) */
+    double buffer_leakage_pj, bus_leakage_pj, outreg_leakage_pj, act_leakage_pj,
+        pool_leakage_pj, sa_leakage_pj;
+    double extra_energy_pj;       /* tile extras, counted as always on */
 } tile_stats_t;
 extern const stat_desc_t tile_stat_desc[];
 extern const int tile_stat_count;
@@ -119,6 +123,19 @@ int tile_exec_mvm(tile_t *t, const tile_op_t *op, uint64_t start, tile_result_t 
 /* Accounts leakage of the tile and its CEs up to cycle `now`. */
 void tile_leak_until(tile_t *t, uint64_t now);
 double tile_energy_pj(const tile_t *t); /* tile + CEs, dynamic + leakage */
+
+/* Component classes, in the order of run_class_t (sim/run_result.h). */
+typedef enum {
+    COMP_CROSSBAR, COMP_DAC, COMP_SH, COMP_ADC, COMP_SA, COMP_REGISTER, COMP_BUFFER,
+    COMP_BUS, COMP_ACTIVATION, COMP_POOL, COMP_EXTRA, COMP_CLASS_COUNT_
+} comp_class_t;
+/* Adds this tile's (and its CEs') energy per class, pJ: dynamic (crossbar
+ * programming included) and leakage; and busy cycles per class summed over
+ * instances (for utilization = busy / (instances x simulated cycles)). */
+void tile_energy_by_class(const tile_t *t, double dyn_pj[COMP_CLASS_COUNT_],
+                          double leak_pj[COMP_CLASS_COUNT_]);
+void tile_busy_by_class(const tile_t *t, uint64_t busy[COMP_CLASS_COUNT_],
+                        uint64_t instances[COMP_CLASS_COUNT_]);
 void tile_stats_json(const tile_t *t, json_w_t *w);
 
 #ifdef __cplusplus

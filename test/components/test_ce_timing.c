@@ -219,6 +219,40 @@ START_TEST(arbitration_is_order_independent)
 }
 END_TEST
 
+/* Energy by class adds up to the tile total, leakage included (PUMA fixture
+ * has leakage). */
+START_TEST(energy_by_class_sums_to_total)
+{
+    arch_t a;
+    fx_puma(&a);
+    tile_t t;
+    tile_init(&t, &a);
+    tile_op_t ops[3] = {{.kind = TILE_OP_READ, .bytes = 256},
+                        {.kind = TILE_OP_MVM, .ce = 2, .xbars = 8, .rows = 128, .cols = 128,
+                         .input_bits = 16, .signed_inputs = 1},
+                        {.kind = TILE_OP_ACT, .subkind = TILE_ACT_TANH, .n = 128}};
+    tile_result_t r[3];
+    for (int i = 0; i < 3; i++) {
+        ops[i].requester = (uint32_t)i;
+        tile_request(&t, &ops[i], 0);
+    }
+    ck_assert_int_eq(tile_arbitrate(&t, 0, r, 3), 3);
+    tile_leak_until(&t, 5000);
+    double dyn[COMP_CLASS_COUNT_] = {0}, leak[COMP_CLASS_COUNT_] = {0}, sum = 0;
+    tile_energy_by_class(&t, dyn, leak);
+    for (int i = 0; i < COMP_CLASS_COUNT_; i++)
+        sum += dyn[i] + leak[i];
+    ck_assert_double_eq_tol(sum, tile_energy_pj(&t), 1e-6);
+    ck_assert_double_eq_tol(leak[COMP_ADC], 16 * 2 * 0.2 * 5000, 1e-6); /* 16 CEs x 2 ADCs */
+    ck_assert_double_eq_tol(dyn[COMP_CROSSBAR], 8 * 16 * 1.7 * 128, 1e-6);
+    uint64_t busy[COMP_CLASS_COUNT_] = {0}, inst[COMP_CLASS_COUNT_] = {0};
+    tile_busy_by_class(&t, busy, inst);
+    ck_assert_uint_eq(busy[COMP_CROSSBAR], 8 * 16 * 128);
+    ck_assert_uint_eq(inst[COMP_CROSSBAR], 16 * 8);
+    tile_free(&t);
+}
+END_TEST
+
 START_TEST(bad_tile_op_reports)
 {
     arch_t a;
@@ -246,6 +280,7 @@ int main(void)
     tcase_add_test(tc, closed_form_equals_stepping);
     tcase_add_test(tc, adc_sharing_serialises);
     tcase_add_test(tc, arbitration_is_order_independent);
+    tcase_add_test(tc, energy_by_class_sums_to_total);
     tcase_add_test(tc, bad_tile_op_reports);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
