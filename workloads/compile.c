@@ -1,6 +1,7 @@
 /* Mapping a model onto crossbars, CEs, tiles and chips (docs/compiler.md). */
 #include "compile.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,7 +89,13 @@ static int shape_layer(const arch_t *a, const layer_t *L, layer_map_t *lm,
         lm->row_blocks = (int)cdiv(rg, R);
         lm->col_blocks = (int)(g * cdiv(cg, wpr));
     }
-    lm->xbars_per_replica = lm->row_blocks * lm->col_blocks;
+    int64_t xpr = (int64_t)lm->row_blocks * lm->col_blocks;
+    if (xpr > INT32_MAX / 2) {
+        diag_error(d, NULL, 0, 0, "layer '%s' needs %lld crossbars (expected fewer than "
+                   "%d per layer)", L->name, (long long)xpr, INT32_MAX / 2);
+        return -1;
+    }
+    lm->xbars_per_replica = (int)xpr;
     lm->ces_per_replica = (int)cdiv(lm->xbars_per_replica, a->ce.crossbars);
     *cells_per_replica = g * rg * cg * lm->slices;
     lm->cell_utilization = (double)*cells_per_replica /
@@ -159,6 +166,12 @@ int compile_model(const arch_t *a, const model_t *m, replicate_policy_t policy,
     if (cpt <= 0 || tpc <= 0 || chips <= 0) {
         diag_error(d, NULL, 0, 0, "architecture '%s' has %d CEs per tile, %d tiles per "
                    "chip, %d chips (expected all positive)", a->name, cpt, tpc, chips);
+        return -1;
+    }
+    if ((int64_t)cpt * tpc * chips > INT32_MAX / 2) {
+        diag_error(d, NULL, 0, 0, "architecture '%s' has %lld CEs (expected fewer than %d: "
+                   "CE indices are 32-bit)", a->name, (long long)cpt * tpc * chips,
+                   INT32_MAX / 2);
         return -1;
     }
     layer_map_t *lms = calloc((size_t)m->n_layers, sizeof *lms);

@@ -57,6 +57,10 @@ static const struct {
 };
 #define N_TYPES (sizeof types / sizeof types[0])
 
+#define MAX_VALUES (1 << 30)    /* values of one layer's output */
+#define MAX_WEIGHTS 68719476736.0 /* 2^36 per layer */
+#define MAX_MACS 1.152921504606846976e18 /* 2^60 per layer */
+
 static const char *const act_names[] = {"none", "relu", "sigmoid", "tanh"};
 
 const char *act_kind_name(act_kind_t a)
@@ -468,7 +472,7 @@ static int window_out(ctx_t *x, raw_t *r, int h, int w, int *oh, int *ow)
     return 0;
 }
 
-static int infer_shape(ctx_t *x, raw_t *r)
+static int infer_shape_core(ctx_t *x, raw_t *r)
 {
     int h, w, c;
     shape_of(x, r->in[0], &h, &w, &c);
@@ -537,12 +541,41 @@ static int infer_shape(ctx_t *x, raw_t *r)
                 return -1;
             }
             if (r->kind == RK_CONCAT)
-                r->c += c2;
+                r->c = (int64_t)r->c + c2 > MAX_VALUES ? MAX_VALUES + 1 : r->c + c2;
         }
         return 0;
     default:
         return 0;
     }
+}
+
+/* Bounds that keep every count of the model and its mapping in range. */
+static int infer_shape(ctx_t *x, raw_t *r)
+{
+    if (infer_shape_core(x, r))
+        return -1;
+    double vals = (double)r->h * r->w * r->c, weights = 0, macs = 0;
+    int ih, iw, ic;
+    shape_of(x, r->in[0], &ih, &iw, &ic);
+    double in = (double)ih * iw * ic;
+    if (r->kind == RK_CONV) {
+        weights = (double)r->kx * r->ky * (ic / r->groups) * r->outc;
+        macs = weights * r->h * r->w;
+    } else if (r->kind == RK_LINEAR) {
+        weights = in * r->outf;
+        macs = weights;
+    } else if (r->kind == RK_LSTM) {
+        weights = (in + r->hidden) * 4.0 * r->hidden * r->nlayers;
+        macs = weights * r->steps;
+    }
+    if (vals > MAX_VALUES || weights > MAX_WEIGHTS || macs > MAX_MACS) {
+        yerror(x->t, x->d, r->node, "%s layer '%s' is too large: %.0f output values, "
+               "%.0f weights, %.0f MACs (expected at most %.0f, %.0f, %.0f)",
+               types[r->type].name, r->name, vals, weights, macs, (double)MAX_VALUES,
+               MAX_WEIGHTS, MAX_MACS);
+        return -1;
+    }
+    return 0;
 }
 
 static void fill_common(ctx_t *x, raw_t *r, layer_t *L)
@@ -794,6 +827,10 @@ static int parse_top(ctx_t *x, ynode_t *root, model_t *m, ynode_t **layers)
                 } else if (!val[0] || !val[1] || !val[2]) {
                     yerror(x->t, x->d, v, "'input' is incomplete (expected height, width "
                            "and channels, or features)");
+                    bad = 1;
+                } else if ((double)val[0] * val[1] * val[2] > MAX_VALUES) {
+                    yerror(x->t, x->d, v, "'input' has %.0f values (expected at most %d)",
+                           (double)val[0] * val[1] * val[2], MAX_VALUES);
                     bad = 1;
                 } else {
                     x->in_h = (int)val[0], x->in_w = (int)val[1], x->in_c = (int)val[2];
