@@ -206,12 +206,12 @@ int compile_model(const arch_t *a, const model_t *m, replicate_policy_t policy,
             return -1;
         }
         base += lm->ces_per_replica;
-        base_xb += (int64_t)lm->ces_per_replica * xb_per_ce;
+        base_xb += lm->xbars_per_replica;
     }
     if (base > ces_total) {
         diag_error(d, NULL, 0, 0, "model '%s' does not fit architecture '%s': it needs %lld "
-                   "crossbars (%lld CEs of %lld) without replication, the system has %lld "
-                   "crossbars (%lld CEs on %d chip%s); about %lld chips would hold it "
+                   "crossbars (%lld CEs of %lld crossbars) without replication, the system has "
+                   "%lld crossbars (%lld CEs on %d chip%s); %lld chips would hold it "
                    "(expected a larger system, e.g. --set chip.chips=%lld)",
                    m->name, a->name, (long long)base_xb, (long long)base,
                    (long long)xb_per_ce, (long long)out->crossbars_available,
