@@ -346,7 +346,9 @@ START_TEST(test_grouped_precision_lstm)
         ck_assert_int_eq(mp.layers[i].cols, 4096);
         ck_assert_int_eq(mp.layers[i].xbars_per_replica, 16 * 256);
         ck_assert_int_eq(mp.layers[i].positions, 50);
+        ck_assert_int_eq(mp.layers[i].replication, 1); /* steps are serial */
     }
+    ck_assert_int_eq(mp.bottleneck_positions, 50);
     mapping_free(&mp);
     model_free(&m);
 }
