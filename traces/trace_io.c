@@ -319,8 +319,13 @@ static int parse(rd_t *r, const uint8_t *b, size_t len, const trace_read_opts_t 
         return fail(r, H_ACT, "activation %u out of range (expected 0..%d)", l->act, N_ACTS - 1);
     if (l->act_bits == 0 || l->act_bits > 64)
         return fail(r, H_ACTBITS, "activation bits %u out of range (expected 1..64)", l->act_bits);
-    if (!memchr(b + H_NAME, 0, TRACE_NAME_BYTES))
+    const uint8_t *nul = memchr(b + H_NAME, 0, TRACE_NAME_BYTES);
+    if (!nul)
         return fail(r, H_NAME, "layer name not NUL-terminated within %d bytes", TRACE_NAME_BYTES);
+    for (const uint8_t *q = nul; q < b + H_NAME + TRACE_NAME_BYTES; q++)
+        if (*q)
+            return fail(r, (uint64_t)(q - b), "layer name padding not zero (expected NUL bytes "
+                        "after the name)");
     memcpy(l->name, b + H_NAME, TRACE_NAME_BYTES);
 
     /* Streams and records: allocations bounded by len, checked above. */

@@ -48,6 +48,11 @@ static void wr32(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> 8 * i);
 }
 
+static void fix_crc(uint8_t *c, size_t n)
+{
+    wr32(c + 116, trace_crc32(trace_crc32(0, c, 116), c + 120, n - 120));
+}
+
 /* Reads buf and returns the diagnostic text ("" on success). */
 static const char *read_err(const uint8_t *b, size_t n, const trace_read_opts_t *o)
 {
@@ -241,6 +246,28 @@ START_TEST(corrupt_bytes)
              "computed 0x%08x): file corrupt\n", rd32(b + 116), crc);
     ck_assert_uint_ne(crc, rd32(b + 116));
     ck_assert_str_eq(read_err(c, n, NULL), want);
+    /* header fields behind a valid checksum */
+    memcpy(c, b, n);
+    c[48 + 5] = 'x'; /* after the NUL of "c1" */
+    fix_crc(c, n);
+    ck_assert_str_eq(read_err(c, n, NULL), "t.imct: offset 53: error: layer name padding not "
+                                           "zero (expected NUL bytes after the name)\n");
+    memset(c + 48, 'x', 64);
+    fix_crc(c, n);
+    ck_assert_str_eq(read_err(c, n, NULL), "t.imct: offset 48: error: layer name not "
+                                           "NUL-terminated within 64 bytes\n");
+    memcpy(c, b, n);
+    wr32(c + 28, 0);
+    fix_crc(c, n);
+    ck_assert_str_eq(read_err(c, n, NULL), "t.imct: offset 28: error: layer count 0 out of range "
+                                           "(expected 1..65536)\n");
+    memcpy(c, b, n);
+    c[6] = 1;
+    fix_crc(c, n);
+    ck_assert_str_eq(read_err(c, n, NULL), "t.imct: offset 6: error: reserved field not zero "
+                                           "(expected 0)\n");
+    memcpy(c, b, n);
+    c[190] ^= 0x40;
     /* the same bytes are accepted when the checksum is skipped (fuzzing) */
     trace_read_opts_t skip = {0, 0, 0, 0, 1};
     ck_assert_str_eq(read_err(c, n, &skip), "");
