@@ -61,7 +61,9 @@ static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 static int act_bits(const gen_t *g, const layer_t *L)
 {
-    return L->act_bits > 0 ? L->act_bits : max64(1, g->a->precision.act_bits);
+    const layer_map_t *lm = &g->m->layers[L - g->md->layers];
+    return lm->act_bits > 0 ? lm->act_bits
+           : L->act_bits > 0 ? L->act_bits : (int)max64(1, g->a->precision.act_bits);
 }
 
 static int64_t bytes_of(int64_t values, int bits) { return cdiv(values * bits, 8); }
@@ -109,53 +111,94 @@ static void split(int64_t total, int blocks, int64_t w, int64_t *out)
                                                     : total / blocks + (b < total % blocks);
 }
 
-/* Row, physical-column and logical-column sizes of a weight layer's blocks. */
+/* What each crossbar of a replica holds. Crossbar k holds row block
+ * k % rb of column block k / rb. Its rows belong to a "row slot": inputs
+ * that only it and the other crossbars of the slot read (the row block, per
+ * group for grouped convs), so distinct slots add up to the layer's inputs. */
 typedef struct geom {
-    int rb, cb;
-    int64_t *rows, *pcols, *lcols;
+    int rb, cb, nx, n_slots;
+    int *slot;                /* per crossbar */
+    int64_t *rows, *pcols;    /* per crossbar: rows driven, physical columns */
+    int64_t *lcols;           /* per column block: logical output columns */
+    int64_t *slot_rows;       /* per slot */
 } geom_t;
+
+static void geom_free(geom_t *q)
+{
+    free(q->slot);
+    free(q->rows);
+    free(q->pcols);
+    free(q->lcols);
+    free(q->slot_rows);
+}
 
 static int geom_init(const gen_t *g, int i, geom_t *q)
 {
     const layer_t *L = &g->md->layers[i];
     const layer_map_t *lm = &g->m->layers[i];
+    memset(q, 0, sizeof *q);
     q->rb = lm->row_blocks;
     q->cb = lm->col_blocks;
-    q->rows = calloc((size_t)q->rb, sizeof(int64_t));
-    q->pcols = calloc((size_t)q->cb, sizeof(int64_t));
+    q->nx = q->rb * q->cb;
+    int64_t groups = L->kind == LAYER_CONV && L->groups > 1 ? L->groups : 1;
+    int64_t gpx = max64(1, lm->groups_per_crossbar);
+    int packed = groups > 1 && gpx > 1;          /* whole groups share crossbars */
+    int per_group = groups > 1 && !packed && q->cb % groups == 0;
+    int64_t cpg = per_group ? q->cb / groups : q->cb; /* column blocks per group */
+    q->n_slots = packed ? q->cb : per_group ? (int)(groups * q->rb) : q->rb;
+    q->slot = calloc((size_t)q->nx, sizeof(int));
+    q->rows = calloc((size_t)q->nx, sizeof(int64_t));
+    q->pcols = calloc((size_t)q->nx, sizeof(int64_t));
     q->lcols = calloc((size_t)q->cb, sizeof(int64_t));
-    if (!q->rows || !q->pcols || !q->lcols)
+    q->slot_rows = calloc((size_t)q->n_slots, sizeof(int64_t));
+    int64_t *rbrows = calloc((size_t)q->rb, sizeof(int64_t));
+    if (!q->slot || !q->rows || !q->pcols || !q->lcols || !q->slot_rows || !rbrows) {
+        free(rbrows);
         return -1;
-    int wb = L->weight_bits > 0 ? L->weight_bits : g->a->precision.weight_bits;
-    int bpc = g->a->device.bits_per_cell > 0 ? g->a->device.bits_per_cell : 1;
-    int64_t slices = cdiv(max64(1, wb), bpc) *
-                     (g->a->crossbar.signed_scheme == SIGNED_DIFFERENTIAL ? 2 : 1);
-    split(lm->rows, q->rb, max64(1, g->a->crossbar.rows), q->rows);
-    split((int64_t)lm->cols * slices, q->cb, max64(1, g->a->crossbar.cols), q->pcols);
-    int64_t ptot = 0, cum = 0;
-    for (int c = 0; c < q->cb; c++)
-        ptot += q->pcols[c];
-    for (int c = 0; c < q->cb; c++) {
-        int64_t lo = (int64_t)lm->cols * cum / ptot;
-        cum += q->pcols[c];
-        q->lcols[c] = (int64_t)lm->cols * cum / ptot - lo;
     }
+    int wb = lm->weight_bits > 0 ? lm->weight_bits
+             : L->weight_bits > 0 ? L->weight_bits : g->a->precision.weight_bits;
+    int bpc = g->a->device.bits_per_cell > 0 ? g->a->device.bits_per_cell : 1;
+    int64_t slices = lm->slices > 0 ? lm->slices
+                     : cdiv(max64(1, wb), bpc) *
+                           (g->a->crossbar.signed_scheme == SIGNED_DIFFERENTIAL ? 2 : 1);
+    int64_t wpr = lm->weights_per_row > 0 ? lm->weights_per_row
+                                          : max64(1, g->a->crossbar.cols / slices);
+    int64_t rows_g = packed || per_group ? max64(1, lm->rows) : lm->rows; /* per group */
+    int64_t cols_g = max64(1, lm->cols / groups);
+    split(rows_g, q->rb, max64(1, g->a->crossbar.rows), rbrows);
+    for (int c = 0; c < q->cb; c++) {
+        if (packed) {
+            int64_t ng = min64(gpx, groups - (int64_t)c * gpx);
+            q->lcols[c] = max64(1, ng) * cols_g;
+        } else {
+            int64_t cc = per_group ? c % cpg : c, width = per_group ? cols_g : lm->cols;
+            q->lcols[c] = max64(1, min64(wpr, width - cc * wpr));
+        }
+    }
+    for (int k = 0; k < q->nx; k++) {
+        int rbi = k % q->rb, cbi = k / q->rb;
+        if (packed) {
+            q->slot[k] = cbi;
+            q->rows[k] = (q->lcols[cbi] / cols_g) * rows_g;
+        } else {
+            q->slot[k] = per_group ? (int)((cbi / cpg) * q->rb + rbi) : rbi;
+            q->rows[k] = rbrows[rbi];
+        }
+        q->pcols[k] = min64(q->lcols[cbi] * slices, max64(1, g->a->crossbar.cols));
+        q->slot_rows[q->slot[k]] = q->rows[k];
+    }
+    free(rbrows);
     return 0;
 }
 
-static void geom_free(geom_t *q)
-{
-    free(q->rows);
-    free(q->pcols);
-    free(q->lcols);
-}
-
-/* Crossbar k of a replica holds row block k % rb of column block k / rb;
- * CE k / xbars_per_ce of the replica. */
+/* Global CE of crossbar k of replica r: the compiler's CE list when it gives
+ * one, else consecutive CEs from first_ce. */
 static uint32_t ce_of(const gen_t *g, int i, int r, int k)
 {
     const layer_map_t *lm = &g->m->layers[i];
-    return (uint32_t)(lm->first_ce + (int64_t)r * lm->ces_per_replica + k / (int)g->xpc);
+    int64_t idx = (int64_t)r * lm->ces_per_replica + k / (int)g->xpc;
+    return (uint32_t)(lm->ces ? lm->ces[idx] : lm->first_ce + idx);
 }
 
 static void replica_free(replica_t *R)
@@ -167,12 +210,17 @@ static void replica_free(replica_t *R)
 
 static int replica_build(const gen_t *g, int i, int r, const geom_t *q, replica_t *R)
 {
-    int nx = q->rb * q->cb, cpr = g->m->layers[i].ces_per_replica;
-    uint32_t c0 = ce_of(g, i, r, 0), t0 = c0 / g->cpt;
-    uint32_t t1 = ce_of(g, i, r, nx - 1) / g->cpt;
+    int cpr = g->m->layers[i].ces_per_replica;
+    uint32_t t0 = UINT32_MAX, t1 = 0;
+    for (int k = 0; k < q->nx; k++) {
+        uint32_t t = ce_of(g, i, r, k) / g->cpt;
+        t0 = t < t0 ? t : t0;
+        t1 = t > t1 ? t : t1;
+    }
     memset(R, 0, sizeof *R);
+    size_t stride = (size_t)(q->n_slots + q->cb);
     R->tiles = calloc(t1 - t0 + 1, sizeof *R->tiles);
-    char *seen = calloc((size_t)(t1 - t0 + 1) * (size_t)(q->rb + q->cb), 1);
+    char *seen = calloc((size_t)(t1 - t0 + 1) * stride, 1);
     if (!R->tiles || !seen) {
         free(seen);
         return -1;
@@ -186,33 +234,39 @@ static int replica_build(const gen_t *g, int i, int r, const geom_t *q, replica_
             return -1;
         }
     }
-    for (int k = 0; k < nx; k++) {
-        int rbi = k % q->rb, cbi = k / q->rb;
+    for (int k = 0; k < q->nx; k++) {
         uint32_t ce = ce_of(g, i, r, k);
         tile_work_t *tw = &R->tiles[ce / g->cpt - t0];
-        char *sn = seen + (size_t)(ce / g->cpt - t0) * (size_t)(q->rb + q->cb);
-        if (!tw->n_ces || tw->ces[tw->n_ces - 1].ce != ce)
+        char *sn = seen + (size_t)(ce / g->cpt - t0) * stride;
+        int c;
+        for (c = 0; c < tw->n_ces && tw->ces[c].ce != ce; c++)
+            ;
+        if (c == tw->n_ces)
             tw->ces[tw->n_ces++].ce = ce;
-        ce_work_t *cw = &tw->ces[tw->n_ces - 1];
+        ce_work_t *cw = &tw->ces[c];
         cw->xbars++;
-        cw->rows += q->rows[rbi];
-        cw->cols += q->pcols[cbi];
-        if (!sn[rbi]++)
-            tw->rows += q->rows[rbi];
-        if (!sn[q->rb + cbi]++)
-            tw->lcols += q->lcols[cbi];
+        cw->rows += q->rows[k];
+        cw->cols += q->pcols[k];
+        if (!sn[q->slot[k]]++)
+            tw->rows += q->slot_rows[q->slot[k]];
+        if (!sn[q->n_slots + k / q->rb]++)
+            tw->lcols += q->lcols[k / q->rb];
     }
     free(seen);
-    /* Tiles the replica's CEs touch but no crossbar uses are dropped. */
+    /* Keep the tiles the replica uses, in increasing order; its home is the
+     * tile of its first CE. */
+    uint32_t home = ce_of(g, i, r, 0) / g->cpt;
     int n = 0;
     for (int t = 0; t < R->n_tiles; t++) {
-        if (R->tiles[t].n_ces)
+        if (R->tiles[t].n_ces) {
+            if (R->tiles[t].tile == home)
+                R->home = n;
             R->tiles[n++] = R->tiles[t];
-        else
+        } else {
             free(R->tiles[t].ces);
+        }
     }
     R->n_tiles = n;
-    R->home = 0; /* the tile of the replica's first CE, which holds crossbar 0 */
     return 0;
 }
 
@@ -315,7 +369,7 @@ static void emit_tail(gen_t *g, int i, uint32_t home, int64_t p)
     if (L->kind == LAYER_LSTM) {
         /* Gates i, f, o through sigmoid, g and the cell through tanh;
          * c = f*c + i*g and h = o*tanh(c) are 4 elementwise ops per value. */
-        int64_t h = oc * max64(1, L->lstm_layers);
+        int64_t h = (L->lstm_hidden > 0 ? L->lstm_hidden : oc) * max64(1, L->lstm_layers);
         push(g, home, TR_ACT, ACT_SIGMOID, i, 3 * h, 0, 0);
         push(g, home, TR_ACT, ACT_TANH, i, 2 * h, 0, 0);
         push(g, home, TR_ADD, 0, i, 4 * h, 0, 0);
@@ -394,7 +448,7 @@ static void gen_plain_layer(gen_t *g, int i)
             break;
         case LAYER_GLOBALPOOL:
             push(g, home, TR_READ, 0, i, bytes_of(plane * oc, bits), 0, 0);
-            push(g, home, TR_POOL, 1, i, oc, plane, 0);
+            push(g, home, TR_POOL, L->pool_avg ? 1 : 0, i, oc, plane, 0);
             break;
         case LAYER_ADD:
             push(g, home, TR_READ, 0, i, bytes_of(max64(2, L->n_inputs) * oc, bits), 0, 0);
@@ -455,16 +509,30 @@ static int check_mapping(gen_t *g)
                        g->xpc, lm->replication);
             return -1;
         }
-        int64_t last = lm->first_ce + (int64_t)lm->replication * lm->ces_per_replica;
-        if (lm->first_ce < 0 || last > g->n_ces) {
-            diag_error(g->d, NULL, 0, 0, "layer '%s': CEs %d..%lld out of range (system has %u "
-                       "CEs)", L->name, lm->first_ce, (long long)last - 1, g->n_ces);
-            return -1;
-        }
         if (lm->positions > 0 && lm->positions != positions_of(L)) {
             diag_error(g->d, NULL, 0, 0, "layer '%s': mapping has %lld positions, the layer's "
                        "shape %lld", L->name, (long long)lm->positions,
                        (long long)positions_of(L));
+            return -1;
+        }
+        if (lm->ces) {
+            if (lm->n_ces != lm->replication * lm->ces_per_replica) {
+                diag_error(g->d, NULL, 0, 0, "layer '%s': %d CEs listed (expected %d replicas "
+                           "x %d)", L->name, lm->n_ces, lm->replication, lm->ces_per_replica);
+                return -1;
+            }
+            for (int k = 0; k < lm->n_ces; k++)
+                if (lm->ces[k] < 0 || (uint32_t)lm->ces[k] >= g->n_ces) {
+                    diag_error(g->d, NULL, 0, 0, "layer '%s': CE %d out of range (system has "
+                               "%u CEs)", L->name, lm->ces[k], g->n_ces);
+                    return -1;
+                }
+            continue;
+        }
+        int64_t last = lm->first_ce + (int64_t)lm->replication * lm->ces_per_replica;
+        if (lm->first_ce < 0 || last > g->n_ces) {
+            diag_error(g->d, NULL, 0, 0, "layer '%s': CEs %d..%lld out of range (system has %u "
+                       "CEs)", L->name, lm->first_ce, (long long)last - 1, g->n_ces);
             return -1;
         }
     }
@@ -494,30 +562,34 @@ static int build_views(gen_t *g)
             v->t0 = v->t1 = (uint32_t)lm->home_tile;
             continue;
         }
-        geom_t q = {0};
+        geom_t q;
         if (geom_init(g, i, &q)) {
             geom_free(&q);
             return -1;
         }
-        int nx = q.rb * q.cb;
-        v->t0 = (uint32_t)lm->first_ce / g->cpt;
-        v->t1 = ce_of(g, i, lm->replication - 1, nx - 1) / g->cpt;
+        v->t0 = UINT32_MAX;
+        for (int r = 0; r < lm->replication; r++)
+            for (int k = 0; k < q.nx; k++) {
+                uint32_t t = ce_of(g, i, r, k) / g->cpt;
+                v->t0 = t < v->t0 ? t : v->t0;
+                v->t1 = t > v->t1 ? t : v->t1;
+            }
         size_t nt = v->t1 - v->t0 + 1;
         v->rows_t = calloc(nt, sizeof(int64_t));
-        char *seen = calloc(nt * (size_t)q.rb, 1);
+        char *seen = calloc(nt * (size_t)q.n_slots, 1);
         if (!v->rows_t || !seen) {
             free(seen);
             geom_free(&q);
             return -1;
         }
         for (int r = 0; r < lm->replication; r++)
-            for (int k = 0; k < nx; k++) {
+            for (int k = 0; k < q.nx; k++) {
                 size_t t = ce_of(g, i, r, k) / g->cpt - v->t0;
-                if (!seen[t * (size_t)q.rb + (size_t)(k % q.rb)]++)
-                    v->rows_t[t] += q.rows[k % q.rb];
+                if (!seen[t * (size_t)q.n_slots + (size_t)q.slot[k]]++)
+                    v->rows_t[t] += q.slot_rows[q.slot[k]];
             }
-        for (int b = 0; b < q.rb; b++)
-            v->rows += q.rows[b];
+        for (int b = 0; b < q.n_slots; b++)
+            v->rows += q.slot_rows[b];
         free(seen);
         geom_free(&q);
     }

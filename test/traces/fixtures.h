@@ -116,6 +116,7 @@ static inline void fx_cnn(fx_t *f)
     f->maps[3].home_tile = 3;
     L = fx_layer(f, "gap", LAYER_GLOBALPOOL, 3, -2);
     fx_shape(L, 3, 3, 4, 1, 1, 4);
+    L->pool_avg = 1;
     f->maps[4].home_tile = 3;
     L = fx_layer(f, "fc", LAYER_LINEAR, 4, -2);
     fx_shape(L, 1, 1, 4, 1, 1, 3);
