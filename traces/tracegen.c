@@ -282,16 +282,36 @@ static int64_t share(const gen_t *g, int j, int c, uint32_t t)
     return rt ? max64(1, cdiv(vals * rt, v->rows)) : 0;
 }
 
-static int64_t positions_in(const gen_t *g, int j)
+static int lstm_to_plain(const gen_t *g, int j, int c)
 {
-    return j < 0 ? max64(1, (int64_t)g->md->in_h * g->md->in_w) : g->v[j].positions;
+    return j >= 0 && j != c && g->md->layers[j].kind == LAYER_LSTM &&
+           g->md->layers[c].kind != LAYER_LSTM;
+}
+
+/* Positions producer j (or the network input) sends to consumer c. Layers
+ * after an LSTM see only its last hidden state; an LSTM feeds itself every
+ * step but the last. */
+static int64_t positions_in(const gen_t *g, int j, int c)
+{
+    if (j < 0)
+        return max64(1, (int64_t)g->md->in_h * g->md->in_w);
+    if (lstm_to_plain(g, j, c))
+        return 1;
+    return g->v[j].positions - (j == c);
+}
+
+static int sends_at(const gen_t *g, int j, int c, int64_t p)
+{
+    if (lstm_to_plain(g, j, c))
+        return p == g->v[j].positions - 1;
+    return j != c || p < g->v[j].positions - 1;
 }
 
 /* Producer positions consumer c needs before its position p. */
 static int64_t need(const gen_t *g, int c, int j, int64_t p)
 {
     const layer_t *L = &g->md->layers[c];
-    int64_t pj = positions_in(g, j), pc = g->v[c].positions;
+    int64_t pj = positions_in(g, j, c), pc = g->v[c].positions;
     if (j == c)
         return p; /* LSTM step p needs the outputs of steps 0..p-1 */
     switch (L->kind) {
@@ -322,7 +342,7 @@ static void emit_waits(gen_t *g, int c, uint32_t t, int64_t p)
 {
     for (int s = 0; s < g->n_slots; s++) {
         int j = g->slots[s];
-        int64_t val = min64(need(g, c, j, p), positions_in(g, j)) * share(g, j, c, t);
+        int64_t val = min64(need(g, c, j, p), positions_in(g, j, c)) * share(g, j, c, t);
         if (val > *waited(g, t, s)) {
             push(g, t, TR_WAIT, 0, c, j < 0 ? TRACE_NETWORK_INPUT : (uint32_t)j, val, 0);
             *waited(g, t, s) = val;
@@ -336,7 +356,7 @@ static void emit_drain(gen_t *g, int c, uint32_t t)
 {
     for (int s = 0; s < g->n_slots; s++) {
         int j = g->slots[s];
-        int64_t n = positions_in(g, j) - (j == c);
+        int64_t n = positions_in(g, j, c);
         int64_t val = n * share(g, j, c, t);
         if (val > *waited(g, t, s)) {
             push(g, t, TR_WAIT, 0, c, j < 0 ? TRACE_NETWORK_INPUT : (uint32_t)j, val, 0);
@@ -350,8 +370,8 @@ static void emit_sends(gen_t *g, int i, uint32_t from, int64_t p)
     const view_t *v = &g->v[i];
     for (int k = 0; k < v->n_cons; k++) {
         int c = v->cons[k];
-        if (c == i && p == v->positions - 1)
-            continue; /* the last LSTM step feeds no further step */
+        if (!sends_at(g, i, c, p))
+            continue;
         const view_t *vc = &g->v[c];
         for (uint32_t t = vc->t0; t <= vc->t1; t++) {
             int64_t n = share(g, i, c, t);

@@ -126,7 +126,7 @@ START_TEST(invariants_cnn_and_lstm)
 END_TEST
 
 /* LSTM step t waits for t outputs of its own (4 values each); it sends each
- * step but the last back to itself, and every step to fc. */
+ * step but the last back to itself, and only the last step to fc. */
 START_TEST(lstm_recurrence)
 {
     fx_t f;
@@ -144,12 +144,18 @@ START_TEST(lstm_recurrence)
     REC_EQ(&s->recs[6], TR_ADD, 0, 16, 0, 0);
     REC_EQ(&s->recs[7], TR_WRITE, 0, 4, 0, 0);
     REC_EQ(&s->recs[8], TR_SEND, 0, 1, 4, 0);
-    REC_EQ(&s->recs[9], TR_SEND, 0, 2, 4, 1);
-    REC_EQ(&s->recs[10], TR_WAIT, 0, 0, 4, 0);
-    int self_sends = 0;
-    for (uint32_t i = 0; i < s->n_recs; i++)
+    REC_EQ(&s->recs[9], TR_WAIT, 0, 0, 4, 0);
+    int self_sends = 0, fc_sends = 0;
+    for (uint32_t i = 0; i < s->n_recs; i++) {
         self_sends += s->recs[i].op == TR_SEND && s->recs[i].c == 0;
+        fc_sends += s->recs[i].op == TR_SEND && s->recs[i].c == 1;
+    }
     ck_assert_int_eq(self_sends, 4);
+    /* fc sees only the last hidden state: one send, after the last step */
+    ck_assert_int_eq(fc_sends, 1);
+    REC_EQ(&s->recs[s->n_recs - 1], TR_SEND, 0, 2, 4, 1);
+    const trace_stream_t *fc = stream_of(&l[1], 2);
+    REC_EQ(&fc->recs[0], TR_WAIT, 0, 0, 4, 0);
     trace_layers_free(l, f.model.n_layers);
 }
 END_TEST
