@@ -22,7 +22,7 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (voi
 
 flags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-       -I"$src/sim/util" -I"$src/traces" -I"$src/workloads" -I"$src/arch")
+       -I"$src/sim/util" -I"$src/traces" -I"$src/workloads" -I"$src/arch" -I"$src/test/traces")
 yaml=$(pkg-config --cflags --libs yaml-0.1)
 util=("$src/sim/util/diag.c" "$src/sim/util/ytree.c" "$src/sim/util/strutil.c")
 
@@ -32,7 +32,7 @@ targets=(
   "yaml::4096"
 )
 if [[ -f "$src/test/fuzz/fuzz_model.c" ]]; then
-  targets+=("model:$(cat "$src/test/fuzz/model_sources.txt" | sed "s|^|$src/|" | tr '\n' ' '):8192")
+  targets+=("model:$(sed "s|^|$src/|" "$src/test/fuzz/model_sources.txt" | tr '\n' ' '):8192")
 fi
 
 for t in "${targets[@]}"; do
