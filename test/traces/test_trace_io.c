@@ -433,6 +433,59 @@ START_TEST(cli_exit_codes)
 }
 END_TEST
 
+/* imcsim trace stats DIR: totals as JSON; a layer file compiled for another
+ * arch than the index says is refused with both hashes. */
+START_TEST(cli_stats_dir)
+{
+    const char *bin = getenv("IMC_BIN");
+    ck_assert_ptr_nonnull(bin);
+    char dir[] = "/tmp/imcdir.XXXXXX", cmd[512], buf[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    fx_t f;
+    fx_cnn(&f);
+    imc_diag_t d;
+    diag_init(&d);
+    ck_assert_int_eq(tracegen_write_dir(&f.map, dir, &d), 0);
+    snprintf(cmd, sizeof cmd, "%s/imcsim trace stats %s --json >%s/out", bin, dir, dir);
+    int st = system(cmd);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    snprintf(cmd, sizeof cmd, "%s/out", dir);
+    FILE *o = fopen(cmd, "r");
+    int found = 0, depth_mvms = 0;
+    while (fgets(buf, sizeof buf, o)) {
+        /* conv0: 36 positions x 2 CEs; conv1: 9 x 3; fc: 1 x 1 -> 100 in total */
+        found |= !strcmp(buf, "  \"mvms\": 100,\n");
+        depth_mvms += !strcmp(buf, "      \"mvms\": 72,\n");
+    }
+    fclose(o);
+    ck_assert(found);
+    ck_assert_int_eq(depth_mvms, 1);
+    /* replace layer 2 by one compiled for another arch */
+    trace_layer_t *l;
+    f.arch.hash = 0x99;
+    ck_assert_int_eq(tracegen_build(&f.map, &l, &d), 0);
+    char path[128];
+    snprintf(path, sizeof path, "%s/L002_conv1.imct", dir);
+    ck_assert_int_eq(trace_write_file(path, &l[2], &d), 0);
+    trace_layers_free(l, f.model.n_layers);
+    snprintf(cmd, sizeof cmd, "%s/imcsim trace stats %s >/dev/null 2>%s/err", bin, dir, dir);
+    st = system(cmd);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+    snprintf(cmd, sizeof cmd, "%s/err", dir);
+    o = fopen(cmd, "r");
+    ck_assert_ptr_nonnull(fgets(buf, sizeof buf, o));
+    fclose(o);
+    char want[512];
+    snprintf(want, sizeof want, "%s: offset 8: error: arch hash 0x0000000000000099 does not match "
+             "the architecture's hash 0x1111222233334444 (trace compiled for another "
+             "architecture)\n", path);
+    ck_assert_str_eq(buf, want);
+    diag_free(&d);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("trace_io");
@@ -447,6 +500,7 @@ int main(void)
     tcase_add_test(tc, hash_mismatch_names_both);
     tcase_add_test(tc, missing_file_and_bad_index);
     tcase_add_test(tc, cli_exit_codes);
+    tcase_add_test(tc, cli_stats_dir);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
