@@ -71,9 +71,10 @@ class _Spec:
             return [self.scalar(v, f"a value of {what}") for v in node.items]
         return [self.scalar(node, what)]
 
-    def mapping(self, node, what):
+    def mapping(self, node, what, expected=None):
         if not isinstance(node, Map):
-            self.err(node, f"{what} must be a mapping", f"'{what}:' followed by 'key: value' lines")
+            self.err(node, f"{what} must be a mapping",
+                     expected or f"'{what}:' followed by indented 'key: value' lines")
         return node
 
 
@@ -83,7 +84,7 @@ def load_spec(path):
     root = parse(path)
     if root is None:
         raise SpecError(path, 1, 1, "empty spec", "at least 'arch:' or 'command: noc'")
-    s.mapping(root, "the spec")
+    s.mapping(root, "the spec", "'key: value' lines")
     for k, _ in root.items:
         if k.text not in TOP_KEYS:
             hint = closest(k.text, TOP_KEYS)
@@ -153,7 +154,7 @@ def load_spec(path):
             s.err(node, "'points' must be a non-empty list", "'- {key: value, ...}' items")
         listed = []
         for item in node.items:
-            s.mapping(item, "a point")
+            s.mapping(item, "a point", "'- key: value' or '- {key: value, ...}'")
             p = {}
             for k, v in item.items:
                 if k.text in fixed or k.text in pos:
@@ -217,13 +218,18 @@ def load_manifest(outdir):
 
 
 def run_point(outdir, pid):
-    """Run point pid unless its result exists; returns imcsim's exit status."""
+    """Run point pid unless its outcome (result or failure) is already
+    recorded; returns imcsim's exit status. --retry-failed removes the
+    failure records first."""
     man = load_manifest(outdir)
     pt = man["points"][pid]
     pdir = os.path.join(outdir, "points")
     done, errf = os.path.join(pdir, f"{pid}.json"), os.path.join(pdir, f"{pid}.err")
     if os.path.exists(done):
         return 0
+    if os.path.exists(errf):
+        with open(errf, encoding="utf-8") as f:
+            return json.load(f)["exit_code"]
     tmp = os.path.join(pdir, f".{pid}.json.tmp{os.getpid()}")
     argv = point_argv(man, pt, tmp if man["command"] == "run" else None)
     try:

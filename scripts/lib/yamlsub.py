@@ -197,12 +197,18 @@ class _Parser:
                      "end of line")
         return node, pos
 
-    def flow(self, ln, s, pos, top=False):
+    def unclosed(self, ln, opener):
+        c = ln.text[opener - ln.indent - 1]
+        self.err(ln.no, opener, f"'{c}' is not closed on its line",
+                 f"'{']' if c == '[' else '}'}' before the end of the line")
+
+    def flow(self, ln, s, pos, top=False, opener=None):
         pos = _skip_ws(s, pos)
         col = ln.indent + pos + 1
         if pos >= len(s):
-            self.err(ln.no, col, "flow collections must close on the same line",
-                     "']' or '}' on this line")
+            if opener is None:
+                self.err(ln.no, col, "missing value", "a value")
+            self.unclosed(ln, opener)
         c = s[pos]
         if c == "[":
             node = Seq(ln.no, col)
@@ -210,9 +216,9 @@ class _Parser:
             if pos < len(s) and s[pos] == "]":
                 return node, pos + 1
             while True:
-                item, pos = self.flow(ln, s, pos)
+                item, pos = self.flow(ln, s, pos, opener=col)
                 node.items.append(item)
-                pos = self.flow_sep(ln, s, pos, "]")
+                pos = self.flow_sep(ln, s, pos, "]", col)
                 if s[pos - 1] == "]":
                     return node, pos
         if c == "{":
@@ -222,19 +228,21 @@ class _Parser:
             if pos < len(s) and s[pos] == "}":
                 return node, pos + 1
             while True:
-                key, pos = self.flow(ln, s, pos)
+                key, pos = self.flow(ln, s, pos, opener=col)
                 if not isinstance(key, Scalar):
                     self.err(key.line, key.col, "collection as a mapping key", "a scalar key")
                 if key.text in seen:
                     self.err(key.line, key.col, f"duplicate key '{key.text}'", "each key once")
                 seen.add(key.text)
                 pos = _skip_ws(s, pos)
-                if pos >= len(s) or s[pos] != ":":
+                if pos >= len(s):
+                    self.unclosed(ln, col)
+                if s[pos] != ":":
                     self.err(ln.no, ln.indent + pos + 1, "missing ':' after a flow mapping key",
                              "'key: value'")
-                value, pos = self.flow(ln, s, pos + 1)
+                value, pos = self.flow(ln, s, pos + 1, opener=col)
                 node.items.append((key, value))
-                pos = self.flow_sep(ln, s, pos, "}")
+                pos = self.flow_sep(ln, s, pos, "}", col)
                 if s[pos - 1] == "}":
                     return node, pos
         if c in "'\"":
@@ -259,15 +267,12 @@ class _Parser:
             end += 1
         return Scalar(s[pos:end].rstrip(" "), ln.no, col), end
 
-    def flow_sep(self, ln, s, pos, close):
+    def flow_sep(self, ln, s, pos, close, opener):
         pos = _skip_ws(s, pos)
-        if pos < len(s) and s[pos] == ",":
-            return pos + 1
-        if pos < len(s) and s[pos] == close:
-            return pos + 1
         if pos >= len(s):
-            self.err(ln.no, ln.indent + pos + 1, "flow collections must close on the same line",
-                     f"'{close}' on this line")
+            self.unclosed(ln, opener)
+        if s[pos] in (",", close):
+            return pos + 1
         self.err(ln.no, ln.indent + pos + 1, f"unexpected '{s[pos]}'", f"',' or '{close}'")
 
     def quoted(self, ln, s, pos):
