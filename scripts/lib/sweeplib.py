@@ -100,17 +100,22 @@ def load_spec(path):
             k = next(k for k, _ in root.items if k.text == key)
             s.err(k, f"'{key}' does not apply to command '{command}'", why)
 
-    arch = None
+    archs = [None]
     if command in ("run", "arch"):
         node = root.get("arch")
         if node is None:
             raise SpecError(path, root.line, root.col, f"missing 'arch' (command '{command}')",
                             "'arch: NAME' (a preset) or 'arch: FILE.yaml'")
-        arch = s.scalar(node, "an architecture name or file")
-        if "/" in arch or arch.endswith((".yaml", ".yml")):
-            arch = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(path)), arch))
-            if not os.path.isfile(arch):
-                s.err(node, f"architecture file '{arch}' does not exist", "an existing file")
+        archs = []
+        for v in node.items if isinstance(node, Seq) else [node]:
+            arch = s.scalar(v, "an architecture name or file")
+            if "/" in arch or arch.endswith((".yaml", ".yml")):
+                arch = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(path)), arch))
+                if not os.path.isfile(arch):
+                    s.err(v, f"architecture file '{arch}' does not exist", "an existing file")
+            archs.append(arch)
+        if not archs:
+            s.err(node, "empty list for arch", "at least one architecture")
     else:
         forbid("arch", "topology and traffic flags in 'set:'/'grid:'")
 
@@ -171,29 +176,29 @@ def load_spec(path):
 
     params = list(fixed) + list_keys + grid_keys
     points = []
-    for model, batch, lp, combo in itertools.product(models, batches, listed,
-                                                     itertools.product(*grid_vals)):
+    for arch, model, batch, lp, combo in itertools.product(archs, models, batches, listed,
+                                                           itertools.product(*grid_vals)):
         p = dict(fixed)
         p.update(lp)
         p.update(zip(grid_keys, combo))
-        points.append({"id": len(points), "model": model, "batch": batch,
+        points.append({"id": len(points), "arch": arch, "model": model, "batch": batch,
                        "params": {k: p[k] for k in params if k in p}})
     return {"version": MANIFEST_VERSION, "spec": os.path.abspath(path), "command": command,
-            "arch": arch, "params": params, "timeout_s": timeout, "points": points}
+            "params": params, "timeout_s": timeout, "points": points}
 
 
 def point_argv(man, pt, json_path):
     """argv of one point; json_path is None for commands that print JSON."""
     exe, cmd, params = man["imcsim"], man["command"], pt["params"]
     if cmd == "run":
-        argv = [exe, "run", "--arch", man["arch"], "--model", pt["model"]]
+        argv = [exe, "run", "--arch", pt["arch"], "--model", pt["model"]]
         for k, v in params.items():
             argv += ["--set", f"{k}={v}"]
         if pt["batch"] is not None:
             argv += ["--batch", pt["batch"]]
         return argv + ["--json", json_path]
     if cmd == "arch":
-        argv = [exe, "arch", "show", man["arch"], "--json"]
+        argv = [exe, "arch", "show", pt["arch"], "--json"]
         for k, v in params.items():
             argv += ["--set", f"{k}={v}"]
         return argv
@@ -301,7 +306,7 @@ def merge(outdir):
     counts = {"ok": 0, "failed": 0, "missing": 0}
     for pt in man["points"]:
         pid = pt["id"]
-        row = {"point": pid, "arch": man["arch"], "model": pt["model"], "batch": pt["batch"]}
+        row = {"point": pid, "arch": pt["arch"], "model": pt["model"], "batch": pt["batch"]}
         row.update(pt["params"])
         res = {}
         try:
