@@ -238,8 +238,10 @@ def run_point(outdir, pid):
     tmp = os.path.join(pdir, f".{pid}.json.tmp{os.getpid()}")
     argv = point_argv(man, pt, tmp if man["command"] == "run" else None)
     try:
+        # libsystemc prints its banner on stdout, ahead of the JSON, unless told not to
+        env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
         r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=man["timeout_s"])
+                           timeout=man["timeout_s"], env=env)
         rc, out, err = r.returncode, r.stdout, r.stderr.decode("utf-8", "replace")
     except subprocess.TimeoutExpired:
         rc, out, err = 124, b"", f"timed out after {man['timeout_s']} s"
