@@ -253,6 +253,7 @@ START_TEST(torus_dateline_no_deadlock_at_2x_saturation)
     ck_assert(r.saturated);
     ck_assert_msg(r.accepted_flits_per_node_cycle > 0.18, "%g", r.accepted_flits_per_node_cycle);
     ck_assert_uint_ge(r.sim_cycles, 200000);
+    noc_synth_result_free(&r);
     noc_destroy(n);
     diag_free(&d);
 }
@@ -277,6 +278,7 @@ START_TEST(watchdog_reports_deadlock_without_dateline)
     const char *rep = noc_watchdog_report(n);
     ck_assert_msg(strstr(rep, "noc: watchdog: no flit moved for 2000 cycles") == rep, "%s", rep);
     ck_assert_msg(strstr(rep, "waits for credit"), "%s", rep);
+    noc_synth_result_free(&r);
     noc_destroy(n);
     diag_free(&d);
 }
