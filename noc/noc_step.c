@@ -491,8 +491,8 @@ static void watchdog_report(noc_t *n, uint64_t t)
                         &n->ivc[((size_t)n->nbr[r * 4 + iv->out_port] * n->P +
                                  opposite(iv->out_port)) * n->V + iv->out_vc];
                     snprintf(line + w, sizeof line - (size_t)w,
-                             ", waits for credit on %s vc %d (0 of %d free)\n",
-                             port_name(iv->out_port, b2), iv->out_vc, n->B - dn->count);
+                             ", waits for credit on %s vc %d (downstream buffer %d/%d)\n",
+                             port_name(iv->out_port, b2), iv->out_vc, dn->count, n->B);
                 } else if (iv->state == VC_VA) {
                     snprintf(line + w, sizeof line - (size_t)w,
                              ", waits for an output VC (class %d..%d)\n", iv->vc_lo,
