@@ -1,0 +1,244 @@
+#include "run_result.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+const char *const run_class_names[CLS_COUNT_] = {
+    "crossbar", "dac", "sh", "adc", "sa", "register", "buffer",
+    "bus", "activation", "pool", "extra", "router", "link", "offchip",
+};
+
+double run_energy_dynamic(const run_result_t *r)
+{
+    double e = 0;
+    for (int c = 0; c < CLS_COUNT_; c++)
+        e += r->dynamic_j_by_class[c];
+    return e;
+}
+
+static double leakage_total(const run_result_t *r)
+{
+    double e = 0;
+    for (int c = 0; c < CLS_COUNT_; c++)
+        e += r->leakage_j_by_class[c];
+    return e;
+}
+
+double run_energy_total(const run_result_t *r)
+{
+    return run_energy_dynamic(r) + leakage_total(r);
+}
+
+void run_result_free(run_result_t *r)
+{
+    free(r->layers);
+    free(r->tiles);
+    memset(r, 0, sizeof *r);
+}
+
+static double ops_per_joule(const run_result_t *r)
+{
+    double e = run_energy_total(r);
+    return e > 0 ? 2.0 * (double)r->macs / e : 0;
+}
+
+static double achieved_ops_per_s(const run_result_t *r)
+{
+    return r->total_s > 0 ? 2.0 * (double)r->macs / r->total_s : 0;
+}
+
+void run_write_json(const run_result_t *r, FILE *f)
+{
+    json_w_t w;
+    jw_init(&w, f);
+    jw_obj_begin(&w, NULL);
+    jw_str(&w, "arch", r->arch);
+    jw_str(&w, "model", r->model);
+    jw_int(&w, "batch", r->batch);
+    jw_int(&w, "chips", r->chips);
+    jw_num(&w, "clock_ghz", r->clock_ghz);
+    jw_uint(&w, "latency_cycles", r->latency_cycles);
+    jw_num(&w, "latency_s", r->latency_s);
+    jw_uint(&w, "total_cycles", r->total_cycles);
+    jw_num(&w, "total_s", r->total_s);
+    jw_num(&w, "throughput_inferences_per_s", r->throughput_inferences_per_s);
+    jw_uint(&w, "macs", r->macs);
+    jw_uint(&w, "mvm_ops", r->mvm_ops);
+    jw_uint(&w, "crossbar_reads", r->crossbar_reads);
+    jw_uint(&w, "adc_conversions", r->adc_conversions);
+    jw_uint(&w, "adc_clipped", r->adc_clipped);
+    jw_uint(&w, "flits", r->flits);
+    jw_uint(&w, "offchip_bytes", r->offchip_bytes);
+    jw_int(&w, "crossbars_used", r->crossbars_used);
+
+    jw_obj_begin(&w, "energy_j");
+    jw_num(&w, "total", run_energy_total(r));
+    jw_num(&w, "dynamic", run_energy_dynamic(r));
+    jw_num(&w, "leakage", leakage_total(r));
+    jw_num(&w, "offchip", r->dynamic_j_by_class[CLS_OFFCHIP] + r->leakage_j_by_class[CLS_OFFCHIP]);
+    jw_obj_begin(&w, "by_class");
+    for (int c = 0; c < CLS_COUNT_; c++)
+        jw_num(&w, run_class_names[c], r->dynamic_j_by_class[c] + r->leakage_j_by_class[c]);
+    jw_obj_end(&w);
+    jw_obj_begin(&w, "dynamic_by_class");
+    for (int c = 0; c < CLS_COUNT_; c++)
+        jw_num(&w, run_class_names[c], r->dynamic_j_by_class[c]);
+    jw_obj_end(&w);
+    jw_obj_begin(&w, "leakage_by_class");
+    for (int c = 0; c < CLS_COUNT_; c++)
+        jw_num(&w, run_class_names[c], r->leakage_j_by_class[c]);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    jw_num(&w, "energy_per_inference_j", r->batch ? run_energy_total(r) / r->batch : 0);
+
+    jw_obj_begin(&w, "utilization");
+    jw_obj_begin(&w, "by_class");
+    for (int c = 0; c < CLS_COUNT_; c++)
+        jw_num(&w, run_class_names[c], r->utilization_by_class[c]);
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+
+    jw_num(&w, "area_mm2", r->area_mm2);
+    jw_num(&w, "ops_per_s", achieved_ops_per_s(r));
+    jw_num(&w, "ops_per_s_per_w", ops_per_joule(r));
+    jw_num(&w, "ops_per_s_per_mm2", r->area_mm2 > 0 ? achieved_ops_per_s(r) / r->area_mm2 : 0);
+    jw_obj_begin(&w, "peak");
+    jw_num(&w, "ops_per_s", r->peak_ops_per_s);
+    jw_num(&w, "ops_per_s_per_w", r->peak_ops_per_s_per_w);
+    jw_num(&w, "ops_per_s_per_mm2", r->peak_ops_per_s_per_mm2);
+    jw_obj_end(&w);
+
+    double to_s = r->clock_ghz > 0 ? 1e-9 / r->clock_ghz : 0;
+    jw_arr_begin(&w, "layers");
+    for (int i = 0; i < r->n_layers; i++) {
+        const run_layer_t *l = &r->layers[i];
+        jw_obj_begin(&w, NULL);
+        jw_str(&w, "name", l->name);
+        jw_str(&w, "type", l->type);
+        jw_int(&w, "replication", l->replication);
+        jw_int(&w, "crossbars", l->crossbars);
+        jw_int(&w, "macs", l->macs);
+        jw_uint(&w, "mvms", l->mvms);
+        jw_uint(&w, "start_cycle", l->start_cycle);
+        jw_uint(&w, "end_cycle", l->end_cycle);
+        jw_uint(&w, "busy_cycles", l->busy_cycles);
+        jw_num(&w, "start_s", (double)l->start_cycle * to_s);
+        jw_num(&w, "end_s", (double)l->end_cycle * to_s);
+        jw_num(&w, "busy_s", (double)l->busy_cycles * to_s);
+        jw_num(&w, "energy_j", l->energy_j);
+        jw_bool(&w, "bound", l->bound);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+
+    jw_arr_begin(&w, "tiles");
+    for (int i = 0; i < r->n_tiles; i++) {
+        const run_tile_t *t = &r->tiles[i];
+        jw_obj_begin(&w, NULL);
+        jw_int(&w, "id", t->id);
+        jw_int(&w, "chip", t->chip);
+        jw_int(&w, "x", t->x);
+        jw_int(&w, "y", t->y);
+        jw_num(&w, "utilization", t->utilization);
+        jw_num(&w, "energy_j", t->energy_j);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    jw_finish(&w);
+}
+
+/* Engineering notation with an SI prefix, e.g. "1.23 ms". */
+static const char *si(char *buf, size_t n, double v, const char *unit)
+{
+    static const struct { double f; const char *p; } pre[] = {
+        {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""},
+        {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"},
+    };
+    double a = v < 0 ? -v : v;
+    for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++)
+        if (a >= pre[i].f || i + 1 == sizeof pre / sizeof pre[0]) {
+            snprintf(buf, n, "%.4g %s%s", v / pre[i].f, pre[i].p, unit);
+            return buf;
+        }
+    return buf;
+}
+
+void run_write_summary(const run_result_t *r, FILE *f)
+{
+    char a[48], b[48], c[48];
+    double total = run_energy_total(r);
+    fprintf(f, "%s on %s, batch %d (%d chip%s, %lld crossbars)\n", r->model, r->arch,
+            r->batch, r->chips, r->chips == 1 ? "" : "s", (long long)r->crossbars_used);
+    fprintf(f, "  latency        %s (%llu cycles at %.4g GHz)\n", si(a, sizeof a, r->latency_s, "s"),
+            (unsigned long long)r->latency_cycles, r->clock_ghz);
+    fprintf(f, "  throughput     %.6g inferences/s (batch time %s)\n",
+            r->throughput_inferences_per_s, si(b, sizeof b, r->total_s, "s"));
+    fprintf(f, "  energy         %s per inference (dynamic %s, leakage %s)\n",
+            si(a, sizeof a, r->batch ? total / r->batch : 0, "J"),
+            si(b, sizeof b, run_energy_dynamic(r), "J"), si(c, sizeof c, total - run_energy_dynamic(r), "J"));
+    fprintf(f, "  efficiency     %s/W (peak %s/W), %s/mm2 (peak %s/mm2)\n",
+            si(a, sizeof a, ops_per_joule(r), "OPS"), si(b, sizeof b, r->peak_ops_per_s_per_w, "OPS"),
+            si(c, sizeof c, r->area_mm2 > 0 ? achieved_ops_per_s(r) / r->area_mm2 : 0, "OPS"),
+            si(a, sizeof a, r->peak_ops_per_s_per_mm2, "OPS"));
+    fprintf(f, "  counts         %llu MACs, %llu crossbar reads, %llu ADC conversions (%llu clipped), %llu flits\n",
+            (unsigned long long)r->macs, (unsigned long long)r->crossbar_reads,
+            (unsigned long long)r->adc_conversions, (unsigned long long)r->adc_clipped,
+            (unsigned long long)r->flits);
+    fprintf(f, "\n  %-11s %12s %8s %12s\n", "class", "energy", "share", "utilization");
+    for (int k = 0; k < CLS_COUNT_; k++) {
+        double e = r->dynamic_j_by_class[k] + r->leakage_j_by_class[k];
+        fprintf(f, "  %-11s %12s %7.2f%% %11.2f%%\n", run_class_names[k], si(a, sizeof a, e, "J"),
+                total > 0 ? 100.0 * e / total : 0, 100.0 * r->utilization_by_class[k]);
+    }
+    fprintf(f, "\n  %-20s %-8s %5s %9s %12s %12s %12s\n", "layer", "type", "repl", "crossbars",
+            "start", "end", "busy");
+    double to_s = r->clock_ghz > 0 ? 1e-9 / r->clock_ghz : 0;
+    for (int i = 0; i < r->n_layers; i++) {
+        const run_layer_t *l = &r->layers[i];
+        fprintf(f, "  %-20s %-8s %5d %9lld %12s %12s %12s%s\n", l->name, l->type, l->replication,
+                (long long)l->crossbars, si(a, sizeof a, (double)l->start_cycle * to_s, "s"),
+                si(b, sizeof b, (double)l->end_cycle * to_s, "s"),
+                si(c, sizeof c, (double)l->busy_cycles * to_s, "s"), l->bound ? "  <- bounds the pipeline" : "");
+    }
+}
+
+int run_write_csv(const run_result_t *r, const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/layers.csv", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    double to_s = r->clock_ghz > 0 ? 1e-9 / r->clock_ghz : 0;
+    fprintf(f, "layer,type,replication,crossbars,macs,mvms,start_s,end_s,busy_s,energy_j,bound\n");
+    for (int i = 0; i < r->n_layers; i++) {
+        const run_layer_t *l = &r->layers[i];
+        char s0[32], s1[32], s2[32], e[32];
+        json_format_double(s0, sizeof s0, (double)l->start_cycle * to_s);
+        json_format_double(s1, sizeof s1, (double)l->end_cycle * to_s);
+        json_format_double(s2, sizeof s2, (double)l->busy_cycles * to_s);
+        json_format_double(e, sizeof e, l->energy_j);
+        fprintf(f, "%s,%s,%d,%lld,%lld,%llu,%s,%s,%s,%s,%d\n", l->name, l->type, l->replication,
+                (long long)l->crossbars, (long long)l->macs, (unsigned long long)l->mvms, s0, s1,
+                s2, e, l->bound);
+    }
+    if (fclose(f))
+        return -1;
+    snprintf(path, sizeof path, "%s/tiles.csv", dir);
+    f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "tile,chip,x,y,utilization,energy_j\n");
+    for (int i = 0; i < r->n_tiles; i++) {
+        const run_tile_t *t = &r->tiles[i];
+        char u[32], e[32];
+        json_format_double(u, sizeof u, t->utilization);
+        json_format_double(e, sizeof e, t->energy_j);
+        fprintf(f, "%d,%d,%d,%d,%s,%s\n", t->id, t->chip, t->x, t->y, u, e);
+    }
+    return fclose(f) ? -1 : 0;
+}
