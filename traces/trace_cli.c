@@ -323,38 +323,29 @@ static int cmd_stats(int argc, char **argv)
         imc_diag_t d;
         diag_init(&d);
         trace_index_t ix;
-        if (trace_index_read(path, &ix, &d)) {
+        trace_layer_t *l;
+        int n;
+        if (trace_index_read(path, &ix, &d) || trace_dir_read(path, NULL, &l, &n, &d)) {
             fputs(d.text, stderr);
             diag_free(&d);
+            if (ix.files || ix.n_layers)
+                trace_index_free(&ix);
             return 2;
         }
         diag_free(&d);
-        trace_read_opts_t o = {1, ix.arch_hash, 1, ix.model_hash, 0};
-        if (stats_alloc(&st, ix.n_layers))
-            goto out_ix;
-        for (int i = 0; i < ix.n_layers; i++) {
-            char file[4200];
-            trace_layer_t l;
-            snprintf(file, sizeof file, "%s/%s", path, ix.files[i]);
-            if (read_or_report(file, &o, &l))
-                goto out_ix;
-            if (l.layer != (uint32_t)i || (st.tile && l.n_tiles != st.n_tiles)) {
-                fprintf(stderr, "%s: error: holds layer %u of a %u-tile system (expected layer "
-                        "%d, as listed in %s)\n", file, l.layer, l.n_tiles, i, TRACE_INDEX_NAME);
-                trace_layer_free(&l);
-                goto out_ix;
+        if (!stats_alloc(&st, n)) {
+            int bad = 0;
+            for (int i = 0; i < n && !bad; i++)
+                bad = add_layer(&st, i, &l[i]);
+            if (!bad) {
+                char what[4400];
+                snprintf(what, sizeof what, "%s (model %s 0x%016" PRIx64 ", arch %s 0x%016"
+                         PRIx64 ")", path, ix.model, ix.model_hash, ix.arch, ix.arch_hash);
+                print_stats(&st, what, json);
+                rc = 0;
             }
-            int bad = add_layer(&st, i, &l);
-            trace_layer_free(&l);
-            if (bad)
-                goto out_ix;
         }
-        char what[4400];
-        snprintf(what, sizeof what, "%s (model %s 0x%016" PRIx64 ", arch %s 0x%016" PRIx64 ")",
-                 path, ix.model, ix.model_hash, ix.arch, ix.arch_hash);
-        print_stats(&st, what, json);
-        rc = 0;
-    out_ix:
+        trace_layers_free(l, n);
         trace_index_free(&ix);
     } else {
         trace_layer_t l;
