@@ -398,6 +398,7 @@ START_TEST(cli_exit_codes)
 {
     const char *bin = getenv("IMC_BIN");
     ck_assert_ptr_nonnull(bin);
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1); /* stderr holds only our message */
     char dir[] = "/tmp/imccli.XXXXXX", cmd[512], path[64];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     make_ref();
@@ -455,6 +456,7 @@ START_TEST(cli_stats_dir)
 {
     const char *bin = getenv("IMC_BIN");
     ck_assert_ptr_nonnull(bin);
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1); /* stderr holds only our message */
     char dir[] = "/tmp/imcdir.XXXXXX", cmd[512], buf[512];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     fx_t f;
