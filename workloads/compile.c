@@ -103,12 +103,20 @@ static int shape_layer(const arch_t *a, const layer_t *L, layer_map_t *lm,
     return 0;
 }
 
+/* Replicas a layer gets for a target of T MVM steps per inference. An LSTM
+ * step needs the previous step's hidden state, so its steps are serial and
+ * a second replica would sit idle: LSTMs are never replicated. */
+static int64_t reps_for(const layer_t *L, const layer_map_t *lm, int64_t T)
+{
+    return L->kind == LAYER_LSTM ? 1 : cdiv(lm->positions, T);
+}
+
 static int64_t ces_needed(const model_t *m, const layer_map_t *lms, int64_t T)
 {
     int64_t s = 0;
     for (int i = 0; i < m->n_layers; i++)
         if (is_weight_layer(&m->layers[i]))
-            s += lms[i].ces_per_replica * cdiv(lms[i].positions, T);
+            s += lms[i].ces_per_replica * reps_for(&m->layers[i], &lms[i], T);
     return s;
 }
 
@@ -121,7 +129,8 @@ static void replicate(const model_t *m, layer_map_t *lms, int64_t budget)
 {
     int64_t lo = 1, hi = 1;
     for (int i = 0; i < m->n_layers; i++)
-        if (is_weight_layer(&m->layers[i]) && lms[i].positions > hi)
+        if (is_weight_layer(&m->layers[i]) && m->layers[i].kind != LAYER_LSTM &&
+            lms[i].positions > hi)
             hi = lms[i].positions;
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
@@ -132,7 +141,7 @@ static void replicate(const model_t *m, layer_map_t *lms, int64_t budget)
     }
     for (int i = 0; i < m->n_layers; i++)
         if (is_weight_layer(&m->layers[i]))
-            lms[i].replication = (int)cdiv(lms[i].positions, lo);
+            lms[i].replication = (int)reps_for(&m->layers[i], &lms[i], lo);
 }
 
 static int64_t window_values(const layer_t *L)
@@ -206,12 +215,12 @@ int compile_model(const arch_t *a, const model_t *m, replicate_policy_t policy,
             return -1;
         }
         base += lm->ces_per_replica;
-        base_xb += (int64_t)lm->ces_per_replica * xb_per_ce;
+        base_xb += lm->xbars_per_replica;
     }
     if (base > ces_total) {
         diag_error(d, NULL, 0, 0, "model '%s' does not fit architecture '%s': it needs %lld "
-                   "crossbars (%lld CEs of %lld) without replication, the system has %lld "
-                   "crossbars (%lld CEs on %d chip%s); about %lld chips would hold it "
+                   "crossbars (%lld CEs of %lld crossbars) without replication, the system has "
+                   "%lld crossbars (%lld CEs on %d chip%s); %lld chips would hold it "
                    "(expected a larger system, e.g. --set chip.chips=%lld)",
                    m->name, a->name, (long long)base_xb, (long long)base,
                    (long long)xb_per_ce, (long long)out->crossbars_available,

@@ -63,6 +63,14 @@ void mapping_write_json(const mapping_t *mp, FILE *f)
         for (int k = 0; k < L->n_inputs; k++)
             jw_str(&w, NULL, L->inputs[k] < 0 ? "input" : m->layers[L->inputs[k]].name);
         jw_arr_end(&w);
+        jw_arr_begin(&w, "consumers"); /* where this layer's outputs go */
+        for (int c = i + 1; c < m->n_layers; c++)
+            for (int k = 0; k < m->layers[c].n_inputs; k++)
+                if (m->layers[c].inputs[k] == i) {
+                    jw_str(&w, NULL, m->layers[c].name);
+                    break;
+                }
+        jw_arr_end(&w);
         shape(&w, "in_shape_hwc", L->in_h, L->in_w, L->in_c);
         shape(&w, "out_shape_hwc", L->out_h, L->out_w, L->out_c);
         jw_int(&w, "macs", L->macs);
@@ -105,9 +113,9 @@ void mapping_write_text(const mapping_t *mp, FILE *f)
     const arch_t *a = mp->arch;
     fprintf(f, "model %s on %s (replicate: %s)\n", m->name, a->name,
             replicate_policy_name(mp->policy));
-    fprintf(f, "%-18s %-14s %13s %11s %13s %7s %5s %8s %6s %6s %8s\n", "layer", "type",
-            "MACs", "weights", "matrix(rows x cols)", "xb/rep", "rep", "xbars", "CEs",
-            "tiles", "util(%)");
+    fprintf(f, "%-18s %-14s %13s %11s %13s %7s %5s %8s %6s %6s %4s %8s\n", "layer",
+            "type", "MACs", "weights", "matrix(rows x cols)", "xb/rep", "rep", "xbars", "CEs",
+            "tiles", "chip", "util(%)");
     for (int i = 0; i < m->n_layers; i++) {
         const layer_t *L = &m->layers[i];
         const layer_map_t *lm = &mp->layers[i];
@@ -115,9 +123,10 @@ void mapping_write_text(const mapping_t *mp, FILE *f)
         if (lm->xbars_per_replica)
             snprintf(mat, sizeof mat, "%d x %d", lm->rows, lm->cols);
         fprintf(f, "%-18.18s %-14s %13" PRId64 " %11" PRId64 " %19s %7d %5d %8" PRId64
-                " %6d %6d %8.1f\n", L->name, kind_label(L), L->macs, L->weights, mat,
+                " %6d %6d %4d %8.1f\n", L->name, kind_label(L), L->macs, L->weights, mat,
                 lm->xbars_per_replica, lm->replication, lm->crossbars, lm->n_ces,
-                lm->xbars_per_replica ? lm->n_tiles : 0, 100.0 * lm->cell_utilization);
+                lm->xbars_per_replica ? lm->n_tiles : 0, lm->chip,
+                100.0 * lm->cell_utilization);
     }
     fprintf(f, "total: %" PRId64 " MACs, %" PRId64 " weights, %" PRId64 " of %" PRId64
             " crossbars, %d of %" PRId64 " CEs, %d of %" PRId64 " tiles, %d of %d chips, "

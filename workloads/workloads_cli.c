@@ -220,7 +220,7 @@ static void compile_usage(FILE *f)
                "exit status: 0 ok, 1 the model does not fit or output failed, 2 bad input\n");
 }
 
-static int load_arch(const char *spec, const char **sets, int nsets, arch_t *a,
+static int load_arch(const char *spec, const char *const *sets, int nsets, arch_t *a,
                      imc_diag_t *d)
 {
 #ifdef IMC_HAVE_ARCH_LOAD

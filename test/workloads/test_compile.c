@@ -217,18 +217,32 @@ START_TEST(test_vgg16_multichip)
     get_model("vgg16", &m);
     imc_diag_t d;
     diag_init(&d);
+    /* Derived from configuration D: ceil(rows / 128) * ceil(cols / 16) per
+     * layer, ceil(crossbars / 8) CEs. */
+    static const int cfg[] = {64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512};
+    static const int fc[3][2] = {{25088, 4096}, {4096, 4096}, {4096, 1000}};
+    int64_t xbars = 0, ces = 0, cin = 3;
+    for (int i = 0; i < 16; i++) {
+        int64_t rows = i < 13 ? 9 * cin : fc[i - 13][0], cols = i < 13 ? cfg[i] : fc[i - 13][1];
+        int64_t x = ((rows + 127) / 128) * ((cols + 15) / 16);
+        xbars += x;
+        ces += (x + 7) / 8;
+        if (i < 13)
+            cin = cfg[i];
+    }
+    ck_assert_int_eq(xbars, 67576);
+    ck_assert_int_eq(ces, 8448); /* > 4 chips of 2,016 CEs */
     a.chip.chips = 4;
     ck_assert_int_eq(compile_model(&a, &m, REPLICATE_NONE, &mp, &d), -1);
-    /* 138.3 M weights at 2048 per crossbar: 67,584 crossbars in 8,448 CEs once
-     * cut into blocks, > 4 chips of 2,016 CEs. */
-    ck_assert_msg(strstr(d.text, "it needs 67584 crossbars (8448 CEs of 8) without "
-                                 "replication, the system has 64512 crossbars (8064 CEs "
-                                 "on 4 chips); about 5 chips would hold it"), "%s", d.text);
+    ck_assert_msg(strstr(d.text, "it needs 67576 crossbars (8448 CEs of 8 crossbars) "
+                                 "without replication, the system has 64512 crossbars (8064 CEs "
+                                 "on 4 chips); 5 chips would hold it"), "%s", d.text);
     diag_free(&d);
     a.chip.chips = 5;
     compile_ok(&a, &m, REPLICATE_NONE, &mp);
     ck_assert_int_eq(mp.chips_used, 5);
-    ck_assert_int_eq(mp.ces_used, 8448);
+    ck_assert_int_eq(mp.ces_used, ces);
+    ck_assert_int_eq(mp.crossbars_used, xbars);
     int fc6 = model_find(&m, "fc6"), fc8 = model_find(&m, "fc8");
     /* fc6 alone: 25088/128 = 196 row blocks x 4096/16 = 256 column blocks */
     ck_assert_int_eq(mp.layers[fc6].crossbars, 196 * 256);
@@ -332,7 +346,9 @@ START_TEST(test_grouped_precision_lstm)
         ck_assert_int_eq(mp.layers[i].cols, 4096);
         ck_assert_int_eq(mp.layers[i].xbars_per_replica, 16 * 256);
         ck_assert_int_eq(mp.layers[i].positions, 50);
+        ck_assert_int_eq(mp.layers[i].replication, 1); /* steps are serial */
     }
+    ck_assert_int_eq(mp.bottleneck_positions, 50);
     mapping_free(&mp);
     model_free(&m);
 }
