@@ -1,11 +1,11 @@
 /* Benchmark (not a test): trace generation, encoding and reading speed for
- * zoo models on the built-in ISAAC-like preset. Usage: scripts/bench traces
+ * zoo models on the ISAAC-like preset. Usage: scripts/bench traces
  * [MODEL...] (default: resnet18 resnet50 vgg16). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "arch_builtin.h"
+#include "arch_load.h"
 #include "compile.h"
 #include "model.h"
 #include "tracegen.h"
@@ -24,14 +24,20 @@ static int bench(const char *name)
     mapping_t mp;
     imc_diag_t d;
     diag_init(&d);
-    if (workloads_builtin_arch("isaac", &a) || model_load(name, &m, &d)) {
+    if (model_load(name, &m, &d)) {
         fprintf(stderr, "%s", d.text ? d.text : "cannot load\n");
         return 1;
     }
     int rc = -1;
     for (int chips = 1; chips <= 8 && rc; chips++) {
-        a.chip.chips = chips;
+        char set[32];
+        const char *sets[] = {set};
+        snprintf(set, sizeof set, "chip.chips=%d", chips);
         diag_clear(&d);
+        if (arch_load("isaac", sets, 1, &a, &d)) {
+            fprintf(stderr, "%s", d.text);
+            return 1;
+        }
         rc = compile_model(&a, &m, REPLICATE_BALANCED, &mp, &d);
     }
     trace_layer_t *l;
