@@ -76,6 +76,8 @@ typedef struct arch_crossbar {
     arch_signed_scheme_t signed_scheme;
     int column_flip;               /* ISAAC's flipped encoding: saves one ADC bit */
     double read_latency_ns;        /* one analog read (one input slice) */
+    int extra_read_cycles;         /* read slots per MVM beyond the input slices
+                                      (pipeline fill, e.g. PUMA's +2) */
     arch_cost_t cost;              /* one crossbar array */
 } arch_crossbar_t;
 
@@ -112,7 +114,7 @@ typedef struct arch_reg {
 typedef struct arch_ce {           /* compute element (ISAAC IMA, PUMA core) */
     int crossbars;
     int adcs;
-    arch_unit_t sh;                /* sample-and-hold: count is per crossbar column set */
+    arch_unit_t sh;                /* sample-and-hold: count is per crossbar */
     arch_unit_t sa;                /* shift-and-add units */
     arch_reg_t input_reg;
     arch_reg_t output_reg;
@@ -193,7 +195,11 @@ typedef struct arch_derived {
     int lossless_adc_bits;         /* with the encoding's saving applied */
     int routers;
     int64_t crossbars_per_chip;
-    double mvm_latency_ns;         /* one full-precision MVM on one crossbar */
+    double slice_ns;               /* one input slice: max(crossbar read,
+                                      cols_per_adc ADC conversions) */
+    double mvm_latency_ns;         /* one full-precision MVM on one crossbar:
+                                      (input_cycles + extra_read_cycles) * slice_ns */
+    double adc_conversions_per_mvm;/* per crossbar, incl. unit columns */
 } arch_derived_t;
 
 typedef struct arch {
@@ -210,7 +216,8 @@ typedef struct arch {
     arch_chip_t chip;
     arch_precision_t precision;
     arch_derived_t derived;
-    uint64_t hash;                 /* FNV-1a of the effective configuration */
+    uint64_t hash;                 /* FNV-1a of the effective configuration
+                                      (every parameter but the name) */
 } arch_t;
 
 #ifdef __cplusplus

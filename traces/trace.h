@@ -18,7 +18,8 @@ extern "C" {
 
 typedef enum {
     TR_WAIT = 1,   /* a = producer layer (0xFFFFFFFF = network input), b = values of
-                      that producer this tile must have received (cumulative) */
+                      that producer this tile must have received (cumulative) for
+                      this record's layer (SENDs whose c is this layer) */
     TR_READ,       /* a = bytes read from the tile buffer */
     TR_MVM,        /* a = global CE index, b = crossbars used, c = rows | cols << 16,
                       arg = input bits */
@@ -28,7 +29,8 @@ typedef enum {
     TR_POOL,       /* arg = 0 max / 1 avg, a = output values, b = window size */
     TR_ADD,        /* a = values (residual add / LSTM elementwise) */
     TR_WRITE,      /* a = bytes written to the tile buffer */
-    TR_SEND,       /* a = destination tile, b = values sent to it (layer's output) */
+    TR_SEND,       /* a = destination tile, b = values sent to it (layer's output),
+                      c = consumer layer whose WAITs on that tile count these values */
     TR_OP_COUNT_
 } trace_op_t;
 

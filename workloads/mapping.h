@@ -40,6 +40,9 @@ typedef struct layer {
     int src_line;                   /* line in the model file, for messages */
     int64_t macs;                   /* per inference */
     int64_t weights;                /* parameters held in crossbars */
+    /* Added by the model loader (docs/model-format.md): */
+    int pool_avg;                   /* pools: 0 max, 1 average (= TR_POOL arg) */
+    int folded_bn;                  /* a batchnorm was folded into this layer */
 } layer_t;
 
 typedef struct model {
@@ -70,6 +73,15 @@ typedef struct layer_map {
     int home_tile;                  /* where non-MVM work of this layer happens */
     int chip;                       /* chip of first_tile */
     int64_t window_values;          /* input buffer need: ((Nx*(Ky-1))+Kx)*Ni */
+    /* Added by the compiler (docs/compiler.md): */
+    int weight_bits, act_bits;      /* resolved precision (layer, else model, else arch) */
+    int slices;                     /* physical columns per weight (x2 if differential) */
+    int weights_per_row;            /* logical weights one crossbar row holds */
+    int groups_per_crossbar;        /* grouped conv: groups packed block-diagonally */
+    int n_ces;                      /* ces_per_replica * replication */
+    int *ces;                       /* n_ces global CE indices (tile*ces_per_tile + ce);
+                                       replica r uses ces[r*ces_per_replica ...] */
+    int *tiles;                     /* n_tiles global tile indices, in placement order */
 } layer_map_t;
 
 typedef struct mapping {
@@ -81,6 +93,10 @@ typedef struct mapping {
     int64_t crossbars_used, crossbars_available;
     int64_t macs, weights;
     double cell_utilization;
+    /* Added by the compiler: */
+    int64_t ces_available, tiles_available;
+    int64_t cells_mapped, cells_used;   /* cell_utilization = mapped / used */
+    int64_t bottleneck_positions;       /* max over weight layers of positions/replication */
 } mapping_t;
 
 #ifdef __cplusplus

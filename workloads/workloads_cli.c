@@ -1,14 +1,345 @@
+/* imcsim models / imcsim compile. */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "cli.h"
+#include "compile.h"
+#include "json.h"
+#include "model.h"
+
+#ifdef IMC_HAVE_ARCH_LOAD
+#include "arch_load.h"
+#else
+#include "arch_builtin.h"
+#endif
+#ifdef IMC_HAVE_TRACEGEN
+#include "tracegen.h"
+#endif
+
+#define MAX_SETS 64
+
+static void models_usage(FILE *f)
+{
+    fprintf(f, "usage: imcsim models [--json]\n"
+               "       imcsim models MODEL [--json]\n\n"
+               "Without MODEL, list the model zoo: layers, parameters and MACs per\n"
+               "inference. With MODEL (a zoo name or a YAML file, see\n"
+               "docs/model-format.md), load it, report any error as file:line:col, and\n"
+               "print its layers after batchnorm folding and activation fusion.\n\n"
+               "options:\n"
+               "  --json    machine-readable output on stdout\n"
+               "  --help    this text\n");
+}
+
+static int count_weight_layers(const model_t *m)
+{
+    int n = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        n += m->layers[i].weights > 0;
+    return n;
+}
+
+static const char *kind_label(const layer_t *L)
+{
+    if (L->kind == LAYER_GLOBALPOOL)
+        return L->pool_avg ? "global_avgpool" : "global_maxpool";
+    if (L->kind == LAYER_ACT)
+        return act_kind_name(L->act);
+    return layer_kind_name(L->kind);
+}
+
+static void model_json(json_w_t *w, const model_t *m, int with_layers)
+{
+    char hx[32];
+    jw_obj_begin(w, NULL);
+    jw_str(w, "name", m->name);
+    jw_arr_begin(w, "input_shape_hwc");
+    jw_int(w, NULL, m->in_h);
+    jw_int(w, NULL, m->in_w);
+    jw_int(w, NULL, m->in_c);
+    jw_arr_end(w);
+    jw_int(w, "layers", m->n_layers);
+    jw_int(w, "weight_layers", count_weight_layers(m));
+    jw_int(w, "weights", model_weights(m));
+    jw_int(w, "macs", model_macs(m));
+    snprintf(hx, sizeof hx, "%016" PRIx64, m->hash);
+    jw_str(w, "hash", hx);
+    if (with_layers) {
+        jw_arr_begin(w, "layer_list");
+        for (int i = 0; i < m->n_layers; i++) {
+            const layer_t *L = &m->layers[i];
+            jw_obj_begin(w, NULL);
+            jw_str(w, "name", L->name);
+            jw_str(w, "type", kind_label(L));
+            jw_str(w, "activation", act_kind_name(L->act));
+            jw_arr_begin(w, "inputs");
+            for (int k = 0; k < L->n_inputs; k++)
+                jw_str(w, NULL, L->inputs[k] < 0 ? "input" : m->layers[L->inputs[k]].name);
+            jw_arr_end(w);
+            jw_arr_begin(w, "out_shape_hwc");
+            jw_int(w, NULL, L->out_h);
+            jw_int(w, NULL, L->out_w);
+            jw_int(w, NULL, L->out_c);
+            jw_arr_end(w);
+            jw_int(w, "weights", L->weights);
+            jw_int(w, "macs", L->macs);
+            jw_int(w, "weight_bits", L->weight_bits);
+            jw_int(w, "act_bits", L->act_bits);
+            jw_obj_end(w);
+        }
+        jw_arr_end(w);
+    }
+    jw_obj_end(w);
+}
+
+static int show_model(const char *spec, int json)
+{
+    imc_diag_t d;
+    diag_init(&d);
+    model_t m;
+    if (model_load(spec, &m, &d)) {
+        fputs(d.text ? d.text : "error: cannot load the model\n", stderr);
+        diag_free(&d);
+        return 2;
+    }
+    diag_free(&d);
+    if (json) {
+        json_w_t w;
+        jw_init(&w, stdout);
+        model_json(&w, &m, 1);
+        jw_finish(&w);
+    } else {
+        printf("model %s: input %dx%dx%d (HxWxC), %d layers, %" PRId64 " weights, %" PRId64
+               " MACs per inference\n", m.name, m.in_h, m.in_w, m.in_c, m.n_layers,
+               model_weights(&m), model_macs(&m));
+        printf("%-18s %-14s %-8s %-20s %16s %11s %14s\n", "layer", "type", "act",
+               "inputs", "output (HxWxC)", "weights", "MACs");
+        for (int i = 0; i < m.n_layers; i++) {
+            const layer_t *L = &m.layers[i];
+            char in[96] = "", shp[32];
+            for (int k = 0; k < L->n_inputs; k++) {
+                const char *nm = L->inputs[k] < 0 ? "input" : m.layers[L->inputs[k]].name;
+                if (k)
+                    strncat(in, ",", sizeof in - strlen(in) - 1);
+                strncat(in, nm, sizeof in - strlen(in) - 1);
+            }
+            snprintf(shp, sizeof shp, "%dx%dx%d", L->out_h, L->out_w, L->out_c);
+            printf("%-18.18s %-14s %-8s %-20.20s %16s %11" PRId64 " %14" PRId64 "\n",
+                   L->name, kind_label(L), act_kind_name(L->act), in, shp, L->weights,
+                   L->macs);
+        }
+    }
+    model_free(&m);
+    return 0;
+}
+
 int imc_cmd_models(int argc, char **argv)
 {
-    (void)argc;
-    fprintf(stderr, "imcsim %s: error: not implemented yet\n", argv[0]);
-    return 2;
+    int json = 0;
+    const char *spec = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            models_usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (argv[i][0] == '-' || spec) {
+            fprintf(stderr, "imcsim models: error: unexpected argument '%s'\n", argv[i]);
+            models_usage(stderr);
+            return 2;
+        } else {
+            spec = argv[i];
+        }
+    }
+    if (spec)
+        return show_model(spec, json);
+    int n;
+    const char *const *names = model_zoo_names(&n);
+    json_w_t w;
+    if (json) {
+        jw_init(&w, stdout);
+        jw_arr_begin(&w, NULL);
+    } else {
+        printf("%-9s %-16s %7s %14s %12s %15s %9s\n", "model", "input (HxWxC)", "layers",
+               "weight layers", "weights", "MACs", "GMACs");
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        imc_diag_t d;
+        diag_init(&d);
+        model_t m;
+        if (model_load(names[i], &m, &d)) {
+            fputs(d.text ? d.text : "error: cannot load a zoo model\n", stderr);
+            diag_free(&d);
+            rc = 1;
+            continue;
+        }
+        diag_free(&d);
+        if (json) {
+            model_json(&w, &m, 0);
+        } else {
+            char shp[32];
+            snprintf(shp, sizeof shp, "%dx%dx%d", m.in_h, m.in_w, m.in_c);
+            printf("%-9s %-16s %7d %14d %12" PRId64 " %15" PRId64 " %9.3f\n", m.name, shp,
+                   m.n_layers, count_weight_layers(&m), model_weights(&m), model_macs(&m),
+                   (double)model_macs(&m) / 1e9);
+        }
+        model_free(&m);
+    }
+    if (json) {
+        jw_arr_end(&w);
+        jw_finish(&w);
+    }
+    return rc;
 }
+
+static void compile_usage(FILE *f)
+{
+    fprintf(f, "usage: imcsim compile --arch A --model M [-o DIR] [--json]\n"
+               "                      [--replicate none|balanced|max] [--set k=v ...]\n\n"
+               "Map model M (zoo name or YAML file) onto architecture A (preset name or\n"
+               "YAML file): unroll, slice, tile, replicate and place every layer\n"
+               "(docs/compiler.md). Prints the mapping report; with -o, writes\n"
+               "DIR/mapping.json");
+#ifdef IMC_HAVE_TRACEGEN
+    fprintf(f, " and the per-layer traces");
+#endif
+    fprintf(f, ".\n\noptions:\n"
+               "  --arch A          architecture preset or YAML file\n"
+               "  --model M         model zoo name or YAML file\n"
+               "  -o DIR            output directory (created if missing)\n"
+               "  --json            print the mapping JSON on stdout instead of the text\n"
+               "  --replicate P     none | balanced (default: fill the chips the model\n"
+               "                    needs) | max (fill every chip of the system)\n"
+               "  --set k=v         override an architecture parameter (repeatable)\n"
+               "  --help            this text\n\n"
+               "exit status: 0 ok, 1 the model does not fit or output failed, 2 bad input\n");
+}
+
+static int load_arch(const char *spec, const char *const *sets, int nsets, arch_t *a,
+                     imc_diag_t *d)
+{
+#ifdef IMC_HAVE_ARCH_LOAD
+    return arch_load(spec, sets, nsets, a, d);
+#else
+    (void)sets;
+    if (nsets > 0) {
+        diag_error(d, NULL, 0, 0, "--set needs the architecture loader (expected no "
+                   "--set in this build)");
+        return -1;
+    }
+    if (workloads_builtin_arch(spec, a)) {
+        diag_error(d, NULL, 0, 0, "unknown architecture '%s' (expected isaac or puma)", spec);
+        return -1;
+    }
+    return 0;
+#endif
+}
+
+static int write_outputs(const mapping_t *mp, const char *dir, imc_diag_t *d)
+{
+    if (mkdir(dir, 0777) && errno != EEXIST) {
+        diag_error(d, dir, 0, 0, "cannot create the directory: %s", strerror(errno));
+        return -1;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/mapping.json", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
+        return -1;
+    }
+    mapping_write_json(mp, f);
+    if (fclose(f)) {
+        diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
+        return -1;
+    }
+    /* TRACES HOOK: the trace generator (traces/tracegen.h) writes the
+     * per-layer traces beside mapping.json. */
+#ifdef IMC_HAVE_TRACEGEN
+    if (tracegen_write_dir(mp, dir, d))
+        return -1;
+#endif
+    return 0;
+}
+
 int imc_cmd_compile(int argc, char **argv)
 {
-    (void)argc;
-    fprintf(stderr, "imcsim %s: error: not implemented yet\n", argv[0]);
-    return 2;
+    const char *arch_spec = NULL, *model_spec = NULL, *dir = NULL;
+    const char *sets[MAX_SETS];
+    int nsets = 0, json = 0;
+    replicate_policy_t policy = REPLICATE_BALANCED;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        int has_val = i + 1 < argc;
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            compile_usage(stdout);
+            return 0;
+        } else if (!strcmp(o, "--json")) {
+            json = 1;
+        } else if (has_val && !strcmp(o, "--arch")) {
+            arch_spec = argv[++i];
+        } else if (has_val && !strcmp(o, "--model")) {
+            model_spec = argv[++i];
+        } else if (has_val && !strcmp(o, "-o")) {
+            dir = argv[++i];
+        } else if (has_val && !strcmp(o, "--replicate")) {
+            int p = replicate_policy_parse(argv[++i]);
+            if (p < 0) {
+                fprintf(stderr, "imcsim compile: error: --replicate '%s' (expected none, "
+                        "balanced or max)\n", argv[i]);
+                return 2;
+            }
+            policy = (replicate_policy_t)p;
+        } else if (has_val && !strcmp(o, "--set")) {
+            if (nsets == MAX_SETS) {
+                fprintf(stderr, "imcsim compile: error: more than %d --set\n", MAX_SETS);
+                return 2;
+            }
+            sets[nsets++] = argv[++i];
+        } else {
+            fprintf(stderr, "imcsim compile: error: %s '%s'\n",
+                    o[0] == '-' ? "unknown option or missing value" : "unexpected argument", o);
+            compile_usage(stderr);
+            return 2;
+        }
+    }
+    if (!arch_spec || !model_spec) {
+        fprintf(stderr, "imcsim compile: error: %s is required\n",
+                !arch_spec ? "--arch" : "--model");
+        compile_usage(stderr);
+        return 2;
+    }
+    imc_diag_t d;
+    diag_init(&d);
+    arch_t *a = calloc(1, sizeof *a);
+    model_t m;
+    memset(&m, 0, sizeof m);
+    mapping_t mp;
+    memset(&mp, 0, sizeof mp);
+    int rc = 2;
+    if (!a || load_arch(arch_spec, sets, nsets, a, &d) || model_load(model_spec, &m, &d))
+        goto out;
+    rc = 1;
+    if (compile_model(a, &m, policy, &mp, &d))
+        goto out;
+    if (dir && write_outputs(&mp, dir, &d))
+        goto out;
+    if (json)
+        mapping_write_json(&mp, stdout);
+    else
+        mapping_write_text(&mp, stdout);
+    rc = 0;
+out:
+    if (d.text)
+        fputs(d.text, stderr);
+    mapping_free(&mp);
+    model_free(&m);
+    free(a);
+    diag_free(&d);
+    return rc;
 }

@@ -1,0 +1,204 @@
+/* Cross-parameter consistency, ADC cost resolution and derived values. Each
+ * problem is reported at the position of the most recently assigned of the
+ * parameters involved: the line (or --set) the user just changed. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adc_model.h"
+#include "arch_internal.h"
+#include "arch_load.h"
+
+static const arch_loc_t *blame(arch_ctx_t *c, const char *const *keys)
+{
+    const arch_loc_t *best = NULL;
+    for (int i = 0; keys[i]; i++) {
+        const arch_param_t *p = arch_param_find(keys[i]);
+        if (!p)
+            abort(); /* a typo in a check below */
+        const arch_loc_t *l = &c->loc[arch_param_index(p)];
+        if (l->file && (!best || l->seq > best->seq))
+            best = l;
+    }
+    return best;
+}
+
+static void report(arch_ctx_t *c, int warn, const char *const *keys, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void report(arch_ctx_t *c, int warn, const char *const *keys, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const arch_loc_t *l = blame(c, keys);
+    const char *file = l ? l->file : c->a->source;
+    int line = l ? l->line : 0, col = l ? l->col : 0;
+    if (warn)
+        diag_warning(c->d, file, line, col, "%s", msg);
+    else
+        diag_error(c->d, file, line, col, "%s", msg);
+}
+
+#define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static int ceil_log2_u64(uint64_t v)
+{
+    int b = 0;
+    while (b < 64 && ((uint64_t)1 << b) < v)
+        b++;
+    return b;
+}
+
+int arch_lossless_bits(const arch_t *a)
+{
+    uint64_t v = (((uint64_t)1 << a->dac.bits) - 1) *
+                 (((uint64_t)1 << a->device.bits_per_cell) - 1) * (uint64_t)a->crossbar.rows;
+    return ceil_log2_u64(v);
+}
+
+int arch_check(arch_ctx_t *c)
+{
+    arch_t *a = c->a;
+    int e0 = c->d->errors;
+    const arch_precision_t *pr = &a->precision;
+
+    if (pr->weight_bits % a->device.bits_per_cell)
+        report(c, 0, KEYS("precision.weight_bits", "device.bits_per_cell"),
+               "precision.weight_bits = %d is not a multiple of device.bits_per_cell = %d "
+               "(expected whole cells per weight slice)",
+               pr->weight_bits, a->device.bits_per_cell);
+    if (a->dac.bits != pr->input_bits_per_cycle)
+        report(c, 0, KEYS("dac.bits", "precision.input_bits_per_cycle"),
+               "dac.bits = %d differs from precision.input_bits_per_cycle = %d (expected "
+               "equal: the DAC applies the input bits of one cycle)",
+               a->dac.bits, pr->input_bits_per_cycle);
+    if (pr->act_bits % pr->input_bits_per_cycle)
+        report(c, 0, KEYS("precision.act_bits", "precision.input_bits_per_cycle"),
+               "precision.act_bits = %d is not a multiple of precision.input_bits_per_cycle "
+               "= %d (expected whole input slices)",
+               pr->act_bits, pr->input_bits_per_cycle);
+
+    int64_t routers = (int64_t)a->chip.grid_x * a->chip.grid_y;
+    int64_t cap = routers * a->chip.noc.concentration;
+    if (cap < a->chip.tiles || cap - a->chip.tiles >= a->chip.noc.concentration)
+        report(c, 0, KEYS("chip.tiles", "chip.grid_x", "chip.grid_y", "chip.noc.concentration"),
+               "chip.tiles = %d does not match the router grid (expected chip.grid_x * "
+               "chip.grid_y * chip.noc.concentration = %d*%d*%d = %lld, or fewer by less "
+               "than one router's concentration)",
+               a->chip.tiles, a->chip.grid_x, a->chip.grid_y, a->chip.noc.concentration,
+               (long long)cap);
+
+    int cols = a->crossbar.cols, cpa = a->adc.cols_per_adc;
+    if (cols % cpa && cpa % cols)
+        report(c, 0, KEYS("adc.cols_per_adc", "crossbar.cols"),
+               "adc.cols_per_adc = %d does not divide crossbar.cols = %d (expected a divisor "
+               "of the columns, or a multiple of them for an ADC shared by crossbars)",
+               cpa, cols);
+    else if ((int64_t)a->ce.adcs * cpa != (int64_t)a->ce.crossbars * cols)
+        report(c, 0, KEYS("ce.adcs", "adc.cols_per_adc", "ce.crossbars", "crossbar.cols"),
+               "ce.adcs * adc.cols_per_adc = %d*%d = %lld columns, but the CE has ce.crossbars "
+               "* crossbar.cols = %d*%d = %lld (expected every column digitised by exactly "
+               "one ADC)",
+               a->ce.adcs, cpa, (long long)a->ce.adcs * cpa, a->ce.crossbars, cols,
+               (long long)a->ce.crossbars * cols);
+
+    if (a->crossbar.signed_scheme == SIGNED_OFFSET && a->crossbar.unit_cols < 1)
+        report(c, 0, KEYS("crossbar.signed_scheme", "crossbar.unit_cols"),
+               "crossbar.signed_scheme = offset needs crossbar.unit_cols >= 1 (expected a "
+               "unit column to remove the weight bias)");
+    if (a->dac.per_crossbar > a->crossbar.rows)
+        report(c, 0, KEYS("dac.per_crossbar", "crossbar.rows"),
+               "dac.per_crossbar = %d exceeds crossbar.rows = %d (expected at most one DAC "
+               "per row)", a->dac.per_crossbar, a->crossbar.rows);
+
+    int slices = pr->weight_bits / a->device.bits_per_cell;
+    if (a->crossbar.signed_scheme == SIGNED_DIFFERENTIAL)
+        slices *= 2;
+    if (slices > 0 && cols / slices < 1)
+        report(c, 0, KEYS("crossbar.cols", "precision.weight_bits", "device.bits_per_cell"),
+               "crossbar.cols = %d cannot hold one weight of %d cell slices (expected at "
+               "least %d columns)", cols, slices, slices);
+    if (c->d->errors != e0)
+        return -1;
+
+    /* ADC cost from the selected model. */
+    adc_model_in_t in = {
+        .bits = a->adc.bits, .sample_rate_gsps = a->adc.sample_rate_gsps,
+        .vdd_v = a->tech.vdd_v, .rows = a->crossbar.rows,
+        .walden_fom_fj = a->adc.walden_fom_fj, .enob = a->adc.enob};
+    adc_model_out_t mo;
+    char why[256] = "";
+    if (adc_model_eval(a->adc.model, &in, &mo, why, sizeof why)) {
+        report(c, 0, KEYS("adc.model", "adc.bits", "adc.walden_fom_fj"),
+               "adc.model = %s cannot cost this ADC: %s", arch_adc_model_name(a->adc.model),
+               why);
+        return -1;
+    }
+    a->adc.energy_pj = mo.energy_pj;
+    a->adc.latency_ns = mo.latency_ns;
+    a->adc.cost.power_mw = mo.power_mw;
+    a->adc.cost.area_mm2 = mo.area_mm2;
+
+    /* Derived values. */
+    arch_derived_t *dv = &a->derived;
+    dv->slices_per_weight = slices;
+    dv->weights_per_crossbar_row = cols / slices;
+    dv->input_cycles = pr->act_bits / pr->input_bits_per_cycle;
+    dv->lossless_adc_bits = arch_lossless_bits(a) - (a->crossbar.column_flip ? 1 : 0);
+    dv->routers = (int)routers;
+    dv->crossbars_per_chip = (int64_t)a->chip.tiles * a->tile.ces * a->ce.crossbars;
+    /* One input slice: the analog read, or the ADC working through its
+     * columns, whichever is slower (ISAAC: 128 x 0.78 ns = 100 ns read). */
+    double adc_slice = cpa * a->adc.latency_ns;
+    dv->slice_ns = fmax(a->crossbar.read_latency_ns, adc_slice);
+    dv->mvm_latency_ns = (dv->input_cycles + a->crossbar.extra_read_cycles) * dv->slice_ns;
+    dv->adc_conversions_per_mvm = (double)dv->input_cycles * (cols + a->crossbar.unit_cols);
+
+    if (a->adc.bits < dv->lossless_adc_bits) {
+        int raw = arch_lossless_bits(a);
+        if (a->crossbar.column_flip)
+            report(c, 1, KEYS("adc.bits"),
+                   "adc.bits = %d is below the lossless resolution of %d bits "
+                   "(ceil(log2((2^%d-1)*(2^%d-1)*%d)) = %d, minus 1 for column_flip): "
+                   "large column sums are clipped",
+                   a->adc.bits, dv->lossless_adc_bits, a->dac.bits,
+                   a->device.bits_per_cell, a->crossbar.rows, raw);
+        else
+            report(c, 1, KEYS("adc.bits"),
+                   "adc.bits = %d is below the lossless resolution of %d bits "
+                   "(ceil(log2((2^%d-1)*(2^%d-1)*%d))): large column sums are clipped",
+                   a->adc.bits, dv->lossless_adc_bits, a->dac.bits,
+                   a->device.bits_per_cell, a->crossbar.rows);
+    }
+    return 0;
+}
+
+uint64_t arch_config_hash(const arch_t *a)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return 0;
+    arch_dump_yaml(a, f);
+    fclose(f);
+    /* The hardware, not its label: skip the comment and the name lines. */
+    uint64_t h = 1469598103934665603ull;
+    int skip = 0, at_line_start = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (at_line_start)
+            skip = buf[i] == '#' || !strncmp(buf + i, "name:", 5);
+        at_line_start = buf[i] == '\n';
+        if (skip)
+            continue;
+        h ^= (unsigned char)buf[i];
+        h *= 1099511628211ull;
+    }
+    free(buf);
+    return h;
+}

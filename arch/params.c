@@ -1,0 +1,372 @@
+/* The architecture parameter table (see params.h). Defaults describe a small
+ * valid ISAAC-like accelerator with zero costs; presets fill in the rest. */
+#include "params.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ytree.h"
+
+_Static_assert(sizeof(arch_topology_t) == sizeof(int), "enums are stored as int");
+_Static_assert(sizeof(arch_adc_model_t) == sizeof(int), "enums are stored as int");
+
+static const char *const dev_names[] = {"sram", "rram", "pcm", "mram", "fefet", "dram", NULL};
+static const char *const signed_names[] = {"offset", "differential", "none", NULL};
+static const char *const adc_names[] = {"isaac", "zigzag", "neurosim_sar", "mnsim", "walden", NULL};
+static const char *const buf_names[] = {"edram", "sram", NULL};
+static const char *const topo_names[] = {"mesh", "torus", "cmesh", NULL};
+static const char *const route_names[] = {"xy", "yx", "west_first", "odd_even", NULL};
+
+const char *const arch_extra_keys[] = {"name", "count", "power_mw", "leakage_mw", "area_mm2"};
+
+#define O(f) offsetof(arch_t, f)
+#define PI(k, f, u, lo, hi, d, desc) {k, PT_INT, u, lo, hi, 0, d, desc, O(f), 0, NULL}
+#define PD(k, f, u, lo, hi, fl, d, desc) {k, PT_DOUBLE, u, lo, hi, fl, d, desc, O(f), 0, NULL}
+#define PB(k, f, d, desc) {k, PT_BOOL, "", 0, 1, 0, d, desc, O(f), 0, NULL}
+#define PE(k, f, names, d, desc) {k, PT_ENUM, "", 0, 0, 0, d, desc, O(f), 0, names}
+#define PX(k, f, desc) {k, PT_EXTRAS, "", 0, ARCH_MAX_EXTRAS, 0, "[]", desc, O(f.n_extras), O(f.extras), NULL}
+#define MAXD 1e12
+#define COST(p, f, what)                                                       \
+    PD(p ".power_mw", f.power_mw, "mW", 0, MAXD, 0, "0",                       \
+       "dynamic power of one " what " at full activity"),                       \
+    PD(p ".leakage_mw", f.leakage_mw, "mW", 0, MAXD, 0, "0",                   \
+       "leakage power of one " what),                                          \
+    PD(p ".area_mm2", f.area_mm2, "mm2", 0, MAXD, 0, "0", "area of one " what)
+#define UNIT(p, f, what, dcount, per)                                          \
+    PI(p ".count", f.count, "", 0, 1 << 20, dcount, "number of " what "s " per), \
+    PD(p ".latency_cycles", f.latency_cycles, "cycles", 0, 1e9, 0, "1",         \
+       "latency of one " what " operation, tile clock cycles"),                 \
+    COST(p, f.cost, what)
+#define REG(p, f, what, dbytes)                                                \
+    PI(p ".bytes", f.bytes, "B", 0, 1 << 30, dbytes, "capacity of the " what), \
+    COST(p, f.cost, what)
+
+static const arch_param_t table[] = {
+    {"name", PT_STRING, "", 0, 0, 0, "custom", "name of the architecture",
+     O(name), ARCH_NAME_MAX, NULL},
+
+    PI("tech.node_nm", tech.node_nm, "nm", 1, 1000, "32", "technology node"),
+    PD("tech.clock_ghz", tech.clock_ghz, "GHz", 0, 1000, PF_GT_MIN, "1.2",
+       "clock of the tile digital logic"),
+    PD("tech.vdd_v", tech.vdd_v, "V", 0, 100, PF_GT_MIN, "1", "supply voltage"),
+
+    PE("device.type", device.type, dev_names, "rram", "memory device of the crossbar cells"),
+    PI("device.bits_per_cell", device.bits_per_cell, "bits", 1, 8, "2",
+       "bits stored in one cell"),
+    PD("device.on_off_ratio", device.on_off_ratio, "", 1, 1e12, 0, "100",
+       "on/off conductance ratio"),
+    PD("device.read_energy_pj", device.read_energy_pj, "pJ", 0, MAXD, 0, "0",
+       "energy of one cell read"),
+    PD("device.write_energy_pj", device.write_energy_pj, "pJ", 0, MAXD, 0, "0",
+       "energy to program one cell"),
+    PD("device.read_latency_ns", device.read_latency_ns, "ns", 0, MAXD, 0, "0",
+       "cell read latency"),
+    PD("device.write_latency_ns", device.write_latency_ns, "ns", 0, MAXD, 0, "0",
+       "cell write latency"),
+    PD("device.endurance_cycles", device.endurance_cycles, "cycles", 0, 1e30, 0, "1e6",
+       "write endurance"),
+    PD("device.cell_area_f2", device.cell_area_f2, "F2", 0, 1e9, PF_GT_MIN, "12",
+       "cell area in F^2"),
+
+    PI("crossbar.rows", crossbar.rows, "", 1, 65536, "128", "rows (inputs) per crossbar"),
+    PI("crossbar.cols", crossbar.cols, "", 1, 65536, "128",
+       "data columns per crossbar (unit columns not included)"),
+    PI("crossbar.unit_cols", crossbar.unit_cols, "", 0, 65536, "1",
+       "extra unit/dummy columns per crossbar (offset scheme bias removal)"),
+    PE("crossbar.signed_scheme", crossbar.signed_scheme, signed_names, "offset",
+       "signed weights: offset (bias + unit column), differential (column pairs), none"),
+    PB("crossbar.column_flip", crossbar.column_flip, "false",
+       "ISAAC's flipped column encoding (saves one ADC bit)"),
+    PD("crossbar.read_latency_ns", crossbar.read_latency_ns, "ns", 0, MAXD, PF_GT_MIN, "100",
+       "one analog read (one input slice)"),
+    PI("crossbar.extra_read_cycles", crossbar.extra_read_cycles, "", 0, 1 << 20, "0",
+       "input-slice slots per MVM beyond the input slices (pipeline fill)"),
+    COST("crossbar", crossbar.cost, "crossbar array"),
+
+    PI("dac.bits", dac.bits, "bits", 1, 16, "1", "DAC resolution (input bits per cycle)"),
+    PI("dac.per_crossbar", dac.per_crossbar, "", 1, 1 << 20, "128",
+       "DACs per crossbar (normally = rows)"),
+    COST("dac", dac.cost, "DAC"),
+
+    PI("adc.bits", adc.bits, "bits", 1, 16, "8", "ADC resolution"),
+    PE("adc.model", adc.model, adc_names, "isaac",
+       "ADC cost model: isaac, zigzag, neurosim_sar, mnsim, walden"),
+    PI("adc.cols_per_adc", adc.cols_per_adc, "", 1, 1 << 24, "128",
+       "columns one ADC digitises per input slice (serialised)"),
+    PD("adc.sample_rate_gsps", adc.sample_rate_gsps, "GS/s", 0, 1e6, PF_GT_MIN, "1.28",
+       "conversions per second of one ADC"),
+    PD("adc.walden_fom_fj", adc.walden_fom_fj, "fJ/step", 0, MAXD, 0, "0",
+       "walden model: energy per conversion step"),
+    PD("adc.enob", adc.enob, "bits", 0, 32, 0, "0",
+       "walden model: effective bits (0 = adc.bits)"),
+    PD("adc.leakage_mw", adc.cost.leakage_mw, "mW", 0, MAXD, 0, "0",
+       "leakage of one ADC (energy and area come from the model)"),
+
+    PI("ce.crossbars", ce.crossbars, "", 1, 1 << 16, "8", "crossbars per compute element"),
+    PI("ce.adcs", ce.adcs, "", 1, 1 << 20, "8", "ADCs per compute element"),
+    UNIT("ce.sh", ce.sh, "sample-and-hold", "128", "per crossbar"),
+    UNIT("ce.sa", ce.sa, "shift-and-add unit", "4", "per compute element"),
+    REG("ce.input_reg", ce.input_reg, "CE input register", "2048"),
+    REG("ce.output_reg", ce.output_reg, "CE output register", "256"),
+    PX("ce.extras", ce,
+       "other CE components counted for power/area: [{name, count, power_mw, leakage_mw, area_mm2}]"),
+
+    PI("tile.ces", tile.ces, "", 1, 1 << 16, "12", "compute elements per tile"),
+    PE("tile.buffer.type", tile.buffer.type, buf_names, "edram", "tile buffer memory"),
+    PI("tile.buffer.size_kb", tile.buffer.size_kb, "KB", 0, 1 << 20, "64", "tile buffer capacity"),
+    PI("tile.buffer.banks", tile.buffer.banks, "", 1, 1024, "2", "tile buffer banks"),
+    PI("tile.buffer.bus_width_bits", tile.buffer.bus_width_bits, "bits", 1, 1 << 16, "256",
+       "tile buffer port width"),
+    PD("tile.buffer.access_latency_cycles", tile.buffer.access_latency_cycles, "cycles",
+       0, 1e9, 0, "1", "tile buffer access latency, tile clock cycles"),
+    COST("tile.buffer", tile.buffer.cost, "tile buffer (whole)"),
+    COST("tile.bus", tile.bus, "buffer-to-CE bus"),
+    PI("tile.bus_wires", tile.bus_wires, "", 1, 1 << 20, "384", "wires of the buffer-to-CE bus"),
+    UNIT("tile.activation", tile.activation, "activation unit", "2", "per tile"),
+    UNIT("tile.sa", tile.sa, "tile shift-and-add unit", "1", "per tile"),
+    UNIT("tile.pool", tile.pool, "pooling unit", "1", "per tile"),
+    REG("tile.output_reg", tile.output_reg, "tile output register", "3072"),
+    PX("tile.extras", tile,
+       "other tile components counted for power/area: [{name, count, power_mw, leakage_mw, area_mm2}]"),
+
+    PI("chip.tiles", chip.tiles, "", 1, 1 << 20, "16", "tiles per chip"),
+    PI("chip.grid_x", chip.grid_x, "", 1, 4096, "2", "routers along x"),
+    PI("chip.grid_y", chip.grid_y, "", 1, 4096, "2", "routers along y"),
+    PI("chip.chips", chip.chips, "", 1, 1 << 16, "1", "chips in the system"),
+    PE("chip.noc.topology", chip.noc.topology, topo_names, "cmesh", "router topology"),
+    PI("chip.noc.concentration", chip.noc.concentration, "", 1, 64, "4", "tiles per router"),
+    PI("chip.noc.flit_bits", chip.noc.flit_bits, "bits", 1, 1 << 16, "32", "flit width"),
+    PI("chip.noc.vcs", chip.noc.vcs, "", 1, 64, "2", "virtual channels per input port"),
+    PI("chip.noc.vc_buf_flits", chip.noc.vc_buf_flits, "flits", 1, 1 << 16, "8",
+       "buffer depth of one virtual channel"),
+    PI("chip.noc.packet_flits", chip.noc.packet_flits, "flits", 1, 1 << 16, "4",
+       "maximum flits per packet"),
+    PI("chip.noc.routing_delay", chip.noc.routing_delay, "cycles", 0, 1024, "1",
+       "route computation stage"),
+    PI("chip.noc.vc_alloc_delay", chip.noc.vc_alloc_delay, "cycles", 0, 1024, "1",
+       "VC allocation stage"),
+    PI("chip.noc.sw_alloc_delay", chip.noc.sw_alloc_delay, "cycles", 0, 1024, "1",
+       "switch allocation stage"),
+    PI("chip.noc.st_delay", chip.noc.st_delay, "cycles", 0, 1024, "1", "switch traversal stage"),
+    PB("chip.noc.lookahead", chip.noc.lookahead, "false", "lookahead routing (removes RC)"),
+    PI("chip.noc.credit_delay", chip.noc.credit_delay, "cycles", 0, 1024, "1",
+       "credit return delay"),
+    PI("chip.noc.link_latency", chip.noc.link_latency, "cycles", 0, 1 << 16, "1",
+       "link traversal"),
+    PE("chip.noc.routing", chip.noc.routing, route_names, "xy", "routing function"),
+    PD("chip.noc.clock_ghz", chip.noc.clock_ghz, "GHz", 0, 1000, PF_GT_MIN, "1.2", "NoC clock"),
+    COST("chip.noc.router", chip.noc.router, "router"),
+    PD("chip.noc.link_energy_pj_per_bit", chip.noc.link_energy_pj_per_bit, "pJ/bit", 0,
+       MAXD, 0, "0", "energy to move one bit over one link"),
+    PD("chip.noc.buffer_energy_pj_per_flit", chip.noc.buffer_energy_pj_per_flit, "pJ/flit",
+       0, MAXD, 0, "0", "router buffer write+read energy per flit"),
+    PD("chip.noc.xbar_energy_pj_per_flit", chip.noc.xbar_energy_pj_per_flit, "pJ/flit", 0,
+       MAXD, 0, "0", "router crossbar energy per flit"),
+    PI("chip.offchip.links", chip.offchip.links, "", 0, 1024, "4", "off-chip links"),
+    PD("chip.offchip.bandwidth_gbps", chip.offchip.bandwidth_gbps, "GB/s", 0, MAXD, 0, "6.4",
+       "bandwidth of one off-chip link"),
+    PD("chip.offchip.latency_ns", chip.offchip.latency_ns, "ns", 0, MAXD, 0, "0",
+       "off-chip link latency"),
+    PD("chip.offchip.energy_pj_per_bit", chip.offchip.energy_pj_per_bit, "pJ/bit", 0, MAXD,
+       0, "0", "off-chip transfer energy"),
+    PD("chip.offchip.power_w", chip.offchip.power_w, "W", 0, MAXD, 0, "0",
+       "constant power of all off-chip links of one chip"),
+    PD("chip.offchip.area_mm2", chip.offchip.area_mm2, "mm2", 0, MAXD, 0, "0",
+       "area of all off-chip links of one chip"),
+
+    PI("precision.weight_bits", precision.weight_bits, "bits", 1, 64, "16", "weight precision"),
+    PI("precision.act_bits", precision.act_bits, "bits", 1, 64, "16",
+       "activation (MVM input) precision"),
+    PI("precision.input_bits_per_cycle", precision.input_bits_per_cycle, "bits", 1, 16, "1",
+       "input bits applied per crossbar read (= dac.bits)"),
+    PB("precision.signed_inputs", precision.signed_inputs, "true",
+       "two's-complement inputs (MSB slice subtracted)"),
+};
+
+#define NPARAMS (sizeof table / sizeof table[0])
+
+const arch_param_t *arch_params(size_t *n)
+{
+    *n = NPARAMS;
+    return table;
+}
+
+const arch_param_t *arch_param_find(const char *key)
+{
+    for (size_t i = 0; i < NPARAMS; i++)
+        if (!strcmp(table[i].key, key))
+            return &table[i];
+    return NULL;
+}
+
+int arch_param_index(const arch_param_t *p) { return (int)(p - table); }
+
+static void fmt_num(char *buf, size_t n, double v)
+{
+    /* Shortest of %.15g / %.17g that reads back to the same double. */
+    snprintf(buf, n, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, n, "%.17g", v);
+}
+
+void arch_param_describe_type(const arch_param_t *p, char *buf, size_t n)
+{
+    switch (p->type) {
+    case PT_INT:
+        snprintf(buf, n, "int [%.0f, %.0f]", p->min, p->max);
+        break;
+    case PT_DOUBLE:
+        snprintf(buf, n, "number %s%g, %g]", (p->flags & PF_GT_MIN) ? "(" : "[", p->min, p->max);
+        break;
+    case PT_BOOL:
+        snprintf(buf, n, "bool");
+        break;
+    case PT_STRING:
+        snprintf(buf, n, "string (< %zu chars)", p->offset2);
+        break;
+    case PT_EXTRAS:
+        snprintf(buf, n, "list (<= %d items)", ARCH_MAX_EXTRAS);
+        break;
+    case PT_ENUM: {
+        size_t used = (size_t)snprintf(buf, n, "one of {");
+        for (int i = 0; p->names[i] && used < n; i++)
+            used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", p->names[i]);
+        if (used < n)
+            snprintf(buf + used, n - used, "}");
+        break;
+    }
+    }
+}
+
+void arch_param_expect(const arch_param_t *p, char *buf, size_t n)
+{
+    char ty[256];
+    switch (p->type) {
+    case PT_INT:
+        snprintf(buf, n, "an integer in [%.0f, %.0f]", p->min, p->max);
+        break;
+    case PT_DOUBLE:
+        snprintf(buf, n, "a number in %s%g, %g]", (p->flags & PF_GT_MIN) ? "(" : "[", p->min,
+                 p->max);
+        break;
+    case PT_BOOL:
+        snprintf(buf, n, "true or false");
+        break;
+    case PT_STRING:
+        snprintf(buf, n, "a non-empty string of fewer than %zu characters", p->offset2);
+        break;
+    case PT_EXTRAS:
+        snprintf(buf, n, "a sequence of {name, count, power_mw, leakage_mw, area_mm2}");
+        break;
+    case PT_ENUM:
+        arch_param_describe_type(p, ty, sizeof ty);
+        snprintf(buf, n, "%s", ty);
+        break;
+    }
+}
+
+static void *field(arch_t *a, size_t off) { return (char *)a + off; }
+static const void *cfield(const arch_t *a, size_t off) { return (const char *)a + off; }
+
+static int in_bounds(const arch_param_t *p, double v)
+{
+    if (p->flags & PF_GT_MIN)
+        return v > p->min && v <= p->max;
+    return v >= p->min && v <= p->max;
+}
+
+int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
+                        char *why, size_t n)
+{
+    char ex[300];
+    arch_param_expect(p, ex, sizeof ex);
+    switch (p->type) {
+    case PT_INT: {
+        int64_t v;
+        if (parse_int64(text, &v) || !in_bounds(p, (double)v)) {
+            snprintf(why, n, "expected %s", ex);
+            return -1;
+        }
+        *(int *)field(a, p->offset) = (int)v;
+        return 0;
+    }
+    case PT_DOUBLE: {
+        double v;
+        if (parse_double(text, &v) || !in_bounds(p, v)) {
+            snprintf(why, n, "expected %s", ex);
+            return -1;
+        }
+        *(double *)field(a, p->offset) = v;
+        return 0;
+    }
+    case PT_BOOL: {
+        int v;
+        if (parse_bool(text, &v)) {
+            snprintf(why, n, "expected true or false");
+            return -1;
+        }
+        *(int *)field(a, p->offset) = v;
+        return 0;
+    }
+    case PT_ENUM:
+        for (int i = 0; p->names[i]; i++)
+            if (!strcmp(p->names[i], text)) {
+                *(int *)field(a, p->offset) = i;
+                return 0;
+            }
+        snprintf(why, n, "expected %s", ex);
+        return -1;
+    case PT_STRING:
+        if (strlen(text) >= p->offset2 || !*text) {
+            snprintf(why, n, "expected %s", ex);
+            return -1;
+        }
+        snprintf((char *)field(a, p->offset), p->offset2, "%s", text);
+        return 0;
+    case PT_EXTRAS:
+        snprintf(why, n, "expected a YAML list, not a single value");
+        return -1;
+    }
+    return -1;
+}
+
+void arch_param_get_text(const arch_t *a, const arch_param_t *p, char *buf, size_t n)
+{
+    switch (p->type) {
+    case PT_INT:
+        snprintf(buf, n, "%d", *(const int *)cfield(a, p->offset));
+        break;
+    case PT_DOUBLE:
+        fmt_num(buf, n, *(const double *)cfield(a, p->offset));
+        break;
+    case PT_BOOL:
+        snprintf(buf, n, "%s", *(const int *)cfield(a, p->offset) ? "true" : "false");
+        break;
+    case PT_ENUM: {
+        int v = *(const int *)cfield(a, p->offset);
+        snprintf(buf, n, "%s", p->names[v]);
+        break;
+    }
+    case PT_STRING:
+        snprintf(buf, n, "%s", (const char *)cfield(a, p->offset));
+        break;
+    case PT_EXTRAS:
+        snprintf(buf, n, "[]");
+        break;
+    }
+}
+
+void arch_params_defaults(arch_t *a)
+{
+    memset(a, 0, sizeof *a);
+    char why[256];
+    for (size_t i = 0; i < NPARAMS; i++) {
+        if (table[i].type == PT_EXTRAS)
+            continue;
+        if (arch_param_set_text(a, &table[i], table[i].def, why, sizeof why))
+            abort(); /* a broken default is a programming error (tested) */
+    }
+}

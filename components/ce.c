@@ -1,0 +1,425 @@
+#include "ce.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S ce_stats_t
+const stat_desc_t ce_stat_desc[] = {
+    STAT_U(S, mvms, "1", "MVM ops executed"),
+    STAT_U(S, reads, "1", "bit-serial input cycles executed"),
+    STAT_U(S, busy_cycles, "cycles", "front end (crossbars + ADCs) busy"),
+    STAT_U(S, clipped, "1", "ADC-saturated conversions in functional MVMs"),
+    STAT_F(S, dynamic_energy_pj, "pJ", "dynamic energy of all components of the CE"),
+    STAT_F(S, reg_leakage_pj, "pJ", "input/output register leakage x simulated time"),
+    STAT_F(S, extra_energy_pj, "pJ", "CE extras (always on): (power + leakage) x simulated time"),
+};
+#undef S
+const int ce_stat_count = sizeof ce_stat_desc / sizeof ce_stat_desc[0];
+
+int ce_init(ce_t *ce, const arch_t *a)
+{
+    memset(ce, 0, sizeof *ce);
+    ce->a = a;
+    ce->n_xbars = a->ce.crossbars > 0 ? a->ce.crossbars : 1;
+    ce->xb = calloc((size_t)ce->n_xbars, sizeof *ce->xb);
+    if (!ce->xb)
+        return -1;
+    for (int i = 0; i < ce->n_xbars; i++)
+        if (xbar_init(&ce->xb[i], a))
+            return -1;
+    dac_init(&ce->dac, a);
+    sh_init(&ce->sh, a);
+    adc_init(&ce->adc, a);
+    sa_init(&ce->sa, a, &a->ce.sa);
+    ce->slice = calloc((size_t)a->crossbar.rows, sizeof *ce->slice);
+    ce->sums = calloc((size_t)a->crossbar.cols + a->crossbar.unit_cols + 1, sizeof *ce->sums);
+    return ce->slice && ce->sums ? 0 : -1;
+}
+
+void ce_free(ce_t *ce)
+{
+    for (int i = 0; ce->xb && i < ce->n_xbars; i++)
+        xbar_free(&ce->xb[i]);
+    free(ce->xb);
+    free(ce->slice);
+    free(ce->sums);
+    ce->xb = NULL;
+    ce->slice = NULL;
+    ce->sums = NULL;
+}
+
+int ce_input_slices(int input_bits, int dac_bits, int signed_inputs, int *shift,
+                    int *width, int *negate)
+{
+    int d = dac_bits > 0 ? dac_bits : 1;
+    int low = signed_inputs ? input_bits - 1 : input_bits;
+    int n = 0;
+    for (int b = 0; b < low; b += d, n++) {
+        if (shift) shift[n] = b;
+        if (width) width[n] = low - b < d ? low - b : d;
+        if (negate) negate[n] = 0;
+    }
+    if (signed_inputs) { /* the sign bit, weight -2^(ib-1), in its own cycle */
+        if (shift) shift[n] = input_bits - 1;
+        if (width) width[n] = 1;
+        if (negate) negate[n] = 1;
+        n++;
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------------- timing */
+
+static uint64_t conv_per_adc(const ce_t *ce, const ce_req_t *r)
+{
+    int A = ce->a->ce.adcs > 0 ? ce->a->ce.adcs : 1;
+    int X = ce->n_xbars;
+    uint64_t percol = (uint64_t)r->cols + ce->a->crossbar.unit_cols;
+    if (A >= X) {
+        uint64_t per_xb = (uint64_t)(A / X);
+        return (percol + per_xb - 1) / per_xb;
+    }
+    uint64_t share = (uint64_t)((X + A - 1) / A);
+    uint64_t n = share < (uint64_t)r->xbars ? share : (uint64_t)r->xbars;
+    return n * percol;
+}
+
+/* Per-read quantities shared by the closed form and the stepping. */
+static void ce_read_params(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
+{
+    const arch_t *a = ce->a;
+    memset(t, 0, sizeof *t);
+    t->reads = (uint64_t)ce_input_slices(r->input_bits, a->dac.bits, r->signed_inputs,
+                                         NULL, NULL, NULL);
+    double read_ns = a->crossbar.read_latency_ns;
+    t->read_cycles = comp_ns_to_cycles(a, read_ns);
+    if (!t->read_cycles)
+        t->read_cycles = 1;
+    t->conv_per_adc = conv_per_adc(ce, r);
+    double b_ns = (double)t->conv_per_adc * a->adc.latency_ns;
+    /* A batch overrunning the read by <1% is absorbed in the S+H window: ISAAC
+     * sizes its 1.28 GS/s ADC for 128 columns per 100 ns read, and the unit
+     * column's 129th conversion (100.8 ns) does not lengthen its 16-cycle MVM. */
+    if (b_ns > read_ns && b_ns <= read_ns * 1.01)
+        b_ns = read_ns;
+    t->adc_cycles = comp_ns_to_cycles(a, b_ns);
+    if (!t->adc_cycles)
+        t->adc_cycles = 1;
+    t->period = t->read_cycles > t->adc_cycles ? t->read_cycles : t->adc_cycles;
+    t->sa_cycles = comp_cycles_ceil(a->ce.sa.latency_cycles);
+    if (!t->sa_cycles)
+        t->sa_cycles = 1;
+    t->conversions = t->reads * (uint64_t)r->xbars * ((uint64_t)r->cols + a->crossbar.unit_cols);
+}
+
+static void ce_energy(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
+{
+    const arch_t *a = ce->a;
+    double cyc = comp_cycle_ns(a);
+    double e = 0;
+    uint64_t reads = t->reads * (uint64_t)r->xbars;
+    if (a->device.read_energy_pj > 0)
+        e += (double)reads * r->rows * r->cols * a->device.read_energy_pj;
+    else
+        e += (double)reads * a->crossbar.cost.power_mw * t->period * cyc;
+    e += (double)reads * r->rows * a->dac.cost.power_mw * t->period * cyc;
+    e += (double)t->conversions * a->ce.sh.cost.power_mw * t->period * cyc;
+    e += (double)t->conversions * adc_energy_per_conversion_pj(a);
+    e += (double)t->conversions * a->ce.sa.cost.power_mw * cyc;
+    t->energy_pj = e;
+}
+
+void ce_mvm_timing(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
+{
+    ce_read_params(ce, r, t);
+    /* Read k starts at k*period and is sampled R later; its ADC batch follows
+     * and overlaps read k+1 (S+H), so only the last batch is exposed. */
+    t->xbar_cycles = (t->reads - 1) * t->period + t->read_cycles;
+    t->frontend_cycles = t->xbar_cycles + t->adc_cycles;
+    t->total_cycles = t->frontend_cycles + t->sa_cycles;
+    ce_energy(ce, r, t);
+}
+
+void ce_mvm_timing_stepwise(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
+{
+    ce_read_params(ce, r, t);
+    uint64_t start = 0, adc_free = 0, sampled = 0;
+    for (uint64_t k = 0; k < t->reads; k++) {
+        /* a read is sampled once it has settled and the S+H is free (the
+         * previous batch converted); the array is free again after sampling */
+        sampled = start + t->read_cycles;
+        if (sampled < adc_free)
+            sampled = adc_free;
+        adc_free = sampled + t->adc_cycles;
+        start = sampled;
+    }
+    t->xbar_cycles = sampled;
+    t->frontend_cycles = adc_free;
+    t->total_cycles = adc_free + t->sa_cycles;
+    ce_energy(ce, r, t);
+}
+
+void ce_mvm_run(ce_t *ce, const ce_req_t *r, uint64_t start, ce_timing_t *t)
+{
+    if (ce->memo_ok && !memcmp(&ce->memo_req, r, sizeof *r)) {
+        *t = ce->memo_t;
+    } else {
+        ce_mvm_timing(ce, r, t);
+        ce->memo_req = *r;
+        ce->memo_t = *t;
+        ce->memo_ok = 1;
+    }
+    for (int i = 0; i < r->xbars && i < ce->n_xbars; i++)
+        xbar_account(&ce->xb[i], t->reads, r->rows, r->cols, t->period);
+    dac_account(&ce->dac, t->reads * r->xbars * (uint64_t)r->rows, t->period);
+    sh_account(&ce->sh, t->conversions, t->period);
+    int A = ce->a->ce.adcs > 0 ? ce->a->ce.adcs : 1;
+    uint64_t adcs_used = t->conv_per_adc ? (t->conversions / t->reads + t->conv_per_adc - 1) / t->conv_per_adc : 0;
+    if (adcs_used > (uint64_t)A)
+        adcs_used = (uint64_t)A;
+    adc_account(&ce->adc, t->conversions, adcs_used * t->reads * t->adc_cycles);
+    sa_account(&ce->sa, t->conversions, t->reads * t->sa_cycles);
+    ce->st.mvms++;
+    ce->st.reads += t->reads;
+    ce->st.busy_cycles += t->frontend_cycles;
+    ce->st.dynamic_energy_pj += t->energy_pj;
+    uint64_t fe = start + t->frontend_cycles;
+    if (fe > ce->busy_until)
+        ce->busy_until = fe;
+}
+
+/* ------------------------------------------------------------ functional */
+
+static int64_t enc_group(const ce_t *ce, int64_t w, int g)
+{
+    switch (ce->a->crossbar.signed_scheme) {
+    case SIGNED_OFFSET:
+        return w + ((int64_t)1 << (ce->map.weight_bits - 1));
+    case SIGNED_DIFFERENTIAL:
+        return g == 0 ? (w > 0 ? w : 0) : (w < 0 ? -w : 0);
+    default:
+        return w;
+    }
+}
+
+int ce_program(ce_t *ce, const int64_t *W, int n_in, int n_out, int wb, char *err, int errn)
+{
+    const arch_t *a = ce->a;
+    int bc = a->device.bits_per_cell, R = a->crossbar.rows, C = a->crossbar.cols;
+    ce_map_t *m = &ce->map;
+    memset(m, 0, sizeof *m);
+    m->n_in = n_in;
+    m->n_out = n_out;
+    m->weight_bits = wb;
+    m->slices = (wb + bc - 1) / bc;
+    m->groups = a->crossbar.signed_scheme == SIGNED_DIFFERENTIAL ? 2 : 1;
+    m->cols_per_out = m->slices * m->groups;
+    m->outs_per_xbar = C / m->cols_per_out;
+    if (wb < 1 || wb > 32 || bc < 1 || bc > 8 || m->outs_per_xbar < 1 || n_in < 1 || n_out < 1) {
+        snprintf(err, errn, "weights of %d bits do not fit a %d-column crossbar of %d-bit cells",
+                 wb, C, bc);
+        return -1;
+    }
+    m->row_blocks = (n_in + R - 1) / R;
+    m->col_blocks = (n_out + m->outs_per_xbar - 1) / m->outs_per_xbar;
+    if (m->row_blocks * m->col_blocks > ce->n_xbars) {
+        snprintf(err, errn, "%dx%d matrix needs %d crossbars (expected at most %d)", n_in,
+                 n_out, m->row_blocks * m->col_blocks, ce->n_xbars);
+        return -1;
+    }
+    int64_t lo = 0, hi = ((int64_t)1 << wb) - 1;
+    if (a->crossbar.signed_scheme != SIGNED_NONE) {
+        lo = -((int64_t)1 << (wb - 1));
+        hi = ((int64_t)1 << (wb - 1)) - 1;
+    }
+    for (int i = 0; i < n_in * n_out; i++)
+        if (W[i] < lo || W[i] > hi) {
+            snprintf(err, errn, "weight %lld at (%d,%d) out of range (expected %lld..%lld)",
+                     (long long)W[i], i / n_out, i % n_out, (long long)lo, (long long)hi);
+            return -1;
+        }
+    int cmax = (1 << bc) - 1;
+    uint8_t *vals = malloc((size_t)R * C), *flip = malloc((size_t)C);
+    if (!vals || !flip) {
+        free(vals);
+        free(flip);
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < ce->n_xbars; i++)
+        xbar_clear(&ce->xb[i]);
+    for (int rb = 0; rb < m->row_blocks; rb++)
+        for (int cb = 0; cb < m->col_blocks; cb++) {
+            xbar_t *x = &ce->xb[rb * m->col_blocks + cb];
+            int r0 = rb * R, nr = n_in - r0 < R ? n_in - r0 : R;
+            int o0 = cb * m->outs_per_xbar;
+            int no = n_out - o0 < m->outs_per_xbar ? n_out - o0 : m->outs_per_xbar;
+            int nc = no * m->cols_per_out;
+            for (int r = 0; r < nr; r++)
+                for (int o = 0; o < no; o++)
+                    for (int g = 0; g < m->groups; g++) {
+                        int64_t v = enc_group(ce, W[(size_t)(r0 + r) * n_out + o0 + o], g);
+                        for (int s = 0; s < m->slices; s++)
+                            vals[(size_t)r * nc + (o * m->groups + g) * m->slices + s] =
+                                (uint8_t)((v >> (s * bc)) & cmax);
+                    }
+            for (int c = 0; c < nc; c++) {
+                int64_t sum = 0;
+                for (int r = 0; r < nr; r++)
+                    sum += vals[(size_t)r * nc + c];
+                flip[c] = a->crossbar.column_flip && 2 * sum > (int64_t)nr * cmax;
+                if (flip[c])
+                    for (int r = 0; r < nr; r++)
+                        vals[(size_t)r * nc + c] = (uint8_t)(cmax - vals[(size_t)r * nc + c]);
+            }
+            xbar_program(x, vals, nr, 0, nc, flip);
+        }
+    free(vals);
+    free(flip);
+    ce->programmed = 1;
+    return 0;
+}
+
+ce_req_t ce_program_req(const ce_t *ce, int input_bits, int signed_inputs)
+{
+    const ce_map_t *m = &ce->map;
+    ce_req_t r;
+    r.xbars = m->row_blocks * m->col_blocks;
+    r.rows = m->n_in < ce->a->crossbar.rows ? m->n_in : ce->a->crossbar.rows;
+    int no = m->n_out < m->outs_per_xbar ? m->n_out : m->outs_per_xbar;
+    r.cols = no * m->cols_per_out;
+    r.input_bits = input_bits;
+    r.signed_inputs = signed_inputs;
+    return r;
+}
+
+int64_t ce_mvm(ce_t *ce, const int64_t *x, int ib, int sgn, int64_t *y, uint64_t start,
+               ce_timing_t *t, char *err, int errn)
+{
+    const arch_t *a = ce->a;
+    const ce_map_t *m = &ce->map;
+    if (!ce->programmed) {
+        snprintf(err, errn, "MVM on a CE with no weights programmed");
+        return -1;
+    }
+    if (ib < 1 || ib > 32) {
+        snprintf(err, errn, "input bits %d (expected 1..32)", ib);
+        return -1;
+    }
+    int64_t lo = sgn ? -((int64_t)1 << (ib - 1)) : 0;
+    int64_t hi = sgn ? ((int64_t)1 << (ib - 1)) - 1 : ((int64_t)1 << ib) - 1;
+    for (int i = 0; i < m->n_in; i++)
+        if (x[i] < lo || x[i] > hi) {
+            snprintf(err, errn, "input %lld at %d out of range (expected %lld..%lld)",
+                     (long long)x[i], i, (long long)lo, (long long)hi);
+            return -1;
+        }
+    int shift[64], width[64], neg[64];
+    int T = ce_input_slices(ib, a->dac.bits, sgn, shift, width, neg);
+    int R = a->crossbar.rows, bc = a->device.bits_per_cell, cmax = (1 << bc) - 1;
+    int unit = a->crossbar.unit_cols > 0;
+    int64_t bias = a->crossbar.signed_scheme == SIGNED_OFFSET
+                       ? ((int64_t)1 << (m->weight_bits - 1)) : 0;
+    uint64_t clipped = 0;
+    memset(y, 0, sizeof *y * m->n_out);
+    for (int k = 0; k < T; k++) {
+        uint32_t mask = (uint32_t)((1u << width[k]) - 1);
+        for (int rb = 0; rb < m->row_blocks; rb++) {
+            int r0 = rb * R, nr = m->n_in - r0 < R ? m->n_in - r0 : R;
+            int64_t u_exact = 0;
+            for (int r = 0; r < nr; r++) {
+                ce->slice[r] = (uint32_t)(((uint64_t)x[r0 + r] >> shift[k]) & mask);
+                u_exact += ce->slice[r];
+            }
+            for (int cb = 0; cb < m->col_blocks; cb++) {
+                const xbar_t *xb = &ce->xb[rb * m->col_blocks + cb];
+                int o0 = cb * m->outs_per_xbar;
+                int no = m->n_out - o0 < m->outs_per_xbar ? m->n_out - o0 : m->outs_per_xbar;
+                int nc = no * m->cols_per_out;
+                int64_t u = u_exact;
+                if (unit) {
+                    int64_t us;
+                    xbar_read(xb, ce->slice, nr, xb->cols, 1, &us);
+                    u = adc_quantize(&ce->adc, us, &clipped);
+                }
+                xbar_read(xb, ce->slice, nr, 0, nc, ce->sums);
+                for (int o = 0; o < no; o++) {
+                    int64_t p = 0;
+                    for (int g = 0; g < m->groups; g++) {
+                        int64_t pg = 0;
+                        for (int s = m->slices - 1; s >= 0; s--) {
+                            int c = (o * m->groups + g) * m->slices + s;
+                            int64_t v = adc_quantize(&ce->adc, ce->sums[c], &clipped);
+                            if (xb->flip[c])
+                                v = (int64_t)cmax * u - v;
+                            pg = (pg << bc) + v;
+                        }
+                        p += g ? -pg : pg;
+                    }
+                    p -= bias * u;
+                    int64_t contrib = p * ((int64_t)1 << shift[k]);
+                    y[o0 + o] += neg[k] ? -contrib : contrib;
+                }
+            }
+        }
+    }
+    ce_req_t r = ce_program_req(ce, ib, sgn);
+    ce_timing_t tt;
+    ce_mvm_run(ce, &r, start, t ? t : &tt);
+    ce->adc.st.clipped += clipped;
+    ce->st.clipped += clipped;
+    return (int64_t)clipped;
+}
+
+void ce_leak(ce_t *ce, uint64_t cycles)
+{
+    for (int i = 0; i < ce->n_xbars; i++)
+        xbar_leak(&ce->xb[i], cycles);
+    dac_leak(&ce->dac, cycles);
+    sh_leak(&ce->sh, cycles);
+    adc_leak(&ce->adc, cycles);
+    sa_leak(&ce->sa, cycles);
+    const arch_ce_t *c = &ce->a->ce;
+    /* extras (e.g. PUMA's instruction memory) are counted as always on */
+    double ns = cycles * comp_cycle_ns(ce->a);
+    ce->st.reg_leakage_pj += (c->input_reg.cost.leakage_mw + c->output_reg.cost.leakage_mw) * ns;
+    for (int i = 0; i < c->n_extras; i++)
+        ce->st.extra_energy_pj +=
+            (c->extras[i].cost.power_mw + c->extras[i].cost.leakage_mw) * c->extras[i].count * ns;
+}
+
+double ce_energy_pj(const ce_t *ce)
+{
+    double e = ce->st.dynamic_energy_pj + ce->st.reg_leakage_pj + ce->st.extra_energy_pj;
+    for (int i = 0; i < ce->n_xbars; i++)
+        e += ce->xb[i].st.leakage_energy_pj + ce->xb[i].st.write_energy_pj;
+    e += ce->dac.st.leakage_energy_pj + ce->sh.st.leakage_energy_pj +
+         ce->adc.st.leakage_energy_pj + ce->sa.st.leakage_energy_pj;
+    return e;
+}
+
+void ce_stats_json(const ce_t *ce, json_w_t *w)
+{
+    comp_stats_write(w, &ce->st, ce_stat_desc, ce_stat_count);
+    jw_num(w, "energy_pj", ce_energy_pj(ce));
+    jw_arr_begin(w, "crossbars");
+    for (int i = 0; i < ce->n_xbars; i++) {
+        jw_obj_begin(w, NULL);
+        comp_stats_write(w, &ce->xb[i].st, xbar_stat_desc, xbar_stat_count);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_begin(w, "dac");
+    comp_stats_write(w, &ce->dac.st, dac_stat_desc, dac_stat_count);
+    jw_obj_end(w);
+    jw_obj_begin(w, "sh");
+    comp_stats_write(w, &ce->sh.st, sh_stat_desc, sh_stat_count);
+    jw_obj_end(w);
+    jw_obj_begin(w, "adc");
+    comp_stats_write(w, &ce->adc.st, adc_stat_desc, adc_stat_count);
+    jw_obj_end(w);
+    jw_obj_begin(w, "sa");
+    comp_stats_write(w, &ce->sa.st, sa_stat_desc, sa_stat_count);
+    jw_obj_end(w);
+}

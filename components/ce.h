@@ -1,0 +1,128 @@
+/* Compute element (ISAAC IMA, PUMA MVMU/core): crossbars + DACs + S+H + ADCs
+ * + shift-and-add + input/output registers. Executes MVM ops.
+ *
+ * Functional path (ce_program + ce_mvm): exact integer MVM with weight
+ * bit-slicing over b_cell-bit cells, signed weights (offset + unit column, or
+ * differential columns), ISAAC column flipping, bit-serial inputs of b_DAC
+ * bits (a signed input's sign bit gets its own cycle and is subtracted), ADC
+ * saturation at 2^b_ADC-1 with a clipped count.
+ *
+ * Timing path (ce_mvm_timing / ce_mvm_run): closed form, same cycles as the
+ * per-read stepping (ce_mvm_timing_stepwise), O(1) per op. */
+#ifndef IMC_CE_H
+#define IMC_CE_H
+
+#include <stdint.h>
+
+#include "comp_common.h"
+#include "periph.h"
+#include "xbar.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One MVM as the timing model sees it. */
+typedef struct ce_req {
+    int xbars;          /* crossbars used (1..ce crossbars) */
+    int rows;           /* active rows per crossbar */
+    int cols;           /* active data columns per crossbar (unit columns added) */
+    int input_bits;
+    int signed_inputs;
+} ce_req_t;
+
+typedef struct ce_timing {
+    uint64_t reads;           /* input slices (bit-serial cycles) */
+    uint64_t read_cycles;     /* one analog read */
+    uint64_t adc_cycles;      /* one read's ADC batch on the busiest ADC */
+    uint64_t period;          /* read issue interval: max(read, ADC batch) */
+    uint64_t sa_cycles;       /* S+A merge + output-register write after the last batch */
+    uint64_t xbar_cycles;     /* start -> last read sampled: (reads-1)*period + read */
+    uint64_t frontend_cycles; /* start -> last ADC batch done (crossbars/ADCs free) */
+    uint64_t total_cycles;    /* start -> result in the output register */
+    uint64_t conversions;     /* ADC conversions, all ADCs */
+    uint64_t conv_per_adc;    /* per read, busiest ADC */
+    double energy_pj;         /* dynamic energy of the op (leakage separate) */
+} ce_timing_t;
+
+typedef struct ce_stats {
+    uint64_t mvms;
+    uint64_t reads;           /* bit-serial input cycles executed */
+    uint64_t busy_cycles;     /* front end busy */
+    uint64_t clipped;         /* ADC-saturated conversions in functional MVMs */
+    double dynamic_energy_pj; /* sum over the CE's components */
+    double reg_leakage_pj;    /* input/output registers: leakage x simulated time */
+    double extra_energy_pj;   /* CE extras, always on: (power + leakage) x time */
+} ce_stats_t;
+extern const stat_desc_t ce_stat_desc[];
+extern const int ce_stat_count;
+
+/* How a logical n_in x n_out weight matrix sits on the crossbars. */
+typedef struct ce_map {
+    int n_in, n_out, weight_bits;
+    int slices;          /* cells per weight magnitude: ceil(wb / b_cell) */
+    int groups;          /* 2 for differential (+, -), else 1 */
+    int cols_per_out;    /* slices * groups */
+    int outs_per_xbar;
+    int row_blocks, col_blocks;
+} ce_map_t;
+
+typedef struct ce {
+    const arch_t *a;
+    int n_xbars;
+    xbar_t *xb;
+    dac_t dac;
+    sh_t sh;
+    adc_t adc;
+    sa_t sa;
+    ce_map_t map;
+    int programmed;
+    uint64_t busy_until;      /* tile cycles: front end free */
+    ce_stats_t st;
+    /* one-entry memo of ce_mvm_timing: trace ops repeat the same shape */
+    ce_req_t memo_req;
+    ce_timing_t memo_t;
+    int memo_ok;
+    /* scratch */
+    uint32_t *slice;
+    int64_t *sums;
+} ce_t;
+
+int ce_init(ce_t *ce, const arch_t *a);
+void ce_free(ce_t *ce);
+
+/* Input slicing: returns the number of reads and fills shift[i], negate[i]
+ * (arrays of at least input_bits entries may be NULL). */
+int ce_input_slices(int input_bits, int dac_bits, int signed_inputs, int *shift,
+                    int *width, int *negate);
+
+/* Maps W (n_in x n_out, row-major) on the crossbars. Weights are unsigned
+ * (weight_bits) for SIGNED_NONE, else two's-complement weight_bits values.
+ * Returns 0, or -1 with a message in err (size errn) when it does not fit or a
+ * weight is out of range. */
+int ce_program(ce_t *ce, const int64_t *W, int n_in, int n_out, int weight_bits,
+               char *err, int errn);
+/* The timing request of the programmed matrix for the given input format. */
+ce_req_t ce_program_req(const ce_t *ce, int input_bits, int signed_inputs);
+
+/* Timing only (pure). */
+void ce_mvm_timing(const ce_t *ce, const ce_req_t *r, ce_timing_t *t);
+void ce_mvm_timing_stepwise(const ce_t *ce, const ce_req_t *r, ce_timing_t *t);
+/* Timing + stats at cycle `start` (fast path for the simulator). */
+void ce_mvm_run(ce_t *ce, const ce_req_t *r, uint64_t start, ce_timing_t *t);
+/* Functional MVM of the programmed matrix: y[n_out] from x[n_in] (input_bits,
+ * signed or not), plus timing and stats like ce_mvm_run. Returns the number of
+ * clipped conversions, or -1 (message in err) on bad input. */
+int64_t ce_mvm(ce_t *ce, const int64_t *x, int input_bits, int signed_inputs, int64_t *y,
+               uint64_t start, ce_timing_t *t, char *err, int errn);
+/* Leakage of every component of the CE over `cycles`. */
+void ce_leak(ce_t *ce, uint64_t cycles);
+/* Writes {"ce": {...}, "crossbars": [...], "dac": ..} members. */
+void ce_stats_json(const ce_t *ce, json_w_t *w);
+/* Total energy (dynamic + leakage) so far, pJ. */
+double ce_energy_pj(const ce_t *ce);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

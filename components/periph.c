@@ -1,0 +1,132 @@
+#include "periph.h"
+
+#include <string.h>
+
+#define S dac_stats_t
+const stat_desc_t dac_stat_desc[] = {
+    STAT_U(S, drives, "1", "row drives (active rows x reads)"),
+    STAT_U(S, busy_cycles, "cycles", "drive time summed over drives"),
+    STAT_F(S, energy_pj, "pJ", "dynamic energy: DAC power x drive time"),
+    STAT_F(S, leakage_energy_pj, "pJ", "leakage power x simulated time, all DACs"),
+};
+#undef S
+const int dac_stat_count = sizeof dac_stat_desc / sizeof dac_stat_desc[0];
+
+#define S sh_stats_t
+const stat_desc_t sh_stat_desc[] = {
+    STAT_U(S, samples, "1", "column samples held for conversion"),
+    STAT_F(S, energy_pj, "pJ", "dynamic energy: S+H power x hold time"),
+    STAT_F(S, leakage_energy_pj, "pJ", "leakage power x simulated time, all S+H"),
+};
+#undef S
+const int sh_stat_count = sizeof sh_stat_desc / sizeof sh_stat_desc[0];
+
+#define S adc_stats_t
+const stat_desc_t adc_stat_desc[] = {
+    STAT_U(S, conversions, "1", "analog-to-digital conversions"),
+    STAT_U(S, clipped, "1", "conversions saturated at full scale (functional runs)"),
+    STAT_U(S, busy_cycles, "cycles", "converting time summed over ADCs"),
+    STAT_F(S, energy_pj, "pJ", "conversion energy"),
+    STAT_F(S, leakage_energy_pj, "pJ", "leakage power x simulated time, all ADCs"),
+};
+#undef S
+const int adc_stat_count = sizeof adc_stat_desc / sizeof adc_stat_desc[0];
+
+#define S sa_stats_t
+const stat_desc_t sa_stat_desc[] = {
+    STAT_U(S, ops, "1", "values shifted and accumulated"),
+    STAT_U(S, busy_cycles, "cycles", "busy time summed over units"),
+    STAT_F(S, energy_pj, "pJ", "dynamic energy: S+A power x one cycle per op"),
+    STAT_F(S, leakage_energy_pj, "pJ", "leakage power x simulated time, all units"),
+};
+#undef S
+const int sa_stat_count = sizeof sa_stat_desc / sizeof sa_stat_desc[0];
+
+static double leak_pj(const arch_t *a, double mw, int count, uint64_t cycles)
+{
+    return mw * count * cycles * comp_cycle_ns(a);
+}
+
+void dac_init(dac_t *d, const arch_t *a)
+{
+    memset(d, 0, sizeof *d);
+    d->a = a;
+    d->count = a->dac.per_crossbar * a->ce.crossbars;
+}
+
+void dac_account(dac_t *d, uint64_t drives, uint64_t hold_cycles)
+{
+    d->st.drives += drives;
+    d->st.busy_cycles += drives * hold_cycles;
+    d->st.energy_pj += (double)drives * d->a->dac.cost.power_mw * hold_cycles * comp_cycle_ns(d->a);
+}
+
+void dac_leak(dac_t *d, uint64_t cycles)
+{
+    d->st.leakage_energy_pj += leak_pj(d->a, d->a->dac.cost.leakage_mw, d->count, cycles);
+}
+
+void sh_init(sh_t *s, const arch_t *a)
+{
+    memset(s, 0, sizeof *s);
+    s->a = a;
+    s->count = a->ce.sh.count;
+}
+
+void sh_account(sh_t *s, uint64_t samples, uint64_t hold_cycles)
+{
+    s->st.samples += samples;
+    s->st.energy_pj += (double)samples * s->a->ce.sh.cost.power_mw * hold_cycles * comp_cycle_ns(s->a);
+}
+
+void sh_leak(sh_t *s, uint64_t cycles)
+{
+    s->st.leakage_energy_pj += leak_pj(s->a, s->a->ce.sh.cost.leakage_mw, s->count, cycles);
+}
+
+void adc_init(adc_t *c, const arch_t *a)
+{
+    memset(c, 0, sizeof *c);
+    c->a = a;
+    c->count = a->ce.adcs > 0 ? a->ce.adcs : 1;
+    c->bits = a->adc.bits;
+    c->full_scale = c->bits >= 62 ? INT64_MAX : ((int64_t)1 << c->bits) - 1;
+}
+
+double adc_energy_per_conversion_pj(const arch_t *a)
+{
+    if (a->adc.energy_pj > 0)
+        return a->adc.energy_pj;
+    return a->adc.cost.power_mw * a->adc.latency_ns;
+}
+
+void adc_account(adc_t *c, uint64_t conversions, uint64_t busy_cycles)
+{
+    c->st.conversions += conversions;
+    c->st.busy_cycles += busy_cycles;
+    c->st.energy_pj += conversions * adc_energy_per_conversion_pj(c->a);
+}
+
+void adc_leak(adc_t *c, uint64_t cycles)
+{
+    c->st.leakage_energy_pj += leak_pj(c->a, c->a->adc.cost.leakage_mw, c->count, cycles);
+}
+
+void sa_init(sa_t *s, const arch_t *a, const arch_unit_t *u)
+{
+    memset(s, 0, sizeof *s);
+    s->a = a;
+    s->u = u;
+}
+
+void sa_account(sa_t *s, uint64_t ops, uint64_t busy_cycles)
+{
+    s->st.ops += ops;
+    s->st.busy_cycles += busy_cycles;
+    s->st.energy_pj += (double)ops * s->u->cost.power_mw * comp_cycle_ns(s->a);
+}
+
+void sa_leak(sa_t *s, uint64_t cycles)
+{
+    s->st.leakage_energy_pj += leak_pj(s->a, s->u->cost.leakage_mw, s->u->count, cycles);
+}

@@ -1,0 +1,206 @@
+#include "imc_sc.h"
+
+#include <cmath>
+
+using namespace sc_core;
+
+namespace imc {
+
+sc_time Clock::at(uint64_t cycle) const
+{
+    return sc_time(std::llround((double)cycle * ps), SC_PS);
+}
+
+// at() rounds to whole ps (within 0.5 ps), so a time within 0.75 ps after a
+// cycle edge still belongs to that cycle; the arbiter's 1 ps epsilon does not.
+uint64_t Clock::ceil_cycle(const sc_time &t) const
+{
+    double tp = (double)std::llround(t.to_seconds() * 1e12);
+    double c = std::ceil((tp - 0.75) / ps);
+    return c > 0 ? (uint64_t)c : 0;
+}
+
+void write_stats_json(const sc_object *root, json_w_t *w)
+{
+    auto *sp = dynamic_cast<const StatProvider *>(root);
+    if (sp) {
+        jw_obj_begin(w, root->basename());
+        sp->write_stats(w);
+    }
+    for (const sc_object *c : root->get_child_objects())
+        write_stats_json(c, w);
+    if (sp)
+        jw_obj_end(w);
+}
+
+// ---------------------------------------------------------------- CE
+
+ComputeElement::ComputeElement(sc_module_name n, tile_t *tile, int index)
+    : sc_module(n), tgt("tgt"), tile_(tile), index_(index)
+{
+    tgt.register_b_transport(this, &ComputeElement::b_transport);
+    ce_t *ce = core();
+    auto bind = [this](auto *leaf) {
+        std::string sn = std::string("sock_") + leaf->basename();
+        socks_.emplace_back(new tlm_utils::simple_initiator_socket<ComputeElement>(sn.c_str()));
+        socks_.back()->bind(leaf->tgt);
+        leaves_.emplace_back(leaf);
+    };
+    for (int i = 0; i < ce->n_xbars; i++) {
+        std::string xn = "xbar" + std::to_string(i);
+        bind(new Crossbar(xn.c_str(), &ce->xb[i].st, xbar_stat_desc, xbar_stat_count));
+    }
+    bind(new Dac("dac", &ce->dac.st, dac_stat_desc, dac_stat_count));
+    bind(new SampleHold("sh", &ce->sh.st, sh_stat_desc, sh_stat_count));
+    bind(new Adc("adc", &ce->adc.st, adc_stat_desc, adc_stat_count));
+    bind(new ShiftAdd("sa", &ce->sa.st, sa_stat_desc, sa_stat_count));
+}
+
+void ComputeElement::b_transport(tlm::tlm_generic_payload &p, sc_time &)
+{
+    ImcOpExt *e = nullptr;
+    p.get_extension(e);
+    if (!e || e->op.kind != TILE_OP_MVM) {
+        p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+    }
+    e->res.status = tile_exec_mvm(tile_, &e->op, e->res.grant, &e->res);
+    p.set_response_status(e->res.status ? tlm::TLM_GENERIC_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
+}
+
+void ComputeElement::write_stats(json_w_t *w) const
+{
+    const ce_t *ce = core();
+    comp_stats_write(w, &ce->st, ce_stat_desc, ce_stat_count);
+    jw_num(w, "energy_pj", ce_energy_pj(ce));
+}
+
+// ---------------------------------------------------------------- tile
+
+Tile::Tile(sc_module_name n, const arch_t *a) : sc_module(n), tgt("tgt"), a_(a), clk_(a)
+{
+    if (tile_init(&core_, a))
+        SC_REPORT_FATAL("imc/tile", "out of memory");
+    core_.mvm_fn = &Tile::mvm_hook;
+    core_.mvm_ctx = this;
+    tgt.register_b_transport(this, &Tile::b_transport);
+    for (int i = 0; i < core_.n_ces; i++) {
+        std::string cn = "ce" + std::to_string(i), sn = "ce_sock_" + std::to_string(i);
+        ces_.emplace_back(new ComputeElement(cn.c_str(), &core_, i));
+        ce_socks_.emplace_back(new tlm_utils::simple_initiator_socket<Tile>(sn.c_str()));
+        ce_socks_.back()->bind(ces_.back()->tgt);
+    }
+    SC_HAS_PROCESS(Tile);
+    SC_THREAD(arbiter);
+}
+
+Tile::~Tile() { tile_free(&core_); }
+
+int Tile::program(int ce, const int64_t *W, int n_in, int n_out, int wb, std::string *err)
+{
+    char buf[200] = "";
+    if (ce < 0 || ce >= core_.n_ces) {
+        if (err) *err = "no such CE";
+        return -1;
+    }
+    int rc = ce_program(&core_.ces[ce], W, n_in, n_out, wb, buf, sizeof buf);
+    if (rc && err)
+        *err = buf;
+    return rc;
+}
+
+int Tile::mvm_hook(void *ctx, tile_t *, const tile_op_t *op, uint64_t start, tile_result_t *res)
+{
+    Tile *self = static_cast<Tile *>(ctx);
+    tlm::tlm_generic_payload p;
+    ImcOpExt e;
+    e.op = *op;
+    e.res = *res;
+    e.res.grant = start;
+    p.set_command(tlm::TLM_IGNORE_COMMAND);
+    p.set_extension(&e);
+    sc_time d = SC_ZERO_TIME;
+    (*self->ce_socks_[op->ce])->b_transport(p, d);
+    p.clear_extension(&e);
+    *res = e.res;
+    return res->status;
+}
+
+void Tile::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
+{
+    ImcOpExt *e = nullptr;
+    p.get_extension(e);
+    if (!e) {
+        p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+    }
+    uint64_t arrival = clk_.ceil_cycle(sc_time_stamp() + delay);
+    Waiter w;
+    uint64_t id = next_id_++;
+    tile_op_t op = e->op;
+    op.tag = id;
+    waiting_[id] = &w;
+    if (tile_request(&core_, &op, arrival))
+        SC_REPORT_FATAL("imc/tile", "out of memory");
+    req_ev_.notify(SC_ZERO_TIME);
+    while (!w.done)
+        wait(w.ev);
+    // The op's data are available now (time of res.end): the delay is consumed.
+    delay = SC_ZERO_TIME;
+    e->res = w.res;
+    e->res.tag = e->op.tag;
+    p.set_response_status(w.res.status ? tlm::TLM_GENERIC_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
+}
+
+// Grant phase of cycle c runs at c*P + 1 ps, after every request made at c*P
+// (whatever its delta cycle) is queued, so grants do not depend on process
+// order.
+void Tile::arbiter()
+{
+    const sc_time eps(1, SC_PS);
+    std::vector<tile_result_t> res(64);
+    for (;;) {
+        uint64_t nx = tile_next_event(&core_);
+        if (nx == UINT64_MAX) {
+            wait(req_ev_);
+            continue;
+        }
+        sc_time target = clk_.at(nx) + eps;
+        if (target > sc_time_stamp()) {
+            wait(target - sc_time_stamp(), req_ev_);
+            continue;
+        }
+        int n;
+        while ((n = tile_arbitrate(&core_, nx, res.data(), (int)res.size())) > 0) {
+            for (int i = 0; i < n; i++) {
+                auto it = waiting_.find(res[i].tag);
+                if (it == waiting_.end())
+                    continue;
+                Waiter *w = it->second;
+                waiting_.erase(it);
+                w->res = res[i];
+                w->done = true;
+                sc_time at = clk_.at(res[i].end);
+                w->ev.notify(at > sc_time_stamp() ? at - sc_time_stamp() : SC_ZERO_TIME);
+            }
+            if (n < (int)res.size())
+                break;
+        }
+    }
+}
+
+void Tile::settle_leakage() const
+{
+    double c = sc_time_stamp().to_seconds() * 1e12 / clk_.ps;
+    uint64_t now = (uint64_t)std::floor(c + 1e-6);
+    tile_leak_until(&core_, now > core_.st.last_end ? now : core_.st.last_end);
+}
+
+void Tile::write_stats(json_w_t *w) const
+{
+    settle_leakage();
+    comp_stats_write(w, &core_.st, tile_stat_desc, tile_stat_count);
+    jw_num(w, "energy_pj", tile_energy_pj(&core_));
+}
+
+} // namespace imc

@@ -1,0 +1,148 @@
+// Thin SystemC/TLM-2.0 layer over the component cores: one sc_module per
+// component (Tile -> ComputeElement -> Crossbar, Dac, SampleHold, Adc,
+// ShiftAdd), simple sockets, generic payload + ImcOpExt. No sc_clock: the tile
+// arbiter wakes only at the cycles its core names (tile_next_event).
+#ifndef IMC_SC_H
+#define IMC_SC_H
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstring>
+#include <map>
+#include <string>
+#include <memory>
+#include <vector>
+
+extern "C" {
+#include "tile.h"
+}
+
+namespace imc {
+
+// The IMC op carried by a generic payload (command TLM_IGNORE_COMMAND, no
+// data). The target fills `res` (grant/end cycles, energy, status).
+struct ImcOpExt : tlm::tlm_extension<ImcOpExt> {
+    tile_op_t op{};
+    tile_result_t res{};
+    tlm::tlm_extension_base *clone() const override { return new ImcOpExt(*this); }
+    void copy_from(const tlm::tlm_extension_base &e) override
+    {
+        *this = static_cast<const ImcOpExt &>(e);
+    }
+};
+
+// Anything that contributes a stats object to the JSON walk.
+struct StatProvider {
+    virtual ~StatProvider() = default;
+    virtual void write_stats(json_w_t *w) const = 0;
+};
+
+// Writes {"<basename>": {stats..., "<child>": {...}}} for every StatProvider
+// under (and including) root.
+void write_stats_json(const sc_core::sc_object *root, json_w_t *w);
+
+// Clock helpers: the tile clock domain of an arch.
+struct Clock {
+    double ps; // period
+    explicit Clock(const arch_t *a) : ps(comp_cycle_ns(a) * 1000.0) {}
+    sc_core::sc_time at(uint64_t cycle) const;
+    uint64_t ceil_cycle(const sc_core::sc_time &t) const;
+};
+
+// Leaf modules: own a view of their core's stats; target socket answers
+// transport_dbg with a copy of the stats struct (data_ptr, data_length).
+template <class Stats>
+class Leaf : public sc_core::sc_module, public StatProvider {
+  public:
+    tlm_utils::simple_target_socket<Leaf> tgt;
+    Leaf(sc_core::sc_module_name n, Stats *st, const stat_desc_t *d, int nd)
+        : sc_core::sc_module(n), tgt("tgt"), st_(st), d_(d), nd_(nd)
+    {
+        tgt.register_b_transport(this, &Leaf::b_transport);
+        tgt.register_transport_dbg(this, &Leaf::transport_dbg);
+    }
+    void write_stats(json_w_t *w) const override { comp_stats_write(w, st_, d_, nd_); }
+
+  private:
+    void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &)
+    {
+        p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    }
+    unsigned transport_dbg(tlm::tlm_generic_payload &p)
+    {
+        unsigned n = p.get_data_length() < sizeof(Stats) ? p.get_data_length() : sizeof(Stats);
+        if (p.get_data_ptr())
+            std::memcpy(p.get_data_ptr(), st_, n);
+        p.set_response_status(tlm::TLM_OK_RESPONSE);
+        return n;
+    }
+    Stats *st_;
+    const stat_desc_t *d_;
+    int nd_;
+};
+
+using Crossbar = Leaf<xbar_stats_t>;
+using Dac = Leaf<dac_stats_t>;
+using SampleHold = Leaf<sh_stats_t>;
+using Adc = Leaf<adc_stats_t>;
+using ShiftAdd = Leaf<sa_stats_t>;
+
+// A CE: target socket `tgt` takes MVM ops (ImcOpExt, res.grant = start
+// cycle) and returns res.end/energy; initiator sockets to its leaves.
+class ComputeElement : public sc_core::sc_module, public StatProvider {
+  public:
+    tlm_utils::simple_target_socket<ComputeElement> tgt;
+    ComputeElement(sc_core::sc_module_name n, tile_t *tile, int index);
+    void write_stats(json_w_t *w) const override;
+    ce_t *core() const { return &tile_->ces[index_]; }
+
+  private:
+    void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
+    tile_t *tile_;
+    int index_;
+    std::vector<std::unique_ptr<sc_core::sc_module>> leaves_;
+    std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<ComputeElement>>> socks_;
+};
+
+// A tile: target socket `tgt` takes every op of tile_op_kind_t (blocking:
+// b_transport returns when the op's data is available, with ext.res filled);
+// initiator sockets `ce_sock_<i>` to its CEs.
+class Tile : public sc_core::sc_module, public StatProvider {
+  public:
+    tlm_utils::simple_target_socket<Tile> tgt;
+    Tile(sc_core::sc_module_name n, const arch_t *a);
+    ~Tile() override;
+    void write_stats(json_w_t *w) const override;
+    tile_t *core() { return &core_; }
+    const Clock &clock() const { return clk_; }
+    // Functional runs: program CE `ce` with W (n_in x n_out, weight_bits).
+    int program(int ce, const int64_t *W, int n_in, int n_out, int weight_bits,
+                std::string *err = nullptr);
+    // Leakage up to the current simulation time (done by write_stats too).
+    void settle_leakage() const;
+
+  private:
+    struct Waiter {
+        sc_core::sc_event ev;
+        tile_result_t res{};
+        bool done = false;
+    };
+    void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
+    void arbiter();
+    static int mvm_hook(void *ctx, tile_t *t, const tile_op_t *op, uint64_t start,
+                        tile_result_t *res);
+    const arch_t *a_;
+    mutable tile_t core_;
+    Clock clk_;
+    sc_core::sc_event req_ev_;
+    uint64_t next_id_ = 0;
+    std::map<uint64_t, Waiter *> waiting_;
+    std::vector<std::unique_ptr<ComputeElement>> ces_;
+    std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Tile>>> ce_socks_;
+};
+
+} // namespace imc
+#endif

@@ -1,0 +1,460 @@
+#include "tile.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const tile_op_names[TILE_OP_KINDS_] = {"read", "write", "mvm", "accum",
+                                                   "act", "pool", "add"};
+
+#define S tile_stats_t
+const stat_desc_t tile_stat_desc[] = {
+    {"ops_read", "1", "buffer reads", offsetof(S, ops[TILE_OP_READ]), STAT_U64},
+    {"ops_write", "1", "buffer writes", offsetof(S, ops[TILE_OP_WRITE]), STAT_U64},
+    {"ops_mvm", "1", "MVM ops", offsetof(S, ops[TILE_OP_MVM]), STAT_U64},
+    {"ops_accum", "1", "partial-sum accumulations", offsetof(S, ops[TILE_OP_ACCUM]), STAT_U64},
+    {"ops_act", "1", "activation passes", offsetof(S, ops[TILE_OP_ACT]), STAT_U64},
+    {"ops_pool", "1", "pooling passes", offsetof(S, ops[TILE_OP_POOL]), STAT_U64},
+    {"ops_add", "1", "residual adds", offsetof(S, ops[TILE_OP_ADD]), STAT_U64},
+    STAT_U(S, bytes_read, "B", "bytes read from the buffer"),
+    STAT_U(S, bytes_written, "B", "bytes written to the buffer"),
+    STAT_U(S, stall_cycles, "cycles", "waiting for a resource (grant - arrival), summed"),
+    STAT_U(S, bus_busy_cycles, "cycles", "buffer bus busy"),
+    STAT_U(S, bank_busy_cycles, "cycles", "buffer banks busy, summed over banks"),
+    STAT_U(S, act_busy_cycles, "cycles", "activation units busy"),
+    STAT_U(S, pool_busy_cycles, "cycles", "pooling units busy"),
+    STAT_U(S, sa_busy_cycles, "cycles", "tile S+A (accumulate, residual add) busy"),
+    STAT_U(S, last_end, "cycles", "completion cycle of the latest op"),
+    STAT_F(S, buffer_energy_pj, "pJ", "buffer access energy: power x access time"),
+    STAT_F(S, bus_energy_pj, "pJ", "buffer bus energy: power x transfer time"),
+    STAT_F(S, act_energy_pj, "pJ", "activation energy"),
+    STAT_F(S, pool_energy_pj, "pJ", "pooling energy"),
+    STAT_F(S, sa_energy_pj, "pJ", "tile S+A energy"),
+    STAT_F(S, outreg_energy_pj, "pJ", "output register energy (writes)"),
+    STAT_F(S, buffer_leakage_pj, "pJ", "buffer leakage x simulated time"),
+    STAT_F(S, bus_leakage_pj, "pJ", "bus leakage x simulated time"),
+    STAT_F(S, outreg_leakage_pj, "pJ", "output register leakage x simulated time"),
+    STAT_F(S, act_leakage_pj, "pJ", "activation units leakage x simulated time"),
+    STAT_F(S, pool_leakage_pj, "pJ", "pooling units leakage x simulated time"),
+    STAT_F(S, sa_leakage_pj, "pJ", "tile S+A leakage x simulated time"),
+    STAT_F(S, extra_energy_pj, "pJ", "tile extras (always on): (power + leakage) x simulated time"),
+};
+#undef S
+const int tile_stat_count = sizeof tile_stat_desc / sizeof tile_stat_desc[0];
+
+static int default_mvm(void *ctx, tile_t *t, const tile_op_t *op, uint64_t start,
+                       tile_result_t *res)
+{
+    (void)ctx;
+    return tile_exec_mvm(t, op, start, res);
+}
+
+int tile_init(tile_t *t, const arch_t *a)
+{
+    memset(t, 0, sizeof *t);
+    t->a = a;
+    t->n_ces = a->tile.ces > 0 ? a->tile.ces : 1;
+    t->ces = calloc((size_t)t->n_ces, sizeof *t->ces);
+    t->n_banks = a->tile.buffer.banks > 0 ? a->tile.buffer.banks : 1;
+    t->bank_free = calloc((size_t)t->n_banks, sizeof *t->bank_free);
+    if (!t->ces || !t->bank_free)
+        return -1;
+    for (int i = 0; i < t->n_ces; i++)
+        if (ce_init(&t->ces[i], a))
+            return -1;
+    t->bank_bytes = (uint64_t)(a->tile.buffer.size_kb > 0 ? a->tile.buffer.size_kb : 1) * 1024 /
+                    (uint64_t)t->n_banks;
+    if (!t->bank_bytes)
+        t->bank_bytes = 1;
+    t->mvm_fn = default_mvm;
+    return 0;
+}
+
+void tile_free(tile_t *t)
+{
+    for (int i = 0; t->ces && i < t->n_ces; i++)
+        ce_free(&t->ces[i]);
+    free(t->ces);
+    free(t->bank_free);
+    free(t->q);
+    memset(t, 0, sizeof *t);
+}
+
+int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival)
+{
+    if (t->nq == t->capq) {
+        int nc = t->capq ? 2 * t->capq : 16;
+        tile_pending_t *q = realloc(t->q, (size_t)nc * sizeof *q);
+        if (!q)
+            return -1;
+        t->q = q;
+        t->capq = nc;
+    }
+    /* keep the queue sorted by (requester, seq): the grant order */
+    int i = t->nq;
+    while (i > 0 && t->q[i - 1].op.requester > op->requester) {
+        t->q[i] = t->q[i - 1];
+        i--;
+    }
+    t->q[i].op = *op;
+    t->q[i].arrival = arrival;
+    t->q[i].seq = t->seq++;
+    t->nq++;
+    return 0;
+}
+
+static uint64_t buf_latency(const tile_t *t)
+{
+    return comp_cycles_ceil(t->a->tile.buffer.access_latency_cycles);
+}
+
+static uint64_t beats(const tile_t *t, uint64_t bytes)
+{
+    uint64_t w = t->a->tile.buffer.bus_width_bits > 0 ? (uint64_t)t->a->tile.buffer.bus_width_bits : 8;
+    return (bytes * 8 + w - 1) / w;
+}
+
+static const arch_unit_t *unit_of(const tile_t *t, tile_op_kind_t k, uint64_t **free_at)
+{
+    switch (k) {
+    case TILE_OP_ACT: *free_at = (uint64_t *)&t->act_free; return &t->a->tile.activation;
+    case TILE_OP_POOL: *free_at = (uint64_t *)&t->pool_free; return &t->a->tile.pool;
+    default: *free_at = (uint64_t *)&t->sa_free; return &t->a->tile.sa;
+    }
+}
+
+static uint64_t unit_values(const tile_op_t *op)
+{
+    return op->kind == TILE_OP_POOL ? op->n * (uint64_t)(op->window > 0 ? op->window : 1) : op->n;
+}
+
+static int op_valid(const tile_t *t, const tile_op_t *op, char *err, int errn)
+{
+    if ((unsigned)op->kind >= TILE_OP_KINDS_) {
+        snprintf(err, errn, "unknown op kind %d", (int)op->kind);
+        return 0;
+    }
+    if (op->kind == TILE_OP_MVM) {
+        const arch_t *a = t->a;
+        if (op->ce < 0 || op->ce >= t->n_ces) {
+            snprintf(err, errn, "MVM on CE %d (expected 0..%d)", op->ce, t->n_ces - 1);
+            return 0;
+        }
+        if (op->xbars < 1 || op->xbars > t->ces[op->ce].n_xbars || op->rows < 1 ||
+            op->rows > a->crossbar.rows || op->cols < 1 || op->cols > a->crossbar.cols ||
+            op->input_bits < 1 || op->input_bits > 32) {
+            snprintf(err, errn,
+                     "MVM %d crossbars %dx%d, %d-bit inputs (expected 1..%d crossbars, "
+                     "1..%d rows, 1..%d cols, 1..32 bits)",
+                     op->xbars, op->rows, op->cols, op->input_bits, t->ces[op->ce].n_xbars,
+                     a->crossbar.rows, a->crossbar.cols);
+            return 0;
+        }
+    }
+    if (op->kind == TILE_OP_ACT && (op->subkind < TILE_ACT_RELU || op->subkind > TILE_ACT_TANH)) {
+        snprintf(err, errn, "activation kind %d (expected relu, sigmoid or tanh)", op->subkind);
+        return 0;
+    }
+    if (op->kind == TILE_OP_POOL && (op->subkind < 0 || op->subkind > TILE_POOL_AVG)) {
+        snprintf(err, errn, "pool kind %d (expected max or avg)", op->subkind);
+        return 0;
+    }
+    return 1;
+}
+
+/* Earliest cycle >= arrival at which op's resources are free (given the
+ * current reservations). */
+static uint64_t ready_at(const tile_t *t, const tile_pending_t *p)
+{
+    const tile_op_t *op = &p->op;
+    uint64_t r = p->arrival;
+    char err[8];
+    if (!op_valid(t, op, err, sizeof err))
+        return r;
+    switch (op->kind) {
+    case TILE_OP_READ:
+    case TILE_OP_WRITE: {
+        uint64_t b = t->bank_free[(op->addr / t->bank_bytes) % (uint64_t)t->n_banks];
+        uint64_t L = buf_latency(t);
+        uint64_t bus = t->bus_free > L ? t->bus_free - L : 0;
+        if (b > r) r = b;
+        if (bus > r) r = bus;
+        return r;
+    }
+    case TILE_OP_MVM:
+        return t->ces[op->ce].busy_until > r ? t->ces[op->ce].busy_until : r;
+    default: {
+        uint64_t *f;
+        unit_of(t, op->kind, &f);
+        return *f > r ? *f : r;
+    }
+    }
+}
+
+uint64_t tile_next_event(const tile_t *t)
+{
+    uint64_t best = UINT64_MAX;
+    for (int i = 0; i < t->nq; i++) {
+        uint64_t r = ready_at(t, &t->q[i]);
+        if (r < best)
+            best = r;
+    }
+    return best;
+}
+
+int tile_exec_mvm(tile_t *t, const tile_op_t *op, uint64_t start, tile_result_t *res)
+{
+    ce_t *ce = &t->ces[op->ce];
+    ce_timing_t tm;
+    if (op->in && op->out) {
+        int64_t c = ce_mvm(ce, op->in, op->input_bits, op->signed_inputs, op->out, start, &tm,
+                           res->err, sizeof res->err);
+        if (c < 0)
+            return -1;
+        res->clipped = c;
+    } else {
+        ce_req_t r = {op->xbars, op->rows, op->cols, op->input_bits, op->signed_inputs};
+        ce_mvm_run(ce, &r, start, &tm);
+    }
+    res->end = start + tm.total_cycles;
+    res->energy_pj = tm.energy_pj;
+    return 0;
+}
+
+static int64_t fx_apply(int kind, int64_t x, int fb)
+{
+    if (kind == TILE_ACT_RELU)
+        return x > 0 ? x : 0;
+    double s = ldexp(1.0, fb), v = (double)x / s;
+    double f = kind == TILE_ACT_SIGMOID ? 1.0 / (1.0 + exp(-v)) : tanh(v);
+    return (int64_t)llround(f * s);
+}
+
+static void unit_functional(const tile_op_t *op)
+{
+    if (!op->in || !op->out)
+        return;
+    for (uint64_t i = 0; i < op->n; i++) {
+        switch (op->kind) {
+        case TILE_OP_ACCUM: op->out[i] += op->in[i]; break;
+        case TILE_OP_ADD: op->out[i] = op->in[i] + (op->in2 ? op->in2[i] : 0); break;
+        case TILE_OP_ACT: op->out[i] = fx_apply(op->subkind, op->in[i], op->frac_bits); break;
+        case TILE_OP_POOL: {
+            int w = op->window > 0 ? op->window : 1;
+            const int64_t *v = op->in + i * (uint64_t)w;
+            int64_t acc = v[0];
+            for (int j = 1; j < w; j++)
+                acc = op->subkind == TILE_POOL_MAX ? (v[j] > acc ? v[j] : acc) : acc + v[j];
+            op->out[i] = op->subkind == TILE_POOL_MAX ? acc : acc / w;
+            break;
+        }
+        default: break;
+        }
+    }
+}
+
+static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_t *res)
+{
+    const tile_op_t *op = &p->op;
+    const arch_t *a = t->a;
+    double cyc = comp_cycle_ns(a);
+    memset(res, 0, sizeof *res);
+    res->tag = op->tag;
+    res->requester = op->requester;
+    res->kind = op->kind;
+    res->arrival = p->arrival;
+    res->grant = now;
+    res->end = now;
+    if (!op_valid(t, op, res->err, sizeof res->err)) {
+        res->status = -1;
+        return;
+    }
+    t->st.ops[op->kind]++;
+    t->st.stall_cycles += now - p->arrival;
+    switch (op->kind) {
+    case TILE_OP_READ:
+    case TILE_OP_WRITE: {
+        uint64_t L = buf_latency(t), nb = beats(t, op->bytes);
+        uint64_t bank = (op->addr / t->bank_bytes) % (uint64_t)t->n_banks;
+        res->end = now + L + nb;
+        t->bank_free[bank] = res->end;
+        t->bus_free = res->end;
+        t->st.bank_busy_cycles += L + nb;
+        t->st.bus_busy_cycles += nb;
+        double eb = a->tile.buffer.cost.power_mw * (L + nb) * cyc;
+        double ebus = a->tile.bus.power_mw * nb * cyc;
+        t->st.buffer_energy_pj += eb;
+        t->st.bus_energy_pj += ebus;
+        res->energy_pj = eb + ebus;
+        if (op->kind == TILE_OP_READ) {
+            t->st.bytes_read += op->bytes;
+        } else {
+            t->st.bytes_written += op->bytes;
+            double eo = a->tile.output_reg.cost.power_mw * nb * cyc;
+            t->st.outreg_energy_pj += eo;
+            res->energy_pj += eo;
+        }
+        break;
+    }
+    case TILE_OP_MVM:
+        if (t->mvm_fn(t->mvm_ctx, t, op, now, res))
+            res->status = -1;
+        break;
+    default: {
+        uint64_t *free_at;
+        const arch_unit_t *u = unit_of(t, op->kind, &free_at);
+        uint64_t v = unit_values(op), cnt = u->count > 0 ? (uint64_t)u->count : 1;
+        uint64_t occ = (v + cnt - 1) / cnt, L = comp_cycles_ceil(u->latency_cycles);
+        if (!L)
+            L = 1;
+        if (!occ)
+            occ = 1;
+        /* pipelined: one value per unit per cycle, first result after L */
+        res->end = now + L + occ - 1;
+        *free_at = now + occ;
+        uint64_t used = v < cnt ? v : cnt;
+        double e = u->cost.power_mw * (double)used * (double)(L + occ - 1) * cyc;
+        res->energy_pj = e;
+        if (op->kind == TILE_OP_ACT) {
+            t->st.act_busy_cycles += occ;
+            t->st.act_energy_pj += e;
+        } else if (op->kind == TILE_OP_POOL) {
+            t->st.pool_busy_cycles += occ;
+            t->st.pool_energy_pj += e;
+        } else {
+            t->st.sa_busy_cycles += occ;
+            t->st.sa_energy_pj += e;
+        }
+        unit_functional(op);
+        break;
+    }
+    }
+    if (res->end > t->st.last_end)
+        t->st.last_end = res->end;
+}
+
+int tile_arbitrate(tile_t *t, uint64_t now, tile_result_t *res, int max)
+{
+    int n = 0, w = 0;
+    for (int i = 0; i < t->nq; i++) {
+        tile_pending_t *p = &t->q[i];
+        if (n < max && p->arrival <= now && ready_at(t, p) <= now) {
+            grant(t, p, now, &res[n++]);
+            continue;
+        }
+        t->q[w++] = *p;
+    }
+    t->nq = w;
+    return n;
+}
+
+void tile_leak_until(tile_t *t, uint64_t now)
+{
+    if (now <= t->leaked_until)
+        return;
+    uint64_t c = now - t->leaked_until;
+    t->leaked_until = now;
+    const arch_tile_t *tl = &t->a->tile;
+    double ns = c * comp_cycle_ns(t->a);
+    t->st.buffer_leakage_pj += tl->buffer.cost.leakage_mw * ns;
+    t->st.bus_leakage_pj += tl->bus.leakage_mw * ns;
+    t->st.outreg_leakage_pj += tl->output_reg.cost.leakage_mw * ns;
+    t->st.act_leakage_pj += tl->activation.cost.leakage_mw * tl->activation.count * ns;
+    t->st.pool_leakage_pj += tl->pool.cost.leakage_mw * tl->pool.count * ns;
+    t->st.sa_leakage_pj += tl->sa.cost.leakage_mw * tl->sa.count * ns;
+    for (int i = 0; i < tl->n_extras; i++)
+        t->st.extra_energy_pj +=
+            (tl->extras[i].cost.power_mw + tl->extras[i].cost.leakage_mw) * tl->extras[i].count * ns;
+    for (int i = 0; i < t->n_ces; i++)
+        ce_leak(&t->ces[i], c);
+}
+
+double tile_energy_pj(const tile_t *t)
+{
+    const tile_stats_t *s = &t->st;
+    double e = s->buffer_energy_pj + s->bus_energy_pj + s->act_energy_pj + s->pool_energy_pj +
+               s->sa_energy_pj + s->outreg_energy_pj + s->buffer_leakage_pj + s->bus_leakage_pj +
+               s->outreg_leakage_pj + s->act_leakage_pj + s->pool_leakage_pj + s->sa_leakage_pj +
+               s->extra_energy_pj;
+    for (int i = 0; i < t->n_ces; i++)
+        e += ce_energy_pj(&t->ces[i]);
+    return e;
+}
+
+void tile_stats_json(const tile_t *t, json_w_t *w)
+{
+    comp_stats_write(w, &t->st, tile_stat_desc, tile_stat_count);
+    jw_num(w, "energy_pj", tile_energy_pj(t));
+    jw_arr_begin(w, "ces");
+    for (int i = 0; i < t->n_ces; i++) {
+        jw_obj_begin(w, NULL);
+        ce_stats_json(&t->ces[i], w);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+void tile_energy_by_class(const tile_t *t, double dyn[COMP_CLASS_COUNT_],
+                          double leak[COMP_CLASS_COUNT_])
+{
+    const tile_stats_t *s = &t->st;
+    for (int i = 0; i < t->n_ces; i++) {
+        const ce_t *ce = &t->ces[i];
+        for (int k = 0; k < ce->n_xbars; k++) {
+            dyn[COMP_CROSSBAR] += ce->xb[k].st.read_energy_pj + ce->xb[k].st.write_energy_pj;
+            leak[COMP_CROSSBAR] += ce->xb[k].st.leakage_energy_pj;
+        }
+        dyn[COMP_DAC] += ce->dac.st.energy_pj;
+        leak[COMP_DAC] += ce->dac.st.leakage_energy_pj;
+        dyn[COMP_SH] += ce->sh.st.energy_pj;
+        leak[COMP_SH] += ce->sh.st.leakage_energy_pj;
+        dyn[COMP_ADC] += ce->adc.st.energy_pj;
+        leak[COMP_ADC] += ce->adc.st.leakage_energy_pj;
+        dyn[COMP_SA] += ce->sa.st.energy_pj;
+        leak[COMP_SA] += ce->sa.st.leakage_energy_pj;
+        leak[COMP_REGISTER] += ce->st.reg_leakage_pj;
+        dyn[COMP_EXTRA] += ce->st.extra_energy_pj;
+    }
+    dyn[COMP_SA] += s->sa_energy_pj;
+    leak[COMP_SA] += s->sa_leakage_pj;
+    dyn[COMP_REGISTER] += s->outreg_energy_pj;
+    leak[COMP_REGISTER] += s->outreg_leakage_pj;
+    dyn[COMP_BUFFER] += s->buffer_energy_pj;
+    leak[COMP_BUFFER] += s->buffer_leakage_pj;
+    dyn[COMP_BUS] += s->bus_energy_pj;
+    leak[COMP_BUS] += s->bus_leakage_pj;
+    dyn[COMP_ACTIVATION] += s->act_energy_pj;
+    leak[COMP_ACTIVATION] += s->act_leakage_pj;
+    dyn[COMP_POOL] += s->pool_energy_pj;
+    leak[COMP_POOL] += s->pool_leakage_pj;
+    dyn[COMP_EXTRA] += s->extra_energy_pj;
+}
+
+void tile_busy_by_class(const tile_t *t, uint64_t busy[COMP_CLASS_COUNT_],
+                        uint64_t inst[COMP_CLASS_COUNT_])
+{
+    const arch_t *a = t->a;
+    for (int i = 0; i < t->n_ces; i++) {
+        const ce_t *ce = &t->ces[i];
+        for (int k = 0; k < ce->n_xbars; k++)
+            busy[COMP_CROSSBAR] += ce->xb[k].st.busy_cycles;
+        inst[COMP_CROSSBAR] += (uint64_t)ce->n_xbars;
+        busy[COMP_DAC] += ce->dac.st.busy_cycles;
+        inst[COMP_DAC] += (uint64_t)ce->dac.count;
+        busy[COMP_ADC] += ce->adc.st.busy_cycles;
+        inst[COMP_ADC] += (uint64_t)ce->adc.count;
+        busy[COMP_SA] += ce->sa.st.busy_cycles;
+        inst[COMP_SA] += (uint64_t)(a->ce.sa.count > 0 ? a->ce.sa.count : 1);
+    }
+    busy[COMP_BUFFER] += t->st.bank_busy_cycles;
+    inst[COMP_BUFFER] += (uint64_t)t->n_banks;
+    busy[COMP_BUS] += t->st.bus_busy_cycles;
+    inst[COMP_BUS] += 1;
+    busy[COMP_ACTIVATION] += t->st.act_busy_cycles;
+    inst[COMP_ACTIVATION] += 1;
+    busy[COMP_POOL] += t->st.pool_busy_cycles;
+    inst[COMP_POOL] += 1;
+    busy[COMP_SA] += t->st.sa_busy_cycles;
+    inst[COMP_SA] += 1;
+}

@@ -1,0 +1,144 @@
+/* Tile core: buffer (banks + shared bus), CEs, activation, pooling, S+A/adder
+ * units, output register, and the arbitration of all of them at tile-cycle
+ * granularity.
+ *
+ * Two-phase request/grant, independent of caller order: tile_request() only
+ * queues an op stamped with its arrival cycle; tile_arbitrate(now) grants, in
+ * fixed priority order (requester id, then request order), every queued op
+ * that arrived at or before `now` and whose resources are free at `now`. A
+ * granted op's completion cycle is fully determined at grant and returned.
+ * tile_next_event() says when to arbitrate next (no per-cycle polling). */
+#ifndef IMC_TILE_H
+#define IMC_TILE_H
+
+#include <stdint.h>
+
+#include "ce.h"
+#include "comp_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    TILE_OP_READ,   /* buffer -> CE input register / units: bytes at addr */
+    TILE_OP_WRITE,  /* results -> buffer: bytes at addr */
+    TILE_OP_MVM,    /* ce, xbars, rows, cols, input_bits, signed_inputs */
+    TILE_OP_ACCUM,  /* n partial sums accumulated (tile S+A): out[i] += in[i] */
+    TILE_OP_ACT,    /* subkind tile_act_t over n values */
+    TILE_OP_POOL,   /* subkind tile_pool_t: n outputs of `window` inputs each */
+    TILE_OP_ADD,    /* residual add of n values: out = in + in2 (tile S+A) */
+    TILE_OP_KINDS_
+} tile_op_kind_t;
+
+/* Values match act_kind_t (workloads/mapping.h) and the trace's ACT arg. */
+typedef enum { TILE_ACT_RELU = 1, TILE_ACT_SIGMOID = 2, TILE_ACT_TANH = 3 } tile_act_t;
+typedef enum { TILE_POOL_MAX, TILE_POOL_AVG } tile_pool_t;
+
+extern const char *const tile_op_names[TILE_OP_KINDS_];
+
+typedef struct tile_op {
+    tile_op_kind_t kind;
+    uint32_t requester;     /* priority: lower id wins among same-cycle requests */
+    uint64_t tag;           /* caller's id, echoed in the result */
+    uint64_t bytes, addr;   /* READ/WRITE; bank = addr / bank_bytes % banks */
+    int ce, xbars, rows, cols, input_bits, signed_inputs; /* MVM */
+    int subkind;            /* ACT / POOL kind */
+    uint64_t n;             /* ACCUM/ACT/ADD values, POOL outputs */
+    int window;             /* POOL inputs per output */
+    /* Optional data for functional runs (NULL = timing only). MVM: in = x,
+     * out = y of the CE's programmed matrix. ACT sigmoid/tanh use fixed point
+     * with frac_bits fractional bits. POOL avg truncates toward zero. */
+    const int64_t *in, *in2;
+    int64_t *out;
+    int frac_bits;
+} tile_op_t;
+
+typedef struct tile_result {
+    uint64_t tag;
+    uint32_t requester;
+    tile_op_kind_t kind;
+    uint64_t arrival, grant, end; /* tile cycles; end = data available */
+    double energy_pj;             /* dynamic energy of the op */
+    int64_t clipped;              /* MVM: ADC-saturated conversions (functional) */
+    int status;                   /* 0 ok, -1 bad op (err says why) */
+    char err[160];
+} tile_result_t;
+
+typedef struct tile_stats {
+    uint64_t ops[TILE_OP_KINDS_];
+    uint64_t bytes_read, bytes_written;
+    uint64_t stall_cycles;        /* grant - arrival, summed */
+    uint64_t bus_busy_cycles, bank_busy_cycles;
+    uint64_t act_busy_cycles, pool_busy_cycles, sa_busy_cycles;
+    uint64_t last_end;            /* latest completion cycle */
+    double buffer_energy_pj, bus_energy_pj, act_energy_pj, pool_energy_pj, sa_energy_pj;
+    double outreg_energy_pj;
+    /* leakage x simulated time of tile-level components (CEs count their own) */
+    double buffer_leakage_pj, bus_leakage_pj, outreg_leakage_pj, act_leakage_pj,
+        pool_leakage_pj, sa_leakage_pj;
+    double extra_energy_pj;       /* tile extras, counted as always on */
+} tile_stats_t;
+extern const stat_desc_t tile_stat_desc[];
+extern const int tile_stat_count;
+
+struct tile;
+/* How a granted MVM is executed (the SystemC tile routes it over TLM to the CE
+ * module); the default calls tile_exec_mvm. */
+typedef int (*tile_mvm_fn)(void *ctx, struct tile *t, const tile_op_t *op, uint64_t start,
+                           tile_result_t *res);
+
+typedef struct tile_pending {
+    tile_op_t op;
+    uint64_t arrival, seq;
+} tile_pending_t;
+
+typedef struct tile {
+    const arch_t *a;
+    int n_ces;
+    ce_t *ces;
+    uint64_t *bank_free;
+    int n_banks;
+    uint64_t bank_bytes;
+    uint64_t bus_free, act_free, pool_free, sa_free;
+    tile_pending_t *q;
+    int nq, capq;
+    uint64_t seq;
+    uint64_t leaked_until;       /* leakage accounted up to this cycle */
+    tile_mvm_fn mvm_fn;
+    void *mvm_ctx;
+    tile_stats_t st;
+} tile_t;
+
+int tile_init(tile_t *t, const arch_t *a);
+void tile_free(tile_t *t);
+/* Queues op arriving at cycle `arrival`. Returns 0, -1 on allocation failure. */
+int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival);
+/* Earliest cycle at which a queued op can be granted (UINT64_MAX if none). */
+uint64_t tile_next_event(const tile_t *t);
+/* Grants at cycle now; writes up to max results; returns how many. */
+int tile_arbitrate(tile_t *t, uint64_t now, tile_result_t *res, int max);
+/* Executes a granted MVM on its CE (functional when op->in/out are set). */
+int tile_exec_mvm(tile_t *t, const tile_op_t *op, uint64_t start, tile_result_t *res);
+/* Accounts leakage of the tile and its CEs up to cycle `now`. */
+void tile_leak_until(tile_t *t, uint64_t now);
+double tile_energy_pj(const tile_t *t); /* tile + CEs, dynamic + leakage */
+
+/* Component classes, in the order of run_class_t (sim/run_result.h). */
+typedef enum {
+    COMP_CROSSBAR, COMP_DAC, COMP_SH, COMP_ADC, COMP_SA, COMP_REGISTER, COMP_BUFFER,
+    COMP_BUS, COMP_ACTIVATION, COMP_POOL, COMP_EXTRA, COMP_CLASS_COUNT_
+} comp_class_t;
+/* Adds this tile's (and its CEs') energy per class, pJ: dynamic (crossbar
+ * programming included) and leakage; and busy cycles per class summed over
+ * instances (for utilization = busy / (instances x simulated cycles)). */
+void tile_energy_by_class(const tile_t *t, double dyn_pj[COMP_CLASS_COUNT_],
+                          double leak_pj[COMP_CLASS_COUNT_]);
+void tile_busy_by_class(const tile_t *t, uint64_t busy[COMP_CLASS_COUNT_],
+                        uint64_t instances[COMP_CLASS_COUNT_]);
+void tile_stats_json(const tile_t *t, json_w_t *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,60 @@
+/* Crossbar core: rows x (cols + unit_cols) cells of b_cell bits. A read takes
+ * one input slice per row (b_DAC bits) and yields exact integer column sums;
+ * the ADC digitises them afterwards. Column flags record ISAAC's flipped
+ * columns (cell c stored as 2^b_cell-1-c). */
+#ifndef IMC_XBAR_H
+#define IMC_XBAR_H
+
+#include <stdint.h>
+
+#include "comp_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct xbar_stats {
+    uint64_t reads;            /* analog reads (one input slice each) */
+    uint64_t active_rows;      /* summed over reads */
+    uint64_t cells_read;       /* active rows x active columns, summed */
+    uint64_t busy_cycles;      /* array held biased (read period per read) */
+    uint64_t cells_programmed;
+    uint64_t program_cycles;
+    double read_energy_pj;
+    double write_energy_pj;
+    double leakage_energy_pj;
+} xbar_stats_t;
+
+extern const stat_desc_t xbar_stat_desc[];
+extern const int xbar_stat_count;
+
+typedef struct xbar {
+    const arch_t *a;
+    int rows, cols, unit_cols, phys_cols, cell_bits;
+    uint8_t *cell;  /* rows * phys_cols, row-major */
+    uint8_t *flip;  /* per physical column */
+    xbar_stats_t st;
+} xbar_t;
+
+int xbar_init(xbar_t *x, const arch_t *a);
+void xbar_free(xbar_t *x);
+void xbar_clear(xbar_t *x);
+/* Programs cell values (0..2^b_cell-1) into rows [0,nrows) of columns
+ * [c0, c0+ncols): values row-major nrows x ncols. Counts write energy/time
+ * (one row at a time, all columns of the row in parallel). Unit columns are
+ * set to 1 in the rows programmed. */
+void xbar_program(xbar_t *x, const uint8_t *vals, int nrows, int c0, int ncols,
+                  const uint8_t *flip);
+/* Exact column sums for input slice in[0..nrows) over columns [c0,c0+ncols)
+ * (physical indices; unit columns are cols..phys_cols-1). */
+void xbar_read(const xbar_t *x, const uint32_t *in, int nrows, int c0, int ncols,
+               int64_t *sums);
+/* Accounts reads done by the timing path: reads of rows x cols held for
+ * hold_cycles each. */
+void xbar_account(xbar_t *x, uint64_t reads, int rows, int cols, uint64_t hold_cycles);
+void xbar_leak(xbar_t *x, uint64_t cycles);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

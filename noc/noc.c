@@ -1,0 +1,336 @@
+/* The router network: see noc.h. Layout notes, since speed matters here:
+ * - every input VC (router, port, vc) is one noc_ivc_t; the state an upstream
+ *   router needs about it (credits, pending credits, "allocated to a packet")
+ *   lives in the same struct, so a link needs no separate object;
+ * - a flit written downstream carries the cycle it becomes visible, and a
+ *   credit carries the cycle it becomes usable, both > the current cycle: a
+ *   router never sees what another router did in the same cycle, so the visit
+ *   order cannot change results (BookSim's read/evaluate/write);
+ * - active routers and sources are bitmaps walked in index order. */
+#include "noc.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "noc_internal.h"
+
+void noc_config_default(noc_config_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->topology = TOPO_MESH;
+    c->kx = c->ky = 8;
+    c->concentration = 1;
+    c->routing = ROUTE_XY;
+    c->vcs = 2;
+    c->vc_buf_flits = 8;
+    c->routing_delay = c->vc_alloc_delay = c->sw_alloc_delay = c->st_delay = 1;
+    c->link_latency = 1;
+    c->credit_delay = 1;
+    c->flit_bits = 32;
+    c->dateline = 1;
+    c->watchdog_cycles = 100000;
+    c->clock_ghz = 1.0;
+    /* Model inputs in the range of ORION/DSENT figures for 32-bit flits at
+     * 32 nm; not calibrated to a chip (use an arch file for that). */
+    c->buf_write_pj = 0.60;
+    c->buf_read_pj = 0.45;
+    c->alloc_pj = 0.05;
+    c->xbar_pj = 0.80;
+    c->link_pj_per_bit = 0.04;
+    c->router_leakage_mw = 1.0;
+    c->router_area_mm2 = 0.151; /* ISAAC Table I router (8 ports, 32-bit) */
+    c->link_area_mm2 = 0.0;
+}
+
+int noc_config_from_arch(noc_config_t *c, const arch_t *a, imc_diag_t *d)
+{
+    const arch_noc_t *an = &a->chip.noc;
+    noc_config_default(c);
+    c->topology = an->topology;
+    c->kx = a->chip.grid_x;
+    c->ky = a->chip.grid_y;
+    c->concentration = an->concentration > 0 ? an->concentration : 1;
+    c->routing = an->routing;
+    c->vcs = an->vcs;
+    c->vc_buf_flits = an->vc_buf_flits;
+    c->routing_delay = an->routing_delay;
+    c->vc_alloc_delay = an->vc_alloc_delay;
+    c->sw_alloc_delay = an->sw_alloc_delay;
+    c->st_delay = an->st_delay;
+    c->lookahead = an->lookahead;
+    c->credit_delay = an->credit_delay;
+    c->link_latency = an->link_latency;
+    c->flit_bits = an->flit_bits;
+    c->clock_ghz = an->clock_ghz;
+    /* arch gives one buffer energy per flit: split it between write and read. */
+    c->buf_write_pj = an->buffer_energy_pj_per_flit * 0.5;
+    c->buf_read_pj = an->buffer_energy_pj_per_flit * 0.5;
+    c->xbar_pj = an->xbar_energy_pj_per_flit;
+    c->link_pj_per_bit = an->link_energy_pj_per_bit;
+    c->alloc_pj = 0.0;
+    c->router_leakage_mw = an->router.leakage_mw;
+    c->router_area_mm2 = an->router.area_mm2;
+    c->link_area_mm2 = 0.0;
+    return noc_config_check(c, d);
+}
+
+#define BAD(...) (diag_error(d, "noc", 0, 0, __VA_ARGS__), bad = 1)
+
+int noc_config_check(const noc_config_t *c, imc_diag_t *d)
+{
+    int bad = 0;
+    if (c->topology != TOPO_MESH && c->topology != TOPO_TORUS && c->topology != TOPO_CMESH)
+        BAD("unknown topology %d (expected mesh, torus or cmesh)", (int)c->topology);
+    if (c->kx < 1 || c->kx > NOC_MAX_K || c->ky < 1 || c->ky > NOC_MAX_K)
+        BAD("grid %dx%d out of range (expected 1..%d routers per dimension)",
+            c->kx, c->ky, NOC_MAX_K);
+    if (c->concentration < 1 || c->concentration > NOC_MAX_CONCENTRATION)
+        BAD("concentration %d out of range (expected 1..%d)", c->concentration,
+            NOC_MAX_CONCENTRATION);
+    if (c->routing != ROUTE_XY && c->routing != ROUTE_YX && c->routing != ROUTE_WEST_FIRST &&
+        c->routing != ROUTE_ODD_EVEN)
+        BAD("unknown routing %d (expected xy, yx, westfirst or oddeven)", (int)c->routing);
+    else if (c->topology == TOPO_TORUS &&
+             (c->routing == ROUTE_WEST_FIRST || c->routing == ROUTE_ODD_EVEN))
+        BAD("routing %s is defined on meshes only (expected xy or yx on a torus)",
+            c->routing == ROUTE_WEST_FIRST ? "westfirst" : "oddeven");
+    if (c->vcs < 1 || c->vcs > NOC_MAX_VCS)
+        BAD("vcs %d out of range (expected 1..%d)", c->vcs, NOC_MAX_VCS);
+    else if (c->topology == TOPO_TORUS && c->dateline && c->vcs < 2)
+        BAD("a torus with dateline needs vcs >= 2 (expected an even split of classes)");
+    if (c->vc_buf_flits < 1 || c->vc_buf_flits > 4096)
+        BAD("vc buffer of %d flits out of range (expected 1..4096)", c->vc_buf_flits);
+    if (c->routing_delay < 0 || c->vc_alloc_delay < 0 || c->sw_alloc_delay < 0 ||
+        c->st_delay < 0 || c->link_latency < 0 || c->credit_delay < 1 ||
+        c->routing_delay > 64 || c->vc_alloc_delay > 64 || c->sw_alloc_delay > 64 ||
+        c->st_delay > 64 || c->link_latency > 64 || c->credit_delay > 64)
+        BAD("pipeline delays out of range (expected 0..64 cycles, credit delay 1..64)");
+    else if (c->sw_alloc_delay + c->st_delay + c->link_latency < 1)
+        BAD("switch allocation + traversal + link must take at least 1 cycle "
+            "(expected sw_alloc + st + link >= 1)");
+    if (c->flit_bits < 1)
+        BAD("flit width %d bits (expected >= 1)", c->flit_bits);
+    if (!(c->clock_ghz > 0))
+        BAD("clock %g GHz (expected > 0)", c->clock_ghz);
+    if (c->buf_write_pj < 0 || c->buf_read_pj < 0 || c->alloc_pj < 0 || c->xbar_pj < 0 ||
+        c->link_pj_per_bit < 0 || c->router_leakage_mw < 0 || c->router_area_mm2 < 0 ||
+        c->link_area_mm2 < 0)
+        BAD("negative energy, power or area (expected >= 0)");
+    return bad ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- create */
+
+static void *xcalloc(size_t n, size_t s)
+{
+    void *p = calloc(n ? n : 1, s);
+    if (!p) {
+        fprintf(stderr, "imcsim: out of memory\n");
+        abort();
+    }
+    return p;
+}
+
+noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
+{
+    if (noc_config_check(c, d))
+        return NULL;
+    noc_t *n = xcalloc(1, sizeof *n);
+    n->cfg = *c;
+    n->R = c->kx * c->ky;
+    n->C = c->concentration;
+    n->P = 4 + n->C;
+    n->V = c->vcs;
+    n->B = c->vc_buf_flits;
+    n->E = n->R * n->C;
+    n->rd = c->lookahead ? 0 : c->routing_delay;
+    n->fwd = c->sw_alloc_delay + c->st_delay + c->link_latency;
+    size_t nivc = (size_t)n->R * n->P * n->V;
+    if (nivc * (size_t)n->B > UINT32_MAX) {
+        diag_error(d, "noc", 0, 0, "network too large (%zu buffer slots; expected < 2^32)",
+                   nivc * (size_t)n->B);
+        free(n);
+        return NULL;
+    }
+    n->ivc = xcalloc(nivc, sizeof *n->ivc);
+    n->flits = xcalloc(nivc * n->B, sizeof *n->flits);
+    n->cq = xcalloc(nivc * n->B, sizeof *n->cq);
+    for (size_t i = 0; i < nivc; i++) {
+        n->ivc[i].credits = (uint16_t)n->B;
+        n->ivc[i].fbase = (uint32_t)(i * (size_t)n->B);
+        n->ivc[i].cq_next = UINT64_MAX;
+    }
+    n->rt = xcalloc((size_t)n->R, sizeof *n->rt);
+    n->port_flits = xcalloc((size_t)n->R * n->P, sizeof *n->port_flits);
+    n->nbr = xcalloc((size_t)n->R * 4, sizeof *n->nbr);
+    n->wrap = xcalloc((size_t)n->R * 4, sizeof *n->wrap);
+    for (int r = 0; r < n->R; r++) {
+        int x = r % c->kx, y = r / c->kx;
+        int tor = c->topology == TOPO_TORUS;
+        int nx[4] = {x + 1, x - 1, x, x};
+        int ny[4] = {y, y, y + 1, y - 1};
+        for (int p = 0; p < 4; p++) {
+            int xx = nx[p], yy = ny[p], w = 0;
+            if (xx < 0 || xx >= c->kx || yy < 0 || yy >= c->ky) {
+                if (!tor) {
+                    n->nbr[r * 4 + p] = -1;
+                    continue;
+                }
+                xx = (xx + c->kx) % c->kx;
+                yy = (yy + c->ky) % c->ky;
+                w = 1;
+            }
+            /* a 1- or 2-wide torus dimension has no distinct wrap link */
+            if (tor && ((p < 2 && c->kx < 3) || (p >= 2 && c->ky < 3)) && w) {
+                n->nbr[r * 4 + p] = -1;
+                continue;
+            }
+            n->nbr[r * 4 + p] = yy * c->kx + xx;
+            n->wrap[r * 4 + p] = (uint8_t)w;
+        }
+    }
+    n->ni = xcalloc((size_t)n->E, sizeof *n->ni);
+    for (int e = 0; e < n->E; e++)
+        n->ni[e].cur = n->ni[e].qhead = n->ni[e].qtail = -1;
+    n->rwords = (n->R + 63) / 64;
+    n->ewords = (n->E + 63) / 64;
+    n->ractive = xcalloc((size_t)n->rwords, sizeof(uint64_t));
+    n->eactive = xcalloc((size_t)n->ewords, sizeof(uint64_t));
+    n->rsnap = xcalloc((size_t)n->rwords, sizeof(uint64_t));
+    n->free_pkt = -1;
+    n->report = xcalloc(1, 1);
+    return n;
+}
+
+void noc_destroy(noc_t *n)
+{
+    if (!n)
+        return;
+    free(n->ivc);
+    free(n->flits);
+    free(n->cq);
+    free(n->rt);
+    free(n->port_flits);
+    free(n->nbr);
+    free(n->wrap);
+    free(n->ni);
+    free(n->ractive);
+    free(n->eactive);
+    free(n->rsnap);
+    free(n->pkt);
+    free(n->ej);
+    free(n->report);
+    free(n);
+}
+
+const noc_config_t *noc_config(const noc_t *n) { return &n->cfg; }
+int noc_routers(const noc_t *n) { return n->R; }
+int noc_endpoints(const noc_t *n) { return n->E; }
+uint64_t noc_now(const noc_t *n) { return n->now; }
+const char *noc_watchdog_report(const noc_t *n) { return n->report; }
+int noc_neighbor(const noc_t *n, int r, int p)
+{
+    return (r < 0 || r >= n->R || p < 0 || p > 3) ? -1 : n->nbr[r * 4 + p];
+}
+
+static int ring_dist(int from, int to, int k, int torus)
+{
+    int dd = to - from;
+    if (!torus)
+        return dd < 0 ? -dd : dd;
+    int f = ((dd % k) + k) % k;
+    return f <= k / 2 ? f : k - f;
+}
+
+int noc_hops(const noc_t *n, int src, int dst)
+{
+    int a = src / n->C, b = dst / n->C, kx = n->cfg.kx;
+    int tor = n->cfg.topology == TOPO_TORUS;
+    return ring_dist(a % kx, b % kx, kx, tor) + ring_dist(a / kx, b / kx, n->cfg.ky, tor);
+}
+
+uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits)
+{
+    const noc_config_t *c = &n->cfg;
+    uint64_t tr = (uint64_t)(n->rd + c->vc_alloc_delay + c->sw_alloc_delay + c->st_delay);
+    uint64_t tl = (uint64_t)c->link_latency;
+    uint64_t h = (uint64_t)noc_hops(n, src, dst);
+    return (h + 1) * (tr + tl) + tl + (uint64_t)(flits - 1);
+}
+
+/* ---------------------------------------------------------------- inject */
+
+static int pkt_alloc(noc_t *n)
+{
+    if (n->free_pkt < 0) {
+        int old = n->npkt_cap, cap = old ? old * 2 : 1024;
+        n->pkt = realloc(n->pkt, (size_t)cap * sizeof *n->pkt);
+        if (!n->pkt) {
+            fprintf(stderr, "imcsim: out of memory\n");
+            abort();
+        }
+        for (int i = cap - 1; i >= old; i--) {
+            n->pkt[i].next = n->free_pkt;
+            n->free_pkt = i;
+        }
+        n->npkt_cap = cap;
+    }
+    int id = n->free_pkt;
+    n->free_pkt = n->pkt[id].next;
+    return id;
+}
+
+int noc_inject(noc_t *n, uint64_t now, int src, int dst, int flits, uint64_t tag)
+{
+    if (src < 0 || src >= n->E || dst < 0 || dst >= n->E || flits < 1 || now < n->now)
+        return -1;
+    int id = pkt_alloc(n);
+    noc_pkt_t *p = &n->pkt[id];
+    memset(p, 0, sizeof *p);
+    p->src = src;
+    p->dst = dst;
+    p->flits = flits;
+    p->tag = tag;
+    p->t_create = now;
+    p->last_dim = -1;
+    p->next = -1;
+    noc_ni_t *ni = &n->ni[src];
+    if (ni->qtail >= 0)
+        n->pkt[ni->qtail].next = id;
+    else
+        ni->qhead = id;
+    ni->qtail = id;
+    ni->queued_flits += (uint64_t)flits;
+    n->queued_flits += (uint64_t)flits;
+    n->eactive[src >> 6] |= 1ull << (src & 63);
+    return 0;
+}
+
+uint64_t noc_next_event(const noc_t *n)
+{
+    uint64_t t = UINT64_MAX;
+    if (n->in_network)
+        return n->now;
+    if (n->ej_count)
+        t = n->ej[n->ej_head].time;
+    for (int w = 0; w < n->ewords; w++) {
+        uint64_t m = n->eactive[w];
+        while (m) {
+            int e = w * 64 + __builtin_ctzll(m);
+            m &= m - 1;
+            const noc_ni_t *ni = &n->ni[e];
+            if (ni->cur >= 0)
+                return n->now;
+            if (ni->qhead >= 0) {
+                uint64_t c = n->pkt[ni->qhead].t_create;
+                if (c <= n->now)
+                    return n->now;
+                if (c < t)
+                    t = c;
+            }
+        }
+    }
+    return t;
+}

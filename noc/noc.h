@@ -1,0 +1,154 @@
+/* noc: cycle-level network-on-chip of input-queued virtual-channel routers
+ * (BookSim 2 semantics, REFERENCE.md §5): wormhole switching, credit-based
+ * flow control, RC/VA/SA/ST pipeline, mesh/torus/concentrated mesh, DOR and
+ * turn-model adaptive routing.
+ *
+ * Time is integer cycles of the NoC clock. The core is passive: the caller
+ * injects packets and advances time; only routers holding flits cost host
+ * time, and an idle network reports UINT64_MAX as its next event.
+ *
+ * Endpoints: e = 0..routers*concentration-1, attached to router e / c, local
+ * port e % c. Router r sits at (x, y) = (r % kx, r / kx). */
+#ifndef IMC_NOC_H
+#define IMC_NOC_H
+
+#include <stdint.h>
+
+#include "arch.h"
+#include "diag.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NOC_MAX_VCS 64
+#define NOC_MAX_CONCENTRATION 16
+#define NOC_MAX_K 256
+
+typedef struct noc_config {
+    arch_topology_t topology;  /* TOPO_MESH, TOPO_TORUS, TOPO_CMESH */
+    int kx, ky;                /* routers along x and y */
+    int concentration;         /* endpoints per router (1 = one per router) */
+    arch_routing_t routing;    /* XY, YX, west-first, odd-even (last two: mesh only) */
+    int vcs;                   /* VCs per input port */
+    int vc_buf_flits;          /* flits per VC buffer */
+    int routing_delay;         /* cycles of route computation (0 with lookahead) */
+    int vc_alloc_delay;        /* cycles */
+    int sw_alloc_delay;        /* cycles */
+    int st_delay;              /* switch traversal, cycles */
+    int link_latency;          /* cycles, also the injection and ejection channels */
+    int credit_delay;          /* cycles from buffer read to credit usable upstream */
+    int lookahead;             /* 1: route computed one hop ahead (no RC stage) */
+    int flit_bits;
+    int dateline;              /* torus: 1 = dateline VC classes (deadlock-free) */
+    uint64_t watchdog_cycles;  /* no progress for this long stops the run; 0 = off */
+    double clock_ghz;
+    /* Energy and area model inputs. */
+    double buf_write_pj;       /* per flit written into an input buffer */
+    double buf_read_pj;        /* per flit read out of an input buffer */
+    double alloc_pj;           /* per VC or switch allocation granted */
+    double xbar_pj;            /* per flit through the crossbar */
+    double link_pj_per_bit;    /* per bit over a router-to-router link */
+    double router_leakage_mw;  /* per router */
+    double router_area_mm2;    /* per router */
+    double link_area_mm2;      /* per unidirectional link */
+} noc_config_t;
+
+/* Defaults: 8x8 mesh, XY, 2 VCs x 8 flits, 1-cycle stages and links,
+ * 32-bit flits at 1 GHz, ISAAC's router power/area split over the model. */
+void noc_config_default(noc_config_t *c);
+/* The chip's NoC: arch->chip.noc and grid_x x grid_y routers. */
+int noc_config_from_arch(noc_config_t *c, const arch_t *arch, imc_diag_t *d);
+/* 0 when valid; otherwise one error per bad field in d and -1. */
+int noc_config_check(const noc_config_t *c, imc_diag_t *d);
+
+typedef struct noc noc_t;
+
+/* NULL (with errors in d) when the configuration is invalid. */
+noc_t *noc_create(const noc_config_t *c, imc_diag_t *d);
+void noc_destroy(noc_t *n);
+const noc_config_t *noc_config(const noc_t *n);
+int noc_routers(const noc_t *n);
+int noc_endpoints(const noc_t *n);
+/* Router-to-router hops of the route between two endpoints (minimal). */
+int noc_hops(const noc_t *n, int src, int dst);
+/* Zero-load latency of a packet (cycles from creation to tail ejection). */
+uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits);
+
+/* Queue a packet of `flits` flits created at cycle now_cycle (>= the current
+ * cycle) at endpoint src for endpoint dst. Source queues are unbounded.
+ * Returns 0, or -1 on bad arguments. */
+int noc_inject(noc_t *n, uint64_t now_cycle, int src, int dst, int flits,
+               uint64_t tag);
+
+/* The earliest cycle at which something happens, UINT64_MAX when idle. */
+uint64_t noc_next_event(const noc_t *n);
+/* The next cycle to simulate (all cycles before it are done). */
+uint64_t noc_now(const noc_t *n);
+
+typedef void (*noc_eject_fn)(void *ctx, uint64_t tag, int dst, uint64_t cycle);
+/* Simulate every cycle < until_cycle; on_eject is called when a packet's tail
+ * reaches its destination (cycle = that cycle). Returns 0, or -1 when the
+ * watchdog fired (the report is in noc_watchdog_report()). */
+int noc_advance(noc_t *n, uint64_t until_cycle, noc_eject_fn on_eject, void *ctx);
+/* Deliver, without simulating, the ejections of cycles <= upto_cycle (<= the
+ * current cycle: they are known one cycle ahead). Lets a wrapper hand over
+ * cycle c's packets at the start of c, before injections made in c. */
+void noc_deliver(noc_t *n, uint64_t upto_cycle, noc_eject_fn on_eject, void *ctx);
+/* Inside on_eject: the ejecting packet's head injection cycle (it left the
+ * source queue) and its router-to-router hops. */
+void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops);
+/* The blocked-VC report of the last watchdog stop ("" if none). */
+const char *noc_watchdog_report(const noc_t *n);
+
+/* ---- statistics (counted since creation or the last noc_stats_reset) ---- */
+typedef struct noc_stats {
+    uint64_t cycles;
+    uint64_t packets_injected;    /* head entered the network */
+    uint64_t packets_ejected;
+    uint64_t flits_injected;
+    uint64_t flits_ejected;
+    uint64_t buffer_writes;
+    uint64_t buffer_reads;
+    uint64_t vc_allocs;
+    uint64_t sw_allocs;
+    uint64_t xbar_flits;
+    uint64_t link_flits;          /* router-to-router link traversals */
+    uint64_t queued_flits;        /* in source queues now */
+    uint64_t flits_in_network;    /* now */
+    double sum_packet_latency_cycles;
+    double sum_network_latency_cycles;
+    double sum_hops;
+    double dynamic_energy_pj;
+    double leakage_energy_pj;
+    double router_area_mm2;       /* all routers */
+    double link_area_mm2;         /* all links */
+} noc_stats_t;
+
+/* Name, unit and meaning of every noc_stats_t field, in field order. */
+typedef struct noc_stat_desc {
+    const char *name;
+    const char *unit;
+    const char *desc;
+    int is_double;
+    unsigned offset;
+} noc_stat_desc_t;
+extern const noc_stat_desc_t noc_stat_table[];
+extern const int noc_stat_count;
+
+void noc_stats(const noc_t *n, noc_stats_t *s);
+void noc_stats_reset(noc_t *n);
+/* Flits sent by router r through output port p (0 E,1 W,2 N,3 S, 4+l local l)
+ * since the reset; -1 when the port has no link (mesh edge). */
+int64_t noc_port_flits(const noc_t *n, int r, int port);
+/* Neighbour router of output port p (0..3) of router r, or -1. */
+int noc_neighbor(const noc_t *n, int r, int port);
+/* Flits that crossed router r's crossbar since the reset. */
+uint64_t noc_router_flits(const noc_t *n, int r);
+/* Cycles router r held at least one flit since the reset. */
+uint64_t noc_router_busy_cycles(const noc_t *n, int r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

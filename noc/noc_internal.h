@@ -1,0 +1,105 @@
+/* Private layout of noc_t, shared by noc.c (set-up) and noc_step.c (the
+ * cycle loop). Not part of the API. */
+#ifndef IMC_NOC_INTERNAL_H
+#define IMC_NOC_INTERNAL_H
+
+#include <stdint.h>
+
+#include "noc.h"
+
+enum { VC_IDLE = 0, VC_VA = 1, VC_ACTIVE = 2 };
+
+typedef struct noc_flit {
+    uint64_t ready;  /* first cycle this flit may be used in this buffer */
+    int32_t pkt;
+    uint8_t head, tail;
+} noc_flit_t;
+
+typedef struct noc_ivc {
+    /* the receiving router's side; the front flit is mirrored here so the
+     * per-cycle checks do not touch the flit ring */
+    uint64_t stage_ready;      /* VA (in VC_VA) or SA (in VC_ACTIVE, head) */
+    uint64_t front_ready;      /* ready cycle of the front flit */
+    uint64_t cq_next;          /* upstream: cycle of the oldest credit in flight */
+    uint32_t fbase;            /* index of this VC's ring in flits[] and cq[] */
+    int32_t front_pkt;
+    uint16_t head, count;      /* flit ring */
+    /* the upstream side (router or source) feeding this VC */
+    uint16_t credits;          /* free slots already known upstream */
+    uint16_t cq_head, cq_count;/* credits still in flight back upstream */
+    uint8_t owned;             /* allocated to a packet upstream */
+    uint8_t state;             /* VC_IDLE / VC_VA / VC_ACTIVE for the front packet */
+    uint8_t cand;              /* candidate output ports (bit mask) while VC_VA */
+    uint8_t vc_lo, vc_hi;      /* output VC class [lo, hi) */
+    int8_t out_port;
+    uint8_t out_vc;
+    uint8_t front_head;
+} noc_ivc_t;
+
+typedef struct noc_router {
+    uint64_t nonempty[4 + NOC_MAX_CONCENTRATION]; /* VCs holding flits, per input port */
+    int flits;                 /* flits held in the input buffers */
+    uint16_t va_rr;            /* flattened (port, vc) priority pointer */
+    uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */
+    uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
+    uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
+    uint64_t xbar_flits;
+    uint64_t busy_cycles;
+} noc_router_t;
+
+typedef struct noc_pkt {
+    int32_t src, dst, flits, next;
+    uint64_t tag;
+    uint64_t t_create, t_inject;
+    int16_t hops;
+    int8_t last_dim;           /* dimension of the last hop (torus dateline) */
+    uint8_t dl;                /* crossed the dateline in last_dim */
+} noc_pkt_t;
+
+typedef struct noc_ni {        /* one endpoint's source queue and injector */
+    int32_t qhead, qtail;      /* FIFO of waiting packets */
+    int32_t cur;               /* packet being injected, or -1 */
+    int32_t sent;              /* its flits already sent */
+    int32_t vc;
+    uint32_t vc_rr;
+    uint64_t queued_flits;
+} noc_ni_t;
+
+typedef struct noc_ej {        /* a flit on its way over an ejection channel */
+    uint64_t time;
+    int32_t pkt;
+    uint8_t tail;
+} noc_ej_t;
+
+struct noc {
+    noc_config_t cfg;
+    int R, C, P, V, B, E;
+    int rd;                    /* effective routing delay */
+    int fwd;                   /* SA + ST + link: switch win to downstream arrival */
+    noc_ivc_t *ivc;            /* [R][P][V] */
+    noc_flit_t *flits;         /* [R][P][V][B] */
+    uint64_t *cq;              /* [R][P][V][B] credit return cycles */
+    noc_router_t *rt;
+    uint64_t *port_flits;      /* [R][P] flits out of each output port */
+    int *nbr;                  /* [R][4] */
+    uint8_t *wrap;             /* [R][4] wrap-around link */
+    noc_ni_t *ni;
+    uint64_t *ractive, *eactive, *rsnap;
+    int rwords, ewords;
+    noc_pkt_t *pkt;
+    int npkt_cap, free_pkt;
+    noc_ej_t *ej;
+    int ej_head, ej_count, ej_cap;
+    uint64_t now;
+    uint64_t in_network;       /* flits in router buffers */
+    uint64_t queued_flits;
+    uint64_t last_progress;
+    char *report;
+    uint64_t ej_inject;        /* noc_eject_info() of the packet being delivered */
+    int ej_hops;
+    /* counters since the last reset */
+    noc_stats_t st;
+    uint64_t stats_start;
+};
+
+#endif

@@ -1,0 +1,162 @@
+#include "noc_sc.h"
+
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+using namespace sc_core;
+
+noc_sc::noc_sc(sc_module_name name, const noc_config_t &cfg, sc_time period,
+               const std::vector<int> &socket_endpoints)
+    : sc_module(name), period_(period)
+{
+    imc_diag_t d;
+    diag_init(&d);
+    n_ = noc_create(&cfg, &d);
+    std::string err = d.text ? d.text : "";
+    diag_free(&d);
+    if (!n_)
+        throw std::invalid_argument(err);
+    for (int e : socket_endpoints) {
+        if (e < 0 || e >= noc_endpoints(n_) || in_.count(e))
+            throw std::invalid_argument("noc_sc: bad or repeated socket endpoint " +
+                                        std::to_string(e));
+        auto t = std::make_unique<target_socket_t>(("in_" + std::to_string(e)).c_str());
+        t->register_b_transport(this, &noc_sc::b_transport, e);
+        in_[e] = std::move(t);
+        out_[e] = std::make_unique<initiator_socket_t>(("out_" + std::to_string(e)).c_str());
+    }
+    SC_HAS_PROCESS(noc_sc);
+    SC_THREAD(run);
+}
+
+noc_sc::~noc_sc() { noc_destroy(n_); }
+
+noc_sc::target_socket_t &noc_sc::in(int e)
+{
+    auto it = in_.find(e);
+    if (it == in_.end())
+        throw std::out_of_range("noc_sc: no socket for endpoint " + std::to_string(e));
+    return *it->second;
+}
+
+noc_sc::initiator_socket_t &noc_sc::out(int e)
+{
+    auto it = out_.find(e);
+    if (it == out_.end())
+        throw std::out_of_range("noc_sc: no socket for endpoint " + std::to_string(e));
+    return *out_.at(e);
+}
+
+void noc_sc::b_transport(int id, tlm::tlm_generic_payload &gp, sc_time &delay)
+{
+    send(id, gp, delay);
+}
+
+void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
+{
+    noc_packet_ext *ext = nullptr;
+    gp.get_extension(ext);
+    if (!ext || ext->dst < 0 || ext->dst >= noc_endpoints(n_) || src < 0 ||
+        src >= noc_endpoints(n_)) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    int flits = ext->flits;
+    if (flits <= 0) {
+        uint64_t bits = uint64_t(gp.get_data_length()) * 8;
+        uint64_t fb = uint64_t(noc_config(n_)->flit_bits);
+        flits = bits ? int((bits + fb - 1) / fb) : 1;
+    }
+    // Cycle in which the packet is created: the first cycle boundary at or
+    // after the initiator's local time (never before what the core has done).
+    sc_time t = sc_time_stamp() + delay;
+    uint64_t c = uint64_t(t / period_);
+    if (period_ * double(c) < t)
+        c++;
+    if (c < noc_now(n_))
+        c = noc_now(n_);
+
+    pending p;
+    p.gp = std::make_unique<tlm::tlm_generic_payload>();
+    p.gp->set_command(gp.get_command());
+    p.gp->set_address(gp.get_address());
+    p.data.assign(gp.get_data_ptr(), gp.get_data_ptr() + gp.get_data_length());
+    p.gp->set_data_ptr(p.data.data());
+    p.gp->set_data_length(gp.get_data_length());
+    p.gp->set_streaming_width(gp.get_data_length());
+    p.gp->set_byte_enable_ptr(nullptr);
+    p.gp->set_dmi_allowed(false);
+    p.gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    auto *copy = static_cast<noc_packet_ext *>(ext->clone());
+    copy->src = src;
+    copy->created_cycle = c;
+    copy->flits = flits;
+    p.gp->set_extension(copy);
+    uint64_t tag = next_tag_++;
+    if (noc_inject(n_, c, src, ext->dst, flits, tag)) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    auto it = inflight_.emplace(tag, std::move(p)).first;
+    // the vector may not move its buffer, but re-point to be safe
+    it->second.gp->set_data_ptr(it->second.data.data());
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    // cycle c is simulated at time (c + 1) * period, once nothing more can
+    // be injected in it
+    schedule(c + 1);
+}
+
+void noc_sc::schedule(uint64_t cycle)
+{
+    if (cycle >= wake_cycle_)
+        return;
+    wake_cycle_ = cycle;
+    sc_time at = period_ * double(cycle);
+    sc_time now = sc_time_stamp();
+    wake_.notify(at > now ? at - now : SC_ZERO_TIME);
+}
+
+void noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+{
+    auto *self = static_cast<noc_sc *>(ctx);
+    auto it = self->inflight_.find(tag);
+    if (it == self->inflight_.end())
+        return;
+    pending p = std::move(it->second);
+    self->inflight_.erase(it);
+    noc_packet_ext *ext = nullptr;
+    p.gp->get_extension(ext);
+    uint64_t inj;
+    int hops;
+    noc_eject_info(self->n_, &inj, &hops);
+    ext->injected_cycle = inj;
+    ext->ejected_cycle = cycle;
+    ext->hops = hops;
+    p.gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    auto o = self->out_.find(dst);
+    if (o != self->out_.end()) {
+        sc_time zero = SC_ZERO_TIME;
+        (*o->second)->b_transport(*p.gp, zero);
+    } else if (self->on_deliver) {
+        self->on_deliver(dst, *p.gp);
+    }
+    // p (payload, data, extension) is released here
+}
+
+void noc_sc::run()
+{
+    for (;;) {
+        wait(wake_);
+        wake_cycle_ = UINT64_MAX;
+        wakeups_++;
+        // now = k * period: simulate cycles < k, then hand over cycle k's
+        // ejections (computed one cycle ahead) before anyone injects in k
+        uint64_t k = uint64_t(sc_time_stamp() / period_);
+        noc_advance(n_, k, eject_cb, this);
+        noc_deliver(n_, k, eject_cb, this);
+        uint64_t nx = noc_next_event(n_);
+        if (nx != UINT64_MAX)
+            schedule(nx > k ? nx : k + 1);
+    }
+}

@@ -1,0 +1,95 @@
+// noc_sc: the network as a SystemC module around the C core (noc.h).
+//
+// Endpoints accept packets as TLM-2.0 blocking transactions on target
+// sockets in(e) and deliver them through initiator sockets out(e) (or the
+// on_deliver callback for endpoints without sockets). A packet is a generic
+// payload with a noc_packet_ext giving the destination endpoint; its size in
+// flits is ext.flits, or ceil(data_length * 8 / flit_bits) when that is 0.
+// b_transport returns at once (the packet is copied into the source queue,
+// like a posted write); delivery is a b_transport on out(dst) at the cycle
+// the tail arrives, with the copy (same command, address, data, extension).
+//
+// Time: cycle c of the NoC clock is [c*period, (c+1)*period). A packet sent
+// at time T (plus annotated delay) is created in cycle ceil(T / period); it
+// is delivered at time c_e * period where c_e is the core's ejection cycle,
+// so latencies in SystemC time are exactly the core's cycles x period. The
+// module wakes only at the core's next event (no clock).
+#ifndef IMC_NOC_SC_H
+#define IMC_NOC_SC_H
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "noc.h"
+
+struct noc_packet_ext : tlm::tlm_extension<noc_packet_ext> {
+    int dst = -1;   // destination endpoint (required)
+    int flits = 0;  // packet size; 0 = from the data length
+    // Filled in by the network on delivery:
+    int src = -1;
+    uint64_t created_cycle = 0, injected_cycle = 0, ejected_cycle = 0;
+    int hops = 0;
+
+    tlm::tlm_extension_base *clone() const override { return new noc_packet_ext(*this); }
+    void copy_from(const tlm::tlm_extension_base &e) override
+    {
+        *this = static_cast<const noc_packet_ext &>(e);
+    }
+};
+
+class noc_sc : public sc_core::sc_module {
+public:
+    using target_socket_t = tlm_utils::simple_target_socket_tagged<noc_sc>;
+    using initiator_socket_t = tlm_utils::simple_initiator_socket_tagged<noc_sc>;
+
+    // Sockets are created for the listed endpoints only (all must be bound);
+    // the others can still send with send() and receive through on_deliver.
+    // Throws std::invalid_argument when the configuration is invalid.
+    noc_sc(sc_core::sc_module_name name, const noc_config_t &cfg, sc_core::sc_time period,
+           const std::vector<int> &socket_endpoints);
+    ~noc_sc() override;
+
+    target_socket_t &in(int endpoint);
+    initiator_socket_t &out(int endpoint);
+
+    // For endpoints without an out socket.
+    std::function<void(int dst, tlm::tlm_generic_payload &)> on_deliver;
+
+    // Send from src without a socket; same semantics as b_transport on in(src).
+    void send(int src, tlm::tlm_generic_payload &gp, const sc_core::sc_time &delay);
+
+    noc_t *core() { return n_; }
+    sc_core::sc_time period() const { return period_; }
+    uint64_t wakeups() const { return wakeups_; }
+
+private:
+    struct pending {
+        std::unique_ptr<tlm::tlm_generic_payload> gp;
+        std::vector<unsigned char> data;
+    };
+
+    void b_transport(int id, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay);
+    void run();
+    void schedule(uint64_t cycle);
+    static void eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle);
+
+    noc_t *n_ = nullptr;
+    sc_core::sc_time period_;
+    sc_core::sc_event wake_;
+    uint64_t wake_cycle_ = UINT64_MAX; // earliest pending wake-up
+    uint64_t next_tag_ = 0;
+    uint64_t wakeups_ = 0;
+    std::map<uint64_t, pending> inflight_;
+    std::map<int, std::unique_ptr<target_socket_t>> in_;
+    std::map<int, std::unique_ptr<initiator_socket_t>> out_;
+};
+
+#endif

@@ -1,0 +1,639 @@
+/* The cycle loop: sources inject, routers do RC -> VA -> SA -> ST, ejection
+ * channels deliver. See the layout notes at the top of noc.c. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "noc.h"
+#include "noc_internal.h"
+
+static inline int opposite(int p) { return p ^ 1; } /* E<->W, N<->S */
+
+/* Apply the credits that have come back by cycle t; return the free slots. */
+static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
+{
+    if (d->cq_next <= t) {
+        const uint64_t *q = n->cq + d->fbase;
+        do {
+            d->credits++;
+            d->cq_head = (uint16_t)(d->cq_head + 1 == n->B ? 0 : d->cq_head + 1);
+            d->cq_count--;
+        } while (d->cq_count && q[d->cq_head] <= t);
+        d->cq_next = d->cq_count ? q[d->cq_head] : UINT64_MAX;
+    }
+    return d->credits;
+}
+
+static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
+                             noc_flit_t f)
+{
+    int slot = d->head + d->count;
+    if (slot >= n->B)
+        slot -= n->B;
+    n->flits[d->fbase + (uint32_t)slot] = f;
+    if (!d->count++) {
+        d->front_ready = f.ready;
+        d->front_pkt = f.pkt;
+        d->front_head = f.head;
+    }
+    d->credits--;
+    noc_router_t *rt = &n->rt[r];
+    rt->nonempty[port] |= 1ull << vc;
+    rt->flits++;
+    n->ractive[r >> 6] |= 1ull << (r & 63);
+    n->in_network++;
+    n->st.buffer_writes++;
+}
+
+/* Candidate output ports of the packet's head at router r, and its output VC
+ * class [lo, hi) (torus dateline: class 0 before the wrap link of the current
+ * dimension, class 1 from it on). */
+static uint8_t route(const noc_t *n, int r, const noc_pkt_t *p, uint8_t *lo, uint8_t *hi)
+{
+    const noc_config_t *c = &n->cfg;
+    int dr = p->dst / n->C;
+    *lo = 0;
+    *hi = (uint8_t)n->V;
+    if (dr == r)
+        return (uint8_t)(1u << (4 + p->dst % n->C));
+    int cx = r % c->kx, cy = r / c->kx, dx = dr % c->kx, dy = dr / c->kx;
+    int ex = dx - cx, ey = dy - cy;
+    if (c->topology == TOPO_TORUS) {
+        /* minimal direction on each ring; ties go the + way */
+        if (c->kx >= 3 && ex) {
+            int f = ((ex % c->kx) + c->kx) % c->kx;
+            ex = f <= c->kx / 2 ? 1 : -1;
+        }
+        if (c->ky >= 3 && ey) {
+            int f = ((ey % c->ky) + c->ky) % c->ky;
+            ey = f <= c->ky / 2 ? 1 : -1;
+        }
+    }
+    int px = ex > 0 ? 0 : 1, py = ey > 0 ? 2 : 3;
+    uint8_t m;
+    switch (c->routing) {
+    case ROUTE_YX:
+        m = (uint8_t)(1u << (ey ? py : px));
+        break;
+    case ROUTE_WEST_FIRST:
+        if (ex < 0)
+            m = 1u << 1;
+        else
+            m = (uint8_t)((ex ? 1u << 0 : 0) | (ey ? 1u << py : 0));
+        break;
+    case ROUTE_ODD_EVEN: { /* Chiu 2000, x = column */
+        int sx = (p->src / n->C) % c->kx;
+        m = 0;
+        if (!ex)
+            m = (uint8_t)(1u << py);
+        else if (ex > 0) {
+            if (!ey)
+                m = 1u << 0;
+            else {
+                if ((cx & 1) || cx == sx)
+                    m |= (uint8_t)(1u << py);
+                if ((dx & 1) || ex != 1)
+                    m |= 1u << 0;
+            }
+        } else {
+            m = 1u << 1;
+            if (ey && !(cx & 1))
+                m |= (uint8_t)(1u << py);
+        }
+        break;
+    }
+    default: /* XY */
+        m = (uint8_t)(1u << (ex ? px : py));
+        break;
+    }
+    if (c->topology == TOPO_TORUS && c->dateline) {
+        int port = __builtin_ctz(m), dim = port >> 1;
+        int cls = n->wrap[r * 4 + port] || (p->dl && p->last_dim == dim);
+        int half = n->V / 2;
+        *lo = (uint8_t)(cls ? half : 0);
+        *hi = (uint8_t)(cls ? n->V : half);
+    }
+    return m;
+}
+
+static void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
+{
+    if (n->ej_count == n->ej_cap) {
+        int cap = n->ej_cap ? n->ej_cap * 2 : 256;
+        noc_ej_t *q = malloc((size_t)cap * sizeof *q);
+        if (!q) {
+            fprintf(stderr, "imcsim: out of memory\n");
+            abort();
+        }
+        for (int i = 0; i < n->ej_count; i++)
+            q[i] = n->ej[(n->ej_head + i) % n->ej_cap];
+        free(n->ej);
+        n->ej = q;
+        n->ej_head = 0;
+        n->ej_cap = cap;
+    }
+    int slot = (n->ej_head + n->ej_count) % n->ej_cap;
+    n->ej[slot] = (noc_ej_t){time, pkt, (uint8_t)tail};
+    n->ej_count++;
+}
+
+/* Move the front flit of input VC (r, port, vc) through the crossbar. */
+static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
+{
+    noc_router_t *rt = &n->rt[r];
+    noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + port) * n->V + vc];
+    noc_flit_t f = n->flits[iv->fbase + iv->head];
+    iv->head = (uint16_t)(iv->head + 1 == n->B ? 0 : iv->head + 1);
+    if (--iv->count == 0) {
+        rt->nonempty[port] &= ~(1ull << vc);
+    } else {
+        const noc_flit_t *nf = &n->flits[iv->fbase + iv->head];
+        iv->front_ready = nf->ready;
+        iv->front_pkt = nf->pkt;
+        iv->front_head = nf->head;
+    }
+    rt->flits--;
+    n->in_network--;
+    /* the freed slot travels back upstream as a credit */
+    int slot = iv->cq_head + iv->cq_count;
+    if (slot >= n->B)
+        slot -= n->B;
+    n->cq[iv->fbase + (uint32_t)slot] = t + (uint64_t)n->cfg.credit_delay;
+    if (!iv->cq_count++)
+        iv->cq_next = t + (uint64_t)n->cfg.credit_delay;
+    n->st.buffer_reads++;
+    n->st.sw_allocs++;
+    n->st.xbar_flits++;
+    rt->xbar_flits++;
+    int out = iv->out_port;
+    n->port_flits[r * n->P + out]++;
+    noc_pkt_t *p = &n->pkt[f.pkt];
+    if (out < 4) {
+        int nb = n->nbr[r * 4 + out], q = opposite(out);
+        noc_ivc_t *dn = &n->ivc[((size_t)nb * n->P + q) * n->V + iv->out_vc];
+        if (f.head) {
+            int dim = out >> 1;
+            if (dim != p->last_dim) {
+                p->dl = 0;
+                p->last_dim = (int8_t)dim;
+            }
+            if (n->wrap[r * 4 + out])
+                p->dl = 1;
+            p->hops++;
+        }
+        if (f.tail)
+            dn->owned = 0;
+        noc_flit_t g = f;
+        g.ready = t + (uint64_t)n->fwd;
+        push_flit(n, dn, nb, q, iv->out_vc, g);
+        n->st.link_flits++;
+    } else {
+        eject_push(n, t + (uint64_t)n->fwd, f.pkt, f.tail);
+    }
+    if (f.tail)
+        iv->state = VC_IDLE;
+    n->last_progress = t;
+}
+
+/* Is the front flit of an active VC allowed to bid for the switch? */
+static inline int sa_ready(noc_t *n, int r, noc_ivc_t *iv, uint64_t t)
+{
+    if (iv->front_ready > t || (iv->front_head && iv->stage_ready > t))
+        return 0;
+    int op = iv->out_port;
+    if (op >= 4)
+        return 1;
+    noc_ivc_t *dn = &n->ivc[((size_t)n->nbr[r * 4 + op] * n->P + (op ^ 1)) * n->V + iv->out_vc];
+    return credits(n, dn, t) > 0;
+}
+
+/* VA for one requesting input VC: a free output VC of its class on the
+ * candidate port with the most free slots (adaptive routing picks here). */
+static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_t t)
+{
+    const int P = n->P, V = n->V;
+    int best_p = -1, best_vc = -1, best_cr = -1;
+    int span = iv->vc_hi - iv->vc_lo;
+    for (uint8_t cm = iv->cand; cm; cm &= (uint8_t)(cm - 1)) {
+        int p = __builtin_ctz(cm);
+        if (p >= 4) {
+            best_p = p;
+            best_vc = 0;
+            break;
+        }
+        noc_ivc_t *dn = &n->ivc[((size_t)n->nbr[r * 4 + p] * P + opposite(p)) * V];
+        int j = rt->ovc_rr[p];
+        if (j >= span)
+            j = 0;
+        for (int k = 0; k < span; k++, j = j + 1 == span ? 0 : j + 1) {
+            int vc = iv->vc_lo + j;
+            if (!dn[vc].owned) {
+                int cr = credits(n, &dn[vc], t);
+                if (cr > best_cr) {
+                    best_p = p;
+                    best_vc = vc;
+                    best_cr = cr;
+                }
+                break;
+            }
+        }
+    }
+    if (best_p < 0)
+        return 0;
+    if (best_p < 4) {
+        n->ivc[((size_t)n->nbr[r * 4 + best_p] * P + opposite(best_p)) * V + best_vc].owned = 1;
+        int nx = best_vc - iv->vc_lo + 1;
+        rt->ovc_rr[best_p] = (uint8_t)(nx == span ? 0 : nx);
+    }
+    iv->out_port = (int8_t)best_p;
+    iv->out_vc = (uint8_t)best_vc;
+    iv->state = VC_ACTIVE;
+    iv->stage_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
+    n->st.vc_allocs++;
+    return 1;
+}
+
+static void router_step(noc_t *n, int r, uint64_t t)
+{
+    noc_router_t *rt = &n->rt[r];
+    const int P = n->P, V = n->V;
+    noc_ivc_t *base = &n->ivc[(size_t)r * P * V];
+    uint64_t va_req[4 + NOC_MAX_CONCENTRATION];
+    int in_vc[4 + NOC_MAX_CONCENTRATION];
+    uint32_t out_req[4 + NOC_MAX_CONCENTRATION];
+    uint32_t outs = 0, va_ports = 0;
+    rt->busy_cycles++;
+
+    /* One pass over the VCs holding flits, in each input port's round-robin
+     * order: RC for new heads, VA requests, and the port's switch bid (the
+     * first VC, from in_rr on, whose front flit may go). */
+    for (int port = 0; port < P; port++) {
+        uint64_t m = rt->nonempty[port];
+        in_vc[port] = -1;
+        va_req[port] = 0;
+        if (!m)
+            continue;
+        int rr = rt->in_rr[port];
+        uint64_t lowmask = rr ? (~0ull >> (64 - rr)) : 0;
+        uint64_t ord[2] = {m & ~lowmask, m & lowmask};
+        uint64_t vreq = 0;
+        int chosen = -1;
+        for (int h = 0; h < 2; h++) {
+            for (uint64_t mm = ord[h]; mm; mm &= mm - 1) {
+                int vc = __builtin_ctzll(mm);
+                noc_ivc_t *iv = base + port * V + vc;
+                if (iv->state == VC_ACTIVE) {
+                    if (chosen < 0 && sa_ready(n, r, iv, t))
+                        chosen = vc;
+                    continue;
+                }
+                if (iv->state == VC_IDLE) {
+                    if (iv->front_ready > t)
+                        continue;
+                    iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
+                    iv->state = VC_VA;
+                    iv->stage_ready = t + (uint64_t)n->rd;
+                }
+                if (iv->stage_ready <= t)
+                    vreq |= 1ull << vc;
+            }
+        }
+        va_req[port] = vreq;
+        if (vreq)
+            va_ports |= 1u << port;
+        in_vc[port] = chosen;
+    }
+
+    /* VA in round-robin order over (port, vc) from va_rr. A VC granted with
+     * a zero-cycle VA stage may still bid for the switch this cycle. */
+    if (va_ports) {
+        int sp = rt->va_rr / V, sv = rt->va_rr % V, last = -1;
+        uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
+        for (int k = 0; k <= P; k++) {
+            int port = sp + k >= P ? sp + k - P : sp + k;
+            uint64_t m = va_req[port];
+            if (k == 0)
+                m &= ~low;
+            else if (k == P)
+                m &= low;
+            for (; m; m &= m - 1) {
+                int vc = __builtin_ctzll(m);
+                if (vc_allocate(n, r, rt, base + port * V + vc, t))
+                    last = port * V + vc;
+            }
+        }
+        if (last >= 0)
+            rt->va_rr = (uint16_t)(last + 1 == P * V ? 0 : last + 1);
+        if (n->cfg.vc_alloc_delay == 0)
+            for (uint32_t pm = va_ports; pm; pm &= pm - 1) {
+                int port = __builtin_ctz(pm);
+                if (in_vc[port] >= 0)
+                    continue;
+                for (uint64_t mm = rt->nonempty[port]; mm; mm &= mm - 1) {
+                    int vc = __builtin_ctzll(mm);
+                    noc_ivc_t *iv = base + port * V + vc;
+                    if (iv->state == VC_ACTIVE && sa_ready(n, r, iv, t)) {
+                        in_vc[port] = vc;
+                        break;
+                    }
+                }
+            }
+    }
+
+    /* SA, separable input-first: each output port grants one bidding input
+     * port (round robin from out_rr). */
+    for (int port = 0; port < P; port++) {
+        if (in_vc[port] < 0)
+            continue;
+        int op = base[port * V + in_vc[port]].out_port;
+        if (!(outs & (1u << op)))
+            out_req[op] = 0;
+        outs |= 1u << op;
+        out_req[op] |= 1u << port;
+    }
+    while (outs) {
+        int op = __builtin_ctz(outs);
+        outs &= outs - 1;
+        uint32_t req = out_req[op];
+        int rr = rt->out_rr[op];
+        uint32_t hi = req & ~((1u << rr) - 1u);
+        int port = __builtin_ctz(hi ? hi : req);
+        rt->out_rr[op] = (uint8_t)(port + 1 == P ? 0 : port + 1);
+        rt->in_rr[port] = (uint8_t)(in_vc[port] + 1 == V ? 0 : in_vc[port] + 1);
+        traverse(n, r, port, in_vc[port], t);
+    }
+}
+
+static void ni_step(noc_t *n, int e, uint64_t t)
+{
+    noc_ni_t *ni = &n->ni[e];
+    int r = e / n->C, port = 4 + e % n->C;
+    noc_ivc_t *ivs = &n->ivc[((size_t)r * n->P + port) * n->V];
+    if (ni->cur < 0) {
+        if (ni->qhead < 0) {
+            n->eactive[e >> 6] &= ~(1ull << (e & 63));
+            return;
+        }
+        int id = ni->qhead;
+        if (n->pkt[id].t_create > t)
+            return;
+        int vc = -1;
+        for (int i = 0; i < n->V; i++) {
+            int v = (int)((ni->vc_rr + (unsigned)i) % (unsigned)n->V);
+            if (!ivs[v].owned && credits(n, &ivs[v], t)) {
+                vc = v;
+                break;
+            }
+        }
+        if (vc < 0)
+            return;
+        ni->qhead = n->pkt[id].next;
+        if (ni->qhead < 0)
+            ni->qtail = -1;
+        ni->cur = id;
+        ni->sent = 0;
+        ni->vc = vc;
+        ni->vc_rr = (uint32_t)(vc + 1);
+        ivs[vc].owned = 1;
+        n->pkt[id].t_inject = t;
+        n->st.packets_injected++;
+    } else if (!credits(n, &ivs[ni->vc], t)) {
+        return;
+    }
+    noc_pkt_t *p = &n->pkt[ni->cur];
+    noc_flit_t f = {t + (uint64_t)n->cfg.link_latency, ni->cur, (uint8_t)(ni->sent == 0),
+                    (uint8_t)(ni->sent == p->flits - 1)};
+    push_flit(n, &ivs[ni->vc], r, port, ni->vc, f);
+    n->st.flits_injected++;
+    ni->queued_flits--;
+    n->queued_flits--;
+    n->last_progress = t;
+    if (++ni->sent == p->flits) {
+        ivs[ni->vc].owned = 0;
+        ni->cur = -1;
+    }
+}
+
+static void deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
+{
+    while (n->ej_count && n->ej[n->ej_head].time <= t) {
+        noc_ej_t ev = n->ej[n->ej_head];
+        n->ej_head = n->ej_head + 1 == n->ej_cap ? 0 : n->ej_head + 1;
+        n->ej_count--;
+        n->st.flits_ejected++;
+        if (!ev.tail)
+            continue;
+        noc_pkt_t *p = &n->pkt[ev.pkt];
+        n->st.packets_ejected++;
+        n->st.sum_packet_latency_cycles += (double)(ev.time - p->t_create);
+        n->st.sum_network_latency_cycles += (double)(ev.time - p->t_inject);
+        n->st.sum_hops += p->hops;
+        uint64_t tag = p->tag;
+        int dst = p->dst;
+        p->next = n->free_pkt;
+        n->free_pkt = ev.pkt;
+        n->ej_inject = p->t_inject;
+        n->ej_hops = p->hops;
+        if (cb)
+            cb(ctx, tag, dst, ev.time);
+    }
+}
+
+static const char *port_name(int p, char *buf)
+{
+    static const char *dirs[4] = {"east", "west", "north", "south"};
+    if (p < 4)
+        return dirs[p];
+    sprintf(buf, "local%d", p - 4);
+    return buf;
+}
+
+static void watchdog_report(noc_t *n, uint64_t t)
+{
+    size_t cap = 4096, len = 0;
+    char *s = malloc(cap);
+    if (!s)
+        abort();
+    int lines = 0, more = 0;
+    len += (size_t)snprintf(s, cap,
+                            "noc: watchdog: no flit moved for %llu cycles (cycle %llu, %llu "
+                            "flits in routers); blocked VCs:\n",
+                            (unsigned long long)(t - n->last_progress), (unsigned long long)t,
+                            (unsigned long long)n->in_network);
+    for (int r = 0; r < n->R; r++)
+        for (int port = 0; port < n->P; port++)
+            for (int vc = 0; vc < n->V; vc++) {
+                noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + port) * n->V + vc];
+                if (!iv->count)
+                    continue;
+                if (lines >= 64) {
+                    more++;
+                    continue;
+                }
+                const noc_flit_t *f = &n->flits[(size_t)(iv - n->ivc) * (size_t)n->B + iv->head];
+                const noc_pkt_t *p = &n->pkt[f->pkt];
+                char b1[16], b2[16], line[256];
+                int w = snprintf(line, sizeof line,
+                                 "  router %d (%d,%d) in %s vc %d: %d flits, front %s of packet "
+                                 "%d->%d",
+                                 r, r % n->cfg.kx, r / n->cfg.kx, port_name(port, b1), vc,
+                                 iv->count, f->head ? "head" : (f->tail ? "tail" : "body"),
+                                 p->src, p->dst);
+                if (iv->state == VC_ACTIVE && iv->out_port < 4) {
+                    const noc_ivc_t *dn =
+                        &n->ivc[((size_t)n->nbr[r * 4 + iv->out_port] * n->P +
+                                 opposite(iv->out_port)) * n->V + iv->out_vc];
+                    snprintf(line + w, sizeof line - (size_t)w,
+                             ", waits for credit on %s vc %d (0 of %d free)\n",
+                             port_name(iv->out_port, b2), iv->out_vc, n->B - dn->count);
+                } else if (iv->state == VC_VA) {
+                    snprintf(line + w, sizeof line - (size_t)w,
+                             ", waits for an output VC (class %d..%d)\n", iv->vc_lo,
+                             iv->vc_hi - 1);
+                } else {
+                    snprintf(line + w, sizeof line - (size_t)w, "\n");
+                }
+                size_t l = strlen(line);
+                if (len + l + 64 > cap) {
+                    cap *= 2;
+                    s = realloc(s, cap);
+                    if (!s)
+                        abort();
+                }
+                memcpy(s + len, line, l + 1);
+                len += l;
+                lines++;
+            }
+    if (more)
+        snprintf(s + len, cap - len, "  ... and %d more blocked VCs\n", more);
+    free(n->report);
+    n->report = s;
+}
+
+void noc_deliver(noc_t *n, uint64_t upto, noc_eject_fn cb, void *ctx)
+{
+    deliver(n, upto < n->now ? upto : n->now, cb, ctx);
+}
+
+int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
+{
+    while (n->now < until) {
+        uint64_t t = n->now;
+        deliver(n, t, cb, ctx);
+        if (!n->in_network) {
+            uint64_t nx = noc_next_event(n);
+            if (nx > t) {
+                n->now = nx < until ? nx : until;
+                continue;
+            }
+        }
+        for (int w = 0; w < n->ewords; w++) {
+            uint64_t m = n->eactive[w];
+            while (m) {
+                int e = w * 64 + __builtin_ctzll(m);
+                m &= m - 1;
+                ni_step(n, e, t);
+            }
+        }
+        memcpy(n->rsnap, n->ractive, (size_t)n->rwords * sizeof(uint64_t));
+        for (int w = 0; w < n->rwords; w++) {
+            uint64_t m = n->rsnap[w];
+            while (m) {
+                int r = w * 64 + __builtin_ctzll(m);
+                m &= m - 1;
+                router_step(n, r, t);
+            }
+        }
+        for (int w = 0; w < n->rwords; w++) {
+            uint64_t m = n->rsnap[w];
+            while (m) {
+                int r = w * 64 + __builtin_ctzll(m);
+                m &= m - 1;
+                if (!n->rt[r].flits)
+                    n->ractive[w] &= ~(1ull << (r & 63));
+            }
+        }
+        n->now = t + 1;
+        if (n->cfg.watchdog_cycles && n->in_network &&
+            t - n->last_progress >= n->cfg.watchdog_cycles) {
+            watchdog_report(n, t);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- stats */
+
+#define SD(f, u, d) {#f, u, d, 0, (unsigned)offsetof(noc_stats_t, f)}
+#define SDD(f, u, d) {#f, u, d, 1, (unsigned)offsetof(noc_stats_t, f)}
+const noc_stat_desc_t noc_stat_table[] = {
+    SD(cycles, "cycles", "cycles since the statistics reset"),
+    SD(packets_injected, "packets", "packets whose head entered the network"),
+    SD(packets_ejected, "packets", "packets whose tail reached the destination"),
+    SD(flits_injected, "flits", "flits sent by the sources"),
+    SD(flits_ejected, "flits", "flits delivered to the destinations"),
+    SD(buffer_writes, "flits", "input buffer writes"),
+    SD(buffer_reads, "flits", "input buffer reads"),
+    SD(vc_allocs, "grants", "VC allocations granted"),
+    SD(sw_allocs, "grants", "switch allocations granted"),
+    SD(xbar_flits, "flits", "crossbar traversals"),
+    SD(link_flits, "flits", "router-to-router link traversals"),
+    SD(queued_flits, "flits", "flits waiting in source queues now"),
+    SD(flits_in_network, "flits", "flits in router buffers now"),
+    SDD(sum_packet_latency_cycles, "cycles", "sum over ejected packets, creation to tail"),
+    SDD(sum_network_latency_cycles, "cycles", "sum over ejected packets, head injection to tail"),
+    SDD(sum_hops, "hops", "sum of router-to-router hops over ejected packets"),
+    SDD(dynamic_energy_pj, "pJ", "buffers, allocators, crossbars and links"),
+    SDD(leakage_energy_pj, "pJ", "router leakage over the cycles"),
+    SDD(router_area_mm2, "mm2", "all routers"),
+    SDD(link_area_mm2, "mm2", "all router-to-router links"),
+};
+const int noc_stat_count = (int)(sizeof noc_stat_table / sizeof noc_stat_table[0]);
+
+void noc_stats(const noc_t *n, noc_stats_t *s)
+{
+    const noc_config_t *c = &n->cfg;
+    *s = n->st;
+    s->cycles = n->now - n->stats_start;
+    s->queued_flits = n->queued_flits;
+    s->flits_in_network = n->in_network;
+    s->dynamic_energy_pj = (double)s->buffer_writes * c->buf_write_pj +
+                           (double)s->buffer_reads * c->buf_read_pj +
+                           (double)(s->vc_allocs + s->sw_allocs) * c->alloc_pj +
+                           (double)s->xbar_flits * c->xbar_pj +
+                           (double)s->link_flits * c->flit_bits * c->link_pj_per_bit;
+    /* mW x ns = pJ */
+    s->leakage_energy_pj = (double)n->R * c->router_leakage_mw * (double)s->cycles / c->clock_ghz;
+    int links = 0;
+    for (int i = 0; i < n->R * 4; i++)
+        links += n->nbr[i] >= 0;
+    s->router_area_mm2 = n->R * c->router_area_mm2;
+    s->link_area_mm2 = links * c->link_area_mm2;
+}
+
+void noc_stats_reset(noc_t *n)
+{
+    memset(&n->st, 0, sizeof n->st);
+    memset(n->port_flits, 0, (size_t)n->R * n->P * sizeof *n->port_flits);
+    for (int r = 0; r < n->R; r++)
+        n->rt[r].xbar_flits = n->rt[r].busy_cycles = 0;
+    n->stats_start = n->now;
+}
+
+int64_t noc_port_flits(const noc_t *n, int r, int p)
+{
+    if (r < 0 || r >= n->R || p < 0 || p >= n->P || (p < 4 && n->nbr[r * 4 + p] < 0))
+        return -1;
+    return (int64_t)n->port_flits[r * n->P + p];
+}
+
+void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops)
+{
+    *inject_cycle = n->ej_inject;
+    *hops = n->ej_hops;
+}
+
+uint64_t noc_router_flits(const noc_t *n, int r) { return n->rt[r].xbar_flits; }
+uint64_t noc_router_busy_cycles(const noc_t *n, int r) { return n->rt[r].busy_cycles; }

@@ -1,0 +1,88 @@
+/* Synthetic traffic for a standalone network (REFERENCE.md §5): destination
+ * patterns, Bernoulli injection with an explicit seed, and the warm-up /
+ * measurement / drain protocol of BookSim. Used by `imcsim noc`, the tests and
+ * the benchmark. */
+#ifndef IMC_NOC_TRAFFIC_H
+#define IMC_NOC_TRAFFIC_H
+
+#include <stdint.h>
+
+#include "noc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* xoshiro256** seeded through splitmix64: fast, and the same on every host. */
+typedef struct noc_rng {
+    uint64_t s[4];
+} noc_rng_t;
+void noc_rng_seed(noc_rng_t *g, uint64_t seed);
+uint64_t noc_rng_next(noc_rng_t *g);
+/* Uniform in [0, n). */
+uint32_t noc_rng_below(noc_rng_t *g, uint32_t n);
+
+typedef enum {
+    NOC_TRAFFIC_UNIFORM,
+    NOC_TRAFFIC_TRANSPOSE, /* router (x,y) -> (y,x), same local port */
+    NOC_TRAFFIC_BITCOMP,   /* endpoint d = ~s (2^n endpoints) */
+    NOC_TRAFFIC_BITREV,    /* d = s with its n bits reversed */
+    NOC_TRAFFIC_SHUFFLE,   /* d = s rotated left by one bit */
+    NOC_TRAFFIC_TORNADO,   /* (x + (kx-1)/2, y + (ky-1)/2), same local port */
+    NOC_TRAFFIC_NEIGHBOR,  /* (x + 1, y + 1) mod k, same local port */
+    NOC_TRAFFIC_HOTSPOT,   /* hotspot_frac to one endpoint, the rest uniform */
+    NOC_TRAFFIC_COUNT_
+} noc_traffic_t;
+
+extern const char *const noc_traffic_names[NOC_TRAFFIC_COUNT_];
+/* -1 when unknown. */
+int noc_traffic_from_name(const char *name);
+/* 0 when the pattern is defined on this network, else -1 with a message. */
+int noc_traffic_check(noc_traffic_t t, const noc_t *n, imc_diag_t *d);
+/* The destination endpoint for source src (random patterns draw from g). */
+int noc_traffic_dest(noc_traffic_t t, const noc_t *n, int src, noc_rng_t *g,
+                     double hotspot_frac, int hotspot);
+
+typedef struct noc_synth {
+    noc_traffic_t traffic;
+    double rate;            /* offered flits per endpoint per cycle */
+    int packet_flits;
+    uint64_t warmup, measure;
+    uint64_t drain_max;     /* cycles allowed after the window for its packets */
+    uint64_t seed;
+    double hotspot_frac;
+    int hotspot;            /* endpoint; -1 = first endpoint of the centre router */
+    int progress;           /* progress lines on stderr */
+} noc_synth_t;
+
+void noc_synth_default(noc_synth_t *s);
+
+typedef struct noc_synth_result {
+    /* over packets created in the measurement window */
+    double avg_packet_latency_cycles;
+    double avg_network_latency_cycles;
+    double avg_hops;
+    uint64_t max_packet_latency_cycles;
+    uint64_t packets_measured, packets_delivered;
+    /* over the measurement window */
+    double offered_flits_per_node_cycle;
+    double accepted_flits_per_node_cycle;
+    uint64_t flits_injected, flits_ejected;
+    int64_t queue_growth_flits; /* source queues, end minus start of the window */
+    uint64_t sim_cycles;        /* warm-up + measurement + drain */
+    int drained, saturated, watchdog;
+    noc_stats_t stats;          /* the measurement window */
+    uint64_t *port_flits;       /* [router][port] flits sent in the window
+                                   (malloc'd; noc_synth_result_free) */
+} noc_synth_result_t;
+
+void noc_synth_result_free(noc_synth_result_t *r);
+
+/* Runs the protocol on a fresh network n. 0 ok; 1 when the watchdog stopped
+ * the network (report in noc_watchdog_report). */
+int noc_synth_run(noc_t *n, const noc_synth_t *s, noc_synth_result_t *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,291 @@
+/* Timing and energy of the CE and tile cores against the ISAAC and PUMA
+ * papers (REFERENCE.md sections 2 and 3), the closed form against per-read
+ * stepping, and the tile arbitration rules. */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ce.h"
+#include "fixtures.h"
+#include "tile.h"
+
+/* ISAAC: 128x128 crossbar, 16-bit inputs at 1 bit per 100 ns read: 16
+ * crossbar cycles = 1.6 us. 1.2 GHz tile clock: 100 ns = 120 cycles. */
+START_TEST(isaac_one_crossbar_mvm_is_16_cycles)
+{
+    arch_t a;
+    fx_isaac(&a);
+    ce_t ce;
+    ce_init(&ce, &a);
+    ce_req_t r = {1, 128, 128, 16, 1};
+    ce_timing_t t;
+    ce_mvm_timing(&ce, &r, &t);
+    ck_assert_uint_eq(t.reads, 16);
+    ck_assert_uint_eq(t.read_cycles, 120);
+    /* 129 conversions x 0.78125 ns = 100.8 ns: absorbed in the 100 ns read */
+    ck_assert_uint_eq(t.adc_cycles, 120);
+    ck_assert_uint_eq(t.xbar_cycles, 16 * 120);
+    ck_assert_double_eq_tol(t.xbar_cycles * comp_cycle_ns(&a), 1600.0, 1e-9);
+    /* + 1 ADC stage, + S+A and OR (2 stages) */
+    ck_assert_uint_eq(t.total_cycles, (16 + 1 + 2) * 120);
+    ce_free(&ce);
+}
+END_TEST
+
+/* ADC conversions per 16-bit MAC: one read converts 128 data + 1 unit column;
+ * a 128x128 crossbar holds 128 x 16 16-bit weights (8 2-bit slices each), so
+ * 16 reads do 128*16 MACs with 16*129 conversions: 129/128. */
+START_TEST(isaac_conversions_per_mac)
+{
+    arch_t a;
+    fx_isaac(&a);
+    for (int unit = 1; unit >= 0; unit--) {
+        a.crossbar.unit_cols = unit;
+        ce_t ce;
+        ce_init(&ce, &a);
+        ce_req_t r = {1, 128, 128, 16, 1};
+        ce_timing_t t;
+        ce_mvm_run(&ce, &r, 0, &t);
+        double macs = 128.0 * (128 / 8);
+        ck_assert_uint_eq(ce.adc.st.conversions, 16u * (128 + unit));
+        ck_assert_double_eq_tol(ce.adc.st.conversions / macs, unit ? 129.0 / 128 : 1.0, 1e-12);
+        ce_free(&ce);
+    }
+}
+END_TEST
+
+static tile_result_t run_one(tile_t *t, tile_op_t op, uint64_t at)
+{
+    tile_result_t res[4];
+    ck_assert_int_eq(tile_request(t, &op, at), 0);
+    uint64_t nx = tile_next_event(t);
+    ck_assert_uint_eq(nx, at);
+    ck_assert_int_eq(tile_arbitrate(t, nx, res, 4), 1);
+    ck_assert_int_eq(res[0].status, 0);
+    return res[0];
+}
+
+/* ISAAC IMA stage, buffer read to buffer write = 22 cycles of 100 ns:
+ * eDRAM read + IR (1): 112 access + 256 B / 32 B = 8 beats = 120 cycles;
+ * crossbars (16) + ADC (1) + S+A and OR (2) on 8 crossbars: 19 x 120;
+ * sigmoid (1): 57 + 128 values / 2 units - 1 = 120; eDRAM write (1): 120. */
+START_TEST(isaac_ima_stage_is_22_cycles)
+{
+    arch_t a;
+    fx_isaac(&a);
+    tile_t t;
+    ck_assert_int_eq(tile_init(&t, &a), 0);
+    tile_op_t rd = {.kind = TILE_OP_READ, .bytes = 256, .addr = 0};
+    tile_result_t r1 = run_one(&t, rd, 0);
+    ck_assert_uint_eq(r1.end, 120);
+    tile_op_t mvm = {.kind = TILE_OP_MVM, .ce = 0, .xbars = 8, .rows = 128, .cols = 128,
+                     .input_bits = 16, .signed_inputs = 1};
+    tile_result_t r2 = run_one(&t, mvm, r1.end);
+    ck_assert_uint_eq(r2.end - r2.grant, 19 * 120);
+    tile_op_t act = {.kind = TILE_OP_ACT, .subkind = TILE_ACT_SIGMOID, .n = 128};
+    tile_result_t r3 = run_one(&t, act, r2.end);
+    tile_op_t wr = {.kind = TILE_OP_WRITE, .bytes = 256, .addr = 40000};
+    tile_result_t r4 = run_one(&t, wr, r3.end);
+    ck_assert_uint_eq(r4.end, 22 * 120);
+    ck_assert_double_eq_tol(r4.end * comp_cycle_ns(&a), 2200.0, 1e-9);
+    tile_free(&t);
+}
+END_TEST
+
+/* PUMA MVMU op (128x128, 16-bit): paper 2304 ns and 43.97 nJ. Derivation
+ * (docs/presets.md, "PUMA MVMU op"): 8 crossbars, 16 reads; each read 100 ns,
+ * each ADC converts 4 crossbars x 128 columns x 0.25 ns = 128 ns, so reads
+ * issue every 128 ns: 15*128 + 100 (last read) + 128 (last batch) + 1 (S+A)
+ * = 2149 ns. Dynamic energy, power x action time:
+ *   crossbars 8*16 reads x 1.70 mW x 128 ns            = 27852.8 pJ
+ *   DACs      8*128*16 drives x 0.00350625 mW x 128 ns =  7353.1 pJ
+ *   S+H       16384 samples x 8.73e-6 mW x 128 ns      =    18.3 pJ
+ *   ADCs      16384 conversions x 1.8 mW x 0.25 ns     =  7372.8 pJ
+ *   S+A       16384 ops x 0.045 mW x 1 ns              =   737.3 pJ
+ * Leakage over 2149 ns: DACs 1024 x 0.000390625 + ADCs 2 x 0.2 + S+H
+ * 1024 x 9.7e-7 + S+A 0.005 + in/out registers 2 x 0.04 = 0.885993 mW
+ *   -> 1904.0 pJ.  Total 45238.4 pJ (+2.9%); time 2149 ns (-6.7%). */
+START_TEST(puma_mvmu_op_within_10_percent)
+{
+    arch_t a;
+    fx_puma(&a);
+    ce_t ce;
+    ce_init(&ce, &a);
+    ce_req_t r = {8, 128, 128, 16, 1};
+    ce_timing_t t;
+    ce_mvm_run(&ce, &r, 0, &t);
+    ce_leak(&ce, t.total_cycles);
+    ck_assert_uint_eq(t.period, 128);
+    ck_assert_uint_eq(t.total_cycles, 2149);
+    double dyn = 8 * 16 * 1.70 * 128 + 8 * 128 * 16 * 0.00350625 * 128 +
+                 16384 * 8.73e-6 * 128 + 16384 * 1.8 * 0.25 + 16384 * 0.045 * 1;
+    double leak = (1024 * 0.000390625 + 2 * 0.2 + 1024 * 9.7e-7 + 0.005 + 2 * 0.04) * 2149;
+    ck_assert_double_eq_tol(t.energy_pj, dyn, 1e-6);
+    ck_assert_double_eq_tol(ce_energy_pj(&ce), dyn + leak, 1e-6);
+    double ns = t.total_cycles * comp_cycle_ns(&a);
+    ck_assert(fabs(ns - 2304) / 2304 < 0.10);
+    ck_assert(fabs(ce_energy_pj(&ce) - 43970) / 43970 < 0.10);
+    ce_free(&ce);
+}
+END_TEST
+
+/* The closed form equals per-read stepping for any read/ADC balance. */
+START_TEST(closed_form_equals_stepping)
+{
+    arch_t a;
+    fx_isaac(&a);
+    const double lat[] = {0.1, 0.5, 0.78125, 1.0, 3.0};
+    const int adcs[] = {1, 2, 8, 16};
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 4; j++)
+            for (int bits = 1; bits <= 16; bits += 5)
+                for (int xb = 1; xb <= 8; xb *= 2) {
+                    a.adc.latency_ns = lat[i];
+                    a.ce.adcs = adcs[j];
+                    ce_t ce;
+                    ce_init(&ce, &a);
+                    ce_req_t r = {xb, 100, 96, bits, bits & 1};
+                    ce_timing_t t1, t2;
+                    ce_mvm_timing(&ce, &r, &t1);
+                    ce_mvm_timing_stepwise(&ce, &r, &t2);
+                    ck_assert_uint_eq(t1.xbar_cycles, t2.xbar_cycles);
+                    ck_assert_uint_eq(t1.frontend_cycles, t2.frontend_cycles);
+                    ck_assert_uint_eq(t1.total_cycles, t2.total_cycles);
+                    ce_free(&ce);
+                }
+}
+END_TEST
+
+/* ADC sharing: with 1 ADC for 8 crossbars, an 8-crossbar op converts
+ * 8 x 129 columns per read serially: 1032 x 0.78125 ns = 806.25 ns = 968
+ * cycles per read at 1.2 GHz. */
+START_TEST(adc_sharing_serialises)
+{
+    arch_t a;
+    fx_isaac(&a);
+    a.ce.adcs = 1;
+    ce_t ce;
+    ce_init(&ce, &a);
+    ce_req_t r = {8, 128, 128, 16, 1};
+    ce_timing_t t;
+    ce_mvm_timing(&ce, &r, &t);
+    ck_assert_uint_eq(t.conv_per_adc, 8 * 129);
+    ck_assert_uint_eq(t.adc_cycles, 968);
+    ck_assert_uint_eq(t.frontend_cycles, 15 * 968 + 120 + 968);
+    ce_free(&ce);
+}
+END_TEST
+
+/* Same-cycle requests are granted by requester id whatever the order they
+ * were queued in; a busy CE or bank makes the loser wait. */
+START_TEST(arbitration_is_order_independent)
+{
+    arch_t a;
+    fx_isaac(&a);
+    tile_op_t m = {.kind = TILE_OP_MVM, .ce = 3, .xbars = 1, .rows = 128, .cols = 128,
+                   .input_bits = 16, .signed_inputs = 1};
+    tile_op_t rd = {.kind = TILE_OP_READ, .bytes = 64, .addr = 100};
+    uint64_t ends[2][4];
+    for (int order = 0; order < 2; order++) {
+        tile_t t;
+        tile_init(&t, &a);
+        for (int i = 0; i < 4; i++) {
+            int req = order ? 3 - i : i; /* queue 0,1,2,3 or 3,2,1,0 */
+            tile_op_t op = req < 2 ? m : rd;
+            op.requester = (uint32_t)req;
+            op.tag = (uint64_t)req;
+            tile_request(&t, &op, 5);
+        }
+        tile_result_t res[8];
+        int done = 0;
+        while (done < 4) {
+            uint64_t nx = tile_next_event(&t);
+            int n = tile_arbitrate(&t, nx, res, 8);
+            for (int i = 0; i < n; i++)
+                ends[order][res[i].tag] = res[i].end;
+            done += n;
+        }
+        tile_free(&t);
+    }
+    for (int i = 0; i < 4; i++)
+        ck_assert_uint_eq(ends[0][i], ends[1][i]);
+    /* requester 0 gets the CE at cycle 5; requester 1 when its front end frees */
+    ck_assert_uint_eq(ends[0][0], 5 + 19 * 120);
+    ck_assert_uint_eq(ends[0][1], 5 + 17 * 120 + 19 * 120);
+    /* two 64 B reads of bank 0: 112 + 2 beats each, second after the first */
+    ck_assert_uint_eq(ends[0][2], 5 + 114);
+    ck_assert_uint_eq(ends[0][3], 5 + 114 + 114);
+}
+END_TEST
+
+/* Energy by class adds up to the tile total, leakage included (PUMA fixture
+ * has leakage). */
+START_TEST(energy_by_class_sums_to_total)
+{
+    arch_t a;
+    fx_puma(&a);
+    tile_t t;
+    tile_init(&t, &a);
+    tile_op_t ops[3] = {{.kind = TILE_OP_READ, .bytes = 256},
+                        {.kind = TILE_OP_MVM, .ce = 2, .xbars = 8, .rows = 128, .cols = 128,
+                         .input_bits = 16, .signed_inputs = 1},
+                        {.kind = TILE_OP_ACT, .subkind = TILE_ACT_TANH, .n = 128}};
+    tile_result_t r[3];
+    for (int i = 0; i < 3; i++) {
+        ops[i].requester = (uint32_t)i;
+        tile_request(&t, &ops[i], 0);
+    }
+    ck_assert_int_eq(tile_arbitrate(&t, 0, r, 3), 3);
+    tile_leak_until(&t, 5000);
+    double dyn[COMP_CLASS_COUNT_] = {0}, leak[COMP_CLASS_COUNT_] = {0}, sum = 0;
+    tile_energy_by_class(&t, dyn, leak);
+    for (int i = 0; i < COMP_CLASS_COUNT_; i++)
+        sum += dyn[i] + leak[i];
+    ck_assert_double_eq_tol(sum, tile_energy_pj(&t), 1e-6);
+    ck_assert_double_eq_tol(leak[COMP_ADC], 16 * 2 * 0.2 * 5000, 1e-6); /* 16 CEs x 2 ADCs */
+    ck_assert_double_eq_tol(dyn[COMP_CROSSBAR], 8 * 16 * 1.7 * 128, 1e-6);
+    uint64_t busy[COMP_CLASS_COUNT_] = {0}, inst[COMP_CLASS_COUNT_] = {0};
+    tile_busy_by_class(&t, busy, inst);
+    ck_assert_uint_eq(busy[COMP_CROSSBAR], 8 * 16 * 128);
+    ck_assert_uint_eq(inst[COMP_CROSSBAR], 16 * 8);
+    tile_free(&t);
+}
+END_TEST
+
+START_TEST(bad_tile_op_reports)
+{
+    arch_t a;
+    fx_isaac(&a);
+    tile_t t;
+    tile_init(&t, &a);
+    tile_op_t m = {.kind = TILE_OP_MVM, .ce = 12, .xbars = 1, .rows = 1, .cols = 1, .input_bits = 8};
+    tile_request(&t, &m, 0);
+    tile_result_t r;
+    ck_assert_int_eq(tile_arbitrate(&t, 0, &r, 1), 1);
+    ck_assert_int_eq(r.status, -1);
+    ck_assert_str_eq(r.err, "MVM on CE 12 (expected 0..11)");
+    tile_free(&t);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ce_timing");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, isaac_one_crossbar_mvm_is_16_cycles);
+    tcase_add_test(tc, isaac_conversions_per_mac);
+    tcase_add_test(tc, isaac_ima_stage_is_22_cycles);
+    tcase_add_test(tc, puma_mvmu_op_within_10_percent);
+    tcase_add_test(tc, closed_form_equals_stepping);
+    tcase_add_test(tc, adc_sharing_serialises);
+    tcase_add_test(tc, arbitration_is_order_independent);
+    tcase_add_test(tc, energy_by_class_sums_to_total);
+    tcase_add_test(tc, bad_tile_op_reports);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int nf = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return nf ? 1 : 0;
+}

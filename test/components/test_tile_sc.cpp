@@ -1,0 +1,269 @@
+// One tile driven through TLM (imc::Tile::tgt) with a small FC layer and a
+// small conv layer: outputs, cycle counts and energy against hand-derived
+// values (ISAAC-like fixture, 1.2 GHz tile clock, zero leakage in the
+// fixture so energies are dynamic only).
+#include <systemc>
+
+#include <cstring>
+#include <functional>
+#include <sstream>
+#include <vector>
+
+#include "imc_sc.h"
+
+extern "C" {
+#include "fixtures.h"
+}
+#include <check.h>
+
+using namespace sc_core;
+
+static const double P = 1.0 / 1.2; // ns per tile cycle
+
+struct Driver : sc_module {
+    tlm_utils::simple_initiator_socket<Driver> sock{"sock"};
+    std::vector<std::function<void(Driver &)>> streams;
+    SC_HAS_PROCESS(Driver);
+    explicit Driver(sc_module_name n) : sc_module(n) {}
+    void add(std::function<void(Driver &)> f)
+    {
+        streams.push_back(f);
+        size_t i = streams.size() - 1;
+        sc_spawn([this, i] { streams[i](*this); });
+    }
+    tile_result_t op(tile_op_t o)
+    {
+        tlm::tlm_generic_payload p;
+        imc::ImcOpExt e;
+        e.op = o;
+        p.set_command(tlm::TLM_IGNORE_COMMAND);
+        p.set_extension(&e);
+        sc_time d = SC_ZERO_TIME;
+        sock->b_transport(p, d);
+        p.clear_extension(&e);
+        ck_assert_msg(e.res.status == 0, "%s", e.res.err);
+        return e.res;
+    }
+};
+
+static tile_op_t buf_op(tile_op_kind_t k, uint64_t bytes, uint64_t addr)
+{
+    tile_op_t o{};
+    o.kind = k;
+    o.bytes = bytes;
+    o.addr = addr;
+    return o;
+}
+
+static uint64_t seed = 99;
+static int64_t rnd8() // -128..127
+{
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (int64_t)((seed >> 33) % 256) - 128;
+}
+
+/* FC layer 64 -> 16, 8-bit signed weights and inputs, ReLU, on CE 0.
+ * READ 64 B: 112 + 64*8/256 = 2 beats              -> cycles 0..114
+ * MVM: 16 outputs x 4 slices = 64 columns + 1 unit, 64 rows, 1 crossbar;
+ *   8 reads (7 value bits + sign); read 120 cycles; ADC 65 x 0.78125 ns =
+ *   50.78 ns = 61 cycles < 120, so period 120: 7*120 + 120 + 61 = 1021,
+ *   + S+A/OR 240 = 1261                             -> 114..1375
+ * ACT relu 16 values: 57 + 16/2 - 1 = 64             -> 1375..1439
+ * WRITE 32 B (16 x 2 B): 112 + 1                     -> 1439..1552
+ * Energy (pJ; mW x ns):
+ *   READ  buffer 20.7 x 114P + bus 7 x 2P
+ *   MVM   crossbar 8 reads x 0.3 x 120P; DAC 8 x 64 drives x (4/1024) x 120P;
+ *         S+H 520 x (0.01/1024) x 120P; ADC 520 x 2/1.28; S+A 520 x 0.05 x P
+ *   ACT   0.26 x 2 units x 64P
+ *   WRITE buffer 20.7 x 113P + bus 7 x P + output register 1.68 x P
+ *   programming the weights: 64 rows x (64 + 1 unit) cells x 1 pJ/cell */
+START_TEST(fc_layer)
+{
+    arch_t a;
+    fx_isaac(&a);
+    imc::Tile tile("tile0", &a);
+    Driver drv("drv");
+    drv.sock.bind(tile.tgt);
+    enum { NI = 64, NO = 16 };
+    static int64_t W[NI * NO], x[NI], y[NO], z[NO];
+    for (auto &w : W) w = rnd8();
+    for (auto &v : x) v = rnd8();
+    std::string err;
+    ck_assert_msg(tile.program(0, W, NI, NO, 8, &err) == 0, "%s", err.c_str());
+    std::vector<tile_result_t> r;
+    drv.add([&](Driver &d) {
+        r.push_back(d.op(buf_op(TILE_OP_READ, NI, 0)));
+        tile_op_t m{};
+        m.kind = TILE_OP_MVM;
+        m.ce = 0; m.xbars = 1; m.rows = NI; m.cols = NO * 4; m.input_bits = 8; m.signed_inputs = 1;
+        m.in = x; m.out = y;
+        r.push_back(d.op(m));
+        tile_op_t act{};
+        act.kind = TILE_OP_ACT; act.subkind = TILE_ACT_RELU; act.n = NO; act.in = y; act.out = z;
+        r.push_back(d.op(act));
+        r.push_back(d.op(buf_op(TILE_OP_WRITE, NO * 2, 4096)));
+    });
+    sc_start();
+    ck_assert_int_eq((int)r.size(), 4);
+    for (int o = 0; o < NO; o++) {
+        int64_t s = 0;
+        for (int i = 0; i < NI; i++) s += W[i * NO + o] * x[i];
+        ck_assert_int_eq(z[o], s > 0 ? s : 0);
+    }
+    ck_assert_uint_eq(r[0].end, 114);
+    ck_assert_uint_eq(r[1].end, 1375);
+    ck_assert_uint_eq(r[2].end, 1439);
+    ck_assert_uint_eq(r[3].end, 1552);
+    // simulation ends when the last op's data are available: 1552 cycles
+    ck_assert(sc_time_stamp() == tile.clock().at(1552));
+    double e = 20.7 * 114 * P + 7 * 2 * P;
+    e += 8 * 0.3 * 120 * P + 8 * 64 * (4.0 / 1024) * 120 * P + 520 * (0.01 / 1024) * 120 * P +
+         520 * 2 / 1.28 + 520 * 0.05 * P;
+    e += 0.26 * 2 * 64 * P;
+    e += 20.7 * 113 * P + 7 * P + 1.68 * P;
+    e += 64 * 65 * 1.0;
+    ck_assert_double_eq_tol(tile_energy_pj(tile.core()), e, 1e-6);
+    ck_assert_int_eq((int)r[1].clipped, 0);
+}
+END_TEST
+
+/* Conv layer: 4x4x2 input (HWC, 8-bit signed), 3x3 kernels, 4 output
+ * channels, stride 1 -> 2x2x4, ReLU, 2x2 max-pool -> 4 values. Weights
+ * (18 x 4) on CE 1. Two streams share the tile: requester 0 does output
+ * pixels 0,1, requester 1 pixels 2,3; then requester 0 pools and writes.
+ * Per pixel: READ 18 B = 112 + 1 = 113; MVM: 18 rows, 16 + 1 columns,
+ * 8 reads, ADC 17 x 0.78125 = 13.3 ns = 16 cycles, period 120:
+ * front end 7*120 + 120 + 16 = 976, + 240 = 1216; ACT 4 values:
+ * 57 + 2 - 1 = 58.
+ * Timeline (same-cycle requests granted by requester id; bank 0 and CE 1
+ * contended):
+ *   r0 READ 0..113;  r1 READ waits for bank 0: 113..226
+ *   r0 MVM 113..1329 (CE 1 front end busy to 1089)
+ *   r1 MVM arrives 226, granted 1089..2305 (front end to 2065)
+ *   r0 ACT 1329..1387; r0 READ 1387..1500; r0 MVM arrives 1500, granted
+ *   2065..3281 (front end to 3041)
+ *   r1 ACT 2305..2363; r1 READ 2363..2476; r1 MVM granted 3041..4257
+ *   r0 ACT 3281..3339; r1 ACT 4257..4315
+ *   POOL max 4 outputs x 4 window: 1 + 16 - 1 = 16   4315..4331
+ *   WRITE 8 B: 113                                    4331..4444 */
+static void conv_layer(bool reverse_spawn)
+{
+    arch_t a;
+    fx_isaac(&a);
+    imc::Tile tile("tile0", &a);
+    Driver drv("drv");
+    drv.sock.bind(tile.tgt);
+    enum { H = 4, C = 2, K = 3, CO = 4, OH = 2, NI = K * K * C };
+    static int64_t in[H * H * C], W[NI * CO], win[4][NI], y[4][CO], z[4][CO], pin[CO * 4], out[CO];
+    for (auto &v : in) v = rnd8();
+    for (auto &w : W) w = rnd8();
+    for (int p = 0; p < 4; p++) {
+        int oy = p / OH, ox = p % OH, k = 0;
+        for (int ky = 0; ky < K; ky++)
+            for (int kx = 0; kx < K; kx++)
+                for (int c = 0; c < C; c++)
+                    win[p][k++] = in[((oy + ky) * H + ox + kx) * C + c];
+    }
+    std::string err;
+    ck_assert_msg(tile.program(1, W, NI, CO, 8, &err) == 0, "%s", err.c_str());
+    uint64_t ends[2][6] = {};
+    sc_event done1;
+    bool one_done = false;
+    auto pixel = [&](Driver &d, uint32_t req, int p, uint64_t *e) {
+        tile_op_t rd{};
+        rd.kind = TILE_OP_READ; rd.requester = req; rd.bytes = NI; rd.addr = 0;
+        e[0] = d.op(rd).end;
+        tile_op_t m{};
+        m.kind = TILE_OP_MVM; m.requester = req; m.ce = 1; m.xbars = 1; m.rows = NI;
+        m.cols = CO * 4; m.input_bits = 8; m.signed_inputs = 1; m.in = win[p]; m.out = y[p];
+        e[1] = d.op(m).end;
+        tile_op_t act{};
+        act.kind = TILE_OP_ACT; act.requester = req; act.subkind = TILE_ACT_RELU; act.n = CO;
+        act.in = y[p]; act.out = z[p];
+        e[2] = d.op(act).end;
+    };
+    auto s0 = [&](Driver &d) {
+        pixel(d, 0, 0, &ends[0][0]);
+        pixel(d, 0, 1, &ends[0][3]);
+        if (!one_done) wait(done1);
+        for (int c = 0; c < CO; c++)
+            for (int p = 0; p < 4; p++) pin[c * 4 + p] = z[p][c];
+        tile_op_t pl{};
+        pl.kind = TILE_OP_POOL; pl.subkind = TILE_POOL_MAX; pl.n = CO; pl.window = 4;
+        pl.in = pin; pl.out = out;
+        ck_assert_uint_eq(d.op(pl).end, 4331);
+        ck_assert_uint_eq(d.op(buf_op(TILE_OP_WRITE, 8, 2048)).end, 4444);
+    };
+    auto s1 = [&](Driver &d) {
+        pixel(d, 1, 2, &ends[1][0]);
+        pixel(d, 1, 3, &ends[1][3]);
+        one_done = true;
+        done1.notify(SC_ZERO_TIME);
+    };
+    if (reverse_spawn) { drv.add(s1); drv.add(s0); }
+    else { drv.add(s0); drv.add(s1); }
+    sc_start();
+    const uint64_t e0[6] = {113, 1329, 1387, 1500, 3281, 3339};
+    const uint64_t e1[6] = {226, 2305, 2363, 2476, 4257, 4315};
+    for (int i = 0; i < 6; i++) {
+        ck_assert_uint_eq(ends[0][i], e0[i]);
+        ck_assert_uint_eq(ends[1][i], e1[i]);
+    }
+    for (int c = 0; c < CO; c++) {
+        int64_t mx = INT64_MIN;
+        for (int p = 0; p < 4; p++) {
+            int64_t s = 0;
+            for (int i = 0; i < NI; i++) s += W[i * CO + c] * win[p][i];
+            s = s > 0 ? s : 0;
+            mx = s > mx ? s : mx;
+        }
+        ck_assert_int_eq(out[c], mx);
+    }
+    // Energy: 4 x (READ + MVM + ACT) + POOL + WRITE (dynamic, fixture has no
+    // leakage) + programming 18 rows x (16 + 1 unit) cells x 1 pJ
+    double rd = 20.7 * 113 * P + 7 * 1 * P;
+    double mvm = 8 * 0.3 * 120 * P + 8 * 18 * (4.0 / 1024) * 120 * P +
+                 8 * 17 * (0.01 / 1024) * 120 * P + 8 * 17 * 2 / 1.28 + 8 * 17 * 0.05 * P;
+    double act = 0.26 * 2 * 58 * P;
+    double pool = 0.4 * 1 * 16 * P;
+    double wr = 20.7 * 113 * P + 7 * P + 1.68 * P;
+    ck_assert_double_eq_tol(tile_energy_pj(tile.core()), 4 * (rd + mvm + act) + pool + wr + 18 * 17,
+                            1e-6);
+    // The JSON stats walk: tile0 -> ce1 -> xbar0 ...
+    char *buf = nullptr;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    json_w_t w;
+    jw_init(&w, f);
+    jw_obj_begin(&w, nullptr);
+    imc::write_stats_json(&tile, &w);
+    jw_obj_end(&w);
+    jw_finish(&w);
+    fclose(f);
+    std::string js(buf);
+    free(buf);
+    ck_assert_msg(js.find("\"ops_mvm\": 4") != std::string::npos, "%s", js.substr(0, 400).c_str());
+    ck_assert(js.find("\"ce1\": {") != std::string::npos);
+    ck_assert(js.find("\"xbar0\": {") != std::string::npos);
+    ck_assert(js.find("\"conversions\": 544") != std::string::npos); // 4 MVMs x 8 reads x 17
+}
+
+START_TEST(conv_layer_two_streams) { conv_layer(false); }
+END_TEST
+START_TEST(conv_layer_two_streams_reverse_spawn) { conv_layer(true); }
+END_TEST
+
+int sc_main(int, char **)
+{
+    Suite *s = suite_create("tile_sc");
+    TCase *tc = tcase_create("tlm");
+    tcase_add_test(tc, fc_layer);
+    tcase_add_test(tc, conv_layer_two_streams);
+    tcase_add_test(tc, conv_layer_two_streams_reverse_spawn);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int nf = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return nf ? 1 : 0;
+}

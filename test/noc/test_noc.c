@@ -1,0 +1,388 @@
+/* noc core: zero-load latency against the analytic value, conservation for
+ * every topology/routing pair, dateline deadlock freedom, the watchdog,
+ * determinism and the command line's bad-input handling. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "noc.h"
+#include "noc_traffic.h"
+
+typedef struct got {
+    uint64_t tag, cycle;
+    int dst, n;
+    uint64_t flits;
+} got_t;
+
+static void on_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+{
+    got_t *g = ctx;
+    g->tag = tag;
+    g->dst = dst;
+    g->cycle = cycle;
+    g->n++;
+}
+
+/* Independent derivation: minimal hops on the router grid, then the head
+ * crosses the injection channel, (H+1) routers of RC+VA+SA+ST, H links and
+ * the ejection channel; the tail follows P-1 cycles later. */
+static uint64_t analytic(const noc_config_t *c, int src, int dst, int flits)
+{
+    int a = src / c->concentration, b = dst / c->concentration;
+    int dx = abs(a % c->kx - b % c->kx), dy = abs(a / c->kx - b / c->kx);
+    if (c->topology == TOPO_TORUS) {
+        dx = dx < c->kx - dx ? dx : c->kx - dx;
+        dy = dy < c->ky - dy ? dy : c->ky - dy;
+    }
+    int tr = (c->lookahead ? 0 : c->routing_delay) + c->vc_alloc_delay + c->sw_alloc_delay +
+             c->st_delay;
+    int tl = c->link_latency;
+    return (uint64_t)((dx + dy + 1) * (tr + tl) + tl + flits - 1);
+}
+
+/* One packet alone in the network for every source, so nothing contends. */
+static void check_zero_load(const noc_config_t *c, int flits)
+{
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = noc_create(c, &d);
+    ck_assert_msg(n, "%s", d.text ? d.text : "");
+    noc_rng_t g;
+    noc_rng_seed(&g, 7);
+    for (int t = 0; t < NOC_TRAFFIC_COUNT_; t++) {
+        if (noc_traffic_check((noc_traffic_t)t, n, &d))
+            continue;
+        for (int s = 0; s < noc_endpoints(n); s++) {
+            int dst = noc_traffic_dest((noc_traffic_t)t, n, s, &g, 0.5, -1);
+            got_t got = {0};
+            uint64_t t0 = noc_now(n) + 3;
+            ck_assert_int_eq(noc_inject(n, t0, s, dst, flits, 1000 + (uint64_t)s), 0);
+            while (noc_next_event(n) != UINT64_MAX)
+                ck_assert_int_eq(noc_advance(n, noc_next_event(n) + 1, on_eject, &got), 0);
+            ck_assert_int_eq(got.n, 1);
+            ck_assert_int_eq(got.dst, dst);
+            ck_assert_uint_eq(got.tag, 1000 + (uint64_t)s);
+            uint64_t want = analytic(c, s, dst, flits);
+            ck_assert_msg(got.cycle - t0 == want, "%s %d->%d: latency %llu, analytic %llu",
+                          noc_traffic_names[t], s, dst, (unsigned long long)(got.cycle - t0),
+                          (unsigned long long)want);
+            ck_assert_uint_eq(noc_zero_load_latency(n, s, dst, flits), want);
+        }
+    }
+    noc_stats_t st;
+    noc_stats(n, &st);
+    ck_assert_uint_eq(st.flits_injected, st.flits_ejected);
+    noc_destroy(n);
+    diag_free(&d);
+}
+
+START_TEST(zero_load_mesh8_every_pattern)
+{
+    noc_config_t c;
+    noc_config_default(&c);
+    c.vcs = 8;
+    c.vc_buf_flits = 8;
+    check_zero_load(&c, 20);
+    check_zero_load(&c, 1);
+}
+END_TEST
+
+START_TEST(zero_load_other_pipelines_and_topologies)
+{
+    noc_config_t c;
+    noc_config_default(&c);
+    c.routing_delay = 2;
+    c.st_delay = 2;
+    c.link_latency = 3;
+    c.credit_delay = 2;
+    check_zero_load(&c, 5);
+    c.lookahead = 1;
+    check_zero_load(&c, 5);
+    noc_config_default(&c);
+    c.topology = TOPO_TORUS;
+    check_zero_load(&c, 4);
+    noc_config_default(&c);
+    c.topology = TOPO_CMESH;
+    c.kx = c.ky = 4;
+    c.concentration = 4;
+    c.routing = ROUTE_ODD_EVEN;
+    check_zero_load(&c, 4);
+    c.routing = ROUTE_WEST_FIRST;
+    check_zero_load(&c, 4);
+}
+END_TEST
+
+START_TEST(zero_load_rate_to_zero_matches_mean_analytic)
+{
+    /* uniform, 8x8 mesh: mean hops 2(k^2-1)/(3k) = 5.25 with self traffic,
+     * T0 = (5.25+1)*5 + 1 + 19 = 51.25 cycles. */
+    noc_config_t c;
+    noc_config_default(&c);
+    c.vcs = 8;
+    noc_synth_t s;
+    noc_synth_default(&s);
+    s.rate = 0.0005;
+    s.warmup = 1000;
+    s.measure = 200000;
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = noc_create(&c, &d);
+    noc_synth_result_t r;
+    ck_assert_int_eq(noc_synth_run(n, &s, &r), 0);
+    noc_synth_result_free(&r);
+    double want = (r.avg_hops + 1) * 5 + 1 + 19;
+    ck_assert_msg(r.avg_packet_latency_cycles >= want - 1e-9 &&
+                      r.avg_packet_latency_cycles < want + 0.5,
+                  "latency %g, analytic %g", r.avg_packet_latency_cycles, want);
+    ck_assert_msg(r.avg_hops > 5.0 && r.avg_hops < 5.5, "hops %g", r.avg_hops);
+    ck_assert(!r.saturated);
+    noc_destroy(n);
+    diag_free(&d);
+}
+END_TEST
+
+typedef struct count {
+    uint64_t packets;
+} count_t;
+static void count_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+{
+    (void)tag;
+    (void)dst;
+    (void)cycle;
+    ((count_t *)ctx)->packets++;
+}
+
+/* Heavy random traffic (beyond saturation), then no more injection: every
+ * flit injected must come out. */
+static void check_conservation(arch_topology_t topo, arch_routing_t rt, int conc, double rate)
+{
+    noc_config_t c;
+    noc_config_default(&c);
+    c.topology = topo;
+    c.routing = rt;
+    c.kx = c.ky = conc > 1 ? 4 : 6;
+    c.concentration = conc;
+    c.vcs = 4;
+    c.vc_buf_flits = 4;
+    c.watchdog_cycles = 20000;
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = noc_create(&c, &d);
+    ck_assert_msg(n, "%s", d.text ? d.text : "");
+    noc_rng_t g;
+    noc_rng_seed(&g, 11);
+    count_t cnt = {0};
+    uint64_t sent = 0, flits = 0;
+    for (uint64_t t = 0; t < 4000; t++) {
+        for (int s = 0; s < noc_endpoints(n); s++)
+            if ((double)(noc_rng_next(&g) >> 11) * 0x1.0p-53 < rate / 6) {
+                int f = 1 + (int)noc_rng_below(&g, 11);
+                int dst = (int)noc_rng_below(&g, (uint32_t)noc_endpoints(n));
+                ck_assert_int_eq(noc_inject(n, t, s, dst, f, sent), 0);
+                sent++;
+                flits += (uint64_t)f;
+            }
+        ck_assert_msg(noc_advance(n, t + 1, count_eject, &cnt) == 0, "%s",
+                      noc_watchdog_report(n));
+    }
+    while (noc_next_event(n) != UINT64_MAX)
+        ck_assert_msg(noc_advance(n, noc_now(n) + 1000, count_eject, &cnt) == 0, "%s",
+                      noc_watchdog_report(n));
+    noc_stats_t st;
+    noc_stats(n, &st);
+    ck_assert_uint_eq(cnt.packets, sent);
+    ck_assert_uint_eq(st.packets_injected, sent);
+    ck_assert_uint_eq(st.packets_ejected, sent);
+    ck_assert_uint_eq(st.flits_injected, flits);
+    ck_assert_uint_eq(st.flits_ejected, flits);
+    ck_assert_uint_eq(st.flits_in_network, 0);
+    ck_assert_uint_eq(st.queued_flits, 0);
+    ck_assert_uint_eq(st.buffer_writes, st.buffer_reads);
+    noc_destroy(n);
+    diag_free(&d);
+}
+
+START_TEST(conservation_every_topology_routing)
+{
+    arch_routing_t all[] = {ROUTE_XY, ROUTE_YX, ROUTE_WEST_FIRST, ROUTE_ODD_EVEN};
+    for (int i = 0; i < 4; i++) {
+        check_conservation(TOPO_MESH, all[i], 1, 0.3);
+        check_conservation(TOPO_MESH, all[i], 1, 0.9);
+        check_conservation(TOPO_CMESH, all[i], 4, 0.9);
+    }
+    check_conservation(TOPO_TORUS, ROUTE_XY, 1, 0.9);
+    check_conservation(TOPO_TORUS, ROUTE_YX, 1, 0.9);
+    check_conservation(TOPO_TORUS, ROUTE_XY, 2, 0.9);
+}
+END_TEST
+
+static noc_t *torus(int dateline, imc_diag_t *d)
+{
+    noc_config_t c;
+    noc_config_default(&c);
+    c.topology = TOPO_TORUS;
+    c.kx = c.ky = 8;
+    c.vcs = 2;
+    c.vc_buf_flits = 4;
+    c.dateline = dateline;
+    c.watchdog_cycles = 2000;
+    return noc_create(&c, d);
+}
+
+START_TEST(torus_dateline_no_deadlock_at_2x_saturation)
+{
+    /* This torus (2 VCs x 4 flits, 8-flit packets) saturates at 0.20
+     * flits/node/cycle under uniform traffic (accepted 0.199 at offered 0.2,
+     * 0.198 at 0.3), so rate 0.4 is 2x saturation; 200k cycles with a
+     * 2000-cycle watchdog. */
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = torus(1, &d);
+    noc_synth_t s;
+    noc_synth_default(&s);
+    s.traffic = NOC_TRAFFIC_UNIFORM;
+    s.rate = 0.4;
+    s.packet_flits = 8;
+    s.warmup = 0;
+    s.measure = 200000;
+    s.drain_max = 1;
+    noc_synth_result_t r;
+    ck_assert_msg(noc_synth_run(n, &s, &r) == 0, "%s", noc_watchdog_report(n));
+    ck_assert(r.saturated);
+    ck_assert_msg(r.accepted_flits_per_node_cycle > 0.18, "%g", r.accepted_flits_per_node_cycle);
+    ck_assert_uint_ge(r.sim_cycles, 200000);
+    noc_destroy(n);
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(watchdog_reports_deadlock_without_dateline)
+{
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = torus(0, &d);
+    noc_synth_t s;
+    noc_synth_default(&s);
+    s.traffic = NOC_TRAFFIC_TORNADO;
+    s.rate = 0.6;
+    s.packet_flits = 8;
+    s.warmup = 0;
+    s.measure = 200000;
+    noc_synth_result_t r;
+    ck_assert_int_eq(noc_synth_run(n, &s, &r), 1);
+    ck_assert(r.watchdog && r.saturated);
+    ck_assert_uint_lt(r.sim_cycles, 200000);
+    const char *rep = noc_watchdog_report(n);
+    ck_assert_msg(strstr(rep, "noc: watchdog: no flit moved for 2000 cycles") == rep, "%s", rep);
+    ck_assert_msg(strstr(rep, "waits for credit"), "%s", rep);
+    noc_destroy(n);
+    diag_free(&d);
+}
+END_TEST
+
+static void run_once(uint64_t seed, noc_synth_result_t *r)
+{
+    noc_config_t c;
+    noc_config_default(&c);
+    c.routing = ROUTE_ODD_EVEN;
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = noc_create(&c, &d);
+    noc_synth_t s;
+    noc_synth_default(&s);
+    s.rate = 0.3;
+    s.warmup = 1000;
+    s.measure = 5000;
+    s.seed = seed;
+    noc_synth_run(n, &s, r);
+    noc_synth_result_free(r);
+    noc_destroy(n);
+    diag_free(&d);
+}
+
+START_TEST(same_seed_same_results)
+{
+    noc_synth_result_t a, b, c;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memset(&c, 0, sizeof c);
+    run_once(42, &a);
+    run_once(42, &b);
+    run_once(43, &c);
+    ck_assert(memcmp(&a, &b, sizeof a) == 0);
+    ck_assert(a.avg_packet_latency_cycles != c.avg_packet_latency_cycles);
+}
+END_TEST
+
+static int cli(const char *args, char *err, size_t errn)
+{
+    const char *bin = getenv("IMC_BIN");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s/imcsim noc %s 2>&1 >/dev/null", bin ? bin : "build/sim", args);
+    FILE *p = popen(cmd, "r");
+    ck_assert(p);
+    size_t k = fread(err, 1, errn - 1, p);
+    err[k] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(bad_flags_exit_2_with_message)
+{
+    static const struct {
+        const char *args, *msg;
+    } cases[] = {
+        {"--topology ring", "imcsim noc: error: --topology 'ring' unknown (expected mesh, torus or cmesh)"},
+        {"--routing xz", "did you mean 'xy'?"},
+        {"--rate 1.5", "imcsim noc: error: --rate '1.5' (expected a number in 0..1)"},
+        {"--k 0", "imcsim noc: error: --k '0' (expected an integer in 1..256)"},
+        {"--vcs two", "imcsim noc: error: --vcs 'two' (expected an integer in 1..64)"},
+        {"--topology torus --routing westfirst",
+         "imcsim noc: error: routing westfirst is defined on meshes only"},
+        {"--topology torus --vcs 1", "needs vcs >= 2"},
+        {"--k 3 --traffic bitcomp", "needs a power-of-two number of endpoints (have 9)"},
+        {"--kx 4 --ky 2 --traffic transpose", "needs a square grid (have 4x2)"},
+        {"--measur 10", "unknown option '--measur' (did you mean '--measure'?)"},
+        {"--seed", "--seed needs a value"},
+        {"stray", "unexpected argument 'stray'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[2048];
+        int rc = cli(cases[i].args, err, sizeof err);
+        ck_assert_msg(rc == 2, "'%s': exit %d", cases[i].args, rc);
+        ck_assert_msg(strstr(err, cases[i].msg), "'%s': got '%s'", cases[i].args, err);
+    }
+}
+END_TEST
+
+START_TEST(cli_json_runs)
+{
+    char out[256];
+    int rc = cli("--k 4 --rate 0.05 --warmup 100 --measure 1000 --json", out, sizeof out);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(cli("--help", out, sizeof out), 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("noc");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, zero_load_mesh8_every_pattern);
+    tcase_add_test(tc, zero_load_other_pipelines_and_topologies);
+    tcase_add_test(tc, zero_load_rate_to_zero_matches_mean_analytic);
+    tcase_add_test(tc, conservation_every_topology_routing);
+    tcase_add_test(tc, torus_dateline_no_deadlock_at_2x_saturation);
+    tcase_add_test(tc, watchdog_reports_deadlock_without_dateline);
+    tcase_add_test(tc, same_seed_same_results);
+    tcase_add_test(tc, bad_flags_exit_2_with_message);
+    tcase_add_test(tc, cli_json_runs);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,220 @@
+/* The trace generator on hand-built mappings: records derived by hand for
+ * the small fixtures (fixtures.h), and invariants that must hold for any
+ * mapping (MVM counts, sends = waits, monotonic waits, determinism). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "invariants.h"
+#include "tracegen.h"
+
+static trace_layer_t *build(fx_t *f)
+{
+    trace_layer_t *l = NULL;
+    imc_diag_t d;
+    diag_init(&d);
+    int rc = tracegen_build(&f->map, &l, &d);
+    ck_assert_msg(rc == 0, "tracegen_build: %s", d.text ? d.text : "?");
+    diag_free(&d);
+    return l;
+}
+
+static const trace_stream_t *stream_of(const trace_layer_t *l, uint32_t tile)
+{
+    for (uint32_t s = 0; s < l->n_streams; s++)
+        if (l->streams[s].tile == tile)
+            return &l->streams[s];
+    return NULL;
+}
+
+#define REC_EQ(r, OP, ARG, A, B, C)                                                      \
+    do {                                                                                 \
+        const trace_rec_t *r_ = (r);                                                     \
+        ck_assert_msg(r_->op == (OP) && r_->arg == (ARG) && r_->a == (uint32_t)(A) &&    \
+                          r_->b == (uint32_t)(B) && r_->c == (uint32_t)(C),              \
+                      "got %s arg=%u a=%u b=%u c=%u, expected %s arg=%u a=%u b=%u c=%u", \
+                      trace_op_name(r_->op), r_->arg, r_->a, r_->b, r_->c,               \
+                      trace_op_name(OP), (unsigned)(ARG), (unsigned)(A), (unsigned)(B),  \
+                      (unsigned)(C));                                                    \
+    } while (0)
+
+/* conv0, position 0 (replica 0: CE 1 on tile 0 holds row blocks 0,1; CE 2 on
+ * tile 1 holds row block 2). Tile 0 holds 16 of the 18 rows, so it receives
+ * ceil(2 * 16/18) = 2 input values per pixel; output (0,0) of a 3x3 pad-1
+ * window needs input pixels up to (1,1): 1*6+1+1 = 8 pixels -> 16 values. */
+START_TEST(conv_first_position_by_hand)
+{
+    fx_t f;
+    fx_cnn(&f);
+    trace_layer_t *l = build(&f);
+    const trace_stream_t *t0 = stream_of(&l[0], 0), *t1 = stream_of(&l[0], 1);
+    ck_assert_ptr_nonnull(t0);
+    ck_assert_ptr_nonnull(t1);
+    ck_assert_uint_eq(l[0].n_streams, 3); /* tiles 0, 1, 2 */
+    REC_EQ(&t0->recs[0], TR_WAIT, 0, TRACE_NETWORK_INPUT, 16, 0);
+    REC_EQ(&t0->recs[1], TR_READ, 0, 16, 0, 0);                 /* 16 rows x 8 bits */
+    REC_EQ(&t0->recs[2], TR_MVM, 8, 1, 2, 16 | 16 << 16);       /* 2 xbars x 8 cols */
+    REC_EQ(&t0->recs[3], TR_ACCUM, 0, 1, 2 * 4, 0);             /* (3-1) blocks x 4 */
+    REC_EQ(&t0->recs[4], TR_ACT, ACT_RELU, 4, 0, 0);
+    REC_EQ(&t0->recs[5], TR_WRITE, 0, 4, 0, 0);
+    REC_EQ(&t0->recs[6], TR_SEND, 0, 2, 4, 1);                  /* to pool on tile 2 */
+    /* position 2 (replica 0 again): output (0,2) needs pixels up to (1,3). */
+    REC_EQ(&t0->recs[7], TR_WAIT, 0, TRACE_NETWORK_INPUT, (1 * 6 + 3 + 1) * 2, 0);
+    /* tile 1 works first for replica 0 (row block 2: 2 rows, 8 columns). */
+    REC_EQ(&t1->recs[0], TR_WAIT, 0, TRACE_NETWORK_INPUT, 16, 0);
+    REC_EQ(&t1->recs[1], TR_READ, 0, 2, 0, 0);
+    REC_EQ(&t1->recs[2], TR_MVM, 8, 2, 1, 2 | 8 << 16);
+    REC_EQ(&t1->recs[3], TR_PSUM_SEND, 0, 0, 4 * TRACEGEN_PSUM_BYTES, 0);
+    trace_layers_free(l, f.model.n_layers);
+}
+END_TEST
+
+/* pool sends to conv1's two tiles in proportion to the rows they hold
+ * (16 and 20 of 36: ceil(4*16/36) = 2, ceil(4*20/36) = 3) and to add. */
+START_TEST(sends_scaled_by_row_share)
+{
+    fx_t f;
+    fx_cnn(&f);
+    trace_layer_t *l = build(&f);
+    const trace_stream_t *s = stream_of(&l[1], 2);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(l[1].n_streams, 1);
+    /* pool output (0,0), 2x2 stride 2: input pixels up to (1,1) = 8 pixels x 4. */
+    REC_EQ(&s->recs[0], TR_WAIT, 0, 0, 32, 0);
+    REC_EQ(&s->recs[1], TR_READ, 0, 16, 0, 0);
+    REC_EQ(&s->recs[2], TR_POOL, 0, 4, 4, 0);
+    REC_EQ(&s->recs[3], TR_WRITE, 0, 4, 0, 0);
+    REC_EQ(&s->recs[4], TR_SEND, 0, 2, 2, 2);
+    REC_EQ(&s->recs[5], TR_SEND, 0, 3, 3, 2);
+    REC_EQ(&s->recs[6], TR_SEND, 0, 3, 4, 3);
+    trace_layers_free(l, f.model.n_layers);
+}
+END_TEST
+
+START_TEST(mvm_count_is_positions_times_ces)
+{
+    fx_t f;
+    fx_cnn(&f);
+    trace_layer_t *l = build(&f);
+    ck_assert_int_eq(count_op(&l[0], TR_MVM), 36 * 2);
+    ck_assert_int_eq(count_op(&l[2], TR_MVM), 9 * 3);
+    ck_assert_int_eq(count_op(&l[5], TR_MVM), 1 * 1);
+    ck_assert_int_eq(count_op(&l[1], TR_MVM), 0);
+    trace_layers_free(l, f.model.n_layers);
+    fx_lstm(&f);
+    l = build(&f);
+    ck_assert_int_eq(count_op(&l[0], TR_MVM), 5 * 2);
+    trace_layers_free(l, f.model.n_layers);
+}
+END_TEST
+
+START_TEST(invariants_cnn_and_lstm)
+{
+    fx_t f;
+    char msg[512];
+    fx_cnn(&f);
+    trace_layer_t *l = build(&f);
+    ck_assert_msg(!check_invariants(&f.map, l, msg, sizeof msg), "%s", msg);
+    trace_layers_free(l, f.model.n_layers);
+    fx_lstm(&f);
+    l = build(&f);
+    ck_assert_msg(!check_invariants(&f.map, l, msg, sizeof msg), "%s", msg);
+    trace_layers_free(l, f.model.n_layers);
+}
+END_TEST
+
+/* LSTM step t waits for t outputs of its own (4 values each); it sends each
+ * step but the last back to itself, and only the last step to fc. */
+START_TEST(lstm_recurrence)
+{
+    fx_t f;
+    fx_lstm(&f);
+    trace_layer_t *l = build(&f);
+    const trace_stream_t *s = stream_of(&l[0], 1);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(l[0].n_streams, 1);
+    REC_EQ(&s->recs[0], TR_WAIT, 0, TRACE_NETWORK_INPUT, 20, 0);
+    REC_EQ(&s->recs[1], TR_READ, 0, 8, 0, 0);
+    REC_EQ(&s->recs[2], TR_MVM, 8, 2, 2, 16 | 16 << 16);
+    REC_EQ(&s->recs[3], TR_MVM, 8, 3, 2, 16 | 16 << 16);
+    REC_EQ(&s->recs[4], TR_ACT, ACT_SIGMOID, 12, 0, 0);
+    REC_EQ(&s->recs[5], TR_ACT, ACT_TANH, 8, 0, 0);
+    REC_EQ(&s->recs[6], TR_ADD, 0, 16, 0, 0);
+    REC_EQ(&s->recs[7], TR_WRITE, 0, 4, 0, 0);
+    REC_EQ(&s->recs[8], TR_SEND, 0, 1, 4, 0);
+    REC_EQ(&s->recs[9], TR_WAIT, 0, 0, 4, 0);
+    int self_sends = 0, fc_sends = 0;
+    for (uint32_t i = 0; i < s->n_recs; i++) {
+        self_sends += s->recs[i].op == TR_SEND && s->recs[i].c == 0;
+        fc_sends += s->recs[i].op == TR_SEND && s->recs[i].c == 1;
+    }
+    ck_assert_int_eq(self_sends, 4);
+    /* fc sees only the last hidden state: one send, after the last step */
+    ck_assert_int_eq(fc_sends, 1);
+    REC_EQ(&s->recs[s->n_recs - 1], TR_SEND, 0, 2, 4, 1);
+    const trace_stream_t *fc = stream_of(&l[1], 2);
+    REC_EQ(&fc->recs[0], TR_WAIT, 0, 0, 4, 0);
+    trace_layers_free(l, f.model.n_layers);
+}
+END_TEST
+
+START_TEST(deterministic_bytes)
+{
+    fx_t f;
+    fx_cnn(&f);
+    trace_layer_t *a = build(&f), *b = build(&f);
+    for (int i = 0; i < f.model.n_layers; i++) {
+        uint8_t *ba, *bb;
+        size_t na, nb;
+        ck_assert_int_eq(trace_encode(&a[i], &ba, &na), 0);
+        ck_assert_int_eq(trace_encode(&b[i], &bb, &nb), 0);
+        ck_assert_uint_eq(na, nb);
+        ck_assert_int_eq(memcmp(ba, bb, na), 0);
+        free(ba);
+        free(bb);
+    }
+    trace_layers_free(a, f.model.n_layers);
+    trace_layers_free(b, f.model.n_layers);
+}
+END_TEST
+
+START_TEST(bad_mapping_is_error)
+{
+    fx_t f;
+    fx_cnn(&f);
+    f.maps[2].first_ce = 10; /* 3 CEs from 10 in a 12-CE system */
+    trace_layer_t *l = (trace_layer_t *)1;
+    imc_diag_t d;
+    diag_init(&d);
+    ck_assert_int_eq(tracegen_build(&f.map, &l, &d), -1);
+    ck_assert_ptr_null(l);
+    ck_assert_str_eq(d.text, "error: layer 'conv1': CEs 10..12 out of range (system has 12 CEs)\n");
+    diag_clear(&d);
+    fx_cnn(&f);
+    f.maps[3].home_tile = 6;
+    ck_assert_int_eq(tracegen_build(&f.map, &l, &d), -1);
+    ck_assert_str_eq(d.text, "error: layer 'add': home tile 6 out of range (system has 6 tiles)\n");
+    diag_free(&d);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("tracegen");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, conv_first_position_by_hand);
+    tcase_add_test(tc, sends_scaled_by_row_share);
+    tcase_add_test(tc, mvm_count_is_positions_times_ces);
+    tcase_add_test(tc, invariants_cnn_and_lstm);
+    tcase_add_test(tc, lstm_recurrence);
+    tcase_add_test(tc, deterministic_bytes);
+    tcase_add_test(tc, bad_mapping_is_error);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,999 @@
+/* The YAML model loader: parse the layers, resolve their inputs by name,
+ * order them topologically, infer shapes (reporting mismatches at the layer),
+ * then fold batchnorms and fuse activations into their producers.
+ * docs/model-format.md is the user-facing description of what is accepted. */
+#include "model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strutil.h"
+#include "ytree.h"
+
+/* Raw layer kinds: the model_t kinds plus those the loader removes. */
+enum {
+    RK_CONV, RK_LINEAR, RK_MAXPOOL, RK_AVGPOOL, RK_GMAXPOOL, RK_GAVGPOOL,
+    RK_ADD, RK_CONCAT, RK_FLATTEN, RK_ACT, RK_LSTM, RK_BN, RK_COUNT_
+};
+
+/* Keys, as bits, so each type lists what it accepts. */
+enum {
+    K_NAME = 1 << 0, K_TYPE = 1 << 1, K_INPUTS = 1 << 2, K_OUTC = 1 << 3,
+    K_INC = 1 << 4, K_KERNEL = 1 << 5, K_STRIDE = 1 << 6, K_PAD = 1 << 7,
+    K_GROUPS = 1 << 8, K_OUTF = 1 << 9, K_INF = 1 << 10, K_ACTIV = 1 << 11,
+    K_FUNC = 1 << 12, K_HIDDEN = 1 << 13, K_STEPS = 1 << 14, K_LAYERS = 1 << 15,
+    K_INSIZE = 1 << 16, K_WBITS = 1 << 17, K_ABITS = 1 << 18, K_NKEYS = 19
+};
+static const char *const key_names[K_NKEYS] = {
+    "name", "type", "inputs", "out_channels", "in_channels", "kernel", "stride",
+    "padding", "groups", "out_features", "in_features", "activation", "function",
+    "hidden", "steps", "layers", "input_size", "weight_bits", "act_bits"};
+
+#define K_COMMON (K_NAME | K_TYPE | K_INPUTS)
+#define K_PREC (K_WBITS | K_ABITS)
+
+static const struct {
+    const char *name;
+    int kind;
+    act_kind_t act;
+    unsigned keys;
+} types[] = {
+    {"conv2d", RK_CONV, ACT_NONE, K_COMMON | K_OUTC | K_INC | K_KERNEL | K_STRIDE | K_PAD | K_GROUPS | K_ACTIV | K_PREC},
+    {"linear", RK_LINEAR, ACT_NONE, K_COMMON | K_OUTF | K_INF | K_ACTIV | K_PREC},
+    {"maxpool", RK_MAXPOOL, ACT_NONE, K_COMMON | K_KERNEL | K_STRIDE | K_PAD},
+    {"avgpool", RK_AVGPOOL, ACT_NONE, K_COMMON | K_KERNEL | K_STRIDE | K_PAD},
+    {"global_maxpool", RK_GMAXPOOL, ACT_NONE, K_COMMON},
+    {"global_avgpool", RK_GAVGPOOL, ACT_NONE, K_COMMON},
+    {"add", RK_ADD, ACT_NONE, K_COMMON | K_ACTIV},
+    {"concat", RK_CONCAT, ACT_NONE, K_COMMON},
+    {"flatten", RK_FLATTEN, ACT_NONE, K_COMMON},
+    {"activation", RK_ACT, ACT_NONE, K_COMMON | K_FUNC},
+    {"relu", RK_ACT, ACT_RELU, K_COMMON},
+    {"sigmoid", RK_ACT, ACT_SIGMOID, K_COMMON},
+    {"tanh", RK_ACT, ACT_TANH, K_COMMON},
+    {"batchnorm", RK_BN, ACT_NONE, K_COMMON},
+    {"lstm", RK_LSTM, ACT_NONE, K_COMMON | K_HIDDEN | K_STEPS | K_LAYERS | K_INSIZE | K_PREC},
+};
+#define N_TYPES (sizeof types / sizeof types[0])
+
+#define MAX_VALUES (1 << 30)    /* values of one layer's output */
+#define MAX_WEIGHTS 68719476736.0 /* 2^36 per layer */
+#define MAX_MACS 1.152921504606846976e18 /* 2^60 per layer */
+
+static const char *const act_names[] = {"none", "relu", "sigmoid", "tanh"};
+
+const char *act_kind_name(act_kind_t a)
+{
+    return (unsigned)a < 4 ? act_names[a] : "?";
+}
+
+const char *layer_kind_name(layer_kind_t k)
+{
+    static const char *const n[LAYER_KIND_COUNT_] = {
+        "conv2d", "linear", "maxpool", "avgpool", "global_pool", "add",
+        "concat", "flatten", "activation", "lstm"};
+    return (unsigned)k < LAYER_KIND_COUNT_ ? n[k] : "?";
+}
+
+typedef struct raw {
+    char name[MODEL_NAME_MAX];
+    int type;                      /* index into types[] */
+    int kind;                      /* RK_* */
+    ynode_t *node, *inputs_node;
+    int n_in;
+    ynode_t *in_nodes[LAYER_MAX_INPUTS];
+    int in[LAYER_MAX_INPUTS];      /* raw indices, or LAYER_INPUT_NETWORK */
+    int64_t outc, inc, kx, ky, stride, pad, groups, outf, inf;
+    int64_t hidden, steps, nlayers, insize, wbits, abits;
+    act_kind_t act;
+    int h, w, c;                   /* output shape */
+    int consumers;
+    int target;                    /* final layer carrying this one's output */
+    int order;                     /* topological position */
+} raw_t;
+
+typedef struct ctx {
+    ytree_t *t;
+    imc_diag_t *d;
+    raw_t *r;
+    int n;
+    int in_h, in_w, in_c;
+    int64_t def_wbits, def_abits;
+} ctx_t;
+
+static int get_int(ctx_t *x, const ynode_t *n, const char *what, int64_t lo,
+                   int64_t hi, int64_t *out)
+{
+    if (yget_int64(x->t, x->d, n, what, out))
+        return -1;
+    if (*out < lo || *out > hi) {
+        yerror(x->t, x->d, n, "'%s' is %lld (expected an integer in %lld..%lld)",
+               what, (long long)*out, (long long)lo, (long long)hi);
+        return -1;
+    }
+    return 0;
+}
+
+static int find_type(const char *s)
+{
+    for (size_t i = 0; i < N_TYPES; i++)
+        if (strcmp(types[i].name, s) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void unknown_key(ctx_t *x, const ynode_t *k, const char *key,
+                        unsigned allowed, const char *where)
+{
+    const char *cand[K_NKEYS];
+    size_t nc = 0;
+    for (int i = 0; i < K_NKEYS; i++)
+        if (allowed & (1u << i))
+            cand[nc++] = key_names[i];
+    const char *best = str_closest(key, cand, nc);
+    char list[512] = "";
+    for (size_t i = 0; i < nc; i++) {
+        strncat(list, cand[i], sizeof list - strlen(list) - 1);
+        if (i + 1 < nc)
+            strncat(list, ", ", sizeof list - strlen(list) - 1);
+    }
+    if (best)
+        yerror(x->t, x->d, k, "unknown key '%s' in %s (did you mean '%s'?)", key,
+               where, best);
+    else
+        yerror(x->t, x->d, k, "unknown key '%s' in %s (expected one of: %s)", key,
+               where, list);
+}
+
+static int parse_kernel(ctx_t *x, const ynode_t *v, raw_t *r)
+{
+    if (ynode_is_seq(v)) {
+        int64_t k[2];
+        if (ynode_seq_len(v) != 2) {
+            yerror(x->t, x->d, v, "'kernel' has %zu entries (expected K or [Kh, Kw])",
+                   ynode_seq_len(v));
+            return -1;
+        }
+        for (int i = 0; i < 2; i++)
+            if (get_int(x, ynode_seq_at(x->t, v, (size_t)i), "kernel", 1, 4096, &k[i]))
+                return -1;
+        r->ky = k[0];
+        r->kx = k[1];
+        return 0;
+    }
+    if (get_int(x, v, "kernel", 1, 4096, &r->kx))
+        return -1;
+    r->ky = r->kx;
+    return 0;
+}
+
+static int parse_act(ctx_t *x, const ynode_t *v, const char *what, act_kind_t *out)
+{
+    const char *s = yget_string(x->t, x->d, v, what);
+    if (!s)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, act_names[i]) == 0) {
+            *out = (act_kind_t)i;
+            return 0;
+        }
+    const char *best = str_closest(s, act_names, 4);
+    if (best)
+        yerror(x->t, x->d, v, "unknown activation '%s' (did you mean '%s'?)", s, best);
+    else
+        yerror(x->t, x->d, v, "unknown activation '%s' (expected relu, sigmoid, tanh or none)", s);
+    return -1;
+}
+
+/* One layer entry: keys and values only; names and shapes come later. */
+static int parse_layer(ctx_t *x, ynode_t *ln, int idx, raw_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->node = ln;
+    r->stride = 0;
+    r->groups = 1;
+    r->nlayers = 1;
+    r->target = -2;
+    if (!ynode_is_map(ln)) {
+        yerror(x->t, x->d, ln, "layer %d is not a mapping (expected keys such as "
+               "'name' and 'type')", idx);
+        return -1;
+    }
+    ynode_t *tn = ynode_map_get(x->t, ln, "type");
+    if (!tn) {
+        yerror(x->t, x->d, ln, "layer %d has no 'type' (expected conv2d, linear, "
+               "maxpool, avgpool, global_avgpool, add, concat, flatten, relu, "
+               "batchnorm, lstm, ...)", idx);
+        return -1;
+    }
+    const char *ts = yget_string(x->t, x->d, tn, "type");
+    if (!ts)
+        return -1;
+    r->type = find_type(ts);
+    if (r->type < 0) {
+        const char *cand[N_TYPES];
+        for (size_t i = 0; i < N_TYPES; i++)
+            cand[i] = types[i].name;
+        const char *best = str_closest(ts, cand, N_TYPES);
+        if (best)
+            yerror(x->t, x->d, tn, "unknown layer type '%s' (did you mean '%s'?)", ts, best);
+        else
+            yerror(x->t, x->d, tn, "unknown layer type '%s' (expected conv2d, linear, "
+                   "maxpool, avgpool, global_maxpool, global_avgpool, add, concat, "
+                   "flatten, activation, relu, sigmoid, tanh, batchnorm or lstm)", ts);
+        return -1;
+    }
+    r->kind = types[r->type].kind;
+    r->act = types[r->type].act;
+    snprintf(r->name, sizeof r->name, "layer%d", idx);
+    unsigned allowed = types[r->type].keys, seen = 0;
+    char where[64];
+    snprintf(where, sizeof where, "a %s layer", ts);
+    int bad = 0;
+    size_t nk = ynode_map_size(ln);
+    for (size_t i = 0; i < nk; i++) {
+        ynode_t *kn = ynode_map_key(x->t, ln, i), *v = ynode_map_val(x->t, ln, i);
+        const char *k = ynode_scalar(kn);
+        int kb = -1;
+        for (int j = 0; j < K_NKEYS; j++)
+            if (strcmp(k, key_names[j]) == 0)
+                kb = j;
+        if (kb < 0 || !(allowed & (1u << kb))) {
+            unknown_key(x, kn, k, allowed, where);
+            bad = 1;
+            continue;
+        }
+        seen |= 1u << kb;
+        int rc = 0;
+        switch (1u << kb) {
+        case K_NAME: {
+            const char *s = yget_string(x->t, x->d, v, "name");
+            if (!s)
+                rc = -1;
+            else if (!*s || strlen(s) >= MODEL_NAME_MAX || strcmp(s, "input") == 0) {
+                yerror(x->t, x->d, v, "layer name '%s' is not usable (expected 1..%d "
+                       "characters, not 'input')", s, MODEL_NAME_MAX - 1);
+                rc = -1;
+            } else
+                snprintf(r->name, sizeof r->name, "%s", s);
+            break;
+        }
+        case K_TYPE: break;
+        case K_INPUTS:
+            r->inputs_node = v;
+            if (ynode_is_seq(v)) {
+                size_t ni = ynode_seq_len(v);
+                if (ni < 1 || ni > LAYER_MAX_INPUTS) {
+                    yerror(x->t, x->d, v, "'inputs' has %zu names (expected 1..%d)",
+                           ni, LAYER_MAX_INPUTS);
+                    rc = -1;
+                    break;
+                }
+                r->n_in = (int)ni;
+                for (size_t j = 0; j < ni; j++)
+                    r->in_nodes[j] = ynode_seq_at(x->t, v, j);
+            } else {
+                r->n_in = 1;
+                r->in_nodes[0] = v;
+            }
+            for (int j = 0; j < r->n_in && !rc; j++)
+                if (!yget_string(x->t, x->d, r->in_nodes[j], "inputs"))
+                    rc = -1;
+            break;
+        case K_OUTC: rc = get_int(x, v, "out_channels", 1, 1 << 20, &r->outc); break;
+        case K_INC: rc = get_int(x, v, "in_channels", 1, 1 << 20, &r->inc); break;
+        case K_KERNEL: rc = parse_kernel(x, v, r); break;
+        case K_STRIDE: rc = get_int(x, v, "stride", 1, 4096, &r->stride); break;
+        case K_PAD: rc = get_int(x, v, "padding", 0, 4096, &r->pad); break;
+        case K_GROUPS: rc = get_int(x, v, "groups", 1, 1 << 20, &r->groups); break;
+        case K_OUTF: rc = get_int(x, v, "out_features", 1, 1 << 24, &r->outf); break;
+        case K_INF: rc = get_int(x, v, "in_features", 1, 1 << 30, &r->inf); break;
+        case K_ACTIV: rc = parse_act(x, v, "activation", &r->act); break;
+        case K_FUNC: rc = parse_act(x, v, "function", &r->act); break;
+        case K_HIDDEN: rc = get_int(x, v, "hidden", 1, 1 << 16, &r->hidden); break;
+        case K_STEPS: rc = get_int(x, v, "steps", 1, 1 << 20, &r->steps); break;
+        case K_LAYERS: rc = get_int(x, v, "layers", 1, 64, &r->nlayers); break;
+        case K_INSIZE: rc = get_int(x, v, "input_size", 1, 1 << 24, &r->insize); break;
+        case K_WBITS: rc = get_int(x, v, "weight_bits", 1, 32, &r->wbits); break;
+        case K_ABITS: rc = get_int(x, v, "act_bits", 1, 32, &r->abits); break;
+        }
+        if (rc)
+            bad = 1;
+    }
+    if (bad)
+        return -1;
+    unsigned need = 0;
+    if (r->kind == RK_CONV)
+        need = K_OUTC | K_KERNEL;
+    else if (r->kind == RK_LINEAR)
+        need = K_OUTF;
+    else if (r->kind == RK_MAXPOOL || r->kind == RK_AVGPOOL)
+        need = K_KERNEL;
+    else if (r->kind == RK_LSTM)
+        need = K_HIDDEN | K_STEPS;
+    else if (r->kind == RK_ACT && types[r->type].act == ACT_NONE)
+        need = K_FUNC;
+    for (int j = 0; j < K_NKEYS; j++)
+        if ((need & (1u << j)) && !(seen & (1u << j))) {
+            yerror(x->t, x->d, ln, "%s layer '%s' has no '%s' (expected it to be set)",
+                   ts, r->name, key_names[j]);
+            bad = 1;
+        }
+    if ((r->kind == RK_ADD || r->kind == RK_CONCAT) && r->n_in < 2 && !bad) {
+        yerror(x->t, x->d, r->inputs_node ? r->inputs_node : ln,
+               "%s layer '%s' has %d input (expected 'inputs' with 2..%d names)", ts,
+               r->name, r->n_in, LAYER_MAX_INPUTS);
+        bad = 1;
+    }
+    if (!(r->kind == RK_ADD || r->kind == RK_CONCAT) && r->n_in > 1 && !bad) {
+        yerror(x->t, x->d, r->inputs_node, "%s layer '%s' has %d inputs (expected one)",
+               ts, r->name, r->n_in);
+        bad = 1;
+    }
+    if (r->stride == 0)
+        r->stride = (r->kind == RK_MAXPOOL || r->kind == RK_AVGPOOL) ? r->kx : 1;
+    return bad ? -1 : 0;
+}
+
+static int find_raw(ctx_t *x, const char *name)
+{
+    for (int i = 0; i < x->n; i++)
+        if (strcmp(x->r[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static int resolve_inputs(ctx_t *x)
+{
+    int bad = 0;
+    for (int i = 0; i < x->n; i++) {
+        raw_t *r = &x->r[i];
+        for (int j = 0; j < i; j++)
+            if (strcmp(x->r[j].name, r->name) == 0) {
+                ynode_t *nn = ynode_map_get(x->t, r->node, "name");
+                yerror(x->t, x->d, nn ? nn : r->node, "duplicate layer name '%s' "
+                       "(first used at line %d; expected unique names)", r->name,
+                       ynode_line(x->r[j].node));
+                bad = 1;
+            }
+        if (r->n_in == 0) {
+            r->n_in = 1;
+            r->in[0] = i == 0 ? LAYER_INPUT_NETWORK : i - 1;
+            continue;
+        }
+        for (int k = 0; k < r->n_in; k++) {
+            const char *s = ynode_scalar(r->in_nodes[k]);
+            if (strcmp(s, "input") == 0) {
+                r->in[k] = LAYER_INPUT_NETWORK;
+                continue;
+            }
+            r->in[k] = find_raw(x, s);
+            if (r->in[k] < 0) {
+                const char **cand = malloc(sizeof *cand * (size_t)(x->n + 1));
+                if (!cand)
+                    return -1;
+                for (int j = 0; j < x->n; j++)
+                    cand[j] = x->r[j].name;
+                cand[x->n] = "input";
+                const char *best = str_closest(s, cand, (size_t)x->n + 1);
+                if (best)
+                    yerror(x->t, x->d, r->in_nodes[k], "unknown input '%s' of layer "
+                           "'%s' (did you mean '%s'?)", s, r->name, best);
+                else
+                    yerror(x->t, x->d, r->in_nodes[k], "unknown input '%s' of layer "
+                           "'%s' (expected a layer name or 'input')", s, r->name);
+                free(cand);
+                bad = 1;
+            } else if (r->in[k] == i) {
+                yerror(x->t, x->d, r->in_nodes[k], "layer '%s' takes its own output as "
+                       "input (expected an earlier layer)", r->name);
+                bad = 1;
+            }
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+/* Kahn's algorithm, lowest file position first, so the order is the file's
+ * wherever the file is already ordered. */
+static int topo_sort(ctx_t *x, int *order)
+{
+    int *indeg = calloc((size_t)x->n, sizeof *indeg);
+    int *done = calloc((size_t)x->n, sizeof *done);
+    if (!indeg || !done) {
+        free(indeg);
+        free(done);
+        return -1;
+    }
+    for (int i = 0; i < x->n; i++)
+        for (int k = 0; k < x->r[i].n_in; k++)
+            if (x->r[i].in[k] >= 0)
+                indeg[i]++;
+    int m = 0;
+    while (m < x->n) {
+        int pick = -1;
+        for (int i = 0; i < x->n && pick < 0; i++)
+            if (!done[i] && indeg[i] == 0)
+                pick = i;
+        if (pick < 0)
+            break;
+        done[pick] = 1;
+        x->r[pick].order = m;
+        order[m++] = pick;
+        for (int i = 0; i < x->n; i++)
+            for (int k = 0; k < x->r[i].n_in; k++)
+                if (x->r[i].in[k] == pick)
+                    indeg[i]--;
+    }
+    int rc = 0;
+    if (m < x->n) {
+        for (int i = 0; i < x->n; i++)
+            if (!done[i]) {
+                raw_t *r = &x->r[i];
+                yerror(x->t, x->d, r->inputs_node ? r->inputs_node : r->node,
+                       "layer '%s' is on a cycle of inputs (expected the layers to "
+                       "form a directed acyclic graph)", r->name);
+                break;
+            }
+        rc = -1;
+    }
+    free(indeg);
+    free(done);
+    return rc;
+}
+
+static void shape_of(ctx_t *x, int i, int *h, int *w, int *c)
+{
+    if (i == LAYER_INPUT_NETWORK) {
+        *h = x->in_h, *w = x->in_w, *c = x->in_c;
+    } else {
+        *h = x->r[i].h, *w = x->r[i].w, *c = x->r[i].c;
+    }
+}
+
+static const char *in_name(ctx_t *x, int i)
+{
+    return i == LAYER_INPUT_NETWORK ? "input" : x->r[i].name;
+}
+
+static int window_out(ctx_t *x, raw_t *r, int h, int w, int *oh, int *ow)
+{
+    int64_t ph = h + 2 * r->pad - r->ky, pw = w + 2 * r->pad - r->kx;
+    if (ph < 0 || pw < 0) {
+        yerror(x->t, x->d, r->node, "%s layer '%s': kernel %lldx%lld does not fit "
+               "its %dx%d input with padding %lld (expected a kernel no larger than "
+               "the padded input)", types[r->type].name, r->name, (long long)r->ky,
+               (long long)r->kx, h, w, (long long)r->pad);
+        return -1;
+    }
+    *oh = (int)(ph / r->stride + 1);
+    *ow = (int)(pw / r->stride + 1);
+    return 0;
+}
+
+static int infer_shape_core(ctx_t *x, raw_t *r)
+{
+    int h, w, c;
+    shape_of(x, r->in[0], &h, &w, &c);
+    r->h = h, r->w = w, r->c = c;
+    const char *tn = types[r->type].name;
+    switch (r->kind) {
+    case RK_CONV:
+        if (r->inc && r->inc != c) {
+            yerror(x->t, x->d, ynode_map_get(x->t, r->node, "in_channels"),
+                   "conv2d layer '%s' has in_channels %lld but its input '%s' has %d "
+                   "channels (expected in_channels: %d)", r->name, (long long)r->inc,
+                   in_name(x, r->in[0]), c, c);
+            return -1;
+        }
+        if (c % r->groups || r->outc % r->groups) {
+            yerror(x->t, x->d, ynode_map_get(x->t, r->node, "groups"),
+                   "conv2d layer '%s': groups %lld does not divide its %d input and "
+                   "%lld output channels (expected a common divisor)", r->name,
+                   (long long)r->groups, c, (long long)r->outc);
+            return -1;
+        }
+        if (window_out(x, r, h, w, &r->h, &r->w))
+            return -1;
+        r->c = (int)r->outc;
+        return 0;
+    case RK_MAXPOOL:
+    case RK_AVGPOOL:
+        return window_out(x, r, h, w, &r->h, &r->w);
+    case RK_GMAXPOOL:
+    case RK_GAVGPOOL:
+        r->h = r->w = 1;
+        return 0;
+    case RK_FLATTEN:
+        r->h = r->w = 1;
+        r->c = h * w * c;
+        return 0;
+    case RK_LINEAR:
+    case RK_LSTM: {
+        int64_t n = (int64_t)h * w * c, want = r->kind == RK_LINEAR ? r->inf : r->insize;
+        const char *key = r->kind == RK_LINEAR ? "in_features" : "input_size";
+        if (want && want != n) {
+            yerror(x->t, x->d, ynode_map_get(x->t, r->node, key),
+                   "%s layer '%s' has %s %lld but its input '%s' gives %dx%dx%d = %lld "
+                   "values (expected %s: %lld)", tn, r->name, key, (long long)want,
+                   in_name(x, r->in[0]), h, w, c, (long long)n, key, (long long)n);
+            return -1;
+        }
+        r->h = r->w = 1;
+        r->c = (int)(r->kind == RK_LINEAR ? r->outf : r->hidden);
+        return 0;
+    }
+    case RK_ADD:
+    case RK_CONCAT:
+        for (int k = 1; k < r->n_in; k++) {
+            int h2, w2, c2;
+            shape_of(x, r->in[k], &h2, &w2, &c2);
+            int same = r->kind == RK_ADD ? (h2 == h && w2 == w && c2 == c)
+                                         : (h2 == h && w2 == w);
+            if (!same) {
+                yerror(x->t, x->d, r->inputs_node,
+                       "%s layer '%s': input '%s' is %dx%dx%d but input '%s' is "
+                       "%dx%dx%d (expected %s)", tn, r->name, in_name(x, r->in[0]),
+                       h, w, c, in_name(x, r->in[k]), h2, w2, c2,
+                       r->kind == RK_ADD ? "identical shapes"
+                                         : "the same height and width");
+                return -1;
+            }
+            if (r->kind == RK_CONCAT)
+                r->c = (int64_t)r->c + c2 > MAX_VALUES ? MAX_VALUES + 1 : r->c + c2;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* Bounds that keep every count of the model and its mapping in range. */
+static int infer_shape(ctx_t *x, raw_t *r)
+{
+    if (infer_shape_core(x, r))
+        return -1;
+    double vals = (double)r->h * r->w * r->c, weights = 0, macs = 0;
+    int ih, iw, ic;
+    shape_of(x, r->in[0], &ih, &iw, &ic);
+    double in = (double)ih * iw * ic;
+    if (r->kind == RK_CONV) {
+        weights = (double)r->kx * r->ky * (ic / r->groups) * r->outc;
+        macs = weights * r->h * r->w;
+    } else if (r->kind == RK_LINEAR) {
+        weights = in * r->outf;
+        macs = weights;
+    } else if (r->kind == RK_LSTM) {
+        weights = (in + r->hidden) * 4.0 * r->hidden * r->nlayers;
+        macs = weights * r->steps;
+    }
+    if (vals > MAX_VALUES || weights > MAX_WEIGHTS || macs > MAX_MACS) {
+        yerror(x->t, x->d, r->node, "%s layer '%s' is too large: %.0f output values, "
+               "%.0f weights, %.0f MACs (expected at most %.0f, %.0f, %.0f)",
+               types[r->type].name, r->name, vals, weights, macs, (double)MAX_VALUES,
+               MAX_WEIGHTS, MAX_MACS);
+        return -1;
+    }
+    return 0;
+}
+
+static void fill_common(ctx_t *x, raw_t *r, layer_t *L)
+{
+    memset(L, 0, sizeof *L);
+    snprintf(L->name, sizeof L->name, "%s", r->name);
+    L->n_inputs = r->n_in;
+    for (int k = 0; k < r->n_in; k++)
+        L->inputs[k] = r->in[k] < 0 ? LAYER_INPUT_NETWORK : x->r[r->in[k]].target;
+    shape_of(x, r->in[0], &L->in_h, &L->in_w, &L->in_c);
+    L->out_h = r->h, L->out_w = r->w, L->out_c = r->c;
+    L->kx = (int)r->kx, L->ky = (int)r->ky, L->stride = (int)r->stride;
+    L->pad = (int)r->pad, L->groups = (int)r->groups;
+    L->weight_bits = (int)(r->wbits ? r->wbits : x->def_wbits);
+    L->act_bits = (int)(r->abits ? r->abits : x->def_abits);
+    L->src_line = ynode_line(r->node);
+}
+
+/* Build the final layers: batchnorm folded, activations fused where they
+ * directly follow a conv/linear/add that feeds nothing else. */
+static int build(ctx_t *x, const int *order, model_t *m)
+{
+    int cap = 0;
+    for (int i = 0; i < x->n; i++)
+        cap += x->r[i].kind == RK_LSTM ? (int)x->r[i].nlayers : 1;
+    m->layers = calloc((size_t)(cap ? cap : 1), sizeof *m->layers);
+    int *fan = calloc((size_t)(cap ? cap : 1), sizeof *fan); /* consumers of a final layer */
+    if (!m->layers || !fan) {
+        free(fan);
+        return -1;
+    }
+    for (int i = 0; i < x->n; i++)
+        for (int k = 0; k < x->r[i].n_in; k++)
+            if (x->r[i].in[k] >= 0)
+                x->r[x->r[i].in[k]].consumers++;
+    int n = 0, rc = 0;
+    for (int oi = 0; oi < x->n && !rc; oi++) {
+        raw_t *r = &x->r[order[oi]];
+        int p = r->in[0];
+        int t = p >= 0 ? x->r[p].target : -1;
+        layer_t *P = t >= 0 ? &m->layers[t] : NULL;
+        if (r->kind == RK_BN) {
+            const char *why = NULL;
+            if (!P || (P->kind != LAYER_CONV && P->kind != LAYER_LINEAR))
+                why = "is not a conv2d or linear layer";
+            else if (fan[t] != 1)
+                why = "also feeds other layers";
+            else if (P->act != ACT_NONE)
+                why = "already ends in an activation";
+            else if (P->folded_bn)
+                why = "already has a batchnorm folded in";
+            if (why) {
+                yerror(x->t, x->d, r->node, "batchnorm '%s' cannot be folded: its input "
+                       "'%s' %s (expected it to follow a conv2d or linear layer that "
+                       "feeds only it)", r->name, in_name(x, p), why);
+                rc = -1;
+                break;
+            }
+            P->folded_bn = 1;
+            r->target = t;
+            fan[t] = r->consumers;
+            continue;
+        }
+        if (r->kind == RK_ACT && P && fan[t] == 1 && P->act == ACT_NONE &&
+            (P->kind == LAYER_CONV || P->kind == LAYER_LINEAR || P->kind == LAYER_ADD)) {
+            P->act = r->act;
+            r->target = t;
+            fan[t] = r->consumers;
+            continue;
+        }
+        int reps = r->kind == RK_LSTM ? (int)r->nlayers : 1;
+        for (int s = 0; s < reps; s++) {
+            layer_t *L = &m->layers[n];
+            fill_common(x, r, L);
+            L->act = r->act;
+            switch (r->kind) {
+            case RK_CONV: {
+                L->kind = LAYER_CONV;
+                int64_t k = (int64_t)L->kx * L->ky * (L->in_c / L->groups);
+                L->weights = k * L->out_c;
+                L->macs = (int64_t)L->out_h * L->out_w * L->out_c * k;
+                break;
+            }
+            case RK_LINEAR:
+                L->kind = LAYER_LINEAR;
+                L->weights = (int64_t)L->in_h * L->in_w * L->in_c * L->out_c;
+                L->macs = L->weights;
+                break;
+            case RK_MAXPOOL: L->kind = LAYER_MAXPOOL; break;
+            case RK_AVGPOOL: L->kind = LAYER_AVGPOOL; L->pool_avg = 1; break;
+            case RK_GMAXPOOL:
+            case RK_GAVGPOOL:
+                L->kind = LAYER_GLOBALPOOL;
+                L->pool_avg = r->kind == RK_GAVGPOOL;
+                L->kx = L->in_w, L->ky = L->in_h, L->stride = 1;
+                break;
+            case RK_ADD: L->kind = LAYER_ADD; break;
+            case RK_CONCAT: L->kind = LAYER_CONCAT; break;
+            case RK_FLATTEN: L->kind = LAYER_FLATTEN; break;
+            case RK_ACT: L->kind = LAYER_ACT; break;
+            case RK_LSTM: {
+                L->kind = LAYER_LSTM;
+                if (reps > 1) {
+                    char nm[MODEL_NAME_MAX + 16];
+                    snprintf(nm, sizeof nm, "%.*s_l%d", MODEL_NAME_MAX - 8, r->name, s);
+                    memcpy(L->name, nm, MODEL_NAME_MAX - 1);
+                    L->name[MODEL_NAME_MAX - 1] = '\0';
+                }
+                if (s > 0) {
+                    L->n_inputs = 1;
+                    L->inputs[0] = n - 1;
+                    L->in_h = L->in_w = 1;
+                    L->in_c = (int)r->hidden;
+                }
+                L->lstm_hidden = (int)r->hidden;
+                L->lstm_steps = (int)r->steps;
+                L->lstm_layers = 1;
+                int64_t in = (int64_t)L->in_h * L->in_w * L->in_c;
+                L->weights = (in + r->hidden) * 4 * r->hidden;
+                L->macs = L->weights * r->steps;
+                break;
+            }
+            }
+            if (L->kind != LAYER_CONV && L->kind != LAYER_LINEAR && L->kind != LAYER_LSTM)
+                L->weight_bits = 0; /* no weights: the field would only mislead */
+            n++;
+        }
+        r->target = n - 1;
+        fan[n - 1] = r->consumers;
+    }
+    free(fan);
+    m->n_layers = n;
+    return rc;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static uint64_t model_hash(const model_t *m)
+{
+    char buf[512];
+    uint64_t h = 14695981039346656037ull;
+    int k = snprintf(buf, sizeof buf, "%s %d %d %d\n", m->name, m->in_h, m->in_w, m->in_c);
+    h = fnv(h, buf, (size_t)k);
+    for (int i = 0; i < m->n_layers; i++) {
+        const layer_t *L = &m->layers[i];
+        k = snprintf(buf, sizeof buf,
+                     "%s %d [%d %d %d %d] %dx%dx%d %dx%dx%d k%dx%d s%d p%d g%d a%d "
+                     "l%d/%d/%d b%d/%d pa%d bn%d\n",
+                     L->name, L->kind, L->inputs[0], L->inputs[1], L->inputs[2],
+                     L->inputs[3], L->in_h, L->in_w, L->in_c, L->out_h, L->out_w,
+                     L->out_c, L->kx, L->ky, L->stride, L->pad, L->groups, L->act,
+                     L->lstm_hidden, L->lstm_steps, L->lstm_layers, L->weight_bits,
+                     L->act_bits, L->pool_avg, L->folded_bn);
+        h = fnv(h, buf, (size_t)(k < (int)sizeof buf ? k : (int)sizeof buf - 1));
+    }
+    return h;
+}
+
+static int parse_top(ctx_t *x, ynode_t *root, model_t *m, ynode_t **layers)
+{
+    static const char *const top[] = {"name", "description", "input", "precision", "layers"};
+    static const char *const inkeys[] = {"height", "width", "channels", "features"};
+    static const char *const pkeys[] = {"weight_bits", "act_bits"};
+    int bad = 0;
+    if (!ynode_is_map(root)) {
+        yerror(x->t, x->d, root, "the model is not a mapping (expected keys name, "
+               "input, layers)");
+        return -1;
+    }
+    for (size_t i = 0; i < ynode_map_size(root); i++) {
+        ynode_t *kn = ynode_map_key(x->t, root, i), *v = ynode_map_val(x->t, root, i);
+        const char *k = ynode_scalar(kn);
+        size_t j;
+        for (j = 0; j < 5 && strcmp(k, top[j]); j++)
+            ;
+        if (j == 5) {
+            const char *best = str_closest(k, top, 5);
+            if (best)
+                yerror(x->t, x->d, kn, "unknown key '%s' in the model (did you mean '%s'?)",
+                       k, best);
+            else
+                yerror(x->t, x->d, kn, "unknown key '%s' in the model (expected one of: "
+                       "name, description, input, precision, layers)", k);
+            bad = 1;
+            continue;
+        }
+        if (j == 0) {
+            const char *s = yget_string(x->t, x->d, v, "name");
+            if (!s || !*s || strlen(s) >= MODEL_NAME_MAX) {
+                if (s)
+                    yerror(x->t, x->d, v, "model name '%s' is not usable (expected 1..%d "
+                           "characters)", s, MODEL_NAME_MAX - 1);
+                bad = 1;
+            } else
+                snprintf(m->name, sizeof m->name, "%s", s);
+        } else if (j == 1) {
+            if (!yget_string(x->t, x->d, v, "description"))
+                bad = 1;
+        } else if (j == 2 || j == 3) {
+            const char *const *keys = j == 2 ? inkeys : pkeys;
+            size_t nkeys = j == 2 ? 4 : 2;
+            if (!ynode_is_map(v)) {
+                yerror(x->t, x->d, v, "'%s' is not a mapping (expected %s)", k,
+                       j == 2 ? "height, width, channels, or features"
+                              : "weight_bits, act_bits");
+                bad = 1;
+                continue;
+            }
+            int64_t val[4] = {0, 0, 0, 0};
+            for (size_t q = 0; q < ynode_map_size(v); q++) {
+                ynode_t *kn2 = ynode_map_key(x->t, v, q);
+                const char *k2 = ynode_scalar(kn2);
+                size_t s;
+                for (s = 0; s < nkeys && strcmp(k2, keys[s]); s++)
+                    ;
+                if (s == nkeys) {
+                    const char *best = str_closest(k2, keys, nkeys);
+                    yerror(x->t, x->d, kn2, "unknown key '%s' in '%s' (%s%s%s)", k2, k,
+                           best ? "did you mean '" : "expected one of: ",
+                           best ? best : (j == 2 ? "height, width, channels, features"
+                                                 : "weight_bits, act_bits"),
+                           best ? "'?" : "");
+                    bad = 1;
+                    continue;
+                }
+                if (get_int(x, ynode_map_val(x->t, v, q), k2, 1,
+                            j == 2 ? (1 << 24) : 32, &val[s]))
+                    bad = 1;
+            }
+            if (j == 3) {
+                x->def_wbits = val[0];
+                x->def_abits = val[1];
+            } else if (!bad) {
+                if (val[3] && (val[0] || val[1] || val[2])) {
+                    yerror(x->t, x->d, v, "'input' gives both features and height/width/"
+                           "channels (expected one or the other)");
+                    bad = 1;
+                } else if (val[3]) {
+                    x->in_h = x->in_w = 1;
+                    x->in_c = (int)val[3];
+                } else if (!val[0] || !val[1] || !val[2]) {
+                    yerror(x->t, x->d, v, "'input' is incomplete (expected height, width "
+                           "and channels, or features)");
+                    bad = 1;
+                } else if ((double)val[0] * val[1] * val[2] > MAX_VALUES) {
+                    yerror(x->t, x->d, v, "'input' has %.0f values (expected at most %d)",
+                           (double)val[0] * val[1] * val[2], MAX_VALUES);
+                    bad = 1;
+                } else {
+                    x->in_h = (int)val[0], x->in_w = (int)val[1], x->in_c = (int)val[2];
+                }
+            }
+        } else {
+            *layers = v;
+        }
+    }
+    if (bad)
+        return -1;
+    if (!x->in_c) {
+        yerror(x->t, x->d, root, "the model has no 'input' (expected input: {height, "
+               "width, channels} or input: {features})");
+        return -1;
+    }
+    if (!*layers || !ynode_is_seq(*layers) || ynode_seq_len(*layers) == 0) {
+        yerror(x->t, x->d, *layers ? *layers : root, "the model has no layers (expected "
+               "'layers:' with a list of layers)");
+        return -1;
+    }
+    if (ynode_seq_len(*layers) > 100000) {
+        yerror(x->t, x->d, *layers, "%zu layers (expected at most 100000)",
+               ynode_seq_len(*layers));
+        return -1;
+    }
+    return 0;
+}
+
+static int load_tree(ytree_t *t, const char *default_name, model_t *out, imc_diag_t *d)
+{
+    ctx_t x = {.t = t, .d = d};
+    ynode_t *layers = NULL;
+    snprintf(out->name, sizeof out->name, "%s", default_name);
+    if (parse_top(&x, ytree_root(t), out, &layers))
+        return -1;
+    out->in_h = x.in_h, out->in_w = x.in_w, out->in_c = x.in_c;
+    x.n = (int)ynode_seq_len(layers);
+    x.r = calloc((size_t)x.n, sizeof *x.r);
+    int *order = calloc((size_t)x.n, sizeof *order);
+    int rc = -1;
+    if (!x.r || !order)
+        goto done;
+    int bad = 0;
+    for (int i = 0; i < x.n; i++)
+        if (parse_layer(&x, ynode_seq_at(t, layers, (size_t)i), i, &x.r[i]))
+            bad = 1;
+    if (bad || resolve_inputs(&x) || topo_sort(&x, order))
+        goto done;
+    for (int i = 0; i < x.n; i++)
+        if (infer_shape(&x, &x.r[order[i]]))
+            goto done;
+    if (build(&x, order, out))
+        goto done;
+    out->hash = model_hash(out);
+    rc = 0;
+done:
+    free(x.r);
+    free(order);
+    if (rc)
+        model_free(out);
+    return rc;
+}
+
+static void base_name(const char *path, char *out, size_t n)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    snprintf(out, n, "%s", b);
+    char *dot = strrchr(out, '.');
+    if (dot && dot != out)
+        *dot = '\0';
+}
+
+int model_load_string(const char *name, const char *text, size_t len,
+                      model_t *out, imc_diag_t *d)
+{
+    memset(out, 0, sizeof *out);
+    ytree_t t;
+    char bn[MODEL_NAME_MAX];
+    base_name(name, bn, sizeof bn);
+    int rc = ytree_load_string(&t, name, text, len, d);
+    if (rc == 0)
+        rc = load_tree(&t, bn, out, d);
+    ytree_free(&t);
+    return rc;
+}
+
+static int is_path(const char *s)
+{
+    size_t n = strlen(s);
+    return strchr(s, '/') || (n > 5 && strcmp(s + n - 5, ".yaml") == 0) ||
+           (n > 4 && strcmp(s + n - 4, ".yml") == 0);
+}
+
+int model_load(const char *spec, model_t *out, imc_diag_t *d)
+{
+    memset(out, 0, sizeof *out);
+    if (!spec || !*spec) {
+        diag_error(d, NULL, 0, 0, "no model given (expected a zoo name or a YAML file)");
+        return -1;
+    }
+    if (!is_path(spec)) {
+        size_t len;
+        const char *text = model_zoo_text(spec, &len);
+        if (!text) {
+            int n;
+            const char *const *names = model_zoo_names(&n);
+            const char *best = str_closest(spec, names, (size_t)n);
+            char list[512] = "";
+            for (int i = 0; i < n; i++) {
+                strncat(list, names[i], sizeof list - strlen(list) - 1);
+                if (i + 1 < n)
+                    strncat(list, ", ", sizeof list - strlen(list) - 1);
+            }
+            if (best)
+                diag_error(d, NULL, 0, 0, "unknown model '%s' (did you mean '%s'? the zoo "
+                           "has %s; a file path needs a '/' or .yaml)", spec, best, list);
+            else
+                diag_error(d, NULL, 0, 0, "unknown model '%s' (expected one of %s, or a "
+                           "YAML file path)", spec, list);
+            return -1;
+        }
+        char fname[128];
+        snprintf(fname, sizeof fname, "workloads/models/%s.yaml", spec);
+        return model_load_string(fname, text, len, out, d);
+    }
+    ytree_t t;
+    char bn[MODEL_NAME_MAX];
+    base_name(spec, bn, sizeof bn);
+    int rc = ytree_load_file(&t, spec, d);
+    if (rc == 0)
+        rc = load_tree(&t, bn, out, d);
+    ytree_free(&t);
+    return rc;
+}
+
+void model_free(model_t *m)
+{
+    free(m->layers);
+    memset(m, 0, sizeof *m);
+}
+
+int64_t model_macs(const model_t *m)
+{
+    int64_t s = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        s += m->layers[i].macs;
+    return s;
+}
+
+int64_t model_weights(const model_t *m)
+{
+    int64_t s = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        s += m->layers[i].weights;
+    return s;
+}
+
+int model_find(const model_t *m, const char *name)
+{
+    for (int i = 0; i < m->n_layers; i++)
+        if (strcmp(m->layers[i].name, name) == 0)
+            return i;
+    return -1;
+}
