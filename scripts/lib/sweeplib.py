@@ -313,7 +313,8 @@ def merge(outdir):
         res = {}
         try:
             with open(os.path.join(pdir, f"{pid}.json"), encoding="utf-8") as f:
-                res = flatten(json.load(f))
+                # numbers keep imcsim's own text: no float round trip in the CSV
+                res = flatten(json.load(f, parse_float=str, parse_int=str))
             row["status"] = "ok"
         except FileNotFoundError:
             try:
