@@ -65,6 +65,8 @@ struct Stream {
     std::vector<uint64_t> inf_end; // tile cycle each inference finished
     uint64_t busy = 0;             // tile cycles with an op of this stream in flight
     uint64_t writes = 0;
+    tlm::tlm_generic_payload gp;   // reused: a payload allocates on construction
+    imc::ImcOpExt ext;
 };
 
 struct LayerAcc {
@@ -77,6 +79,8 @@ struct Worker { // runs one MVM of a group in parallel with the stream
     sc_event go, done;
     tile_op_t op{};
     bool busy = false;
+    tlm::tlm_generic_payload gp;
+    imc::ImcOpExt ext;
 };
 
 class Engine;
@@ -96,6 +100,7 @@ class TileNode : public sc_module {
     std::map<int, std::vector<uint64_t>> psum_recv_;
     std::map<int, std::unique_ptr<sc_event>> psum_ev_;
     int gtile, chip, endpoint;
+    tlm::tlm_generic_payload pkt_gp; // reused for every packet sent (the NoC copies it)
 
   private:
     void run_stream(Stream *s);
@@ -200,8 +205,8 @@ void TileNode::worker(Worker *w)
 {
     for (;;) {
         wait(w->go);
-        tlm::tlm_generic_payload gp;
-        imc::ImcOpExt ext;
+        tlm::tlm_generic_payload &gp = w->gp;
+        imc::ImcOpExt &ext = w->ext;
         ext.op = w->op;
         gp.set_command(tlm::TLM_IGNORE_COMMAND);
         gp.set_extension(&ext);
@@ -220,8 +225,8 @@ void TileNode::worker(Worker *w)
 tile_result_t TileNode::exec(Stream *s, tile_op_t op)
 {
     op.requester = (uint32_t)s->id;
-    tlm::tlm_generic_payload gp;
-    imc::ImcOpExt ext;
+    tlm::tlm_generic_payload &gp = s->gp;
+    imc::ImcOpExt &ext = s->ext;
     ext.op = op;
     gp.set_command(tlm::TLM_IGNORE_COMMAND);
     gp.set_extension(&ext);
@@ -594,7 +599,7 @@ void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits)
             ph.kind = h.kind == PKT_DATA ? -1 : -2; // carries no count
             ph.values = 0;
         }
-        tlm::tlm_generic_payload gp;
+        tlm::tlm_generic_payload &gp = from->pkt_gp;
         noc_packet_ext ext;
         ext.dst = dst_ep;
         ext.flits = (int)f;
