@@ -77,8 +77,16 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     if (c < noc_now(n_))
         c = noc_now(n_);
 
-    pending p;
-    p.gp = std::make_unique<tlm::tlm_generic_payload>();
+    if (free_.empty()) {
+        free_.push_back(slots_.size());
+        slots_.emplace_back();
+        pending &np = slots_.back();
+        np.gp = std::make_unique<tlm::tlm_generic_payload>();
+        np.ext = new noc_packet_ext;
+        np.gp->set_extension(np.ext);
+    }
+    uint64_t tag = free_.back();
+    pending &p = slots_[tag];
     p.gp->set_command(gp.get_command());
     p.gp->set_address(gp.get_address());
     p.data.assign(gp.get_data_ptr(), gp.get_data_ptr() + gp.get_data_length());
@@ -88,19 +96,15 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     p.gp->set_byte_enable_ptr(nullptr);
     p.gp->set_dmi_allowed(false);
     p.gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    auto *copy = static_cast<noc_packet_ext *>(ext->clone());
-    copy->src = src;
-    copy->created_cycle = c;
-    copy->flits = flits;
-    p.gp->set_extension(copy);
-    uint64_t tag = next_tag_++;
+    *p.ext = *ext;
+    p.ext->src = src;
+    p.ext->created_cycle = c;
+    p.ext->flits = flits;
     if (noc_inject(n_, c, src, ext->dst, flits, tag)) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
-    auto it = inflight_.emplace(tag, std::move(p)).first;
-    // the vector may not move its buffer, but re-point to be safe
-    it->second.gp->set_data_ptr(it->second.data.data());
+    free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     // cycle c is simulated at time (c + 1) * period, once nothing more can
     // be injected in it
@@ -120,13 +124,10 @@ void noc_sc::schedule(uint64_t cycle)
 void noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     auto *self = static_cast<noc_sc *>(ctx);
-    auto it = self->inflight_.find(tag);
-    if (it == self->inflight_.end())
+    if (tag >= self->slots_.size())
         return;
-    pending p = std::move(it->second);
-    self->inflight_.erase(it);
-    noc_packet_ext *ext = nullptr;
-    p.gp->get_extension(ext);
+    pending &p = self->slots_[tag];
+    noc_packet_ext *ext = p.ext;
     uint64_t inj;
     int hops;
     noc_eject_info(self->n_, &inj, &hops);
@@ -141,7 +142,7 @@ void noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     } else if (self->on_deliver) {
         self->on_deliver(dst, *p.gp);
     }
-    // p (payload, data, extension) is released here
+    self->free_.push_back(tag); // the payload is reused by a later packet
 }
 
 void noc_sc::run()

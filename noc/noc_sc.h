@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <deque>
 #include <map>
 #include <memory>
 #include <vector>
@@ -71,9 +72,12 @@ public:
     uint64_t wakeups() const { return wakeups_; }
 
 private:
+    // A packet in flight: its payload copy, reused once delivered (a
+    // payload allocates on construction; one per packet dominated runs).
     struct pending {
         std::unique_ptr<tlm::tlm_generic_payload> gp;
         std::vector<unsigned char> data;
+        noc_packet_ext *ext = nullptr; // owned by gp
     };
 
     void b_transport(int id, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay);
@@ -85,9 +89,9 @@ private:
     sc_core::sc_time period_;
     sc_core::sc_event wake_;
     uint64_t wake_cycle_ = UINT64_MAX; // earliest pending wake-up
-    uint64_t next_tag_ = 0;
     uint64_t wakeups_ = 0;
-    std::map<uint64_t, pending> inflight_;
+    std::deque<pending> slots_;    // tag = slot index; a deque keeps references stable
+    std::vector<uint64_t> free_;   // free slot indices
     std::map<int, std::unique_ptr<target_socket_t>> in_;
     std::map<int, std::unique_ptr<initiator_socket_t>> out_;
 };
