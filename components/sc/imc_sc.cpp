@@ -158,7 +158,8 @@ void Tile::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
 void Tile::arbiter()
 {
     const sc_time eps(1, SC_PS);
-    std::vector<tile_result_t> res(64);
+    std::vector<tile_result_t> &res = results_;
+    res.resize(64);
     for (;;) {
         uint64_t nx = tile_next_event(&core_);
         if (nx == UINT64_MAX) {
