@@ -474,3 +474,17 @@ void tile_busy_by_class(const tile_t *t, uint64_t busy[COMP_CLASS_COUNT_],
     busy[COMP_SA] += t->st.sa_busy_cycles;
     inst[COMP_SA] += 1;
 }
+
+void tile_counts(const tile_t *t, tile_counts_t *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 0; i < t->n_ces; i++) {
+        const ce_t *ce = &t->ces[i];
+        c->mvm_ops += ce->st.mvms;
+        for (int k = 0; k < ce->n_xbars; k++)
+            c->crossbar_reads += ce->xb[k].st.reads;
+        c->adc_conversions += ce->adc.st.conversions;
+        c->adc_clipped += ce->adc.st.clipped;
+        c->dac_drives += ce->dac.st.drives;
+    }
+}

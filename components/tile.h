@@ -139,6 +139,11 @@ typedef enum {
  * instances (for utilization = busy / (instances x simulated cycles)). */
 void tile_energy_by_class(const tile_t *t, double dyn_pj[COMP_CLASS_COUNT_],
                           double leak_pj[COMP_CLASS_COUNT_]);
+/* Totals over the tile's CEs (for run_result_t). */
+typedef struct tile_counts {
+    uint64_t mvm_ops, crossbar_reads, adc_conversions, adc_clipped, dac_drives;
+} tile_counts_t;
+void tile_counts(const tile_t *t, tile_counts_t *c);
 void tile_busy_by_class(const tile_t *t, uint64_t busy[COMP_CLASS_COUNT_],
                         uint64_t instances[COMP_CLASS_COUNT_]);
 void tile_stats_json(const tile_t *t, json_w_t *w);

@@ -271,6 +271,12 @@ START_TEST(energy_by_class_sums_to_total)
     tile_busy_by_class(&t, busy, inst);
     ck_assert_uint_eq(busy[COMP_CROSSBAR], 8 * 16 * 129);
     ck_assert_uint_eq(inst[COMP_CROSSBAR], 8 * 16);
+    tile_counts_t c;
+    tile_counts(&t, &c);
+    ck_assert_uint_eq(c.mvm_ops, 1);
+    ck_assert_uint_eq(c.crossbar_reads, 8 * 16);
+    ck_assert_uint_eq(c.adc_conversions, 16 * 8 * 129);
+    ck_assert_uint_eq(c.dac_drives, 16 * 128);
     tile_free(&t);
 }
 END_TEST
