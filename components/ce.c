@@ -288,7 +288,12 @@ int ce_program(ce_t *ce, const int64_t *W, int n_in, int n_out, int wb, char *er
         return -1;
     }
     for (int i = 0; i < ce->n_xbars; i++)
-        xbar_clear(&ce->xb[i]);
+        if (xbar_clear(&ce->xb[i])) {
+            free(vals);
+            free(flip);
+            snprintf(err, errn, "out of memory");
+            return -1;
+        }
     for (int rb = 0; rb < m->row_blocks; rb++)
         for (int cb = 0; cb < m->col_blocks; cb++) {
             xbar_t *x = &ce->xb[rb * m->col_blocks + cb];

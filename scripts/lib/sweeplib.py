@@ -8,7 +8,7 @@ OUTDIR layout:
   ids           one point id per line (parallel's input)
   joblog        parallel's --joblog (what --resume reads)
   points/ID.json  result of point ID (renamed into place when complete)
-  points/ID.err   JSON {exit_code, error, argv} of a failed point
+  points/ID.err   JSON {exit_code, error, argv, stderr_tail} of a failed point
   results.csv   one row per point, by id; failed.csv the failed/missing ones
 """
 import csv
@@ -267,7 +267,7 @@ def run_point(outdir, pid):
         os.unlink(tmp)
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]
     _write_atomic(errf, json.dumps({"exit_code": rc, "error": lines[-1] if lines else "",
-                                    "argv": argv}, indent=1) + "\n")
+                                    "argv": argv, "stderr_tail": lines[-20:]}, indent=1) + "\n")
     return rc
 
 
@@ -313,7 +313,8 @@ def merge(outdir):
         res = {}
         try:
             with open(os.path.join(pdir, f"{pid}.json"), encoding="utf-8") as f:
-                res = flatten(json.load(f))
+                # numbers keep imcsim's own text: no float round trip in the CSV
+                res = flatten(json.load(f, parse_float=str, parse_int=str))
             row["status"] = "ok"
         except FileNotFoundError:
             try:

@@ -175,22 +175,21 @@ START_TEST(cli_outputs)
              bin);
     ck_assert_int_eq(run(cmd, first, sizeof first), 0);
     ck_assert_str_eq(first, "4");
-    snprintf(cmd, sizeof cmd, "'%s/imcsim' arch dump puma 2>/dev/null > /tmp/imc_arch_dump.yaml"
-             " && '%s/imcsim' arch show /tmp/imc_arch_dump.yaml --json 2>/dev/null | grep hash "
-             "&& '%s/imcsim' arch show puma --json 2>/dev/null | grep hash | uniq | wc -l",
-             bin, bin, bin);
-    ck_assert_int_eq(run(cmd, first, sizeof first), 0);
     snprintf(cmd, sizeof cmd, "( '%s/imcsim' arch dump puma 2>/dev/null | '%s/imcsim' arch "
              "show /dev/stdin --json; '%s/imcsim' arch show puma --json ) 2>/dev/null | grep "
              "'\"hash\"' | sort -u | wc -l", bin, bin, bin);
     ck_assert_int_eq(run(cmd, first, sizeof first), 0);
     ck_assert_str_eq(first, "1"); /* the dump has the same configuration hash */
-    /* docs/arch-format.md carries the current schema. */
-    snprintf(cmd, sizeof cmd, "'%s/imcsim' arch params --markdown > /tmp/imc_arch_params.md && "
-             "grep -qxFf /tmp/imc_arch_params.md docs/arch-format.md && "
-             "n=$(grep -cxFf /tmp/imc_arch_params.md docs/arch-format.md); "
-             "test $n -eq $(wc -l < /tmp/imc_arch_params.md) && echo same", bin);
-    ck_assert_int_eq(run(cmd, first, sizeof first), 0);
+    /* docs/arch-format.md ends with the current schema. */
+    char tmp[] = "/tmp/imc_arch_paramsXXXXXX";
+    int fd = mkstemp(tmp);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    snprintf(cmd, sizeof cmd, "'%.900s/imcsim' arch params --markdown > %s && tail -n $(wc -l < "
+             "%s) docs/arch-format.md | cmp -s - %s && echo same", bin, tmp, tmp, tmp);
+    int st = run(cmd, first, sizeof first);
+    remove(tmp);
+    ck_assert_int_eq(st, 0);
     ck_assert_str_eq(first, "same");
     snprintf(cmd, sizeof cmd, "'%s/imcsim' arch params | grep -c '^adc\\.'", bin);
     ck_assert_int_eq(run(cmd, first, sizeof first), 0);
