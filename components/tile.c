@@ -106,9 +106,10 @@ int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival)
         t->q = q;
         t->capq = nc;
     }
-    /* keep the queue sorted by (requester, seq): the grant order */
+    /* keep the queue sorted by (requester, tag, seq): the grant order */
     int i = t->nq;
-    while (i > 0 && t->q[i - 1].op.requester > op->requester) {
+    while (i > 0 && (t->q[i - 1].op.requester > op->requester ||
+                     (t->q[i - 1].op.requester == op->requester && t->q[i - 1].op.tag > op->tag))) {
         t->q[i] = t->q[i - 1];
         i--;
     }
@@ -276,6 +277,7 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
     double cyc = comp_cycle_ns(a);
     memset(res, 0, sizeof *res);
     res->tag = op->tag;
+    res->seq = p->seq;
     res->requester = op->requester;
     res->kind = op->kind;
     res->arrival = p->arrival;

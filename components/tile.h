@@ -40,7 +40,8 @@ extern const char *const tile_op_names[TILE_OP_KINDS_];
 typedef struct tile_op {
     tile_op_kind_t kind;
     uint32_t requester;     /* priority: lower id wins among same-cycle requests */
-    uint64_t tag;           /* caller's id, echoed in the result */
+    uint64_t tag;           /* caller's id, echoed in the result; breaks ties
+                               between ops of one requester (lower first) */
     uint64_t bytes, addr;   /* READ/WRITE; bank = addr / bank_bytes % banks */
     int ce, xbars, rows, cols, input_bits, signed_inputs; /* MVM */
     int subkind;            /* ACT / POOL kind */
@@ -56,6 +57,7 @@ typedef struct tile_op {
 
 typedef struct tile_result {
     uint64_t tag;
+    uint64_t seq;                 /* the request's number: tile_request calls so far */
     uint32_t requester;
     tile_op_kind_t kind;
     uint64_t arrival, grant, end; /* tile cycles; end = data available */

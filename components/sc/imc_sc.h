@@ -141,7 +141,6 @@ class Tile : public sc_core::sc_module, public StatProvider {
     mutable tile_t core_;
     Clock clk_;
     sc_core::sc_event req_ev_;
-    uint64_t next_id_ = 0;
     std::map<uint64_t, Waiter *> waiting_;
     std::vector<tile_result_t> results_; // grant scratch (a member: the thread never returns)
     std::vector<std::unique_ptr<ComputeElement>> ces_;
