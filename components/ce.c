@@ -33,6 +33,7 @@ int ce_init(ce_t *ce, const arch_t *a)
     sh_init(&ce->sh, a);
     adc_init(&ce->adc, a);
     sa_init(&ce->sa, a, &a->ce.sa);
+    ce->extra_read_slots = a->crossbar.extra_read_cycles > 0 ? (uint64_t)a->crossbar.extra_read_cycles : 0;
     ce->slice = calloc((size_t)a->crossbar.rows, sizeof *ce->slice);
     ce->sums = calloc((size_t)a->crossbar.cols + a->crossbar.unit_cols + 1, sizeof *ce->sums);
     return ce->slice && ce->sums ? 0 : -1;
