@@ -64,7 +64,7 @@ int sc_main(int argc, char **argv)
 
     ce_t ce;
     ce_init(&ce, &a);
-    ce_req_t r = {8, 128, 128, 16, 1};
+    ce_req_t r = {8, 128, 128, 16, 1, 0, 0};
     ce_timing_t t;
     auto t0 = clk::now();
     for (long i = 0; i < n; i++)

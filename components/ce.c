@@ -82,7 +82,7 @@ static uint64_t round_up(uint64_t x, uint64_t q)
  * 16 per crossbar = one per logical row of an 8-crossbar MVMU). */
 static uint64_t dac_drives_per_read(const ce_t *ce, const ce_req_t *r)
 {
-    uint64_t d = (uint64_t)r->xbars * (uint64_t)r->rows;
+    uint64_t d = r->rows_total > 0 ? (uint64_t)r->rows_total : (uint64_t)r->xbars * (uint64_t)r->rows;
     int per = ce->a->dac.per_crossbar, rows = ce->a->crossbar.rows;
     if (per > 0 && per < rows)
         d = (d * (uint64_t)per + (uint64_t)rows - 1) / (uint64_t)rows;
@@ -141,7 +141,8 @@ static void ce_read_params(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
     t->sa_cycles = comp_cycles_ceil(a->ce.sa.latency_cycles);
     if (!t->sa_cycles)
         t->sa_cycles = 1;
-    t->conversions = t->reads * (uint64_t)r->xbars * ((uint64_t)r->cols + a->crossbar.unit_cols);
+    uint64_t cols = r->cols_total > 0 ? (uint64_t)r->cols_total : (uint64_t)r->xbars * (uint64_t)r->cols;
+    t->conversions = t->reads * (cols + (uint64_t)r->xbars * (uint64_t)a->crossbar.unit_cols);
 }
 
 /* The input register is read and the output register written for the whole
@@ -160,7 +161,8 @@ static void ce_energy(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
     double e = 0;
     uint64_t reads = t->reads * (uint64_t)r->xbars;
     if (a->device.read_energy_pj > 0)
-        e += (double)reads * r->rows * r->cols * a->device.read_energy_pj;
+        e += (double)t->reads * (r->rows_total > 0 ? r->rows_total : r->xbars * r->rows) *
+             (r->cols_total > 0 ? (double)r->cols_total / r->xbars : r->cols) * a->device.read_energy_pj;
     else
         e += (double)reads * a->crossbar.cost.power_mw * t->period * cyc;
     e += (double)(t->reads * dac_drives_per_read(ce, r)) * a->dac.cost.power_mw * t->period * cyc;

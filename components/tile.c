@@ -230,7 +230,8 @@ int tile_exec_mvm(tile_t *t, const tile_op_t *op, uint64_t start, tile_result_t 
             return -1;
         res->clipped = c;
     } else {
-        ce_req_t r = {op->xbars, op->rows, op->cols, op->input_bits, op->signed_inputs};
+        ce_req_t r = {op->xbars, op->rows, op->cols, op->input_bits, op->signed_inputs,
+                      op->rows_total, op->cols_total};
         ce_mvm_run(ce, &r, start, &tm);
     }
     res->end = start + tm.total_cycles;

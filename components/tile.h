@@ -44,6 +44,7 @@ typedef struct tile_op {
                                between ops of one requester (lower first) */
     uint64_t bytes, addr;   /* READ/WRITE; bank = addr / bank_bytes % banks */
     int ce, xbars, rows, cols, input_bits, signed_inputs; /* MVM */
+    int rows_total, cols_total; /* MVM: sums over the crossbars, 0 = xbars x rows/cols */
     int subkind;            /* ACT / POOL kind */
     uint64_t n;             /* ACCUM/ACT/ADD values, POOL outputs */
     int window;             /* POOL inputs per output */

@@ -324,8 +324,11 @@ void TileNode::run_stream(Stream *s)
                     mv.ce = (int)q.a - ce0;
                     mv.xbars = (int)std::max<uint32_t>(q.b, 1);
                     int rows = (int)(q.c & 0xFFFF), cols = (int)(q.c >> 16);
-                    mv.rows = (rows + mv.xbars - 1) / mv.xbars;
+                    mv.rows = (rows + mv.xbars - 1) / mv.xbars; // timing: the fullest crossbar
                     mv.cols = (cols + mv.xbars - 1) / mv.xbars;
+                    mv.rows_total = rows; // counts and energy: every crossbar's share
+                    mv.cols_total = cols;
+                    mv.tag = j; // a fixed order among the group's MVMs
                     mv.input_bits = q.arg ? q.arg : TL.act_bits;
                     mv.signed_inputs = eng_->a->precision.signed_inputs;
                     mv.requester = (uint32_t)s->id;

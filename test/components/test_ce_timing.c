@@ -18,7 +18,7 @@ START_TEST(isaac_one_crossbar_mvm_is_16_cycles)
     fx_isaac(&a);
     ce_t ce;
     ce_init(&ce, &a);
-    ce_req_t r = {1, 128, 128, 16, 1};
+    ce_req_t r = {1, 128, 128, 16, 1, 0, 0};
     ce_timing_t t;
     ce_mvm_timing(&ce, &r, &t);
     ck_assert_uint_eq(t.reads, 16);
@@ -49,7 +49,7 @@ START_TEST(isaac_conversions_per_mac)
         a.crossbar.unit_cols = unit;
         ce_t ce;
         ce_init(&ce, &a);
-        ce_req_t r = {1, 128, 128, 16, 1};
+        ce_req_t r = {1, 128, 128, 16, 1, 0, 0};
         ce_timing_t t;
         ce_mvm_run(&ce, &r, 0, &t);
         double macs = 128.0 * (128 / 8);
@@ -128,7 +128,7 @@ START_TEST(puma_mvmu_op_within_10_percent)
     fx_puma(&a);
     ce_t ce;
     ce_init(&ce, &a);
-    ce_req_t r = {8, 128, 128, 16, 1};
+    ce_req_t r = {8, 128, 128, 16, 1, 0, 0};
     ce_timing_t t;
     ce_mvm_run(&ce, &r, 0, &t);
     ck_assert_uint_eq(t.period, 129);
@@ -166,7 +166,7 @@ START_TEST(closed_form_equals_stepping)
                     a.ce.adcs = adcs[j];
                     ce_t ce;
                     ce_init(&ce, &a);
-                    ce_req_t r = {xb, 100, 96, bits, bits & 1};
+                    ce_req_t r = {xb, 100, 96, bits, bits & 1, 0, 0};
                     ce_timing_t t1, t2;
                     ce_mvm_timing(&ce, &r, &t1);
                     ce_mvm_timing_stepwise(&ce, &r, &t2);
@@ -188,7 +188,7 @@ START_TEST(adc_sharing_serialises)
     a.ce.adcs = 1;
     ce_t ce;
     ce_init(&ce, &a);
-    ce_req_t r = {8, 128, 128, 16, 1};
+    ce_req_t r = {8, 128, 128, 16, 1, 0, 0};
     ce_timing_t t;
     ce_mvm_timing(&ce, &r, &t);
     ck_assert_uint_eq(t.conv_per_adc, 8 * 129);

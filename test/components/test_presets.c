@@ -22,7 +22,7 @@ START_TEST(isaac_mvm_16_crossbar_cycles)
     load("isaac", &a);
     ce_t ce;
     ce_init(&ce, &a);
-    ce_req_t r = {1, 128, 128, 16, 1};
+    ce_req_t r = {1, 128, 128, 16, 1, 0, 0};
     ce_timing_t t;
     ce_mvm_run(&ce, &r, 0, &t);
     ck_assert_uint_eq(t.reads, 16);
@@ -78,7 +78,7 @@ START_TEST(puma_mvmu_op)
     load("puma", &a);
     ce_t ce;
     ce_init(&ce, &a);
-    ce_req_t r = {8, 128, 128, 16, 1};
+    ce_req_t r = {8, 128, 128, 16, 1, 0, 0};
     ce_timing_t t;
     ce_mvm_run(&ce, &r, 0, &t);
     ck_assert_uint_eq(t.period, 129);
