@@ -270,7 +270,7 @@ int imc_cmd_noc(int argc, char **argv)
     noc_synth_t s;
     noc_config_default(&c);
     noc_synth_default(&s);
-    int json = 0, links = 0, conc_set = 0;
+    int json = 0, links = 0, conc_set = 0, arch_packet = 0, packet_set = 0;
     long long v;
     double dv;
     const char *arch_spec = NULL;
@@ -288,8 +288,11 @@ int imc_cmd_noc(int argc, char **argv)
             diag_free(&d);
             return 2;
         }
+        if (d.text && d.len)
+            fputs(d.text, stderr); /* warnings */
         diag_free(&d);
         conc_set = 1;
+        arch_packet = a.chip.noc.packet_flits;
 #else
         fprintf(stderr, "imcsim noc: error: --arch needs the architecture loader "
                         "(not in this build)\n");
@@ -385,7 +388,7 @@ int imc_cmd_noc(int argc, char **argv)
                 c.watchdog_cycles = (uint64_t)v;
         } else if (!strcmp(a, "--packet-size")) {
             if (!(rc = parse_ll(a, val, 1, 1 << 20, &v)))
-                s.packet_flits = (int)v;
+                s.packet_flits = (int)v, packet_set = 1;
         } else if (!strcmp(a, "--warmup")) {
             if (!(rc = parse_ll(a, val, 0, 1000000000000LL, &v)))
                 s.warmup = (uint64_t)v;
@@ -421,6 +424,8 @@ int imc_cmd_noc(int argc, char **argv)
     }
     if (c.topology == TOPO_CMESH && !conc_set)
         c.concentration = 4;
+    if (arch_packet > 0 && !packet_set)
+        s.packet_flits = arch_packet; /* the chip's packets unless told otherwise */
     imc_diag_t d;
     diag_init(&d);
     noc_t *n = noc_create(&c, &d);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "arch_load.h"
 #include "noc.h"
 #include "noc_traffic.h"
 
@@ -419,6 +420,37 @@ START_TEST(cli_json_runs)
     int rc = cli("--k 4 --rate 0.05 --warmup 100 --measure 1000 --json", out, sizeof out);
     ck_assert_int_eq(rc, 0);
     ck_assert_int_eq(cli("--help", out, sizeof out), 0);
+    ck_assert_int_eq(cli("--arch isaac --rate 0.05 --warmup 100 --measure 1000", out, sizeof out),
+                     0);
+    ck_assert_int_eq(cli("--arch nosuch", out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "nosuch: error: unknown preset"), "%s", out);
+}
+END_TEST
+
+START_TEST(config_from_isaac_preset)
+{
+    /* REFERENCE.md §2: 168 tiles on a 7x6 concentrated mesh, 4 tiles per
+     * router, 32-bit flits, router 42 mW / 0.151 mm2 (8 ports) */
+    arch_t a;
+    imc_diag_t d;
+    diag_init(&d);
+    ck_assert_msg(arch_load("isaac", NULL, 0, &a, &d) == 0, "%s", d.text ? d.text : "");
+    noc_config_t c;
+    ck_assert_int_eq(noc_config_from_arch(&c, &a, &d), 0);
+    ck_assert_int_eq(c.topology, TOPO_CMESH);
+    ck_assert_int_eq(c.kx, 7);
+    ck_assert_int_eq(c.ky, 6);
+    ck_assert_int_eq(c.concentration, 4);
+    ck_assert_int_eq(c.flit_bits, 32);
+    ck_assert_double_eq_tol(c.router_area_mm2, 0.151, 1e-12);
+    /* full-activity power spread over flits: 42 mW / 1.2 GHz / 8 ports */
+    double e = c.buf_write_pj + c.buf_read_pj + c.xbar_pj + c.alloc_pj;
+    ck_assert_double_eq_tol(e, 42.0 / 1.2 / 8.0, 1e-12);
+    noc_t *n = noc_create(&c, &d);
+    ck_assert_int_eq(noc_endpoints(n), 168);
+    ck_assert_int_eq(noc_hops(n, 0, 167), 6 + 5); /* router 0 to router 41 */
+    noc_destroy(n);
+    diag_free(&d);
 }
 END_TEST
 
@@ -436,6 +468,7 @@ int main(void)
     tcase_add_test(tc, same_seed_same_results);
     tcase_add_test(tc, bad_flags_exit_2_with_message);
     tcase_add_test(tc, cli_json_runs);
+    tcase_add_test(tc, config_from_isaac_preset);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
