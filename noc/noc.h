@@ -39,6 +39,8 @@ typedef struct noc_config {
     int link_latency;          /* cycles, also the injection and ejection channels */
     int credit_delay;          /* cycles from buffer read to credit usable upstream */
     int lookahead;             /* 1: route computed one hop ahead (no RC stage) */
+    int islip;                 /* switch allocator: 0 separable input-first round
+                                  robin, 1 iSLIP (one iteration) */
     int flit_bits;
     int dateline;              /* torus: 1 = dateline VC classes (deadlock-free) */
     uint64_t watchdog_cycles;  /* no progress for this long stops the run; 0 = off */

@@ -34,6 +34,7 @@ static void usage(FILE *f)
             "  --routing-delay C --va-delay C --sa-delay C --st-delay C   pipeline, cycles\n"
             "  --link-latency C --credit-delay C                          cycles\n"
             "  --lookahead           lookahead routing (no RC stage)\n"
+            "  --islip               iSLIP switch allocator (default: input-first round robin)\n"
             "  --flit-bits B         flit width, bits\n"
             "  --no-dateline         torus without dateline VCs (deadlock-prone)\n"
             "  --watchdog CYCLES     stop when no flit moves this long (0 = off; default 100000)\n"
@@ -182,6 +183,7 @@ static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_res
                c->st_delay);
     jw_int(&w, "link_latency_cycles", c->link_latency);
     jw_int(&w, "credit_delay_cycles", c->credit_delay);
+    jw_str(&w, "switch_allocator", c->islip ? "islip" : "input_first_rr");
     jw_bool(&w, "dateline", c->topology == TOPO_TORUS && c->dateline);
     jw_obj_end(&w);
     jw_obj_begin(&w, "traffic");
@@ -317,6 +319,10 @@ int imc_cmd_noc(int argc, char **argv)
             c.lookahead = 1;
             continue;
         }
+        if (!strcmp(a, "--islip")) {
+            c.islip = 1;
+            continue;
+        }
         if (!strcmp(a, "--no-dateline")) {
             c.dateline = 0;
             continue;
@@ -411,7 +417,7 @@ int imc_cmd_noc(int argc, char **argv)
             static const char *const flags[] = {
                 "--arch", "--topology", "--k", "--kx", "--ky", "--concentration", "--routing",
                 "--vcs", "--vc-buf", "--routing-delay", "--va-delay", "--sa-delay", "--st-delay",
-                "--link-latency", "--credit-delay", "--lookahead", "--flit-bits", "--no-dateline",
+                "--link-latency", "--credit-delay", "--lookahead", "--islip", "--flit-bits", "--no-dateline",
                 "--watchdog", "--traffic", "--hotspot-frac", "--rate", "--packet-size",
                 "--warmup", "--measure", "--drain", "--seed", "--json", "--links", "--help"};
             const char *near = str_closest(a, flags, sizeof flags / sizeof flags[0]);

@@ -57,6 +57,7 @@ typedef struct noc_router {
     uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */
     uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
+    uint8_t acc_rr[4 + NOC_MAX_CONCENTRATION];  /* iSLIP accept pointer per input port */
     uint64_t xbar_flits;
     uint64_t busy_cycles;
 } noc_router_t;

@@ -258,6 +258,59 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_
     return 1;
 }
 
+/* The lowest set bit of m at or after position rr, wrapping around. */
+static inline int rr_pick(uint32_t m, int rr)
+{
+    uint32_t hi = m & ~((1u << rr) - 1u);
+    return __builtin_ctz(hi ? hi : m);
+}
+
+/* SA by iSLIP, one iteration (McKeown 1999): every input port requests each
+ * output some ready VC of it wants; each output grants one input from its
+ * pointer; each input accepts one grant from its pointer; pointers move
+ * only on an accepted grant. */
+static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t)
+{
+    const int P = n->P, V = n->V;
+    uint32_t req[4 + NOC_MAX_CONCENTRATION], grant[4 + NOC_MAX_CONCENTRATION];
+    uint32_t outs = 0;
+    for (int port = 0; port < P; port++) {
+        req[port] = grant[port] = 0;
+        for (uint64_t m = rt->nonempty[port]; m; m &= m - 1) {
+            noc_ivc_t *iv = base + port * V + __builtin_ctzll(m);
+            if (iv->state == VC_ACTIVE && !(req[port] & (1u << iv->out_port)) &&
+                sa_ready(n, r, iv, t))
+                req[port] |= 1u << iv->out_port;
+        }
+        outs |= req[port];
+    }
+    for (uint32_t om = outs; om; om &= om - 1) {
+        int op = __builtin_ctz(om);
+        uint32_t from = 0;
+        for (int port = 0; port < P; port++)
+            if (req[port] & (1u << op))
+                from |= 1u << port;
+        grant[rr_pick(from, rt->out_rr[op])] |= 1u << op;
+    }
+    for (int port = 0; port < P; port++) {
+        if (!grant[port])
+            continue;
+        int op = rr_pick(grant[port], rt->acc_rr[port]);
+        rt->out_rr[op] = (uint8_t)(port + 1 == P ? 0 : port + 1);
+        rt->acc_rr[port] = (uint8_t)(op + 1 == P ? 0 : op + 1);
+        /* the VC for that output: round robin from in_rr */
+        int rr = rt->in_rr[port], pick = -1;
+        for (int k = 0; k < V && pick < 0; k++) {
+            int vc = rr + k >= V ? rr + k - V : rr + k;
+            noc_ivc_t *iv = base + port * V + vc;
+            if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op && sa_ready(n, r, iv, t))
+                pick = vc;
+        }
+        rt->in_rr[port] = (uint8_t)(pick + 1 == V ? 0 : pick + 1);
+        traverse(n, r, port, pick, t);
+    }
+}
+
 static void router_step(noc_t *n, int r, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
@@ -345,6 +398,10 @@ static void router_step(noc_t *n, int r, uint64_t t)
             }
     }
 
+    if (n->cfg.islip) {
+        islip(n, r, rt, base, t);
+        return;
+    }
     /* SA, separable input-first: each output port grants one bidding input
      * port (round robin from out_rr). */
     for (int port = 0; port < P; port++) {
@@ -359,10 +416,7 @@ static void router_step(noc_t *n, int r, uint64_t t)
     while (outs) {
         int op = __builtin_ctz(outs);
         outs &= outs - 1;
-        uint32_t req = out_req[op];
-        int rr = rt->out_rr[op];
-        uint32_t hi = req & ~((1u << rr) - 1u);
-        int port = __builtin_ctz(hi ? hi : req);
+        int port = rr_pick(out_req[op], rt->out_rr[op]);
         rt->out_rr[op] = (uint8_t)(port + 1 == P ? 0 : port + 1);
         rt->in_rr[port] = (uint8_t)(in_vc[port] + 1 == V ? 0 : in_vc[port] + 1);
         traverse(n, r, port, in_vc[port], t);

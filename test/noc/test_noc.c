@@ -101,6 +101,8 @@ START_TEST(zero_load_other_pipelines_and_topologies)
     check_zero_load(&c, 5);
     c.lookahead = 1;
     check_zero_load(&c, 5);
+    c.islip = 1;
+    check_zero_load(&c, 5);
     noc_config_default(&c);
     c.topology = TOPO_TORUS;
     check_zero_load(&c, 4);
@@ -211,10 +213,12 @@ static void count_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 
 /* Heavy random traffic (beyond saturation), then no more injection: every
  * flit injected must come out. */
-static void check_conservation(arch_topology_t topo, arch_routing_t rt, int conc, double rate)
+static void check_conservation_alloc(arch_topology_t topo, arch_routing_t rt, int conc,
+                                     double rate, int islip)
 {
     noc_config_t c;
     noc_config_default(&c);
+    c.islip = islip;
     c.topology = topo;
     c.routing = rt;
     c.kx = c.ky = conc > 1 ? 4 : 6;
@@ -259,6 +263,11 @@ static void check_conservation(arch_topology_t topo, arch_routing_t rt, int conc
     diag_free(&d);
 }
 
+static void check_conservation(arch_topology_t topo, arch_routing_t rt, int conc, double rate)
+{
+    check_conservation_alloc(topo, rt, conc, rate, 0);
+}
+
 START_TEST(conservation_every_topology_routing)
 {
     arch_routing_t all[] = {ROUTE_XY, ROUTE_YX, ROUTE_WEST_FIRST, ROUTE_ODD_EVEN};
@@ -270,6 +279,10 @@ START_TEST(conservation_every_topology_routing)
     check_conservation(TOPO_TORUS, ROUTE_XY, 1, 0.9);
     check_conservation(TOPO_TORUS, ROUTE_YX, 1, 0.9);
     check_conservation(TOPO_TORUS, ROUTE_XY, 2, 0.9);
+    /* and with the iSLIP switch allocator */
+    check_conservation_alloc(TOPO_MESH, ROUTE_XY, 1, 0.9, 1);
+    check_conservation_alloc(TOPO_CMESH, ROUTE_ODD_EVEN, 4, 0.9, 1);
+    check_conservation_alloc(TOPO_TORUS, ROUTE_YX, 1, 0.9, 1);
 }
 END_TEST
 
