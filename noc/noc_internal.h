@@ -37,6 +37,7 @@ typedef struct noc_ivc {
     uint64_t cq_next;          /* upstream: cycle of the oldest credit in flight */
     uint32_t fbase;            /* index of this VC's ring in flits[] and cq[] */
     int32_t front_pkt;
+    uint32_t out_ivc;          /* downstream input VC allocated (network output) */
     uint16_t head, count;      /* flit ring */
     /* the upstream side (router or source) feeding this VC */
     uint16_t credits;          /* free slots already known upstream */

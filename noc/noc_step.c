@@ -131,13 +131,13 @@ static void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
             abort();
         }
         for (int i = 0; i < n->ej_count; i++)
-            q[i] = n->ej[(n->ej_head + i) % n->ej_cap];
+            q[i] = n->ej[(n->ej_head + i) & (n->ej_cap - 1)];
         free(n->ej);
         n->ej = q;
         n->ej_head = 0;
         n->ej_cap = cap;
     }
-    int slot = (n->ej_head + n->ej_count) % n->ej_cap;
+    int slot = (n->ej_head + n->ej_count) & (n->ej_cap - 1); /* cap: a power of two */
     n->ej[slot] = (noc_ej_t){time, pkt, (uint8_t)tail};
     n->ej_count++;
 }
@@ -177,7 +177,7 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     noc_pkt_t *p = &n->pkt[pid];
     if (out < 4) {
         int nb = n->nbr[r * 4 + out], q = opposite(out);
-        noc_ivc_t *dn = &n->ivc[((size_t)nb * n->P + q) * n->V + iv->out_vc];
+        noc_ivc_t *dn = &n->ivc[iv->out_ivc];
         if (fhead) {
             int dim = out >> 1;
             if (dim != p->last_dim) {
@@ -208,8 +208,8 @@ static inline int sa_ready(noc_t *n, int r, noc_ivc_t *iv, uint64_t t)
     int op = iv->out_port;
     if (op >= 4)
         return 1;
-    noc_ivc_t *dn = &n->ivc[((size_t)n->nbr[r * 4 + op] * n->P + (op ^ 1)) * n->V + iv->out_vc];
-    return credits(n, dn, t) > 0;
+    (void)r;
+    return credits(n, &n->ivc[iv->out_ivc], t) > 0;
 }
 
 /* VA for one requesting input VC: a free output VC of its class on the
@@ -246,7 +246,9 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_
     if (best_p < 0)
         return 0;
     if (best_p < 4) {
-        n->ivc[((size_t)n->nbr[r * 4 + best_p] * P + opposite(best_p)) * V + best_vc].owned = 1;
+        size_t di = ((size_t)n->nbr[r * 4 + best_p] * P + opposite(best_p)) * V + (size_t)best_vc;
+        n->ivc[di].owned = 1;
+        iv->out_ivc = (uint32_t)di;
         int nx = best_vc - iv->vc_lo + 1;
         rt->ovc_rr[best_p] = (uint8_t)(nx == span ? 0 : nx);
     }
