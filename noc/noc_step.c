@@ -44,6 +44,7 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     d->credits--;
     noc_router_t *rt = &n->rt[r];
     rt->nonempty[port] |= 1ull << vc;
+    rt->ports |= 1u << port;
     rt->flits++;
     n->ractive[r >> 6] |= 1ull << (r & 63);
     n->in_network++;
@@ -150,7 +151,8 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     noc_flit_t f = n->flits[iv->fbase + iv->head];
     iv->head = (uint16_t)(iv->head + 1 == n->B ? 0 : iv->head + 1);
     if (--iv->count == 0) {
-        rt->nonempty[port] &= ~(1ull << vc);
+        if (!(rt->nonempty[port] &= ~(1ull << vc)))
+            rt->ports &= ~(1u << port);
     } else {
         const noc_flit_t *nf = &n->flits[iv->fbase + iv->head];
         iv->front_ready = noc_unwrap(nf->ready, t, n->ahead);
@@ -166,10 +168,7 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     n->cq[iv->fbase + (uint32_t)slot] = (uint32_t)(t + (uint64_t)n->cfg.credit_delay);
     if (!iv->cq_count++)
         iv->cq_next = t + (uint64_t)n->cfg.credit_delay;
-    n->st.buffer_reads++;
-    n->st.sw_allocs++;
-    n->st.xbar_flits++;
-    rt->xbar_flits++;
+    n->st.xbar_flits++; /* = buffer reads = switch grants (noc_stats) */
     int out = iv->out_port;
     n->port_flits[r * n->P + out]++;
     int pid = (int)(f.pf & NOC_F_PKT), fhead = (f.pf & NOC_F_HEAD) != 0,
@@ -327,12 +326,10 @@ static void router_step(noc_t *n, int r, uint64_t t)
     /* One pass over the VCs holding flits, in each input port's round-robin
      * order: RC for new heads, VA requests, and the port's switch bid (the
      * first VC, from in_rr on, whose front flit may go). */
-    for (int port = 0; port < P; port++) {
+    uint32_t bids = 0;
+    for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
+        int port = __builtin_ctz(pm);
         uint64_t m = rt->nonempty[port];
-        in_vc[port] = -1;
-        va_req[port] = 0;
-        if (!m)
-            continue;
         int rr = rt->in_rr[port];
         uint64_t lowmask = rr ? (~0ull >> (64 - rr)) : 0;
         uint64_t ord[2] = {m & ~lowmask, m & lowmask};
@@ -362,6 +359,8 @@ static void router_step(noc_t *n, int r, uint64_t t)
         if (vreq)
             va_ports |= 1u << port;
         in_vc[port] = chosen;
+        if (chosen >= 0)
+            bids |= 1u << port;
     }
 
     /* VA in round-robin order over (port, vc) from va_rr. A VC granted with
@@ -371,6 +370,8 @@ static void router_step(noc_t *n, int r, uint64_t t)
         uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
         for (int k = 0; k <= P; k++) {
             int port = sp + k >= P ? sp + k - P : sp + k;
+            if (!(va_ports & (1u << port)))
+                continue;
             uint64_t m = va_req[port];
             if (k == 0)
                 m &= ~low;
@@ -394,6 +395,7 @@ static void router_step(noc_t *n, int r, uint64_t t)
                     noc_ivc_t *iv = base + port * V + vc;
                     if (iv->state == VC_ACTIVE && sa_ready(n, r, iv, t)) {
                         in_vc[port] = vc;
+                        bids |= 1u << port;
                         break;
                     }
                 }
@@ -406,9 +408,8 @@ static void router_step(noc_t *n, int r, uint64_t t)
     }
     /* SA, separable input-first: each output port grants one bidding input
      * port (round robin from out_rr). */
-    for (int port = 0; port < P; port++) {
-        if (in_vc[port] < 0)
-            continue;
+    for (; bids; bids &= bids - 1) {
+        int port = __builtin_ctz(bids);
         int op = base[port * V + in_vc[port]].out_port;
         if (!(outs & (1u << op)))
             out_req[op] = 0;
@@ -658,6 +659,7 @@ void noc_stats(const noc_t *n, noc_stats_t *s)
 {
     const noc_config_t *c = &n->cfg;
     *s = n->st;
+    s->buffer_reads = s->sw_allocs = s->xbar_flits;
     s->cycles = n->now - n->stats_start;
     s->queued_flits = n->queued_flits;
     s->flits_in_network = n->in_network;
@@ -680,7 +682,7 @@ void noc_stats_reset(noc_t *n)
     memset(&n->st, 0, sizeof n->st);
     memset(n->port_flits, 0, (size_t)n->R * n->P * sizeof *n->port_flits);
     for (int r = 0; r < n->R; r++)
-        n->rt[r].xbar_flits = n->rt[r].busy_cycles = 0;
+        n->rt[r].busy_cycles = 0;
     n->stats_start = n->now;
 }
 
@@ -697,5 +699,11 @@ void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops)
     *hops = n->ej_hops;
 }
 
-uint64_t noc_router_flits(const noc_t *n, int r) { return n->rt[r].xbar_flits; }
+uint64_t noc_router_flits(const noc_t *n, int r)
+{
+    uint64_t f = 0;
+    for (int p = 0; p < n->P; p++)
+        f += n->port_flits[r * n->P + p];
+    return f;
+}
 uint64_t noc_router_busy_cycles(const noc_t *n, int r) { return n->rt[r].busy_cycles; }
