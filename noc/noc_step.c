@@ -330,30 +330,30 @@ static void router_step(noc_t *n, int r, uint64_t t)
     for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
         uint64_t m = rt->nonempty[port];
+        /* rotate so the scan starts at in_rr: VCs rr..63 first, then 0..rr-1 */
         int rr = rt->in_rr[port];
-        uint64_t lowmask = rr ? (~0ull >> (64 - rr)) : 0;
-        uint64_t ord[2] = {m & ~lowmask, m & lowmask};
+        uint64_t rot = rr ? (m >> rr) | (m << (64 - rr)) : m;
         uint64_t vreq = 0;
         int chosen = -1;
-        for (int h = 0; h < 2; h++) {
-            for (uint64_t mm = ord[h]; mm; mm &= mm - 1) {
-                int vc = __builtin_ctzll(mm);
-                noc_ivc_t *iv = base + port * V + vc;
-                if (iv->state == VC_ACTIVE) {
-                    if (chosen < 0 && sa_ready(n, r, iv, t))
-                        chosen = vc;
-                    continue;
-                }
-                if (iv->state == VC_IDLE) {
-                    if (iv->front_ready > t)
-                        continue;
-                    iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
-                    iv->state = VC_VA;
-                    iv->stage_ready = t + (uint64_t)n->rd;
-                }
-                if (iv->stage_ready <= t)
-                    vreq |= 1ull << vc;
+        for (; rot; rot &= rot - 1) {
+            int vc = __builtin_ctzll(rot) + rr;
+            if (vc >= 64)
+                vc -= 64;
+            noc_ivc_t *iv = base + port * V + vc;
+            if (iv->state == VC_ACTIVE) {
+                if (chosen < 0 && sa_ready(n, r, iv, t))
+                    chosen = vc;
+                continue;
             }
+            if (iv->state == VC_IDLE) {
+                if (iv->front_ready > t)
+                    continue;
+                iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
+                iv->state = VC_VA;
+                iv->stage_ready = t + (uint64_t)n->rd;
+            }
+            if (iv->stage_ready <= t)
+                vreq |= 1ull << vc;
         }
         va_req[port] = vreq;
         if (vreq)
