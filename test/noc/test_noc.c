@@ -440,6 +440,35 @@ START_TEST(cli_json_runs)
 }
 END_TEST
 
+static char *cli_stdout(const char *args)
+{
+    const char *bin = getenv("IMC_BIN");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s/imcsim noc %s 2>/dev/null", bin ? bin : "build/sim", args);
+    FILE *p = popen(cmd, "r");
+    ck_assert(p);
+    size_t cap = 1 << 20, len = 0, k;
+    char *buf = malloc(cap);
+    while ((k = fread(buf + len, 1, cap - 1 - len, p)) > 0)
+        len += k;
+    buf[len] = 0;
+    ck_assert_int_eq(pclose(p), 0);
+    return buf;
+}
+
+START_TEST(cli_output_byte_identical_for_a_seed)
+{
+    const char *args = "--k 4 --routing oddeven --traffic hotspot --rate 0.3 --warmup 200 "
+                       "--measure 3000 --seed 9 --json";
+    char *a = cli_stdout(args), *b = cli_stdout(args);
+    ck_assert(strlen(a) > 1000);
+    ck_assert_str_eq(a, b);
+    ck_assert_msg(strstr(a, "\"avg_packet_latency_cycles\": "), "%s", a);
+    free(a);
+    free(b);
+}
+END_TEST
+
 START_TEST(config_from_isaac_preset)
 {
     /* REFERENCE.md §2: 168 tiles on a 7x6 concentrated mesh, 4 tiles per
@@ -482,6 +511,7 @@ int main(void)
     tcase_add_test(tc, bad_flags_exit_2_with_message);
     tcase_add_test(tc, cli_json_runs);
     tcase_add_test(tc, config_from_isaac_preset);
+    tcase_add_test(tc, cli_output_byte_identical_for_a_seed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
