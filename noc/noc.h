@@ -57,7 +57,8 @@ typedef struct noc_config {
 } noc_config_t;
 
 /* Defaults: 8x8 mesh, XY, 2 VCs x 8 flits, 1-cycle stages and links,
- * 32-bit flits at 1 GHz, ISAAC's router power/area split over the model. */
+ * 32-bit flits at 1 GHz, watchdog 100000 cycles, per-flit energies in the
+ * ORION/DSENT range and ISAAC's router area (docs/noc.md). */
 void noc_config_default(noc_config_t *c);
 /* The chip's NoC: arch->chip.noc and grid_x x grid_y routers. */
 int noc_config_from_arch(noc_config_t *c, const arch_t *arch, imc_diag_t *d);
