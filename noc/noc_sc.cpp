@@ -1,5 +1,7 @@
 #include "noc_sc.h"
 
+#include <cmath>
+
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -8,7 +10,8 @@ using namespace sc_core;
 
 noc_sc::noc_sc(sc_module_name name, const noc_config_t &cfg, sc_time period,
                const std::vector<int> &socket_endpoints)
-    : sc_module(name), period_(period)
+    : sc_module(name), period_(period),
+      ps_(cfg.clock_ghz > 0 ? 1000.0 / cfg.clock_ghz : period.to_seconds() * 1e12)
 {
     imc_diag_t d;
     diag_init(&d);
@@ -70,10 +73,7 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     }
     // Cycle in which the packet is created: the first cycle boundary at or
     // after the initiator's local time (never before what the core has done).
-    sc_time t = sc_time_stamp() + delay;
-    uint64_t c = uint64_t(t / period_);
-    if (period_ * double(c) < t)
-        c++;
+    uint64_t c = ceil_cycle(sc_time_stamp() + delay);
     if (c < noc_now(n_))
         c = noc_now(n_);
 
@@ -111,12 +111,33 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     schedule(c + 1);
 }
 
+// Cycle edges are rounded to whole ps once each (no accumulated drift from a
+// rounded period), and a time within 0.75 ps of an edge belongs to it: the
+// same convention as the tiles' clock, so equal clocks stay cycle-aligned.
+sc_time noc_sc::at_cycle(uint64_t c) const
+{
+    return sc_time((double)std::llround((double)c * ps_), SC_PS);
+}
+
+uint64_t noc_sc::ceil_cycle(const sc_time &t) const
+{
+    double tp = (double)std::llround(t.to_seconds() * 1e12);
+    double c = std::ceil((tp - 0.75) / ps_);
+    return c > 0 ? (uint64_t)c : 0;
+}
+
+uint64_t noc_sc::floor_cycle(const sc_time &t) const
+{
+    double tp = (double)std::llround(t.to_seconds() * 1e12);
+    return (uint64_t)std::floor((tp + 0.75) / ps_);
+}
+
 void noc_sc::schedule(uint64_t cycle)
 {
     if (cycle >= wake_cycle_)
         return;
     wake_cycle_ = cycle;
-    sc_time at = period_ * double(cycle);
+    sc_time at = at_cycle(cycle);
     sc_time now = sc_time_stamp();
     wake_.notify(at > now ? at - now : SC_ZERO_TIME);
 }
@@ -153,7 +174,7 @@ void noc_sc::run()
         wakeups_++;
         // now = k * period: simulate cycles < k, then hand over cycle k's
         // ejections (computed one cycle ahead) before anyone injects in k
-        uint64_t k = uint64_t(sc_time_stamp() / period_);
+        uint64_t k = floor_cycle(sc_time_stamp());
         noc_advance(n_, k, eject_cb, this);
         noc_deliver(n_, k, eject_cb, this);
         uint64_t nx = noc_next_event(n_);

@@ -9,7 +9,8 @@
 // like a posted write); delivery is a b_transport on out(dst) at the cycle
 // the tail arrives, with the copy (same command, address, data, extension).
 //
-// Time: cycle c of the NoC clock is [c*period, (c+1)*period). A packet sent
+// Time: cycle c of the NoC clock is [c*period, (c+1)*period), the period
+// taken exactly from cfg.clock_ghz when set (edges rounded to whole ps). A packet sent
 // at time T (plus annotated delay) is created in cycle ceil(T / period); it
 // is delivered at time c_e * period where c_e is the core's ejection cycle,
 // so latencies in SystemC time are exactly the core's cycles x period. The
@@ -87,6 +88,10 @@ private:
 
     noc_t *n_ = nullptr;
     sc_core::sc_time period_;
+    double ps_; // exact period in ps (from cfg.clock_ghz)
+    sc_core::sc_time at_cycle(uint64_t c) const;
+    uint64_t ceil_cycle(const sc_core::sc_time &t) const;
+    uint64_t floor_cycle(const sc_core::sc_time &t) const;
     sc_core::sc_event wake_;
     uint64_t wake_cycle_ = UINT64_MAX; // earliest pending wake-up
     uint64_t wakeups_ = 0;
