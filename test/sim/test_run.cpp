@@ -78,12 +78,34 @@ double critical_path_cycles(const Run &x)
     return best;
 }
 
+// ADC conversions from the mapping alone: every position of a weight layer
+// reads each crossbar of its replica once per input slice (1-bit DACs: one
+// per activation bit) and converts the crossbar's data columns (logical
+// outputs x slices) plus its unit columns.
+uint64_t analytic_conversions(const Run &x)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < x.m.n_layers; i++) {
+        const layer_map_t &lm = x.mp.layers[i];
+        if (lm.crossbars == 0)
+            continue;
+        ck_assert_int_eq(x.a.dac.bits, 1);
+        ck_assert_int_le(lm.groups_per_crossbar, 1); // zoo models here have no grouped convs
+        uint64_t cols_per_row_block = (uint64_t)lm.cols * lm.slices +
+                                      (uint64_t)lm.col_blocks * x.a.crossbar.unit_cols;
+        total += (uint64_t)lm.positions * (uint64_t)lm.act_bits * (uint64_t)lm.row_blocks *
+                 cols_per_row_block;
+    }
+    return total;
+}
+
 void check_invariants(Run &x, int batch)
 {
     const run_result_t &r = x.r;
     // MACs executed = the compiler's MACs, per inference, for the whole batch.
     ck_assert_uint_eq(r.macs, (uint64_t)x.mp.macs * (uint64_t)batch);
     ck_assert_uint_eq(r.macs, (uint64_t)model_macs(&x.m) * (uint64_t)batch);
+    ck_assert_uint_eq(r.adc_conversions, analytic_conversions(x) * (uint64_t)batch);
     // Energy: the classes sum to the total; nothing negative.
     double sum = 0, dyn = 0;
     for (int c = 0; c < CLS_COUNT_; c++) {
