@@ -9,6 +9,7 @@ OUTDIR layout:
   joblog        parallel's --joblog (what --resume reads)
   points/ID.json  result of point ID (renamed into place when complete)
   points/ID.err   JSON {exit_code, error, argv, stderr_tail} of a failed point
+  points/ID.stderr  what a successful point printed on stderr (warnings), if anything
   results.csv   one row per point, by id; failed.csv the failed/missing ones
 """
 import csv
@@ -204,7 +205,10 @@ def point_argv(man, pt, json_path):
         return argv
     argv = [exe, "noc"]
     for k, v in params.items():
-        argv += [f"--{k}", v]
+        if v in ("true", "false"):  # switches such as lookahead: true
+            argv += [f"--{k}"] if v == "true" else []
+        else:
+            argv += [f"--{k}", v]
     return argv + ["--json"]
 
 
@@ -257,6 +261,8 @@ def run_point(outdir, pid):
             if man["command"] != "run":
                 with open(tmp, "wb") as f:
                     f.write(out)
+            if err.strip():  # warnings of a successful point (e.g. a lossy ADC)
+                _write_atomic(os.path.join(pdir, f"{pid}.stderr"), err)
             os.replace(tmp, done)
             if os.path.exists(errf):
                 os.unlink(errf)
