@@ -11,6 +11,7 @@ const stat_desc_t ce_stat_desc[] = {
     STAT_U(S, busy_cycles, "cycles", "front end (crossbars + ADCs) busy"),
     STAT_U(S, clipped, "1", "ADC-saturated conversions in functional MVMs"),
     STAT_F(S, dynamic_energy_pj, "pJ", "dynamic energy of all components of the CE"),
+    STAT_F(S, reg_energy_pj, "pJ", "input/output register dynamic energy (part of dynamic)"),
     STAT_F(S, reg_leakage_pj, "pJ", "input/output register leakage x simulated time"),
     STAT_F(S, extra_energy_pj, "pJ", "CE extras (always on): (power + leakage) x simulated time"),
 };
@@ -71,6 +72,35 @@ int ce_input_slices(int input_bits, int dac_bits, int signed_inputs, int *shift,
 
 /* ---------------------------------------------------------------- timing */
 
+static uint64_t round_up(uint64_t x, uint64_t q)
+{
+    return q ? (x + q - 1) / q * q : x;
+}
+
+/* Row drives per read: crossbars with fewer DACs than rows share them (PUMA:
+ * 16 per crossbar = one per logical row of an 8-crossbar MVMU). */
+static uint64_t dac_drives_per_read(const ce_t *ce, const ce_req_t *r)
+{
+    uint64_t d = (uint64_t)r->xbars * (uint64_t)r->rows;
+    int per = ce->a->dac.per_crossbar, rows = ce->a->crossbar.rows;
+    if (per > 0 && per < rows)
+        d = (d * (uint64_t)per + (uint64_t)rows - 1) / (uint64_t)rows;
+    return d;
+}
+
+/* Exposed tail after the last read is sampled: last ADC batch, the read
+ * slots the arch adds for pipeline fill, S+A, output-register write; each
+ * step ends on a stage boundary in a synchronous pipeline (ISAAC). */
+static void ce_tail(const ce_t *ce, ce_timing_t *t, uint64_t frontend)
+{
+    uint64_t slots = (t->reads + ce->extra_read_slots) * t->period;
+    if (ce->extra_read_slots && slots > frontend)
+        frontend = slots;
+    t->frontend_cycles = round_up(frontend, ce->stage_cycles);
+    uint64_t sa_end = round_up(t->frontend_cycles + t->sa_cycles, ce->stage_cycles);
+    t->total_cycles = round_up(sa_end + 1, ce->stage_cycles);
+}
+
 static uint64_t conv_per_adc(const ce_t *ce, const ce_req_t *r)
 {
     int A = ce->a->ce.adcs > 0 ? ce->a->ce.adcs : 1;
@@ -113,6 +143,15 @@ static void ce_read_params(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
     t->conversions = t->reads * (uint64_t)r->xbars * ((uint64_t)r->cols + a->crossbar.unit_cols);
 }
 
+/* The input register is read and the output register written for the whole
+ * op, in proportion to the crossbars used (PUMA: one register per MVMU). */
+static double ce_reg_energy(const ce_t *ce, const ce_req_t *r, const ce_timing_t *t)
+{
+    const arch_ce_t *c = &ce->a->ce;
+    return (c->input_reg.cost.power_mw + c->output_reg.cost.power_mw) * r->xbars / ce->n_xbars *
+           (double)t->total_cycles * comp_cycle_ns(ce->a);
+}
+
 static void ce_energy(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
 {
     const arch_t *a = ce->a;
@@ -123,10 +162,11 @@ static void ce_energy(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
         e += (double)reads * r->rows * r->cols * a->device.read_energy_pj;
     else
         e += (double)reads * a->crossbar.cost.power_mw * t->period * cyc;
-    e += (double)reads * r->rows * a->dac.cost.power_mw * t->period * cyc;
+    e += (double)(t->reads * dac_drives_per_read(ce, r)) * a->dac.cost.power_mw * t->period * cyc;
     e += (double)t->conversions * a->ce.sh.cost.power_mw * t->period * cyc;
     e += (double)t->conversions * adc_energy_per_conversion_pj(a);
     e += (double)t->conversions * a->ce.sa.cost.power_mw * cyc;
+    e += ce_reg_energy(ce, r, t);
     t->energy_pj = e;
 }
 
@@ -136,8 +176,7 @@ void ce_mvm_timing(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
     /* Read k starts at k*period and is sampled R later; its ADC batch follows
      * and overlaps read k+1 (S+H), so only the last batch is exposed. */
     t->xbar_cycles = (t->reads - 1) * t->period + t->read_cycles;
-    t->frontend_cycles = t->xbar_cycles + t->adc_cycles;
-    t->total_cycles = t->frontend_cycles + t->sa_cycles;
+    ce_tail(ce, t, t->xbar_cycles + t->adc_cycles);
     ce_energy(ce, r, t);
 }
 
@@ -155,8 +194,7 @@ void ce_mvm_timing_stepwise(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
         start = sampled;
     }
     t->xbar_cycles = sampled;
-    t->frontend_cycles = adc_free;
-    t->total_cycles = adc_free + t->sa_cycles;
+    ce_tail(ce, t, adc_free);
     ce_energy(ce, r, t);
 }
 
@@ -172,7 +210,7 @@ void ce_mvm_run(ce_t *ce, const ce_req_t *r, uint64_t start, ce_timing_t *t)
     }
     for (int i = 0; i < r->xbars && i < ce->n_xbars; i++)
         xbar_account(&ce->xb[i], t->reads, r->rows, r->cols, t->period);
-    dac_account(&ce->dac, t->reads * r->xbars * (uint64_t)r->rows, t->period);
+    dac_account(&ce->dac, t->reads * dac_drives_per_read(ce, r), t->period);
     sh_account(&ce->sh, t->conversions, t->period);
     int A = ce->a->ce.adcs > 0 ? ce->a->ce.adcs : 1;
     uint64_t adcs_used = t->conv_per_adc ? (t->conversions / t->reads + t->conv_per_adc - 1) / t->conv_per_adc : 0;
@@ -184,6 +222,7 @@ void ce_mvm_run(ce_t *ce, const ce_req_t *r, uint64_t start, ce_timing_t *t)
     ce->st.reads += t->reads;
     ce->st.busy_cycles += t->frontend_cycles;
     ce->st.dynamic_energy_pj += t->energy_pj;
+    ce->st.reg_energy_pj += ce_reg_energy(ce, r, t);
     uint64_t fe = start + t->frontend_cycles;
     if (fe > ce->busy_until)
         ce->busy_until = fe;

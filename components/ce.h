@@ -36,7 +36,7 @@ typedef struct ce_timing {
     uint64_t read_cycles;     /* one analog read */
     uint64_t adc_cycles;      /* one read's ADC batch on the busiest ADC */
     uint64_t period;          /* read issue interval: max(read, ADC batch) */
-    uint64_t sa_cycles;       /* S+A merge + output-register write after the last batch */
+    uint64_t sa_cycles;       /* S+A merge after the last batch (then 1 cycle OR write) */
     uint64_t xbar_cycles;     /* start -> last read sampled: (reads-1)*period + read */
     uint64_t frontend_cycles; /* start -> last ADC batch done (crossbars/ADCs free) */
     uint64_t total_cycles;    /* start -> result in the output register */
@@ -50,7 +50,8 @@ typedef struct ce_stats {
     uint64_t reads;           /* bit-serial input cycles executed */
     uint64_t busy_cycles;     /* front end busy */
     uint64_t clipped;         /* ADC-saturated conversions in functional MVMs */
-    double dynamic_energy_pj; /* sum over the CE's components */
+    double dynamic_energy_pj; /* sum over the CE's components, registers included */
+    double reg_energy_pj;     /* input/output registers: power x share of CE x op time */
     double reg_leakage_pj;    /* input/output registers: leakage x simulated time */
     double extra_energy_pj;   /* CE extras, always on: (power + leakage) x time */
 } ce_stats_t;
@@ -78,6 +79,8 @@ typedef struct ce {
     ce_map_t map;
     int programmed;
     uint64_t busy_until;      /* tile cycles: front end free */
+    uint64_t stage_cycles;    /* synchronous pipeline stage (0 = none), see tile_set_stage_ns */
+    uint64_t extra_read_slots;/* read slots per MVM beyond the input slices (pipeline fill) */
     ce_stats_t st;
     /* one-entry memo of ce_mvm_timing: trace ops repeat the same shape */
     ce_req_t memo_req;

@@ -70,7 +70,7 @@ void sh_init(sh_t *s, const arch_t *a)
 {
     memset(s, 0, sizeof *s);
     s->a = a;
-    s->count = a->ce.sh.count;
+    s->count = a->ce.sh.count * (a->ce.crossbars > 0 ? a->ce.crossbars : 1); /* count is per crossbar */
 }
 
 void sh_account(sh_t *s, uint64_t samples, uint64_t hold_cycles)

@@ -81,6 +81,21 @@ void tile_free(tile_t *t)
     memset(t, 0, sizeof *t);
 }
 
+void tile_set_stage_ns(tile_t *t, double ns)
+{
+    t->stage_cycles = comp_ns_to_cycles(t->a, ns);
+    for (int i = 0; i < t->n_ces; i++) {
+        t->ces[i].stage_cycles = t->stage_cycles;
+        t->ces[i].memo_ok = 0;
+    }
+}
+
+static uint64_t stage_up(const tile_t *t, uint64_t x)
+{
+    uint64_t q = t->stage_cycles;
+    return q ? (x + q - 1) / q * q : x;
+}
+
 int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival)
 {
     if (t->nq == t->capq) {
@@ -277,7 +292,7 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
     case TILE_OP_WRITE: {
         uint64_t L = buf_latency(t), nb = beats(t, op->bytes);
         uint64_t bank = (op->addr / t->bank_bytes) % (uint64_t)t->n_banks;
-        res->end = now + L + nb;
+        res->end = now + stage_up(t, L + nb);
         t->bank_free[bank] = res->end;
         t->bus_free = res->end;
         t->st.bank_busy_cycles += L + nb;
@@ -311,8 +326,8 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
         if (!occ)
             occ = 1;
         /* pipelined: one value per unit per cycle, first result after L */
-        res->end = now + L + occ - 1;
-        *free_at = now + occ;
+        res->end = now + stage_up(t, L + occ - 1);
+        *free_at = now + stage_up(t, occ);
         uint64_t used = v < cnt ? v : cnt;
         double e = u->cost.power_mw * (double)used * (double)(L + occ - 1) * cyc;
         res->energy_pj = e;
@@ -414,6 +429,7 @@ void tile_energy_by_class(const tile_t *t, double dyn[COMP_CLASS_COUNT_],
         dyn[COMP_SA] += ce->sa.st.energy_pj;
         leak[COMP_SA] += ce->sa.st.leakage_energy_pj;
         leak[COMP_REGISTER] += ce->st.reg_leakage_pj;
+        dyn[COMP_REGISTER] += ce->st.reg_energy_pj;
         dyn[COMP_EXTRA] += ce->st.extra_energy_pj;
     }
     dyn[COMP_SA] += s->sa_energy_pj;

@@ -105,6 +105,7 @@ typedef struct tile {
     int nq, capq;
     uint64_t seq;
     uint64_t leaked_until;       /* leakage accounted up to this cycle */
+    uint64_t stage_cycles;       /* synchronous pipeline stage, 0 = none */
     tile_mvm_fn mvm_fn;
     void *mvm_ctx;
     tile_stats_t st;
@@ -112,6 +113,10 @@ typedef struct tile {
 
 int tile_init(tile_t *t, const arch_t *a);
 void tile_free(tile_t *t);
+/* Synchronous pipeline (ISAAC: every IMA/tile stage is one 100 ns crossbar
+ * cycle): each op's duration and resource occupancy, and the CE's ADC, S+A
+ * and output-register steps, are rounded up to whole stages. 0 = off. */
+void tile_set_stage_ns(tile_t *t, double ns);
 /* Queues op arriving at cycle `arrival`. Returns 0, -1 on allocation failure. */
 int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival);
 /* Earliest cycle at which a queued op can be granted (UINT64_MAX if none). */

@@ -20,15 +20,17 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-    int reps = 3;
+    int reps = 3, only_k = 0;
     double rate = 0.1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--reps") && i + 1 < argc)
             reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
             rate = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--k") && i + 1 < argc)
+            only_k = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: bench_noc [--reps N] [--rate R]\n");
+            fprintf(stderr, "usage: bench_noc [--reps N] [--rate R] [--k 8|16]\n");
             return 2;
         }
     }
@@ -38,6 +40,8 @@ int main(int argc, char **argv)
            "cpu (s)", "cycles/s", "router-cyc/s");
     static const int ks[] = {8, 16};
     for (int ki = 0; ki < 2; ki++) {
+        if (only_k && only_k != ks[ki])
+            continue;
         double best = 1e300;
         noc_synth_result_t r;
         memset(&r, 0, sizeof r);

@@ -147,6 +147,7 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->E = n->R * n->C;
     n->rd = c->lookahead ? 0 : c->routing_delay;
     n->fwd = c->sw_alloc_delay + c->st_delay + c->link_latency;
+    n->ahead = (uint32_t)(n->fwd > c->link_latency ? n->fwd : c->link_latency);
     size_t nivc = (size_t)n->R * n->P * n->V;
     if (nivc * (size_t)n->B > UINT32_MAX) {
         diag_error(d, "noc", 0, 0, "network too large (%zu buffer slots; expected < 2^32)",
@@ -266,6 +267,8 @@ static int pkt_alloc(noc_t *n)
 {
     if (n->free_pkt < 0) {
         int old = n->npkt_cap, cap = old ? old * 2 : 1024;
+        if (cap > (int)NOC_F_PKT + 1)
+            return -1; /* 2^30 packets alive: flits index them in 30 bits */
         n->pkt = realloc(n->pkt, (size_t)cap * sizeof *n->pkt);
         if (!n->pkt) {
             fprintf(stderr, "imcsim: out of memory\n");
@@ -287,6 +290,8 @@ int noc_inject(noc_t *n, uint64_t now, int src, int dst, int flits, uint64_t tag
     if (src < 0 || src >= n->E || dst < 0 || dst >= n->E || flits < 1 || now < n->now)
         return -1;
     int id = pkt_alloc(n);
+    if (id < 0)
+        return -1;
     noc_pkt_t *p = &n->pkt[id];
     memset(p, 0, sizeof *p);
     p->src = src;

@@ -1,4 +1,5 @@
 /* imcsim noc: the network alone under synthetic traffic. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -210,13 +211,19 @@ static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_res
         const noc_stat_desc_t *sd = &noc_stat_table[i];
         const char *base = (const char *)&r->stats + sd->offset;
         char key[96];
-        /* names already carrying a unit stay as they are */
-        if (strstr(sd->name, "_cycles") || strstr(sd->name, "_pj") || strstr(sd->name, "_mm2") ||
-            !strcmp(sd->name, "cycles") || strstr(sd->name, "flits") ||
-            strstr(sd->name, "packets"))
+        /* names already carrying their unit stay as they are */
+        char lname[64], lunit[16];
+        size_t i2;
+        for (i2 = 0; sd->name[i2] && i2 < sizeof lname - 1; i2++)
+            lname[i2] = (char)tolower((unsigned char)sd->name[i2]);
+        lname[i2] = 0;
+        for (i2 = 0; sd->unit[i2] && i2 < sizeof lunit - 1; i2++)
+            lunit[i2] = (char)tolower((unsigned char)sd->unit[i2]);
+        lunit[i2] = 0;
+        if (strstr(lname, lunit))
             snprintf(key, sizeof key, "%s", sd->name);
         else
-            snprintf(key, sizeof key, "%s_%s", sd->name, sd->unit);
+            snprintf(key, sizeof key, "%s_%s", sd->name, lunit);
         if (sd->is_double)
             jw_num(&w, key, *(const double *)(const void *)base);
         else

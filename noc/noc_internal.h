@@ -9,11 +9,25 @@
 
 enum { VC_IDLE = 0, VC_VA = 1, VC_ACTIVE = 2 };
 
+/* Flits and credits keep the low 32 bits of their cycle: they are at most a
+ * few cycles ahead of now when written, so noc_unwrap() recovers the cycle
+ * (an entry older than now is only ever compared with now). 8-byte flits keep
+ * the rings small, which is most of the host time. */
 typedef struct noc_flit {
-    uint64_t ready;  /* first cycle this flit may be used in this buffer */
-    int32_t pkt;
-    uint8_t head, tail;
+    uint32_t ready;  /* first cycle this flit may be used in this buffer, mod 2^32 */
+    uint32_t pf;     /* packet index | NOC_F_HEAD | NOC_F_TAIL */
 } noc_flit_t;
+#define NOC_F_HEAD 0x80000000u
+#define NOC_F_TAIL 0x40000000u
+#define NOC_F_PKT 0x3fffffffu
+
+/* The cycle of a stored low word v: v - now (mod 2^32) within [0, ahead]
+ * is that far ahead; anything else lies in the past (returned as now). */
+static inline uint64_t noc_unwrap(uint32_t v, uint64_t now, uint32_t ahead)
+{
+    uint32_t d = v - (uint32_t)now;
+    return d <= ahead ? now + d : now;
+}
 
 typedef struct noc_ivc {
     /* the receiving router's side; the front flit is mirrored here so the
@@ -78,7 +92,8 @@ struct noc {
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
     noc_flit_t *flits;         /* [R][P][V][B] */
-    uint64_t *cq;              /* [R][P][V][B] credit return cycles */
+    uint32_t *cq;              /* [R][P][V][B] credit return cycles, mod 2^32 */
+    uint32_t ahead;            /* largest flit look-ahead: max(fwd, link latency) */
     noc_router_t *rt;
     uint64_t *port_flits;      /* [R][P] flits out of each output port */
     int *nbr;                  /* [R][4] */

@@ -14,28 +14,32 @@ static inline int opposite(int p) { return p ^ 1; } /* E<->W, N<->S */
 static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
 {
     if (d->cq_next <= t) {
-        const uint64_t *q = n->cq + d->fbase;
+        const uint32_t *q = n->cq + d->fbase;
+        const uint32_t cd = (uint32_t)n->cfg.credit_delay;
+        uint64_t nx;
         do {
             d->credits++;
             d->cq_head = (uint16_t)(d->cq_head + 1 == n->B ? 0 : d->cq_head + 1);
             d->cq_count--;
-        } while (d->cq_count && q[d->cq_head] <= t);
-        d->cq_next = d->cq_count ? q[d->cq_head] : UINT64_MAX;
+            nx = d->cq_count ? noc_unwrap(q[d->cq_head], t, cd) : UINT64_MAX;
+        } while (nx <= t);
+        d->cq_next = nx;
     }
     return d->credits;
 }
 
 static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
-                             noc_flit_t f)
+                             uint64_t ready, uint32_t pf)
 {
+    noc_flit_t f = {(uint32_t)ready, pf};
     int slot = d->head + d->count;
     if (slot >= n->B)
         slot -= n->B;
     n->flits[d->fbase + (uint32_t)slot] = f;
     if (!d->count++) {
-        d->front_ready = f.ready;
-        d->front_pkt = f.pkt;
-        d->front_head = f.head;
+        d->front_ready = ready;
+        d->front_pkt = (int32_t)(pf & NOC_F_PKT);
+        d->front_head = (pf & NOC_F_HEAD) != 0;
     }
     d->credits--;
     noc_router_t *rt = &n->rt[r];
@@ -149,9 +153,9 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
         rt->nonempty[port] &= ~(1ull << vc);
     } else {
         const noc_flit_t *nf = &n->flits[iv->fbase + iv->head];
-        iv->front_ready = nf->ready;
-        iv->front_pkt = nf->pkt;
-        iv->front_head = nf->head;
+        iv->front_ready = noc_unwrap(nf->ready, t, n->ahead);
+        iv->front_pkt = (int32_t)(nf->pf & NOC_F_PKT);
+        iv->front_head = (nf->pf & NOC_F_HEAD) != 0;
     }
     rt->flits--;
     n->in_network--;
@@ -159,7 +163,7 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     int slot = iv->cq_head + iv->cq_count;
     if (slot >= n->B)
         slot -= n->B;
-    n->cq[iv->fbase + (uint32_t)slot] = t + (uint64_t)n->cfg.credit_delay;
+    n->cq[iv->fbase + (uint32_t)slot] = (uint32_t)(t + (uint64_t)n->cfg.credit_delay);
     if (!iv->cq_count++)
         iv->cq_next = t + (uint64_t)n->cfg.credit_delay;
     n->st.buffer_reads++;
@@ -168,11 +172,13 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     rt->xbar_flits++;
     int out = iv->out_port;
     n->port_flits[r * n->P + out]++;
-    noc_pkt_t *p = &n->pkt[f.pkt];
+    int pid = (int)(f.pf & NOC_F_PKT), fhead = (f.pf & NOC_F_HEAD) != 0,
+        ftail = (f.pf & NOC_F_TAIL) != 0;
+    noc_pkt_t *p = &n->pkt[pid];
     if (out < 4) {
         int nb = n->nbr[r * 4 + out], q = opposite(out);
         noc_ivc_t *dn = &n->ivc[((size_t)nb * n->P + q) * n->V + iv->out_vc];
-        if (f.head) {
+        if (fhead) {
             int dim = out >> 1;
             if (dim != p->last_dim) {
                 p->dl = 0;
@@ -182,16 +188,14 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
                 p->dl = 1;
             p->hops++;
         }
-        if (f.tail)
+        if (ftail)
             dn->owned = 0;
-        noc_flit_t g = f;
-        g.ready = t + (uint64_t)n->fwd;
-        push_flit(n, dn, nb, q, iv->out_vc, g);
+        push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf);
         n->st.link_flits++;
     } else {
-        eject_push(n, t + (uint64_t)n->fwd, f.pkt, f.tail);
+        eject_push(n, t + (uint64_t)n->fwd, pid, ftail);
     }
-    if (f.tail)
+    if (ftail)
         iv->state = VC_IDLE;
     n->last_progress = t;
 }
@@ -402,9 +406,9 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         return;
     }
     noc_pkt_t *p = &n->pkt[ni->cur];
-    noc_flit_t f = {t + (uint64_t)n->cfg.link_latency, ni->cur, (uint8_t)(ni->sent == 0),
-                    (uint8_t)(ni->sent == p->flits - 1)};
-    push_flit(n, &ivs[ni->vc], r, port, ni->vc, f);
+    uint32_t pf = (uint32_t)ni->cur | (ni->sent == 0 ? NOC_F_HEAD : 0) |
+                  (ni->sent == p->flits - 1 ? NOC_F_TAIL : 0);
+    push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf);
     n->st.flits_injected++;
     ni->queued_flits--;
     n->queued_flits--;
@@ -472,21 +476,23 @@ static void watchdog_report(noc_t *n, uint64_t t)
                     continue;
                 }
                 const noc_flit_t *f = &n->flits[(size_t)(iv - n->ivc) * (size_t)n->B + iv->head];
-                const noc_pkt_t *p = &n->pkt[f->pkt];
+                const noc_pkt_t *p = &n->pkt[f->pf & NOC_F_PKT];
                 char b1[16], b2[16], line[256];
                 int w = snprintf(line, sizeof line,
                                  "  router %d (%d,%d) in %s vc %d: %d flits, front %s of packet "
                                  "%d->%d",
                                  r, r % n->cfg.kx, r / n->cfg.kx, port_name(port, b1), vc,
-                                 iv->count, f->head ? "head" : (f->tail ? "tail" : "body"),
+                                 iv->count,
+                                 (f->pf & NOC_F_HEAD) ? "head"
+                                                      : ((f->pf & NOC_F_TAIL) ? "tail" : "body"),
                                  p->src, p->dst);
                 if (iv->state == VC_ACTIVE && iv->out_port < 4) {
                     const noc_ivc_t *dn =
                         &n->ivc[((size_t)n->nbr[r * 4 + iv->out_port] * n->P +
                                  opposite(iv->out_port)) * n->V + iv->out_vc];
                     snprintf(line + w, sizeof line - (size_t)w,
-                             ", waits for credit on %s vc %d (0 of %d free)\n",
-                             port_name(iv->out_port, b2), iv->out_vc, n->B - dn->count);
+                             ", waits for credit on %s vc %d (downstream buffer %d/%d)\n",
+                             port_name(iv->out_port, b2), iv->out_vc, dn->count, n->B);
                 } else if (iv->state == VC_VA) {
                     snprintf(line + w, sizeof line - (size_t)w,
                              ", waits for an output VC (class %d..%d)\n", iv->vc_lo,

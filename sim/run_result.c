@@ -169,7 +169,7 @@ static const char *si(char *buf, size_t n, double v, const char *unit)
 
 void run_write_summary(const run_result_t *r, FILE *f)
 {
-    char a[48], b[48], c[48];
+    char a[48], b[48], c[48], e[48];
     double total = run_energy_total(r);
     fprintf(f, "%s on %s, batch %d (%d chip%s, %lld crossbars)\n", r->model, r->arch,
             r->batch, r->chips, r->chips == 1 ? "" : "s", (long long)r->crossbars_used);
@@ -183,7 +183,7 @@ void run_write_summary(const run_result_t *r, FILE *f)
     fprintf(f, "  efficiency     %s/W (peak %s/W), %s/mm2 (peak %s/mm2)\n",
             si(a, sizeof a, ops_per_joule(r), "OPS"), si(b, sizeof b, r->peak_ops_per_s_per_w, "OPS"),
             si(c, sizeof c, r->area_mm2 > 0 ? achieved_ops_per_s(r) / r->area_mm2 : 0, "OPS"),
-            si(a, sizeof a, r->peak_ops_per_s_per_mm2, "OPS"));
+            si(e, sizeof e, r->peak_ops_per_s_per_mm2, "OPS"));
     fprintf(f, "  counts         %llu MACs, %llu crossbar reads, %llu ADC conversions (%llu clipped), %llu flits\n",
             (unsigned long long)r->macs, (unsigned long long)r->crossbar_reads,
             (unsigned long long)r->adc_conversions, (unsigned long long)r->adc_clipped,

@@ -13,15 +13,16 @@
 static const char *usage_main =
     "usage: imcsim trace <subcommand> [options]\n\n"
     "subcommands:\n"
-    "  dump FILE [--limit N]   print a layer trace's records as text\n"
+    "  dump FILE [--limit N] [--tile T]  print a layer trace's records as text\n"
     "  stats FILE|DIR [--json] summarise one layer file or a trace directory\n\n"
     "Trace files are written by 'imcsim compile -o DIR' (format: docs/trace-format.md).\n"
     "Exit status: 0 ok, 2 bad usage or a bad trace file (message gives the byte offset).\n";
 static const char *usage_dump =
-    "usage: imcsim trace dump FILE [--limit N]\n\n"
+    "usage: imcsim trace dump FILE [--limit N] [--tile T]\n\n"
     "Prints the header of a layer trace file, then one line per record:\n"
     "tile, record index within the tile's stream, op name and decoded fields.\n"
-    "  --limit N   print at most N records in total (default: all)\n";
+    "  --limit N   print at most N records in total (default: all)\n"
+    "  --tile T    print only the stream of tile T (global tile index)\n";
 static const char *usage_stats =
     "usage: imcsim trace stats FILE|DIR [--json]\n\n"
     "Summarises a layer trace file, or every layer of a trace directory (DIR/index.txt):\n"
@@ -86,7 +87,7 @@ static int read_or_report(const char *path, const trace_read_opts_t *o, trace_la
 static int cmd_dump(int argc, char **argv)
 {
     const char *file = NULL;
-    int64_t limit = -1;
+    int64_t limit = -1, tile = -1;
     for (int i = 1; i < argc; i++) {
         if (is_help(argv[i])) {
             fputs(usage_dump, stdout);
@@ -95,6 +96,12 @@ static int cmd_dump(int argc, char **argv)
             if (parse_int64(argv[++i], &limit) || limit < 0) {
                 fprintf(stderr, "imcsim trace dump: error: bad --limit '%s' (expected an "
                         "integer >= 0)\n", argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(argv[i], "--tile") && i + 1 < argc) {
+            if (parse_int64(argv[++i], &tile) || tile < 0 || tile > UINT32_MAX) {
+                fprintf(stderr, "imcsim trace dump: error: bad --tile '%s' (expected a tile "
+                        "index >= 0)\n", argv[i]);
                 return 2;
             }
         } else if (argv[i][0] == '-' || file) {
@@ -115,6 +122,20 @@ static int cmd_dump(int argc, char **argv)
     uint64_t total = 0;
     for (uint32_t s = 0; s < l.n_streams; s++)
         total += l.streams[s].n_recs;
+    if (tile >= 0) {
+        uint32_t s;
+        for (s = 0; s < l.n_streams && l.streams[s].tile != (uint32_t)tile; s++)
+            ;
+        if (s == l.n_streams) {
+            fprintf(stderr, "%s: error: no stream for tile %lld (layer '%s' runs on", file,
+                    (long long)tile, l.name);
+            for (uint32_t k = 0; k < l.n_streams && k < 16; k++)
+                fprintf(stderr, " %u", l.streams[k].tile);
+            fprintf(stderr, "%s)\n", l.n_streams > 16 ? " ..." : "");
+            trace_layer_free(&l);
+            return 2;
+        }
+    }
     printf("# %s: layer %u '%s' (%s, act %s, %u-bit activations), %u streams, %" PRIu64
            " records\n# arch hash 0x%016" PRIx64 ", model hash 0x%016" PRIx64
            ", %u layers, %u tiles, %u CEs\n",
@@ -123,8 +144,15 @@ static int cmd_dump(int argc, char **argv)
     printf("# %5s %8s  %-9s %s\n", "tile", "rec", "op", "fields");
     uint64_t shown = 0;
     char buf[160];
+    if (tile >= 0) {
+        total = 0;
+        for (uint32_t s = 0; s < l.n_streams; s++)
+            total += l.streams[s].tile == (uint32_t)tile ? l.streams[s].n_recs : 0;
+    }
     for (uint32_t s = 0; s < l.n_streams; s++)
         for (uint32_t i = 0; i < l.streams[s].n_recs; i++) {
+            if (tile >= 0 && l.streams[s].tile != (uint32_t)tile)
+                break;
             if (limit >= 0 && shown >= (uint64_t)limit)
                 goto done;
             const trace_rec_t *r = &l.streams[s].recs[i];
@@ -323,38 +351,29 @@ static int cmd_stats(int argc, char **argv)
         imc_diag_t d;
         diag_init(&d);
         trace_index_t ix;
-        if (trace_index_read(path, &ix, &d)) {
+        trace_layer_t *l;
+        int n;
+        if (trace_index_read(path, &ix, &d) || trace_dir_read(path, NULL, &l, &n, &d)) {
             fputs(d.text, stderr);
             diag_free(&d);
+            if (ix.files || ix.n_layers)
+                trace_index_free(&ix);
             return 2;
         }
         diag_free(&d);
-        trace_read_opts_t o = {1, ix.arch_hash, 1, ix.model_hash, 0};
-        if (stats_alloc(&st, ix.n_layers))
-            goto out_ix;
-        for (int i = 0; i < ix.n_layers; i++) {
-            char file[4200];
-            trace_layer_t l;
-            snprintf(file, sizeof file, "%s/%s", path, ix.files[i]);
-            if (read_or_report(file, &o, &l))
-                goto out_ix;
-            if (l.layer != (uint32_t)i || (st.tile && l.n_tiles != st.n_tiles)) {
-                fprintf(stderr, "%s: error: holds layer %u of a %u-tile system (expected layer "
-                        "%d, as listed in %s)\n", file, l.layer, l.n_tiles, i, TRACE_INDEX_NAME);
-                trace_layer_free(&l);
-                goto out_ix;
+        if (!stats_alloc(&st, n)) {
+            int bad = 0;
+            for (int i = 0; i < n && !bad; i++)
+                bad = add_layer(&st, i, &l[i]);
+            if (!bad) {
+                char what[4400];
+                snprintf(what, sizeof what, "%s (model %s 0x%016" PRIx64 ", arch %s 0x%016"
+                         PRIx64 ")", path, ix.model, ix.model_hash, ix.arch, ix.arch_hash);
+                print_stats(&st, what, json);
+                rc = 0;
             }
-            int bad = add_layer(&st, i, &l);
-            trace_layer_free(&l);
-            if (bad)
-                goto out_ix;
         }
-        char what[4400];
-        snprintf(what, sizeof what, "%s (model %s 0x%016" PRIx64 ", arch %s 0x%016" PRIx64 ")",
-                 path, ix.model, ix.model_hash, ix.arch, ix.arch_hash);
-        print_stats(&st, what, json);
-        rc = 0;
-    out_ix:
+        trace_layers_free(l, n);
         trace_index_free(&ix);
     } else {
         trace_layer_t l;

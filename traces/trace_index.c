@@ -143,3 +143,54 @@ out:
         trace_index_free(ix);
     return rc;
 }
+
+int trace_dir_read(const char *dir, const trace_read_opts_t *opts, trace_layer_t **layers,
+                   int *n, imc_diag_t *d)
+{
+    trace_index_t ix;
+    *layers = NULL;
+    *n = 0;
+    if (trace_index_read(dir, &ix, d))
+        return -1;
+    char ipath[4096];
+    snprintf(ipath, sizeof ipath, "%s/%s", dir, TRACE_INDEX_NAME);
+    if (opts && opts->check_arch && opts->arch_hash != ix.arch_hash) {
+        diag_error(d, ipath, 3, 1, "arch hash 0x%016" PRIx64 " does not match the "
+                   "architecture's hash 0x%016" PRIx64 " (traces compiled for another "
+                   "architecture)", ix.arch_hash, opts->arch_hash);
+        trace_index_free(&ix);
+        return -1;
+    }
+    if (opts && opts->check_model && opts->model_hash != ix.model_hash) {
+        diag_error(d, ipath, 2, 1, "model hash 0x%016" PRIx64 " does not match the model's "
+                   "hash 0x%016" PRIx64 " (traces compiled from another model)", ix.model_hash,
+                   opts->model_hash);
+        trace_index_free(&ix);
+        return -1;
+    }
+    trace_read_opts_t o = {1, ix.arch_hash, 1, ix.model_hash, opts ? opts->skip_checksum : 0};
+    trace_layer_t *l = calloc((size_t)ix.n_layers, sizeof *l);
+    int rc = l ? 0 : -1, i;
+    if (!l)
+        diag_error(d, ipath, 0, 0, "out of memory");
+    for (i = 0; !rc && i < ix.n_layers; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", dir, ix.files[i]);
+        rc = trace_read_file(path, &o, &l[i], d);
+        if (!rc && (l[i].layer != (uint32_t)i || l[i].n_layers != (uint32_t)ix.n_layers ||
+                    l[i].n_tiles != l[0].n_tiles || l[i].n_ces != l[0].n_ces)) {
+            diag_error(d, path, 0, 0, "holds layer %u of %u on %u tiles (expected layer %d of "
+                       "%d on %u tiles, as listed in %s)", l[i].layer, l[i].n_layers,
+                       l[i].n_tiles, i, ix.n_layers, l[0].n_tiles, TRACE_INDEX_NAME);
+            rc = -1;
+        }
+    }
+    if (rc) {
+        trace_layers_free(l, ix.n_layers);
+    } else {
+        *layers = l;
+        *n = ix.n_layers;
+    }
+    trace_index_free(&ix);
+    return rc;
+}

@@ -47,13 +47,19 @@ const char *trace_act_name(int act)
 
 uint32_t trace_crc32(uint32_t crc, const void *buf, size_t len)
 {
+    /* Byte-wise table, built per call (2 k operations: nothing next to a
+     * trace file, and no mutable global). */
+    uint32_t table[256];
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+        table[i] = c;
+    }
     const uint8_t *p = buf;
     crc = ~crc;
-    while (len--) {
-        crc ^= *p++;
-        for (int k = 0; k < 8; k++)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
+    while (len--)
+        crc = table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
     return ~crc;
 }
 
@@ -88,9 +94,10 @@ int trace_encode(const trace_layer_t *l, uint8_t **bufp, size_t *lenp)
         total += (uint64_t)TRACE_REC_BYTES * l->streams[s].n_recs;
     if (total > TRACE_MAX_FILE_BYTES)
         return -1;
-    uint8_t *b = calloc(1, (size_t)total);
+    uint8_t *b = malloc((size_t)total);
     if (!b)
         return -1;
+    memset(b, 0, TRACE_HEADER_BYTES); /* the rest is written in full below */
     memcpy(b + H_MAGIC, TRACE_MAGIC, 4);
     put16(b + H_VERSION, TRACE_VERSION);
     put64(b + H_ARCH, l->arch_hash);

@@ -94,6 +94,14 @@ int trace_index_write(const char *dir, const trace_index_t *ix, imc_diag_t *d);
 int trace_index_read(const char *dir, trace_index_t *ix, imc_diag_t *d);
 void trace_index_free(trace_index_t *ix);
 
+/* Reads a whole trace directory: the index, then every layer file, each
+ * checked against the index (its layer index, the index's arch and model
+ * hashes, one system size) and against opts when given (e.g. the arch hash
+ * of the architecture about to run them). On success *layers holds *n
+ * layers (free with trace_layers_free). */
+int trace_dir_read(const char *dir, const trace_read_opts_t *opts, trace_layer_t **layers,
+                   int *n, imc_diag_t *d);
+
 #ifdef __cplusplus
 }
 #endif

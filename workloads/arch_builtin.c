@@ -1,7 +1,7 @@
 /* Hand-filled ISAAC-like and PUMA-like architectures with the values of
  * REFERENCE.md sections 2 and 3, for the compiler only (geometry and
- * precision; no costs). Used until arch/arch_load.h is available, and by
- * the tests as an independent statement of the geometry they derive from. */
+ * precision; no costs). No loader involved, so tests and fuzz targets can
+ * compile models without arch/; imcsim itself uses arch_load(). */
 #include "arch_builtin.h"
 
 #include <stdio.h>

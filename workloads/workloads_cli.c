@@ -11,14 +11,8 @@
 #include "json.h"
 #include "model.h"
 
-#ifdef IMC_HAVE_ARCH_LOAD
 #include "arch_load.h"
-#else
-#include "arch_builtin.h"
-#endif
-#ifdef IMC_HAVE_TRACEGEN
 #include "tracegen.h"
-#endif
 
 #define MAX_SETS 64
 
@@ -204,11 +198,8 @@ static void compile_usage(FILE *f)
                "Map model M (zoo name or YAML file) onto architecture A (preset name or\n"
                "YAML file): unroll, slice, tile, replicate and place every layer\n"
                "(docs/compiler.md). Prints the mapping report; with -o, writes\n"
-               "DIR/mapping.json");
-#ifdef IMC_HAVE_TRACEGEN
-    fprintf(f, " and the per-layer traces");
-#endif
-    fprintf(f, ".\n\noptions:\n"
+               "DIR/mapping.json and the per-layer traces (docs/trace-format.md).\n\n"
+               "options:\n"
                "  --arch A          architecture preset or YAML file\n"
                "  --model M         model zoo name or YAML file\n"
                "  -o DIR            output directory (created if missing)\n"
@@ -218,26 +209,6 @@ static void compile_usage(FILE *f)
                "  --set k=v         override an architecture parameter (repeatable)\n"
                "  --help            this text\n\n"
                "exit status: 0 ok, 1 the model does not fit or output failed, 2 bad input\n");
-}
-
-static int load_arch(const char *spec, const char *const *sets, int nsets, arch_t *a,
-                     imc_diag_t *d)
-{
-#ifdef IMC_HAVE_ARCH_LOAD
-    return arch_load(spec, sets, nsets, a, d);
-#else
-    (void)sets;
-    if (nsets > 0) {
-        diag_error(d, NULL, 0, 0, "--set needs the architecture loader (expected no "
-                   "--set in this build)");
-        return -1;
-    }
-    if (workloads_builtin_arch(spec, a)) {
-        diag_error(d, NULL, 0, 0, "unknown architecture '%s' (expected isaac or puma)", spec);
-        return -1;
-    }
-    return 0;
-#endif
 }
 
 static int write_outputs(const mapping_t *mp, const char *dir, imc_diag_t *d)
@@ -260,10 +231,8 @@ static int write_outputs(const mapping_t *mp, const char *dir, imc_diag_t *d)
     }
     /* TRACES HOOK: the trace generator (traces/tracegen.h) writes the
      * per-layer traces beside mapping.json. */
-#ifdef IMC_HAVE_TRACEGEN
     if (tracegen_write_dir(mp, dir, d))
         return -1;
-#endif
     return 0;
 }
 
@@ -322,7 +291,7 @@ int imc_cmd_compile(int argc, char **argv)
     mapping_t mp;
     memset(&mp, 0, sizeof mp);
     int rc = 2;
-    if (!a || load_arch(arch_spec, sets, nsets, a, &d) || model_load(model_spec, &m, &d))
+    if (!a || arch_load(arch_spec, sets, nsets, a, &d) || model_load(model_spec, &m, &d))
         goto out;
     rc = 1;
     if (compile_model(a, &m, policy, &mp, &d))

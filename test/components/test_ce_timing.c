@@ -27,7 +27,12 @@ START_TEST(isaac_one_crossbar_mvm_is_16_cycles)
     ck_assert_uint_eq(t.adc_cycles, 120);
     ck_assert_uint_eq(t.xbar_cycles, 16 * 120);
     ck_assert_double_eq_tol(t.xbar_cycles * comp_cycle_ns(&a), 1600.0, 1e-9);
-    /* + 1 ADC stage, + S+A and OR (2 stages) */
+    /* + last ADC batch + S+A (1 cycle) + output-register write (1 cycle) */
+    ck_assert_uint_eq(t.frontend_cycles, 17 * 120);
+    ck_assert_uint_eq(t.total_cycles, 17 * 120 + 2);
+    /* in ISAAC's synchronous 100 ns pipeline: ADC (1) + S+A and OR (2) */
+    ce.stage_cycles = 120;
+    ce_mvm_timing(&ce, &r, &t);
     ck_assert_uint_eq(t.total_cycles, (16 + 1 + 2) * 120);
     ce_free(&ce);
 }
@@ -66,16 +71,20 @@ static tile_result_t run_one(tile_t *t, tile_op_t op, uint64_t at)
     return res[0];
 }
 
-/* ISAAC IMA stage, buffer read to buffer write = 22 cycles of 100 ns:
- * eDRAM read + IR (1): 112 access + 256 B / 32 B = 8 beats = 120 cycles;
- * crossbars (16) + ADC (1) + S+A and OR (2) on 8 crossbars: 19 x 120;
- * sigmoid (1): 57 + 128 values / 2 units - 1 = 120; eDRAM write (1): 120. */
+/* ISAAC IMA stage, buffer read to buffer write = 22 cycles of 100 ns (R§2),
+ * with the preset's own latencies in ISAAC's synchronous pipeline (every
+ * step ends on a 100 ns = 120-cycle stage boundary):
+ * eDRAM read + IR (1): 1 access + 256 B / 32 B = 9 cycles -> 1 stage;
+ * crossbars (16) + ADC (1) on 8 crossbars, S+A 1 cycle -> 1 stage, OR write
+ * 1 cycle -> 1 stage: 19 stages; sigmoid (1): 1 + 128 values / 2 units - 1
+ * = 64 cycles -> 1 stage; eDRAM write (1): 9 cycles -> 1 stage. */
 START_TEST(isaac_ima_stage_is_22_cycles)
 {
     arch_t a;
     fx_isaac(&a);
     tile_t t;
     ck_assert_int_eq(tile_init(&t, &a), 0);
+    tile_set_stage_ns(&t, a.crossbar.read_latency_ns);
     tile_op_t rd = {.kind = TILE_OP_READ, .bytes = 256, .addr = 0};
     tile_result_t r1 = run_one(&t, rd, 0);
     ck_assert_uint_eq(r1.end, 120);
@@ -85,6 +94,7 @@ START_TEST(isaac_ima_stage_is_22_cycles)
     ck_assert_uint_eq(r2.end - r2.grant, 19 * 120);
     tile_op_t act = {.kind = TILE_OP_ACT, .subkind = TILE_ACT_SIGMOID, .n = 128};
     tile_result_t r3 = run_one(&t, act, r2.end);
+    ck_assert_uint_eq(r3.end - r3.grant, 120);
     tile_op_t wr = {.kind = TILE_OP_WRITE, .bytes = 256, .addr = 40000};
     tile_result_t r4 = run_one(&t, wr, r3.end);
     ck_assert_uint_eq(r4.end, 22 * 120);
@@ -93,19 +103,25 @@ START_TEST(isaac_ima_stage_is_22_cycles)
 }
 END_TEST
 
-/* PUMA MVMU op (128x128, 16-bit): paper 2304 ns and 43.97 nJ. Derivation
- * (docs/presets.md, "PUMA MVMU op"): 8 crossbars, 16 reads; each read 100 ns,
- * each ADC converts 4 crossbars x 128 columns x 0.25 ns = 128 ns, so reads
- * issue every 128 ns: 15*128 + 100 (last read) + 128 (last batch) + 1 (S+A)
- * = 2149 ns. Dynamic energy, power x action time:
- *   crossbars 8*16 reads x 1.70 mW x 128 ns            = 27852.8 pJ
- *   DACs      8*128*16 drives x 0.00350625 mW x 128 ns =  7353.1 pJ
- *   S+H       16384 samples x 8.73e-6 mW x 128 ns      =    18.3 pJ
- *   ADCs      16384 conversions x 1.8 mW x 0.25 ns     =  7372.8 pJ
- *   S+A       16384 ops x 0.045 mW x 1 ns              =   737.3 pJ
- * Leakage over 2149 ns: DACs 1024 x 0.000390625 + ADCs 2 x 0.2 + S+H
- * 1024 x 9.7e-7 + S+A 0.005 + in/out registers 2 x 0.04 = 0.885993 mW
- *   -> 1904.0 pJ.  Total 45238.4 pJ (+2.9%); time 2149 ns (-6.7%). */
+/* PUMA MVMU op (128x128, 16-bit): paper 2304 ns and 43.97 nJ (R§3).
+ * Derivation (docs/presets.md, "PUMA MVMU op"), puma preset values, the op
+ * on 8 of the core's 16 crossbars:
+ * - 16 reads of 100 ns; 4 crossbars share an ADC, which converts
+ *   4 x (128 + 1 unit) = 516 columns x 0.25 ns = 129 ns per read, so reads
+ *   issue every 129 ns: 15*129 + 100 + 129 = 2164 (front end), + S+A 1 + OR
+ *   write 1 = 2166 ns.
+ * - dynamic, power x action time (mW x ns = pJ):
+ *   crossbars 8 x 16 reads x 1.328125 x 129            = 21930.0
+ *   DACs (16 per crossbar, shared by the MVMU's 8)
+ *        16 reads x 128 drives x 0.00350625 x 129       =   926.3
+ *   S+H  16512 samples x 8.73e-6 x 129                   =    18.6
+ *   ADCs 16512 conversions x 0.7262208 pJ (walden)       = 11991.4
+ *   S+A  16512 x 0.045 x 1                               =   743.0
+ *   in/out registers (3.4 + 0.32) x 8/16 x 2166          =  4028.8
+ * - static share of the core (8 of 16 crossbars) over 2166 ns: DACs
+ *   256 x 0.000390625 + ADCs 4 x 0.2 + S+H 2048 x 9.7e-7 + S+A 2 x 0.005 +
+ *   registers 0.16 + always-on extras 5.155 = 6.22699 mW -> / 2 x 2166 = 6743.8
+ * Total 39638.1 + 6743.8 = 46381.9 pJ (+5.5%), 2166 ns (-6.0%). */
 START_TEST(puma_mvmu_op_within_10_percent)
 {
     arch_t a;
@@ -115,17 +131,22 @@ START_TEST(puma_mvmu_op_within_10_percent)
     ce_req_t r = {8, 128, 128, 16, 1};
     ce_timing_t t;
     ce_mvm_run(&ce, &r, 0, &t);
-    ce_leak(&ce, t.total_cycles);
-    ck_assert_uint_eq(t.period, 128);
-    ck_assert_uint_eq(t.total_cycles, 2149);
-    double dyn = 8 * 16 * 1.70 * 128 + 8 * 128 * 16 * 0.00350625 * 128 +
-                 16384 * 8.73e-6 * 128 + 16384 * 1.8 * 0.25 + 16384 * 0.045 * 1;
-    double leak = (1024 * 0.000390625 + 2 * 0.2 + 1024 * 9.7e-7 + 0.005 + 2 * 0.04) * 2149;
+    ck_assert_uint_eq(t.period, 129);
+    ck_assert_uint_eq(t.frontend_cycles, 2164);
+    ck_assert_uint_eq(t.total_cycles, 2166);
+    double dyn = 8 * 16 * 1.328125 * 129 + 16 * 128 * 0.00350625 * 129 +
+                 16512 * 8.73e-6 * 129 + 16512 * 2.8368e-3 * 256 + 16512 * 0.045 +
+                 (3.4 + 0.32) * 0.5 * 2166;
     ck_assert_double_eq_tol(t.energy_pj, dyn, 1e-6);
-    ck_assert_double_eq_tol(ce_energy_pj(&ce), dyn + leak, 1e-6);
+    ce_leak(&ce, t.total_cycles);
+    double static_mw = 256 * 0.000390625 + 4 * 0.2 + 2048 * 9.7e-7 + 2 * 0.005 + 0.16 + 5.155;
+    double leak = ce_energy_pj(&ce) - t.energy_pj;
+    ck_assert_double_eq_tol(leak, static_mw * 2166, 1e-6);
+    double op_pj = t.energy_pj + leak * 8 / 16;
+    ck_assert_double_eq_tol(op_pj, 46381.9, 0.1);
     double ns = t.total_cycles * comp_cycle_ns(&a);
     ck_assert(fabs(ns - 2304) / 2304 < 0.10);
-    ck_assert(fabs(ce_energy_pj(&ce) - 43970) / 43970 < 0.10);
+    ck_assert(fabs(op_pj - 43970) / 43970 < 0.10);
     ce_free(&ce);
 }
 END_TEST
@@ -210,12 +231,13 @@ START_TEST(arbitration_is_order_independent)
     }
     for (int i = 0; i < 4; i++)
         ck_assert_uint_eq(ends[0][i], ends[1][i]);
-    /* requester 0 gets the CE at cycle 5; requester 1 when its front end frees */
-    ck_assert_uint_eq(ends[0][0], 5 + 19 * 120);
-    ck_assert_uint_eq(ends[0][1], 5 + 17 * 120 + 19 * 120);
-    /* two 64 B reads of bank 0: 112 + 2 beats each, second after the first */
-    ck_assert_uint_eq(ends[0][2], 5 + 114);
-    ck_assert_uint_eq(ends[0][3], 5 + 114 + 114);
+    /* requester 0 gets the CE at cycle 5 (MVM 17 x 120 + 2); requester 1 when
+     * its front end frees (17 x 120 later) */
+    ck_assert_uint_eq(ends[0][0], 5 + 2042);
+    ck_assert_uint_eq(ends[0][1], 5 + 2040 + 2042);
+    /* two 64 B reads of bank 0: 1 + 2 beats each, second after the first */
+    ck_assert_uint_eq(ends[0][2], 5 + 3);
+    ck_assert_uint_eq(ends[0][3], 5 + 3 + 3);
 }
 END_TEST
 
@@ -243,12 +265,12 @@ START_TEST(energy_by_class_sums_to_total)
     for (int i = 0; i < COMP_CLASS_COUNT_; i++)
         sum += dyn[i] + leak[i];
     ck_assert_double_eq_tol(sum, tile_energy_pj(&t), 1e-6);
-    ck_assert_double_eq_tol(leak[COMP_ADC], 16 * 2 * 0.2 * 5000, 1e-6); /* 16 CEs x 2 ADCs */
-    ck_assert_double_eq_tol(dyn[COMP_CROSSBAR], 8 * 16 * 1.7 * 128, 1e-6);
+    ck_assert_double_eq_tol(leak[COMP_ADC], 8 * 4 * 0.2 * 5000, 1e-6); /* 8 CEs x 4 ADCs */
+    ck_assert_double_eq_tol(dyn[COMP_CROSSBAR], 8 * 16 * 1.328125 * 129, 1e-6);
     uint64_t busy[COMP_CLASS_COUNT_] = {0}, inst[COMP_CLASS_COUNT_] = {0};
     tile_busy_by_class(&t, busy, inst);
-    ck_assert_uint_eq(busy[COMP_CROSSBAR], 8 * 16 * 128);
-    ck_assert_uint_eq(inst[COMP_CROSSBAR], 16 * 8);
+    ck_assert_uint_eq(busy[COMP_CROSSBAR], 8 * 16 * 129);
+    ck_assert_uint_eq(inst[COMP_CROSSBAR], 8 * 16);
     tile_free(&t);
 }
 END_TEST

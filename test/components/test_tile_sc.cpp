@@ -62,20 +62,22 @@ static int64_t rnd8() // -128..127
     return (int64_t)((seed >> 33) % 256) - 128;
 }
 
-/* FC layer 64 -> 16, 8-bit signed weights and inputs, ReLU, on CE 0.
- * READ 64 B: 112 + 64*8/256 = 2 beats              -> cycles 0..114
+/* FC layer 64 -> 16, 8-bit signed weights and inputs, ReLU, on CE 0
+ * (isaac preset values, no stage quantisation; P = 1/1.2 ns):
+ * READ 64 B: 1 access + 64*8/256 = 2 beats          -> cycles 0..3
  * MVM: 16 outputs x 4 slices = 64 columns + 1 unit, 64 rows, 1 crossbar;
  *   8 reads (7 value bits + sign); read 120 cycles; ADC 65 x 0.78125 ns =
  *   50.78 ns = 61 cycles < 120, so period 120: 7*120 + 120 + 61 = 1021,
- *   + S+A/OR 240 = 1261                             -> 114..1375
- * ACT relu 16 values: 57 + 16/2 - 1 = 64             -> 1375..1439
- * WRITE 32 B (16 x 2 B): 112 + 1                     -> 1439..1552
- * Energy (pJ; mW x ns):
- *   READ  buffer 20.7 x 114P + bus 7 x 2P
- *   MVM   crossbar 8 reads x 0.3 x 120P; DAC 8 x 64 drives x (4/1024) x 120P;
- *         S+H 520 x (0.01/1024) x 120P; ADC 520 x 2/1.28; S+A 520 x 0.05 x P
- *   ACT   0.26 x 2 units x 64P
- *   WRITE buffer 20.7 x 113P + bus 7 x P + output register 1.68 x P
+ *   + S+A 1 + output-register write 1 = 1023        -> 3..1026
+ * ACT relu 16 values on 2 units: 1 + 16/2 - 1 = 8     -> 1026..1034
+ * WRITE 32 B (16 x 2 B): 1 + 1                        -> 1034..1036
+ * Energy (pJ = mW x ns):
+ *   READ  buffer 20.7 x 3P + bus 7 x 2P
+ *   MVM   crossbar 8 reads x 0.3 x 120P; DAC 8 x 64 drives x 0.00390625 x
+ *         120P; S+H 520 x 9.765625e-6 x 120P; ADC 520 x 1.5625; S+A
+ *         520 x 0.05 x P; registers (1.24 + 0.23) x 1/8 crossbars x 1023P
+ *   ACT   0.26 x 2 units x 8P
+ *   WRITE buffer 20.7 x 2P + bus 7 x P + output register 1.68 x P
  *   programming the weights: 64 rows x (64 + 1 unit) cells x 1 pJ/cell */
 START_TEST(fc_layer)
 {
@@ -110,17 +112,17 @@ START_TEST(fc_layer)
         for (int i = 0; i < NI; i++) s += W[i * NO + o] * x[i];
         ck_assert_int_eq(z[o], s > 0 ? s : 0);
     }
-    ck_assert_uint_eq(r[0].end, 114);
-    ck_assert_uint_eq(r[1].end, 1375);
-    ck_assert_uint_eq(r[2].end, 1439);
-    ck_assert_uint_eq(r[3].end, 1552);
-    // simulation ends when the last op's data are available: 1552 cycles
-    ck_assert(sc_time_stamp() == tile.clock().at(1552));
-    double e = 20.7 * 114 * P + 7 * 2 * P;
-    e += 8 * 0.3 * 120 * P + 8 * 64 * (4.0 / 1024) * 120 * P + 520 * (0.01 / 1024) * 120 * P +
-         520 * 2 / 1.28 + 520 * 0.05 * P;
-    e += 0.26 * 2 * 64 * P;
-    e += 20.7 * 113 * P + 7 * P + 1.68 * P;
+    ck_assert_uint_eq(r[0].end, 3);
+    ck_assert_uint_eq(r[1].end, 1026);
+    ck_assert_uint_eq(r[2].end, 1034);
+    ck_assert_uint_eq(r[3].end, 1036);
+    // simulation ends when the last op's data are available: 1036 cycles
+    ck_assert(sc_time_stamp() == tile.clock().at(1036));
+    double e = 20.7 * 3 * P + 7 * 2 * P;
+    e += 8 * 0.3 * 120 * P + 8 * 64 * 0.00390625 * 120 * P + 520 * 9.765625e-6 * 120 * P +
+         520 * 1.5625 + 520 * 0.05 * P + (1.24 + 0.23) / 8 * 1023 * P;
+    e += 0.26 * 2 * 8 * P;
+    e += 20.7 * 2 * P + 7 * P + 1.68 * P;
     e += 64 * 65 * 1.0;
     ck_assert_double_eq_tol(tile_energy_pj(tile.core()), e, 1e-6);
     ck_assert_int_eq((int)r[1].clipped, 0);
@@ -131,21 +133,20 @@ END_TEST
  * channels, stride 1 -> 2x2x4, ReLU, 2x2 max-pool -> 4 values. Weights
  * (18 x 4) on CE 1. Two streams share the tile: requester 0 does output
  * pixels 0,1, requester 1 pixels 2,3; then requester 0 pools and writes.
- * Per pixel: READ 18 B = 112 + 1 = 113; MVM: 18 rows, 16 + 1 columns,
- * 8 reads, ADC 17 x 0.78125 = 13.3 ns = 16 cycles, period 120:
- * front end 7*120 + 120 + 16 = 976, + 240 = 1216; ACT 4 values:
- * 57 + 2 - 1 = 58.
+ * Per pixel: READ 18 B = 1 + 1 = 2; MVM: 18 rows, 16 + 1 columns, 8 reads,
+ * ADC 17 x 0.78125 = 13.3 ns = 16 cycles, period 120: front end
+ * 7*120 + 120 + 16 = 976, + 2 = 978; ACT 4 values: 1 + 2 - 1 = 2.
  * Timeline (same-cycle requests granted by requester id; bank 0 and CE 1
  * contended):
- *   r0 READ 0..113;  r1 READ waits for bank 0: 113..226
- *   r0 MVM 113..1329 (CE 1 front end busy to 1089)
- *   r1 MVM arrives 226, granted 1089..2305 (front end to 2065)
- *   r0 ACT 1329..1387; r0 READ 1387..1500; r0 MVM arrives 1500, granted
- *   2065..3281 (front end to 3041)
- *   r1 ACT 2305..2363; r1 READ 2363..2476; r1 MVM granted 3041..4257
- *   r0 ACT 3281..3339; r1 ACT 4257..4315
- *   POOL max 4 outputs x 4 window: 1 + 16 - 1 = 16   4315..4331
- *   WRITE 8 B: 113                                    4331..4444 */
+ *   r0 READ 0..2;  r1 READ waits for bank 0: 2..4
+ *   r0 MVM 2..980 (CE 1 front end busy to 978)
+ *   r1 MVM arrives 4, granted 978..1956 (front end to 1954)
+ *   r0 ACT 980..982; r0 READ 982..984; r0 MVM arrives 984, granted
+ *   1954..2932 (front end to 2930)
+ *   r1 ACT 1956..1958; r1 READ 1958..1960; r1 MVM granted 2930..3908
+ *   r0 ACT 2932..2934; r1 ACT 3908..3910
+ *   POOL max 4 outputs x 4 window: 1 + 16 - 1 = 16   3910..3926
+ *   WRITE 8 B: 1 + 1                                  3926..3928 */
 static void conv_layer(bool reverse_spawn)
 {
     arch_t a;
@@ -191,8 +192,8 @@ static void conv_layer(bool reverse_spawn)
         tile_op_t pl{};
         pl.kind = TILE_OP_POOL; pl.subkind = TILE_POOL_MAX; pl.n = CO; pl.window = 4;
         pl.in = pin; pl.out = out;
-        ck_assert_uint_eq(d.op(pl).end, 4331);
-        ck_assert_uint_eq(d.op(buf_op(TILE_OP_WRITE, 8, 2048)).end, 4444);
+        ck_assert_uint_eq(d.op(pl).end, 3926);
+        ck_assert_uint_eq(d.op(buf_op(TILE_OP_WRITE, 8, 2048)).end, 3928);
     };
     auto s1 = [&](Driver &d) {
         pixel(d, 1, 2, &ends[1][0]);
@@ -203,8 +204,8 @@ static void conv_layer(bool reverse_spawn)
     if (reverse_spawn) { drv.add(s1); drv.add(s0); }
     else { drv.add(s0); drv.add(s1); }
     sc_start();
-    const uint64_t e0[6] = {113, 1329, 1387, 1500, 3281, 3339};
-    const uint64_t e1[6] = {226, 2305, 2363, 2476, 4257, 4315};
+    const uint64_t e0[6] = {2, 980, 982, 984, 2932, 2934};
+    const uint64_t e1[6] = {4, 1956, 1958, 1960, 3908, 3910};
     for (int i = 0; i < 6; i++) {
         ck_assert_uint_eq(ends[0][i], e0[i]);
         ck_assert_uint_eq(ends[1][i], e1[i]);
@@ -221,12 +222,13 @@ static void conv_layer(bool reverse_spawn)
     }
     // Energy: 4 x (READ + MVM + ACT) + POOL + WRITE (dynamic, fixture has no
     // leakage) + programming 18 rows x (16 + 1 unit) cells x 1 pJ
-    double rd = 20.7 * 113 * P + 7 * 1 * P;
-    double mvm = 8 * 0.3 * 120 * P + 8 * 18 * (4.0 / 1024) * 120 * P +
-                 8 * 17 * (0.01 / 1024) * 120 * P + 8 * 17 * 2 / 1.28 + 8 * 17 * 0.05 * P;
-    double act = 0.26 * 2 * 58 * P;
+    double rd = 20.7 * 2 * P + 7 * 1 * P;
+    double mvm = 8 * 0.3 * 120 * P + 8 * 18 * 0.00390625 * 120 * P +
+                 8 * 17 * 9.765625e-6 * 120 * P + 8 * 17 * 1.5625 + 8 * 17 * 0.05 * P +
+                 (1.24 + 0.23) / 8 * 978 * P;
+    double act = 0.26 * 2 * 2 * P;
     double pool = 0.4 * 1 * 16 * P;
-    double wr = 20.7 * 113 * P + 7 * P + 1.68 * P;
+    double wr = 20.7 * 2 * P + 7 * P + 1.68 * P;
     ck_assert_double_eq_tol(tile_energy_pj(tile.core()), 4 * (rd + mvm + act) + pool + wr + 18 * 17,
                             1e-6);
     // The JSON stats walk: tile0 -> ce1 -> xbar0 ...

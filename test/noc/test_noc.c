@@ -114,6 +114,60 @@ START_TEST(zero_load_other_pipelines_and_topologies)
 }
 END_TEST
 
+typedef struct log {
+    uint64_t cycle[64];
+    int n;
+} log_t;
+static void log_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+{
+    (void)dst;
+    log_t *l = ctx;
+    l->cycle[tag] = cycle;
+    l->n++;
+}
+
+/* A contended burst starting at t0; ejection cycles relative to t0. */
+static void burst(uint64_t t0, log_t *l)
+{
+    noc_config_t c;
+    noc_config_default(&c);
+    c.kx = c.ky = 4;
+    c.vc_buf_flits = 3;
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = noc_create(&c, &d);
+    memset(l, 0, sizeof *l);
+    for (int s = 0; s < 16; s++)
+        for (int k = 0; k < 3; k++)
+            ck_assert_int_eq(noc_inject(n, t0 + (uint64_t)(s + 7 * k), s, 15 - s, 9,
+                                        (uint64_t)(s * 3 + k)), 0);
+    ck_assert_uint_eq(noc_next_event(n), t0);
+    while (noc_next_event(n) != UINT64_MAX)
+        ck_assert_int_eq(noc_advance(n, noc_next_event(n) + 1, log_eject, l), 0);
+    for (int i = 0; i < 48; i++)
+        l->cycle[i] -= t0;
+    noc_destroy(n);
+    diag_free(&d);
+}
+
+START_TEST(cycles_past_32_bits)
+{
+    /* flits and credits store cycles mod 2^32: a contended burst across the
+     * wrap behaves exactly as the same burst at cycle 1000 */
+    log_t a, b;
+    burst(1000, &a);
+    burst((1ull << 32) - 60, &b);
+    ck_assert_int_eq(a.n, 48);
+    ck_assert_int_eq(b.n, 48);
+    int later = 0;
+    for (int i = 0; i < 48; i++) {
+        ck_assert_uint_eq(a.cycle[i], b.cycle[i]);
+        later += b.cycle[i] > 60;
+    }
+    ck_assert_int_gt(later, 0); /* some crossed the wrap */
+}
+END_TEST
+
 START_TEST(zero_load_rate_to_zero_matches_mean_analytic)
 {
     /* uniform, 8x8 mesh: mean hops 2(k^2-1)/(3k) = 5.25 with self traffic,
@@ -253,6 +307,7 @@ START_TEST(torus_dateline_no_deadlock_at_2x_saturation)
     ck_assert(r.saturated);
     ck_assert_msg(r.accepted_flits_per_node_cycle > 0.18, "%g", r.accepted_flits_per_node_cycle);
     ck_assert_uint_ge(r.sim_cycles, 200000);
+    noc_synth_result_free(&r);
     noc_destroy(n);
     diag_free(&d);
 }
@@ -277,6 +332,7 @@ START_TEST(watchdog_reports_deadlock_without_dateline)
     const char *rep = noc_watchdog_report(n);
     ck_assert_msg(strstr(rep, "noc: watchdog: no flit moved for 2000 cycles") == rep, "%s", rep);
     ck_assert_msg(strstr(rep, "waits for credit"), "%s", rep);
+    noc_synth_result_free(&r);
     noc_destroy(n);
     diag_free(&d);
 }
@@ -373,6 +429,7 @@ int main(void)
     tcase_add_test(tc, zero_load_mesh8_every_pattern);
     tcase_add_test(tc, zero_load_other_pipelines_and_topologies);
     tcase_add_test(tc, zero_load_rate_to_zero_matches_mean_analytic);
+    tcase_add_test(tc, cycles_past_32_bits);
     tcase_add_test(tc, conservation_every_topology_routing);
     tcase_add_test(tc, torus_dateline_no_deadlock_at_2x_saturation);
     tcase_add_test(tc, watchdog_reports_deadlock_without_dateline);

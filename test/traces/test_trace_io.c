@@ -172,9 +172,25 @@ START_TEST(round_trip_generated_dir)
             trace_layer_free(&got);
         }
         trace_index_free(&ix);
+        trace_layer_t *all;
+        int n;
+        ck_assert_msg(trace_dir_read(dir, &o, &all, &n, &d) == 0, "%s", d.text);
+        ck_assert_int_eq(n, f.model.n_layers);
+        for (int i = 0; i < n; i++)
+            assert_same(&mem[i], &all[i]);
+        trace_layers_free(all, n);
         trace_layers_free(mem, f.model.n_layers);
     }
     ck_assert_str_eq(d.text ? d.text : "", "");
+    trace_read_opts_t other = {1, 0x77, 0, 0, 0};
+    trace_layer_t *all;
+    int n;
+    ck_assert_int_eq(trace_dir_read(dir, &other, &all, &n, &d), -1);
+    char want[300];
+    snprintf(want, sizeof want, "%s/index.txt:3:1: error: arch hash 0x1111222233334444 does not "
+             "match the architecture's hash 0x0000000000000077 (traces compiled for another "
+             "architecture)\n", dir);
+    ck_assert_str_eq(d.text, want);
     diag_free(&d);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     ck_assert_int_eq(system(cmd), 0);
@@ -382,6 +398,7 @@ START_TEST(cli_exit_codes)
 {
     const char *bin = getenv("IMC_BIN");
     ck_assert_ptr_nonnull(bin);
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1); /* stderr holds only our message */
     char dir[] = "/tmp/imccli.XXXXXX", cmd[512], path[64];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     make_ref();
@@ -439,6 +456,7 @@ START_TEST(cli_stats_dir)
 {
     const char *bin = getenv("IMC_BIN");
     ck_assert_ptr_nonnull(bin);
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1); /* stderr holds only our message */
     char dir[] = "/tmp/imcdir.XXXXXX", cmd[512], buf[512];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     fx_t f;

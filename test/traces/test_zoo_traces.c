@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch_builtin.h"
+#include "arch_load.h"
 #include "compile.h"
 #include "invariants.h"
 #include "model.h"
@@ -18,12 +18,14 @@ static int compile_fit(const char *preset, const char *name, arch_t *a, model_t 
 {
     imc_diag_t d;
     diag_init(&d);
-    ck_assert_int_eq(workloads_builtin_arch(preset, a), 0);
     ck_assert_msg(model_load(name, m, &d) == 0, "%s", d.text);
     int rc = -1;
     for (int chips = 1; chips <= 8 && rc; chips++) {
-        a->chip.chips = chips;
+        char set[32];
+        const char *sets[] = {set};
+        snprintf(set, sizeof set, "chip.chips=%d", chips);
         diag_clear(&d);
+        ck_assert_msg(arch_load(preset, sets, 1, a, &d) == 0, "%s", d.text);
         rc = compile_model(a, m, REPLICATE_BALANCED, mp, &d);
     }
     ck_assert_msg(rc == 0, "%s on %s: %s", name, preset, d.text);

@@ -8,23 +8,15 @@
 
 #include "compile.h"
 #include "model.h"
-#ifdef IMC_HAVE_ARCH_LOAD
 #include "arch_load.h"
-#else
-#include "arch_builtin.h"
-#endif
 
 static void get_arch(const char *name, arch_t *a)
 {
-#ifdef IMC_HAVE_ARCH_LOAD
     imc_diag_t d;
     diag_init(&d);
     int rc = arch_load(name, NULL, 0, a, &d);
     ck_assert_msg(rc == 0, "%s", d.text ? d.text : "");
     diag_free(&d);
-#else
-    ck_assert_int_eq(workloads_builtin_arch(name, a), 0);
-#endif
 }
 
 static void get_model(const char *name, model_t *m)

@@ -1,0 +1,984 @@
+// The run engine (see engine.h and docs/run.md).
+//
+// Structure: Engine (top sc_module) owns one noc_sc per chip and one TileNode
+// per tile that has work. A TileNode owns an imc::Tile (which elaborates CEs,
+// crossbars, DACs, ADCs, S+A) and runs the tile's trace streams as SC_THREADs
+// that call the Tile over TLM (ops) and the NoC over TLM (packets). Data
+// between chips goes to the chip's gateway endpoint, over the off-chip link
+// (bandwidth + latency, FIFO) and into the destination chip's NoC.
+#include "engine.h"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "imc_sc.h"
+#include "noc_sc.h"
+#include "rollup.h"
+#include "timeline.h"
+
+using namespace sc_core;
+
+namespace {
+
+enum : int32_t { PKT_DATA = 0, PKT_PSUM = 1 };
+
+// What a packet carries, as its payload bytes (the NoC copies data, not our
+// extensions). Sizes on the wire are the flits we ask for, not these bytes.
+struct PktHdr {
+    int32_t final_tile, kind, consumer, producer, inference, pad;
+    uint64_t values;
+};
+
+// Values of one producer layer for one consumer layer on one tile: counts
+// per inference, and the credits that give back-pressure to the producer.
+struct InPort {
+    std::vector<uint64_t> recv, released;
+    uint64_t reserved = 0; // sent by the producer, not yet released
+    uint64_t cap = 0;      // buffer values reserved for this port
+    uint64_t window = 0;   // values a consumer position may still need
+    sc_event arrived, credit;
+};
+
+struct Stream {
+    const trace_stream_t *ts = nullptr;
+    int layer = 0, id = 0;
+    uint32_t pc = 0;
+    int inf = 0;
+    bool done = false;
+    const char *blocked = "start";
+    std::vector<InPort *> ports;
+    std::vector<uint64_t> inf_end; // tile cycle each inference finished
+    uint64_t busy = 0;             // tile cycles with an op of this stream in flight
+    uint64_t writes = 0;
+};
+
+struct LayerAcc {
+    uint64_t start = UINT64_MAX, end = 0, mvms = 0;
+    double energy_pj = 0;
+    uint64_t macs = 0;
+};
+
+struct Worker { // runs one MVM of a group in parallel with the stream
+    sc_event go, done;
+    tile_op_t op{};
+    bool busy = false;
+};
+
+class Engine;
+
+class TileNode : public sc_module {
+  public:
+    imc::Tile tile;
+    tlm_utils::simple_initiator_socket<TileNode> ops;
+    tlm_utils::simple_initiator_socket<TileNode> net_out;
+    tlm_utils::simple_target_socket<TileNode> net_in;
+
+    TileNode(sc_module_name n, Engine *e, const arch_t *a, int gtile);
+    InPort &port(int consumer, int producer);
+    void add_stream(Stream *s) { streams_.push_back(s); }
+    void spawn();
+    std::map<std::pair<int, int>, std::unique_ptr<InPort>> ports_;
+    std::map<int, std::vector<uint64_t>> psum_recv_;
+    std::map<int, std::unique_ptr<sc_event>> psum_ev_;
+    int gtile, chip, endpoint;
+
+  private:
+    void run_stream(Stream *s);
+    void worker(Worker *w);
+    tile_result_t exec(Stream *s, tile_op_t op);
+    void net_b_transport(tlm::tlm_generic_payload &gp, sc_time &d);
+    Engine *eng_;
+    std::vector<Stream *> streams_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    uint64_t addr_ = 0;
+};
+
+class Engine : public sc_module {
+  public:
+    Engine(sc_module_name n, const arch_t *a, const mapping_t *m, const trace_layer_t *layers,
+           const imc_run_config &cfg, imc_diag_t *d);
+    ~Engine() override;
+    int ok() const { return ok_; }
+    void collect(run_result_t *r);
+    bool all_done() const;
+    void report_blocked(imc_diag_t *d) const;
+
+    // Called by the nodes.
+    void send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits);
+    void arrive(const PktHdr &h, uint64_t flits);
+    void gateway_arrive(int chip, tlm::tlm_generic_payload &gp);
+    void fail(const std::string &msg);
+    uint64_t now_cycle() const { return clk_.ceil_cycle(sc_time_stamp()); }
+    void progress_tick();
+    void stream_finished_inference(Stream *s, int inf);
+    TileNode *node(int gtile) { return gtile >= 0 && gtile < (int)node_of_.size() ? node_of_[gtile] : nullptr; }
+
+    const arch_t *a;
+    const mapping_t *m;
+    const trace_layer_t *layers;
+    imc_run_config cfg;
+    imc::Clock clk_;
+    std::vector<LayerAcc> lacc;
+    timeline_t *tl = nullptr;
+    uint64_t offchip_bytes = 0;
+    int active_streams = 0;
+
+  private:
+    struct Link {
+        sc_time free_at = SC_ZERO_TIME;
+        std::deque<std::pair<sc_time, std::pair<PktHdr, uint64_t>>> q;
+        sc_event ev;
+    };
+    void link_thread(int chip);
+    void sampler();
+    int tiles_per_chip() const { return a->chip.tiles; }
+    void build_ports();
+
+    imc_diag_t *d_;
+    int ok_ = 1;
+    int chips_;
+    std::vector<std::unique_ptr<noc_sc>> nocs_;
+    std::vector<std::unique_ptr<TileNode>> nodes_;
+    std::vector<TileNode *> node_of_;
+    std::vector<std::unique_ptr<Stream>> streams_;
+    std::vector<Link> links_;
+    uint64_t recs_total_ = 0, recs_done_ = 0;
+    struct timespec t0_{}, last_{};
+    bool printed_progress_ = false;
+    friend class TileNode;
+};
+
+int chip_of(const arch_t *a, int gtile) { return gtile / a->chip.tiles; }
+
+// ---------------------------------------------------------------- TileNode
+
+TileNode::TileNode(sc_module_name n, Engine *e, const arch_t *a, int g)
+    : sc_module(n), tile("tile", a), ops("ops"), net_out("net_out"), net_in("net_in"),
+      gtile(g), chip(chip_of(a, g)), endpoint(g % a->chip.tiles), eng_(e)
+{
+    ops.bind(tile.tgt);
+    net_in.register_b_transport(this, &TileNode::net_b_transport);
+}
+
+InPort &TileNode::port(int consumer, int producer)
+{
+    auto &p = ports_[{consumer, producer}];
+    if (!p) {
+        p.reset(new InPort);
+        p->recv.assign(eng_->cfg.batch, 0);
+        p->released.assign(eng_->cfg.batch, 0);
+    }
+    return *p;
+}
+
+void TileNode::spawn()
+{
+    sc_spawn_options o;
+    o.set_stack_size(128 * 1024);
+    for (Stream *s : streams_) {
+        std::string name = "s" + std::to_string(s->id);
+        sc_spawn(sc_bind(&TileNode::run_stream, this, s), name.c_str(), &o);
+    }
+}
+
+void TileNode::worker(Worker *w)
+{
+    for (;;) {
+        wait(w->go);
+        tlm::tlm_generic_payload gp;
+        imc::ImcOpExt ext;
+        ext.op = w->op;
+        gp.set_command(tlm::TLM_IGNORE_COMMAND);
+        gp.set_extension(&ext);
+        sc_time dly = SC_ZERO_TIME;
+        ops->b_transport(gp, dly);
+        gp.clear_extension(&ext);
+        w->op.tag = ext.res.end; // hand the end cycle back
+        w->op.n = ext.res.status ? 1 : 0;
+        if (ext.res.status)
+            eng_->fail(std::string("tile ") + std::to_string(gtile) + ": " + ext.res.err);
+        w->busy = false;
+        w->done.notify(SC_ZERO_TIME);
+    }
+}
+
+tile_result_t TileNode::exec(Stream *s, tile_op_t op)
+{
+    op.requester = (uint32_t)s->id;
+    tlm::tlm_generic_payload gp;
+    imc::ImcOpExt ext;
+    ext.op = op;
+    gp.set_command(tlm::TLM_IGNORE_COMMAND);
+    gp.set_extension(&ext);
+    sc_time dly = SC_ZERO_TIME;
+    ops->b_transport(gp, dly);
+    gp.clear_extension(&ext);
+    const tile_result_t &r = ext.res;
+    if (r.status)
+        eng_->fail("tile " + std::to_string(gtile) + ", layer " +
+                   eng_->m->model->layers[s->layer].name + ": " + r.err);
+    s->busy += r.end - r.grant;
+    LayerAcc &la = eng_->lacc[s->layer];
+    la.energy_pj += r.energy_pj;
+    if (s->inf == 0) {
+        la.start = std::min(la.start, r.grant);
+        la.end = std::max(la.end, r.end);
+    }
+    if (eng_->tl && s->inf == 0)
+        timeline_op(eng_->tl, chip, gtile, op.kind == TILE_OP_MVM ? op.ce : -1,
+                    eng_->m->model->layers[s->layer].name, op.kind, r.grant, r.end);
+    return r;
+}
+
+static uint64_t release_to(InPort &p, int inf, uint64_t upto)
+{
+    if (upto <= p.released[inf])
+        return 0;
+    uint64_t n = upto - p.released[inf];
+    p.released[inf] = upto;
+    p.reserved -= std::min(p.reserved, n);
+    p.credit.notify(SC_ZERO_TIME);
+    return n;
+}
+
+void TileNode::run_stream(Stream *s)
+{
+    const trace_stream_t *ts = s->ts;
+    const layer_t &L = eng_->m->model->layers[s->layer];
+    const trace_layer_t &TL = eng_->layers[s->layer];
+    const int ce0 = gtile * eng_->a->tile.ces;
+    const int64_t positions = eng_->m->layers[s->layer].positions;
+    const uint64_t macs_per_write = positions > 0 ? (uint64_t)(L.macs / positions) : 0;
+    for (int inf = 0; inf < eng_->cfg.batch; inf++) {
+        s->inf = inf;
+        for (uint32_t k = 0; k < ts->n_recs; k++) {
+            const trace_rec_t &r = ts->recs[k];
+            s->pc = k;
+            if ((k & 1023) == 0)
+                eng_->progress_tick();
+            tile_op_t op{};
+            switch (r.op) {
+            case TR_WAIT: {
+                if (r.a == TRACE_NETWORK_INPUT)
+                    break; // the network input is in the buffer (docs/run.md)
+                InPort &p = port(s->layer, (int)r.a);
+                s->blocked = "WAIT (inputs)";
+                while (p.recv[inf] < r.b)
+                    wait(p.arrived);
+                release_to(p, inf, r.b > p.window ? r.b - p.window : 0);
+                break;
+            }
+            case TR_READ:
+            case TR_WRITE:
+                op.kind = r.op == TR_READ ? TILE_OP_READ : TILE_OP_WRITE;
+                op.bytes = r.a;
+                op.addr = addr_;
+                addr_ += r.a;
+                s->blocked = "buffer";
+                exec(s, op);
+                if (r.op == TR_WRITE) {
+                    s->writes++;
+                    eng_->lacc[s->layer].macs += macs_per_write;
+                }
+                break;
+            case TR_MVM: {
+                // Consecutive MVMs of a stream are one position on several
+                // CEs: they run in parallel, as the hardware does.
+                uint32_t e = k;
+                while (e + 1 < ts->n_recs && ts->recs[e + 1].op == TR_MVM)
+                    e++;
+                size_t need = e - k;
+                while (workers_.size() < need) {
+                    workers_.emplace_back(new Worker);
+                    Worker *w = workers_.back().get();
+                    sc_spawn_options o;
+                    o.set_stack_size(64 * 1024);
+                    sc_spawn(sc_bind(&TileNode::worker, this, w), nullptr, &o);
+                }
+                uint64_t group_end = 0;
+                std::vector<Worker *> used;
+                for (uint32_t j = k; j <= e; j++) {
+                    const trace_rec_t &q = ts->recs[j];
+                    tile_op_t mv{};
+                    mv.kind = TILE_OP_MVM;
+                    mv.ce = (int)q.a - ce0;
+                    mv.xbars = (int)std::max<uint32_t>(q.b, 1);
+                    int rows = (int)(q.c & 0xFFFF), cols = (int)(q.c >> 16);
+                    mv.rows = (rows + mv.xbars - 1) / mv.xbars;
+                    mv.cols = (cols + mv.xbars - 1) / mv.xbars;
+                    mv.input_bits = q.arg ? q.arg : TL.act_bits;
+                    mv.signed_inputs = eng_->a->precision.signed_inputs;
+                    mv.requester = (uint32_t)s->id;
+                    eng_->lacc[s->layer].mvms++;
+                    if (j == e) { // the stream thread runs the last one itself
+                        s->blocked = "MVM";
+                        tile_result_t res = exec(s, mv);
+                        group_end = std::max(group_end, res.end);
+                    } else {
+                        Worker *w = workers_[j - k].get();
+                        w->op = mv;
+                        w->busy = true;
+                        w->go.notify(SC_ZERO_TIME);
+                        used.push_back(w);
+                    }
+                }
+                for (Worker *w : used) {
+                    while (w->busy)
+                        wait(w->done);
+                    group_end = std::max(group_end, w->op.tag);
+                }
+                k = e;
+                (void)group_end;
+                break;
+            }
+            case TR_PSUM_SEND: {
+                PktHdr h{(int32_t)r.a, PKT_PSUM, s->layer, s->layer, inf, 0, 1};
+                uint64_t fb = (uint64_t)eng_->a->chip.noc.flit_bits;
+                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, ((uint64_t)r.b * 8 + fb - 1) / fb));
+                break;
+            }
+            case TR_ACCUM: {
+                auto &cnt = psum_recv_[s->layer];
+                if (cnt.empty())
+                    cnt.assign(eng_->cfg.batch, 0);
+                auto &ev = psum_ev_[s->layer];
+                if (!ev)
+                    ev.reset(new sc_event);
+                s->blocked = "ACCUM (partial sums)";
+                while (cnt[inf] < r.a)
+                    wait(*ev);
+                if (r.b) {
+                    op.kind = TILE_OP_ACCUM;
+                    op.n = r.b;
+                    exec(s, op);
+                }
+                break;
+            }
+            case TR_ACT:
+                op.kind = TILE_OP_ACT;
+                op.subkind = r.arg;
+                op.n = r.a;
+                s->blocked = "ACT";
+                exec(s, op);
+                break;
+            case TR_POOL:
+                op.kind = TILE_OP_POOL;
+                op.subkind = r.arg;
+                op.n = r.a;
+                op.window = (int)r.b;
+                s->blocked = "POOL";
+                exec(s, op);
+                break;
+            case TR_ADD:
+                op.kind = TILE_OP_ADD;
+                op.n = r.a;
+                s->blocked = "ADD";
+                exec(s, op);
+                break;
+            case TR_SEND: {
+                TileNode *dst = eng_->node((int)r.a);
+                if (!dst) {
+                    eng_->fail("SEND to tile " + std::to_string(r.a) + " which runs no stream");
+                    break;
+                }
+                InPort &p = dst->port((int)r.c, s->layer);
+                s->blocked = "SEND (consumer buffer full)";
+                while (p.reserved > 0 && p.reserved + r.b > p.cap)
+                    wait(p.credit);
+                p.reserved += r.b;
+                PktHdr h{(int32_t)r.a, PKT_DATA, (int32_t)r.c, s->layer, inf, 0, r.b};
+                uint64_t bits = (uint64_t)r.b * TL.act_bits;
+                uint64_t fb = (uint64_t)eng_->a->chip.noc.flit_bits;
+                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, (bits + fb - 1) / fb));
+                break;
+            }
+            default:
+                eng_->fail("unknown trace op " + std::to_string(r.op));
+            }
+        }
+        for (InPort *p : s->ports)
+            release_to(*p, inf, p->recv[inf]);
+        eng_->stream_finished_inference(s, inf);
+    }
+    s->done = true;
+    s->blocked = "done";
+}
+
+void TileNode::net_b_transport(tlm::tlm_generic_payload &gp, sc_time &)
+{
+    eng_->gateway_arrive(chip, gp);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+// ---------------------------------------------------------------- Engine
+
+Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
+               const trace_layer_t *layers_, const imc_run_config &cfg_, imc_diag_t *d)
+    : sc_module(n), a(a_), m(m_), layers(layers_), cfg(cfg_), clk_(a_), d_(d)
+{
+    const int nl = m->model->n_layers;
+    lacc.resize(nl);
+    chips_ = std::max(1, m->chips_used);
+    int total_tiles = a->chip.tiles * a->chip.chips;
+    node_of_.assign(total_tiles, nullptr);
+
+    // Tiles with work, in increasing order (deterministic elaboration).
+    std::vector<char> used(total_tiles, 0);
+    for (int l = 0; l < nl; l++)
+        for (uint32_t s = 0; s < layers[l].n_streams; s++) {
+            uint32_t t = layers[l].streams[s].tile;
+            if ((int)t >= total_tiles) {
+                fail("trace stream on tile " + std::to_string(t) + " beyond the system's " +
+                     std::to_string(total_tiles) + " tiles");
+                return;
+            }
+            used[t] = 1;
+            chips_ = std::max(chips_, chip_of(a, (int)t) + 1);
+        }
+
+    noc_config_t nc;
+    if (noc_config_from_arch(&nc, a, d)) {
+        fail("cannot configure the NoC from the architecture");
+        return;
+    }
+    sc_time noc_period(1000.0 / a->chip.noc.clock_ghz, SC_PS);
+    for (int c = 0; c < chips_; c++) {
+        std::vector<int> eps;
+        for (int t = 0; t < a->chip.tiles; t++)
+            if (used[c * a->chip.tiles + t])
+                eps.push_back(t);
+        std::string nn = "noc" + std::to_string(c);
+        nocs_.emplace_back(new noc_sc(nn.c_str(), nc, noc_period, eps));
+        nocs_.back()->on_deliver = [this, c](int, tlm::tlm_generic_payload &gp) {
+            gateway_arrive(c, gp);
+        };
+    }
+    for (int t = 0; t < total_tiles; t++) {
+        if (!used[t])
+            continue;
+        std::string nn = "tile" + std::to_string(t);
+        nodes_.emplace_back(new TileNode(nn.c_str(), this, a, t));
+        TileNode *tn = nodes_.back().get();
+        node_of_[t] = tn;
+        noc_sc &noc = *nocs_[tn->chip];
+        tn->net_out.bind(noc.in(tn->endpoint));
+        noc.out(tn->endpoint).bind(tn->net_in);
+    }
+    links_ = std::vector<Link>(chips_);
+    for (int c = 0; c < chips_; c++)
+        sc_spawn(sc_bind(&Engine::link_thread, this, c), ("link" + std::to_string(c)).c_str());
+
+    int id = 0;
+    for (int l = 0; l < nl; l++)
+        for (uint32_t s = 0; s < layers[l].n_streams; s++) {
+            streams_.emplace_back(new Stream);
+            Stream *st = streams_.back().get();
+            st->ts = &layers[l].streams[s];
+            st->layer = l;
+            st->id = id++;
+            st->inf_end.assign(cfg.batch, 0);
+            node_of_[st->ts->tile]->add_stream(st);
+            recs_total_ += st->ts->n_recs;
+        }
+    recs_total_ *= (uint64_t)cfg.batch;
+    active_streams = (int)streams_.size();
+    build_ports();
+    for (auto &tn : nodes_)
+        tn->spawn();
+    if (cfg.timeline_path)
+        sc_spawn(sc_bind(&Engine::sampler, this), "sampler");
+    clock_gettime(CLOCK_MONOTONIC, &t0_);
+    last_ = t0_;
+}
+
+Engine::~Engine() = default;
+
+// Capacity and window of every input port, from the consumer's WAITs and
+// the tile buffer. A port holds at least what one consumer position needs
+// plus one producer message, so back-pressure never deadlocks a single
+// path; ports of layers that join paths (add, concat) hold a whole
+// inference's worth (the skip path must wait for the long one).
+void Engine::build_ports()
+{
+    uint64_t buf_bytes = (uint64_t)a->tile.buffer.size_kb * 1024;
+    std::map<int, int> ports_on_tile;
+    struct Need { uint64_t total = 0, maxstep = 0; };
+    std::map<std::tuple<int, int, int>, Need> need; // tile, consumer, producer
+    for (auto &sp : streams_) {
+        Stream *s = sp.get();
+        uint64_t prev = 0;
+        std::map<int, uint64_t> last;
+        for (uint32_t k = 0; k < s->ts->n_recs; k++) {
+            const trace_rec_t &r = s->ts->recs[k];
+            if (r.op != TR_WAIT || r.a == TRACE_NETWORK_INPUT)
+                continue;
+            Need &n = need[{(int)s->ts->tile, s->layer, (int)r.a}];
+            uint64_t before = last[(int)r.a];
+            n.total = std::max<uint64_t>(n.total, r.b);
+            n.maxstep = std::max<uint64_t>(n.maxstep, r.b - std::min<uint64_t>(before, r.b));
+            last[(int)r.a] = r.b;
+            (void)prev;
+        }
+        for (auto &kv : last) {
+            InPort &p = node_of_[s->ts->tile]->port(s->layer, kv.first);
+            if (std::find(s->ports.begin(), s->ports.end(), &p) == s->ports.end())
+                s->ports.push_back(&p);
+        }
+    }
+    for (auto &kv : need)
+        ports_on_tile[std::get<0>(kv.first)]++;
+    for (auto &kv : need) {
+        int tile = std::get<0>(kv.first), cons = std::get<1>(kv.first), prod = std::get<2>(kv.first);
+        InPort &p = node_of_[tile]->port(cons, prod);
+        const layer_t &C = m->model->layers[cons];
+        const layer_t &P = m->model->layers[prod];
+        int64_t prod_total = (int64_t)m->layers[prod].positions * P.out_c;
+        double share = prod_total > 0 ? (double)kv.second.total / (double)prod_total : 1.0;
+        uint64_t window = (uint64_t)std::ceil((double)m->layers[cons].window_values * share);
+        window = std::min(window, kv.second.total);
+        uint64_t bytes_per_value = (uint64_t)std::max(1, (P.act_bits + 7) / 8);
+        uint64_t share_cap = buf_bytes / bytes_per_value / (uint64_t)ports_on_tile[tile];
+        uint64_t cap = std::max(share_cap, window + 2 * kv.second.maxstep + (uint64_t)P.out_c);
+        if (C.kind == LAYER_ADD || C.kind == LAYER_CONCAT)
+            cap = std::max(cap, kv.second.total);
+        p.window = window;
+        p.cap = cap;
+    }
+}
+
+void Engine::fail(const std::string &msg)
+{
+    if (ok_)
+        diag_error(d_, nullptr, 0, 0, "%s", msg.c_str());
+    ok_ = 0;
+    sc_stop();
+}
+
+void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits)
+{
+    if (dst_tile == from->gtile) { // stays in the tile: no network
+        arrive(h, flits);
+        return;
+    }
+    const int pf = std::max(1, a->chip.noc.packet_flits);
+    int dst_chip = chip_of(a, dst_tile);
+    int dst_ep = dst_chip == from->chip ? dst_tile % a->chip.tiles : 0; // 0: the gateway
+    if (dst_chip != from->chip && from->endpoint == 0) {
+        PktHdr hh = h;
+        links_[from->chip].q.push_back({SC_ZERO_TIME, {hh, flits}});
+        links_[from->chip].ev.notify(SC_ZERO_TIME);
+        return;
+    }
+    // Split into packets of at most packet_flits; the values ride on the last.
+    uint64_t left = flits;
+    while (left > 0) {
+        uint64_t f = std::min<uint64_t>(left, (uint64_t)pf);
+        left -= f;
+        PktHdr ph = h;
+        if (left > 0) {
+            ph.kind = h.kind == PKT_DATA ? -1 : -2; // carries no count
+            ph.values = 0;
+        }
+        tlm::tlm_generic_payload gp;
+        noc_packet_ext ext;
+        ext.dst = dst_ep;
+        ext.flits = (int)f;
+        gp.set_command(tlm::TLM_WRITE_COMMAND);
+        gp.set_data_ptr(reinterpret_cast<unsigned char *>(&ph));
+        gp.set_data_length(sizeof ph);
+        gp.set_streaming_width(sizeof ph);
+        gp.set_extension(&ext);
+        sc_time dly = SC_ZERO_TIME;
+        from->net_out->b_transport(gp, dly);
+        gp.clear_extension(&ext);
+        if (gp.get_response_status() != tlm::TLM_OK_RESPONSE)
+            fail("NoC refused a packet from tile " + std::to_string(from->gtile));
+    }
+}
+
+void Engine::gateway_arrive(int chip, tlm::tlm_generic_payload &gp)
+{
+    PktHdr h;
+    if (gp.get_data_length() != sizeof h) {
+        fail("malformed packet on the NoC");
+        return;
+    }
+    std::memcpy(&h, gp.get_data_ptr(), sizeof h);
+    noc_packet_ext *ext = nullptr;
+    gp.get_extension(ext);
+    uint64_t flits = ext ? (uint64_t)ext->flits : 1;
+    if (chip_of(a, h.final_tile) != chip) { // at this chip's gateway: leave the chip
+        links_[chip].q.push_back({SC_ZERO_TIME, {h, flits}});
+        links_[chip].ev.notify(SC_ZERO_TIME);
+        return;
+    }
+    if (h.kind < 0)
+        return; // a leading packet of a split message
+    arrive(h, flits);
+}
+
+void Engine::arrive(const PktHdr &h, uint64_t)
+{
+    TileNode *tn = node(h.final_tile);
+    if (!tn) {
+        fail("packet for tile " + std::to_string(h.final_tile) + " which runs no stream");
+        return;
+    }
+    if (h.kind == PKT_DATA) {
+        InPort &p = tn->port(h.consumer, h.producer);
+        p.recv[h.inference] += h.values;
+        p.arrived.notify(SC_ZERO_TIME);
+    } else if (h.kind == PKT_PSUM) {
+        auto &cnt = tn->psum_recv_[h.consumer];
+        if (cnt.empty())
+            cnt.assign(cfg.batch, 0);
+        cnt[h.inference]++;
+        auto &ev = tn->psum_ev_[h.consumer];
+        if (!ev)
+            ev.reset(new sc_event);
+        ev->notify(SC_ZERO_TIME);
+    }
+}
+
+// The off-chip link of one chip: a FIFO server of links x bandwidth, then
+// the destination chip's NoC from its gateway endpoint (0) to the tile.
+void Engine::link_thread(int chip)
+{
+    Link &L = links_[chip];
+    const double bytes_per_ns =
+        std::max(1e-9, a->chip.offchip.bandwidth_gbps * std::max(1, a->chip.offchip.links));
+    for (;;) {
+        while (L.q.empty())
+            wait(L.ev);
+        auto item = L.q.front();
+        L.q.pop_front();
+        PktHdr h = item.second.first;
+        uint64_t flits = item.second.second;
+        uint64_t bytes = (flits * (uint64_t)a->chip.noc.flit_bits + 7) / 8;
+        offchip_bytes += bytes;
+        sc_time start = std::max(sc_time_stamp(), L.free_at);
+        sc_time ser((double)bytes / bytes_per_ns * 1000.0, SC_PS);
+        L.free_at = start + ser;
+        sc_time arrive_at = L.free_at + sc_time(a->chip.offchip.latency_ns * 1000.0, SC_PS);
+        wait(arrive_at - sc_time_stamp());
+        int dchip = chip_of(a, h.final_tile);
+        int dep = h.final_tile % a->chip.tiles;
+        if (dep == 0 || dchip >= (int)nocs_.size()) {
+            if (h.kind >= 0)
+                arrive(h, flits);
+            continue;
+        }
+        tlm::tlm_generic_payload gp;
+        noc_packet_ext ext;
+        ext.dst = dep;
+        ext.flits = (int)std::min<uint64_t>(flits, (uint64_t)std::max(1, a->chip.noc.packet_flits));
+        gp.set_command(tlm::TLM_WRITE_COMMAND);
+        gp.set_data_ptr(reinterpret_cast<unsigned char *>(&h));
+        gp.set_data_length(sizeof h);
+        gp.set_streaming_width(sizeof h);
+        gp.set_extension(&ext);
+        nocs_[dchip]->send(0, gp, SC_ZERO_TIME);
+        gp.clear_extension(&ext);
+    }
+}
+
+void Engine::sampler()
+{
+    sc_time step(1000.0 * 1000.0 / a->chip.noc.clock_ghz, SC_PS); // 1000 NoC cycles
+    std::vector<uint64_t> last(nocs_.size(), 0);
+    while (active_streams > 0) {
+        wait(step);
+        for (size_t c = 0; c < nocs_.size(); c++) {
+            noc_stats_t s;
+            noc_stats(nocs_[c]->core(), &s);
+            timeline_counter(tl, (int)c, "noc_link_flits_per_1000_cycles",
+                             now_cycle(), (double)(s.link_flits - last[c]));
+            timeline_counter(tl, (int)c, "noc_flits_in_network", now_cycle(),
+                             (double)s.flits_in_network);
+            last[c] = s.link_flits;
+        }
+    }
+}
+
+void Engine::progress_tick()
+{
+    recs_done_ += 1024;
+    if (!cfg.progress)
+        return;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double since0 = (double)(t.tv_sec - t0_.tv_sec) + 1e-9 * (double)(t.tv_nsec - t0_.tv_nsec);
+    double sincel = (double)(t.tv_sec - last_.tv_sec) + 1e-9 * (double)(t.tv_nsec - last_.tv_nsec);
+    if (since0 < 2.0 || sincel < 1.0)
+        return;
+    last_ = t;
+    printed_progress_ = true;
+    std::fprintf(stderr, "imcsim run: %.0f%% of trace records, simulated %.6g s, host %.1f s\n",
+                 100.0 * (double)std::min(recs_done_, recs_total_) / (double)std::max<uint64_t>(1, recs_total_),
+                 sc_time_stamp().to_seconds(), since0);
+}
+
+void Engine::stream_finished_inference(Stream *s, int inf)
+{
+    s->inf_end[inf] = now_cycle();
+    if (inf + 1 == cfg.batch)
+        active_streams--;
+}
+
+bool Engine::all_done() const
+{
+    for (auto &s : streams_)
+        if (!s->done)
+            return false;
+    return true;
+}
+
+void Engine::report_blocked(imc_diag_t *d) const
+{
+    int shown = 0;
+    for (auto &s : streams_) {
+        if (s->done)
+            continue;
+        if (shown++ < 8)
+            diag_note(d, nullptr, 0, 0, "layer '%s' on tile %u blocked at record %u (%s), inference %d",
+                      m->model->layers[s->layer].name, s->ts->tile, s->pc, s->blocked, s->inf);
+    }
+    if (shown > 8)
+        diag_note(d, nullptr, 0, 0, "... and %d more blocked streams", shown - 8);
+}
+
+// ---------------------------------------------------------------- results
+
+void add_tile_energy(const tile_t *t, run_result_t *r, double scale)
+{
+    double dyn[COMP_CLASS_COUNT_] = {0}, leak[COMP_CLASS_COUNT_] = {0};
+    tile_energy_by_class(t, dyn, leak);
+    for (int c = 0; c < COMP_CLASS_COUNT_; c++) {
+        r->dynamic_j_by_class[c] += dyn[c] * 1e-12 * scale;
+        r->leakage_j_by_class[c] += leak[c] * 1e-12 * scale;
+    }
+}
+
+void Engine::collect(run_result_t *r)
+{
+    const double period_s = 1e-9 / a->tech.clock_ghz;
+    uint64_t end = 0;
+    std::vector<uint64_t> inf_done(cfg.batch, 0);
+    for (auto &s : streams_)
+        for (int i = 0; i < cfg.batch; i++) {
+            inf_done[i] = std::max(inf_done[i], s->inf_end[i]);
+            end = std::max(end, s->inf_end[i]);
+        }
+    r->batch = cfg.batch;
+    r->chips = chips_;
+    r->clock_ghz = a->tech.clock_ghz;
+    r->latency_cycles = inf_done[0];
+    r->total_cycles = end;
+    r->latency_s = (double)inf_done[0] * period_s;
+    r->total_s = (double)end * period_s;
+    if (cfg.batch > 1 && inf_done[cfg.batch - 1] > inf_done[0])
+        r->throughput_inferences_per_s =
+            (double)(cfg.batch - 1) / ((double)(inf_done[cfg.batch - 1] - inf_done[0]) * period_s);
+    else
+        r->throughput_inferences_per_s = r->latency_s > 0 ? 1.0 / r->latency_s : 0;
+
+    // Tiles: settle leakage to the end, sum energy and busy cycles by class.
+    uint64_t busy[COMP_CLASS_COUNT_] = {0}, inst_one[COMP_CLASS_COUNT_] = {0};
+    const int total_tiles = a->chip.tiles * chips_;
+    r->n_tiles = total_tiles;
+    r->tiles = (run_tile_t *)calloc((size_t)total_tiles, sizeof *r->tiles);
+    int kx = 1;
+    {
+        noc_config_t nc;
+        imc_diag_t tmp;
+        diag_init(&tmp);
+        if (!noc_config_from_arch(&nc, a, &tmp))
+            kx = nc.kx;
+        diag_free(&tmp);
+    }
+    const int conc = std::max(1, a->chip.noc.concentration);
+    for (int t = 0; t < total_tiles; t++) {
+        run_tile_t &rt = r->tiles[t];
+        rt.id = t;
+        rt.chip = t / a->chip.tiles;
+        int router = (t % a->chip.tiles) / conc;
+        rt.x = (router % kx) * conc + (t % a->chip.tiles) % conc;
+        rt.y = router / kx;
+    }
+    tile_t idle;
+    tile_init(&idle, a);
+    tile_leak_until(&idle, end);
+    tile_busy_by_class(&idle, busy, inst_one); // instances of one tile (busy is 0)
+    std::fill(busy, busy + COMP_CLASS_COUNT_, 0);
+    int idle_tiles = total_tiles - (int)nodes_.size();
+    add_tile_energy(&idle, r, (double)idle_tiles);
+    for (int t = 0; t < total_tiles; t++)
+        if (!node_of_[t])
+            r->tiles[t].energy_j = tile_energy_pj(&idle) * 1e-12;
+    tile_free(&idle);
+    for (auto &tn : nodes_) {
+        tile_t *tc = tn->tile.core();
+        tile_leak_until(tc, end);
+        add_tile_energy(tc, r, 1.0);
+        uint64_t b[COMP_CLASS_COUNT_] = {0}, in[COMP_CLASS_COUNT_] = {0};
+        tile_busy_by_class(tc, b, in);
+        for (int c = 0; c < COMP_CLASS_COUNT_; c++)
+            busy[c] += b[c];
+        run_tile_t &rt = r->tiles[tn->gtile];
+        rt.energy_j = tile_energy_pj(tc) * 1e-12;
+        rt.utilization = end && in[COMP_CROSSBAR]
+                             ? std::min(1.0, (double)b[COMP_CROSSBAR] / ((double)in[COMP_CROSSBAR] * (double)end))
+                             : 0;
+        for (int i = 0; i < tc->n_ces; i++) {
+            r->crossbar_reads += tc->ces[i].st.reads * (uint64_t)tc->ces[i].n_xbars;
+            r->adc_conversions += tc->ces[i].adc.st.conversions;
+            r->adc_clipped += tc->ces[i].adc.st.clipped;
+        }
+    }
+    for (int c = 0; c < COMP_CLASS_COUNT_; c++)
+        r->utilization_by_class[c] =
+            end && inst_one[c] ? std::min(1.0, (double)busy[c] / ((double)inst_one[c] * total_tiles * (double)end)) : 0;
+
+    // NoC: routers and links.
+    double noc_period_s = 1e-9 / a->chip.noc.clock_ghz;
+    uint64_t noc_cycles = (uint64_t)std::ceil((double)end * period_s / noc_period_s);
+    double router_busy = 0, routers = 0, link_flits = 0, links = 0;
+    for (auto &n : nocs_) {
+        noc_t *core = n->core();
+        noc_stats_t s;
+        noc_stats(core, &s);
+        const noc_config_t *nc = noc_config(core);
+        double link_j = (double)s.link_flits * nc->flit_bits * nc->link_pj_per_bit * 1e-12;
+        r->dynamic_j_by_class[CLS_LINK] += link_j;
+        r->dynamic_j_by_class[CLS_ROUTER] += s.dynamic_energy_pj * 1e-12 - link_j;
+        r->leakage_j_by_class[CLS_ROUTER] +=
+            nc->router_leakage_mw * 1e-3 * noc_routers(core) * (double)noc_cycles * noc_period_s;
+        r->flits += s.flits_ejected;
+        for (int q = 0; q < noc_routers(core); q++) {
+            router_busy += (double)noc_router_busy_cycles(core, q);
+            routers += 1;
+            for (int p = 0; p < 4; p++) {
+                int64_t f = noc_port_flits(core, q, p);
+                if (f >= 0) {
+                    link_flits += (double)f;
+                    links += 1;
+                }
+            }
+        }
+    }
+    if (noc_cycles) {
+        r->utilization_by_class[CLS_ROUTER] = routers ? router_busy / (routers * (double)noc_cycles) : 0;
+        r->utilization_by_class[CLS_LINK] = links ? link_flits / (links * (double)noc_cycles) : 0;
+    }
+
+    // Off-chip: constant power of every chip's links, plus energy per bit.
+    r->offchip_bytes = offchip_bytes;
+    r->leakage_j_by_class[CLS_OFFCHIP] = a->chip.offchip.power_w * chips_ * r->total_s;
+    r->dynamic_j_by_class[CLS_OFFCHIP] = (double)offchip_bytes * 8 * a->chip.offchip.energy_pj_per_bit * 1e-12;
+    if (chips_ > 1 && r->total_s > 0) {
+        double cap = a->chip.offchip.bandwidth_gbps * 1e9 * std::max(1, a->chip.offchip.links) * chips_ * r->total_s;
+        r->utilization_by_class[CLS_OFFCHIP] = cap > 0 ? std::min(1.0, (double)offchip_bytes / cap) : 0;
+    }
+
+    // Layers.
+    const int nl = m->model->n_layers;
+    r->n_layers = nl;
+    r->layers = (run_layer_t *)calloc((size_t)nl, sizeof *r->layers);
+    std::vector<uint64_t> lbusy(nl, 0);
+    for (auto &s : streams_)
+        lbusy[s->layer] = std::max(lbusy[s->layer], s->busy / (uint64_t)cfg.batch);
+    int bound = 0;
+    for (int l = 0; l < nl; l++) {
+        const layer_t &L = m->model->layers[l];
+        run_layer_t &rl = r->layers[l];
+        std::snprintf(rl.name, sizeof rl.name, "%s", L.name);
+        std::snprintf(rl.type, sizeof rl.type, "%s", trace_kind_name(L.kind) ? trace_kind_name(L.kind) : "?");
+        rl.replication = m->layers[l].replication;
+        rl.crossbars = m->layers[l].crossbars;
+        rl.start_cycle = lacc[l].start == UINT64_MAX ? 0 : lacc[l].start;
+        rl.end_cycle = lacc[l].end;
+        rl.busy_cycles = lbusy[l];
+        rl.mvms = lacc[l].mvms;
+        rl.macs = (int64_t)lacc[l].macs;
+        rl.energy_j = lacc[l].energy_pj * 1e-12;
+        r->macs += lacc[l].macs;
+        r->mvm_ops += lacc[l].mvms;
+        if (lbusy[l] > lbusy[bound])
+            bound = l;
+    }
+    if (nl)
+        r->layers[bound].bound = 1;
+
+    arch_rollup_t ru;
+    arch_rollup(a, &ru);
+    r->area_mm2 = ru.chip.area_mm2 * chips_;
+    r->peak_ops_per_s = ru.peak_ops_per_s * chips_;
+    r->peak_ops_per_s_per_w = ru.peak_ops_per_s_per_w;
+    r->peak_ops_per_s_per_mm2 = ru.peak_ops_per_s_per_mm2;
+    r->crossbars_used = m->crossbars_used;
+    if (printed_progress_)
+        std::fprintf(stderr, "imcsim run: done, simulated %.6g s\n", r->total_s);
+}
+
+} // namespace
+
+int imc_simulate(const arch_t *a, const mapping_t *m, const trace_layer_t *layers,
+                 const imc_run_config &cfg, run_result_t *out, imc_diag_t *d)
+{
+    std::memset(out, 0, sizeof *out);
+    if (cfg.batch < 1) {
+        diag_error(d, nullptr, 0, 0, "batch must be at least 1");
+        return 2;
+    }
+    timeline_t *tl = nullptr;
+    if (cfg.timeline_path) {
+        tl = timeline_open(cfg.timeline_path, a->tech.clock_ghz);
+        if (!tl) {
+            diag_error(d, cfg.timeline_path, 0, 0, "cannot write the timeline: %s", std::strerror(errno));
+            return 2;
+        }
+    }
+    Engine *e = new Engine("accelerator", a, m, layers, cfg, d);
+    e->tl = tl;
+    if (!e->ok()) {
+        timeline_close(tl);
+        return 2;
+    }
+    sc_start();
+    int rc = 0;
+    if (!e->ok()) {
+        rc = 2;
+    } else if (!e->all_done()) {
+        diag_error(d, nullptr, 0, 0,
+                   "the simulation stopped with streams still blocked (deadlock) at %.6g s",
+                   sc_time_stamp().to_seconds());
+        e->report_blocked(d);
+        rc = 1;
+    } else {
+        e->collect(out);
+        std::snprintf(out->arch, sizeof out->arch, "%s", a->name);
+        std::snprintf(out->model, sizeof out->model, "%s", m->model->name);
+    }
+    if (timeline_close(tl) && rc == 0) {
+        diag_error(d, cfg.timeline_path, 0, 0, "writing the timeline failed");
+        rc = 1;
+    }
+    // The module tree stays alive until exit: SystemC objects must not be
+    // destroyed after simulation in this kernel version.
+    return rc;
+}

@@ -1,0 +1,27 @@
+// The run engine: elaborates the SystemC hierarchy of an accelerator
+// (chips -> tiles -> CEs -> crossbars, DACs, ADCs, S+A; one NoC per chip;
+// off-chip links) for a compiled network, executes the per-layer trace
+// streams for a batch of inferences and fills a run_result_t.
+//
+// One elaboration per process (a SystemC rule): call imc_simulate once.
+#ifndef IMC_ENGINE_H
+#define IMC_ENGINE_H
+
+#include "arch.h"
+#include "diag.h"
+#include "mapping.h"
+#include "run_result.h"
+#include "trace_io.h"
+
+struct imc_run_config {
+    int batch = 1;
+    const char *timeline_path = nullptr; // Chrome trace-event JSON, or null
+    bool progress = true;                // progress on stderr after ~2 s
+};
+
+// 0 on success; 1 when the simulation could not finish (deadlock report in d);
+// 2 on inconsistent inputs (message in d).
+int imc_simulate(const arch_t *a, const mapping_t *m, const trace_layer_t *layers,
+                 const imc_run_config &cfg, run_result_t *out, imc_diag_t *d);
+
+#endif
