@@ -272,7 +272,9 @@ def run_point(outdir, pid):
     if os.path.exists(tmp):
         os.unlink(tmp)
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]
-    _write_atomic(errf, json.dumps({"exit_code": rc, "error": lines[-1] if lines else "",
+    # the last "error:" line says more than trailing notes or progress
+    errs = [ln for ln in lines if "error" in ln] or lines
+    _write_atomic(errf, json.dumps({"exit_code": rc, "error": errs[-1] if errs else "",
                                     "argv": argv, "stderr_tail": lines[-20:]}, indent=1) + "\n")
     return rc
 
