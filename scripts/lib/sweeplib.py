@@ -10,6 +10,7 @@ OUTDIR layout:
   points/ID.json  result of point ID (renamed into place when complete)
   points/ID.err   JSON {exit_code, error, argv, stderr_tail} of a failed point
   points/ID.stderr  what a successful point printed on stderr (warnings), if anything
+  points/ID.time  {wall_s, cpu_s} of imcsim for that point (host time, not a result)
   results.csv   one row per point, by id; failed.csv the failed/missing ones
 """
 import csv
@@ -17,8 +18,10 @@ import io
 import itertools
 import json
 import os
+import resource
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from yamlsub import Map, Scalar, Seq, SpecError, parse  # noqa: E402
@@ -241,6 +244,7 @@ def run_point(outdir, pid):
             return json.load(f)["exit_code"]
     tmp = os.path.join(pdir, f".{pid}.json.tmp{os.getpid()}")
     argv = point_argv(man, pt, tmp if man["command"] == "run" else None)
+    t0, ru0 = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         # libsystemc prints its banner on stdout, ahead of the JSON, unless told not to
         env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
@@ -251,6 +255,11 @@ def run_point(outdir, pid):
         rc, out, err = 124, b"", f"timed out after {man['timeout_s']} s"
     except OSError as e:
         rc, out, err = 127, b"", f"cannot run {argv[0]}: {e.strerror}"
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # host time of the point, beside (never in) the deterministic results
+    _write_atomic(os.path.join(pdir, f"{pid}.time"), json.dumps(
+        {"wall_s": round(time.monotonic() - t0, 3),
+         "cpu_s": round(ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime, 3)}) + "\n")
     if rc == 0:
         try:
             if man["command"] == "run":
@@ -359,6 +368,18 @@ def merge(outdir):
                    [pt["params"].get(k, "") for k in man["params"]])
     _write_atomic(os.path.join(outdir, "failed.csv"), buf.getvalue())
     return counts["ok"], counts["failed"], counts["missing"]
+
+
+def host_time(outdir):
+    """(wall, cpu) seconds summed over the points that recorded them."""
+    wall = cpu = 0.0
+    pdir = os.path.join(outdir, "points")
+    for name in os.listdir(pdir):
+        if name.endswith(".time"):
+            with open(os.path.join(pdir, name), encoding="utf-8") as f:
+                t = json.load(f)
+            wall, cpu = wall + t["wall_s"], cpu + t["cpu_s"]
+    return wall, cpu
 
 
 def main(argv):
