@@ -26,7 +26,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from yamlsub import Map, Scalar, Seq, SpecError, parse  # noqa: E402
 
-COMMANDS = ("run", "arch", "noc")
+COMMANDS = ("run", "compile", "arch", "noc")
 TOP_KEYS = ("command", "arch", "model", "models", "batch", "set", "grid", "points", "timeout_s")
 MANIFEST_VERSION = 1
 
@@ -97,7 +97,7 @@ def load_spec(path):
     cmd_node = root.get("command")
     command = s.scalar(cmd_node, "command") if cmd_node else "run"
     if command not in COMMANDS:
-        s.err(cmd_node, f"unknown command '{command}'", "run, arch or noc")
+        s.err(cmd_node, f"unknown command '{command}'", "run, compile, arch or noc")
 
     def forbid(key, why):
         if root.get(key) is not None:
@@ -105,7 +105,7 @@ def load_spec(path):
             s.err(k, f"'{key}' does not apply to command '{command}'", why)
 
     archs = [None]
-    if command in ("run", "arch"):
+    if command in ("run", "compile", "arch"):
         node = root.get("arch")
         if node is None:
             raise SpecError(path, root.line, root.col, f"missing 'arch' (command '{command}')",
@@ -124,7 +124,7 @@ def load_spec(path):
         forbid("arch", "topology and traffic flags in 'set:'/'grid:'")
 
     models, batches = [None], [None]
-    if command == "run":
+    if command in ("run", "compile"):
         m1, m2 = root.get("model"), root.get("models")
         if m1 is not None and m2 is not None:
             s.err(m2, "both 'model' and 'models'", "one of them")
@@ -132,7 +132,9 @@ def load_spec(path):
             raise SpecError(path, root.line, root.col, "missing 'model' (command 'run')",
                             "'model: NAME' or 'models: [A, B]'")
         models = s.values(m1 if m1 is not None else m2, "a model name")
-        if root.get("batch") is not None:
+        if command == "compile":
+            forbid("batch", "it only with 'command: run'")
+        elif root.get("batch") is not None:
             node = root.get("batch")
             items = node.items if isinstance(node, Seq) else [node]
             if isinstance(node, Seq) and not items:
@@ -140,7 +142,7 @@ def load_spec(path):
             batches = [str(s.integer(v, "a batch size")) for v in items]
     else:
         for k in ("model", "models", "batch"):
-            forbid(k, "them only with 'command: run'")
+            forbid(k, "them only with 'command: run' or 'compile'")
 
     fixed = {}
     if root.get("set") is not None:
@@ -201,6 +203,11 @@ def point_argv(man, pt, json_path):
         if pt["batch"] is not None:
             argv += ["--batch", pt["batch"]]
         return argv + ["--json", json_path]
+    if cmd == "compile":
+        argv = [exe, "compile", "--arch", pt["arch"], "--model", pt["model"], "--json"]
+        for k, v in params.items():
+            argv += ["--set", f"{k}={v}"]
+        return argv
     if cmd == "arch":
         argv = [exe, "arch", "show", pt["arch"], "--json"]
         for k, v in params.items():
@@ -317,6 +324,8 @@ def merge(outdir):
     fixed_cols = ["point", "status"]
     if man["command"] == "run":
         fixed_cols += ["arch", "model", "batch"]
+    elif man["command"] == "compile":
+        fixed_cols += ["arch", "model"]
     elif man["command"] == "arch":
         fixed_cols += ["arch"]
     fixed_cols += man["params"]
