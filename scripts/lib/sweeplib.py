@@ -370,10 +370,10 @@ def merge(outdir):
     _write_atomic(os.path.join(outdir, "results.csv"), buf.getvalue())
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["point", "status", "exit_code", "error", "model"] + man["params"])
+    w.writerow(["point", "status", "exit_code", "error", "arch", "model"] + man["params"])
     for pid, status, rc, msg in failed:
         pt = man["points"][pid]
-        w.writerow([pid, status, rc, msg, cell(pt["model"])] +
+        w.writerow([pid, status, rc, msg, cell(pt["arch"]), cell(pt["model"])] +
                    [pt["params"].get(k, "") for k in man["params"]])
     _write_atomic(os.path.join(outdir, "failed.csv"), buf.getvalue())
     return counts["ok"], counts["failed"], counts["missing"]
