@@ -129,7 +129,7 @@ class Engine : public sc_module {
     void gateway_arrive(int chip, tlm::tlm_generic_payload &gp);
     void fail(const std::string &msg);
     uint64_t now_cycle() const { return clk_.ceil_cycle(sc_time_stamp()); }
-    void progress_tick();
+    void progress_tick(uint64_t records);
     void stream_finished_inference(Stream *s, int inf);
     TileNode *node(int gtile) { return gtile >= 0 && gtile < (int)node_of_.size() ? node_of_[gtile] : nullptr; }
 
@@ -271,11 +271,14 @@ void TileNode::run_stream(Stream *s)
     const uint64_t macs_per_write = positions > 0 ? (uint64_t)(L.macs / positions) : 0;
     for (int inf = 0; inf < eng_->cfg.batch; inf++) {
         s->inf = inf;
+        uint32_t ticked = 0; // records reported to the progress meter
         for (uint32_t k = 0; k < ts->n_recs; k++) {
             const trace_rec_t &r = ts->recs[k];
             s->pc = k;
-            if ((k & 1023) == 0)
-                eng_->progress_tick();
+            if (k >= ticked + 1024) {
+                eng_->progress_tick(k - ticked);
+                ticked = k;
+            }
             tile_op_t op{};
             switch (r.op) {
             case TR_WAIT: {
@@ -419,6 +422,7 @@ void TileNode::run_stream(Stream *s)
                 eng_->fail("unknown trace op " + std::to_string(r.op));
             }
         }
+        eng_->progress_tick(ts->n_recs - ticked);
         for (InPort *p : s->ports)
             release_to(*p, inf, p->recv[inf]);
         eng_->stream_finished_inference(s, inf);
@@ -723,9 +727,9 @@ void Engine::sampler()
     }
 }
 
-void Engine::progress_tick()
+void Engine::progress_tick(uint64_t records)
 {
-    recs_done_ += 1024;
+    recs_done_ += records;
     if (!cfg.progress)
         return;
     struct timespec t;
