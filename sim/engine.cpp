@@ -54,6 +54,14 @@ struct InPort {
     sc_event arrived, credit;
 };
 
+struct Worker { // runs one MVM of a group in parallel with the stream
+    sc_event go, done;
+    tile_op_t op{};
+    bool busy = false;
+    tlm::tlm_generic_payload gp;
+    imc::ImcOpExt ext;
+};
+
 struct Stream {
     const trace_stream_t *ts = nullptr;
     int layer = 0, id = 0;
@@ -67,20 +75,13 @@ struct Stream {
     uint64_t writes = 0;
     tlm::tlm_generic_payload gp;   // reused: a payload allocates on construction
     imc::ImcOpExt ext;
+    std::vector<std::unique_ptr<Worker>> workers; // this stream's parallel MVMs
 };
 
 struct LayerAcc {
     uint64_t start = UINT64_MAX, end = 0, mvms = 0;
     double energy_pj = 0;
     uint64_t macs = 0;
-};
-
-struct Worker { // runs one MVM of a group in parallel with the stream
-    sc_event go, done;
-    tile_op_t op{};
-    bool busy = false;
-    tlm::tlm_generic_payload gp;
-    imc::ImcOpExt ext;
 };
 
 class Engine;
@@ -109,7 +110,6 @@ class TileNode : public sc_module {
     void net_b_transport(tlm::tlm_generic_payload &gp, sc_time &d);
     Engine *eng_;
     std::vector<Stream *> streams_;
-    std::vector<std::unique_ptr<Worker>> workers_;
     uint64_t addr_ = 0;
 };
 
@@ -311,9 +311,9 @@ void TileNode::run_stream(Stream *s)
                 while (e + 1 < ts->n_recs && ts->recs[e + 1].op == TR_MVM)
                     e++;
                 size_t need = e - k;
-                while (workers_.size() < need) {
-                    workers_.emplace_back(new Worker);
-                    Worker *w = workers_.back().get();
+                while (s->workers.size() < need) {
+                    s->workers.emplace_back(new Worker);
+                    Worker *w = s->workers.back().get();
                     sc_spawn_options o;
                     o.set_stack_size(64 * 1024);
                     sc_spawn(sc_bind(&TileNode::worker, this, w), nullptr, &o);
@@ -341,7 +341,7 @@ void TileNode::run_stream(Stream *s)
                         tile_result_t res = exec(s, mv);
                         group_end = std::max(group_end, res.end);
                     } else {
-                        Worker *w = workers_[j - k].get();
+                        Worker *w = s->workers[j - k].get();
                         w->op = mv;
                         w->busy = true;
                         w->go.notify(SC_ZERO_TIME);
@@ -857,7 +857,8 @@ void Engine::collect(run_result_t *r)
                              ? std::min(1.0, (double)b[COMP_CROSSBAR] / ((double)in[COMP_CROSSBAR] * (double)end))
                              : 0;
         for (int i = 0; i < tc->n_ces; i++) {
-            r->crossbar_reads += tc->ces[i].st.reads * (uint64_t)tc->ces[i].n_xbars;
+            for (int k = 0; k < tc->ces[i].n_xbars; k++)
+                r->crossbar_reads += tc->ces[i].xb[k].st.reads;
             r->adc_conversions += tc->ces[i].adc.st.conversions;
             r->adc_clipped += tc->ces[i].adc.st.clipped;
         }
