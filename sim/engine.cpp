@@ -52,6 +52,7 @@ struct InPort {
     uint64_t cap = 0;      // buffer values reserved for this port
     uint64_t window = 0;   // values a consumer position may still need
     sc_event arrived, credit;
+    const struct Stream *consumer = nullptr;
 };
 
 struct Worker { // runs one MVM of a group in parallel with the stream
@@ -76,6 +77,7 @@ struct Stream {
     tlm::tlm_generic_payload gp;   // reused: a payload allocates on construction
     imc::ImcOpExt ext;
     std::vector<std::unique_ptr<Worker>> workers; // this stream's parallel MVMs
+    bool in_op = false;            // inside a tile op (not waiting on anyone)
 };
 
 struct LayerAcc {
@@ -231,7 +233,11 @@ tile_result_t TileNode::exec(Stream *s, tile_op_t op)
     gp.set_command(tlm::TLM_IGNORE_COMMAND);
     gp.set_extension(&ext);
     sc_time dly = SC_ZERO_TIME;
+    s->in_op = true;
     ops->b_transport(gp, dly);
+    s->in_op = false;
+    for (InPort *p : s->ports) // producers held back while we computed may go on
+        p->credit.notify(SC_ZERO_TIME);
     gp.clear_extension(&ext);
     const tile_result_t &r = ext.res;
     if (r.status)
@@ -259,6 +265,17 @@ static uint64_t release_to(InPort &p, int inf, uint64_t upto)
     p.reserved -= std::min(p.reserved, n);
     p.credit.notify(SC_ZERO_TIME);
     return n;
+}
+
+// Back-pressure: a SEND waits while the consumer's input is full, but only
+// while the consumer is busy with an op, or the values belong to a later
+// inference than the one it works on. A consumer that waits (for these or
+// other values) always gets data, so credits can never close a cycle.
+static bool must_hold(const InPort &p, int inf, uint64_t values)
+{
+    if (p.reserved == 0 || p.reserved + values <= p.cap || !p.consumer)
+        return false;
+    return p.consumer->in_op || inf > p.consumer->inf;
 }
 
 void TileNode::run_stream(Stream *s)
@@ -409,7 +426,7 @@ void TileNode::run_stream(Stream *s)
                 }
                 InPort &p = dst->port((int)r.c, s->layer);
                 s->blocked = "SEND (consumer buffer full)";
-                while (p.reserved > 0 && p.reserved + r.b > p.cap)
+                while (must_hold(p, inf, r.b))
                     wait(p.credit);
                 p.reserved += r.b;
                 PktHdr h{(int32_t)r.a, PKT_DATA, (int32_t)r.c, s->layer, inf, 0, r.b};
@@ -548,6 +565,7 @@ void Engine::build_ports()
         }
         for (auto &kv : last) {
             InPort &p = node_of_[s->ts->tile]->port(s->layer, kv.first);
+            p.consumer = s;
             if (std::find(s->ports.begin(), s->ports.end(), &p) == s->ports.end())
                 s->ports.push_back(&p);
         }

@@ -166,7 +166,7 @@ INVARIANT_TEST(isaac_mlp_l4, "isaac", "mlp_l4", 2)
 INVARIANT_TEST(puma_mlp_l4, "puma", "mlp_l4", 2)
 INVARIANT_TEST(isaac_vgg8, "isaac", "vgg8", 1)
 INVARIANT_TEST(isaac_lstm, "isaac", "lstm", 1)
-INVARIANT_TEST(isaac_resnet18, "isaac", "resnet18", 1)
+INVARIANT_TEST(isaac_resnet18, "isaac", "resnet18", 2) // batch 2 deadlocked once
 
 } // namespace
 
