@@ -11,34 +11,12 @@
 
 #include "imc_sc.h"
 
+extern "C" {
+#include "arch_load.h"
+}
+
 using namespace sc_core;
 using clk = std::chrono::steady_clock;
-
-static void isaac(arch_t *a)
-{
-    std::memset(a, 0, sizeof *a);
-    a->tech = {32, 1.2, 1.0};
-    a->device.bits_per_cell = 2;
-    a->crossbar.rows = a->crossbar.cols = 128;
-    a->crossbar.unit_cols = 1;
-    a->crossbar.signed_scheme = SIGNED_OFFSET;
-    a->crossbar.column_flip = 1;
-    a->crossbar.read_latency_ns = 100;
-    a->crossbar.cost.power_mw = 0.3;
-    a->dac.bits = 1;
-    a->dac.per_crossbar = 128;
-    a->dac.cost.power_mw = 4.0 / 1024;
-    a->adc.bits = 8;
-    a->adc.latency_ns = 1 / 1.28;
-    a->adc.energy_pj = 2 / 1.28;
-    a->ce.crossbars = a->ce.adcs = 8;
-    a->ce.sh.count = 1024;
-    a->ce.sa = {4, 240, {0.05, 0, 0}};
-    a->tile.ces = 12;
-    a->tile.buffer = {BUF_EDRAM, 64, 2, 256, 112, {20.7, 0, 0.083}};
-    a->tile.activation = {2, 57, {0.26, 0, 0}};
-    a->tile.sa = a->tile.pool = {1, 1, {0.05, 0, 0}};
-}
 
 static double since(clk::time_point t0, long n)
 {
@@ -75,11 +53,18 @@ int sc_main(int argc, char **argv)
 {
     long n = argc > 1 ? std::atol(argv[1]) : 200000;
     arch_t a;
-    isaac(&a);
+    imc_diag_t dg;
+    diag_init(&dg);
+    if (arch_load("isaac", nullptr, 0, &a, &dg)) {
+        std::fprintf(stderr, "%s", dg.text ? dg.text : "arch_load failed\n");
+        return 1;
+    }
+    diag_free(&dg);
+    std::printf("isaac preset: 128x128 MVM of 16-bit inputs on all 8 crossbars of a CE\n");
 
     ce_t ce;
     ce_init(&ce, &a);
-    ce_req_t r = {8, 128, 128, 16, 1};
+    ce_req_t r = {8, 128, 128, 16, 1, 0, 0};
     ce_timing_t t;
     auto t0 = clk::now();
     for (long i = 0; i < n; i++)

@@ -33,6 +33,7 @@ int ce_init(ce_t *ce, const arch_t *a)
     sh_init(&ce->sh, a);
     adc_init(&ce->adc, a);
     sa_init(&ce->sa, a, &a->ce.sa);
+    ce->extra_read_slots = a->crossbar.extra_read_cycles > 0 ? (uint64_t)a->crossbar.extra_read_cycles : 0;
     ce->slice = calloc((size_t)a->crossbar.rows, sizeof *ce->slice);
     ce->sums = calloc((size_t)a->crossbar.cols + a->crossbar.unit_cols + 1, sizeof *ce->sums);
     return ce->slice && ce->sums ? 0 : -1;
@@ -81,7 +82,7 @@ static uint64_t round_up(uint64_t x, uint64_t q)
  * 16 per crossbar = one per logical row of an 8-crossbar MVMU). */
 static uint64_t dac_drives_per_read(const ce_t *ce, const ce_req_t *r)
 {
-    uint64_t d = (uint64_t)r->xbars * (uint64_t)r->rows;
+    uint64_t d = r->rows_total > 0 ? (uint64_t)r->rows_total : (uint64_t)r->xbars * (uint64_t)r->rows;
     int per = ce->a->dac.per_crossbar, rows = ce->a->crossbar.rows;
     if (per > 0 && per < rows)
         d = (d * (uint64_t)per + (uint64_t)rows - 1) / (uint64_t)rows;
@@ -140,7 +141,8 @@ static void ce_read_params(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
     t->sa_cycles = comp_cycles_ceil(a->ce.sa.latency_cycles);
     if (!t->sa_cycles)
         t->sa_cycles = 1;
-    t->conversions = t->reads * (uint64_t)r->xbars * ((uint64_t)r->cols + a->crossbar.unit_cols);
+    uint64_t cols = r->cols_total > 0 ? (uint64_t)r->cols_total : (uint64_t)r->xbars * (uint64_t)r->cols;
+    t->conversions = t->reads * (cols + (uint64_t)r->xbars * (uint64_t)a->crossbar.unit_cols);
 }
 
 /* The input register is read and the output register written for the whole
@@ -159,7 +161,8 @@ static void ce_energy(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
     double e = 0;
     uint64_t reads = t->reads * (uint64_t)r->xbars;
     if (a->device.read_energy_pj > 0)
-        e += (double)reads * r->rows * r->cols * a->device.read_energy_pj;
+        e += (double)t->reads * (r->rows_total > 0 ? r->rows_total : r->xbars * r->rows) *
+             (r->cols_total > 0 ? (double)r->cols_total / r->xbars : r->cols) * a->device.read_energy_pj;
     else
         e += (double)reads * a->crossbar.cost.power_mw * t->period * cyc;
     e += (double)(t->reads * dac_drives_per_read(ce, r)) * a->dac.cost.power_mw * t->period * cyc;
@@ -287,7 +290,12 @@ int ce_program(ce_t *ce, const int64_t *W, int n_in, int n_out, int wb, char *er
         return -1;
     }
     for (int i = 0; i < ce->n_xbars; i++)
-        xbar_clear(&ce->xb[i]);
+        if (xbar_clear(&ce->xb[i])) {
+            free(vals);
+            free(flip);
+            snprintf(err, errn, "out of memory");
+            return -1;
+        }
     for (int rb = 0; rb < m->row_blocks; rb++)
         for (int cb = 0; cb < m->col_blocks; cb++) {
             xbar_t *x = &ce->xb[rb * m->col_blocks + cb];

@@ -29,6 +29,10 @@ typedef struct ce_req {
     int cols;           /* active data columns per crossbar (unit columns added) */
     int input_bits;
     int signed_inputs;
+    /* Sums over the crossbars used when they differ (the last row or column
+     * block of a layer is partly filled): counts and energy use these, the
+     * timing the per-crossbar maxima above. 0 = xbars x rows / cols. */
+    int rows_total, cols_total;
 } ce_req_t;
 
 typedef struct ce_timing {

@@ -106,9 +106,10 @@ int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival)
         t->q = q;
         t->capq = nc;
     }
-    /* keep the queue sorted by (requester, seq): the grant order */
+    /* keep the queue sorted by (requester, tag, seq): the grant order */
     int i = t->nq;
-    while (i > 0 && t->q[i - 1].op.requester > op->requester) {
+    while (i > 0 && (t->q[i - 1].op.requester > op->requester ||
+                     (t->q[i - 1].op.requester == op->requester && t->q[i - 1].op.tag > op->tag))) {
         t->q[i] = t->q[i - 1];
         i--;
     }
@@ -229,7 +230,8 @@ int tile_exec_mvm(tile_t *t, const tile_op_t *op, uint64_t start, tile_result_t 
             return -1;
         res->clipped = c;
     } else {
-        ce_req_t r = {op->xbars, op->rows, op->cols, op->input_bits, op->signed_inputs};
+        ce_req_t r = {op->xbars, op->rows, op->cols, op->input_bits, op->signed_inputs,
+                      op->rows_total, op->cols_total};
         ce_mvm_run(ce, &r, start, &tm);
     }
     res->end = start + tm.total_cycles;
@@ -276,6 +278,7 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
     double cyc = comp_cycle_ns(a);
     memset(res, 0, sizeof *res);
     res->tag = op->tag;
+    res->seq = p->seq;
     res->requester = op->requester;
     res->kind = op->kind;
     res->arrival = p->arrival;
@@ -473,4 +476,18 @@ void tile_busy_by_class(const tile_t *t, uint64_t busy[COMP_CLASS_COUNT_],
     inst[COMP_POOL] += 1;
     busy[COMP_SA] += t->st.sa_busy_cycles;
     inst[COMP_SA] += 1;
+}
+
+void tile_counts(const tile_t *t, tile_counts_t *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 0; i < t->n_ces; i++) {
+        const ce_t *ce = &t->ces[i];
+        c->mvm_ops += ce->st.mvms;
+        for (int k = 0; k < ce->n_xbars; k++)
+            c->crossbar_reads += ce->xb[k].st.reads;
+        c->adc_conversions += ce->adc.st.conversions;
+        c->adc_clipped += ce->adc.st.clipped;
+        c->dac_drives += ce->dac.st.drives;
+    }
 }

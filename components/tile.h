@@ -40,9 +40,11 @@ extern const char *const tile_op_names[TILE_OP_KINDS_];
 typedef struct tile_op {
     tile_op_kind_t kind;
     uint32_t requester;     /* priority: lower id wins among same-cycle requests */
-    uint64_t tag;           /* caller's id, echoed in the result */
+    uint64_t tag;           /* caller's id, echoed in the result; breaks ties
+                               between ops of one requester (lower first) */
     uint64_t bytes, addr;   /* READ/WRITE; bank = addr / bank_bytes % banks */
     int ce, xbars, rows, cols, input_bits, signed_inputs; /* MVM */
+    int rows_total, cols_total; /* MVM: sums over the crossbars, 0 = xbars x rows/cols */
     int subkind;            /* ACT / POOL kind */
     uint64_t n;             /* ACCUM/ACT/ADD values, POOL outputs */
     int window;             /* POOL inputs per output */
@@ -56,6 +58,7 @@ typedef struct tile_op {
 
 typedef struct tile_result {
     uint64_t tag;
+    uint64_t seq;                 /* the request's number: tile_request calls so far */
     uint32_t requester;
     tile_op_kind_t kind;
     uint64_t arrival, grant, end; /* tile cycles; end = data available */
@@ -139,6 +142,11 @@ typedef enum {
  * instances (for utilization = busy / (instances x simulated cycles)). */
 void tile_energy_by_class(const tile_t *t, double dyn_pj[COMP_CLASS_COUNT_],
                           double leak_pj[COMP_CLASS_COUNT_]);
+/* Totals over the tile's CEs (for run_result_t). */
+typedef struct tile_counts {
+    uint64_t mvm_ops, crossbar_reads, adc_conversions, adc_clipped, dac_drives;
+} tile_counts_t;
+void tile_counts(const tile_t *t, tile_counts_t *c);
 void tile_busy_by_class(const tile_t *t, uint64_t busy[COMP_CLASS_COUNT_],
                         uint64_t instances[COMP_CLASS_COUNT_]);
 void tile_stats_json(const tile_t *t, json_w_t *w);

@@ -38,7 +38,8 @@ typedef struct xbar {
 
 int xbar_init(xbar_t *x, const arch_t *a);
 void xbar_free(xbar_t *x);
-void xbar_clear(xbar_t *x);
+/* Zeroes the cells (allocating them on first use); -1 when out of memory. */
+int xbar_clear(xbar_t *x);
 /* Programs cell values (0..2^b_cell-1) into rows [0,nrows) of columns
  * [c0, c0+ncols): values row-major nrows x ncols. Counts write energy/time
  * (one row at a time, all columns of the row in parallel). Unit columns are

@@ -61,18 +61,37 @@ int noc_config_from_arch(noc_config_t *c, const arch_t *a, imc_diag_t *d)
     c->st_delay = an->st_delay;
     c->lookahead = an->lookahead;
     c->credit_delay = an->credit_delay;
+    if (c->credit_delay < 1) {
+        /* a credit must cross a cycle boundary for the two-phase update */
+        diag_warning(d, "noc", 0, 0, "chip.noc.credit_delay 0 taken as 1 cycle");
+        c->credit_delay = 1;
+    }
     c->link_latency = an->link_latency;
     c->flit_bits = an->flit_bits;
     c->clock_ghz = an->clock_ghz;
-    /* arch gives one buffer energy per flit: split it between write and read. */
-    c->buf_write_pj = an->buffer_energy_pj_per_flit * 0.5;
-    c->buf_read_pj = an->buffer_energy_pj_per_flit * 0.5;
-    c->xbar_pj = an->xbar_energy_pj_per_flit;
-    c->link_pj_per_bit = an->link_energy_pj_per_bit;
-    c->alloc_pj = 0.0;
     c->router_leakage_mw = an->router.leakage_mw;
     c->router_area_mm2 = an->router.area_mm2;
     c->link_area_mm2 = 0.0;
+    c->link_pj_per_bit = an->link_energy_pj_per_bit;
+    if (an->buffer_energy_pj_per_flit > 0 || an->xbar_energy_pj_per_flit > 0) {
+        /* one buffer energy per flit in arch: half write, half read */
+        c->buf_write_pj = an->buffer_energy_pj_per_flit * 0.5;
+        c->buf_read_pj = an->buffer_energy_pj_per_flit * 0.5;
+        c->xbar_pj = an->xbar_energy_pj_per_flit;
+        c->alloc_pj = 0.0;
+    } else {
+        /* Only the router's power at full activity is given (ISAAC, PUMA):
+         * every port moving a flit each cycle, so power / (clock x ports) pJ
+         * per flit and router, split 25/25/40/10 over buffer write, buffer
+         * read, crossbar and allocation (one switch grant per flit). */
+        double e = an->clock_ghz > 0
+                       ? an->router.power_mw / an->clock_ghz / (4.0 + c->concentration)
+                       : 0.0;
+        c->buf_write_pj = 0.25 * e;
+        c->buf_read_pj = 0.25 * e;
+        c->xbar_pj = 0.40 * e;
+        c->alloc_pj = 0.10 * e;
+    }
     return noc_config_check(c, d);
 }
 

@@ -39,6 +39,8 @@ typedef struct noc_config {
     int link_latency;          /* cycles, also the injection and ejection channels */
     int credit_delay;          /* cycles from buffer read to credit usable upstream */
     int lookahead;             /* 1: route computed one hop ahead (no RC stage) */
+    int islip;                 /* switch allocator: 0 separable input-first round
+                                  robin, 1 iSLIP (one iteration) */
     int flit_bits;
     int dateline;              /* torus: 1 = dateline VC classes (deadlock-free) */
     uint64_t watchdog_cycles;  /* no progress for this long stops the run; 0 = off */
@@ -55,7 +57,8 @@ typedef struct noc_config {
 } noc_config_t;
 
 /* Defaults: 8x8 mesh, XY, 2 VCs x 8 flits, 1-cycle stages and links,
- * 32-bit flits at 1 GHz, ISAAC's router power/area split over the model. */
+ * 32-bit flits at 1 GHz, watchdog 100000 cycles, per-flit energies in the
+ * ORION/DSENT range and ISAAC's router area (docs/noc.md). */
 void noc_config_default(noc_config_t *c);
 /* The chip's NoC: arch->chip.noc and grid_x x grid_y routers. */
 int noc_config_from_arch(noc_config_t *c, const arch_t *arch, imc_diag_t *d);

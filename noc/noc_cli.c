@@ -34,6 +34,7 @@ static void usage(FILE *f)
             "  --routing-delay C --va-delay C --sa-delay C --st-delay C   pipeline, cycles\n"
             "  --link-latency C --credit-delay C                          cycles\n"
             "  --lookahead           lookahead routing (no RC stage)\n"
+            "  --islip               iSLIP switch allocator (default: input-first round robin)\n"
             "  --flit-bits B         flit width, bits\n"
             "  --no-dateline         torus without dateline VCs (deadlock-prone)\n"
             "  --watchdog CYCLES     stop when no flit moves this long (0 = off; default 100000)\n"
@@ -182,6 +183,7 @@ static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_res
                c->st_delay);
     jw_int(&w, "link_latency_cycles", c->link_latency);
     jw_int(&w, "credit_delay_cycles", c->credit_delay);
+    jw_str(&w, "switch_allocator", c->islip ? "islip" : "input_first_rr");
     jw_bool(&w, "dateline", c->topology == TOPO_TORUS && c->dateline);
     jw_obj_end(&w);
     jw_obj_begin(&w, "traffic");
@@ -270,7 +272,7 @@ int imc_cmd_noc(int argc, char **argv)
     noc_synth_t s;
     noc_config_default(&c);
     noc_synth_default(&s);
-    int json = 0, links = 0, conc_set = 0;
+    int json = 0, links = 0, conc_set = 0, arch_packet = 0, packet_set = 0;
     long long v;
     double dv;
     const char *arch_spec = NULL;
@@ -288,8 +290,11 @@ int imc_cmd_noc(int argc, char **argv)
             diag_free(&d);
             return 2;
         }
+        if (d.text && d.len)
+            fputs(d.text, stderr); /* warnings */
         diag_free(&d);
         conc_set = 1;
+        arch_packet = a.chip.noc.packet_flits;
 #else
         fprintf(stderr, "imcsim noc: error: --arch needs the architecture loader "
                         "(not in this build)\n");
@@ -312,6 +317,10 @@ int imc_cmd_noc(int argc, char **argv)
         }
         if (!strcmp(a, "--lookahead")) {
             c.lookahead = 1;
+            continue;
+        }
+        if (!strcmp(a, "--islip")) {
+            c.islip = 1;
             continue;
         }
         if (!strcmp(a, "--no-dateline")) {
@@ -385,7 +394,7 @@ int imc_cmd_noc(int argc, char **argv)
                 c.watchdog_cycles = (uint64_t)v;
         } else if (!strcmp(a, "--packet-size")) {
             if (!(rc = parse_ll(a, val, 1, 1 << 20, &v)))
-                s.packet_flits = (int)v;
+                s.packet_flits = (int)v, packet_set = 1;
         } else if (!strcmp(a, "--warmup")) {
             if (!(rc = parse_ll(a, val, 0, 1000000000000LL, &v)))
                 s.warmup = (uint64_t)v;
@@ -408,7 +417,7 @@ int imc_cmd_noc(int argc, char **argv)
             static const char *const flags[] = {
                 "--arch", "--topology", "--k", "--kx", "--ky", "--concentration", "--routing",
                 "--vcs", "--vc-buf", "--routing-delay", "--va-delay", "--sa-delay", "--st-delay",
-                "--link-latency", "--credit-delay", "--lookahead", "--flit-bits", "--no-dateline",
+                "--link-latency", "--credit-delay", "--lookahead", "--islip", "--flit-bits", "--no-dateline",
                 "--watchdog", "--traffic", "--hotspot-frac", "--rate", "--packet-size",
                 "--warmup", "--measure", "--drain", "--seed", "--json", "--links", "--help"};
             const char *near = str_closest(a, flags, sizeof flags / sizeof flags[0]);
@@ -421,6 +430,8 @@ int imc_cmd_noc(int argc, char **argv)
     }
     if (c.topology == TOPO_CMESH && !conc_set)
         c.concentration = 4;
+    if (arch_packet > 0 && !packet_set)
+        s.packet_flits = arch_packet; /* the chip's packets unless told otherwise */
     imc_diag_t d;
     diag_init(&d);
     noc_t *n = noc_create(&c, &d);

@@ -37,6 +37,7 @@ typedef struct noc_ivc {
     uint64_t cq_next;          /* upstream: cycle of the oldest credit in flight */
     uint32_t fbase;            /* index of this VC's ring in flits[] and cq[] */
     int32_t front_pkt;
+    uint32_t out_ivc;          /* downstream input VC allocated (network output) */
     uint16_t head, count;      /* flit ring */
     /* the upstream side (router or source) feeding this VC */
     uint16_t credits;          /* free slots already known upstream */
@@ -52,12 +53,13 @@ typedef struct noc_ivc {
 
 typedef struct noc_router {
     uint64_t nonempty[4 + NOC_MAX_CONCENTRATION]; /* VCs holding flits, per input port */
+    uint32_t ports;            /* input ports with a nonempty VC */
     int flits;                 /* flits held in the input buffers */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
     uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */
     uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
-    uint64_t xbar_flits;
+    uint8_t acc_rr[4 + NOC_MAX_CONCENTRATION];  /* iSLIP accept pointer per input port */
     uint64_t busy_cycles;
 } noc_router_t;
 

@@ -1,5 +1,7 @@
 #include "noc_sc.h"
 
+#include <cmath>
+
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -8,7 +10,8 @@ using namespace sc_core;
 
 noc_sc::noc_sc(sc_module_name name, const noc_config_t &cfg, sc_time period,
                const std::vector<int> &socket_endpoints)
-    : sc_module(name), period_(period)
+    : sc_module(name), period_(period),
+      ps_(cfg.clock_ghz > 0 ? 1000.0 / cfg.clock_ghz : period.to_seconds() * 1e12)
 {
     imc_diag_t d;
     diag_init(&d);
@@ -70,15 +73,20 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     }
     // Cycle in which the packet is created: the first cycle boundary at or
     // after the initiator's local time (never before what the core has done).
-    sc_time t = sc_time_stamp() + delay;
-    uint64_t c = uint64_t(t / period_);
-    if (period_ * double(c) < t)
-        c++;
+    uint64_t c = ceil_cycle(sc_time_stamp() + delay);
     if (c < noc_now(n_))
         c = noc_now(n_);
 
-    pending p;
-    p.gp = std::make_unique<tlm::tlm_generic_payload>();
+    if (free_.empty()) {
+        free_.push_back(slots_.size());
+        slots_.emplace_back();
+        pending &np = slots_.back();
+        np.gp = std::make_unique<tlm::tlm_generic_payload>();
+        np.ext = new noc_packet_ext;
+        np.gp->set_extension(np.ext);
+    }
+    uint64_t tag = free_.back();
+    pending &p = slots_[tag];
     p.gp->set_command(gp.get_command());
     p.gp->set_address(gp.get_address());
     p.data.assign(gp.get_data_ptr(), gp.get_data_ptr() + gp.get_data_length());
@@ -88,23 +96,40 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     p.gp->set_byte_enable_ptr(nullptr);
     p.gp->set_dmi_allowed(false);
     p.gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    auto *copy = static_cast<noc_packet_ext *>(ext->clone());
-    copy->src = src;
-    copy->created_cycle = c;
-    copy->flits = flits;
-    p.gp->set_extension(copy);
-    uint64_t tag = next_tag_++;
+    *p.ext = *ext;
+    p.ext->src = src;
+    p.ext->created_cycle = c;
+    p.ext->flits = flits;
     if (noc_inject(n_, c, src, ext->dst, flits, tag)) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
-    auto it = inflight_.emplace(tag, std::move(p)).first;
-    // the vector may not move its buffer, but re-point to be safe
-    it->second.gp->set_data_ptr(it->second.data.data());
+    free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     // cycle c is simulated at time (c + 1) * period, once nothing more can
     // be injected in it
     schedule(c + 1);
+}
+
+// Cycle edges are rounded to whole ps once each (no accumulated drift from a
+// rounded period), and a time within 0.75 ps of an edge belongs to it: the
+// same convention as the tiles' clock, so equal clocks stay cycle-aligned.
+sc_time noc_sc::at_cycle(uint64_t c) const
+{
+    return sc_time((double)std::llround((double)c * ps_), SC_PS);
+}
+
+uint64_t noc_sc::ceil_cycle(const sc_time &t) const
+{
+    double tp = (double)std::llround(t.to_seconds() * 1e12);
+    double c = std::ceil((tp - 0.75) / ps_);
+    return c > 0 ? (uint64_t)c : 0;
+}
+
+uint64_t noc_sc::floor_cycle(const sc_time &t) const
+{
+    double tp = (double)std::llround(t.to_seconds() * 1e12);
+    return (uint64_t)std::floor((tp + 0.75) / ps_);
 }
 
 void noc_sc::schedule(uint64_t cycle)
@@ -112,7 +137,7 @@ void noc_sc::schedule(uint64_t cycle)
     if (cycle >= wake_cycle_)
         return;
     wake_cycle_ = cycle;
-    sc_time at = period_ * double(cycle);
+    sc_time at = at_cycle(cycle);
     sc_time now = sc_time_stamp();
     wake_.notify(at > now ? at - now : SC_ZERO_TIME);
 }
@@ -120,13 +145,10 @@ void noc_sc::schedule(uint64_t cycle)
 void noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     auto *self = static_cast<noc_sc *>(ctx);
-    auto it = self->inflight_.find(tag);
-    if (it == self->inflight_.end())
+    if (tag >= self->slots_.size())
         return;
-    pending p = std::move(it->second);
-    self->inflight_.erase(it);
-    noc_packet_ext *ext = nullptr;
-    p.gp->get_extension(ext);
+    pending &p = self->slots_[tag];
+    noc_packet_ext *ext = p.ext;
     uint64_t inj;
     int hops;
     noc_eject_info(self->n_, &inj, &hops);
@@ -141,7 +163,7 @@ void noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     } else if (self->on_deliver) {
         self->on_deliver(dst, *p.gp);
     }
-    // p (payload, data, extension) is released here
+    self->free_.push_back(tag); // the payload is reused by a later packet
 }
 
 void noc_sc::run()
@@ -152,7 +174,7 @@ void noc_sc::run()
         wakeups_++;
         // now = k * period: simulate cycles < k, then hand over cycle k's
         // ejections (computed one cycle ahead) before anyone injects in k
-        uint64_t k = uint64_t(sc_time_stamp() / period_);
+        uint64_t k = floor_cycle(sc_time_stamp());
         noc_advance(n_, k, eject_cb, this);
         noc_deliver(n_, k, eject_cb, this);
         uint64_t nx = noc_next_event(n_);

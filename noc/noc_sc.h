@@ -9,7 +9,8 @@
 // like a posted write); delivery is a b_transport on out(dst) at the cycle
 // the tail arrives, with the copy (same command, address, data, extension).
 //
-// Time: cycle c of the NoC clock is [c*period, (c+1)*period). A packet sent
+// Time: cycle c of the NoC clock is [c*period, (c+1)*period), the period
+// taken exactly from cfg.clock_ghz when set (edges rounded to whole ps). A packet sent
 // at time T (plus annotated delay) is created in cycle ceil(T / period); it
 // is delivered at time c_e * period where c_e is the core's ejection cycle,
 // so latencies in SystemC time are exactly the core's cycles x period. The
@@ -24,6 +25,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <deque>
 #include <map>
 #include <memory>
 #include <vector>
@@ -71,9 +73,12 @@ public:
     uint64_t wakeups() const { return wakeups_; }
 
 private:
+    // A packet in flight: its payload copy, reused once delivered (a
+    // payload allocates on construction; one per packet dominated runs).
     struct pending {
         std::unique_ptr<tlm::tlm_generic_payload> gp;
         std::vector<unsigned char> data;
+        noc_packet_ext *ext = nullptr; // owned by gp
     };
 
     void b_transport(int id, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay);
@@ -83,11 +88,15 @@ private:
 
     noc_t *n_ = nullptr;
     sc_core::sc_time period_;
+    double ps_; // exact period in ps (from cfg.clock_ghz)
+    sc_core::sc_time at_cycle(uint64_t c) const;
+    uint64_t ceil_cycle(const sc_core::sc_time &t) const;
+    uint64_t floor_cycle(const sc_core::sc_time &t) const;
     sc_core::sc_event wake_;
     uint64_t wake_cycle_ = UINT64_MAX; // earliest pending wake-up
-    uint64_t next_tag_ = 0;
     uint64_t wakeups_ = 0;
-    std::map<uint64_t, pending> inflight_;
+    std::deque<pending> slots_;    // tag = slot index; a deque keeps references stable
+    std::vector<uint64_t> free_;   // free slot indices
     std::map<int, std::unique_ptr<target_socket_t>> in_;
     std::map<int, std::unique_ptr<initiator_socket_t>> out_;
 };

@@ -44,6 +44,7 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     d->credits--;
     noc_router_t *rt = &n->rt[r];
     rt->nonempty[port] |= 1ull << vc;
+    rt->ports |= 1u << port;
     rt->flits++;
     n->ractive[r >> 6] |= 1ull << (r & 63);
     n->in_network++;
@@ -131,13 +132,13 @@ static void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
             abort();
         }
         for (int i = 0; i < n->ej_count; i++)
-            q[i] = n->ej[(n->ej_head + i) % n->ej_cap];
+            q[i] = n->ej[(n->ej_head + i) & (n->ej_cap - 1)];
         free(n->ej);
         n->ej = q;
         n->ej_head = 0;
         n->ej_cap = cap;
     }
-    int slot = (n->ej_head + n->ej_count) % n->ej_cap;
+    int slot = (n->ej_head + n->ej_count) & (n->ej_cap - 1); /* cap: a power of two */
     n->ej[slot] = (noc_ej_t){time, pkt, (uint8_t)tail};
     n->ej_count++;
 }
@@ -150,7 +151,8 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     noc_flit_t f = n->flits[iv->fbase + iv->head];
     iv->head = (uint16_t)(iv->head + 1 == n->B ? 0 : iv->head + 1);
     if (--iv->count == 0) {
-        rt->nonempty[port] &= ~(1ull << vc);
+        if (!(rt->nonempty[port] &= ~(1ull << vc)))
+            rt->ports &= ~(1u << port);
     } else {
         const noc_flit_t *nf = &n->flits[iv->fbase + iv->head];
         iv->front_ready = noc_unwrap(nf->ready, t, n->ahead);
@@ -166,10 +168,7 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     n->cq[iv->fbase + (uint32_t)slot] = (uint32_t)(t + (uint64_t)n->cfg.credit_delay);
     if (!iv->cq_count++)
         iv->cq_next = t + (uint64_t)n->cfg.credit_delay;
-    n->st.buffer_reads++;
-    n->st.sw_allocs++;
-    n->st.xbar_flits++;
-    rt->xbar_flits++;
+    n->st.xbar_flits++; /* = buffer reads = switch grants (noc_stats) */
     int out = iv->out_port;
     n->port_flits[r * n->P + out]++;
     int pid = (int)(f.pf & NOC_F_PKT), fhead = (f.pf & NOC_F_HEAD) != 0,
@@ -177,7 +176,7 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     noc_pkt_t *p = &n->pkt[pid];
     if (out < 4) {
         int nb = n->nbr[r * 4 + out], q = opposite(out);
-        noc_ivc_t *dn = &n->ivc[((size_t)nb * n->P + q) * n->V + iv->out_vc];
+        noc_ivc_t *dn = &n->ivc[iv->out_ivc];
         if (fhead) {
             int dim = out >> 1;
             if (dim != p->last_dim) {
@@ -208,8 +207,8 @@ static inline int sa_ready(noc_t *n, int r, noc_ivc_t *iv, uint64_t t)
     int op = iv->out_port;
     if (op >= 4)
         return 1;
-    noc_ivc_t *dn = &n->ivc[((size_t)n->nbr[r * 4 + op] * n->P + (op ^ 1)) * n->V + iv->out_vc];
-    return credits(n, dn, t) > 0;
+    (void)r;
+    return credits(n, &n->ivc[iv->out_ivc], t) > 0;
 }
 
 /* VA for one requesting input VC: a free output VC of its class on the
@@ -246,7 +245,9 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_
     if (best_p < 0)
         return 0;
     if (best_p < 4) {
-        n->ivc[((size_t)n->nbr[r * 4 + best_p] * P + opposite(best_p)) * V + best_vc].owned = 1;
+        size_t di = ((size_t)n->nbr[r * 4 + best_p] * P + opposite(best_p)) * V + (size_t)best_vc;
+        n->ivc[di].owned = 1;
+        iv->out_ivc = (uint32_t)di;
         int nx = best_vc - iv->vc_lo + 1;
         rt->ovc_rr[best_p] = (uint8_t)(nx == span ? 0 : nx);
     }
@@ -256,6 +257,59 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_
     iv->stage_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
     n->st.vc_allocs++;
     return 1;
+}
+
+/* The lowest set bit of m at or after position rr, wrapping around. */
+static inline int rr_pick(uint32_t m, int rr)
+{
+    uint32_t hi = m & ~((1u << rr) - 1u);
+    return __builtin_ctz(hi ? hi : m);
+}
+
+/* SA by iSLIP, one iteration (McKeown 1999): every input port requests each
+ * output some ready VC of it wants; each output grants one input from its
+ * pointer; each input accepts one grant from its pointer; pointers move
+ * only on an accepted grant. */
+static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t)
+{
+    const int P = n->P, V = n->V;
+    uint32_t req[4 + NOC_MAX_CONCENTRATION], grant[4 + NOC_MAX_CONCENTRATION];
+    uint32_t outs = 0;
+    for (int port = 0; port < P; port++) {
+        req[port] = grant[port] = 0;
+        for (uint64_t m = rt->nonempty[port]; m; m &= m - 1) {
+            noc_ivc_t *iv = base + port * V + __builtin_ctzll(m);
+            if (iv->state == VC_ACTIVE && !(req[port] & (1u << iv->out_port)) &&
+                sa_ready(n, r, iv, t))
+                req[port] |= 1u << iv->out_port;
+        }
+        outs |= req[port];
+    }
+    for (uint32_t om = outs; om; om &= om - 1) {
+        int op = __builtin_ctz(om);
+        uint32_t from = 0;
+        for (int port = 0; port < P; port++)
+            if (req[port] & (1u << op))
+                from |= 1u << port;
+        grant[rr_pick(from, rt->out_rr[op])] |= 1u << op;
+    }
+    for (int port = 0; port < P; port++) {
+        if (!grant[port])
+            continue;
+        int op = rr_pick(grant[port], rt->acc_rr[port]);
+        rt->out_rr[op] = (uint8_t)(port + 1 == P ? 0 : port + 1);
+        rt->acc_rr[port] = (uint8_t)(op + 1 == P ? 0 : op + 1);
+        /* the VC for that output: round robin from in_rr */
+        int rr = rt->in_rr[port], pick = -1;
+        for (int k = 0; k < V && pick < 0; k++) {
+            int vc = rr + k >= V ? rr + k - V : rr + k;
+            noc_ivc_t *iv = base + port * V + vc;
+            if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op && sa_ready(n, r, iv, t))
+                pick = vc;
+        }
+        rt->in_rr[port] = (uint8_t)(pick + 1 == V ? 0 : pick + 1);
+        traverse(n, r, port, pick, t);
+    }
 }
 
 static void router_step(noc_t *n, int r, uint64_t t)
@@ -272,41 +326,41 @@ static void router_step(noc_t *n, int r, uint64_t t)
     /* One pass over the VCs holding flits, in each input port's round-robin
      * order: RC for new heads, VA requests, and the port's switch bid (the
      * first VC, from in_rr on, whose front flit may go). */
-    for (int port = 0; port < P; port++) {
+    uint32_t bids = 0;
+    for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
+        int port = __builtin_ctz(pm);
         uint64_t m = rt->nonempty[port];
-        in_vc[port] = -1;
-        va_req[port] = 0;
-        if (!m)
-            continue;
+        /* rotate so the scan starts at in_rr: VCs rr..63 first, then 0..rr-1 */
         int rr = rt->in_rr[port];
-        uint64_t lowmask = rr ? (~0ull >> (64 - rr)) : 0;
-        uint64_t ord[2] = {m & ~lowmask, m & lowmask};
+        uint64_t rot = rr ? (m >> rr) | (m << (64 - rr)) : m;
         uint64_t vreq = 0;
         int chosen = -1;
-        for (int h = 0; h < 2; h++) {
-            for (uint64_t mm = ord[h]; mm; mm &= mm - 1) {
-                int vc = __builtin_ctzll(mm);
-                noc_ivc_t *iv = base + port * V + vc;
-                if (iv->state == VC_ACTIVE) {
-                    if (chosen < 0 && sa_ready(n, r, iv, t))
-                        chosen = vc;
-                    continue;
-                }
-                if (iv->state == VC_IDLE) {
-                    if (iv->front_ready > t)
-                        continue;
-                    iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
-                    iv->state = VC_VA;
-                    iv->stage_ready = t + (uint64_t)n->rd;
-                }
-                if (iv->stage_ready <= t)
-                    vreq |= 1ull << vc;
+        for (; rot; rot &= rot - 1) {
+            int vc = __builtin_ctzll(rot) + rr;
+            if (vc >= 64)
+                vc -= 64;
+            noc_ivc_t *iv = base + port * V + vc;
+            if (iv->state == VC_ACTIVE) {
+                if (chosen < 0 && sa_ready(n, r, iv, t))
+                    chosen = vc;
+                continue;
             }
+            if (iv->state == VC_IDLE) {
+                if (iv->front_ready > t)
+                    continue;
+                iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
+                iv->state = VC_VA;
+                iv->stage_ready = t + (uint64_t)n->rd;
+            }
+            if (iv->stage_ready <= t)
+                vreq |= 1ull << vc;
         }
         va_req[port] = vreq;
         if (vreq)
             va_ports |= 1u << port;
         in_vc[port] = chosen;
+        if (chosen >= 0)
+            bids |= 1u << port;
     }
 
     /* VA in round-robin order over (port, vc) from va_rr. A VC granted with
@@ -316,6 +370,8 @@ static void router_step(noc_t *n, int r, uint64_t t)
         uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
         for (int k = 0; k <= P; k++) {
             int port = sp + k >= P ? sp + k - P : sp + k;
+            if (!(va_ports & (1u << port)))
+                continue;
             uint64_t m = va_req[port];
             if (k == 0)
                 m &= ~low;
@@ -339,17 +395,21 @@ static void router_step(noc_t *n, int r, uint64_t t)
                     noc_ivc_t *iv = base + port * V + vc;
                     if (iv->state == VC_ACTIVE && sa_ready(n, r, iv, t)) {
                         in_vc[port] = vc;
+                        bids |= 1u << port;
                         break;
                     }
                 }
             }
     }
 
+    if (n->cfg.islip) {
+        islip(n, r, rt, base, t);
+        return;
+    }
     /* SA, separable input-first: each output port grants one bidding input
      * port (round robin from out_rr). */
-    for (int port = 0; port < P; port++) {
-        if (in_vc[port] < 0)
-            continue;
+    for (; bids; bids &= bids - 1) {
+        int port = __builtin_ctz(bids);
         int op = base[port * V + in_vc[port]].out_port;
         if (!(outs & (1u << op)))
             out_req[op] = 0;
@@ -359,10 +419,7 @@ static void router_step(noc_t *n, int r, uint64_t t)
     while (outs) {
         int op = __builtin_ctz(outs);
         outs &= outs - 1;
-        uint32_t req = out_req[op];
-        int rr = rt->out_rr[op];
-        uint32_t hi = req & ~((1u << rr) - 1u);
-        int port = __builtin_ctz(hi ? hi : req);
+        int port = rr_pick(out_req[op], rt->out_rr[op]);
         rt->out_rr[op] = (uint8_t)(port + 1 == P ? 0 : port + 1);
         rt->in_rr[port] = (uint8_t)(in_vc[port] + 1 == V ? 0 : in_vc[port] + 1);
         traverse(n, r, port, in_vc[port], t);
@@ -602,6 +659,7 @@ void noc_stats(const noc_t *n, noc_stats_t *s)
 {
     const noc_config_t *c = &n->cfg;
     *s = n->st;
+    s->buffer_reads = s->sw_allocs = s->xbar_flits;
     s->cycles = n->now - n->stats_start;
     s->queued_flits = n->queued_flits;
     s->flits_in_network = n->in_network;
@@ -624,7 +682,7 @@ void noc_stats_reset(noc_t *n)
     memset(&n->st, 0, sizeof n->st);
     memset(n->port_flits, 0, (size_t)n->R * n->P * sizeof *n->port_flits);
     for (int r = 0; r < n->R; r++)
-        n->rt[r].xbar_flits = n->rt[r].busy_cycles = 0;
+        n->rt[r].busy_cycles = 0;
     n->stats_start = n->now;
 }
 
@@ -641,5 +699,11 @@ void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops)
     *hops = n->ej_hops;
 }
 
-uint64_t noc_router_flits(const noc_t *n, int r) { return n->rt[r].xbar_flits; }
+uint64_t noc_router_flits(const noc_t *n, int r)
+{
+    uint64_t f = 0;
+    for (int p = 0; p < n->P; p++)
+        f += n->port_flits[r * n->P + p];
+    return f;
+}
 uint64_t noc_router_busy_cycles(const noc_t *n, int r) { return n->rt[r].busy_cycles; }

@@ -65,6 +65,8 @@ struct Stream {
     std::vector<uint64_t> inf_end; // tile cycle each inference finished
     uint64_t busy = 0;             // tile cycles with an op of this stream in flight
     uint64_t writes = 0;
+    tlm::tlm_generic_payload gp;   // reused: a payload allocates on construction
+    imc::ImcOpExt ext;
 };
 
 struct LayerAcc {
@@ -77,6 +79,8 @@ struct Worker { // runs one MVM of a group in parallel with the stream
     sc_event go, done;
     tile_op_t op{};
     bool busy = false;
+    tlm::tlm_generic_payload gp;
+    imc::ImcOpExt ext;
 };
 
 class Engine;
@@ -96,6 +100,7 @@ class TileNode : public sc_module {
     std::map<int, std::vector<uint64_t>> psum_recv_;
     std::map<int, std::unique_ptr<sc_event>> psum_ev_;
     int gtile, chip, endpoint;
+    tlm::tlm_generic_payload pkt_gp; // reused for every packet sent (the NoC copies it)
 
   private:
     void run_stream(Stream *s);
@@ -124,7 +129,7 @@ class Engine : public sc_module {
     void gateway_arrive(int chip, tlm::tlm_generic_payload &gp);
     void fail(const std::string &msg);
     uint64_t now_cycle() const { return clk_.ceil_cycle(sc_time_stamp()); }
-    void progress_tick();
+    void progress_tick(uint64_t records);
     void stream_finished_inference(Stream *s, int inf);
     TileNode *node(int gtile) { return gtile >= 0 && gtile < (int)node_of_.size() ? node_of_[gtile] : nullptr; }
 
@@ -200,8 +205,8 @@ void TileNode::worker(Worker *w)
 {
     for (;;) {
         wait(w->go);
-        tlm::tlm_generic_payload gp;
-        imc::ImcOpExt ext;
+        tlm::tlm_generic_payload &gp = w->gp;
+        imc::ImcOpExt &ext = w->ext;
         ext.op = w->op;
         gp.set_command(tlm::TLM_IGNORE_COMMAND);
         gp.set_extension(&ext);
@@ -220,8 +225,8 @@ void TileNode::worker(Worker *w)
 tile_result_t TileNode::exec(Stream *s, tile_op_t op)
 {
     op.requester = (uint32_t)s->id;
-    tlm::tlm_generic_payload gp;
-    imc::ImcOpExt ext;
+    tlm::tlm_generic_payload &gp = s->gp;
+    imc::ImcOpExt &ext = s->ext;
     ext.op = op;
     gp.set_command(tlm::TLM_IGNORE_COMMAND);
     gp.set_extension(&ext);
@@ -266,11 +271,14 @@ void TileNode::run_stream(Stream *s)
     const uint64_t macs_per_write = positions > 0 ? (uint64_t)(L.macs / positions) : 0;
     for (int inf = 0; inf < eng_->cfg.batch; inf++) {
         s->inf = inf;
+        uint32_t ticked = 0; // records reported to the progress meter
         for (uint32_t k = 0; k < ts->n_recs; k++) {
             const trace_rec_t &r = ts->recs[k];
             s->pc = k;
-            if ((k & 1023) == 0)
-                eng_->progress_tick();
+            if (k >= ticked + 1024) {
+                eng_->progress_tick(k - ticked);
+                ticked = k;
+            }
             tile_op_t op{};
             switch (r.op) {
             case TR_WAIT: {
@@ -319,8 +327,11 @@ void TileNode::run_stream(Stream *s)
                     mv.ce = (int)q.a - ce0;
                     mv.xbars = (int)std::max<uint32_t>(q.b, 1);
                     int rows = (int)(q.c & 0xFFFF), cols = (int)(q.c >> 16);
-                    mv.rows = (rows + mv.xbars - 1) / mv.xbars;
+                    mv.rows = (rows + mv.xbars - 1) / mv.xbars; // timing: the fullest crossbar
                     mv.cols = (cols + mv.xbars - 1) / mv.xbars;
+                    mv.rows_total = rows; // counts and energy: every crossbar's share
+                    mv.cols_total = cols;
+                    mv.tag = j; // a fixed order among the group's MVMs
                     mv.input_bits = q.arg ? q.arg : TL.act_bits;
                     mv.signed_inputs = eng_->a->precision.signed_inputs;
                     mv.requester = (uint32_t)s->id;
@@ -411,6 +422,7 @@ void TileNode::run_stream(Stream *s)
                 eng_->fail("unknown trace op " + std::to_string(r.op));
             }
         }
+        eng_->progress_tick(ts->n_recs - ticked);
         for (InPort *p : s->ports)
             release_to(*p, inf, p->recv[inf]);
         eng_->stream_finished_inference(s, inf);
@@ -594,7 +606,7 @@ void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits)
             ph.kind = h.kind == PKT_DATA ? -1 : -2; // carries no count
             ph.values = 0;
         }
-        tlm::tlm_generic_payload gp;
+        tlm::tlm_generic_payload &gp = from->pkt_gp;
         noc_packet_ext ext;
         ext.dst = dst_ep;
         ext.flits = (int)f;
@@ -715,9 +727,9 @@ void Engine::sampler()
     }
 }
 
-void Engine::progress_tick()
+void Engine::progress_tick(uint64_t records)
 {
-    recs_done_ += 1024;
+    recs_done_ += records;
     if (!cfg.progress)
         return;
     struct timespec t;

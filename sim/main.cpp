@@ -3,6 +3,7 @@
 #include <systemc>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "cli.h"
@@ -34,6 +35,14 @@ void usage(FILE *f)
 }
 
 } // namespace
+
+// Our own main() takes precedence over libsystemc's: it hides the SystemC
+// banner (every imcsim output is meant to be read or parsed) and hands over.
+int main(int argc, char **argv)
+{
+    setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    return sc_core::sc_elab_and_sim(argc, argv);
+}
 
 int sc_main(int argc, char **argv)
 {

@@ -120,34 +120,22 @@ void print_diag(imc_diag_t *d)
 
 // Loads the traces of DIR, checking they were made for this arch and model.
 int load_traces(const std::string &dir, const arch_t *a, const model_t *m,
-                std::vector<trace_layer_t> &layers, imc_diag_t *d)
+                trace_layer_t **layers, imc_diag_t *d)
 {
-    trace_index_t ix;
-    if (trace_index_read(dir.c_str(), &ix, d))
-        return -1;
-    int rc = 0;
-    if (ix.n_layers != m->n_layers) {
-        diag_error(d, dir.c_str(), 0, 0, "traces have %d layers but model '%s' has %d", ix.n_layers,
-                   m->name, m->n_layers);
-        rc = -1;
-    }
-    layers.assign(rc ? 0 : ix.n_layers, trace_layer_t{});
     trace_read_opts_t o{};
     o.check_arch = 1;
     o.arch_hash = a->hash;
     o.check_model = 1;
     o.model_hash = m->hash;
-    for (int i = 0; !rc && i < ix.n_layers; i++) {
-        std::string p = dir + "/" + ix.files[i];
-        if (trace_read_file(p.c_str(), &o, &layers[i], d))
-            rc = -1;
-        else if ((int)layers[i].layer != i) {
-            diag_error(d, p.c_str(), 0, 0, "holds layer %u (expected %d)", layers[i].layer, i);
-            rc = -1;
-        }
+    int n = 0;
+    if (trace_dir_read(dir.c_str(), &o, layers, &n, d))
+        return -1;
+    if (n != m->n_layers) {
+        diag_error(d, dir.c_str(), 0, 0, "traces have %d layers but model '%s' has %d", n, m->name,
+                   m->n_layers);
+        return -1;
     }
-    trace_index_free(&ix);
-    return rc;
+    return 0;
 }
 
 // The whole flow for one architecture; returns the process exit status.
@@ -171,13 +159,11 @@ int run_one(const char *cmd, const RunArgs &ra, const std::string &arch_spec, ru
         model_free(&m);
         return 2;
     }
-    std::vector<trace_layer_t> owned;
     trace_layer_t *layers = nullptr;
     int rc = 0;
     if (!ra.traces.empty()) {
-        if (load_traces(ra.traces, &a, &m, owned, d))
+        if (load_traces(ra.traces, &a, &m, &layers, d))
             rc = 2;
-        layers = owned.data();
     } else if (tracegen_build(&mp, &layers, d)) {
         rc = 2;
     }

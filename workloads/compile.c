@@ -12,22 +12,48 @@ static int is_weight_layer(const layer_t *L)
 
 static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/* Replication policies: each gives the CE budget replication may fill. The
+ * replication itself is the same for all (replicate() below). Adding a
+ * policy = one function, one line here, one replicate_policy_t value. */
+static int64_t budget_none(int64_t base, int64_t ces_chip, int64_t ces_total)
+{
+    (void)ces_chip, (void)ces_total;
+    return base; /* no room for a second replica of anything */
+}
+
+static int64_t budget_balanced(int64_t base, int64_t ces_chip, int64_t ces_total)
+{
+    (void)ces_total;
+    return cdiv(base, ces_chip) * ces_chip; /* the chips the model occupies anyway */
+}
+
+static int64_t budget_max(int64_t base, int64_t ces_chip, int64_t ces_total)
+{
+    (void)base, (void)ces_chip;
+    return ces_total; /* every chip of the system */
+}
+
+static const struct {
+    const char *name;
+    int64_t (*budget)(int64_t base_ces, int64_t ces_per_chip, int64_t ces_total);
+} policies[] = {
+    [REPLICATE_NONE] = {"none", budget_none},
+    [REPLICATE_BALANCED] = {"balanced", budget_balanced},
+    [REPLICATE_MAX] = {"max", budget_max},
+};
+#define N_POLICIES ((int)(sizeof policies / sizeof policies[0]))
+
 int replicate_policy_parse(const char *s)
 {
-    if (!s)
-        return -1;
-    if (!strcmp(s, "none"))
-        return REPLICATE_NONE;
-    if (!strcmp(s, "balanced"))
-        return REPLICATE_BALANCED;
-    if (!strcmp(s, "max"))
-        return REPLICATE_MAX;
+    for (int i = 0; s && i < N_POLICIES; i++)
+        if (!strcmp(s, policies[i].name))
+            return i;
     return -1;
 }
 
 const char *replicate_policy_name(replicate_policy_t p)
 {
-    return p == REPLICATE_NONE ? "none" : p == REPLICATE_BALANCED ? "balanced" : "max";
+    return (unsigned)p < (unsigned)N_POLICIES ? policies[p].name : "?";
 }
 
 int mapping_tile_chip(const arch_t *a, int global_tile)
@@ -167,6 +193,11 @@ int compile_model(const arch_t *a, const model_t *m, replicate_policy_t policy,
     out->arch = a;
     out->model = m;
     out->policy = policy;
+    if ((unsigned)policy >= (unsigned)N_POLICIES) {
+        diag_error(d, NULL, 0, 0, "replication policy %d (expected none, balanced or max)",
+                   (int)policy);
+        return -1;
+    }
     if (m->n_layers <= 0) {
         diag_error(d, NULL, 0, 0, "model '%s' has no layers", m->name);
         return -1;
@@ -230,10 +261,7 @@ int compile_model(const arch_t *a, const model_t *m, replicate_policy_t policy,
         mapping_free(out);
         return -1;
     }
-    if (policy == REPLICATE_BALANCED)
-        replicate(m, lms, cdiv(base, ces_chip) * ces_chip);
-    else if (policy == REPLICATE_MAX)
-        replicate(m, lms, ces_total);
+    replicate(m, lms, policies[policy].budget(base, ces_chip, ces_total));
 
     /* Placement: weight layers in model order on consecutive global CEs
      * (tile * ces_per_tile + ce), tile after tile, chip after chip. Tiles are

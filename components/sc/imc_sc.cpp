@@ -136,11 +136,9 @@ void Tile::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
     }
     uint64_t arrival = clk_.ceil_cycle(sc_time_stamp() + delay);
     Waiter w;
-    uint64_t id = next_id_++;
-    tile_op_t op = e->op;
-    op.tag = id;
+    uint64_t id = core_.seq; // the number tile_request gives this op
     waiting_[id] = &w;
-    if (tile_request(&core_, &op, arrival))
+    if (tile_request(&core_, &e->op, arrival))
         SC_REPORT_FATAL("imc/tile", "out of memory");
     req_ev_.notify(SC_ZERO_TIME);
     while (!w.done)
@@ -148,7 +146,6 @@ void Tile::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
     // The op's data are available now (time of res.end): the delay is consumed.
     delay = SC_ZERO_TIME;
     e->res = w.res;
-    e->res.tag = e->op.tag;
     p.set_response_status(w.res.status ? tlm::TLM_GENERIC_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
 }
 
@@ -158,7 +155,8 @@ void Tile::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
 void Tile::arbiter()
 {
     const sc_time eps(1, SC_PS);
-    std::vector<tile_result_t> res(64);
+    std::vector<tile_result_t> &res = results_;
+    res.resize(64);
     for (;;) {
         uint64_t nx = tile_next_event(&core_);
         if (nx == UINT64_MAX) {
@@ -173,7 +171,7 @@ void Tile::arbiter()
         int n;
         while ((n = tile_arbitrate(&core_, nx, res.data(), (int)res.size())) > 0) {
             for (int i = 0; i < n; i++) {
-                auto it = waiting_.find(res[i].tag);
+                auto it = waiting_.find(res[i].seq);
                 if (it == waiting_.end())
                     continue;
                 Waiter *w = it->second;

@@ -121,6 +121,9 @@ class Tile : public sc_core::sc_module, public StatProvider {
     // Functional runs: program CE `ce` with W (n_in x n_out, weight_bits).
     int program(int ce, const int64_t *W, int n_in, int n_out, int weight_bits,
                 std::string *err = nullptr);
+    // ISAAC-style synchronous pipeline: ops end on multiples of `ns` (see
+    // tile_set_stage_ns); call before the simulation starts.
+    void set_stage_ns(double ns) { tile_set_stage_ns(&core_, ns); }
     // Leakage up to the current simulation time (done by write_stats too).
     void settle_leakage() const;
 
@@ -138,8 +141,8 @@ class Tile : public sc_core::sc_module, public StatProvider {
     mutable tile_t core_;
     Clock clk_;
     sc_core::sc_event req_ev_;
-    uint64_t next_id_ = 0;
     std::map<uint64_t, Waiter *> waiting_;
+    std::vector<tile_result_t> results_; // grant scratch (a member: the thread never returns)
     std::vector<std::unique_ptr<ComputeElement>> ces_;
     std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Tile>>> ce_socks_;
 };

@@ -18,7 +18,7 @@ START_TEST(isaac_one_crossbar_mvm_is_16_cycles)
     fx_isaac(&a);
     ce_t ce;
     ce_init(&ce, &a);
-    ce_req_t r = {1, 128, 128, 16, 1};
+    ce_req_t r = {1, 128, 128, 16, 1, 0, 0};
     ce_timing_t t;
     ce_mvm_timing(&ce, &r, &t);
     ck_assert_uint_eq(t.reads, 16);
@@ -49,7 +49,7 @@ START_TEST(isaac_conversions_per_mac)
         a.crossbar.unit_cols = unit;
         ce_t ce;
         ce_init(&ce, &a);
-        ce_req_t r = {1, 128, 128, 16, 1};
+        ce_req_t r = {1, 128, 128, 16, 1, 0, 0};
         ce_timing_t t;
         ce_mvm_run(&ce, &r, 0, &t);
         double macs = 128.0 * (128 / 8);
@@ -128,7 +128,7 @@ START_TEST(puma_mvmu_op_within_10_percent)
     fx_puma(&a);
     ce_t ce;
     ce_init(&ce, &a);
-    ce_req_t r = {8, 128, 128, 16, 1};
+    ce_req_t r = {8, 128, 128, 16, 1, 0, 0};
     ce_timing_t t;
     ce_mvm_run(&ce, &r, 0, &t);
     ck_assert_uint_eq(t.period, 129);
@@ -166,7 +166,7 @@ START_TEST(closed_form_equals_stepping)
                     a.ce.adcs = adcs[j];
                     ce_t ce;
                     ce_init(&ce, &a);
-                    ce_req_t r = {xb, 100, 96, bits, bits & 1};
+                    ce_req_t r = {xb, 100, 96, bits, bits & 1, 0, 0};
                     ce_timing_t t1, t2;
                     ce_mvm_timing(&ce, &r, &t1);
                     ce_mvm_timing_stepwise(&ce, &r, &t2);
@@ -188,7 +188,7 @@ START_TEST(adc_sharing_serialises)
     a.ce.adcs = 1;
     ce_t ce;
     ce_init(&ce, &a);
-    ce_req_t r = {8, 128, 128, 16, 1};
+    ce_req_t r = {8, 128, 128, 16, 1, 0, 0};
     ce_timing_t t;
     ce_mvm_timing(&ce, &r, &t);
     ck_assert_uint_eq(t.conv_per_adc, 8 * 129);
@@ -271,7 +271,37 @@ START_TEST(energy_by_class_sums_to_total)
     tile_busy_by_class(&t, busy, inst);
     ck_assert_uint_eq(busy[COMP_CROSSBAR], 8 * 16 * 129);
     ck_assert_uint_eq(inst[COMP_CROSSBAR], 8 * 16);
+    tile_counts_t c;
+    tile_counts(&t, &c);
+    ck_assert_uint_eq(c.mvm_ops, 1);
+    ck_assert_uint_eq(c.crossbar_reads, 8 * 16);
+    ck_assert_uint_eq(c.adc_conversions, 16 * 8 * 129);
+    ck_assert_uint_eq(c.dac_drives, 16 * 128);
     tile_free(&t);
+}
+END_TEST
+
+/* Same requester, same cycle, same CE: the lower tag goes first, whatever the
+ * queue order. */
+START_TEST(same_requester_ties_broken_by_tag)
+{
+    arch_t a;
+    fx_isaac(&a);
+    for (int order = 0; order < 2; order++) {
+        tile_t t;
+        tile_init(&t, &a);
+        tile_op_t m = {.kind = TILE_OP_MVM, .requester = 7, .ce = 0, .xbars = 1, .rows = 128,
+                       .cols = 128, .input_bits = 16, .signed_inputs = 1};
+        m.tag = order ? 2 : 1;
+        tile_request(&t, &m, 0);
+        m.tag = order ? 1 : 2;
+        tile_request(&t, &m, 0);
+        tile_result_t r[2];
+        ck_assert_int_eq(tile_arbitrate(&t, 0, r, 2), 1);
+        ck_assert_uint_eq(r[0].tag, 1);
+        ck_assert_uint_eq(r[0].seq, order ? 1u : 0u);
+        tile_free(&t);
+    }
 }
 END_TEST
 
@@ -303,6 +333,7 @@ int main(void)
     tcase_add_test(tc, adc_sharing_serialises);
     tcase_add_test(tc, arbitration_is_order_independent);
     tcase_add_test(tc, energy_by_class_sums_to_total);
+    tcase_add_test(tc, same_requester_ties_broken_by_tag);
     tcase_add_test(tc, bad_tile_op_reports);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -255,6 +255,42 @@ END_TEST
 START_TEST(conv_layer_two_streams_reverse_spawn) { conv_layer(true); }
 END_TEST
 
+/* A bad op comes back at once with an error response and a message; the
+ * stream can go on. */
+START_TEST(bad_op_error_response)
+{
+    arch_t a;
+    fx_isaac(&a);
+    imc::Tile tile("tile0", &a);
+    Driver drv("drv");
+    drv.sock.bind(tile.tgt);
+    tlm::tlm_response_status st = tlm::TLM_INCOMPLETE_RESPONSE;
+    std::string msg;
+    uint64_t next_end = 0;
+    drv.add([&](Driver &d) {
+        tlm::tlm_generic_payload p;
+        imc::ImcOpExt e;
+        e.op.kind = TILE_OP_MVM;
+        e.op.ce = 99;
+        e.op.xbars = 1;
+        e.op.rows = e.op.cols = 8;
+        e.op.input_bits = 8;
+        p.set_command(tlm::TLM_IGNORE_COMMAND);
+        p.set_extension(&e);
+        sc_time dl = SC_ZERO_TIME;
+        d.sock->b_transport(p, dl);
+        p.clear_extension(&e);
+        st = p.get_response_status();
+        msg = e.res.err;
+        next_end = d.op(buf_op(TILE_OP_READ, 32, 0)).end;
+    });
+    sc_start();
+    ck_assert_int_eq(st, tlm::TLM_GENERIC_ERROR_RESPONSE);
+    ck_assert_str_eq(msg.c_str(), "MVM on CE 99 (expected 0..11)");
+    ck_assert_uint_eq(next_end, 1 + 2); // stamped at cycle 1 (the error returns at 0 + 1 ps)
+}
+END_TEST
+
 int sc_main(int, char **)
 {
     Suite *s = suite_create("tile_sc");
@@ -262,6 +298,7 @@ int sc_main(int, char **)
     tcase_add_test(tc, fc_layer);
     tcase_add_test(tc, conv_layer_two_streams);
     tcase_add_test(tc, conv_layer_two_streams_reverse_spawn);
+    tcase_add_test(tc, bad_op_error_response);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         trace_layer_t *l;
         if (tracegen_build(&mp, &l, &d) == 0) {
             char msg[512];
-            if (check_invariants(&mp, l, msg, sizeof msg)) {
+            if (check_invariants(&mp, l, msg, sizeof msg) ||
+                check_executable(&mp, l, msg, sizeof msg)) {
                 fprintf(stderr, "invariant violated: %s\n", msg);
                 abort();
             }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "arch_load.h"
 #include "noc.h"
 #include "noc_traffic.h"
 
@@ -99,6 +100,8 @@ START_TEST(zero_load_other_pipelines_and_topologies)
     c.credit_delay = 2;
     check_zero_load(&c, 5);
     c.lookahead = 1;
+    check_zero_load(&c, 5);
+    c.islip = 1;
     check_zero_load(&c, 5);
     noc_config_default(&c);
     c.topology = TOPO_TORUS;
@@ -210,10 +213,12 @@ static void count_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 
 /* Heavy random traffic (beyond saturation), then no more injection: every
  * flit injected must come out. */
-static void check_conservation(arch_topology_t topo, arch_routing_t rt, int conc, double rate)
+static void check_conservation_alloc(arch_topology_t topo, arch_routing_t rt, int conc,
+                                     double rate, int islip)
 {
     noc_config_t c;
     noc_config_default(&c);
+    c.islip = islip;
     c.topology = topo;
     c.routing = rt;
     c.kx = c.ky = conc > 1 ? 4 : 6;
@@ -258,6 +263,11 @@ static void check_conservation(arch_topology_t topo, arch_routing_t rt, int conc
     diag_free(&d);
 }
 
+static void check_conservation(arch_topology_t topo, arch_routing_t rt, int conc, double rate)
+{
+    check_conservation_alloc(topo, rt, conc, rate, 0);
+}
+
 START_TEST(conservation_every_topology_routing)
 {
     arch_routing_t all[] = {ROUTE_XY, ROUTE_YX, ROUTE_WEST_FIRST, ROUTE_ODD_EVEN};
@@ -269,6 +279,10 @@ START_TEST(conservation_every_topology_routing)
     check_conservation(TOPO_TORUS, ROUTE_XY, 1, 0.9);
     check_conservation(TOPO_TORUS, ROUTE_YX, 1, 0.9);
     check_conservation(TOPO_TORUS, ROUTE_XY, 2, 0.9);
+    /* and with the iSLIP switch allocator */
+    check_conservation_alloc(TOPO_MESH, ROUTE_XY, 1, 0.9, 1);
+    check_conservation_alloc(TOPO_CMESH, ROUTE_ODD_EVEN, 4, 0.9, 1);
+    check_conservation_alloc(TOPO_TORUS, ROUTE_YX, 1, 0.9, 1);
 }
 END_TEST
 
@@ -419,6 +433,66 @@ START_TEST(cli_json_runs)
     int rc = cli("--k 4 --rate 0.05 --warmup 100 --measure 1000 --json", out, sizeof out);
     ck_assert_int_eq(rc, 0);
     ck_assert_int_eq(cli("--help", out, sizeof out), 0);
+    ck_assert_int_eq(cli("--arch isaac --rate 0.05 --warmup 100 --measure 1000", out, sizeof out),
+                     0);
+    ck_assert_int_eq(cli("--arch nosuch", out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "nosuch: error: unknown preset"), "%s", out);
+}
+END_TEST
+
+static char *cli_stdout(const char *args)
+{
+    const char *bin = getenv("IMC_BIN");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s/imcsim noc %s 2>/dev/null", bin ? bin : "build/sim", args);
+    FILE *p = popen(cmd, "r");
+    ck_assert(p);
+    size_t cap = 1 << 20, len = 0, k;
+    char *buf = malloc(cap);
+    while ((k = fread(buf + len, 1, cap - 1 - len, p)) > 0)
+        len += k;
+    buf[len] = 0;
+    ck_assert_int_eq(pclose(p), 0);
+    return buf;
+}
+
+START_TEST(cli_output_byte_identical_for_a_seed)
+{
+    const char *args = "--k 4 --routing oddeven --traffic hotspot --rate 0.3 --warmup 200 "
+                       "--measure 3000 --seed 9 --json";
+    char *a = cli_stdout(args), *b = cli_stdout(args);
+    ck_assert(strlen(a) > 1000);
+    ck_assert_str_eq(a, b);
+    ck_assert_msg(strstr(a, "\"avg_packet_latency_cycles\": "), "%s", a);
+    free(a);
+    free(b);
+}
+END_TEST
+
+START_TEST(config_from_isaac_preset)
+{
+    /* REFERENCE.md §2: 168 tiles on a 7x6 concentrated mesh, 4 tiles per
+     * router, 32-bit flits, router 42 mW / 0.151 mm2 (8 ports) */
+    arch_t a;
+    imc_diag_t d;
+    diag_init(&d);
+    ck_assert_msg(arch_load("isaac", NULL, 0, &a, &d) == 0, "%s", d.text ? d.text : "");
+    noc_config_t c;
+    ck_assert_int_eq(noc_config_from_arch(&c, &a, &d), 0);
+    ck_assert_int_eq(c.topology, TOPO_CMESH);
+    ck_assert_int_eq(c.kx, 7);
+    ck_assert_int_eq(c.ky, 6);
+    ck_assert_int_eq(c.concentration, 4);
+    ck_assert_int_eq(c.flit_bits, 32);
+    ck_assert_double_eq_tol(c.router_area_mm2, 0.151, 1e-12);
+    /* full-activity power spread over flits: 42 mW / 1.2 GHz / 8 ports */
+    double e = c.buf_write_pj + c.buf_read_pj + c.xbar_pj + c.alloc_pj;
+    ck_assert_double_eq_tol(e, 42.0 / 1.2 / 8.0, 1e-12);
+    noc_t *n = noc_create(&c, &d);
+    ck_assert_int_eq(noc_endpoints(n), 168);
+    ck_assert_int_eq(noc_hops(n, 0, 167), 6 + 5); /* router 0 to router 41 */
+    noc_destroy(n);
+    diag_free(&d);
 }
 END_TEST
 
@@ -436,6 +510,8 @@ int main(void)
     tcase_add_test(tc, same_seed_same_results);
     tcase_add_test(tc, bad_flags_exit_2_with_message);
     tcase_add_test(tc, cli_json_runs);
+    tcase_add_test(tc, config_from_isaac_preset);
+    tcase_add_test(tc, cli_output_byte_identical_for_a_seed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

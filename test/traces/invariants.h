@@ -96,4 +96,115 @@ static inline int check_invariants(const mapping_t *m, const trace_layer_t *l, c
     return bad;
 }
 
+/* Runs the streams untimed, as the engine would: a WAIT proceeds once its
+ * (tile, layer, producer) counter reaches b, an ACCUM once the stream has
+ * received a partial-sum messages, SEND and PSUM_SEND deliver at once; the
+ * network input is always there. 0 when every stream runs to its end (no
+ * deadlock, nothing waited for that is never sent), else 1 and the first
+ * blocked record in msg. */
+static inline int find_stream(const trace_layer_t *l, uint32_t tile)
+{
+    int lo = 0, hi = (int)l->n_streams - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (l->streams[mid].tile == tile)
+            return mid;
+        if (l->streams[mid].tile < tile)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+#define EXEC_SLOTS (LAYER_MAX_INPUTS + 1)
+
+/* Slot of producer j among layer c's producers (inputs, then itself). */
+static inline int exec_slot(const mapping_t *m, int c, int j)
+{
+    const layer_t *L = &m->model->layers[c];
+    for (int k = 0; k < L->n_inputs; k++)
+        if (L->inputs[k] == j)
+            return k;
+    return j == c ? LAYER_MAX_INPUTS : -1;
+}
+
+static inline int check_executable(const mapping_t *m, const trace_layer_t *l, char *msg,
+                                   size_t n)
+{
+    int nl = m->model->n_layers, bad = 0;
+    /* per layer, per stream: position, producer counters, psum messages */
+    uint32_t **pos = calloc((size_t)nl, sizeof *pos);
+    int64_t **cnt = calloc((size_t)nl, sizeof *cnt), **psum = calloc((size_t)nl, sizeof *psum);
+    for (int i = 0; i < nl; i++) {
+        pos[i] = calloc(l[i].n_streams + 1, sizeof **pos);
+        cnt[i] = calloc((l[i].n_streams + 1) * EXEC_SLOTS, sizeof **cnt);
+        psum[i] = calloc(l[i].n_streams + 1, sizeof **psum);
+    }
+    int progress = 1, done = 0;
+    while (progress && !bad && !done) {
+        progress = 0;
+        done = 1;
+        for (int i = 0; i < nl && !bad; i++)
+            for (uint32_t s = 0; s < l[i].n_streams && !bad; s++) {
+                const trace_stream_t *st = &l[i].streams[s];
+                while (pos[i][s] < st->n_recs && !bad) {
+                    const trace_rec_t *r = &st->recs[pos[i][s]];
+                    if (r->op == TR_WAIT && r->a != TRACE_NETWORK_INPUT) {
+                        int k = exec_slot(m, i, (int)r->a);
+                        if (k < 0) {
+                            snprintf(msg, n, "layer %d tile %u: WAIT on %u, not a producer", i,
+                                     st->tile, r->a);
+                            bad = 1;
+                            break;
+                        }
+                        if (cnt[i][s * EXEC_SLOTS + k] < r->b)
+                            break;
+                    } else if (r->op == TR_ACCUM) {
+                        if (psum[i][s] < r->a)
+                            break;
+                    } else if (r->op == TR_PSUM_SEND || r->op == TR_SEND) {
+                        int c = r->op == TR_SEND ? (int)r->c : i;
+                        int ds = find_stream(&l[c], r->a);
+                        int k = r->op == TR_SEND ? exec_slot(m, c, i) : 0;
+                        if (ds < 0 || k < 0) {
+                            snprintf(msg, n, "layer %d tile %u: %s to tile %u of layer %d, which "
+                                     "has no stream there or does not consume it", i, st->tile,
+                                     trace_op_name(r->op), r->a, c);
+                            bad = 1;
+                            break;
+                        }
+                        if (r->op == TR_SEND)
+                            cnt[c][ds * EXEC_SLOTS + k] += r->b;
+                        else
+                            psum[c][ds]++;
+                    }
+                    pos[i][s]++;
+                    progress = 1;
+                }
+                done &= pos[i][s] == st->n_recs;
+            }
+    }
+    if (!bad && !done) {
+        for (int i = 0; i < nl && !bad; i++)
+            for (uint32_t s = 0; s < l[i].n_streams && !bad; s++)
+                if (pos[i][s] < l[i].streams[s].n_recs) {
+                    const trace_rec_t *r = &l[i].streams[s].recs[pos[i][s]];
+                    snprintf(msg, n, "deadlock: layer %s tile %u blocked at record %u (%s a=%u "
+                             "b=%u)", m->model->layers[i].name, l[i].streams[s].tile, pos[i][s],
+                             trace_op_name(r->op), r->a, r->b);
+                    bad = 1;
+                }
+    }
+    for (int i = 0; i < nl; i++) {
+        free(pos[i]);
+        free(cnt[i]);
+        free(psum[i]);
+    }
+    free(pos);
+    free(cnt);
+    free(psum);
+    return bad;
+}
+
 #endif

@@ -117,10 +117,31 @@ START_TEST(invariants_cnn_and_lstm)
     fx_cnn(&f);
     trace_layer_t *l = build(&f);
     ck_assert_msg(!check_invariants(&f.map, l, msg, sizeof msg), "%s", msg);
+    ck_assert_msg(!check_executable(&f.map, l, msg, sizeof msg), "%s", msg);
     trace_layers_free(l, f.model.n_layers);
     fx_lstm(&f);
     l = build(&f);
     ck_assert_msg(!check_invariants(&f.map, l, msg, sizeof msg), "%s", msg);
+    ck_assert_msg(!check_executable(&f.map, l, msg, sizeof msg), "%s", msg);
+    trace_layers_free(l, f.model.n_layers);
+}
+END_TEST
+
+/* The untimed executor catches a trace that waits for what is never sent. */
+START_TEST(executor_detects_deadlock)
+{
+    fx_t f;
+    char msg[512];
+    fx_cnn(&f);
+    trace_layer_t *l = build(&f);
+    trace_stream_t *st = &l[1].streams[0]; /* pool on tile 2 */
+    for (uint32_t i = 0; i < st->n_recs; i++)
+        if (st->recs[i].op == TR_SEND && st->recs[i].c == 3) {
+            st->recs[i].b = 0; /* add on tile 3 never gets this position */
+            break;
+        }
+    ck_assert(check_executable(&f.map, l, msg, sizeof msg));
+    ck_assert_msg(!strncmp(msg, "deadlock: layer add tile 3 blocked at record", 44), "%s", msg);
     trace_layers_free(l, f.model.n_layers);
 }
 END_TEST
@@ -209,6 +230,7 @@ int main(void)
     tcase_add_test(tc, mvm_count_is_positions_times_ces);
     tcase_add_test(tc, invariants_cnn_and_lstm);
     tcase_add_test(tc, lstm_recurrence);
+    tcase_add_test(tc, executor_detects_deadlock);
     tcase_add_test(tc, deterministic_bytes);
     tcase_add_test(tc, bad_mapping_is_error);
     suite_add_tcase(s, tc);

@@ -1,5 +1,6 @@
 /* Every zoo model compiled on the ISAAC-like and PUMA-like presets: the
- * generated traces satisfy the invariants of invariants.h, round-trip through
+ * generated traces satisfy the invariants of invariants.h, run to completion
+ * on the untimed executor (no deadlock), round-trip through
  * the file format unchanged, and are byte-identical when generated twice.
  * Models larger than one chip get the chips they need (VGG-16 needs five). */
 #include <check.h>
@@ -45,6 +46,7 @@ static void check_model(const char *preset, const char *name, int full)
     diag_init(&d);
     ck_assert_msg(tracegen_build(&mp, &l, &d) == 0, "%s: %s", name, d.text);
     ck_assert_msg(!check_invariants(&mp, l, msg, sizeof msg), "%s on %s: %s", name, preset, msg);
+    ck_assert_msg(!check_executable(&mp, l, msg, sizeof msg), "%s on %s: %s", name, preset, msg);
     if (full)
         ck_assert_int_eq(tracegen_build(&mp, &l2, &d), 0);
     trace_read_opts_t o = {1, a.hash, 1, m.hash, 0};

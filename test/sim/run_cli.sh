@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# imcsim run / compare from the command line: byte-identical JSON for the same
+# inputs, traces from `imcsim compile -o` give the same results as compiling
+# in memory, outputs are written, and bad input exits 2 with a clear message.
+set -u
+imcsim="$IMC_BIN/imcsim"
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+fail=0
+check() { # description, command status (0 = ok)
+  if [[ $2 -ne 0 ]]; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi
+}
+expect_error() { # description, expected status, expected stderr substring, command...
+  local what=$1 want=$2 msg=$3; shift 3
+  "$@" >"$t/out" 2>"$t/err"; local st=$?
+  if [[ $st -ne $want ]] || ! grep -qF -- "$msg" "$t/err"; then
+    echo "FAIL: $what: status $st (expected $want), stderr:"; cat "$t/err"; fail=1
+  else echo "ok: $what"; fi
+}
+
+"$imcsim" run --arch isaac --model lenet5 --batch 2 --json "$t/a.json" --csv "$t/csv" --timeline "$t/tl.json" >"$t/sum1"
+check "run writes JSON, CSV, timeline" $?
+"$imcsim" run --arch isaac --model lenet5 --batch 2 --json "$t/b.json" >"$t/sum2"
+cmp -s "$t/a.json" "$t/b.json"; check "same inputs give byte-identical JSON" $?
+cmp -s "$t/sum1" "$t/sum2"; check "same inputs give the same summary" $?
+[[ -s $t/csv/layers.csv && -s $t/csv/tiles.csv ]]; check "CSV files written" $?
+head -1 "$t/csv/layers.csv" | grep -q '^layer,type,replication,crossbars,macs,mvms,start_s,end_s,busy_s,energy_j,bound$'
+check "layers.csv header" $?
+/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert any(e.get('ph')=='X' for e in d['traceEvents']); assert any(e.get('ph')=='C' for e in d['traceEvents'])" "$t/tl.json"
+check "timeline is Chrome trace JSON with ops and counters" $?
+/usr/bin/python3 - "$t/a.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ["latency_s", "latency_cycles", "throughput_inferences_per_s", "macs", "adc_conversions"]:
+    assert k in d, k
+e = d["energy_j"]
+assert abs(sum(e["by_class"].values()) - e["total"]) <= 1e-9 * e["total"]
+assert all(0 <= u <= 1 for u in d["utilization"]["by_class"].values())
+assert d["layers"] and all("name" in l and "busy_s" in l for l in d["layers"])
+PY
+check "JSON schema fields and identities" $?
+
+"$imcsim" compile --arch isaac --model lenet5 -o "$t/tr" >/dev/null
+"$imcsim" run --arch isaac --model lenet5 --batch 2 --traces "$t/tr" --json "$t/c.json" --quiet
+cmp -s "$t/a.json" "$t/c.json"; check "--traces DIR gives the same results as compiling" $?
+
+expect_error "traces of another architecture" 2 "does not match" \
+  "$imcsim" run --arch puma --model lenet5 --traces "$t/tr" --quiet
+expect_error "unknown model" 2 "nosuchmodel" "$imcsim" run --arch isaac --model nosuchmodel
+expect_error "bad batch" 2 "--batch '0' (expected an integer 1..100000)" \
+  "$imcsim" run --arch isaac --model lenet5 --batch 0
+expect_error "missing --model" 2 "--arch and --model are required" "$imcsim" run --arch isaac
+expect_error "unknown option" 2 "unknown option '--frobnicate'" \
+  "$imcsim" run --arch isaac --model lenet5 --frobnicate 1
+expect_error "model that does not fit" 2 "crossbars" "$imcsim" run --arch isaac --model vgg16
+expect_error "bad --set" 2 "adc.bitz" "$imcsim" run --arch isaac --model lenet5 --set adc.bitz=3
+expect_error "compare needs two architectures" 2 "at least two architectures" \
+  "$imcsim" compare --arch isaac --model lenet5
+
+"$imcsim" compare --arch isaac,puma --model lenet5 --csv "$t/cmp.csv" >"$t/cmp.txt"
+check "compare runs" $?
+grep -q "^latency,s," "$t/cmp.csv" && grep -q "isaac" "$t/cmp.txt" && grep -q "puma" "$t/cmp.txt"
+check "compare prints both architectures and writes CSV" $?
+
+[[ $fail -eq 0 ]] && echo "run_cli: all checks passed"
+exit $fail

@@ -1,0 +1,184 @@
+// End-to-end run invariants (issue 6): every zoo model that fits runs through
+// the SystemC engine and its results obey the accounting identities and the
+// bounds derived here independently of the engine.
+#include <systemc>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "arch_load.h"
+#include "compile.h"
+#include "engine.h"
+#include "model.h"
+#include "rollup.h"
+#include "tracegen.h"
+
+#include <check.h>
+
+namespace {
+
+struct Run {
+    arch_t a;
+    model_t m;
+    mapping_t mp;
+    trace_layer_t *layers = nullptr;
+    run_result_t r;
+};
+
+// One elaboration per process: Check forks every test, so each may run once.
+void run(Run &x, const char *arch, const char *model, int batch,
+         std::vector<const char *> sets = {})
+{
+    imc_diag_t d;
+    diag_init(&d);
+    ck_assert_msg(arch_load(arch, sets.data(), (int)sets.size(), &x.a, &d) == 0, "%s", d.text);
+    ck_assert_msg(model_load(model, &x.m, &d) == 0, "%s", d.text);
+    ck_assert_msg(compile_model(&x.a, &x.m, REPLICATE_BALANCED, &x.mp, &d) == 0, "%s", d.text);
+    ck_assert_msg(tracegen_build(&x.mp, &x.layers, &d) == 0, "%s", d.text);
+    imc_run_config cfg;
+    cfg.batch = batch;
+    cfg.progress = false;
+    int rc = imc_simulate(&x.a, &x.mp, x.layers, cfg, &x.r, &d);
+    ck_assert_msg(rc == 0, "simulate %s on %s: %s", model, arch, d.text ? d.text : "");
+    diag_free(&d);
+}
+
+// Cycles of the shortest possible MVM of a layer: every input slice needs one
+// analog read (REFERENCE.md: inputs are bit-serial, b_DAC bits per read).
+double min_mvm_cycles(const arch_t &a, const layer_t &L)
+{
+    int reads = (L.act_bits + a.dac.bits - 1) / a.dac.bits;
+    return reads * a.crossbar.read_latency_ns * a.tech.clock_ghz;
+}
+
+// Longest producer->consumer chain of MVM times through the layer DAG.
+double critical_path_cycles(const Run &x)
+{
+    const model_t &m = x.m;
+    std::vector<double> t(m.n_layers, 0);
+    double best = 0;
+    for (int i = 0; i < m.n_layers; i++) {
+        const layer_t &L = m.layers[i];
+        double in = 0;
+        for (int k = 0; k < L.n_inputs; k++)
+            if (L.inputs[k] >= 0)
+                in = std::max(in, t[L.inputs[k]]);
+        bool weights = L.kind == LAYER_CONV || L.kind == LAYER_LINEAR || L.kind == LAYER_LSTM;
+        double own = weights ? min_mvm_cycles(x.a, L) : 0;
+        if (L.kind == LAYER_LSTM) // each step waits for the previous one
+            own *= L.lstm_steps;
+        t[i] = in + own;
+        best = std::max(best, t[i]);
+    }
+    return best;
+}
+
+// ADC conversions from the mapping alone: every position of a weight layer
+// reads each crossbar of its replica once per input slice (1-bit DACs: one
+// per activation bit) and converts the crossbar's data columns (logical
+// outputs x slices) plus its unit columns.
+uint64_t analytic_conversions(const Run &x)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < x.m.n_layers; i++) {
+        const layer_map_t &lm = x.mp.layers[i];
+        if (lm.crossbars == 0)
+            continue;
+        ck_assert_int_eq(x.a.dac.bits, 1);
+        ck_assert_int_le(lm.groups_per_crossbar, 1); // zoo models here have no grouped convs
+        uint64_t cols_per_row_block = (uint64_t)lm.cols * lm.slices +
+                                      (uint64_t)lm.col_blocks * x.a.crossbar.unit_cols;
+        total += (uint64_t)lm.positions * (uint64_t)lm.act_bits * (uint64_t)lm.row_blocks *
+                 cols_per_row_block;
+    }
+    return total;
+}
+
+void check_invariants(Run &x, int batch)
+{
+    const run_result_t &r = x.r;
+    // MACs executed = the compiler's MACs, per inference, for the whole batch.
+    ck_assert_uint_eq(r.macs, (uint64_t)x.mp.macs * (uint64_t)batch);
+    ck_assert_uint_eq(r.macs, (uint64_t)model_macs(&x.m) * (uint64_t)batch);
+    ck_assert_uint_eq(r.adc_conversions, analytic_conversions(x) * (uint64_t)batch);
+    // Energy: the classes sum to the total; nothing negative.
+    double sum = 0, dyn = 0;
+    for (int c = 0; c < CLS_COUNT_; c++) {
+        ck_assert(r.dynamic_j_by_class[c] >= 0 && r.leakage_j_by_class[c] >= 0);
+        sum += r.dynamic_j_by_class[c] + r.leakage_j_by_class[c];
+        dyn += r.dynamic_j_by_class[c];
+    }
+    ck_assert(std::fabs(sum - run_energy_total(&r)) <= 1e-9 * sum);
+    ck_assert(std::fabs(dyn - run_energy_dynamic(&r)) <= 1e-9 * sum);
+    ck_assert(r.dynamic_j_by_class[CLS_ADC] > 0 && r.dynamic_j_by_class[CLS_CROSSBAR] > 0);
+    // Utilizations are fractions.
+    for (int c = 0; c < CLS_COUNT_; c++)
+        ck_assert_msg(r.utilization_by_class[c] >= 0 && r.utilization_by_class[c] <= 1,
+                      "%s utilization %g", run_class_names[c], r.utilization_by_class[c]);
+    for (int t = 0; t < r.n_tiles; t++)
+        ck_assert(r.tiles[t].utilization >= 0 && r.tiles[t].utilization <= 1);
+    // Latency is at least the critical path of bare crossbar reads.
+    ck_assert_msg((double)r.latency_cycles >= critical_path_cycles(x),
+                  "latency %llu < critical path %g", (unsigned long long)r.latency_cycles,
+                  critical_path_cycles(x));
+    // Throughput never exceeds the peak of `arch show` (x chips used).
+    arch_rollup_t ru;
+    arch_rollup(&x.a, &ru);
+    double ops_per_s = 2.0 * (double)model_macs(&x.m) * r.throughput_inferences_per_s;
+    ck_assert_msg(ops_per_s <= ru.peak_ops_per_s * r.chips, "%g ops/s > peak %g", ops_per_s,
+                  ru.peak_ops_per_s * r.chips);
+    // Every layer ran, in dependency order.
+    for (int i = 0; i < r.n_layers; i++) {
+        const layer_t &L = x.m.layers[i];
+        ck_assert_msg(r.layers[i].end_cycle > 0, "layer %s never ran", L.name);
+        for (int k = 0; k < L.n_inputs; k++)
+            if (L.inputs[k] >= 0)
+                ck_assert(r.layers[i].end_cycle >= r.layers[L.inputs[k]].start_cycle);
+    }
+    int bound = 0;
+    for (int i = 0; i < r.n_layers; i++)
+        bound += r.layers[i].bound;
+    ck_assert_int_eq(bound, 1);
+}
+
+#define INVARIANT_TEST(name, arch, model, batch)                                          \
+    START_TEST(name)                                                                      \
+    {                                                                                     \
+        Run x;                                                                            \
+        run(x, arch, model, batch);                                                       \
+        check_invariants(x, batch);                                                       \
+    }                                                                                     \
+    END_TEST
+
+INVARIANT_TEST(isaac_lenet5, "isaac", "lenet5", 2)
+INVARIANT_TEST(isaac_mlp_l4, "isaac", "mlp_l4", 2)
+INVARIANT_TEST(puma_mlp_l4, "puma", "mlp_l4", 2)
+INVARIANT_TEST(isaac_vgg8, "isaac", "vgg8", 1)
+INVARIANT_TEST(isaac_lstm, "isaac", "lstm", 1)
+INVARIANT_TEST(isaac_resnet18, "isaac", "resnet18", 1)
+
+} // namespace
+
+int sc_main(int, char **)
+{
+    Suite *s = suite_create("run");
+    TCase *tc = tcase_create("invariants");
+    tcase_set_timeout(tc, 900);
+    tcase_add_test(tc, isaac_lenet5);
+    tcase_add_test(tc, isaac_mlp_l4);
+    tcase_add_test(tc, puma_mlp_l4);
+    tcase_add_test(tc, isaac_vgg8);
+    tcase_add_test(tc, isaac_lstm);
+    tcase_add_test(tc, isaac_resnet18);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
