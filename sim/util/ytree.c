@@ -87,20 +87,60 @@ void ywarning(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *fmt, ...)
     va_end(ap);
 }
 
+#define YTREE_MAX_DEPTH 64
+#define YTREE_MAX_VISITS 1000000 /* aliases can make a small file a huge tree */
+
+/* libyaml's document loader recurses once per nesting level with no limit,
+ * so a file of many '[' overflows the stack: measure the depth with the
+ * (iterative) event parser first. */
+static int check_depth(const char *name, const char *text, size_t len, imc_diag_t *d)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return -1;
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    int depth = 0, rc = 0;
+    for (;;) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&p, &e))
+            break; /* the loader reports syntax errors with their position */
+        yaml_event_type_t type = e.type;
+        if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+            if (++depth > YTREE_MAX_DEPTH) {
+                diag_error(d, name, (int)e.start_mark.line + 1, (int)e.start_mark.column + 1,
+                           "nesting deeper than %d levels", YTREE_MAX_DEPTH);
+                rc = -1;
+            }
+        } else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        yaml_event_delete(&e);
+        if (rc || type == YAML_STREAM_END_EVENT)
+            break;
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
 /* Reject what libyaml accepts but we cannot honour: non-scalar or duplicate
- * keys, and unapplied '<<' merges. Recursion depth is bounded by libyaml's
- * own nesting limit. */
-static int check_node(ytree_t *t, imc_diag_t *d, ynode_t *n, int depth)
+ * keys, and unapplied '<<' merges. */
+static int check_node(ytree_t *t, imc_diag_t *d, ynode_t *n, int depth, long *visits)
 {
     int bad = 0;
-    if (depth > 64) {
-        yerror(t, d, n, "nesting deeper than 64 levels");
+    if (depth > YTREE_MAX_DEPTH) {
+        yerror(t, d, n, "nesting deeper than %d levels", YTREE_MAX_DEPTH);
+        return 1;
+    }
+    if (++*visits > YTREE_MAX_VISITS) {
+        if (*visits == YTREE_MAX_VISITS + 1)
+            yerror(t, d, n, "more than %d nodes once aliases are expanded (expected a "
+                            "description, not an alias bomb)", YTREE_MAX_VISITS);
         return 1;
     }
     if (ynode_is_seq(n)) {
         size_t len = ynode_seq_len(n);
         for (size_t i = 0; i < len; i++)
-            bad |= check_node(t, d, ynode_seq_at(t, n, i), depth + 1);
+            bad |= check_node(t, d, ynode_seq_at(t, n, i), depth + 1, visits);
     } else if (ynode_is_map(n)) {
         size_t sz = ynode_map_size(n);
         for (size_t i = 0; i < sz; i++) {
@@ -127,7 +167,7 @@ static int check_node(ytree_t *t, imc_diag_t *d, ynode_t *n, int depth)
                     break;
                 }
             }
-            bad |= check_node(t, d, ynode_map_val(t, n, i), depth + 1);
+            bad |= check_node(t, d, ynode_map_val(t, n, i), depth + 1, visits);
         }
     }
     return bad;
@@ -149,6 +189,8 @@ int ytree_load_string(ytree_t *t, const char *name, const char *text,
         diag_error(d, t->file, 0, 0, "input contains a NUL byte (expected YAML text)");
         return -1;
     }
+    if (check_depth(t->file, text, len, d))
+        return -1;
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
         diag_error(d, t->file, 0, 0, "cannot initialise the YAML parser");
@@ -193,7 +235,8 @@ int ytree_load_string(ytree_t *t, const char *name, const char *text,
         diag_error(d, t->file, 0, 0, "empty document (expected a mapping)");
         return -1;
     }
-    return check_node(t, d, root, 0) ? -1 : 0;
+    long visits = 0;
+    return check_node(t, d, root, 0, &visits) ? -1 : 0;
 }
 
 int ytree_load_file(ytree_t *t, const char *path, imc_diag_t *d)

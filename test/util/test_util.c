@@ -52,6 +52,27 @@ START_TEST(empty_and_multi_document)
 }
 END_TEST
 
+START_TEST(deep_nesting_and_alias_bombs)
+{
+    /* 100k '[' would overflow libyaml's recursive loader */
+    size_t n = 100000;
+    char *deep = malloc(n + 1);
+    memset(deep, '[', n);
+    deep[n] = '\0';
+    ck_assert_str_eq(load_err(deep), "in.yaml:1:65: error: nesting deeper than 64 levels\n");
+    free(deep);
+    /* each level doubles the previous: 2^30 nodes from a few lines */
+    char bomb[4096] = "a0: &a0 [x, x]\n";
+    for (int i = 1; i <= 30; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "a%d: &a%d [*a%d, *a%d]\n", i, i, i - 1, i - 1);
+        strcat(bomb, line);
+    }
+    const char *e = load_err(bomb);
+    ck_assert_msg(strstr(e, "once aliases are expanded") != NULL, "%s", e);
+}
+END_TEST
+
 START_TEST(strict_scalars)
 {
     int64_t i;
@@ -113,6 +134,7 @@ int main(void)
     tcase_add_test(tc, syntax_error_has_position);
     tcase_add_test(tc, empty_and_multi_document);
     tcase_add_test(tc, strict_scalars);
+    tcase_add_test(tc, deep_nesting_and_alias_bombs);
     tcase_add_test(tc, closest_name);
     tcase_add_test(tc, json_is_deterministic);
     suite_add_tcase(s, tc);
