@@ -54,6 +54,14 @@ struct InPort {
     sc_event arrived, credit;
 };
 
+struct Worker { // runs one MVM of a group in parallel with the stream
+    sc_event go, done;
+    tile_op_t op{};
+    bool busy = false;
+    tlm::tlm_generic_payload gp;
+    imc::ImcOpExt ext;
+};
+
 struct Stream {
     const trace_stream_t *ts = nullptr;
     int layer = 0, id = 0;
@@ -67,20 +75,13 @@ struct Stream {
     uint64_t writes = 0;
     tlm::tlm_generic_payload gp;   // reused: a payload allocates on construction
     imc::ImcOpExt ext;
+    std::vector<std::unique_ptr<Worker>> workers; // this stream's parallel MVMs
 };
 
 struct LayerAcc {
     uint64_t start = UINT64_MAX, end = 0, mvms = 0;
     double energy_pj = 0;
     uint64_t macs = 0;
-};
-
-struct Worker { // runs one MVM of a group in parallel with the stream
-    sc_event go, done;
-    tile_op_t op{};
-    bool busy = false;
-    tlm::tlm_generic_payload gp;
-    imc::ImcOpExt ext;
 };
 
 class Engine;
@@ -109,7 +110,6 @@ class TileNode : public sc_module {
     void net_b_transport(tlm::tlm_generic_payload &gp, sc_time &d);
     Engine *eng_;
     std::vector<Stream *> streams_;
-    std::vector<std::unique_ptr<Worker>> workers_;
     uint64_t addr_ = 0;
 };
 
@@ -129,7 +129,7 @@ class Engine : public sc_module {
     void gateway_arrive(int chip, tlm::tlm_generic_payload &gp);
     void fail(const std::string &msg);
     uint64_t now_cycle() const { return clk_.ceil_cycle(sc_time_stamp()); }
-    void progress_tick();
+    void progress_tick(uint64_t records);
     void stream_finished_inference(Stream *s, int inf);
     TileNode *node(int gtile) { return gtile >= 0 && gtile < (int)node_of_.size() ? node_of_[gtile] : nullptr; }
 
@@ -271,11 +271,14 @@ void TileNode::run_stream(Stream *s)
     const uint64_t macs_per_write = positions > 0 ? (uint64_t)(L.macs / positions) : 0;
     for (int inf = 0; inf < eng_->cfg.batch; inf++) {
         s->inf = inf;
+        uint32_t ticked = 0; // records reported to the progress meter
         for (uint32_t k = 0; k < ts->n_recs; k++) {
             const trace_rec_t &r = ts->recs[k];
             s->pc = k;
-            if ((k & 1023) == 0)
-                eng_->progress_tick();
+            if (k >= ticked + 1024) {
+                eng_->progress_tick(k - ticked);
+                ticked = k;
+            }
             tile_op_t op{};
             switch (r.op) {
             case TR_WAIT: {
@@ -308,9 +311,9 @@ void TileNode::run_stream(Stream *s)
                 while (e + 1 < ts->n_recs && ts->recs[e + 1].op == TR_MVM)
                     e++;
                 size_t need = e - k;
-                while (workers_.size() < need) {
-                    workers_.emplace_back(new Worker);
-                    Worker *w = workers_.back().get();
+                while (s->workers.size() < need) {
+                    s->workers.emplace_back(new Worker);
+                    Worker *w = s->workers.back().get();
                     sc_spawn_options o;
                     o.set_stack_size(64 * 1024);
                     sc_spawn(sc_bind(&TileNode::worker, this, w), nullptr, &o);
@@ -338,7 +341,7 @@ void TileNode::run_stream(Stream *s)
                         tile_result_t res = exec(s, mv);
                         group_end = std::max(group_end, res.end);
                     } else {
-                        Worker *w = workers_[j - k].get();
+                        Worker *w = s->workers[j - k].get();
                         w->op = mv;
                         w->busy = true;
                         w->go.notify(SC_ZERO_TIME);
@@ -419,6 +422,7 @@ void TileNode::run_stream(Stream *s)
                 eng_->fail("unknown trace op " + std::to_string(r.op));
             }
         }
+        eng_->progress_tick(ts->n_recs - ticked);
         for (InPort *p : s->ports)
             release_to(*p, inf, p->recv[inf]);
         eng_->stream_finished_inference(s, inf);
@@ -723,9 +727,9 @@ void Engine::sampler()
     }
 }
 
-void Engine::progress_tick()
+void Engine::progress_tick(uint64_t records)
 {
-    recs_done_ += 1024;
+    recs_done_ += records;
     if (!cfg.progress)
         return;
     struct timespec t;
@@ -853,7 +857,8 @@ void Engine::collect(run_result_t *r)
                              ? std::min(1.0, (double)b[COMP_CROSSBAR] / ((double)in[COMP_CROSSBAR] * (double)end))
                              : 0;
         for (int i = 0; i < tc->n_ces; i++) {
-            r->crossbar_reads += tc->ces[i].st.reads * (uint64_t)tc->ces[i].n_xbars;
+            for (int k = 0; k < tc->ces[i].n_xbars; k++)
+                r->crossbar_reads += tc->ces[i].xb[k].st.reads;
             r->adc_conversions += tc->ces[i].adc.st.conversions;
             r->adc_clipped += tc->ces[i].adc.st.clipped;
         }

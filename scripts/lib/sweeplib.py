@@ -9,6 +9,8 @@ OUTDIR layout:
   joblog        parallel's --joblog (what --resume reads)
   points/ID.json  result of point ID (renamed into place when complete)
   points/ID.err   JSON {exit_code, error, argv, stderr_tail} of a failed point
+  points/ID.stderr  what a successful point printed on stderr (warnings), if anything
+  points/ID.time  {wall_s, cpu_s} of imcsim for that point (host time, not a result)
   results.csv   one row per point, by id; failed.csv the failed/missing ones
 """
 import csv
@@ -16,13 +18,15 @@ import io
 import itertools
 import json
 import os
+import resource
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from yamlsub import Map, Scalar, Seq, SpecError, parse  # noqa: E402
 
-COMMANDS = ("run", "arch", "noc")
+COMMANDS = ("run", "compile", "arch", "noc")
 TOP_KEYS = ("command", "arch", "model", "models", "batch", "set", "grid", "points", "timeout_s")
 MANIFEST_VERSION = 1
 
@@ -93,7 +97,7 @@ def load_spec(path):
     cmd_node = root.get("command")
     command = s.scalar(cmd_node, "command") if cmd_node else "run"
     if command not in COMMANDS:
-        s.err(cmd_node, f"unknown command '{command}'", "run, arch or noc")
+        s.err(cmd_node, f"unknown command '{command}'", "run, compile, arch or noc")
 
     def forbid(key, why):
         if root.get(key) is not None:
@@ -101,7 +105,7 @@ def load_spec(path):
             s.err(k, f"'{key}' does not apply to command '{command}'", why)
 
     archs = [None]
-    if command in ("run", "arch"):
+    if command in ("run", "compile", "arch"):
         node = root.get("arch")
         if node is None:
             raise SpecError(path, root.line, root.col, f"missing 'arch' (command '{command}')",
@@ -120,7 +124,7 @@ def load_spec(path):
         forbid("arch", "topology and traffic flags in 'set:'/'grid:'")
 
     models, batches = [None], [None]
-    if command == "run":
+    if command in ("run", "compile"):
         m1, m2 = root.get("model"), root.get("models")
         if m1 is not None and m2 is not None:
             s.err(m2, "both 'model' and 'models'", "one of them")
@@ -128,7 +132,9 @@ def load_spec(path):
             raise SpecError(path, root.line, root.col, "missing 'model' (command 'run')",
                             "'model: NAME' or 'models: [A, B]'")
         models = s.values(m1 if m1 is not None else m2, "a model name")
-        if root.get("batch") is not None:
+        if command == "compile":
+            forbid("batch", "it only with 'command: run'")
+        elif root.get("batch") is not None:
             node = root.get("batch")
             items = node.items if isinstance(node, Seq) else [node]
             if isinstance(node, Seq) and not items:
@@ -136,7 +142,7 @@ def load_spec(path):
             batches = [str(s.integer(v, "a batch size")) for v in items]
     else:
         for k in ("model", "models", "batch"):
-            forbid(k, "them only with 'command: run'")
+            forbid(k, "them only with 'command: run' or 'compile'")
 
     fixed = {}
     if root.get("set") is not None:
@@ -197,6 +203,11 @@ def point_argv(man, pt, json_path):
         if pt["batch"] is not None:
             argv += ["--batch", pt["batch"]]
         return argv + ["--json", json_path]
+    if cmd == "compile":
+        argv = [exe, "compile", "--arch", pt["arch"], "--model", pt["model"], "--json"]
+        for k, v in params.items():
+            argv += ["--set", f"{k}={v}"]
+        return argv
     if cmd == "arch":
         argv = [exe, "arch", "show", pt["arch"], "--json"]
         for k, v in params.items():
@@ -204,7 +215,10 @@ def point_argv(man, pt, json_path):
         return argv
     argv = [exe, "noc"]
     for k, v in params.items():
-        argv += [f"--{k}", v]
+        if v in ("true", "false"):  # switches such as lookahead: true
+            argv += [f"--{k}"] if v == "true" else []
+        else:
+            argv += [f"--{k}", v]
     return argv + ["--json"]
 
 
@@ -237,6 +251,7 @@ def run_point(outdir, pid):
             return json.load(f)["exit_code"]
     tmp = os.path.join(pdir, f".{pid}.json.tmp{os.getpid()}")
     argv = point_argv(man, pt, tmp if man["command"] == "run" else None)
+    t0, ru0 = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         # libsystemc prints its banner on stdout, ahead of the JSON, unless told not to
         env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
@@ -247,6 +262,11 @@ def run_point(outdir, pid):
         rc, out, err = 124, b"", f"timed out after {man['timeout_s']} s"
     except OSError as e:
         rc, out, err = 127, b"", f"cannot run {argv[0]}: {e.strerror}"
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # host time of the point, beside (never in) the deterministic results
+    _write_atomic(os.path.join(pdir, f"{pid}.time"), json.dumps(
+        {"wall_s": round(time.monotonic() - t0, 3),
+         "cpu_s": round(ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime, 3)}) + "\n")
     if rc == 0:
         try:
             if man["command"] == "run":
@@ -257,6 +277,8 @@ def run_point(outdir, pid):
             if man["command"] != "run":
                 with open(tmp, "wb") as f:
                     f.write(out)
+            if err.strip():  # warnings of a successful point (e.g. a lossy ADC)
+                _write_atomic(os.path.join(pdir, f"{pid}.stderr"), err)
             os.replace(tmp, done)
             if os.path.exists(errf):
                 os.unlink(errf)
@@ -266,7 +288,9 @@ def run_point(outdir, pid):
     if os.path.exists(tmp):
         os.unlink(tmp)
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]
-    _write_atomic(errf, json.dumps({"exit_code": rc, "error": lines[-1] if lines else "",
+    # the last "error:" line says more than trailing notes or progress
+    errs = [ln for ln in lines if "error" in ln] or lines
+    _write_atomic(errf, json.dumps({"exit_code": rc, "error": errs[-1] if errs else "",
                                     "argv": argv, "stderr_tail": lines[-20:]}, indent=1) + "\n")
     return rc
 
@@ -300,6 +324,8 @@ def merge(outdir):
     fixed_cols = ["point", "status"]
     if man["command"] == "run":
         fixed_cols += ["arch", "model", "batch"]
+    elif man["command"] == "compile":
+        fixed_cols += ["arch", "model"]
     elif man["command"] == "arch":
         fixed_cols += ["arch"]
     fixed_cols += man["params"]
@@ -344,13 +370,25 @@ def merge(outdir):
     _write_atomic(os.path.join(outdir, "results.csv"), buf.getvalue())
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["point", "status", "exit_code", "error", "model"] + man["params"])
+    w.writerow(["point", "status", "exit_code", "error", "arch", "model"] + man["params"])
     for pid, status, rc, msg in failed:
         pt = man["points"][pid]
-        w.writerow([pid, status, rc, msg, cell(pt["model"])] +
+        w.writerow([pid, status, rc, msg, cell(pt["arch"]), cell(pt["model"])] +
                    [pt["params"].get(k, "") for k in man["params"]])
     _write_atomic(os.path.join(outdir, "failed.csv"), buf.getvalue())
     return counts["ok"], counts["failed"], counts["missing"]
+
+
+def host_time(outdir):
+    """(wall, cpu) seconds summed over the points that recorded them."""
+    wall = cpu = 0.0
+    pdir = os.path.join(outdir, "points")
+    for name in os.listdir(pdir):
+        if name.endswith(".time"):
+            with open(os.path.join(pdir, name), encoding="utf-8") as f:
+                t = json.load(f)
+            wall, cpu = wall + t["wall_s"], cpu + t["cpu_s"]
+    return wall, cpu
 
 
 def main(argv):

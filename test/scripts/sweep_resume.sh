@@ -29,7 +29,7 @@ same "$T/ref/results.csv" "$T/int/results.csv"
 same "$T/ref/failed.csv" "$T/int/failed.csv"
 calls=$(wc -l < "$T/calls")
 [[ $calls == $((12 - done_before)) ]] || fail "resume ran $calls points, expected $((12 - done_before))"
-grep -q '^4,failed,1,imcsim: error: simulated runtime failure for adc.bits=13,lenet5,isaac,13,128$' "$T/ref/failed.csv" || fail "failed.csv lacks point 4"
+grep -q '^4,failed,1,imcsim: error: simulated runtime failure for adc.bits=13,isaac,lenet5,isaac,13,128$' "$T/ref/failed.csv" || fail "failed.csv lacks point 4"
 grep -q '^1,failed,2,' "$T/ref/failed.csv" || fail "failed.csv lacks bad-input point 1"
 grep -q '^0,ok,isaac,lenet5,,isaac,4,128,' "$T/ref/results.csv" || fail "row 0 wrong"
 echo "PASS: resumed after $done_before of 12 points, $calls re-run; CSVs identical"

@@ -106,6 +106,12 @@ void check_invariants(Run &x, int batch)
     ck_assert_uint_eq(r.macs, (uint64_t)x.mp.macs * (uint64_t)batch);
     ck_assert_uint_eq(r.macs, (uint64_t)model_macs(&x.m) * (uint64_t)batch);
     ck_assert_uint_eq(r.adc_conversions, analytic_conversions(x) * (uint64_t)batch);
+    // Crossbar reads: every crossbar of a replica once per input bit per position.
+    uint64_t reads = 0;
+    for (int i = 0; i < x.m.n_layers; i++)
+        reads += (uint64_t)x.mp.layers[i].positions * (uint64_t)x.mp.layers[i].act_bits *
+                 (uint64_t)x.mp.layers[i].xbars_per_replica;
+    ck_assert_uint_eq(r.crossbar_reads, reads * (uint64_t)batch);
     // Energy: the classes sum to the total; nothing negative.
     double sum = 0, dyn = 0;
     for (int c = 0; c < CLS_COUNT_; c++) {
