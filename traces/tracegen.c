@@ -21,6 +21,13 @@ typedef struct view {
     int64_t *rows_t;          /* distinct weight rows held per tile of [t0, t1] */
     int64_t rows;             /* 0 for layers without weights (share 1) */
     int n_cons, *cons;        /* consumer layers, ascending (LSTM: itself first) */
+    /* Banded convs (out_h > 1): replica r computes a contiguous block of
+     * positions, so a tile receives only the input rows its replicas' windows
+     * read. Per tile of [t0, t1]: recv[t·in_h + y] whether row y is received,
+     * before[t·(in_h+1) + y] how many received rows precede row y. */
+    int banded;
+    uint8_t *recv;
+    int64_t *before;
 } view_t;
 
 typedef struct ce_work {
@@ -282,6 +289,14 @@ static int64_t share(const gen_t *g, int j, int c, uint32_t t)
     return rt ? max64(1, cdiv(vals * rt, v->rows)) : 0;
 }
 
+/* Replica computing position p of weight layer i: a balanced contiguous
+ * block [r·P/R, (r+1)·P/R) for banded convs, else round-robin. */
+static int replica_of(const gen_t *g, int i, int64_t p)
+{
+    int64_t R = g->m->layers[i].replication, P = g->v[i].positions;
+    return (int)(g->v[i].banded ? ((p + 1) * R - 1) / P : p % R);
+}
+
 static int lstm_to_plain(const gen_t *g, int j, int c)
 {
     return j >= 0 && j != c && g->md->layers[j].kind == LAYER_LSTM &&
@@ -298,6 +313,28 @@ static int64_t positions_in(const gen_t *g, int j, int c)
     if (lstm_to_plain(g, j, c))
         return 1;
     return g->v[j].positions - (j == c);
+}
+
+/* Whether producer j's values reach consumer c by input row (c banded and j's
+ * positions are c's input pixels). */
+static int by_rows(const gen_t *g, int j, int c)
+{
+    const layer_t *L = &g->md->layers[c];
+    return g->v[c].banded && j != c && L->in_w > 0 &&
+           positions_in(g, j, c) == (int64_t)L->in_h * L->in_w;
+}
+
+/* Input pixels of rows received by tile t of banded consumer c, in raster
+ * order, up to pixel (y, x) inclusive; y = in_h counts all of them. */
+static int64_t rows_upto(const gen_t *g, int c, uint32_t t, int64_t y, int64_t x)
+{
+    const layer_t *L = &g->md->layers[c];
+    const view_t *v = &g->v[c];
+    if (t < v->t0 || t > v->t1 || y < 0 || x < 0)
+        return 0;
+    size_t ti = t - v->t0;
+    int64_t n = v->before[ti * (size_t)(L->in_h + 1) + (size_t)y] * L->in_w;
+    return y < L->in_h && v->recv[ti * (size_t)L->in_h + (size_t)y] ? n + x + 1 : n;
 }
 
 static int sends_at(const gen_t *g, int j, int c, int64_t p)
@@ -343,6 +380,12 @@ static void emit_waits(gen_t *g, int c, uint32_t t, int64_t p)
     for (int s = 0; s < g->n_slots; s++) {
         int j = g->slots[s];
         int64_t val = min64(need(g, c, j, p), positions_in(g, j, c)) * share(g, j, c, t);
+        if (by_rows(g, j, c)) {
+            const layer_t *L = &g->md->layers[c];
+            int64_t np = need(g, c, j, p); /* last pixel needed + 1, in raster order */
+            val = np ? rows_upto(g, c, t, (np - 1) / L->in_w, (np - 1) % L->in_w) : 0;
+            val *= share(g, j, c, t);
+        }
         if (val > *waited(g, t, s)) {
             push(g, t, TR_WAIT, 0, c, j < 0 ? TRACE_NETWORK_INPUT : (uint32_t)j, val, 0);
             *waited(g, t, s) = val;
@@ -356,7 +399,9 @@ static void emit_drain(gen_t *g, int c, uint32_t t)
 {
     for (int s = 0; s < g->n_slots; s++) {
         int j = g->slots[s];
-        int64_t n = positions_in(g, j, c);
+        int64_t n = by_rows(g, j, c)
+                        ? rows_upto(g, c, t, g->md->layers[c].in_h, 0)
+                        : positions_in(g, j, c);
         int64_t val = n * share(g, j, c, t);
         if (val > *waited(g, t, s)) {
             push(g, t, TR_WAIT, 0, c, j < 0 ? TRACE_NETWORK_INPUT : (uint32_t)j, val, 0);
@@ -373,8 +418,12 @@ static void emit_sends(gen_t *g, int i, uint32_t from, int64_t p)
         if (!sends_at(g, i, c, p))
             continue;
         const view_t *vc = &g->v[c];
+        int rows = by_rows(g, i, c);
+        int64_t in_h = g->md->layers[c].in_h, y = rows ? p / g->md->layers[c].in_w : 0;
         for (uint32_t t = vc->t0; t <= vc->t1; t++) {
             int64_t n = share(g, i, c, t);
+            if (rows && !vc->recv[(size_t)(t - vc->t0) * (size_t)in_h + (size_t)y])
+                continue;
             if (n)
                 push(g, from, TR_SEND, 0, i, t, n, c);
         }
@@ -414,7 +463,7 @@ static int gen_weight_layer(gen_t *g, int i)
             goto out;
     int bits = act_bits(g, L);
     for (int64_t p = 0; p < g->v[i].positions && !g->err; p++) {
-        replica_t *R = &reps[p % lm->replication];
+        replica_t *R = &reps[replica_of(g, i, p)];
         uint32_t home = R->tiles[R->home].tile;
         for (int t = 0; t < R->n_tiles; t++) {
             tile_work_t *tw = &R->tiles[t];
@@ -559,6 +608,39 @@ static int check_mapping(gen_t *g)
     return 0;
 }
 
+/* Marks, per tile of banded conv i, the input rows read by the windows of
+ * the positions its replicas compute (clipped to the input). */
+static int band_rows(gen_t *g, int i, const geom_t *q)
+{
+    const layer_t *L = &g->md->layers[i];
+    const layer_map_t *lm = &g->m->layers[i];
+    view_t *v = &g->v[i];
+    size_t nt = v->t1 - v->t0 + 1, h = (size_t)L->in_h;
+    v->recv = calloc(nt * h, 1);
+    v->before = calloc(nt * (h + 1), sizeof(int64_t));
+    if (!v->recv || !v->before)
+        return -1;
+    v->banded = 1;
+    int64_t P = v->positions, R = lm->replication, s = max64(1, L->stride);
+    int64_t ky = max64(1, L->ky);
+    for (int64_t r = 0; r < R; r++) {
+        int64_t a = r * P / R, b = (r + 1) * P / R;
+        if (a == b)
+            continue;
+        for (int k = 0; k < q->nx; k++) {
+            uint8_t *rv = v->recv + (size_t)(ce_of(g, i, (int)r, k) / g->cpt - v->t0) * h;
+            for (int64_t oy = a / L->out_w; oy <= (b - 1) / L->out_w; oy++)
+                for (int64_t y = max64(0, oy * s - L->pad);
+                     y <= min64(L->in_h - 1, oy * s - L->pad + ky - 1); y++)
+                    rv[y] = 1;
+        }
+    }
+    for (size_t t = 0; t < nt; t++)
+        for (size_t y = 0; y < h; y++)
+            v->before[t * (h + 1) + y + 1] = v->before[t * (h + 1) + y] + v->recv[t * h + y];
+    return 0;
+}
+
 static int build_views(gen_t *g)
 {
     const model_t *md = g->md;
@@ -611,7 +693,13 @@ static int build_views(gen_t *g)
         for (int b = 0; b < q.n_slots; b++)
             v->rows += q.slot_rows[b];
         free(seen);
+        int rc = L->kind == LAYER_CONV && L->out_h > 1 && L->out_w > 0 && L->in_h > 0 &&
+                         L->in_w > 0
+                     ? band_rows(g, i, &q)
+                     : 0;
         geom_free(&q);
+        if (rc)
+            return -1;
     }
     return 0;
 }
@@ -706,6 +794,8 @@ int tracegen_build(const mapping_t *m, trace_layer_t **layers_out, imc_diag_t *d
 out:
     for (int i = 0; g.v && i < n; i++) {
         free(g.v[i].rows_t);
+        free(g.v[i].recv);
+        free(g.v[i].before);
         free(g.v[i].cons);
     }
     for (uint32_t t = 0; g.st && t < g.n_tiles; t++)

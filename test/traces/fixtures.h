@@ -124,6 +124,27 @@ static inline void fx_cnn(fx_t *f)
     fx_finish(f);
 }
 
+/* input 8x8x2
+ * 0 conv0  1x1, 2 -> 2: rows 2, cols 2 -> 4 physical, 1 crossbar on CE 0 (tile 0)
+ * 1 conv1  3x3 pad 1, 2 -> 2: rows 18 (blocks 8,8,2), 3 crossbars = 2 CEs per
+ *          replica; 4 replicas from CE 2: replica r on tile r+1 */
+static inline void fx_band(fx_t *f)
+{
+    memset(f, 0, sizeof *f);
+    fx_arch(&f->arch);
+    strcpy(f->model.name, "fxband");
+    f->model.in_h = 8, f->model.in_w = 8, f->model.in_c = 2;
+    f->model.hash = 0x9999AAAABBBBCCCCull;
+    layer_t *L = fx_layer(f, "conv0", LAYER_CONV, LAYER_INPUT_NETWORK, -2);
+    fx_shape(L, 8, 8, 2, 8, 8, 2);
+    fx_weights(&f->maps[0], 2, 2, 1, 1, 1, 1, 0, 64);
+    L = fx_layer(f, "conv1", LAYER_CONV, 0, -2);
+    fx_shape(L, 8, 8, 2, 8, 8, 2);
+    L->kx = L->ky = 3, L->pad = 1;
+    fx_weights(&f->maps[1], 18, 2, 3, 1, 2, 4, 2, 64);
+    fx_finish(f);
+}
+
 /* input: 5 steps x 4 features (5x1x4)
  * 0 lstm  hidden 4, 5 steps: rows 4+4 = 8, cols 4*4 = 16 -> 32 physical (4 blocks);
  *         4 crossbars = 2 CEs on CEs 2,3 (tile 1)

@@ -103,7 +103,8 @@ END_TEST
 /* The record counts that follow from the shapes alone, for ResNet-18 on
  * ISAAC: conv1 is 112x112 positions on 1 CE per replica (147 rows x 64
  * columns x 8 slices = 2 x 4 crossbars), fc is one position on 32 CEs
- * (512 x 1000: 4 row blocks x 63 column blocks of 16 weights = 252 crossbars). */
+ * (512 x 1000: 4 row blocks x 63 column blocks of 16 weights = 252 crossbars).
+ * Banded replicas receive only the input rows they read (l1b0_conv2). */
 START_TEST(resnet18_mvms)
 {
     arch_t a;
@@ -127,6 +128,29 @@ START_TEST(resnet18_mvms)
     ck_assert_uint_eq(r->b, 8);
     ck_assert_uint_eq(r->c & 0xFFFF, 4 * (128 + 19));
     ck_assert_uint_eq(r->c >> 16, 8 * 128);
+    /* l1b0_conv2's replicas compute bands of its 56 output rows, spread over
+     * several tiles: each tile receives only the rows of l1b0_conv1's output
+     * (56x56x64) its bands' windows read, so every tile gets less than all of
+     * it and all tiles together less than twice it (halo rows go to two
+     * tiles; without bands every tile got all of it). */
+    int c1 = model_find(&m, "l1b0_conv1"), c2 = model_find(&m, "l1b0_conv2");
+    const int64_t full = 56 * 56 * 64;
+    int64_t *to = calloc((size_t)a.chip.tiles * a.chip.chips, sizeof *to), total = 0;
+    for (uint32_t s = 0; s < l[c1].n_streams; s++)
+        for (uint32_t i = 0; i < l[c1].streams[s].n_recs; i++) {
+            const trace_rec_t *q = &l[c1].streams[s].recs[i];
+            if (q->op == TR_SEND && q->c == (uint32_t)c2) {
+                to[q->a] += q->b;
+                total += q->b;
+            }
+        }
+    ck_assert_uint_gt(l[c2].n_streams, 4);
+    for (uint32_t s = 0; s < l[c2].n_streams; s++) {
+        ck_assert_int_gt(to[l[c2].streams[s].tile], 0);
+        ck_assert_int_lt(to[l[c2].streams[s].tile], full);
+    }
+    ck_assert_int_lt(total, 2 * full);
+    free(to);
     trace_layers_free(l, m.n_layers);
     mapping_free(&mp);
     model_free(&m);
