@@ -289,12 +289,34 @@ static int64_t share(const gen_t *g, int j, int c, uint32_t t)
     return rt ? max64(1, cdiv(vals * rt, v->rows)) : 0;
 }
 
-/* Replica computing position p of weight layer i: a balanced contiguous
- * block [r·P/R, (r+1)·P/R) for banded convs, else round-robin. */
+/* Row groups of a row-interleaved conv: output row oy belongs to group
+ * oy mod G and the replicas r with r mod G = g share group g's rows position
+ * by position. G = min(R, out_h): output rows go to the replicas in turn, so
+ * consecutive rows run in parallel while a replica reads only the input rows
+ * of its own rows' windows; with more replicas than rows, a row's positions
+ * are shared round-robin by its group. (A smaller G, e.g. 2·ky, tracks the
+ * producer more closely but sends each input row to ~R/G times more tiles.) */
+static int64_t row_groups(const layer_t *L, int64_t R)
+{
+    return max64(1, min64(R, L->out_h));
+}
+
+static int64_t replica_of_pixel(const layer_t *L, int64_t R, int64_t oy, int64_t ox)
+{
+    int64_t G = row_groups(L, R), g = oy % G;
+    int64_t members = (R - g + G - 1) / G; /* replicas g, g+G, g+2G, ... */
+    return g + G * (ox % members);
+}
+
+/* Replica computing position p of weight layer i: row-interleaved for
+ * banded convs, else round-robin. */
 static int replica_of(const gen_t *g, int i, int64_t p)
 {
-    int64_t R = g->m->layers[i].replication, P = g->v[i].positions;
-    return (int)(g->v[i].banded ? ((p + 1) * R - 1) / P : p % R);
+    int64_t R = g->m->layers[i].replication;
+    if (!g->v[i].banded)
+        return (int)(p % R);
+    const layer_t *L = &g->md->layers[i];
+    return (int)replica_of_pixel(L, R, p / L->out_w, p % L->out_w);
 }
 
 static int lstm_to_plain(const gen_t *g, int j, int c)
@@ -621,18 +643,18 @@ static int band_rows(gen_t *g, int i, const geom_t *q)
     if (!v->recv || !v->before)
         return -1;
     v->banded = 1;
-    int64_t P = v->positions, R = lm->replication, s = max64(1, L->stride);
-    int64_t ky = max64(1, L->ky);
-    for (int64_t r = 0; r < R; r++) {
-        int64_t a = r * P / R, b = (r + 1) * P / R;
-        if (a == b)
-            continue;
-        for (int k = 0; k < q->nx; k++) {
-            uint8_t *rv = v->recv + (size_t)(ce_of(g, i, (int)r, k) / g->cpt - v->t0) * h;
-            for (int64_t oy = a / L->out_w; oy <= (b - 1) / L->out_w; oy++)
+    int64_t R = lm->replication, s = max64(1, L->stride);
+    int64_t ky = max64(1, L->ky), G = row_groups(L, R);
+    for (int64_t oy = 0; oy < L->out_h; oy++) {
+        int64_t grp = oy % G, members = (R - grp + G - 1) / G;
+        for (int64_t m = 0; m < members && m < L->out_w; m++) {
+            int64_t r = grp + G * m;
+            for (int k = 0; k < q->nx; k++) {
+                uint8_t *rv = v->recv + (size_t)(ce_of(g, i, (int)r, k) / g->cpt - v->t0) * h;
                 for (int64_t y = max64(0, oy * s - L->pad);
                      y <= min64(L->in_h - 1, oy * s - L->pad + ky - 1); y++)
                     rv[y] = 1;
+            }
         }
     }
     for (size_t t = 0; t < nt; t++)

@@ -60,25 +60,25 @@ START_TEST(conv_first_position_by_hand)
     REC_EQ(&t0->recs[4], TR_ACT, ACT_RELU, 4, 0, 0);
     REC_EQ(&t0->recs[5], TR_WRITE, 0, 4, 0, 0);
     REC_EQ(&t0->recs[6], TR_SEND, 0, 2, 4, 1);                  /* to pool on tile 2 */
-    /* position 1 (replica 0 computes positions 0..17): output (0,1) needs
-     * pixels up to (1,2). */
+    /* position 1 (replica 0 computes output rows 0, 2, 4): output (0,1)
+     * needs pixels up to (1,2). */
     REC_EQ(&t0->recs[7], TR_WAIT, 0, TRACE_NETWORK_INPUT, (1 * 6 + 2 + 1) * 2, 0);
     /* tile 1 works first for replica 0 (row block 2: 2 rows, 8 columns). */
     REC_EQ(&t1->recs[0], TR_WAIT, 0, TRACE_NETWORK_INPUT, 16, 0);
     REC_EQ(&t1->recs[1], TR_READ, 0, 2, 0, 0);
     REC_EQ(&t1->recs[2], TR_MVM, 8, 2, 1, 2 | 8 << 16);
     REC_EQ(&t1->recs[3], TR_PSUM_SEND, 0, 0, 4 * TRACEGEN_PSUM_BYTES, 0);
-    /* Tile 2 holds only replica 1 (positions 18..35, output rows 3..5), so it
-     * receives input rows 2..5, ceil(2 * 2/18) = 1 value per pixel. Its first
-     * position, output (3,0), needs up to pixel (4,1): received rows 2,3 and
-     * 2 pixels of row 4 = 14. */
+    /* Tile 2 holds only replica 1 (output rows 1, 3, 5), so it receives input
+     * rows 0..5 (windows 0-2, 2-4, 4-5), ceil(2 * 2/18) = 1 value per pixel.
+     * Its first position, output (1,0), needs up to pixel (2,1): rows 0, 1
+     * and 2 pixels of row 2 = 14. */
     const trace_stream_t *t2 = stream_of(&l[0], 2);
     ck_assert_ptr_nonnull(t2);
     REC_EQ(&t2->recs[0], TR_WAIT, 0, TRACE_NETWORK_INPUT, 2 * 6 + 2, 0);
     uint32_t last = 0;
     for (uint32_t i = 0; i < t2->n_recs; i++)
         last = t2->recs[i].op == TR_WAIT ? i : last;
-    REC_EQ(&t2->recs[last], TR_WAIT, 0, TRACE_NETWORK_INPUT, 4 * 6, 0); /* all 4 rows */
+    REC_EQ(&t2->recs[last], TR_WAIT, 0, TRACE_NETWORK_INPUT, 6 * 6, 0); /* all 6 rows */
     trace_layers_free(l, f.model.n_layers);
 }
 END_TEST
@@ -139,11 +139,12 @@ START_TEST(invariants_cnn_and_lstm)
 }
 END_TEST
 
-/* conv1 (fx_band) has 4 replicas on tiles 1..4, each computing 2 of the 8
- * output rows (16 positions), so replica r reads input rows 2r-1 .. 2r+2
- * (clipped): tiles 1..4 receive 3, 4, 4, 3 rows of conv0's 8x8 output, all
- * 18 weight rows so 2 values per pixel: 48, 64, 64, 48 values, each less
- * than conv0's 128, and each equal to what that tile waits for in total. */
+/* conv1 (fx_band) has 4 replicas on tiles 1..4; output rows are dealt to
+ * them in turn, so replica r computes rows r and r+4 (16 positions) and reads
+ * input rows r-1..r+1 and r+3..r+5 (clipped to 0..7): tiles 1..4 receive
+ * 5, 6, 6, 5 rows of conv0's 8x8 output, all 18 weight rows so 2 values per
+ * pixel: 80, 96, 96, 80 values, each less than conv0's 128, and each equal to
+ * what that tile waits for in total. */
 START_TEST(banded_replicas_receive_their_rows)
 {
     fx_t f;
@@ -152,7 +153,7 @@ START_TEST(banded_replicas_receive_their_rows)
     trace_layer_t *l = build(&f);
     ck_assert_msg(!check_invariants(&f.map, l, msg, sizeof msg), "%s", msg);
     ck_assert_msg(!check_executable(&f.map, l, msg, sizeof msg), "%s", msg);
-    const int64_t expect[4] = {3 * 8 * 2, 4 * 8 * 2, 4 * 8 * 2, 3 * 8 * 2};
+    const int64_t expect[4] = {5 * 8 * 2, 6 * 8 * 2, 6 * 8 * 2, 5 * 8 * 2};
     ck_assert_uint_eq(l[1].n_streams, 4);
     int64_t full = 8 * 8 * 2;
     for (uint32_t t = 1; t <= 4; t++) {
@@ -175,8 +176,9 @@ START_TEST(banded_replicas_receive_their_rows)
         ck_assert_int_lt(sent, full);
         ck_assert_int_eq(mvms, 16 * 2); /* 16 positions x 2 CEs */
     }
-    /* Tile 2 (replica 1, output rows 2,3) receives rows 1..4; output (2,0)
-     * needs up to pixel (3,1): rows 1, 2 and 2 pixels of row 3 = 18 pixels. */
+    /* Tile 2 (replica 1, output rows 1 and 5) receives rows 0-2 and 4-6;
+     * output (1,0) needs up to pixel (2,1): rows 0, 1 and 2 pixels of row 2
+     * = 18 pixels. */
     REC_EQ(&stream_of(&l[1], 2)->recs[0], TR_WAIT, 0, 0, 18 * 2, 0);
     trace_layers_free(l, f.model.n_layers);
 }
