@@ -187,8 +187,10 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
                 p->dl = 1;
             p->hops++;
         }
-        if (ftail)
+        if (ftail) {
             dn->owned = 0;
+            rt->rel_gen[out]++;
+        }
         push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf);
         n->st.link_flits++;
     } else {
@@ -209,6 +211,15 @@ static inline int sa_ready(noc_t *n, int r, noc_ivc_t *iv, uint64_t t)
         return 1;
     (void)r;
     return credits(n, &n->ivc[iv->out_ivc], t) > 0;
+}
+
+/* Sum of the release counters of the network ports in candidate mask cm. */
+static inline uint32_t rel_sum(const noc_router_t *rt, uint8_t cm)
+{
+    uint32_t g = 0;
+    for (cm &= 0xf; cm; cm &= (uint8_t)(cm - 1))
+        g += rt->rel_gen[__builtin_ctz(cm)];
+    return g;
 }
 
 /* VA for one requesting input VC: a free output VC of its class on the
@@ -242,8 +253,13 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_
             }
         }
     }
-    if (best_p < 0)
+    if (best_p < 0) {
+        /* every VC of the class owned on every candidate (a local port
+         * never fails): no retry until a candidate port releases one */
+        iv->va_wait = 1;
+        iv->va_gen = rel_sum(rt, iv->cand);
         return 0;
+    }
     if (best_p < 4) {
         size_t di = ((size_t)n->nbr[r * 4 + best_p] * P + opposite(best_p)) * V + (size_t)best_vc;
         n->ivc[di].owned = 1;
@@ -351,8 +367,10 @@ static void router_step(noc_t *n, int r, uint64_t t)
                 iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
                 iv->state = VC_VA;
                 iv->stage_ready = t + (uint64_t)n->rd;
+                iv->va_wait = 0;
             }
-            if (iv->stage_ready <= t)
+            if (iv->stage_ready <= t &&
+                !(iv->va_wait && iv->va_gen == rel_sum(rt, iv->cand)))
                 vreq |= 1ull << vc;
         }
         va_req[port] = vreq;
@@ -368,21 +386,30 @@ static void router_step(noc_t *n, int r, uint64_t t)
     if (va_ports) {
         int sp = rt->va_rr / V, sv = rt->va_rr % V, last = -1;
         uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
-        for (int k = 0; k <= P; k++) {
-            int port = sp + k >= P ? sp + k - P : sp + k;
-            if (!(va_ports & (1u << port)))
-                continue;
-            uint64_t m = va_req[port];
-            if (k == 0)
-                m &= ~low;
-            else if (k == P)
-                m &= low;
-            for (; m; m &= m - 1) {
+        /* ports in order sp (VCs from sv), sp+1, ..., sp-1, sp (VCs below sv) */
+        uint32_t spb = 1u << sp;
+        uint32_t order[2] = {va_ports & ~(spb | (spb - 1u)), va_ports & (spb - 1u)};
+        if (va_ports & spb)
+            for (uint64_t m = va_req[sp] & ~low; m; m &= m - 1) {
                 int vc = __builtin_ctzll(m);
-                if (vc_allocate(n, r, rt, base + port * V + vc, t))
-                    last = port * V + vc;
+                if (vc_allocate(n, r, rt, base + sp * V + vc, t))
+                    last = sp * V + vc;
             }
-        }
+        for (int h = 0; h < 2; h++)
+            for (uint32_t pm = order[h]; pm; pm &= pm - 1) {
+                int port = __builtin_ctz(pm);
+                for (uint64_t m = va_req[port]; m; m &= m - 1) {
+                    int vc = __builtin_ctzll(m);
+                    if (vc_allocate(n, r, rt, base + port * V + vc, t))
+                        last = port * V + vc;
+                }
+            }
+        if (va_ports & spb)
+            for (uint64_t m = va_req[sp] & low; m; m &= m - 1) {
+                int vc = __builtin_ctzll(m);
+                if (vc_allocate(n, r, rt, base + sp * V + vc, t))
+                    last = sp * V + vc;
+            }
         if (last >= 0)
             rt->va_rr = (uint16_t)(last + 1 == P * V ? 0 : last + 1);
         if (n->cfg.vc_alloc_delay == 0)
