@@ -144,12 +144,13 @@ static void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
 }
 
 /* Move the front flit of input VC (r, port, vc) through the crossbar. */
-static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
+static void traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc,
+                     uint64_t t)
 {
-    noc_router_t *rt = &n->rt[r];
-    noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + port) * n->V + vc];
+    const int B = n->B;
+    const uint32_t cd = (uint32_t)n->cfg.credit_delay;
     noc_flit_t f = n->flits[iv->fbase + iv->head];
-    iv->head = (uint16_t)(iv->head + 1 == n->B ? 0 : iv->head + 1);
+    iv->head = (uint16_t)(iv->head + 1 == B ? 0 : iv->head + 1);
     if (--iv->count == 0) {
         if (!(rt->nonempty[port] &= ~(1ull << vc)))
             rt->ports &= ~(1u << port);
@@ -163,11 +164,11 @@ static void traverse(noc_t *n, int r, int port, int vc, uint64_t t)
     n->in_network--;
     /* the freed slot travels back upstream as a credit */
     int slot = iv->cq_head + iv->cq_count;
-    if (slot >= n->B)
-        slot -= n->B;
-    n->cq[iv->fbase + (uint32_t)slot] = (uint32_t)(t + (uint64_t)n->cfg.credit_delay);
+    if (slot >= B)
+        slot -= B;
+    n->cq[iv->fbase + (uint32_t)slot] = (uint32_t)(t + cd);
     if (!iv->cq_count++)
-        iv->cq_next = t + (uint64_t)n->cfg.credit_delay;
+        iv->cq_next = t + cd;
     n->st.xbar_flits++; /* = buffer reads = switch grants (noc_stats) */
     int out = iv->out_port;
     n->port_flits[r * n->P + out]++;
@@ -324,7 +325,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
                 pick = vc;
         }
         rt->in_rr[port] = (uint8_t)(pick + 1 == V ? 0 : pick + 1);
-        traverse(n, r, port, pick, t);
+        traverse(n, rt, base + port * V + pick, r, port, pick, t);
     }
 }
 
@@ -351,11 +352,12 @@ static void router_step(noc_t *n, int r, uint64_t t)
         uint64_t rot = rr ? (m >> rr) | (m << (64 - rr)) : m;
         uint64_t vreq = 0;
         int chosen = -1;
+        noc_ivc_t *pb = base + port * V;
         for (; rot; rot &= rot - 1) {
             int vc = __builtin_ctzll(rot) + rr;
             if (vc >= 64)
                 vc -= 64;
-            noc_ivc_t *iv = base + port * V + vc;
+            noc_ivc_t *iv = pb + vc;
             if (iv->state == VC_ACTIVE) {
                 if (chosen < 0 && sa_ready(n, r, iv, t))
                     chosen = vc;
@@ -449,7 +451,7 @@ static void router_step(noc_t *n, int r, uint64_t t)
         int port = rr_pick(out_req[op], rt->out_rr[op]);
         rt->out_rr[op] = (uint8_t)(port + 1 == P ? 0 : port + 1);
         rt->in_rr[port] = (uint8_t)(in_vc[port] + 1 == V ? 0 : in_vc[port] + 1);
-        traverse(n, r, port, in_vc[port], t);
+        traverse(n, rt, base + port * V + in_vc[port], r, port, in_vc[port], t);
     }
 }
 
