@@ -468,9 +468,10 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         int id = ni->qhead;
         if (n->pkt[id].t_create > t)
             return;
-        int vc = -1;
-        for (int i = 0; i < n->V; i++) {
-            int v = (int)((ni->vc_rr + (unsigned)i) % (unsigned)n->V);
+        int vc = -1, V = n->V;
+        int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
+        for (int i = 0; i < V; i++) {
+            int v = v0 + i >= V ? v0 + i - V : v0 + i;
             if (!ivs[v].owned && credits(n, &ivs[v], t)) {
                 vc = v;
                 break;
@@ -635,13 +636,8 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
                 int r = w * 64 + __builtin_ctzll(m);
                 m &= m - 1;
                 router_step(n, r, t);
-            }
-        }
-        for (int w = 0; w < n->rwords; w++) {
-            uint64_t m = n->rsnap[w];
-            while (m) {
-                int r = w * 64 + __builtin_ctzll(m);
-                m &= m - 1;
+                /* only r's own step takes flits out of r: if a router later
+                 * in this cycle sends r a flit, push_flit sets the bit again */
                 if (!n->rt[r].flits)
                     n->ractive[w] &= ~(1ull << (r & 63));
             }
