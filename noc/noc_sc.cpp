@@ -35,7 +35,11 @@ noc_sc::noc_sc(sc_module_name name, const noc_config_t &cfg, sc_time period,
     dext_ = new noc_packet_ext;
     dgp_.set_extension(dext_);
     SC_HAS_PROCESS(noc_sc);
-    SC_THREAD(run);
+    // a method, not a thread: a wake-up per busy cycle made the coroutine
+    // switch a visible cost (receivers' b_transport must not wait())
+    SC_METHOD(run);
+    sensitive << wake_;
+    dont_initialize();
 }
 
 noc_sc::~noc_sc() { noc_destroy(n_); }
@@ -186,17 +190,14 @@ void noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 
 void noc_sc::run()
 {
-    for (;;) {
-        wait(wake_);
-        wake_cycle_ = UINT64_MAX;
-        wakeups_++;
-        // now = k * period: simulate cycles < k, then hand over cycle k's
-        // ejections (computed one cycle ahead) before anyone injects in k
-        uint64_t k = floor_cycle(sc_time_stamp());
-        noc_advance(n_, k, eject_cb, this);
-        noc_deliver(n_, k, eject_cb, this);
-        uint64_t nx = noc_next_event(n_);
-        if (nx != UINT64_MAX)
-            schedule(nx > k ? nx : k + 1);
-    }
+    wake_cycle_ = UINT64_MAX;
+    wakeups_++;
+    // now = k * period: simulate cycles < k, then hand over cycle k's
+    // ejections (computed one cycle ahead) before anyone injects in k
+    uint64_t k = floor_cycle(sc_time_stamp());
+    noc_advance(n_, k, eject_cb, this);
+    noc_deliver(n_, k, eject_cb, this);
+    uint64_t nx = noc_next_event(n_);
+    if (nx != UINT64_MAX)
+        schedule(nx > k ? nx : k + 1);
 }

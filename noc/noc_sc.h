@@ -8,6 +8,8 @@
 // b_transport returns at once (the packet is copied into the source queue,
 // like a posted write); delivery is a b_transport on out(dst) at the cycle
 // the tail arrives, with the copy (same command, address, data, extension).
+// Deliveries are made from an SC_METHOD: a receiver's b_transport must not
+// wait() (one waiting would have stalled every later delivery anyway).
 //
 // Time: cycle c of the NoC clock is [c*period, (c+1)*period), the period
 // taken exactly from cfg.clock_ghz when set (edges rounded to whole ps). A packet sent
