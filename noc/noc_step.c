@@ -330,7 +330,9 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
     }
 }
 
-static void router_step(noc_t *n, int r, uint64_t t)
+/* Inlined into the cycle loop (its only caller): the call and the reloads of
+ * n's constants were ~4% of the instructions. */
+static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
     const int P = n->P, V = n->V;
