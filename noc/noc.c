@@ -174,7 +174,13 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         free(n);
         return NULL;
     }
-    n->ivc = xcalloc(nivc, sizeof *n->ivc);
+    /* one 64-byte line per VC when the struct fits one */
+    n->ivc = aligned_alloc(64, (nivc * sizeof *n->ivc + 63) / 64 * 64);
+    if (!n->ivc) {
+        fprintf(stderr, "imcsim: out of memory\n");
+        abort();
+    }
+    memset(n->ivc, 0, nivc * sizeof *n->ivc);
     n->flits = xcalloc(nivc * n->B, sizeof *n->flits);
     n->cq = xcalloc(nivc * n->B, sizeof *n->cq);
     for (size_t i = 0; i < nivc; i++) {

@@ -49,6 +49,8 @@ typedef struct noc_ivc {
     int8_t out_port;
     uint8_t out_vc;
     uint8_t front_head;
+    uint8_t va_wait;           /* VA failed with rel_gen sum va_gen: skip until it moves */
+    uint32_t va_gen;
 } noc_ivc_t;
 
 typedef struct noc_router {
@@ -56,6 +58,10 @@ typedef struct noc_router {
     uint32_t ports;            /* input ports with a nonempty VC */
     int flits;                 /* flits held in the input buffers */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
+    /* output VCs released downstream per network output port, counted: a
+     * VA request that found every VC of its class owned fails again until
+     * one of its candidate ports releases a VC (no other state frees one) */
+    uint32_t rel_gen[4];
     uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */
     uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */

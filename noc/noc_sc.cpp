@@ -29,8 +29,17 @@ noc_sc::noc_sc(sc_module_name name, const noc_config_t &cfg, sc_time period,
         in_[e] = std::move(t);
         out_[e] = std::make_unique<initiator_socket_t>(("out_" + std::to_string(e)).c_str());
     }
+    out_of_.assign(size_t(noc_endpoints(n_)), nullptr);
+    for (auto &o : out_)
+        out_of_[size_t(o.first)] = o.second.get();
+    dext_ = new noc_packet_ext;
+    dgp_.set_extension(dext_);
     SC_HAS_PROCESS(noc_sc);
-    SC_THREAD(run);
+    // a method, not a thread: a wake-up per busy cycle made the coroutine
+    // switch a visible cost (receivers' b_transport must not wait())
+    SC_METHOD(run);
+    sensitive << wake_;
+    dont_initialize();
 }
 
 noc_sc::~noc_sc() { noc_destroy(n_); }
@@ -80,26 +89,22 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     if (free_.empty()) {
         free_.push_back(slots_.size());
         slots_.emplace_back();
-        pending &np = slots_.back();
-        np.gp = std::make_unique<tlm::tlm_generic_payload>();
-        np.ext = new noc_packet_ext;
-        np.gp->set_extension(np.ext);
     }
     uint64_t tag = free_.back();
     pending &p = slots_[tag];
-    p.gp->set_command(gp.get_command());
-    p.gp->set_address(gp.get_address());
-    p.data.assign(gp.get_data_ptr(), gp.get_data_ptr() + gp.get_data_length());
-    p.gp->set_data_ptr(p.data.data());
-    p.gp->set_data_length(gp.get_data_length());
-    p.gp->set_streaming_width(gp.get_data_length());
-    p.gp->set_byte_enable_ptr(nullptr);
-    p.gp->set_dmi_allowed(false);
-    p.gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    *p.ext = *ext;
-    p.ext->src = src;
-    p.ext->created_cycle = c;
-    p.ext->flits = flits;
+    p.cmd = gp.get_command();
+    p.addr = gp.get_address();
+    p.len = gp.get_data_length();
+    if (p.len <= kInline) {
+        if (p.len)
+            std::memcpy(p.inl, gp.get_data_ptr(), p.len);
+    }
+    else
+        p.big.assign(gp.get_data_ptr(), gp.get_data_ptr() + p.len);
+    p.ext = *ext;
+    p.ext.src = src;
+    p.ext.created_cycle = c;
+    p.ext.flits = flits;
     if (noc_inject(n_, c, src, ext->dst, flits, tag)) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
@@ -148,37 +153,51 @@ void noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     if (tag >= self->slots_.size())
         return;
     pending &p = self->slots_[tag];
-    noc_packet_ext *ext = p.ext;
+    tlm::tlm_generic_payload &gp = self->dgp_;
+    noc_packet_ext *ext = self->dext_;
+    *ext = p.ext;
     uint64_t inj;
     int hops;
     noc_eject_info(self->n_, &inj, &hops);
     ext->injected_cycle = inj;
     ext->ejected_cycle = cycle;
     ext->hops = hops;
-    p.gp->set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    auto o = self->out_.find(dst);
-    if (o != self->out_.end()) {
+    // the data is copied out: a receiver that sends from its b_transport may
+    // grow slots_
+    unsigned len = p.len;
+    if (self->dbuf_.size() < len + 1)
+        self->dbuf_.resize(len + 1);
+    std::memcpy(self->dbuf_.data(), len <= kInline ? p.inl : p.big.data(), len);
+    gp.set_command(p.cmd);
+    gp.set_address(p.addr);
+    gp.set_data_ptr(self->dbuf_.data());
+    gp.set_data_length(len);
+    gp.set_streaming_width(len);
+    gp.set_byte_enable_ptr(nullptr);
+    gp.set_byte_enable_length(0);
+    gp.set_dmi_allowed(false);
+    gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    initiator_socket_t *o = dst >= 0 && size_t(dst) < self->out_of_.size() ? self->out_of_[size_t(dst)]
+                                                                           : nullptr;
+    if (o) {
         sc_time zero = SC_ZERO_TIME;
-        (*o->second)->b_transport(*p.gp, zero);
+        (*o)->b_transport(gp, zero);
     } else if (self->on_deliver) {
-        self->on_deliver(dst, *p.gp);
+        self->on_deliver(dst, gp);
     }
     self->free_.push_back(tag); // the payload is reused by a later packet
 }
 
 void noc_sc::run()
 {
-    for (;;) {
-        wait(wake_);
-        wake_cycle_ = UINT64_MAX;
-        wakeups_++;
-        // now = k * period: simulate cycles < k, then hand over cycle k's
-        // ejections (computed one cycle ahead) before anyone injects in k
-        uint64_t k = floor_cycle(sc_time_stamp());
-        noc_advance(n_, k, eject_cb, this);
-        noc_deliver(n_, k, eject_cb, this);
-        uint64_t nx = noc_next_event(n_);
-        if (nx != UINT64_MAX)
-            schedule(nx > k ? nx : k + 1);
-    }
+    wake_cycle_ = UINT64_MAX;
+    wakeups_++;
+    // now = k * period: simulate cycles < k, then hand over cycle k's
+    // ejections (computed one cycle ahead) before anyone injects in k
+    uint64_t k = floor_cycle(sc_time_stamp());
+    noc_advance(n_, k, eject_cb, this);
+    noc_deliver(n_, k, eject_cb, this);
+    uint64_t nx = noc_next_event(n_);
+    if (nx != UINT64_MAX)
+        schedule(nx > k ? nx : k + 1);
 }

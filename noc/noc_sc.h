@@ -8,6 +8,8 @@
 // b_transport returns at once (the packet is copied into the source queue,
 // like a posted write); delivery is a b_transport on out(dst) at the cycle
 // the tail arrives, with the copy (same command, address, data, extension).
+// Deliveries are made from an SC_METHOD: a receiver's b_transport must not
+// wait() (one waiting would have stalled every later delivery anyway).
 //
 // Time: cycle c of the NoC clock is [c*period, (c+1)*period), the period
 // taken exactly from cfg.clock_ghz when set (edges rounded to whole ps). A packet sent
@@ -24,8 +26,8 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
-#include <functional>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -73,12 +75,17 @@ public:
     uint64_t wakeups() const { return wakeups_; }
 
 private:
-    // A packet in flight: its payload copy, reused once delivered (a
-    // payload allocates on construction; one per packet dominated runs).
+    // A packet in flight: what its delivery needs, compact (a full payload per
+    // packet cost an allocation each and a cache miss at ejection). Payload
+    // bytes up to kInline stay in the record.
+    static constexpr unsigned kInline = 48;
     struct pending {
-        std::unique_ptr<tlm::tlm_generic_payload> gp;
-        std::vector<unsigned char> data;
-        noc_packet_ext *ext = nullptr; // owned by gp
+        uint64_t addr = 0;
+        unsigned len = 0;
+        tlm::tlm_command cmd = tlm::TLM_IGNORE_COMMAND;
+        noc_packet_ext ext;
+        unsigned char inl[kInline];
+        std::vector<unsigned char> big; // payloads longer than kInline
     };
 
     void b_transport(int id, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay);
@@ -95,10 +102,16 @@ private:
     sc_core::sc_event wake_;
     uint64_t wake_cycle_ = UINT64_MAX; // earliest pending wake-up
     uint64_t wakeups_ = 0;
-    std::deque<pending> slots_;    // tag = slot index; a deque keeps references stable
+    std::vector<pending> slots_;   // tag = slot index
     std::vector<uint64_t> free_;   // free slot indices
+    // Delivery: one payload (with its extension and data buffer) reused for
+    // every packet; a receiver may not keep it beyond its b_transport.
+    tlm::tlm_generic_payload dgp_;
+    noc_packet_ext *dext_ = nullptr; // owned by dgp_
+    std::vector<unsigned char> dbuf_;
     std::map<int, std::unique_ptr<target_socket_t>> in_;
     std::map<int, std::unique_ptr<initiator_socket_t>> out_;
+    std::vector<initiator_socket_t *> out_of_; // by endpoint, nullptr = none
 };
 
 #endif
