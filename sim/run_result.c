@@ -177,9 +177,10 @@ void run_write_summary(const run_result_t *r, FILE *f)
             (unsigned long long)r->latency_cycles, r->clock_ghz);
     fprintf(f, "  throughput     %.6g inferences/s (batch time %s)\n",
             r->throughput_inferences_per_s, si(b, sizeof b, r->total_s, "s"));
+    double per = r->batch > 0 ? 1.0 / r->batch : 0;
     fprintf(f, "  energy         %s per inference (dynamic %s, leakage %s)\n",
-            si(a, sizeof a, r->batch ? total / r->batch : 0, "J"),
-            si(b, sizeof b, run_energy_dynamic(r), "J"), si(c, sizeof c, total - run_energy_dynamic(r), "J"));
+            si(a, sizeof a, total * per, "J"), si(b, sizeof b, run_energy_dynamic(r) * per, "J"),
+            si(c, sizeof c, (total - run_energy_dynamic(r)) * per, "J"));
     fprintf(f, "  efficiency     %s/W (peak %s/W), %s/mm2 (peak %s/mm2)\n",
             si(a, sizeof a, ops_per_joule(r), "OPS"), si(b, sizeof b, r->peak_ops_per_s_per_w, "OPS"),
             si(c, sizeof c, r->area_mm2 > 0 ? achieved_ops_per_s(r) / r->area_mm2 : 0, "OPS"),
@@ -189,6 +190,7 @@ void run_write_summary(const run_result_t *r, FILE *f)
             (unsigned long long)r->adc_conversions, (unsigned long long)r->adc_clipped,
             (unsigned long long)r->flits);
     fprintf(f, "\n  %-11s %12s %8s %12s\n", "class", "energy", "share", "utilization");
+    fprintf(f, "  %-11s %12s\n", "", "(batch)");
     for (int k = 0; k < CLS_COUNT_; k++) {
         double e = r->dynamic_j_by_class[k] + r->leakage_j_by_class[k];
         fprintf(f, "  %-11s %12s %7.2f%% %11.2f%%\n", run_class_names[k], si(a, sizeof a, e, "J"),
