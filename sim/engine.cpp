@@ -100,8 +100,9 @@ class TileNode : public sc_module {
     void add_stream(Stream *s) { streams_.push_back(s); }
     void spawn();
     std::map<std::pair<int, int>, std::unique_ptr<InPort>> ports_;
-    std::map<int, std::vector<uint64_t>> psum_recv_;
-    std::map<int, std::unique_ptr<sc_event>> psum_ev_;
+    // Partial-sum messages per (layer, replica group of the trace's c field).
+    std::map<std::pair<int, int>, std::vector<uint64_t>> psum_recv_;
+    std::map<std::pair<int, int>, std::unique_ptr<sc_event>> psum_ev_;
     int gtile, chip, endpoint;
     tlm::tlm_generic_payload pkt_gp; // reused for every packet sent (the NoC copies it)
 
@@ -375,16 +376,16 @@ void TileNode::run_stream(Stream *s)
                 break;
             }
             case TR_PSUM_SEND: {
-                PktHdr h{(int32_t)r.a, PKT_PSUM, s->layer, s->layer, inf, 0, 1};
+                PktHdr h{(int32_t)r.a, PKT_PSUM, s->layer, (int32_t)r.c, inf, 0, 1};
                 uint64_t fb = (uint64_t)eng_->a->chip.noc.flit_bits;
                 eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, ((uint64_t)r.b * 8 + fb - 1) / fb));
                 break;
             }
             case TR_ACCUM: {
-                auto &cnt = psum_recv_[s->layer];
+                auto &cnt = psum_recv_[{s->layer, (int)r.c}];
                 if (cnt.empty())
                     cnt.assign(eng_->cfg.batch, 0);
-                auto &ev = psum_ev_[s->layer];
+                auto &ev = psum_ev_[{s->layer, (int)r.c}];
                 if (!ev)
                     ev.reset(new sc_event);
                 s->blocked = "ACCUM (partial sums)";
@@ -674,11 +675,11 @@ void Engine::arrive(const PktHdr &h, uint64_t)
         p.recv[h.inference] += h.values;
         p.arrived.notify(SC_ZERO_TIME);
     } else if (h.kind == PKT_PSUM) {
-        auto &cnt = tn->psum_recv_[h.consumer];
+        auto &cnt = tn->psum_recv_[{h.consumer, h.producer}];
         if (cnt.empty())
             cnt.assign(cfg.batch, 0);
         cnt[h.inference]++;
-        auto &ev = tn->psum_ev_[h.consumer];
+        auto &ev = tn->psum_ev_[{h.consumer, h.producer}];
         if (!ev)
             ev.reset(new sc_event);
         ev->notify(SC_ZERO_TIME);

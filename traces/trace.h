@@ -1,6 +1,7 @@
 /* Per-layer traces: what each tile does for one layer of one inference.
  *
- * A trace file holds one layer: a header, then one stream per tile that
+ * A trace file holds one layer: a header, then one stream per tile (per
+ * replica on the tile, for weight layers) that
  * works on the layer. A stream is executed in order by the run engine, once
  * per inference; streams of different layers on the same tile run
  * concurrently and contend for the tile's CEs, buffer and units.

@@ -259,9 +259,10 @@ static int parse(rd_t *r, const uint8_t *b, size_t len, const trace_read_opts_t 
     uint64_t n_streams = get32(b + H_NSTREAMS);
     uint64_t n_tiles = get32(b + H_NTILES);
     uint64_t avail = len - TRACE_HEADER_BYTES;
-    if (n_streams > n_tiles)
-        return fail(r, H_NSTREAMS, "stream count %" PRIu64 " exceeds the tile count %" PRIu64,
-                    n_streams, n_tiles);
+    uint64_t n_ces_hdr = get32(b + H_NCES);
+    if (n_streams > n_ces_hdr)
+        return fail(r, H_NSTREAMS, "stream count %" PRIu64 " exceeds the CE count %" PRIu64
+                    " (at most one stream per replica per tile)", n_streams, n_ces_hdr);
     if (n_streams * TRACE_STREAM_ENTRY_BYTES > avail)
         return fail(r, TRACE_HEADER_BYTES, "truncated stream table (expected %" PRIu64
                     " bytes for %" PRIu64 " streams, got %" PRIu64 ")",
@@ -349,9 +350,9 @@ static int parse(rd_t *r, const uint8_t *b, size_t len, const trace_read_opts_t 
         if (st->tile >= l->n_tiles)
             return fail(r, e, "stream %" PRIu64 " tile %u out of range (system has %u tiles)", s,
                         st->tile, l->n_tiles);
-        if (s && st->tile <= l->streams[s - 1].tile)
-            return fail(r, e, "stream %" PRIu64 " tile %u not after tile %u (expected increasing "
-                        "tile ids)", s, st->tile, l->streams[s - 1].tile);
+        if (s && st->tile < l->streams[s - 1].tile)
+            return fail(r, e, "stream %" PRIu64 " tile %u before tile %u (expected tile ids in "
+                        "increasing order)", s, st->tile, l->streams[s - 1].tile);
         st->recs = malloc((st->n_recs ? st->n_recs : 1) * sizeof *st->recs);
         if (!st->recs)
             return fail(r, e, "out of memory");

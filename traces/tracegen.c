@@ -1,4 +1,5 @@
-/* Trace generation: one stream of records per tile per layer, derived from
+/* Trace generation: one stream of records per tile per layer (per replica on
+ * the tile for weight layers), derived from
  * the mapping alone (no arch-dependent timing: that is the run engine's).
  * Every choice here is documented in docs/trace-format.md. */
 #include "tracegen.h"
@@ -40,6 +41,11 @@ typedef struct tile_work {
     int n_ces;
     ce_work_t *ces;
     int64_t rows, lcols;      /* distinct rows read, logical columns produced */
+    /* The replica's own stream on this tile: replicas sharing a tile run in
+     * parallel on their own CEs, so each has a stream of its own. */
+    recbuf_t buf;
+    int64_t waited[LAYER_MAX_INPUTS + 1];
+    int64_t msgs;
 } tile_work_t;
 
 typedef struct replica {
@@ -58,6 +64,11 @@ typedef struct gen {
     int64_t *waited;          /* per tile x input slot: last WAIT value */
     int64_t *msgs;            /* per tile: partial-sum messages awaited so far */
     int n_slots, slots[LAYER_MAX_INPUTS + 1];
+    /* Streams of the weight layer being generated, one per (tile, replica),
+     * in replica order; merged with st[] by tile when the layer is done. */
+    uint32_t *rs_tile;
+    recbuf_t *rs_buf;
+    uint32_t n_rs, cap_rs;
     int err;
 } gen_t;
 
@@ -210,8 +221,10 @@ static uint32_t ce_of(const gen_t *g, int i, int r, int k)
 
 static void replica_free(replica_t *R)
 {
-    for (int t = 0; R->tiles && t < R->n_tiles; t++)
+    for (int t = 0; R->tiles && t < R->n_tiles; t++) {
         free(R->tiles[t].ces);
+        free(R->tiles[t].buf.v);
+    }
     free(R->tiles);
 }
 
@@ -471,6 +484,47 @@ static void emit_tail(gen_t *g, int i, uint32_t home, int64_t p)
     emit_sends(g, i, home, p);
 }
 
+/* Makes tile_work w the stream that push()/emit_*() write for its tile (and
+ * back): the emitters address streams by tile, a replica's by swapping. */
+static void swap_stream(gen_t *g, tile_work_t *w)
+{
+    recbuf_t b = g->st[w->tile];
+    g->st[w->tile] = w->buf;
+    w->buf = b;
+    for (int s = 0; s < g->n_slots; s++) {
+        int64_t v = g->waited[(size_t)w->tile * g->n_slots + s];
+        g->waited[(size_t)w->tile * g->n_slots + s] = w->waited[s];
+        w->waited[s] = v;
+    }
+    int64_t m = g->msgs[w->tile];
+    g->msgs[w->tile] = w->msgs;
+    w->msgs = m;
+}
+
+/* Hands a finished replica stream over to the layer's list. */
+static void keep_stream(gen_t *g, tile_work_t *w)
+{
+    if (!w->buf.n)
+        return;
+    if (g->n_rs == g->cap_rs) {
+        uint32_t cap = g->cap_rs ? g->cap_rs * 2 : 64;
+        uint32_t *t = realloc(g->rs_tile, cap * sizeof *t);
+        if (t)
+            g->rs_tile = t;
+        recbuf_t *b = t ? realloc(g->rs_buf, cap * sizeof *b) : NULL;
+        if (!t || !b) {
+            diag_error(g->d, NULL, 0, 0, "out of memory generating traces");
+            g->err = 1;
+            return;
+        }
+        g->rs_buf = b;
+        g->cap_rs = cap;
+    }
+    g->rs_tile[g->n_rs] = w->tile;
+    g->rs_buf[g->n_rs++] = w->buf;
+    w->buf = (recbuf_t){0};
+}
+
 static int gen_weight_layer(gen_t *g, int i)
 {
     const layer_t *L = &g->md->layers[i];
@@ -485,10 +539,12 @@ static int gen_weight_layer(gen_t *g, int i)
             goto out;
     int bits = act_bits(g, L);
     for (int64_t p = 0; p < g->v[i].positions && !g->err; p++) {
-        replica_t *R = &reps[replica_of(g, i, p)];
+        int r = replica_of(g, i, p);
+        replica_t *R = &reps[r];
         uint32_t home = R->tiles[R->home].tile;
         for (int t = 0; t < R->n_tiles; t++) {
             tile_work_t *tw = &R->tiles[t];
+            swap_stream(g, tw);
             emit_waits(g, i, tw->tile, p);
             push(g, tw->tile, TR_READ, 0, i, bytes_of(tw->rows, bits), 0, 0);
             for (int k = 0; k < tw->n_ces; k++) {
@@ -502,15 +558,30 @@ static int gen_weight_layer(gen_t *g, int i)
                 push(g, tw->tile, TR_MVM, bits, i, cw->ce, cw->xbars,
                      cw->rows | cw->cols << 16);
             }
-            if (t != R->home)
-                push(g, tw->tile, TR_PSUM_SEND, 0, i, home, tw->lcols * TRACEGEN_PSUM_BYTES, 0);
+            if (t != R->home) /* c: the replica, whose home stream counts them */
+                push(g, tw->tile, TR_PSUM_SEND, 0, i, home, tw->lcols * TRACEGEN_PSUM_BYTES, r + 1);
+            swap_stream(g, tw);
         }
+        tile_work_t *hw = &R->tiles[R->home];
+        swap_stream(g, hw);
         if (R->n_tiles > 1 || q.rb > 1) {
             g->msgs[home] += R->n_tiles - 1;
-            push(g, home, TR_ACCUM, 0, i, g->msgs[home], (int64_t)(q.rb - 1) * lm->cols, 0);
+            push(g, home, TR_ACCUM, 0, i, g->msgs[home], (int64_t)(q.rb - 1) * lm->cols, r + 1);
         }
         emit_tail(g, i, home, p);
+        swap_stream(g, hw);
     }
+    /* Each replica stream ends with its drain WAITs, then joins the layer. */
+    for (int r = 0; r < lm->replication && !g->err; r++)
+        for (int t = 0; t < reps[r].n_tiles; t++) {
+            tile_work_t *tw = &reps[r].tiles[t];
+            if (!tw->buf.n)
+                continue;
+            swap_stream(g, tw);
+            emit_drain(g, i, tw->tile);
+            swap_stream(g, tw);
+            keep_stream(g, tw);
+        }
     rc = g->err ? -1 : 0;
 out:
     if (rc && !g->err)
@@ -766,17 +837,38 @@ static int gen_layer(gen_t *g, int i, trace_layer_t *out)
     snprintf(out->name, sizeof out->name, "%s", L->name);
     for (uint32_t t = 0; t < g->n_tiles; t++)
         out->n_streams += g->st[t].n > 0;
+    out->n_streams += g->n_rs;
     out->streams = calloc(out->n_streams ? out->n_streams : 1, sizeof *out->streams);
     if (!out->streams) {
         diag_error(g->d, NULL, 0, 0, "out of memory generating traces");
         return -1;
     }
+    /* Streams in tile order; a tile's replica streams in replica order (the
+     * replica list is walked once per tile: replicas are few per layer). */
     uint32_t s = 0;
     for (uint32_t t = 0; t < g->n_tiles; t++) {
-        if (!g->st[t].n)
-            continue;
-        out->streams[s++] = (trace_stream_t){t, g->st[t].n, g->st[t].v};
-        g->st[t] = (recbuf_t){0};
+        if (g->st[t].n) {
+            out->streams[s++] = (trace_stream_t){t, g->st[t].n, g->st[t].v};
+            g->st[t] = (recbuf_t){0};
+        }
+    }
+    if (g->n_rs) {
+        /* counting sort by tile keeps replica order within a tile */
+        uint32_t *first = calloc((size_t)g->n_tiles + 1, sizeof *first);
+        if (!first) {
+            diag_error(g->d, NULL, 0, 0, "out of memory generating traces");
+            return -1;
+        }
+        for (uint32_t k = 0; k < g->n_rs; k++)
+            first[g->rs_tile[k] + 1]++;
+        for (uint32_t t = 0; t < g->n_tiles; t++)
+            first[t + 1] += first[t];
+        for (uint32_t k = 0; k < g->n_rs; k++)
+            out->streams[s + first[g->rs_tile[k]]++] =
+                (trace_stream_t){g->rs_tile[k], g->rs_buf[k].n, g->rs_buf[k].v};
+        free(first);
+        s += g->n_rs;
+        g->n_rs = 0;
     }
     return 0;
 }
@@ -825,6 +917,10 @@ out:
     free(g.v);
     free(g.st);
     free(g.waited);
+    for (uint32_t k = 0; k < g.n_rs; k++)
+        free(g.rs_buf[k].v);
+    free(g.rs_buf);
+    free(g.rs_tile);
     free(g.msgs);
     if (rc)
         trace_layers_free(layers, n);

@@ -107,8 +107,11 @@ static inline int find_stream(const trace_layer_t *l, uint32_t tile)
     int lo = 0, hi = (int)l->n_streams - 1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
-        if (l->streams[mid].tile == tile)
+        if (l->streams[mid].tile == tile) {
+            while (mid > 0 && l->streams[mid - 1].tile == tile)
+                mid--; /* the tile's first stream: a tile may have several */
             return mid;
+        }
         if (l->streams[mid].tile < tile)
             lo = mid + 1;
         else
@@ -133,13 +136,23 @@ static inline int check_executable(const mapping_t *m, const trace_layer_t *l, c
                                    size_t n)
 {
     int nl = m->model->n_layers, bad = 0;
-    /* per layer, per stream: position, producer counters, psum messages */
+    /* per layer, per stream: position; per layer and tile (its first stream):
+     * producer counters, and psum messages per replica group (the c field) */
     uint32_t **pos = calloc((size_t)nl, sizeof *pos);
     int64_t **cnt = calloc((size_t)nl, sizeof *cnt), **psum = calloc((size_t)nl, sizeof *psum);
+    uint32_t *groups = calloc((size_t)nl, sizeof *groups);
     for (int i = 0; i < nl; i++) {
+        for (uint32_t s = 0; s < l[i].n_streams; s++)
+            for (uint32_t k = 0; k < l[i].streams[s].n_recs; k++) {
+                const trace_rec_t *r = &l[i].streams[s].recs[k];
+                if ((r->op == TR_ACCUM || r->op == TR_PSUM_SEND) && r->c + 1 > groups[i])
+                    groups[i] = r->c + 1;
+            }
+        if (!groups[i])
+            groups[i] = 1;
         pos[i] = calloc(l[i].n_streams + 1, sizeof **pos);
         cnt[i] = calloc((l[i].n_streams + 1) * EXEC_SLOTS, sizeof **cnt);
-        psum[i] = calloc(l[i].n_streams + 1, sizeof **psum);
+        psum[i] = calloc((l[i].n_streams + 1) * groups[i], sizeof **psum);
     }
     int progress = 1, done = 0;
     while (progress && !bad && !done) {
@@ -158,10 +171,12 @@ static inline int check_executable(const mapping_t *m, const trace_layer_t *l, c
                             bad = 1;
                             break;
                         }
-                        if (cnt[i][s * EXEC_SLOTS + k] < r->b)
+                        int ts = find_stream(&l[i], st->tile);
+                        if (cnt[i][ts * EXEC_SLOTS + k] < r->b)
                             break;
                     } else if (r->op == TR_ACCUM) {
-                        if (psum[i][s] < r->a)
+                        int ts = find_stream(&l[i], st->tile);
+                        if (psum[i][ts * groups[i] + r->c] < r->a)
                             break;
                     } else if (r->op == TR_PSUM_SEND || r->op == TR_SEND) {
                         int c = r->op == TR_SEND ? (int)r->c : i;
@@ -177,7 +192,7 @@ static inline int check_executable(const mapping_t *m, const trace_layer_t *l, c
                         if (r->op == TR_SEND)
                             cnt[c][ds * EXEC_SLOTS + k] += r->b;
                         else
-                            psum[c][ds]++;
+                            psum[c][ds * groups[c] + r->c]++;
                     }
                     pos[i][s]++;
                     progress = 1;
@@ -204,6 +219,7 @@ static inline int check_executable(const mapping_t *m, const trace_layer_t *l, c
     free(pos);
     free(cnt);
     free(psum);
+    free(groups);
     return bad;
 }
 

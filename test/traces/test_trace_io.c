@@ -236,9 +236,10 @@ START_TEST(corrupt_bytes)
     ck_assert_str_eq(read_err(c, n, NULL),
                      "t.imct: offset 4: error: unsupported version 2 (expected 1)\n");
     memcpy(c, b, n);
-    wr32(c + 112, 5);
+    wr32(c + 112, 9);
     ck_assert_str_eq(read_err(c, n, NULL),
-                     "t.imct: offset 112: error: stream count 5 exceeds the tile count 4\n");
+                     "t.imct: offset 112: error: stream count 9 exceeds the CE count 8 "
+                     "(at most one stream per replica per tile)\n");
     memcpy(c, b, n);
     wr32(c + 124, 1000);
     ck_assert_str_eq(read_err(c, n, NULL),
@@ -316,9 +317,11 @@ START_TEST(corrupt_fields)
     streams[1].tile = 4;
     ck_assert_str_eq(err_of(NULL), "t.imct: offset 128: error: stream 1 tile 4 out of range "
                                    "(system has 4 tiles)\n");
-    streams[1].tile = 1;
-    ck_assert_str_eq(err_of(NULL), "t.imct: offset 128: error: stream 1 tile 1 not after tile 1 "
-                                   "(expected increasing tile ids)\n");
+    streams[1].tile = 1; /* a second stream on tile 1 (another replica) is fine */
+    ck_assert_str_eq(err_of(NULL), "");
+    streams[1].tile = 0;
+    ck_assert_str_eq(err_of(NULL), "t.imct: offset 128: error: stream 1 tile 0 before tile 1 "
+                                   "(expected tile ids in increasing order)\n");
     s0[1].a = 8;
     ck_assert_str_eq(err_of(NULL), "t.imct: offset 156: error: MVM CE 8 out of range (system "
                                    "has 8 CEs)\n");

@@ -52,11 +52,12 @@ START_TEST(conv_first_position_by_hand)
     const trace_stream_t *t0 = stream_of(&l[0], 0), *t1 = stream_of(&l[0], 1);
     ck_assert_ptr_nonnull(t0);
     ck_assert_ptr_nonnull(t1);
-    ck_assert_uint_eq(l[0].n_streams, 3); /* tiles 0, 1, 2 */
+    /* one stream per replica per tile: replica 0 on tiles 0, 1; replica 1 on 1, 2 */
+    ck_assert_uint_eq(l[0].n_streams, 4);
     REC_EQ(&t0->recs[0], TR_WAIT, 0, TRACE_NETWORK_INPUT, 16, 0);
     REC_EQ(&t0->recs[1], TR_READ, 0, 16, 0, 0);                 /* 16 rows x 8 bits */
     REC_EQ(&t0->recs[2], TR_MVM, 8, 1, 2, 16 | 16 << 16);       /* 2 xbars x 8 cols */
-    REC_EQ(&t0->recs[3], TR_ACCUM, 0, 1, 2 * 4, 0);             /* (3-1) blocks x 4 */
+    REC_EQ(&t0->recs[3], TR_ACCUM, 0, 1, 2 * 4, 1);             /* (3-1) blocks x 4; replica 0 */
     REC_EQ(&t0->recs[4], TR_ACT, ACT_RELU, 4, 0, 0);
     REC_EQ(&t0->recs[5], TR_WRITE, 0, 4, 0, 0);
     REC_EQ(&t0->recs[6], TR_SEND, 0, 2, 4, 1);                  /* to pool on tile 2 */
@@ -67,7 +68,7 @@ START_TEST(conv_first_position_by_hand)
     REC_EQ(&t1->recs[0], TR_WAIT, 0, TRACE_NETWORK_INPUT, 16, 0);
     REC_EQ(&t1->recs[1], TR_READ, 0, 2, 0, 0);
     REC_EQ(&t1->recs[2], TR_MVM, 8, 2, 1, 2 | 8 << 16);
-    REC_EQ(&t1->recs[3], TR_PSUM_SEND, 0, 0, 4 * TRACEGEN_PSUM_BYTES, 0);
+    REC_EQ(&t1->recs[3], TR_PSUM_SEND, 0, 0, 4 * TRACEGEN_PSUM_BYTES, 1);
     /* Tile 2 holds only replica 1 (output rows 1, 3, 5), so it receives input
      * rows 0..5 (windows 0-2, 2-4, 4-5), ceil(2 * 2/18) = 1 value per pixel.
      * Its first position, output (1,0), needs up to pixel (2,1): rows 0, 1
