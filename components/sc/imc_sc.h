@@ -54,24 +54,33 @@ struct Clock {
 
 // Leaf modules: own a view of their core's stats; target socket answers
 // transport_dbg with a copy of the stats struct (data_ptr, data_length).
+// Leaf modules: own a view of their core's stats; their target socket
+// answers transport_dbg with a copy of the stats struct (data_ptr,
+// data_length). Plain TLM base sockets: a simple socket's adapters cost
+// ~5 KB each, and a chip has ~24 leaf sockets per CE.
 template <class Stats>
-class Leaf : public sc_core::sc_module, public StatProvider {
+class Leaf : public sc_core::sc_module, public StatProvider, public tlm::tlm_fw_transport_if<> {
   public:
-    tlm_utils::simple_target_socket<Leaf> tgt;
+    tlm::tlm_target_socket<> tgt;
     Leaf(sc_core::sc_module_name n, Stats *st, const stat_desc_t *d, int nd)
         : sc_core::sc_module(n), tgt("tgt"), st_(st), d_(d), nd_(nd)
     {
-        tgt.register_b_transport(this, &Leaf::b_transport);
-        tgt.register_transport_dbg(this, &Leaf::transport_dbg);
+        tgt.bind(*this);
     }
     void write_stats(json_w_t *w) const override { comp_stats_write(w, st_, d_, nd_); }
 
-  private:
-    void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &)
+    void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &) override
     {
         p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
     }
-    unsigned transport_dbg(tlm::tlm_generic_payload &p)
+    tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload &p, tlm::tlm_phase &,
+                                       sc_core::sc_time &) override
+    {
+        p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return tlm::TLM_COMPLETED;
+    }
+    bool get_direct_mem_ptr(tlm::tlm_generic_payload &, tlm::tlm_dmi &) override { return false; }
+    unsigned transport_dbg(tlm::tlm_generic_payload &p) override
     {
         unsigned n = p.get_data_length() < sizeof(Stats) ? p.get_data_length() : sizeof(Stats);
         if (p.get_data_ptr())
@@ -79,6 +88,8 @@ class Leaf : public sc_core::sc_module, public StatProvider {
         p.set_response_status(tlm::TLM_OK_RESPONSE);
         return n;
     }
+
+  private:
     Stats *st_;
     const stat_desc_t *d_;
     int nd_;
