@@ -216,8 +216,6 @@ void TileNode::worker(Worker *w)
         sc_time dly = SC_ZERO_TIME;
         ops->b_transport(gp, dly);
         gp.clear_extension(&ext);
-        w->op.tag = ext.res.end; // hand the end cycle back
-        w->op.n = ext.res.status ? 1 : 0;
         if (ext.res.status)
             eng_->fail(std::string("tile ") + std::to_string(gtile) + ": " + ext.res.err);
         w->busy = false;
@@ -336,7 +334,6 @@ void TileNode::run_stream(Stream *s)
                     o.set_stack_size(64 * 1024);
                     sc_spawn(sc_bind(&TileNode::worker, this, w), nullptr, &o);
                 }
-                uint64_t group_end = 0;
                 std::vector<Worker *> used;
                 for (uint32_t j = k; j <= e; j++) {
                     const trace_rec_t &q = ts->recs[j];
@@ -356,8 +353,7 @@ void TileNode::run_stream(Stream *s)
                     eng_->lacc[s->layer].mvms++;
                     if (j == e) { // the stream thread runs the last one itself
                         s->blocked = "MVM";
-                        tile_result_t res = exec(s, mv);
-                        group_end = std::max(group_end, res.end);
+                        exec(s, mv);
                     } else {
                         Worker *w = s->workers[j - k].get();
                         w->op = mv;
@@ -366,13 +362,10 @@ void TileNode::run_stream(Stream *s)
                         used.push_back(w);
                     }
                 }
-                for (Worker *w : used) {
+                for (Worker *w : used)
                     while (w->busy)
                         wait(w->done);
-                    group_end = std::max(group_end, w->op.tag);
-                }
                 k = e;
-                (void)group_end;
                 break;
             }
             case TR_PSUM_SEND: {
@@ -551,7 +544,6 @@ void Engine::build_ports()
     std::map<std::tuple<int, int, int>, Need> need; // tile, consumer, producer
     for (auto &sp : streams_) {
         Stream *s = sp.get();
-        uint64_t prev = 0;
         std::map<int, uint64_t> last;
         for (uint32_t k = 0; k < s->ts->n_recs; k++) {
             const trace_rec_t &r = s->ts->recs[k];
@@ -562,7 +554,6 @@ void Engine::build_ports()
             n.total = std::max<uint64_t>(n.total, r.b);
             n.maxstep = std::max<uint64_t>(n.maxstep, r.b - std::min<uint64_t>(before, r.b));
             last[(int)r.a] = r.b;
-            (void)prev;
         }
         for (auto &kv : last) {
             InPort &p = node_of_[s->ts->tile]->port(s->layer, kv.first);
