@@ -1,13 +1,13 @@
 /* libFuzzer target: the model loader on arbitrary YAML, then, for models
- * small enough to stay fast, the compiler on the built-in ISAAC-like preset
- * and the trace generator, whose output must satisfy the trace invariants
+ * small enough to stay fast, the compiler on the isaac preset (loaded once,
+ * through the real arch loader) and the trace generator, whose output must satisfy the trace invariants
  * (test/traces/invariants.h). The zoo is left empty: model_load_string does
  * not use it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch_builtin.h"
+#include "arch_load.h"
 #include "compile.h"
 #include "invariants.h"
 #include "model.h"
@@ -20,6 +20,22 @@ const size_t imc_zoo_lens[] = {0};
 
 #define MAX_MACS 2000000
 
+static arch_t isaac;
+static int have_isaac;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    imc_diag_t d;
+    diag_init(&d);
+    have_isaac = arch_load("isaac", NULL, 0, &isaac, &d) == 0;
+    diag_free(&d);
+    if (!have_isaac)
+        abort(); /* the shipped preset must load */
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     model_t m;
@@ -31,10 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         diag_free(&d);
         return 0;
     }
-    arch_t a;
     mapping_t mp;
-    if (model_macs(&m) <= MAX_MACS && workloads_builtin_arch("isaac", &a) == 0 &&
-        compile_model(&a, &m, REPLICATE_BALANCED, &mp, &d) == 0) {
+    if (model_macs(&m) <= MAX_MACS && have_isaac &&
+        compile_model(&isaac, &m, REPLICATE_BALANCED, &mp, &d) == 0) {
         trace_layer_t *l;
         if (tracegen_build(&mp, &l, &d) == 0) {
             char msg[512];

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (outside the gcc build) and runs
 # each for a bounded time over a copy of its seed corpus.
-# Usage: run_fuzz.sh SRC_DIR WORK_DIR [SECONDS_PER_TARGET]
+# Usage: run_fuzz.sh SRC_DIR WORK_DIR [SECONDS_PER_TARGET [PRESETS_GEN_C]]
+# PRESETS_GEN_C is the build's generated arch/presets_gen.c (the embedded
+# presets the model target loads through the real arch loader).
 # Needs Debian packages clang and libclang-rt-14-dev (libFuzzer runtime).
 set -euo pipefail
 src=$1
 work=$2
 secs=${3:-20}
+presets=${4:-}
 cc=${FUZZ_CC:-clang}
 
 fail() { echo "run_fuzz: error: $*" >&2; exit 1; }
@@ -22,7 +25,7 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (voi
 
 flags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-       -I"$src/sim/util" -I"$src/traces" -I"$src/workloads" -I"$src/arch" -I"$src/test/traces")
+       -I"$src/sim/util" -I"$src/traces" -I"$src/workloads" -I"$src/arch" -I"$src/sim" -I"$src/test/traces")
 yaml=$(pkg-config --cflags --libs yaml-0.1)
 util=("$src/sim/util/diag.c" "$src/sim/util/ytree.c" "$src/sim/util/strutil.c")
 
@@ -32,7 +35,8 @@ targets=(
   "yaml::4096"
 )
 if [[ -f "$src/test/fuzz/fuzz_model.c" ]]; then
-  targets+=("model:$(sed "s|^|$src/|" "$src/test/fuzz/model_sources.txt" | tr '\n' ' '):8192")
+  [[ -f $presets ]] || fail "the model target needs the generated presets file (got '$presets')"
+  targets+=("model:$(sed "s|^|$src/|" "$src/test/fuzz/model_sources.txt" | tr '\n' ' ')$presets:8192")
 fi
 
 for t in "${targets[@]}"; do
