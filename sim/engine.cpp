@@ -40,7 +40,8 @@ enum : int32_t { PKT_DATA = 0, PKT_PSUM = 1 };
 // What a packet carries, as its payload bytes (the NoC copies data, not our
 // extensions). Sizes on the wire are the flits we ask for, not these bytes.
 struct PktHdr {
-    int32_t final_tile, kind, consumer, producer, inference, pad;
+    int32_t final_tile, kind, consumer, producer, inference;
+    int32_t counts; // 1 on a message's last packet, the one whose arrival counts
     uint64_t values;
 };
 
@@ -369,7 +370,7 @@ void TileNode::run_stream(Stream *s)
                 break;
             }
             case TR_PSUM_SEND: {
-                PktHdr h{(int32_t)r.a, PKT_PSUM, s->layer, (int32_t)r.c, inf, 0, 1};
+                PktHdr h{(int32_t)r.a, PKT_PSUM, s->layer, (int32_t)r.c, inf, 1, 1};
                 uint64_t fb = (uint64_t)eng_->a->chip.noc.flit_bits;
                 eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, ((uint64_t)r.b * 8 + fb - 1) / fb));
                 break;
@@ -423,7 +424,7 @@ void TileNode::run_stream(Stream *s)
                 while (must_hold(p, inf, r.b))
                     wait(p.credit);
                 p.reserved += r.b;
-                PktHdr h{(int32_t)r.a, PKT_DATA, (int32_t)r.c, s->layer, inf, 0, r.b};
+                PktHdr h{(int32_t)r.a, PKT_DATA, (int32_t)r.c, s->layer, inf, 1, r.b};
                 uint64_t bits = (uint64_t)r.b * TL.act_bits;
                 uint64_t fb = (uint64_t)eng_->a->chip.noc.flit_bits;
                 eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, (bits + fb - 1) / fb));
@@ -613,7 +614,7 @@ void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits)
         left -= f;
         PktHdr ph = h;
         if (left > 0) {
-            ph.kind = h.kind == PKT_DATA ? -1 : -2; // carries no count
+            ph.counts = 0;
             ph.values = 0;
         }
         tlm::tlm_generic_payload &gp = from->pkt_gp;
@@ -649,7 +650,7 @@ void Engine::gateway_arrive(int chip, tlm::tlm_generic_payload &gp)
         links_[chip].ev.notify(SC_ZERO_TIME);
         return;
     }
-    if (h.kind < 0)
+    if (!h.counts)
         return; // a leading packet of a split message
     arrive(h, flits);
 }
@@ -701,7 +702,7 @@ void Engine::link_thread(int chip)
         int dchip = chip_of(a, h.final_tile);
         int dep = h.final_tile % a->chip.tiles;
         if (dep == 0 || dchip >= (int)nocs_.size()) {
-            if (h.kind >= 0)
+            if (h.counts)
                 arrive(h, flits);
             continue;
         }
@@ -824,15 +825,7 @@ void Engine::collect(run_result_t *r)
     const int total_tiles = a->chip.tiles * chips_;
     r->n_tiles = total_tiles;
     r->tiles = (run_tile_t *)calloc((size_t)total_tiles, sizeof *r->tiles);
-    int kx = 1;
-    {
-        noc_config_t nc;
-        imc_diag_t tmp;
-        diag_init(&tmp);
-        if (!noc_config_from_arch(&nc, a, &tmp))
-            kx = nc.kx;
-        diag_free(&tmp);
-    }
+    const int kx = nocs_.empty() ? 1 : noc_config(nocs_[0]->core())->kx; // routers per row
     const int conc = std::max(1, a->chip.noc.concentration);
     for (int t = 0; t < total_tiles; t++) {
         run_tile_t &rt = r->tiles[t];
