@@ -1,5 +1,6 @@
 #include "noc_sc.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <cstring>
@@ -105,9 +106,21 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     p.ext.src = src;
     p.ext.created_cycle = c;
     p.ext.flits = flits;
-    if (noc_inject(n_, c, src, ext->dst, flits, tag)) {
-        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        return;
+    // every packet of the message carries its tag; the last one to arrive
+    // delivers it
+    int pf = ext->packet_flits > 0 ? ext->packet_flits : flits;
+    p.packets_left = 0;
+    p.first_inject = UINT64_MAX;
+    for (int left = flits; left > 0; left -= pf) {
+        if (noc_inject(n_, c, src, ext->dst, left < pf ? left : pf, tag)) {
+            // only a bad endpoint (checked above) or 2^30 packets alive fail
+            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+            if (!p.packets_left)
+                return;
+            failure_ = "noc: too many packets in flight";
+            break;
+        }
+        p.packets_left++;
     }
     free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -147,19 +160,26 @@ void noc_sc::schedule(uint64_t cycle)
     wake_.notify(at > now ? at - now : SC_ZERO_TIME);
 }
 
-void noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     auto *self = static_cast<noc_sc *>(ctx);
     if (tag >= self->slots_.size())
-        return;
+        return 0;
     pending &p = self->slots_[tag];
-    tlm::tlm_generic_payload &gp = self->dgp_;
-    noc_packet_ext *ext = self->dext_;
-    *ext = p.ext;
     uint64_t inj;
     int hops;
     noc_eject_info(self->n_, &inj, &hops);
-    ext->injected_cycle = inj;
+    if (p.packets_left > 1) { // more packets of this message to come
+        p.packets_left--;
+        p.first_inject = std::min(p.first_inject, inj);
+        return 0;
+    }
+    if (self->ahead_)
+        return 1; // the receiver must see it at its own time: stop here
+    tlm::tlm_generic_payload &gp = self->dgp_;
+    noc_packet_ext *ext = self->dext_;
+    *ext = p.ext;
+    ext->injected_cycle = std::min(p.first_inject, inj);
     ext->ejected_cycle = cycle;
     ext->hops = hops;
     // the data is copied out: a receiver that sends from its b_transport may
@@ -186,18 +206,61 @@ void noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
         self->on_deliver(dst, gp);
     }
     self->free_.push_back(tag); // the payload is reused by a later packet
+    return 0;
+}
+
+// The first cycle in which a process other than this one may inject: the
+// cycle of the next pending activity. 0 when something may still happen at
+// the current time.
+uint64_t noc_sc::horizon() const
+{
+    sc_time gap = sc_time_to_pending_activity(sc_core::sc_get_curr_simcontext());
+    if (gap == SC_ZERO_TIME)
+        return 0;
+    sc_time now = sc_time_stamp();
+    if (gap >= sc_max_time() - now)
+        return UINT64_MAX;
+    return ceil_cycle(now + gap);
+}
+
+// Simulate the cycles < until; false (and no more wake-ups) on a watchdog stop.
+bool noc_sc::advance(uint64_t until, bool ahead)
+{
+    ahead_ = ahead;
+    int rc = noc_advance(n_, until, eject_cb, this);
+    ahead_ = false;
+    if (rc >= 0)
+        return true;
+    failure_ = noc_watchdog_report(n_);
+    return false;
 }
 
 void noc_sc::run()
 {
     wake_cycle_ = UINT64_MAX;
     wakeups_++;
+    if (!failure_.empty())
+        return;
     // now = k * period: simulate cycles < k, then hand over cycle k's
     // ejections (computed one cycle ahead) before anyone injects in k
     uint64_t k = floor_cycle(sc_time_stamp());
-    noc_advance(n_, k, eject_cb, this);
+    if (!advance(k, false))
+        return;
     noc_deliver(n_, k, eject_cb, this);
     uint64_t nx = noc_next_event(n_);
-    if (nx != UINT64_MAX)
-        schedule(nx > k ? nx : k + 1);
+    if (nx == UINT64_MAX)
+        return;
+    // Nobody else runs before cycle h: simulate up to it now (a held
+    // delivery stops earlier, at its own cycle). Stepping k..h-1 one wake-up
+    // at a time would give the same cycles at a SystemC event each.
+    uint64_t h = horizon();
+    if (h > k + 1 && nx < h) {
+        if (!advance(h, true))
+            return;
+        nx = noc_next_event(n_);
+        if (nx != UINT64_MAX)
+            schedule(nx);
+        return;
+    }
+    schedule(nx > k ? nx : k + 1);
 }

@@ -607,10 +607,17 @@ void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits)
         links_[from->chip].ev.notify(SC_ZERO_TIME);
         return;
     }
-    // Split into packets of at most packet_flits; the values ride on the last.
+    // Within the chip one message, split by the network into packets of at
+    // most packet_flits. Towards the gateway one message per packet, with
+    // the values on the last: the off-chip link streams packets as they come.
+    if (flits > (uint64_t)INT32_MAX) {
+        fail("a message of " + std::to_string(flits) + " flits is too large for the NoC");
+        return;
+    }
+    const bool whole = dst_chip == from->chip;
     uint64_t left = flits;
     while (left > 0) {
-        uint64_t f = std::min<uint64_t>(left, (uint64_t)pf);
+        uint64_t f = whole ? left : std::min<uint64_t>(left, (uint64_t)pf);
         left -= f;
         PktHdr ph = h;
         if (left > 0) {
@@ -621,6 +628,7 @@ void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits)
         noc_packet_ext ext;
         ext.dst = dst_ep;
         ext.flits = (int)f;
+        ext.packet_flits = pf;
         gp.set_command(tlm::TLM_WRITE_COMMAND);
         gp.set_data_ptr(reinterpret_cast<unsigned char *>(&ph));
         gp.set_data_length(sizeof ph);
@@ -783,6 +791,9 @@ void Engine::report_blocked(imc_diag_t *d) const
     }
     if (shown > 8)
         diag_note(d, nullptr, 0, 0, "... and %d more blocked streams", shown - 8);
+    for (size_t c = 0; c < nocs_.size(); c++)
+        if (!nocs_[c]->failure().empty())
+            diag_note(d, nullptr, 0, 0, "chip %zu: %s", c, nocs_[c]->failure().c_str());
 }
 
 // ---------------------------------------------------------------- results

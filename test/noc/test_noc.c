@@ -17,13 +17,14 @@ typedef struct got {
     uint64_t flits;
 } got_t;
 
-static void on_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+static int on_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     got_t *g = ctx;
     g->tag = tag;
     g->dst = dst;
     g->cycle = cycle;
     g->n++;
+    return 0;
 }
 
 /* Independent derivation: minimal hops on the router grid, then the head
@@ -121,12 +122,13 @@ typedef struct log {
     uint64_t cycle[64];
     int n;
 } log_t;
-static void log_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+static int log_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     (void)dst;
     log_t *l = ctx;
     l->cycle[tag] = cycle;
     l->n++;
+    return 0;
 }
 
 /* A contended burst starting at t0; ejection cycles relative to t0. */
@@ -203,12 +205,13 @@ END_TEST
 typedef struct count {
     uint64_t packets;
 } count_t;
-static void count_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+static int count_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     (void)tag;
     (void)dst;
     (void)cycle;
     ((count_t *)ctx)->packets++;
+    return 0;
 }
 
 /* Heavy random traffic (beyond saturation), then no more injection: every
