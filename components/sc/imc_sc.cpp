@@ -112,8 +112,8 @@ int Tile::program(int ce, const int64_t *W, int n_in, int n_out, int wb, std::st
 int Tile::mvm_hook(void *ctx, tile_t *, const tile_op_t *op, uint64_t start, tile_result_t *res)
 {
     Tile *self = static_cast<Tile *>(ctx);
-    tlm::tlm_generic_payload p;
-    ImcOpExt e;
+    tlm::tlm_generic_payload &p = self->mvm_gp_;
+    ImcOpExt &e = self->mvm_ext_;
     e.op = *op;
     e.res = *res;
     e.res.grant = start;

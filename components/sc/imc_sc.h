@@ -154,6 +154,10 @@ class Tile : public sc_core::sc_module, public StatProvider {
     sc_core::sc_event req_ev_;
     std::map<uint64_t, Waiter *> waiting_;
     std::vector<tile_result_t> results_; // grant scratch (a member: the thread never returns)
+    // The payload of every MVM handed to a CE, reused: a payload allocates
+    // its extension array when constructed, and a CE never waits.
+    tlm::tlm_generic_payload mvm_gp_;
+    ImcOpExt mvm_ext_;
     std::vector<std::unique_ptr<ComputeElement>> ces_;
     std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Tile>>> ce_socks_;
 };
