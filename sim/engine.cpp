@@ -53,8 +53,23 @@ struct InPort {
     uint64_t cap = 0;      // buffer values reserved for this port
     uint64_t window = 0;   // values a consumer position may still need
     sc_event arrived, credit;
+    int arrived_waiters = 0, credit_waiters = 0; // see notify_waiters()
     const struct Stream *consumer = nullptr;
 };
+
+// Waits counted so that a change nobody waits for costs no event: a process
+// that starts waiting later has already seen the change.
+static void wait_counted(sc_event &ev, int &waiters)
+{
+    waiters++;
+    wait(ev);
+    waiters--;
+}
+static void notify_waiters(sc_event &ev, int waiters)
+{
+    if (waiters)
+        ev.notify(SC_ZERO_TIME);
+}
 
 struct Worker { // runs one MVM of a group in parallel with the stream
     sc_event go, done;
@@ -237,7 +252,7 @@ tile_result_t TileNode::exec(Stream *s, tile_op_t op)
     ops->b_transport(gp, dly);
     s->in_op = false;
     for (InPort *p : s->ports) // producers held back while we computed may go on
-        p->credit.notify(SC_ZERO_TIME);
+        notify_waiters(p->credit, p->credit_waiters);
     gp.clear_extension(&ext);
     const tile_result_t &r = ext.res;
     if (r.status)
@@ -263,7 +278,7 @@ static uint64_t release_to(InPort &p, int inf, uint64_t upto)
     uint64_t n = upto - p.released[inf];
     p.released[inf] = upto;
     p.reserved -= std::min(p.reserved, n);
-    p.credit.notify(SC_ZERO_TIME);
+    notify_waiters(p.credit, p.credit_waiters);
     return n;
 }
 
@@ -304,7 +319,7 @@ void TileNode::run_stream(Stream *s)
                 InPort &p = port(s->layer, (int)r.a);
                 s->blocked = "WAIT (inputs)";
                 while (p.recv[inf] < r.b)
-                    wait(p.arrived);
+                    wait_counted(p.arrived, p.arrived_waiters);
                 release_to(p, inf, r.b > p.window ? r.b - p.window : 0);
                 break;
             }
@@ -422,7 +437,7 @@ void TileNode::run_stream(Stream *s)
                 InPort &p = dst->port((int)r.c, s->layer);
                 s->blocked = "SEND (consumer buffer full)";
                 while (must_hold(p, inf, r.b))
-                    wait(p.credit);
+                    wait_counted(p.credit, p.credit_waiters);
                 p.reserved += r.b;
                 PktHdr h{(int32_t)r.a, PKT_DATA, (int32_t)r.c, s->layer, inf, 1, r.b};
                 uint64_t bits = (uint64_t)r.b * TL.act_bits;
@@ -673,7 +688,7 @@ void Engine::arrive(const PktHdr &h, uint64_t)
     if (h.kind == PKT_DATA) {
         InPort &p = tn->port(h.consumer, h.producer);
         p.recv[h.inference] += h.values;
-        p.arrived.notify(SC_ZERO_TIME);
+        notify_waiters(p.arrived, p.arrived_waiters);
     } else if (h.kind == PKT_PSUM) {
         auto &cnt = tn->psum_recv_[{h.consumer, h.producer}];
         if (cnt.empty())
