@@ -83,6 +83,12 @@ uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits);
  * Returns 0, or -1 on bad arguments. */
 int noc_inject(noc_t *n, uint64_t now_cycle, int src, int dst, int flits,
                uint64_t tag);
+/* Queue a message of `flits` flits that the source sends as packets of at
+ * most packet_flits, one after another, every packet tagged `tag` (the same
+ * as that many noc_inject calls in a row, but a queued message costs one
+ * record: packets exist only from their injection on). */
+int noc_inject_message(noc_t *n, uint64_t now_cycle, int src, int dst, int flits,
+                       int packet_flits, uint64_t tag);
 
 /* The earliest cycle at which something happens, UINT64_MAX when idle. */
 uint64_t noc_next_event(const noc_t *n);

@@ -109,18 +109,11 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     // every packet of the message carries its tag; the last one to arrive
     // delivers it
     int pf = ext->packet_flits > 0 ? ext->packet_flits : flits;
-    p.packets_left = 0;
+    p.packets_left = uint32_t((flits + pf - 1) / pf);
     p.first_inject = UINT64_MAX;
-    for (int left = flits; left > 0; left -= pf) {
-        if (noc_inject(n_, c, src, ext->dst, left < pf ? left : pf, tag)) {
-            // only a bad endpoint (checked above) or 2^30 packets alive fail
-            gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-            if (!p.packets_left)
-                return;
-            failure_ = "noc: too many packets in flight";
-            break;
-        }
-        p.packets_left++;
+    if (noc_inject_message(n_, c, src, ext->dst, flits, pf, tag)) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
     }
     free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -468,8 +468,8 @@ static void ni_step(noc_t *n, int e, uint64_t t)
             n->eactive[e >> 6] &= ~(1ull << (e & 63));
             return;
         }
-        int id = ni->qhead;
-        if (n->pkt[id].t_create > t)
+        noc_msg_t *m = &n->msg[ni->qhead];
+        if (m->t_create > t)
             return;
         int vc = -1, V = n->V;
         int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
@@ -482,9 +482,28 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         }
         if (vc < 0)
             return;
-        ni->qhead = n->pkt[id].next;
-        if (ni->qhead < 0)
-            ni->qtail = -1;
+        /* the message's next packet comes into being as its head leaves */
+        int id = noc_pkt_alloc(n);
+        if (id < 0)
+            return; /* 2^30 packets in the network: cannot happen with finite buffers */
+        noc_pkt_t *p = &n->pkt[id];
+        memset(p, 0, sizeof *p);
+        p->src = e;
+        p->dst = m->dst;
+        p->flits = m->flits < m->pf ? m->flits : m->pf;
+        p->tag = m->tag;
+        p->t_create = m->t_create;
+        p->last_dim = -1;
+        p->next = -1;
+        m->flits -= p->flits;
+        if (!m->flits) { /* its last packet: the message leaves the queue */
+            int mid = ni->qhead;
+            ni->qhead = m->next;
+            if (ni->qhead < 0)
+                ni->qtail = -1;
+            m->next = n->free_msg;
+            n->free_msg = mid;
+        }
         ni->cur = id;
         ni->sent = 0;
         ni->vc = vc;
