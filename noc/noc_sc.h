@@ -121,7 +121,7 @@ private:
     uint64_t wakeups_ = 0;
     bool ahead_ = false;           // simulating ahead: hold message deliveries
     std::string failure_;
-    std::vector<pending> slots_;   // tag = slot index
+    std::deque<pending> slots_;    // tag = slot index (a deque: growing never moves them)
     std::vector<uint64_t> free_;   // free slot indices
     // Delivery: one payload (with its extension and data buffer) reused for
     // every packet; a receiver may not keep it beyond its b_transport.
