@@ -111,10 +111,7 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     int pf = ext->packet_flits > 0 ? ext->packet_flits : flits;
     p.packets_left = uint32_t((flits + pf - 1) / pf);
     p.first_inject = UINT64_MAX;
-    if (noc_inject_message(n_, c, src, ext->dst, flits, pf, tag)) {
-        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        return;
-    }
+    staged_.push_back({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf});
     free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     // cycle c is simulated at time (c + 1) * period, once nothing more can
@@ -202,6 +199,38 @@ int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     return 0;
 }
 
+// Queue the staged messages of cycles < before_cycle, in (cycle, source,
+// order, call) order.
+void noc_sc::flush(uint64_t before_cycle)
+{
+    if (staged_.empty())
+        return;
+    std::sort(staged_.begin(), staged_.end(), [](const staged &a, const staged &b) {
+        if (a.cycle != b.cycle)
+            return a.cycle < b.cycle;
+        if (a.src != b.src)
+            return a.src < b.src;
+        return a.order != b.order ? a.order < b.order : a.seq < b.seq;
+    });
+    size_t i = 0;
+    for (; i < staged_.size() && staged_[i].cycle < before_cycle; i++) {
+        const staged &m = staged_[i];
+        // endpoints and sizes were checked by send(): only 2^30 queued messages fail
+        if (noc_inject_message(n_, m.cycle, m.src, m.dst, m.flits, m.packet_flits, m.tag) &&
+            failure_.empty())
+            failure_ = "noc: too many messages queued";
+    }
+    staged_.erase(staged_.begin(), staged_.begin() + (ptrdiff_t)i);
+}
+
+uint64_t noc_sc::next_event() const
+{
+    uint64_t nx = noc_next_event(n_);
+    for (const staged &m : staged_)
+        nx = std::min(nx, m.cycle);
+    return nx;
+}
+
 // The first cycle in which a process other than this one may inject: the
 // cycle of the next pending activity. 0 when something may still happen at
 // the current time.
@@ -237,10 +266,11 @@ void noc_sc::run()
     // now = k * period: simulate cycles < k, then hand over cycle k's
     // ejections (computed one cycle ahead) before anyone injects in k
     uint64_t k = floor_cycle(sc_time_stamp());
+    flush(k); // cycles < k are closed: nobody can send in them any more
     if (!advance(k, false))
         return;
     noc_deliver(n_, k, eject_cb, this);
-    uint64_t nx = noc_next_event(n_);
+    uint64_t nx = next_event();
     if (nx == UINT64_MAX)
         return;
     // Nobody else runs before cycle h: simulate up to it now (a held
@@ -248,6 +278,7 @@ void noc_sc::run()
     // at a time would give the same cycles at a SystemC event each.
     uint64_t h = horizon();
     if (h > k + 1 && nx < h) {
+        flush(UINT64_MAX); // nobody else sends before cycle h
         if (!advance(h, true))
             return;
         nx = noc_next_event(n_);

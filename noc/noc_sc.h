@@ -46,6 +46,10 @@ struct noc_packet_ext : tlm::tlm_extension<noc_packet_ext> {
     int dst = -1;   // destination endpoint (required)
     int flits = 0;  // message size; 0 = from the data length
     int packet_flits = 0; // largest packet; 0 = the message is one packet
+    // Messages a source sends in one cycle enter its queue in increasing
+    // `order` (then in call order), whatever the order in which SystemC ran
+    // their senders: give each sending process its own value.
+    uint64_t order = 0;
     // Filled in by the network on delivery (injected: the first packet's
     // head left the source queue; ejected: the last tail arrived):
     int src = -1;
@@ -108,6 +112,8 @@ private:
     void schedule(uint64_t cycle);
     static int eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle);
     uint64_t horizon() const;
+    void flush(uint64_t before_cycle);
+    uint64_t next_event() const;
     bool advance(uint64_t until, bool ahead);
 
     noc_t *n_ = nullptr;
@@ -123,6 +129,14 @@ private:
     std::string failure_;
     std::deque<pending> slots_;    // tag = slot index (a deque: growing never moves them)
     std::vector<uint64_t> free_;   // free slot indices
+    // Messages of cycles not yet closed, queued in canonical order once no
+    // more can be sent in their cycle (see noc_packet_ext::order).
+    struct staged {
+        uint64_t cycle, order, seq, tag;
+        int src, dst, flits, packet_flits;
+    };
+    std::vector<staged> staged_;
+    uint64_t staged_seq_ = 0;
     // Delivery: one payload (with its extension and data buffer) reused for
     // every packet; a receiver may not keep it beyond its b_transport.
     tlm::tlm_generic_payload dgp_;

@@ -54,6 +54,7 @@ struct InPort {
     uint64_t window = 0;   // values a consumer position may still need
     sc_event arrived, credit;
     int arrived_waiters = 0, credit_waiters = 0; // see notify_waiters()
+    uint64_t sent_now = 0, sent_at = UINT64_MAX;   // values reserved at time sent_at
     const struct Stream *consumer = nullptr;
 };
 
@@ -94,6 +95,11 @@ struct Stream {
     imc::ImcOpExt ext;
     std::vector<std::unique_ptr<Worker>> workers; // this stream's parallel MVMs
     bool in_op = false;            // inside a tile op (not waiting on anyone)
+    // When the current op and inference began (SystemC time values), and the
+    // inference before: must_hold() judges a consumer as it was at the start
+    // of the current time.
+    uint64_t op_start = 0, inf_at = 0;
+    int prev_inf = 0;
 };
 
 struct LayerAcc {
@@ -143,7 +149,9 @@ class Engine : public sc_module {
     void report_blocked(imc_diag_t *d) const;
 
     // Called by the nodes.
-    void send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits);
+    // order: the sending stream's id (same-cycle messages of a tile enter
+    // its NoC queue by it, not by SystemC's process order)
+    void send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits, uint64_t order);
     void arrive(const PktHdr &h, uint64_t flits);
     void gateway_arrive(int chip, tlm::tlm_generic_payload &gp);
     void fail(const std::string &msg);
@@ -249,6 +257,7 @@ tile_result_t TileNode::exec(Stream *s, tile_op_t op)
     gp.set_extension(&ext);
     sc_time dly = SC_ZERO_TIME;
     s->in_op = true;
+    s->op_start = sc_time_stamp().value();
     ops->b_transport(gp, dly);
     s->in_op = false;
     for (InPort *p : s->ports) // producers held back while we computed may go on
@@ -286,11 +295,33 @@ static uint64_t release_to(InPort &p, int inf, uint64_t upto)
 // while the consumer is busy with an op, or the values belong to a later
 // inference than the one it works on. A consumer that waits (for these or
 // other values) always gets data, so credits can never close a cycle.
+// The decision must not depend on the order in which SystemC runs the
+// processes of one instant: the consumer is judged as it was when the
+// instant began (an op or inference it starts now does not count), and
+// values other producers reserve in this instant do not count either; the
+// consumer's releases do, and wake the waiting producers.
 static bool must_hold(const InPort &p, int inf, uint64_t values)
 {
-    if (p.reserved == 0 || p.reserved + values <= p.cap || !p.consumer)
+    const uint64_t now = sc_time_stamp().value();
+    uint64_t reserved = p.reserved;
+    if (p.sent_at == now)
+        reserved -= std::min(reserved, p.sent_now);
+    if (reserved == 0 || reserved + values <= p.cap || !p.consumer)
         return false;
-    return p.consumer->in_op || inf > p.consumer->inf;
+    const Stream &c = *p.consumer;
+    bool busy = c.in_op && c.op_start < now;
+    int c_inf = c.inf_at < now ? c.inf : c.prev_inf;
+    return busy || inf > c_inf;
+}
+
+// Half the (stream, inference, record) triples, pseudo-randomly by seed.
+static bool perturb(uint64_t seed, int stream, int inf, uint32_t rec)
+{
+    uint64_t x = seed ^ ((uint64_t)stream << 40) ^ ((uint64_t)inf << 32) ^ rec;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return x & 1;
 }
 
 void TileNode::run_stream(Stream *s)
@@ -302,11 +333,15 @@ void TileNode::run_stream(Stream *s)
     const int64_t positions = eng_->m->layers[s->layer].positions;
     const uint64_t macs_per_write = positions > 0 ? (uint64_t)(L.macs / positions) : 0;
     for (int inf = 0; inf < eng_->cfg.batch; inf++) {
+        s->prev_inf = s->inf;
         s->inf = inf;
+        s->inf_at = sc_time_stamp().value();
         uint32_t ticked = 0; // records reported to the progress meter
         for (uint32_t k = 0; k < ts->n_recs; k++) {
             const trace_rec_t &r = ts->recs[k];
             s->pc = k;
+            if (eng_->cfg.perturb_order && perturb(eng_->cfg.perturb_order, s->id, inf, k))
+                wait(SC_ZERO_TIME); // same instant, later delta (see imc_run_config)
             if (k >= ticked + 1024) {
                 eng_->progress_tick(k - ticked);
                 ticked = k;
@@ -387,7 +422,8 @@ void TileNode::run_stream(Stream *s)
             case TR_PSUM_SEND: {
                 PktHdr h{(int32_t)r.a, PKT_PSUM, s->layer, (int32_t)r.c, inf, 1, 1};
                 uint64_t fb = (uint64_t)eng_->a->chip.noc.flit_bits;
-                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, ((uint64_t)r.b * 8 + fb - 1) / fb));
+                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, ((uint64_t)r.b * 8 + fb - 1) / fb),
+                           (uint64_t)s->id);
                 break;
             }
             case TR_ACCUM: {
@@ -438,11 +474,18 @@ void TileNode::run_stream(Stream *s)
                 s->blocked = "SEND (consumer buffer full)";
                 while (must_hold(p, inf, r.b))
                     wait_counted(p.credit, p.credit_waiters);
+                const uint64_t now = sc_time_stamp().value();
+                if (p.sent_at != now) {
+                    p.sent_at = now;
+                    p.sent_now = 0;
+                }
+                p.sent_now += r.b;
                 p.reserved += r.b;
                 PktHdr h{(int32_t)r.a, PKT_DATA, (int32_t)r.c, s->layer, inf, 1, r.b};
                 uint64_t bits = (uint64_t)r.b * TL.act_bits;
                 uint64_t fb = (uint64_t)eng_->a->chip.noc.flit_bits;
-                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, (bits + fb - 1) / fb));
+                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, (bits + fb - 1) / fb),
+                           (uint64_t)s->id);
                 break;
             }
             default:
@@ -607,7 +650,7 @@ void Engine::fail(const std::string &msg)
     sc_stop();
 }
 
-void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits)
+void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits, uint64_t order)
 {
     if (dst_tile == from->gtile) { // stays in the tile: no network
         arrive(h, flits);
@@ -644,6 +687,7 @@ void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits)
         ext.dst = dst_ep;
         ext.flits = (int)f;
         ext.packet_flits = pf;
+        ext.order = order;
         gp.set_command(tlm::TLM_WRITE_COMMAND);
         gp.set_data_ptr(reinterpret_cast<unsigned char *>(&ph));
         gp.set_data_length(sizeof ph);
@@ -738,6 +782,7 @@ void Engine::link_thread(int chip)
         gp.set_data_length(sizeof h);
         gp.set_streaming_width(sizeof h);
         gp.set_extension(&ext);
+        ext.order = (1ull << 32) + (uint64_t)chip; // after the tiles' streams
         nocs_[dchip]->send(0, gp, SC_ZERO_TIME);
         gp.clear_extension(&ext);
     }
