@@ -72,14 +72,6 @@ static void notify_waiters(sc_event &ev, int waiters)
         ev.notify(SC_ZERO_TIME);
 }
 
-struct Worker { // runs one MVM of a group in parallel with the stream
-    sc_event go, done;
-    tile_op_t op{};
-    bool busy = false;
-    tlm::tlm_generic_payload gp;
-    imc::ImcOpExt ext;
-};
-
 struct Stream {
     const trace_stream_t *ts = nullptr;
     int layer = 0, id = 0;
@@ -93,7 +85,8 @@ struct Stream {
     uint64_t writes = 0;
     tlm::tlm_generic_payload gp;   // reused: a payload allocates on construction
     imc::ImcOpExt ext;
-    std::vector<std::unique_ptr<Worker>> workers; // this stream's parallel MVMs
+    std::vector<tile_op_t> group;       // one position's MVMs, issued together
+    std::vector<tile_result_t> more_res; // results of group[1..]
     bool in_op = false;            // inside a tile op (not waiting on anyone)
     // When the current op and inference began (SystemC time values), and the
     // inference before: must_hold() judges a consumer as it was at the start
@@ -130,8 +123,8 @@ class TileNode : public sc_module {
 
   private:
     void run_stream(Stream *s);
-    void worker(Worker *w);
-    tile_result_t exec(Stream *s, tile_op_t op);
+    tile_result_t exec(Stream *s, tile_op_t op) { return exec(s, &op, 1); }
+    tile_result_t exec(Stream *s, tile_op_t *todo, int n);
     void net_b_transport(tlm::tlm_generic_payload &gp, sc_time &d);
     Engine *eng_;
     std::vector<Stream *> streams_;
@@ -228,31 +221,20 @@ void TileNode::spawn()
     }
 }
 
-void TileNode::worker(Worker *w)
+// Runs todo[0..n) as one transaction (a group runs in parallel on its CEs)
+// and charges every op to the stream's layer; returns the first op's result.
+tile_result_t TileNode::exec(Stream *s, tile_op_t *todo, int n)
 {
-    for (;;) {
-        wait(w->go);
-        tlm::tlm_generic_payload &gp = w->gp;
-        imc::ImcOpExt &ext = w->ext;
-        ext.op = w->op;
-        gp.set_command(tlm::TLM_IGNORE_COMMAND);
-        gp.set_extension(&ext);
-        sc_time dly = SC_ZERO_TIME;
-        ops->b_transport(gp, dly);
-        gp.clear_extension(&ext);
-        if (ext.res.status)
-            eng_->fail(std::string("tile ") + std::to_string(gtile) + ": " + ext.res.err);
-        w->busy = false;
-        w->done.notify(SC_ZERO_TIME);
-    }
-}
-
-tile_result_t TileNode::exec(Stream *s, tile_op_t op)
-{
-    op.requester = (uint32_t)s->id;
+    for (int i = 0; i < n; i++)
+        todo[i].requester = (uint32_t)s->id;
+    if ((int)s->more_res.size() < n - 1)
+        s->more_res.resize(size_t(n - 1));
     tlm::tlm_generic_payload &gp = s->gp;
     imc::ImcOpExt &ext = s->ext;
-    ext.op = op;
+    ext.op = todo[0];
+    ext.n_more = n - 1;
+    ext.more_ops = todo + 1;
+    ext.more_res = s->more_res.data();
     gp.set_command(tlm::TLM_IGNORE_COMMAND);
     gp.set_extension(&ext);
     sc_time dly = SC_ZERO_TIME;
@@ -263,21 +245,26 @@ tile_result_t TileNode::exec(Stream *s, tile_op_t op)
     for (InPort *p : s->ports) // producers held back while we computed may go on
         notify_waiters(p->credit, p->credit_waiters);
     gp.clear_extension(&ext);
-    const tile_result_t &r = ext.res;
-    if (r.status)
-        eng_->fail("tile " + std::to_string(gtile) + ", layer " +
-                   eng_->m->model->layers[s->layer].name + ": " + r.err);
-    s->busy += r.end - r.grant;
     LayerAcc &la = eng_->lacc[s->layer];
-    la.energy_pj += r.energy_pj;
-    if (s->inf == 0) {
-        la.start = std::min(la.start, r.grant);
-        la.end = std::max(la.end, r.end);
+    uint64_t first = UINT64_MAX, last = 0;
+    for (int i = 0; i < n; i++) {
+        const tile_result_t &r = i ? s->more_res[size_t(i - 1)] : ext.res;
+        if (r.status)
+            eng_->fail("tile " + std::to_string(gtile) + ", layer " +
+                       eng_->m->model->layers[s->layer].name + ": " + r.err);
+        first = std::min(first, r.grant);
+        last = std::max(last, r.end);
+        la.energy_pj += r.energy_pj;
+        if (s->inf == 0) {
+            la.start = std::min(la.start, r.grant);
+            la.end = std::max(la.end, r.end);
+        }
+        if (eng_->tl && s->inf == 0)
+            timeline_op(eng_->tl, chip, gtile, todo[i].kind == TILE_OP_MVM ? todo[i].ce : -1,
+                        eng_->m->model->layers[s->layer].name, todo[i].kind, r.grant, r.end);
     }
-    if (eng_->tl && s->inf == 0)
-        timeline_op(eng_->tl, chip, gtile, op.kind == TILE_OP_MVM ? op.ce : -1,
-                    eng_->m->model->layers[s->layer].name, op.kind, r.grant, r.end);
-    return r;
+    s->busy += last - first;
+    return ext.res;
 }
 
 static uint64_t release_to(InPort &p, int inf, uint64_t upto)
@@ -377,15 +364,7 @@ void TileNode::run_stream(Stream *s)
                 uint32_t e = k;
                 while (e + 1 < ts->n_recs && ts->recs[e + 1].op == TR_MVM)
                     e++;
-                size_t need = e - k;
-                while (s->workers.size() < need) {
-                    s->workers.emplace_back(new Worker);
-                    Worker *w = s->workers.back().get();
-                    sc_spawn_options o;
-                    o.set_stack_size(64 * 1024);
-                    sc_spawn(sc_bind(&TileNode::worker, this, w), nullptr, &o);
-                }
-                std::vector<Worker *> used;
+                s->group.clear();
                 for (uint32_t j = k; j <= e; j++) {
                     const trace_rec_t &q = ts->recs[j];
                     tile_op_t mv{};
@@ -400,22 +379,11 @@ void TileNode::run_stream(Stream *s)
                     mv.tag = j; // a fixed order among the group's MVMs
                     mv.input_bits = q.arg ? q.arg : TL.act_bits;
                     mv.signed_inputs = eng_->a->precision.signed_inputs;
-                    mv.requester = (uint32_t)s->id;
-                    eng_->lacc[s->layer].mvms++;
-                    if (j == e) { // the stream thread runs the last one itself
-                        s->blocked = "MVM";
-                        exec(s, mv);
-                    } else {
-                        Worker *w = s->workers[j - k].get();
-                        w->op = mv;
-                        w->busy = true;
-                        w->go.notify(SC_ZERO_TIME);
-                        used.push_back(w);
-                    }
+                    s->group.push_back(mv);
                 }
-                for (Worker *w : used)
-                    while (w->busy)
-                        wait(w->done);
+                eng_->lacc[s->layer].mvms += s->group.size();
+                s->blocked = "MVM";
+                exec(s, s->group.data(), (int)s->group.size());
                 k = e;
                 break;
             }

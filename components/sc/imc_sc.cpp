@@ -1,5 +1,6 @@
 #include "imc_sc.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace sc_core;
@@ -136,17 +137,21 @@ void Tile::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
     }
     uint64_t arrival = clk_.ceil_cycle(sc_time_stamp() + delay);
     Waiter w;
-    uint64_t id = core_.seq; // the number tile_request gives this op
-    waiting_[id] = &w;
-    if (tile_request(&core_, &e->op, arrival))
-        SC_REPORT_FATAL("imc/tile", "out of memory");
+    w.left = 1 + std::max(0, e->n_more);
+    for (int i = 0; i < w.left; i++) {
+        waiting_[core_.seq] = {&w, i ? &e->more_res[i - 1] : &e->res}; // seq: tile_request's number
+        if (tile_request(&core_, i ? &e->more_ops[i - 1] : &e->op, arrival))
+            SC_REPORT_FATAL("imc/tile", "out of memory");
+    }
     req_ev_.notify(SC_ZERO_TIME);
     while (!w.done)
         wait(w.ev);
-    // The op's data are available now (time of res.end): the delay is consumed.
+    // The ops' data are available now (the latest res.end): the delay is consumed.
     delay = SC_ZERO_TIME;
-    e->res = w.res;
-    p.set_response_status(w.res.status ? tlm::TLM_GENERIC_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
+    bool failed = e->res.status != 0;
+    for (int i = 0; i < e->n_more; i++)
+        failed |= e->more_res[i].status != 0;
+    p.set_response_status(failed ? tlm::TLM_GENERIC_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
 }
 
 // Grant phase of cycle c runs at c*P + 1 ps, after every request made at c*P
@@ -174,11 +179,14 @@ void Tile::arbiter()
                 auto it = waiting_.find(res[i].seq);
                 if (it == waiting_.end())
                     continue;
-                Waiter *w = it->second;
+                Waiter *w = it->second.w;
+                *it->second.res = res[i];
                 waiting_.erase(it);
-                w->res = res[i];
+                w->end = std::max(w->end, res[i].end);
+                if (--w->left)
+                    continue; // more ops of the group to grant
                 w->done = true;
-                sc_time at = clk_.at(res[i].end);
+                sc_time at = clk_.at(w->end);
                 w->ev.notify(at > sc_time_stamp() ? at - sc_time_stamp() : SC_ZERO_TIME);
             }
             if (n < (int)res.size())
