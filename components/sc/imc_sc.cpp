@@ -92,7 +92,7 @@ Tile::Tile(sc_module_name n, const arch_t *a) : sc_module(n), tgt("tgt"), a_(a),
         ce_socks_.back()->bind(ces_.back()->tgt);
     }
     SC_HAS_PROCESS(Tile);
-    SC_THREAD(arbiter);
+    SC_METHOD(arbiter);
 }
 
 Tile::~Tile() { tile_free(&core_); }
@@ -156,22 +156,24 @@ void Tile::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
 
 // Grant phase of cycle c runs at c*P + 1 ps, after every request made at c*P
 // (whatever its delta cycle) is queued, so grants do not depend on process
-// order.
+// order. A method, not a thread: it never blocks (CEs answer at once), and a
+// wake-up per op made the coroutine switches a visible cost.
 void Tile::arbiter()
 {
     const sc_time eps(1, SC_PS);
     std::vector<tile_result_t> &res = results_;
-    res.resize(64);
+    if (res.empty())
+        res.resize(64);
     for (;;) {
         uint64_t nx = tile_next_event(&core_);
         if (nx == UINT64_MAX) {
-            wait(req_ev_);
-            continue;
+            next_trigger(req_ev_);
+            return;
         }
         sc_time target = clk_.at(nx) + eps;
         if (target > sc_time_stamp()) {
-            wait(target - sc_time_stamp(), req_ev_);
-            continue;
+            next_trigger(target - sc_time_stamp(), req_ev_);
+            return;
         }
         int n;
         while ((n = tile_arbitrate(&core_, nx, res.data(), (int)res.size())) > 0) {

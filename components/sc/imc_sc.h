@@ -164,7 +164,7 @@ class Tile : public sc_core::sc_module, public StatProvider {
     Clock clk_;
     sc_core::sc_event req_ev_;
     std::map<uint64_t, Slot> waiting_; // by request sequence number
-    std::vector<tile_result_t> results_; // grant scratch (a member: the thread never returns)
+    std::vector<tile_result_t> results_; // grant scratch, kept between wake-ups
     // The payload of every MVM handed to a CE, reused: a payload allocates
     // its extension array when constructed, and a CE never waits.
     tlm::tlm_generic_payload mvm_gp_;
