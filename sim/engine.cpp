@@ -88,6 +88,7 @@ struct Stream {
     std::vector<tile_op_t> group;       // one position's MVMs, issued together
     std::vector<tile_result_t> more_res; // results of group[1..]
     bool in_op = false;            // inside a tile op (not waiting on anyone)
+    uint64_t addr = 0;             // next tile-buffer address (TileNode::add_stream)
     // When the current op and inference began (SystemC time values), and the
     // inference before: must_hold() judges a consumer as it was at the start
     // of the current time.
@@ -112,7 +113,15 @@ class TileNode : public sc_module {
 
     TileNode(sc_module_name n, Engine *e, const arch_t *a, int gtile);
     InPort &port(int consumer, int producer);
-    void add_stream(Stream *s) { streams_.push_back(s); }
+    // Each stream walks the buffer from its own bank on (bank = address /
+    // bank size): a cursor shared by the tile's streams made the bank an op
+    // hits depend on the order SystemC ran them.
+    void add_stream(Stream *s)
+    {
+        const tile_t *t = tile.core();
+        s->addr = (uint64_t)streams_.size() % (uint64_t)t->n_banks * t->bank_bytes;
+        streams_.push_back(s);
+    }
     void spawn();
     std::map<std::pair<int, int>, std::unique_ptr<InPort>> ports_;
     // Partial-sum messages per (layer, replica group of the trace's c field).
@@ -128,7 +137,6 @@ class TileNode : public sc_module {
     void net_b_transport(tlm::tlm_generic_payload &gp, sc_time &d);
     Engine *eng_;
     std::vector<Stream *> streams_;
-    uint64_t addr_ = 0;
 };
 
 class Engine : public sc_module {
@@ -349,8 +357,8 @@ void TileNode::run_stream(Stream *s)
             case TR_WRITE:
                 op.kind = r.op == TR_READ ? TILE_OP_READ : TILE_OP_WRITE;
                 op.bytes = r.a;
-                op.addr = addr_;
-                addr_ += r.a;
+                op.addr = s->addr;
+                s->addr += r.a;
                 s->blocked = "buffer";
                 exec(s, op);
                 if (r.op == TR_WRITE) {
