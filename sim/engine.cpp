@@ -172,11 +172,18 @@ class Engine : public sc_module {
     int active_streams = 0;
 
   private:
+    struct LinkItem {
+        sc_time at;     // when it reached the link
+        uint64_t order; // among items of one instant (stream id, or after them)
+        PktHdr h;
+        uint64_t flits;
+    };
     struct Link {
         sc_time free_at = SC_ZERO_TIME;
-        std::deque<std::pair<sc_time, std::pair<PktHdr, uint64_t>>> q;
+        std::deque<LinkItem> q; // by (at, order)
         sc_event ev;
     };
+    void link_push(int chip, const PktHdr &h, uint64_t flits, uint64_t order);
     void link_thread(int chip);
     void sampler();
     int tiles_per_chip() const { return a->chip.tiles; }
@@ -635,10 +642,8 @@ void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits,
     const int pf = std::max(1, a->chip.noc.packet_flits);
     int dst_chip = chip_of(a, dst_tile);
     int dst_ep = dst_chip == from->chip ? dst_tile % a->chip.tiles : 0; // 0: the gateway
-    if (dst_chip != from->chip && from->endpoint == 0) {
-        PktHdr hh = h;
-        links_[from->chip].q.push_back({SC_ZERO_TIME, {hh, flits}});
-        links_[from->chip].ev.notify(SC_ZERO_TIME);
+    if (dst_chip != from->chip && from->endpoint == 0) { // the tile at the gateway
+        link_push(from->chip, h, flits, order);
         return;
     }
     // Within the chip one message, split by the network into packets of at
@@ -689,8 +694,7 @@ void Engine::gateway_arrive(int chip, tlm::tlm_generic_payload &gp)
     gp.get_extension(ext);
     uint64_t flits = ext ? (uint64_t)ext->flits : 1;
     if (chip_of(a, h.final_tile) != chip) { // at this chip's gateway: leave the chip
-        links_[chip].q.push_back({SC_ZERO_TIME, {h, flits}});
-        links_[chip].ev.notify(SC_ZERO_TIME);
+        link_push(chip, h, flits, UINT64_MAX); // the NoC delivers in a fixed order
         return;
     }
     if (!h.counts)
@@ -723,25 +727,46 @@ void Engine::arrive(const PktHdr &h, uint64_t)
 
 // The off-chip link of one chip: a FIFO server of links x bandwidth, then
 // the destination chip's NoC from its gateway endpoint (0) to the tile.
+// Items of one instant are kept in `order`, whatever the order their
+// senders ran in (equal orders: in arrival order).
+void Engine::link_push(int chip, const PktHdr &h, uint64_t flits, uint64_t order)
+{
+    Link &L = links_[chip];
+    const sc_time now = sc_time_stamp();
+    auto it = L.q.end();
+    while (it != L.q.begin() && std::prev(it)->at == now && std::prev(it)->order > order)
+        --it;
+    L.q.insert(it, LinkItem{now, order, h, flits});
+    L.ev.notify(SC_ZERO_TIME);
+}
+
 void Engine::link_thread(int chip)
 {
     Link &L = links_[chip];
     const double bytes_per_ns =
         std::max(1e-9, a->chip.offchip.bandwidth_gbps * std::max(1, a->chip.offchip.links));
+    const sc_time ps(1, SC_PS);
     for (;;) {
         while (L.q.empty())
             wait(L.ev);
-        auto item = L.q.front();
+        // Let the current instant finish: an item with a smaller order may
+        // still come. Service starts at the item's own time all the same.
+        if (L.q.back().at >= sc_time_stamp()) {
+            wait(ps);
+            continue;
+        }
+        LinkItem item = L.q.front();
         L.q.pop_front();
-        PktHdr h = item.second.first;
-        uint64_t flits = item.second.second;
+        PktHdr &h = item.h;
+        uint64_t flits = item.flits;
         uint64_t bytes = (flits * (uint64_t)a->chip.noc.flit_bits + 7) / 8;
         offchip_bytes += bytes;
-        sc_time start = std::max(sc_time_stamp(), L.free_at);
+        sc_time start = std::max(item.at, L.free_at);
         sc_time ser((double)bytes / bytes_per_ns * 1000.0, SC_PS);
         L.free_at = start + ser;
         sc_time arrive_at = L.free_at + sc_time(a->chip.offchip.latency_ns * 1000.0, SC_PS);
-        wait(arrive_at - sc_time_stamp());
+        if (arrive_at > sc_time_stamp())
+            wait(arrive_at - sc_time_stamp());
         int dchip = chip_of(a, h.final_tile);
         int dep = h.final_tile % a->chip.tiles;
         if (dep == 0 || dchip >= (int)nocs_.size()) {
@@ -752,7 +777,9 @@ void Engine::link_thread(int chip)
         tlm::tlm_generic_payload gp;
         noc_packet_ext ext;
         ext.dst = dep;
-        ext.flits = (int)std::min<uint64_t>(flits, (uint64_t)std::max(1, a->chip.noc.packet_flits));
+        // a packet from the gateway, or a whole message from the tile there
+        ext.flits = (int)std::min<uint64_t>(flits, (uint64_t)INT32_MAX);
+        ext.packet_flits = std::max(1, a->chip.noc.packet_flits);
         gp.set_command(tlm::TLM_WRITE_COMMAND);
         gp.set_data_ptr(reinterpret_cast<unsigned char *>(&h));
         gp.set_data_length(sizeof h);
