@@ -101,27 +101,50 @@ using SampleHold = Leaf<sh_stats_t>;
 using Adc = Leaf<adc_stats_t>;
 using ShiftAdd = Leaf<sa_stats_t>;
 
+// Bound to every child of a parent: one port for all of them (a port per
+// child cost two sc_objects and ~2 KB each), index = binding order.
+using MultiInitiatorSocket =
+    tlm::tlm_initiator_socket<32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ZERO_OR_MORE_BOUND>;
+
 // A CE: target socket `tgt` takes MVM ops (ImcOpExt, res.grant = start
-// cycle) and returns res.end/energy; initiator sockets to its leaves.
-class ComputeElement : public sc_core::sc_module, public StatProvider {
+// cycle) and returns res.end/energy; initiator socket `leaves` is bound to
+// its leaves in order (crossbars, then DAC, S+H, ADC, S+A). The CE itself
+// is the fw interface of `tgt` and the bw interface of `leaves` (the leaves
+// never call back).
+class ComputeElement : public sc_core::sc_module,
+                       public StatProvider,
+                       public tlm::tlm_fw_transport_if<>,
+                       public tlm::tlm_bw_transport_if<> {
   public:
-    tlm_utils::simple_target_socket<ComputeElement> tgt;
+    tlm::tlm_target_socket<> tgt;
+    MultiInitiatorSocket leaves;
     ComputeElement(sc_core::sc_module_name n, tile_t *tile, int index);
     void write_stats(json_w_t *w) const override;
     ce_t *core() const { return &tile_->ces[index_]; }
 
+    void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay) override;
+    tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload &p, tlm::tlm_phase &,
+                                       sc_core::sc_time &) override;
+    bool get_direct_mem_ptr(tlm::tlm_generic_payload &, tlm::tlm_dmi &) override { return false; }
+    unsigned transport_dbg(tlm::tlm_generic_payload &) override { return 0; }
+    tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload &, tlm::tlm_phase &,
+                                       sc_core::sc_time &) override
+    {
+        return tlm::TLM_COMPLETED;
+    }
+    void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
+
   private:
-    void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
     tile_t *tile_;
     int index_;
     std::vector<std::unique_ptr<sc_core::sc_module>> leaves_;
-    std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<ComputeElement>>> socks_;
 };
 
 // A tile: target socket `tgt` takes every op of tile_op_kind_t (blocking:
 // b_transport returns when the op's data is available, with ext.res filled);
-// initiator sockets `ce_sock_<i>` to its CEs.
-class Tile : public sc_core::sc_module, public StatProvider {
+// initiator socket `ces` bound to its CEs in order (the tile is its bw
+// interface).
+class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_transport_if<> {
   public:
     tlm_utils::simple_target_socket<Tile> tgt;
     Tile(sc_core::sc_module_name n, const arch_t *a);
@@ -137,6 +160,12 @@ class Tile : public sc_core::sc_module, public StatProvider {
     void set_stage_ns(double ns) { tile_set_stage_ns(&core_, ns); }
     // Leakage up to the current simulation time (done by write_stats too).
     void settle_leakage() const;
+    tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload &, tlm::tlm_phase &,
+                                       sc_core::sc_time &) override
+    {
+        return tlm::TLM_COMPLETED;
+    }
+    void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
 
   private:
     struct Waiter {
@@ -155,7 +184,7 @@ class Tile : public sc_core::sc_module, public StatProvider {
     std::map<uint64_t, Waiter *> waiting_;
     std::vector<tile_result_t> results_; // grant scratch (a member: the thread never returns)
     std::vector<std::unique_ptr<ComputeElement>> ces_;
-    std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Tile>>> ce_socks_;
+    MultiInitiatorSocket ces_sock_;
 };
 
 } // namespace imc
