@@ -40,7 +40,6 @@ ComputeElement::ComputeElement(sc_module_name n, tile_t *tile, int index)
     : sc_module(n), tgt("tgt"), leaves("leaves"), tile_(tile), index_(index)
 {
     tgt.bind(*this);
-    leaves.bind(*this);
     ce_t *ce = core();
     leaves_.reserve((size_t)ce->n_xbars + 4);
     auto bind = [this](auto *leaf) {
