@@ -43,7 +43,7 @@ ComputeElement::ComputeElement(sc_module_name n, tile_t *tile, int index)
     ce_t *ce = core();
     leaves_.reserve((size_t)ce->n_xbars + 4);
     auto bind = [this](auto *leaf) {
-        leaves.bind(leaf->tgt);
+        leaves.bind(*leaf);
         leaves_.emplace_back(leaf);
     };
     char xn[24];

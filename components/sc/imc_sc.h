@@ -52,24 +52,22 @@ struct Clock {
     uint64_t ceil_cycle(const sc_core::sc_time &t) const;
 };
 
-// Leaf modules: own a view of their core's stats; their target `tgt`
-// answers transport_dbg with a copy of the stats struct (data_ptr,
-// data_length) and b_transport with an error response. `tgt` exports the
-// TLM-2.0 forward interface (b_transport, transport_dbg, ...) without the
-// backward port of a full target socket: leaves never call their CE back,
-// and that unused port was a third of every leaf's sc_objects (vgg16 on
-// 5 ISAAC chips: 121k ports, 0.65 s of elaboration and 115 MB).
-using LeafTarget = sc_core::sc_export<tlm::tlm_fw_transport_if<>>;
+// Leaf modules: own a view of their core's stats. A leaf is a hierarchical
+// channel implementing the TLM-2.0 forward interface: its CE's port binds
+// to the leaf itself, and transport_dbg answers with a copy of the stats
+// struct (data_ptr, data_length), b_transport with an error response.
+// No socket or export: leaves never call their CE back, and a target
+// socket's export and backward port were two thirds of every leaf's
+// sc_objects (vgg16 on 5 ISAAC chips: 242k objects, 1 s of elaboration
+// and 160 MB).
 using LeafPort = sc_core::sc_port<tlm::tlm_fw_transport_if<>, 0, sc_core::SC_ZERO_OR_MORE_BOUND>;
 
 template <class Stats>
 class Leaf : public sc_core::sc_module, public StatProvider, public tlm::tlm_fw_transport_if<> {
   public:
-    LeafTarget tgt;
     Leaf(sc_core::sc_module_name n, Stats *st, const stat_desc_t *d, int nd)
-        : sc_core::sc_module(n), tgt("tgt"), st_(st), d_(d), nd_(nd)
+        : sc_core::sc_module(n), st_(st), d_(d), nd_(nd)
     {
-        tgt.bind(*this);
     }
     void write_stats(json_w_t *w) const override { comp_stats_write(w, st_, d_, nd_); }
 
@@ -111,8 +109,8 @@ using MultiInitiatorSocket =
     tlm::tlm_initiator_socket<32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ZERO_OR_MORE_BOUND>;
 
 // A CE: target socket `tgt` takes MVM ops (ImcOpExt, res.grant = start
-// cycle) and returns res.end/energy; port `leaves` is bound to its leaves'
-// targets in order (crossbars, then DAC, S+H, ADC, S+A): leaves[i]->
+// cycle) and returns res.end/energy; port `leaves` is bound to its leaves
+// in order (crossbars, then DAC, S+H, ADC, S+A): leaves[i]->
 // transport_dbg(p) reads leaf i's stats. The CE is the fw interface of `tgt`.
 class ComputeElement : public sc_core::sc_module,
                        public StatProvider,
