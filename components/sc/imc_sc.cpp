@@ -1,7 +1,17 @@
 #include "imc_sc.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstdint>
 #include <cstdio>
+
+#if defined(__linux__) && defined(__GLIBC__)
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#define IMC_HUGE_HEAP 1
+#endif
 
 using namespace sc_core;
 
@@ -33,6 +43,41 @@ void write_stats_json(const sc_object *root, json_w_t *w)
     if (sp)
         jw_obj_end(w);
 }
+
+#ifdef IMC_HUGE_HEAP
+void elab_heap_begin(size_t bytes)
+{
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (bytes < 4 * huge)
+        return;
+    // Grow the heap now: with top_pad = bytes, the first growth reserves
+    // bytes more (address space: pages are faulted only when used). Blocks
+    // below the mmap threshold come from the heap; taken until it grows.
+    mallopt(M_TOP_PAD, (int)std::min<size_t>(bytes, (size_t)1 << 30));
+    char *b0 = static_cast<char *>(sbrk(0));
+    std::vector<void *> blocks;
+    while (static_cast<char *>(sbrk(0)) == b0 && blocks.size() < 4096) {
+        void *p = std::malloc(32 * 1024);
+        if (!p)
+            break;
+        blocks.push_back(p);
+    }
+    char *b1 = static_cast<char *>(sbrk(0));
+    for (void *p : blocks)
+        std::free(p);
+    uintptr_t lo = ((uintptr_t)b0 + huge - 1) & ~(huge - 1), hi = (uintptr_t)b1 & ~(huge - 1);
+    if (b1 != (char *)-1 && hi > lo)
+        madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_HUGEPAGE); // advice: failure is harmless
+}
+
+void elab_heap_end()
+{
+    mallopt(M_TOP_PAD, 128 * 1024); // glibc's default
+}
+#else
+void elab_heap_begin(size_t) {}
+void elab_heap_end() {}
+#endif
 
 // ---------------------------------------------------------------- CE
 
