@@ -533,6 +533,7 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
             gateway_arrive(c, gp);
         };
     }
+    imc::elab_heap_begin((size_t)std::count(used.begin(), used.end(), 1) * (256 << 10));
     for (int t = 0; t < total_tiles; t++) {
         if (!used[t])
             continue;
@@ -567,6 +568,7 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
         tn->spawn();
     if (cfg.timeline_path)
         sc_spawn(sc_bind(&Engine::sampler, this), "sampler");
+    imc::elab_heap_end();
     clock_gettime(CLOCK_MONOTONIC, &t0_);
     last_ = t0_;
 }

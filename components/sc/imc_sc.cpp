@@ -2,6 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstdint>
+#include <cstdio>
+
+#if defined(__linux__) && defined(__GLIBC__)
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#define IMC_HUGE_HEAP 1
+#endif
 
 using namespace sc_core;
 
@@ -34,27 +44,69 @@ void write_stats_json(const sc_object *root, json_w_t *w)
         jw_obj_end(w);
 }
 
+#ifdef IMC_HUGE_HEAP
+void elab_heap_begin(size_t bytes)
+{
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (bytes < 4 * huge)
+        return;
+    // Grow the heap now: with top_pad = bytes, the first growth reserves
+    // bytes more (address space: pages are faulted only when used). Blocks
+    // below the mmap threshold come from the heap; taken until it grows.
+    mallopt(M_TOP_PAD, (int)std::min<size_t>(bytes, (size_t)1 << 30));
+    char *b0 = static_cast<char *>(sbrk(0));
+    std::vector<void *> blocks;
+    while (static_cast<char *>(sbrk(0)) == b0 && blocks.size() < 4096) {
+        void *p = std::malloc(32 * 1024);
+        if (!p)
+            break;
+        blocks.push_back(p);
+    }
+    char *b1 = static_cast<char *>(sbrk(0));
+    for (void *p : blocks)
+        std::free(p);
+    uintptr_t lo = ((uintptr_t)b0 + huge - 1) & ~(huge - 1), hi = (uintptr_t)b1 & ~(huge - 1);
+    if (b1 != (char *)-1 && hi > lo)
+        madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_HUGEPAGE); // advice: failure is harmless
+}
+
+void elab_heap_end()
+{
+    mallopt(M_TOP_PAD, 128 * 1024); // glibc's default
+}
+#else
+void elab_heap_begin(size_t) {}
+void elab_heap_end() {}
+#endif
+
 // ---------------------------------------------------------------- CE
 
 ComputeElement::ComputeElement(sc_module_name n, tile_t *tile, int index)
-    : sc_module(n), tgt("tgt"), tile_(tile), index_(index)
+    : sc_module(n), tgt("tgt"), leaves("leaves"), tile_(tile), index_(index)
 {
-    tgt.register_b_transport(this, &ComputeElement::b_transport);
+    tgt.bind(*this);
     ce_t *ce = core();
+    leaves_.reserve((size_t)ce->n_xbars + 4);
     auto bind = [this](auto *leaf) {
-        std::string sn = std::string("sock_") + leaf->basename();
-        socks_.emplace_back(new tlm_utils::simple_initiator_socket<ComputeElement>(sn.c_str()));
-        socks_.back()->bind(leaf->tgt);
+        leaves.bind(*leaf);
         leaves_.emplace_back(leaf);
     };
+    char xn[24];
     for (int i = 0; i < ce->n_xbars; i++) {
-        std::string xn = "xbar" + std::to_string(i);
-        bind(new Crossbar(xn.c_str(), &ce->xb[i].st, xbar_stat_desc, xbar_stat_count));
+        std::snprintf(xn, sizeof xn, "xbar%d", i);
+        bind(new Crossbar(xn, &ce->xb[i].st, xbar_stat_desc, xbar_stat_count));
     }
     bind(new Dac("dac", &ce->dac.st, dac_stat_desc, dac_stat_count));
     bind(new SampleHold("sh", &ce->sh.st, sh_stat_desc, sh_stat_count));
     bind(new Adc("adc", &ce->adc.st, adc_stat_desc, adc_stat_count));
     bind(new ShiftAdd("sa", &ce->sa.st, sa_stat_desc, sa_stat_count));
+}
+
+tlm::tlm_sync_enum ComputeElement::nb_transport_fw(tlm::tlm_generic_payload &p, tlm::tlm_phase &,
+                                                   sc_time &)
+{
+    p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE); // blocking transport only
+    return tlm::TLM_COMPLETED;
 }
 
 void ComputeElement::b_transport(tlm::tlm_generic_payload &p, sc_time &)
@@ -78,18 +130,21 @@ void ComputeElement::write_stats(json_w_t *w) const
 
 // ---------------------------------------------------------------- tile
 
-Tile::Tile(sc_module_name n, const arch_t *a) : sc_module(n), tgt("tgt"), a_(a), clk_(a)
+Tile::Tile(sc_module_name n, const arch_t *a)
+    : sc_module(n), tgt("tgt"), a_(a), clk_(a), ces_sock_("ces")
 {
     if (tile_init(&core_, a))
         SC_REPORT_FATAL("imc/tile", "out of memory");
     core_.mvm_fn = &Tile::mvm_hook;
     core_.mvm_ctx = this;
     tgt.register_b_transport(this, &Tile::b_transport);
+    ces_sock_.bind(*this);
+    ces_.reserve((size_t)core_.n_ces);
+    char cn[24];
     for (int i = 0; i < core_.n_ces; i++) {
-        std::string cn = "ce" + std::to_string(i), sn = "ce_sock_" + std::to_string(i);
-        ces_.emplace_back(new ComputeElement(cn.c_str(), &core_, i));
-        ce_socks_.emplace_back(new tlm_utils::simple_initiator_socket<Tile>(sn.c_str()));
-        ce_socks_.back()->bind(ces_.back()->tgt);
+        std::snprintf(cn, sizeof cn, "ce%d", i);
+        ces_.emplace_back(new ComputeElement(cn, &core_, i));
+        ces_sock_.bind(ces_.back()->tgt);
     }
     SC_HAS_PROCESS(Tile);
     SC_METHOD(arbiter);
@@ -121,7 +176,7 @@ int Tile::mvm_hook(void *ctx, tile_t *, const tile_op_t *op, uint64_t start, til
     p.set_command(tlm::TLM_IGNORE_COMMAND);
     p.set_extension(&e);
     sc_time d = SC_ZERO_TIME;
-    (*self->ce_socks_[op->ce])->b_transport(p, d);
+    self->ces_sock_[op->ce]->b_transport(p, d);
     p.clear_extension(&e);
     *res = e.res;
     return res->status;

@@ -58,20 +58,30 @@ struct Clock {
     uint64_t ceil_cycle(const sc_core::sc_time &t) const;
 };
 
-// Leaf modules: own a view of their core's stats; target socket answers
-// transport_dbg with a copy of the stats struct (data_ptr, data_length).
-// Leaf modules: own a view of their core's stats; their target socket
-// answers transport_dbg with a copy of the stats struct (data_ptr,
-// data_length). Plain TLM base sockets: a simple socket's adapters cost
-// ~5 KB each, and a chip has ~24 leaf sockets per CE.
+// Elaboration allocates ~0.2 MB per tile in small blocks (object names,
+// ports, modules) on fresh pages; with 4 KB pages their faults were a third
+// of its time. Between elab_heap_begin(bytes) and elab_heap_end() the heap
+// grows by `bytes` at once, advised for transparent huge pages (Linux with
+// THP in "madvise" or "always" mode; elsewhere these do nothing).
+void elab_heap_begin(size_t bytes);
+void elab_heap_end();
+
+// Leaf modules: own a view of their core's stats. A leaf is a hierarchical
+// channel implementing the TLM-2.0 forward interface: its CE's port binds
+// to the leaf itself, and transport_dbg answers with a copy of the stats
+// struct (data_ptr, data_length), b_transport with an error response.
+// No socket or export: leaves never call their CE back, and a target
+// socket's export and backward port were two thirds of every leaf's
+// sc_objects (vgg16 on 5 ISAAC chips: 242k objects, 1 s of elaboration
+// and 160 MB).
+using LeafPort = sc_core::sc_port<tlm::tlm_fw_transport_if<>, 0, sc_core::SC_ZERO_OR_MORE_BOUND>;
+
 template <class Stats>
 class Leaf : public sc_core::sc_module, public StatProvider, public tlm::tlm_fw_transport_if<> {
   public:
-    tlm::tlm_target_socket<> tgt;
     Leaf(sc_core::sc_module_name n, Stats *st, const stat_desc_t *d, int nd)
-        : sc_core::sc_module(n), tgt("tgt"), st_(st), d_(d), nd_(nd)
+        : sc_core::sc_module(n), st_(st), d_(d), nd_(nd)
     {
-        tgt.bind(*this);
     }
     void write_stats(json_w_t *w) const override { comp_stats_write(w, st_, d_, nd_); }
 
@@ -107,33 +117,49 @@ using SampleHold = Leaf<sh_stats_t>;
 using Adc = Leaf<adc_stats_t>;
 using ShiftAdd = Leaf<sa_stats_t>;
 
+// Bound to every child of a parent: one port for all of them (a port per
+// child cost two sc_objects and ~2 KB each), index = binding order.
+using MultiInitiatorSocket =
+    tlm::tlm_initiator_socket<32, tlm::tlm_base_protocol_types, 0, sc_core::SC_ZERO_OR_MORE_BOUND>;
+
 // A CE: target socket `tgt` takes MVM ops (ImcOpExt, res.grant = start
-// cycle) and returns res.end/energy; initiator sockets to its leaves.
-class ComputeElement : public sc_core::sc_module, public StatProvider {
+// cycle) and returns res.end/energy; port `leaves` is bound to its leaves
+// in order (crossbars, then DAC, S+H, ADC, S+A): leaves[i]->
+// transport_dbg(p) reads leaf i's stats. The CE is the fw interface of `tgt`.
+class ComputeElement : public sc_core::sc_module,
+                       public StatProvider,
+                       public tlm::tlm_fw_transport_if<> {
   public:
-    tlm_utils::simple_target_socket<ComputeElement> tgt;
+    tlm::tlm_target_socket<> tgt;
+    LeafPort leaves;
     ComputeElement(sc_core::sc_module_name n, tile_t *tile, int index);
     void write_stats(json_w_t *w) const override;
     ce_t *core() const { return &tile_->ces[index_]; }
 
+    void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay) override;
+    tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload &p, tlm::tlm_phase &,
+                                       sc_core::sc_time &) override;
+    bool get_direct_mem_ptr(tlm::tlm_generic_payload &, tlm::tlm_dmi &) override { return false; }
+    unsigned transport_dbg(tlm::tlm_generic_payload &) override { return 0; }
+
   private:
-    void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
     tile_t *tile_;
     int index_;
     std::vector<std::unique_ptr<sc_core::sc_module>> leaves_;
-    std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<ComputeElement>>> socks_;
 };
 
 // A tile: target socket `tgt` takes every op of tile_op_kind_t (blocking:
 // b_transport returns when the op's data is available, with ext.res filled);
-// initiator sockets `ce_sock_<i>` to its CEs.
-class Tile : public sc_core::sc_module, public StatProvider {
+// initiator socket `ces` bound to its CEs in order (the tile is its bw
+// interface).
+class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_transport_if<> {
   public:
     tlm_utils::simple_target_socket<Tile> tgt;
     Tile(sc_core::sc_module_name n, const arch_t *a);
     ~Tile() override;
     void write_stats(json_w_t *w) const override;
     tile_t *core() { return &core_; }
+    ComputeElement &ce(int i) { return *ces_[(size_t)i]; }
     const Clock &clock() const { return clk_; }
     // Functional runs: program CE `ce` with W (n_in x n_out, weight_bits).
     int program(int ce, const int64_t *W, int n_in, int n_out, int weight_bits,
@@ -143,6 +169,12 @@ class Tile : public sc_core::sc_module, public StatProvider {
     void set_stage_ns(double ns) { tile_set_stage_ns(&core_, ns); }
     // Leakage up to the current simulation time (done by write_stats too).
     void settle_leakage() const;
+    tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload &, tlm::tlm_phase &,
+                                       sc_core::sc_time &) override
+    {
+        return tlm::TLM_COMPLETED;
+    }
+    void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
 
   private:
     struct Waiter { // one b_transport: an op or a group
@@ -170,7 +202,7 @@ class Tile : public sc_core::sc_module, public StatProvider {
     tlm::tlm_generic_payload mvm_gp_;
     ImcOpExt mvm_ext_;
     std::vector<std::unique_ptr<ComputeElement>> ces_;
-    std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Tile>>> ce_socks_;
+    MultiInitiatorSocket ces_sock_;
 };
 
 } // namespace imc

@@ -248,6 +248,15 @@ static void conv_layer(bool reverse_spawn)
     ck_assert(js.find("\"ce1\": {") != std::string::npos);
     ck_assert(js.find("\"xbar0\": {") != std::string::npos);
     ck_assert(js.find("\"conversions\": 544") != std::string::npos); // 4 MVMs x 8 reads x 17
+    // The same count through the CE's port to its ADC (crossbars, DAC, S+H, ADC).
+    adc_stats_t as{};
+    tlm::tlm_generic_payload dp;
+    dp.set_data_ptr(reinterpret_cast<unsigned char *>(&as));
+    dp.set_data_length(sizeof as);
+    imc::ComputeElement &ce1 = tile.ce(1);
+    ck_assert_int_eq(ce1.leaves.size(), ce1.core()->n_xbars + 4);
+    ck_assert_uint_eq(ce1.leaves[ce1.core()->n_xbars + 2]->transport_dbg(dp), sizeof as);
+    ck_assert_uint_eq(as.conversions, 544);
 }
 
 START_TEST(conv_layer_two_streams) { conv_layer(false); }
