@@ -217,9 +217,18 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
             n->wrap[r * 4 + p] = (uint8_t)w;
         }
     }
+    n->dnb = xcalloc((size_t)n->R * 4, sizeof *n->dnb);
+    for (int i = 0; i < n->R * 4; i++)
+        n->dnb[i] = n->nbr[i] < 0 ? UINT32_MAX
+                                  : (uint32_t)(((size_t)n->nbr[i] * n->P + (size_t)((i & 3) ^ 1)) * n->V);
     n->ni = xcalloc((size_t)n->E, sizeof *n->ni);
-    for (int e = 0; e < n->E; e++)
-        n->ni[e].cur = n->ni[e].qhead = n->ni[e].qtail = -1;
+    for (int e = 0; e < n->E; e++) {
+        noc_ni_t *ni = &n->ni[e];
+        ni->cur = ni->qhead = ni->qtail = -1;
+        ni->r = e / n->C;
+        ni->port = 4 + e % n->C;
+        ni->ivb = (uint32_t)(((size_t)ni->r * n->P + (size_t)ni->port) * n->V);
+    }
     n->rwords = (n->R + 63) / 64;
     n->ewords = (n->E + 63) / 64;
     n->ractive = xcalloc((size_t)n->rwords, sizeof(uint64_t));
@@ -240,6 +249,7 @@ void noc_destroy(noc_t *n)
     free(n->rt);
     free(n->port_flits);
     free(n->nbr);
+    free(n->dnb);
     free(n->wrap);
     free(n->ni);
     free(n->ractive);

@@ -55,6 +55,9 @@ typedef struct noc_ivc {
 
 typedef struct noc_router {
     uint64_t nonempty[4 + NOC_MAX_CONCENTRATION]; /* VCs holding flits, per input port */
+    /* VCs in VC_ACTIVE per input port: the switch bid scans only these, so
+     * the hot loop never reads the state of VCs still in RC/VA */
+    uint64_t vact[4 + NOC_MAX_CONCENTRATION];
     uint32_t ports;            /* input ports with a nonempty VC */
     int flits;                 /* flits held in the input buffers */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
@@ -85,6 +88,9 @@ typedef struct noc_ni {        /* one endpoint's source queue and injector */
     int32_t vc;
     uint32_t vc_rr;
     uint64_t queued_flits;
+    uint32_t ivb;              /* ivc index of VC 0 of its router's local input port */
+    int32_t r;                 /* its router */
+    int32_t port;              /* its router's input port */
 } noc_ni_t;
 
 typedef struct noc_ej {        /* a flit on its way over an ejection channel */
@@ -105,6 +111,7 @@ struct noc {
     noc_router_t *rt;
     uint64_t *port_flits;      /* [R][P] flits out of each output port */
     int *nbr;                  /* [R][4] */
+    uint32_t *dnb;             /* [R][4] ivc index of VC 0 of the neighbour's facing input port */
     uint8_t *wrap;             /* [R][4] wrap-around link */
     noc_ni_t *ni;
     uint64_t *ractive, *eactive, *rsnap;

@@ -48,7 +48,6 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     rt->flits++;
     n->ractive[r >> 6] |= 1ull << (r & 63);
     n->in_network++;
-    n->st.buffer_writes++;
 }
 
 /* Candidate output ports of the packet's head at router r, and its output VC
@@ -170,7 +169,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     n->cq[iv->fbase + (uint32_t)slot] = (uint32_t)(t + cd);
     if (!iv->cq_count++)
         iv->cq_next = t + cd;
-    n->st.xbar_flits++; /* = buffer reads = switch grants (noc_stats) */
+    /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
     int out = iv->out_port;
     n->port_flits[r * n->P + out]++;
     int pid = (int)(f.pf & NOC_F_PKT), fhead = (f.pf & NOC_F_HEAD) != 0,
@@ -194,13 +193,13 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
             rt->rel_gen[out]++;
         }
         push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf);
-        n->st.link_flits++;
     } else {
         eject_push(n, t + (uint64_t)n->fwd, pid, ftail);
     }
-    if (ftail)
+    if (ftail) {
         iv->state = VC_IDLE;
-    n->last_progress = t;
+        rt->vact[port] &= ~(1ull << vc);
+    }
 }
 
 /* Is the front flit of an active VC allowed to bid for the switch? */
@@ -226,9 +225,9 @@ static inline uint32_t rel_sum(const noc_router_t *rt, uint8_t cm)
 
 /* VA for one requesting input VC: a free output VC of its class on the
  * candidate port with the most free slots (adaptive routing picks here). */
-static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_t t)
+static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uint64_t t)
 {
-    const int P = n->P, V = n->V;
+    noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + (size_t)port) * n->V + (size_t)ivc];
     int best_p = -1, best_vc = -1, best_cr = -1;
     int span = iv->vc_hi - iv->vc_lo;
     for (uint8_t cm = iv->cand; cm; cm &= (uint8_t)(cm - 1)) {
@@ -238,7 +237,7 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_
             best_vc = 0;
             break;
         }
-        noc_ivc_t *dn = &n->ivc[((size_t)n->nbr[r * 4 + p] * P + opposite(p)) * V];
+        noc_ivc_t *dn = &n->ivc[n->dnb[r * 4 + p]];
         int j = rt->ovc_rr[p];
         if (j >= span)
             j = 0;
@@ -263,15 +262,16 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_
         return 0;
     }
     if (best_p < 4) {
-        size_t di = ((size_t)n->nbr[r * 4 + best_p] * P + opposite(best_p)) * V + (size_t)best_vc;
+        uint32_t di = n->dnb[r * 4 + best_p] + (uint32_t)best_vc;
         n->ivc[di].owned = 1;
-        iv->out_ivc = (uint32_t)di;
+        iv->out_ivc = di;
         int nx = best_vc - iv->vc_lo + 1;
         rt->ovc_rr[best_p] = (uint8_t)(nx == span ? 0 : nx);
     }
     iv->out_port = (int8_t)best_p;
     iv->out_vc = (uint8_t)best_vc;
     iv->state = VC_ACTIVE;
+    rt->vact[port] |= 1ull << ivc;
     iv->stage_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
     n->st.vc_allocs++;
     return 1;
@@ -327,7 +327,51 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
         }
         rt->in_rr[port] = (uint8_t)(pick + 1 == V ? 0 : pick + 1);
         traverse(n, rt, base + port * V + pick, r, port, pick, t);
+        n->last_progress = t;
     }
+}
+
+/* The switch bid of one input port: the first VC of active mask a, from
+ * position rr on (wrapping), whose front flit may go; -1 if none. */
+static inline int sa_bid(noc_t *n, noc_ivc_t *pb, uint64_t a, int rr, uint64_t t)
+{
+    if (!(a & (a - 1))) { /* one active VC: no rotation */
+        int vc = __builtin_ctzll(a);
+        return sa_ready(n, 0, pb + vc, t) ? vc : -1;
+    }
+    uint64_t rot = rr ? (a >> rr) | (a << (64 - rr)) : a;
+    for (; rot; rot &= rot - 1) {
+        int vc = __builtin_ctzll(rot) + rr;
+        if (vc >= 64)
+            vc -= 64;
+        if (sa_ready(n, 0, pb + vc, t))
+            return vc;
+    }
+    return -1;
+}
+
+/* RC for new heads among the VCs in m (holding flits, no output VC yet) and
+ * their VA requests. Out of line: most router steps only move flits of
+ * active VCs, and the hot loop keeps its registers. */
+static __attribute__((noinline)) uint64_t
+rc_scan(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *pb, uint64_t m, uint64_t t)
+{
+    uint64_t vreq = 0;
+    for (; m; m &= m - 1) {
+        int vc = __builtin_ctzll(m);
+        noc_ivc_t *iv = pb + vc;
+        if (iv->state == VC_IDLE) {
+            if (iv->front_ready > t)
+                continue;
+            iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
+            iv->state = VC_VA;
+            iv->stage_ready = t + (uint64_t)n->rd;
+            iv->va_wait = 0;
+        }
+        if (iv->stage_ready <= t && !(iv->va_wait && iv->va_gen == rel_sum(rt, iv->cand)))
+            vreq |= 1ull << vc;
+    }
+    return vreq;
 }
 
 /* Inlined into the cycle loop (its only caller): the call and the reloads of
@@ -343,47 +387,26 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     uint32_t outs = 0, va_ports = 0;
     rt->busy_cycles++;
 
-    /* One pass over the VCs holding flits, in each input port's round-robin
-     * order: RC for new heads, VA requests, and the port's switch bid (the
-     * first VC, from in_rr on, whose front flit may go). */
+    /* Per input port: the switch bid (the first active VC, from in_rr on,
+     * whose front flit may go), then RC and VA requests for the VCs still
+     * without an output VC (the two do not interact within a cycle). */
     uint32_t bids = 0;
     for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
-        uint64_t m = rt->nonempty[port];
-        /* rotate so the scan starts at in_rr: VCs rr..63 first, then 0..rr-1 */
-        int rr = rt->in_rr[port];
-        uint64_t rot = rr ? (m >> rr) | (m << (64 - rr)) : m;
-        uint64_t vreq = 0;
-        int chosen = -1;
+        uint64_t m = rt->nonempty[port], a = m & rt->vact[port];
         noc_ivc_t *pb = base + port * V;
-        for (; rot; rot &= rot - 1) {
-            int vc = __builtin_ctzll(rot) + rr;
-            if (vc >= 64)
-                vc -= 64;
-            noc_ivc_t *iv = pb + vc;
-            if (iv->state == VC_ACTIVE) {
-                if (chosen < 0 && sa_ready(n, r, iv, t))
-                    chosen = vc;
-                continue;
-            }
-            if (iv->state == VC_IDLE) {
-                if (iv->front_ready > t)
-                    continue;
-                iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
-                iv->state = VC_VA;
-                iv->stage_ready = t + (uint64_t)n->rd;
-                iv->va_wait = 0;
-            }
-            if (iv->stage_ready <= t &&
-                !(iv->va_wait && iv->va_gen == rel_sum(rt, iv->cand)))
-                vreq |= 1ull << vc;
+        if (a) {
+            int chosen = sa_bid(n, pb, a, rt->in_rr[port], t);
+            in_vc[port] = chosen;
+            if (chosen >= 0)
+                bids |= 1u << port;
         }
-        va_req[port] = vreq;
-        if (vreq)
-            va_ports |= 1u << port;
-        in_vc[port] = chosen;
-        if (chosen >= 0)
-            bids |= 1u << port;
+        if (m != a) {
+            uint64_t vreq = rc_scan(n, r, rt, pb, m & ~a, t);
+            va_req[port] = vreq;
+            if (vreq)
+                va_ports |= 1u << port;
+        }
     }
 
     /* VA in round-robin order over (port, vc) from va_rr. A VC granted with
@@ -397,7 +420,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         if (va_ports & spb)
             for (uint64_t m = va_req[sp] & ~low; m; m &= m - 1) {
                 int vc = __builtin_ctzll(m);
-                if (vc_allocate(n, r, rt, base + sp * V + vc, t))
+                if (vc_allocate(n, r, rt, sp, vc, t))
                     last = sp * V + vc;
             }
         for (int h = 0; h < 2; h++)
@@ -405,14 +428,14 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
                 int port = __builtin_ctz(pm);
                 for (uint64_t m = va_req[port]; m; m &= m - 1) {
                     int vc = __builtin_ctzll(m);
-                    if (vc_allocate(n, r, rt, base + port * V + vc, t))
+                    if (vc_allocate(n, r, rt, port, vc, t))
                         last = port * V + vc;
                 }
             }
         if (va_ports & spb)
             for (uint64_t m = va_req[sp] & low; m; m &= m - 1) {
                 int vc = __builtin_ctzll(m);
-                if (vc_allocate(n, r, rt, base + sp * V + vc, t))
+                if (vc_allocate(n, r, rt, sp, vc, t))
                     last = sp * V + vc;
             }
         if (last >= 0)
@@ -420,7 +443,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         if (n->cfg.vc_alloc_delay == 0)
             for (uint32_t pm = va_ports; pm; pm &= pm - 1) {
                 int port = __builtin_ctz(pm);
-                if (in_vc[port] >= 0)
+                if (bids & (1u << port))
                     continue;
                 for (uint64_t mm = rt->nonempty[port]; mm; mm &= mm - 1) {
                     int vc = __builtin_ctzll(mm);
@@ -440,6 +463,8 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     }
     /* SA, separable input-first: each output port grants one bidding input
      * port (round robin from out_rr). */
+    if (bids)
+        n->last_progress = t; /* every bid wins some output */
     for (; bids; bids &= bids - 1) {
         int port = __builtin_ctz(bids);
         int op = base[port * V + in_vc[port]].out_port;
@@ -687,6 +712,21 @@ void noc_stats(const noc_t *n, noc_stats_t *s)
 {
     const noc_config_t *c = &n->cfg;
     *s = n->st;
+    /* per-flit counters the cycle loop does not keep: every crossbar
+     * traversal is one buffer read, one switch grant and one port_flits
+     * count; a network port's are link traversals, each a buffer write
+     * downstream like every injected flit */
+    uint64_t xbar = 0, link = 0;
+    for (int r = 0; r < n->R; r++)
+        for (int p = 0; p < n->P; p++) {
+            uint64_t f = n->port_flits[r * n->P + p];
+            xbar += f;
+            if (p < 4)
+                link += f;
+        }
+    s->xbar_flits = xbar;
+    s->link_flits = link;
+    s->buffer_writes = s->flits_injected + link;
     s->buffer_reads = s->sw_allocs = s->xbar_flits;
     s->cycles = n->now - n->stats_start;
     s->queued_flits = n->queued_flits;
