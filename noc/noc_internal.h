@@ -49,8 +49,6 @@ typedef struct noc_ivc {
     int8_t out_port;
     uint8_t out_vc;
     uint8_t front_head;
-    uint8_t va_wait;           /* VA failed with rel_gen sum va_gen: skip until it moves */
-    uint32_t va_gen;
 } noc_ivc_t;
 
 typedef struct noc_router {
@@ -60,11 +58,13 @@ typedef struct noc_router {
     uint64_t vact[4 + NOC_MAX_CONCENTRATION];
     uint32_t ports;            /* input ports with a nonempty VC */
     int flits;                 /* flits held in the input buffers */
+    /* VCs whose VA request found every VC of its class owned on every
+     * candidate port: it fails again until one of those ports releases a
+     * VC (a tail leaves through it; no other state frees one), so they are
+     * left out of the scan until then */
+    uint64_t vwait[4 + NOC_MAX_CONCENTRATION];
+    uint32_t wports;           /* input ports with a VC in vwait */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
-    /* output VCs released downstream per network output port, counted: a
-     * VA request that found every VC of its class owned fails again until
-     * one of its candidate ports releases a VC (no other state frees one) */
-    uint32_t rel_gen[4];
     uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */
     uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */

@@ -142,6 +142,25 @@ static void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
     n->ej_count++;
 }
 
+/* Output port out of router r released a VC: the VCs waiting in VA with out
+ * among their candidates may request again. */
+static __attribute__((noinline)) void va_wake(noc_t *n, noc_router_t *rt, int r, int out)
+{
+    const noc_ivc_t *base = &n->ivc[(size_t)r * n->P * n->V];
+    for (uint32_t pm = rt->wports; pm; pm &= pm - 1) {
+        int port = __builtin_ctz(pm);
+        uint64_t w = rt->vwait[port];
+        for (uint64_t m = w; m; m &= m - 1) {
+            int vc = __builtin_ctzll(m);
+            if (base[port * n->V + vc].cand & (1u << out))
+                w &= ~(1ull << vc);
+        }
+        rt->vwait[port] = w;
+        if (!w)
+            rt->wports &= ~(1u << port);
+    }
+}
+
 /* Move the front flit of input VC iv = (r, port, vc) through the crossbar.
  * Inlined: the call itself was a tenth of its cost. */
 static inline __attribute__((always_inline)) void
@@ -190,7 +209,8 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         }
         if (ftail) {
             dn->owned = 0;
-            rt->rel_gen[out]++;
+            if (rt->wports)
+                va_wake(n, rt, r, out);
         }
         push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf);
     } else {
@@ -212,15 +232,6 @@ static inline int sa_ready(noc_t *n, int r, noc_ivc_t *iv, uint64_t t)
         return 1;
     (void)r;
     return credits(n, &n->ivc[iv->out_ivc], t) > 0;
-}
-
-/* Sum of the release counters of the network ports in candidate mask cm. */
-static inline uint32_t rel_sum(const noc_router_t *rt, uint8_t cm)
-{
-    uint32_t g = 0;
-    for (cm &= 0xf; cm; cm &= (uint8_t)(cm - 1))
-        g += rt->rel_gen[__builtin_ctz(cm)];
-    return g;
 }
 
 /* VA for one requesting input VC: a free output VC of its class on the
@@ -257,8 +268,8 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uin
     if (best_p < 0) {
         /* every VC of the class owned on every candidate (a local port
          * never fails): no retry until a candidate port releases one */
-        iv->va_wait = 1;
-        iv->va_gen = rel_sum(rt, iv->cand);
+        rt->vwait[port] |= 1ull << ivc;
+        rt->wports |= 1u << port;
         return 0;
     }
     if (best_p < 4) {
@@ -350,11 +361,11 @@ static inline int sa_bid(noc_t *n, noc_ivc_t *pb, uint64_t a, int rr, uint64_t t
     return -1;
 }
 
-/* RC for new heads among the VCs in m (holding flits, no output VC yet) and
- * their VA requests. Out of line: most router steps only move flits of
+/* RC for new heads among the VCs in m (holding flits, no output VC yet, not
+ * waiting for a release) and their VA requests. Out of line: most router steps only move flits of
  * active VCs, and the hot loop keeps its registers. */
 static __attribute__((noinline)) uint64_t
-rc_scan(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *pb, uint64_t m, uint64_t t)
+rc_scan(noc_t *n, int r, noc_ivc_t *pb, uint64_t m, uint64_t t)
 {
     uint64_t vreq = 0;
     for (; m; m &= m - 1) {
@@ -366,9 +377,8 @@ rc_scan(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *pb, uint64_t m, uint64_t t
             iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
             iv->state = VC_VA;
             iv->stage_ready = t + (uint64_t)n->rd;
-            iv->va_wait = 0;
         }
-        if (iv->stage_ready <= t && !(iv->va_wait && iv->va_gen == rel_sum(rt, iv->cand)))
+        if (iv->stage_ready <= t)
             vreq |= 1ull << vc;
     }
     return vreq;
@@ -394,6 +404,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
         uint64_t m = rt->nonempty[port], a = m & rt->vact[port];
+        uint64_t rest = m & ~a & ~rt->vwait[port];
         noc_ivc_t *pb = base + port * V;
         if (a) {
             int chosen = sa_bid(n, pb, a, rt->in_rr[port], t);
@@ -401,8 +412,8 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
             if (chosen >= 0)
                 bids |= 1u << port;
         }
-        if (m != a) {
-            uint64_t vreq = rc_scan(n, r, rt, pb, m & ~a, t);
+        if (rest) {
+            uint64_t vreq = rc_scan(n, r, pb, rest, t);
             va_req[port] = vreq;
             if (vreq)
                 va_ports |= 1u << port;
@@ -486,8 +497,8 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
 static void ni_step(noc_t *n, int e, uint64_t t)
 {
     noc_ni_t *ni = &n->ni[e];
-    int r = e / n->C, port = 4 + e % n->C;
-    noc_ivc_t *ivs = &n->ivc[((size_t)r * n->P + port) * n->V];
+    int r = ni->r, port = ni->port;
+    noc_ivc_t *ivs = &n->ivc[ni->ivb];
     if (ni->cur < 0) {
         if (ni->qhead < 0) {
             n->eactive[e >> 6] &= ~(1ull << (e & 63));
