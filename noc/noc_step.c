@@ -47,7 +47,6 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     rt->ports |= 1u << port;
     rt->flits++;
     n->ractive[r >> 6] |= 1ull << (r & 63);
-    n->in_network++;
 }
 
 /* Candidate output ports of the packet's head at router r, and its output VC
@@ -180,7 +179,6 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         iv->front_head = (nf->pf & NOC_F_HEAD) != 0;
     }
     rt->flits--;
-    n->in_network--;
     /* the freed slot travels back upstream as a credit */
     int slot = iv->cq_head + iv->cq_count;
     if (slot >= B)
@@ -214,6 +212,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         }
         push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf);
     } else {
+        n->in_network--; /* a link hop leaves it unchanged */
         eject_push(n, t + (uint64_t)n->fwd, pid, ftail);
     }
     if (ftail) {
@@ -342,6 +341,42 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
     }
 }
 
+/* VA for several requests, in round-robin order over (port, vc) from va_rr;
+ * returns the flattened (port, vc) of the last grant, or -1. */
+static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *rt, uint32_t va_ports,
+                                                const uint64_t *va_req, uint64_t t)
+{
+    const int V = n->V;
+    int last = -1;
+    int sp = rt->va_rr / V, sv = rt->va_rr % V;
+    uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
+    /* ports in order sp (VCs from sv), sp+1, ..., sp-1, sp (VCs below sv) */
+    uint32_t spb = 1u << sp;
+    uint32_t order[2] = {va_ports & ~(spb | (spb - 1u)), va_ports & (spb - 1u)};
+    if (va_ports & spb)
+        for (uint64_t m = va_req[sp] & ~low; m; m &= m - 1) {
+            int vc = __builtin_ctzll(m);
+            if (vc_allocate(n, r, rt, sp, vc, t))
+                last = sp * V + vc;
+        }
+    for (int h = 0; h < 2; h++)
+        for (uint32_t pm = order[h]; pm; pm &= pm - 1) {
+            int port = __builtin_ctz(pm);
+            for (uint64_t m = va_req[port]; m; m &= m - 1) {
+                int vc = __builtin_ctzll(m);
+                if (vc_allocate(n, r, rt, port, vc, t))
+                    last = port * V + vc;
+            }
+        }
+    if (va_ports & spb)
+        for (uint64_t m = va_req[sp] & low; m; m &= m - 1) {
+            int vc = __builtin_ctzll(m);
+            if (vc_allocate(n, r, rt, sp, vc, t))
+                last = sp * V + vc;
+        }
+    return last;
+}
+
 /* The switch bid of one input port: the first VC of active mask a, from
  * position rr on (wrapping), whose front flit may go; -1 if none. */
 static inline int sa_bid(noc_t *n, noc_ivc_t *pb, uint64_t a, int rr, uint64_t t)
@@ -423,32 +458,15 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     /* VA in round-robin order over (port, vc) from va_rr. A VC granted with
      * a zero-cycle VA stage may still bid for the switch this cycle. */
     if (va_ports) {
-        int sp = rt->va_rr / V, sv = rt->va_rr % V, last = -1;
-        uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
-        /* ports in order sp (VCs from sv), sp+1, ..., sp-1, sp (VCs below sv) */
-        uint32_t spb = 1u << sp;
-        uint32_t order[2] = {va_ports & ~(spb | (spb - 1u)), va_ports & (spb - 1u)};
-        if (va_ports & spb)
-            for (uint64_t m = va_req[sp] & ~low; m; m &= m - 1) {
-                int vc = __builtin_ctzll(m);
-                if (vc_allocate(n, r, rt, sp, vc, t))
-                    last = sp * V + vc;
-            }
-        for (int h = 0; h < 2; h++)
-            for (uint32_t pm = order[h]; pm; pm &= pm - 1) {
-                int port = __builtin_ctz(pm);
-                for (uint64_t m = va_req[port]; m; m &= m - 1) {
-                    int vc = __builtin_ctzll(m);
-                    if (vc_allocate(n, r, rt, port, vc, t))
-                        last = port * V + vc;
-                }
-            }
-        if (va_ports & spb)
-            for (uint64_t m = va_req[sp] & low; m; m &= m - 1) {
-                int vc = __builtin_ctzll(m);
-                if (vc_allocate(n, r, rt, sp, vc, t))
-                    last = sp * V + vc;
-            }
+        int last = -1, p1 = __builtin_ctz(va_ports);
+        if (!(va_ports & (va_ports - 1)) && !(va_req[p1] & (va_req[p1] - 1))) {
+            /* one request: the priority order does not matter */
+            int vc = __builtin_ctzll(va_req[p1]);
+            if (vc_allocate(n, r, rt, p1, vc, t))
+                last = p1 * V + vc;
+        } else {
+            last = va_ordered(n, r, rt, va_ports, va_req, t);
+        }
         if (last >= 0)
             rt->va_rr = (uint16_t)(last + 1 == P * V ? 0 : last + 1);
         if (n->cfg.vc_alloc_delay == 0)
@@ -474,8 +492,17 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     }
     /* SA, separable input-first: each output port grants one bidding input
      * port (round robin from out_rr). */
-    if (bids)
-        n->last_progress = t; /* every bid wins some output */
+    if (!bids)
+        return;
+    n->last_progress = t; /* every bid wins some output */
+    if (!(bids & (bids - 1))) { /* one bid: it wins its output */
+        int port = __builtin_ctz(bids), vc = in_vc[port];
+        noc_ivc_t *iv = base + port * V + vc;
+        rt->out_rr[iv->out_port] = (uint8_t)(port + 1 == P ? 0 : port + 1);
+        rt->in_rr[port] = (uint8_t)(vc + 1 == V ? 0 : vc + 1);
+        traverse(n, rt, iv, r, port, vc, t);
+        return;
+    }
     for (; bids; bids &= bids - 1) {
         int port = __builtin_ctz(bids);
         int op = base[port * V + in_vc[port]].out_port;
@@ -535,6 +562,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
     uint32_t pf = (uint32_t)ni->cur | (ni->sent == 0 ? NOC_F_HEAD : 0) |
                   (ni->sent == p->flits - 1 ? NOC_F_TAIL : 0);
     push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf);
+    n->in_network++;
     n->st.flits_injected++;
     ni->queued_flits--;
     n->queued_flits--;
