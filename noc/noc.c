@@ -182,11 +182,9 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     }
     memset(n->ivc, 0, nivc * sizeof *n->ivc);
     n->flits = xcalloc(nivc * n->B, sizeof *n->flits);
-    n->cq = xcalloc(nivc * n->B, sizeof *n->cq);
     for (size_t i = 0; i < nivc; i++) {
         n->ivc[i].credits = (uint16_t)n->B;
         n->ivc[i].fbase = (uint32_t)(i * (size_t)n->B);
-        n->ivc[i].cq_next = UINT64_MAX;
     }
     n->rt = xcalloc((size_t)n->R, sizeof *n->rt);
     n->port_flits = xcalloc((size_t)n->R * n->P, sizeof *n->port_flits);
@@ -245,7 +243,6 @@ void noc_destroy(noc_t *n)
         return;
     free(n->ivc);
     free(n->flits);
-    free(n->cq);
     free(n->rt);
     free(n->port_flits);
     free(n->nbr);

@@ -34,14 +34,17 @@ typedef struct noc_ivc {
      * per-cycle checks do not touch the flit ring */
     uint64_t stage_ready;      /* VA (in VC_VA) or SA (in VC_ACTIVE, head) */
     uint64_t front_ready;      /* ready cycle of the front flit */
-    uint64_t cq_next;          /* upstream: cycle of the oldest credit in flight */
-    uint32_t fbase;            /* index of this VC's ring in flits[] and cq[] */
+    /* credits in flight back upstream: bit k = one usable from cycle
+     * cq_base + 1 + k (a VC sends at most one flit a cycle and the credit
+     * delay is constant, 1..64) */
+    uint64_t cq_bits;
+    uint64_t cq_base;          /* cycle up to which returned credits are counted */
+    uint32_t fbase;            /* index of this VC's ring in flits[] */
     int32_t front_pkt;
     uint32_t out_ivc;          /* downstream input VC allocated (network output) */
     uint16_t head, count;      /* flit ring */
     /* the upstream side (router or source) feeding this VC */
     uint16_t credits;          /* free slots already known upstream */
-    uint16_t cq_head, cq_count;/* credits still in flight back upstream */
     uint8_t owned;             /* allocated to a packet upstream */
     uint8_t state;             /* VC_IDLE / VC_VA / VC_ACTIVE for the front packet */
     uint8_t cand;              /* candidate output ports (bit mask) while VC_VA */
@@ -106,7 +109,6 @@ struct noc {
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
     noc_flit_t *flits;         /* [R][P][V][B] */
-    uint32_t *cq;              /* [R][P][V][B] credit return cycles, mod 2^32 */
     uint32_t ahead;            /* largest flit look-ahead: max(fwd, link latency) */
     noc_router_t *rt;
     uint64_t *port_flits;      /* [R][P] flits out of each output port */

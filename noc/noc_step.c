@@ -10,21 +10,19 @@
 
 static inline int opposite(int p) { return p ^ 1; } /* E<->W, N<->S */
 
-/* Apply the credits that have come back by cycle t; return the free slots. */
+/* Apply the credits that have come back by cycle t (never less than at the
+ * last call); return the free slots. */
 static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
 {
-    if (d->cq_next <= t) {
-        const uint32_t *q = n->cq + d->fbase;
-        const uint32_t cd = (uint32_t)n->cfg.credit_delay;
-        uint64_t nx;
-        do {
+    (void)n;
+    uint64_t s = t - d->cq_base;
+    if (s && d->cq_bits) {
+        uint64_t back = s >= 64 ? d->cq_bits : d->cq_bits & ((1ull << s) - 1);
+        d->cq_bits = s >= 64 ? 0 : d->cq_bits >> s;
+        for (; back; back &= back - 1)
             d->credits++;
-            d->cq_head = (uint16_t)(d->cq_head + 1 == n->B ? 0 : d->cq_head + 1);
-            d->cq_count--;
-            nx = d->cq_count ? noc_unwrap(q[d->cq_head], t, cd) : UINT64_MAX;
-        } while (nx <= t);
-        d->cq_next = nx;
     }
+    d->cq_base = t;
     return d->credits;
 }
 
@@ -179,13 +177,9 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         iv->front_head = (nf->pf & NOC_F_HEAD) != 0;
     }
     rt->flits--;
-    /* the freed slot travels back upstream as a credit */
-    int slot = iv->cq_head + iv->cq_count;
-    if (slot >= B)
-        slot -= B;
-    n->cq[iv->fbase + (uint32_t)slot] = (uint32_t)(t + cd);
-    if (!iv->cq_count++)
-        iv->cq_next = t + cd;
+    /* the freed slot travels back upstream as a credit, usable at t + cd */
+    credits(n, iv, t);
+    iv->cq_bits |= 1ull << (cd - 1);
     /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
     int out = iv->out_port;
     n->port_flits[r * n->P + out]++;
