@@ -50,7 +50,8 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
 /* Candidate output ports of the packet's head at router r, and its output VC
  * class [lo, hi) (torus dateline: class 0 before the wrap link of the current
  * dimension, class 1 from it on). */
-static uint8_t route(const noc_t *n, int r, const noc_pkt_t *p, uint8_t *lo, uint8_t *hi)
+static __attribute__((noinline)) uint8_t route(const noc_t *n, int r, const noc_pkt_t *p,
+                                               uint8_t *lo, uint8_t *hi)
 {
     const noc_config_t *c = &n->cfg;
     int dr = p->dst / n->C;
@@ -391,9 +392,9 @@ static inline int sa_bid(noc_t *n, noc_ivc_t *pb, uint64_t a, int rr, uint64_t t
 }
 
 /* RC for new heads among the VCs in m (holding flits, no output VC yet, not
- * waiting for a release) and their VA requests. Out of line: most router steps only move flits of
- * active VCs, and the hot loop keeps its registers. */
-static __attribute__((noinline)) uint64_t
+ * waiting for a release) and their VA requests. route() stays out of line
+ * (once per packet and hop): inlined, it costs the hot loop its registers. */
+static inline uint64_t
 rc_scan(noc_t *n, int r, noc_ivc_t *pb, uint64_t m, uint64_t t)
 {
     uint64_t vreq = 0;
