@@ -219,6 +219,10 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     for (int i = 0; i < n->R * 4; i++)
         n->dnb[i] = n->nbr[i] < 0 ? UINT32_MAX
                                   : (uint32_t)(((size_t)n->nbr[i] * n->P + (size_t)((i & 3) ^ 1)) * n->V);
+    /* odd-even also looks at the source, the dateline at the packet's past */
+    if (c->routing != ROUTE_ODD_EVEN && !(c->topology == TOPO_TORUS && c->dateline) &&
+        (size_t)n->R * (size_t)n->E <= ((size_t)1 << 22))
+        n->rtab = xcalloc((size_t)n->R * n->E, 1);
     n->ni = xcalloc((size_t)n->E, sizeof *n->ni);
     for (int e = 0; e < n->E; e++) {
         noc_ni_t *ni = &n->ni[e];
@@ -247,6 +251,7 @@ void noc_destroy(noc_t *n)
     free(n->port_flits);
     free(n->nbr);
     free(n->dnb);
+    free(n->rtab);
     free(n->wrap);
     free(n->ni);
     free(n->ractive);

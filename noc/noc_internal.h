@@ -114,6 +114,8 @@ struct noc {
     uint64_t *port_flits;      /* [R][P] flits out of each output port */
     int *nbr;                  /* [R][4] */
     uint32_t *dnb;             /* [R][4] ivc index of VC 0 of the neighbour's facing input port */
+    uint8_t *rtab;             /* [R][E] memoised route() masks (0 = not yet), when
+                                  they depend on router and destination only */
     uint8_t *wrap;             /* [R][4] wrap-around link */
     noc_ni_t *ni;
     uint64_t *ractive, *eactive, *rsnap;

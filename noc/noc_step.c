@@ -404,7 +404,17 @@ rc_scan(noc_t *n, int r, noc_ivc_t *pb, uint64_t m, uint64_t t)
         if (iv->state == VC_IDLE) {
             if (iv->front_ready > t)
                 continue;
-            iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
+            const noc_pkt_t *p = &n->pkt[iv->front_pkt];
+            uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
+            if (memo && *memo) {
+                iv->cand = *memo;
+                iv->vc_lo = 0;
+                iv->vc_hi = (uint8_t)n->V;
+            } else {
+                iv->cand = route(n, r, p, &iv->vc_lo, &iv->vc_hi);
+                if (memo)
+                    *memo = iv->cand;
+            }
             iv->state = VC_VA;
             iv->stage_ready = t + (uint64_t)n->rd;
         }
