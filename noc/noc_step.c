@@ -235,7 +235,28 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uin
     noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + (size_t)port) * n->V + (size_t)ivc];
     int best_p = -1, best_vc = -1, best_cr = -1;
     int span = iv->vc_hi - iv->vc_lo;
-    for (uint8_t cm = iv->cand; cm; cm &= (uint8_t)(cm - 1)) {
+    uint8_t cand = iv->cand;
+    if (!(cand & 0xfu)) { /* ejection: the local port, VC 0 */
+        best_p = __builtin_ctz(cand);
+        best_vc = 0;
+        goto grant;
+    }
+    if (!(cand & (cand - 1))) {
+        /* one candidate: the first free VC of the class from ovc_rr on (its
+         * credits decide nothing) */
+        int p = __builtin_ctz(cand);
+        const noc_ivc_t *dn = &n->ivc[n->dnb[r * 4 + p]];
+        int j = rt->ovc_rr[p];
+        if (j >= span)
+            j = 0;
+        for (int k = 0; k < span; k++, j = j + 1 == span ? 0 : j + 1)
+            if (!dn[iv->vc_lo + j].owned) {
+                best_p = p;
+                best_vc = iv->vc_lo + j;
+                goto grant;
+            }
+    }
+    for (uint8_t cm = cand; cm; cm &= (uint8_t)(cm - 1)) {
         int p = __builtin_ctz(cm);
         if (p >= 4) {
             best_p = p;
@@ -266,6 +287,7 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uin
         rt->wports |= 1u << port;
         return 0;
     }
+grant:
     if (best_p < 4) {
         uint32_t di = n->dnb[r * 4 + best_p] + (uint32_t)best_vc;
         n->ivc[di].owned = 1;
