@@ -187,7 +187,6 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         n->ivc[i].fbase = (uint32_t)(i * (size_t)n->B);
     }
     n->rt = xcalloc((size_t)n->R, sizeof *n->rt);
-    n->port_flits = xcalloc((size_t)n->R * n->P, sizeof *n->port_flits);
     n->nbr = xcalloc((size_t)n->R * 4, sizeof *n->nbr);
     n->wrap = xcalloc((size_t)n->R * 4, sizeof *n->wrap);
     for (int r = 0; r < n->R; r++) {
@@ -248,7 +247,6 @@ void noc_destroy(noc_t *n)
     free(n->ivc);
     free(n->flits);
     free(n->rt);
-    free(n->port_flits);
     free(n->nbr);
     free(n->dnb);
     free(n->rtab);

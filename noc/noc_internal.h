@@ -73,6 +73,7 @@ typedef struct noc_router {
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
     uint8_t acc_rr[4 + NOC_MAX_CONCENTRATION];  /* iSLIP accept pointer per input port */
     uint64_t busy_cycles;
+    uint64_t port_flits[4 + NOC_MAX_CONCENTRATION]; /* flits out of each output port */
 } noc_router_t;
 
 typedef struct noc_pkt {
@@ -111,7 +112,6 @@ struct noc {
     noc_flit_t *flits;         /* [R][P][V][B] */
     uint32_t ahead;            /* largest flit look-ahead: max(fwd, link latency) */
     noc_router_t *rt;
-    uint64_t *port_flits;      /* [R][P] flits out of each output port */
     int *nbr;                  /* [R][4] */
     uint32_t *dnb;             /* [R][4] ivc index of VC 0 of the neighbour's facing input port */
     uint8_t *rtab;             /* [R][E] memoised route() masks (0 = not yet), when

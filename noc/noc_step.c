@@ -43,8 +43,8 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     noc_router_t *rt = &n->rt[r];
     rt->nonempty[port] |= 1ull << vc;
     rt->ports |= 1u << port;
-    rt->flits++;
-    n->ractive[r >> 6] |= 1ull << (r & 63);
+    if (!rt->flits++) /* with flits, the router's bit is already set */
+        n->ractive[r >> 6] |= 1ull << (r & 63);
 }
 
 /* Candidate output ports of the packet's head at router r, and its output VC
@@ -183,7 +183,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     iv->cq_bits |= 1ull << (cd - 1);
     /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
     int out = iv->out_port;
-    n->port_flits[r * n->P + out]++;
+    rt->port_flits[out]++;
     int pid = (int)(f.pf & NOC_F_PKT), fhead = (f.pf & NOC_F_HEAD) != 0,
         ftail = (f.pf & NOC_F_TAIL) != 0;
     noc_pkt_t *p = &n->pkt[pid];
@@ -785,7 +785,7 @@ void noc_stats(const noc_t *n, noc_stats_t *s)
     uint64_t xbar = 0, link = 0;
     for (int r = 0; r < n->R; r++)
         for (int p = 0; p < n->P; p++) {
-            uint64_t f = n->port_flits[r * n->P + p];
+            uint64_t f = n->rt[r].port_flits[p];
             xbar += f;
             if (p < 4)
                 link += f;
@@ -814,9 +814,10 @@ void noc_stats(const noc_t *n, noc_stats_t *s)
 void noc_stats_reset(noc_t *n)
 {
     memset(&n->st, 0, sizeof n->st);
-    memset(n->port_flits, 0, (size_t)n->R * n->P * sizeof *n->port_flits);
-    for (int r = 0; r < n->R; r++)
+    for (int r = 0; r < n->R; r++) {
         n->rt[r].busy_cycles = 0;
+        memset(n->rt[r].port_flits, 0, sizeof n->rt[r].port_flits);
+    }
     n->stats_start = n->now;
 }
 
@@ -824,7 +825,7 @@ int64_t noc_port_flits(const noc_t *n, int r, int p)
 {
     if (r < 0 || r >= n->R || p < 0 || p >= n->P || (p < 4 && n->nbr[r * 4 + p] < 0))
         return -1;
-    return (int64_t)n->port_flits[r * n->P + p];
+    return (int64_t)n->rt[r].port_flits[p];
 }
 
 void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops)
@@ -837,7 +838,7 @@ uint64_t noc_router_flits(const noc_t *n, int r)
 {
     uint64_t f = 0;
     for (int p = 0; p < n->P; p++)
-        f += n->port_flits[r * n->P + p];
+        f += n->rt[r].port_flits[p];
     return f;
 }
 uint64_t noc_router_busy_cycles(const noc_t *n, int r) { return n->rt[r].busy_cycles; }
