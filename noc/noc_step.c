@@ -15,14 +15,14 @@ static inline int opposite(int p) { return p ^ 1; } /* E<->W, N<->S */
 static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
 {
     (void)n;
-    uint64_t s = t - d->cq_base;
-    if (s && d->cq_bits) {
+    uint64_t s;
+    if (d->cq_bits && (s = t - d->cq_base) != 0) {
         uint64_t back = s >= 64 ? d->cq_bits : d->cq_bits & ((1ull << s) - 1);
         d->cq_bits = s >= 64 ? 0 : d->cq_bits >> s;
+        d->cq_base = t; /* cq_base matters only while credits are in flight */
         for (; back; back &= back - 1)
             d->credits++;
     }
-    d->cq_base = t;
     return d->credits;
 }
 
@@ -180,6 +180,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     rt->flits--;
     /* the freed slot travels back upstream as a credit, usable at t + cd */
     credits(n, iv, t);
+    iv->cq_base = t;
     iv->cq_bits |= 1ull << (cd - 1);
     /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
     int out = iv->out_port;
