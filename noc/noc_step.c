@@ -218,14 +218,13 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
 }
 
 /* Is the front flit of an active VC allowed to bid for the switch? */
-static inline int sa_ready(noc_t *n, int r, noc_ivc_t *iv, uint64_t t)
+static inline int sa_ready(noc_t *n, noc_ivc_t *iv, uint64_t t)
 {
     if (iv->front_ready > t || (iv->front_head && iv->stage_ready > t))
         return 0;
     int op = iv->out_port;
     if (op >= 4)
         return 1;
-    (void)r;
     return credits(n, &n->ivc[iv->out_ivc], t) > 0;
 }
 
@@ -326,7 +325,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
         for (uint64_t m = rt->nonempty[port]; m; m &= m - 1) {
             noc_ivc_t *iv = base + port * V + __builtin_ctzll(m);
             if (iv->state == VC_ACTIVE && !(req[port] & (1u << iv->out_port)) &&
-                sa_ready(n, r, iv, t))
+                sa_ready(n, iv, t))
                 req[port] |= 1u << iv->out_port;
         }
         outs |= req[port];
@@ -350,7 +349,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
         for (int k = 0; k < V && pick < 0; k++) {
             int vc = rr + k >= V ? rr + k - V : rr + k;
             noc_ivc_t *iv = base + port * V + vc;
-            if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op && sa_ready(n, r, iv, t))
+            if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op && sa_ready(n, iv, t))
                 pick = vc;
         }
         rt->in_rr[port] = (uint8_t)(pick + 1 == V ? 0 : pick + 1);
@@ -401,14 +400,14 @@ static inline int sa_bid(noc_t *n, noc_ivc_t *pb, uint64_t a, int rr, uint64_t t
 {
     if (!(a & (a - 1))) { /* one active VC: no rotation */
         int vc = __builtin_ctzll(a);
-        return sa_ready(n, 0, pb + vc, t) ? vc : -1;
+        return sa_ready(n, pb + vc, t) ? vc : -1;
     }
     uint64_t rot = rr ? (a >> rr) | (a << (64 - rr)) : a;
     for (; rot; rot &= rot - 1) {
         int vc = __builtin_ctzll(rot) + rr;
         if (vc >= 64)
             vc -= 64;
-        if (sa_ready(n, 0, pb + vc, t))
+        if (sa_ready(n, pb + vc, t))
             return vc;
     }
     return -1;
@@ -505,7 +504,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
                 for (uint64_t mm = rt->nonempty[port]; mm; mm &= mm - 1) {
                     int vc = __builtin_ctzll(mm);
                     noc_ivc_t *iv = base + port * V + vc;
-                    if (iv->state == VC_ACTIVE && sa_ready(n, r, iv, t)) {
+                    if (iv->state == VC_ACTIVE && sa_ready(n, iv, t)) {
                         in_vc[port] = vc;
                         bids |= 1u << port;
                         break;
