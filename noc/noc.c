@@ -236,6 +236,7 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->eactive = xcalloc((size_t)n->ewords, sizeof(uint64_t));
     n->rsnap = xcalloc((size_t)n->rwords, sizeof(uint64_t));
     n->free_pkt = -1;
+    n->free_msg = -1;
     n->report = xcalloc(1, 1);
     return n;
 }
@@ -256,6 +257,7 @@ void noc_destroy(noc_t *n)
     free(n->eactive);
     free(n->rsnap);
     free(n->pkt);
+    free(n->msg);
     free(n->ej);
     free(n->report);
     free(n);
@@ -298,47 +300,59 @@ uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits)
 
 /* ---------------------------------------------------------------- inject */
 
-static int pkt_alloc(noc_t *n)
-{
-    if (n->free_pkt < 0) {
-        int old = n->npkt_cap, cap = old ? old * 2 : 1024;
-        if (cap > (int)NOC_F_PKT + 1)
-            return -1; /* 2^30 packets alive: flits index them in 30 bits */
-        n->pkt = realloc(n->pkt, (size_t)cap * sizeof *n->pkt);
-        if (!n->pkt) {
-            fprintf(stderr, "imcsim: out of memory\n");
-            abort();
-        }
-        for (int i = cap - 1; i >= old; i--) {
-            n->pkt[i].next = n->free_pkt;
-            n->free_pkt = i;
-        }
-        n->npkt_cap = cap;
-    }
-    int id = n->free_pkt;
-    n->free_pkt = n->pkt[id].next;
-    return id;
-}
+/* Take a free record from a pool of records with a `next` link (grown by
+ * doubling up to max_cap records); -1 when full. */
+#define POOL_ALLOC(n, arr, cap, freel, max_cap)                                                    \
+    do {                                                                                           \
+        if ((n)->freel < 0) {                                                                      \
+            int old_ = (n)->cap, c_ = old_ ? old_ * 2 : 1024;                                      \
+            if (c_ > (max_cap))                                                                    \
+                return -1;                                                                         \
+            void *p_ = realloc((n)->arr, (size_t)c_ * sizeof *(n)->arr);                           \
+            if (!p_) {                                                                             \
+                fprintf(stderr, "imcsim: out of memory\n");                                        \
+                abort();                                                                           \
+            }                                                                                      \
+            (n)->arr = p_;                                                                         \
+            for (int i_ = c_ - 1; i_ >= old_; i_--) {                                              \
+                (n)->arr[i_].next = (n)->freel;                                                    \
+                (n)->freel = i_;                                                                   \
+            }                                                                                      \
+            (n)->cap = c_;                                                                         \
+        }                                                                                          \
+        int id_ = (n)->freel;                                                                      \
+        (n)->freel = (n)->arr[id_].next;                                                           \
+        return id_;                                                                                \
+    } while (0)
+
+/* flits index packets in 30 bits */
+int noc_pkt_alloc(noc_t *n) { POOL_ALLOC(n, pkt, npkt_cap, free_pkt, (int)NOC_F_PKT + 1); }
+static int msg_alloc(noc_t *n) { POOL_ALLOC(n, msg, nmsg_cap, free_msg, INT32_MAX / 2); }
 
 int noc_inject(noc_t *n, uint64_t now, int src, int dst, int flits, uint64_t tag)
 {
-    if (src < 0 || src >= n->E || dst < 0 || dst >= n->E || flits < 1 || now < n->now)
+    return noc_inject_message(n, now, src, dst, flits, flits, tag);
+}
+
+int noc_inject_message(noc_t *n, uint64_t now, int src, int dst, int flits, int packet_flits,
+                       uint64_t tag)
+{
+    if (src < 0 || src >= n->E || dst < 0 || dst >= n->E || flits < 1 || packet_flits < 1 ||
+        now < n->now)
         return -1;
-    int id = pkt_alloc(n);
+    int id = msg_alloc(n);
     if (id < 0)
         return -1;
-    noc_pkt_t *p = &n->pkt[id];
-    memset(p, 0, sizeof *p);
-    p->src = src;
-    p->dst = dst;
-    p->flits = flits;
-    p->tag = tag;
-    p->t_create = now;
-    p->last_dim = -1;
-    p->next = -1;
+    noc_msg_t *m = &n->msg[id];
+    m->dst = dst;
+    m->flits = flits;
+    m->pf = packet_flits;
+    m->next = -1;
+    m->tag = tag;
+    m->t_create = now;
     noc_ni_t *ni = &n->ni[src];
     if (ni->qtail >= 0)
-        n->pkt[ni->qtail].next = id;
+        n->msg[ni->qtail].next = id;
     else
         ni->qhead = id;
     ni->qtail = id;
@@ -364,7 +378,7 @@ uint64_t noc_next_event(const noc_t *n)
             if (ni->cur >= 0)
                 return n->now;
             if (ni->qhead >= 0) {
-                uint64_t c = n->pkt[ni->qhead].t_create;
+                uint64_t c = n->msg[ni->qhead].t_create;
                 if (c <= n->now)
                     return n->now;
                 if (c < t)

@@ -83,21 +83,34 @@ uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits);
  * Returns 0, or -1 on bad arguments. */
 int noc_inject(noc_t *n, uint64_t now_cycle, int src, int dst, int flits,
                uint64_t tag);
+/* Queue a message of `flits` flits that the source sends as packets of at
+ * most packet_flits, one after another, every packet tagged `tag` (the same
+ * as that many noc_inject calls in a row, but a queued message costs one
+ * record: packets exist only from their injection on). */
+int noc_inject_message(noc_t *n, uint64_t now_cycle, int src, int dst, int flits,
+                       int packet_flits, uint64_t tag);
 
 /* The earliest cycle at which something happens, UINT64_MAX when idle. */
 uint64_t noc_next_event(const noc_t *n);
 /* The next cycle to simulate (all cycles before it are done). */
 uint64_t noc_now(const noc_t *n);
 
-typedef void (*noc_eject_fn)(void *ctx, uint64_t tag, int dst, uint64_t cycle);
-/* Simulate every cycle < until_cycle; on_eject is called when a packet's tail
- * reaches its destination (cycle = that cycle). Returns 0, or -1 when the
- * watchdog fired (the report is in noc_watchdog_report()). */
+/* Called when a packet's tail reaches its destination (cycle = that cycle).
+ * Return 0 when the ejection is consumed; nonzero to hold it: nothing is
+ * consumed, the simulation stops before that cycle's routers step, and the
+ * same ejection is offered again by the next noc_advance/noc_deliver. A
+ * wrapper that simulates ahead of its caller's time uses this to hand a
+ * packet over at its exact cycle. */
+typedef int (*noc_eject_fn)(void *ctx, uint64_t tag, int dst, uint64_t cycle);
+/* Simulate every cycle < until_cycle, calling on_eject for each ejection.
+ * Returns 0 (done), 1 (an ejection was held: cycles < noc_now() are done),
+ * or -1 when the watchdog fired (the report is in noc_watchdog_report()). */
 int noc_advance(noc_t *n, uint64_t until_cycle, noc_eject_fn on_eject, void *ctx);
 /* Deliver, without simulating, the ejections of cycles <= upto_cycle (<= the
  * current cycle: they are known one cycle ahead). Lets a wrapper hand over
- * cycle c's packets at the start of c, before injections made in c. */
-void noc_deliver(noc_t *n, uint64_t upto_cycle, noc_eject_fn on_eject, void *ctx);
+ * cycle c's packets at the start of c, before injections made in c.
+ * Returns 1 if on_eject held one (the rest stay queued), else 0. */
+int noc_deliver(noc_t *n, uint64_t upto_cycle, noc_eject_fn on_eject, void *ctx);
 /* Inside on_eject: the ejecting packet's head injection cycle (it left the
  * source queue) and its router-to-router hops. */
 void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops);

@@ -85,8 +85,13 @@ typedef struct noc_pkt {
     uint8_t dl;                /* crossed the dateline in last_dim */
 } noc_pkt_t;
 
+typedef struct noc_msg {       /* a message in a source queue */
+    int32_t dst, flits, pf, next; /* flits: not yet sent as packets */
+    uint64_t tag, t_create;
+} noc_msg_t;
+
 typedef struct noc_ni {        /* one endpoint's source queue and injector */
-    int32_t qhead, qtail;      /* FIFO of waiting packets */
+    int32_t qhead, qtail;      /* FIFO of waiting messages */
     int32_t cur;               /* packet being injected, or -1 */
     int32_t sent;              /* its flits already sent */
     int32_t vc;
@@ -120,8 +125,10 @@ struct noc {
     noc_ni_t *ni;
     uint64_t *ractive, *eactive, *rsnap;
     int rwords, ewords;
-    noc_pkt_t *pkt;
+    noc_pkt_t *pkt;            /* packets from injection to ejection */
     int npkt_cap, free_pkt;
+    noc_msg_t *msg;            /* messages in source queues */
+    int nmsg_cap, free_msg;
     noc_ej_t *ej;
     int ej_head, ej_count, ej_cap;
     uint64_t now;
@@ -135,5 +142,7 @@ struct noc {
     noc_stats_t st;
     uint64_t stats_start;
 };
+
+int noc_pkt_alloc(noc_t *n); /* -1 when 2^30 packets are alive */
 
 #endif

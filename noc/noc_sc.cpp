@@ -1,5 +1,6 @@
 #include "noc_sc.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <cstring>
@@ -105,10 +106,12 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     p.ext.src = src;
     p.ext.created_cycle = c;
     p.ext.flits = flits;
-    if (noc_inject(n_, c, src, ext->dst, flits, tag)) {
-        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
-        return;
-    }
+    // every packet of the message carries its tag; the last one to arrive
+    // delivers it
+    int pf = ext->packet_flits > 0 ? ext->packet_flits : flits;
+    p.packets_left = uint32_t((flits + pf - 1) / pf);
+    p.first_inject = UINT64_MAX;
+    staged_.push_back({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf});
     free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     // cycle c is simulated at time (c + 1) * period, once nothing more can
@@ -147,19 +150,26 @@ void noc_sc::schedule(uint64_t cycle)
     wake_.notify(at > now ? at - now : SC_ZERO_TIME);
 }
 
-void noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     auto *self = static_cast<noc_sc *>(ctx);
     if (tag >= self->slots_.size())
-        return;
+        return 0;
     pending &p = self->slots_[tag];
-    tlm::tlm_generic_payload &gp = self->dgp_;
-    noc_packet_ext *ext = self->dext_;
-    *ext = p.ext;
     uint64_t inj;
     int hops;
     noc_eject_info(self->n_, &inj, &hops);
-    ext->injected_cycle = inj;
+    if (p.packets_left > 1) { // more packets of this message to come
+        p.packets_left--;
+        p.first_inject = std::min(p.first_inject, inj);
+        return 0;
+    }
+    if (self->ahead_)
+        return 1; // the receiver must see it at its own time: stop here
+    tlm::tlm_generic_payload &gp = self->dgp_;
+    noc_packet_ext *ext = self->dext_;
+    *ext = p.ext;
+    ext->injected_cycle = std::min(p.first_inject, inj);
     ext->ejected_cycle = cycle;
     ext->hops = hops;
     // the data is copied out: a receiver that sends from its b_transport may
@@ -186,18 +196,95 @@ void noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
         self->on_deliver(dst, gp);
     }
     self->free_.push_back(tag); // the payload is reused by a later packet
+    return 0;
+}
+
+// Queue the staged messages of cycles < before_cycle, in (cycle, source,
+// order, call) order.
+void noc_sc::flush(uint64_t before_cycle)
+{
+    if (staged_.empty())
+        return;
+    std::sort(staged_.begin(), staged_.end(), [](const staged &a, const staged &b) {
+        if (a.cycle != b.cycle)
+            return a.cycle < b.cycle;
+        if (a.src != b.src)
+            return a.src < b.src;
+        return a.order != b.order ? a.order < b.order : a.seq < b.seq;
+    });
+    size_t i = 0;
+    for (; i < staged_.size() && staged_[i].cycle < before_cycle; i++) {
+        const staged &m = staged_[i];
+        // endpoints and sizes were checked by send(): only 2^30 queued messages fail
+        if (noc_inject_message(n_, m.cycle, m.src, m.dst, m.flits, m.packet_flits, m.tag) &&
+            failure_.empty())
+            failure_ = "noc: too many messages queued";
+    }
+    staged_.erase(staged_.begin(), staged_.begin() + (ptrdiff_t)i);
+}
+
+uint64_t noc_sc::next_event() const
+{
+    uint64_t nx = noc_next_event(n_);
+    for (const staged &m : staged_)
+        nx = std::min(nx, m.cycle);
+    return nx;
+}
+
+// The first cycle in which a process other than this one may inject: the
+// cycle of the next pending activity. 0 when something may still happen at
+// the current time.
+uint64_t noc_sc::horizon() const
+{
+    sc_time gap = sc_time_to_pending_activity(sc_core::sc_get_curr_simcontext());
+    if (gap == SC_ZERO_TIME)
+        return 0;
+    sc_time now = sc_time_stamp();
+    if (gap >= sc_max_time() - now)
+        return UINT64_MAX;
+    return ceil_cycle(now + gap);
+}
+
+// Simulate the cycles < until; false (and no more wake-ups) on a watchdog stop.
+bool noc_sc::advance(uint64_t until, bool ahead)
+{
+    ahead_ = ahead;
+    int rc = noc_advance(n_, until, eject_cb, this);
+    ahead_ = false;
+    if (rc >= 0)
+        return true;
+    failure_ = noc_watchdog_report(n_);
+    return false;
 }
 
 void noc_sc::run()
 {
     wake_cycle_ = UINT64_MAX;
     wakeups_++;
+    if (!failure_.empty())
+        return;
     // now = k * period: simulate cycles < k, then hand over cycle k's
     // ejections (computed one cycle ahead) before anyone injects in k
     uint64_t k = floor_cycle(sc_time_stamp());
-    noc_advance(n_, k, eject_cb, this);
+    flush(k); // cycles < k are closed: nobody can send in them any more
+    if (!advance(k, false))
+        return;
     noc_deliver(n_, k, eject_cb, this);
-    uint64_t nx = noc_next_event(n_);
-    if (nx != UINT64_MAX)
-        schedule(nx > k ? nx : k + 1);
+    uint64_t nx = next_event();
+    if (nx == UINT64_MAX)
+        return;
+    // Nobody else runs before cycle h: simulate up to it now (a held
+    // delivery stops earlier, at its own cycle). Stepping k..h-1 one wake-up
+    // at a time would give the same cycles at a SystemC event each.
+    uint64_t h = horizon();
+    if (h > k + 1 && nx < h) {
+        flush(UINT64_MAX); // nobody else sends before cycle h
+        if (!advance(h, true))
+            return;
+        nx = noc_next_event(n_);
+        if (nx != UINT64_MAX)
+            schedule(nx);
+        return;
+    }
+    schedule(nx > k ? nx : k + 1);
 }

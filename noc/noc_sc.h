@@ -5,18 +5,25 @@
 // on_deliver callback for endpoints without sockets). A packet is a generic
 // payload with a noc_packet_ext giving the destination endpoint; its size in
 // flits is ext.flits, or ceil(data_length * 8 / flit_bits) when that is 0.
-// b_transport returns at once (the packet is copied into the source queue,
+// A transaction is one message: with ext.packet_flits > 0 the network splits
+// it into packets of at most that many flits (each routed and arbitrated on
+// its own), and delivers the message once, when its last packet arrives.
+// b_transport returns at once (the message is copied into the source queue,
 // like a posted write); delivery is a b_transport on out(dst) at the cycle
-// the tail arrives, with the copy (same command, address, data, extension).
-// Deliveries are made from an SC_METHOD: a receiver's b_transport must not
-// wait() (one waiting would have stalled every later delivery anyway).
+// the last tail arrives, with the copy (same command, address, data,
+// extension). Deliveries are made from an SC_METHOD: a receiver's
+// b_transport must not wait() (one waiting would have stalled every later
+// delivery anyway).
 //
 // Time: cycle c of the NoC clock is [c*period, (c+1)*period), the period
 // taken exactly from cfg.clock_ghz when set (edges rounded to whole ps). A packet sent
 // at time T (plus annotated delay) is created in cycle ceil(T / period); it
 // is delivered at time c_e * period where c_e is the core's ejection cycle,
 // so latencies in SystemC time are exactly the core's cycles x period. The
-// module wakes only at the core's next event (no clock).
+// module wakes only at the core's next event (no clock), and when no other
+// process has anything to do before some later time it simulates ahead up to
+// that time in one go, stopping early at a delivery: nothing can be injected
+// in between, so the cycles are the same as stepping one by one.
 #ifndef IMC_NOC_SC_H
 #define IMC_NOC_SC_H
 
@@ -30,14 +37,21 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "noc.h"
 
 struct noc_packet_ext : tlm::tlm_extension<noc_packet_ext> {
     int dst = -1;   // destination endpoint (required)
-    int flits = 0;  // packet size; 0 = from the data length
-    // Filled in by the network on delivery:
+    int flits = 0;  // message size; 0 = from the data length
+    int packet_flits = 0; // largest packet; 0 = the message is one packet
+    // Messages a source sends in one cycle enter its queue in increasing
+    // `order` (then in call order), whatever the order in which SystemC ran
+    // their senders: give each sending process its own value.
+    uint64_t order = 0;
+    // Filled in by the network on delivery (injected: the first packet's
+    // head left the source queue; ejected: the last tail arrived):
     int src = -1;
     uint64_t created_cycle = 0, injected_cycle = 0, ejected_cycle = 0;
     int hops = 0;
@@ -73,6 +87,9 @@ public:
     noc_t *core() { return n_; }
     sc_core::sc_time period() const { return period_; }
     uint64_t wakeups() const { return wakeups_; }
+    // Nonempty once the core's watchdog stopped the network (a deadlock):
+    // the blocked virtual channels. The module then stops waking.
+    const std::string &failure() const { return failure_; }
 
 private:
     // A packet in flight: what its delivery needs, compact (a full payload per
@@ -84,6 +101,8 @@ private:
         unsigned len = 0;
         tlm::tlm_command cmd = tlm::TLM_IGNORE_COMMAND;
         noc_packet_ext ext;
+        uint32_t packets_left = 0;      // packets of the message not yet ejected
+        uint64_t first_inject = 0;      // earliest head injection among them
         unsigned char inl[kInline];
         std::vector<unsigned char> big; // payloads longer than kInline
     };
@@ -91,7 +110,11 @@ private:
     void b_transport(int id, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay);
     void run();
     void schedule(uint64_t cycle);
-    static void eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle);
+    static int eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle);
+    uint64_t horizon() const;
+    void flush(uint64_t before_cycle);
+    uint64_t next_event() const;
+    bool advance(uint64_t until, bool ahead);
 
     noc_t *n_ = nullptr;
     sc_core::sc_time period_;
@@ -102,8 +125,18 @@ private:
     sc_core::sc_event wake_;
     uint64_t wake_cycle_ = UINT64_MAX; // earliest pending wake-up
     uint64_t wakeups_ = 0;
-    std::vector<pending> slots_;   // tag = slot index
+    bool ahead_ = false;           // simulating ahead: hold message deliveries
+    std::string failure_;
+    std::deque<pending> slots_;    // tag = slot index (a deque: growing never moves them)
     std::vector<uint64_t> free_;   // free slot indices
+    // Messages of cycles not yet closed, queued in canonical order once no
+    // more can be sent in their cycle (see noc_packet_ext::order).
+    struct staged {
+        uint64_t cycle, order, seq, tag;
+        int src, dst, flits, packet_flits;
+    };
+    std::vector<staged> staged_;
+    uint64_t staged_seq_ = 0;
     // Delivery: one payload (with its extension and data buffer) reused for
     // every packet; a receiver may not keep it beyond its b_transport.
     tlm::tlm_generic_payload dgp_;

@@ -558,8 +558,8 @@ static void ni_step(noc_t *n, int e, uint64_t t)
             n->eactive[e >> 6] &= ~(1ull << (e & 63));
             return;
         }
-        int id = ni->qhead;
-        if (n->pkt[id].t_create > t)
+        noc_msg_t *m = &n->msg[ni->qhead];
+        if (m->t_create > t)
             return;
         int vc = -1, V = n->V;
         int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
@@ -572,9 +572,28 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         }
         if (vc < 0)
             return;
-        ni->qhead = n->pkt[id].next;
-        if (ni->qhead < 0)
-            ni->qtail = -1;
+        /* the message's next packet comes into being as its head leaves */
+        int id = noc_pkt_alloc(n);
+        if (id < 0)
+            return; /* 2^30 packets in the network: cannot happen with finite buffers */
+        noc_pkt_t *p = &n->pkt[id];
+        memset(p, 0, sizeof *p);
+        p->src = e;
+        p->dst = m->dst;
+        p->flits = m->flits < m->pf ? m->flits : m->pf;
+        p->tag = m->tag;
+        p->t_create = m->t_create;
+        p->last_dim = -1;
+        p->next = -1;
+        m->flits -= p->flits;
+        if (!m->flits) { /* its last packet: the message leaves the queue */
+            int mid = ni->qhead;
+            ni->qhead = m->next;
+            if (ni->qhead < 0)
+                ni->qtail = -1;
+            m->next = n->free_msg;
+            n->free_msg = mid;
+        }
         ni->cur = id;
         ni->sent = 0;
         ni->vc = vc;
@@ -600,29 +619,33 @@ static void ni_step(noc_t *n, int e, uint64_t t)
     }
 }
 
-static void deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
+/* Hand over the ejections of cycles <= t; 1 if the callback held one. */
+static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
 {
     while (n->ej_count && n->ej[n->ej_head].time <= t) {
         noc_ej_t ev = n->ej[n->ej_head];
+        if (ev.tail && cb) {
+            const noc_pkt_t *p = &n->pkt[ev.pkt];
+            n->ej_inject = p->t_inject;
+            n->ej_hops = p->hops;
+            if (cb(ctx, p->tag, p->dst, ev.time))
+                return 1; /* held: still at the head of the queue */
+        }
         n->ej_head = n->ej_head + 1 == n->ej_cap ? 0 : n->ej_head + 1;
         n->ej_count--;
         n->st.flits_ejected++;
         if (!ev.tail)
             continue;
+        /* re-read: the callback may have injected (and grown n->pkt) */
         noc_pkt_t *p = &n->pkt[ev.pkt];
         n->st.packets_ejected++;
         n->st.sum_packet_latency_cycles += (double)(ev.time - p->t_create);
         n->st.sum_network_latency_cycles += (double)(ev.time - p->t_inject);
         n->st.sum_hops += p->hops;
-        uint64_t tag = p->tag;
-        int dst = p->dst;
         p->next = n->free_pkt;
         n->free_pkt = ev.pkt;
-        n->ej_inject = p->t_inject;
-        n->ej_hops = p->hops;
-        if (cb)
-            cb(ctx, tag, dst, ev.time);
     }
+    return 0;
 }
 
 static const char *port_name(int p, char *buf)
@@ -698,16 +721,17 @@ static void watchdog_report(noc_t *n, uint64_t t)
     n->report = s;
 }
 
-void noc_deliver(noc_t *n, uint64_t upto, noc_eject_fn cb, void *ctx)
+int noc_deliver(noc_t *n, uint64_t upto, noc_eject_fn cb, void *ctx)
 {
-    deliver(n, upto < n->now ? upto : n->now, cb, ctx);
+    return deliver(n, upto < n->now ? upto : n->now, cb, ctx);
 }
 
 int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
 {
     while (n->now < until) {
         uint64_t t = n->now;
-        deliver(n, t, cb, ctx);
+        if (deliver(n, t, cb, ctx))
+            return 1;
         if (!n->in_network) {
             uint64_t nx = noc_next_event(n);
             if (nx > t) {

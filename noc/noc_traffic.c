@@ -167,12 +167,12 @@ typedef struct run_ctx {
 } run_ctx_t;
 
 /* tag = creation cycle * 2 + measured */
-static void on_eject(void *vctx, uint64_t tag, int dst, uint64_t cycle)
+static int on_eject(void *vctx, uint64_t tag, int dst, uint64_t cycle)
 {
     (void)dst;
     run_ctx_t *x = vctx;
     if (!(tag & 1))
-        return;
+        return 0;
     uint64_t created = tag >> 1, inj;
     int hops;
     noc_eject_info(x->n, &inj, &hops);
@@ -183,6 +183,7 @@ static void on_eject(void *vctx, uint64_t tag, int dst, uint64_t cycle)
     if (lat > x->r->max_packet_latency_cycles)
         x->r->max_packet_latency_cycles = lat;
     x->r->packets_delivered++;
+    return 0;
 }
 
 int noc_synth_run(noc_t *n, const noc_synth_t *s, noc_synth_result_t *r)

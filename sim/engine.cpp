@@ -53,16 +53,24 @@ struct InPort {
     uint64_t cap = 0;      // buffer values reserved for this port
     uint64_t window = 0;   // values a consumer position may still need
     sc_event arrived, credit;
+    int arrived_waiters = 0, credit_waiters = 0; // see notify_waiters()
+    uint64_t sent_now = 0, sent_at = UINT64_MAX;   // values reserved at time sent_at
     const struct Stream *consumer = nullptr;
 };
 
-struct Worker { // runs one MVM of a group in parallel with the stream
-    sc_event go, done;
-    tile_op_t op{};
-    bool busy = false;
-    tlm::tlm_generic_payload gp;
-    imc::ImcOpExt ext;
-};
+// Waits counted so that a change nobody waits for costs no event: a process
+// that starts waiting later has already seen the change.
+static void wait_counted(sc_event &ev, int &waiters)
+{
+    waiters++;
+    wait(ev);
+    waiters--;
+}
+static void notify_waiters(sc_event &ev, int waiters)
+{
+    if (waiters)
+        ev.notify(SC_ZERO_TIME);
+}
 
 struct Stream {
     const trace_stream_t *ts = nullptr;
@@ -77,8 +85,15 @@ struct Stream {
     uint64_t writes = 0;
     tlm::tlm_generic_payload gp;   // reused: a payload allocates on construction
     imc::ImcOpExt ext;
-    std::vector<std::unique_ptr<Worker>> workers; // this stream's parallel MVMs
+    std::vector<tile_op_t> group;       // one position's MVMs, issued together
+    std::vector<tile_result_t> more_res; // results of group[1..]
     bool in_op = false;            // inside a tile op (not waiting on anyone)
+    uint64_t addr = 0;             // next tile-buffer address (TileNode::add_stream)
+    // When the current op and inference began (SystemC time values), and the
+    // inference before: must_hold() judges a consumer as it was at the start
+    // of the current time.
+    uint64_t op_start = 0, inf_at = 0;
+    int prev_inf = 0;
 };
 
 struct LayerAcc {
@@ -98,7 +113,15 @@ class TileNode : public sc_module {
 
     TileNode(sc_module_name n, Engine *e, const arch_t *a, int gtile);
     InPort &port(int consumer, int producer);
-    void add_stream(Stream *s) { streams_.push_back(s); }
+    // Each stream walks the buffer from its own bank on (bank = address /
+    // bank size): a cursor shared by the tile's streams made the bank an op
+    // hits depend on the order SystemC ran them.
+    void add_stream(Stream *s)
+    {
+        const tile_t *t = tile.core();
+        s->addr = (uint64_t)streams_.size() % (uint64_t)t->n_banks * t->bank_bytes;
+        streams_.push_back(s);
+    }
     void spawn();
     std::map<std::pair<int, int>, std::unique_ptr<InPort>> ports_;
     // Partial-sum messages per (layer, replica group of the trace's c field).
@@ -109,12 +132,11 @@ class TileNode : public sc_module {
 
   private:
     void run_stream(Stream *s);
-    void worker(Worker *w);
-    tile_result_t exec(Stream *s, tile_op_t op);
+    tile_result_t exec(Stream *s, tile_op_t op) { return exec(s, &op, 1); }
+    tile_result_t exec(Stream *s, tile_op_t *todo, int n);
     void net_b_transport(tlm::tlm_generic_payload &gp, sc_time &d);
     Engine *eng_;
     std::vector<Stream *> streams_;
-    uint64_t addr_ = 0;
 };
 
 class Engine : public sc_module {
@@ -128,7 +150,9 @@ class Engine : public sc_module {
     void report_blocked(imc_diag_t *d) const;
 
     // Called by the nodes.
-    void send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits);
+    // order: the sending stream's id (same-cycle messages of a tile enter
+    // its NoC queue by it, not by SystemC's process order)
+    void send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits, uint64_t order);
     void arrive(const PktHdr &h, uint64_t flits);
     void gateway_arrive(int chip, tlm::tlm_generic_payload &gp);
     void fail(const std::string &msg);
@@ -148,11 +172,18 @@ class Engine : public sc_module {
     int active_streams = 0;
 
   private:
+    struct LinkItem {
+        sc_time at;     // when it reached the link
+        uint64_t order; // among items of one instant (stream id, or after them)
+        PktHdr h;
+        uint64_t flits;
+    };
     struct Link {
         sc_time free_at = SC_ZERO_TIME;
-        std::deque<std::pair<sc_time, std::pair<PktHdr, uint64_t>>> q;
+        std::deque<LinkItem> q; // by (at, order)
         sc_event ev;
     };
+    void link_push(int chip, const PktHdr &h, uint64_t flits, uint64_t order);
     void link_thread(int chip);
     void sampler();
     int tiles_per_chip() const { return a->chip.tiles; }
@@ -205,55 +236,50 @@ void TileNode::spawn()
     }
 }
 
-void TileNode::worker(Worker *w)
+// Runs todo[0..n) as one transaction (a group runs in parallel on its CEs)
+// and charges every op to the stream's layer; returns the first op's result.
+tile_result_t TileNode::exec(Stream *s, tile_op_t *todo, int n)
 {
-    for (;;) {
-        wait(w->go);
-        tlm::tlm_generic_payload &gp = w->gp;
-        imc::ImcOpExt &ext = w->ext;
-        ext.op = w->op;
-        gp.set_command(tlm::TLM_IGNORE_COMMAND);
-        gp.set_extension(&ext);
-        sc_time dly = SC_ZERO_TIME;
-        ops->b_transport(gp, dly);
-        gp.clear_extension(&ext);
-        if (ext.res.status)
-            eng_->fail(std::string("tile ") + std::to_string(gtile) + ": " + ext.res.err);
-        w->busy = false;
-        w->done.notify(SC_ZERO_TIME);
-    }
-}
-
-tile_result_t TileNode::exec(Stream *s, tile_op_t op)
-{
-    op.requester = (uint32_t)s->id;
+    for (int i = 0; i < n; i++)
+        todo[i].requester = (uint32_t)s->id;
+    if ((int)s->more_res.size() < n - 1)
+        s->more_res.resize(size_t(n - 1));
     tlm::tlm_generic_payload &gp = s->gp;
     imc::ImcOpExt &ext = s->ext;
-    ext.op = op;
+    ext.op = todo[0];
+    ext.n_more = n - 1;
+    ext.more_ops = todo + 1;
+    ext.more_res = s->more_res.data();
     gp.set_command(tlm::TLM_IGNORE_COMMAND);
     gp.set_extension(&ext);
     sc_time dly = SC_ZERO_TIME;
     s->in_op = true;
+    s->op_start = sc_time_stamp().value();
     ops->b_transport(gp, dly);
     s->in_op = false;
     for (InPort *p : s->ports) // producers held back while we computed may go on
-        p->credit.notify(SC_ZERO_TIME);
+        notify_waiters(p->credit, p->credit_waiters);
     gp.clear_extension(&ext);
-    const tile_result_t &r = ext.res;
-    if (r.status)
-        eng_->fail("tile " + std::to_string(gtile) + ", layer " +
-                   eng_->m->model->layers[s->layer].name + ": " + r.err);
-    s->busy += r.end - r.grant;
     LayerAcc &la = eng_->lacc[s->layer];
-    la.energy_pj += r.energy_pj;
-    if (s->inf == 0) {
-        la.start = std::min(la.start, r.grant);
-        la.end = std::max(la.end, r.end);
+    uint64_t first = UINT64_MAX, last = 0;
+    for (int i = 0; i < n; i++) {
+        const tile_result_t &r = i ? s->more_res[size_t(i - 1)] : ext.res;
+        if (r.status)
+            eng_->fail("tile " + std::to_string(gtile) + ", layer " +
+                       eng_->m->model->layers[s->layer].name + ": " + r.err);
+        first = std::min(first, r.grant);
+        last = std::max(last, r.end);
+        la.energy_pj += r.energy_pj;
+        if (s->inf == 0) {
+            la.start = std::min(la.start, r.grant);
+            la.end = std::max(la.end, r.end);
+        }
+        if (eng_->tl && s->inf == 0)
+            timeline_op(eng_->tl, chip, gtile, todo[i].kind == TILE_OP_MVM ? todo[i].ce : -1,
+                        eng_->m->model->layers[s->layer].name, todo[i].kind, r.grant, r.end);
     }
-    if (eng_->tl && s->inf == 0)
-        timeline_op(eng_->tl, chip, gtile, op.kind == TILE_OP_MVM ? op.ce : -1,
-                    eng_->m->model->layers[s->layer].name, op.kind, r.grant, r.end);
-    return r;
+    s->busy += last - first;
+    return ext.res;
 }
 
 static uint64_t release_to(InPort &p, int inf, uint64_t upto)
@@ -263,7 +289,7 @@ static uint64_t release_to(InPort &p, int inf, uint64_t upto)
     uint64_t n = upto - p.released[inf];
     p.released[inf] = upto;
     p.reserved -= std::min(p.reserved, n);
-    p.credit.notify(SC_ZERO_TIME);
+    notify_waiters(p.credit, p.credit_waiters);
     return n;
 }
 
@@ -271,11 +297,33 @@ static uint64_t release_to(InPort &p, int inf, uint64_t upto)
 // while the consumer is busy with an op, or the values belong to a later
 // inference than the one it works on. A consumer that waits (for these or
 // other values) always gets data, so credits can never close a cycle.
+// The decision must not depend on the order in which SystemC runs the
+// processes of one instant: the consumer is judged as it was when the
+// instant began (an op or inference it starts now does not count), and
+// values other producers reserve in this instant do not count either; the
+// consumer's releases do, and wake the waiting producers.
 static bool must_hold(const InPort &p, int inf, uint64_t values)
 {
-    if (p.reserved == 0 || p.reserved + values <= p.cap || !p.consumer)
+    const uint64_t now = sc_time_stamp().value();
+    uint64_t reserved = p.reserved;
+    if (p.sent_at == now)
+        reserved -= std::min(reserved, p.sent_now);
+    if (reserved == 0 || reserved + values <= p.cap || !p.consumer)
         return false;
-    return p.consumer->in_op || inf > p.consumer->inf;
+    const Stream &c = *p.consumer;
+    bool busy = c.in_op && c.op_start < now;
+    int c_inf = c.inf_at < now ? c.inf : c.prev_inf;
+    return busy || inf > c_inf;
+}
+
+// Half the (stream, inference, record) triples, pseudo-randomly by seed.
+static bool perturb(uint64_t seed, int stream, int inf, uint32_t rec)
+{
+    uint64_t x = seed ^ ((uint64_t)stream << 40) ^ ((uint64_t)inf << 32) ^ rec;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return x & 1;
 }
 
 void TileNode::run_stream(Stream *s)
@@ -287,11 +335,15 @@ void TileNode::run_stream(Stream *s)
     const int64_t positions = eng_->m->layers[s->layer].positions;
     const uint64_t macs_per_write = positions > 0 ? (uint64_t)(L.macs / positions) : 0;
     for (int inf = 0; inf < eng_->cfg.batch; inf++) {
+        s->prev_inf = s->inf;
         s->inf = inf;
+        s->inf_at = sc_time_stamp().value();
         uint32_t ticked = 0; // records reported to the progress meter
         for (uint32_t k = 0; k < ts->n_recs; k++) {
             const trace_rec_t &r = ts->recs[k];
             s->pc = k;
+            if (eng_->cfg.perturb_order && perturb(eng_->cfg.perturb_order, s->id, inf, k))
+                wait(SC_ZERO_TIME); // same instant, later delta (see imc_run_config)
             if (k >= ticked + 1024) {
                 eng_->progress_tick(k - ticked);
                 ticked = k;
@@ -304,7 +356,7 @@ void TileNode::run_stream(Stream *s)
                 InPort &p = port(s->layer, (int)r.a);
                 s->blocked = "WAIT (inputs)";
                 while (p.recv[inf] < r.b)
-                    wait(p.arrived);
+                    wait_counted(p.arrived, p.arrived_waiters);
                 release_to(p, inf, r.b > p.window ? r.b - p.window : 0);
                 break;
             }
@@ -312,8 +364,8 @@ void TileNode::run_stream(Stream *s)
             case TR_WRITE:
                 op.kind = r.op == TR_READ ? TILE_OP_READ : TILE_OP_WRITE;
                 op.bytes = r.a;
-                op.addr = addr_;
-                addr_ += r.a;
+                op.addr = s->addr;
+                s->addr += r.a;
                 s->blocked = "buffer";
                 exec(s, op);
                 if (r.op == TR_WRITE) {
@@ -327,15 +379,7 @@ void TileNode::run_stream(Stream *s)
                 uint32_t e = k;
                 while (e + 1 < ts->n_recs && ts->recs[e + 1].op == TR_MVM)
                     e++;
-                size_t need = e - k;
-                while (s->workers.size() < need) {
-                    s->workers.emplace_back(new Worker);
-                    Worker *w = s->workers.back().get();
-                    sc_spawn_options o;
-                    o.set_stack_size(64 * 1024);
-                    sc_spawn(sc_bind(&TileNode::worker, this, w), nullptr, &o);
-                }
-                std::vector<Worker *> used;
+                s->group.clear();
                 for (uint32_t j = k; j <= e; j++) {
                     const trace_rec_t &q = ts->recs[j];
                     tile_op_t mv{};
@@ -350,29 +394,19 @@ void TileNode::run_stream(Stream *s)
                     mv.tag = j; // a fixed order among the group's MVMs
                     mv.input_bits = q.arg ? q.arg : TL.act_bits;
                     mv.signed_inputs = eng_->a->precision.signed_inputs;
-                    mv.requester = (uint32_t)s->id;
-                    eng_->lacc[s->layer].mvms++;
-                    if (j == e) { // the stream thread runs the last one itself
-                        s->blocked = "MVM";
-                        exec(s, mv);
-                    } else {
-                        Worker *w = s->workers[j - k].get();
-                        w->op = mv;
-                        w->busy = true;
-                        w->go.notify(SC_ZERO_TIME);
-                        used.push_back(w);
-                    }
+                    s->group.push_back(mv);
                 }
-                for (Worker *w : used)
-                    while (w->busy)
-                        wait(w->done);
+                eng_->lacc[s->layer].mvms += s->group.size();
+                s->blocked = "MVM";
+                exec(s, s->group.data(), (int)s->group.size());
                 k = e;
                 break;
             }
             case TR_PSUM_SEND: {
                 PktHdr h{(int32_t)r.a, PKT_PSUM, s->layer, (int32_t)r.c, inf, 1, 1};
                 uint64_t fb = (uint64_t)eng_->a->chip.noc.flit_bits;
-                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, ((uint64_t)r.b * 8 + fb - 1) / fb));
+                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, ((uint64_t)r.b * 8 + fb - 1) / fb),
+                           (uint64_t)s->id);
                 break;
             }
             case TR_ACCUM: {
@@ -422,12 +456,19 @@ void TileNode::run_stream(Stream *s)
                 InPort &p = dst->port((int)r.c, s->layer);
                 s->blocked = "SEND (consumer buffer full)";
                 while (must_hold(p, inf, r.b))
-                    wait(p.credit);
+                    wait_counted(p.credit, p.credit_waiters);
+                const uint64_t now = sc_time_stamp().value();
+                if (p.sent_at != now) {
+                    p.sent_at = now;
+                    p.sent_now = 0;
+                }
+                p.sent_now += r.b;
                 p.reserved += r.b;
                 PktHdr h{(int32_t)r.a, PKT_DATA, (int32_t)r.c, s->layer, inf, 1, r.b};
                 uint64_t bits = (uint64_t)r.b * TL.act_bits;
                 uint64_t fb = (uint64_t)eng_->a->chip.noc.flit_bits;
-                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, (bits + fb - 1) / fb));
+                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, (bits + fb - 1) / fb),
+                           (uint64_t)s->id);
                 break;
             }
             default:
@@ -592,7 +633,7 @@ void Engine::fail(const std::string &msg)
     sc_stop();
 }
 
-void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits)
+void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits, uint64_t order)
 {
     if (dst_tile == from->gtile) { // stays in the tile: no network
         arrive(h, flits);
@@ -601,16 +642,21 @@ void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits)
     const int pf = std::max(1, a->chip.noc.packet_flits);
     int dst_chip = chip_of(a, dst_tile);
     int dst_ep = dst_chip == from->chip ? dst_tile % a->chip.tiles : 0; // 0: the gateway
-    if (dst_chip != from->chip && from->endpoint == 0) {
-        PktHdr hh = h;
-        links_[from->chip].q.push_back({SC_ZERO_TIME, {hh, flits}});
-        links_[from->chip].ev.notify(SC_ZERO_TIME);
+    if (dst_chip != from->chip && from->endpoint == 0) { // the tile at the gateway
+        link_push(from->chip, h, flits, order);
         return;
     }
-    // Split into packets of at most packet_flits; the values ride on the last.
+    // Within the chip one message, split by the network into packets of at
+    // most packet_flits. Towards the gateway one message per packet, with
+    // the values on the last: the off-chip link streams packets as they come.
+    if (flits > (uint64_t)INT32_MAX) {
+        fail("a message of " + std::to_string(flits) + " flits is too large for the NoC");
+        return;
+    }
+    const bool whole = dst_chip == from->chip;
     uint64_t left = flits;
     while (left > 0) {
-        uint64_t f = std::min<uint64_t>(left, (uint64_t)pf);
+        uint64_t f = whole ? left : std::min<uint64_t>(left, (uint64_t)pf);
         left -= f;
         PktHdr ph = h;
         if (left > 0) {
@@ -621,6 +667,8 @@ void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits)
         noc_packet_ext ext;
         ext.dst = dst_ep;
         ext.flits = (int)f;
+        ext.packet_flits = pf;
+        ext.order = order;
         gp.set_command(tlm::TLM_WRITE_COMMAND);
         gp.set_data_ptr(reinterpret_cast<unsigned char *>(&ph));
         gp.set_data_length(sizeof ph);
@@ -646,8 +694,7 @@ void Engine::gateway_arrive(int chip, tlm::tlm_generic_payload &gp)
     gp.get_extension(ext);
     uint64_t flits = ext ? (uint64_t)ext->flits : 1;
     if (chip_of(a, h.final_tile) != chip) { // at this chip's gateway: leave the chip
-        links_[chip].q.push_back({SC_ZERO_TIME, {h, flits}});
-        links_[chip].ev.notify(SC_ZERO_TIME);
+        link_push(chip, h, flits, UINT64_MAX); // the NoC delivers in a fixed order
         return;
     }
     if (!h.counts)
@@ -665,7 +712,7 @@ void Engine::arrive(const PktHdr &h, uint64_t)
     if (h.kind == PKT_DATA) {
         InPort &p = tn->port(h.consumer, h.producer);
         p.recv[h.inference] += h.values;
-        p.arrived.notify(SC_ZERO_TIME);
+        notify_waiters(p.arrived, p.arrived_waiters);
     } else if (h.kind == PKT_PSUM) {
         auto &cnt = tn->psum_recv_[{h.consumer, h.producer}];
         if (cnt.empty())
@@ -680,25 +727,46 @@ void Engine::arrive(const PktHdr &h, uint64_t)
 
 // The off-chip link of one chip: a FIFO server of links x bandwidth, then
 // the destination chip's NoC from its gateway endpoint (0) to the tile.
+// Items of one instant are kept in `order`, whatever the order their
+// senders ran in (equal orders: in arrival order).
+void Engine::link_push(int chip, const PktHdr &h, uint64_t flits, uint64_t order)
+{
+    Link &L = links_[chip];
+    const sc_time now = sc_time_stamp();
+    auto it = L.q.end();
+    while (it != L.q.begin() && std::prev(it)->at == now && std::prev(it)->order > order)
+        --it;
+    L.q.insert(it, LinkItem{now, order, h, flits});
+    L.ev.notify(SC_ZERO_TIME);
+}
+
 void Engine::link_thread(int chip)
 {
     Link &L = links_[chip];
     const double bytes_per_ns =
         std::max(1e-9, a->chip.offchip.bandwidth_gbps * std::max(1, a->chip.offchip.links));
+    const sc_time ps(1, SC_PS);
     for (;;) {
         while (L.q.empty())
             wait(L.ev);
-        auto item = L.q.front();
+        // Let the current instant finish: an item with a smaller order may
+        // still come. Service starts at the item's own time all the same.
+        if (L.q.back().at >= sc_time_stamp()) {
+            wait(ps);
+            continue;
+        }
+        LinkItem item = L.q.front();
         L.q.pop_front();
-        PktHdr h = item.second.first;
-        uint64_t flits = item.second.second;
+        PktHdr &h = item.h;
+        uint64_t flits = item.flits;
         uint64_t bytes = (flits * (uint64_t)a->chip.noc.flit_bits + 7) / 8;
         offchip_bytes += bytes;
-        sc_time start = std::max(sc_time_stamp(), L.free_at);
+        sc_time start = std::max(item.at, L.free_at);
         sc_time ser((double)bytes / bytes_per_ns * 1000.0, SC_PS);
         L.free_at = start + ser;
         sc_time arrive_at = L.free_at + sc_time(a->chip.offchip.latency_ns * 1000.0, SC_PS);
-        wait(arrive_at - sc_time_stamp());
+        if (arrive_at > sc_time_stamp())
+            wait(arrive_at - sc_time_stamp());
         int dchip = chip_of(a, h.final_tile);
         int dep = h.final_tile % a->chip.tiles;
         if (dep == 0 || dchip >= (int)nocs_.size()) {
@@ -709,12 +777,15 @@ void Engine::link_thread(int chip)
         tlm::tlm_generic_payload gp;
         noc_packet_ext ext;
         ext.dst = dep;
-        ext.flits = (int)std::min<uint64_t>(flits, (uint64_t)std::max(1, a->chip.noc.packet_flits));
+        // a packet from the gateway, or a whole message from the tile there
+        ext.flits = (int)std::min<uint64_t>(flits, (uint64_t)INT32_MAX);
+        ext.packet_flits = std::max(1, a->chip.noc.packet_flits);
         gp.set_command(tlm::TLM_WRITE_COMMAND);
         gp.set_data_ptr(reinterpret_cast<unsigned char *>(&h));
         gp.set_data_length(sizeof h);
         gp.set_streaming_width(sizeof h);
         gp.set_extension(&ext);
+        ext.order = (1ull << 32) + (uint64_t)chip; // after the tiles' streams
         nocs_[dchip]->send(0, gp, SC_ZERO_TIME);
         gp.clear_extension(&ext);
     }
@@ -783,6 +854,9 @@ void Engine::report_blocked(imc_diag_t *d) const
     }
     if (shown > 8)
         diag_note(d, nullptr, 0, 0, "... and %d more blocked streams", shown - 8);
+    for (size_t c = 0; c < nocs_.size(); c++)
+        if (!nocs_[c]->failure().empty())
+            diag_note(d, nullptr, 0, 0, "chip %zu: %s", c, nocs_[c]->failure().c_str());
 }
 
 // ---------------------------------------------------------------- results

@@ -17,6 +17,10 @@ struct imc_run_config {
     int batch = 1;
     const char *timeline_path = nullptr; // Chrome trace-event JSON, or null
     bool progress = true;                // progress on stderr after ~2 s
+    // Nonzero: streams yield a delta cycle before some records (chosen by
+    // this seed), so the processes of one instant run in another order.
+    // Results must not change: a check of the model, not a feature.
+    uint64_t perturb_order = 0;
 };
 
 // 0 on success; 1 when the simulation could not finish (deadlock report in d);

@@ -29,6 +29,7 @@ struct RunArgs {
     int batch = 1;
     replicate_policy_t policy = REPLICATE_BALANCED;
     bool quiet = false;
+    uint64_t perturb_order = 0;
 };
 
 void run_usage(FILE *f)
@@ -48,7 +49,9 @@ void run_usage(FILE *f)
         "  --json FILE         write the results as JSON ('-' for stdout)\n"
         "  --csv DIR           write DIR/layers.csv and DIR/tiles.csv\n"
         "  --timeline FILE     write a Chrome trace-event / Perfetto timeline\n"
-        "  --quiet             no summary on stdout\n");
+        "  --quiet             no summary on stdout\n"
+        "  --perturb-order S   check: run the processes of each instant in another order\n"
+        "                      (seed S > 0); the results must be identical\n");
 }
 
 // 0 ok, 2 usage error (message printed), 1 for --help (caller exits 0).
@@ -92,6 +95,13 @@ int parse_run_args(const char *cmd, int argc, char **argv, RunArgs &ra, bool mul
                 return 2;
             }
             ra.batch = (int)b;
+        } else if (o == "--perturb-order") {
+            int64_t sd;
+            if (parse_int64(v, &sd) || sd < 1) {
+                std::fprintf(stderr, "imcsim %s: error: --perturb-order '%s' (expected a positive integer)\n", cmd, v);
+                return 2;
+            }
+            ra.perturb_order = (uint64_t)sd;
         } else if (o == "--replicate") {
             int p = replicate_policy_parse(v);
             if (p < 0) {
@@ -172,6 +182,7 @@ int run_one(const char *cmd, const RunArgs &ra, const std::string &arch_spec, ru
         cfg.batch = ra.batch;
         cfg.timeline_path = ra.timeline.empty() ? nullptr : ra.timeline.c_str();
         cfg.progress = true;
+        cfg.perturb_order = ra.perturb_order;
         rc = imc_simulate(&a, &mp, layers, cfg, res, d);
     }
     print_diag(d);

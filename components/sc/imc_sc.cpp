@@ -1,5 +1,6 @@
 #include "imc_sc.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace sc_core;
@@ -91,7 +92,7 @@ Tile::Tile(sc_module_name n, const arch_t *a) : sc_module(n), tgt("tgt"), a_(a),
         ce_socks_.back()->bind(ces_.back()->tgt);
     }
     SC_HAS_PROCESS(Tile);
-    SC_THREAD(arbiter);
+    SC_METHOD(arbiter);
 }
 
 Tile::~Tile() { tile_free(&core_); }
@@ -112,8 +113,8 @@ int Tile::program(int ce, const int64_t *W, int n_in, int n_out, int wb, std::st
 int Tile::mvm_hook(void *ctx, tile_t *, const tile_op_t *op, uint64_t start, tile_result_t *res)
 {
     Tile *self = static_cast<Tile *>(ctx);
-    tlm::tlm_generic_payload p;
-    ImcOpExt e;
+    tlm::tlm_generic_payload &p = self->mvm_gp_;
+    ImcOpExt &e = self->mvm_ext_;
     e.op = *op;
     e.res = *res;
     e.res.grant = start;
@@ -136,37 +137,43 @@ void Tile::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
     }
     uint64_t arrival = clk_.ceil_cycle(sc_time_stamp() + delay);
     Waiter w;
-    uint64_t id = core_.seq; // the number tile_request gives this op
-    waiting_[id] = &w;
-    if (tile_request(&core_, &e->op, arrival))
-        SC_REPORT_FATAL("imc/tile", "out of memory");
+    w.left = 1 + std::max(0, e->n_more);
+    for (int i = 0; i < w.left; i++) {
+        waiting_[core_.seq] = {&w, i ? &e->more_res[i - 1] : &e->res}; // seq: tile_request's number
+        if (tile_request(&core_, i ? &e->more_ops[i - 1] : &e->op, arrival))
+            SC_REPORT_FATAL("imc/tile", "out of memory");
+    }
     req_ev_.notify(SC_ZERO_TIME);
     while (!w.done)
         wait(w.ev);
-    // The op's data are available now (time of res.end): the delay is consumed.
+    // The ops' data are available now (the latest res.end): the delay is consumed.
     delay = SC_ZERO_TIME;
-    e->res = w.res;
-    p.set_response_status(w.res.status ? tlm::TLM_GENERIC_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
+    bool failed = e->res.status != 0;
+    for (int i = 0; i < e->n_more; i++)
+        failed |= e->more_res[i].status != 0;
+    p.set_response_status(failed ? tlm::TLM_GENERIC_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
 }
 
 // Grant phase of cycle c runs at c*P + 1 ps, after every request made at c*P
 // (whatever its delta cycle) is queued, so grants do not depend on process
-// order.
+// order. A method, not a thread: it never blocks (CEs answer at once), and a
+// wake-up per op made the coroutine switches a visible cost.
 void Tile::arbiter()
 {
     const sc_time eps(1, SC_PS);
     std::vector<tile_result_t> &res = results_;
-    res.resize(64);
+    if (res.empty())
+        res.resize(64);
     for (;;) {
         uint64_t nx = tile_next_event(&core_);
         if (nx == UINT64_MAX) {
-            wait(req_ev_);
-            continue;
+            next_trigger(req_ev_);
+            return;
         }
         sc_time target = clk_.at(nx) + eps;
         if (target > sc_time_stamp()) {
-            wait(target - sc_time_stamp(), req_ev_);
-            continue;
+            next_trigger(target - sc_time_stamp(), req_ev_);
+            return;
         }
         int n;
         while ((n = tile_arbitrate(&core_, nx, res.data(), (int)res.size())) > 0) {
@@ -174,11 +181,14 @@ void Tile::arbiter()
                 auto it = waiting_.find(res[i].seq);
                 if (it == waiting_.end())
                     continue;
-                Waiter *w = it->second;
+                Waiter *w = it->second.w;
+                *it->second.res = res[i];
                 waiting_.erase(it);
-                w->res = res[i];
+                w->end = std::max(w->end, res[i].end);
+                if (--w->left)
+                    continue; // more ops of the group to grant
                 w->done = true;
-                sc_time at = clk_.at(res[i].end);
+                sc_time at = clk_.at(w->end);
                 w->ev.notify(at > sc_time_stamp() ? at - sc_time_stamp() : SC_ZERO_TIME);
             }
             if (n < (int)res.size())

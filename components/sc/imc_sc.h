@@ -23,10 +23,16 @@ extern "C" {
 namespace imc {
 
 // The IMC op carried by a generic payload (command TLM_IGNORE_COMMAND, no
-// data). The target fills `res` (grant/end cycles, energy, status).
+// data). The target fills `res` (grant/end cycles, energy, status). A tile
+// also takes a group: n_more further ops issued in the same cycle as `op`
+// (e.g. one position's MVMs on several CEs, which run in parallel); its
+// b_transport returns when all are done, their results in more_res.
 struct ImcOpExt : tlm::tlm_extension<ImcOpExt> {
     tile_op_t op{};
     tile_result_t res{};
+    int n_more = 0;
+    const tile_op_t *more_ops = nullptr;
+    tile_result_t *more_res = nullptr;
     tlm::tlm_extension_base *clone() const override { return new ImcOpExt(*this); }
     void copy_from(const tlm::tlm_extension_base &e) override
     {
@@ -139,10 +145,15 @@ class Tile : public sc_core::sc_module, public StatProvider {
     void settle_leakage() const;
 
   private:
-    struct Waiter {
+    struct Waiter { // one b_transport: an op or a group
         sc_core::sc_event ev;
-        tile_result_t res{};
+        int left = 0;     // ops not yet granted
+        uint64_t end = 0; // latest end among the granted ones
         bool done = false;
+    };
+    struct Slot {
+        Waiter *w;
+        tile_result_t *res;
     };
     void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
     void arbiter();
@@ -152,8 +163,12 @@ class Tile : public sc_core::sc_module, public StatProvider {
     mutable tile_t core_;
     Clock clk_;
     sc_core::sc_event req_ev_;
-    std::map<uint64_t, Waiter *> waiting_;
-    std::vector<tile_result_t> results_; // grant scratch (a member: the thread never returns)
+    std::map<uint64_t, Slot> waiting_; // by request sequence number
+    std::vector<tile_result_t> results_; // grant scratch, kept between wake-ups
+    // The payload of every MVM handed to a CE, reused: a payload allocates
+    // its extension array when constructed, and a CE never waits.
+    tlm::tlm_generic_payload mvm_gp_;
+    ImcOpExt mvm_ext_;
     std::vector<std::unique_ptr<ComputeElement>> ces_;
     std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Tile>>> ce_socks_;
 };

@@ -17,13 +17,14 @@ typedef struct got {
     uint64_t flits;
 } got_t;
 
-static void on_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+static int on_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     got_t *g = ctx;
     g->tag = tag;
     g->dst = dst;
     g->cycle = cycle;
     g->n++;
+    return 0;
 }
 
 /* Independent derivation: minimal hops on the router grid, then the head
@@ -121,12 +122,13 @@ typedef struct log {
     uint64_t cycle[64];
     int n;
 } log_t;
-static void log_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+static int log_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     (void)dst;
     log_t *l = ctx;
     l->cycle[tag] = cycle;
     l->n++;
+    return 0;
 }
 
 /* A contended burst starting at t0; ejection cycles relative to t0. */
@@ -171,6 +173,75 @@ START_TEST(cycles_past_32_bits)
 }
 END_TEST
 
+typedef struct seq {
+    uint64_t tag[256], cycle[256];
+    int n;
+} seq_t;
+static int seq_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+{
+    (void)dst;
+    seq_t *q = ctx;
+    ck_assert_int_lt(q->n, 256);
+    q->tag[q->n] = tag;
+    q->cycle[q->n++] = cycle;
+    return 0;
+}
+
+/* The contended burst again, each 9-flit send either one message of 4-flit
+ * packets or the packets 4, 4, 1 queued one by one. */
+static void split_burst(int as_messages, seq_t *q)
+{
+    noc_config_t c;
+    noc_config_default(&c);
+    c.kx = c.ky = 4;
+    c.vc_buf_flits = 3;
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = noc_create(&c, &d);
+    memset(q, 0, sizeof *q);
+    for (int s = 0; s < 16; s++)
+        for (int k = 0; k < 3; k++) {
+            uint64_t t = (uint64_t)(s + 2 * k), tag = (uint64_t)(s * 3 + k);
+            if (as_messages)
+                ck_assert_int_eq(noc_inject_message(n, t, s, 15 - s, 9, 4, tag), 0);
+            else
+                for (int f = 9; f > 0; f -= 4)
+                    ck_assert_int_eq(noc_inject(n, t, s, 15 - s, f < 4 ? f : 4, tag), 0);
+        }
+    while (noc_next_event(n) != UINT64_MAX)
+        ck_assert_int_eq(noc_advance(n, noc_next_event(n) + 1, seq_eject, q), 0);
+    noc_stats_t st;
+    noc_stats(n, &st);
+    ck_assert_uint_eq(st.packets_ejected, 16 * 3 * 3);
+    ck_assert_uint_eq(st.flits_ejected, 16 * 3 * 9);
+    noc_destroy(n);
+    diag_free(&d);
+}
+
+START_TEST(message_is_its_packets_in_a_row)
+{
+    seq_t a, b;
+    split_burst(1, &a);
+    split_burst(0, &b);
+    ck_assert_int_eq(a.n, 16 * 3 * 3);
+    ck_assert_int_eq(b.n, a.n);
+    for (int i = 0; i < a.n; i++) {
+        ck_assert_uint_eq(a.tag[i], b.tag[i]);
+        ck_assert_uint_eq(a.cycle[i], b.cycle[i]);
+    }
+    /* bad packet sizes are refused */
+    noc_config_t c;
+    noc_config_default(&c);
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = noc_create(&c, &d);
+    ck_assert_int_eq(noc_inject_message(n, 0, 0, 1, 9, 0, 0), -1);
+    ck_assert_int_eq(noc_inject_message(n, 0, 0, 1, 0, 4, 0), -1);
+    noc_destroy(n);
+    diag_free(&d);
+}
+END_TEST
+
 START_TEST(zero_load_rate_to_zero_matches_mean_analytic)
 {
     /* uniform, 8x8 mesh: mean hops 2(k^2-1)/(3k) = 5.25 with self traffic,
@@ -203,12 +274,13 @@ END_TEST
 typedef struct count {
     uint64_t packets;
 } count_t;
-static void count_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+static int count_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     (void)tag;
     (void)dst;
     (void)cycle;
     ((count_t *)ctx)->packets++;
+    return 0;
 }
 
 /* Heavy random traffic (beyond saturation), then no more injection: every
@@ -504,6 +576,7 @@ int main(void)
     tcase_add_test(tc, zero_load_other_pipelines_and_topologies);
     tcase_add_test(tc, zero_load_rate_to_zero_matches_mean_analytic);
     tcase_add_test(tc, cycles_past_32_bits);
+    tcase_add_test(tc, message_is_its_packets_in_a_row);
     tcase_add_test(tc, conservation_every_topology_routing);
     tcase_add_test(tc, torus_dateline_no_deadlock_at_2x_saturation);
     tcase_add_test(tc, watchdog_reports_deadlock_without_dateline);

@@ -122,6 +122,15 @@ void check_invariants(Run &x, int batch)
     ck_assert(std::fabs(sum - run_energy_total(&r)) <= 1e-9 * sum);
     ck_assert(std::fabs(dyn - run_energy_dynamic(&r)) <= 1e-9 * sum);
     ck_assert(r.dynamic_j_by_class[CLS_ADC] > 0 && r.dynamic_j_by_class[CLS_CROSSBAR] > 0);
+    // Every op is charged to its layer: the layers' energies sum to the tiles'
+    // dynamic energy less the always-on extras (the NoC and off-chip are not ops).
+    double layers_j = 0;
+    for (int i = 0; i < r.n_layers; i++)
+        layers_j += r.layers[i].energy_j;
+    double ops_j = dyn - r.dynamic_j_by_class[CLS_EXTRA] - r.dynamic_j_by_class[CLS_ROUTER] -
+                   r.dynamic_j_by_class[CLS_LINK] - r.dynamic_j_by_class[CLS_OFFCHIP];
+    ck_assert_msg(std::fabs(layers_j - ops_j) <= 1e-9 * ops_j, "layers %g J, tile ops %g J",
+                  layers_j, ops_j);
     // Utilizations are fractions.
     for (int c = 0; c < CLS_COUNT_; c++)
         ck_assert_msg(r.utilization_by_class[c] >= 0 && r.utilization_by_class[c] <= 1,

@@ -63,7 +63,10 @@ uint64_t noc_cycles(const arch_t &a)
         left -= f;
     }
     uint64_t last = 0;
-    auto on_eject = [](void *ctx, uint64_t, int, uint64_t cycle) { *(uint64_t *)ctx = cycle; };
+    auto on_eject = [](void *ctx, uint64_t, int, uint64_t cycle) {
+        *(uint64_t *)ctx = cycle;
+        return 0;
+    };
     while (noc_next_event(n) != UINT64_MAX) {
         uint64_t k = noc_next_event(n) + 1;
         noc_advance(n, k, on_eject, &last);
