@@ -182,14 +182,11 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     }
     memset(n->ivc, 0, nivc * sizeof *n->ivc);
     n->flits = xcalloc(nivc * n->B, sizeof *n->flits);
-    n->cq = xcalloc(nivc * n->B, sizeof *n->cq);
     for (size_t i = 0; i < nivc; i++) {
         n->ivc[i].credits = (uint16_t)n->B;
         n->ivc[i].fbase = (uint32_t)(i * (size_t)n->B);
-        n->ivc[i].cq_next = UINT64_MAX;
     }
     n->rt = xcalloc((size_t)n->R, sizeof *n->rt);
-    n->port_flits = xcalloc((size_t)n->R * n->P, sizeof *n->port_flits);
     n->nbr = xcalloc((size_t)n->R * 4, sizeof *n->nbr);
     n->wrap = xcalloc((size_t)n->R * 4, sizeof *n->wrap);
     for (int r = 0; r < n->R; r++) {
@@ -217,9 +214,22 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
             n->wrap[r * 4 + p] = (uint8_t)w;
         }
     }
+    n->dnb = xcalloc((size_t)n->R * 4, sizeof *n->dnb);
+    for (int i = 0; i < n->R * 4; i++)
+        n->dnb[i] = n->nbr[i] < 0 ? UINT32_MAX
+                                  : (uint32_t)(((size_t)n->nbr[i] * n->P + (size_t)((i & 3) ^ 1)) * n->V);
+    /* odd-even also looks at the source, the dateline at the packet's past */
+    if (c->routing != ROUTE_ODD_EVEN && !(c->topology == TOPO_TORUS && c->dateline) &&
+        (size_t)n->R * (size_t)n->E <= ((size_t)1 << 22))
+        n->rtab = xcalloc((size_t)n->R * n->E, 1);
     n->ni = xcalloc((size_t)n->E, sizeof *n->ni);
-    for (int e = 0; e < n->E; e++)
-        n->ni[e].cur = n->ni[e].qhead = n->ni[e].qtail = -1;
+    for (int e = 0; e < n->E; e++) {
+        noc_ni_t *ni = &n->ni[e];
+        ni->cur = ni->qhead = ni->qtail = -1;
+        ni->r = e / n->C;
+        ni->port = 4 + e % n->C;
+        ni->ivb = (uint32_t)(((size_t)ni->r * n->P + (size_t)ni->port) * n->V);
+    }
     n->rwords = (n->R + 63) / 64;
     n->ewords = (n->E + 63) / 64;
     n->ractive = xcalloc((size_t)n->rwords, sizeof(uint64_t));
@@ -237,10 +247,10 @@ void noc_destroy(noc_t *n)
         return;
     free(n->ivc);
     free(n->flits);
-    free(n->cq);
     free(n->rt);
-    free(n->port_flits);
     free(n->nbr);
+    free(n->dnb);
+    free(n->rtab);
     free(n->wrap);
     free(n->ni);
     free(n->ractive);

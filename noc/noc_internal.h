@@ -34,14 +34,17 @@ typedef struct noc_ivc {
      * per-cycle checks do not touch the flit ring */
     uint64_t stage_ready;      /* VA (in VC_VA) or SA (in VC_ACTIVE, head) */
     uint64_t front_ready;      /* ready cycle of the front flit */
-    uint64_t cq_next;          /* upstream: cycle of the oldest credit in flight */
-    uint32_t fbase;            /* index of this VC's ring in flits[] and cq[] */
+    /* credits in flight back upstream: bit k = one usable from cycle
+     * cq_base + 1 + k (a VC sends at most one flit a cycle and the credit
+     * delay is constant, 1..64) */
+    uint64_t cq_bits;
+    uint64_t cq_base;          /* cycle up to which returned credits are counted */
+    uint32_t fbase;            /* index of this VC's ring in flits[] */
     int32_t front_pkt;
     uint32_t out_ivc;          /* downstream input VC allocated (network output) */
     uint16_t head, count;      /* flit ring */
     /* the upstream side (router or source) feeding this VC */
     uint16_t credits;          /* free slots already known upstream */
-    uint16_t cq_head, cq_count;/* credits still in flight back upstream */
     uint8_t owned;             /* allocated to a packet upstream */
     uint8_t state;             /* VC_IDLE / VC_VA / VC_ACTIVE for the front packet */
     uint8_t cand;              /* candidate output ports (bit mask) while VC_VA */
@@ -49,24 +52,28 @@ typedef struct noc_ivc {
     int8_t out_port;
     uint8_t out_vc;
     uint8_t front_head;
-    uint8_t va_wait;           /* VA failed with rel_gen sum va_gen: skip until it moves */
-    uint32_t va_gen;
 } noc_ivc_t;
 
 typedef struct noc_router {
     uint64_t nonempty[4 + NOC_MAX_CONCENTRATION]; /* VCs holding flits, per input port */
+    /* VCs in VC_ACTIVE per input port: the switch bid scans only these, so
+     * the hot loop never reads the state of VCs still in RC/VA */
+    uint64_t vact[4 + NOC_MAX_CONCENTRATION];
     uint32_t ports;            /* input ports with a nonempty VC */
     int flits;                 /* flits held in the input buffers */
+    /* VCs whose VA request found every VC of its class owned on every
+     * candidate port: it fails again until one of those ports releases a
+     * VC (a tail leaves through it; no other state frees one), so they are
+     * left out of the scan until then */
+    uint64_t vwait[4 + NOC_MAX_CONCENTRATION];
+    uint32_t wports;           /* input ports with a VC in vwait */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
-    /* output VCs released downstream per network output port, counted: a
-     * VA request that found every VC of its class owned fails again until
-     * one of its candidate ports releases a VC (no other state frees one) */
-    uint32_t rel_gen[4];
     uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */
     uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
     uint8_t acc_rr[4 + NOC_MAX_CONCENTRATION];  /* iSLIP accept pointer per input port */
     uint64_t busy_cycles;
+    uint64_t port_flits[4 + NOC_MAX_CONCENTRATION]; /* flits out of each output port */
 } noc_router_t;
 
 typedef struct noc_pkt {
@@ -90,6 +97,9 @@ typedef struct noc_ni {        /* one endpoint's source queue and injector */
     int32_t vc;
     uint32_t vc_rr;
     uint64_t queued_flits;
+    uint32_t ivb;              /* ivc index of VC 0 of its router's local input port */
+    int32_t r;                 /* its router */
+    int32_t port;              /* its router's input port */
 } noc_ni_t;
 
 typedef struct noc_ej {        /* a flit on its way over an ejection channel */
@@ -105,11 +115,12 @@ struct noc {
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
     noc_flit_t *flits;         /* [R][P][V][B] */
-    uint32_t *cq;              /* [R][P][V][B] credit return cycles, mod 2^32 */
     uint32_t ahead;            /* largest flit look-ahead: max(fwd, link latency) */
     noc_router_t *rt;
-    uint64_t *port_flits;      /* [R][P] flits out of each output port */
     int *nbr;                  /* [R][4] */
+    uint32_t *dnb;             /* [R][4] ivc index of VC 0 of the neighbour's facing input port */
+    uint8_t *rtab;             /* [R][E] memoised route() masks (0 = not yet), when
+                                  they depend on router and destination only */
     uint8_t *wrap;             /* [R][4] wrap-around link */
     noc_ni_t *ni;
     uint64_t *ractive, *eactive, *rsnap;

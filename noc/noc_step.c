@@ -10,20 +10,18 @@
 
 static inline int opposite(int p) { return p ^ 1; } /* E<->W, N<->S */
 
-/* Apply the credits that have come back by cycle t; return the free slots. */
+/* Apply the credits that have come back by cycle t (never less than at the
+ * last call); return the free slots. */
 static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
 {
-    if (d->cq_next <= t) {
-        const uint32_t *q = n->cq + d->fbase;
-        const uint32_t cd = (uint32_t)n->cfg.credit_delay;
-        uint64_t nx;
-        do {
+    (void)n;
+    uint64_t s;
+    if (d->cq_bits && (s = t - d->cq_base) != 0) {
+        uint64_t back = s >= 64 ? d->cq_bits : d->cq_bits & ((1ull << s) - 1);
+        d->cq_bits = s >= 64 ? 0 : d->cq_bits >> s;
+        d->cq_base = t; /* cq_base matters only while credits are in flight */
+        for (; back; back &= back - 1)
             d->credits++;
-            d->cq_head = (uint16_t)(d->cq_head + 1 == n->B ? 0 : d->cq_head + 1);
-            d->cq_count--;
-            nx = d->cq_count ? noc_unwrap(q[d->cq_head], t, cd) : UINT64_MAX;
-        } while (nx <= t);
-        d->cq_next = nx;
     }
     return d->credits;
 }
@@ -45,16 +43,15 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     noc_router_t *rt = &n->rt[r];
     rt->nonempty[port] |= 1ull << vc;
     rt->ports |= 1u << port;
-    rt->flits++;
-    n->ractive[r >> 6] |= 1ull << (r & 63);
-    n->in_network++;
-    n->st.buffer_writes++;
+    if (!rt->flits++) /* with flits, the router's bit is already set */
+        n->ractive[r >> 6] |= 1ull << (r & 63);
 }
 
 /* Candidate output ports of the packet's head at router r, and its output VC
  * class [lo, hi) (torus dateline: class 0 before the wrap link of the current
  * dimension, class 1 from it on). */
-static uint8_t route(const noc_t *n, int r, const noc_pkt_t *p, uint8_t *lo, uint8_t *hi)
+static __attribute__((noinline)) uint8_t route(const noc_t *n, int r, const noc_pkt_t *p,
+                                               uint8_t *lo, uint8_t *hi)
 {
     const noc_config_t *c = &n->cfg;
     int dr = p->dst / n->C;
@@ -143,6 +140,25 @@ static void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
     n->ej_count++;
 }
 
+/* Output port out of router r released a VC: the VCs waiting in VA with out
+ * among their candidates may request again. */
+static __attribute__((noinline)) void va_wake(noc_t *n, noc_router_t *rt, int r, int out)
+{
+    const noc_ivc_t *base = &n->ivc[(size_t)r * n->P * n->V];
+    for (uint32_t pm = rt->wports; pm; pm &= pm - 1) {
+        int port = __builtin_ctz(pm);
+        uint64_t w = rt->vwait[port];
+        for (uint64_t m = w; m; m &= m - 1) {
+            int vc = __builtin_ctzll(m);
+            if (base[port * n->V + vc].cand & (1u << out))
+                w &= ~(1ull << vc);
+        }
+        rt->vwait[port] = w;
+        if (!w)
+            rt->wports &= ~(1u << port);
+    }
+}
+
 /* Move the front flit of input VC iv = (r, port, vc) through the crossbar.
  * Inlined: the call itself was a tenth of its cost. */
 static inline __attribute__((always_inline)) void
@@ -162,17 +178,13 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         iv->front_head = (nf->pf & NOC_F_HEAD) != 0;
     }
     rt->flits--;
-    n->in_network--;
-    /* the freed slot travels back upstream as a credit */
-    int slot = iv->cq_head + iv->cq_count;
-    if (slot >= B)
-        slot -= B;
-    n->cq[iv->fbase + (uint32_t)slot] = (uint32_t)(t + cd);
-    if (!iv->cq_count++)
-        iv->cq_next = t + cd;
-    n->st.xbar_flits++; /* = buffer reads = switch grants (noc_stats) */
+    /* the freed slot travels back upstream as a credit, usable at t + cd */
+    credits(n, iv, t);
+    iv->cq_base = t;
+    iv->cq_bits |= 1ull << (cd - 1);
+    /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
     int out = iv->out_port;
-    n->port_flits[r * n->P + out]++;
+    rt->port_flits[out]++;
     int pid = (int)(f.pf & NOC_F_PKT), fhead = (f.pf & NOC_F_HEAD) != 0,
         ftail = (f.pf & NOC_F_TAIL) != 0;
     noc_pkt_t *p = &n->pkt[pid];
@@ -191,54 +203,67 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         }
         if (ftail) {
             dn->owned = 0;
-            rt->rel_gen[out]++;
+            if (rt->wports)
+                va_wake(n, rt, r, out);
         }
         push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf);
-        n->st.link_flits++;
     } else {
+        n->in_network--; /* a link hop leaves it unchanged */
         eject_push(n, t + (uint64_t)n->fwd, pid, ftail);
     }
-    if (ftail)
+    if (ftail) {
         iv->state = VC_IDLE;
-    n->last_progress = t;
+        rt->vact[port] &= ~(1ull << vc);
+    }
 }
 
 /* Is the front flit of an active VC allowed to bid for the switch? */
-static inline int sa_ready(noc_t *n, int r, noc_ivc_t *iv, uint64_t t)
+static inline int sa_ready(noc_t *n, noc_ivc_t *iv, uint64_t t)
 {
     if (iv->front_ready > t || (iv->front_head && iv->stage_ready > t))
         return 0;
     int op = iv->out_port;
     if (op >= 4)
         return 1;
-    (void)r;
     return credits(n, &n->ivc[iv->out_ivc], t) > 0;
-}
-
-/* Sum of the release counters of the network ports in candidate mask cm. */
-static inline uint32_t rel_sum(const noc_router_t *rt, uint8_t cm)
-{
-    uint32_t g = 0;
-    for (cm &= 0xf; cm; cm &= (uint8_t)(cm - 1))
-        g += rt->rel_gen[__builtin_ctz(cm)];
-    return g;
 }
 
 /* VA for one requesting input VC: a free output VC of its class on the
  * candidate port with the most free slots (adaptive routing picks here). */
-static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_t t)
+static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uint64_t t)
 {
-    const int P = n->P, V = n->V;
+    noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + (size_t)port) * n->V + (size_t)ivc];
     int best_p = -1, best_vc = -1, best_cr = -1;
     int span = iv->vc_hi - iv->vc_lo;
-    for (uint8_t cm = iv->cand; cm; cm &= (uint8_t)(cm - 1)) {
+    uint8_t cand = iv->cand;
+    if (!(cand & 0xfu)) { /* ejection: the local port, VC 0 */
+        best_p = __builtin_ctz(cand);
+        best_vc = 0;
+        goto grant;
+    }
+    if (!(cand & (cand - 1))) {
+        /* one candidate: the first free VC of the class from ovc_rr on (its
+         * credits decide nothing) */
+        int p = __builtin_ctz(cand);
+        const noc_ivc_t *dn = &n->ivc[n->dnb[r * 4 + p]];
+        int j = rt->ovc_rr[p];
+        if (j >= span)
+            j = 0;
+        for (int k = 0; k < span; k++, j = j + 1 == span ? 0 : j + 1)
+            if (!dn[iv->vc_lo + j].owned) {
+                best_p = p;
+                best_vc = iv->vc_lo + j;
+                goto grant;
+            }
+    }
+    for (uint8_t cm = cand; cm; cm &= (uint8_t)(cm - 1)) {
         int p = __builtin_ctz(cm);
         if (p >= 4) {
             best_p = p;
             best_vc = 0;
             break;
         }
-        noc_ivc_t *dn = &n->ivc[((size_t)n->nbr[r * 4 + p] * P + opposite(p)) * V];
+        noc_ivc_t *dn = &n->ivc[n->dnb[r * 4 + p]];
         int j = rt->ovc_rr[p];
         if (j >= span)
             j = 0;
@@ -258,20 +283,22 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *iv, uint64_
     if (best_p < 0) {
         /* every VC of the class owned on every candidate (a local port
          * never fails): no retry until a candidate port releases one */
-        iv->va_wait = 1;
-        iv->va_gen = rel_sum(rt, iv->cand);
+        rt->vwait[port] |= 1ull << ivc;
+        rt->wports |= 1u << port;
         return 0;
     }
+grant:
     if (best_p < 4) {
-        size_t di = ((size_t)n->nbr[r * 4 + best_p] * P + opposite(best_p)) * V + (size_t)best_vc;
+        uint32_t di = n->dnb[r * 4 + best_p] + (uint32_t)best_vc;
         n->ivc[di].owned = 1;
-        iv->out_ivc = (uint32_t)di;
+        iv->out_ivc = di;
         int nx = best_vc - iv->vc_lo + 1;
         rt->ovc_rr[best_p] = (uint8_t)(nx == span ? 0 : nx);
     }
     iv->out_port = (int8_t)best_p;
     iv->out_vc = (uint8_t)best_vc;
     iv->state = VC_ACTIVE;
+    rt->vact[port] |= 1ull << ivc;
     iv->stage_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
     n->st.vc_allocs++;
     return 1;
@@ -298,7 +325,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
         for (uint64_t m = rt->nonempty[port]; m; m &= m - 1) {
             noc_ivc_t *iv = base + port * V + __builtin_ctzll(m);
             if (iv->state == VC_ACTIVE && !(req[port] & (1u << iv->out_port)) &&
-                sa_ready(n, r, iv, t))
+                sa_ready(n, iv, t))
                 req[port] |= 1u << iv->out_port;
         }
         outs |= req[port];
@@ -322,12 +349,101 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
         for (int k = 0; k < V && pick < 0; k++) {
             int vc = rr + k >= V ? rr + k - V : rr + k;
             noc_ivc_t *iv = base + port * V + vc;
-            if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op && sa_ready(n, r, iv, t))
+            if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op && sa_ready(n, iv, t))
                 pick = vc;
         }
         rt->in_rr[port] = (uint8_t)(pick + 1 == V ? 0 : pick + 1);
         traverse(n, rt, base + port * V + pick, r, port, pick, t);
+        n->last_progress = t;
     }
+}
+
+/* VA for several requests, in round-robin order over (port, vc) from va_rr;
+ * returns the flattened (port, vc) of the last grant, or -1. */
+static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *rt, uint32_t va_ports,
+                                                const uint64_t *va_req, uint64_t t)
+{
+    const int V = n->V;
+    int last = -1;
+    int sp = rt->va_rr / V, sv = rt->va_rr % V;
+    uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
+    /* ports in order sp (VCs from sv), sp+1, ..., sp-1, sp (VCs below sv) */
+    uint32_t spb = 1u << sp;
+    uint32_t order[2] = {va_ports & ~(spb | (spb - 1u)), va_ports & (spb - 1u)};
+    if (va_ports & spb)
+        for (uint64_t m = va_req[sp] & ~low; m; m &= m - 1) {
+            int vc = __builtin_ctzll(m);
+            if (vc_allocate(n, r, rt, sp, vc, t))
+                last = sp * V + vc;
+        }
+    for (int h = 0; h < 2; h++)
+        for (uint32_t pm = order[h]; pm; pm &= pm - 1) {
+            int port = __builtin_ctz(pm);
+            for (uint64_t m = va_req[port]; m; m &= m - 1) {
+                int vc = __builtin_ctzll(m);
+                if (vc_allocate(n, r, rt, port, vc, t))
+                    last = port * V + vc;
+            }
+        }
+    if (va_ports & spb)
+        for (uint64_t m = va_req[sp] & low; m; m &= m - 1) {
+            int vc = __builtin_ctzll(m);
+            if (vc_allocate(n, r, rt, sp, vc, t))
+                last = sp * V + vc;
+        }
+    return last;
+}
+
+/* The switch bid of one input port: the first VC of active mask a, from
+ * position rr on (wrapping), whose front flit may go; -1 if none. */
+static inline int sa_bid(noc_t *n, noc_ivc_t *pb, uint64_t a, int rr, uint64_t t)
+{
+    if (!(a & (a - 1))) { /* one active VC: no rotation */
+        int vc = __builtin_ctzll(a);
+        return sa_ready(n, pb + vc, t) ? vc : -1;
+    }
+    uint64_t rot = rr ? (a >> rr) | (a << (64 - rr)) : a;
+    for (; rot; rot &= rot - 1) {
+        int vc = __builtin_ctzll(rot) + rr;
+        if (vc >= 64)
+            vc -= 64;
+        if (sa_ready(n, pb + vc, t))
+            return vc;
+    }
+    return -1;
+}
+
+/* RC for new heads among the VCs in m (holding flits, no output VC yet, not
+ * waiting for a release) and their VA requests. route() stays out of line
+ * (once per packet and hop): inlined, it costs the hot loop its registers. */
+static inline uint64_t
+rc_scan(noc_t *n, int r, noc_ivc_t *pb, uint64_t m, uint64_t t)
+{
+    uint64_t vreq = 0;
+    for (; m; m &= m - 1) {
+        int vc = __builtin_ctzll(m);
+        noc_ivc_t *iv = pb + vc;
+        if (iv->state == VC_IDLE) {
+            if (iv->front_ready > t)
+                continue;
+            const noc_pkt_t *p = &n->pkt[iv->front_pkt];
+            uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
+            if (memo && *memo) {
+                iv->cand = *memo;
+                iv->vc_lo = 0;
+                iv->vc_hi = (uint8_t)n->V;
+            } else {
+                iv->cand = route(n, r, p, &iv->vc_lo, &iv->vc_hi);
+                if (memo)
+                    *memo = iv->cand;
+            }
+            iv->state = VC_VA;
+            iv->stage_ready = t + (uint64_t)n->rd;
+        }
+        if (iv->stage_ready <= t)
+            vreq |= 1ull << vc;
+    }
+    return vreq;
 }
 
 /* Inlined into the cycle loop (its only caller): the call and the reloads of
@@ -343,89 +459,52 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     uint32_t outs = 0, va_ports = 0;
     rt->busy_cycles++;
 
-    /* One pass over the VCs holding flits, in each input port's round-robin
-     * order: RC for new heads, VA requests, and the port's switch bid (the
-     * first VC, from in_rr on, whose front flit may go). */
+    /* Per input port: the switch bid (the first active VC, from in_rr on,
+     * whose front flit may go), then RC and VA requests for the VCs still
+     * without an output VC (the two do not interact within a cycle). */
     uint32_t bids = 0;
     for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
-        uint64_t m = rt->nonempty[port];
-        /* rotate so the scan starts at in_rr: VCs rr..63 first, then 0..rr-1 */
-        int rr = rt->in_rr[port];
-        uint64_t rot = rr ? (m >> rr) | (m << (64 - rr)) : m;
-        uint64_t vreq = 0;
-        int chosen = -1;
+        uint64_t m = rt->nonempty[port], a = m & rt->vact[port];
+        uint64_t rest = m & ~a & ~rt->vwait[port];
         noc_ivc_t *pb = base + port * V;
-        for (; rot; rot &= rot - 1) {
-            int vc = __builtin_ctzll(rot) + rr;
-            if (vc >= 64)
-                vc -= 64;
-            noc_ivc_t *iv = pb + vc;
-            if (iv->state == VC_ACTIVE) {
-                if (chosen < 0 && sa_ready(n, r, iv, t))
-                    chosen = vc;
-                continue;
-            }
-            if (iv->state == VC_IDLE) {
-                if (iv->front_ready > t)
-                    continue;
-                iv->cand = route(n, r, &n->pkt[iv->front_pkt], &iv->vc_lo, &iv->vc_hi);
-                iv->state = VC_VA;
-                iv->stage_ready = t + (uint64_t)n->rd;
-                iv->va_wait = 0;
-            }
-            if (iv->stage_ready <= t &&
-                !(iv->va_wait && iv->va_gen == rel_sum(rt, iv->cand)))
-                vreq |= 1ull << vc;
+        if (a) {
+            int chosen = sa_bid(n, pb, a, rt->in_rr[port], t);
+            in_vc[port] = chosen;
+            if (chosen >= 0)
+                bids |= 1u << port;
         }
-        va_req[port] = vreq;
-        if (vreq)
-            va_ports |= 1u << port;
-        in_vc[port] = chosen;
-        if (chosen >= 0)
-            bids |= 1u << port;
+        if (rest) {
+            uint64_t vreq = rc_scan(n, r, pb, rest, t);
+            va_req[port] = vreq;
+            if (vreq)
+                va_ports |= 1u << port;
+        }
     }
 
     /* VA in round-robin order over (port, vc) from va_rr. A VC granted with
      * a zero-cycle VA stage may still bid for the switch this cycle. */
     if (va_ports) {
-        int sp = rt->va_rr / V, sv = rt->va_rr % V, last = -1;
-        uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
-        /* ports in order sp (VCs from sv), sp+1, ..., sp-1, sp (VCs below sv) */
-        uint32_t spb = 1u << sp;
-        uint32_t order[2] = {va_ports & ~(spb | (spb - 1u)), va_ports & (spb - 1u)};
-        if (va_ports & spb)
-            for (uint64_t m = va_req[sp] & ~low; m; m &= m - 1) {
-                int vc = __builtin_ctzll(m);
-                if (vc_allocate(n, r, rt, base + sp * V + vc, t))
-                    last = sp * V + vc;
-            }
-        for (int h = 0; h < 2; h++)
-            for (uint32_t pm = order[h]; pm; pm &= pm - 1) {
-                int port = __builtin_ctz(pm);
-                for (uint64_t m = va_req[port]; m; m &= m - 1) {
-                    int vc = __builtin_ctzll(m);
-                    if (vc_allocate(n, r, rt, base + port * V + vc, t))
-                        last = port * V + vc;
-                }
-            }
-        if (va_ports & spb)
-            for (uint64_t m = va_req[sp] & low; m; m &= m - 1) {
-                int vc = __builtin_ctzll(m);
-                if (vc_allocate(n, r, rt, base + sp * V + vc, t))
-                    last = sp * V + vc;
-            }
+        int last = -1, p1 = __builtin_ctz(va_ports);
+        if (!(va_ports & (va_ports - 1)) && !(va_req[p1] & (va_req[p1] - 1))) {
+            /* one request: the priority order does not matter */
+            int vc = __builtin_ctzll(va_req[p1]);
+            if (vc_allocate(n, r, rt, p1, vc, t))
+                last = p1 * V + vc;
+        } else {
+            last = va_ordered(n, r, rt, va_ports, va_req, t);
+        }
         if (last >= 0)
             rt->va_rr = (uint16_t)(last + 1 == P * V ? 0 : last + 1);
         if (n->cfg.vc_alloc_delay == 0)
             for (uint32_t pm = va_ports; pm; pm &= pm - 1) {
                 int port = __builtin_ctz(pm);
-                if (in_vc[port] >= 0)
+                if (bids & (1u << port))
                     continue;
                 for (uint64_t mm = rt->nonempty[port]; mm; mm &= mm - 1) {
                     int vc = __builtin_ctzll(mm);
                     noc_ivc_t *iv = base + port * V + vc;
-                    if (iv->state == VC_ACTIVE && sa_ready(n, r, iv, t)) {
+                    if (iv->state == VC_ACTIVE && sa_ready(n, iv, t)) {
                         in_vc[port] = vc;
                         bids |= 1u << port;
                         break;
@@ -440,6 +519,17 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     }
     /* SA, separable input-first: each output port grants one bidding input
      * port (round robin from out_rr). */
+    if (!bids)
+        return;
+    n->last_progress = t; /* every bid wins some output */
+    if (!(bids & (bids - 1))) { /* one bid: it wins its output */
+        int port = __builtin_ctz(bids), vc = in_vc[port];
+        noc_ivc_t *iv = base + port * V + vc;
+        rt->out_rr[iv->out_port] = (uint8_t)(port + 1 == P ? 0 : port + 1);
+        rt->in_rr[port] = (uint8_t)(vc + 1 == V ? 0 : vc + 1);
+        traverse(n, rt, iv, r, port, vc, t);
+        return;
+    }
     for (; bids; bids &= bids - 1) {
         int port = __builtin_ctz(bids);
         int op = base[port * V + in_vc[port]].out_port;
@@ -461,8 +551,8 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
 static void ni_step(noc_t *n, int e, uint64_t t)
 {
     noc_ni_t *ni = &n->ni[e];
-    int r = e / n->C, port = 4 + e % n->C;
-    noc_ivc_t *ivs = &n->ivc[((size_t)r * n->P + port) * n->V];
+    int r = ni->r, port = ni->port;
+    noc_ivc_t *ivs = &n->ivc[ni->ivb];
     if (ni->cur < 0) {
         if (ni->qhead < 0) {
             n->eactive[e >> 6] &= ~(1ull << (e & 63));
@@ -518,6 +608,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
     uint32_t pf = (uint32_t)ni->cur | (ni->sent == 0 ? NOC_F_HEAD : 0) |
                   (ni->sent == p->flits - 1 ? NOC_F_TAIL : 0);
     push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf);
+    n->in_network++;
     n->st.flits_injected++;
     ni->queued_flits--;
     n->queued_flits--;
@@ -711,6 +802,21 @@ void noc_stats(const noc_t *n, noc_stats_t *s)
 {
     const noc_config_t *c = &n->cfg;
     *s = n->st;
+    /* per-flit counters the cycle loop does not keep: every crossbar
+     * traversal is one buffer read, one switch grant and one port_flits
+     * count; a network port's are link traversals, each a buffer write
+     * downstream like every injected flit */
+    uint64_t xbar = 0, link = 0;
+    for (int r = 0; r < n->R; r++)
+        for (int p = 0; p < n->P; p++) {
+            uint64_t f = n->rt[r].port_flits[p];
+            xbar += f;
+            if (p < 4)
+                link += f;
+        }
+    s->xbar_flits = xbar;
+    s->link_flits = link;
+    s->buffer_writes = s->flits_injected + link;
     s->buffer_reads = s->sw_allocs = s->xbar_flits;
     s->cycles = n->now - n->stats_start;
     s->queued_flits = n->queued_flits;
@@ -732,9 +838,10 @@ void noc_stats(const noc_t *n, noc_stats_t *s)
 void noc_stats_reset(noc_t *n)
 {
     memset(&n->st, 0, sizeof n->st);
-    memset(n->port_flits, 0, (size_t)n->R * n->P * sizeof *n->port_flits);
-    for (int r = 0; r < n->R; r++)
+    for (int r = 0; r < n->R; r++) {
         n->rt[r].busy_cycles = 0;
+        memset(n->rt[r].port_flits, 0, sizeof n->rt[r].port_flits);
+    }
     n->stats_start = n->now;
 }
 
@@ -742,7 +849,7 @@ int64_t noc_port_flits(const noc_t *n, int r, int p)
 {
     if (r < 0 || r >= n->R || p < 0 || p >= n->P || (p < 4 && n->nbr[r * 4 + p] < 0))
         return -1;
-    return (int64_t)n->port_flits[r * n->P + p];
+    return (int64_t)n->rt[r].port_flits[p];
 }
 
 void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops)
@@ -755,7 +862,7 @@ uint64_t noc_router_flits(const noc_t *n, int r)
 {
     uint64_t f = 0;
     for (int p = 0; p < n->P; p++)
-        f += n->port_flits[r * n->P + p];
+        f += n->rt[r].port_flits[p];
     return f;
 }
 uint64_t noc_router_busy_cycles(const noc_t *n, int r) { return n->rt[r].busy_cycles; }
