@@ -237,6 +237,7 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->rsnap = xcalloc((size_t)n->rwords, sizeof(uint64_t));
     n->free_pkt = -1;
     n->free_msg = -1;
+    n->free_done = -1;
     n->report = xcalloc(1, 1);
     return n;
 }
@@ -258,6 +259,7 @@ void noc_destroy(noc_t *n)
     free(n->rsnap);
     free(n->pkt);
     free(n->msg);
+    free(n->done);
     free(n->ej);
     free(n->report);
     free(n);
@@ -328,6 +330,7 @@ uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits)
 /* flits index packets in 30 bits */
 int noc_pkt_alloc(noc_t *n) { POOL_ALLOC(n, pkt, npkt_cap, free_pkt, (int)NOC_F_PKT + 1); }
 static int msg_alloc(noc_t *n) { POOL_ALLOC(n, msg, nmsg_cap, free_msg, INT32_MAX / 2); }
+static int done_alloc(noc_t *n) { POOL_ALLOC(n, done, ndone_cap, free_done, INT32_MAX / 2); }
 
 int noc_inject(noc_t *n, uint64_t now, int src, int dst, int flits, uint64_t tag)
 {
@@ -340,10 +343,19 @@ int noc_inject_message(noc_t *n, uint64_t now, int src, int dst, int flits, int 
     if (src < 0 || src >= n->E || dst < 0 || dst >= n->E || flits < 1 || packet_flits < 1 ||
         now < n->now)
         return -1;
+    int done = -1;
+    if (flits > packet_flits) { /* several packets: count them home */
+        done = done_alloc(n);
+        if (done < 0)
+            return -1;
+        n->done[done].left = (flits + packet_flits - 1) / packet_flits;
+        n->done[done].first_inject = UINT64_MAX;
+    }
     int id = msg_alloc(n);
     if (id < 0)
         return -1;
     noc_msg_t *m = &n->msg[id];
+    m->done = done;
     m->dst = dst;
     m->flits = flits;
     m->pf = packet_flits;

@@ -95,7 +95,8 @@ uint64_t noc_next_event(const noc_t *n);
 /* The next cycle to simulate (all cycles before it are done). */
 uint64_t noc_now(const noc_t *n);
 
-/* Called when a packet's tail reaches its destination (cycle = that cycle).
+/* Called when a message's last packet's tail reaches its destination (cycle =
+ * that cycle; a noc_inject packet is a message of one packet).
  * Return 0 when the ejection is consumed; nonzero to hold it: nothing is
  * consumed, the simulation stops before that cycle's routers step, and the
  * same ejection is offered again by the next noc_advance/noc_deliver. A
@@ -111,8 +112,8 @@ int noc_advance(noc_t *n, uint64_t until_cycle, noc_eject_fn on_eject, void *ctx
  * cycle c's packets at the start of c, before injections made in c.
  * Returns 1 if on_eject held one (the rest stay queued), else 0. */
 int noc_deliver(noc_t *n, uint64_t upto_cycle, noc_eject_fn on_eject, void *ctx);
-/* Inside on_eject: the ejecting packet's head injection cycle (it left the
- * source queue) and its router-to-router hops. */
+/* Inside on_eject: the head injection cycle of the message's first packet
+ * (it left the source queue) and the last packet's router-to-router hops. */
 void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops);
 /* The blocked-VC report of the last watchdog stop ("" if none). */
 const char *noc_watchdog_report(const noc_t *n);

@@ -78,6 +78,7 @@ typedef struct noc_router {
 
 typedef struct noc_pkt {
     int32_t src, dst, flits, next;
+    int32_t done;              /* its message's completion record, -1: one packet */
     uint64_t tag;
     uint64_t t_create, t_inject;
     int16_t hops;
@@ -87,8 +88,14 @@ typedef struct noc_pkt {
 
 typedef struct noc_msg {       /* a message in a source queue */
     int32_t dst, flits, pf, next; /* flits: not yet sent as packets */
+    int32_t done;              /* completion record (messages of 2+ packets), else -1 */
     uint64_t tag, t_create;
 } noc_msg_t;
+
+typedef struct noc_done {      /* a message of several packets until its last arrives */
+    int32_t left, next;        /* packets not yet ejected; free-list link */
+    uint64_t first_inject;     /* head injection of its first packet */
+} noc_done_t;
 
 typedef struct noc_ni {        /* one endpoint's source queue and injector */
     int32_t qhead, qtail;      /* FIFO of waiting messages */
@@ -129,6 +136,8 @@ struct noc {
     int npkt_cap, free_pkt;
     noc_msg_t *msg;            /* messages in source queues */
     int nmsg_cap, free_msg;
+    noc_done_t *done;          /* messages with packets in flight */
+    int ndone_cap, free_done;
     noc_ej_t *ej;
     int ej_head, ej_count, ej_cap;
     uint64_t now;

@@ -109,8 +109,6 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     // every packet of the message carries its tag; the last one to arrive
     // delivers it
     int pf = ext->packet_flits > 0 ? ext->packet_flits : flits;
-    p.packets_left = uint32_t((flits + pf - 1) / pf);
-    p.first_inject = UINT64_MAX;
     staged_.push_back({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf});
     free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -159,17 +157,12 @@ int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     uint64_t inj;
     int hops;
     noc_eject_info(self->n_, &inj, &hops);
-    if (p.packets_left > 1) { // more packets of this message to come
-        p.packets_left--;
-        p.first_inject = std::min(p.first_inject, inj);
-        return 0;
-    }
     if (self->ahead_)
         return 1; // the receiver must see it at its own time: stop here
     tlm::tlm_generic_payload &gp = self->dgp_;
     noc_packet_ext *ext = self->dext_;
     *ext = p.ext;
-    ext->injected_cycle = std::min(p.first_inject, inj);
+    ext->injected_cycle = inj;
     ext->ejected_cycle = cycle;
     ext->hops = hops;
     // the data is copied out: a receiver that sends from its b_transport may

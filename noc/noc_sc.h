@@ -101,8 +101,6 @@ private:
         unsigned len = 0;
         tlm::tlm_command cmd = tlm::TLM_IGNORE_COMMAND;
         noc_packet_ext ext;
-        uint32_t packets_left = 0;      // packets of the message not yet ejected
-        uint64_t first_inject = 0;      // earliest head injection among them
         unsigned char inl[kInline];
         std::vector<unsigned char> big; // payloads longer than kInline
     };

@@ -585,6 +585,9 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         p->t_create = m->t_create;
         p->last_dim = -1;
         p->next = -1;
+        p->done = m->done;
+        if (m->done >= 0 && n->done[m->done].first_inject == UINT64_MAX)
+            n->done[m->done].first_inject = t;
         m->flits -= p->flits;
         if (!m->flits) { /* its last packet: the message leaves the queue */
             int mid = ni->qhead;
@@ -624,9 +627,11 @@ static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
 {
     while (n->ej_count && n->ej[n->ej_head].time <= t) {
         noc_ej_t ev = n->ej[n->ej_head];
-        if (ev.tail && cb) {
+        int done = ev.tail ? n->pkt[ev.pkt].done : -1;
+        /* a message is handed over when its last packet arrives */
+        if (ev.tail && cb && (done < 0 || n->done[done].left == 1)) {
             const noc_pkt_t *p = &n->pkt[ev.pkt];
-            n->ej_inject = p->t_inject;
+            n->ej_inject = done < 0 ? p->t_inject : n->done[done].first_inject;
             n->ej_hops = p->hops;
             if (cb(ctx, p->tag, p->dst, ev.time))
                 return 1; /* held: still at the head of the queue */
@@ -644,6 +649,10 @@ static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
         n->st.sum_hops += p->hops;
         p->next = n->free_pkt;
         n->free_pkt = ev.pkt;
+        if (done >= 0 && !--n->done[done].left) {
+            n->done[done].next = n->free_done;
+            n->free_done = done;
+        }
     }
     return 0;
 }

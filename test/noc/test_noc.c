@@ -220,15 +220,19 @@ static void split_burst(int as_messages, seq_t *q)
 
 START_TEST(message_is_its_packets_in_a_row)
 {
+    /* The same ejection cycles, and the message is handed over once, at its
+     * last packet's tail (the packets one by one each call back). */
     seq_t a, b;
     split_burst(1, &a);
     split_burst(0, &b);
-    ck_assert_int_eq(a.n, 16 * 3 * 3);
-    ck_assert_int_eq(b.n, a.n);
-    for (int i = 0; i < a.n; i++) {
-        ck_assert_uint_eq(a.tag[i], b.tag[i]);
-        ck_assert_uint_eq(a.cycle[i], b.cycle[i]);
-    }
+    ck_assert_int_eq(a.n, 16 * 3);
+    ck_assert_int_eq(b.n, 16 * 3 * 3);
+    uint64_t last[48] = {0};
+    for (int i = 0; i < b.n; i++)
+        if (b.cycle[i] > last[b.tag[i]])
+            last[b.tag[i]] = b.cycle[i];
+    for (int i = 0; i < a.n; i++)
+        ck_assert_uint_eq(a.cycle[i], last[a.tag[i]]);
     /* bad packet sizes are refused */
     noc_config_t c;
     noc_config_default(&c);
