@@ -119,22 +119,26 @@ static __attribute__((noinline)) uint8_t route(const noc_t *n, int r, const noc_
     return m;
 }
 
-static void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
+static __attribute__((noinline)) void eject_grow(noc_t *n)
 {
-    if (n->ej_count == n->ej_cap) {
-        int cap = n->ej_cap ? n->ej_cap * 2 : 256;
-        noc_ej_t *q = malloc((size_t)cap * sizeof *q);
-        if (!q) {
-            fprintf(stderr, "imcsim: out of memory\n");
-            abort();
-        }
-        for (int i = 0; i < n->ej_count; i++)
-            q[i] = n->ej[(n->ej_head + i) & (n->ej_cap - 1)];
-        free(n->ej);
-        n->ej = q;
-        n->ej_head = 0;
-        n->ej_cap = cap;
+    int cap = n->ej_cap ? n->ej_cap * 2 : 256;
+    noc_ej_t *q = malloc((size_t)cap * sizeof *q);
+    if (!q) {
+        fprintf(stderr, "imcsim: out of memory\n");
+        abort();
     }
+    for (int i = 0; i < n->ej_count; i++)
+        q[i] = n->ej[(n->ej_head + i) & (n->ej_cap - 1)];
+    free(n->ej);
+    n->ej = q;
+    n->ej_head = 0;
+    n->ej_cap = cap;
+}
+
+static inline void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
+{
+    if (n->ej_count == n->ej_cap)
+        eject_grow(n);
     int slot = (n->ej_head + n->ej_count) & (n->ej_cap - 1); /* cap: a power of two */
     n->ej[slot] = (noc_ej_t){time, pkt, (uint8_t)tail};
     n->ej_count++;
@@ -178,10 +182,16 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         iv->front_head = (nf->pf & NOC_F_HEAD) != 0;
     }
     rt->flits--;
-    /* the freed slot travels back upstream as a credit, usable at t + cd */
-    credits(n, iv, t);
-    iv->cq_base = t;
-    iv->cq_bits |= 1ull << (cd - 1);
+    /* the freed slot travels back upstream as a credit, usable at t + cd:
+     * bit t + cd - 1 - cq_base; the credits already back are applied only
+     * when that bit would not fit */
+    uint64_t k = t + cd - 1 - iv->cq_base;
+    if (!iv->cq_bits || k >= 64) {
+        credits(n, iv, t);
+        iv->cq_base = t;
+        k = cd - 1;
+    }
+    iv->cq_bits |= 1ull << k;
     /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
     int out = iv->out_port;
     rt->port_flits[out]++;
