@@ -182,6 +182,10 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         iv->front_head = (nf->pf & NOC_F_HEAD) != 0;
     }
     rt->flits--;
+    if (port >= 4) { /* wake the source feeding this port (ni_sleep) */
+        int e = r * n->C + port - 4;
+        n->eactive[e >> 6] |= 1ull << (e & 63);
+    }
     /* the freed slot travels back upstream as a credit, usable at t + cd:
      * bit t + cd - 1 - cq_base; the credits already back are applied only
      * when that bit would not fit */
@@ -558,6 +562,18 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     }
 }
 
+/* A source that found no credit (none owned by another packet: only the
+ * source owns its local VCs) with none in flight back waits for its router
+ * to take a flit out of its local port: traverse() wakes it, for the next
+ * cycle at the earliest, when that credit can be used. */
+static void ni_sleep(noc_t *n, int e, const noc_ivc_t *ivs)
+{
+    for (int v = 0; v < n->V; v++)
+        if (ivs[v].cq_bits)
+            return;
+    n->eactive[e >> 6] &= ~(1ull << (e & 63));
+}
+
 static void ni_step(noc_t *n, int e, uint64_t t)
 {
     noc_ni_t *ni = &n->ni[e];
@@ -580,8 +596,10 @@ static void ni_step(noc_t *n, int e, uint64_t t)
                 break;
             }
         }
-        if (vc < 0)
+        if (vc < 0) {
+            ni_sleep(n, e, ivs);
             return;
+        }
         /* the message's next packet comes into being as its head leaves */
         int id = noc_pkt_alloc(n);
         if (id < 0)
@@ -615,6 +633,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         n->pkt[id].t_inject = t;
         n->st.packets_injected++;
     } else if (!credits(n, &ivs[ni->vc], t)) {
+        ni_sleep(n, e, ivs);
         return;
     }
     noc_pkt_t *p = &n->pkt[ni->cur];
