@@ -242,40 +242,18 @@ static inline int sa_ready(noc_t *n, noc_ivc_t *iv, uint64_t t)
     return credits(n, &n->ivc[iv->out_ivc], t) > 0;
 }
 
-/* VA for one requesting input VC: a free output VC of its class on the
- * candidate port with the most free slots (adaptive routing picks here). */
-static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uint64_t t)
+/* Adaptive VA (several network candidates): on each candidate port the
+ * first free VC of the class from ovc_rr on; the one with the most credits
+ * wins. Out of line: it keeps the common single-candidate case small. */
+static __attribute__((noinline)) int
+va_adaptive(noc_t *n, int r, noc_router_t *rt, const noc_ivc_t *iv, uint64_t t, int *best_vc)
 {
-    noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + (size_t)port) * n->V + (size_t)ivc];
-    int best_p = -1, best_vc = -1, best_cr = -1;
-    int span = iv->vc_hi - iv->vc_lo;
-    uint8_t cand = iv->cand;
-    if (!(cand & 0xfu)) { /* ejection: the local port, VC 0 */
-        best_p = __builtin_ctz(cand);
-        best_vc = 0;
-        goto grant;
-    }
-    if (!(cand & (cand - 1))) {
-        /* one candidate: the first free VC of the class from ovc_rr on (its
-         * credits decide nothing) */
-        int p = __builtin_ctz(cand);
-        const noc_ivc_t *dn = &n->ivc[n->dnb[r * 4 + p]];
-        int j = rt->ovc_rr[p];
-        if (j >= span)
-            j = 0;
-        for (int k = 0; k < span; k++, j = j + 1 == span ? 0 : j + 1)
-            if (!dn[iv->vc_lo + j].owned) {
-                best_p = p;
-                best_vc = iv->vc_lo + j;
-                goto grant;
-            }
-    }
-    for (uint8_t cm = cand; cm; cm &= (uint8_t)(cm - 1)) {
+    int best_p = -1, best_cr = -1, span = iv->vc_hi - iv->vc_lo;
+    for (uint8_t cm = iv->cand; cm; cm &= (uint8_t)(cm - 1)) {
         int p = __builtin_ctz(cm);
         if (p >= 4) {
-            best_p = p;
-            best_vc = 0;
-            break;
+            *best_vc = 0;
+            return p;
         }
         noc_ivc_t *dn = &n->ivc[n->dnb[r * 4 + p]];
         int j = rt->ovc_rr[p];
@@ -287,12 +265,43 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uin
                 int cr = credits(n, &dn[vc], t);
                 if (cr > best_cr) {
                     best_p = p;
-                    best_vc = vc;
+                    *best_vc = vc;
                     best_cr = cr;
                 }
                 break;
             }
         }
+    }
+    return best_p;
+}
+
+/* VA for one requesting input VC: a free output VC of its class on the
+ * candidate port with the most free slots (adaptive routing picks here). */
+static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uint64_t t)
+{
+    noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + (size_t)port) * n->V + (size_t)ivc];
+    int best_p = -1, best_vc = -1;
+    int span = iv->vc_hi - iv->vc_lo;
+    uint8_t cand = iv->cand;
+    if (!(cand & 0xfu)) { /* ejection: the local port, VC 0 */
+        best_p = __builtin_ctz(cand);
+        best_vc = 0;
+    } else if (!(cand & (cand - 1))) {
+        /* one candidate: the first free VC of the class from ovc_rr on (its
+         * credits decide nothing) */
+        int p = __builtin_ctz(cand);
+        const noc_ivc_t *dn = &n->ivc[n->dnb[r * 4 + p]];
+        int j = rt->ovc_rr[p];
+        if (j >= span)
+            j = 0;
+        for (int k = 0; k < span; k++, j = j + 1 == span ? 0 : j + 1)
+            if (!dn[iv->vc_lo + j].owned) {
+                best_p = p;
+                best_vc = iv->vc_lo + j;
+                break;
+            }
+    } else {
+        best_p = va_adaptive(n, r, rt, iv, t, &best_vc);
     }
     if (best_p < 0) {
         /* every VC of the class owned on every candidate (a local port
@@ -301,7 +310,6 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uin
         rt->wports |= 1u << port;
         return 0;
     }
-grant:
     if (best_p < 4) {
         uint32_t di = n->dnb[r * 4 + best_p] + (uint32_t)best_vc;
         n->ivc[di].owned = 1;
