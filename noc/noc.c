@@ -167,10 +167,13 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->rd = c->lookahead ? 0 : c->routing_delay;
     n->fwd = c->sw_alloc_delay + c->st_delay + c->link_latency;
     n->ahead = (uint32_t)(n->fwd > c->link_latency ? n->fwd : c->link_latency);
-    size_t nivc = (size_t)n->R * n->P * n->V;
-    if (nivc * (size_t)n->B > UINT32_MAX) {
+    size_t nivc = (size_t)n->R * n->P * n->V, ring = 1;
+    while (ring < (size_t)n->B)
+        ring *= 2;
+    n->bmask = (uint32_t)(ring - 1);
+    if (nivc * ring > UINT32_MAX) {
         diag_error(d, "noc", 0, 0, "network too large (%zu buffer slots; expected < 2^32)",
-                   nivc * (size_t)n->B);
+                   nivc * ring);
         free(n);
         return NULL;
     }
@@ -181,10 +184,10 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         abort();
     }
     memset(n->ivc, 0, nivc * sizeof *n->ivc);
-    n->flits = xcalloc(nivc * n->B, sizeof *n->flits);
+    n->flits = xcalloc(nivc * ring, sizeof *n->flits);
     for (size_t i = 0; i < nivc; i++) {
         n->ivc[i].credits = (uint16_t)n->B;
-        n->ivc[i].fbase = (uint32_t)(i * (size_t)n->B);
+        n->ivc[i].fbase = (uint32_t)(i * ring);
     }
     n->rt = xcalloc((size_t)n->R, sizeof *n->rt);
     n->nbr = xcalloc((size_t)n->R * 4, sizeof *n->nbr);

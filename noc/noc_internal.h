@@ -118,10 +118,11 @@ typedef struct noc_ej {        /* a flit on its way over an ejection channel */
 struct noc {
     noc_config_t cfg;
     int R, C, P, V, B, E;
+    uint32_t bmask;            /* a VC's flit ring: the power of two >= B, less one */
     int rd;                    /* effective routing delay */
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
-    noc_flit_t *flits;         /* [R][P][V][B] */
+    noc_flit_t *flits;         /* [R][P][V][bmask + 1] (a power of two: no wrap tests) */
     uint32_t ahead;            /* largest flit look-ahead: max(fwd, link latency) */
     noc_router_t *rt;
     int *nbr;                  /* [R][4] */

@@ -30,10 +30,7 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
                              uint64_t ready, uint32_t pf)
 {
     noc_flit_t f = {(uint32_t)ready, pf};
-    int slot = d->head + d->count;
-    if (slot >= n->B)
-        slot -= n->B;
-    n->flits[d->fbase + (uint32_t)slot] = f;
+    n->flits[d->fbase + ((d->head + d->count) & n->bmask)] = f;
     if (!d->count++) {
         d->front_ready = ready;
         d->front_pkt = (int32_t)(pf & NOC_F_PKT);
@@ -168,10 +165,9 @@ static __attribute__((noinline)) void va_wake(noc_t *n, noc_router_t *rt, int r,
 static inline __attribute__((always_inline)) void
 traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t)
 {
-    const int B = n->B;
     const uint32_t cd = (uint32_t)n->cfg.credit_delay;
     noc_flit_t f = n->flits[iv->fbase + iv->head];
-    iv->head = (uint16_t)(iv->head + 1 == B ? 0 : iv->head + 1);
+    iv->head = (uint16_t)((iv->head + 1u) & n->bmask);
     if (--iv->count == 0) {
         if (!(rt->nonempty[port] &= ~(1ull << vc)))
             rt->ports &= ~(1u << port);
@@ -725,7 +721,7 @@ static void watchdog_report(noc_t *n, uint64_t t)
                     more++;
                     continue;
                 }
-                const noc_flit_t *f = &n->flits[(size_t)(iv - n->ivc) * (size_t)n->B + iv->head];
+                const noc_flit_t *f = &n->flits[iv->fbase + iv->head];
                 const noc_pkt_t *p = &n->pkt[f->pf & NOC_F_PKT];
                 char b1[16], b2[16], line[256];
                 int w = snprintf(line, sizeof line,
