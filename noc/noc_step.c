@@ -177,7 +177,8 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         iv->front_pkt = (int32_t)(nf->pf & NOC_F_PKT);
         iv->front_head = (nf->pf & NOC_F_HEAD) != 0;
     }
-    rt->flits--;
+    if (!--rt->flits) /* ractive holds the routers with flits */
+        n->ractive[r >> 6] &= ~(1ull << (r & 63));
     if (port >= 4) { /* wake the source feeding this port (ni_sleep) */
         int e = r * n->C + port - 4;
         n->eactive[e >> 6] |= 1ull << (e & 63);
@@ -795,11 +796,9 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
             while (m) {
                 int r = w * 64 + __builtin_ctzll(m);
                 m &= m - 1;
+                /* a router emptied here leaves ractive; one sent a flit
+                 * later in this cycle is set again by push_flit */
                 router_step(n, r, t);
-                /* only r's own step takes flits out of r: if a router later
-                 * in this cycle sends r a flit, push_flit sets the bit again */
-                if (!n->rt[r].flits)
-                    n->ractive[w] &= ~(1ull << (r & 63));
             }
         }
         n->now = t + 1;
