@@ -323,7 +323,9 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uin
     return 1;
 }
 
-/* The lowest set bit of m at or after position rr, wrapping around. */
+/* The lowest set bit of m at or after position rr, wrapping around. The
+ * port pointers (out_rr, acc_rr) are stored unwrapped: rr = P (<= 20) picks
+ * like rr = 0. */
 static inline int rr_pick(uint32_t m, int rr)
 {
     uint32_t hi = m & ~((1u << rr) - 1u);
@@ -361,8 +363,8 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
         if (!grant[port])
             continue;
         int op = rr_pick(grant[port], rt->acc_rr[port]);
-        rt->out_rr[op] = (uint8_t)(port + 1 == P ? 0 : port + 1);
-        rt->acc_rr[port] = (uint8_t)(op + 1 == P ? 0 : op + 1);
+        rt->out_rr[op] = (uint8_t)(port + 1);
+        rt->acc_rr[port] = (uint8_t)(op + 1);
         /* the VC for that output: round robin from in_rr */
         int rr = rt->in_rr[port], pick = -1;
         for (int k = 0; k < V && pick < 0; k++) {
@@ -514,7 +516,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
             last = va_ordered(n, r, rt, va_ports, va_req, t);
         }
         if (last >= 0)
-            rt->va_rr = (uint16_t)(last + 1 == P * V ? 0 : last + 1);
+            rt->va_rr = (uint16_t)(last + 1); /* P * V: the same order as 0 */
         if (n->cfg.vc_alloc_delay == 0)
             for (uint32_t pm = va_ports; pm; pm &= pm - 1) {
                 int port = __builtin_ctz(pm);
@@ -544,7 +546,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     if (!(bids & (bids - 1))) { /* one bid: it wins its output */
         int port = __builtin_ctz(bids), vc = in_vc[port];
         noc_ivc_t *iv = base + port * V + vc;
-        rt->out_rr[iv->out_port] = (uint8_t)(port + 1 == P ? 0 : port + 1);
+        rt->out_rr[iv->out_port] = (uint8_t)(port + 1);
         rt->in_rr[port] = (uint8_t)(vc + 1 == V ? 0 : vc + 1);
         traverse(n, rt, iv, r, port, vc, t);
         return;
@@ -561,7 +563,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         int op = __builtin_ctz(outs);
         outs &= outs - 1;
         int port = rr_pick(out_req[op], rt->out_rr[op]);
-        rt->out_rr[op] = (uint8_t)(port + 1 == P ? 0 : port + 1);
+        rt->out_rr[op] = (uint8_t)(port + 1);
         rt->in_rr[port] = (uint8_t)(in_vc[port] + 1 == V ? 0 : in_vc[port] + 1);
         traverse(n, rt, base + port * V + in_vc[port], r, port, in_vc[port], t);
     }
