@@ -189,7 +189,12 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         n->ivc[i].credits = (uint16_t)n->B;
         n->ivc[i].fbase = (uint32_t)(i * ring);
     }
-    n->rt = xcalloc((size_t)n->R, sizeof *n->rt);
+    n->rt = aligned_alloc(64, (size_t)n->R * sizeof *n->rt); /* a multiple of 64 */
+    if (!n->rt) {
+        fprintf(stderr, "imcsim: out of memory\n");
+        abort();
+    }
+    memset(n->rt, 0, (size_t)n->R * sizeof *n->rt);
     n->nbr = xcalloc((size_t)n->R * 4, sizeof *n->nbr);
     n->wrap = xcalloc((size_t)n->R * 4, sizeof *n->wrap);
     for (int r = 0; r < n->R; r++) {

@@ -54,25 +54,32 @@ typedef struct noc_ivc {
     uint8_t front_head;
 } noc_ivc_t;
 
-typedef struct noc_router {
-    uint64_t nonempty[4 + NOC_MAX_CONCENTRATION]; /* VCs holding flits, per input port */
-    /* VCs in VC_ACTIVE per input port: the switch bid scans only these, so
-     * the hot loop never reads the state of VCs still in RC/VA */
-    uint64_t vact[4 + NOC_MAX_CONCENTRATION];
-    uint32_t ports;            /* input ports with a nonempty VC */
-    int flits;                 /* flits held in the input buffers */
+/* One input port's VC masks, together: a router step reads all three. */
+typedef struct noc_rport {
+    uint64_t nonempty;         /* VCs holding flits */
+    /* VCs in VC_ACTIVE: the switch bid scans only these, so the hot loop
+     * never reads the state of VCs still in RC/VA */
+    uint64_t vact;
     /* VCs whose VA request found every VC of its class owned on every
      * candidate port: it fails again until one of those ports releases a
      * VC (a tail leaves through it; no other state frees one), so they are
      * left out of the scan until then */
-    uint64_t vwait[4 + NOC_MAX_CONCENTRATION];
+    uint64_t vwait;
+} noc_rport_t;
+
+/* Laid out by use: the first 64-byte line holds what every step and every
+ * arriving flit touch, then the ports' masks, then the rarer fields. */
+typedef struct noc_router {
+    _Alignas(64) uint32_t ports; /* input ports with a nonempty VC */
+    int flits;                 /* flits held in the input buffers */
     uint32_t wports;           /* input ports with a VC in vwait */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
+    uint64_t busy_cycles;
     uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */
     uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
+    noc_rport_t in[4 + NOC_MAX_CONCENTRATION];
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
     uint8_t acc_rr[4 + NOC_MAX_CONCENTRATION];  /* iSLIP accept pointer per input port */
-    uint64_t busy_cycles;
     uint64_t port_flits[4 + NOC_MAX_CONCENTRATION]; /* flits out of each output port */
 } noc_router_t;
 

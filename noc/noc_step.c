@@ -38,7 +38,7 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     }
     d->credits--;
     noc_router_t *rt = &n->rt[r];
-    rt->nonempty[port] |= 1ull << vc;
+    rt->in[port].nonempty |= 1ull << vc;
     rt->ports |= 1u << port;
     if (!rt->flits++) /* with flits, the router's bit is already set */
         n->ractive[r >> 6] |= 1ull << (r & 63);
@@ -148,13 +148,13 @@ static __attribute__((noinline)) void va_wake(noc_t *n, noc_router_t *rt, int r,
     const noc_ivc_t *base = &n->ivc[(size_t)r * n->P * n->V];
     for (uint32_t pm = rt->wports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
-        uint64_t w = rt->vwait[port];
+        uint64_t w = rt->in[port].vwait;
         for (uint64_t m = w; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
             if (base[port * n->V + vc].cand & (1u << out))
                 w &= ~(1ull << vc);
         }
-        rt->vwait[port] = w;
+        rt->in[port].vwait = w;
         if (!w)
             rt->wports &= ~(1u << port);
     }
@@ -169,7 +169,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     noc_flit_t f = n->flits[iv->fbase + iv->head];
     iv->head = (uint16_t)((iv->head + 1u) & n->bmask);
     if (--iv->count == 0) {
-        if (!(rt->nonempty[port] &= ~(1ull << vc)))
+        if (!(rt->in[port].nonempty &= ~(1ull << vc)))
             rt->ports &= ~(1u << port);
     } else {
         const noc_flit_t *nf = &n->flits[iv->fbase + iv->head];
@@ -224,7 +224,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     }
     if (ftail) {
         iv->state = VC_IDLE;
-        rt->vact[port] &= ~(1ull << vc);
+        rt->in[port].vact &= ~(1ull << vc);
     }
 }
 
@@ -303,7 +303,7 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uin
     if (best_p < 0) {
         /* every VC of the class owned on every candidate (a local port
          * never fails): no retry until a candidate port releases one */
-        rt->vwait[port] |= 1ull << ivc;
+        rt->in[port].vwait |= 1ull << ivc;
         rt->wports |= 1u << port;
         return 0;
     }
@@ -317,7 +317,7 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uin
     iv->out_port = (int8_t)best_p;
     iv->out_vc = (uint8_t)best_vc;
     iv->state = VC_ACTIVE;
-    rt->vact[port] |= 1ull << ivc;
+    rt->in[port].vact |= 1ull << ivc;
     iv->stage_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
     n->st.vc_allocs++;
     return 1;
@@ -343,7 +343,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
     uint32_t outs = 0;
     for (int port = 0; port < P; port++) {
         req[port] = grant[port] = 0;
-        for (uint64_t m = rt->nonempty[port]; m; m &= m - 1) {
+        for (uint64_t m = rt->in[port].nonempty; m; m &= m - 1) {
             noc_ivc_t *iv = base + port * V + __builtin_ctzll(m);
             if (iv->state == VC_ACTIVE && !(req[port] & (1u << iv->out_port)) &&
                 sa_ready(n, iv, t))
@@ -486,8 +486,8 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     uint32_t bids = 0;
     for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
-        uint64_t m = rt->nonempty[port], a = m & rt->vact[port];
-        uint64_t rest = m & ~a & ~rt->vwait[port];
+        uint64_t m = rt->in[port].nonempty, a = m & rt->in[port].vact;
+        uint64_t rest = m & ~a & ~rt->in[port].vwait;
         noc_ivc_t *pb = base + port * V;
         if (a) {
             int chosen = sa_bid(n, pb, a, rt->in_rr[port], t);
@@ -522,7 +522,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
                 int port = __builtin_ctz(pm);
                 if (bids & (1u << port))
                     continue;
-                for (uint64_t mm = rt->nonempty[port]; mm; mm &= mm - 1) {
+                for (uint64_t mm = rt->in[port].nonempty; mm; mm &= mm - 1) {
                     int vc = __builtin_ctzll(mm);
                     noc_ivc_t *iv = base + port * V + vc;
                     if (iv->state == VC_ACTIVE && sa_ready(n, iv, t)) {
