@@ -47,7 +47,7 @@ typedef struct noc_ivc {
     uint16_t credits;          /* free slots already known upstream */
     uint8_t owned;             /* allocated to a packet upstream */
     uint8_t state;             /* VC_IDLE / VC_VA / VC_ACTIVE for the front packet */
-    uint8_t cand;              /* candidate output ports (bit mask) while VC_VA */
+    uint32_t cand;             /* candidate output ports (bit mask, up to 20) while VC_VA */
     uint8_t vc_lo, vc_hi;      /* output VC class [lo, hi) */
     int8_t out_port;
     uint8_t out_vc;
@@ -134,7 +134,8 @@ struct noc {
     noc_router_t *rt;
     int *nbr;                  /* [R][4] */
     uint32_t *dnb;             /* [R][4] ivc index of VC 0 of the neighbour's facing input port */
-    uint8_t *rtab;             /* [R][E] memoised route() masks (0 = not yet), when
+    uint8_t *rtab;             /* [R][E] memoised route() masks (0 = not yet; a local
+                                  port p as 12 + p, see rc_scan), when
                                   they depend on router and destination only */
     uint8_t *wrap;             /* [R][4] wrap-around link */
     noc_ni_t *ni;

@@ -47,7 +47,7 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
 /* Candidate output ports of the packet's head at router r, and its output VC
  * class [lo, hi) (torus dateline: class 0 before the wrap link of the current
  * dimension, class 1 from it on). */
-static __attribute__((noinline)) uint8_t route(const noc_t *n, int r, const noc_pkt_t *p,
+static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc_pkt_t *p,
                                                uint8_t *lo, uint8_t *hi)
 {
     const noc_config_t *c = &n->cfg;
@@ -55,7 +55,7 @@ static __attribute__((noinline)) uint8_t route(const noc_t *n, int r, const noc_
     *lo = 0;
     *hi = (uint8_t)n->V;
     if (dr == r)
-        return (uint8_t)(1u << (4 + p->dst % n->C));
+        return 1u << (4 + p->dst % n->C);
     int cx = r % c->kx, cy = r / c->kx, dx = dr % c->kx, dy = dr / c->kx;
     int ex = dx - cx, ey = dy - cy;
     if (c->topology == TOPO_TORUS) {
@@ -246,7 +246,7 @@ static __attribute__((noinline)) int
 va_adaptive(noc_t *n, int r, noc_router_t *rt, const noc_ivc_t *iv, uint64_t t, int *best_vc)
 {
     int best_p = -1, best_cr = -1, span = iv->vc_hi - iv->vc_lo;
-    for (uint8_t cm = iv->cand; cm; cm &= (uint8_t)(cm - 1)) {
+    for (uint32_t cm = iv->cand; cm; cm &= cm - 1) {
         int p = __builtin_ctz(cm);
         if (p >= 4) {
             *best_vc = 0;
@@ -279,7 +279,7 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uin
     noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + (size_t)port) * n->V + (size_t)ivc];
     int best_p = -1, best_vc = -1;
     int span = iv->vc_hi - iv->vc_lo;
-    uint8_t cand = iv->cand;
+    uint32_t cand = iv->cand;
     if (!(cand & 0xfu)) { /* ejection: the local port, VC 0 */
         best_p = __builtin_ctz(cand);
         best_vc = 0;
@@ -450,13 +450,14 @@ rc_scan(noc_t *n, int r, noc_ivc_t *pb, uint64_t m, uint64_t t)
             const noc_pkt_t *p = &n->pkt[iv->front_pkt];
             uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
             if (memo && *memo) {
-                iv->cand = *memo;
+                /* network masks are 1..15, a local port p (4..19) is 12 + p */
+                iv->cand = *memo < 16 ? (uint32_t)*memo : 1u << (*memo - 12);
                 iv->vc_lo = 0;
                 iv->vc_hi = (uint8_t)n->V;
             } else {
                 iv->cand = route(n, r, p, &iv->vc_lo, &iv->vc_hi);
                 if (memo)
-                    *memo = iv->cand;
+                    *memo = (uint8_t)(iv->cand < 16 ? iv->cand : 12u + (uint32_t)__builtin_ctz(iv->cand));
             }
             iv->state = VC_VA;
             iv->stage_ready = t + (uint64_t)n->rd;
