@@ -664,20 +664,24 @@ static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
 {
     while (n->ej_count && n->ej[n->ej_head].time <= t) {
         noc_ej_t ev = n->ej[n->ej_head];
-        int done = ev.tail ? n->pkt[ev.pkt].done : -1;
+        if (!ev.tail) { /* a head or body flit: only counted */
+            n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1);
+            n->ej_count--;
+            n->st.flits_ejected++;
+            continue;
+        }
+        int done = n->pkt[ev.pkt].done;
         /* a message is handed over when its last packet arrives */
-        if (ev.tail && cb && (done < 0 || n->done[done].left == 1)) {
+        if (cb && (done < 0 || n->done[done].left == 1)) {
             const noc_pkt_t *p = &n->pkt[ev.pkt];
             n->ej_inject = done < 0 ? p->t_inject : n->done[done].first_inject;
             n->ej_hops = p->hops;
             if (cb(ctx, p->tag, p->dst, ev.time))
                 return 1; /* held: still at the head of the queue */
         }
-        n->ej_head = n->ej_head + 1 == n->ej_cap ? 0 : n->ej_head + 1;
+        n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1); /* cap: a power of two */
         n->ej_count--;
         n->st.flits_ejected++;
-        if (!ev.tail)
-            continue;
         /* re-read: the callback may have injected (and grown n->pkt) */
         noc_pkt_t *p = &n->pkt[ev.pkt];
         n->st.packets_ejected++;
