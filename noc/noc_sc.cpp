@@ -110,7 +110,7 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     // delivers it
     int pf = ext->packet_flits > 0 ? ext->packet_flits : flits;
     p.packets_left = uint32_t((flits + pf - 1) / pf);
-    staged_.push_back({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf,
+    staged_.push({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf,
                        ext->each_packet});
     free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -204,18 +204,9 @@ int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 // order, call) order.
 void noc_sc::flush(uint64_t before_cycle)
 {
-    if (staged_.empty())
-        return;
-    std::sort(staged_.begin(), staged_.end(), [](const staged &a, const staged &b) {
-        if (a.cycle != b.cycle)
-            return a.cycle < b.cycle;
-        if (a.src != b.src)
-            return a.src < b.src;
-        return a.order != b.order ? a.order < b.order : a.seq < b.seq;
-    });
-    size_t i = 0;
-    for (; i < staged_.size() && staged_[i].cycle < before_cycle; i++) {
-        const staged &m = staged_[i];
+    while (!staged_.empty() && staged_.top().cycle < before_cycle) {
+        const staged m = staged_.top();
+        staged_.pop();
         // endpoints and sizes were checked by send(): only 2^30 queued messages fail
         int rc = 0;
         if (m.each)
@@ -228,15 +219,12 @@ void noc_sc::flush(uint64_t before_cycle)
         if (rc && failure_.empty())
             failure_ = "noc: too many messages queued";
     }
-    staged_.erase(staged_.begin(), staged_.begin() + (ptrdiff_t)i);
 }
 
 uint64_t noc_sc::next_event() const
 {
     uint64_t nx = noc_next_event(n_);
-    for (const staged &m : staged_)
-        nx = std::min(nx, m.cycle);
-    return nx;
+    return staged_.empty() ? nx : std::min(nx, staged_.top().cycle);
 }
 
 // The first cycle in which a process other than this one may inject: the

@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <queue>
 #include <functional>
 #include <map>
 #include <memory>
@@ -142,7 +143,17 @@ private:
     // each_packet messages go in as single packets whose tags carry their
     // size above the slot index
     static constexpr int kSlotBits = 40;
-    std::vector<staged> staged_;
+    struct staged_after { // heap order: the earliest (cycle, source, order, call) on top
+        bool operator()(const staged &a, const staged &b) const
+        {
+            if (a.cycle != b.cycle)
+                return a.cycle > b.cycle;
+            if (a.src != b.src)
+                return a.src > b.src;
+            return a.order != b.order ? a.order > b.order : a.seq > b.seq;
+        }
+    };
+    std::priority_queue<staged, std::vector<staged>, staged_after> staged_;
     uint64_t staged_seq_ = 0;
     // Delivery: one payload (with its extension and data buffer) reused for
     // every packet; a receiver may not keep it beyond its b_transport.
