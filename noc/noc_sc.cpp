@@ -109,7 +109,9 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     // every packet of the message carries its tag; the last one to arrive
     // delivers it
     int pf = ext->packet_flits > 0 ? ext->packet_flits : flits;
-    staged_.push_back({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf});
+    p.packets_left = uint32_t((flits + pf - 1) / pf);
+    staged_.push({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf,
+                       ext->each_packet});
     free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     // cycle c is simulated at time (c + 1) * period, once nothing more can
@@ -151,17 +153,22 @@ void noc_sc::schedule(uint64_t cycle)
 int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     auto *self = static_cast<noc_sc *>(ctx);
-    if (tag >= self->slots_.size())
+    const uint64_t slot = tag & ((1ull << kSlotBits) - 1);
+    if (slot >= self->slots_.size())
         return 0;
-    pending &p = self->slots_[tag];
+    if (self->ahead_)
+        return 1; // the receiver must see it at its own time: stop here
+    pending &p = self->slots_[slot];
     uint64_t inj;
     int hops;
     noc_eject_info(self->n_, &inj, &hops);
-    if (self->ahead_)
-        return 1; // the receiver must see it at its own time: stop here
     tlm::tlm_generic_payload &gp = self->dgp_;
     noc_packet_ext *ext = self->dext_;
     *ext = p.ext;
+    if (p.ext.each_packet) {
+        ext->flits = int(tag >> kSlotBits);
+        ext->last_packet = --p.packets_left == 0;
+    }
     ext->injected_cycle = inj;
     ext->ejected_cycle = cycle;
     ext->hops = hops;
@@ -188,7 +195,8 @@ int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     } else if (self->on_deliver) {
         self->on_deliver(dst, gp);
     }
-    self->free_.push_back(tag); // the payload is reused by a later packet
+    if (ext->last_packet)
+        self->free_.push_back(slot); // the payload is reused by a later message
     return 0;
 }
 
@@ -196,32 +204,27 @@ int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 // order, call) order.
 void noc_sc::flush(uint64_t before_cycle)
 {
-    if (staged_.empty())
-        return;
-    std::sort(staged_.begin(), staged_.end(), [](const staged &a, const staged &b) {
-        if (a.cycle != b.cycle)
-            return a.cycle < b.cycle;
-        if (a.src != b.src)
-            return a.src < b.src;
-        return a.order != b.order ? a.order < b.order : a.seq < b.seq;
-    });
-    size_t i = 0;
-    for (; i < staged_.size() && staged_[i].cycle < before_cycle; i++) {
-        const staged &m = staged_[i];
+    while (!staged_.empty() && staged_.top().cycle < before_cycle) {
+        const staged m = staged_.top();
+        staged_.pop();
         // endpoints and sizes were checked by send(): only 2^30 queued messages fail
-        if (noc_inject_message(n_, m.cycle, m.src, m.dst, m.flits, m.packet_flits, m.tag) &&
-            failure_.empty())
+        int rc = 0;
+        if (m.each)
+            for (int left = m.flits; left > 0 && !rc; left -= m.packet_flits) {
+                int f = std::min(left, m.packet_flits);
+                rc = noc_inject(n_, m.cycle, m.src, m.dst, f, m.tag | (uint64_t)f << kSlotBits);
+            }
+        else
+            rc = noc_inject_message(n_, m.cycle, m.src, m.dst, m.flits, m.packet_flits, m.tag);
+        if (rc && failure_.empty())
             failure_ = "noc: too many messages queued";
     }
-    staged_.erase(staged_.begin(), staged_.begin() + (ptrdiff_t)i);
 }
 
 uint64_t noc_sc::next_event() const
 {
     uint64_t nx = noc_next_event(n_);
-    for (const staged &m : staged_)
-        nx = std::min(nx, m.cycle);
-    return nx;
+    return staged_.empty() ? nx : std::min(nx, staged_.top().cycle);
 }
 
 // The first cycle in which a process other than this one may inject: the
@@ -271,7 +274,7 @@ void noc_sc::run()
     // at a time would give the same cycles at a SystemC event each.
     uint64_t h = horizon();
     if (h > k + 1 && nx < h) {
-        flush(UINT64_MAX); // nobody else sends before cycle h
+        flush(h); // nobody sends for a cycle before h any more
         if (!advance(h, true))
             return;
         nx = noc_next_event(n_);

@@ -34,6 +34,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <queue>
 #include <functional>
 #include <map>
 #include <memory>
@@ -50,6 +51,10 @@ struct noc_packet_ext : tlm::tlm_extension<noc_packet_ext> {
     // `order` (then in call order), whatever the order in which SystemC ran
     // their senders: give each sending process its own value.
     uint64_t order = 0;
+    // Hand over every packet as it arrives (a gateway streaming them on):
+    // each delivery gives that packet's flits, last_packet marks the last.
+    bool each_packet = false;
+    bool last_packet = true; // on delivery
     // Filled in by the network on delivery (injected: the first packet's
     // head left the source queue; ejected: the last tail arrived):
     int src = -1;
@@ -101,6 +106,7 @@ private:
         unsigned len = 0;
         tlm::tlm_command cmd = tlm::TLM_IGNORE_COMMAND;
         noc_packet_ext ext;
+        uint32_t packets_left = 0; // each_packet: not yet handed over
         unsigned char inl[kInline];
         std::vector<unsigned char> big; // payloads longer than kInline
     };
@@ -132,8 +138,22 @@ private:
     struct staged {
         uint64_t cycle, order, seq, tag;
         int src, dst, flits, packet_flits;
+        bool each;
     };
-    std::vector<staged> staged_;
+    // each_packet messages go in as single packets whose tags carry their
+    // size above the slot index
+    static constexpr int kSlotBits = 40;
+    struct staged_after { // heap order: the earliest (cycle, source, order, call) on top
+        bool operator()(const staged &a, const staged &b) const
+        {
+            if (a.cycle != b.cycle)
+                return a.cycle > b.cycle;
+            if (a.src != b.src)
+                return a.src > b.src;
+            return a.order != b.order ? a.order > b.order : a.seq > b.seq;
+        }
+    };
+    std::priority_queue<staged, std::vector<staged>, staged_after> staged_;
     uint64_t staged_seq_ = 0;
     // Delivery: one payload (with its extension and data buffer) reused for
     // every packet; a receiver may not keep it beyond its b_transport.

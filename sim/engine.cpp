@@ -182,6 +182,7 @@ class Engine : public sc_module {
         sc_time free_at = SC_ZERO_TIME;
         std::deque<LinkItem> q; // by (at, order)
         sc_event ev;
+        tlm::tlm_generic_payload gp; // reused: a payload allocates when built
     };
     void link_push(int chip, const PktHdr &h, uint64_t flits, uint64_t order);
     void link_thread(int chip);
@@ -648,40 +649,31 @@ void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits,
         link_push(from->chip, h, flits, order);
         return;
     }
-    // Within the chip one message, split by the network into packets of at
-    // most packet_flits. Towards the gateway one message per packet, with
-    // the values on the last: the off-chip link streams packets as they come.
+    // One message, split by the network into packets of at most
+    // packet_flits. The gateway takes a message for another chip packet by
+    // packet: the off-chip link streams them as they come.
     if (flits > (uint64_t)INT32_MAX) {
         fail("a message of " + std::to_string(flits) + " flits is too large for the NoC");
         return;
     }
-    const bool whole = dst_chip == from->chip;
-    uint64_t left = flits;
-    while (left > 0) {
-        uint64_t f = whole ? left : std::min<uint64_t>(left, (uint64_t)pf);
-        left -= f;
-        PktHdr ph = h;
-        if (left > 0) {
-            ph.counts = 0;
-            ph.values = 0;
-        }
-        tlm::tlm_generic_payload &gp = from->pkt_gp;
-        noc_packet_ext ext;
-        ext.dst = dst_ep;
-        ext.flits = (int)f;
-        ext.packet_flits = pf;
-        ext.order = order;
-        gp.set_command(tlm::TLM_WRITE_COMMAND);
-        gp.set_data_ptr(reinterpret_cast<unsigned char *>(&ph));
-        gp.set_data_length(sizeof ph);
-        gp.set_streaming_width(sizeof ph);
-        gp.set_extension(&ext);
-        sc_time dly = SC_ZERO_TIME;
-        from->net_out->b_transport(gp, dly);
-        gp.clear_extension(&ext);
-        if (gp.get_response_status() != tlm::TLM_OK_RESPONSE)
-            fail("NoC refused a packet from tile " + std::to_string(from->gtile));
-    }
+    PktHdr ph = h;
+    tlm::tlm_generic_payload &gp = from->pkt_gp;
+    noc_packet_ext ext;
+    ext.dst = dst_ep;
+    ext.flits = (int)flits;
+    ext.packet_flits = pf;
+    ext.order = order;
+    ext.each_packet = dst_chip != from->chip;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_data_ptr(reinterpret_cast<unsigned char *>(&ph));
+    gp.set_data_length(sizeof ph);
+    gp.set_streaming_width(sizeof ph);
+    gp.set_extension(&ext);
+    sc_time dly = SC_ZERO_TIME;
+    from->net_out->b_transport(gp, dly);
+    gp.clear_extension(&ext);
+    if (gp.get_response_status() != tlm::TLM_OK_RESPONSE)
+        fail("NoC refused a packet from tile " + std::to_string(from->gtile));
 }
 
 void Engine::gateway_arrive(int chip, tlm::tlm_generic_payload &gp)
@@ -695,6 +687,10 @@ void Engine::gateway_arrive(int chip, tlm::tlm_generic_payload &gp)
     noc_packet_ext *ext = nullptr;
     gp.get_extension(ext);
     uint64_t flits = ext ? (uint64_t)ext->flits : 1;
+    if (ext && !ext->last_packet) { // the values ride on the last packet
+        h.counts = 0;
+        h.values = 0;
+    }
     if (chip_of(a, h.final_tile) != chip) { // at this chip's gateway: leave the chip
         link_push(chip, h, flits, UINT64_MAX); // the NoC delivers in a fixed order
         return;
@@ -747,7 +743,7 @@ void Engine::link_thread(int chip)
     Link &L = links_[chip];
     const double bytes_per_ns =
         std::max(1e-9, a->chip.offchip.bandwidth_gbps * std::max(1, a->chip.offchip.links));
-    const sc_time ps(1, SC_PS);
+    const sc_time ps(1, SC_PS), latency(a->chip.offchip.latency_ns * 1000.0, SC_PS);
     for (;;) {
         while (L.q.empty())
             wait(L.ev);
@@ -757,39 +753,42 @@ void Engine::link_thread(int chip)
             wait(ps);
             continue;
         }
-        LinkItem item = L.q.front();
-        L.q.pop_front();
-        PktHdr &h = item.h;
-        uint64_t flits = item.flits;
-        uint64_t bytes = (flits * (uint64_t)a->chip.noc.flit_bits + 7) / 8;
-        offchip_bytes += bytes;
-        sc_time start = std::max(item.at, L.free_at);
-        sc_time ser((double)bytes / bytes_per_ns * 1000.0, SC_PS);
-        L.free_at = start + ser;
-        sc_time arrive_at = L.free_at + sc_time(a->chip.offchip.latency_ns * 1000.0, SC_PS);
-        if (arrive_at > sc_time_stamp())
-            wait(arrive_at - sc_time_stamp());
-        int dchip = chip_of(a, h.final_tile);
-        int dep = h.final_tile % a->chip.tiles;
-        if (dep == 0 || dchip >= (int)nocs_.size()) {
-            if (h.counts)
-                arrive(h, flits);
-            continue;
+        // A FIFO server: every queued item's times follow from free_at, so
+        // they are all sent on now, each with its arrival as the delay.
+        while (!L.q.empty() && L.q.front().at < sc_time_stamp()) {
+            LinkItem item = L.q.front();
+            L.q.pop_front();
+            PktHdr &h = item.h;
+            uint64_t bytes = (item.flits * (uint64_t)a->chip.noc.flit_bits + 7) / 8;
+            offchip_bytes += bytes;
+            sc_time start = std::max(item.at, L.free_at);
+            L.free_at = start + sc_time((double)bytes / bytes_per_ns * 1000.0, SC_PS);
+            sc_time arrive_at = L.free_at + latency;
+            int dchip = chip_of(a, h.final_tile);
+            int dep = h.final_tile % a->chip.tiles;
+            if (dep == 0 || dchip >= (int)nocs_.size()) { // the tile at the gateway
+                if (arrive_at > sc_time_stamp())
+                    wait(arrive_at - sc_time_stamp());
+                if (h.counts)
+                    arrive(h, item.flits);
+                continue;
+            }
+            noc_packet_ext ext;
+            ext.dst = dep;
+            // a packet from the gateway, or a whole message from the tile there
+            ext.flits = (int)std::min<uint64_t>(item.flits, (uint64_t)INT32_MAX);
+            ext.packet_flits = std::max(1, a->chip.noc.packet_flits);
+            ext.order = (1ull << 32) + (uint64_t)chip; // after the tiles' streams
+            tlm::tlm_generic_payload &gp = L.gp;
+            gp.set_command(tlm::TLM_WRITE_COMMAND);
+            gp.set_data_ptr(reinterpret_cast<unsigned char *>(&h));
+            gp.set_data_length(sizeof h);
+            gp.set_streaming_width(sizeof h);
+            gp.set_extension(&ext);
+            const sc_time now = sc_time_stamp();
+            nocs_[dchip]->send(0, gp, arrive_at > now ? arrive_at - now : SC_ZERO_TIME);
+            gp.clear_extension(&ext);
         }
-        tlm::tlm_generic_payload gp;
-        noc_packet_ext ext;
-        ext.dst = dep;
-        // a packet from the gateway, or a whole message from the tile there
-        ext.flits = (int)std::min<uint64_t>(flits, (uint64_t)INT32_MAX);
-        ext.packet_flits = std::max(1, a->chip.noc.packet_flits);
-        gp.set_command(tlm::TLM_WRITE_COMMAND);
-        gp.set_data_ptr(reinterpret_cast<unsigned char *>(&h));
-        gp.set_data_length(sizeof h);
-        gp.set_streaming_width(sizeof h);
-        gp.set_extension(&ext);
-        ext.order = (1ull << 32) + (uint64_t)chip; // after the tiles' streams
-        nocs_[dchip]->send(0, gp, SC_ZERO_TIME);
-        gp.clear_extension(&ext);
     }
 }
 

@@ -130,11 +130,16 @@ static void split(int64_t total, int blocks, int64_t w, int64_t *out)
 }
 
 /* What each crossbar of a replica holds. Crossbar k holds row block
- * k % rb of column block k / rb. Its rows belong to a "row slot": inputs
- * that only it and the other crossbars of the slot read (the row block, per
- * group for grouped convs), so distinct slots add up to the layer's inputs. */
+ * k % rb of column block k / rb (column-major: a tile gets whole columns,
+ * adds their partial sums itself, and needs many inputs), or with row_major
+ * row block k / cb of column block k % cb (a tile gets a few row blocks whole:
+ * few inputs, more partial sums to send) -- whichever moves fewer bits over
+ * the network (choose_order). Its rows belong to a "row slot": inputs that
+ * only it and the other crossbars of the slot read (the row block, per group
+ * for grouped convs), so distinct slots add up to the layer's inputs. */
 typedef struct geom {
     int rb, cb, nx, n_slots;
+    int row_major;
     int *slot;                /* per crossbar */
     int64_t *rows, *pcols;    /* per crossbar: rows driven, physical columns */
     int64_t *lcols;           /* per column block: logical output columns */
@@ -148,6 +153,64 @@ static void geom_free(geom_t *q)
     free(q->pcols);
     free(q->lcols);
     free(q->slot_rows);
+}
+
+static uint32_t ce_of(const gen_t *g, int i, int r, int k);
+
+static int rb_of(const geom_t *q, int k) { return q->row_major ? k / q->cb : k % q->rb; }
+static int cb_of(const geom_t *q, int k) { return q->row_major ? k % q->cb : k / q->rb; }
+
+/* Bits one inference moves for replica 0 of weight layer i in q's order:
+ * inputs to each tile (the share of the input its distinct row blocks read)
+ * and partial sums from each tile but the home one, per position. */
+static double traffic_bits(const gen_t *g, int i, const geom_t *q, const int64_t *rbrows)
+{
+    const layer_t *L = &g->md->layers[i];
+    const layer_map_t *lm = &g->m->layers[i];
+    uint32_t t0 = UINT32_MAX, t1 = 0, home = ce_of(g, i, 0, 0) / g->cpt;
+    for (int k = 0; k < q->nx; k++) {
+        uint32_t t = ce_of(g, i, 0, k) / g->cpt;
+        t0 = t < t0 ? t : t0;
+        t1 = t > t1 ? t : t1;
+    }
+    size_t nt = t1 - t0 + 1, stride = (size_t)(q->rb + q->cb);
+    char *seen = calloc(nt * stride, 1);
+    if (!seen)
+        return -1;
+    int64_t rows = 0, all_rows = 0, psum_cols = 0;
+    for (int b = 0; b < q->rb; b++)
+        all_rows += rbrows[b];
+    for (int k = 0; k < q->nx; k++) {
+        uint32_t t = ce_of(g, i, 0, k) / g->cpt;
+        char *sn = seen + (t - t0) * stride;
+        int rbi = rb_of(q, k), cbi = cb_of(q, k);
+        if (!sn[rbi]++)
+            rows += rbrows[rbi];
+        if (t != home && !sn[q->rb + cbi]++)
+            psum_cols += q->lcols[cbi];
+    }
+    free(seen);
+    double in_values = (double)max64(1, L->in_h) * max64(1, L->in_w) * max64(1, L->in_c);
+    double bits = lm->act_bits > 0 ? lm->act_bits : g->a->precision.act_bits;
+    return in_values * (double)rows / (double)max64(1, all_rows) * bits +
+           (double)lm->positions * (double)psum_cols * TRACEGEN_PSUM_BYTES * 8;
+}
+
+/* Row-major when it moves fewer bits (plain convs and linear layers only). */
+static int choose_order(const gen_t *g, int i, geom_t *q, const int64_t *rbrows)
+{
+    const layer_t *L = &g->md->layers[i];
+    q->row_major = 0;
+    if (!(L->kind == LAYER_LINEAR || (L->kind == LAYER_CONV && L->groups <= 1)) ||
+        q->rb < 2 || q->cb < 2)
+        return 0;
+    double col = traffic_bits(g, i, q, rbrows);
+    q->row_major = 1;
+    double row = traffic_bits(g, i, q, rbrows);
+    if (col < 0 || row < 0)
+        return -1;
+    q->row_major = row < col;
+    return 0;
 }
 
 static int geom_init(const gen_t *g, int i, geom_t *q)
@@ -194,8 +257,12 @@ static int geom_init(const gen_t *g, int i, geom_t *q)
             q->lcols[c] = max64(1, min64(wpr, width - cc * wpr));
         }
     }
+    if (!packed && !per_group && choose_order(g, i, q, rbrows)) {
+        free(rbrows);
+        return -1;
+    }
     for (int k = 0; k < q->nx; k++) {
-        int rbi = k % q->rb, cbi = k / q->rb;
+        int rbi = rb_of(q, k), cbi = cb_of(q, k);
         if (packed) {
             q->slot[k] = cbi;
             q->rows[k] = (q->lcols[cbi] / cols_g) * rows_g;
@@ -269,8 +336,8 @@ static int replica_build(const gen_t *g, int i, int r, const geom_t *q, replica_
         cw->cols += q->pcols[k];
         if (!sn[q->slot[k]]++)
             tw->rows += q->slot_rows[q->slot[k]];
-        if (!sn[q->n_slots + k / q->rb]++)
-            tw->lcols += q->lcols[k / q->rb];
+        if (!sn[q->n_slots + cb_of(q, k)]++)
+            tw->lcols += q->lcols[cb_of(q, k)];
     }
     free(seen);
     /* Keep the tiles the replica uses, in increasing order; its home is the

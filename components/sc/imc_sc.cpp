@@ -198,7 +198,9 @@ void Tile::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
         if (tile_request(&core_, i ? &e->more_ops[i - 1] : &e->op, arrival))
             SC_REPORT_FATAL("imc/tile", "out of memory");
     }
-    req_ev_.notify(SC_ZERO_TIME);
+    // wake the arbiter straight at its grant phase (cycle edge + 1 ps), not
+    // a delta from now only for it to wait that long
+    req_ev_.notify(clk_.at(arrival) + sc_time(1, SC_PS) - sc_time_stamp());
     while (!w.done)
         wait(w.ev);
     // The ops' data are available now (the latest res.end): the delay is consumed.

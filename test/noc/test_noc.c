@@ -131,16 +131,22 @@ static int log_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     return 0;
 }
 
-/* A contended burst starting at t0; ejection cycles relative to t0. */
-static void burst(uint64_t t0, log_t *l)
+/* The network of the contended bursts: 4x4 mesh, 3-flit VC buffers. */
+static noc_t *burst_noc(imc_diag_t *d)
 {
     noc_config_t c;
     noc_config_default(&c);
     c.kx = c.ky = 4;
     c.vc_buf_flits = 3;
+    diag_init(d);
+    return noc_create(&c, d);
+}
+
+/* A contended burst starting at t0; ejection cycles relative to t0. */
+static void burst(uint64_t t0, log_t *l)
+{
     imc_diag_t d;
-    diag_init(&d);
-    noc_t *n = noc_create(&c, &d);
+    noc_t *n = burst_noc(&d);
     memset(l, 0, sizeof *l);
     for (int s = 0; s < 16; s++)
         for (int k = 0; k < 3; k++)
@@ -191,13 +197,8 @@ static int seq_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
  * packets or the packets 4, 4, 1 queued one by one. */
 static void split_burst(int as_messages, seq_t *q)
 {
-    noc_config_t c;
-    noc_config_default(&c);
-    c.kx = c.ky = 4;
-    c.vc_buf_flits = 3;
     imc_diag_t d;
-    diag_init(&d);
-    noc_t *n = noc_create(&c, &d);
+    noc_t *n = burst_noc(&d);
     memset(q, 0, sizeof *q);
     for (int s = 0; s < 16; s++)
         for (int k = 0; k < 3; k++) {

@@ -106,6 +106,40 @@ START_TEST(sends_scaled_by_row_share)
 }
 END_TEST
 
+/* fc: linear 32 -> 8 from the network input: rows 32 (4 blocks of 8), 8
+ * outputs x 2 slices = 16 physical columns (2 blocks of 4 outputs); 8 crossbars
+ * on CEs 0-3 = tiles 0 (home) and 1. Column-major, each tile would hold one
+ * column block: both read all 32 inputs (2 x 32 x 8 = 512 bits) and tile 1
+ * sends 4 partial sums (128 bits): 640. Row-major, each tile holds two row
+ * blocks of both column blocks: 16 inputs each (256 bits), tile 1 sends 8
+ * partial sums (256 bits): 512, so the generator lays it row-major. */
+START_TEST(crossbar_order_moves_fewer_bits)
+{
+    fx_t f;
+    memset(&f, 0, sizeof f);
+    fx_arch(&f.arch);
+    strcpy(f.model.name, "fxorder");
+    f.model.in_h = 1, f.model.in_w = 1, f.model.in_c = 32;
+    f.model.hash = 0x1234123412341234ull;
+    layer_t *L = fx_layer(&f, "fc", LAYER_LINEAR, LAYER_INPUT_NETWORK, -2);
+    fx_shape(L, 1, 1, 32, 1, 1, 8);
+    fx_weights(&f.maps[0], 32, 8, 4, 2, 4, 1, 0, 1);
+    fx_finish(&f);
+    trace_layer_t *l = build(&f);
+    const trace_stream_t *t0 = stream_of(&l[0], 0), *t1 = stream_of(&l[0], 1);
+    ck_assert_ptr_nonnull(t0);
+    ck_assert_ptr_nonnull(t1);
+    REC_EQ(&t1->recs[0], TR_WAIT, 0, TRACE_NETWORK_INPUT, 16, 0); /* half the inputs */
+    REC_EQ(&t1->recs[1], TR_READ, 0, 16, 0, 0);                   /* 16 rows x 8 bits */
+    REC_EQ(&t1->recs[2], TR_MVM, 8, 2, 2, 16 | 16 << 16); /* CE 2: rb 2 of cb 0, 1 (2 x 8 cols) */
+    REC_EQ(&t1->recs[3], TR_MVM, 8, 3, 2, 16 | 16 << 16); /* CE 3: rb 3 */
+    REC_EQ(&t1->recs[4], TR_PSUM_SEND, 0, 0, 8 * 4, 1);           /* 8 sums of 4 bytes */
+    REC_EQ(&t0->recs[0], TR_WAIT, 0, TRACE_NETWORK_INPUT, 16, 0);
+    REC_EQ(&t0->recs[1], TR_READ, 0, 16, 0, 0);
+    trace_layers_free(l, f.model.n_layers);
+}
+END_TEST
+
 START_TEST(mvm_count_is_positions_times_ces)
 {
     fx_t f;
@@ -286,6 +320,7 @@ int main(void)
     tcase_add_test(tc, conv_first_position_by_hand);
     tcase_add_test(tc, sends_scaled_by_row_share);
     tcase_add_test(tc, mvm_count_is_positions_times_ces);
+    tcase_add_test(tc, crossbar_order_moves_fewer_bits);
     tcase_add_test(tc, invariants_cnn_and_lstm);
     tcase_add_test(tc, banded_replicas_receive_their_rows);
     tcase_add_test(tc, lstm_recurrence);
