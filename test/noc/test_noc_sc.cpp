@@ -38,6 +38,13 @@ struct node : sc_module {
     std::map<uint64_t, int> arrival_src;
     int pong_to = -1, pong_left = 0;      // reply to every packet received
     int packet_flits = 0;                 // messages split into such packets
+    bool each = false;                    // ask for every packet (each_packet)
+    struct piece {
+        uint64_t id, cycle;
+        int flits;
+        bool last;
+    };
+    std::vector<piece> pieces;            // each_packet deliveries, in order
     uint64_t next_id = 1000;
 
     node(sc_module_name n, int e) : sc_module(n), tx("tx"), rx("rx"), self(e)
@@ -54,6 +61,7 @@ struct node : sc_module {
         noc_packet_ext ext;
         ext.dst = dst;
         ext.packet_flits = packet_flits;
+        ext.each_packet = each;
         gp.set_command(tlm::TLM_WRITE_COMMAND);
         gp.set_address(id);
         gp.set_data_ptr(data.data());
@@ -83,6 +91,8 @@ struct node : sc_module {
         ck_assert_int_eq(gp.get_data_ptr()[0], static_cast<unsigned char>(gp.get_address()));
         arrivals[gp.get_address()] = sc_time_stamp() + delay;
         arrival_src[gp.get_address()] = ext->src;
+        if (ext->each_packet)
+            pieces.push_back({gp.get_address(), ext->ejected_cycle, ext->flits, ext->last_packet});
         ck_assert(sc_time_stamp() + delay == kPeriod * double(ext->ejected_cycle));
         if (pong_to >= 0 && pong_left > 0) {
             pong_left--;
@@ -246,12 +256,74 @@ START_TEST(idle_gap_is_skipped)
 }
 END_TEST
 
+// A message sent with each_packet comes as its packets, each when it
+// arrives (the core's ejection cycles for the same packets), with its size;
+// only the last one to arrive is marked last.
+START_TEST(each_packet_delivers_every_packet)
+{
+    noc_config_t cfg = mesh8();
+    noc_sc net("net", cfg, kPeriod, {0, 9, 63});
+    node a("a", 0), b("b", 63), c("c", 9);
+    for (node *x : {&a, &b, &c}) {
+        x->tx.bind(net.in(x->self));
+        net.out(x->self).bind(x->rx);
+        x->packet_flits = 4;
+    }
+    a.each = true;
+    a.script.push_back({0, 63, 40, 1}); // 10 flits: packets of 4, 4, 2
+    a.script.push_back({0, 63, 40, 2});
+    c.script.push_back({1, 63, 64, 3}); // contends on the way (whole message)
+    sc_start(sc_time(10, SC_US));
+
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = noc_create(&cfg, &d);
+    ref_ctx ref;
+    for (uint64_t id : {1, 2})
+        for (int j = 0, f = 10; f > 0; j++, f -= 4)
+            ck_assert_int_eq(noc_inject(n, 0, 0, 63, std::min(f, 4), id * 64 + (uint64_t)j), 0);
+    ck_assert_int_eq(noc_inject_message(n, 1, 9, 63, 16, 4, 3 * 64), 0);
+    while (noc_next_event(n) != UINT64_MAX)
+        noc_advance(n, noc_now(n) + 1000, ref_cb, &ref);
+    noc_destroy(n);
+    diag_free(&d);
+
+    ck_assert_uint_eq(b.pieces.size(), 6);
+    for (uint64_t id : {1, 2}) {
+        std::vector<uint64_t> want, got;
+        int flits = 0, lasts = 0;
+        uint64_t last_at = 0, latest = 0;
+        for (int j = 0; j < 3; j++)
+            want.push_back(ref.eject[id * 64 + (uint64_t)j]);
+        for (const auto &p : b.pieces) {
+            if (p.id != id)
+                continue;
+            got.push_back(p.cycle);
+            flits += p.flits;
+            ck_assert(p.flits == 4 || p.flits == 2);
+            latest = std::max(latest, p.cycle);
+            if (p.last) {
+                lasts++;
+                last_at = p.cycle;
+            }
+        }
+        std::sort(want.begin(), want.end());
+        std::sort(got.begin(), got.end());
+        ck_assert(want == got);
+        ck_assert_int_eq(flits, 10);
+        ck_assert_int_eq(lasts, 1);
+        ck_assert_uint_eq(last_at, latest);
+    }
+}
+END_TEST
+
 int sc_main(int, char **)
 {
     Suite *s = suite_create("noc_sc");
     TCase *tc = tcase_create("tlm");
     tcase_add_test(tc, three_nodes_match_core_whole);
     tcase_add_test(tc, three_nodes_match_core_split);
+    tcase_add_test(tc, each_packet_delivers_every_packet);
     tcase_add_test(tc, ping_pong_zero_load);
     tcase_add_test(tc, idle_gap_is_skipped);
     suite_add_tcase(s, tc);
