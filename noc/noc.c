@@ -345,14 +345,16 @@ int noc_inject(noc_t *n, uint64_t now, int src, int dst, int flits, uint64_t tag
     return noc_inject_message(n, now, src, dst, flits, flits, tag);
 }
 
-int noc_inject_message(noc_t *n, uint64_t now, int src, int dst, int flits, int packet_flits,
-                       uint64_t tag)
+/* A queued message; each_packet: no completion record, so every packet's
+ * arrival is handed over. */
+static int inject(noc_t *n, uint64_t now, int src, int dst, int flits, int packet_flits,
+                  uint64_t tag, int each_packet)
 {
     if (src < 0 || src >= n->E || dst < 0 || dst >= n->E || flits < 1 || packet_flits < 1 ||
         now < n->now)
         return -1;
     int done = -1;
-    if (flits > packet_flits) { /* several packets: count them home */
+    if (flits > packet_flits && !each_packet) { /* several packets: count them home */
         done = done_alloc(n);
         if (done < 0)
             return -1;
@@ -380,6 +382,18 @@ int noc_inject_message(noc_t *n, uint64_t now, int src, int dst, int flits, int 
     n->queued_flits += (uint64_t)flits;
     n->eactive[src >> 6] |= 1ull << (src & 63);
     return 0;
+}
+
+int noc_inject_message(noc_t *n, uint64_t now, int src, int dst, int flits, int packet_flits,
+                       uint64_t tag)
+{
+    return inject(n, now, src, dst, flits, packet_flits, tag, 0);
+}
+
+int noc_inject_stream(noc_t *n, uint64_t now, int src, int dst, int flits, int packet_flits,
+                      uint64_t tag)
+{
+    return inject(n, now, src, dst, flits, packet_flits, tag, 1);
 }
 
 uint64_t noc_next_event(const noc_t *n)

@@ -89,6 +89,11 @@ int noc_inject(noc_t *n, uint64_t now_cycle, int src, int dst, int flits,
  * record: packets exist only from their injection on). */
 int noc_inject_message(noc_t *n, uint64_t now_cycle, int src, int dst, int flits,
                        int packet_flits, uint64_t tag);
+/* The same, but every packet is handed over as it arrives (on_eject once per
+ * packet, noc_eject_flits() giving its size): for a gateway that streams the
+ * packets on. */
+int noc_inject_stream(noc_t *n, uint64_t now_cycle, int src, int dst, int flits,
+                      int packet_flits, uint64_t tag);
 
 /* The earliest cycle at which something happens, UINT64_MAX when idle. */
 uint64_t noc_next_event(const noc_t *n);
@@ -115,6 +120,8 @@ int noc_deliver(noc_t *n, uint64_t upto_cycle, noc_eject_fn on_eject, void *ctx)
 /* Inside on_eject: the head injection cycle of the message's first packet
  * (it left the source queue) and the last packet's router-to-router hops. */
 void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops);
+/* Inside on_eject: the flits of the packet whose tail arrived. */
+int noc_eject_flits(const noc_t *n);
 /* The blocked-VC report of the last watchdog stop ("" if none). */
 const char *noc_watchdog_report(const noc_t *n);
 

@@ -155,7 +155,7 @@ struct noc {
     uint64_t last_progress;
     char *report;
     uint64_t ej_inject;        /* noc_eject_info() of the packet being delivered */
-    int ej_hops;
+    int ej_hops, ej_flits;
     /* counters since the last reset */
     noc_stats_t st;
     uint64_t stats_start;

@@ -106,12 +106,9 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     p.ext.src = src;
     p.ext.created_cycle = c;
     p.ext.flits = flits;
-    // every packet of the message carries its tag; the last one to arrive
-    // delivers it
     int pf = ext->packet_flits > 0 ? ext->packet_flits : flits;
     p.packets_left = uint32_t((flits + pf - 1) / pf);
-    staged_.push({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf,
-                       ext->each_packet});
+    staged_.push({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf, ext->each_packet});
     free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     // cycle c is simulated at time (c + 1) * period, once nothing more can
@@ -153,12 +150,11 @@ void noc_sc::schedule(uint64_t cycle)
 int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 {
     auto *self = static_cast<noc_sc *>(ctx);
-    const uint64_t slot = tag & ((1ull << kSlotBits) - 1);
-    if (slot >= self->slots_.size())
+    if (tag >= self->slots_.size())
         return 0;
     if (self->ahead_)
         return 1; // the receiver must see it at its own time: stop here
-    pending &p = self->slots_[slot];
+    pending &p = self->slots_[tag];
     uint64_t inj;
     int hops;
     noc_eject_info(self->n_, &inj, &hops);
@@ -166,7 +162,7 @@ int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     noc_packet_ext *ext = self->dext_;
     *ext = p.ext;
     if (p.ext.each_packet) {
-        ext->flits = int(tag >> kSlotBits);
+        ext->flits = noc_eject_flits(self->n_);
         ext->last_packet = --p.packets_left == 0;
     }
     ext->injected_cycle = inj;
@@ -196,7 +192,7 @@ int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
         self->on_deliver(dst, gp);
     }
     if (ext->last_packet)
-        self->free_.push_back(slot); // the payload is reused by a later message
+        self->free_.push_back(tag); // the payload is reused by a later message
     return 0;
 }
 
@@ -208,14 +204,8 @@ void noc_sc::flush(uint64_t before_cycle)
         const staged m = staged_.top();
         staged_.pop();
         // endpoints and sizes were checked by send(): only 2^30 queued messages fail
-        int rc = 0;
-        if (m.each)
-            for (int left = m.flits; left > 0 && !rc; left -= m.packet_flits) {
-                int f = std::min(left, m.packet_flits);
-                rc = noc_inject(n_, m.cycle, m.src, m.dst, f, m.tag | (uint64_t)f << kSlotBits);
-            }
-        else
-            rc = noc_inject_message(n_, m.cycle, m.src, m.dst, m.flits, m.packet_flits, m.tag);
+        int rc = (m.each ? noc_inject_stream : noc_inject_message)(n_, m.cycle, m.src, m.dst,
+                                                                    m.flits, m.packet_flits, m.tag);
         if (rc && failure_.empty())
             failure_ = "noc: too many messages queued";
     }

@@ -140,9 +140,6 @@ private:
         int src, dst, flits, packet_flits;
         bool each;
     };
-    // each_packet messages go in as single packets whose tags carry their
-    // size above the slot index
-    static constexpr int kSlotBits = 40;
     struct staged_after { // heap order: the earliest (cycle, source, order, call) on top
         bool operator()(const staged &a, const staged &b) const
         {

@@ -680,6 +680,7 @@ static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
             const noc_pkt_t *p = &n->pkt[ev.pkt];
             n->ej_inject = done < 0 ? p->t_inject : n->done[done].first_inject;
             n->ej_hops = p->hops;
+            n->ej_flits = p->flits;
             if (cb(ctx, p->tag, p->dst, ev.time))
                 return 1; /* held: still at the head of the queue */
         }
@@ -909,6 +910,8 @@ void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops)
     *inject_cycle = n->ej_inject;
     *hops = n->ej_hops;
 }
+
+int noc_eject_flits(const noc_t *n) { return n->ej_flits; }
 
 uint64_t noc_router_flits(const noc_t *n, int r)
 {

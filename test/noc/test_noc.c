@@ -180,7 +180,9 @@ START_TEST(cycles_past_32_bits)
 END_TEST
 
 typedef struct seq {
+    noc_t *noc;
     uint64_t tag[256], cycle[256];
+    int flits[256]; /* of the packet whose tail arrived */
     int n;
 } seq_t;
 static int seq_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
@@ -189,22 +191,28 @@ static int seq_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     seq_t *q = ctx;
     ck_assert_int_lt(q->n, 256);
     q->tag[q->n] = tag;
+    q->flits[q->n] = noc_eject_flits(q->noc);
     q->cycle[q->n++] = cycle;
     return 0;
 }
 
-/* The contended burst again, each 9-flit send either one message of 4-flit
- * packets or the packets 4, 4, 1 queued one by one. */
-static void split_burst(int as_messages, seq_t *q)
+/* The contended burst again, each 9-flit send the packets 4, 4, 1 queued one
+ * by one (SPLIT_PACKETS), one message of 4-flit packets (SPLIT_MESSAGE) or
+ * the same handed over packet by packet (SPLIT_STREAM). */
+enum { SPLIT_PACKETS, SPLIT_MESSAGE, SPLIT_STREAM };
+static void split_burst(int mode, seq_t *q)
 {
     imc_diag_t d;
     noc_t *n = burst_noc(&d);
     memset(q, 0, sizeof *q);
+    q->noc = n;
     for (int s = 0; s < 16; s++)
         for (int k = 0; k < 3; k++) {
             uint64_t t = (uint64_t)(s + 2 * k), tag = (uint64_t)(s * 3 + k);
-            if (as_messages)
+            if (mode == SPLIT_MESSAGE)
                 ck_assert_int_eq(noc_inject_message(n, t, s, 15 - s, 9, 4, tag), 0);
+            else if (mode == SPLIT_STREAM)
+                ck_assert_int_eq(noc_inject_stream(n, t, s, 15 - s, 9, 4, tag), 0);
             else
                 for (int f = 9; f > 0; f -= 4)
                     ck_assert_int_eq(noc_inject(n, t, s, 15 - s, f < 4 ? f : 4, tag), 0);
@@ -222,10 +230,19 @@ static void split_burst(int as_messages, seq_t *q)
 START_TEST(message_is_its_packets_in_a_row)
 {
     /* The same ejection cycles, and the message is handed over once, at its
-     * last packet's tail (the packets one by one each call back). */
-    seq_t a, b;
-    split_burst(1, &a);
-    split_burst(0, &b);
+     * last packet's tail (the packets one by one each call back; a stream
+     * hands over every packet with its size, as the packets one by one). */
+    seq_t a, b, st;
+    split_burst(SPLIT_MESSAGE, &a);
+    split_burst(SPLIT_PACKETS, &b);
+    split_burst(SPLIT_STREAM, &st);
+    ck_assert_int_eq(st.n, b.n);
+    for (int i = 0; i < b.n; i++) {
+        ck_assert_uint_eq(st.tag[i], b.tag[i]);
+        ck_assert_uint_eq(st.cycle[i], b.cycle[i]);
+        ck_assert_int_eq(st.flits[i], b.flits[i]);
+        ck_assert(b.flits[i] == 4 || b.flits[i] == 1);
+    }
     ck_assert_int_eq(a.n, 16 * 3);
     ck_assert_int_eq(b.n, 16 * 3 * 3);
     uint64_t last[48] = {0};
@@ -242,6 +259,7 @@ START_TEST(message_is_its_packets_in_a_row)
     noc_t *n = noc_create(&c, &d);
     ck_assert_int_eq(noc_inject_message(n, 0, 0, 1, 9, 0, 0), -1);
     ck_assert_int_eq(noc_inject_message(n, 0, 0, 1, 0, 4, 0), -1);
+    ck_assert_int_eq(noc_inject_stream(n, 0, 0, 1, 9, 0, 0), -1);
     noc_destroy(n);
     diag_free(&d);
 }
