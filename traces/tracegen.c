@@ -257,7 +257,7 @@ static int geom_init(const gen_t *g, int i, geom_t *q)
             q->lcols[c] = max64(1, min64(wpr, width - cc * wpr));
         }
     }
-    if (!packed && !per_group && choose_order(g, i, q, rbrows)) {
+    if (choose_order(g, i, q, rbrows)) { /* grouped convs stay column-major */
         free(rbrows);
         return -1;
     }
