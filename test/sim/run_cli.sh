@@ -65,6 +65,10 @@ expect_error "traces of another architecture" 2 "does not match" \
 expect_error "unknown model" 2 "nosuchmodel" "$imcsim" run --arch isaac --model nosuchmodel
 expect_error "bad batch" 2 "--batch '0' (expected an integer 1..100000)" \
   "$imcsim" run --arch isaac --model lenet5 --batch 0
+expect_error "bad --perturb-order" 2 "imcsim run: error: --perturb-order '0' (expected a positive integer)" \
+  "$imcsim" run --arch isaac --model lenet5 --perturb-order 0
+expect_error "non-numeric --perturb-order" 2 "imcsim run: error: --perturb-order 'x1' (expected a positive integer)" \
+  "$imcsim" run --arch isaac --model lenet5 --perturb-order x1
 expect_error "missing --model" 2 "--arch and --model are required" "$imcsim" run --arch isaac
 expect_error "unknown option" 2 "unknown option '--frobnicate'" \
   "$imcsim" run --arch isaac --model lenet5 --frobnicate 1
