@@ -185,6 +185,7 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     }
     memset(n->ivc, 0, nivc * sizeof *n->ivc);
     n->flits = xcalloc(nivc * ring, sizeof *n->flits);
+    n->up = xcalloc(nivc, sizeof *n->up);
     for (size_t i = 0; i < nivc; i++) {
         n->ivc[i].credits = (uint16_t)n->B;
         n->ivc[i].fbase = (uint32_t)(i * ring);
@@ -256,6 +257,7 @@ void noc_destroy(noc_t *n)
         return;
     free(n->ivc);
     free(n->flits);
+    free(n->up);
     free(n->rt);
     free(n->nbr);
     free(n->dnb);

@@ -52,6 +52,7 @@ typedef struct noc_ivc {
     int8_t out_port;
     uint8_t out_vc;
     uint8_t front_head;
+    uint8_t up_parked;         /* that upstream VC waits for this one's credits (cwait) */
 } noc_ivc_t;
 
 /* One input port's VC masks, together: a router step reads all three. */
@@ -65,16 +66,21 @@ typedef struct noc_rport {
      * VC (a tail leaves through it; no other state frees one), so they are
      * left out of the scan until then */
     uint64_t vwait;
+    /* active VCs whose front flit waits for a credit with none in flight:
+     * only the downstream VC sending a flit on (traverse) can return one,
+     * and it takes them off this mask */
+    uint64_t cwait;
 } noc_rport_t;
 
 /* Laid out by use: the first 64-byte line holds what every step and every
  * arriving flit touch, then the ports' masks, then the rarer fields. */
 typedef struct noc_router {
-    _Alignas(64) uint32_t ports; /* input ports with a nonempty VC */
+    _Alignas(64) uint32_t ports; /* input ports with a live VC (see live()) */
     int flits;                 /* flits held in the input buffers */
     uint32_t wports;           /* input ports with a VC in vwait */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
-    uint64_t busy_cycles;
+    uint64_t busy_cycles;      /* cycles with flits, up to busy_since */
+    uint64_t busy_since;       /* while it holds flits: the first cycle of that span */
     uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */
     uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
     noc_rport_t in[4 + NOC_MAX_CONCENTRATION];
@@ -129,6 +135,7 @@ struct noc {
     int rd;                    /* effective routing delay */
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
+    uint32_t *up;              /* [R][P][V] the upstream input VC owning it (network ports) */
     noc_flit_t *flits;         /* [R][P][V][bmask + 1] (a power of two: no wrap tests) */
     uint32_t ahead;            /* largest flit look-ahead: max(fwd, link latency) */
     noc_router_t *rt;

@@ -10,6 +10,30 @@
 
 static inline int opposite(int p) { return p ^ 1; } /* E<->W, N<->S */
 
+/* A VC's flit ring. */
+static inline noc_flit_t *ring(noc_t *n, const noc_ivc_t *iv)
+{
+    return &n->flits[iv->fbase];
+}
+
+/* The VCs of a port a router step looks at: those holding flits that are
+ * not parked (vwait, cwait). A router is stepped while one of its ports has
+ * some (ports, ractive); a parked VC would only fail its checks. */
+static inline uint64_t live(const noc_rport_t *p) { return p->nonempty & ~(p->vwait | p->cwait); }
+
+static inline void router_wake(noc_t *n, noc_router_t *rt, int r, int port)
+{
+    rt->ports |= 1u << port;
+    n->ractive[r >> 6] |= 1ull << (r & 63);
+}
+
+/* The port may have no live VC left. */
+static inline void port_recheck(noc_t *n, noc_router_t *rt, int r, int port)
+{
+    if (!live(&rt->in[port]) && !(rt->ports &= ~(1u << port)))
+        n->ractive[r >> 6] &= ~(1ull << (r & 63));
+}
+
 /* Apply the credits that have come back by cycle t (never less than at the
  * last call); return the free slots. */
 static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
@@ -26,22 +50,23 @@ static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
     return d->credits;
 }
 
+/* since: the first cycle router r is stepped with this flit (busy_since) */
 static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
-                             uint64_t ready, uint32_t pf)
+                             uint64_t ready, uint32_t pf, uint64_t since)
 {
     noc_flit_t f = {(uint32_t)ready, pf};
-    n->flits[d->fbase + ((d->head + d->count) & n->bmask)] = f;
-    if (!d->count++) {
+    ring(n, d)[(d->head + d->count) & n->bmask] = f;
+    noc_router_t *rt = &n->rt[r];
+    if (!d->count++) { /* an empty VC is never parked: it becomes live */
         d->front_ready = ready;
         d->front_pkt = (int32_t)(pf & NOC_F_PKT);
         d->front_head = (pf & NOC_F_HEAD) != 0;
+        rt->in[port].nonempty |= 1ull << vc;
+        router_wake(n, rt, r, port);
     }
     d->credits--;
-    noc_router_t *rt = &n->rt[r];
-    rt->in[port].nonempty |= 1ull << vc;
-    rt->ports |= 1u << port;
-    if (!rt->flits++) /* with flits, the router's bit is already set */
-        n->ractive[r >> 6] |= 1ull << (r & 63);
+    if (!rt->flits++)
+        rt->busy_since = since;
 }
 
 /* Candidate output ports of the packet's head at router r, and its output VC
@@ -155,9 +180,23 @@ static __attribute__((noinline)) void va_wake(noc_t *n, noc_router_t *rt, int r,
                 w &= ~(1ull << vc);
         }
         rt->in[port].vwait = w;
+        if (live(&rt->in[port]))
+            router_wake(n, rt, r, port);
         if (!w)
             rt->wports &= ~(1u << port);
     }
+}
+
+/* A credit is on its way back to the upstream VC parked on d. */
+static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
+{
+    d->up_parked = 0;
+    uint32_t up = n->up[d - n->ivc];
+    int pv = n->P * n->V, r = (int)(up / (uint32_t)pv), i = (int)(up % (uint32_t)pv);
+    int port = i / n->V, vc = i % n->V;
+    noc_router_t *rt = &n->rt[r];
+    rt->in[port].cwait &= ~(1ull << vc);
+    router_wake(n, rt, r, port);
 }
 
 /* Move the front flit of input VC iv = (r, port, vc) through the crossbar.
@@ -166,19 +205,20 @@ static inline __attribute__((always_inline)) void
 traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t)
 {
     const uint32_t cd = (uint32_t)n->cfg.credit_delay;
-    noc_flit_t f = n->flits[iv->fbase + iv->head];
+    const noc_flit_t *rg = ring(n, iv);
+    noc_flit_t f = rg[iv->head];
     iv->head = (uint16_t)((iv->head + 1u) & n->bmask);
     if (--iv->count == 0) {
-        if (!(rt->in[port].nonempty &= ~(1ull << vc)))
-            rt->ports &= ~(1u << port);
+        rt->in[port].nonempty &= ~(1ull << vc);
+        port_recheck(n, rt, r, port);
     } else {
-        const noc_flit_t *nf = &n->flits[iv->fbase + iv->head];
+        const noc_flit_t *nf = &rg[iv->head];
         iv->front_ready = noc_unwrap(nf->ready, t, n->ahead);
         iv->front_pkt = (int32_t)(nf->pf & NOC_F_PKT);
         iv->front_head = (nf->pf & NOC_F_HEAD) != 0;
     }
-    if (!--rt->flits) /* ractive holds the routers with flits */
-        n->ractive[r >> 6] &= ~(1ull << (r & 63));
+    if (!--rt->flits)
+        rt->busy_cycles += t + 1 - rt->busy_since;
     if (port >= 4) { /* wake the source feeding this port (ni_sleep) */
         int e = r * n->C + port - 4;
         n->eactive[e >> 6] |= 1ull << (e & 63);
@@ -193,6 +233,8 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         k = cd - 1;
     }
     iv->cq_bits |= 1ull << k;
+    if (iv->up_parked) /* the VC upstream waited for this credit */
+        credit_unpark(n, iv);
     /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
     int out = iv->out_port;
     rt->port_flits[out]++;
@@ -217,7 +259,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
             if (rt->wports)
                 va_wake(n, rt, r, out);
         }
-        push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf);
+        push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf, t + 1);
     } else {
         n->in_network--; /* a link hop leaves it unchanged */
         eject_push(n, t + (uint64_t)n->fwd, pid, ftail);
@@ -228,15 +270,32 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     }
 }
 
-/* Is the front flit of an active VC allowed to bid for the switch? */
-static inline int sa_ready(noc_t *n, noc_ivc_t *iv, uint64_t t)
+/* Active VC (r, port, vc) waits for a credit of d with none in flight:
+ * park it until d's router sends a flit on (credit_unpark). */
+static __attribute__((noinline)) void credit_park(noc_t *n, noc_router_t *rt, int r, int port,
+                                                  int vc, noc_ivc_t *d)
+{
+    d->up_parked = 1;
+    rt->in[port].cwait |= 1ull << vc;
+    port_recheck(n, rt, r, port);
+}
+
+/* Is the front flit of active VC iv = (r, port, vc) allowed to bid for the
+ * switch? */
+static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, noc_ivc_t *iv,
+                           uint64_t t)
 {
     if (iv->front_ready > t || (iv->front_head && iv->stage_ready > t))
         return 0;
     int op = iv->out_port;
     if (op >= 4)
         return 1;
-    return credits(n, &n->ivc[iv->out_ivc], t) > 0;
+    noc_ivc_t *d = &n->ivc[iv->out_ivc];
+    if (credits(n, d, t) > 0)
+        return 1;
+    if (!d->cq_bits)
+        credit_park(n, rt, r, port, vc, d);
+    return 0;
 }
 
 /* Adaptive VA (several network candidates): on each candidate port the
@@ -305,11 +364,13 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uin
          * never fails): no retry until a candidate port releases one */
         rt->in[port].vwait |= 1ull << ivc;
         rt->wports |= 1u << port;
+        port_recheck(n, rt, r, port);
         return 0;
     }
     if (best_p < 4) {
         uint32_t di = n->dnb[r * 4 + best_p] + (uint32_t)best_vc;
         n->ivc[di].owned = 1;
+        n->up[di] = (uint32_t)(iv - n->ivc);
         iv->out_ivc = di;
         int nx = best_vc - iv->vc_lo + 1;
         rt->ovc_rr[best_p] = (uint8_t)(nx == span ? 0 : nx);
@@ -344,9 +405,10 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
     for (int port = 0; port < P; port++) {
         req[port] = grant[port] = 0;
         for (uint64_t m = rt->in[port].nonempty; m; m &= m - 1) {
-            noc_ivc_t *iv = base + port * V + __builtin_ctzll(m);
+            int vc = __builtin_ctzll(m);
+            noc_ivc_t *iv = base + port * V + vc;
             if (iv->state == VC_ACTIVE && !(req[port] & (1u << iv->out_port)) &&
-                sa_ready(n, iv, t))
+                sa_ready(n, rt, r, port, vc, iv, t))
                 req[port] |= 1u << iv->out_port;
         }
         outs |= req[port];
@@ -370,7 +432,8 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
         for (int k = 0; k < V && pick < 0; k++) {
             int vc = rr + k >= V ? rr + k - V : rr + k;
             noc_ivc_t *iv = base + port * V + vc;
-            if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op && sa_ready(n, iv, t))
+            if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op &&
+                sa_ready(n, rt, r, port, vc, iv, t))
                 pick = vc;
         }
         rt->in_rr[port] = (uint8_t)(pick + 1 == V ? 0 : pick + 1);
@@ -417,18 +480,19 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
 
 /* The switch bid of one input port: the first VC of active mask a, from
  * position rr on (wrapping), whose front flit may go; -1 if none. */
-static inline int sa_bid(noc_t *n, noc_ivc_t *pb, uint64_t a, int rr, uint64_t t)
+static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
+                         int rr, uint64_t t)
 {
     if (!(a & (a - 1))) { /* one active VC: no rotation */
         int vc = __builtin_ctzll(a);
-        return sa_ready(n, pb + vc, t) ? vc : -1;
+        return sa_ready(n, rt, r, port, vc, pb + vc, t) ? vc : -1;
     }
     uint64_t rot = rr ? (a >> rr) | (a << (64 - rr)) : a;
     for (; rot; rot &= rot - 1) {
         int vc = __builtin_ctzll(rot) + rr;
         if (vc >= 64)
             vc -= 64;
-        if (sa_ready(n, pb + vc, t))
+        if (sa_ready(n, rt, r, port, vc, pb + vc, t))
             return vc;
     }
     return -1;
@@ -479,7 +543,6 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     int in_vc[4 + NOC_MAX_CONCENTRATION];
     uint32_t out_req[4 + NOC_MAX_CONCENTRATION];
     uint32_t outs = 0, va_ports = 0;
-    rt->busy_cycles++;
 
     /* Per input port: the switch bid (the first active VC, from in_rr on,
      * whose front flit may go), then RC and VA requests for the VCs still
@@ -487,11 +550,12 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     uint32_t bids = 0;
     for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
-        uint64_t m = rt->in[port].nonempty, a = m & rt->in[port].vact;
-        uint64_t rest = m & ~a & ~rt->in[port].vwait;
+        const noc_rport_t *ip = &rt->in[port];
+        uint64_t m = ip->nonempty, a = m & ip->vact & ~ip->cwait;
+        uint64_t rest = m & ~ip->vact & ~ip->vwait;
         noc_ivc_t *pb = base + port * V;
         if (a) {
-            int chosen = sa_bid(n, pb, a, rt->in_rr[port], t);
+            int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t);
             in_vc[port] = chosen;
             if (chosen >= 0)
                 bids |= 1u << port;
@@ -526,7 +590,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
                 for (uint64_t mm = rt->in[port].nonempty; mm; mm &= mm - 1) {
                     int vc = __builtin_ctzll(mm);
                     noc_ivc_t *iv = base + port * V + vc;
-                    if (iv->state == VC_ACTIVE && sa_ready(n, iv, t)) {
+                    if (iv->state == VC_ACTIVE && sa_ready(n, rt, r, port, vc, iv, t)) {
                         in_vc[port] = vc;
                         bids |= 1u << port;
                         break;
@@ -647,7 +711,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
     noc_pkt_t *p = &n->pkt[ni->cur];
     uint32_t pf = (uint32_t)ni->cur | (ni->sent == 0 ? NOC_F_HEAD : 0) |
                   (ni->sent == p->flits - 1 ? NOC_F_TAIL : 0);
-    push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf);
+    push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf, t);
     n->in_network++;
     n->st.flits_injected++;
     ni->queued_flits--;
@@ -734,7 +798,7 @@ static void watchdog_report(noc_t *n, uint64_t t)
                     more++;
                     continue;
                 }
-                const noc_flit_t *f = &n->flits[iv->fbase + iv->head];
+                const noc_flit_t *f = &ring(n, iv)[iv->head];
                 const noc_pkt_t *p = &n->pkt[f->pf & NOC_F_PKT];
                 char b1[16], b2[16], line[256];
                 int w = snprintf(line, sizeof line,
@@ -893,6 +957,8 @@ void noc_stats_reset(noc_t *n)
     memset(&n->st, 0, sizeof n->st);
     for (int r = 0; r < n->R; r++) {
         n->rt[r].busy_cycles = 0;
+        if (n->rt[r].busy_since < n->now)
+            n->rt[r].busy_since = n->now;
         memset(n->rt[r].port_flits, 0, sizeof n->rt[r].port_flits);
     }
     n->stats_start = n->now;
@@ -920,4 +986,10 @@ uint64_t noc_router_flits(const noc_t *n, int r)
         f += n->rt[r].port_flits[p];
     return f;
 }
-uint64_t noc_router_busy_cycles(const noc_t *n, int r) { return n->rt[r].busy_cycles; }
+/* Cycles the router held flits (a router step each): the closed spans plus
+ * the open one. */
+uint64_t noc_router_busy_cycles(const noc_t *n, int r)
+{
+    const noc_router_t *rt = &n->rt[r];
+    return rt->busy_cycles + (rt->flits ? n->now - rt->busy_since : 0);
+}
