@@ -97,6 +97,13 @@ int noc_inject_stream(noc_t *n, uint64_t now_cycle, int src, int dst, int flits,
 
 /* The earliest cycle at which something happens, UINT64_MAX when idle. */
 uint64_t noc_next_event(const noc_t *n);
+/* A cycle no on_eject call can come before (>= noc_now(); UINT64_MAX when
+ * nothing is queued or in flight), if nothing more is injected: a wrapper
+ * need not simulate before it to hand packets over on time. */
+uint64_t noc_delivery_bound(const noc_t *n);
+/* The same for a message about to be injected at `cycle`. */
+uint64_t noc_message_bound(const noc_t *n, uint64_t cycle, int src, int dst, int flits,
+                           int packet_flits, int each_packet);
 /* The next cycle to simulate (all cycles before it are done). */
 uint64_t noc_now(const noc_t *n);
 

@@ -97,6 +97,11 @@ typedef struct noc_pkt {
     int16_t hops;
     int8_t last_dim;           /* dimension of the last hop (torus dateline) */
     uint8_t dl;                /* crossed the dateline in last_dim */
+    /* A final packet (the last of its message, or one handed over on its
+     * own) is on the fin list until it leaves: noc_delivery_bound() */
+    uint8_t fin;
+    uint8_t ejecting;          /* its tail is on the ejection channel */
+    int32_t fprev, fnext;
 } noc_pkt_t;
 
 typedef struct noc_msg {       /* a message in a source queue */
@@ -107,6 +112,7 @@ typedef struct noc_msg {       /* a message in a source queue */
 
 typedef struct noc_done {      /* a message of several packets until its last arrives */
     int32_t left, next;        /* packets not yet ejected; free-list link */
+    int32_t orphan;            /* its final packet arrived before another one */
     uint64_t first_inject;     /* head injection of its first packet */
 } noc_done_t;
 
@@ -147,6 +153,7 @@ struct noc {
     uint8_t *wrap;             /* [R][4] wrap-around link */
     noc_ni_t *ni;
     uint64_t *ractive, *eactive, *rsnap;
+    uint64_t *equeued;         /* endpoints with a message in their source queue */
     int rwords, ewords;
     noc_pkt_t *pkt;            /* packets from injection to ejection */
     int npkt_cap, free_pkt;
@@ -154,6 +161,8 @@ struct noc {
     int nmsg_cap, free_msg;
     noc_done_t *done;          /* messages with packets in flight */
     int ndone_cap, free_done;
+    int32_t fin_head;          /* final packets in flight (noc_pkt_t.fin) */
+    int orphans;               /* messages whose final packet was overtaken */
     noc_ej_t *ej;
     int ej_head, ej_count, ej_cap;
     uint64_t now;

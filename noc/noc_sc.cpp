@@ -111,9 +111,11 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     staged_.push({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf, ext->each_packet});
     free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
-    // cycle c is simulated at time (c + 1) * period, once nothing more can
-    // be injected in it
-    schedule(c + 1);
+    // Nothing needs the network before this message could arrive: it is
+    // queued and simulated from cycle c on at the next wake-up.
+    uint64_t b = noc_message_bound(n_, c, src, ext->dst, flits, pf, ext->each_packet);
+    staged_bound_ = std::min(staged_bound_, b);
+    schedule(b);
 }
 
 // Cycle edges are rounded to whole ps once each (no accumulated drift from a
@@ -154,6 +156,12 @@ int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
         return 0;
     if (self->ahead_)
         return 1; // the receiver must see it at its own time: stop here
+    if (cycle < self->woke_at_) { // noc_delivery_bound() let it come late
+        if (self->failure_.empty())
+            self->failure_ = "noc: a packet of cycle " + std::to_string(cycle) +
+                             " was handed over late, at cycle " + std::to_string(self->woke_at_);
+        return 0;
+    }
     pending &p = self->slots_[tag];
     uint64_t inj;
     int hops;
@@ -209,6 +217,8 @@ void noc_sc::flush(uint64_t before_cycle)
         if (rc && failure_.empty())
             failure_ = "noc: too many messages queued";
     }
+    if (staged_.empty())
+        staged_bound_ = UINT64_MAX; // the core's bound covers them now
 }
 
 uint64_t noc_sc::next_event() const
@@ -252,6 +262,7 @@ void noc_sc::run()
     // now = k * period: simulate cycles < k, then hand over cycle k's
     // ejections (computed one cycle ahead) before anyone injects in k
     uint64_t k = floor_cycle(sc_time_stamp());
+    woke_at_ = k;
     flush(k); // cycles < k are closed: nobody can send in them any more
     if (!advance(k, false))
         return;
@@ -260,17 +271,17 @@ void noc_sc::run()
     if (nx == UINT64_MAX)
         return;
     // Nobody else runs before cycle h: simulate up to it now (a held
-    // delivery stops earlier, at its own cycle). Stepping k..h-1 one wake-up
-    // at a time would give the same cycles at a SystemC event each.
+    // delivery stops earlier, at its own cycle).
     uint64_t h = horizon();
     if (h > k + 1 && nx < h) {
         flush(h); // nobody sends for a cycle before h any more
         if (!advance(h, true))
             return;
-        nx = noc_next_event(n_);
-        if (nx != UINT64_MAX)
-            schedule(nx);
-        return;
     }
-    schedule(nx > k ? nx : k + 1);
+    // The next wake-up: the first cycle a packet may be handed over. The
+    // cycles before it are simulated then, their messages already queued
+    // (two-phase: a message sent in cycle c changes nothing before c).
+    uint64_t b = std::min(noc_delivery_bound(n_), staged_bound_);
+    if (b != UINT64_MAX)
+        schedule(std::max(b, k + 1));
 }

@@ -128,6 +128,8 @@ private:
     uint64_t floor_cycle(const sc_core::sc_time &t) const;
     sc_core::sc_event wake_;
     uint64_t wake_cycle_ = UINT64_MAX; // earliest pending wake-up
+    uint64_t woke_at_ = 0;               // the cycle of this wake-up
+    uint64_t staged_bound_ = UINT64_MAX; // noc_message_bound() of the staged messages
     uint64_t wakeups_ = 0;
     bool ahead_ = false;           // simulating ahead: hold message deliveries
     std::string failure_;

@@ -265,6 +265,85 @@ START_TEST(message_is_its_packets_in_a_row)
 }
 END_TEST
 
+/* A wrapper that sleeps until noc_delivery_bound() (lowered by each new
+ * message's noc_message_bound()) is never late: random messages, packets and
+ * streams on a contended mesh and torus, every hand-over at or after the
+ * bound, with few wake-ups more than there are hand-over cycles. */
+typedef struct bound_log {
+    uint64_t wake, last;
+    int n, late, cycles; /* cycles: distinct hand-over cycles */
+} bound_log_t;
+
+static int bound_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+{
+    bound_log_t *l = ctx;
+    (void)tag;
+    (void)dst;
+    l->n++;
+    l->cycles += l->n == 1 || cycle != l->last;
+    l->last = cycle;
+    if (cycle < l->wake)
+        l->late++;
+    return 0;
+}
+
+static void check_delivery_bound(arch_topology_t topo)
+{
+    noc_config_t c;
+    noc_config_default(&c);
+    c.topology = topo;
+    c.kx = c.ky = 4;
+    c.vc_buf_flits = 3;
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = noc_create(&c, &d);
+    ck_assert_msg(n, "%s", d.text ? d.text : "");
+    noc_rng_t g;
+    noc_rng_seed(&g, 11);
+    bound_log_t l = {0, 0, 0, 0, 0};
+    uint64_t busy = 0, wakes = 0, sent = 0;
+    for (uint64_t t = 0; t < 6000 || noc_next_event(n) != UINT64_MAX; t++) {
+        for (int s = 0; t < 6000 && s < 16; s++) {
+            if (noc_rng_next(&g) % 40)
+                continue;
+            int dst = (int)(noc_rng_next(&g) % 16), flits = 1 + (int)(noc_rng_next(&g) % 40);
+            int each = noc_rng_next(&g) % 5 == 0;
+            int rc = (each ? noc_inject_stream : noc_inject_message)(n, t, s, dst, flits, 4, sent++);
+            ck_assert_int_eq(rc, 0);
+            uint64_t b = noc_message_bound(n, t, s, dst, flits, 4, each);
+            ck_assert_uint_ge(b, t + 1);
+            if (b < l.wake)
+                l.wake = b;
+        }
+        if (noc_next_event(n) == t)
+            busy++;
+        int woke = t >= l.wake;
+        ck_assert_int_eq(noc_advance(n, t + 1, bound_eject, &l), 0);
+        if (woke) { /* cycle t handed over: asleep until the bound */
+            wakes++;
+            uint64_t b = noc_delivery_bound(n);
+            ck_assert_uint_ge(b, t + 1);
+            l.wake = b;
+        }
+    }
+    ck_assert_int_eq(l.late, 0);
+    ck_assert_int_gt(l.n, 1000);
+    /* a wake-up per hand-over cycle would be ideal; one per busy cycle is
+     * what stepping every cycle costs */
+    ck_assert_msg(wakes * 10 <= (uint64_t)l.cycles * 15 && wakes < busy,
+                  "%llu wake-ups for %d hand-over cycles, %llu busy cycles",
+                  (unsigned long long)wakes, l.cycles, (unsigned long long)busy);
+    noc_destroy(n);
+    diag_free(&d);
+}
+
+START_TEST(delivery_bound_is_never_late)
+{
+    check_delivery_bound(TOPO_MESH);
+    check_delivery_bound(TOPO_TORUS);
+}
+END_TEST
+
 START_TEST(zero_load_rate_to_zero_matches_mean_analytic)
 {
     /* uniform, 8x8 mesh: mean hops 2(k^2-1)/(3k) = 5.25 with self traffic,
@@ -600,6 +679,7 @@ int main(void)
     tcase_add_test(tc, zero_load_rate_to_zero_matches_mean_analytic);
     tcase_add_test(tc, cycles_past_32_bits);
     tcase_add_test(tc, message_is_its_packets_in_a_row);
+    tcase_add_test(tc, delivery_bound_is_never_late);
     tcase_add_test(tc, conservation_every_topology_routing);
     tcase_add_test(tc, torus_dateline_no_deadlock_at_2x_saturation);
     tcase_add_test(tc, watchdog_reports_deadlock_without_dateline);
