@@ -244,11 +244,16 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->ractive = xcalloc((size_t)n->rwords, sizeof(uint64_t));
     n->eactive = xcalloc((size_t)n->ewords, sizeof(uint64_t));
     n->equeued = xcalloc((size_t)n->ewords, sizeof(uint64_t));
+    n->epx = xcalloc((size_t)n->E, sizeof *n->epx);
+    n->epy = xcalloc((size_t)n->E, sizeof *n->epy);
+    for (int e = 0; e < n->E; e++) {
+        n->epx[e] = (int16_t)((e / n->C) % c->kx);
+        n->epy[e] = (int16_t)((e / n->C) / c->kx);
+    }
     n->rsnap = xcalloc((size_t)n->rwords, sizeof(uint64_t));
     n->free_pkt = -1;
     n->free_msg = -1;
     n->free_done = -1;
-    n->fin_head = -1;
     n->report = xcalloc(1, 1);
     return n;
 }
@@ -270,6 +275,10 @@ void noc_destroy(noc_t *n)
     free(n->eactive);
     free(n->rsnap);
     free(n->equeued);
+    free(n->lbh);
+    free(n->lb_tmp);
+    free(n->epx);
+    free(n->epy);
     free(n->pkt);
     free(n->msg);
     free(n->done);
@@ -388,6 +397,7 @@ static int inject(noc_t *n, uint64_t now, int src, int dst, int flits, int packe
     n->queued_flits += (uint64_t)flits;
     n->eactive[src >> 6] |= 1ull << (src & 63);
     n->equeued[src >> 6] |= 1ull << (src & 63);
+    noc_bound_source(n, src, now > n->now ? now : n->now);
     return 0;
 }
 
@@ -428,80 +438,4 @@ uint64_t noc_next_event(const noc_t *n)
         }
     }
     return t;
-}
-
-/* Ejection of a tail that still has to leave router-to-router hop count
- * `hops` away from its destination router, from cycle t on: each router it
- * crosses puts it fwd cycles further. */
-static uint64_t tail_bound(const noc_t *n, uint64_t t, int hops)
-{
-    return t + (uint64_t)(hops + 1) * (uint64_t)n->fwd;
-}
-
-/* Ejection of the tail of a message's (or a stream's) next handed-over
- * packet from source src, `flits` flits of that source still to inject
- * before it (its own included), from cycle t on. */
-static uint64_t queued_bound(const noc_t *n, uint64_t t, int src, int dst, uint64_t flits)
-{
-    return tail_bound(n, t + flits - 1 + (uint64_t)n->cfg.link_latency, noc_hops(n, src, dst));
-}
-
-uint64_t noc_message_bound(const noc_t *n, uint64_t cycle, int src, int dst, int flits,
-                           int packet_flits, int each_packet)
-{
-    int need = each_packet || flits <= packet_flits ? (flits < packet_flits ? flits : packet_flits)
-                                                     : flits;
-    return queued_bound(n, cycle, src, dst, (uint64_t)need);
-}
-
-/* Every handed-over ejection waits for a final packet's tail (fin list) or
- * for one not yet made (source queues). Each bound assumes no contention. */
-uint64_t noc_delivery_bound(const noc_t *n)
-{
-    uint64_t t = n->now, b = UINT64_MAX;
-    if (n->orphans) /* a message completes with a packet not on the list */
-        return t;
-    for (int i = 0; i < n->ej_count; i++) { /* in time order */
-        const noc_ej_t *ev = &n->ej[(n->ej_head + i) & (n->ej_cap - 1)];
-        const noc_pkt_t *p = &n->pkt[ev->pkt];
-        if (ev->tail && (p->done < 0 || n->done[p->done].left == 1)) {
-            b = ev->time;
-            break;
-        }
-    }
-    for (int id = n->fin_head; id >= 0; id = n->pkt[id].fnext) {
-        const noc_pkt_t *p = &n->pkt[id];
-        const noc_ni_t *ni = &n->ni[p->src];
-        uint64_t c;
-        if (p->ejecting) { /* on the ejection channel: counted above */
-            if (p->done >= 0 && n->done[p->done].left > 1)
-                return t; /* it overtook another packet of its message */
-            continue;
-        }
-        if (ni->cur == id) /* its tail is still at the source */
-            c = queued_bound(n, t, p->src, p->dst, (uint64_t)(p->flits - ni->sent));
-        else
-            c = tail_bound(n, t, noc_hops(n, p->src, p->dst) - p->hops);
-        if (c < b)
-            b = c;
-    }
-    for (int w = 0; w < n->ewords; w++)
-        for (uint64_t q = n->equeued[w]; q; q &= q - 1) {
-            int e = w * 64 + __builtin_ctzll(q);
-            const noc_ni_t *ni = &n->ni[e];
-            const noc_msg_t *m = &n->msg[ni->qhead];
-            uint64_t before = ni->cur >= 0 ? (uint64_t)(n->pkt[ni->cur].flits - ni->sent) : 0;
-            uint64_t need = m->done < 0 ? (uint64_t)(m->flits < m->pf ? m->flits : m->pf)
-                                        : (uint64_t)m->flits;
-            uint64_t c = queued_bound(n, t, e, m->dst, before + need);
-            if (m->next >= 0) { /* a later message: all of this one first, any hops */
-                uint64_t c2 = t + before + (uint64_t)m->flits + (uint64_t)n->cfg.link_latency +
-                              (uint64_t)n->fwd;
-                if (c2 < c)
-                    c = c2;
-            }
-            if (c < b)
-                b = c;
-        }
-    return b;
 }

@@ -100,7 +100,7 @@ uint64_t noc_next_event(const noc_t *n);
 /* A cycle no on_eject call can come before (>= noc_now(); UINT64_MAX when
  * nothing is queued or in flight), if nothing more is injected: a wrapper
  * need not simulate before it to hand packets over on time. */
-uint64_t noc_delivery_bound(const noc_t *n);
+uint64_t noc_delivery_bound(noc_t *n);
 /* The same for a message about to be injected at `cycle`. */
 uint64_t noc_message_bound(const noc_t *n, uint64_t cycle, int src, int dst, int flits,
                            int packet_flits, int each_packet);

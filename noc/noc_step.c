@@ -691,14 +691,8 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         if (m->done >= 0 && n->done[m->done].first_inject == UINT64_MAX)
             n->done[m->done].first_inject = t;
         m->flits -= p->flits;
-        if (m->done < 0 || !m->flits) { /* it hands its message over */
-            p->fin = 1;
-            p->fprev = -1;
-            p->fnext = n->fin_head;
-            if (n->fin_head >= 0)
-                n->pkt[n->fin_head].fprev = id;
-            n->fin_head = id;
-        }
+        if (m->done < 0 || !m->flits) /* it hands its message over */
+            noc_bound_packet(n, id, t);
         if (!m->flits) { /* its last packet: the message leaves the queue */
             int mid = ni->qhead;
             ni->qhead = m->next;
@@ -739,22 +733,6 @@ static void ni_step(noc_t *n, int e, uint64_t t)
     }
 }
 
-/* A final packet left; if another packet of its message is still on its
- * way (it overtook it), that one hands the message over instead. */
-static void fin_remove(noc_t *n, noc_pkt_t *p, int done)
-{
-    if (p->fprev >= 0)
-        n->pkt[p->fprev].fnext = p->fnext;
-    else
-        n->fin_head = p->fnext;
-    if (p->fnext >= 0)
-        n->pkt[p->fnext].fprev = p->fprev;
-    if (done >= 0 && n->done[done].left > 1) {
-        n->done[done].orphan = 1;
-        n->orphans++;
-    }
-}
-
 /* Hand over the ejections of cycles <= t; 1 if the callback held one. */
 static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
 {
@@ -785,8 +763,12 @@ static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
         n->st.sum_packet_latency_cycles += (double)(ev.time - p->t_create);
         n->st.sum_network_latency_cycles += (double)(ev.time - p->t_inject);
         n->st.sum_hops += p->hops;
-        if (p->fin)
-            fin_remove(n, p, done);
+        if (p->fin && done >= 0 && n->done[done].left > 1) {
+            /* a packet it overtook hands the message over */
+            n->done[done].orphan = 1;
+            n->orphans++;
+        }
+        p->fin = 0;
         p->next = n->free_pkt;
         n->free_pkt = ev.pkt;
         if (done >= 0 && !--n->done[done].left) {
