@@ -244,6 +244,8 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->ractive = xcalloc((size_t)n->rwords, sizeof(uint64_t));
     n->eactive = xcalloc((size_t)n->ewords, sizeof(uint64_t));
     n->equeued = xcalloc((size_t)n->ewords, sizeof(uint64_t));
+    n->fin_left = xcalloc((size_t)(c->kx + c->ky), sizeof *n->fin_left);
+    n->src_lb = UINT64_MAX;
     n->epx = xcalloc((size_t)n->E, sizeof *n->epx);
     n->epy = xcalloc((size_t)n->E, sizeof *n->epy);
     for (int e = 0; e < n->E; e++) {
@@ -275,8 +277,7 @@ void noc_destroy(noc_t *n)
     free(n->eactive);
     free(n->rsnap);
     free(n->equeued);
-    free(n->lbh);
-    free(n->lb_tmp);
+    free(n->fin_left);
     free(n->epx);
     free(n->epy);
     free(n->pkt);

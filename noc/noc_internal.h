@@ -98,10 +98,11 @@ typedef struct noc_pkt {
     int8_t last_dim;           /* dimension of the last hop (torus dateline) */
     uint8_t dl;                /* crossed the dateline in last_dim */
     /* A final packet (the last of its message, or one handed over on its
-     * own) has a live entry in the bound heap (noc_bound.c) */
+     * own) counts in fin_left[left] until its tail is on the ejection
+     * channel (ejecting): noc_bound.c */
     uint8_t fin;
-    uint8_t ejecting;          /* its tail is on the ejection channel */
-    uint32_t lb_gen;           /* that entry */
+    uint8_t ejecting;
+    int16_t left;              /* router-to-router hops its head has to go */
 } noc_pkt_t;
 
 typedef struct noc_msg {       /* a message in a source queue */
@@ -124,8 +125,7 @@ typedef struct noc_ni {        /* one endpoint's source queue and injector */
     uint32_t vc_rr;
     uint64_t queued_flits;
     uint32_t ivb;              /* ivc index of VC 0 of its router's local input port */
-    uint32_t lb_gen;           /* its live entry in the bound heap */
-    uint64_t lb;               /* and that entry's bound */
+    uint64_t lb;               /* a bound on its queue's next hand-over (noc_bound.c) */
     int32_t r;                 /* its router */
     int32_t port;              /* its router's input port */
 } noc_ni_t;
@@ -164,12 +164,9 @@ struct noc {
     noc_done_t *done;          /* messages with packets in flight */
     int ndone_cap, free_done;
     int orphans;               /* messages whose final packet was overtaken */
-    /* noc_bound.c: a min-heap of lower bounds on the cycle a final packet or
-     * a source queue hands a message over; an entry is live while its item's
-     * lb_gen matches (superseded ones are dropped when they surface) */
-    struct noc_lb *lbh, *lb_tmp;
-    int nlb, lb_cap, lb_tmp_cap;
-    uint32_t lb_gen;
+    /* noc_bound.c */
+    int *fin_left;             /* [kx + ky] final packets by hops their head has to go */
+    uint64_t src_lb;           /* <= every source's lb */
     int16_t *epx, *epy;        /* [E] router coordinates of each endpoint */
     noc_ej_t *ej;
     int ej_head, ej_count, ej_cap;
@@ -186,9 +183,9 @@ struct noc {
 };
 
 int noc_pkt_alloc(noc_t *n); /* -1 when 2^30 packets are alive */
-/* noc_bound.c: packet id was just made a final packet at cycle t; a
- * message was queued at source e in cycle t */
-void noc_bound_packet(noc_t *n, int id, uint64_t t);
+/* noc_bound.c: packet id was just made a final packet; a message was
+ * queued at source e in cycle t */
+void noc_bound_packet(noc_t *n, int id);
 void noc_bound_source(noc_t *n, int e, uint64_t t);
 
 #endif

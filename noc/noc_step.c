@@ -253,6 +253,10 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
             if (n->wrap[r * 4 + out])
                 p->dl = 1;
             p->hops++;
+            if (p->fin) {
+                n->fin_left[p->left]--;
+                n->fin_left[--p->left]++;
+            }
         }
         if (ftail) {
             dn->owned = 0;
@@ -263,8 +267,10 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     } else {
         n->in_network--; /* a link hop leaves it unchanged */
         eject_push(n, t + (uint64_t)n->fwd, pid, ftail);
-            if (ftail)
-                p->ejecting = 1;
+        if (ftail && p->fin) { /* noc_bound.c: the channel gives its cycle */
+            p->ejecting = 1;
+            n->fin_left[p->left]--;
+        }
     }
     if (ftail) {
         iv->state = VC_IDLE;
@@ -692,7 +698,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
             n->done[m->done].first_inject = t;
         m->flits -= p->flits;
         if (m->done < 0 || !m->flits) /* it hands its message over */
-            noc_bound_packet(n, id, t);
+            noc_bound_packet(n, id);
         if (!m->flits) { /* its last packet: the message leaves the queue */
             int mid = ni->qhead;
             ni->qhead = m->next;
