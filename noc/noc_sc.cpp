@@ -253,6 +253,16 @@ bool noc_sc::advance(uint64_t until, bool ahead)
     return false;
 }
 
+void noc_sc::catch_up()
+{
+    uint64_t k = floor_cycle(sc_time_stamp());
+    if (!failure_.empty() || k <= noc_now(n_))
+        return;
+    woke_at_ = k;
+    flush(k);
+    advance(k, false); // nothing is handed over before the next wake-up
+}
+
 void noc_sc::run()
 {
     wake_cycle_ = UINT64_MAX;

@@ -90,6 +90,10 @@ public:
     void send(int src, tlm::tlm_generic_payload &gp, const sc_core::sc_time &delay);
 
     noc_t *core() { return n_; }
+    // The module simulates skipped cycles only when it next hands a packet
+    // over; this simulates those before the current time now, so the core's
+    // counters are up to date (a reader of noc_stats() calls it first).
+    void catch_up();
     sc_core::sc_time period() const { return period_; }
     uint64_t wakeups() const { return wakeups_; }
     // Nonempty once the core's watchdog stopped the network (a deadlock):

@@ -800,6 +800,7 @@ void Engine::sampler()
         wait(step);
         for (size_t c = 0; c < nocs_.size(); c++) {
             noc_stats_t s;
+            nocs_[c]->catch_up();
             noc_stats(nocs_[c]->core(), &s);
             timeline_counter(tl, (int)c, "noc_link_flits_per_1000_cycles",
                              now_cycle(), (double)(s.link_flits - last[c]));
