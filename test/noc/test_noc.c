@@ -27,6 +27,15 @@ static int on_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     return 0;
 }
 
+/* A network of config c, or the test fails with the configuration error. */
+static noc_t *create(const noc_config_t *c, imc_diag_t *d)
+{
+    diag_init(d);
+    noc_t *n = noc_create(c, d);
+    ck_assert_msg(n, "%s", d->text ? d->text : "");
+    return n;
+}
+
 /* Independent derivation: minimal hops on the router grid, then the head
  * crosses the injection channel, (H+1) routers of RC+VA+SA+ST, H links and
  * the ejection channel; the tail follows P-1 cycles later. */
@@ -295,9 +304,7 @@ static void check_delivery_bound(arch_topology_t topo)
     c.kx = c.ky = 4;
     c.vc_buf_flits = 3;
     imc_diag_t d;
-    diag_init(&d);
-    noc_t *n = noc_create(&c, &d);
-    ck_assert_msg(n, "%s", d.text ? d.text : "");
+    noc_t *n = create(&c, &d);
     noc_rng_t g;
     noc_rng_seed(&g, 11);
     bound_log_t l = {0, 0, 0, 0, 0};
@@ -401,9 +408,7 @@ static void check_conservation_alloc(arch_topology_t topo, arch_routing_t rt, in
     c.vc_buf_flits = 4;
     c.watchdog_cycles = 20000;
     imc_diag_t d;
-    diag_init(&d);
-    noc_t *n = noc_create(&c, &d);
-    ck_assert_msg(n, "%s", d.text ? d.text : "");
+    noc_t *n = create(&c, &d);
     noc_rng_t g;
     noc_rng_seed(&g, 11);
     count_t cnt = {0};

@@ -198,6 +198,20 @@ static void three_nodes_match_core(int packet_flits)
     ck_assert_int_gt(contended, 0);
 }
 
+// Nodes a and b on their endpoints of an 8x8 mesh, wired to the network.
+struct two_nodes {
+    noc_config_t cfg = mesh8();
+    noc_sc net;
+    node a, b;
+    two_nodes(int ea, int eb) : net("net", cfg, kPeriod, {ea, eb}), a("a", ea), b("b", eb)
+    {
+        for (node *x : {&a, &b}) {
+            x->tx.bind(net.in(x->self));
+            net.out(x->self).bind(x->rx);
+        }
+    }
+};
+
 START_TEST(three_nodes_match_core_whole) { three_nodes_match_core(0); }
 END_TEST
 
@@ -206,13 +220,9 @@ END_TEST
 
 START_TEST(ping_pong_zero_load)
 {
-    noc_config_t cfg = mesh8();
-    noc_sc net("net", cfg, kPeriod, {0, 63});
-    node a("a", 0), b("b", 63);
-    for (node *x : {&a, &b}) {
-        x->tx.bind(net.in(x->self));
-        net.out(x->self).bind(x->rx);
-    }
+    two_nodes t(0, 63);
+    noc_sc &net = t.net;
+    node &a = t.a, &b = t.b;
     a.script.push_back({5, 63, 16, 1});
     a.pong_to = 63;
     a.pong_left = 9;
@@ -239,13 +249,9 @@ END_TEST
 
 START_TEST(idle_gap_is_skipped)
 {
-    noc_config_t cfg = mesh8();
-    noc_sc net("net", cfg, kPeriod, {0, 1});
-    node a("a", 0), b("b", 1);
-    for (node *x : {&a, &b}) {
-        x->tx.bind(net.in(x->self));
-        net.out(x->self).bind(x->rx);
-    }
+    two_nodes t(0, 1);
+    noc_sc &net = t.net;
+    node &a = t.a, &b = t.b;
     a.script.push_back({0, 1, 4, 1});
     a.script.push_back({10000000, 1, 4, 2});
     sc_start(sc_time(20, SC_MS));
@@ -280,13 +286,9 @@ struct probe : sc_module {
 
 START_TEST(catch_up_simulates_to_now)
 {
-    noc_config_t cfg = mesh8();
-    noc_sc net("net", cfg, kPeriod, {0, 63});
-    node a("a", 0), b("b", 63);
-    for (node *x : {&a, &b}) {
-        x->tx.bind(net.in(x->self));
-        net.out(x->self).bind(x->rx);
-    }
+    two_nodes t(0, 63);
+    noc_sc &net = t.net;
+    node &a = t.a, &b = t.b;
     a.script.push_back({0, 63, 400, 1}); // 100 flits over 14 hops
     probe p("p", net);
     sc_start(sc_time(1, SC_US));
@@ -294,7 +296,7 @@ START_TEST(catch_up_simulates_to_now)
     ck_assert_uint_eq(p.after, 60);
     imc_diag_t d;
     diag_init(&d);
-    noc_t *bare = noc_create(&cfg, &d);
+    noc_t *bare = noc_create(&t.cfg, &d);
     ck_assert_int_eq(noc_inject(bare, 0, 0, 63, 100, 1), 0);
     ck_assert_int_eq(noc_advance(bare, 60, nullptr, nullptr), 0);
     noc_stats_t want;
