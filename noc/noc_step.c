@@ -50,6 +50,13 @@ static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
     return d->credits;
 }
 
+/* Is a slot free at cycle t? Known free slots answer without applying the
+ * credits in flight (they are applied when the count is needed). */
+static inline int has_credit(noc_t *n, noc_ivc_t *d, uint64_t t)
+{
+    return d->credits || credits(n, d, t);
+}
+
 /* since: the first cycle router r is stepped with this flit (busy_since) */
 static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
                              uint64_t ready, uint32_t pf, uint64_t since)
@@ -291,7 +298,7 @@ static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, 
     if (op >= 4)
         return 1;
     noc_ivc_t *d = &n->ivc[iv->out_ivc];
-    if (credits(n, d, t) > 0)
+    if (has_credit(n, d, t))
         return 1;
     if (!d->cq_bits)
         credit_park(n, rt, r, port, vc, d);
@@ -663,7 +670,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
         for (int i = 0; i < V; i++) {
             int v = v0 + i >= V ? v0 + i - V : v0 + i;
-            if (!ivs[v].owned && credits(n, &ivs[v], t)) {
+            if (!ivs[v].owned && has_credit(n, &ivs[v], t)) {
                 vc = v;
                 break;
             }
@@ -704,7 +711,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         ivs[vc].owned = 1;
         n->pkt[id].t_inject = t;
         n->st.packets_injected++;
-    } else if (!credits(n, &ivs[ni->vc], t)) {
+    } else if (!has_credit(n, &ivs[ni->vc], t)) {
         ni_sleep(n, e, ivs);
         return;
     }
@@ -849,7 +856,8 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
 {
     while (n->now < until) {
         uint64_t t = n->now;
-        if (deliver(n, t, cb, ctx))
+        /* most cycles deliver nothing: test before the call */
+        if (n->ej_count && n->ej[n->ej_head].time <= t && deliver(n, t, cb, ctx))
             return 1;
         if (!n->in_network) {
             uint64_t nx = noc_next_event(n);
@@ -866,7 +874,10 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
                 ni_step(n, e, t);
             }
         }
-        memcpy(n->rsnap, n->ractive, (size_t)n->rwords * sizeof(uint64_t));
+        /* the routers active at the start of the cycle (a copy loop: a
+         * memcpy call cost more than the usual single word) */
+        for (int w = 0; w < n->rwords; w++)
+            n->rsnap[w] = n->ractive[w];
         for (int w = 0; w < n->rwords; w++) {
             uint64_t m = n->rsnap[w];
             while (m) {
