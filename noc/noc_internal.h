@@ -45,7 +45,8 @@ typedef struct noc_ivc {
     uint16_t head, count;      /* flit ring */
     /* the upstream side (router or source) feeding this VC */
     uint16_t credits;          /* free slots already known upstream */
-    uint8_t owned;             /* allocated to a packet upstream */
+    uint8_t owned;             /* local ports: allocated to a packet by the source
+                                  (network ports: the upstream router's oown) */
     uint8_t state;             /* VC_IDLE / VC_VA / VC_ACTIVE for the front packet */
     uint32_t cand;             /* candidate output ports (bit mask, up to 20) while VC_VA */
     uint8_t vc_lo, vc_hi;      /* output VC class [lo, hi) */
@@ -64,7 +65,8 @@ typedef struct noc_rport {
     /* VCs whose VA request found every VC of its class owned on every
      * candidate port: it fails again until one of those ports releases a
      * VC (a tail leaves through it; no other state frees one), so they are
-     * left out of the scan until then */
+     * left out of the scan; the next VA after a release (va_arm) tries them
+     * again, still parked until granted */
     uint64_t vwait;
     /* active VCs whose front flit waits for a credit with none in flight:
      * only the downstream VC sending a flit on (traverse) can return one,
@@ -78,6 +80,7 @@ typedef struct noc_router {
     _Alignas(64) uint32_t ports; /* input ports with a live VC (see live()) */
     int flits;                 /* flits held in the input buffers */
     uint32_t wports;           /* input ports with a VC in vwait */
+    uint32_t varm;             /* network outputs that released a VC with waiters (va_arm) */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
     uint64_t busy_cycles;      /* cycles with flits, up to busy_since */
     uint64_t busy_since;       /* while it holds flits: the first cycle of that span */
@@ -86,6 +89,12 @@ typedef struct noc_router {
     noc_rport_t in[4 + NOC_MAX_CONCENTRATION];
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
     uint8_t acc_rr[4 + NOC_MAX_CONCENTRATION];  /* iSLIP accept pointer per input port */
+    /* per network output port: the downstream input VCs allocated to a
+     * packet (VA), until its tail leaves through the port */
+    uint64_t oown[4];
+    /* per input port and network output port: the VCs in vwait with that
+     * output among their candidates (va_arm reads them, no VC state) */
+    uint64_t vwo[4 + NOC_MAX_CONCENTRATION][4];
     uint64_t port_flits[4 + NOC_MAX_CONCENTRATION]; /* flits out of each output port */
 } noc_router_t;
 

@@ -27,10 +27,11 @@ static inline void router_wake(noc_t *n, noc_router_t *rt, int r, int port)
     n->ractive[r >> 6] |= 1ull << (r & 63);
 }
 
-/* The port may have no live VC left. */
+/* The port may have no live VC left (an armed router, see va_arm, stays
+ * active for its next step). */
 static inline void port_recheck(noc_t *n, noc_router_t *rt, int r, int port)
 {
-    if (!live(&rt->in[port]) && !(rt->ports &= ~(1u << port)))
+    if (!live(&rt->in[port]) && !(rt->ports &= ~(1u << port)) && !rt->varm)
         n->ractive[r >> 6] &= ~(1ull << (r & 63));
 }
 
@@ -174,24 +175,37 @@ static inline void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
 }
 
 /* Output port out of router r released a VC: the VCs waiting in VA with out
- * among their candidates may request again. */
-static __attribute__((noinline)) void va_wake(noc_t *n, noc_router_t *rt, int r, int out)
+ * among their candidates request again in the router's next step
+ * (va_rearm). They stay parked meanwhile: all but one usually fail again,
+ * and a failure then costs no unpark and re-park. */
+static inline void va_arm(noc_t *n, noc_router_t *rt, int r, int out)
 {
-    const noc_ivc_t *base = &n->ivc[(size_t)r * n->P * n->V];
+    for (uint32_t pm = rt->wports; pm; pm &= pm - 1)
+        if (rt->vwo[__builtin_ctz(pm)][out]) {
+            rt->varm |= 1u << out;
+            n->ractive[r >> 6] |= 1ull << (r & 63);
+            return;
+        }
+}
+
+/* The parked VCs armed by va_arm join this step's VA requests. */
+static __attribute__((noinline)) void va_rearm(noc_router_t *rt, uint64_t *va_req,
+                                               uint32_t *va_ports)
+{
     for (uint32_t pm = rt->wports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
-        uint64_t w = rt->in[port].vwait;
-        for (uint64_t m = w; m; m &= m - 1) {
-            int vc = __builtin_ctzll(m);
-            if (base[port * n->V + vc].cand & (1u << out))
-                w &= ~(1ull << vc);
-        }
-        rt->in[port].vwait = w;
-        if (live(&rt->in[port]))
-            router_wake(n, rt, r, port);
+        uint64_t w = 0;
+        for (uint32_t om = rt->varm; om; om &= om - 1)
+            w |= rt->vwo[port][__builtin_ctz(om)];
         if (!w)
-            rt->wports &= ~(1u << port);
+            continue;
+        if (*va_ports & (1u << port))
+            va_req[port] |= w;
+        else
+            va_req[port] = w;
+        *va_ports |= 1u << port;
     }
+    rt->varm = 0;
 }
 
 /* A credit is on its way back to the upstream VC parked on d. */
@@ -262,9 +276,9 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
             p->hops++;
         }
         if (ftail) {
-            dn->owned = 0;
+            rt->oown[out] &= ~(1ull << iv->out_vc);
             if (rt->wports)
-                va_wake(n, rt, r, out);
+                va_arm(n, rt, r, out);
         }
         push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf, t + 1);
     } else {
@@ -305,82 +319,109 @@ static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, 
     return 0;
 }
 
+/* The VCs [lo, hi) as a mask (hi <= 64). */
+static inline uint64_t vc_class(const noc_ivc_t *iv)
+{
+    return (iv->vc_hi >= 64 ? ~0ull : (1ull << iv->vc_hi) - 1) & (~0ull << iv->vc_lo);
+}
+
+/* The first free VC of iv's class on network output p, from ovc_rr on
+ * (wrapping within the class); -1 if all are owned. */
+static inline int va_first_free(const noc_router_t *rt, const noc_ivc_t *iv, int p)
+{
+    uint64_t fr = vc_class(iv) & ~rt->oown[p];
+    if (!fr)
+        return -1;
+    int j = rt->ovc_rr[p];
+    if (j >= iv->vc_hi - iv->vc_lo)
+        j = 0;
+    uint64_t from = fr & (~0ull << (iv->vc_lo + j));
+    return __builtin_ctzll(from ? from : fr);
+}
+
 /* Adaptive VA (several network candidates): on each candidate port the
  * first free VC of the class from ovc_rr on; the one with the most credits
  * wins. Out of line: it keeps the common single-candidate case small. */
 static __attribute__((noinline)) int
 va_adaptive(noc_t *n, int r, noc_router_t *rt, const noc_ivc_t *iv, uint64_t t, int *best_vc)
 {
-    int best_p = -1, best_cr = -1, span = iv->vc_hi - iv->vc_lo;
+    int best_p = -1, best_cr = -1;
     for (uint32_t cm = iv->cand; cm; cm &= cm - 1) {
         int p = __builtin_ctz(cm);
         if (p >= 4) {
             *best_vc = 0;
             return p;
         }
-        noc_ivc_t *dn = &n->ivc[n->dnb[r * 4 + p]];
-        int j = rt->ovc_rr[p];
-        if (j >= span)
-            j = 0;
-        for (int k = 0; k < span; k++, j = j + 1 == span ? 0 : j + 1) {
-            int vc = iv->vc_lo + j;
-            if (!dn[vc].owned) {
-                int cr = credits(n, &dn[vc], t);
-                if (cr > best_cr) {
-                    best_p = p;
-                    *best_vc = vc;
-                    best_cr = cr;
-                }
-                break;
+        int vc = va_first_free(rt, iv, p);
+        if (vc >= 0) {
+            int cr = credits(n, &n->ivc[n->dnb[r * 4 + p] + (uint32_t)vc], t);
+            if (cr > best_cr) {
+                best_p = p;
+                *best_vc = vc;
+                best_cr = cr;
             }
         }
     }
     return best_p;
 }
 
-/* VA for one requesting input VC: a free output VC of its class on the
- * candidate port with the most free slots (adaptive routing picks here). */
-static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uint64_t t)
+/* Every VC of iv's class is owned on every candidate (a local port never
+ * fails): no retry until a candidate port releases one (va_arm). */
+static __attribute__((noinline)) void va_park(noc_t *n, noc_router_t *rt, int r, int port,
+                                              int ivc, uint32_t cand)
 {
-    noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + (size_t)port) * n->V + (size_t)ivc];
-    int best_p = -1, best_vc = -1;
-    int span = iv->vc_hi - iv->vc_lo;
+    uint64_t b = 1ull << ivc;
+    rt->in[port].vwait |= b;
+    rt->wports |= 1u << port;
+    for (; cand; cand &= cand - 1)
+        rt->vwo[port][__builtin_ctz(cand)] |= b;
+    port_recheck(n, rt, r, port);
+}
+
+/* A parked VC (va_park) was granted. */
+static __attribute__((noinline)) void va_unpark(noc_t *n, noc_router_t *rt, int r, int port,
+                                                uint64_t b)
+{
+    for (int o = 0; o < 4; o++)
+        rt->vwo[port][o] &= ~b;
+    if (!(rt->in[port].vwait &= ~b))
+        rt->wports &= ~(1u << port);
+    router_wake(n, rt, r, port);
+}
+
+/* VA for one requesting input VC iv = (r, port, ivc): a free output VC of
+ * its class on the candidate port with the most free slots (adaptive
+ * routing picks here). */
+static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc,
+                              noc_ivc_t *iv, uint64_t t)
+{
+    int best_p, best_vc;
     uint32_t cand = iv->cand;
     if (!(cand & 0xfu)) { /* ejection: the local port, VC 0 */
         best_p = __builtin_ctz(cand);
         best_vc = 0;
-    } else if (!(cand & (cand - 1))) {
-        /* one candidate: the first free VC of the class from ovc_rr on (its
-         * credits decide nothing) */
-        int p = __builtin_ctz(cand);
-        const noc_ivc_t *dn = &n->ivc[n->dnb[r * 4 + p]];
-        int j = rt->ovc_rr[p];
-        if (j >= span)
-            j = 0;
-        for (int k = 0; k < span; k++, j = j + 1 == span ? 0 : j + 1)
-            if (!dn[iv->vc_lo + j].owned) {
-                best_p = p;
-                best_vc = iv->vc_lo + j;
-                break;
-            }
     } else {
-        best_p = va_adaptive(n, r, rt, iv, t, &best_vc);
-    }
-    if (best_p < 0) {
-        /* every VC of the class owned on every candidate (a local port
-         * never fails): no retry until a candidate port releases one */
-        rt->in[port].vwait |= 1ull << ivc;
-        rt->wports |= 1u << port;
-        port_recheck(n, rt, r, port);
-        return 0;
-    }
-    if (best_p < 4) {
+        if (!(cand & (cand - 1))) { /* one candidate: its credits decide nothing */
+            best_p = __builtin_ctz(cand);
+            best_vc = va_first_free(rt, iv, best_p);
+            if (best_vc < 0)
+                best_p = -1;
+        } else {
+            best_p = va_adaptive(n, r, rt, iv, t, &best_vc);
+        }
+        if (best_p < 0) {
+            if (!(rt->in[port].vwait & (1ull << ivc)))
+                va_park(n, rt, r, port, ivc, cand);
+            return 0;
+        }
+        if (rt->in[port].vwait & (1ull << ivc))
+            va_unpark(n, rt, r, port, 1ull << ivc);
         uint32_t di = n->dnb[r * 4 + best_p] + (uint32_t)best_vc;
-        n->ivc[di].owned = 1;
+        rt->oown[best_p] |= 1ull << best_vc;
         n->up[di] = (uint32_t)(iv - n->ivc);
         iv->out_ivc = di;
         int nx = best_vc - iv->vc_lo + 1;
-        rt->ovc_rr[best_p] = (uint8_t)(nx == span ? 0 : nx);
+        rt->ovc_rr[best_p] = (uint8_t)(nx == iv->vc_hi - iv->vc_lo ? 0 : nx);
     }
     iv->out_port = (int8_t)best_p;
     iv->out_vc = (uint8_t)best_vc;
@@ -455,6 +496,7 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
                                                 const uint64_t *va_req, uint64_t t)
 {
     const int V = n->V;
+    noc_ivc_t *base = &n->ivc[(size_t)r * n->P * V];
     int last = -1;
     int sp = rt->va_rr / V, sv = rt->va_rr % V;
     uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
@@ -464,7 +506,7 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
     if (va_ports & spb)
         for (uint64_t m = va_req[sp] & ~low; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
-            if (vc_allocate(n, r, rt, sp, vc, t))
+            if (vc_allocate(n, r, rt, sp, vc, base + sp * V + vc, t))
                 last = sp * V + vc;
         }
     for (int h = 0; h < 2; h++)
@@ -472,14 +514,14 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
             int port = __builtin_ctz(pm);
             for (uint64_t m = va_req[port]; m; m &= m - 1) {
                 int vc = __builtin_ctzll(m);
-                if (vc_allocate(n, r, rt, port, vc, t))
+                if (vc_allocate(n, r, rt, port, vc, base + port * V + vc, t))
                     last = port * V + vc;
             }
         }
     if (va_ports & spb)
         for (uint64_t m = va_req[sp] & low; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
-            if (vc_allocate(n, r, rt, sp, vc, t))
+            if (vc_allocate(n, r, rt, sp, vc, base + sp * V + vc, t))
                 last = sp * V + vc;
         }
     return last;
@@ -577,12 +619,15 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
 
     /* VA in round-robin order over (port, vc) from va_rr. A VC granted with
      * a zero-cycle VA stage may still bid for the switch this cycle. */
+    int armed = rt->varm != 0;
+    if (armed)
+        va_rearm(rt, va_req, &va_ports);
     if (va_ports) {
         int last = -1, p1 = __builtin_ctz(va_ports);
         if (!(va_ports & (va_ports - 1)) && !(va_req[p1] & (va_req[p1] - 1))) {
             /* one request: the priority order does not matter */
             int vc = __builtin_ctzll(va_req[p1]);
-            if (vc_allocate(n, r, rt, p1, vc, t))
+            if (vc_allocate(n, r, rt, p1, vc, base + p1 * V + vc, t))
                 last = p1 * V + vc;
         } else {
             last = va_ordered(n, r, rt, va_ports, va_req, t);
@@ -605,6 +650,9 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
                 }
             }
     }
+
+    if (armed && !rt->ports) /* only the armed VCs kept it active */
+        n->ractive[r >> 6] &= ~(1ull << (r & 63));
 
     if (n->cfg.islip) {
         islip(n, r, rt, base, t);
