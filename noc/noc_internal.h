@@ -90,7 +90,8 @@ typedef struct noc_router {
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
     uint8_t acc_rr[4 + NOC_MAX_CONCENTRATION];  /* iSLIP accept pointer per input port */
     /* per network output port: the downstream input VCs allocated to a
-     * packet (VA), until its tail leaves through the port */
+     * packet (VA), until its tail leaves through the port; bits >= V are
+     * set, so ~0 means all owned */
     uint64_t oown[4];
     /* per input port and network output port: the VCs in vwait with that
      * output among their candidates (va_arm reads them, no VC state) */

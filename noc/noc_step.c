@@ -389,6 +389,15 @@ static __attribute__((noinline)) void va_unpark(noc_t *n, noc_router_t *rt, int 
     router_wake(n, rt, r, port);
 }
 
+/* Does iv's VA request fail for sure (one network candidate, every VC of
+ * it owned)? The test callers make before vc_allocate: most requests of
+ * VCs re-armed by a release fail (one of them wins the VC). */
+static inline int va_blocked(const noc_router_t *rt, const noc_ivc_t *iv)
+{
+    uint32_t c = iv->cand;
+    return !(c & (c - 1)) && c <= 0xfu && rt->oown[__builtin_ctz(c)] == ~0ull;
+}
+
 /* VA for one requesting input VC iv = (r, port, ivc): a free output VC of
  * its class on the candidate port with the most free slots (adaptive
  * routing picks here). */
@@ -430,6 +439,18 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
     iv->stage_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
     n->st.vc_allocs++;
     return 1;
+}
+
+/* vc_allocate, with the sure failures settled inline. */
+static inline int va_try(noc_t *n, int r, noc_router_t *rt, int port, int ivc, noc_ivc_t *iv,
+                         uint64_t t)
+{
+    if (va_blocked(rt, iv)) {
+        if (!(rt->in[port].vwait & (1ull << ivc)))
+            va_park(n, rt, r, port, ivc, iv->cand);
+        return 0;
+    }
+    return vc_allocate(n, r, rt, port, ivc, iv, t);
 }
 
 /* The lowest set bit of m at or after position rr, wrapping around. The
@@ -506,7 +527,7 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
     if (va_ports & spb)
         for (uint64_t m = va_req[sp] & ~low; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
-            if (vc_allocate(n, r, rt, sp, vc, base + sp * V + vc, t))
+            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t))
                 last = sp * V + vc;
         }
     for (int h = 0; h < 2; h++)
@@ -514,14 +535,14 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
             int port = __builtin_ctz(pm);
             for (uint64_t m = va_req[port]; m; m &= m - 1) {
                 int vc = __builtin_ctzll(m);
-                if (vc_allocate(n, r, rt, port, vc, base + port * V + vc, t))
+                if (va_try(n, r, rt, port, vc, base + port * V + vc, t))
                     last = port * V + vc;
             }
         }
     if (va_ports & spb)
         for (uint64_t m = va_req[sp] & low; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
-            if (vc_allocate(n, r, rt, sp, vc, base + sp * V + vc, t))
+            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t))
                 last = sp * V + vc;
         }
     return last;
@@ -627,7 +648,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         if (!(va_ports & (va_ports - 1)) && !(va_req[p1] & (va_req[p1] - 1))) {
             /* one request: the priority order does not matter */
             int vc = __builtin_ctzll(va_req[p1]);
-            if (vc_allocate(n, r, rt, p1, vc, base + p1 * V + vc, t))
+            if (va_try(n, r, rt, p1, vc, base + p1 * V + vc, t))
                 last = p1 * V + vc;
         } else {
             last = va_ordered(n, r, rt, va_ports, va_req, t);
