@@ -247,6 +247,17 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->ractive = xcalloc((size_t)n->rwords, sizeof(uint64_t));
     n->eactive = xcalloc((size_t)n->ewords, sizeof(uint64_t));
     n->rsnap = xcalloc((size_t)n->rwords, sizeof(uint64_t));
+    /* a VA cycle is at most ahead + rd + 1 cycles away */
+    size_t tw = 1;
+    while (tw < n->ahead + (uint32_t)n->rd + 2)
+        tw *= 2;
+    n->twmask = (uint32_t)(tw - 1);
+    n->tw_head = xcalloc(tw, sizeof *n->tw_head);
+    memset(n->tw_head, 0xff, tw * sizeof *n->tw_head);
+    n->tw = xcalloc(nivc, sizeof *n->tw);
+    for (size_t i = 0; i < nivc; i++)
+        n->tw[i].where = (uint32_t)((i / (size_t)(n->P * n->V)) << 12 |
+                                    (i / (size_t)n->V % (size_t)n->P) << 6 | (i % (size_t)n->V));
     n->free_pkt = -1;
     n->free_msg = -1;
     n->free_done = -1;
@@ -270,6 +281,8 @@ void noc_destroy(noc_t *n)
     free(n->ractive);
     free(n->eactive);
     free(n->rsnap);
+    free(n->tw_head);
+    free(n->tw);
     free(n->pkt);
     free(n->msg);
     free(n->done);

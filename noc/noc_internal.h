@@ -58,7 +58,9 @@ typedef struct noc_ivc {
 
 /* One input port's VC masks, together: a router step reads all three. */
 typedef struct noc_rport {
-    uint64_t nonempty;         /* VCs holding flits */
+    /* VCs holding flits, but for a head waiting on the timer wheel for
+     * its VA cycle (va_enter): nothing to do until then */
+    uint64_t nonempty;
     /* VCs in VC_ACTIVE: the switch bid scans only these, so the hot loop
      * never reads the state of VCs still in RC/VA */
     uint64_t vact;
@@ -158,6 +160,14 @@ struct noc {
     noc_ni_t *ni;
     uint64_t *ractive, *eactive, *rsnap;
     int rwords, ewords;
+    /* timer wheel of VCs waiting for their VA cycle: per cycle mod
+     * (twmask + 1) a list of ivc indices linked through tw[] */
+    uint32_t *tw_head;
+    struct {
+        uint32_t next;
+        uint32_t where;        /* its router << 12 | port << 6 | vc */
+    } *tw;
+    uint32_t twmask;
     noc_pkt_t *pkt;            /* packets from injection to ejection */
     int npkt_cap, free_pkt;
     noc_msg_t *msg;            /* messages in source queues */

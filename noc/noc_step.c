@@ -58,25 +58,6 @@ static inline int has_credit(noc_t *n, noc_ivc_t *d, uint64_t t)
     return d->credits || credits(n, d, t);
 }
 
-/* since: the first cycle router r is stepped with this flit (busy_since) */
-static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
-                             uint64_t ready, uint32_t pf, uint64_t since)
-{
-    noc_flit_t f = {(uint32_t)ready, pf};
-    ring(n, d)[(d->head + d->count) & n->bmask] = f;
-    noc_router_t *rt = &n->rt[r];
-    if (!d->count++) { /* an empty VC is never parked: it becomes live */
-        d->front_ready = ready;
-        d->front_pkt = (int32_t)(pf & NOC_F_PKT);
-        d->front_head = (pf & NOC_F_HEAD) != 0;
-        rt->in[port].nonempty |= 1ull << vc;
-        router_wake(n, rt, r, port);
-    }
-    d->credits--;
-    if (!rt->flits++)
-        rt->busy_since = since;
-}
-
 /* Candidate output ports of the packet's head at router r, and its output VC
  * class [lo, hi) (torus dateline: class 0 before the wrap link of the current
  * dimension, class 1 from it on). */
@@ -147,6 +128,54 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
         *hi = (uint8_t)(cls ? n->V : half);
     }
     return m;
+}
+
+/* RC for the head now at the front of iv (at router r), done at cycle tr
+ * (the first cycle the router looks at it there). Its VA request waits for
+ * cycle tr + rd on the timer wheel, left out of nonempty (the caller sees
+ * to that) so no router step polls it before; noc_advance wakes it. */
+static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, uint64_t tr)
+{
+    const noc_pkt_t *p = &n->pkt[iv->front_pkt];
+    uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
+    if (memo && *memo) {
+        /* network masks are 1..15, a local port p (4..19) is 12 + p */
+        iv->cand = *memo < 16 ? (uint32_t)*memo : 1u << (*memo - 12);
+        iv->vc_lo = 0;
+        iv->vc_hi = (uint8_t)n->V;
+    } else {
+        iv->cand = route(n, r, p, &iv->vc_lo, &iv->vc_hi);
+        if (memo)
+            *memo = (uint8_t)(iv->cand < 16 ? iv->cand : 12u + (uint32_t)__builtin_ctz(iv->cand));
+    }
+    iv->state = VC_VA;
+    iv->stage_ready = tr + (uint64_t)n->rd;
+    uint32_t i = (uint32_t)(iv - n->ivc), slot = (uint32_t)iv->stage_ready & n->twmask;
+    n->tw[i].next = n->tw_head[slot];
+    n->tw_head[slot] = i;
+}
+
+/* since: the first cycle router r is stepped with this flit (busy_since) */
+static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
+                             uint64_t ready, uint32_t pf, uint64_t since)
+{
+    noc_flit_t f = {(uint32_t)ready, pf};
+    ring(n, d)[(d->head + d->count) & n->bmask] = f;
+    noc_router_t *rt = &n->rt[r];
+    if (!d->count++) {
+        d->front_ready = ready;
+        d->front_pkt = (int32_t)(pf & NOC_F_PKT);
+        d->front_head = (pf & NOC_F_HEAD) != 0;
+        if (d->front_head) { /* RC when it arrives (the VC is live then) */
+            va_enter(n, r, d, ready);
+        } else { /* the rest of an active packet: live */
+            rt->in[port].nonempty |= 1ull << vc;
+            router_wake(n, rt, r, port);
+        }
+    }
+    d->credits--;
+    if (!rt->flits++)
+        rt->busy_since = since;
 }
 
 static __attribute__((noinline)) void eject_grow(noc_t *n)
@@ -288,6 +317,11 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     if (ftail) {
         iv->state = VC_IDLE;
         rt->in[port].vact &= ~(1ull << vc);
+        if (iv->count) { /* the next packet's head: RC from the next cycle on */
+            rt->in[port].nonempty &= ~(1ull << vc);
+            va_enter(n, r, iv, iv->front_ready > t + 1 ? iv->front_ready : t + 1);
+            port_recheck(n, rt, r, port);
+        }
     }
 }
 
@@ -568,40 +602,6 @@ static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t 
     return -1;
 }
 
-/* RC for new heads among the VCs in m (holding flits, no output VC yet, not
- * waiting for a release) and their VA requests. route() stays out of line
- * (once per packet and hop): inlined, it costs the hot loop its registers. */
-static inline uint64_t
-rc_scan(noc_t *n, int r, noc_ivc_t *pb, uint64_t m, uint64_t t)
-{
-    uint64_t vreq = 0;
-    for (; m; m &= m - 1) {
-        int vc = __builtin_ctzll(m);
-        noc_ivc_t *iv = pb + vc;
-        if (iv->state == VC_IDLE) {
-            if (iv->front_ready > t)
-                continue;
-            const noc_pkt_t *p = &n->pkt[iv->front_pkt];
-            uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
-            if (memo && *memo) {
-                /* network masks are 1..15, a local port p (4..19) is 12 + p */
-                iv->cand = *memo < 16 ? (uint32_t)*memo : 1u << (*memo - 12);
-                iv->vc_lo = 0;
-                iv->vc_hi = (uint8_t)n->V;
-            } else {
-                iv->cand = route(n, r, p, &iv->vc_lo, &iv->vc_hi);
-                if (memo)
-                    *memo = (uint8_t)(iv->cand < 16 ? iv->cand : 12u + (uint32_t)__builtin_ctz(iv->cand));
-            }
-            iv->state = VC_VA;
-            iv->stage_ready = t + (uint64_t)n->rd;
-        }
-        if (iv->stage_ready <= t)
-            vreq |= 1ull << vc;
-    }
-    return vreq;
-}
-
 /* Inlined into the cycle loop (its only caller): the call and the reloads of
  * n's constants were ~4% of the instructions. */
 static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, uint64_t t)
@@ -615,8 +615,8 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     uint32_t outs = 0, va_ports = 0;
 
     /* Per input port: the switch bid (the first active VC, from in_rr on,
-     * whose front flit may go), then RC and VA requests for the VCs still
-     * without an output VC (the two do not interact within a cycle). */
+     * whose front flit may go), then the VA requests of the VCs still without
+     * an output VC (the two do not interact within a cycle). */
     uint32_t bids = 0;
     for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
@@ -630,11 +630,9 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
             if (chosen >= 0)
                 bids |= 1u << port;
         }
-        if (rest) {
-            uint64_t vreq = rc_scan(n, r, pb, rest, t);
-            va_req[port] = vreq;
-            if (vreq)
-                va_ports |= 1u << port;
+        if (rest) { /* VCs in VA from their request cycle on (va_enter) */
+            va_req[port] = rest;
+            va_ports |= 1u << port;
         }
     }
 
@@ -943,6 +941,17 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
                 ni_step(n, e, t);
             }
         }
+        /* the heads whose VA starts now (va_enter; after the sources: an
+         * injection with no link and routing delay requests at once) */
+        uint32_t *tw = &n->tw_head[t & n->twmask];
+        for (uint32_t i = *tw; i != UINT32_MAX; i = n->tw[i].next) {
+            uint32_t w = n->tw[i].where;
+            int r = (int)(w >> 12), port = (int)(w >> 6 & 63);
+            noc_router_t *rt = &n->rt[r];
+            rt->in[port].nonempty |= 1ull << (w & 63);
+            router_wake(n, rt, r, port);
+        }
+        *tw = UINT32_MAX;
         /* the routers active at the start of the cycle (a copy loop: a
          * memcpy call cost more than the usual single word) */
         for (int w = 0; w < n->rwords; w++)
