@@ -196,9 +196,11 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         abort();
     }
     memset(n->rt, 0, (size_t)n->R * sizeof *n->rt);
-    for (int r = 0; r < n->R; r++) /* VCs >= V count as owned: all owned = ~0 */
-        for (int p = 0; p < 4; p++)
+    for (int r = 0; r < n->R; r++) {
+        n->rt[r].ivb = &n->ivc[(size_t)r * n->P * n->V];
+        for (int p = 0; p < 4; p++) /* VCs >= V count as owned: all owned = ~0 */
             n->rt[r].oown[p] = n->V == 64 ? 0 : ~0ull << n->V;
+    }
     n->nbr = xcalloc((size_t)n->R * 4, sizeof *n->nbr);
     n->wrap = xcalloc((size_t)n->R * 4, sizeof *n->wrap);
     for (int r = 0; r < n->R; r++) {

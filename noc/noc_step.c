@@ -551,7 +551,7 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
                                                 const uint64_t *va_req, uint64_t t)
 {
     const int V = n->V;
-    noc_ivc_t *base = &n->ivc[(size_t)r * n->P * V];
+    noc_ivc_t *base = rt->ivb;
     int last = -1;
     int sp = rt->va_rr / V, sv = rt->va_rr % V;
     uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
@@ -607,8 +607,8 @@ static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t 
 static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
-    const int P = n->P, V = n->V;
-    noc_ivc_t *base = &n->ivc[(size_t)r * P * V];
+    const int V = n->V;
+    noc_ivc_t *base = rt->ivb;
     uint64_t va_req[4 + NOC_MAX_CONCENTRATION];
     int in_vc[4 + NOC_MAX_CONCENTRATION];
     uint32_t out_req[4 + NOC_MAX_CONCENTRATION];
