@@ -217,11 +217,33 @@ static inline void va_arm(noc_t *n, noc_router_t *rt, int r, int out)
         }
 }
 
-/* The parked VCs armed by va_arm join this step's VA requests. */
-static __attribute__((noinline)) void va_rearm(noc_router_t *rt, uint64_t *va_req,
-                                               uint32_t *va_ports)
+/* The parked VCs armed by va_arm join this step's VA requests. With one
+ * candidate and one class per packet (va_det), a released output with f
+ * free VCs can take only its first f waiters in the VA order from va_rr:
+ * after the f-th one's turn it is full, so the others would fail. */
+static __attribute__((noinline)) void va_rearm(const noc_t *n, noc_router_t *rt,
+                                               uint64_t *va_req, uint32_t *va_ports)
 {
-    for (uint32_t pm = rt->wports; pm; pm &= pm - 1) {
+    for (uint32_t om = n->va_det ? rt->varm : 0; om; om &= om - 1) {
+        int o = __builtin_ctz(om), V = n->V;
+        int sp = rt->va_rr / V, sv = rt->va_rr % V;
+        uint64_t low = sv ? (~0ull >> (64 - sv)) : 0, fr = ~rt->oown[o];
+        uint32_t spb = 1u << sp, wp = rt->wports;
+        /* ports in order sp (VCs from sv), sp+1, ..., sp-1, sp (VCs below sv) */
+        uint32_t order[4] = {wp & spb, wp & ~(spb | (spb - 1u)), wp & (spb - 1u), wp & spb};
+        for (int h = 0; h < 4 && fr; h++)
+            for (uint32_t pm = order[h]; pm && fr; pm &= pm - 1) {
+                int port = __builtin_ctz(pm);
+                uint64_t w = rt->vwo[port][o] & (h == 0 ? ~low : h == 3 ? low : ~0ull), take = 0;
+                for (; w && fr; w &= w - 1, fr &= fr - 1)
+                    take |= w & -w;
+                if (!take)
+                    continue;
+                va_req[port] = (*va_ports & (1u << port) ? va_req[port] : 0) | take;
+                *va_ports |= 1u << port;
+            }
+    }
+    for (uint32_t pm = n->va_det ? 0 : rt->wports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
         uint64_t w = 0;
         for (uint32_t om = rt->varm; om; om &= om - 1)
@@ -640,7 +662,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
      * a zero-cycle VA stage may still bid for the switch this cycle. */
     int armed = rt->varm != 0;
     if (armed)
-        va_rearm(rt, va_req, &va_ports);
+        va_rearm(n, rt, va_req, &va_ports);
     if (va_ports) {
         int last = -1, p1 = __builtin_ctz(va_ports);
         if (!(va_ports & (va_ports - 1)) && !(va_req[p1] & (va_req[p1] - 1))) {
