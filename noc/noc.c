@@ -189,7 +189,6 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->flits = xcalloc(nivc * ring, sizeof *n->flits);
     n->up = xcalloc(nivc, sizeof *n->up);
     for (size_t i = 0; i < nivc; i++) {
-        n->ivc[i].credits = (uint16_t)n->B;
         n->ivc[i].fbase = (uint32_t)(i * ring);
     }
     n->rt = aligned_alloc(64, (size_t)n->R * sizeof *n->rt); /* a multiple of 64 */

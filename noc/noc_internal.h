@@ -34,17 +34,17 @@ typedef struct noc_ivc {
      * per-cycle checks do not touch the flit ring */
     uint64_t stage_ready;      /* VA (in VC_VA) or SA (in VC_ACTIVE, head) */
     uint64_t front_ready;      /* ready cycle of the front flit */
-    /* credits in flight back upstream: bit k = one usable from cycle
-     * cq_base + 1 + k (a VC sends at most one flit a cycle and the credit
-     * delay is constant, 1..64) */
-    uint64_t cq_bits;
-    uint64_t cq_base;          /* cycle up to which returned credits are counted */
+    /* its recent reads (a VC sends at most one flit a cycle): bit k = one
+     * at cycle pop_t - k; their credits are on their way back upstream for
+     * credit_delay cycles (credits_out) */
+    uint64_t pop_t;
+    uint64_t pop_bits;
     uint32_t fbase;            /* index of this VC's ring in flits[] */
     int32_t front_pkt;
     uint32_t out_ivc;          /* downstream input VC allocated (network output) */
     uint16_t head, count;      /* flit ring */
-    /* the upstream side (router or source) feeding this VC */
-    uint16_t credits;          /* free slots already known upstream */
+    /* the upstream side (router or source) feeding this VC; its free
+     * slots are vc_buf_flits - count - credits_out() */
     uint8_t owned;             /* local ports: allocated to a packet by the source
                                   (network ports: the upstream router's oown) */
     uint8_t state;             /* VC_IDLE / VC_VA / VC_ACTIVE for the front packet */

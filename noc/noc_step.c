@@ -35,27 +35,33 @@ static inline void port_recheck(noc_t *n, noc_router_t *rt, int r, int port)
         n->ractive[r >> 6] &= ~(1ull << (r & 63));
 }
 
-/* Apply the credits that have come back by cycle t (never less than at the
- * last call); return the free slots. */
-static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
+/* The credits of input VC d still on their way back upstream at cycle t:
+ * one per flit read out in the last credit_delay cycles (read at cycle p,
+ * its slot is usable upstream from p + credit_delay on). */
+static inline int credits_out(const noc_t *n, const noc_ivc_t *d, uint64_t t)
 {
-    (void)n;
-    uint64_t s;
-    if (d->cq_bits && (s = t - d->cq_base) != 0) {
-        uint64_t back = s >= 64 ? d->cq_bits : d->cq_bits & ((1ull << s) - 1);
-        d->cq_bits = s >= 64 ? 0 : d->cq_bits >> s;
-        d->cq_base = t; /* cq_base matters only while credits are in flight */
-        for (; back; back &= back - 1)
-            d->credits++;
-    }
-    return d->credits;
+    uint64_t age = t - d->pop_t, cd = (uint64_t)n->cfg.credit_delay;
+    if (age >= cd)
+        return 0;
+    int k = 0;
+    for (uint64_t b = d->pop_bits & (~0ull >> (64 - (cd - age))); b; b &= b - 1)
+        k++;
+    return k;
 }
 
-/* Is a slot free at cycle t? Known free slots answer without applying the
- * credits in flight (they are applied when the count is needed). */
-static inline int has_credit(noc_t *n, noc_ivc_t *d, uint64_t t)
+/* The free slots of d the upstream side knows of at cycle t: a flit holds
+ * its slot from its sending on (count), a read one until its credit is
+ * back. */
+static inline int credits(const noc_t *n, const noc_ivc_t *d, uint64_t t)
 {
-    return d->credits || credits(n, d, t);
+    return n->B - d->count - credits_out(n, d, t);
+}
+
+/* credits() > 0, most often known without the look at recent reads. */
+static inline int has_credit(const noc_t *n, const noc_ivc_t *d, uint64_t t)
+{
+    int fr = n->B - d->count;
+    return fr > n->cfg.credit_delay || (fr > 0 && fr > credits_out(n, d, t));
 }
 
 /* Candidate output ports of the packet's head at router r, and its output VC
@@ -173,7 +179,6 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
             router_wake(n, rt, r, port);
         }
     }
-    d->credits--;
     if (!rt->flits++)
         rt->busy_since = since;
 }
@@ -276,7 +281,6 @@ static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
 static inline __attribute__((always_inline)) void
 traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t)
 {
-    const uint32_t cd = (uint32_t)n->cfg.credit_delay;
     const noc_flit_t *rg = ring(n, iv);
     noc_flit_t f = rg[iv->head];
     iv->head = (uint16_t)((iv->head + 1u) & n->bmask);
@@ -295,16 +299,10 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         int e = r * n->C + port - 4;
         n->eactive[e >> 6] |= 1ull << (e & 63);
     }
-    /* the freed slot travels back upstream as a credit, usable at t + cd:
-     * bit t + cd - 1 - cq_base; the credits already back are applied only
-     * when that bit would not fit */
-    uint64_t k = t + cd - 1 - iv->cq_base;
-    if (!iv->cq_bits || k >= 64) {
-        credits(n, iv, t);
-        iv->cq_base = t;
-        k = cd - 1;
-    }
-    iv->cq_bits |= 1ull << k;
+    /* the freed slot travels back upstream as a credit (credits_out) */
+    uint64_t age = t - iv->pop_t;
+    iv->pop_bits = (age >= 64 ? 0 : iv->pop_bits << age) | 1;
+    iv->pop_t = t;
     if (iv->up_parked) /* the VC upstream waited for this credit */
         credit_unpark(n, iv);
     /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
@@ -370,7 +368,7 @@ static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, 
     noc_ivc_t *d = &n->ivc[iv->out_ivc];
     if (has_credit(n, d, t))
         return 1;
-    if (!d->cq_bits)
+    if (!credits_out(n, d, t))
         credit_park(n, rt, r, port, vc, d);
     return 0;
 }
@@ -734,10 +732,10 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
  * source owns its local VCs) with none in flight back waits for its router
  * to take a flit out of its local port: traverse() wakes it, for the next
  * cycle at the earliest, when that credit can be used. */
-static void ni_sleep(noc_t *n, int e, const noc_ivc_t *ivs)
+static void ni_sleep(noc_t *n, int e, const noc_ivc_t *ivs, uint64_t t)
 {
     for (int v = 0; v < n->V; v++)
-        if (ivs[v].cq_bits)
+        if (credits_out(n, &ivs[v], t))
             return;
     n->eactive[e >> 6] &= ~(1ull << (e & 63));
 }
@@ -765,7 +763,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
             }
         }
         if (vc < 0) {
-            ni_sleep(n, e, ivs);
+            ni_sleep(n, e, ivs, t);
             return;
         }
         /* the message's next packet comes into being as its head leaves */
@@ -801,7 +799,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         n->pkt[id].t_inject = t;
         n->st.packets_injected++;
     } else if (!has_credit(n, &ivs[ni->vc], t)) {
-        ni_sleep(n, e, ivs);
+        ni_sleep(n, e, ivs, t);
         return;
     }
     noc_pkt_t *p = &n->pkt[ni->cur];
