@@ -229,6 +229,8 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
             n->wrap[r * 4 + p] = (uint8_t)w;
         }
     }
+    for (int r = 0; r < n->R; r++)
+        memcpy(n->rt[r].nbr, &n->nbr[r * 4], sizeof n->rt[r].nbr);
     n->dnb = xcalloc((size_t)n->R * 4, sizeof *n->dnb);
     for (int i = 0; i < n->R * 4; i++)
         n->dnb[i] = n->nbr[i] < 0 ? UINT32_MAX

@@ -85,6 +85,7 @@ typedef struct noc_router {
     uint32_t varm;             /* network outputs that released a VC with waiters (va_arm) */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
     noc_ivc_t *ivb;            /* its input VCs */
+    int32_t nbr[4];            /* its neighbours (noc_t.nbr) */
     uint64_t busy_cycles;      /* cycles with flits, up to busy_since */
     uint64_t busy_since;       /* while it holds flits: the first cycle of that span */
     uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */

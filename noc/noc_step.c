@@ -312,7 +312,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         ftail = (f.pf & NOC_F_TAIL) != 0;
     noc_pkt_t *p = &n->pkt[pid];
     if (out < 4) {
-        int nb = n->nbr[r * 4 + out], q = opposite(out);
+        int nb = rt->nbr[out], q = opposite(out);
         noc_ivc_t *dn = &n->ivc[iv->out_ivc];
         if (fhead) {
             int dim = out >> 1;
