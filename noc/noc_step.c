@@ -943,9 +943,17 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
 {
     while (n->now < until) {
         uint64_t t = n->now;
-        /* most cycles deliver nothing: test before the call */
-        if (n->ej_count && n->ej[n->ej_head].time <= t && deliver(n, t, cb, ctx))
-            return 1;
+        /* head and body flits are only counted: the call is for tails */
+        while (n->ej_count && n->ej[n->ej_head].time <= t) {
+            if (n->ej[n->ej_head].tail) {
+                if (deliver(n, t, cb, ctx))
+                    return 1;
+                break;
+            }
+            n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1);
+            n->ej_count--;
+            n->st.flits_ejected++;
+        }
         if (!n->in_network) {
             uint64_t nx = noc_next_event(n);
             if (nx > t) {
