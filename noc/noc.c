@@ -1,12 +1,14 @@
 /* The router network: see noc.h. Layout notes, since speed matters here:
- * - every input VC (router, port, vc) is one noc_ivc_t; the state an upstream
- *   router needs about it (credits, pending credits, "allocated to a packet")
- *   lives in the same struct, so a link needs no separate object;
+ * - every input VC (router, port, vc) is one noc_ivc_t; the credits an
+ *   upstream router sees follow from it (flits held, recent reads), so a link
+ *   needs no separate object; which downstream VCs are allocated to a packet
+ *   is a mask per output port in the upstream router (oown);
  * - a flit written downstream carries the cycle it becomes visible, and a
- *   credit carries the cycle it becomes usable, both > the current cycle: a
- *   router never sees what another router did in the same cycle, so the visit
- *   order cannot change results (BookSim's read/evaluate/write);
- * - active routers and sources are bitmaps walked in index order. */
+ *   credit becomes usable credit_delay >= 1 cycles after its read: a router
+ *   never sees what another router did in the same cycle, so the visit order
+ *   cannot change results (BookSim's read/evaluate/write);
+ * - active routers and sources are bitmaps walked in index order; a head
+ *   waits for its VA cycle on a timer wheel (noc_t.tw_head). */
 #include "noc.h"
 
 #include <stddef.h>

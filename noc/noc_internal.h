@@ -157,7 +157,7 @@ struct noc {
     int *nbr;                  /* [R][4] */
     uint32_t *dnb;             /* [R][4] ivc index of VC 0 of the neighbour's facing input port */
     uint8_t *rtab;             /* [R][E] memoised route() masks (0 = not yet; a local
-                                  port p as 12 + p, see rc_scan), when
+                                  port p as 12 + p, see va_enter), when
                                   they depend on router and destination only */
     uint8_t *wrap;             /* [R][4] wrap-around link */
     noc_ni_t *ni;
