@@ -192,6 +192,7 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->up = xcalloc(nivc, sizeof *n->up);
     for (size_t i = 0; i < nivc; i++) {
         n->ivc[i].fbase = (uint32_t)(i * ring);
+        n->ivc[i].pop_t = UINT64_MAX; /* never read */
     }
     n->rt = aligned_alloc(64, (size_t)n->R * sizeof *n->rt); /* a multiple of 64 */
     if (!n->rt) {

@@ -34,7 +34,8 @@ typedef struct noc_ivc {
      * per-cycle checks do not touch the flit ring */
     uint64_t stage_ready;      /* VA (in VC_VA) or SA (in VC_ACTIVE, head) */
     uint64_t front_ready;      /* ready cycle of the front flit */
-    /* its recent reads (a VC sends at most one flit a cycle): bit k = one
+    /* its recent reads (a VC sends at most one flit a cycle): the last at
+     * pop_t (UINT64_MAX: none yet), and with credit_delay > 1 bit k = one
      * at cycle pop_t - k; their credits are on their way back upstream for
      * credit_delay cycles (credits_out) */
     uint64_t pop_t;

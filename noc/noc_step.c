@@ -43,6 +43,8 @@ static inline int credits_out(const noc_t *n, const noc_ivc_t *d, uint64_t t)
     uint64_t age = t - d->pop_t, cd = (uint64_t)n->cfg.credit_delay;
     if (age >= cd)
         return 0;
+    if (cd == 1) /* read at t */
+        return 1;
     int k = 0;
     for (uint64_t b = d->pop_bits & (~0ull >> (64 - (cd - age))); b; b &= b - 1)
         k++;
@@ -300,8 +302,10 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         n->eactive[e >> 6] |= 1ull << (e & 63);
     }
     /* the freed slot travels back upstream as a credit (credits_out) */
-    uint64_t age = t - iv->pop_t;
-    iv->pop_bits = (age >= 64 ? 0 : iv->pop_bits << age) | 1;
+    if (n->cfg.credit_delay > 1) { /* with 1, the last read is all there is to know */
+        uint64_t age = t - iv->pop_t;
+        iv->pop_bits = (age >= 64 ? 0 : iv->pop_bits << age) | 1;
+    }
     iv->pop_t = t;
     if (iv->up_parked) /* the VC upstream waited for this credit */
         credit_unpark(n, iv);
