@@ -57,7 +57,7 @@ typedef struct noc_ivc {
     uint8_t up_parked;         /* that upstream VC waits for this one's credits (cwait) */
 } noc_ivc_t;
 
-/* One input port's VC masks, together: a router step reads all three. */
+/* One input port's VC masks, together: a router step reads them all. */
 typedef struct noc_rport {
     /* VCs holding flits, but for a head waiting on the timer wheel for
      * its VA cycle (va_enter): nothing to do until then */

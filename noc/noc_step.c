@@ -448,8 +448,8 @@ static __attribute__((noinline)) void va_unpark(noc_t *n, noc_router_t *rt, int 
 }
 
 /* Does iv's VA request fail for sure (one network candidate, every VC of
- * it owned)? The test callers make before vc_allocate: most requests of
- * VCs re-armed by a release fail (one of them wins the VC). */
+ * it owned)? The test callers make before vc_allocate, so a failing
+ * request costs no call. */
 static inline int va_blocked(const noc_router_t *rt, const noc_ivc_t *iv)
 {
     uint32_t c = iv->cand;
