@@ -999,8 +999,8 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
             }
         }
         n->now = t + 1;
-        if (n->cfg.watchdog_cycles && n->in_network &&
-            t - n->last_progress >= n->cfg.watchdog_cycles) {
+        if (t - n->last_progress >= n->cfg.watchdog_cycles && n->cfg.watchdog_cycles &&
+            n->in_network) {
             watchdog_report(n, t);
             return -1;
         }
