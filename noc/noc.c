@@ -1,12 +1,14 @@
 /* The router network: see noc.h. Layout notes, since speed matters here:
- * - every input VC (router, port, vc) is one noc_ivc_t; the state an upstream
- *   router needs about it (credits, pending credits, "allocated to a packet")
- *   lives in the same struct, so a link needs no separate object;
+ * - every input VC (router, port, vc) is one noc_ivc_t; the credits an
+ *   upstream router sees follow from it (flits held, recent reads), so a link
+ *   needs no separate object; which downstream VCs are allocated to a packet
+ *   is a mask per output port in the upstream router (oown);
  * - a flit written downstream carries the cycle it becomes visible, and a
- *   credit carries the cycle it becomes usable, both > the current cycle: a
- *   router never sees what another router did in the same cycle, so the visit
- *   order cannot change results (BookSim's read/evaluate/write);
- * - active routers and sources are bitmaps walked in index order. */
+ *   credit becomes usable credit_delay >= 1 cycles after its read: a router
+ *   never sees what another router did in the same cycle, so the visit order
+ *   cannot change results (BookSim's read/evaluate/write);
+ * - active routers and sources are bitmaps walked in index order; a head
+ *   waits for its VA cycle on a timer wheel (noc_t.tw_head). */
 #include "noc.h"
 
 #include <stddef.h>
@@ -165,6 +167,8 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->B = c->vc_buf_flits;
     n->E = n->R * n->C;
     n->rd = c->lookahead ? 0 : c->routing_delay;
+    n->va_det = (c->routing == ROUTE_XY || c->routing == ROUTE_YX) &&
+                !(c->topology == TOPO_TORUS && c->dateline);
     n->fwd = c->sw_alloc_delay + c->st_delay + c->link_latency;
     n->ahead = (uint32_t)(n->fwd > c->link_latency ? n->fwd : c->link_latency);
     size_t nivc = (size_t)n->R * n->P * n->V, ring = 1;
@@ -187,8 +191,8 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->flits = xcalloc(nivc * ring, sizeof *n->flits);
     n->up = xcalloc(nivc, sizeof *n->up);
     for (size_t i = 0; i < nivc; i++) {
-        n->ivc[i].credits = (uint16_t)n->B;
         n->ivc[i].fbase = (uint32_t)(i * ring);
+        n->ivc[i].pop_t = UINT64_MAX; /* never read */
     }
     n->rt = aligned_alloc(64, (size_t)n->R * sizeof *n->rt); /* a multiple of 64 */
     if (!n->rt) {
@@ -196,6 +200,11 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         abort();
     }
     memset(n->rt, 0, (size_t)n->R * sizeof *n->rt);
+    for (int r = 0; r < n->R; r++) {
+        n->rt[r].ivb = &n->ivc[(size_t)r * n->P * n->V];
+        for (int p = 0; p < 4; p++) /* VCs >= V count as owned: all owned = ~0 */
+            n->rt[r].oown[p] = n->V == 64 ? 0 : ~0ull << n->V;
+    }
     n->nbr = xcalloc((size_t)n->R * 4, sizeof *n->nbr);
     n->wrap = xcalloc((size_t)n->R * 4, sizeof *n->wrap);
     for (int r = 0; r < n->R; r++) {
@@ -223,6 +232,8 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
             n->wrap[r * 4 + p] = (uint8_t)w;
         }
     }
+    for (int r = 0; r < n->R; r++)
+        memcpy(n->rt[r].nbr, &n->nbr[r * 4], sizeof n->rt[r].nbr);
     n->dnb = xcalloc((size_t)n->R * 4, sizeof *n->dnb);
     for (int i = 0; i < n->R * 4; i++)
         n->dnb[i] = n->nbr[i] < 0 ? UINT32_MAX
@@ -253,6 +264,17 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         n->epy[e] = (int16_t)((e / n->C) / c->kx);
     }
     n->rsnap = xcalloc((size_t)n->rwords, sizeof(uint64_t));
+    /* a VA cycle is at most ahead + rd + 1 cycles away */
+    size_t tw = 1;
+    while (tw < n->ahead + (uint32_t)n->rd + 2)
+        tw *= 2;
+    n->twmask = (uint32_t)(tw - 1);
+    n->tw_head = xcalloc(tw, sizeof *n->tw_head);
+    memset(n->tw_head, 0xff, tw * sizeof *n->tw_head);
+    n->tw = xcalloc(nivc, sizeof *n->tw);
+    for (size_t i = 0; i < nivc; i++)
+        n->tw[i].where = (uint32_t)((i / (size_t)(n->P * n->V)) << 12 |
+                                    (i / (size_t)n->V % (size_t)n->P) << 6 | (i % (size_t)n->V));
     n->free_pkt = -1;
     n->free_msg = -1;
     n->free_done = -1;
@@ -280,6 +302,8 @@ void noc_destroy(noc_t *n)
     free(n->fin_left);
     free(n->epx);
     free(n->epy);
+    free(n->tw_head);
+    free(n->tw);
     free(n->pkt);
     free(n->msg);
     free(n->done);

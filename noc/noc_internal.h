@@ -34,18 +34,20 @@ typedef struct noc_ivc {
      * per-cycle checks do not touch the flit ring */
     uint64_t stage_ready;      /* VA (in VC_VA) or SA (in VC_ACTIVE, head) */
     uint64_t front_ready;      /* ready cycle of the front flit */
-    /* credits in flight back upstream: bit k = one usable from cycle
-     * cq_base + 1 + k (a VC sends at most one flit a cycle and the credit
-     * delay is constant, 1..64) */
-    uint64_t cq_bits;
-    uint64_t cq_base;          /* cycle up to which returned credits are counted */
+    /* its recent reads (a VC sends at most one flit a cycle): the last at
+     * pop_t (UINT64_MAX: none yet), and with credit_delay > 1 bit k = one
+     * at cycle pop_t - k; their credits are on their way back upstream for
+     * credit_delay cycles (credits_out) */
+    uint64_t pop_t;
+    uint64_t pop_bits;
     uint32_t fbase;            /* index of this VC's ring in flits[] */
     int32_t front_pkt;
     uint32_t out_ivc;          /* downstream input VC allocated (network output) */
     uint16_t head, count;      /* flit ring */
-    /* the upstream side (router or source) feeding this VC */
-    uint16_t credits;          /* free slots already known upstream */
-    uint8_t owned;             /* allocated to a packet upstream */
+    /* the upstream side (router or source) feeding this VC; its free
+     * slots are vc_buf_flits - count - credits_out() */
+    uint8_t owned;             /* local ports: allocated to a packet by the source
+                                  (network ports: the upstream router's oown) */
     uint8_t state;             /* VC_IDLE / VC_VA / VC_ACTIVE for the front packet */
     uint32_t cand;             /* candidate output ports (bit mask, up to 20) while VC_VA */
     uint8_t vc_lo, vc_hi;      /* output VC class [lo, hi) */
@@ -55,16 +57,19 @@ typedef struct noc_ivc {
     uint8_t up_parked;         /* that upstream VC waits for this one's credits (cwait) */
 } noc_ivc_t;
 
-/* One input port's VC masks, together: a router step reads all three. */
+/* One input port's VC masks, together: a router step reads them all. */
 typedef struct noc_rport {
-    uint64_t nonempty;         /* VCs holding flits */
+    /* VCs holding flits, but for a head waiting on the timer wheel for
+     * its VA cycle (va_enter): nothing to do until then */
+    uint64_t nonempty;
     /* VCs in VC_ACTIVE: the switch bid scans only these, so the hot loop
      * never reads the state of VCs still in RC/VA */
     uint64_t vact;
     /* VCs whose VA request found every VC of its class owned on every
      * candidate port: it fails again until one of those ports releases a
      * VC (a tail leaves through it; no other state frees one), so they are
-     * left out of the scan until then */
+     * left out of the scan; the next VA after a release (va_arm) tries them
+     * again, still parked until granted */
     uint64_t vwait;
     /* active VCs whose front flit waits for a credit with none in flight:
      * only the downstream VC sending a flit on (traverse) can return one,
@@ -78,7 +83,10 @@ typedef struct noc_router {
     _Alignas(64) uint32_t ports; /* input ports with a live VC (see live()) */
     int flits;                 /* flits held in the input buffers */
     uint32_t wports;           /* input ports with a VC in vwait */
+    uint32_t varm;             /* network outputs that released a VC with waiters (va_arm) */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
+    noc_ivc_t *ivb;            /* its input VCs */
+    int32_t nbr[4];            /* its neighbours (noc_t.nbr) */
     uint64_t busy_cycles;      /* cycles with flits, up to busy_since */
     uint64_t busy_since;       /* while it holds flits: the first cycle of that span */
     uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */
@@ -86,6 +94,13 @@ typedef struct noc_router {
     noc_rport_t in[4 + NOC_MAX_CONCENTRATION];
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
     uint8_t acc_rr[4 + NOC_MAX_CONCENTRATION];  /* iSLIP accept pointer per input port */
+    /* per network output port: the downstream input VCs allocated to a
+     * packet (VA), until its tail leaves through the port; bits >= V are
+     * set, so ~0 means all owned */
+    uint64_t oown[4];
+    /* per input port and network output port: the VCs in vwait with that
+     * output among their candidates (va_arm reads them, no VC state) */
+    uint64_t vwo[4 + NOC_MAX_CONCENTRATION][4];
     uint64_t port_flits[4 + NOC_MAX_CONCENTRATION]; /* flits out of each output port */
 } noc_router_t;
 
@@ -141,6 +156,7 @@ struct noc {
     int R, C, P, V, B, E;
     uint32_t bmask;            /* a VC's flit ring: the power of two >= B, less one */
     int rd;                    /* effective routing delay */
+    int va_det;                /* every VA request: one candidate, the whole class [0, V) */
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
     uint32_t *up;              /* [R][P][V] the upstream input VC owning it (network ports) */
@@ -150,13 +166,21 @@ struct noc {
     int *nbr;                  /* [R][4] */
     uint32_t *dnb;             /* [R][4] ivc index of VC 0 of the neighbour's facing input port */
     uint8_t *rtab;             /* [R][E] memoised route() masks (0 = not yet; a local
-                                  port p as 12 + p, see rc_scan), when
+                                  port p as 12 + p, see va_enter), when
                                   they depend on router and destination only */
     uint8_t *wrap;             /* [R][4] wrap-around link */
     noc_ni_t *ni;
     uint64_t *ractive, *eactive, *rsnap;
     uint64_t *equeued;         /* endpoints with a message in their source queue */
     int rwords, ewords;
+    /* timer wheel of VCs waiting for their VA cycle: per cycle mod
+     * (twmask + 1) a list of ivc indices linked through tw[] */
+    uint32_t *tw_head;
+    struct {
+        uint32_t next;
+        uint32_t where;        /* its router << 12 | port << 6 | vc */
+    } *tw;
+    uint32_t twmask;
     noc_pkt_t *pkt;            /* packets from injection to ejection */
     int npkt_cap, free_pkt;
     noc_msg_t *msg;            /* messages in source queues */

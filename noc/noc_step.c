@@ -27,46 +27,43 @@ static inline void router_wake(noc_t *n, noc_router_t *rt, int r, int port)
     n->ractive[r >> 6] |= 1ull << (r & 63);
 }
 
-/* The port may have no live VC left. */
+/* The port may have no live VC left (an armed router, see va_arm, stays
+ * active for its next step). */
 static inline void port_recheck(noc_t *n, noc_router_t *rt, int r, int port)
 {
-    if (!live(&rt->in[port]) && !(rt->ports &= ~(1u << port)))
+    if (!live(&rt->in[port]) && !(rt->ports &= ~(1u << port)) && !rt->varm)
         n->ractive[r >> 6] &= ~(1ull << (r & 63));
 }
 
-/* Apply the credits that have come back by cycle t (never less than at the
- * last call); return the free slots. */
-static inline int credits(noc_t *n, noc_ivc_t *d, uint64_t t)
+/* The credits of input VC d still on their way back upstream at cycle t:
+ * one per flit read out in the last credit_delay cycles (read at cycle p,
+ * its slot is usable upstream from p + credit_delay on). */
+static inline int credits_out(const noc_t *n, const noc_ivc_t *d, uint64_t t)
 {
-    (void)n;
-    uint64_t s;
-    if (d->cq_bits && (s = t - d->cq_base) != 0) {
-        uint64_t back = s >= 64 ? d->cq_bits : d->cq_bits & ((1ull << s) - 1);
-        d->cq_bits = s >= 64 ? 0 : d->cq_bits >> s;
-        d->cq_base = t; /* cq_base matters only while credits are in flight */
-        for (; back; back &= back - 1)
-            d->credits++;
-    }
-    return d->credits;
+    uint64_t age = t - d->pop_t, cd = (uint64_t)n->cfg.credit_delay;
+    if (age >= cd)
+        return 0;
+    if (cd == 1) /* read at t */
+        return 1;
+    int k = 0;
+    for (uint64_t b = d->pop_bits & (~0ull >> (64 - (cd - age))); b; b &= b - 1)
+        k++;
+    return k;
 }
 
-/* since: the first cycle router r is stepped with this flit (busy_since) */
-static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
-                             uint64_t ready, uint32_t pf, uint64_t since)
+/* The free slots of d the upstream side knows of at cycle t: a flit holds
+ * its slot from its sending on (count), a read one until its credit is
+ * back. */
+static inline int credits(const noc_t *n, const noc_ivc_t *d, uint64_t t)
 {
-    noc_flit_t f = {(uint32_t)ready, pf};
-    ring(n, d)[(d->head + d->count) & n->bmask] = f;
-    noc_router_t *rt = &n->rt[r];
-    if (!d->count++) { /* an empty VC is never parked: it becomes live */
-        d->front_ready = ready;
-        d->front_pkt = (int32_t)(pf & NOC_F_PKT);
-        d->front_head = (pf & NOC_F_HEAD) != 0;
-        rt->in[port].nonempty |= 1ull << vc;
-        router_wake(n, rt, r, port);
-    }
-    d->credits--;
-    if (!rt->flits++)
-        rt->busy_since = since;
+    return n->B - d->count - credits_out(n, d, t);
+}
+
+/* credits() > 0, most often known without the look at recent reads. */
+static inline int has_credit(const noc_t *n, const noc_ivc_t *d, uint64_t t)
+{
+    int fr = n->B - d->count;
+    return fr > n->cfg.credit_delay || (fr > 0 && fr > credits_out(n, d, t));
 }
 
 /* Candidate output ports of the packet's head at router r, and its output VC
@@ -141,6 +138,53 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
     return m;
 }
 
+/* RC for the head now at the front of iv (at router r), done at cycle tr
+ * (the first cycle the router looks at it there). Its VA request waits for
+ * cycle tr + rd on the timer wheel, left out of nonempty (the caller sees
+ * to that) so no router step polls it before; noc_advance wakes it. */
+static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, uint64_t tr)
+{
+    const noc_pkt_t *p = &n->pkt[iv->front_pkt];
+    uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
+    if (memo && *memo) {
+        /* network masks are 1..15, a local port p (4..19) is 12 + p */
+        iv->cand = *memo < 16 ? (uint32_t)*memo : 1u << (*memo - 12);
+        iv->vc_lo = 0;
+        iv->vc_hi = (uint8_t)n->V;
+    } else {
+        iv->cand = route(n, r, p, &iv->vc_lo, &iv->vc_hi);
+        if (memo)
+            *memo = (uint8_t)(iv->cand < 16 ? iv->cand : 12u + (uint32_t)__builtin_ctz(iv->cand));
+    }
+    iv->state = VC_VA;
+    iv->stage_ready = tr + (uint64_t)n->rd;
+    uint32_t i = (uint32_t)(iv - n->ivc), slot = (uint32_t)iv->stage_ready & n->twmask;
+    n->tw[i].next = n->tw_head[slot];
+    n->tw_head[slot] = i;
+}
+
+/* since: the first cycle router r is stepped with this flit (busy_since) */
+static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
+                             uint64_t ready, uint32_t pf, uint64_t since)
+{
+    noc_flit_t f = {(uint32_t)ready, pf};
+    ring(n, d)[(d->head + d->count) & n->bmask] = f;
+    noc_router_t *rt = &n->rt[r];
+    if (!d->count++) {
+        d->front_ready = ready;
+        d->front_pkt = (int32_t)(pf & NOC_F_PKT);
+        d->front_head = (pf & NOC_F_HEAD) != 0;
+        if (d->front_head) { /* RC when it arrives (the VC is live then) */
+            va_enter(n, r, d, ready);
+        } else { /* the rest of an active packet: live */
+            rt->in[port].nonempty |= 1ull << vc;
+            router_wake(n, rt, r, port);
+        }
+    }
+    if (!rt->flits++)
+        rt->busy_since = since;
+}
+
 static __attribute__((noinline)) void eject_grow(noc_t *n)
 {
     int cap = n->ej_cap ? n->ej_cap * 2 : 256;
@@ -167,24 +211,59 @@ static inline void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
 }
 
 /* Output port out of router r released a VC: the VCs waiting in VA with out
- * among their candidates may request again. */
-static __attribute__((noinline)) void va_wake(noc_t *n, noc_router_t *rt, int r, int out)
+ * among their candidates request again in the router's next step
+ * (va_rearm). They stay parked meanwhile: all but one usually fail again,
+ * and a failure then costs no unpark and re-park. */
+static inline void va_arm(noc_t *n, noc_router_t *rt, int r, int out)
 {
-    const noc_ivc_t *base = &n->ivc[(size_t)r * n->P * n->V];
-    for (uint32_t pm = rt->wports; pm; pm &= pm - 1) {
-        int port = __builtin_ctz(pm);
-        uint64_t w = rt->in[port].vwait;
-        for (uint64_t m = w; m; m &= m - 1) {
-            int vc = __builtin_ctzll(m);
-            if (base[port * n->V + vc].cand & (1u << out))
-                w &= ~(1ull << vc);
+    for (uint32_t pm = rt->wports; pm; pm &= pm - 1)
+        if (rt->vwo[__builtin_ctz(pm)][out]) {
+            rt->varm |= 1u << out;
+            n->ractive[r >> 6] |= 1ull << (r & 63);
+            return;
         }
-        rt->in[port].vwait = w;
-        if (live(&rt->in[port]))
-            router_wake(n, rt, r, port);
-        if (!w)
-            rt->wports &= ~(1u << port);
+}
+
+/* The parked VCs armed by va_arm join this step's VA requests. With one
+ * candidate and one class per packet (va_det), a released output with f
+ * free VCs can take only its first f waiters in the VA order from va_rr:
+ * after the f-th one's turn it is full, so the others would fail. */
+static __attribute__((noinline)) void va_rearm(const noc_t *n, noc_router_t *rt,
+                                               uint64_t *va_req, uint32_t *va_ports)
+{
+    for (uint32_t om = n->va_det ? rt->varm : 0; om; om &= om - 1) {
+        int o = __builtin_ctz(om), V = n->V;
+        int sp = rt->va_rr / V, sv = rt->va_rr % V;
+        uint64_t low = sv ? (~0ull >> (64 - sv)) : 0, fr = ~rt->oown[o];
+        uint32_t spb = 1u << sp, wp = rt->wports;
+        /* ports in order sp (VCs from sv), sp+1, ..., sp-1, sp (VCs below sv) */
+        uint32_t order[4] = {wp & spb, wp & ~(spb | (spb - 1u)), wp & (spb - 1u), wp & spb};
+        for (int h = 0; h < 4 && fr; h++)
+            for (uint32_t pm = order[h]; pm && fr; pm &= pm - 1) {
+                int port = __builtin_ctz(pm);
+                uint64_t w = rt->vwo[port][o] & (h == 0 ? ~low : h == 3 ? low : ~0ull), take = 0;
+                for (; w && fr; w &= w - 1, fr &= fr - 1)
+                    take |= w & -w;
+                if (!take)
+                    continue;
+                va_req[port] = (*va_ports & (1u << port) ? va_req[port] : 0) | take;
+                *va_ports |= 1u << port;
+            }
     }
+    for (uint32_t pm = n->va_det ? 0 : rt->wports; pm; pm &= pm - 1) {
+        int port = __builtin_ctz(pm);
+        uint64_t w = 0;
+        for (uint32_t om = rt->varm; om; om &= om - 1)
+            w |= rt->vwo[port][__builtin_ctz(om)];
+        if (!w)
+            continue;
+        if (*va_ports & (1u << port))
+            va_req[port] |= w;
+        else
+            va_req[port] = w;
+        *va_ports |= 1u << port;
+    }
+    rt->varm = 0;
 }
 
 /* A credit is on its way back to the upstream VC parked on d. */
@@ -204,7 +283,6 @@ static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
 static inline __attribute__((always_inline)) void
 traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t)
 {
-    const uint32_t cd = (uint32_t)n->cfg.credit_delay;
     const noc_flit_t *rg = ring(n, iv);
     noc_flit_t f = rg[iv->head];
     iv->head = (uint16_t)((iv->head + 1u) & n->bmask);
@@ -223,16 +301,12 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         int e = r * n->C + port - 4;
         n->eactive[e >> 6] |= 1ull << (e & 63);
     }
-    /* the freed slot travels back upstream as a credit, usable at t + cd:
-     * bit t + cd - 1 - cq_base; the credits already back are applied only
-     * when that bit would not fit */
-    uint64_t k = t + cd - 1 - iv->cq_base;
-    if (!iv->cq_bits || k >= 64) {
-        credits(n, iv, t);
-        iv->cq_base = t;
-        k = cd - 1;
+    /* the freed slot travels back upstream as a credit (credits_out) */
+    if (n->cfg.credit_delay > 1) { /* with 1, the last read is all there is to know */
+        uint64_t age = t - iv->pop_t;
+        iv->pop_bits = (age >= 64 ? 0 : iv->pop_bits << age) | 1;
     }
-    iv->cq_bits |= 1ull << k;
+    iv->pop_t = t;
     if (iv->up_parked) /* the VC upstream waited for this credit */
         credit_unpark(n, iv);
     /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
@@ -242,7 +316,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         ftail = (f.pf & NOC_F_TAIL) != 0;
     noc_pkt_t *p = &n->pkt[pid];
     if (out < 4) {
-        int nb = n->nbr[r * 4 + out], q = opposite(out);
+        int nb = rt->nbr[out], q = opposite(out);
         noc_ivc_t *dn = &n->ivc[iv->out_ivc];
         if (fhead) {
             int dim = out >> 1;
@@ -259,9 +333,9 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
             }
         }
         if (ftail) {
-            dn->owned = 0;
+            rt->oown[out] &= ~(1ull << iv->out_vc);
             if (rt->wports)
-                va_wake(n, rt, r, out);
+                va_arm(n, rt, r, out);
         }
         push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf, t + 1);
     } else {
@@ -275,6 +349,11 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     if (ftail) {
         iv->state = VC_IDLE;
         rt->in[port].vact &= ~(1ull << vc);
+        if (iv->count) { /* the next packet's head: RC from the next cycle on */
+            rt->in[port].nonempty &= ~(1ull << vc);
+            va_enter(n, r, iv, iv->front_ready > t + 1 ? iv->front_ready : t + 1);
+            port_recheck(n, rt, r, port);
+        }
     }
 }
 
@@ -299,11 +378,31 @@ static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, 
     if (op >= 4)
         return 1;
     noc_ivc_t *d = &n->ivc[iv->out_ivc];
-    if (credits(n, d, t) > 0)
+    if (has_credit(n, d, t))
         return 1;
-    if (!d->cq_bits)
+    if (!credits_out(n, d, t))
         credit_park(n, rt, r, port, vc, d);
     return 0;
+}
+
+/* The VCs [lo, hi) as a mask (hi <= 64). */
+static inline uint64_t vc_class(const noc_ivc_t *iv)
+{
+    return (iv->vc_hi >= 64 ? ~0ull : (1ull << iv->vc_hi) - 1) & (~0ull << iv->vc_lo);
+}
+
+/* The first free VC of iv's class on network output p, from ovc_rr on
+ * (wrapping within the class); -1 if all are owned. */
+static inline int va_first_free(const noc_router_t *rt, const noc_ivc_t *iv, int p)
+{
+    uint64_t fr = vc_class(iv) & ~rt->oown[p];
+    if (!fr)
+        return -1;
+    int j = rt->ovc_rr[p];
+    if (j >= iv->vc_hi - iv->vc_lo)
+        j = 0;
+    uint64_t from = fr & (~0ull << (iv->vc_lo + j));
+    return __builtin_ctzll(from ? from : fr);
 }
 
 /* Adaptive VA (several network candidates): on each candidate port the
@@ -312,76 +411,92 @@ static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, 
 static __attribute__((noinline)) int
 va_adaptive(noc_t *n, int r, noc_router_t *rt, const noc_ivc_t *iv, uint64_t t, int *best_vc)
 {
-    int best_p = -1, best_cr = -1, span = iv->vc_hi - iv->vc_lo;
+    int best_p = -1, best_cr = -1;
     for (uint32_t cm = iv->cand; cm; cm &= cm - 1) {
         int p = __builtin_ctz(cm);
         if (p >= 4) {
             *best_vc = 0;
             return p;
         }
-        noc_ivc_t *dn = &n->ivc[n->dnb[r * 4 + p]];
-        int j = rt->ovc_rr[p];
-        if (j >= span)
-            j = 0;
-        for (int k = 0; k < span; k++, j = j + 1 == span ? 0 : j + 1) {
-            int vc = iv->vc_lo + j;
-            if (!dn[vc].owned) {
-                int cr = credits(n, &dn[vc], t);
-                if (cr > best_cr) {
-                    best_p = p;
-                    *best_vc = vc;
-                    best_cr = cr;
-                }
-                break;
+        int vc = va_first_free(rt, iv, p);
+        if (vc >= 0) {
+            int cr = credits(n, &n->ivc[n->dnb[r * 4 + p] + (uint32_t)vc], t);
+            if (cr > best_cr) {
+                best_p = p;
+                *best_vc = vc;
+                best_cr = cr;
             }
         }
     }
     return best_p;
 }
 
-/* VA for one requesting input VC: a free output VC of its class on the
- * candidate port with the most free slots (adaptive routing picks here). */
-static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uint64_t t)
+/* Every VC of iv's class is owned on every candidate (a local port never
+ * fails): no retry until a candidate port releases one (va_arm). */
+static __attribute__((noinline)) void va_park(noc_t *n, noc_router_t *rt, int r, int port,
+                                              int ivc, uint32_t cand)
 {
-    noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + (size_t)port) * n->V + (size_t)ivc];
-    int best_p = -1, best_vc = -1;
-    int span = iv->vc_hi - iv->vc_lo;
+    uint64_t b = 1ull << ivc;
+    rt->in[port].vwait |= b;
+    rt->wports |= 1u << port;
+    for (; cand; cand &= cand - 1)
+        rt->vwo[port][__builtin_ctz(cand)] |= b;
+    port_recheck(n, rt, r, port);
+}
+
+/* A parked VC (va_park) was granted. */
+static __attribute__((noinline)) void va_unpark(noc_t *n, noc_router_t *rt, int r, int port,
+                                                uint64_t b)
+{
+    for (int o = 0; o < 4; o++)
+        rt->vwo[port][o] &= ~b;
+    if (!(rt->in[port].vwait &= ~b))
+        rt->wports &= ~(1u << port);
+    router_wake(n, rt, r, port);
+}
+
+/* Does iv's VA request fail for sure (one network candidate, every VC of
+ * it owned)? The test callers make before vc_allocate, so a failing
+ * request costs no call. */
+static inline int va_blocked(const noc_router_t *rt, const noc_ivc_t *iv)
+{
+    uint32_t c = iv->cand;
+    return !(c & (c - 1)) && c <= 0xfu && rt->oown[__builtin_ctz(c)] == ~0ull;
+}
+
+/* VA for one requesting input VC iv = (r, port, ivc): a free output VC of
+ * its class on the candidate port with the most free slots (adaptive
+ * routing picks here). */
+static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc,
+                              noc_ivc_t *iv, uint64_t t)
+{
+    int best_p, best_vc;
     uint32_t cand = iv->cand;
     if (!(cand & 0xfu)) { /* ejection: the local port, VC 0 */
         best_p = __builtin_ctz(cand);
         best_vc = 0;
-    } else if (!(cand & (cand - 1))) {
-        /* one candidate: the first free VC of the class from ovc_rr on (its
-         * credits decide nothing) */
-        int p = __builtin_ctz(cand);
-        const noc_ivc_t *dn = &n->ivc[n->dnb[r * 4 + p]];
-        int j = rt->ovc_rr[p];
-        if (j >= span)
-            j = 0;
-        for (int k = 0; k < span; k++, j = j + 1 == span ? 0 : j + 1)
-            if (!dn[iv->vc_lo + j].owned) {
-                best_p = p;
-                best_vc = iv->vc_lo + j;
-                break;
-            }
     } else {
-        best_p = va_adaptive(n, r, rt, iv, t, &best_vc);
-    }
-    if (best_p < 0) {
-        /* every VC of the class owned on every candidate (a local port
-         * never fails): no retry until a candidate port releases one */
-        rt->in[port].vwait |= 1ull << ivc;
-        rt->wports |= 1u << port;
-        port_recheck(n, rt, r, port);
-        return 0;
-    }
-    if (best_p < 4) {
+        if (!(cand & (cand - 1))) { /* one candidate: its credits decide nothing */
+            best_p = __builtin_ctz(cand);
+            best_vc = va_first_free(rt, iv, best_p);
+            if (best_vc < 0)
+                best_p = -1;
+        } else {
+            best_p = va_adaptive(n, r, rt, iv, t, &best_vc);
+        }
+        if (best_p < 0) {
+            if (!(rt->in[port].vwait & (1ull << ivc)))
+                va_park(n, rt, r, port, ivc, cand);
+            return 0;
+        }
+        if (rt->in[port].vwait & (1ull << ivc))
+            va_unpark(n, rt, r, port, 1ull << ivc);
         uint32_t di = n->dnb[r * 4 + best_p] + (uint32_t)best_vc;
-        n->ivc[di].owned = 1;
+        rt->oown[best_p] |= 1ull << best_vc;
         n->up[di] = (uint32_t)(iv - n->ivc);
         iv->out_ivc = di;
         int nx = best_vc - iv->vc_lo + 1;
-        rt->ovc_rr[best_p] = (uint8_t)(nx == span ? 0 : nx);
+        rt->ovc_rr[best_p] = (uint8_t)(nx == iv->vc_hi - iv->vc_lo ? 0 : nx);
     }
     iv->out_port = (int8_t)best_p;
     iv->out_vc = (uint8_t)best_vc;
@@ -390,6 +505,18 @@ static int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int ivc, uin
     iv->stage_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
     n->st.vc_allocs++;
     return 1;
+}
+
+/* vc_allocate, with the sure failures settled inline. */
+static inline int va_try(noc_t *n, int r, noc_router_t *rt, int port, int ivc, noc_ivc_t *iv,
+                         uint64_t t)
+{
+    if (va_blocked(rt, iv)) {
+        if (!(rt->in[port].vwait & (1ull << ivc)))
+            va_park(n, rt, r, port, ivc, iv->cand);
+        return 0;
+    }
+    return vc_allocate(n, r, rt, port, ivc, iv, t);
 }
 
 /* The lowest set bit of m at or after position rr, wrapping around. The
@@ -456,6 +583,7 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
                                                 const uint64_t *va_req, uint64_t t)
 {
     const int V = n->V;
+    noc_ivc_t *base = rt->ivb;
     int last = -1;
     int sp = rt->va_rr / V, sv = rt->va_rr % V;
     uint64_t low = sv ? (~0ull >> (64 - sv)) : 0;
@@ -465,7 +593,7 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
     if (va_ports & spb)
         for (uint64_t m = va_req[sp] & ~low; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
-            if (vc_allocate(n, r, rt, sp, vc, t))
+            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t))
                 last = sp * V + vc;
         }
     for (int h = 0; h < 2; h++)
@@ -473,14 +601,14 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
             int port = __builtin_ctz(pm);
             for (uint64_t m = va_req[port]; m; m &= m - 1) {
                 int vc = __builtin_ctzll(m);
-                if (vc_allocate(n, r, rt, port, vc, t))
+                if (va_try(n, r, rt, port, vc, base + port * V + vc, t))
                     last = port * V + vc;
             }
         }
     if (va_ports & spb)
         for (uint64_t m = va_req[sp] & low; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
-            if (vc_allocate(n, r, rt, sp, vc, t))
+            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t))
                 last = sp * V + vc;
         }
     return last;
@@ -506,55 +634,21 @@ static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t 
     return -1;
 }
 
-/* RC for new heads among the VCs in m (holding flits, no output VC yet, not
- * waiting for a release) and their VA requests. route() stays out of line
- * (once per packet and hop): inlined, it costs the hot loop its registers. */
-static inline uint64_t
-rc_scan(noc_t *n, int r, noc_ivc_t *pb, uint64_t m, uint64_t t)
-{
-    uint64_t vreq = 0;
-    for (; m; m &= m - 1) {
-        int vc = __builtin_ctzll(m);
-        noc_ivc_t *iv = pb + vc;
-        if (iv->state == VC_IDLE) {
-            if (iv->front_ready > t)
-                continue;
-            const noc_pkt_t *p = &n->pkt[iv->front_pkt];
-            uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
-            if (memo && *memo) {
-                /* network masks are 1..15, a local port p (4..19) is 12 + p */
-                iv->cand = *memo < 16 ? (uint32_t)*memo : 1u << (*memo - 12);
-                iv->vc_lo = 0;
-                iv->vc_hi = (uint8_t)n->V;
-            } else {
-                iv->cand = route(n, r, p, &iv->vc_lo, &iv->vc_hi);
-                if (memo)
-                    *memo = (uint8_t)(iv->cand < 16 ? iv->cand : 12u + (uint32_t)__builtin_ctz(iv->cand));
-            }
-            iv->state = VC_VA;
-            iv->stage_ready = t + (uint64_t)n->rd;
-        }
-        if (iv->stage_ready <= t)
-            vreq |= 1ull << vc;
-    }
-    return vreq;
-}
-
 /* Inlined into the cycle loop (its only caller): the call and the reloads of
  * n's constants were ~4% of the instructions. */
 static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
-    const int P = n->P, V = n->V;
-    noc_ivc_t *base = &n->ivc[(size_t)r * P * V];
+    const int V = n->V;
+    noc_ivc_t *base = rt->ivb;
     uint64_t va_req[4 + NOC_MAX_CONCENTRATION];
     int in_vc[4 + NOC_MAX_CONCENTRATION];
     uint32_t out_req[4 + NOC_MAX_CONCENTRATION];
     uint32_t outs = 0, va_ports = 0;
 
     /* Per input port: the switch bid (the first active VC, from in_rr on,
-     * whose front flit may go), then RC and VA requests for the VCs still
-     * without an output VC (the two do not interact within a cycle). */
+     * whose front flit may go), then the VA requests of the VCs still without
+     * an output VC (the two do not interact within a cycle). */
     uint32_t bids = 0;
     for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
@@ -568,22 +662,23 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
             if (chosen >= 0)
                 bids |= 1u << port;
         }
-        if (rest) {
-            uint64_t vreq = rc_scan(n, r, pb, rest, t);
-            va_req[port] = vreq;
-            if (vreq)
-                va_ports |= 1u << port;
+        if (rest) { /* VCs in VA from their request cycle on (va_enter) */
+            va_req[port] = rest;
+            va_ports |= 1u << port;
         }
     }
 
     /* VA in round-robin order over (port, vc) from va_rr. A VC granted with
      * a zero-cycle VA stage may still bid for the switch this cycle. */
+    int armed = rt->varm != 0;
+    if (armed)
+        va_rearm(n, rt, va_req, &va_ports);
     if (va_ports) {
         int last = -1, p1 = __builtin_ctz(va_ports);
         if (!(va_ports & (va_ports - 1)) && !(va_req[p1] & (va_req[p1] - 1))) {
             /* one request: the priority order does not matter */
             int vc = __builtin_ctzll(va_req[p1]);
-            if (vc_allocate(n, r, rt, p1, vc, t))
+            if (va_try(n, r, rt, p1, vc, base + p1 * V + vc, t))
                 last = p1 * V + vc;
         } else {
             last = va_ordered(n, r, rt, va_ports, va_req, t);
@@ -606,6 +701,9 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
                 }
             }
     }
+
+    if (armed && !rt->ports) /* only the armed VCs kept it active */
+        n->ractive[r >> 6] &= ~(1ull << (r & 63));
 
     if (n->cfg.islip) {
         islip(n, r, rt, base, t);
@@ -646,10 +744,10 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
  * source owns its local VCs) with none in flight back waits for its router
  * to take a flit out of its local port: traverse() wakes it, for the next
  * cycle at the earliest, when that credit can be used. */
-static void ni_sleep(noc_t *n, int e, const noc_ivc_t *ivs)
+static void ni_sleep(noc_t *n, int e, const noc_ivc_t *ivs, uint64_t t)
 {
     for (int v = 0; v < n->V; v++)
-        if (ivs[v].cq_bits)
+        if (credits_out(n, &ivs[v], t))
             return;
     n->eactive[e >> 6] &= ~(1ull << (e & 63));
 }
@@ -671,13 +769,13 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
         for (int i = 0; i < V; i++) {
             int v = v0 + i >= V ? v0 + i - V : v0 + i;
-            if (!ivs[v].owned && credits(n, &ivs[v], t)) {
+            if (!ivs[v].owned && has_credit(n, &ivs[v], t)) {
                 vc = v;
                 break;
             }
         }
         if (vc < 0) {
-            ni_sleep(n, e, ivs);
+            ni_sleep(n, e, ivs, t);
             return;
         }
         /* the message's next packet comes into being as its head leaves */
@@ -716,8 +814,8 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         ivs[vc].owned = 1;
         n->pkt[id].t_inject = t;
         n->st.packets_injected++;
-    } else if (!credits(n, &ivs[ni->vc], t)) {
-        ni_sleep(n, e, ivs);
+    } else if (!has_credit(n, &ivs[ni->vc], t)) {
+        ni_sleep(n, e, ivs, t);
         return;
     }
     noc_pkt_t *p = &n->pkt[ni->cur];
@@ -868,8 +966,17 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
 {
     while (n->now < until) {
         uint64_t t = n->now;
-        if (deliver(n, t, cb, ctx))
-            return 1;
+        /* head and body flits are only counted: the call is for tails */
+        while (n->ej_count && n->ej[n->ej_head].time <= t) {
+            if (n->ej[n->ej_head].tail) {
+                if (deliver(n, t, cb, ctx))
+                    return 1;
+                break;
+            }
+            n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1);
+            n->ej_count--;
+            n->st.flits_ejected++;
+        }
         if (!n->in_network) {
             uint64_t nx = noc_next_event(n);
             if (nx > t) {
@@ -885,7 +992,21 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
                 ni_step(n, e, t);
             }
         }
-        memcpy(n->rsnap, n->ractive, (size_t)n->rwords * sizeof(uint64_t));
+        /* the heads whose VA starts now (va_enter; after the sources: an
+         * injection with no link and routing delay requests at once) */
+        uint32_t *tw = &n->tw_head[t & n->twmask];
+        for (uint32_t i = *tw; i != UINT32_MAX; i = n->tw[i].next) {
+            uint32_t w = n->tw[i].where;
+            int r = (int)(w >> 12), port = (int)(w >> 6 & 63);
+            noc_router_t *rt = &n->rt[r];
+            rt->in[port].nonempty |= 1ull << (w & 63);
+            router_wake(n, rt, r, port);
+        }
+        *tw = UINT32_MAX;
+        /* the routers active at the start of the cycle (a copy loop: a
+         * memcpy call cost more than the usual single word) */
+        for (int w = 0; w < n->rwords; w++)
+            n->rsnap[w] = n->ractive[w];
         for (int w = 0; w < n->rwords; w++) {
             uint64_t m = n->rsnap[w];
             while (m) {
@@ -897,8 +1018,8 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
             }
         }
         n->now = t + 1;
-        if (n->cfg.watchdog_cycles && n->in_network &&
-            t - n->last_progress >= n->cfg.watchdog_cycles) {
+        if (t - n->last_progress >= n->cfg.watchdog_cycles && n->cfg.watchdog_cycles &&
+            n->in_network) {
             watchdog_report(n, t);
             return -1;
         }
