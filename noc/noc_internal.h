@@ -89,7 +89,7 @@ typedef struct noc_router {
     int32_t nbr[4];            /* its neighbours (noc_t.nbr) */
     uint64_t busy_cycles;      /* cycles with flits, up to busy_since */
     uint64_t busy_since;       /* while it holds flits: the first cycle of that span */
-    uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */
+    uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port (0..V) */
     uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
     noc_rport_t in[4 + NOC_MAX_CONCENTRATION];
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */

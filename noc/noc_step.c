@@ -571,7 +571,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
                 sa_ready(n, rt, r, port, vc, iv, t))
                 pick = vc;
         }
-        rt->in_rr[port] = (uint8_t)(pick + 1 == V ? 0 : pick + 1);
+        rt->in_rr[port] = (uint8_t)(pick + 1);
         traverse(n, rt, base + port * V + pick, r, port, pick, t);
         n->last_progress = t;
     }
@@ -615,7 +615,9 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
 }
 
 /* The switch bid of one input port: the first VC of active mask a, from
- * position rr on (wrapping), whose front flit may go; -1 if none. */
+ * position rr on (wrapping), whose front flit may go; -1 if none. The VC
+ * pointers (in_rr) are stored unwrapped: rr = V picks like rr = 0 (a has
+ * no bit from V on, and 64 rotates like 0). */
 static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
                          int rr, uint64_t t)
 {
@@ -623,7 +625,7 @@ static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t 
         int vc = __builtin_ctzll(a);
         return sa_ready(n, rt, r, port, vc, pb + vc, t) ? vc : -1;
     }
-    uint64_t rot = rr ? (a >> rr) | (a << (64 - rr)) : a;
+    uint64_t rot = (a >> (rr & 63)) | (a << (-rr & 63));
     for (; rot; rot &= rot - 1) {
         int vc = __builtin_ctzll(rot) + rr;
         if (vc >= 64)
@@ -655,8 +657,8 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         const noc_rport_t *ip = &rt->in[port];
         uint64_t m = ip->nonempty, a = m & ip->vact & ~ip->cwait;
         uint64_t rest = m & ~ip->vact & ~ip->vwait;
-        noc_ivc_t *pb = base + port * V;
         if (a) {
+            noc_ivc_t *pb = base + port * V;
             int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t);
             in_vc[port] = chosen;
             if (chosen >= 0)
@@ -718,7 +720,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         int port = __builtin_ctz(bids), vc = in_vc[port];
         noc_ivc_t *iv = base + port * V + vc;
         rt->out_rr[iv->out_port] = (uint8_t)(port + 1);
-        rt->in_rr[port] = (uint8_t)(vc + 1 == V ? 0 : vc + 1);
+        rt->in_rr[port] = (uint8_t)(vc + 1);
         traverse(n, rt, iv, r, port, vc, t);
         return;
     }
@@ -735,7 +737,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         outs &= outs - 1;
         int port = rr_pick(out_req[op], rt->out_rr[op]);
         rt->out_rr[op] = (uint8_t)(port + 1);
-        rt->in_rr[port] = (uint8_t)(in_vc[port] + 1 == V ? 0 : in_vc[port] + 1);
+        rt->in_rr[port] = (uint8_t)(in_vc[port] + 1);
         traverse(n, rt, base + port * V + in_vc[port], r, port, in_vc[port], t);
     }
 }
