@@ -312,13 +312,14 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
     int out = iv->out_port;
     rt->port_flits[out]++;
+    /* only heads going on and tails ejected touch their packet */
     int pid = (int)(f.pf & NOC_F_PKT), fhead = (f.pf & NOC_F_HEAD) != 0,
         ftail = (f.pf & NOC_F_TAIL) != 0;
-    noc_pkt_t *p = &n->pkt[pid];
     if (out < 4) {
         int nb = rt->nbr[out], q = opposite(out);
         noc_ivc_t *dn = &n->ivc[iv->out_ivc];
         if (fhead) {
+            noc_pkt_t *p = &n->pkt[pid];
             int dim = out >> 1;
             if (dim != p->last_dim) {
                 p->dl = 0;
@@ -341,7 +342,8 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     } else {
         n->in_network--; /* a link hop leaves it unchanged */
         eject_push(n, t + (uint64_t)n->fwd, pid, ftail);
-        if (ftail && p->fin) { /* noc_bound.c: the channel gives its cycle */
+        if (ftail && n->pkt[pid].fin) { /* noc_bound.c: the channel gives its cycle */
+            noc_pkt_t *p = &n->pkt[pid];
             p->ejecting = 1;
             n->fin_left[p->left]--;
         }
