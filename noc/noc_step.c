@@ -639,11 +639,11 @@ static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t 
 }
 
 /* Inlined into the cycle loop (its only caller): the call and the reloads of
- * n's constants were ~4% of the instructions. */
-static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, uint64_t t)
+ * n's constants were ~4% of the instructions. V is n->V. */
+static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, uint64_t t,
+                                                               const int V)
 {
     noc_router_t *rt = &n->rt[r];
-    const int V = n->V;
     noc_ivc_t *base = rt->ivb;
     uint64_t va_req[4 + NOC_MAX_CONCENTRATION];
     int in_vc[4 + NOC_MAX_CONCENTRATION];
@@ -742,6 +742,12 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         rt->in_rr[port] = (uint8_t)(in_vc[port] + 1);
         traverse(n, rt, base + port * V + in_vc[port], r, port, in_vc[port], t);
     }
+}
+
+/* router_step for any V, out of line: the cycle loop inlines V = 2's. */
+static __attribute__((noinline)) void router_step_any(noc_t *n, int r, uint64_t t)
+{
+    router_step(n, r, t, n->V);
 }
 
 /* A source that found no credit (none owned by another packet: only the
@@ -1011,6 +1017,9 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
          * memcpy call cost more than the usual single word) */
         for (int w = 0; w < n->rwords; w++)
             n->rsnap[w] = n->ractive[w];
+        /* V = 2 (ISAAC's) has its own copy of the step, inlined with V a
+         * constant: port * V is a shift, and V needs no register */
+        const int v2 = n->V == 2;
         for (int w = 0; w < n->rwords; w++) {
             uint64_t m = n->rsnap[w];
             while (m) {
@@ -1018,7 +1027,10 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
                 m &= m - 1;
                 /* a router emptied here leaves ractive; one sent a flit
                  * later in this cycle is set again by push_flit */
-                router_step(n, r, t);
+                if (v2)
+                    router_step(n, r, t, 2);
+                else
+                    router_step_any(n, r, t);
             }
         }
         n->now = t + 1;
