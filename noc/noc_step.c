@@ -38,9 +38,9 @@ static inline void port_recheck(noc_t *n, noc_router_t *rt, int r, int port)
 /* The credits of input VC d still on their way back upstream at cycle t:
  * one per flit read out in the last credit_delay cycles (read at cycle p,
  * its slot is usable upstream from p + credit_delay on). */
-static inline int credits_out(const noc_t *n, const noc_ivc_t *d, uint64_t t)
+static inline int credits_out(const noc_ivc_t *d, uint64_t t, int credit_delay)
 {
-    uint64_t age = t - d->pop_t, cd = (uint64_t)n->cfg.credit_delay;
+    uint64_t age = t - d->pop_t, cd = (uint64_t)credit_delay;
     if (age >= cd)
         return 0;
     if (cd == 1) /* read at t */
@@ -56,14 +56,14 @@ static inline int credits_out(const noc_t *n, const noc_ivc_t *d, uint64_t t)
  * back. */
 static inline int credits(const noc_t *n, const noc_ivc_t *d, uint64_t t)
 {
-    return n->B - d->count - credits_out(n, d, t);
+    return n->B - d->count - credits_out(d, t, n->cfg.credit_delay);
 }
 
 /* credits() > 0, most often known without the look at recent reads. */
-static inline int has_credit(const noc_t *n, const noc_ivc_t *d, uint64_t t)
+static inline int has_credit(const noc_t *n, const noc_ivc_t *d, uint64_t t, int cd)
 {
     int fr = n->B - d->count;
-    return fr > n->cfg.credit_delay || (fr > 0 && fr > credits_out(n, d, t));
+    return fr > cd || (fr > 0 && fr > credits_out(d, t, cd));
 }
 
 /* Candidate output ports of the packet's head at router r, and its output VC
@@ -281,7 +281,7 @@ static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
 /* Move the front flit of input VC iv = (r, port, vc) through the crossbar.
  * Inlined: the call itself was a tenth of its cost. */
 static inline __attribute__((always_inline)) void
-traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t)
+traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t, int cd)
 {
     const noc_flit_t *rg = ring(n, iv);
     noc_flit_t f = rg[iv->head];
@@ -302,7 +302,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         n->eactive[e >> 6] |= 1ull << (e & 63);
     }
     /* the freed slot travels back upstream as a credit (credits_out) */
-    if (n->cfg.credit_delay > 1) { /* with 1, the last read is all there is to know */
+    if (cd > 1) { /* with 1, the last read is all there is to know */
         uint64_t age = t - iv->pop_t;
         iv->pop_bits = (age >= 64 ? 0 : iv->pop_bits << age) | 1;
     }
@@ -372,7 +372,7 @@ static __attribute__((noinline)) void credit_park(noc_t *n, noc_router_t *rt, in
 /* Is the front flit of active VC iv = (r, port, vc) allowed to bid for the
  * switch? */
 static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, noc_ivc_t *iv,
-                           uint64_t t)
+                           uint64_t t, int cd)
 {
     if (iv->front_ready > t || (iv->front_head && iv->stage_ready > t))
         return 0;
@@ -380,9 +380,9 @@ static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, 
     if (op >= 4)
         return 1;
     noc_ivc_t *d = &n->ivc[iv->out_ivc];
-    if (has_credit(n, d, t))
+    if (has_credit(n, d, t, cd))
         return 1;
-    if (!credits_out(n, d, t))
+    if (!credits_out(d, t, cd))
         credit_park(n, rt, r, port, vc, d);
     return 0;
 }
@@ -536,7 +536,7 @@ static inline int rr_pick(uint32_t m, int rr)
  * only on an accepted grant. */
 static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t)
 {
-    const int P = n->P, V = n->V;
+    const int P = n->P, V = n->V, cd = n->cfg.credit_delay;
     uint32_t req[4 + NOC_MAX_CONCENTRATION], grant[4 + NOC_MAX_CONCENTRATION];
     uint32_t outs = 0;
     for (int port = 0; port < P; port++) {
@@ -545,7 +545,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
             int vc = __builtin_ctzll(m);
             noc_ivc_t *iv = base + port * V + vc;
             if (iv->state == VC_ACTIVE && !(req[port] & (1u << iv->out_port)) &&
-                sa_ready(n, rt, r, port, vc, iv, t))
+                sa_ready(n, rt, r, port, vc, iv, t, cd))
                 req[port] |= 1u << iv->out_port;
         }
         outs |= req[port];
@@ -570,11 +570,11 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
             int vc = rr + k >= V ? rr + k - V : rr + k;
             noc_ivc_t *iv = base + port * V + vc;
             if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op &&
-                sa_ready(n, rt, r, port, vc, iv, t))
+                sa_ready(n, rt, r, port, vc, iv, t, cd))
                 pick = vc;
         }
         rt->in_rr[port] = (uint8_t)(pick + 1);
-        traverse(n, rt, base + port * V + pick, r, port, pick, t);
+        traverse(n, rt, base + port * V + pick, r, port, pick, t, cd);
         n->last_progress = t;
     }
 }
@@ -621,27 +621,29 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
  * pointers (in_rr) are stored unwrapped: rr = V picks like rr = 0 (a has
  * no bit from V on, and 64 rotates like 0). */
 static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
-                         int rr, uint64_t t)
+                         int rr, uint64_t t, int cd)
 {
     if (!(a & (a - 1))) { /* one active VC: no rotation */
         int vc = __builtin_ctzll(a);
-        return sa_ready(n, rt, r, port, vc, pb + vc, t) ? vc : -1;
+        return sa_ready(n, rt, r, port, vc, pb + vc, t, cd) ? vc : -1;
     }
     uint64_t rot = (a >> (rr & 63)) | (a << (-rr & 63));
     for (; rot; rot &= rot - 1) {
         int vc = __builtin_ctzll(rot) + rr;
         if (vc >= 64)
             vc -= 64;
-        if (sa_ready(n, rt, r, port, vc, pb + vc, t))
+        if (sa_ready(n, rt, r, port, vc, pb + vc, t, cd))
             return vc;
     }
     return -1;
 }
 
 /* Inlined into the cycle loop (its only caller): the call and the reloads of
- * n's constants were ~4% of the instructions. V is n->V. */
-static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, uint64_t t,
-                                                               const int V)
+ * n's constants were ~4% of the instructions. V, cd, islip_sa and va_delay
+ * are n's vcs, credit_delay, islip and vc_alloc_delay. */
+static inline __attribute__((always_inline)) void
+router_step(noc_t *n, int r, uint64_t t, const int V, const int cd, const int islip_sa,
+            const int va_delay)
 {
     noc_router_t *rt = &n->rt[r];
     noc_ivc_t *base = rt->ivb;
@@ -661,7 +663,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         uint64_t rest = m & ~ip->vact & ~ip->vwait;
         if (a) {
             noc_ivc_t *pb = base + port * V;
-            int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t);
+            int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t, cd);
             in_vc[port] = chosen;
             if (chosen >= 0)
                 bids |= 1u << port;
@@ -689,7 +691,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         }
         if (last >= 0)
             rt->va_rr = (uint16_t)(last + 1); /* P * V: the same order as 0 */
-        if (n->cfg.vc_alloc_delay == 0)
+        if (va_delay == 0)
             for (uint32_t pm = va_ports; pm; pm &= pm - 1) {
                 int port = __builtin_ctz(pm);
                 if (bids & (1u << port))
@@ -697,7 +699,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
                 for (uint64_t mm = rt->in[port].nonempty; mm; mm &= mm - 1) {
                     int vc = __builtin_ctzll(mm);
                     noc_ivc_t *iv = base + port * V + vc;
-                    if (iv->state == VC_ACTIVE && sa_ready(n, rt, r, port, vc, iv, t)) {
+                    if (iv->state == VC_ACTIVE && sa_ready(n, rt, r, port, vc, iv, t, cd)) {
                         in_vc[port] = vc;
                         bids |= 1u << port;
                         break;
@@ -709,7 +711,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     if (armed && !rt->ports) /* only the armed VCs kept it active */
         n->ractive[r >> 6] &= ~(1ull << (r & 63));
 
-    if (n->cfg.islip) {
+    if (islip_sa) {
         islip(n, r, rt, base, t);
         return;
     }
@@ -723,7 +725,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         noc_ivc_t *iv = base + port * V + vc;
         rt->out_rr[iv->out_port] = (uint8_t)(port + 1);
         rt->in_rr[port] = (uint8_t)(vc + 1);
-        traverse(n, rt, iv, r, port, vc, t);
+        traverse(n, rt, iv, r, port, vc, t, cd);
         return;
     }
     for (; bids; bids &= bids - 1) {
@@ -740,14 +742,16 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         int port = rr_pick(out_req[op], rt->out_rr[op]);
         rt->out_rr[op] = (uint8_t)(port + 1);
         rt->in_rr[port] = (uint8_t)(in_vc[port] + 1);
-        traverse(n, rt, base + port * V + in_vc[port], r, port, in_vc[port], t);
+        traverse(n, rt, base + port * V + in_vc[port], r, port, in_vc[port], t, cd);
     }
 }
 
-/* router_step for any V, out of line: the cycle loop inlines V = 2's. */
+/* router_step for any configuration, out of line: the cycle loop inlines
+ * ISAAC's (isaac_step). */
 static __attribute__((noinline)) void router_step_any(noc_t *n, int r, uint64_t t)
 {
-    router_step(n, r, t, n->V);
+    const noc_config_t *c = &n->cfg;
+    router_step(n, r, t, n->V, c->credit_delay, c->islip, c->vc_alloc_delay);
 }
 
 /* A source that found no credit (none owned by another packet: only the
@@ -757,7 +761,7 @@ static __attribute__((noinline)) void router_step_any(noc_t *n, int r, uint64_t 
 static void ni_sleep(noc_t *n, int e, const noc_ivc_t *ivs, uint64_t t)
 {
     for (int v = 0; v < n->V; v++)
-        if (credits_out(n, &ivs[v], t))
+        if (credits_out(&ivs[v], t, n->cfg.credit_delay))
             return;
     n->eactive[e >> 6] &= ~(1ull << (e & 63));
 }
@@ -779,7 +783,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
         for (int i = 0; i < V; i++) {
             int v = v0 + i >= V ? v0 + i - V : v0 + i;
-            if (!ivs[v].owned && has_credit(n, &ivs[v], t)) {
+            if (!ivs[v].owned && has_credit(n, &ivs[v], t, n->cfg.credit_delay)) {
                 vc = v;
                 break;
             }
@@ -824,7 +828,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         ivs[vc].owned = 1;
         n->pkt[id].t_inject = t;
         n->st.packets_injected++;
-    } else if (!has_credit(n, &ivs[ni->vc], t)) {
+    } else if (!has_credit(n, &ivs[ni->vc], t, n->cfg.credit_delay)) {
         ni_sleep(n, e, ivs, t);
         return;
     }
@@ -1017,9 +1021,10 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
          * memcpy call cost more than the usual single word) */
         for (int w = 0; w < n->rwords; w++)
             n->rsnap[w] = n->ractive[w];
-        /* V = 2 (ISAAC's) has its own copy of the step, inlined with V a
-         * constant: port * V is a shift, and V needs no register */
-        const int v2 = n->V == 2;
+        /* ISAAC's configuration has its own copy of the step, inlined with
+         * constants: port * V is a shift, and they need no register */
+        const int isaac_step = n->V == 2 && n->cfg.credit_delay == 1 && !n->cfg.islip &&
+                               n->cfg.vc_alloc_delay == 1;
         for (int w = 0; w < n->rwords; w++) {
             uint64_t m = n->rsnap[w];
             while (m) {
@@ -1027,8 +1032,8 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
                 m &= m - 1;
                 /* a router emptied here leaves ractive; one sent a flit
                  * later in this cycle is set again by push_flit */
-                if (v2)
-                    router_step(n, r, t, 2);
+                if (isaac_step)
+                    router_step(n, r, t, 2, 1, 0, 1);
                 else
                     router_step_any(n, r, t);
             }
