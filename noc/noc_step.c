@@ -60,9 +60,9 @@ static inline int credits(const noc_t *n, const noc_ivc_t *d, uint64_t t)
 }
 
 /* credits() > 0, most often known without the look at recent reads. */
-static inline int has_credit(const noc_t *n, const noc_ivc_t *d, uint64_t t, int cd)
+static inline int has_credit(const noc_ivc_t *d, uint64_t t, int cd, int B)
 {
-    int fr = n->B - d->count;
+    int fr = B - d->count;
     return fr > cd || (fr > 0 && fr > credits_out(d, t, cd));
 }
 
@@ -165,10 +165,10 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
 
 /* since: the first cycle router r is stepped with this flit (busy_since) */
 static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
-                             uint64_t ready, uint32_t pf, uint64_t since)
+                             uint64_t ready, uint32_t pf, uint64_t since, uint32_t bmask)
 {
     noc_flit_t f = {(uint32_t)ready, pf};
-    ring(n, d)[(d->head + d->count) & n->bmask] = f;
+    ring(n, d)[(d->head + d->count) & bmask] = f;
     noc_router_t *rt = &n->rt[r];
     if (!d->count++) {
         d->front_ready = ready;
@@ -281,11 +281,12 @@ static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
 /* Move the front flit of input VC iv = (r, port, vc) through the crossbar.
  * Inlined: the call itself was a tenth of its cost. */
 static inline __attribute__((always_inline)) void
-traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t, int cd)
+traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t, int cd,
+         uint32_t bmask)
 {
     const noc_flit_t *rg = ring(n, iv);
     noc_flit_t f = rg[iv->head];
-    iv->head = (uint16_t)((iv->head + 1u) & n->bmask);
+    iv->head = (uint16_t)((iv->head + 1u) & bmask);
     if (--iv->count == 0) {
         rt->in[port].nonempty &= ~(1ull << vc);
         port_recheck(n, rt, r, port);
@@ -338,7 +339,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
             if (rt->wports)
                 va_arm(n, rt, r, out);
         }
-        push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf, t + 1);
+        push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf, t + 1, bmask);
     } else {
         n->in_network--; /* a link hop leaves it unchanged */
         eject_push(n, t + (uint64_t)n->fwd, pid, ftail);
@@ -372,7 +373,7 @@ static __attribute__((noinline)) void credit_park(noc_t *n, noc_router_t *rt, in
 /* Is the front flit of active VC iv = (r, port, vc) allowed to bid for the
  * switch? */
 static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, noc_ivc_t *iv,
-                           uint64_t t, int cd)
+                           uint64_t t, int cd, int B)
 {
     if (iv->front_ready > t || (iv->front_head && iv->stage_ready > t))
         return 0;
@@ -380,7 +381,7 @@ static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, 
     if (op >= 4)
         return 1;
     noc_ivc_t *d = &n->ivc[iv->out_ivc];
-    if (has_credit(n, d, t, cd))
+    if (has_credit(d, t, cd, B))
         return 1;
     if (!credits_out(d, t, cd))
         credit_park(n, rt, r, port, vc, d);
@@ -536,7 +537,7 @@ static inline int rr_pick(uint32_t m, int rr)
  * only on an accepted grant. */
 static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t)
 {
-    const int P = n->P, V = n->V, cd = n->cfg.credit_delay;
+    const int P = n->P, V = n->V, cd = n->cfg.credit_delay, B = n->B;
     uint32_t req[4 + NOC_MAX_CONCENTRATION], grant[4 + NOC_MAX_CONCENTRATION];
     uint32_t outs = 0;
     for (int port = 0; port < P; port++) {
@@ -545,7 +546,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
             int vc = __builtin_ctzll(m);
             noc_ivc_t *iv = base + port * V + vc;
             if (iv->state == VC_ACTIVE && !(req[port] & (1u << iv->out_port)) &&
-                sa_ready(n, rt, r, port, vc, iv, t, cd))
+                sa_ready(n, rt, r, port, vc, iv, t, cd, B))
                 req[port] |= 1u << iv->out_port;
         }
         outs |= req[port];
@@ -570,11 +571,11 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
             int vc = rr + k >= V ? rr + k - V : rr + k;
             noc_ivc_t *iv = base + port * V + vc;
             if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op &&
-                sa_ready(n, rt, r, port, vc, iv, t, cd))
+                sa_ready(n, rt, r, port, vc, iv, t, cd, B))
                 pick = vc;
         }
         rt->in_rr[port] = (uint8_t)(pick + 1);
-        traverse(n, rt, base + port * V + pick, r, port, pick, t, cd);
+        traverse(n, rt, base + port * V + pick, r, port, pick, t, cd, n->bmask);
         n->last_progress = t;
     }
 }
@@ -621,29 +622,30 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
  * pointers (in_rr) are stored unwrapped: rr = V picks like rr = 0 (a has
  * no bit from V on, and 64 rotates like 0). */
 static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
-                         int rr, uint64_t t, int cd)
+                         int rr, uint64_t t, int cd, int B)
 {
     if (!(a & (a - 1))) { /* one active VC: no rotation */
         int vc = __builtin_ctzll(a);
-        return sa_ready(n, rt, r, port, vc, pb + vc, t, cd) ? vc : -1;
+        return sa_ready(n, rt, r, port, vc, pb + vc, t, cd, B) ? vc : -1;
     }
     uint64_t rot = (a >> (rr & 63)) | (a << (-rr & 63));
     for (; rot; rot &= rot - 1) {
         int vc = __builtin_ctzll(rot) + rr;
         if (vc >= 64)
             vc -= 64;
-        if (sa_ready(n, rt, r, port, vc, pb + vc, t, cd))
+        if (sa_ready(n, rt, r, port, vc, pb + vc, t, cd, B))
             return vc;
     }
     return -1;
 }
 
 /* Inlined into the cycle loop (its only caller): the call and the reloads of
- * n's constants were ~4% of the instructions. V, cd, islip_sa and va_delay
- * are n's vcs, credit_delay, islip and vc_alloc_delay. */
+ * n's constants were ~4% of the instructions. V, B, bmask, cd, islip_sa and
+ * va_delay are n's V, B, bmask and cfg's credit_delay, islip and
+ * vc_alloc_delay. */
 static inline __attribute__((always_inline)) void
-router_step(noc_t *n, int r, uint64_t t, const int V, const int cd, const int islip_sa,
-            const int va_delay)
+router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_t bmask,
+            const int cd, const int islip_sa, const int va_delay)
 {
     noc_router_t *rt = &n->rt[r];
     noc_ivc_t *base = rt->ivb;
@@ -663,7 +665,7 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int cd, const int is
         uint64_t rest = m & ~ip->vact & ~ip->vwait;
         if (a) {
             noc_ivc_t *pb = base + port * V;
-            int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t, cd);
+            int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t, cd, B);
             in_vc[port] = chosen;
             if (chosen >= 0)
                 bids |= 1u << port;
@@ -699,7 +701,7 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int cd, const int is
                 for (uint64_t mm = rt->in[port].nonempty; mm; mm &= mm - 1) {
                     int vc = __builtin_ctzll(mm);
                     noc_ivc_t *iv = base + port * V + vc;
-                    if (iv->state == VC_ACTIVE && sa_ready(n, rt, r, port, vc, iv, t, cd)) {
+                    if (iv->state == VC_ACTIVE && sa_ready(n, rt, r, port, vc, iv, t, cd, B)) {
                         in_vc[port] = vc;
                         bids |= 1u << port;
                         break;
@@ -725,7 +727,7 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int cd, const int is
         noc_ivc_t *iv = base + port * V + vc;
         rt->out_rr[iv->out_port] = (uint8_t)(port + 1);
         rt->in_rr[port] = (uint8_t)(vc + 1);
-        traverse(n, rt, iv, r, port, vc, t, cd);
+        traverse(n, rt, iv, r, port, vc, t, cd, bmask);
         return;
     }
     for (; bids; bids &= bids - 1) {
@@ -742,7 +744,7 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int cd, const int is
         int port = rr_pick(out_req[op], rt->out_rr[op]);
         rt->out_rr[op] = (uint8_t)(port + 1);
         rt->in_rr[port] = (uint8_t)(in_vc[port] + 1);
-        traverse(n, rt, base + port * V + in_vc[port], r, port, in_vc[port], t, cd);
+        traverse(n, rt, base + port * V + in_vc[port], r, port, in_vc[port], t, cd, bmask);
     }
 }
 
@@ -751,7 +753,7 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int cd, const int is
 static __attribute__((noinline)) void router_step_any(noc_t *n, int r, uint64_t t)
 {
     const noc_config_t *c = &n->cfg;
-    router_step(n, r, t, n->V, c->credit_delay, c->islip, c->vc_alloc_delay);
+    router_step(n, r, t, n->V, n->B, n->bmask, c->credit_delay, c->islip, c->vc_alloc_delay);
 }
 
 /* A source that found no credit (none owned by another packet: only the
@@ -783,7 +785,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
         for (int i = 0; i < V; i++) {
             int v = v0 + i >= V ? v0 + i - V : v0 + i;
-            if (!ivs[v].owned && has_credit(n, &ivs[v], t, n->cfg.credit_delay)) {
+            if (!ivs[v].owned && has_credit(&ivs[v], t, n->cfg.credit_delay, n->B)) {
                 vc = v;
                 break;
             }
@@ -828,14 +830,15 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         ivs[vc].owned = 1;
         n->pkt[id].t_inject = t;
         n->st.packets_injected++;
-    } else if (!has_credit(n, &ivs[ni->vc], t, n->cfg.credit_delay)) {
+    } else if (!has_credit(&ivs[ni->vc], t, n->cfg.credit_delay, n->B)) {
         ni_sleep(n, e, ivs, t);
         return;
     }
     noc_pkt_t *p = &n->pkt[ni->cur];
     uint32_t pf = (uint32_t)ni->cur | (ni->sent == 0 ? NOC_F_HEAD : 0) |
                   (ni->sent == p->flits - 1 ? NOC_F_TAIL : 0);
-    push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf, t);
+    push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf, t,
+              n->bmask);
     n->in_network++;
     n->st.flits_injected++;
     ni->queued_flits--;
@@ -1023,8 +1026,8 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
             n->rsnap[w] = n->ractive[w];
         /* ISAAC's configuration has its own copy of the step, inlined with
          * constants: port * V is a shift, and they need no register */
-        const int isaac_step = n->V == 2 && n->cfg.credit_delay == 1 && !n->cfg.islip &&
-                               n->cfg.vc_alloc_delay == 1;
+        const int isaac_step = n->V == 2 && n->B == 8 && n->cfg.credit_delay == 1 &&
+                               !n->cfg.islip && n->cfg.vc_alloc_delay == 1;
         for (int w = 0; w < n->rwords; w++) {
             uint64_t m = n->rsnap[w];
             while (m) {
@@ -1033,7 +1036,7 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
                 /* a router emptied here leaves ractive; one sent a flit
                  * later in this cycle is set again by push_flit */
                 if (isaac_step)
-                    router_step(n, r, t, 2, 1, 0, 1);
+                    router_step(n, r, t, 2, 8, 7, 1, 0, 1);
                 else
                     router_step_any(n, r, t);
             }
