@@ -661,8 +661,9 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
     for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
         const noc_rport_t *ip = &rt->in[port];
-        uint64_t m = ip->nonempty, a = m & ip->vact & ~ip->cwait;
-        uint64_t rest = m & ~ip->vact & ~ip->vwait;
+        /* the live VCs split by vact (cwait ones are active, vwait ones
+         * in VA) */
+        uint64_t l = live(ip), a = l & ip->vact, rest = l ^ a;
         if (a) {
             noc_ivc_t *pb = base + port * V;
             int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t, cd, B);
