@@ -159,7 +159,8 @@ struct noc {
     int va_det;                /* every VA request: one candidate, the whole class [0, V) */
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
-    uint32_t *up;              /* [R][P][V] the upstream input VC owning it (network ports) */
+    uint32_t *up;              /* [R][P][V] the upstream input VC owning it (network
+                                  ports), as router << 12 | port << 6 | vc */
     noc_flit_t *flits;         /* [R][P][V][bmask + 1] (a power of two: no wrap tests) */
     uint32_t ahead;            /* largest flit look-ahead: max(fwd, link latency) */
     noc_router_t *rt;

@@ -271,8 +271,7 @@ static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
 {
     d->up_parked = 0;
     uint32_t up = n->up[d - n->ivc];
-    int pv = n->P * n->V, r = (int)(up / (uint32_t)pv), i = (int)(up % (uint32_t)pv);
-    int port = i / n->V, vc = i % n->V;
+    int r = (int)(up >> 12), port = (int)(up >> 6 & 63), vc = (int)(up & 63);
     noc_router_t *rt = &n->rt[r];
     rt->in[port].cwait &= ~(1ull << vc);
     router_wake(n, rt, r, port);
@@ -496,7 +495,7 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
             va_unpark(n, rt, r, port, 1ull << ivc);
         uint32_t di = n->dnb[r * 4 + best_p] + (uint32_t)best_vc;
         rt->oown[best_p] |= 1ull << best_vc;
-        n->up[di] = (uint32_t)(iv - n->ivc);
+        n->up[di] = (uint32_t)r << 12 | (uint32_t)port << 6 | (uint32_t)ivc;
         iv->out_ivc = di;
         int nx = best_vc - iv->vc_lo + 1;
         rt->ovc_rr[best_p] = (uint8_t)(nx == iv->vc_hi - iv->vc_lo ? 0 : nx);
