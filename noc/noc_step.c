@@ -621,10 +621,17 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
  * pointers (in_rr) are stored unwrapped: rr = V picks like rr = 0 (a has
  * no bit from V on, and 64 rotates like 0). */
 static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
-                         int rr, uint64_t t, int cd, int B)
+                         int rr, uint64_t t, int V, int cd, int B)
 {
     if (!(a & (a - 1))) { /* one active VC: no rotation */
         int vc = __builtin_ctzll(a);
+        return sa_ready(n, rt, r, port, vc, pb + vc, t, cd, B) ? vc : -1;
+    }
+    if (V == 2) { /* both: VC 1 first only from rr = 1 */
+        int vc = rr == 1;
+        if (sa_ready(n, rt, r, port, vc, pb + vc, t, cd, B))
+            return vc;
+        vc ^= 1;
         return sa_ready(n, rt, r, port, vc, pb + vc, t, cd, B) ? vc : -1;
     }
     uint64_t rot = (a >> (rr & 63)) | (a << (-rr & 63));
@@ -665,7 +672,7 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
         uint64_t l = live(ip), a = l & ip->vact, rest = l ^ a;
         if (a) {
             noc_ivc_t *pb = base + port * V;
-            int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t, cd, B);
+            int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t, V, cd, B);
             in_vc[port] = chosen;
             if (chosen >= 0)
                 bids |= 1u << port;
