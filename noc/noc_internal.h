@@ -157,6 +157,7 @@ struct noc {
     uint32_t bmask;            /* a VC's flit ring: the power of two >= B, less one */
     int rd;                    /* effective routing delay */
     int va_det;                /* every VA request: one candidate, the whole class [0, V) */
+    int dateline;              /* torus dateline classes: heads track last_dim and dl */
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
     uint32_t *up;              /* [R][P][V] the upstream input VC owning it (network

@@ -128,7 +128,7 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
         m = (uint8_t)(1u << (ex ? px : py));
         break;
     }
-    if (c->topology == TOPO_TORUS && c->dateline) {
+    if (n->dateline) {
         int port = __builtin_ctz(m), dim = port >> 1;
         int cls = n->wrap[r * 4 + port] || (p->dl && p->last_dim == dim);
         int half = n->V / 2;
@@ -320,13 +320,15 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         noc_ivc_t *dn = &n->ivc[iv->out_ivc];
         if (fhead) {
             noc_pkt_t *p = &n->pkt[pid];
-            int dim = out >> 1;
-            if (dim != p->last_dim) {
-                p->dl = 0;
-                p->last_dim = (int8_t)dim;
+            if (n->dateline) { /* only route() reads them, for the dateline */
+                int dim = out >> 1;
+                if (dim != p->last_dim) {
+                    p->dl = 0;
+                    p->last_dim = (int8_t)dim;
+                }
+                if (n->wrap[r * 4 + out])
+                    p->dl = 1;
             }
-            if (n->wrap[r * 4 + out])
-                p->dl = 1;
             p->hops++;
             if (p->fin) {
                 n->fin_left[p->left]--;
