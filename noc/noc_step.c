@@ -397,9 +397,11 @@ static inline uint64_t vc_class(const noc_ivc_t *iv)
 
 /* The first free VC of iv's class on network output p, from ovc_rr on
  * (wrapping within the class); -1 if all are owned. */
-static inline int va_first_free(const noc_router_t *rt, const noc_ivc_t *iv, int p)
+static inline int va_first_free(const noc_t *n, const noc_router_t *rt, const noc_ivc_t *iv,
+                                int p)
 {
-    uint64_t fr = vc_class(iv) & ~rt->oown[p];
+    /* va_det: the class is [0, V), and oown has the bits from V on set */
+    uint64_t fr = (n->va_det ? ~0ull : vc_class(iv)) & ~rt->oown[p];
     if (!fr)
         return -1;
     int j = rt->ovc_rr[p];
@@ -422,7 +424,7 @@ va_adaptive(noc_t *n, int r, noc_router_t *rt, const noc_ivc_t *iv, uint64_t t, 
             *best_vc = 0;
             return p;
         }
-        int vc = va_first_free(rt, iv, p);
+        int vc = va_first_free(n, rt, iv, p);
         if (vc >= 0) {
             int cr = credits(n, &n->ivc[n->dnb[r * 4 + p] + (uint32_t)vc], t);
             if (cr > best_cr) {
@@ -482,7 +484,7 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
     } else {
         if (!(cand & (cand - 1))) { /* one candidate: its credits decide nothing */
             best_p = __builtin_ctz(cand);
-            best_vc = va_first_free(rt, iv, best_p);
+            best_vc = va_first_free(n, rt, iv, best_p);
             if (best_vc < 0)
                 best_p = -1;
         } else {
