@@ -32,8 +32,9 @@ static inline uint64_t noc_unwrap(uint32_t v, uint64_t now, uint32_t ahead)
 typedef struct noc_ivc {
     /* the receiving router's side; the front flit is mirrored here so the
      * per-cycle checks do not touch the flit ring */
-    uint64_t stage_ready;      /* VA (in VC_VA) or SA (in VC_ACTIVE, head) */
-    uint64_t front_ready;      /* ready cycle of the front flit */
+    uint64_t stage_ready;      /* VA cycle (in VC_VA) */
+    uint64_t front_ready;      /* ready cycle of the front flit (a granted head:
+                                  its first SA cycle) */
     /* its recent reads (a VC sends at most one flit a cycle): the last at
      * pop_t (UINT64_MAX: none yet), and with credit_delay > 1 bit k = one
      * at cycle pop_t - k; their credits are on their way back upstream for
@@ -53,7 +54,6 @@ typedef struct noc_ivc {
     uint8_t vc_lo, vc_hi;      /* output VC class [lo, hi) */
     int8_t out_port;
     uint8_t out_vc;
-    uint8_t front_head;
     uint8_t up_parked;         /* that upstream VC waits for this one's credits (cwait) */
 } noc_ivc_t;
 

@@ -173,8 +173,7 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     if (!d->count++) {
         d->front_ready = ready;
         d->front_pkt = (int32_t)(pf & NOC_F_PKT);
-        d->front_head = (pf & NOC_F_HEAD) != 0;
-        if (d->front_head) { /* RC when it arrives (the VC is live then) */
+        if (pf & NOC_F_HEAD) { /* RC when it arrives (the VC is live then) */
             va_enter(n, r, d, ready);
         } else { /* the rest of an active packet: live */
             rt->in[port].nonempty |= 1ull << vc;
@@ -293,7 +292,6 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         const noc_flit_t *nf = &rg[iv->head];
         iv->front_ready = noc_unwrap(nf->ready, t, n->ahead);
         iv->front_pkt = (int32_t)(nf->pf & NOC_F_PKT);
-        iv->front_head = (nf->pf & NOC_F_HEAD) != 0;
     }
     if (!--rt->flits)
         rt->busy_cycles += t + 1 - rt->busy_since;
@@ -376,7 +374,7 @@ static __attribute__((noinline)) void credit_park(noc_t *n, noc_router_t *rt, in
 static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, noc_ivc_t *iv,
                            uint64_t t, int cd, int B)
 {
-    if (iv->front_ready > t || (iv->front_head && iv->stage_ready > t))
+    if (iv->front_ready > t) /* a granted head: its SA cycle (vc_allocate) */
         return 0;
     int op = iv->out_port;
     if (op >= 4)
@@ -508,7 +506,8 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
     iv->out_vc = (uint8_t)best_vc;
     iv->state = VC_ACTIVE;
     rt->in[port].vact |= 1ull << ivc;
-    iv->stage_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
+    /* the head arrived by the VA cycle: from now on its first SA cycle */
+    iv->front_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
     n->st.vc_allocs++;
     return 1;
 }
