@@ -30,8 +30,9 @@ static inline uint64_t noc_unwrap(uint32_t v, uint64_t now, uint32_t ahead)
 }
 
 typedef struct noc_ivc {
-    /* the receiving router's side; the front flit is mirrored here so the
-     * per-cycle checks do not touch the flit ring */
+    /* the receiving router's side; the front flit's ready cycle is
+     * mirrored here so the per-cycle checks do not touch the flit ring (its
+     * packet is read from the ring, by va_enter only) */
     uint64_t stage_ready;      /* VA cycle (in VC_VA) */
     uint64_t front_ready;      /* ready cycle of the front flit (a granted head:
                                   its first SA cycle) */
@@ -42,7 +43,6 @@ typedef struct noc_ivc {
     uint64_t pop_t;
     uint64_t pop_bits;
     uint32_t fbase;            /* index of this VC's ring in flits[] */
-    int32_t front_pkt;
     uint32_t out_ivc;          /* downstream input VC allocated (network output) */
     uint16_t head, count;      /* flit ring */
     /* the upstream side (router or source) feeding this VC; its free

@@ -144,7 +144,7 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
  * to that) so no router step polls it before; noc_advance wakes it. */
 static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, uint64_t tr)
 {
-    const noc_pkt_t *p = &n->pkt[iv->front_pkt];
+    const noc_pkt_t *p = &n->pkt[ring(n, iv)[iv->head].pf & NOC_F_PKT];
     uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
     if (memo && *memo) {
         /* network masks are 1..15, a local port p (4..19) is 12 + p */
@@ -172,7 +172,6 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     noc_router_t *rt = &n->rt[r];
     if (!d->count++) {
         d->front_ready = ready;
-        d->front_pkt = (int32_t)(pf & NOC_F_PKT);
         if (pf & NOC_F_HEAD) { /* RC when it arrives (the VC is live then) */
             va_enter(n, r, d, ready);
         } else { /* the rest of an active packet: live */
@@ -291,7 +290,6 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     } else {
         const noc_flit_t *nf = &rg[iv->head];
         iv->front_ready = noc_unwrap(nf->ready, t, n->ahead);
-        iv->front_pkt = (int32_t)(nf->pf & NOC_F_PKT);
     }
     if (!--rt->flits)
         rt->busy_cycles += t + 1 - rt->busy_since;
