@@ -30,10 +30,12 @@ static inline uint64_t noc_unwrap(uint32_t v, uint64_t now, uint32_t ahead)
 }
 
 typedef struct noc_ivc {
-    /* the receiving router's side; the front flit is mirrored here so the
-     * per-cycle checks do not touch the flit ring */
-    uint64_t stage_ready;      /* VA (in VC_VA) or SA (in VC_ACTIVE, head) */
-    uint64_t front_ready;      /* ready cycle of the front flit */
+    /* the receiving router's side; the front flit's ready cycle is
+     * mirrored here so the per-cycle checks do not touch the flit ring (its
+     * packet is read from the ring, by va_enter only) */
+    uint64_t stage_ready;      /* VA cycle (in VC_VA) */
+    uint64_t front_ready;      /* ready cycle of the front flit (a granted head:
+                                  its first SA cycle) */
     /* its recent reads (a VC sends at most one flit a cycle): the last at
      * pop_t (UINT64_MAX: none yet), and with credit_delay > 1 bit k = one
      * at cycle pop_t - k; their credits are on their way back upstream for
@@ -41,7 +43,6 @@ typedef struct noc_ivc {
     uint64_t pop_t;
     uint64_t pop_bits;
     uint32_t fbase;            /* index of this VC's ring in flits[] */
-    int32_t front_pkt;
     uint32_t out_ivc;          /* downstream input VC allocated (network output) */
     uint16_t head, count;      /* flit ring */
     /* the upstream side (router or source) feeding this VC; its free
@@ -53,7 +54,6 @@ typedef struct noc_ivc {
     uint8_t vc_lo, vc_hi;      /* output VC class [lo, hi) */
     int8_t out_port;
     uint8_t out_vc;
-    uint8_t front_head;
     uint8_t up_parked;         /* that upstream VC waits for this one's credits (cwait) */
 } noc_ivc_t;
 
@@ -89,7 +89,7 @@ typedef struct noc_router {
     int32_t nbr[4];            /* its neighbours (noc_t.nbr) */
     uint64_t busy_cycles;      /* cycles with flits, up to busy_since */
     uint64_t busy_since;       /* while it holds flits: the first cycle of that span */
-    uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port */
+    uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port (0..V) */
     uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
     noc_rport_t in[4 + NOC_MAX_CONCENTRATION];
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
@@ -157,9 +157,11 @@ struct noc {
     uint32_t bmask;            /* a VC's flit ring: the power of two >= B, less one */
     int rd;                    /* effective routing delay */
     int va_det;                /* every VA request: one candidate, the whole class [0, V) */
+    int dateline;              /* torus dateline classes: heads track last_dim and dl */
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
-    uint32_t *up;              /* [R][P][V] the upstream input VC owning it (network ports) */
+    uint32_t *up;              /* [R][P][V] the upstream input VC owning it (network
+                                  ports), as router << 12 | port << 6 | vc */
     noc_flit_t *flits;         /* [R][P][V][bmask + 1] (a power of two: no wrap tests) */
     uint32_t ahead;            /* largest flit look-ahead: max(fwd, link latency) */
     noc_router_t *rt;

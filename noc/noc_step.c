@@ -38,9 +38,9 @@ static inline void port_recheck(noc_t *n, noc_router_t *rt, int r, int port)
 /* The credits of input VC d still on their way back upstream at cycle t:
  * one per flit read out in the last credit_delay cycles (read at cycle p,
  * its slot is usable upstream from p + credit_delay on). */
-static inline int credits_out(const noc_t *n, const noc_ivc_t *d, uint64_t t)
+static inline int credits_out(const noc_ivc_t *d, uint64_t t, int credit_delay)
 {
-    uint64_t age = t - d->pop_t, cd = (uint64_t)n->cfg.credit_delay;
+    uint64_t age = t - d->pop_t, cd = (uint64_t)credit_delay;
     if (age >= cd)
         return 0;
     if (cd == 1) /* read at t */
@@ -56,14 +56,14 @@ static inline int credits_out(const noc_t *n, const noc_ivc_t *d, uint64_t t)
  * back. */
 static inline int credits(const noc_t *n, const noc_ivc_t *d, uint64_t t)
 {
-    return n->B - d->count - credits_out(n, d, t);
+    return n->B - d->count - credits_out(d, t, n->cfg.credit_delay);
 }
 
 /* credits() > 0, most often known without the look at recent reads. */
-static inline int has_credit(const noc_t *n, const noc_ivc_t *d, uint64_t t)
+static inline int has_credit(const noc_ivc_t *d, uint64_t t, int cd, int B)
 {
-    int fr = n->B - d->count;
-    return fr > n->cfg.credit_delay || (fr > 0 && fr > credits_out(n, d, t));
+    int fr = B - d->count;
+    return fr > cd || (fr > 0 && fr > credits_out(d, t, cd));
 }
 
 /* Candidate output ports of the packet's head at router r, and its output VC
@@ -128,7 +128,7 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
         m = (uint8_t)(1u << (ex ? px : py));
         break;
     }
-    if (c->topology == TOPO_TORUS && c->dateline) {
+    if (n->dateline) {
         int port = __builtin_ctz(m), dim = port >> 1;
         int cls = n->wrap[r * 4 + port] || (p->dl && p->last_dim == dim);
         int half = n->V / 2;
@@ -144,7 +144,7 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
  * to that) so no router step polls it before; noc_advance wakes it. */
 static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, uint64_t tr)
 {
-    const noc_pkt_t *p = &n->pkt[iv->front_pkt];
+    const noc_pkt_t *p = &n->pkt[ring(n, iv)[iv->head].pf & NOC_F_PKT];
     uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
     if (memo && *memo) {
         /* network masks are 1..15, a local port p (4..19) is 12 + p */
@@ -165,16 +165,14 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
 
 /* since: the first cycle router r is stepped with this flit (busy_since) */
 static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
-                             uint64_t ready, uint32_t pf, uint64_t since)
+                             uint64_t ready, uint32_t pf, uint64_t since, uint32_t bmask)
 {
     noc_flit_t f = {(uint32_t)ready, pf};
-    ring(n, d)[(d->head + d->count) & n->bmask] = f;
+    ring(n, d)[(d->head + d->count) & bmask] = f;
     noc_router_t *rt = &n->rt[r];
     if (!d->count++) {
         d->front_ready = ready;
-        d->front_pkt = (int32_t)(pf & NOC_F_PKT);
-        d->front_head = (pf & NOC_F_HEAD) != 0;
-        if (d->front_head) { /* RC when it arrives (the VC is live then) */
+        if (pf & NOC_F_HEAD) { /* RC when it arrives (the VC is live then) */
             va_enter(n, r, d, ready);
         } else { /* the rest of an active packet: live */
             rt->in[port].nonempty |= 1ull << vc;
@@ -271,8 +269,7 @@ static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
 {
     d->up_parked = 0;
     uint32_t up = n->up[d - n->ivc];
-    int pv = n->P * n->V, r = (int)(up / (uint32_t)pv), i = (int)(up % (uint32_t)pv);
-    int port = i / n->V, vc = i % n->V;
+    int r = (int)(up >> 12), port = (int)(up >> 6 & 63), vc = (int)(up & 63);
     noc_router_t *rt = &n->rt[r];
     rt->in[port].cwait &= ~(1ull << vc);
     router_wake(n, rt, r, port);
@@ -281,19 +278,18 @@ static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
 /* Move the front flit of input VC iv = (r, port, vc) through the crossbar.
  * Inlined: the call itself was a tenth of its cost. */
 static inline __attribute__((always_inline)) void
-traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t)
+traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t, int cd,
+         uint32_t bmask)
 {
     const noc_flit_t *rg = ring(n, iv);
     noc_flit_t f = rg[iv->head];
-    iv->head = (uint16_t)((iv->head + 1u) & n->bmask);
+    iv->head = (uint16_t)((iv->head + 1u) & bmask);
     if (--iv->count == 0) {
         rt->in[port].nonempty &= ~(1ull << vc);
         port_recheck(n, rt, r, port);
     } else {
         const noc_flit_t *nf = &rg[iv->head];
         iv->front_ready = noc_unwrap(nf->ready, t, n->ahead);
-        iv->front_pkt = (int32_t)(nf->pf & NOC_F_PKT);
-        iv->front_head = (nf->pf & NOC_F_HEAD) != 0;
     }
     if (!--rt->flits)
         rt->busy_cycles += t + 1 - rt->busy_since;
@@ -302,7 +298,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         n->eactive[e >> 6] |= 1ull << (e & 63);
     }
     /* the freed slot travels back upstream as a credit (credits_out) */
-    if (n->cfg.credit_delay > 1) { /* with 1, the last read is all there is to know */
+    if (cd > 1) { /* with 1, the last read is all there is to know */
         uint64_t age = t - iv->pop_t;
         iv->pop_bits = (age >= 64 ? 0 : iv->pop_bits << age) | 1;
     }
@@ -312,20 +308,23 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
     int out = iv->out_port;
     rt->port_flits[out]++;
+    /* only heads going on and tails ejected touch their packet */
     int pid = (int)(f.pf & NOC_F_PKT), fhead = (f.pf & NOC_F_HEAD) != 0,
         ftail = (f.pf & NOC_F_TAIL) != 0;
-    noc_pkt_t *p = &n->pkt[pid];
     if (out < 4) {
         int nb = rt->nbr[out], q = opposite(out);
         noc_ivc_t *dn = &n->ivc[iv->out_ivc];
         if (fhead) {
-            int dim = out >> 1;
-            if (dim != p->last_dim) {
-                p->dl = 0;
-                p->last_dim = (int8_t)dim;
+            noc_pkt_t *p = &n->pkt[pid];
+            if (n->dateline) { /* only route() reads them, for the dateline */
+                int dim = out >> 1;
+                if (dim != p->last_dim) {
+                    p->dl = 0;
+                    p->last_dim = (int8_t)dim;
+                }
+                if (n->wrap[r * 4 + out])
+                    p->dl = 1;
             }
-            if (n->wrap[r * 4 + out])
-                p->dl = 1;
             p->hops++;
             if (p->fin) {
                 n->fin_left[p->left]--;
@@ -337,11 +336,12 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
             if (rt->wports)
                 va_arm(n, rt, r, out);
         }
-        push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf, t + 1);
+        push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf, t + 1, bmask);
     } else {
         n->in_network--; /* a link hop leaves it unchanged */
         eject_push(n, t + (uint64_t)n->fwd, pid, ftail);
-        if (ftail && p->fin) { /* noc_bound.c: the channel gives its cycle */
+        if (ftail && n->pkt[pid].fin) { /* noc_bound.c: the channel gives its cycle */
+            noc_pkt_t *p = &n->pkt[pid];
             p->ejecting = 1;
             n->fin_left[p->left]--;
         }
@@ -370,17 +370,17 @@ static __attribute__((noinline)) void credit_park(noc_t *n, noc_router_t *rt, in
 /* Is the front flit of active VC iv = (r, port, vc) allowed to bid for the
  * switch? */
 static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, noc_ivc_t *iv,
-                           uint64_t t)
+                           uint64_t t, int cd, int B)
 {
-    if (iv->front_ready > t || (iv->front_head && iv->stage_ready > t))
+    if (iv->front_ready > t) /* a granted head: its SA cycle (vc_allocate) */
         return 0;
     int op = iv->out_port;
     if (op >= 4)
         return 1;
     noc_ivc_t *d = &n->ivc[iv->out_ivc];
-    if (has_credit(n, d, t))
+    if (has_credit(d, t, cd, B))
         return 1;
-    if (!credits_out(n, d, t))
+    if (!credits_out(d, t, cd))
         credit_park(n, rt, r, port, vc, d);
     return 0;
 }
@@ -393,9 +393,11 @@ static inline uint64_t vc_class(const noc_ivc_t *iv)
 
 /* The first free VC of iv's class on network output p, from ovc_rr on
  * (wrapping within the class); -1 if all are owned. */
-static inline int va_first_free(const noc_router_t *rt, const noc_ivc_t *iv, int p)
+static inline int va_first_free(const noc_t *n, const noc_router_t *rt, const noc_ivc_t *iv,
+                                int p)
 {
-    uint64_t fr = vc_class(iv) & ~rt->oown[p];
+    /* va_det: the class is [0, V), and oown has the bits from V on set */
+    uint64_t fr = (n->va_det ? ~0ull : vc_class(iv)) & ~rt->oown[p];
     if (!fr)
         return -1;
     int j = rt->ovc_rr[p];
@@ -418,7 +420,7 @@ va_adaptive(noc_t *n, int r, noc_router_t *rt, const noc_ivc_t *iv, uint64_t t, 
             *best_vc = 0;
             return p;
         }
-        int vc = va_first_free(rt, iv, p);
+        int vc = va_first_free(n, rt, iv, p);
         if (vc >= 0) {
             int cr = credits(n, &n->ivc[n->dnb[r * 4 + p] + (uint32_t)vc], t);
             if (cr > best_cr) {
@@ -478,7 +480,7 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
     } else {
         if (!(cand & (cand - 1))) { /* one candidate: its credits decide nothing */
             best_p = __builtin_ctz(cand);
-            best_vc = va_first_free(rt, iv, best_p);
+            best_vc = va_first_free(n, rt, iv, best_p);
             if (best_vc < 0)
                 best_p = -1;
         } else {
@@ -493,7 +495,7 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
             va_unpark(n, rt, r, port, 1ull << ivc);
         uint32_t di = n->dnb[r * 4 + best_p] + (uint32_t)best_vc;
         rt->oown[best_p] |= 1ull << best_vc;
-        n->up[di] = (uint32_t)(iv - n->ivc);
+        n->up[di] = (uint32_t)r << 12 | (uint32_t)port << 6 | (uint32_t)ivc;
         iv->out_ivc = di;
         int nx = best_vc - iv->vc_lo + 1;
         rt->ovc_rr[best_p] = (uint8_t)(nx == iv->vc_hi - iv->vc_lo ? 0 : nx);
@@ -502,7 +504,8 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
     iv->out_vc = (uint8_t)best_vc;
     iv->state = VC_ACTIVE;
     rt->in[port].vact |= 1ull << ivc;
-    iv->stage_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
+    /* the head arrived by the VA cycle: from now on its first SA cycle */
+    iv->front_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
     n->st.vc_allocs++;
     return 1;
 }
@@ -534,7 +537,7 @@ static inline int rr_pick(uint32_t m, int rr)
  * only on an accepted grant. */
 static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t)
 {
-    const int P = n->P, V = n->V;
+    const int P = n->P, V = n->V, cd = n->cfg.credit_delay, B = n->B;
     uint32_t req[4 + NOC_MAX_CONCENTRATION], grant[4 + NOC_MAX_CONCENTRATION];
     uint32_t outs = 0;
     for (int port = 0; port < P; port++) {
@@ -543,7 +546,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
             int vc = __builtin_ctzll(m);
             noc_ivc_t *iv = base + port * V + vc;
             if (iv->state == VC_ACTIVE && !(req[port] & (1u << iv->out_port)) &&
-                sa_ready(n, rt, r, port, vc, iv, t))
+                sa_ready(n, rt, r, port, vc, iv, t, cd, B))
                 req[port] |= 1u << iv->out_port;
         }
         outs |= req[port];
@@ -568,11 +571,11 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
             int vc = rr + k >= V ? rr + k - V : rr + k;
             noc_ivc_t *iv = base + port * V + vc;
             if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op &&
-                sa_ready(n, rt, r, port, vc, iv, t))
+                sa_ready(n, rt, r, port, vc, iv, t, cd, B))
                 pick = vc;
         }
-        rt->in_rr[port] = (uint8_t)(pick + 1 == V ? 0 : pick + 1);
-        traverse(n, rt, base + port * V + pick, r, port, pick, t);
+        rt->in_rr[port] = (uint8_t)(pick + 1);
+        traverse(n, rt, base + port * V + pick, r, port, pick, t, cd, n->bmask);
         n->last_progress = t;
     }
 }
@@ -615,31 +618,43 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
 }
 
 /* The switch bid of one input port: the first VC of active mask a, from
- * position rr on (wrapping), whose front flit may go; -1 if none. */
+ * position rr on (wrapping), whose front flit may go; -1 if none. The VC
+ * pointers (in_rr) are stored unwrapped: rr = V picks like rr = 0 (a has
+ * no bit from V on, and 64 rotates like 0). */
 static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
-                         int rr, uint64_t t)
+                         int rr, uint64_t t, int V, int cd, int B)
 {
     if (!(a & (a - 1))) { /* one active VC: no rotation */
         int vc = __builtin_ctzll(a);
-        return sa_ready(n, rt, r, port, vc, pb + vc, t) ? vc : -1;
+        return sa_ready(n, rt, r, port, vc, pb + vc, t, cd, B) ? vc : -1;
     }
-    uint64_t rot = rr ? (a >> rr) | (a << (64 - rr)) : a;
+    if (V == 2) { /* both: VC 1 first only from rr = 1 */
+        int vc = rr == 1;
+        if (sa_ready(n, rt, r, port, vc, pb + vc, t, cd, B))
+            return vc;
+        vc ^= 1;
+        return sa_ready(n, rt, r, port, vc, pb + vc, t, cd, B) ? vc : -1;
+    }
+    uint64_t rot = (a >> (rr & 63)) | (a << (-rr & 63));
     for (; rot; rot &= rot - 1) {
         int vc = __builtin_ctzll(rot) + rr;
         if (vc >= 64)
             vc -= 64;
-        if (sa_ready(n, rt, r, port, vc, pb + vc, t))
+        if (sa_ready(n, rt, r, port, vc, pb + vc, t, cd, B))
             return vc;
     }
     return -1;
 }
 
 /* Inlined into the cycle loop (its only caller): the call and the reloads of
- * n's constants were ~4% of the instructions. */
-static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, uint64_t t)
+ * n's constants were ~4% of the instructions. V, B, bmask, cd, islip_sa and
+ * va_delay are n's V, B, bmask and cfg's credit_delay, islip and
+ * vc_alloc_delay. */
+static inline __attribute__((always_inline)) void
+router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_t bmask,
+            const int cd, const int islip_sa, const int va_delay)
 {
     noc_router_t *rt = &n->rt[r];
-    const int V = n->V;
     noc_ivc_t *base = rt->ivb;
     uint64_t va_req[4 + NOC_MAX_CONCENTRATION];
     int in_vc[4 + NOC_MAX_CONCENTRATION];
@@ -653,11 +668,12 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
         const noc_rport_t *ip = &rt->in[port];
-        uint64_t m = ip->nonempty, a = m & ip->vact & ~ip->cwait;
-        uint64_t rest = m & ~ip->vact & ~ip->vwait;
-        noc_ivc_t *pb = base + port * V;
+        /* the live VCs split by vact (cwait ones are active, vwait ones
+         * in VA) */
+        uint64_t l = live(ip), a = l & ip->vact, rest = l ^ a;
         if (a) {
-            int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t);
+            noc_ivc_t *pb = base + port * V;
+            int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t, V, cd, B);
             in_vc[port] = chosen;
             if (chosen >= 0)
                 bids |= 1u << port;
@@ -685,7 +701,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         }
         if (last >= 0)
             rt->va_rr = (uint16_t)(last + 1); /* P * V: the same order as 0 */
-        if (n->cfg.vc_alloc_delay == 0)
+        if (va_delay == 0)
             for (uint32_t pm = va_ports; pm; pm &= pm - 1) {
                 int port = __builtin_ctz(pm);
                 if (bids & (1u << port))
@@ -693,7 +709,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
                 for (uint64_t mm = rt->in[port].nonempty; mm; mm &= mm - 1) {
                     int vc = __builtin_ctzll(mm);
                     noc_ivc_t *iv = base + port * V + vc;
-                    if (iv->state == VC_ACTIVE && sa_ready(n, rt, r, port, vc, iv, t)) {
+                    if (iv->state == VC_ACTIVE && sa_ready(n, rt, r, port, vc, iv, t, cd, B)) {
                         in_vc[port] = vc;
                         bids |= 1u << port;
                         break;
@@ -705,7 +721,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
     if (armed && !rt->ports) /* only the armed VCs kept it active */
         n->ractive[r >> 6] &= ~(1ull << (r & 63));
 
-    if (n->cfg.islip) {
+    if (islip_sa) {
         islip(n, r, rt, base, t);
         return;
     }
@@ -718,8 +734,8 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         int port = __builtin_ctz(bids), vc = in_vc[port];
         noc_ivc_t *iv = base + port * V + vc;
         rt->out_rr[iv->out_port] = (uint8_t)(port + 1);
-        rt->in_rr[port] = (uint8_t)(vc + 1 == V ? 0 : vc + 1);
-        traverse(n, rt, iv, r, port, vc, t);
+        rt->in_rr[port] = (uint8_t)(vc + 1);
+        traverse(n, rt, iv, r, port, vc, t, cd, bmask);
         return;
     }
     for (; bids; bids &= bids - 1) {
@@ -735,9 +751,17 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
         outs &= outs - 1;
         int port = rr_pick(out_req[op], rt->out_rr[op]);
         rt->out_rr[op] = (uint8_t)(port + 1);
-        rt->in_rr[port] = (uint8_t)(in_vc[port] + 1 == V ? 0 : in_vc[port] + 1);
-        traverse(n, rt, base + port * V + in_vc[port], r, port, in_vc[port], t);
+        rt->in_rr[port] = (uint8_t)(in_vc[port] + 1);
+        traverse(n, rt, base + port * V + in_vc[port], r, port, in_vc[port], t, cd, bmask);
     }
+}
+
+/* router_step for any configuration, out of line: the cycle loop inlines
+ * ISAAC's (isaac_step). */
+static __attribute__((noinline)) void router_step_any(noc_t *n, int r, uint64_t t)
+{
+    const noc_config_t *c = &n->cfg;
+    router_step(n, r, t, n->V, n->B, n->bmask, c->credit_delay, c->islip, c->vc_alloc_delay);
 }
 
 /* A source that found no credit (none owned by another packet: only the
@@ -747,7 +771,7 @@ static inline __attribute__((always_inline)) void router_step(noc_t *n, int r, u
 static void ni_sleep(noc_t *n, int e, const noc_ivc_t *ivs, uint64_t t)
 {
     for (int v = 0; v < n->V; v++)
-        if (credits_out(n, &ivs[v], t))
+        if (credits_out(&ivs[v], t, n->cfg.credit_delay))
             return;
     n->eactive[e >> 6] &= ~(1ull << (e & 63));
 }
@@ -769,7 +793,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
         for (int i = 0; i < V; i++) {
             int v = v0 + i >= V ? v0 + i - V : v0 + i;
-            if (!ivs[v].owned && has_credit(n, &ivs[v], t)) {
+            if (!ivs[v].owned && has_credit(&ivs[v], t, n->cfg.credit_delay, n->B)) {
                 vc = v;
                 break;
             }
@@ -814,14 +838,15 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         ivs[vc].owned = 1;
         n->pkt[id].t_inject = t;
         n->st.packets_injected++;
-    } else if (!has_credit(n, &ivs[ni->vc], t)) {
+    } else if (!has_credit(&ivs[ni->vc], t, n->cfg.credit_delay, n->B)) {
         ni_sleep(n, e, ivs, t);
         return;
     }
     noc_pkt_t *p = &n->pkt[ni->cur];
     uint32_t pf = (uint32_t)ni->cur | (ni->sent == 0 ? NOC_F_HEAD : 0) |
                   (ni->sent == p->flits - 1 ? NOC_F_TAIL : 0);
-    push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf, t);
+    push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf, t,
+              n->bmask);
     n->in_network++;
     n->st.flits_injected++;
     ni->queued_flits--;
@@ -1007,6 +1032,10 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
          * memcpy call cost more than the usual single word) */
         for (int w = 0; w < n->rwords; w++)
             n->rsnap[w] = n->ractive[w];
+        /* ISAAC's configuration has its own copy of the step, inlined with
+         * constants: port * V is a shift, and they need no register */
+        const int isaac_step = n->V == 2 && n->B == 8 && n->cfg.credit_delay == 1 &&
+                               !n->cfg.islip && n->cfg.vc_alloc_delay == 1;
         for (int w = 0; w < n->rwords; w++) {
             uint64_t m = n->rsnap[w];
             while (m) {
@@ -1014,7 +1043,10 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
                 m &= m - 1;
                 /* a router emptied here leaves ractive; one sent a flit
                  * later in this cycle is set again by push_flit */
-                router_step(n, r, t);
+                if (isaac_step)
+                    router_step(n, r, t, 2, 8, 7, 1, 0, 1);
+                else
+                    router_step_any(n, r, t);
             }
         }
         n->now = t + 1;
