@@ -239,7 +239,7 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         n->dnb[i] = n->nbr[i] < 0 ? UINT32_MAX
                                   : (uint32_t)(((size_t)n->nbr[i] * n->P + (size_t)((i & 3) ^ 1)) * n->V);
     /* odd-even also looks at the source, the dateline at the packet's past */
-    if (c->routing != ROUTE_ODD_EVEN && !(c->topology == TOPO_TORUS && c->dateline) &&
+    if (c->routing != ROUTE_ODD_EVEN && !n->dateline &&
         (size_t)n->R * (size_t)n->E <= ((size_t)1 << 22))
         n->rtab = xcalloc((size_t)n->R * n->E, 1);
     n->ni = xcalloc((size_t)n->E, sizeof *n->ni);
@@ -322,21 +322,7 @@ int noc_neighbor(const noc_t *n, int r, int p)
     return (r < 0 || r >= n->R || p < 0 || p > 3) ? -1 : n->nbr[r * 4 + p];
 }
 
-static int ring_dist(int from, int to, int k, int torus)
-{
-    int dd = to - from;
-    if (!torus)
-        return dd < 0 ? -dd : dd;
-    int f = ((dd % k) + k) % k;
-    return f <= k / 2 ? f : k - f;
-}
-
-int noc_hops(const noc_t *n, int src, int dst)
-{
-    int a = src / n->C, b = dst / n->C, kx = n->cfg.kx;
-    int tor = n->cfg.topology == TOPO_TORUS;
-    return ring_dist(a % kx, b % kx, kx, tor) + ring_dist(a / kx, b / kx, n->cfg.ky, tor);
-}
+int noc_hops(const noc_t *n, int src, int dst) { return noc_ep_hops(n, src, dst); }
 
 uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits)
 {

@@ -5,19 +5,7 @@
  * crosses puts it fwd cycles further); each source keeps a bound on its
  * queue that only grows as the queue drains (one flit a cycle), so the
  * sources are rescanned only when their smallest bound comes. */
-#include <stdlib.h>
-
 #include "noc_internal.h"
-
-static int hops(const noc_t *n, int src, int dst)
-{
-    int dx = abs(n->epx[src] - n->epx[dst]), dy = abs(n->epy[src] - n->epy[dst]);
-    if (n->cfg.topology == TOPO_TORUS) {
-        dx = dx <= n->cfg.kx - dx ? dx : n->cfg.kx - dx;
-        dy = dy <= n->cfg.ky - dy ? dy : n->cfg.ky - dy;
-    }
-    return dx + dy;
-}
 
 /* A tail `left` router-to-router hops from its destination, from cycle t. */
 static uint64_t tail_bound(const noc_t *n, uint64_t t, int left)
@@ -29,7 +17,14 @@ static uint64_t tail_bound(const noc_t *n, uint64_t t, int left)
  * (its own included), from cycle t on. */
 static uint64_t queued_bound(const noc_t *n, uint64_t t, int src, int dst, uint64_t flits)
 {
-    return tail_bound(n, t + flits - 1 + (uint64_t)n->cfg.link_latency, hops(n, src, dst));
+    return tail_bound(n, t + flits - 1 + (uint64_t)n->cfg.link_latency, noc_ep_hops(n, src, dst));
+}
+
+/* Flits of a message of `flits` (packets of at most pf) up to its first
+ * hand-over: all of them, or with each_packet its first packet's. */
+static uint64_t handover_flits(int flits, int pf, int each_packet)
+{
+    return (uint64_t)(each_packet && pf < flits ? pf : flits);
 }
 
 /* Source e's queue: its head message (the first packet that hands it over,
@@ -39,8 +34,8 @@ static uint64_t source_bound(const noc_t *n, int e, uint64_t t)
     const noc_ni_t *ni = &n->ni[e];
     const noc_msg_t *m = &n->msg[ni->qhead];
     uint64_t before = ni->cur >= 0 ? (uint64_t)(n->pkt[ni->cur].flits - ni->sent) : 0;
-    uint64_t need = m->done < 0 ? (uint64_t)(m->flits < m->pf ? m->flits : m->pf)
-                                : (uint64_t)m->flits;
+    /* no completion record: one packet, or every packet handed over */
+    uint64_t need = handover_flits(m->flits, m->pf, m->done < 0);
     uint64_t b = queued_bound(n, t, e, m->dst, before + need);
     if (m->next >= 0) {
         uint64_t later = t + before + (uint64_t)m->flits + (uint64_t)n->cfg.link_latency +
@@ -55,7 +50,7 @@ void noc_bound_packet(noc_t *n, int id)
 {
     noc_pkt_t *p = &n->pkt[id];
     p->fin = 1;
-    p->left = (int16_t)hops(n, p->src, p->dst);
+    p->left = (int16_t)noc_ep_hops(n, p->src, p->dst);
     n->fin_left[p->left]++;
 }
 
@@ -73,9 +68,7 @@ void noc_bound_source(noc_t *n, int e, uint64_t t)
 uint64_t noc_message_bound(const noc_t *n, uint64_t cycle, int src, int dst, int flits,
                            int packet_flits, int each_packet)
 {
-    int need = each_packet || flits <= packet_flits ? (flits < packet_flits ? flits : packet_flits)
-                                                     : flits;
-    return queued_bound(n, cycle, src, dst, (uint64_t)need);
+    return queued_bound(n, cycle, src, dst, handover_flits(flits, packet_flits, each_packet));
 }
 
 uint64_t noc_delivery_bound(noc_t *n)

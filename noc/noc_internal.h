@@ -209,6 +209,20 @@ struct noc {
 };
 
 int noc_pkt_alloc(noc_t *n); /* -1 when 2^30 packets are alive */
+
+/* Router-to-router hops between endpoints src and dst on a minimal path
+ * (a torus ring the shorter way): noc_hops(), inlined for noc_bound.c. */
+static inline int noc_ep_hops(const noc_t *n, int src, int dst)
+{
+    int dx = n->epx[src] - n->epx[dst], dy = n->epy[src] - n->epy[dst];
+    dx = dx < 0 ? -dx : dx;
+    dy = dy < 0 ? -dy : dy;
+    if (n->cfg.topology == TOPO_TORUS) {
+        dx = dx <= n->cfg.kx - dx ? dx : n->cfg.kx - dx;
+        dy = dy <= n->cfg.ky - dy ? dy : n->cfg.ky - dy;
+    }
+    return dx + dy;
+}
 /* noc_bound.c: packet id was just made a final packet; a message was
  * queued at source e in cycle t */
 void noc_bound_packet(noc_t *n, int id);
