@@ -253,14 +253,20 @@ bool noc_sc::advance(uint64_t until, bool ahead)
     return false;
 }
 
+// Simulate the cycles < k (the current cycle): their messages are all sent,
+// and by the wake-up bound none of their packets is due before k.
+bool noc_sc::simulate_to(uint64_t k)
+{
+    woke_at_ = k;
+    flush(k); // cycles < k are closed: nobody can send in them any more
+    return advance(k, false);
+}
+
 void noc_sc::catch_up()
 {
     uint64_t k = floor_cycle(sc_time_stamp());
-    if (!failure_.empty() || k <= noc_now(n_))
-        return;
-    woke_at_ = k;
-    flush(k);
-    advance(k, false); // nothing is handed over before the next wake-up
+    if (failure_.empty() && k > noc_now(n_))
+        simulate_to(k);
 }
 
 void noc_sc::run()
@@ -272,9 +278,7 @@ void noc_sc::run()
     // now = k * period: simulate cycles < k, then hand over cycle k's
     // ejections (computed one cycle ahead) before anyone injects in k
     uint64_t k = floor_cycle(sc_time_stamp());
-    woke_at_ = k;
-    flush(k); // cycles < k are closed: nobody can send in them any more
-    if (!advance(k, false))
+    if (!simulate_to(k))
         return;
     noc_deliver(n_, k, eject_cb, this);
     uint64_t nx = next_event();

@@ -123,6 +123,7 @@ private:
     void flush(uint64_t before_cycle);
     uint64_t next_event() const;
     bool advance(uint64_t until, bool ahead);
+    bool simulate_to(uint64_t k);
 
     noc_t *n_ = nullptr;
     sc_core::sc_time period_;
