@@ -169,6 +169,8 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->rd = c->lookahead ? 0 : c->routing_delay;
     n->dateline = c->topology == TOPO_TORUS && c->dateline;
     n->va_det = (c->routing == ROUTE_XY || c->routing == ROUTE_YX) && !n->dateline;
+    n->default_step = n->V == 2 && n->B == 8 && c->credit_delay == 1 && !c->islip &&
+                      c->vc_alloc_delay == 1;
     n->fwd = c->sw_alloc_delay + c->st_delay + c->link_latency;
     n->ahead = (uint32_t)(n->fwd > c->link_latency ? n->fwd : c->link_latency);
     size_t nivc = (size_t)n->R * n->P * n->V, ring = 1;

@@ -158,6 +158,10 @@ struct noc {
     int rd;                    /* effective routing delay */
     int va_det;                /* every VA request: one candidate, the whole class [0, V) */
     int dateline;              /* torus dateline classes: heads track last_dim and dl */
+    /* the default configuration (2 VCs of 8 flits, one-cycle credits and VA,
+     * separable SA: the arch defaults, which the ISAAC and PUMA presets
+     * keep), whose router step the cycle loop inlines with constants */
+    int default_step;
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
     uint32_t *up;              /* [R][P][V] the upstream input VC owning it (network

@@ -1032,12 +1032,8 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
          * memcpy call cost more than the usual single word) */
         for (int w = 0; w < n->rwords; w++)
             n->rsnap[w] = n->ractive[w];
-        /* the default configuration (2 VCs of 8 flits, one-cycle credits and
-         * VA, separable SA: the arch defaults, which the ISAAC and PUMA
-         * presets keep) has its own copy of the step, inlined with constants:
-         * port * V is a shift, and they need no register */
-        const int default_step = n->V == 2 && n->B == 8 && n->cfg.credit_delay == 1 &&
-                                 !n->cfg.islip && n->cfg.vc_alloc_delay == 1;
+        /* the default configuration has its own copy of the step, inlined
+         * with constants: port * V is a shift, and they need no register */
         for (int w = 0; w < n->rwords; w++) {
             uint64_t m = n->rsnap[w];
             while (m) {
@@ -1045,7 +1041,7 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
                 m &= m - 1;
                 /* a router emptied here leaves ractive; one sent a flit
                  * later in this cycle is set again by push_flit */
-                if (default_step)
+                if (n->default_step)
                     router_step(n, r, t, 2, 8, 7, 1, 0, 1);
                 else
                     router_step_any(n, r, t);
