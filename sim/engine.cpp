@@ -152,7 +152,8 @@ class Engine : public sc_module {
     // Called by the nodes.
     // order: the sending stream's id (same-cycle messages of a tile enter
     // its NoC queue by it, not by SystemC's process order)
-    void send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits, uint64_t order);
+    // bits: the payload, carried as whole flits (at least one)
+    void send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t bits, uint64_t order);
     void arrive(const PktHdr &h, uint64_t flits);
     void gateway_arrive(int chip, tlm::tlm_generic_payload &gp);
     void fail(const std::string &msg);
@@ -405,9 +406,7 @@ void TileNode::run_stream(Stream *s)
             }
             case TR_PSUM_SEND: {
                 PktHdr h{(int32_t)r.a, PKT_PSUM, s->layer, (int32_t)r.c, inf, 1, 1};
-                uint64_t fb = (uint64_t)eng_->a->chip.noc.flit_bits;
-                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, ((uint64_t)r.b * 8 + fb - 1) / fb),
-                           (uint64_t)s->id);
+                eng_->send(this, (int)r.a, h, (uint64_t)r.b * 8, (uint64_t)s->id);
                 break;
             }
             case TR_ACCUM: {
@@ -466,10 +465,7 @@ void TileNode::run_stream(Stream *s)
                 p.sent_now += r.b;
                 p.reserved += r.b;
                 PktHdr h{(int32_t)r.a, PKT_DATA, (int32_t)r.c, s->layer, inf, 1, r.b};
-                uint64_t bits = (uint64_t)r.b * TL.act_bits;
-                uint64_t fb = (uint64_t)eng_->a->chip.noc.flit_bits;
-                eng_->send(this, (int)r.a, h, std::max<uint64_t>(1, (bits + fb - 1) / fb),
-                           (uint64_t)s->id);
+                eng_->send(this, (int)r.a, h, (uint64_t)r.b * TL.act_bits, (uint64_t)s->id);
                 break;
             }
             default:
@@ -636,8 +632,10 @@ void Engine::fail(const std::string &msg)
     sc_stop();
 }
 
-void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t flits, uint64_t order)
+void Engine::send(TileNode *from, int dst_tile, const PktHdr &h, uint64_t bits, uint64_t order)
 {
+    const uint64_t fb = (uint64_t)a->chip.noc.flit_bits;
+    const uint64_t flits = std::max<uint64_t>(1, (bits + fb - 1) / fb);
     if (dst_tile == from->gtile) { // stays in the tile: no network
         arrive(h, flits);
         return;
