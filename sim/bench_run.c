@@ -88,17 +88,29 @@ int main(int argc, char **argv)
     const char *only = NULL;
     int reps = 1;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--reps") && i + 1 < argc)
-            reps = atoi(argv[++i]);
-        else if (argv[i][0] != '-')
+        if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || v < 1 || v > 100) {
+                fprintf(stderr, "bench run: error: --reps '%s' (expected 1 to 100)\n", argv[i]);
+                return 2;
+            }
+            reps = (int)v;
+        } else if (argv[i][0] != '-')
             only = argv[i];
         else {
             fprintf(stderr, "usage: scripts/bench run [MODEL] [--reps N]\n");
             return 2;
         }
     }
-    if (reps < 1 || reps > 100)
-        reps = 1;
+    int known = !only;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        known |= only && !strcmp(only, cases[i][1]);
+    if (!known) {
+        fprintf(stderr, "bench run: error: no case for model '%s' (expected mlp_l4, resnet18, "
+                        "resnet50 or vgg16)\n", only);
+        return 2;
+    }
     printf("%-8s %-10s %-22s %10s %12s %10s %12s %14s\n", "arch", "model", "options", "wall_s",
            "wall_med_s", "cpu_s", "peak_rss_MiB", "latency_s");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

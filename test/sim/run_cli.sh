@@ -65,6 +65,13 @@ expect_error "traces of another architecture" 2 "does not match" \
 expect_error "unknown model" 2 "nosuchmodel" "$imcsim" run --arch isaac --model nosuchmodel
 expect_error "bad batch" 2 "--batch '0' (expected an integer 1..100000)" \
   "$imcsim" run --arch isaac --model lenet5 --batch 0
+bench="$IMC_BIN/../bench/bench_run"
+expect_error "bench run: bad --reps" 2 "bench run: error: --reps '0' (expected 1 to 100)" "$bench" --reps 0
+expect_error "bench run: non-numeric --reps" 2 "bench run: error: --reps '3x' (expected 1 to 100)" \
+  "$bench" --reps 3x
+expect_error "bench run: unknown model" 2 \
+  "bench run: error: no case for model 'lenet' (expected mlp_l4, resnet18, resnet50 or vgg16)" \
+  "$bench" lenet
 expect_error "bad --perturb-order" 2 "imcsim run: error: --perturb-order '0' (expected a positive integer)" \
   "$imcsim" run --arch isaac --model lenet5 --perturb-order 0
 expect_error "non-numeric --perturb-order" 2 "imcsim run: error: --perturb-order 'x1' (expected a positive integer)" \
