@@ -28,7 +28,7 @@ const char *replicate_policy_name(replicate_policy_t p);
 /* Chip of a global tile (global tile = chip * tiles_per_chip + tile). */
 int mapping_tile_chip(const arch_t *a, int global_tile);
 
-/* The deterministic JSON report (sim/util/json.h). */
+/* The deterministic JSON report (base/json.h). */
 void mapping_write_json(const mapping_t *mp, FILE *f);
 /* The text report, every figure with its unit in the column header. */
 void mapping_write_text(const mapping_t *mp, FILE *f);

@@ -1,4 +1,4 @@
-/* Mapping reports: JSON (deterministic, sim/util/json.h) and text. */
+/* Mapping reports: JSON (deterministic, base/json.h) and text. */
 #include <inttypes.h>
 #include <stdio.h>
 

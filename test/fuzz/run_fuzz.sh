@@ -25,9 +25,9 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (voi
 
 flags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-       -I"$src/sim/util" -I"$src/traces" -I"$src/workloads" -I"$src/arch" -I"$src/sim" -I"$src/test/traces")
+       -I"$src/base" -I"$src/traces" -I"$src/workloads" -I"$src/arch" -I"$src/test/traces")
 yaml=$(pkg-config --cflags --libs yaml-0.1)
-util=("$src/sim/util/diag.c" "$src/sim/util/ytree.c" "$src/sim/util/strutil.c")
+util=("$src/base/diag.c" "$src/base/ytree.c" "$src/base/strutil.c")
 
 # target name : extra sources : max input bytes
 targets=(

@@ -569,7 +569,7 @@ static int cli(const char *args, char *err, size_t errn)
 {
     const char *bin = getenv("IMC_BIN");
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s/imcsim noc %s 2>&1 >/dev/null", bin ? bin : "build/sim", args);
+    snprintf(cmd, sizeof cmd, "%s/imcsim noc %s 2>&1 >/dev/null", bin ? bin : "build/bin", args);
     FILE *p = popen(cmd, "r");
     ck_assert(p);
     size_t k = fread(err, 1, errn - 1, p);
@@ -623,7 +623,7 @@ static char *cli_stdout(const char *args)
 {
     const char *bin = getenv("IMC_BIN");
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s/imcsim noc %s 2>/dev/null", bin ? bin : "build/sim", args);
+    snprintf(cmd, sizeof cmd, "%s/imcsim noc %s 2>/dev/null", bin ? bin : "build/bin", args);
     FILE *p = popen(cmd, "r");
     ck_assert(p);
     size_t cap = 1 << 20, len = 0, k;

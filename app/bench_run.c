@@ -77,14 +77,14 @@ static int by_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     char exe[4096];
-    /* build/bench/bench_run -> build/sim/imcsim */
+    /* build/bench/bench_run -> build/bin/imcsim */
     snprintf(exe, sizeof exe, "%s", argv[0]);
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = '\0';
     else
         snprintf(exe, sizeof exe, ".");
-    strncat(exe, "/../sim/imcsim", sizeof exe - strlen(exe) - 1);
+    strncat(exe, "/../bin/imcsim", sizeof exe - strlen(exe) - 1);
     const char *only = NULL;
     int reps = 1;
     for (int i = 1; i < argc; i++) {

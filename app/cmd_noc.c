@@ -11,9 +11,7 @@
 #include "noc.h"
 #include "noc_traffic.h"
 #include "strutil.h"
-#ifdef IMC_HAVE_ARCH_LOAD
 #include "arch_load.h"
-#endif
 
 static void usage(FILE *f)
 {
@@ -281,7 +279,6 @@ int imc_cmd_noc(int argc, char **argv)
         if (!strcmp(argv[i], "--arch") && i + 1 < argc)
             arch_spec = argv[i + 1];
     if (arch_spec) {
-#ifdef IMC_HAVE_ARCH_LOAD
         arch_t a;
         imc_diag_t d;
         diag_init(&d);
@@ -295,11 +292,6 @@ int imc_cmd_noc(int argc, char **argv)
         diag_free(&d);
         conc_set = 1;
         arch_packet = a.chip.noc.packet_flits;
-#else
-        fprintf(stderr, "imcsim noc: error: --arch needs the architecture loader "
-                        "(not in this build)\n");
-        return 2;
-#endif
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
