@@ -7,19 +7,7 @@
 #include "cli.h"
 #include "json.h"
 #include "model.h"
-
-static void models_usage(FILE *f)
-{
-    fprintf(f, "usage: imcsim models [--json]\n"
-               "       imcsim models MODEL [--json]\n\n"
-               "Without MODEL, list the model zoo: layers, parameters and MACs per\n"
-               "inference. With MODEL (a zoo name or a YAML file, see\n"
-               "docs/model-format.md), load it, report any error as file:line:col, and\n"
-               "print its layers after batchnorm folding and activation fusion.\n\n"
-               "options:\n"
-               "  --json    machine-readable output on stdout\n"
-               "  --help    this text\n");
-}
+#include "opts.h"
 
 static int count_weight_layers(const model_t *m)
 {
@@ -125,22 +113,19 @@ static int show_model(const char *spec, int json)
 
 int imc_cmd_models(int argc, char **argv)
 {
+    static const opts_cmd_t c = {
+        "models", "models [MODEL] [--json]",
+        "Without MODEL, list the model zoo: layers, parameters and MACs per\n"
+        "inference. With MODEL (a zoo name or a YAML file, see\n"
+        "docs/model-format.md), load it, report any error as file:line:col, and\n"
+        "print its layers after batchnorm folding and activation fusion.\n",
+        NULL, 0, 1, "MODEL"};
     int json = 0;
     const char *spec = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            models_usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' || spec) {
-            fprintf(stderr, "imcsim models: error: unexpected argument '%s'\n", argv[i]);
-            models_usage(stderr);
-            return 2;
-        } else {
-            spec = argv[i];
-        }
-    }
+    const opt_t opts[] = {OPT_FLAG(0, "json", &json, "machine-readable output on stdout"), OPT_END};
+    int rc = opts_parse(&c, opts, argc, argv, &spec, NULL);
+    if (rc != OPTS_GO)
+        return rc;
     if (spec)
         return show_model(spec, json);
     int n;
@@ -153,7 +138,7 @@ int imc_cmd_models(int argc, char **argv)
         printf("%-9s %-16s %7s %14s %12s %15s %9s\n", "model", "input (HxWxC)", "layers",
                "weight layers", "weights", "MACs", "GMACs");
     }
-    int rc = 0;
+    rc = 0;
     for (int i = 0; i < n; i++) {
         imc_diag_t d;
         diag_init(&d);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "opts.h"
 #include "trace_io.h"
 #include "ytree.h"
 
@@ -17,20 +18,6 @@ static const char *usage_main =
     "  stats FILE|DIR [--json] summarise one layer file or a trace directory\n\n"
     "Trace files are written by 'imcsim compile -o DIR' (format: docs/trace-format.md).\n"
     "Exit status: 0 ok, 2 bad usage or a bad trace file (message gives the byte offset).\n";
-static const char *usage_dump =
-    "usage: imcsim trace dump FILE [--limit N] [--tile T]\n\n"
-    "Prints the header of a layer trace file, then one line per record:\n"
-    "tile, record index within the tile's stream, op name and decoded fields.\n"
-    "  --limit N   print at most N records in total (default: all)\n"
-    "  --tile T    print only the stream of tile T (global tile index)\n";
-static const char *usage_stats =
-    "usage: imcsim trace stats FILE|DIR [--json]\n\n"
-    "Summarises a layer trace file, or every layer of a trace directory (DIR/index.txt):\n"
-    "records per op, MVMs, crossbar activations, bytes read/written, partial-sum bytes,\n"
-    "values sent; per layer and per tile.\n"
-    "  --json      machine-readable output\n";
-
-static int is_help(const char *s) { return !strcmp(s, "--help") || !strcmp(s, "-h"); }
 
 static void dump_rec(const trace_rec_t *r, char *buf, size_t n)
 {
@@ -86,36 +73,21 @@ static int read_or_report(const char *path, const trace_read_opts_t *o, trace_la
 
 static int cmd_dump(int argc, char **argv)
 {
+    static const opts_cmd_t c = {
+        "trace dump", "trace dump FILE [--limit N] [--tile T]",
+        "Prints the header of a layer trace file, then one line per record:\n"
+        "tile, record index within the tile's stream, op name and decoded fields.\n",
+        NULL, 1, 1, "FILE"};
     const char *file = NULL;
     int64_t limit = -1, tile = -1;
-    for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
-            fputs(usage_dump, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
-            if (parse_int64(argv[++i], &limit) || limit < 0) {
-                fprintf(stderr, "imcsim trace dump: error: bad --limit '%s' (expected an "
-                        "integer >= 0)\n", argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(argv[i], "--tile") && i + 1 < argc) {
-            if (parse_int64(argv[++i], &tile) || tile < 0 || tile > UINT32_MAX) {
-                fprintf(stderr, "imcsim trace dump: error: bad --tile '%s' (expected a tile "
-                        "index >= 0)\n", argv[i]);
-                return 2;
-            }
-        } else if (argv[i][0] == '-' || file) {
-            fprintf(stderr, "imcsim trace dump: error: unexpected argument '%s'\n%s", argv[i],
-                    usage_dump);
-            return 2;
-        } else {
-            file = argv[i];
-        }
-    }
-    if (!file) {
-        fputs(usage_dump, stderr);
-        return 2;
-    }
+    const opt_t opts[] = {
+        OPT_INT(0, "limit", &limit, "N", 0, INT64_MAX, "print at most N records in total (default: all)"),
+        OPT_INT(0, "tile", &tile, "T", 0, UINT32_MAX, "print only the stream of tile T (global tile index)"),
+        OPT_END,
+    };
+    int rc = opts_parse(&c, opts, argc, argv, &file, NULL);
+    if (rc != OPTS_GO)
+        return rc;
     trace_layer_t l;
     if (read_or_report(file, NULL, &l))
         return 2;
@@ -324,29 +296,21 @@ static void stats_free(stats_t *st)
 
 static int cmd_stats(int argc, char **argv)
 {
+    static const opts_cmd_t c = {
+        "trace stats", "trace stats FILE|DIR [--json]",
+        "Summarises a layer trace file, or every layer of a trace directory (DIR/index.txt):\n"
+        "records per op, MVMs, crossbar activations, bytes read/written, partial-sum bytes,\n"
+        "values sent; per layer and per tile.\n",
+        NULL, 1, 1, "FILE|DIR"};
     const char *path = NULL;
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
-            fputs(usage_stats, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "imcsim trace stats: error: unexpected argument '%s'\n%s", argv[i],
-                    usage_stats);
-            return 2;
-        } else {
-            path = argv[i];
-        }
-    }
-    if (!path) {
-        fputs(usage_stats, stderr);
-        return 2;
-    }
+    const opt_t opts[] = {OPT_FLAG(0, "json", &json, "machine-readable output"), OPT_END};
+    int rc = opts_parse(&c, opts, argc, argv, &path, NULL);
+    if (rc != OPTS_GO)
+        return rc;
     struct stat sb;
     stats_t st = {0};
-    int rc = 2;
+    rc = 2;
     if (!stat(path, &sb) && S_ISDIR(sb.st_mode)) {
         imc_diag_t d;
         diag_init(&d);
@@ -391,19 +355,6 @@ static int cmd_stats(int argc, char **argv)
 
 int imc_cmd_trace(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs(usage_main, stderr);
-        return 2;
-    }
-    if (is_help(argv[1]) || !strcmp(argv[1], "help")) {
-        fputs(usage_main, stdout);
-        return 0;
-    }
-    if (!strcmp(argv[1], "dump"))
-        return cmd_dump(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "stats"))
-        return cmd_stats(argc - 1, argv + 1);
-    fprintf(stderr, "imcsim trace: error: unknown subcommand '%s' (expected dump or stats)\n%s",
-            argv[1], usage_main);
-    return 2;
+    static const cli_sub_t subs[] = {{"dump", cmd_dump}, {"stats", cmd_stats}, {NULL, NULL}};
+    return cli_dispatch("trace", subs, usage_main, argc, argv);
 }

@@ -82,9 +82,13 @@ const char *trace_act_name(int act);      /* "none", "relu", ... */
  * name with characters outside [A-Za-z0-9_.-] replaced by '_'). */
 void trace_file_name(char *buf, size_t n, uint32_t layer, const char *name);
 
-/* The index of a trace directory: the layer files in model order. */
+/* The index of a trace directory: the layer files in model order, and (from
+ * format 2 on) the source of the model: its zoo name or the absolute path of
+ * its file, so `imcsim run --traces DIR` needs no --model. */
+#define TRACE_SOURCE_MAX 4096
 typedef struct trace_index {
     char model[TRACE_NAME_BYTES], arch[TRACE_NAME_BYTES];
+    char source[TRACE_SOURCE_MAX];  /* "" when not recorded (format 1) */
     uint64_t model_hash, arch_hash;
     int n_layers;
     char (*files)[TRACE_NAME_BYTES + 16];

@@ -154,7 +154,7 @@ START_TEST(round_trip_generated_dir)
             fx_cnn(&f);
         trace_layer_t *mem;
         ck_assert_int_eq(tracegen_build(&f.map, &mem, &d), 0);
-        ck_assert_int_eq(tracegen_write_dir(&f.map, dir, &d), 0);
+        ck_assert_int_eq(tracegen_write_dir(&f.map, dir, NULL, &d), 0);
         trace_index_t ix;
         ck_assert_msg(trace_index_read(dir, &ix, &d) == 0, "%s", d.text);
         ck_assert_int_eq(ix.n_layers, f.model.n_layers);
@@ -466,7 +466,7 @@ START_TEST(cli_stats_dir)
     fx_cnn(&f);
     imc_diag_t d;
     diag_init(&d);
-    ck_assert_int_eq(tracegen_write_dir(&f.map, dir, &d), 0);
+    ck_assert_int_eq(tracegen_write_dir(&f.map, dir, NULL, &d), 0);
     snprintf(cmd, sizeof cmd, "%s/imcsim trace stats %s --json >%s/out", bin, dir, dir);
     int st = system(cmd);
     ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);

@@ -116,7 +116,7 @@ END_TEST
 
 START_TEST(test_compile_errors)
 {
-    ck_assert_int_eq(run("compile --arch isaac --model vgg16"), 1);
+    ck_assert_int_eq(run("compile --arch isaac --model vgg16"), 2);
     char *err = slurp("err.txt", NULL);
     ck_assert_ptr_nonnull(strstr(err, "error: model 'vgg16' does not fit architecture "
                                       "'isaac': it needs 67576 crossbars"));
