@@ -255,7 +255,7 @@ static int apply_set(arch_ctx_t *c, const char *set)
         const char *keys[256];
         size_t nk = 0;
         for (size_t i = 0; i < np && nk < 256; i++)
-            keys[nk++] = t[i].key;
+            keys[nk++] = t[i].d.name;
         const char *best = str_closest(key, keys, nk);
         if (best)
             diag_error(c->d, where, 0, 0, "unknown key '%s' (did you mean '%s'?)", key, best);
@@ -265,7 +265,7 @@ static int apply_set(arch_ctx_t *c, const char *set)
         return -1;
     }
     char why[300];
-    if (p->type == PT_EXTRAS) {
+    if (p->d.type == DESC_LIST) {
         diag_error(c->d, where, 0, 0, "'%s' is a list (expected it in a YAML file, not "
                                       "--set)", key);
         return -1;

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #define S dac_stats_t
-const stat_desc_t dac_stat_desc[] = {
+const desc_t dac_stat_desc[] = {
     STAT_U(S, drives, "1", "row drives (active rows x reads)"),
     STAT_U(S, busy_cycles, "cycles", "drive time summed over drives"),
     STAT_F(S, energy_pj, "pJ", "dynamic energy: DAC power x drive time"),
@@ -13,7 +13,7 @@ const stat_desc_t dac_stat_desc[] = {
 const int dac_stat_count = sizeof dac_stat_desc / sizeof dac_stat_desc[0];
 
 #define S sh_stats_t
-const stat_desc_t sh_stat_desc[] = {
+const desc_t sh_stat_desc[] = {
     STAT_U(S, samples, "1", "column samples held for conversion"),
     STAT_F(S, energy_pj, "pJ", "dynamic energy: S+H power x hold time"),
     STAT_F(S, leakage_energy_pj, "pJ", "leakage power x simulated time, all S+H"),
@@ -22,7 +22,7 @@ const stat_desc_t sh_stat_desc[] = {
 const int sh_stat_count = sizeof sh_stat_desc / sizeof sh_stat_desc[0];
 
 #define S adc_stats_t
-const stat_desc_t adc_stat_desc[] = {
+const desc_t adc_stat_desc[] = {
     STAT_U(S, conversions, "1", "analog-to-digital conversions"),
     STAT_U(S, clipped, "1", "conversions saturated at full scale (functional runs)"),
     STAT_U(S, busy_cycles, "cycles", "converting time summed over ADCs"),
@@ -33,7 +33,7 @@ const stat_desc_t adc_stat_desc[] = {
 const int adc_stat_count = sizeof adc_stat_desc / sizeof adc_stat_desc[0];
 
 #define S sa_stats_t
-const stat_desc_t sa_stat_desc[] = {
+const desc_t sa_stat_desc[] = {
     STAT_U(S, ops, "1", "values shifted and accumulated"),
     STAT_U(S, busy_cycles, "cycles", "busy time summed over units"),
     STAT_F(S, energy_pj, "pJ", "dynamic energy: S+A power x one cycle per op"),

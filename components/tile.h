@@ -82,7 +82,7 @@ typedef struct tile_stats {
         pool_leakage_pj, sa_leakage_pj;
     double extra_energy_pj;       /* tile extras, counted as always on */
 } tile_stats_t;
-extern const stat_desc_t tile_stat_desc[];
+extern const desc_t tile_stat_desc[];
 extern const int tile_stat_count;
 
 struct tile;
