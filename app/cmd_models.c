@@ -17,15 +17,6 @@ static int count_weight_layers(const model_t *m)
     return n;
 }
 
-static const char *kind_label(const layer_t *L)
-{
-    if (L->kind == LAYER_GLOBALPOOL)
-        return L->pool_avg ? "global_avgpool" : "global_maxpool";
-    if (L->kind == LAYER_ACT)
-        return act_kind_name(L->act);
-    return layer_kind_name(L->kind);
-}
-
 static void model_json(json_w_t *w, const model_t *m, int with_layers)
 {
     char hx[32];
@@ -48,7 +39,7 @@ static void model_json(json_w_t *w, const model_t *m, int with_layers)
             const layer_t *L = &m->layers[i];
             jw_obj_begin(w, NULL);
             jw_str(w, "name", L->name);
-            jw_str(w, "type", kind_label(L));
+            jw_str(w, "type", layer_label(L));
             jw_str(w, "activation", act_kind_name(L->act));
             jw_arr_begin(w, "inputs");
             for (int k = 0; k < L->n_inputs; k++)
@@ -103,7 +94,7 @@ static int show_model(const char *spec, int json)
             }
             snprintf(shp, sizeof shp, "%dx%dx%d", L->out_h, L->out_w, L->out_c);
             printf("%-18.18s %-14s %-8s %-20.20s %16s %11" PRId64 " %14" PRId64 "\n",
-                   L->name, kind_label(L), act_kind_name(L->act), in, shp, L->weights,
+                   L->name, layer_label(L), act_kind_name(L->act), in, shp, L->weights,
                    L->macs);
         }
     }

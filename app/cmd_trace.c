@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "model.h"
 #include "opts.h"
 #include "trace_io.h"
 #include "ytree.h"
@@ -21,7 +22,6 @@ static const char *usage_main =
 
 static void dump_rec(const trace_rec_t *r, char *buf, size_t n)
 {
-    static const char *const act[] = {"none", "relu", "sigmoid", "tanh"};
     switch (r->op) {
     case TR_WAIT:
         if (r->a == TRACE_NETWORK_INPUT)
@@ -44,7 +44,8 @@ static void dump_rec(const trace_rec_t *r, char *buf, size_t n)
         snprintf(buf, n, "messages=%u values=%u", r->a, r->b);
         break;
     case TR_ACT:
-        snprintf(buf, n, "kind=%s values=%u", r->arg < 4 ? act[r->arg] : "?", r->a);
+        snprintf(buf, n, "kind=%s values=%u", act_kind_name(r->arg) ? act_kind_name(r->arg) : "?",
+                 r->a);
         break;
     case TR_POOL:
         snprintf(buf, n, "kind=%s values=%u window=%u", r->arg ? "avg" : "max", r->a, r->b);
@@ -111,7 +112,7 @@ static int cmd_dump(int argc, char **argv)
     printf("# %s: layer %u '%s' (%s, act %s, %u-bit activations), %u streams, %" PRIu64
            " records\n# arch hash 0x%016" PRIx64 ", model hash 0x%016" PRIx64
            ", %u layers, %u tiles, %u CEs\n",
-           file, l.layer, l.name, trace_kind_name(l.kind), trace_act_name(l.act), l.act_bits,
+           file, l.layer, l.name, layer_kind_name(l.kind), act_kind_name(l.act), l.act_bits,
            l.n_streams, total, l.arch_hash, l.model_hash, l.n_layers, l.n_tiles, l.n_ces);
     printf("# %5s %8s  %-9s %s\n", "tile", "rec", "op", "fields");
     uint64_t shown = 0;
@@ -220,7 +221,7 @@ static void print_stats(const stats_t *st, const char *what, int json)
         for (int i = 0; i < st->n_layers; i++) {
             jw_obj_begin(&w, NULL);
             jw_str(&w, "name", st->names[i]);
-            jw_str(&w, "type", trace_kind_name(st->kinds[i]));
+            jw_str(&w, "type", layer_kind_name(st->kinds[i]));
             jw_uint(&w, "streams", st->streams[i]);
             print_counts_json(&w, &st->layer[i]);
             jw_obj_end(&w);
@@ -257,7 +258,7 @@ static void print_stats(const stats_t *st, const char *what, int json)
                       " %14" PRIu64 " %14" PRIu64 "\n";
     for (int i = 0; i < st->n_layers; i++) {
         const counts_t *c = &st->layer[i];
-        printf("%-5d %-20.20s %-10s %7u ", i, st->names[i], trace_kind_name(st->kinds[i]),
+        printf("%-5d %-20.20s %-10s %7u ", i, st->names[i], layer_kind_name(st->kinds[i]),
                st->streams[i]);
         printf(row, c->recs, c->per_op[TR_MVM], c->xbars, c->read_b, c->write_b, c->psum_b,
                c->sent);

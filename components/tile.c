@@ -168,7 +168,7 @@ static int op_valid(const tile_t *t, const tile_op_t *op, char *err, int errn)
             return 0;
         }
     }
-    if (op->kind == TILE_OP_ACT && (op->subkind < TILE_ACT_RELU || op->subkind > TILE_ACT_TANH)) {
+    if (op->kind == TILE_OP_ACT && (op->subkind < ACT_RELU || op->subkind > ACT_TANH)) {
         snprintf(err, errn, "activation kind %d (expected relu, sigmoid or tanh)", op->subkind);
         return 0;
     }
@@ -241,10 +241,10 @@ int tile_exec_mvm(tile_t *t, const tile_op_t *op, uint64_t start, tile_result_t 
 
 static int64_t fx_apply(int kind, int64_t x, int fb)
 {
-    if (kind == TILE_ACT_RELU)
+    if (kind == ACT_RELU)
         return x > 0 ? x : 0;
     double s = ldexp(1.0, fb), v = (double)x / s;
-    double f = kind == TILE_ACT_SIGMOID ? 1.0 / (1.0 + exp(-v)) : tanh(v);
+    double f = kind == ACT_SIGMOID ? 1.0 / (1.0 + exp(-v)) : tanh(v);
     return (int64_t)llround(f * s);
 }
 

@@ -75,8 +75,8 @@ void trace_layers_free(trace_layer_t *layers, int n);
 uint32_t trace_crc32(uint32_t crc, const void *buf, size_t len);
 
 const char *trace_op_name(int op);        /* "WAIT", ...; NULL if out of range */
-const char *trace_kind_name(int kind);    /* "conv", ...; NULL if out of range */
-const char *trace_act_name(int act);      /* "none", "relu", ... */
+/* A layer's kind and activation are named by layer_kind_name (model.h) and
+ * act_kind_name (act.h). */
 
 /* File name of layer i in a trace directory: "L007_conv3.imct" (the layer
  * name with characters outside [A-Za-z0-9_.-] replaced by '_'). */

@@ -6,15 +6,6 @@
 #include "json.h"
 #include "model.h"
 
-static const char *kind_label(const layer_t *L)
-{
-    if (L->kind == LAYER_GLOBALPOOL)
-        return L->pool_avg ? "global_avgpool" : "global_maxpool";
-    if (L->kind == LAYER_ACT)
-        return act_kind_name(L->act);
-    return layer_kind_name(L->kind);
-}
-
 static void shape(json_w_t *w, const char *key, int h, int ww, int c)
 {
     jw_arr_begin(w, key);
@@ -57,7 +48,7 @@ void mapping_write_json(const mapping_t *mp, FILE *f)
         const layer_map_t *lm = &mp->layers[i];
         jw_obj_begin(&w, NULL);
         jw_str(&w, "name", L->name);
-        jw_str(&w, "type", kind_label(L));
+        jw_str(&w, "type", layer_label(L));
         jw_str(&w, "activation", act_kind_name(L->act));
         jw_arr_begin(&w, "inputs");
         for (int k = 0; k < L->n_inputs; k++)
@@ -123,7 +114,7 @@ void mapping_write_text(const mapping_t *mp, FILE *f)
         if (lm->xbars_per_replica)
             snprintf(mat, sizeof mat, "%d x %d", lm->rows, lm->cols);
         fprintf(f, "%-18.18s %-14s %13" PRId64 " %11" PRId64 " %19s %7d %5d %8" PRId64
-                " %6d %6d %4d %8.1f\n", L->name, kind_label(L), L->macs, L->weights, mat,
+                " %6d %6d %4d %8.1f\n", L->name, layer_label(L), L->macs, L->weights, mat,
                 lm->xbars_per_replica, lm->replication, lm->crossbars, lm->n_ces,
                 lm->xbars_per_replica ? lm->n_tiles : 0, lm->chip,
                 100.0 * lm->cell_utilization);

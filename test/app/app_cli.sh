@@ -100,6 +100,35 @@ expect_error "a format-1 index without --model" 2 "mt: error: the trace index (f
 "$imcsim" run --arch isaac --model m.yaml --traces mt --quiet --json f3.json && cmp -s f2.json f3.json
 check "a format-1 index still runs with --model" $?
 
+# One name per layer kind in every report: mapping.json, `imcsim models`, the
+# run's JSON and CSV (labels), the trace dump (the kind).
+cat >kinds.yaml <<'YAML'
+name: kinds
+input: {height: 8, width: 8, channels: 4}
+layers:
+  - {name: c, type: conv2d, out_channels: 8, kernel: 3, padding: 1, activation: relu}
+  - {name: p, type: maxpool, kernel: 2}
+  - {name: s, type: sigmoid}
+  - {name: g, type: global_maxpool}
+  - {name: f, type: linear, out_features: 4}
+YAML
+"$imcsim" compile --arch isaac --model kinds.yaml -o kt >/dev/null &&
+  "$imcsim" models kinds.yaml --json >km.json &&
+  "$imcsim" run --arch isaac --model kinds.yaml --quiet --json kr.json --csv kc &&
+  "$imcsim" trace dump kt/L000_c.imct --limit 0 >kd0.txt && "$imcsim" trace dump kt/L003_g.imct --limit 0 >kd3.txt &&
+  /usr/bin/python3 - <<'PY'
+import csv, json
+want = ["conv2d", "maxpool", "sigmoid", "global_maxpool", "linear"]  # the model file's types
+mapping = [l["type"] for l in json.load(open("kt/mapping.json"))["layers"]]
+models = [l["type"] for l in json.load(open("km.json"))["layer_list"]]
+run = [l["type"] for l in json.load(open("kr.json"))["layers"]]
+runcsv = [r["type"] for r in csv.DictReader(open("kc/layers.csv"))]
+assert mapping == models == run == runcsv == want, (mapping, models, run, runcsv)
+assert "(conv2d, act relu," in open("kd0.txt").read()
+assert "(global_pool, act none," in open("kd3.txt").read()
+PY
+check "one name per layer kind: mapping.json, models, run JSON/CSV, trace dump" $?
+
 # compare: units a reader wants in the text, full precision in the CSV.
 "$imcsim" compare --arch isaac,puma --model lenet5 --csv c.csv >c.txt 2>/dev/null
 check "compare runs" $?

@@ -60,7 +60,7 @@ START_TEST(isaac_ima_stage_22_cycles)
     uint64_t c = run(&t, (tile_op_t){.kind = TILE_OP_READ, .bytes = 256}, 0);
     c = run(&t, (tile_op_t){.kind = TILE_OP_MVM, .xbars = 8, .rows = 128, .cols = 128,
                             .input_bits = 16, .signed_inputs = 1}, c);
-    c = run(&t, (tile_op_t){.kind = TILE_OP_ACT, .subkind = TILE_ACT_SIGMOID, .n = 128}, c);
+    c = run(&t, (tile_op_t){.kind = TILE_OP_ACT, .subkind = ACT_SIGMOID, .n = 128}, c);
     c = run(&t, (tile_op_t){.kind = TILE_OP_WRITE, .bytes = 256, .addr = 1 << 15}, c);
     ck_assert_uint_eq(c, 22 * 120);
     tile_free(&t);
