@@ -22,11 +22,7 @@ static void model_json(json_w_t *w, const model_t *m, int with_layers)
     char hx[32];
     jw_obj_begin(w, NULL);
     jw_str(w, "name", m->name);
-    jw_arr_begin(w, "input_shape_hwc");
-    jw_int(w, NULL, m->in_h);
-    jw_int(w, NULL, m->in_w);
-    jw_int(w, NULL, m->in_c);
-    jw_arr_end(w);
+    jw_ints(w, "input_shape_hwc", (const int[]){m->in_h, m->in_w, m->in_c}, 3);
     jw_int(w, "layers", m->n_layers);
     jw_int(w, "weight_layers", count_weight_layers(m));
     jw_int(w, "weights", model_weights(m));
@@ -45,11 +41,7 @@ static void model_json(json_w_t *w, const model_t *m, int with_layers)
             for (int k = 0; k < L->n_inputs; k++)
                 jw_str(w, NULL, L->inputs[k] < 0 ? "input" : m->layers[L->inputs[k]].name);
             jw_arr_end(w);
-            jw_arr_begin(w, "out_shape_hwc");
-            jw_int(w, NULL, L->out_h);
-            jw_int(w, NULL, L->out_w);
-            jw_int(w, NULL, L->out_c);
-            jw_arr_end(w);
+            jw_ints(w, "out_shape_hwc", (const int[]){L->out_h, L->out_w, L->out_c}, 3);
             jw_int(w, "weights", L->weights);
             jw_int(w, "macs", L->macs);
             jw_int(w, "weight_bits", L->weight_bits);

@@ -6,6 +6,7 @@
 
 #include "arch_load.h"
 #include "params.h"
+#include "strutil.h"
 
 static const char *enum_name(const char *key, int v)
 {
@@ -55,10 +56,7 @@ static void put_string(FILE *f, const char *s)
 static void put_num(FILE *f, double v)
 {
     char buf[40];
-    snprintf(buf, sizeof buf, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, sizeof buf, "%.17g", v);
-    fputs(buf, f);
+    fputs(fmt_exact(buf, sizeof buf, v), f);
 }
 
 static void dump_extras(FILE *f, const arch_t *a, const arch_param_t *p, int indent)

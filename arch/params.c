@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "adc_model.h"
+#include "strutil.h"
 #include "ytree.h"
 
 _Static_assert(sizeof(arch_topology_t) == sizeof(int), "enums are stored as int");
@@ -215,31 +216,36 @@ const char *arch_param_enum_name(const arch_param_t *p, int i)
 
 int arch_param_index(const arch_param_t *p) { return (int)(p - table); }
 
-static void fmt_num(char *buf, size_t n, double v)
-{
-    /* Shortest of %.15g / %.17g that reads back to the same double. */
-    snprintf(buf, n, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, n, "%.17g", v);
-}
 
-void arch_param_describe_type(const arch_param_t *p, char *buf, size_t n)
+/* The type and bounds of a parameter in two voices: the schema's ("int
+ * [1, 16]", expect = 0) and an error's ("an integer in [1, 16]"). */
+static void describe(const arch_param_t *p, int expect, char *buf, size_t n)
 {
+    char range[96];
+    if (p->d.type == DESC_INT)
+        snprintf(range, sizeof range, "[%.0f, %.0f]", p->min, p->max);
+    else
+        snprintf(range, sizeof range, "%s%g, %g]", (p->flags & PF_GT_MIN) ? "(" : "[", p->min,
+                 p->max);
     switch (p->d.type) {
     case DESC_INT:
-        snprintf(buf, n, "int [%.0f, %.0f]", p->min, p->max);
+        snprintf(buf, n, "%s %s", expect ? "an integer in" : "int", range);
         break;
     case DESC_F64:
-        snprintf(buf, n, "number %s%g, %g]", (p->flags & PF_GT_MIN) ? "(" : "[", p->min, p->max);
+        snprintf(buf, n, "%s %s", expect ? "a number in" : "number", range);
         break;
     case DESC_BOOL:
-        snprintf(buf, n, "bool");
+        snprintf(buf, n, "%s", expect ? "true or false" : "bool");
         break;
     case DESC_STR:
-        snprintf(buf, n, "string (< %zu chars)", p->offset2);
+        snprintf(buf, n, expect ? "a non-empty string of fewer than %zu characters"
+                                : "string (< %zu chars)", p->offset2);
         break;
     case DESC_LIST:
-        snprintf(buf, n, "list (<= %d items)", ARCH_MAX_EXTRAS);
+        if (expect)
+            snprintf(buf, n, "a sequence of {name, count, power_mw, leakage_mw, area_mm2}");
+        else
+            snprintf(buf, n, "list (<= %d items)", ARCH_MAX_EXTRAS);
         break;
     case DESC_U64: /* counters, not parameters */
         snprintf(buf, n, "?");
@@ -256,33 +262,9 @@ void arch_param_describe_type(const arch_param_t *p, char *buf, size_t n)
     }
 }
 
-void arch_param_expect(const arch_param_t *p, char *buf, size_t n)
-{
-    char ty[256];
-    switch (p->d.type) {
-    case DESC_INT:
-        snprintf(buf, n, "an integer in [%.0f, %.0f]", p->min, p->max);
-        break;
-    case DESC_F64:
-        snprintf(buf, n, "a number in %s%g, %g]", (p->flags & PF_GT_MIN) ? "(" : "[", p->min,
-                 p->max);
-        break;
-    case DESC_BOOL:
-        snprintf(buf, n, "true or false");
-        break;
-    case DESC_STR:
-        snprintf(buf, n, "a non-empty string of fewer than %zu characters", p->offset2);
-        break;
-    case DESC_LIST:
-        snprintf(buf, n, "a sequence of {name, count, power_mw, leakage_mw, area_mm2}");
-        break;
-    case DESC_ENUM:
-    case DESC_U64:
-        arch_param_describe_type(p, ty, sizeof ty);
-        snprintf(buf, n, "%s", ty);
-        break;
-    }
-}
+void arch_param_describe_type(const arch_param_t *p, char *buf, size_t n) { describe(p, 0, buf, n); }
+
+void arch_param_expect(const arch_param_t *p, char *buf, size_t n) { describe(p, 1, buf, n); }
 
 static void *field(arch_t *a, size_t off) { return (char *)a + off; }
 static const void *cfield(const arch_t *a, size_t off) { return (const char *)a + off; }
@@ -360,7 +342,7 @@ void arch_param_get_text(const arch_t *a, const arch_param_t *p, char *buf, size
         snprintf(buf, n, "%.0f", v);
         break;
     case DESC_F64:
-        fmt_num(buf, n, v);
+        fmt_exact(buf, n, v);
         break;
     case DESC_BOOL:
         snprintf(buf, n, "%s", v ? "true" : "false");

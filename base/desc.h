@@ -39,6 +39,9 @@ typedef struct desc {
 #define STAT_U(S, f, u, d) {#f, u, d, offsetof(S, f), DESC_U64}
 #define STAT_F(S, f, u, d) {#f, u, d, offsetof(S, f), DESC_F64}
 
+/* Rows in a table. */
+#define DESC_COUNT(t) ((int)(sizeof(t) / sizeof((t)[0])))
+
 /* The descriptor named `name` in a table of n rows that each begin with a
  * desc_t and are `stride` bytes apart (sizeof the row type), or NULL. */
 const desc_t *desc_find(const void *table, size_t stride, size_t n, const char *name);

@@ -60,3 +60,11 @@ const char *fmt_si(char *buf, size_t n, double v, const char *unit)
     snprintf(buf, n, "%.4g %s%s", v / pre[i].f, pre[i].p, unit);
     return buf;
 }
+
+const char *fmt_exact(char *buf, size_t n, double v)
+{
+    snprintf(buf, n, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, n, "%.17g", v);
+    return buf;
+}

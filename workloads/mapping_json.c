@@ -6,15 +6,6 @@
 #include "json.h"
 #include "model.h"
 
-static void shape(json_w_t *w, const char *key, int h, int ww, int c)
-{
-    jw_arr_begin(w, key);
-    jw_int(w, NULL, h);
-    jw_int(w, NULL, ww);
-    jw_int(w, NULL, c);
-    jw_arr_end(w);
-}
-
 void mapping_write_json(const mapping_t *mp, FILE *f)
 {
     const model_t *m = mp->model;
@@ -62,8 +53,8 @@ void mapping_write_json(const mapping_t *mp, FILE *f)
                     break;
                 }
         jw_arr_end(&w);
-        shape(&w, "in_shape_hwc", L->in_h, L->in_w, L->in_c);
-        shape(&w, "out_shape_hwc", L->out_h, L->out_w, L->out_c);
+        jw_ints(&w, "in_shape_hwc", (const int[]){L->in_h, L->in_w, L->in_c}, 3);
+        jw_ints(&w, "out_shape_hwc", (const int[]){L->out_h, L->out_w, L->out_c}, 3);
         jw_int(&w, "macs", L->macs);
         jw_int(&w, "weights", L->weights);
         jw_int(&w, "act_bits", lm->act_bits);

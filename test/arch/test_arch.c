@@ -1,6 +1,8 @@
 /* arch/: parameter table, loader, validation, ADC models, roll-up, golden
  * numbers of the ISAAC and PUMA presets. */
 #include <check.h>
+
+#include "check_run.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -493,9 +495,5 @@ int main(void)
     tcase_add_test(tc, leakage_split);
     tcase_add_test(tc, differential_doubles_slices);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

@@ -2,6 +2,8 @@
  * papers (REFERENCE.md sections 2 and 3), the closed form against per-read
  * stepping, and the tile arbitration rules. */
 #include <check.h>
+
+#include "check_run.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -336,9 +338,5 @@ int main(void)
     tcase_add_test(tc, same_requester_ties_broken_by_tag);
     tcase_add_test(tc, bad_tile_op_reports);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    return check_run(s);
 }

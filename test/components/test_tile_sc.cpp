@@ -16,6 +16,8 @@ extern "C" {
 }
 #include <check.h>
 
+#include "check_run.h"
+
 using namespace sc_core;
 
 static const double P = 1.0 / 1.2; // ns per tile cycle
@@ -309,9 +311,5 @@ int sc_main(int, char **)
     tcase_add_test(tc, conv_layer_two_streams_reverse_spawn);
     tcase_add_test(tc, bad_op_error_response);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    return check_run(s);
 }

@@ -3,6 +3,8 @@
  * bytes: header 0..119, stream table 120..135 (tile 1 at 120, tile 2 at 128),
  * records from 136 (stream 0: 136, 152, 168; stream 1: 184, 200). */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -523,9 +525,5 @@ int main(void)
     tcase_add_test(tc, cli_exit_codes);
     tcase_add_test(tc, cli_stats_dir);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -7,6 +7,8 @@
 
 #include <check.h>
 
+#include "check_run.h"
+
 static char tmpdir[64];
 
 /* Runs `imcsim ARGS`, stdout and stderr into files; returns the exit status. */
@@ -139,9 +141,5 @@ int main(void)
     tcase_add_test(tc, test_compile_outputs);
     tcase_add_test(tc, test_compile_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }
