@@ -221,10 +221,10 @@ int arch_param_index(const arch_param_t *p) { return (int)(p - table); }
  * [1, 16]", expect = 0) and an error's ("an integer in [1, 16]"). */
 static void describe(const arch_param_t *p, int expect, char *buf, size_t n)
 {
-    char range[96];
+    char range[96] = "";
     if (p->d.type == DESC_INT)
         snprintf(range, sizeof range, "[%.0f, %.0f]", p->min, p->max);
-    else
+    else if (p->d.type == DESC_F64)
         snprintf(range, sizeof range, "%s%g, %g]", (p->flags & PF_GT_MIN) ? "(" : "[", p->min,
                  p->max);
     switch (p->d.type) {
@@ -276,36 +276,38 @@ static int in_bounds(const arch_param_t *p, double v)
     return v >= p->min && v <= p->max;
 }
 
-int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
-                        char *why, size_t n)
+/* why = "expected ..." for a refused value; -1. Only on the error path:
+ * the text costs more than setting a value. */
+static int refuse(const arch_param_t *p, char *why, size_t n)
 {
     char ex[300];
     arch_param_expect(p, ex, sizeof ex);
+    snprintf(why, n, "expected %s", ex);
+    return -1;
+}
+
+int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
+                        char *why, size_t n)
+{
     switch (p->d.type) {
     case DESC_INT: {
         int64_t v;
-        if (parse_int64(text, &v) || !in_bounds(p, (double)v)) {
-            snprintf(why, n, "expected %s", ex);
-            return -1;
-        }
+        if (parse_int64(text, &v) || !in_bounds(p, (double)v))
+            return refuse(p, why, n);
         *(int *)field(a, p->d.offset) = (int)v;
         return 0;
     }
     case DESC_F64: {
         double v;
-        if (parse_double(text, &v) || !in_bounds(p, v)) {
-            snprintf(why, n, "expected %s", ex);
-            return -1;
-        }
+        if (parse_double(text, &v) || !in_bounds(p, v))
+            return refuse(p, why, n);
         *(double *)field(a, p->d.offset) = v;
         return 0;
     }
     case DESC_BOOL: {
         int v;
-        if (parse_bool(text, &v)) {
-            snprintf(why, n, "expected true or false");
-            return -1;
-        }
+        if (parse_bool(text, &v))
+            return refuse(p, why, n);
         *(int *)field(a, p->d.offset) = v;
         return 0;
     }
@@ -315,13 +317,10 @@ int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
                 *(int *)field(a, p->d.offset) = i;
                 return 0;
             }
-        snprintf(why, n, "expected %s", ex);
-        return -1;
+        return refuse(p, why, n);
     case DESC_STR:
-        if (strlen(text) >= p->offset2 || !*text) {
-            snprintf(why, n, "expected %s", ex);
-            return -1;
-        }
+        if (strlen(text) >= p->offset2 || !*text)
+            return refuse(p, why, n);
         snprintf((char *)field(a, p->d.offset), p->offset2, "%s", text);
         return 0;
     case DESC_LIST:
