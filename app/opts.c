@@ -115,9 +115,36 @@ static int store(const opts_cmd_t *c, const opt_t *o, const char *v)
     return 2;
 }
 
-/* The option given by argv[optind-1] (or -2 with a separate value), for
- * messages: getopt_long does not say which text it rejected. */
-static const char *offending(char **argv, int idx) { return idx > 0 ? argv[idx] : "?"; }
+/* Why getopt_long refused `tok`: a value given to a flag, a prefix of
+ * several options, or an option the command does not have. Returns 2. */
+static int refused(const opts_cmd_t *c, const opt_t *opts, const char *tok)
+{
+    if (strncmp(tok, "--", 2))
+        return opts_usage_error(c, "unknown option '%s'", tok);
+    const char *name = tok + 2, *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    char cands[256] = "";
+    int matches = 0;
+    for (const opt_t *o = opts; o->kind != OPT_K_END; o++) {
+        if (eq && o->kind == OPT_K_FLAG && strlen(o->name) == len && !strncmp(o->name, name, len))
+            return opts_usage_error(c, "'--%s' takes no value", o->name);
+        if (!strncmp(o->name, name, len)) {
+            size_t u = strlen(cands);
+            snprintf(cands + u, sizeof cands - u, "%s--%s", matches++ ? ", " : "", o->name);
+        }
+    }
+    if (matches > 1)
+        return opts_usage_error(c, "ambiguous option '%.*s' (could be %s)", (int)len + 2, tok,
+                                cands);
+    return opts_usage_error(c, "unknown option '%s'", tok);
+}
+
+/* The word getopt_long was reading (argv[optind] before the call), for
+ * messages: it does not say which text it rejected. */
+static const char *offending(char **argv, int argc, int idx)
+{
+    return idx > 0 && idx < argc ? argv[idx] : "?";
+}
 
 int opts_parse(const opts_cmd_t *c, const opt_t *opts, int argc, char **argv,
                const char **pos, int *npos)
@@ -175,9 +202,9 @@ int opts_parse(const opts_cmd_t *c, const opt_t *opts, int argc, char **argv,
             else
                 rc = opts_usage_error(c, "unexpected argument '%s'", optarg);
         } else if (ch == MISSING_VALUE) {
-            rc = opts_usage_error(c, "'%s' needs a value", offending(argv, before));
+            rc = opts_usage_error(c, "'%s' needs a value", offending(argv, argc, before));
         } else if (ch == UNKNOWN || !o) {
-            rc = opts_usage_error(c, "unknown option '%s'", offending(argv, before));
+            rc = refused(c, opts, offending(argv, argc, before));
         } else {
             rc = store(c, o, optarg) ? 2 : OPTS_GO;
         }

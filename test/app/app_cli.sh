@@ -48,6 +48,12 @@ expect_error "missing value" 2 "imcsim run: error: '--model' needs a value (see 
   "$imcsim" run --arch isaac --model
 expect_error "unknown option" 2 "imcsim compile: error: unknown option '--frobnicate' (see 'imcsim compile --help')" \
   "$imcsim" compile --frobnicate
+expect_error "value given to a flag" 2 "imcsim arch show: error: '--json' takes no value (see 'imcsim arch show --help')" \
+  "$imcsim" arch show isaac --json=1
+expect_error "ambiguous prefix" 2 "imcsim run: error: ambiguous option '--t' (could be --traces, --timeline) (see 'imcsim run --help')" \
+  "$imcsim" run --arch isaac --model lenet5 --t x
+"$imcsim" run --arch=isaac --model=lenet5 --batch=2 --quiet --json=- >eq.json && "$imcsim" run --arch isaac --mod lenet5 --bat 2 --quiet --json - >sp.json && cmp -s eq.json sp.json
+check "--name=VALUE, --name VALUE and unambiguous prefixes are the same" $?
 expect_error "unexpected argument" 2 "imcsim models: error: unexpected argument 'vgg8' (see 'imcsim models --help')" \
   "$imcsim" models lenet5 vgg8
 
