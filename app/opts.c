@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ytree.h" /* parse_int64 */
+#include "ytree.h" /* parse_int64, parse_double */
 
 enum { POSITIONAL = 1, MISSING_VALUE = ':', UNKNOWN = '?', HELP = 'h', LONG_ONLY = 256 };
 
@@ -67,6 +67,8 @@ static int bad_value(const opts_cmd_t *c, const opt_t *o, const char *v)
         fprintf(stderr, o->min == 1 ? "a positive integer" : "an integer >= %" PRId64, o->min);
     else if (o->kind == OPT_K_INT)
         fprintf(stderr, "an integer in %" PRId64 "..%" PRId64, o->min, o->max);
+    else if (o->kind == OPT_K_DOUBLE)
+        fprintf(stderr, "a number in %g..%g", o->dmin, o->dmax);
     else if (o->kind == OPT_K_ENUM) {
         int n = 0;
         while (o->enum_name(n))
@@ -94,6 +96,13 @@ static int store(const opts_cmd_t *c, const opt_t *o, const char *v)
         if (parse_int64(v, &x) || x < o->min || x > o->max)
             return bad_value(c, o, v);
         *(int64_t *)o->value = x;
+        return 0;
+    }
+    case OPT_K_DOUBLE: {
+        double x;
+        if (parse_double(v, &x) || !(x >= o->dmin && x <= o->dmax))
+            return bad_value(c, o, v);
+        *(double *)o->value = x;
         return 0;
     }
     case OPT_K_ENUM:

@@ -2,7 +2,7 @@
  *
  * A command declares its options once, in a table of the variables they set:
  *
- *     const char *arch = NULL; int batch = 1; opt_list_t sets = {0};
+ *     const char *arch = NULL; int64_t batch = 1; opt_list_t sets = {0};
  *     const opt_t options[] = {
  *         OPT_STRING(0, "arch", &arch, "A", "preset or architecture YAML file"),
  *         OPT_INT(0, "batch", &batch, "N", 1, 100000, "inferences per run (default 1)"),
@@ -36,7 +36,9 @@
 extern "C" {
 #endif
 
-typedef enum { OPT_K_END, OPT_K_FLAG, OPT_K_STRING, OPT_K_INT, OPT_K_ENUM, OPT_K_LIST } opt_kind_t;
+typedef enum {
+    OPT_K_END, OPT_K_FLAG, OPT_K_STRING, OPT_K_INT, OPT_K_DOUBLE, OPT_K_ENUM, OPT_K_LIST
+} opt_kind_t;
 
 /* Values of a repeatable option, in command-line order. The strings point
  * into argv; free the array with opt_list_free. */
@@ -50,24 +52,26 @@ typedef struct opt {
     int short_name;        /* 0: long name only */
     const char *name;      /* long name, without "--" */
     void *value;           /* FLAG: int (set to 1); STRING: const char *; INT: int64_t;
-                              ENUM: int; LIST: opt_list_t */
+                              DOUBLE: double; ENUM: int; LIST: opt_list_t */
     const char *metavar;   /* "N", "FILE"; NULL for a flag */
     const char *help;      /* one line; "\n" continues it on the next line of --help */
     int64_t min, max;      /* INT: accepted range (max INT64_MAX: no upper bound) */
+    double dmin, dmax;     /* DOUBLE: accepted range, finite values only */
     const char *(*enum_name)(int i); /* ENUM: name of value i, NULL past the last */
 } opt_t;
 
-#define OPT_FLAG(s, l, v, h) {OPT_K_FLAG, s, l, v, NULL, h, 0, 0, NULL}
-#define OPT_STRING(s, l, v, mv, h) {OPT_K_STRING, s, l, v, mv, h, 0, 0, NULL}
-#define OPT_INT(s, l, v, mv, lo, hi, h) {OPT_K_INT, s, l, v, mv, h, lo, hi, NULL}
-#define OPT_ENUM(s, l, v, mv, names, h) {OPT_K_ENUM, s, l, v, mv, h, 0, 0, names}
-#define OPT_LIST(s, l, v, mv, h) {OPT_K_LIST, s, l, v, mv, h, 0, 0, NULL}
+#define OPT_FLAG(s, l, v, h) {OPT_K_FLAG, s, l, v, NULL, h, 0, 0, 0, 0, NULL}
+#define OPT_STRING(s, l, v, mv, h) {OPT_K_STRING, s, l, v, mv, h, 0, 0, 0, 0, NULL}
+#define OPT_INT(s, l, v, mv, lo, hi, h) {OPT_K_INT, s, l, v, mv, h, lo, hi, 0, 0, NULL}
+#define OPT_DOUBLE(s, l, v, mv, lo, hi, h) {OPT_K_DOUBLE, s, l, v, mv, h, 0, 0, lo, hi, NULL}
+#define OPT_ENUM(s, l, v, mv, names, h) {OPT_K_ENUM, s, l, v, mv, h, 0, 0, 0, 0, names}
+#define OPT_LIST(s, l, v, mv, h) {OPT_K_LIST, s, l, v, mv, h, 0, 0, 0, 0, NULL}
 /* The architecture override every command that loads an architecture takes. */
 #define OPT_SET(v)                                                                          \
     OPT_LIST('s', "set", v, "KEY=VALUE",                                                    \
              "override an architecture parameter by its dotted YAML key\n"                  \
              "(imcsim arch params); repeatable, applied in order")
-#define OPT_END {OPT_K_END, 0, NULL, NULL, NULL, NULL, 0, 0, NULL}
+#define OPT_END {OPT_K_END, 0, NULL, NULL, NULL, NULL, 0, 0, 0, 0, NULL}
 
 /* What --help says around the options, and the positional arguments. */
 typedef struct opts_cmd {
