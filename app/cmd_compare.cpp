@@ -70,7 +70,8 @@ int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
 
 // One row of the table: the CSV gives the value in `unit`, full precision;
 // the text shows it as a whole count, or with `shown` as unit, plain or with
-// an SI prefix (not for mm2, which would read as milli-m2).
+// an SI prefix (not for mm2, which would read as milli-m2); an empty `shown`
+// puts the unit in the label instead ("throughput (inferences/s)  72.01 k").
 enum Show { COUNT, PLAIN, SI };
 struct Row {
     const char *name, *unit;
@@ -92,7 +93,7 @@ double ops_per_s_mm2(const run_result_t &r)
 
 const Row rows[] = {
     {"latency", "s", SI, "s", [](const run_result_t &r) { return r.latency_s; }},
-    {"throughput", "inferences/s", SI, "/s", [](const run_result_t &r) { return r.throughput_inferences_per_s; }},
+    {"throughput", "inferences/s", SI, "", [](const run_result_t &r) { return r.throughput_inferences_per_s; }},
     {"energy per inference", "J", SI, "J", [](const run_result_t &r) { return run_energy_total(&r) / r.batch; }},
     {"ops/s/W", "OPS/W", SI, "OPS/W", ops_per_joule},
     {"ops/s/mm2", "OPS/mm2", SI, "OPS/mm2", ops_per_s_mm2},
@@ -107,7 +108,7 @@ const Row rows[] = {
 // Prints one row to the text table (labelled `label`) and the CSV.
 void put_row(FILE *csv, const char *label, const Row &row, const std::vector<double> &v)
 {
-    std::printf("%-22s", label);
+    std::printf("%-26s", label);
     if (csv)
         std::fprintf(csv, "%s,%s", row.name, row.unit);
     for (double x : v) {
@@ -117,7 +118,7 @@ void put_row(FILE *csv, const char *label, const Row &row, const std::vector<dou
         else if (row.show == PLAIN)
             std::snprintf(b, sizeof b, "%.4g %s", x, row.shown);
         else
-            fmt_si(b, sizeof b, x, row.shown);
+            fmt_si(b, sizeof b, x, row.shown); // "72.01 k" when shown is ""
         std::printf(" %16s", b);
         if (csv)
             std::fprintf(csv, ",%.12g", x);
@@ -177,7 +178,7 @@ int compare(const RunArgs &ra)
         std::fprintf(stderr, "imcsim compare: error: cannot write '%s': %s\n", ra.csv, std::strerror(errno));
         return 1;
     }
-    std::printf("%s, batch %lld\n%-22s", ra.job.model, (long long)ra.batch, "metric");
+    std::printf("%s, batch %lld\n%-26s", ra.job.model, (long long)ra.batch, "metric");
     if (csv)
         std::fprintf(csv, "metric,unit");
     for (auto &a : archs) {
@@ -192,7 +193,10 @@ int compare(const RunArgs &ra)
     for (const Row &row : rows) {
         for (size_t i = 0; i < res.size(); i++)
             v[i] = row.get(res[i]);
-        put_row(csv, row.name, row, v);
+        std::string label = row.name;
+        if (row.shown && !*row.shown)
+            label += std::string(" (") + row.unit + ")";
+        put_row(csv, label.c_str(), row, v);
     }
     std::printf("\nenergy by class, per inference\n");
     for (int c = 0; c < CLS_COUNT_; c++) {

@@ -57,7 +57,8 @@ const char *fmt_si(char *buf, size_t n, double v, const char *unit)
     double a = v < 0 ? -v : v;
     while (i + 1 < np && a < pre[i].f)
         i++;
-    snprintf(buf, n, "%.4g %s%s", v / pre[i].f, pre[i].p, unit);
+    const char *sep = *pre[i].p || *unit ? " " : ""; /* "722.4", not "722.4 " */
+    snprintf(buf, n, "%.4g%s%s%s", v / pre[i].f, sep, pre[i].p, unit);
     return buf;
 }
 

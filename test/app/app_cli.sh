@@ -144,18 +144,22 @@ check "compare prints SI prefixes and units, counts in full, no '(1)'" $?
 /usr/bin/python3 - c.csv c.txt <<'PY'
 import csv, re, sys
 rows = {r[0]: r for r in csv.reader(open(sys.argv[1]))}
-text = {l[:22].strip(): l[22:].split() for l in open(sys.argv[2]) if len(l) > 22}
+# The text table: a 26-column label, then 17 columns per architecture.
+text = {l[:26].strip(): [l[26 + 17 * i:43 + 17 * i].strip() for i in range(2)]
+        for l in open(sys.argv[2]) if len(l) > 26}
 prefix = {"G": 1e9, "M": 1e6, "k": 1e3, "": 1, "m": 1e-3, "u": 1e-6, "n": 1e-9}
-for name, unit in [("ops/s/W", "OPS/W"), ("latency", "s"), ("energy per inference", "J")]:
+for name, unit, label, shown_unit in [
+        ("ops/s/W", "OPS/W", "ops/s/W", "OPS/W"), ("latency", "s", "latency", "s"),
+        ("energy per inference", "J", "energy per inference", "J"),
+        ("throughput", "inferences/s", "throughput (inferences/s)", "")]:  # unit in the label
     assert rows[name][1] == unit, rows[name]
-    shown = text[name]
-    for i, v in enumerate(rows[name][2:]):
+    for v, cell in zip(rows[name][2:], text[label]):
         if name == "ops/s/W":  # not a round number: all 12 digits are there
             assert len(re.sub(r"[^0-9]", "", v.split("e")[0]).lstrip("0")) >= 12, v
-        num, u = shown[2 * i], shown[2 * i + 1]
-        assert u.endswith(unit), (u, unit)
-        scale = prefix[u[: len(u) - len(unit)]]
-        assert float(num) == float(f"{float(v) / scale:.4g}"), (num, u, v)
+        num, _, u = cell.partition(" ")
+        assert u.endswith(shown_unit), (cell, shown_unit)
+        scale = prefix[u[: len(u) - len(shown_unit)]]
+        assert float(num) == float(f"{float(v) / scale:.4g}"), (cell, v)
 for name in ["MACs", "ADC conversions", "flits"]:  # counts: whole, the same in both
     assert rows[name][1] == "1" and rows[name][2:] == text[name], (rows[name], text[name])
 assert rows["MACs"][2:] == ["416520", "416520"]  # LeNet-5's MACs (docs/model-format.md)
