@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strutil.h"
+
 void jw_init(json_w_t *w, FILE *f)
 {
     memset(w, 0, sizeof *w);
@@ -64,7 +66,17 @@ void json_format_double(char *buf, size_t n, double v)
     }
     if (v == 0)
         v = 0; /* no "-0" */
-    snprintf(buf, n, "%.12g", v);
+    /* A whole number prints exactly (a count such as 2^52 =
+       4503599627370496, not 4.50359962737e+15); past 2^53, where a double
+       no longer holds every integer, with the digits that read back as the
+       same double. Fractions keep 12 significant digits: the last ones of a
+       computed value are noise that would differ between platforms. */
+    if (v == floor(v) && fabs(v) < 9007199254740992.0)
+        snprintf(buf, n, "%.0f", v);
+    else if (v == floor(v))
+        fmt_exact(buf, n, v);
+    else
+        snprintf(buf, n, "%.12g", v);
 }
 
 void jw_num(json_w_t *w, const char *key, double v)

@@ -25,7 +25,7 @@ void jw_obj_begin(json_w_t *w, const char *key);
 void jw_obj_end(json_w_t *w);
 void jw_arr_begin(json_w_t *w, const char *key);
 void jw_arr_end(json_w_t *w);
-void jw_num(json_w_t *w, const char *key, double v); /* %.12g; NaN/inf -> null */
+void jw_num(json_w_t *w, const char *key, double v); /* json_format_double */
 void jw_int(json_w_t *w, const char *key, int64_t v);
 void jw_uint(json_w_t *w, const char *key, uint64_t v);
 /* An array of n ints: [1, 2, 3]. */
@@ -38,7 +38,9 @@ void jw_finish(json_w_t *w);
 
 /* Write s as a JSON string literal (with quotes). */
 void json_put_string(FILE *f, const char *s);
-/* Deterministic text for a double ("%.12g", "null" when not finite). */
+/* Deterministic text for a double: a whole number exactly (below 2^53; above,
+ * the shortest digits that read back as the same double), a fraction with
+ * "%.12g", "null" when not finite. */
 void json_format_double(char *buf, size_t n, double v);
 
 #ifdef __cplusplus
