@@ -9,7 +9,10 @@
 #include <vector>
 
 #include "cli.h"
+#include "csv.h"
+#include "json.h"
 #include "outpath.h"
+#include "outputs.h"
 #include "run_flow.h"
 #include "strutil.h"
 
@@ -109,8 +112,11 @@ const Row rows[] = {
 void put_row(FILE *csv, const char *label, const Row &row, const std::vector<double> &v)
 {
     std::printf("%-26s", label);
-    if (csv)
-        std::fprintf(csv, "%s,%s", row.name, row.unit);
+    if (csv) {
+        csv_put(csv, row.name);
+        std::fputc(',', csv);
+        csv_put(csv, row.unit);
+    }
     for (double x : v) {
         char b[48];
         if (row.show == COUNT)
@@ -120,24 +126,18 @@ void put_row(FILE *csv, const char *label, const Row &row, const std::vector<dou
         else
             fmt_si(b, sizeof b, x, row.shown); // "72.01 k" when shown is ""
         std::printf(" %16s", b);
-        if (csv)
-            std::fprintf(csv, ",%.12g", x);
+        if (csv) { // whole numbers exactly, as in the JSON
+            json_format_double(b, sizeof b, x);
+            std::fprintf(csv, ",%s", b);
+        }
     }
     std::printf("\n");
     if (csv)
         std::fprintf(csv, "\n");
 }
 
-int write_json(const char *path, const std::vector<run_result_t> &res)
+void write_json(FILE *f, const std::vector<run_result_t> &res)
 {
-    bool out = !std::strcmp(path, "-");
-    if (outpath_file("compare", path, 1))
-        return 1;
-    FILE *f = out ? stdout : std::fopen(path, "w");
-    if (!f) {
-        std::fprintf(stderr, "imcsim compare: error: cannot write '%s': %s\n", path, std::strerror(errno));
-        return 1;
-    }
     std::fprintf(f, "[\n");
     for (size_t i = 0; i < res.size(); i++) {
         run_write_json(&res[i], f);
@@ -145,11 +145,6 @@ int write_json(const char *path, const std::vector<run_result_t> &res)
             std::fprintf(f, ",\n");
     }
     std::fprintf(f, "]\n");
-    if (!out && std::fclose(f)) {
-        std::fprintf(stderr, "imcsim compare: error: writing '%s' failed\n", path);
-        return 1;
-    }
-    return 0;
 }
 
 int compare(const RunArgs &ra)
@@ -173,9 +168,13 @@ int compare(const RunArgs &ra)
             return rc;
         }
     }
-    FILE *csv = nullptr;
-    if (ra.csv && (outpath_file("compare", ra.csv, 1) || !(csv = std::fopen(ra.csv, "w")))) {
-        std::fprintf(stderr, "imcsim compare: error: cannot write '%s': %s\n", ra.csv, std::strerror(errno));
+    // the CSV and the JSON appear together, under a manifest (outputs.h)
+    outputs_t out;
+    outputs_init(&out, "compare");
+    FILE *csv = nullptr, *json = nullptr;
+    if ((ra.csv && (outpath_file("compare", ra.csv, 1) || !(csv = outputs_open(&out, "csv", ra.csv)))) ||
+        (ra.json && (outpath_file("compare", ra.json, 1) || !(json = outputs_open(&out, "json", ra.json))))) {
+        outputs_abort(&out);
         return 1;
     }
     std::printf("%s, batch %lld\n%-26s", ra.job.model, (long long)ra.batch, "metric");
@@ -183,8 +182,10 @@ int compare(const RunArgs &ra)
         std::fprintf(csv, "metric,unit");
     for (auto &a : archs) {
         std::printf(" %16s", a.c_str());
-        if (csv)
-            std::fprintf(csv, ",%s", a.c_str());
+        if (csv) {
+            std::fputc(',', csv);
+            csv_put(csv, a.c_str());
+        }
     }
     std::printf("\n");
     if (csv)
@@ -206,11 +207,12 @@ int compare(const RunArgs &ra)
         std::string label = std::string("  ") + run_class_names[c];
         put_row(csv, label.c_str(), Row{name.c_str(), "J", SI, "J", nullptr}, v);
     }
-    if (csv && std::fclose(csv)) {
-        std::fprintf(stderr, "imcsim compare: error: writing '%s' failed\n", ra.csv);
-        return 1;
-    }
-    return ra.json ? write_json(ra.json, res) : 0;
+    if (json)
+        write_json(json, res);
+    char *manifest = outputs_default_manifest(nullptr, ra.json, ra.csv);
+    int rc = outputs_commit(&out, manifest);
+    std::free(manifest);
+    return rc;
 }
 
 } // namespace

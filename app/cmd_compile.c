@@ -7,29 +7,48 @@
 #include "cli.h"
 #include "job.h"
 #include "outpath.h"
+#include "outputs.h"
 #include "tracegen.h"
 
+/* mapping.json and the traces are written into a temporary directory inside
+ * DIR, then moved into DIR together, under DIR/manifest.json (app/outputs.h):
+ * a compile killed half-way leaves the previous set as it was. */
 static int write_outputs(const job_opts_t *jo, const mapping_t *mp, const char *dir,
                          imc_diag_t *d)
 {
-    if (outpath_dir("compile", dir, 1))
-        return -1;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/mapping.json", dir);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
+    outputs_t out;
+    outputs_init(&out, "compile");
+    const char *tmp;
+    if (outpath_dir("compile", dir, 1) || !(tmp = outputs_dir(&out, "traces", dir))) {
+        outputs_abort(&out);
         return -1;
     }
-    mapping_write_json(mp, f);
-    if (fclose(f)) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/mapping.json", tmp);
+    FILE *f = fopen(path, "w");
+    int rc = 0;
+    if (!f) {
         diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
-        return -1;
+        rc = -1;
+    } else {
+        mapping_write_json(mp, f);
+        if (fclose(f)) {
+            diag_error(d, path, 0, 0, "cannot write: %s", strerror(errno));
+            rc = -1;
+        }
     }
     /* The per-layer traces go beside mapping.json (docs/trace-format.md). */
     char source[4096];
     job_model_source(jo, source, sizeof source);
-    return tracegen_write_dir(mp, dir, source, d);
+    if (!rc && tracegen_write_dir(mp, tmp, source, d))
+        rc = -1;
+    char manifest[4096];
+    snprintf(manifest, sizeof manifest, "%s/manifest.json", dir);
+    if (rc)
+        outputs_abort(&out);
+    else if (outputs_commit(&out, manifest))
+        rc = -1;
+    return rc;
 }
 
 int imc_cmd_compile(int argc, char **argv)
@@ -39,7 +58,8 @@ int imc_cmd_compile(int argc, char **argv)
         "Map model M (zoo name or YAML file) onto architecture A (preset name or\n"
         "YAML file): unroll, slice, tile, replicate and place every layer\n"
         "(docs/compiler.md). Prints the mapping report; with -o, writes\n"
-        "DIR/mapping.json and the per-layer traces (docs/trace-format.md).\n",
+        "DIR/mapping.json and the per-layer traces (docs/trace-format.md), published\n"
+        "together under DIR/manifest.json (docs/run.md).\n",
         "exit status: 0 ok, 1 writing the output failed, 2 bad input (including a\n"
         "model that does not fit the architecture)\n",
         0, 0, NULL};

@@ -1,10 +1,12 @@
 // imcsim run: compile (or load traces), simulate, report.
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "cli.h"
 #include "outpath.h"
+#include "outputs.h"
 #include "run_flow.h"
 
 namespace {
@@ -14,37 +16,35 @@ const opts_cmd_t run_cmd = {
     "Compiles model M onto architecture A (a preset name or a YAML file), runs a batch of\n"
     "inferences through the cycle-level SystemC model and reports latency, throughput,\n"
     "energy and utilization (schema: docs/stats.md). Output paths are checked (and\n"
-    "their directories created) before the run starts.\n",
+    "their directories created) before the run starts. The output files appear together\n"
+    "when the run ends, listed with their checksums in a manifest (docs/run.md).\n",
     nullptr, 0, 0, nullptr};
 
-int write_outputs(const RunArgs &ra, const run_result_t &r)
+// The JSON and CSVs of a finished run join the timeline the simulation
+// wrote, and all are published together under a manifest (app/outputs.h).
+int write_outputs(const RunArgs &ra, const run_result_t &r, outputs_t &out)
 {
-    if (ra.json) {
-        bool out = !std::strcmp(ra.json, "-");
-        if (outpath_file("run", ra.json, 1))
-            return 1;
-        FILE *f = out ? stdout : std::fopen(ra.json, "w");
-        if (!f) {
-            std::fprintf(stderr, "imcsim run: error: cannot write '%s': %s\n", ra.json,
-                         std::strerror(errno));
-            return 1;
-        }
-        run_write_json(&r, f);
-        if (!out && std::fclose(f)) {
-            std::fprintf(stderr, "imcsim run: error: writing '%s' failed\n", ra.json);
-            return 1;
-        }
-    }
-    if (ra.csv && outpath_dir("run", ra.csv, 1))
+    const char *tmp = nullptr;
+    FILE *f = nullptr;
+    if ((ra.json && (outpath_file("run", ra.json, 1) || !(f = outputs_open(&out, "json", ra.json)))) ||
+        (ra.csv && (outpath_dir("run", ra.csv, 1) || !(tmp = outputs_dir(&out, "csv", ra.csv))))) {
+        outputs_abort(&out);
         return 1;
-    if (ra.csv && run_write_csv(&r, ra.csv)) {
+    }
+    if (f)
+        run_write_json(&r, f);
+    if (tmp && run_write_csv(&r, tmp)) {
         std::fprintf(stderr, "imcsim run: error: cannot write CSV files in '%s': %s\n", ra.csv,
                      std::strerror(errno));
+        outputs_abort(&out);
         return 1;
     }
-    if (!ra.quiet && !(ra.json && !std::strcmp(ra.json, "-")))
+    char *manifest = ra.manifest ? nullptr : outputs_default_manifest(ra.csv, ra.json, ra.timeline);
+    int rc = outputs_commit(&out, ra.manifest ? ra.manifest : manifest);
+    std::free(manifest);
+    if (!rc && !ra.quiet && !(ra.json && !std::strcmp(ra.json, "-")))
         run_write_summary(&r, stdout);
-    return 0;
+    return rc;
 }
 
 } // namespace
@@ -57,9 +57,18 @@ int imc_cmd_run(int argc, char **argv)
         imc_diag_t d;
         diag_init(&d);
         run_result_t r;
-        rc = run_one(ra, ra.job.arch, &r, &d);
+        outputs_t out;
+        outputs_init(&out, "run");
+        // the simulation writes the timeline into a temporary file
+        RunArgs sim = ra;
+        if (ra.timeline && !(sim.timeline = outputs_reserve(&out, "timeline", ra.timeline)))
+            rc = 1;
+        else
+            rc = run_one(sim, ra.job.arch, &r, &d);
         if (rc == 0)
-            rc = write_outputs(ra, r);
+            rc = write_outputs(ra, r, out);
+        else
+            outputs_abort(&out);
         diag_free(&d);
     }
     opt_list_free(&ra.job.sets);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outfile.h"
 
 namespace {
 
@@ -68,7 +69,17 @@ int main(int argc, char **argv)
 {
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
     prefer_huge_pages(argc, argv);
-    return sc_core::sc_elab_and_sim(argc, argv);
+    int rc = sc_core::sc_elab_and_sim(argc, argv);
+    // Every command's printing ends here: a write that failed (a full disk,
+    // > /dev/full, a closed pipe's EPIPE when SIGPIPE is ignored) fails the
+    // command, also when it only shows when stdout is flushed at close.
+    if (int err = outfile_close_stdout()) {
+        std::fprintf(stderr, "imcsim%s%s: error: cannot write to standard output%s%s\n",
+                     argc > 1 ? " " : "", argc > 1 ? argv[1] : "", err > 0 ? ": " : "",
+                     err > 0 ? std::strerror(err) : " (a write failed)");
+        return rc ? rc : 1;
+    }
+    return rc;
 }
 
 int sc_main(int argc, char **argv)

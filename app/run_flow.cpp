@@ -49,6 +49,10 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
         t.push_back(OPT_STRING(0, "csv", &ra.csv, "DIR", "write DIR/layers.csv and DIR/tiles.csv"));
         t.push_back(OPT_STRING(0, "timeline", &ra.timeline, "FILE",
                                "write a Chrome trace-event / Perfetto timeline"));
+        t.push_back(OPT_STRING(0, "manifest", &ra.manifest, "FILE",
+                               "where the manifest of the output files goes (default:\n"
+                               "DIR/manifest.json with --csv DIR, else FILE.manifest beside\n"
+                               "the JSON or the timeline)"));
         t.push_back(OPT_FLAG(0, "quiet", &ra.quiet, "no summary on stdout"));
     } else {
         t.push_back(OPT_STRING(0, "json", &ra.json, "FILE", "write an array of run results as JSON ('-' for stdout)"));
@@ -66,6 +70,7 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
     // A bad output path fails now, not after the simulation. The timeline
     // is opened when the simulation starts: its directory is made now.
     if ((ra.json && outpath_file(c.name, ra.json, 0)) || (ra.timeline && outpath_file(c.name, ra.timeline, 1)) ||
+        (ra.manifest && outpath_file(c.name, ra.manifest, 0)) ||
         (ra.csv && (multi_arch ? outpath_file(c.name, ra.csv, 0) : outpath_dir(c.name, ra.csv, 0))))
         return 1;
     return OPTS_GO;

@@ -13,6 +13,7 @@
 struct RunArgs {
     job_opts_t job = JOB_OPTS_INIT; // --arch, --model, --set, --replicate
     const char *json = nullptr, *csv = nullptr, *timeline = nullptr, *traces = nullptr;
+    const char *manifest = nullptr; // run: where the manifest of the outputs goes
     int64_t batch = 1, perturb_order = 0;
     int quiet = 0;
 };

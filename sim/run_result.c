@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "json.h"
 #include "strutil.h"
 
@@ -209,7 +210,10 @@ int run_write_csv(const run_result_t *r, const char *dir)
         json_format_double(s1, sizeof s1, (double)l->end_cycle * to_s);
         json_format_double(s2, sizeof s2, (double)l->busy_cycles * to_s);
         json_format_double(e, sizeof e, l->energy_j);
-        fprintf(f, "%s,%s,%d,%lld,%lld,%llu,%s,%s,%s,%s,%d\n", l->name, l->type, l->replication,
+        csv_put(f, l->name); /* RFC 4180: a name may hold ',', '"' or a newline */
+        fputc(',', f);
+        csv_put(f, l->type);
+        fprintf(f, ",%d,%lld,%lld,%llu,%s,%s,%s,%s,%d\n", l->replication,
                 (long long)l->crossbars, (long long)l->macs, (unsigned long long)l->mvms, s0, s1,
                 s2, e, l->bound);
     }
