@@ -147,9 +147,13 @@ typedef struct counts {
     uint64_t recs, per_op[TR_OP_COUNT_], xbars, read_b, write_b, psum_b, sent;
 } counts_t;
 
+/* Per-tile counts are kept for the tiles that have streams (sorted ids), not
+ * for every tile the header says the system has: the memory is bounded by
+ * the files' sizes, not by a header field. */
 typedef struct stats {
     counts_t all;
     uint32_t n_tiles;
+    uint32_t *tile_id;        /* n_tiles distinct stream tiles, increasing */
     counts_t *tile;           /* n_tiles entries */
     int n_layers;
     counts_t *layer;
@@ -157,6 +161,34 @@ typedef struct stats {
     uint8_t *kinds;
     uint32_t *streams;
 } stats_t;
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The distinct tiles of the layers' streams. 0, or -1 out of memory. */
+static int stats_tiles(stats_t *st, const trace_layer_t *l, int n)
+{
+    size_t total = 0, k = 0;
+    for (int i = 0; i < n; i++)
+        total += l[i].n_streams;
+    st->tile_id = malloc((total ? total : 1) * sizeof *st->tile_id);
+    if (!st->tile_id)
+        return -1;
+    for (int i = 0; i < n; i++)
+        for (uint32_t s = 0; s < l[i].n_streams; s++)
+            st->tile_id[k++] = l[i].streams[s].tile;
+    qsort(st->tile_id, total, sizeof *st->tile_id, cmp_u32);
+    size_t u = 0;
+    for (size_t i = 0; i < total; i++)
+        if (!u || st->tile_id[u - 1] != st->tile_id[i])
+            st->tile_id[u++] = st->tile_id[i];
+    st->n_tiles = (uint32_t)u;
+    st->tile = calloc(u ? u : 1, sizeof *st->tile);
+    return st->tile ? 0 : -1;
+}
 
 static void count(counts_t *c, const trace_rec_t *r)
 {
@@ -171,27 +203,21 @@ static void count(counts_t *c, const trace_rec_t *r)
     }
 }
 
-static int add_layer(stats_t *st, int li, const trace_layer_t *l)
+static void add_layer(stats_t *st, int li, const trace_layer_t *l)
 {
-    if (!st->tile) {
-        st->n_tiles = l->n_tiles;
-        st->tile = calloc(l->n_tiles, sizeof *st->tile);
-        if (!st->tile)
-            return -1;
-    }
     snprintf(st->names[li], TRACE_NAME_BYTES, "%s", l->name);
     st->kinds[li] = l->kind;
     st->streams[li] = l->n_streams;
     for (uint32_t s = 0; s < l->n_streams; s++) {
         const trace_stream_t *x = &l->streams[s];
+        const uint32_t *at = bsearch(&x->tile, st->tile_id, st->n_tiles, sizeof *at, cmp_u32);
+        counts_t *tc = &st->tile[at - st->tile_id];
         for (uint32_t i = 0; i < x->n_recs; i++) {
             count(&st->all, &x->recs[i]);
             count(&st->layer[li], &x->recs[i]);
-            if (x->tile < st->n_tiles)
-                count(&st->tile[x->tile], &x->recs[i]);
+            count(tc, &x->recs[i]);
         }
     }
-    return 0;
 }
 
 static void print_counts_json(json_w_t *w, const counts_t *c)
@@ -232,7 +258,7 @@ static void print_stats(const stats_t *st, const char *what, int json)
             if (!st->tile[t].recs)
                 continue;
             jw_obj_begin(&w, NULL);
-            jw_uint(&w, "tile", t);
+            jw_uint(&w, "tile", st->tile_id[t]);
             print_counts_json(&w, &st->tile[t]);
             jw_obj_end(&w);
         }
@@ -270,14 +296,16 @@ static void print_stats(const stats_t *st, const char *what, int json)
         const counts_t *c = &st->tile[t];
         if (!c->recs)
             continue;
-        printf("%-5u ", t);
+        printf("%-5u ", st->tile_id[t]);
         printf(row, c->recs, c->per_op[TR_MVM], c->xbars, c->read_b, c->write_b, c->psum_b,
                c->sent);
     }
 }
 
-static int stats_alloc(stats_t *st, int n)
+static int stats_alloc(stats_t *st, const trace_layer_t *l, int n)
 {
+    if (stats_tiles(st, l, n))
+        return -1;
     st->n_layers = n;
     st->layer = calloc((size_t)n, sizeof *st->layer);
     st->names = calloc((size_t)n, sizeof *st->names);
@@ -288,6 +316,7 @@ static int stats_alloc(stats_t *st, int n)
 
 static void stats_free(stats_t *st)
 {
+    free(st->tile_id);
     free(st->tile);
     free(st->layer);
     free(st->names);
@@ -326,17 +355,16 @@ static int cmd_stats(int argc, char **argv)
             return 2;
         }
         diag_free(&d);
-        if (!stats_alloc(&st, n)) {
-            int bad = 0;
-            for (int i = 0; i < n && !bad; i++)
-                bad = add_layer(&st, i, &l[i]);
-            if (!bad) {
-                char what[4400];
-                snprintf(what, sizeof what, "%s (model %s 0x%016" PRIx64 ", arch %s 0x%016"
-                         PRIx64 ")", path, ix.model, ix.model_hash, ix.arch, ix.arch_hash);
-                print_stats(&st, what, json);
-                rc = 0;
-            }
+        if (!stats_alloc(&st, l, n)) {
+            for (int i = 0; i < n; i++)
+                add_layer(&st, i, &l[i]);
+            char what[4400];
+            snprintf(what, sizeof what, "%s (model %s 0x%016" PRIx64 ", arch %s 0x%016" PRIx64
+                     ")", path, ix.model, ix.model_hash, ix.arch, ix.arch_hash);
+            print_stats(&st, what, json);
+            rc = 0;
+        } else {
+            fprintf(stderr, "imcsim trace stats: error: out of memory\n");
         }
         trace_layers_free(l, n);
         trace_index_free(&ix);
@@ -344,9 +372,12 @@ static int cmd_stats(int argc, char **argv)
         trace_layer_t l;
         if (read_or_report(path, NULL, &l))
             return 2;
-        if (!stats_alloc(&st, 1) && !add_layer(&st, 0, &l)) {
+        if (!stats_alloc(&st, &l, 1)) {
+            add_layer(&st, 0, &l);
             print_stats(&st, path, json);
             rc = 0;
+        } else {
+            fprintf(stderr, "imcsim trace stats: error: out of memory\n");
         }
         trace_layer_free(&l);
     }

@@ -7,6 +7,7 @@
 #include "arch_load.h"
 #include "params.h"
 #include "strutil.h"
+#include "ytree.h"
 
 static const char *enum_name(const char *key, int v)
 {
@@ -41,18 +42,6 @@ static int common_segments(const char *a, const char *b)
     }
 }
 
-static void put_string(FILE *f, const char *s)
-{
-    /* Names are short; quote always so YAML never reinterprets them. */
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void put_num(FILE *f, double v)
 {
     char buf[40];
@@ -70,7 +59,7 @@ static void dump_extras(FILE *f, const arch_t *a, const arch_param_t *p, int ind
     fputc('\n', f);
     for (int i = 0; i < n; i++) {
         fprintf(f, "%*s- {name: ", indent, "");
-        put_string(f, ex[i].name);
+        yaml_put_string(f, ex[i].name);
         fprintf(f, ", count: %d, power_mw: ", ex[i].count);
         put_num(f, ex[i].cost.power_mw);
         fprintf(f, ", leakage_mw: ");
@@ -85,10 +74,15 @@ void arch_dump_yaml(const arch_t *a, FILE *f)
 {
     size_t np;
     const arch_param_t *t = arch_params(&np);
-    fprintf(f, "# effective configuration of '%s'", a->name);
-    if (a->base[0])
-        fprintf(f, " (base: %s)", a->base);
-    fprintf(f, "\n");
+    /* names quoted and escaped: a newline in one must not end the comment */
+    fputs("# effective configuration of ", f);
+    yaml_put_string(f, a->name);
+    if (a->base[0]) {
+        fputs(" (base: ", f);
+        yaml_put_string(f, a->base);
+        fputc(')', f);
+    }
+    fputc('\n', f);
     const char *prev = "";
     for (size_t i = 0; i < np; i++) {
         const char *k = t[i].d.name;
@@ -111,7 +105,7 @@ void arch_dump_yaml(const arch_t *a, FILE *f)
             dump_extras(f, a, &t[i], 2 * level);
         } else if (t[i].d.type == DESC_STR) {
             fputc(' ', f);
-            put_string(f, (const char *)a + t[i].d.offset);
+            yaml_put_string(f, (const char *)a + t[i].d.offset);
             fputc('\n', f);
         } else {
             char buf[64];

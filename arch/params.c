@@ -238,8 +238,8 @@ static void describe(const arch_param_t *p, int expect, char *buf, size_t n)
         snprintf(buf, n, "%s", expect ? "true or false" : "bool");
         break;
     case DESC_STR:
-        snprintf(buf, n, expect ? "a non-empty string of fewer than %zu characters"
-                                : "string (< %zu chars)", p->offset2);
+        snprintf(buf, n, expect ? "non-empty UTF-8 text of fewer than %zu bytes"
+                                : "string (< %zu bytes)", p->offset2);
         break;
     case DESC_LIST:
         if (expect)
@@ -318,8 +318,8 @@ int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
                 return 0;
             }
         return refuse(p, why, n);
-    case DESC_STR:
-        if (strlen(text) >= p->offset2 || !*text)
+    case DESC_STR: /* UTF-8, so the dump (YAML) reads back as the same text */
+        if (strlen(text) >= p->offset2 || !*text || !str_is_utf8(text))
             return refuse(p, why, n);
         snprintf((char *)field(a, p->d.offset), p->offset2, "%s", text);
         return 0;

@@ -69,3 +69,33 @@ const char *fmt_exact(char *buf, size_t n, double v)
         snprintf(buf, n, "%.17g", v);
     return buf;
 }
+
+long utf8_decode(const char *str, int *len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    *len = 1;
+    if (s[0] < 0x80)
+        return s[0];
+    int n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 0;
+    if (!n || s[0] > 0xF4)
+        return -1;
+    long c = s[0] & (0x7F >> n);
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return -1;
+        c = c << 6 | (s[i] & 0x3F);
+    }
+    static const long min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (c < min[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return -1;
+    *len = n;
+    return c;
+}
+
+int str_is_utf8(const char *s)
+{
+    for (int n; *s; s += n)
+        if (utf8_decode(s, &n) < 0)
+            return 0;
+    return 1;
+}

@@ -16,6 +16,13 @@ size_t str_edit_distance(const char *a, const char *b);
 const char *str_closest(const char *word, const char *const *candidates,
                         size_t n);
 
+/* Decodes the UTF-8 sequence at s (which must not be at its NUL): its code
+ * point and length in bytes, or -1 and length 1 for a byte that does not
+ * start a valid, shortest-form sequence of a Unicode scalar value. */
+long utf8_decode(const char *s, int *len);
+/* Whether all of s is valid UTF-8. */
+int str_is_utf8(const char *s);
+
 /* The shortest of %.15g and %.17g that reads back as the same double: a
  * number written to a file that loads back exactly. Returns buf. */
 const char *fmt_exact(char *buf, size_t n, double v);

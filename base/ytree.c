@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "strutil.h"
+
 int ynode_is_map(const ynode_t *n) { return n && n->type == YAML_MAPPING_NODE; }
 int ynode_is_seq(const ynode_t *n) { return n && n->type == YAML_SEQUENCE_NODE; }
 int ynode_is_scalar(const ynode_t *n) { return n && n->type == YAML_SCALAR_NODE; }
@@ -397,4 +399,27 @@ const char *yget_string(ytree_t *t, imc_diag_t *d, const ynode_t *n,
                         const char *what)
 {
     return scalar_or_err(t, d, n, what, "a string");
+}
+
+void yaml_put_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (int n; *s; s += n) {
+        long c = utf8_decode(s, &n);
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", (int)c);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c == '\t')
+            fputs("\\t", f);
+        else if (c < 0)
+            fprintf(f, "\\x%02x", (unsigned char)*s);
+        else if (c < 0x20 || (c >= 0x7F && c < 0xA0))
+            fprintf(f, "\\x%02lx", c);
+        else if (c == 0x2028 || c == 0x2029 || c == 0xFEFF || c == 0xFFFE || c == 0xFFFF)
+            fprintf(f, "\\u%04lx", c);
+        else
+            fwrite(s, 1, (size_t)n, f);
+    }
+    fputc('"', f);
 }

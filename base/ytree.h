@@ -6,6 +6,7 @@
 #define IMC_YTREE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <yaml.h>
 
@@ -67,6 +68,13 @@ int yget_bool(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
               int *out);
 const char *yget_string(ytree_t *t, imc_diag_t *d, const ynode_t *n,
                         const char *what);
+
+/* Writes s as a YAML double-quoted scalar that libyaml reads back as the
+ * same string: '"' and '\\' escaped, and every character YAML does not
+ * take as it is (control characters, the line breaks NEL, LS and PS, C1
+ * controls, a BOM) as an escape. A byte that is not UTF-8 is written as
+ * \xHH, which reads back as U+00HH: loaders refuse such strings. */
+void yaml_put_string(FILE *f, const char *s);
 
 /* Plain-text conversions shared with command-line overrides. */
 int parse_int64(const char *s, int64_t *out);

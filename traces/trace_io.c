@@ -304,8 +304,14 @@ static int parse(rd_t *r, const uint8_t *b, size_t len, const trace_read_opts_t 
     if (l->layer >= l->n_layers)
         return fail(r, H_LAYER, "layer index %u out of range (model has %u layers)", l->layer,
                     l->n_layers);
-    if (l->n_tiles == 0)
-        return fail(r, H_NTILES, "tile count 0 (expected at least 1)");
+    /* the largest system the compiler maps (compile.c): larger counts are
+       corrupt, whatever the rest of the file says */
+    if (l->n_tiles == 0 || l->n_tiles > TRACE_MAX_TILES)
+        return fail(r, H_NTILES, "tile count %u out of range (expected 1..%u)", l->n_tiles,
+                    TRACE_MAX_TILES);
+    if (l->n_ces > TRACE_MAX_TILES)
+        return fail(r, H_NCES, "CE count %u out of range (expected 0..%u)", l->n_ces,
+                    TRACE_MAX_TILES);
     if (l->kind >= LAYER_KIND_COUNT_)
         return fail(r, H_KIND, "layer kind %u out of range (expected 0..%d)", l->kind,
                     LAYER_KIND_COUNT_ - 1);

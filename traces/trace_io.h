@@ -24,6 +24,7 @@ extern "C" {
 #define TRACE_REC_BYTES 16
 #define TRACE_NAME_BYTES 64
 #define TRACE_MAX_FILE_BYTES (1ull << 31) /* larger files are refused */
+#define TRACE_MAX_TILES 1073741823u       /* tiles (and CEs) of a system: 2^30 - 1 */
 #define TRACE_INDEX_NAME "index.txt"
 
 /* The records one tile executes for the layer, in order. */

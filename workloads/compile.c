@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checked.h"
+
 static int is_weight_layer(const layer_t *L)
 {
     return L->kind == LAYER_CONV || L->kind == LAYER_LINEAR || L->kind == LAYER_LSTM;
@@ -90,6 +92,14 @@ static int shape_layer(const arch_t *a, const layer_t *L, layer_map_t *lm,
         cg = 4 * (int64_t)L->lstm_hidden;
         lm->positions = L->lstm_steps;
     }
+    /* the unrolled matrix must be describable: rows and columns are ints
+       (a 4096x4096 kernel on 1024 channels unrolls to 2^34 rows) */
+    if (rg > INT32_MAX / 2 || cg * g > INT32_MAX / 2) {
+        diag_error(d, NULL, 0, 0, "layer '%s' unrolls to a %lld x %lld matrix (expected at "
+                   "most %d rows and columns)", L->name, (long long)rg, (long long)(cg * g),
+                   INT32_MAX / 2);
+        return -1;
+    }
     lm->rows = (int)rg;
     lm->cols = (int)(cg * g);
     int64_t wpr = lm->weights_per_row;
@@ -129,12 +139,16 @@ static int64_t reps_for(const layer_t *L, const layer_map_t *lm, int64_t T)
     return L->kind == LAYER_LSTM ? 1 : cdiv(lm->positions, T);
 }
 
+/* CEs all layers need at T steps; INT64_MAX when that does not fit (it is
+ * then more than any budget, never a wrapped small number). */
 static int64_t ces_needed(const model_t *m, const layer_map_t *lms, int64_t T)
 {
-    int64_t s = 0;
+    int64_t s = 0, n;
     for (int i = 0; i < m->n_layers; i++)
-        if (is_weight_layer(&m->layers[i]))
-            s += lms[i].ces_per_replica * reps_for(&m->layers[i], &lms[i], T);
+        if (is_weight_layer(&m->layers[i]) &&
+            (ck_mul_i64(lms[i].ces_per_replica, reps_for(&m->layers[i], &lms[i], T), &n) ||
+             ck_add_i64(s, n, &s)))
+            return INT64_MAX;
     return s;
 }
 
@@ -268,8 +282,11 @@ int compile_model(const arch_t *a, const model_t *m, replicate_policy_t policy,
     for (int i = 0; i < m->n_layers && !rc; i++) {
         const layer_t *L = &m->layers[i];
         layer_map_t *lm = &lms[i];
-        out->macs += L->macs;
-        out->weights += L->weights;
+        if (ck_add_i64(out->macs, L->macs, &out->macs) ||
+            ck_add_i64(out->weights, L->weights, &out->weights)) {
+            rc = -2;
+            break;
+        }
         if (!is_weight_layer(L)) {
             int p = L->inputs[0];
             lm->home_tile = p >= 0 ? lms[p].home_tile : 0; /* the network input's tile */
@@ -316,14 +333,21 @@ int compile_model(const arch_t *a, const model_t *m, replicate_policy_t policy,
             out->bottleneck_positions = bn;
         out->ces_used += lm->n_ces;
         out->crossbars_used += lm->crossbars;
-        mapped += cells[i] * lm->replication;
-        used += lm->crossbars * a->crossbar.rows * a->crossbar.cols;
+        int64_t m_i, u_i;
+        if (ck_mul_i64(cells[i], lm->replication, &m_i) || ck_add_i64(mapped, m_i, &mapped) ||
+            ck_mul_i64(lm->crossbars, (int64_t)a->crossbar.rows * a->crossbar.cols, &u_i) ||
+            ck_add_i64(used, u_i, &used))
+            rc = -2;
     }
     free(tile_used);
     free(chip_used);
     free(cells);
     if (rc) {
-        diag_error(d, NULL, 0, 0, "out of memory");
+        if (rc == -2)
+            diag_error(d, NULL, 0, 0, "model '%s' on '%s': its MACs, weights or crossbar cells "
+                       "exceed 2^63 - 1 (expected a smaller model or system)", m->name, a->name);
+        else
+            diag_error(d, NULL, 0, 0, "out of memory");
         mapping_free(out);
         return -1;
     }

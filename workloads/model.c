@@ -4,10 +4,13 @@
  * docs/model-format.md is the user-facing description of what is accepted. */
 #include "model.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "checked.h"
+#include "strmap.h"
 #include "strutil.h"
 #include "ytree.h"
 
@@ -322,27 +325,30 @@ static int parse_layer(ctx_t *x, ynode_t *ln, int idx, raw_t *r)
     return bad ? -1 : 0;
 }
 
-static int find_raw(ctx_t *x, const char *name)
-{
-    for (int i = 0; i < x->n; i++)
-        if (strcmp(x->r[i].name, name) == 0)
-            return i;
-    return -1;
-}
-
+/* Names are looked up in a map, so loading stays linear in the layers. */
 static int resolve_inputs(ctx_t *x)
 {
+    strmap_t names;
+    if (strmap_init(&names, (size_t)x->n))
+        return -1;
     int bad = 0;
     for (int i = 0; i < x->n; i++) {
         raw_t *r = &x->r[i];
-        for (int j = 0; j < i; j++)
-            if (strcmp(x->r[j].name, r->name) == 0) {
-                ynode_t *nn = ynode_map_get(x->t, r->node, "name");
-                yerror(x->t, x->d, nn ? nn : r->node, "duplicate layer name '%s' "
-                       "(first used at line %d; expected unique names)", r->name,
-                       ynode_line(x->r[j].node));
-                bad = 1;
-            }
+        int first = strmap_put(&names, r->name, i);
+        if (first == -2) {
+            strmap_free(&names);
+            return -1;
+        }
+        if (first >= 0) {
+            ynode_t *nn = ynode_map_get(x->t, r->node, "name");
+            yerror(x->t, x->d, nn ? nn : r->node, "duplicate layer name '%s' "
+                   "(first used at line %d; expected unique names)", r->name,
+                   ynode_line(x->r[first].node));
+            bad = 1;
+        }
+    }
+    for (int i = 0; i < x->n; i++) {
+        raw_t *r = &x->r[i];
         if (r->n_in == 0) {
             r->n_in = 1;
             r->in[0] = i == 0 ? LAYER_INPUT_NETWORK : i - 1;
@@ -354,11 +360,13 @@ static int resolve_inputs(ctx_t *x)
                 r->in[k] = LAYER_INPUT_NETWORK;
                 continue;
             }
-            r->in[k] = find_raw(x, s);
+            r->in[k] = strmap_get(&names, s);
             if (r->in[k] < 0) {
                 const char **cand = malloc(sizeof *cand * (size_t)(x->n + 1));
-                if (!cand)
+                if (!cand) {
+                    strmap_free(&names);
                     return -1;
+                }
                 for (int j = 0; j < x->n; j++)
                     cand[j] = x->r[j].name;
                 cand[x->n] = "input";
@@ -378,44 +386,80 @@ static int resolve_inputs(ctx_t *x)
             }
         }
     }
+    strmap_free(&names);
     return bad ? -1 : 0;
 }
 
+/* A min-heap of layer indices (the file position picks among ready layers). */
+static void heap_push(int *h, int *n, int v)
+{
+    int i = (*n)++;
+    for (; i > 0 && h[(i - 1) / 2] > v; i = (i - 1) / 2)
+        h[i] = h[(i - 1) / 2];
+    h[i] = v;
+}
+
+static int heap_pop(int *h, int *n)
+{
+    int top = h[0], v = h[--*n], i = 0;
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && h[c + 1] < h[c])
+            c++;
+        if (v <= h[c])
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (*n)
+        h[i] = v;
+    return top;
+}
+
 /* Kahn's algorithm, lowest file position first, so the order is the file's
- * wherever the file is already ordered. */
+ * wherever the file is already ordered. O(n log n) with the consumers of
+ * each layer listed once (CSR). */
 static int topo_sort(ctx_t *x, int *order)
 {
-    int *indeg = calloc((size_t)x->n, sizeof *indeg);
-    int *done = calloc((size_t)x->n, sizeof *done);
-    if (!indeg || !done) {
-        free(indeg);
-        free(done);
-        return -1;
-    }
+    size_t n = (size_t)x->n;
+    int *indeg = calloc(n, sizeof *indeg), *start = calloc(n + 1, sizeof *start);
+    int *cons = malloc((n * LAYER_MAX_INPUTS + 1) * sizeof *cons);
+    int *heap = malloc((n + 1) * sizeof *heap), *fill = calloc(n + 1, sizeof *fill);
+    int rc = -1;
+    if (!indeg || !start || !cons || !heap || !fill)
+        goto done;
     for (int i = 0; i < x->n; i++)
         for (int k = 0; k < x->r[i].n_in; k++)
-            if (x->r[i].in[k] >= 0)
+            if (x->r[i].in[k] >= 0) {
                 indeg[i]++;
-    int m = 0;
-    while (m < x->n) {
-        int pick = -1;
-        for (int i = 0; i < x->n && pick < 0; i++)
-            if (!done[i] && indeg[i] == 0)
-                pick = i;
-        if (pick < 0)
-            break;
-        done[pick] = 1;
+                start[x->r[i].in[k] + 1]++;
+            }
+    for (size_t i = 0; i < n; i++)
+        start[i + 1] += start[i];
+    for (int i = 0; i < x->n; i++)
+        for (int k = 0; k < x->r[i].n_in; k++) {
+            int p = x->r[i].in[k];
+            if (p >= 0)
+                cons[start[p] + fill[p]++] = i;
+        }
+    int m = 0, hn = 0;
+    for (int i = 0; i < x->n; i++)
+        if (indeg[i] == 0)
+            heap_push(heap, &hn, i);
+    while (hn) {
+        int pick = heap_pop(heap, &hn);
         x->r[pick].order = m;
         order[m++] = pick;
-        for (int i = 0; i < x->n; i++)
-            for (int k = 0; k < x->r[i].n_in; k++)
-                if (x->r[i].in[k] == pick)
-                    indeg[i]--;
+        for (int j = start[pick]; j < start[pick + 1]; j++)
+            if (--indeg[cons[j]] == 0)
+                heap_push(heap, &hn, cons[j]);
     }
-    int rc = 0;
+    rc = 0;
     if (m < x->n) {
         for (int i = 0; i < x->n; i++)
-            if (!done[i]) {
+            if (indeg[i] > 0) {
                 raw_t *r = &x->r[i];
                 yerror(x->t, x->d, r->inputs_node ? r->inputs_node : r->node,
                        "layer '%s' is on a cycle of inputs (expected the layers to "
@@ -424,8 +468,12 @@ static int topo_sort(ctx_t *x, int *order)
             }
         rc = -1;
     }
+done:
     free(indeg);
-    free(done);
+    free(start);
+    free(cons);
+    free(heap);
+    free(fill);
     return rc;
 }
 
@@ -697,6 +745,22 @@ static int build(ctx_t *x, const int *order, model_t *m)
     return rc;
 }
 
+/* Each layer is bounded (infer_shape); their sums must fit in int64_t too,
+ * so model_macs and model_weights never wrap. */
+static int check_totals(ctx_t *x, const ynode_t *at, const model_t *m)
+{
+    int64_t macs = 0, weights = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        if (ck_add_i64(macs, m->layers[i].macs, &macs) ||
+            ck_add_i64(weights, m->layers[i].weights, &weights)) {
+            yerror(x->t, x->d, at, "the layers up to '%s' total more than %lld MACs or "
+                   "weights per inference (expected at most 2^63 - 1 of each)",
+                   m->layers[i].name, (long long)INT64_MAX);
+            return -1;
+        }
+    return 0;
+}
+
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
@@ -869,7 +933,7 @@ static int load_tree(ytree_t *t, const char *default_name, model_t *out, imc_dia
     for (int i = 0; i < x.n; i++)
         if (infer_shape(&x, &x.r[order[i]]))
             goto done;
-    if (build(&x, order, out))
+    if (build(&x, order, out) || check_totals(&x, layers, out))
         goto done;
     out->hash = model_hash(out);
     rc = 0;
@@ -960,21 +1024,20 @@ void model_free(model_t *m)
     memset(m, 0, sizeof *m);
 }
 
-int64_t model_macs(const model_t *m)
+/* A loaded model's sums fit (check_totals); a model_t built by hand that
+ * overflows gets INT64_MAX, never a wrapped value. */
+static int64_t sum_layers(const model_t *m, size_t off)
 {
     int64_t s = 0;
     for (int i = 0; i < m->n_layers; i++)
-        s += m->layers[i].macs;
+        if (ck_add_i64(s, *(const int64_t *)((const char *)&m->layers[i] + off), &s))
+            return INT64_MAX;
     return s;
 }
 
-int64_t model_weights(const model_t *m)
-{
-    int64_t s = 0;
-    for (int i = 0; i < m->n_layers; i++)
-        s += m->layers[i].weights;
-    return s;
-}
+int64_t model_macs(const model_t *m) { return sum_layers(m, offsetof(layer_t, macs)); }
+
+int64_t model_weights(const model_t *m) { return sum_layers(m, offsetof(layer_t, weights)); }
 
 int model_find(const model_t *m, const char *name)
 {
