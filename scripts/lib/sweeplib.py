@@ -1,11 +1,16 @@
-"""Sweep machinery: spec -> manifest of points, one point -> one result file,
+"""Sweep machinery: spec -> manifest of the grid, one point -> one result file,
 all result files -> one merged CSV. scripts/sweep drives it through GNU
 parallel; the Slurm script and parallel's remote hosts call this file's
-`point` and `merge` subcommands, so every path leads through the same code.
+`point`, `task` and `merge` subcommands, so every path leads through the same
+code.
+
+The grid is never built in memory: the manifest holds its axes (architectures,
+models, batches, listed points, grid values) and point i is computed from i
+(point_at), so a 10^12-point grid costs what its spec costs.
 
 OUTDIR layout:
-  sweep.json    manifest: command, imcsim path, columns, every point's argv
-  ids           one point id per line (parallel's input)
+  sweep.json    manifest: command, imcsim path, columns, the axes of the grid
+  .lock         held (flock) by the sweep using OUTDIR, and by its jobs
   joblog        parallel's --joblog (what --resume reads)
   points/ID.json  result of point ID (renamed into place when complete)
   points/ID.err   JSON {exit_code, error, argv, stderr_tail} of a failed point
@@ -14,13 +19,15 @@ OUTDIR layout:
   results.csv   one row per point, by id; failed.csv the failed/missing ones
 """
 import csv
-import io
-import itertools
+import ctypes
+import fcntl
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -28,7 +35,7 @@ from yamlpos import Map, Scalar, Seq, SpecError, parse  # noqa: E402
 
 COMMANDS = ("run", "compile", "arch", "noc")
 TOP_KEYS = ("command", "arch", "model", "models", "batch", "set", "grid", "points", "timeout_s")
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 def closest(word, names):
@@ -181,16 +188,40 @@ def load_spec(path):
         timeout = s.integer(root.get("timeout_s"), "timeout_s in seconds")
 
     params = list(fixed) + list_keys + grid_keys
-    points = []
-    for arch, model, batch, lp, combo in itertools.product(archs, models, batches, listed,
-                                                           itertools.product(*grid_vals)):
-        p = dict(fixed)
-        p.update(lp)
-        p.update(zip(grid_keys, combo))
-        points.append({"id": len(points), "arch": arch, "model": model, "batch": batch,
-                       "params": {k: p[k] for k in params if k in p}})
+    axes = {"arch": archs, "model": models, "batch": batches, "fixed": fixed,
+            "listed": listed, "grid_keys": grid_keys, "grid_vals": grid_vals}
+    n = len(archs) * len(models) * len(batches) * len(listed)
+    for v in grid_vals:
+        n *= len(v)
     return {"version": MANIFEST_VERSION, "spec": os.path.abspath(path), "command": command,
-            "params": params, "timeout_s": timeout, "points": points}
+            "params": params, "timeout_s": timeout, "axes": axes, "n_points": n}
+
+
+def point_at(man, pid):
+    """Point pid of the grid: arch x model x batch x listed x grid, the last
+    grid key fastest (itertools.product's order), computed from pid alone."""
+    ax = man["axes"]
+    if not 0 <= pid < man["n_points"]:
+        raise IndexError(f"point {pid} is not in 0..{man['n_points'] - 1}")
+    rest, combo = pid, []
+    for vals in reversed(ax["grid_vals"]):
+        rest, k = divmod(rest, len(vals))
+        combo.append(vals[k])
+    combo.reverse()
+    rest, li = divmod(rest, len(ax["listed"]))
+    rest, bi = divmod(rest, len(ax["batch"]))
+    ai, mi = divmod(rest, len(ax["model"]))
+    p = dict(ax["fixed"])
+    p.update(ax["listed"][li])
+    p.update(zip(ax["grid_keys"], combo))
+    return {"id": pid, "arch": ax["arch"][ai], "model": ax["model"][mi],
+            "batch": ax["batch"][bi], "params": {k: p[k] for k in man["params"] if k in p}}
+
+
+def iter_points(man):
+    """Every point in id order, one at a time."""
+    for pid in range(man["n_points"]):
+        yield point_at(man, pid)
 
 
 def point_argv(man, pt, json_path):
@@ -223,25 +254,81 @@ def point_argv(man, pt, json_path):
 
 
 def _write_atomic(path, text):
-    tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
+    with _AtomicText(path) as f:
         f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+
+
+class ManifestError(Exception):
+    pass
 
 
 def load_manifest(outdir):
-    with open(os.path.join(outdir, "sweep.json"), encoding="utf-8") as f:
-        return json.load(f)
+    path = os.path.join(outdir, "sweep.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            man = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ManifestError(f"cannot read {path}: {e}") from None
+    if not isinstance(man, dict) or man.get("version") != MANIFEST_VERSION:
+        raise ManifestError(f"{path} was written by another version of scripts/sweep "
+                            "(expected a sweep started with --force)")
+    return man
+
+
+def lock_outdir(outdir):
+    """An exclusive lock on OUTDIR for as long as the returned descriptor (or
+    a process it is passed to) is open; None when another sweep holds it."""
+    fd = os.open(os.path.join(outdir, ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def die_with_parent(sig=signal.SIGTERM):
+    """preexec_fn for a child that must not outlive this process, even when
+    this process is killed with SIGKILL (Linux PR_SET_PDEATHSIG)."""
+    parent = os.getpid()
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def arm():
+        prctl(1, int(sig))  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before prctl
+            os.kill(os.getpid(), sig)
+    return arm
+
+
+def describe_failure(rc, lines):
+    """(exit code, error line) of a failed point: a signal says so; else the
+    last line that reports an error, else the last line, else the status."""
+    if rc < 0:
+        try:
+            name = signal.Signals(-rc).name
+        except ValueError:
+            name = f"signal {-rc}"
+        why = " (out of memory?)" if -rc == signal.SIGKILL else ""
+        return 128 - rc, f"error: imcsim was killed by {name} (signal {-rc}){why}"
+    errs = [ln for ln in lines if "error" in ln]
+    if errs:
+        return rc, errs[-1]
+    return rc, f"error: imcsim exited with status {rc}" + (f"; last words: {lines[-1]}"
+                                                          if lines else " and printed nothing")
 
 
 def run_point(outdir, pid):
     """Run point pid unless its outcome (result or failure) is already
     recorded; returns imcsim's exit status. --retry-failed removes the
     failure records first."""
-    man = load_manifest(outdir)
-    pt = man["points"][pid]
+    return run_one(load_manifest(outdir), outdir, pid)
+
+
+def run_one(man, outdir, pid):
+    pt = point_at(man, pid)
     pdir = os.path.join(outdir, "points")
     done, errf = os.path.join(pdir, f"{pid}.json"), os.path.join(pdir, f"{pid}.err")
     if os.path.exists(done):
@@ -256,7 +343,8 @@ def run_point(outdir, pid):
         # libsystemc prints its banner on stdout, ahead of the JSON, unless told not to
         env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
         r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=man["timeout_s"], env=env)
+                           timeout=man["timeout_s"], env=env,
+                           preexec_fn=die_with_parent(signal.SIGKILL))
         rc, out, err = r.returncode, r.stdout, r.stderr.decode("utf-8", "replace")
     except subprocess.TimeoutExpired:
         rc, out, err = 124, b"", f"timed out after {man['timeout_s']} s"
@@ -288,10 +376,19 @@ def run_point(outdir, pid):
     if os.path.exists(tmp):
         os.unlink(tmp)
     lines = [ln for ln in err.strip().splitlines() if ln.strip()]
-    # the last "error:" line says more than trailing notes or progress
-    errs = [ln for ln in lines if "error" in ln] or lines
-    _write_atomic(errf, json.dumps({"exit_code": rc, "error": errs[-1] if errs else "",
+    code, msg = describe_failure(rc, lines)
+    _write_atomic(errf, json.dumps({"exit_code": code, "error": msg,
                                     "argv": argv, "stderr_tail": lines[-20:]}, indent=1) + "\n")
+    return code
+
+
+def run_task(outdir, task, tasks):
+    """Slurm array task `task` of `tasks`: its contiguous share of the points."""
+    man = load_manifest(outdir)
+    n = man["n_points"]
+    rc = 0
+    for pid in range(task * n // tasks, (task + 1) * n // tasks):
+        rc = max(rc, 1 if run_one(man, outdir, pid) else 0)
     return rc
 
 
@@ -318,7 +415,8 @@ def cell(v):
 
 
 def merge(outdir):
-    """Write results.csv and failed.csv; returns (ok, failed, missing)."""
+    """Write results.csv and failed.csv; returns (ok, failed, missing). Rows
+    stream through a temporary file: memory holds the columns, not the rows."""
     man = load_manifest(outdir)
     pdir = os.path.join(outdir, "points")
     fixed_cols = ["point", "status"]
@@ -329,14 +427,17 @@ def merge(outdir):
     elif man["command"] == "arch":
         fixed_cols += ["arch"]
     fixed_cols += man["params"]
-    rows, result_cols, seen = [], [], set(fixed_cols)
-    failed = []
+    result_cols, seen = [], set(fixed_cols)
     counts = {"ok": 0, "failed": 0, "missing": 0}
-    for pt in man["points"]:
+    fbuf = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+    fw = csv.writer(fbuf, lineterminator="\n")
+    fw.writerow(["point", "status", "exit_code", "error", "arch", "model"] + man["params"])
+    rows = tempfile.TemporaryFile("w+", encoding="utf-8")
+    for pt in iter_points(man):
         pid = pt["id"]
         row = {"point": pid, "arch": pt["arch"], "model": pt["model"], "batch": pt["batch"]}
         row.update(pt["params"])
-        res = {}
+        res, failed = {}, None
         try:
             with open(os.path.join(pdir, f"{pid}.json"), encoding="utf-8") as f:
                 # numbers keep imcsim's own text: no float round trip in the CSV
@@ -347,11 +448,14 @@ def merge(outdir):
                 with open(os.path.join(pdir, f"{pid}.err"), encoding="utf-8") as f:
                     e = json.load(f)
                 row["status"] = "failed"
-                failed.append((pid, "failed", e["exit_code"], e["error"]))
+                failed = ("failed", e["exit_code"], e["error"])
             except FileNotFoundError:
                 row["status"] = "missing"
-                failed.append((pid, "missing", "", "not run (interrupted? use --resume)"))
+                failed = ("missing", "", "not run (interrupted? use --resume)")
         counts[row["status"]] += 1
+        if failed:
+            fw.writerow([pid, failed[0], failed[1], failed[2], cell(pt["arch"]),
+                         cell(pt["model"])] + [pt["params"].get(k, "") for k in man["params"]])
         for k, v in res.items():
             col = k if k not in fixed_cols else "result." + k
             if col in ("result.arch", "result.model", "result.batch"):
@@ -360,23 +464,45 @@ def merge(outdir):
                 seen.add(col)
                 result_cols.append(col)
             row[col] = v
-        rows.append(row)
+        rows.write(json.dumps(row) + "\n")
     cols = fixed_cols + result_cols
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(cols)
-    for row in rows:
-        w.writerow([cell(row.get(c)) for c in cols])
-    _write_atomic(os.path.join(outdir, "results.csv"), buf.getvalue())
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["point", "status", "exit_code", "error", "arch", "model"] + man["params"])
-    for pid, status, rc, msg in failed:
-        pt = man["points"][pid]
-        w.writerow([pid, status, rc, msg, cell(pt["arch"]), cell(pt["model"])] +
-                   [pt["params"].get(k, "") for k in man["params"]])
-    _write_atomic(os.path.join(outdir, "failed.csv"), buf.getvalue())
+    rows.seek(0)
+    with _AtomicText(os.path.join(outdir, "results.csv")) as out:
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(cols)
+        for line in rows:
+            row = json.loads(line)
+            w.writerow([cell(row.get(c)) for c in cols])
+    rows.close()
+    fbuf.seek(0)
+    with _AtomicText(os.path.join(outdir, "failed.csv")) as out:
+        for chunk in iter(lambda: fbuf.read(1 << 16), ""):
+            out.write(chunk)
+    fbuf.close()
     return counts["ok"], counts["failed"], counts["missing"]
+
+
+class _AtomicText:
+    """A text file written beside its destination and renamed into place."""
+
+    def __init__(self, path):
+        self.path = path
+        self.tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.tmp{os.getpid()}"
+
+    def __enter__(self):
+        self.f = open(self.tmp, "w", encoding="utf-8", newline="")
+        return self.f
+
+    def __exit__(self, kind, value, tb):
+        if kind is None:
+            self.f.flush()
+            os.fsync(self.f.fileno())
+        self.f.close()
+        if kind is None:
+            os.replace(self.tmp, self.path)
+        else:
+            os.unlink(self.tmp)
+        return False
 
 
 def host_time(outdir):
@@ -392,14 +518,20 @@ def host_time(outdir):
 
 
 def main(argv):
-    if len(argv) == 3 and argv[0] == "point":
-        return run_point(argv[1], int(argv[2]))
-    if len(argv) == 2 and argv[0] == "merge":
-        ok, bad, missing = merge(argv[1])
-        print(f"sweep: {ok + bad + missing} points: {ok} ok, {bad} failed, {missing} missing; "
-              f"{os.path.join(argv[1], 'results.csv')}", file=sys.stderr)
-        return 0 if bad + missing == 0 else 1
-    print("usage: sweeplib.py point OUTDIR ID | merge OUTDIR", file=sys.stderr)
+    try:
+        if len(argv) == 3 and argv[0] == "point":
+            return run_point(argv[1], int(argv[2]))
+        if len(argv) == 4 and argv[0] == "task":
+            return run_task(argv[1], int(argv[2]), int(argv[3]))
+        if len(argv) == 2 and argv[0] == "merge":
+            ok, bad, missing = merge(argv[1])
+            print(f"sweep: {ok + bad + missing} points: {ok} ok, {bad} failed, {missing} "
+                  f"missing; {os.path.join(argv[1], 'results.csv')}", file=sys.stderr)
+            return 0 if bad + missing == 0 else 1
+    except ManifestError as e:
+        print(f"sweep: error: {e}", file=sys.stderr)
+        return 2
+    print("usage: sweeplib.py point OUTDIR ID | task OUTDIR I N | merge OUTDIR", file=sys.stderr)
     return 2
 
 

@@ -104,8 +104,16 @@ def _rephrase(path, e):
     return SpecError(path, line, col, problem + where, "valid YAML")
 
 
-def _convert(path, node):
+MAX_BYTES = 16 << 20  # as imcsim's YAML loader (base/ytree.h)
+MAX_NODES = 1_000_000  # after aliases: a larger tree is an alias bomb, not a spec
+
+
+def _convert(path, node, budget):
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise SpecError(path, line, col, f"more than {MAX_NODES} values once aliases are "
+                        "expanded", "a spec without an alias bomb")
     if node.tag not in _PLAIN_TAGS and node.tag != YAML_TAG + "merge":
         raise SpecError(path, line, col, f"tag '{node.tag}' is not supported",
                         "plain YAML values")
@@ -113,7 +121,7 @@ def _convert(path, node):
         return Scalar(node.value, line, col, node.style is not None)
     if isinstance(node, yaml.SequenceNode):
         seq = Seq(line, col)
-        seq.items = [_convert(path, n) for n in node.value]
+        seq.items = [_convert(path, n, budget) for n in node.value]
         return seq
     out = Map(line, col)
     first = {}
@@ -124,12 +132,12 @@ def _convert(path, node):
                             "the keys written out")
         if not isinstance(kn, yaml.ScalarNode):
             raise SpecError(path, kl, kc, "collection as a mapping key", "a scalar key")
-        key = _convert(path, kn)
+        key = _convert(path, kn, budget)
         if key.text in first:
             raise SpecError(path, kl, kc, f"duplicate key '{key.text}'",
                             f"each key once; first at line {first[key.text]}")
         first[key.text] = kl
-        out.items.append((key, _convert(path, vn)))
+        out.items.append((key, _convert(path, vn, budget)))
     return out
 
 
@@ -138,14 +146,23 @@ def parse(path, text=None):
     if text is None:
         try:
             with open(path, encoding="utf-8") as f:
-                text = f.read()
+                text = f.read(MAX_BYTES + 1)
         except UnicodeDecodeError as e:
             raise SpecError(path, 1, 1, f"not UTF-8 text ({e.reason} at byte {e.start})",
-                            "a UTF-8 YAML file")
+                            "a UTF-8 YAML file") from None
+        except OSError as e:
+            raise SpecError(path, 1, 1, f"cannot read the spec: {e.strerror}",
+                            "a readable file") from None
+        if len(text) > MAX_BYTES:
+            raise SpecError(path, 1, 1, f"larger than {MAX_BYTES} characters",
+                            "a spec (grids are lists of values, not of points)")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return None if root is None else _convert(path, root, [MAX_NODES])
     except yaml.MarkedYAMLError as e:
         raise _rephrase(path, e) from None
     except yaml.YAMLError as e:  # e.g. a character YAML does not allow
         raise SpecError(path, 1, 1, str(e).splitlines()[0], "valid YAML") from None
-    return None if root is None else _convert(path, root)
+    except RecursionError:  # PyYAML and _convert recurse per level; so does an alias cycle
+        raise SpecError(path, 1, 1, "collections nested too deeply (or an alias inside "
+                        "itself)", "at most a few hundred levels") from None

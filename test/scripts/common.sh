@@ -3,7 +3,7 @@
 set -euo pipefail
 SRC=${IMC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 export IMCSIM=$SRC/test/scripts/fake_imcsim
-unset FAKE_IMCSIM_SLEEP FAKE_IMCSIM_LOG FAKE_IMCSIM_FAIL
+unset FAKE_IMCSIM_SLEEP FAKE_IMCSIM_LOG FAKE_IMCSIM_FAIL FAKE_IMCSIM_KILL
 command -v parallel >/dev/null || { echo "SKIP: GNU parallel not installed"; exit 77; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/imc-sweep-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
