@@ -125,27 +125,40 @@ static int check_depth(const char *name, const char *text, size_t len, imc_diag_
 }
 
 /* Reject what libyaml accepts but we cannot honour: non-scalar or duplicate
- * keys, and unapplied '<<' merges. */
-static int check_node(ytree_t *t, imc_diag_t *d, ynode_t *n, int depth, long *visits)
+ * keys, unapplied '<<' merges, an alias inside the node it names (a cycle)
+ * and trees that aliases make too deep or too large. Returns 0, 1 (errors,
+ * reported; the walk goes on to report more), or 2 (a limit: reported once,
+ * and the walk stops, so a self-referencing map of a few bytes costs one
+ * message, not millions). `path` holds the nodes from the root to n. */
+static int check_node(ytree_t *t, imc_diag_t *d, ynode_t *n, int depth, long *visits,
+                      ynode_t **path)
 {
     int bad = 0;
     if (depth > YTREE_MAX_DEPTH) {
         yerror(t, d, n, "nesting deeper than %d levels", YTREE_MAX_DEPTH);
-        return 1;
+        return 2;
     }
+    for (int i = 0; i < depth; i++)
+        if (path[i] == n) {
+            yerror(t, d, n, "an alias refers to a node that contains it (expected a tree, "
+                            "not a cycle)");
+            return 2;
+        }
     if (++*visits > YTREE_MAX_VISITS) {
-        if (*visits == YTREE_MAX_VISITS + 1)
-            yerror(t, d, n, "more than %d nodes once aliases are expanded (expected a "
-                            "description, not an alias bomb)", YTREE_MAX_VISITS);
-        return 1;
+        yerror(t, d, n, "more than %d nodes once aliases are expanded (expected a "
+                        "description, not an alias bomb)", YTREE_MAX_VISITS);
+        return 2;
     }
+    path[depth] = n;
     if (ynode_is_seq(n)) {
         size_t len = ynode_seq_len(n);
-        for (size_t i = 0; i < len; i++)
-            bad |= check_node(t, d, ynode_seq_at(t, n, i), depth + 1, visits);
+        for (size_t i = 0; i < len && bad < 2; i++) {
+            int rc = check_node(t, d, ynode_seq_at(t, n, i), depth + 1, visits, path);
+            bad = rc > bad ? rc : bad;
+        }
     } else if (ynode_is_map(n)) {
         size_t sz = ynode_map_size(n);
-        for (size_t i = 0; i < sz; i++) {
+        for (size_t i = 0; i < sz && bad < 2; i++) {
             ynode_t *k = ynode_map_key(t, n, i);
             const char *ks = ynode_scalar(k);
             if (!ks) {
@@ -169,7 +182,8 @@ static int check_node(ytree_t *t, imc_diag_t *d, ynode_t *n, int depth, long *vi
                     break;
                 }
             }
-            bad |= check_node(t, d, ynode_map_val(t, n, i), depth + 1, visits);
+            int rc = check_node(t, d, ynode_map_val(t, n, i), depth + 1, visits, path);
+            bad = rc > bad ? rc : bad;
         }
     }
     return bad;
@@ -238,7 +252,8 @@ int ytree_load_string(ytree_t *t, const char *name, const char *text,
         return -1;
     }
     long visits = 0;
-    return check_node(t, d, root, 0, &visits) ? -1 : 0;
+    ynode_t *path[YTREE_MAX_DEPTH + 1];
+    return check_node(t, d, root, 0, &visits, path) ? -1 : 0;
 }
 
 int ytree_read_file(const char *path, char **text, size_t *len)
