@@ -64,7 +64,8 @@ static out_file_t *add(outputs_t *o, const char *role, const char *path, char *t
 /* Under the test hook, every buffer written is a step where it may die. */
 struct out_hook {
     outputs_t *o;
-    FILE *raw; /* the temporary file */
+    FILE *raw;      /* the temporary file */
+    char buf[512];  /* a small buffer: many steps (glibc ignores a size without one) */
 };
 
 static ssize_t hooked_write(void *cookie, const char *buf, size_t n)
@@ -108,7 +109,7 @@ FILE *outputs_open(outputs_t *o, const char *role, const char *path)
         e->hook->raw = f;
         setvbuf(f, NULL, _IONBF, 0);
         if ((e->f = fopencookie(e->hook, "w", io)))
-            setvbuf(e->f, NULL, _IOFBF, 512);
+            setvbuf(e->f, e->hook->buf, _IOFBF, sizeof e->hook->buf);
         else
             e->f = f;
     }
