@@ -34,6 +34,22 @@ int load_traces(const char *dir, const arch_t *a, const model_t *m, trace_layer_
     return 0;
 }
 
+// SystemC counts time in picoseconds in 64 bits, and the engine's sums of
+// it are signed: a run that gets past 2^63 ps (106.75 days) has no
+// trustworthy figure, and its streams look blocked. Say what happened,
+// rather than the engine's deadlock.
+int check_horizon(int rc, imc_diag_t *d)
+{
+    const uint64_t horizon = UINT64_C(1) << 63;
+    if (sc_core::sc_time_stamp().value() < horizon)
+        return rc;
+    diag_clear(d);
+    diag_error(d, nullptr, 0, 0, "the simulated time passed 2^63 ps (%.6g s, 106.75 days), the "
+               "longest run SystemC's 64-bit picoseconds hold (expected shorter latencies, "
+               "faster clocks or a smaller batch)", sc_core::sc_time_stamp().to_seconds());
+    return 1;
+}
+
 } // namespace
 
 int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool multi_arch)
@@ -124,6 +140,7 @@ int run_one(const RunArgs &ra, const char *arch_spec, run_result_t *res, imc_dia
         cfg.progress = true;
         cfg.perturb_order = (uint64_t)ra.perturb_order;
         rc = imc_simulate(j->arch, &j->mapping, layers, cfg, res, d);
+        rc = check_horizon(rc, d);
     }
     print_diag(d);
     trace_index_free(&ix);

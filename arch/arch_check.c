@@ -54,6 +54,13 @@ static int ceil_log2_u64(uint64_t v)
     return b;
 }
 
+int arch_offchip_used(const arch_t *a)
+{
+    /* chips talk to each other over the links; where the network input and
+       output also cross them (host I/O over the links), so do those */
+    return a->chip.chips > 1;
+}
+
 int arch_lossless_bits(const arch_t *a)
 {
     uint64_t v = (((uint64_t)1 << a->dac.bits) - 1) *
@@ -192,6 +199,19 @@ int arch_check(arch_ctx_t *c)
         report(c, 0, KEYS("dac.per_crossbar", "crossbar.rows"),
                "dac.per_crossbar = %d exceeds crossbar.rows = %d (expected at most one DAC "
                "per row)", a->dac.per_crossbar, a->crossbar.rows);
+
+    /* Off-chip links carry what crosses chips: a link the run would use
+       must exist and move data (links = 0 ran as if it were 1; a bandwidth
+       of 0 never finished). */
+    if (arch_offchip_used(a) && a->chip.offchip.links < 1)
+        report(c, 0, KEYS("chip.offchip.links", "chip.chips"),
+               "chip.offchip.links = 0, but the %d chips of the system exchange data over "
+               "them (expected at least one link, or chip.chips = 1)", a->chip.chips);
+    if (arch_offchip_used(a) && !(a->chip.offchip.bandwidth_gbps > 0))
+        report(c, 0, KEYS("chip.offchip.bandwidth_gbps", "chip.chips"),
+               "chip.offchip.bandwidth_gbps = 0, but the %d chips of the system exchange data "
+               "over the off-chip links (expected a bandwidth > 0, or chip.chips = 1)",
+               a->chip.chips);
 
     int slices = pr->weight_bits / a->device.bits_per_cell;
     if (a->crossbar.signed_scheme == SIGNED_DIFFERENTIAL)

@@ -36,6 +36,10 @@ void arch_dump_yaml(const arch_t *a, FILE *f);
  * default and description) as a Markdown table (markdown != 0) or text. */
 void arch_print_params(FILE *f, int markdown);
 
+/* Whether a run moves data over the off-chip links (more than one chip);
+ * arch_load refuses links or a bandwidth of 0 then. */
+int arch_offchip_used(const arch_t *a);
+
 /* Enum names, for printing. */
 const char *arch_device_name(arch_device_type_t t);
 const char *arch_adc_model_name(int m);

@@ -35,6 +35,11 @@ const char *const arch_extra_keys[] = {"name", "count", "power_mw", "leakage_mw"
 #define PX(k, f, desc) \
     ROW(k, DESC_LIST, "", desc, O(f.n_extras), 0, ARCH_MAX_EXTRAS, 0, "[]", O(f.extras), NULL, NULL)
 #define MAXD 1e12
+/* Times the model honours: one operation of at most 1 s (1e9 ns, or 1e9
+ * cycles of a clock of at least 1 MHz) keeps every single delay below 2^60
+ * ps, the SystemC time the engine counts in; a run's total time is checked
+ * against 2^63 ps when it ends. */
+#define MAXNS 1e9
 #define COST(p, f, what)                                                       \
     PD(p ".power_mw", f.power_mw, "mW", 0, MAXD, 0, "0",                       \
        "dynamic power of one " what " at full activity"),                       \
@@ -54,7 +59,7 @@ static const arch_param_t table[] = {
     PS("name", name, "custom", "name of the architecture"),
 
     PI("tech.node_nm", tech.node_nm, "nm", 1, 1000, "32", "technology node"),
-    PD("tech.clock_ghz", tech.clock_ghz, "GHz", 0, 1000, PF_GT_MIN, "1.2",
+    PD("tech.clock_ghz", tech.clock_ghz, "GHz", 0.001, 1000, 0, "1.2",
        "clock of the tile digital logic"),
     PD("tech.vdd_v", tech.vdd_v, "V", 0, 100, PF_GT_MIN, "1", "supply voltage"),
 
@@ -67,9 +72,9 @@ static const arch_param_t table[] = {
        "energy of one cell read"),
     PD("device.write_energy_pj", device.write_energy_pj, "pJ", 0, MAXD, 0, "0",
        "energy to program one cell"),
-    PD("device.read_latency_ns", device.read_latency_ns, "ns", 0, MAXD, 0, "0",
+    PD("device.read_latency_ns", device.read_latency_ns, "ns", 0, MAXNS, 0, "0",
        "cell read latency"),
-    PD("device.write_latency_ns", device.write_latency_ns, "ns", 0, MAXD, 0, "0",
+    PD("device.write_latency_ns", device.write_latency_ns, "ns", 0, MAXNS, 0, "0",
        "cell write latency"),
     PD("device.endurance_cycles", device.endurance_cycles, "cycles", 0, 1e30, 0, "1e6",
        "write endurance"),
@@ -85,7 +90,7 @@ static const arch_param_t table[] = {
        "signed weights: offset (bias + unit column), differential (column pairs), none"),
     PB("crossbar.column_flip", crossbar.column_flip, "false",
        "ISAAC's flipped column encoding (saves one ADC bit)"),
-    PD("crossbar.read_latency_ns", crossbar.read_latency_ns, "ns", 0, MAXD, PF_GT_MIN, "100",
+    PD("crossbar.read_latency_ns", crossbar.read_latency_ns, "ns", 0, MAXNS, PF_GT_MIN, "100",
        "one analog read (one input slice)"),
     PI("crossbar.extra_read_cycles", crossbar.extra_read_cycles, "", 0, 1 << 20, "0",
        "input-slice slots per MVM beyond the input slices (pipeline fill)"),
@@ -101,7 +106,7 @@ static const arch_param_t table[] = {
         "ADC cost model (one file each in arch/adc/)"),
     PI("adc.cols_per_adc", adc.cols_per_adc, "", 1, 1 << 24, "128",
        "columns one ADC digitises per input slice (serialised)"),
-    PD("adc.sample_rate_gsps", adc.sample_rate_gsps, "GS/s", 0, 1e6, PF_GT_MIN, "1.28",
+    PD("adc.sample_rate_gsps", adc.sample_rate_gsps, "GS/s", 1e-6, 1e6, 0, "1.28",
        "conversions per second of one ADC"),
     PD("adc.walden_fom_fj", adc.walden_fom_fj, "fJ/step", 0, MAXD, 0, "0",
        "walden model: energy per conversion step"),
@@ -162,7 +167,7 @@ static const arch_param_t table[] = {
     PI("chip.noc.link_latency", chip.noc.link_latency, "cycles", 0, 1 << 16, "1",
        "link traversal"),
     PE("chip.noc.routing", chip.noc.routing, route_names, "xy", "routing function"),
-    PD("chip.noc.clock_ghz", chip.noc.clock_ghz, "GHz", 0, 1000, PF_GT_MIN, "1.2", "NoC clock"),
+    PD("chip.noc.clock_ghz", chip.noc.clock_ghz, "GHz", 0.001, 1000, 0, "1.2", "NoC clock"),
     COST("chip.noc.router", chip.noc.router, "router"),
     PD("chip.noc.link_energy_pj_per_bit", chip.noc.link_energy_pj_per_bit, "pJ/bit", 0,
        MAXD, 0, "0", "energy to move one bit over one link"),
@@ -170,10 +175,11 @@ static const arch_param_t table[] = {
        0, MAXD, 0, "0", "router buffer write+read energy per flit"),
     PD("chip.noc.xbar_energy_pj_per_flit", chip.noc.xbar_energy_pj_per_flit, "pJ/flit", 0,
        MAXD, 0, "0", "router crossbar energy per flit"),
-    PI("chip.offchip.links", chip.offchip.links, "", 0, 1024, "4", "off-chip links"),
-    PD("chip.offchip.bandwidth_gbps", chip.offchip.bandwidth_gbps, "GB/s", 0, MAXD, 0, "6.4",
-       "bandwidth of one off-chip link"),
-    PD("chip.offchip.latency_ns", chip.offchip.latency_ns, "ns", 0, MAXD, 0, "0",
+    PI("chip.offchip.links", chip.offchip.links, "", 0, 1024, "4",
+       "off-chip links (0 only when nothing crosses them: one chip)"),
+    PD("chip.offchip.bandwidth_gbps", chip.offchip.bandwidth_gbps, "GB/s", 0, 1e6, 0, "6.4",
+       "bandwidth of one off-chip link (0 only when nothing crosses it)"),
+    PD("chip.offchip.latency_ns", chip.offchip.latency_ns, "ns", 0, MAXNS, 0, "0",
        "off-chip link latency"),
     PD("chip.offchip.energy_pj_per_bit", chip.offchip.energy_pj_per_bit, "pJ/bit", 0, MAXD,
        0, "0", "off-chip transfer energy"),

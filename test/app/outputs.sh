@@ -149,6 +149,19 @@ expect_error "a 2^34-row matrix is an error, not '0 x 1'" 2 \
   "error: layer 'c1' unrolls to a 17179869184 x 1 matrix (expected at most 1073741823 rows" \
   "$imcsim" compile --arch isaac --model wide.yaml --set chip.chips=65536
 
+# --- 5. What the model cannot honour is refused before the run: a clock of
+# 1e-13 GHz passed 2^63 ps and was reported as a deadlock; links or a
+# bandwidth of 0 between chips ran as one link, or never ended.
+expect_error "a 1e-13 GHz clock is out of the honoured range" 2 \
+  "error: 'tech.clock_ghz' is '1e-13' (expected a number in [0.001, 1000])" \
+  "$imcsim" run --arch isaac --model lenet5 --set tech.clock_ghz=1e-13 --quiet
+expect_error "2 chips and no off-chip link" 2 \
+  "error: chip.offchip.links = 0, but the 2 chips of the system exchange data over them" \
+  "$imcsim" run --arch isaac --model lenet5 --set chip.chips=2 --set chip.offchip.links=0 --quiet
+expect_error "2 chips and a link bandwidth of 0" 2 \
+  "error: chip.offchip.bandwidth_gbps = 0, but the 2 chips of the system exchange data" \
+  timeout 60 "$imcsim" run --arch isaac --model lenet5 --set chip.chips=2 --set chip.offchip.bandwidth_gbps=0 --quiet
+
 # --- 6. A trace header claiming 2^32 - 1 tiles: a clear error, no huge allocation.
 "$py" - traces/L000_conv1.imct huge.imct <<'PY'
 import struct, sys, zlib
