@@ -55,10 +55,14 @@ int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
     close(fd[1]);
     FILE *f = fdopen(fd[0], "rb");
     bool ok = f && std::fread(out, sizeof *out, 1, f) == 1;
+    // the arrays' pointers are the child's: ours replace them, or none
+    out->layers = nullptr;
+    out->tiles = nullptr;
     if (ok) {
         out->layers = (run_layer_t *)std::calloc((size_t)out->n_layers + 1, sizeof *out->layers);
         out->tiles = (run_tile_t *)std::calloc((size_t)out->n_tiles + 1, sizeof *out->tiles);
-        ok = std::fread(out->layers, sizeof *out->layers, (size_t)out->n_layers, f) == (size_t)out->n_layers &&
+        ok = out->layers && out->tiles &&
+             std::fread(out->layers, sizeof *out->layers, (size_t)out->n_layers, f) == (size_t)out->n_layers &&
              std::fread(out->tiles, sizeof *out->tiles, (size_t)out->n_tiles, f) == (size_t)out->n_tiles;
     }
     if (f)
@@ -161,6 +165,10 @@ int compare(const RunArgs &ra)
     if (archs.size() < 2)
         return opts_usage_error(&compare_cmd, "--arch needs at least two architectures separated by ','");
     std::vector<run_result_t> res(archs.size());
+    struct Free { // the results' arrays, on every way out
+        std::vector<run_result_t> &r;
+        ~Free() { for (auto &x : r) run_result_free(&x); }
+    } free_res{res};
     for (size_t i = 0; i < archs.size(); i++) {
         int rc = run_in_child(ra, archs[i], &res[i]);
         if (rc) {

@@ -29,6 +29,8 @@ int load_traces(const char *dir, const arch_t *a, const model_t *m, trace_layer_
     if (n != m->n_layers) {
         diag_error(d, dir, 0, 0, "traces have %d layers but model '%s' has %d", n, m->name,
                    m->n_layers);
+        trace_layers_free(*layers, n);
+        *layers = nullptr;
         return -1;
     }
     return 0;
@@ -125,13 +127,9 @@ int run_one(const RunArgs &ra, const char *arch_spec, run_result_t *res, imc_dia
     job_t *j = new job_t;
     rc = job_compile(&jo, j, d);
     print_diag(d); // errors, or the architecture's warnings
-    if (rc) {
-        trace_index_free(&ix);
-        return rc;
-    }
     trace_layer_t *layers = nullptr;
-    if (ra.traces ? load_traces(ra.traces, j->arch, &j->model, &layers, d)
-                  : tracegen_build(&j->mapping, &layers, d))
+    if (!rc && (ra.traces ? load_traces(ra.traces, j->arch, &j->model, &layers, d)
+                          : tracegen_build(&j->mapping, &layers, d)))
         rc = 2;
     if (!rc) {
         imc_run_config cfg;
@@ -144,5 +142,13 @@ int run_one(const RunArgs &ra, const char *arch_spec, run_result_t *res, imc_dia
     }
     print_diag(d);
     trace_index_free(&ix);
+    // A failure before anything was elaborated leaves nothing that refers to
+    // the job and the traces: free them (no leak for LeakSanitizer to see).
+    if (rc && sc_core::sc_get_top_level_objects().empty()) {
+        if (layers)
+            trace_layers_free(layers, j->model.n_layers);
+        job_free(j);
+        delete j;
+    }
     return rc;
 }

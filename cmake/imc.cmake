@@ -8,6 +8,20 @@ function(imc_check_test name)
   endif()
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} PkgConfig::CHECK)
+  # Under IMC_ASAN a SystemC test (one that defines sc_main) gets
+  # test/sanitizers/lsan_main.cpp as its entry point: SystemC's own copies of
+  # argv are then not reported as leaks, and the test's are.
+  if(IMC_ASAN)
+    foreach(src ${T_SOURCES})
+      get_filename_component(path ${src} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+      file(READ ${path} text)
+      string(FIND "${text}" "int sc_main(" at)
+      if(NOT at EQUAL -1)
+        target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/test/sanitizers/lsan_main.cpp)
+        set_source_files_properties(${src} PROPERTIES COMPILE_DEFINITIONS sc_main=imc_test_sc_main)
+      endif()
+    endforeach()
+  endif()
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/test)
   add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
   set_tests_properties(${name} PROPERTIES

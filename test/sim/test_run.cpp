@@ -26,10 +26,18 @@ namespace {
 
 struct Run {
     arch_t a;
-    model_t m;
-    mapping_t mp;
+    model_t m{};
+    mapping_t mp{};
     trace_layer_t *layers = nullptr;
-    run_result_t r;
+    run_result_t r{};
+    // at the end of a test nothing runs any more: free what it read (no leaks)
+    ~Run()
+    {
+        run_result_free(&r);
+        trace_layers_free(layers, m.n_layers);
+        mapping_free(&mp);
+        model_free(&m);
+    }
 };
 
 // One elaboration per process: Check forks every test, so each may run once.

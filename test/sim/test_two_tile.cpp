@@ -120,6 +120,11 @@ START_TEST(mlp_on_two_tiles)
     ck_assert_uint_eq(r.macs, 2 * (128 * 16 + 16 * 16));
     ck_assert_uint_eq(r.adc_conversions, 2 * 2 * 16 * 129);
     ck_assert_uint_eq(r.flits, 2 * 8);
+    // nothing runs after this: what the simulation read can go (no leaks)
+    run_result_free(&r);
+    trace_layers_free(layers, m.n_layers);
+    mapping_free(&mp);
+    model_free(&m);
     diag_free(&d);
 }
 END_TEST
