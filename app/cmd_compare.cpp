@@ -42,6 +42,11 @@ int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
     close(fd[1]);
     FILE *f = fdopen(fd[0], "rb");
     bool ok = f && std::fread(out, sizeof *out, 1, f) == 1;
+    if (ok) { // pointers of the child's memory
+        out->estimate_model = nullptr;
+        out->estimate.layers = nullptr;
+        out->estimate.n = 0;
+    }
     if (ok) {
         out->layers = (run_layer_t *)std::calloc((size_t)out->n_layers + 1, sizeof *out->layers);
         out->tiles = (run_tile_t *)std::calloc((size_t)out->n_tiles + 1, sizeof *out->tiles);
@@ -97,9 +102,9 @@ int imc_cmd_compare(int argc, char **argv)
     static const Row rows[] = {
         {"latency", "s", [](const run_result_t &r) { return r.latency_s; }},
         {"throughput", "inferences/s", [](const run_result_t &r) { return r.throughput_inferences_per_s; }},
-        {"energy per inference", "J", [](const run_result_t &r) { return run_energy_total(&r) / r.batch; }},
-        {"ops/s/W", "OPS/W", [](const run_result_t &r) { double e = run_energy_total(&r); return e > 0 ? 2.0 * (double)r.macs / e : 0; }},
-        {"ops/s/mm2", "OPS/mm2", [](const run_result_t &r) { return r.total_s > 0 && r.area_mm2 > 0 ? 2.0 * (double)r.macs / r.total_s / r.area_mm2 : 0; }},
+        {"energy per inference", "J", [](const run_result_t &r) { return run_energy_per_inference(&r); }},
+        {"ops/s/W", "OPS/W", [](const run_result_t &r) { double e = run_energy_per_inference(&r); return e > 0 ? 2.0 * (double)r.macs / r.batch / e : 0; }},
+        {"ops/s/mm2", "OPS/mm2", [](const run_result_t &r) { return r.period_s > 0 && r.area_mm2 > 0 ? 2.0 * (double)r.macs / r.batch / r.period_s / r.area_mm2 : 0; }},
         {"area", "mm2", [](const run_result_t &r) { return r.area_mm2; }},
         {"chips", "1", [](const run_result_t &r) { return (double)r.chips; }},
         {"crossbars used", "1", [](const run_result_t &r) { return (double)r.crossbars_used; }},
@@ -138,12 +143,12 @@ int imc_cmd_compare(int argc, char **argv)
             std::fprintf(csv, "\n");
     }
     std::printf("\nenergy by class (J per inference)\n");
-    for (int c = 0; c < CLS_COUNT_; c++) {
-        std::printf("  %-24s", run_class_names[c]);
+    for (int c = 0; c < COMP_CLASS_COUNT_; c++) {
+        std::printf("  %-24s", comp_class_names[c]);
         if (csv)
-            std::fprintf(csv, "energy_%s,J", run_class_names[c]);
+            std::fprintf(csv, "energy_%s,J", comp_class_names[c]);
         for (auto &r : res) {
-            double e = (r.dynamic_j_by_class[c] + r.leakage_j_by_class[c]) / r.batch;
+            double e = r.inference_dynamic_j_by_class[c] + r.inference_static_j_by_class[c];
             std::printf(" %16.6g", e);
             if (csv)
                 std::fprintf(csv, ",%.12g", e);

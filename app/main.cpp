@@ -26,6 +26,7 @@ const command commands[] = {
     {"trace", imc_cmd_trace, "dump or summarise a trace file"},
     {"run", imc_cmd_run, "simulate inference of a network on an architecture"},
     {"compare", imc_cmd_compare, "run one network on several architectures side by side"},
+    {"estimate", imc_cmd_estimate, "ISAAC's analytic pipeline model of a mapping (milliseconds)"},
     {"noc", imc_cmd_noc, "run the network-on-chip alone under synthetic traffic"},
 };
 

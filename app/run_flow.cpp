@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "compile.h"
 #include "engine.h"
+#include "estimate.h"
 #include "model.h"
 #include "tracegen.h"
 #include "ytree.h"
@@ -122,29 +123,41 @@ void print_diag(imc_diag_t *d)
     diag_clear(d);
 }
 
-// The whole flow for one architecture; returns the process exit status.
-int run_one(const char *cmd, const RunArgs &ra, const std::string &arch_spec, run_result_t *res,
-            imc_diag_t *d)
+// Loads the architecture and the model and compiles one onto the other; the
+// process exit status (0 ok, 2 bad input, the message printed).
+int load_and_compile(const RunArgs &ra, const std::string &arch_spec, arch_t *a, model_t *m,
+                     mapping_t *mp, imc_diag_t *d)
 {
-    arch_t a;
-    if (arch_load(arch_spec.c_str(), ra.sets.data(), (int)ra.sets.size(), &a, d)) {
+    if (arch_load(arch_spec.c_str(), ra.sets.data(), (int)ra.sets.size(), a, d)) {
         print_diag(d);
         return 2;
     }
     print_diag(d); // warnings
-    model_t m;
-    if (model_load(ra.model.c_str(), &m, d)) {
+    if (model_load(ra.model.c_str(), m, d)) {
         print_diag(d);
         return 2;
     }
-    mapping_t mp;
-    if (compile_model(&a, &m, ra.policy, &mp, d)) {
+    if (compile_model(a, m, ra.policy, mp, d)) {
         print_diag(d);
-        model_free(&m);
+        model_free(m);
         return 2;
     }
+    return 0;
+}
+
+// The whole flow for one architecture; returns the process exit status.
+// Simulation objects refer to the arch, mapping and traces until exit: they
+// are kept (static) for the process's life.
+int run_one(const char *, const RunArgs &ra, const std::string &arch_spec, run_result_t *res,
+            imc_diag_t *d)
+{
+    static arch_t a;
+    static model_t m;
+    static mapping_t mp;
+    int rc = load_and_compile(ra, arch_spec, &a, &m, &mp, d);
+    if (rc)
+        return rc;
     trace_layer_t *layers = nullptr;
-    int rc = 0;
     if (!ra.traces.empty()) {
         if (load_traces(ra.traces, &a, &m, &layers, d))
             rc = 2;
@@ -159,8 +172,11 @@ int run_one(const char *cmd, const RunArgs &ra, const std::string &arch_spec, ru
         cfg.perturb_order = ra.perturb_order;
         rc = imc_simulate(&a, &mp, layers, cfg, res, d);
     }
+    estimate_t e;
+    if (!rc && !estimate_run(&mp, &e, d)) {
+        res->estimate = e;
+        res->estimate_model = &m;
+    }
     print_diag(d);
-    (void)cmd;
-    // Simulation objects refer to the mapping and traces until exit.
     return rc;
 }

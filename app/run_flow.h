@@ -10,6 +10,7 @@
 
 #include "compile.h"
 #include "diag.h"
+#include "model.h"
 #include "run_result.h"
 
 struct RunArgs {
@@ -24,6 +25,11 @@ struct RunArgs {
 // 0 ok, 2 usage error (message printed), 1 for --help (caller exits 0).
 int parse_run_args(const char *cmd, int argc, char **argv, RunArgs &ra, bool multi_arch);
 void print_diag(imc_diag_t *d);
+struct arch;
+// Loads the architecture and the model and compiles one onto the other; 0,
+// or the exit status (2) with the message printed.
+int load_and_compile(const RunArgs &ra, const std::string &arch_spec, arch_t *a, model_t *m,
+                     mapping_t *mp, imc_diag_t *d);
 // The whole flow for one architecture; returns the process exit status.
 int run_one(const char *cmd, const RunArgs &ra, const std::string &arch_spec, run_result_t *res,
             imc_diag_t *d);

@@ -104,7 +104,18 @@ typedef struct arch_unit {         /* a simple digital unit */
     int count;
     double latency_cycles;         /* in tile clock cycles */
     arch_cost_t cost;              /* one instance */
+    int lanes;                     /* values one instance takes per cycle (0 = 1); with
+                                      lanes, power, leakage and area are per lane */
 } arch_unit_t;
+
+/* The units a tile function (partial-sum reduction, activation, pooling,
+ * residual add) can run on: the tile's own S+A, activation or pooling units,
+ * or the vector units of the CE that owns the data (PUMA's VFU lanes). */
+typedef enum { UNIT_SA, UNIT_ACTIVATION, UNIT_POOL, UNIT_VFU, UNIT_KIND_COUNT_ } arch_unit_kind_t;
+
+/* Off-chip link static power: for the whole run (ISAAC's "constant 10.4 W"),
+ * or only while the links carry data. */
+typedef enum { OFFCHIP_ALWAYS, OFFCHIP_TRANSFERS } arch_offchip_scope_t;
 
 typedef struct arch_reg {
     int bytes;
@@ -113,9 +124,13 @@ typedef struct arch_reg {
 
 typedef struct arch_ce {           /* compute element (ISAAC IMA, PUMA core) */
     int crossbars;
+    int mvmu_crossbars;            /* crossbars driven and converted as one unit (PUMA's
+                                      MVMU: 8); 1 = each crossbar on its own */
     int adcs;
     arch_unit_t sh;                /* sample-and-hold: count is per crossbar */
     arch_unit_t sa;                /* shift-and-add units */
+    arch_unit_t vfu;               /* vector functional units (PUMA), lanes wide; cost per lane */
+    double vfu_peak_activity;      /* share of the lanes the static roll-up counts active */
     arch_reg_t input_reg;
     arch_reg_t output_reg;
     int n_extras;
@@ -139,6 +154,10 @@ typedef struct arch_tile {
     arch_unit_t activation;        /* sigmoid/tanh/relu units */
     arch_unit_t sa;
     arch_unit_t pool;
+    arch_unit_kind_t accum_unit;   /* where each function runs */
+    arch_unit_kind_t act_unit;
+    arch_unit_kind_t pool_unit;
+    arch_unit_kind_t add_unit;
     arch_reg_t output_reg;
     int n_extras;
     arch_extra_t extras[ARCH_MAX_EXTRAS];
@@ -156,6 +175,7 @@ typedef struct arch_noc {
     int credit_delay;
     int link_latency;
     arch_routing_t routing;
+    int multicast;                 /* routers replicate one message to many tiles */
     double clock_ghz;
     arch_cost_t router;            /* one router */
     double link_energy_pj_per_bit;
@@ -168,7 +188,8 @@ typedef struct arch_offchip {
     double bandwidth_gbps;         /* per link, GB/s */
     double latency_ns;
     double energy_pj_per_bit;
-    double power_w;                /* constant, whole chip */
+    double power_w;                /* static, all links of one chip */
+    arch_offchip_scope_t power_scope;
     double area_mm2;
 } arch_offchip_t;
 
@@ -176,6 +197,7 @@ typedef struct arch_chip {
     int tiles;
     int grid_x, grid_y;            /* router grid (tiles = grid_x*grid_y*concentration) */
     int chips;                     /* chips in the system */
+    int gate_unused_tiles;         /* tiles without work draw no static power */
     arch_noc_t noc;
     arch_offchip_t offchip;
 } arch_chip_t;

@@ -107,6 +107,27 @@ int arch_check(arch_ctx_t *c)
                a->ce.adcs, cpa, (long long)a->ce.adcs * cpa, a->ce.crossbars, cols,
                (long long)a->ce.crossbars * cols);
 
+    /* every tile function runs on a unit that exists: a missing unit is an
+     * error, never a silent stand-in */
+    static const char *const func_key[] = {"tile.accum_unit", "tile.act_unit",
+                                           "tile.pool_unit", "tile.add_unit"};
+    static const char *const unit_key[UNIT_KIND_COUNT_] = {
+        "tile.sa.count", "tile.activation.count", "tile.pool.count", "ce.vfu.count"};
+    static const char *const unit_name[UNIT_KIND_COUNT_] = {"sa", "activation", "pool", "vfu"};
+    const arch_unit_kind_t on[] = {a->tile.accum_unit, a->tile.act_unit, a->tile.pool_unit,
+                                   a->tile.add_unit};
+    const int count[UNIT_KIND_COUNT_] = {a->tile.sa.count, a->tile.activation.count,
+                                         a->tile.pool.count, a->ce.vfu.count};
+    for (int f = 0; f < 4; f++)
+        if (count[on[f]] <= 0)
+            report(c, 0, KEYS(func_key[f], unit_key[on[f]]),
+                   "%s = %s but %s = %d (expected a positive count, or %s on a unit the "
+                   "architecture has)", func_key[f], unit_name[on[f]], unit_key[on[f]],
+                   count[on[f]], func_key[f]);
+    if (a->ce.crossbars % a->ce.mvmu_crossbars)
+        report(c, 0, KEYS("ce.mvmu_crossbars", "ce.crossbars"),
+               "ce.mvmu_crossbars = %d does not divide ce.crossbars = %d (expected whole "
+               "MVMUs in a CE)", a->ce.mvmu_crossbars, a->ce.crossbars);
     if (a->crossbar.signed_scheme == SIGNED_OFFSET && a->crossbar.unit_cols < 1)
         report(c, 0, KEYS("crossbar.signed_scheme", "crossbar.unit_cols"),
                "crossbar.signed_scheme = offset needs crossbar.unit_cols >= 1 (expected a "

@@ -19,6 +19,8 @@ static const char *const adc_names[] = {"isaac", "zigzag", "neurosim_sar", "mnsi
 static const char *const buf_names[] = {"edram", "sram", NULL};
 static const char *const topo_names[] = {"mesh", "torus", "cmesh", NULL};
 static const char *const route_names[] = {"xy", "yx", "west_first", "odd_even", NULL};
+static const char *const unit_names[] = {"sa", "activation", "pool", "vfu", NULL};
+static const char *const scope_names[] = {"always", "transfers", NULL};
 
 const char *const arch_extra_keys[] = {"name", "count", "power_mw", "leakage_mw", "area_mm2"};
 
@@ -106,9 +108,18 @@ static const arch_param_t table[] = {
        "leakage of one ADC (energy and area come from the model)"),
 
     PI("ce.crossbars", ce.crossbars, "", 1, 1 << 16, "8", "crossbars per compute element"),
+    PI("ce.mvmu_crossbars", ce.mvmu_crossbars, "", 1, 1 << 16, "1",
+       "crossbars mapped, driven and converted as one unit (PUMA's MVMU: 8); 1 = each on its own"),
     PI("ce.adcs", ce.adcs, "", 1, 1 << 20, "8", "ADCs per compute element"),
     UNIT("ce.sh", ce.sh, "sample-and-hold", "128", "per crossbar"),
     UNIT("ce.sa", ce.sa, "shift-and-add unit", "4", "per compute element"),
+    UNIT("ce.vfu", ce.vfu, "vector functional unit", "0", "per compute element"),
+    PI("ce.vfu.lanes", ce.vfu.lanes, "", 1, 1 << 16, "1",
+       "values one vector functional unit takes per cycle (its lanes); its power_mw, "
+       "leakage_mw and area_mm2 are per lane"),
+    PD("ce.vfu.peak_activity", ce.vfu_peak_activity, "", 0, 1, 0, "1",
+       "share of the vector lanes the static roll-up counts active at peak (PUMA's tile "
+       "power counts one lane of four: 0.25); runs charge the lanes each op uses"),
     REG("ce.input_reg", ce.input_reg, "CE input register", "2048"),
     REG("ce.output_reg", ce.output_reg, "CE output register", "256"),
     PX("ce.extras", ce,
@@ -128,6 +139,16 @@ static const arch_param_t table[] = {
     UNIT("tile.activation", tile.activation, "activation unit", "2", "per tile"),
     UNIT("tile.sa", tile.sa, "tile shift-and-add unit", "1", "per tile"),
     UNIT("tile.pool", tile.pool, "pooling unit", "1", "per tile"),
+    PE("tile.accum_unit", tile.accum_unit, unit_names, "sa",
+       "unit adding the partial sums of other CEs and tiles: sa (tile.sa), activation, pool, "
+       "or vfu (ce.vfu of the CE owning the columns)"),
+    PE("tile.act_unit", tile.act_unit, unit_names, "activation",
+       "unit applying activations: activation (tile.activation), sa, pool, or vfu"),
+    PE("tile.pool_unit", tile.pool_unit, unit_names, "pool",
+       "unit pooling: pool (tile.pool), sa, activation, or vfu"),
+    PE("tile.add_unit", tile.add_unit, unit_names, "sa",
+       "unit of residual adds and LSTM elementwise updates: sa (tile.sa), activation, pool, "
+       "or vfu"),
     REG("tile.output_reg", tile.output_reg, "tile output register", "3072"),
     PX("tile.extras", tile,
        "other tile components counted for power/area: [{name, count, power_mw, leakage_mw, area_mm2}]"),
@@ -136,6 +157,8 @@ static const arch_param_t table[] = {
     PI("chip.grid_x", chip.grid_x, "", 1, 4096, "2", "routers along x"),
     PI("chip.grid_y", chip.grid_y, "", 1, 4096, "2", "routers along y"),
     PI("chip.chips", chip.chips, "", 1, 1 << 16, "1", "chips in the system"),
+    PB("chip.gate_unused_tiles", chip.gate_unused_tiles, "true",
+       "tiles without work are power-gated: they draw no static power"),
     PE("chip.noc.topology", chip.noc.topology, topo_names, "cmesh", "router topology"),
     PI("chip.noc.concentration", chip.noc.concentration, "", 1, 64, "4", "tiles per router"),
     PI("chip.noc.flit_bits", chip.noc.flit_bits, "bits", 1, 1 << 16, "32", "flit width"),
@@ -157,6 +180,8 @@ static const arch_param_t table[] = {
     PI("chip.noc.link_latency", chip.noc.link_latency, "cycles", 0, 1 << 16, "1",
        "link traversal"),
     PE("chip.noc.routing", chip.noc.routing, route_names, "xy", "routing function"),
+    PB("chip.noc.multicast", chip.noc.multicast, "false",
+       "routers replicate a message sent to several tiles (one injection, one copy per branch)"),
     PD("chip.noc.clock_ghz", chip.noc.clock_ghz, "GHz", 0, 1000, PF_GT_MIN, "1.2", "NoC clock"),
     COST("chip.noc.router", chip.noc.router, "router"),
     PD("chip.noc.link_energy_pj_per_bit", chip.noc.link_energy_pj_per_bit, "pJ/bit", 0,
@@ -173,7 +198,10 @@ static const arch_param_t table[] = {
     PD("chip.offchip.energy_pj_per_bit", chip.offchip.energy_pj_per_bit, "pJ/bit", 0, MAXD,
        0, "0", "off-chip transfer energy"),
     PD("chip.offchip.power_w", chip.offchip.power_w, "W", 0, MAXD, 0, "0",
-       "constant power of all off-chip links of one chip"),
+       "static power of all off-chip links of one chip"),
+    PE("chip.offchip.power_scope", chip.offchip.power_scope, scope_names, "always",
+       "when the links draw power_w: always (the whole run) or transfers (only while "
+       "they carry data)"),
     PD("chip.offchip.area_mm2", chip.offchip.area_mm2, "mm2", 0, MAXD, 0, "0",
        "area of all off-chip links of one chip"),
 

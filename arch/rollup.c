@@ -38,6 +38,11 @@ void arch_rollup(const arch_t *a, arch_rollup_t *r)
     add(r, "adc", ROLL_CE, ce->adcs, &a->adc.cost);
     add(r, "sample_hold", ROLL_CE, (double)ce->crossbars * ce->sh.count, &ce->sh.cost);
     add(r, "ce_shift_add", ROLL_CE, ce->sa.count, &ce->sa.cost);
+    /* a VFU's cost is per lane; the roll-up counts peak_activity of its lanes */
+    const int lanes = ce->vfu.lanes > 0 ? ce->vfu.lanes : 1;
+    arch_cost_t vfu = {ce->vfu.cost.power_mw * ce->vfu_peak_activity, ce->vfu.cost.leakage_mw,
+                       ce->vfu.cost.area_mm2};
+    add(r, "vfu", ROLL_CE, (double)ce->vfu.count * lanes, &vfu);
     add(r, "ce_input_reg", ROLL_CE, 1, &ce->input_reg.cost);
     add(r, "ce_output_reg", ROLL_CE, 1, &ce->output_reg.cost);
     for (int i = 0; i < ce->n_extras; i++) {

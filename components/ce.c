@@ -97,6 +97,7 @@ static void ce_tail(const ce_t *ce, ce_timing_t *t, uint64_t frontend)
     uint64_t slots = (t->reads + ce->extra_read_slots) * t->period;
     if (ce->extra_read_slots && slots > frontend)
         frontend = slots;
+    t->issue_cycles = round_up(slots, ce->stage_cycles);
     t->frontend_cycles = round_up(frontend, ce->stage_cycles);
     uint64_t sa_end = round_up(t->frontend_cycles + t->sa_cycles, ce->stage_cycles);
     t->total_cycles = round_up(sa_end + 1, ce->stage_cycles);
@@ -226,9 +227,11 @@ void ce_mvm_run(ce_t *ce, const ce_req_t *r, uint64_t start, ce_timing_t *t)
     ce->st.busy_cycles += t->frontend_cycles;
     ce->st.dynamic_energy_pj += t->energy_pj;
     ce->st.reg_energy_pj += ce_reg_energy(ce, r, t);
-    uint64_t fe = start + t->frontend_cycles;
-    if (fe > ce->busy_until)
-        ce->busy_until = fe;
+    /* ISAAC and PUMA pipelines: the next MVM's reads start while this
+     * one's last ADC batch, S+A and output-register write finish */
+    uint64_t free_at = start + t->issue_cycles;
+    if (free_at > ce->busy_until)
+        ce->busy_until = free_at;
 }
 
 /* ------------------------------------------------------------ functional */

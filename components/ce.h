@@ -43,6 +43,9 @@ typedef struct ce_timing {
     uint64_t sa_cycles;       /* S+A merge after the last batch (then 1 cycle OR write) */
     uint64_t xbar_cycles;     /* start -> last read sampled: (reads-1)*period + read */
     uint64_t frontend_cycles; /* start -> last ADC batch done (crossbars/ADCs free) */
+    uint64_t issue_cycles;    /* start -> the crossbars take the next MVM: every read
+                                 slot issued ((reads + extra slots) x period); the last
+                                 batch's conversion overlaps the next MVM's first read */
     uint64_t total_cycles;    /* start -> result in the output register */
     uint64_t conversions;     /* ADC conversions, all ADCs */
     uint64_t conv_per_adc;    /* per read, busiest ADC */
@@ -82,7 +85,7 @@ typedef struct ce {
     sa_t sa;
     ce_map_t map;
     int programmed;
-    uint64_t busy_until;      /* tile cycles: front end free */
+    uint64_t busy_until;      /* tile cycles: the crossbars take the next MVM */
     uint64_t stage_cycles;    /* synchronous pipeline stage (0 = none), see tile_set_stage_ns */
     uint64_t extra_read_slots;/* read slots per MVM beyond the input slices (pipeline fill) */
     ce_stats_t st;

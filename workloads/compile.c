@@ -115,7 +115,9 @@ static int shape_layer(const arch_t *a, const layer_t *L, layer_map_t *lm,
         lm->row_blocks = (int)cdiv(rg, R);
         lm->col_blocks = (int)(g * cdiv(cg, wpr));
     }
-    int64_t xpr = (int64_t)lm->row_blocks * lm->col_blocks;
+    /* MVMU granularity: a row block's column blocks fill whole MVMUs */
+    int64_t mvmu = a->ce.mvmu_crossbars > 1 ? a->ce.mvmu_crossbars : 1;
+    int64_t xpr = (int64_t)lm->row_blocks * (cdiv(lm->col_blocks, mvmu) * mvmu);
     if (xpr > INT32_MAX / 2) {
         diag_error(d, NULL, 0, 0, "layer '%s' needs %lld crossbars (expected fewer than "
                    "%d per layer)", L->name, (long long)xpr, INT32_MAX / 2);
