@@ -117,6 +117,11 @@ typedef enum { UNIT_SA, UNIT_ACTIVATION, UNIT_POOL, UNIT_VFU, UNIT_KIND_COUNT_ }
  * or only while the links carry data. */
 typedef enum { OFFCHIP_ALWAYS, OFFCHIP_TRANSFERS } arch_offchip_scope_t;
 
+/* The network's input and output: streamed over the off-chip links, or
+ * already in the first layers' tile buffers and left in the last layers'
+ * (PUMAsim's assumption). */
+typedef enum { HOST_IO_LINKS, HOST_IO_PRELOADED } arch_host_io_t;
+
 typedef struct arch_reg {
     int bytes;
     arch_cost_t cost;
@@ -190,6 +195,7 @@ typedef struct arch_offchip {
     double energy_pj_per_bit;
     double power_w;                /* static, all links of one chip */
     arch_offchip_scope_t power_scope;
+    arch_host_io_t host_io;
     double area_mm2;
 } arch_offchip_t;
 

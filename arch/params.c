@@ -21,6 +21,7 @@ static const char *const topo_names[] = {"mesh", "torus", "cmesh", NULL};
 static const char *const route_names[] = {"xy", "yx", "west_first", "odd_even", NULL};
 static const char *const unit_names[] = {"sa", "activation", "pool", "vfu", NULL};
 static const char *const scope_names[] = {"always", "transfers", NULL};
+static const char *const host_io_names[] = {"links", "preloaded", NULL};
 
 const char *const arch_extra_keys[] = {"name", "count", "power_mw", "leakage_mw", "area_mm2"};
 
@@ -202,6 +203,9 @@ static const arch_param_t table[] = {
     PE("chip.offchip.power_scope", chip.offchip.power_scope, scope_names, "always",
        "when the links draw power_w: always (the whole run) or transfers (only while "
        "they carry data)"),
+    PE("chip.offchip.host_io", chip.offchip.host_io, host_io_names, "links",
+       "the network's input and output: links (streamed over the off-chip links) or "
+       "preloaded (in the tile buffers at the start, as PUMAsim assumes)"),
     PD("chip.offchip.area_mm2", chip.offchip.area_mm2, "mm2", 0, MAXD, 0, "0",
        "area of all off-chip links of one chip"),
 

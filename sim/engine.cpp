@@ -199,6 +199,10 @@ void Engine::send(TileNode *from, const int *dst, int n, PktHdr h, uint64_t bits
         fail("a message of " + std::to_string(flits) + " flits is too large for the NoC");
         return;
     }
+    if (h.kind == PKT_HOST && a->chip.offchip.host_io == HOST_IO_PRELOADED) {
+        host_arrive(h); // the output stays in the tile's buffer
+        return;
+    }
     const int pf = std::max(1, a->chip.noc.packet_flits);
     const int tpc = a->chip.tiles;
     std::vector<int> same;                  // endpoints on from's chip

@@ -136,6 +136,10 @@ void Engine::host_input()
                     continue;
                 const HostDest &d = host_dests_[i];
                 reserve(*node(d.tile)->find_port(d.layer, -1), v[i]);
+                if (a->chip.offchip.host_io == HOST_IO_PRELOADED) { // in the buffer already
+                    arrive(d.tile, PktHdr{d.tile, PKT_DATA, d.layer, -1, inf, 1, -1, 0, v[i]});
+                    continue;
+                }
                 msgs[{chip_of(a, d.tile), d.layer, v[i]}].push_back(d.tile);
             }
             int sent_chip = -1;
