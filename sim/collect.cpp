@@ -110,6 +110,7 @@ void Engine::collect(run_result_t *r)
     // routers: flits through their crossbars per port and cycle; links:
     // flits per link and cycle (work per inference over the period)
     double router_busy = 0, routers = 0, link_flits = 0, links = 0;
+    uint64_t busiest = 0; // flits through the busiest router output (link or ejection)
     for (auto &n : nocs_) {
         n->catch_up();
         noc_t *core = n->core();
@@ -125,15 +126,20 @@ void Engine::collect(run_result_t *r)
         for (int q = 0; q < noc_routers(core); q++) {
             router_busy += (double)noc_router_flits(core, q) / ports; // crossbar flits per port
             routers += 1;
-            for (int p = 0; p < 4; p++) {
+            for (int p = 0; p < ports; p++) {
                 int64_t f = noc_port_flits(core, q, p);
-                if (f >= 0) {
+                if (f < 0)
+                    continue;
+                busiest = std::max(busiest, (uint64_t)f); // a port moves 1 flit a cycle
+                if (p < 4) {
                     link_flits += (double)f;
                     links += 1;
                 }
             }
         }
     }
+    r->noc_busiest_port_flits = (double)busiest * per_inf;
+    r->noc_bound_period_s = r->noc_busiest_port_flits * noc_cycle_s;
     if (noc_period_cycles > 0) {
         r->utilization_by_class[COMP_ROUTER] =
             routers ? std::min(1.0, router_busy * per_inf / (routers * noc_period_cycles)) : 0;

@@ -106,6 +106,11 @@ void run_write_json(const run_result_t *r, FILE *f)
     by_class(&w, "by_class", r->static_w_by_class, NULL);
     jw_obj_end(&w);
 
+    jw_obj_begin(&w, "noc");
+    jw_num(&w, "busiest_port_flits_per_inference", r->noc_busiest_port_flits);
+    jw_num(&w, "bound_period_s", r->noc_bound_period_s);
+    jw_obj_end(&w);
+
     jw_obj_begin(&w, "utilization");
     by_class(&w, "by_class", r->utilization_by_class, NULL);
     jw_obj_end(&w);

@@ -58,6 +58,9 @@ typedef struct run_result {
     double inference_static_j_by_class[COMP_CLASS_COUNT_];
     double static_w_by_class[COMP_CLASS_COUNT_]; /* static power of what is powered */
     double utilization_by_class[COMP_CLASS_COUNT_]; /* busy per inference / (instances x period) */
+    /* the NoC's own bound on the period: the flits of one inference through
+       its busiest router output (a link or an ejection port), one a cycle */
+    double noc_busiest_port_flits, noc_bound_period_s;
     double area_mm2;
     double peak_ops_per_s, peak_ops_per_s_per_w, peak_ops_per_s_per_mm2;
     int n_layers;
