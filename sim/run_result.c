@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "strutil.h"
 
 static double sum(const double *v)
 {
@@ -172,22 +173,6 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_finish(&w);
 }
 
-/* Engineering notation with an SI prefix, e.g. "1.23 ms". */
-static const char *si(char *buf, size_t n, double v, const char *unit)
-{
-    static const struct { double f; const char *p; } pre[] = {
-        {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""},
-        {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"},
-    };
-    double a = v < 0 ? -v : v;
-    for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++)
-        if (a >= pre[i].f || i + 1 == sizeof pre / sizeof pre[0]) {
-            snprintf(buf, n, "%.4g %s%s", v / pre[i].f, pre[i].p, unit);
-            return buf;
-        }
-    return buf;
-}
-
 void run_write_summary(const run_result_t *r, FILE *f)
 {
     char a[48], b[48], c[48], e[48];
@@ -195,20 +180,20 @@ void run_write_summary(const run_result_t *r, FILE *f)
     fprintf(f, "%s on %s, batch %d (%d chip%s, %d tiles powered, %lld crossbars)\n", r->model,
             r->arch, r->batch, r->chips, r->chips == 1 ? "" : "s", r->tiles_powered,
             (long long)r->crossbars_used);
-    fprintf(f, "  latency        %s (%llu cycles at %.4g GHz)\n", si(a, sizeof a, r->latency_s, "s"),
+    fprintf(f, "  latency        %s (%llu cycles at %.4g GHz)\n", fmt_si(a, sizeof a, r->latency_s, "s"),
             (unsigned long long)r->latency_cycles, r->clock_ghz);
     fprintf(f, "  throughput     %.6g inferences/s (period %s, %s)\n", r->throughput_inferences_per_s,
-            si(b, sizeof b, r->period_s, "s"),
+            fmt_si(b, sizeof b, r->period_s, "s"),
             r->steady == 0 ? "over the batch"
             : r->steady > 0 ? "steady state of extra inferences"
                             : "NOT converged: run a larger --batch");
     fprintf(f, "  energy         %s per inference (dynamic %s, static %s over the period)\n",
-            si(a, sizeof a, per, "J"), si(b, sizeof b, sum(r->inference_dynamic_j_by_class), "J"),
-            si(c, sizeof c, sum(r->inference_static_j_by_class), "J"));
+            fmt_si(a, sizeof a, per, "J"), fmt_si(b, sizeof b, sum(r->inference_dynamic_j_by_class), "J"),
+            fmt_si(c, sizeof c, sum(r->inference_static_j_by_class), "J"));
     fprintf(f, "  efficiency     %s/W (peak %s/W), %s/mm2 (peak %s/mm2)\n",
-            si(a, sizeof a, ops_per_joule(r), "OPS"), si(b, sizeof b, r->peak_ops_per_s_per_w, "OPS"),
-            si(c, sizeof c, r->area_mm2 > 0 ? achieved_ops_per_s(r) / r->area_mm2 : 0, "OPS"),
-            si(e, sizeof e, r->peak_ops_per_s_per_mm2, "OPS"));
+            fmt_si(a, sizeof a, ops_per_joule(r), "OPS"), fmt_si(b, sizeof b, r->peak_ops_per_s_per_w, "OPS"),
+            fmt_si(c, sizeof c, r->area_mm2 > 0 ? achieved_ops_per_s(r) / r->area_mm2 : 0, "OPS"),
+            fmt_si(e, sizeof e, r->peak_ops_per_s_per_mm2, "OPS"));
     fprintf(f, "  counts         %llu MACs, %llu crossbar reads, %llu ADC conversions (%llu clipped), %llu flits\n",
             (unsigned long long)r->macs, (unsigned long long)r->crossbar_reads,
             (unsigned long long)r->adc_conversions, (unsigned long long)r->adc_clipped,
@@ -218,18 +203,18 @@ void run_write_summary(const run_result_t *r, FILE *f)
     for (int k = 0; k < COMP_CLASS_COUNT_; k++) {
         double d = r->inference_dynamic_j_by_class[k], st = r->inference_static_j_by_class[k];
         fprintf(f, "  %-14s %12s %12s %7.2f%% %11.2f%%\n", comp_class_names[k],
-                si(a, sizeof a, d, "J"), si(b, sizeof b, st, "J"), per > 0 ? 100.0 * (d + st) / per : 0,
+                fmt_si(a, sizeof a, d, "J"), fmt_si(b, sizeof b, st, "J"), per > 0 ? 100.0 * (d + st) / per : 0,
                 100.0 * r->utilization_by_class[k]);
     }
-    fprintf(f, "\n  %-20s %-8s %5s %9s %12s %12s %12s\n", "layer", "type", "repl", "crossbars",
+    fprintf(f, "\n  %-20s %-14s %5s %9s %12s %12s %12s\n", "layer", "type", "repl", "crossbars",
             "start", "end", "busy");
     double to_s = r->clock_ghz > 0 ? 1e-9 / r->clock_ghz : 0;
     for (int i = 0; i < r->n_layers; i++) {
         const run_layer_t *l = &r->layers[i];
-        fprintf(f, "  %-20s %-8s %5d %9lld %12s %12s %12s%s\n", l->name, l->type, l->replication,
-                (long long)l->crossbars, si(a, sizeof a, (double)l->start_cycle * to_s, "s"),
-                si(b, sizeof b, (double)l->end_cycle * to_s, "s"),
-                si(c, sizeof c, (double)l->busy_cycles * to_s, "s"), l->bound ? "  <- bounds the pipeline" : "");
+        fprintf(f, "  %-20s %-14s %5d %9lld %12s %12s %12s%s\n", l->name, l->type, l->replication,
+                (long long)l->crossbars, fmt_si(a, sizeof a, (double)l->start_cycle * to_s, "s"),
+                fmt_si(b, sizeof b, (double)l->end_cycle * to_s, "s"),
+                fmt_si(c, sizeof c, (double)l->busy_cycles * to_s, "s"), l->bound ? "  <- bounds the pipeline" : "");
     }
 }
 

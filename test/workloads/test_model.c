@@ -7,6 +7,8 @@
 
 #include <check.h>
 
+#include "check_run.h"
+
 #include "model.h"
 
 static model_t load_zoo(const char *name)
@@ -30,9 +32,9 @@ START_TEST(test_zoo_names_and_embedding)
 {
     int n;
     const char *const *names = model_zoo_names(&n);
-    static const char *const want[] = {"lenet5", "mlp_l4", "vgg8", "alexnet",
+    static const char *const want[] = {"lenet5", "mlp_small", "mlp_l4", "vgg8", "alexnet",
                                        "vgg16", "resnet18", "resnet50", "lstm"};
-    ck_assert_int_eq(n, 8);
+    ck_assert_int_eq(n, 9);
     for (int i = 0; i < n; i++)
         ck_assert_str_eq(names[i], want[i]);
     /* Embedded: loads from a directory without the sources. */
@@ -258,7 +260,7 @@ START_TEST(test_file_and_unknown_zoo)
     rmdir(dir);
     ck_assert_int_eq(model_load("resnet19", &m, &d), -1);
     ck_assert_str_eq(d.text, "error: unknown model 'resnet19' (did you mean 'resnet18'? "
-                             "the zoo has lenet5, mlp_l4, vgg8, alexnet, vgg16, resnet18, "
+                             "the zoo has lenet5, mlp_small, mlp_l4, vgg8, alexnet, vgg16, resnet18, "
                              "resnet50, lstm; a file path needs a '/' or .yaml)\n");
     diag_free(&d);
 }
@@ -382,9 +384,5 @@ int main(void)
     tcase_add_test(tc, test_file_and_unknown_zoo);
     tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof bad / sizeof bad[0]));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }
