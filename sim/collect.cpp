@@ -187,7 +187,8 @@ void Engine::collect(run_result_t *r)
     r->layers = (run_layer_t *)calloc((size_t)nl, sizeof *r->layers);
     std::vector<uint64_t> lbusy((size_t)nl, 0);
     for (auto &s : streams_)
-        lbusy[(size_t)s->layer] = std::max(lbusy[(size_t)s->layer], s->occupancy / (uint64_t)K);
+        for (uint64_t o : s->occupancy)
+            lbusy[(size_t)s->layer] = std::max(lbusy[(size_t)s->layer], o / (uint64_t)K);
     int bound = 0;
     for (int l = 0; l < nl; l++) {
         const layer_t &L = m->model->layers[l];

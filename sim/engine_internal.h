@@ -126,8 +126,16 @@ struct Stream {
     uint64_t front_done = 0, back_done = 0; // positions finished by each lane
     uint64_t computed = 0;      // positions whose compute op's data is there
     std::vector<InPort *> ports;
+    // looked up once, used every inference: the input port of each WAIT and
+    // the destination port of each SEND (by record), and each position's MVM
+    // group as tile ops
+    std::vector<InPort *> port_of;
+    std::vector<std::vector<tile_op_t>> mvm_group;
     int vfu_ce = -1;            // the CE whose vector unit runs its functions
-    uint64_t occupancy = 0;     // cycles its ops held their resources
+    // cycles its ops held each kind of resource: the crossbars (MVMs), the
+    // buffer (READ, WRITE), the units (the rest); they work in parallel, so
+    // the most held one bounds its rate
+    uint64_t occupancy[3] = {0, 0, 0};
     uint64_t addr = UINT64_MAX; // its next tile-buffer address (TileNode::buffer_cursor)
     std::vector<uint64_t> inf_end; // tile cycle each inference's back lane finished
     bool done = false;

@@ -20,8 +20,8 @@ typedef struct run_layer {
     int replication;
     int64_t crossbars;
     uint64_t start_cycle, end_cycle; /* first and last activity, inference 0 */
-    uint64_t busy_cycles;            /* per inference: its busiest stream's resource
-                                        occupancy (crossbars, buffer, units) */
+    uint64_t busy_cycles;            /* per inference: the longest a stream of it held one
+                                        kind of resource (crossbars, buffer, units) */
     uint64_t mvms;
     int64_t macs;
     double energy_j;

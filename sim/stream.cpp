@@ -51,6 +51,8 @@ void Engine::setup_stream(Stream *s)
             p.compute = i++;
         p.split = i;
     }
+    s->port_of.assign(ts->n_recs, nullptr);
+    s->mvm_group.resize(s->pos.size());
     for (int b = 0; b < 2; b++) {
         Lane &l = s->lane[b];
         l.s = s;
@@ -212,7 +214,8 @@ void Engine::op_done(OpSlot *o)
                  m->model->layers[s.layer].name + ": " + r.err);
         la.energy_pj += r.energy_pj;
         if (i == 0) // a group's CEs work in parallel: one occupancy
-            s.occupancy += r.occupancy;
+            s.occupancy[op.kind == TILE_OP_MVM ? 0 : op.kind <= TILE_OP_WRITE ? 1 : 2] +=
+                r.occupancy;
         if (inf == 0) {
             la.start = std::min(la.start, r.grant);
             la.end = std::max(la.end, r.end);
@@ -258,7 +261,9 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
         l.pc++;
         return true;
     case TR_WAIT: {
-        InPort *p = tn.find_port(s.layer, r.a == TRACE_NETWORK_INPUT ? -1 : (int)r.a);
+        InPort *&p = s.port_of[l.pc];
+        if (!p)
+            p = tn.find_port(s.layer, r.a == TRACE_NETWORK_INPUT ? -1 : (int)r.a);
         if (!p) {
             fail("WAIT on a producer that sends nothing to this tile");
             return false;
@@ -292,27 +297,29 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
         while (e + 1 < pos.end && s.ts->recs[e + 1].op == TR_MVM)
             e++;
         const int ce0 = tn.gtile * a->tile.ces;
-        o.group.clear();
-        for (uint32_t j = l.pc; j <= e; j++) {
-            const trace_rec_t &q = s.ts->recs[j];
-            tile_op_t mv{};
-            mv.kind = TILE_OP_MVM;
-            mv.ce = (int)q.a - ce0;
-            mv.xbars = (int)std::max<uint32_t>(q.b, 1);
-            int rows = (int)(q.c & 0xFFFF), cols = (int)(q.c >> 16);
-            mv.rows = (rows + mv.xbars - 1) / mv.xbars; // timing: the fullest crossbar
-            mv.cols = (cols + mv.xbars - 1) / mv.xbars;
-            mv.rows_total = rows; // counts and energy: every crossbar's share
-            mv.cols_total = cols;
-            mv.tag = j; // a fixed order among the group's MVMs
-            mv.input_bits = q.arg ? q.arg : TL.act_bits;
-            mv.signed_inputs = a->precision.signed_inputs;
-            o.group.push_back(mv);
-        }
-        lacc[(size_t)s.layer].mvms += o.group.size();
+        std::vector<tile_op_t> &group = s.mvm_group[l.k % s.pos.size()];
+        if (group.empty()) // built once, for every inference
+            for (uint32_t j = l.pc; j <= e; j++) {
+                const trace_rec_t &q = s.ts->recs[j];
+                tile_op_t mv{};
+                mv.kind = TILE_OP_MVM;
+                mv.requester = (uint32_t)s.id;
+                mv.ce = (int)q.a - ce0;
+                mv.xbars = (int)std::max<uint32_t>(q.b, 1);
+                int rows = (int)(q.c & 0xFFFF), cols = (int)(q.c >> 16);
+                mv.rows = (rows + mv.xbars - 1) / mv.xbars; // timing: the fullest crossbar
+                mv.cols = (cols + mv.xbars - 1) / mv.xbars;
+                mv.rows_total = rows; // counts and energy: every crossbar's share
+                mv.cols_total = cols;
+                mv.tag = j; // a fixed order among the group's MVMs
+                mv.input_bits = q.arg ? q.arg : TL.act_bits;
+                mv.signed_inputs = a->precision.signed_inputs;
+                group.push_back(mv);
+            }
+        lacc[(size_t)s.layer].mvms += group.size();
         o.resume = e + 1;
         l.blocked = "MVM";
-        issue(o, o.group.data(), (int)o.group.size());
+        issue(o, group.data(), (int)group.size());
         return false;
     }
     case TR_ACCUM: {
@@ -381,8 +388,11 @@ bool Engine::do_send(Lane &l, uint32_t end, int inf)
     std::vector<int> big;
     for (uint32_t j = l.pc; j <= last; j++) {
         const trace_rec_t &q = s.ts->recs[j];
-        TileNode *dn = node((int)q.a);
-        InPort *p = dn ? dn->find_port((int)q.c, s.layer) : nullptr;
+        InPort *&p = s.port_of[j];
+        if (!p) {
+            TileNode *dn = node((int)q.a);
+            p = dn ? dn->find_port((int)q.c, s.layer) : nullptr;
+        }
         if (!p) {
             fail("SEND to tile " + std::to_string(q.a) + ", which does not consume layer " +
                  m->model->layers[s.layer].name);
@@ -397,7 +407,7 @@ bool Engine::do_send(Lane &l, uint32_t end, int inf)
     }
     for (uint32_t j = l.pc; j <= last; j++) {
         const trace_rec_t &q = s.ts->recs[j];
-        reserve(*node((int)q.a)->find_port((int)q.c, s.layer), q.b);
+        reserve(*s.port_of[j], q.b);
         if (n < 256)
             dst[n++] = (int)q.a;
         else
