@@ -9,6 +9,58 @@
 
 enum { VC_IDLE = 0, VC_VA = 1, VC_ACTIVE = 2 };
 
+/* The default configuration (the arch defaults, which the ISAAC and PUMA
+ * presets keep: 2 VCs of 8 flits, one-cycle credits and VA, greedy VA,
+ * separable input-first SA, no speedup): the cycle loop inlines its router
+ * step with these as constants (noc_t.default_step; test_noc checks that
+ * noc_config_default() takes it). */
+enum { NOC_DEF_VCS = 2, NOC_DEF_BUF = 8, NOC_DEF_CREDIT = 1, NOC_DEF_VA_DELAY = 1 };
+
+/* Crossbar ports of a router: with input (output) speedup 2, two per input
+ * (output) port. */
+#define NOC_MAX_XPORTS (2 * (4 + NOC_MAX_CONCENTRATION))
+/* VA requests one router can have in a cycle (one per input VC). */
+#define NOC_MAX_VA_ROWS ((4 + NOC_MAX_CONCENTRATION) * NOC_MAX_VCS)
+
+/* A topology (noc_topo.c's registry): the routers form a kx x ky grid,
+ * router r at (r % kx, r / kx); the topology says which links exist and
+ * which way along a dimension is minimal. */
+typedef struct noc_topo_ops {
+    const char *name;
+    /* The router one step from (x, y) through network port `port`, or -1
+     * when there is no link; *wrap = 1 for a wrap-around link. */
+    int (*neighbor)(const noc_config_t *c, int x, int y, int port, int *wrap);
+    /* The minimal step along a dimension of k routers from coordinate a
+     * toward b: -1, 0 or +1. */
+    int (*step)(int k, int a, int b);
+    /* Hops along a dimension of k routers between coordinates a and b. */
+    int (*dist)(int k, int a, int b);
+} noc_topo_ops_t;
+
+const noc_topo_ops_t *noc_topo(arch_topology_t t); /* NULL when unknown */
+
+/* Bit i of a set of 64-bit words (active routers and sources). */
+static inline void noc_bit_set(uint64_t *w, int i) { w[i >> 6] |= 1ull << (i & 63); }
+static inline void noc_bit_clear(uint64_t *w, int i) { w[i >> 6] &= ~(1ull << (i & 63)); }
+
+/* Router ports: 0 east (+x), 1 west (-x), 2 north (+y), 3 south (-y), then
+ * the local ports 4 + l. */
+enum { NOC_EAST, NOC_WEST, NOC_NORTH, NOC_SOUTH, NOC_NET_PORTS };
+static inline int noc_opposite(int p) { return p ^ 1; } /* E<->W, N<->S */
+
+/* An input VC as one word, router << 12 | port << 6 | vc: the upstream owner
+ * of a VC (noc_t.up) and the timer wheel's entries. */
+#define NOC_WHERE_VC_BITS 6
+#define NOC_WHERE_PORT_BITS 6
+static inline uint32_t noc_where(int r, int port, int vc)
+{
+    return (uint32_t)r << (NOC_WHERE_VC_BITS + NOC_WHERE_PORT_BITS) |
+           (uint32_t)port << NOC_WHERE_VC_BITS | (uint32_t)vc;
+}
+static inline int noc_where_router(uint32_t w) { return (int)(w >> (NOC_WHERE_VC_BITS + NOC_WHERE_PORT_BITS)); }
+static inline int noc_where_port(uint32_t w) { return (int)(w >> NOC_WHERE_VC_BITS & ((1u << NOC_WHERE_PORT_BITS) - 1)); }
+static inline int noc_where_vc(uint32_t w) { return (int)(w & ((1u << NOC_WHERE_VC_BITS) - 1)); }
+
 /* Flits and credits keep the low 32 bits of their cycle: they are at most a
  * few cycles ahead of now when written, so noc_unwrap() recovers the cycle
  * (an entry older than now is only ever compared with now). 8-byte flits keep
@@ -89,11 +141,11 @@ typedef struct noc_router {
     int32_t nbr[4];            /* its neighbours (noc_t.nbr) */
     uint64_t busy_cycles;      /* cycles with flits, up to busy_since */
     uint64_t busy_since;       /* while it holds flits: the first cycle of that span */
-    uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port (0..V) */
-    uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
+    uint8_t in_rr[NOC_MAX_XPORTS];  /* VC pointer per crossbar input (0..V) */
+    uint8_t out_rr[NOC_MAX_XPORTS]; /* crossbar input pointer per crossbar output */
     noc_rport_t in[4 + NOC_MAX_CONCENTRATION];
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
-    uint8_t acc_rr[4 + NOC_MAX_CONCENTRATION];  /* iSLIP accept pointer per input port */
+    uint8_t acc_rr[NOC_MAX_XPORTS]; /* iSLIP accept pointer per crossbar input */
     /* per network output port: the downstream input VCs allocated to a
      * packet (VA), until its tail leaves through the port; bits >= V are
      * set, so ~0 means all owned */
@@ -153,15 +205,29 @@ typedef struct noc_ej {        /* a flit on its way over an ejection channel */
 
 struct noc {
     noc_config_t cfg;
+    const noc_topo_ops_t *topo;
     int R, C, P, V, B, E;
     uint32_t bmask;            /* a VC's flit ring: the power of two >= B, less one */
     int rd;                    /* effective routing delay */
+    int cd;                    /* effective credit delay: credit_delay + credit_latency */
     int va_det;                /* every VA request: one candidate, the whole class [0, V) */
     int dateline;              /* torus dateline classes: heads track last_dim and dl */
-    /* the default configuration (2 VCs of 8 flits, one-cycle credits and VA,
-     * separable SA: the arch defaults, which the ISAAC and PUMA presets
-     * keep), whose router step the cycle loop inlines with constants */
+    /* the default configuration (NOC_DEF_*), whose router step the cycle
+     * loop inlines with constants */
     int default_step;
+    /* the default router (greedy VA, separable input-first SA, no speedup
+     * or tail-credit wait) with any buffers and delays */
+    int plain_step;
+    /* fair VA (noc_alloc.c): a pointer per output VC [R][4][V] over the
+     * router's input VCs, and per input VC [R][P][V] over output VCs */
+    uint16_t *va_gptr, *va_aptr;
+    /* output speedup: the arrival cycle of the last flit sent through each
+     * output port [R][P] (its queue sends one a cycle) */
+    uint64_t *olast;
+    /* wait_for_tail_credit: input VCs whose tail's credit frees the upstream
+     * output VC, by cycle mod (relmask + 1), linked through rel_next */
+    uint32_t *rel_head, *rel_next, relmask;
+    uint64_t rel_pending;
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
     uint32_t *up;              /* [R][P][V] the upstream input VC owning it (network
@@ -204,7 +270,15 @@ struct noc {
     uint64_t in_network;       /* flits in router buffers */
     uint64_t queued_flits;
     uint64_t last_progress;
-    char *report;
+    char *report;              /* the last watchdog or blocked-VC report */
+    /* noc_monitor.c: the next scan cycle, the report of flits waiting
+     * longer than the watchdog and how many there were, and per VC the
+     * packet last reported there (+1; 0 = none) so a wait is reported once */
+    uint64_t mon_next, mon_period;
+    char *starve;
+    size_t starve_len, starve_cap;
+    uint64_t starved;
+    uint32_t *mon_seen;
     uint64_t ej_inject;        /* noc_eject_info() of the packet being delivered */
     int ej_hops, ej_flits;
     /* counters since the last reset */
@@ -214,19 +288,76 @@ struct noc {
 
 int noc_pkt_alloc(noc_t *n); /* -1 when 2^30 packets are alive */
 
-/* Router-to-router hops between endpoints src and dst on a minimal path
- * (a torus ring the shorter way): noc_hops(), inlined for noc_bound.c. */
+/* The credits of input VC d still on their way back upstream at cycle t:
+ * one per flit read out in the last credit_delay cycles (read at cycle p,
+ * its slot is usable upstream from p + credit_delay on). */
+static inline int credits_out(const noc_ivc_t *d, uint64_t t, int credit_delay)
+{
+    uint64_t age = t - d->pop_t, cd = (uint64_t)credit_delay;
+    if (age >= cd)
+        return 0;
+    if (cd == 1) /* read at t */
+        return 1;
+    int k = 0;
+    for (uint64_t b = d->pop_bits & (~0ull >> (64 - (cd - age))); b; b &= b - 1)
+        k++;
+    return k;
+}
+
+/* The free slots of d the upstream side knows of at cycle t: a flit holds
+ * its slot from its sending on (count), a read one until its credit is
+ * back. */
+static inline int credits(const noc_t *n, const noc_ivc_t *d, uint64_t t)
+{
+    return n->B - d->count - credits_out(d, t, n->cd);
+}
+
+/* credits() > 0, most often known without the look at recent reads. */
+static inline int has_credit(const noc_ivc_t *d, uint64_t t, int cd, int B)
+{
+    int fr = B - d->count;
+    return fr > cd || (fr > 0 && fr > credits_out(d, t, cd));
+}
+
+/* noc_alloc.c: separable allocators with a round-robin pointer per resource
+ * (gptr, over requester ids 0..nid-1) and per requester (aptr, over
+ * resources 0..nres-1); pointers are stored as the next index to favour
+ * (nid or nres read as 0). `match` is the granted resource or -1. */
+#define NOC_ALLOC_WORDS 4 /* resources: up to 4 ports x 64 output VCs */
+typedef struct noc_alloc_row {
+    uint64_t req[NOC_ALLOC_WORDS]; /* resources asked for */
+    uint16_t *aptr;
+    int id;
+    int pick;                      /* separable_input_first: its input-stage choice */
+    int match;
+} noc_alloc_row_t;
+void noc_alloc_separable_if(noc_alloc_row_t *rows, int nrows, int nres, int nid, uint16_t *gptr);
+/* iSLIP with `iters` iterations; one iteration is the separable
+ * output-first allocator. */
+void noc_alloc_islip(noc_alloc_row_t *rows, int nrows, int nres, int nid, uint16_t *gptr,
+                     int iters);
+
+/* noc_monitor.c: the watchdog stop (report in n->report) and the periodic
+ * starvation scan (n->mon_next). */
+void noc_watchdog_stop(noc_t *n, uint64_t t);
+void noc_monitor_scan(noc_t *n, uint64_t t);
+
+
+/* Router-to-router hops between endpoints src and dst on a minimal path:
+ * noc_hops(), inlined for noc_bound.c. */
 static inline int noc_ep_hops(const noc_t *n, int src, int dst)
 {
-    int dx = n->epx[src] - n->epx[dst], dy = n->epy[src] - n->epy[dst];
-    dx = dx < 0 ? -dx : dx;
-    dy = dy < 0 ? -dy : dy;
-    if (n->cfg.topology == TOPO_TORUS) {
-        dx = dx <= n->cfg.kx - dx ? dx : n->cfg.kx - dx;
-        dy = dy <= n->cfg.ky - dy ? dy : n->cfg.ky - dy;
-    }
-    return dx + dy;
+    return n->topo->dist(n->cfg.kx, n->epx[src], n->epx[dst]) +
+           n->topo->dist(n->cfg.ky, n->epy[src], n->epy[dst]);
 }
+
+/* Router r's grid coordinates. */
+static inline void noc_router_xy(const noc_t *n, int r, int *x, int *y)
+{
+    *x = r % n->cfg.kx;
+    *y = r / n->cfg.kx;
+}
+
 /* noc_bound.c: packet id was just made a final packet; a message was
  * queued at source e in cycle t */
 void noc_bound_packet(noc_t *n, int id);

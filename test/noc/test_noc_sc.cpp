@@ -102,10 +102,15 @@ struct node : sc_module {
     }
 };
 
+// An 8x8 mesh, one endpoint per router, 2 VCs x 8 flits, 1 GHz (kPeriod).
 noc_config_t mesh8()
 {
     noc_config_t c;
     noc_config_default(&c);
+    c.topology = TOPO_MESH;
+    c.kx = c.ky = 8;
+    c.concentration = 1;
+    c.clock_ghz = 1.0;
     return c;
 }
 
