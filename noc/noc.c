@@ -304,6 +304,12 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     }
     n->report = xcalloc(1, 1);
     n->mon_period = c->watchdog_cycles / 8 ? c->watchdog_cycles / 8 : 1;
+    n->free_mcm = n->free_dset = n->free_mcv = -1;
+    if (c->multicast) {
+        n->mcv_of = xcalloc(nivc, sizeof *n->mcv_of);
+        memset(n->mcv_of, 0xff, nivc * sizeof *n->mcv_of);
+        n->mcva = xcalloc((size_t)n->R * n->P, sizeof *n->mcva);
+    }
     n->mon_seen = xcalloc(nivc, sizeof *n->mon_seen);
     return n;
 }
@@ -342,6 +348,17 @@ void noc_destroy(noc_t *n)
     free(n->rel_next);
     free(n->starve);
     free(n->mon_seen);
+    for (int i = 0; i < n->nmcm_cap; i++) {
+        free(n->mcm[i].dst);
+        free(n->mcm[i].left);
+    }
+    for (int i = 0; i < n->ndset_cap; i++)
+        free(n->dset[i].d);
+    free(n->mcm);
+    free(n->dset);
+    free(n->mcv);
+    free(n->mcv_of);
+    free(n->mcva);
     free(n);
 }
 
@@ -383,6 +400,7 @@ uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits)
                 abort();                                                                           \
             }                                                                                      \
             (n)->arr = p_;                                                                         \
+            memset(&(n)->arr[old_], 0, (size_t)(c_ - old_) * sizeof *(n)->arr);                    \
             for (int i_ = c_ - 1; i_ >= old_; i_--) {                                              \
                 (n)->arr[i_].next = (n)->freel;                                                    \
                 (n)->freel = i_;                                                                   \
@@ -398,6 +416,9 @@ uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits)
 int noc_pkt_alloc(noc_t *n) { POOL_ALLOC(n, pkt, npkt_cap, free_pkt, (int)NOC_F_PKT + 1); }
 static int msg_alloc(noc_t *n) { POOL_ALLOC(n, msg, nmsg_cap, free_msg, INT32_MAX / 2); }
 static int done_alloc(noc_t *n) { POOL_ALLOC(n, done, ndone_cap, free_done, INT32_MAX / 2); }
+int noc_mcm_alloc(noc_t *n) { POOL_ALLOC(n, mcm, nmcm_cap, free_mcm, INT32_MAX / 2); }
+int noc_dset_alloc(noc_t *n) { POOL_ALLOC(n, dset, ndset_cap, free_dset, (int)NOC_F_PKT + 1); }
+int noc_mcv_alloc(noc_t *n) { POOL_ALLOC(n, mcv, nmcv_cap, free_mcv, INT32_MAX / 2); }
 
 int noc_inject(noc_t *n, uint64_t now, int src, int dst, int flits, uint64_t tag)
 {
@@ -405,15 +426,15 @@ int noc_inject(noc_t *n, uint64_t now, int src, int dst, int flits, uint64_t tag
 }
 
 /* A queued message; each_packet: no completion record, so every packet's
- * arrival is handed over. */
+ * arrival is handed over; mc >= 0: a multicast message (dst unused). */
 static int inject(noc_t *n, uint64_t now, int src, int dst, int flits, int packet_flits,
-                  uint64_t tag, int each_packet)
+                  uint64_t tag, int each_packet, int mc)
 {
-    if (src < 0 || src >= n->E || dst < 0 || dst >= n->E || flits < 1 || packet_flits < 1 ||
-        now < n->now)
+    if (src < 0 || src >= n->E || (mc < 0 && (dst < 0 || dst >= n->E)) || flits < 1 ||
+        packet_flits < 1 || now < n->now)
         return -1;
     int done = -1;
-    if (flits > packet_flits && !each_packet) { /* several packets: count them home */
+    if (flits > packet_flits && !each_packet && mc < 0) { /* several packets: count them home */
         done = done_alloc(n);
         if (done < 0)
             return -1;
@@ -426,7 +447,8 @@ static int inject(noc_t *n, uint64_t now, int src, int dst, int flits, int packe
         return -1;
     noc_msg_t *m = &n->msg[id];
     m->done = done;
-    m->dst = dst;
+    m->mc = mc;
+    m->dst = mc < 0 ? dst : n->mcm[mc].dst[0];
     m->flits = flits;
     m->pf = packet_flits;
     m->next = -1;
@@ -449,13 +471,82 @@ static int inject(noc_t *n, uint64_t now, int src, int dst, int flits, int packe
 int noc_inject_message(noc_t *n, uint64_t now, int src, int dst, int flits, int packet_flits,
                        uint64_t tag)
 {
-    return inject(n, now, src, dst, flits, packet_flits, tag, 0);
+    return inject(n, now, src, dst, flits, packet_flits, tag, 0, -1);
 }
 
 int noc_inject_stream(noc_t *n, uint64_t now, int src, int dst, int flits, int packet_flits,
                       uint64_t tag)
 {
-    return inject(n, now, src, dst, flits, packet_flits, tag, 1);
+    return inject(n, now, src, dst, flits, packet_flits, tag, 1, -1);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* dsts sorted into *out (malloc'd); -1 when one is out of range or repeated. */
+static int sorted_dsts(const noc_t *n, const int *dsts, int ndst, int32_t **out)
+{
+    int32_t *d = malloc((size_t)ndst * sizeof *d);
+    if (!d)
+        abort();
+    for (int i = 0; i < ndst; i++) {
+        if (dsts[i] < 0 || dsts[i] >= n->E) {
+            free(d);
+            return -1;
+        }
+        d[i] = dsts[i];
+    }
+    qsort(d, (size_t)ndst, sizeof *d, cmp_int);
+    for (int i = 1; i < ndst; i++)
+        if (d[i] == d[i - 1]) {
+            free(d);
+            return -1;
+        }
+    *out = d;
+    return 0;
+}
+
+int noc_inject_multicast(noc_t *n, uint64_t now, int src, const int *dsts, int ndst, int flits,
+                         int packet_flits, uint64_t tag)
+{
+    if (!dsts || ndst < 1 || ndst > n->E || src < 0 || src >= n->E || flits < 1 ||
+        packet_flits < 1 || now < n->now)
+        return -1;
+    int32_t *d;
+    if (sorted_dsts(n, dsts, ndst, &d))
+        return -1;
+    free(d);
+    if (ndst == 1 || !n->cfg.multicast) { /* one message per destination, in the given order */
+        for (int i = 0; i < ndst; i++)
+            if (inject(n, now, src, dsts[i], flits, packet_flits, tag, 0, -1))
+                return -1;
+        return 0;
+    }
+    sorted_dsts(n, dsts, ndst, &d);
+    int id = noc_mcm_alloc(n);
+    if (id < 0) {
+        free(d);
+        return -1;
+    }
+    noc_mcm_t *m = &n->mcm[id];
+    /* packets of at most a VC buffer: virtual cut-through (noc_mcast.c) */
+    int pf = packet_flits < n->B ? packet_flits : n->B;
+    m->ndst = m->live = ndst;
+    m->dst = d;
+    m->left = malloc((size_t)ndst * sizeof *m->left);
+    if (!m->left)
+        abort();
+    m->min_hops = INT32_MAX;
+    for (int i = 0; i < ndst; i++) {
+        m->left[i] = (flits + pf - 1) / pf;
+        int h = noc_ep_hops(n, src, d[i]);
+        m->min_hops = h < m->min_hops ? h : m->min_hops;
+    }
+    m->first_inject = UINT64_MAX;
+    return inject(n, now, src, -1, flits, pf, tag, 0, id);
 }
 
 uint64_t noc_next_event(const noc_t *n)

@@ -105,15 +105,31 @@ int noc_inject_message(noc_t *n, uint64_t now_cycle, int src, int dst, int flits
 int noc_inject_stream(noc_t *n, uint64_t now_cycle, int src, int dst, int flits,
                       int packet_flits, uint64_t tag);
 
+/* Queue one message for a set of destination endpoints (ndst >= 1, each
+ * once, any order): on_eject comes once per destination, at the cycle that
+ * destination has the whole message (its last packet's copy arrived), with
+ * dst = that destination. With chip.noc.multicast the source sends ONE
+ * stream of packets of at most min(packet_flits, vc_buf_flits) flits that the
+ * routers replicate along the dimension-order tree of the routes (docs/noc.md
+ * "Multicast"); without it, or with one destination, it is the same as a
+ * noc_inject_message per destination, in the order given. Returns 0, or -1
+ * on bad arguments (a destination out of range or repeated, no
+ * destination, sizes < 1, a cycle already simulated). */
+int noc_inject_multicast(noc_t *n, uint64_t now_cycle, int src, const int *dsts, int ndst,
+                         int flits, int packet_flits, uint64_t tag);
+
 /* The earliest cycle at which something happens, UINT64_MAX when idle. */
 uint64_t noc_next_event(const noc_t *n);
 /* A cycle no on_eject call can come before (>= noc_now(); UINT64_MAX when
  * nothing is queued or in flight), if nothing more is injected: a wrapper
  * need not simulate before it to hand packets over on time. */
 uint64_t noc_delivery_bound(noc_t *n);
-/* The same for a message about to be injected at `cycle`. */
+/* The same for a message about to be injected at `cycle`, and for a
+ * noc_inject_multicast message. */
 uint64_t noc_message_bound(const noc_t *n, uint64_t cycle, int src, int dst, int flits,
                            int packet_flits, int each_packet);
+uint64_t noc_multicast_bound(const noc_t *n, uint64_t cycle, int src, const int *dsts, int ndst,
+                             int flits, int packet_flits);
 /* The next cycle to simulate (all cycles before it are done). */
 uint64_t noc_now(const noc_t *n);
 

@@ -7,7 +7,9 @@
 
 #include "noc.h"
 
-enum { VC_IDLE = 0, VC_VA = 1, VC_ACTIVE = 2 };
+/* VC_MC: the front packet goes to several destinations and the router
+ * replicates it (noc_mcast.c); its branches have their own state. */
+enum { VC_IDLE = 0, VC_VA = 1, VC_ACTIVE = 2, VC_MC = 3 };
 
 /* The default configuration (the arch defaults, which the ISAAC and PUMA
  * presets keep: 2 VCs of 8 flits, one-cycle credits and VA, greedy VA,
@@ -137,6 +139,7 @@ typedef struct noc_router {
     uint32_t wports;           /* input ports with a VC in vwait */
     uint32_t varm;             /* network outputs that released a VC with waiters (va_arm) */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
+    uint16_t mcn;              /* VCs in VC_MC (noc_mcast.c) */
     noc_ivc_t *ivb;            /* its input VCs */
     int32_t nbr[4];            /* its neighbours (noc_t.nbr) */
     uint64_t busy_cycles;      /* cycles with flits, up to busy_since */
@@ -170,11 +173,53 @@ typedef struct noc_pkt {
     uint8_t fin;
     uint8_t ejecting;
     int16_t left;              /* router-to-router hops its head has to go */
+    /* multicast: the message's completion record (noc_mcm_t), or -1; a
+     * packet for several destinations has their set (ds, noc_dset_t; dst
+     * is then the first of them), others ds = -1 */
+    int32_t mc, ds;
 } noc_pkt_t;
+
+typedef struct noc_dset {      /* a sorted set of destination endpoints */
+    int32_t n, next;           /* next: free list */
+    int32_t *d;
+} noc_dset_t;
+
+typedef struct noc_mcm {       /* a multicast message until every copy arrived */
+    int32_t ndst, live, next;  /* live: destinations still waiting */
+    int32_t min_hops;          /* from the source to the nearest destination */
+    int32_t *dst;              /* sorted */
+    int32_t *left;             /* per destination: packets not yet delivered */
+    uint64_t first_inject;     /* head injection of its first packet */
+} noc_mcm_t;
+
+/* A VC replicating a multicast packet: one branch per output port. A branch
+ * sends the packet's flits in order (sent); a flit leaves the buffer once
+ * every branch sent it (popped). */
+typedef struct noc_branch {
+    int8_t port;
+    uint8_t state;             /* NOC_BR_VA, NOC_BR_GO, NOC_BR_DONE */
+    uint8_t out_vc, lo, hi;    /* its output VC and class [lo, hi) */
+    uint16_t aptr;             /* fair VA: its pointer over output VCs */
+    int32_t out_ivc;           /* the downstream input VC (network port) */
+    int32_t child;             /* the copy it sends (a packet record) */
+    int32_t ds;                /* its destinations (several), or -1: dst */
+    int32_t dst;
+    int32_t sent;
+    uint64_t sa_ready;         /* first SA cycle after its VA */
+} noc_branch_t;
+enum { NOC_BR_VA, NOC_BR_GO, NOC_BR_DONE };
+
+typedef struct noc_mcvc {
+    int32_t pid;               /* the packet being replicated */
+    int32_t popped;            /* its flits every branch sent */
+    int32_t nbr, next;         /* branches; free list */
+    noc_branch_t br[4 + NOC_MAX_CONCENTRATION];
+} noc_mcvc_t;
 
 typedef struct noc_msg {       /* a message in a source queue */
     int32_t dst, flits, pf, next; /* flits: not yet sent as packets */
     int32_t done;              /* completion record (messages of 2+ packets), else -1 */
+    int32_t mc;                /* multicast: its noc_mcm_t, else -1 (dst then counts) */
     uint64_t tag, t_create;
 } noc_msg_t;
 
@@ -259,6 +304,17 @@ struct noc {
     int nmsg_cap, free_msg;
     noc_done_t *done;          /* messages with packets in flight */
     int ndone_cap, free_done;
+    /* multicast (noc_mcast.c): messages, destination sets, replicating VCs
+     * (mcv_of: per input VC its noc_mcvc_t or -1) and per router and input
+     * port the VC_MC VCs with a branch waiting for VA */
+    noc_mcm_t *mcm;
+    int nmcm_cap, free_mcm;
+    noc_dset_t *dset;
+    int ndset_cap, free_dset;
+    noc_mcvc_t *mcv;
+    int nmcv_cap, free_mcv;
+    int32_t *mcv_of;
+    uint64_t *mcva;
     int orphans;               /* messages whose final packet was overtaken */
     /* noc_bound.c */
     int *fin_left;             /* [kx + ky] final packets by hops their head has to go */
@@ -330,12 +386,48 @@ typedef struct noc_alloc_row {
     int id;
     int pick;                      /* separable_input_first: its input-stage choice */
     int match;
+    int br;                        /* the caller's: a multicast branch, or -1 */
 } noc_alloc_row_t;
 void noc_alloc_separable_if(noc_alloc_row_t *rows, int nrows, int nres, int nid, uint16_t *gptr);
 /* iSLIP with `iters` iterations; one iteration is the separable
  * output-first allocator. */
 void noc_alloc_islip(noc_alloc_row_t *rows, int nrows, int nres, int nid, uint16_t *gptr,
                      int iters);
+
+/* noc_mcast.c: replication in routers (docs/noc.md "Multicast"). The router
+ * step calls these for VCs in VC_MC only. */
+void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv);             /* branches of a new head */
+void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready); /* a flit came in */
+int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t); /* greedy VA */
+/* Fair VA: a row per branch waiting (returns how many; ejection branches
+ * are granted at once), and a row's grant. */
+int noc_mc_va_rows(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t,
+                   noc_alloc_row_t *rows);
+void noc_mc_grant_row(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int br, int out_vc,
+                      uint64_t t);
+/* The VC_MC VCs of router r with a branch waiting for VA join its requests. */
+void noc_mc_requests(noc_t *n, int r, uint64_t *va_req, uint32_t *va_ports);
+/* Output ports the VC's next flit can go to at cycle t (its fan-out). */
+uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t);
+/* Send the next flit of the branch on output port `out`; 1 when that
+ * completed the copies of the flit the branches wait on. */
+int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint64_t t);
+/* noc_step.c, for noc_mcast.c: a copy of a flit onto output `out` of
+ * router r (downstream VC out_ivc, or the ejection channel), the front
+ * flit's removal from a VC, and an output VC's release. */
+void noc_copy_out(noc_t *n, int r, int out, int out_vc, uint32_t out_ivc, uint32_t pf, uint64_t t);
+void noc_pop_front(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t);
+void noc_release_out(noc_t *n, int r, int out, int out_vc);
+/* A new head at the front of VC (r, port, vc): RC, then VA from cycle tr
+ * + routing delay (the VC leaves the live set until then). */
+void noc_next_head(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t tr);
+void noc_mc_pkt_free(noc_t *n, int pid); /* a packet record's destination set */
+int noc_dset_copy(noc_t *n, const int32_t *d, int k); /* a new set, copied from d[0..k) */
+int noc_mc_deliver(noc_t *n, noc_eject_fn cb, void *ctx); /* the copy at the channel's head */
+/* noc.c's record pools: -1 when full */
+int noc_mcm_alloc(noc_t *n);
+int noc_dset_alloc(noc_t *n);
+int noc_mcv_alloc(noc_t *n);
 
 /* noc_monitor.c: the watchdog stop (report in n->report) and the periodic
  * starvation scan (n->mon_next). */

@@ -103,7 +103,9 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
 {
     const noc_pkt_t *p = &n->pkt[ring(n, iv)[iv->head].pf & NOC_F_PKT];
     uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
-    if (memo && *memo) {
+    if (p->ds >= 0) { /* several destinations: the router replicates it */
+        noc_mc_enter(n, r, iv);
+    } else if (memo && *memo) {
         /* network masks are 1..15, a local port p (4..19) is 12 + p */
         iv->cand = *memo < 16 ? (uint32_t)*memo : 1u << (*memo - 12);
         iv->vc_lo = 0;
@@ -113,7 +115,8 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
         if (memo)
             *memo = (uint8_t)(iv->cand < 16 ? iv->cand : 12u + (uint32_t)__builtin_ctz(iv->cand));
     }
-    iv->state = VC_VA;
+    if (p->ds < 0)
+        iv->state = VC_VA;
     iv->stage_ready = tr + (uint64_t)n->rd;
     uint32_t i = (uint32_t)(iv - n->ivc), slot = (uint32_t)iv->stage_ready & n->twmask;
     n->tw[i].next = n->tw_head[slot];
@@ -135,6 +138,8 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
             rt->in[port].nonempty |= 1ull << vc;
             router_wake(n, rt, r, port);
         }
+    } else if (d->state == VC_MC) { /* maybe the flit its branches wait for */
+        noc_mc_arrive(n, r, d, ready);
     }
     if (!rt->flits++)
         rt->busy_since = since;
@@ -282,11 +287,11 @@ static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
     router_wake(n, rt, r, port);
 }
 
-/* Move the front flit of input VC iv = (r, port, vc) through the crossbar.
- * Inlined: the call itself was a tenth of its cost. */
-static inline __attribute__((always_inline)) void
-traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t, int cd,
-         uint32_t bmask, const int os, const int wftc)
+/* Take the front flit f out of input VC iv = (r, port, vc) at cycle t: its
+ * slot goes back upstream as a credit. */
+static inline __attribute__((always_inline)) noc_flit_t
+vc_pop(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t, int cd,
+       uint32_t bmask, const int wftc)
 {
     const noc_flit_t *rg = ring(n, iv);
     noc_flit_t f = rg[iv->head];
@@ -314,19 +319,37 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         credit_unpark(n, iv);
     if (wftc && port < NOC_NET_PORTS && (f.pf & NOC_F_TAIL))
         release_later(n, (uint32_t)(iv - n->ivc), t + (uint64_t)cd);
-    /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
-    int out = iv->out_port;
-    rt->port_flits[out]++;
-    /* only heads going on and tails ejected touch their packet */
-    int pid = (int)(f.pf & NOC_F_PKT), fhead = (f.pf & NOC_F_HEAD) != 0,
-        ftail = (f.pf & NOC_F_TAIL) != 0;
-    uint64_t at = t + (uint64_t)n->fwd; /* its arrival downstream */
+    return f;
+}
+
+/* The cycle a flit sent through output port out of router r at cycle t
+ * arrives downstream (with output speedup, after the ones queued before). */
+static inline uint64_t arrival(noc_t *n, int r, int out, uint64_t t, const int os)
+{
+    uint64_t at = t + (uint64_t)n->fwd;
     if (os > 1) { /* the output queue sends one flit a cycle */
         uint64_t *last = &n->olast[(size_t)r * n->P + (size_t)out];
         if (at <= *last)
             at = *last + 1;
         *last = at;
     }
+    return at;
+}
+
+/* Move the front flit of input VC iv = (r, port, vc) through the crossbar.
+ * Inlined: the call itself was a tenth of its cost. */
+static inline __attribute__((always_inline)) void
+traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t, int cd,
+         uint32_t bmask, const int os, const int wftc)
+{
+    noc_flit_t f = vc_pop(n, rt, iv, r, port, vc, t, cd, bmask, wftc);
+    /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
+    int out = iv->out_port;
+    rt->port_flits[out]++;
+    /* only heads going on and tails ejected touch their packet */
+    int pid = (int)(f.pf & NOC_F_PKT), fhead = (f.pf & NOC_F_HEAD) != 0,
+        ftail = (f.pf & NOC_F_TAIL) != 0;
+    uint64_t at = arrival(n, r, out, t, os); /* its arrival downstream */
     if (out < 4) {
         int nb = rt->nbr[out], q = noc_opposite(out);
         noc_ivc_t *dn = &n->ivc[iv->out_ivc];
@@ -374,6 +397,47 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
             port_recheck(n, rt, r, port);
         }
     }
+}
+
+/* ---- for noc_mcast.c: the same steps as traverse(), for one copy ---- */
+
+void noc_copy_out(noc_t *n, int r, int out, int out_vc, uint32_t out_ivc, uint32_t pf, uint64_t t)
+{
+    noc_router_t *rt = &n->rt[r];
+    int os = n->cfg.output_speedup;
+    uint64_t at = arrival(n, r, out, t, os);
+    rt->port_flits[out]++;
+    if (out < NOC_NET_PORTS) {
+        n->in_network++; /* a new flit downstream */
+        push_flit(n, &n->ivc[out_ivc], rt->nbr[out], noc_opposite(out), out_vc, at, pf, t + 1,
+                  n->bmask);
+    } else if (os > 1) {
+        eject_push_sorted(n, at, (int)(pf & NOC_F_PKT), (pf & NOC_F_TAIL) != 0);
+    } else {
+        eject_push(n, at, (int)(pf & NOC_F_PKT), (pf & NOC_F_TAIL) != 0);
+    }
+}
+
+void noc_pop_front(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
+{
+    vc_pop(n, &n->rt[r], iv, r, port, vc, t, n->cd, n->bmask, n->cfg.wait_for_tail_credit);
+    n->in_network--;
+}
+
+void noc_release_out(noc_t *n, int r, int out, int out_vc)
+{
+    noc_router_t *rt = &n->rt[r];
+    rt->oown[out] &= ~(1ull << out_vc);
+    if (rt->wports)
+        va_arm(n, rt, r, out);
+}
+
+void noc_next_head(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t tr)
+{
+    noc_router_t *rt = &n->rt[r];
+    rt->in[port].nonempty &= ~(1ull << vc);
+    va_enter(n, r, iv, tr);
+    port_recheck(n, rt, r, port);
 }
 
 /* Active VC (r, port, vc) waits for a credit of d with none in flight:
@@ -543,6 +607,8 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
 static inline int va_try(noc_t *n, int r, noc_router_t *rt, int port, int ivc, noc_ivc_t *iv,
                          uint64_t t)
 {
+    if (iv->state == VC_MC)
+        return noc_mc_va(n, r, port, ivc, iv, t);
     if (va_blocked(rt, iv)) {
         if (!(rt->in[port].vwait & (1ull << ivc)))
             va_park(n, rt, r, port, ivc, iv->cand);
@@ -590,6 +656,10 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
             if (iv->state == VC_ACTIVE && !(req[xi] & ob) &&
                 sa_ready(n, rt, r, port, vc, iv, t, cd, B))
                 req[xi] |= ob;
+            else if (iv->state == VC_MC && (rt->in[port].vact & (1ull << vc)) &&
+                     sa_ready(n, rt, r, port, vc, iv, t, cd, B))
+                for (uint32_t om = noc_mc_outputs(n, iv, t); om; om &= om - 1)
+                    req[xi] |= 1ull << xout(__builtin_ctz(om), port, os);
         }
         for (int k = 0; k < is; k++)
             outs |= req[port * is + k];
@@ -618,16 +688,42 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
             out_done |= 1ull << xo;
             /* the VC for that output: round robin from in_rr */
             int rr = rt->in_rr[xi], pick = -1;
+            uint32_t mco = 0;
             for (int k = 0; k < V && pick < 0; k++) {
                 int vc = rr + k >= V ? rr + k - V : rr + k;
                 noc_ivc_t *iv = base + port * V + vc;
-                if (xin(port, vc, is) == xi && iv->count && iv->state == VC_ACTIVE &&
-                    iv->out_port == op && sa_ready(n, rt, r, port, vc, iv, t, cd, B))
+                if (xin(port, vc, is) != xi || !iv->count)
+                    continue;
+                if (iv->state == VC_ACTIVE && iv->out_port == op &&
+                    sa_ready(n, rt, r, port, vc, iv, t, cd, B))
+                    pick = vc;
+                else if (iv->state == VC_MC && (rt->in[port].vact & (1ull << vc)) &&
+                         sa_ready(n, rt, r, port, vc, iv, t, cd, B) &&
+                         ((mco = noc_mc_outputs(n, iv, t)) & (1u << op)))
                     pick = vc;
             }
-            rt->in_rr[xi] = (uint8_t)(pick + 1);
-            traverse(n, rt, base + port * V + pick, r, port, pick, t, cd, n->bmask, os, wftc);
             n->last_progress = t;
+            noc_ivc_t *iv = base + port * V + pick;
+            if (iv->state == VC_MC) {
+                /* the flit goes to every output granted to this input that
+                 * the VC's branches wait for, in one buffer read */
+                int moved = 0;
+                for (uint64_t gm = grant[xi]; gm; gm &= gm - 1) {
+                    int xo2 = __builtin_ctzll(gm), op2 = xo2 / os;
+                    if (!(mco & (1u << op2)))
+                        continue;
+                    if (xo2 != xo) {
+                        out_done |= 1ull << xo2;
+                        if (it == 0)
+                            rt->out_rr[xo2] = (uint8_t)(xi + 1);
+                    }
+                    moved |= noc_mc_send(n, r, port, pick, iv, op2, t);
+                }
+                rt->in_rr[xi] = (uint8_t)(pick + moved);
+                continue;
+            }
+            rt->in_rr[xi] = (uint8_t)(pick + 1);
+            traverse(n, rt, iv, r, port, pick, t, cd, n->bmask, os, wftc);
         }
     }
 }
@@ -718,6 +814,10 @@ static __attribute__((noinline)) void va_fair(noc_t *n, int r, noc_router_t *rt,
         for (uint64_t m = va_req[port]; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
             noc_ivc_t *iv = base + port * V + vc;
+            if (iv->state == VC_MC) { /* a row per branch waiting for VA */
+                nrows += noc_mc_va_rows(n, r, port, vc, iv, t, rows + nrows);
+                continue;
+            }
             if (!(iv->cand & 0xfu)) { /* ejection: no contention */
                 vc_allocate(n, r, rt, port, vc, iv, t);
                 continue;
@@ -742,6 +842,7 @@ static __attribute__((noinline)) void va_fair(noc_t *n, int r, noc_router_t *rt,
                 continue;
             q->id = port * V + vc;
             q->aptr = &aptr[port * V + vc];
+            q->br = -1;
             nrows++;
         }
     }
@@ -757,8 +858,12 @@ static __attribute__((noinline)) void va_fair(noc_t *n, int r, noc_router_t *rt,
         if (rows[i].match < 0)
             continue;
         int port = rows[i].id / V, vc = rows[i].id % V;
-        va_grant(n, r, rt, port, vc, base + port * V + vc, rows[i].match / V,
-                 rows[i].match % V, t);
+        if (rows[i].br >= 0)
+            noc_mc_grant_row(n, r, port, vc, base + port * V + vc, rows[i].br,
+                             rows[i].match % V, t);
+        else
+            va_grant(n, r, rt, port, vc, base + port * V + vc, rows[i].match / V,
+                     rows[i].match % V, t);
     }
 }
 
@@ -817,6 +922,9 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
         }
     }
 
+    if (rt->mcn) /* replicating VCs with a branch still waiting for VA */
+        noc_mc_requests(n, r, va_req, &va_ports);
+
     /* VA. greedy: in round-robin order over (port, vc) from va_rr (one
      * pointer for the router). A VC granted with a zero-cycle VA stage may
      * still bid for the switch this cycle. */
@@ -846,7 +954,8 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
                 if (bids & (1ull << xi))
                     continue;
                 noc_ivc_t *iv = base + port * V + vc;
-                if (iv->state == VC_ACTIVE && sa_ready(n, rt, r, port, vc, iv, t, cd, B)) {
+                if ((iv->state == VC_ACTIVE || iv->state == VC_MC) &&
+                    (rt->in[port].vact & (1ull << vc)) && sa_ready(n, rt, r, port, vc, iv, t, cd, B)) {
                     in_vc[xi] = vc;
                     bids |= 1ull << xi;
                     if (is == 1)
@@ -870,7 +979,7 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
     if (!bids)
         return;
     n->last_progress = t; /* every bid wins some output */
-    if (!(bids & (bids - 1))) { /* one bid: it wins its output */
+    if (!(bids & (bids - 1)) && !rt->mcn) { /* one bid: it wins its output */
         int xi = __builtin_ctzll(bids), port = is > 1 ? xi / is : xi, vc = in_vc[xi];
         noc_ivc_t *iv = base + port * V + vc;
         rt->out_rr[xout(iv->out_port, port, os)] = (uint8_t)(xi + 1);
@@ -878,6 +987,7 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
         traverse(n, rt, iv, r, port, vc, t, cd, bmask, os, wftc);
         return;
     }
+    uint64_t bids_all = bids;
     for (; bids; bids &= bids - 1) {
         int xi = __builtin_ctzll(bids), port = is > 1 ? xi / is : xi;
         int xo = xout(base[port * V + in_vc[xi]].out_port, port, os);
@@ -886,13 +996,33 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
         outs |= 1ull << xo;
         out_req[xo] |= 1ull << xi;
     }
+    if (rt->mcn) /* a replicating VC bids for every branch ready to send */
+        for (uint64_t bm = bids_all; bm; bm &= bm - 1) {
+            int xi = __builtin_ctzll(bm), port = is > 1 ? xi / is : xi;
+            noc_ivc_t *iv = base + port * V + in_vc[xi];
+            if (iv->state != VC_MC)
+                continue;
+            for (uint32_t om = noc_mc_outputs(n, iv, t); om; om &= om - 1) {
+                int xo = xout(__builtin_ctz(om), port, os);
+                if (!(outs & (1ull << xo)))
+                    out_req[xo] = 0;
+                outs |= 1ull << xo;
+                out_req[xo] |= 1ull << xi;
+            }
+        }
     while (outs) {
         int xo = __builtin_ctzll(outs);
         outs &= outs - 1;
         int xi = rr_pick(out_req[xo], rt->out_rr[xo]), port = is > 1 ? xi / is : xi;
+        noc_ivc_t *iv = base + port * V + in_vc[xi];
         rt->out_rr[xo] = (uint8_t)(xi + 1);
+        if (iv->state == VC_MC) { /* its input keeps it until the flit is copied */
+            int moved = noc_mc_send(n, r, port, in_vc[xi], iv, os > 1 ? xo / os : xo, t);
+            rt->in_rr[xi] = (uint8_t)(in_vc[xi] + moved);
+            continue;
+        }
         rt->in_rr[xi] = (uint8_t)(in_vc[xi] + 1);
-        traverse(n, rt, base + port * V + in_vc[xi], r, port, in_vc[xi], t, cd, bmask, os, wftc);
+        traverse(n, rt, iv, r, port, in_vc[xi], t, cd, bmask, os, wftc);
     }
 }
 
@@ -939,9 +1069,16 @@ static void ni_step(noc_t *n, int e, uint64_t t)
             return;
         int vc = -1, V = n->V;
         int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
+        /* free slots the packet needs to start: one; a multicast packet all
+         * of its own (virtual cut-through); with wait_for_tail_credit the
+         * whole buffer (the last packet's tail credit is back) */
+        int need = n->cfg.wait_for_tail_credit ? n->B
+                   : m->mc >= 0                 ? (m->flits < m->pf ? m->flits : m->pf)
+                                                : 1;
         for (int i = 0; i < V; i++) {
             int v = v0 + i >= V ? v0 + i - V : v0 + i;
-            if (!ivs[v].owned && has_credit(&ivs[v], t, n->cd, n->B)) {
+            if (!ivs[v].owned && (need == 1 ? has_credit(&ivs[v], t, n->cd, n->B)
+                                            : credits(n, &ivs[v], t) >= need)) {
                 vc = v;
                 break;
             }
@@ -964,6 +1101,16 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         p->last_dim = -1;
         p->next = -1;
         p->done = m->done;
+        p->mc = m->mc;
+        p->ds = -1;
+        if (m->mc >= 0) { /* the packet carries every destination */
+            noc_mcm_t *mm = &n->mcm[m->mc];
+            p->ds = noc_dset_copy(n, mm->dst, mm->ndst);
+            if (mm->first_inject == UINT64_MAX)
+                mm->first_inject = t;
+            m = &n->msg[ni->qhead];
+            p = &n->pkt[id];
+        }
         if (m->done >= 0 && n->done[m->done].first_inject == UINT64_MAX)
             n->done[m->done].first_inject = t;
         m->flits -= p->flits;
@@ -1019,6 +1166,11 @@ static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
             n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1);
             n->ej_count--;
             n->st.flits_ejected++;
+            continue;
+        }
+        if (n->pkt[ev.pkt].mc >= 0) { /* a multicast copy: per destination */
+            if (noc_mc_deliver(n, cb, ctx))
+                return 1;
             continue;
         }
         int done = n->pkt[ev.pkt].done;

@@ -705,6 +705,215 @@ START_TEST(config_from_isaac_preset)
 }
 END_TEST
 
+
+/* ---------------------------------------------------------------- multicast */
+
+/* Every (message, destination) pair wanted, and what arrived. */
+typedef struct mc_log {
+    int E, nmsg, cap;
+    uint8_t *want;   /* [msg][E] */
+    uint16_t *got;   /* [msg][E] */
+    int wrong, dups;
+    uint64_t *t_msg; /* creation cycle per message */
+} mc_log_t;
+
+static int mc_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+{
+    mc_log_t *l = ctx;
+    (void)cycle;
+    size_t i = (size_t)tag * (size_t)l->E + (size_t)dst;
+    if ((int)tag >= l->nmsg || !l->want[i])
+        l->wrong++;
+    else if (l->got[i]++)
+        l->dups++;
+    return 0;
+}
+
+static int mc_new(mc_log_t *l)
+{
+    if (l->nmsg == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 1024;
+        l->want = realloc(l->want, (size_t)l->cap * (size_t)l->E);
+        l->got = realloc(l->got, (size_t)l->cap * (size_t)l->E * sizeof *l->got);
+        ck_assert(l->want && l->got);
+    }
+    memset(l->want + (size_t)l->nmsg * (size_t)l->E, 0, (size_t)l->E);
+    memset(l->got + (size_t)l->nmsg * (size_t)l->E, 0, (size_t)l->E * sizeof *l->got);
+    return l->nmsg++;
+}
+
+/* Random unicast and multicast messages (several packets each, up to 8
+ * destinations) from every source for `cycles` cycles at about `rate`
+ * flits/endpoint/cycle, then no more: every copy arrives exactly once, and
+ * nothing stays in the network. */
+static void check_multicast_mix(const noc_config_t *c, uint64_t seed, double rate, int cycles)
+{
+    imc_diag_t d;
+    noc_t *n = create(c, &d);
+    int E = noc_endpoints(n);
+    mc_log_t l = {.E = E};
+    noc_rng_t g;
+    noc_rng_seed(&g, seed);
+    int dst[8];
+    uint64_t copies = 0;
+    for (uint64_t t = 0; t < (uint64_t)cycles; t++) {
+        for (int s = 0; s < E; s++) {
+            if ((double)(noc_rng_next(&g) >> 11) * 0x1.0p-53 >= rate / 8)
+                continue;
+            int flits = 1 + (int)noc_rng_below(&g, 12), pf = 2 + (int)noc_rng_below(&g, 5);
+            int k = noc_rng_below(&g, 2) ? 1 : 2 + (int)noc_rng_below(&g, (uint32_t)(E < 8 ? E - 1 : 7));
+            int id = mc_new(&l);
+            for (int i = 0; i < k; i++) { /* distinct destinations */
+                int e;
+                do
+                    e = (int)noc_rng_below(&g, (uint32_t)E);
+                while (l.want[(size_t)id * E + e]);
+                l.want[(size_t)id * E + e] = 1;
+                dst[i] = e;
+            }
+            copies += (uint64_t)k;
+            int rc = k == 1 ? noc_inject_message(n, t, s, dst[0], flits, pf, (uint64_t)id)
+                            : noc_inject_multicast(n, t, s, dst, k, flits, pf, (uint64_t)id);
+            ck_assert_int_eq(rc, 0);
+        }
+        ck_assert_msg(noc_advance(n, t + 1, mc_eject, &l) == 0, "seed %llu: %s",
+                      (unsigned long long)seed, noc_watchdog_report(n));
+    }
+    while (noc_next_event(n) != UINT64_MAX)
+        ck_assert_msg(noc_advance(n, noc_now(n) + 1000, mc_eject, &l) == 0, "seed %llu: %s",
+                      (unsigned long long)seed, noc_watchdog_report(n));
+    uint64_t arrived = 0;
+    for (size_t i = 0; i < (size_t)l.nmsg * (size_t)E; i++)
+        arrived += l.got[i] != 0;
+    ck_assert_int_eq(l.wrong, 0);
+    ck_assert_int_eq(l.dups, 0);
+    ck_assert_uint_eq(arrived, copies);
+    noc_stats_t st;
+    noc_stats(n, &st);
+    ck_assert_uint_eq(st.flits_in_network, 0);
+    ck_assert_uint_eq(st.queued_flits, 0);
+    /* every crossbar traversal (a copy) went onto a link or to its destination */
+    ck_assert_uint_eq(st.xbar_flits, st.link_flits + st.flits_ejected);
+    free(l.want);
+    free(l.got);
+    noc_destroy(n);
+    diag_free(&d);
+}
+
+/* The networks of the multicast tests: small buffers for contention. */
+static void mc_config(noc_config_t *c, arch_topology_t topo, int conc)
+{
+    mesh_config(c, 4);
+    c->topology = topo;
+    c->concentration = conc;
+    c->vcs = 2;
+    c->vc_buf_flits = 4;
+    c->multicast = 1;
+    c->watchdog_cycles = 20000;
+}
+
+START_TEST(multicast_every_copy_once_under_contention)
+{
+    /* mesh, torus (dateline) and cmesh, each routing the tree supports,
+     * each allocator: random mixes at and beyond saturation, many seeds */
+    static const struct {
+        arch_topology_t topo;
+        int conc;
+        arch_routing_t rt;
+    } nets[] = {{TOPO_MESH, 1, ROUTE_XY},  {TOPO_MESH, 1, ROUTE_YX},  {TOPO_MESH, 1, ROUTE_WEST_FIRST},
+                {TOPO_TORUS, 1, ROUTE_XY}, {TOPO_TORUS, 1, ROUTE_YX}, {TOPO_CMESH, 4, ROUTE_XY},
+                {TOPO_CMESH, 2, ROUTE_WEST_FIRST}};
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++)
+        for (int a = 0; a <= ALLOC_GREEDY; a++)
+            for (uint64_t seed = 1; seed <= 6; seed++) {
+                noc_config_t c;
+                mc_config(&c, nets[i].topo, nets[i].conc);
+                c.routing = nets[i].rt;
+                c.vc_alloc = (arch_alloc_t)a;
+                c.sw_alloc = a == ALLOC_GREEDY ? ALLOC_SEPARABLE_INPUT_FIRST : (arch_alloc_t)a;
+                check_multicast_mix(&c, seed * 100 + i * 10 + (uint64_t)a, seed & 1 ? 0.9 : 0.3,
+                                    1500);
+            }
+}
+END_TEST
+
+START_TEST(multicast_with_speedups_tail_credit_and_delays)
+{
+    noc_config_t c;
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        mc_config(&c, seed & 1 ? TOPO_TORUS : TOPO_MESH, 1);
+        c.vcs = 4;
+        c.input_speedup = 2;
+        c.output_speedup = 2;
+        c.wait_for_tail_credit = 1;
+        c.vc_alloc = ALLOC_ISLIP;
+        c.sw_alloc = ALLOC_ISLIP;
+        c.alloc_iters = 2;
+        c.credit_latency = 2;
+        c.link_latency = 2;
+        check_multicast_mix(&c, seed, 0.8, 1500);
+        mc_config(&c, TOPO_CMESH, 4);
+        c.vc_alloc_delay = 0;
+        c.lookahead = 1;
+        c.vc_buf_flits = 3;
+        check_multicast_mix(&c, seed + 50, 0.8, 1500);
+    }
+}
+END_TEST
+
+START_TEST(multicast_zero_load_each_copy_is_unicast_latency)
+{
+    /* alone in the network, every copy arrives at its destination's unicast
+     * zero-load latency: replication costs no cycle */
+    arch_topology_t topos[] = {TOPO_MESH, TOPO_TORUS, TOPO_CMESH};
+    for (int ti = 0; ti < 3; ti++) {
+        noc_config_t c;
+        mc_config(&c, topos[ti], topos[ti] == TOPO_CMESH ? 4 : 1);
+        c.vc_buf_flits = 8;
+        imc_diag_t d;
+        noc_t *n = create(&c, &d);
+        int E = noc_endpoints(n);
+        noc_rng_t g;
+        noc_rng_seed(&g, 5);
+        for (int trial = 0; trial < 40; trial++) {
+            int src = (int)noc_rng_below(&g, (uint32_t)E), dst[16], k = 0;
+            for (int e = 0; e < E; e++)
+                if (noc_rng_below(&g, 3) == 0 && k < 16)
+                    dst[k++] = e;
+            if (k < 2)
+                continue;
+            int flits = 1 + (int)noc_rng_below(&g, 8);
+            seq_t q;
+            memset(&q, 0, sizeof q);
+            q.noc = n;
+            uint64_t t0 = noc_now(n) + 2;
+            ck_assert_int_eq(noc_inject_multicast(n, t0, src, dst, k, flits, 8, 99), 0);
+            while (noc_next_event(n) != UINT64_MAX)
+                ck_assert_int_eq(noc_advance(n, noc_next_event(n) + 1, seq_eject, &q), 0);
+            ck_assert_int_eq(q.n, k);
+            for (int i = 0; i < q.n; i++)
+                ck_assert_uint_eq(q.tag[i], 99);
+            /* the copies arrive sorted by latency; compare the multisets */
+            uint64_t want[16];
+            for (int i = 0; i < k; i++)
+                want[i] = t0 + noc_zero_load_latency(n, src, dst[i], flits);
+            for (int i = 0; i < k; i++) {
+                int found = 0;
+                for (int j = 0; j < k && !found; j++)
+                    if (want[j] == q.cycle[i]) {
+                        want[j] = 0;
+                        found = 1;
+                    }
+                ck_assert_msg(found, "topology %d: a copy at cycle %llu", ti,
+                              (unsigned long long)q.cycle[i]);
+            }
+        }
+        noc_destroy(n);
+        diag_free(&d);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("noc");
@@ -723,6 +932,9 @@ int main(void)
     tcase_add_test(tc, cli_json_runs);
     tcase_add_test(tc, config_from_isaac_preset);
     tcase_add_test(tc, cli_output_byte_identical_for_a_seed);
+    tcase_add_test(tc, multicast_every_copy_once_under_contention);
+    tcase_add_test(tc, multicast_with_speedups_tail_credit_and_delays);
+    tcase_add_test(tc, multicast_zero_load_each_copy_is_unicast_latency);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
