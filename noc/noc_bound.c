@@ -73,6 +73,24 @@ uint64_t noc_message_bound(const noc_t *n, uint64_t cycle, int src, int dst, int
     return queued_bound(n, cycle, src, dst, handover_flits(flits, packet_flits, each_packet));
 }
 
+/* Does the multicast copy at position i of the ejection channel complete
+ * its destination (its message's copies there before it leave one)? */
+static int mc_completes(const noc_t *n, int i)
+{
+    const noc_pkt_t *p = &n->pkt[n->ej[(n->ej_head + i) & (n->ej_cap - 1)].pkt];
+    const noc_mcm_t *m = &n->mcm[p->mc];
+    int before = 0;
+    for (int j = 0; j < i; j++) {
+        const noc_ej_t *ev = &n->ej[(n->ej_head + j) & (n->ej_cap - 1)];
+        const noc_pkt_t *q = &n->pkt[ev->pkt];
+        before += ev->tail && q->mc == p->mc && q->dst == p->dst;
+    }
+    for (int k = 0; k < m->ndst; k++)
+        if (m->dst[k] == p->dst)
+            return m->left[k] <= before + 1;
+    return 1;
+}
+
 uint64_t noc_multicast_bound(const noc_t *n, uint64_t cycle, int src, const int *dsts, int ndst,
                              int flits, int packet_flits)
 {
@@ -104,7 +122,9 @@ uint64_t noc_delivery_bound(noc_t *n)
     for (int i = 0; i < n->ej_count; i++) {
         const noc_ej_t *ev = &n->ej[(n->ej_head + i) & (n->ej_cap - 1)];
         const noc_pkt_t *p = &n->pkt[ev->pkt];
-        if (ev->tail && (p->fin || (p->done >= 0 && n->done[p->done].left == 1))) {
+        if (!ev->tail)
+            continue;
+        if (p->mc >= 0 ? mc_completes(n, i) : p->fin || n->done[p->done].left == 1) {
             b = ev->time;
             break;
         }

@@ -350,6 +350,41 @@ uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t)
     return o;
 }
 
+/* noc_bound.c: the packet being replicated counts for the branches whose
+ * head has not left yet (the copies count for the others), at the hops
+ * left to the nearest of their destinations; none left: it stops counting. */
+static void bound_rest(noc_t *n, int r, const noc_mcvc_t *m)
+{
+    noc_pkt_t *p = &n->pkt[m->pid];
+    int left = INT32_MAX;
+    for (int i = 0; i < m->nbr; i++) {
+        const noc_branch_t *b = &m->br[i];
+        if (b->sent)
+            continue;
+        if (b->port >= NOC_NET_PORTS) {
+            left = 0;
+            break;
+        }
+        if (b->ds < 0) {
+            int h = hops_from(n, r, b->dst);
+            left = h < left ? h : left;
+            continue;
+        }
+        const noc_dset_t *s = &n->dset[b->ds];
+        for (int k = 0; k < s->n; k++) {
+            int h = hops_from(n, r, s->d[k]);
+            left = h < left ? h : left;
+        }
+    }
+    n->fin_left[p->left]--;
+    if (left == INT32_MAX) {
+        p->fin = 0;
+        return;
+    }
+    p->left = (int16_t)left;
+    n->fin_left[left]++;
+}
+
 /* Every branch sent the packet: the VC moves on to its next packet. */
 static void retire(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
 {
@@ -428,6 +463,8 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
     m = mcvc(n, iv);
     b = &m->br[bi];
     b->sent++;
+    if (head && n->pkt[m->pid].fin)
+        bound_rest(n, r, m);
     if (tail) {
         b->state = NOC_BR_DONE;
         if (out < NOC_NET_PORTS && !n->cfg.wait_for_tail_credit)

@@ -1114,7 +1114,9 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         if (m->done >= 0 && n->done[m->done].first_inject == UINT64_MAX)
             n->done[m->done].first_inject = t;
         m->flits -= p->flits;
-        if (m->done < 0 || !m->flits) /* it hands its message over */
+        /* it hands its message over; any packet of a multicast message may be
+         * the last one a destination gets (no orphans: noc_bound.c) */
+        if (m->done < 0 || !m->flits)
             noc_bound_packet(n, id);
         if (!m->flits) { /* its last packet: the message leaves the queue */
             int mid = ni->qhead;
