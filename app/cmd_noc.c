@@ -583,7 +583,8 @@ int imc_cmd_noc(int argc, char **argv)
     } else if (rc) {
         fprintf(stderr,
                 "noc: %llu of %llu window packets undelivered after a drain of %llu cycles "
-                "(saturated: lower --rate or raise --drain)\n",
+                "(blocked if nothing moves below; else saturated: lower --rate or raise "
+                "--drain)\n",
                 (unsigned long long)(r.packets_measured - r.packets_delivered),
                 (unsigned long long)r.packets_measured,
                 (unsigned long long)(r.sim_cycles - s.warmup - s.measure));

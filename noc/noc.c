@@ -348,6 +348,7 @@ void noc_destroy(noc_t *n)
     free(n->rel_next);
     free(n->starve);
     free(n->mon_seen);
+    noc_fairness_probe(n, 0);
     for (int i = 0; i < n->nmcm_cap; i++) {
         free(n->mcm[i].dst);
         free(n->mcm[i].left);

@@ -165,6 +165,20 @@ const char *noc_blocked_report(noc_t *n);
  * the report lists the first 64, "" if none). */
 uint64_t noc_starved(const noc_t *n);
 const char *noc_starvation_report(const noc_t *n);
+/* Fairness diagnostics (test_noc checks the bounds docs/noc.md states): when
+ * on, every router step records, for each input VC, in how many cycles it
+ * asked the switch allocator (a front flit ready to go, or a multicast
+ * fan-out) without a grant since its last one, and in how many it asked the
+ * VC allocator with a free VC of its class (room for the packet for
+ * multicast) on a candidate port without a grant. Costs host time: for
+ * tests. */
+typedef struct noc_fairness {
+    uint64_t sa_max_wait_cycles, va_max_wait_cycles;
+    int sa_router, sa_port, sa_vc; /* where the longest switch wait was */
+    int va_router, va_port, va_vc;
+} noc_fairness_t;
+void noc_fairness_probe(noc_t *n, int on);
+void noc_fairness(const noc_t *n, noc_fairness_t *f);
 /* Flits waiting in endpoint e's source queue. */
 uint64_t noc_source_queued_flits(const noc_t *n, int e);
 

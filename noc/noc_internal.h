@@ -335,6 +335,8 @@ struct noc {
     size_t starve_len, starve_cap;
     uint64_t starved;
     uint32_t *mon_seen;
+    /* noc_monitor.c: the fairness probe (noc_fairness_probe), or NULL */
+    struct noc_probe *probe;
     uint64_t ej_inject;        /* noc_eject_info() of the packet being delivered */
     int ej_hops, ej_flits;
     /* counters since the last reset */
@@ -433,6 +435,9 @@ int noc_mcv_alloc(noc_t *n);
  * starvation scan (n->mon_next). */
 void noc_watchdog_stop(noc_t *n, uint64_t t);
 void noc_monitor_scan(noc_t *n, uint64_t t);
+/* The fairness probe around a router step (only when n->probe is set). */
+void noc_probe_before(noc_t *n, int r, uint64_t t);
+void noc_probe_after(noc_t *n, int r, uint64_t t);
 
 
 /* Router-to-router hops between endpoints src and dst on a minimal path:

@@ -1265,7 +1265,14 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
             n->rsnap[w] = n->ractive[w];
         /* the default configuration has its own copy of the step, inlined
          * with constants: port * V is a shift, and they need no register */
-        for (int w = 0; w < n->rwords; w++) {
+        for (int w = 0; w < n->rwords && n->probe; w++) /* test_noc's fairness checks */
+            for (uint64_t m = n->rsnap[w]; m; m &= m - 1) {
+                int r = w * 64 + __builtin_ctzll(m);
+                noc_probe_before(n, r, t);
+                router_step_any(n, r, t);
+                noc_probe_after(n, r, t);
+            }
+        for (int w = 0; w < n->rwords && !n->probe; w++) {
             uint64_t m = n->rsnap[w];
             while (m) {
                 int r = w * 64 + __builtin_ctzll(m);

@@ -937,6 +937,209 @@ START_TEST(multicast_zero_load_each_copy_is_unicast_latency)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- fairness */
+
+/* docs/noc.md "Allocators": a requester that keeps asking is granted within
+ * these many of its asking cycles (P ports, V VCs, input speedup is, output
+ * speedup os; C output VCs it may ask for, N = P V input VCs). */
+static uint64_t sa_bound(const noc_config_t *c)
+{
+    uint64_t P = 4 + (uint64_t)c->concentration, is = (uint64_t)c->input_speedup;
+    uint64_t vx = ((uint64_t)c->vcs + is - 1) / is, ix = P * is, ox = P * (uint64_t)c->output_speedup;
+    return c->sw_alloc == ALLOC_SEPARABLE_INPUT_FIRST ? vx * ix : vx * ix * ox;
+}
+
+static uint64_t va_bound(const noc_config_t *c, uint64_t cls_vcs)
+{
+    uint64_t N = (4 + (uint64_t)c->concentration) * (uint64_t)c->vcs;
+    uint64_t b = cls_vcs * (N - 1);
+    return c->vc_alloc == ALLOC_SEPARABLE_INPUT_FIRST ? b : b * 4 * (uint64_t)c->vcs;
+}
+
+/* Sources that keep their queues full with 4-flit packets to endpoints
+ * [d0, d1) (a share mc of them multicast to d0 and d0 + 1), for `cycles`
+ * cycles with the fairness probe on. */
+static void saturate(const noc_config_t *c, int d0, int d1, double mc, uint64_t seed,
+                     int cycles, noc_fairness_t *f)
+{
+    imc_diag_t d;
+    noc_t *n = create(c, &d);
+    noc_fairness_probe(n, 1);
+    noc_rng_t g;
+    noc_rng_seed(&g, seed);
+    count_t cnt = {0};
+    for (uint64_t t = 0; t < (uint64_t)cycles; t++) {
+        for (int s = 0; s < noc_endpoints(n); s++) {
+            if (noc_source_queued_flits(n, s) > 40 ||
+                (s >= d0 && s < d1 && noc_routers(n) > 1))
+                continue;
+            if ((double)(noc_rng_next(&g) >> 11) * 0x1.0p-53 < mc) {
+                int dst[2] = {d0, d0 + 1};
+                ck_assert_int_eq(noc_inject_multicast(n, t, s, dst, 2, 4, 4, 0), 0);
+            } else {
+                int dst = d0 + (int)noc_rng_below(&g, (uint32_t)(d1 - d0));
+                ck_assert_int_eq(noc_inject(n, t, s, dst, 4, 0), 0);
+            }
+        }
+        ck_assert_int_eq(noc_advance(n, t + 1, count_eject, &cnt), 0);
+    }
+    noc_fairness(n, f);
+    ck_assert_uint_gt(cnt.packets, (uint64_t)cycles / 8);
+    noc_destroy(n);
+    diag_free(&d);
+}
+
+START_TEST(fairness_switch_allocators_within_bound)
+{
+    /* one router, 8 local inputs fighting for 2 outputs: every switch
+     * allocator, input and output speedup, multicast fan-out in the mix */
+    static const arch_alloc_t sa[] = {ALLOC_SEPARABLE_INPUT_FIRST, ALLOC_SEPARABLE_OUTPUT_FIRST,
+                                      ALLOC_ISLIP};
+    for (int k = 0; k < 3; k++)
+        for (int is = 1; is <= 2; is++)
+            for (int os = 1; os <= 2; os++)
+                for (int mc = 0; mc <= 1; mc++) {
+                    noc_config_t c;
+                    mesh_config(&c, 1);
+                    c.concentration = 8;
+                    c.vcs = 4;
+                    c.vc_buf_flits = 4;
+                    c.multicast = 1;
+                    c.sw_alloc = sa[k];
+                    c.alloc_iters = k == 2 ? 2 : 1;
+                    c.input_speedup = is;
+                    c.output_speedup = os;
+                    noc_fairness_t f;
+                    saturate(&c, 0, 2, mc ? 0.3 : 0, 1, 20000, &f);
+                    ck_assert_msg(f.sa_max_wait_cycles > 0 &&
+                                      f.sa_max_wait_cycles <= sa_bound(&c),
+                                  "allocator %d, speedup %d/%d, multicast %d: a VC asked %llu "
+                                  "cycles for the switch (bound %llu)",
+                                  (int)sa[k], is, os, mc,
+                                  (unsigned long long)f.sa_max_wait_cycles,
+                                  (unsigned long long)sa_bound(&c));
+                }
+}
+END_TEST
+
+/* A 4x4 mesh (4 VCs x 4 flits, 4-flit packets) at 0.9 flits/node/cycle of
+ * hotspot traffic (30% to one endpoint) for 20,000 cycles, the fairness
+ * probe on; multicast: a third of the rest as multicast to 2..4 random
+ * endpoints. */
+static void hotspot_va(arch_alloc_t va, int multicast, noc_fairness_t *f)
+{
+    noc_config_t c;
+    mesh_config(&c, 4);
+    c.vcs = 4;
+    c.vc_buf_flits = 4;
+    c.multicast = 1;
+    c.vc_alloc = va;
+    imc_diag_t d;
+    noc_t *n = create(&c, &d);
+    noc_fairness_probe(n, 1);
+    noc_rng_t g;
+    noc_rng_seed(&g, 3);
+    count_t cnt = {0};
+    for (uint64_t t = 0; t < 20000; t++) {
+        for (int s = 0; s < 16; s++) {
+            if ((double)(noc_rng_next(&g) >> 11) * 0x1.0p-53 >= 0.9 / 4)
+                continue;
+            int dst = noc_traffic_dest(NOC_TRAFFIC_HOTSPOT, n, s, &g, 0.3, -1);
+            if (multicast && dst != 10 && noc_rng_below(&g, 3) == 0) {
+                int ds[4] = {dst, (dst + 3) % 16, (dst + 6) % 16, (dst + 9) % 16};
+                ck_assert_int_eq(noc_inject_multicast(n, t, s, ds, 2 + (int)noc_rng_below(&g, 3),
+                                                      4, 4, 0),
+                                 0);
+            } else {
+                ck_assert_int_eq(noc_inject(n, t, s, dst, 4, 0), 0);
+            }
+        }
+        ck_assert_int_eq(noc_advance(n, t + 1, count_eject, &cnt), 0);
+    }
+    noc_fairness(n, f);
+    noc_destroy(n);
+    diag_free(&d);
+}
+
+START_TEST(fairness_vc_allocators_within_bound_greedy_not)
+{
+    uint64_t greedy = 0, fair = 0;
+    noc_config_t c;
+    mesh_config(&c, 4);
+    c.vcs = 4;
+    for (int a = 0; a <= ALLOC_GREEDY; a++)
+        for (int mc = 0; mc <= 1; mc++) {
+            noc_fairness_t f;
+            hotspot_va((arch_alloc_t)a, mc, &f);
+            if (a == ALLOC_GREEDY) {
+                greedy = f.va_max_wait_cycles > greedy ? f.va_max_wait_cycles : greedy;
+                continue;
+            }
+            c.vc_alloc = (arch_alloc_t)a;
+            fair = f.va_max_wait_cycles > fair ? f.va_max_wait_cycles : fair;
+            ck_assert_msg(f.va_max_wait_cycles <= va_bound(&c, (uint64_t)c.vcs),
+                          "allocator %d, multicast %d: a head asked %llu cycles for a VC "
+                          "(bound %llu)",
+                          a, mc, (unsigned long long)f.va_max_wait_cycles,
+                          (unsigned long long)va_bound(&c, (uint64_t)c.vcs));
+        }
+    /* the greedy allocator (one pointer per router) lets a head lose far
+     * more often than any separable allocator's bound */
+    c.vc_alloc = ALLOC_SEPARABLE_INPUT_FIRST;
+    ck_assert_msg(greedy > va_bound(&c, 4) && greedy > 4 * fair,
+                  "greedy %llu, fair %llu, bound %llu", (unsigned long long)greedy,
+                  (unsigned long long)fair, (unsigned long long)va_bound(&c, 4));
+}
+END_TEST
+
+/* ---------------------------------------------------------------- monitor */
+
+START_TEST(monitor_reports_starved_vc_greedy_only)
+{
+    /* hotspot traffic on a 4x4 mesh: with the greedy VC allocator a head
+     * waits more than 5,000 cycles while the network moves; the monitor
+     * reports it (router, port, VC, packet, age); fair allocators starve
+     * nobody that long. (Before the monitor nothing was reported: only a
+     * network where nothing moved stopped.) */
+    for (int a = ALLOC_SEPARABLE_INPUT_FIRST; a <= ALLOC_GREEDY; a++) {
+        noc_config_t c;
+        mesh_config(&c, 4);
+        c.vcs = 4;
+        c.vc_buf_flits = 4;
+        c.packet_flits = 4;
+        c.vc_alloc = (arch_alloc_t)a;
+        c.watchdog_cycles = 5000;
+        imc_diag_t d;
+        noc_t *n = create(&c, &d);
+        noc_synth_t s;
+        noc_synth_default(&s);
+        s.traffic = NOC_TRAFFIC_HOTSPOT;
+        s.hotspot_frac = 0.3;
+        s.rate = 0.9;
+        s.warmup = 0;
+        s.measure = 20000;
+        s.drain_max = 1;
+        noc_synth_result_t r;
+        ck_assert_int_eq(noc_synth_run(n, &s, &r), 1); /* overloaded: undelivered */
+        ck_assert(!r.watchdog);
+        const char *rep = noc_starvation_report(n);
+        if (a == ALLOC_GREEDY) {
+            ck_assert_uint_gt(r.starved, 0);
+            ck_assert_msg(strstr(rep, "noc: starvation: flits waiting 5000 cycles or more") == rep,
+                          "%s", rep);
+            ck_assert_msg(strstr(rep, " in ") && strstr(rep, " vc ") && strstr(rep, "packet ") &&
+                              strstr(rep, "waiting ") && strstr(rep, "waits for"),
+                          "%s", rep);
+        } else {
+            ck_assert_msg(r.starved == 0, "allocator %d: %s", a, rep);
+        }
+        noc_synth_result_free(&r);
+        noc_destroy(n);
+        diag_free(&d);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("noc");
@@ -958,6 +1161,9 @@ int main(void)
     tcase_add_test(tc, multicast_every_copy_once_under_contention);
     tcase_add_test(tc, multicast_with_speedups_tail_credit_and_delays);
     tcase_add_test(tc, multicast_zero_load_each_copy_is_unicast_latency);
+    tcase_add_test(tc, fairness_switch_allocators_within_bound);
+    tcase_add_test(tc, fairness_vc_allocators_within_bound_greedy_not);
+    tcase_add_test(tc, monitor_reports_starved_vc_greedy_only);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
