@@ -1,4 +1,7 @@
-/* imcsim noc: the network alone under synthetic traffic. */
+/* imcsim noc: the network alone under synthetic traffic. Every network
+ * option is an alias of --set on the architecture's parameter table
+ * (chip.noc.* and the router grid: one set of names, bounds and defaults,
+ * shared with `imcsim run`); the traffic and output options are noc-only. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -6,12 +9,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch_load.h"
 #include "cli.h"
 #include "json.h"
 #include "noc.h"
 #include "noc_traffic.h"
+#include "params.h"
 #include "strutil.h"
-#include "arch_load.h"
+
+/* A network flag: sets `key` (and `key2`, for --k) to its value, or to
+ * `fixed` when it takes none. */
+typedef struct alias {
+    const char *flag, *arg, *key, *key2, *fixed;
+} alias_t;
+
+static const alias_t aliases[] = {
+    {"--topology", "T", "chip.noc.topology", NULL, NULL},
+    {"--k", "K", "chip.grid_x", "chip.grid_y", NULL},
+    {"--kx", "X", "chip.grid_x", NULL, NULL},
+    {"--ky", "Y", "chip.grid_y", NULL, NULL},
+    {"--concentration", "C", "chip.noc.concentration", NULL, NULL},
+    {"--routing", "R", "chip.noc.routing", NULL, NULL},
+    {"--vcs", "N", "chip.noc.vcs", NULL, NULL},
+    {"--vc-buf", "FLITS", "chip.noc.vc_buf_flits", NULL, NULL},
+    {"--packet-size", "FLITS", "chip.noc.packet_flits", NULL, NULL},
+    {"--flit-bits", "B", "chip.noc.flit_bits", NULL, NULL},
+    {"--routing-delay", "C", "chip.noc.routing_delay", NULL, NULL},
+    {"--lookahead", NULL, "chip.noc.lookahead", NULL, "true"},
+    {"--va-delay", "C", "chip.noc.vc_alloc_delay", NULL, NULL},
+    {"--sa-delay", "C", "chip.noc.sw_alloc_delay", NULL, NULL},
+    {"--st-delay", "C", "chip.noc.st_delay", NULL, NULL},
+    {"--link-latency", "C", "chip.noc.link_latency", NULL, NULL},
+    {"--credit-delay", "C", "chip.noc.credit_delay", NULL, NULL},
+    {"--credit-latency", "C", "chip.noc.credit_latency", NULL, NULL},
+    {"--vc-allocator", "A", "chip.noc.vc_allocator", NULL, NULL},
+    {"--sw-allocator", "A", "chip.noc.sw_allocator", NULL, NULL},
+    {"--islip", NULL, "chip.noc.sw_allocator", NULL, "islip"},
+    {"--alloc-iters", "N", "chip.noc.alloc_iters", NULL, NULL},
+    {"--input-speedup", "S", "chip.noc.input_speedup", NULL, NULL},
+    {"--output-speedup", "S", "chip.noc.output_speedup", NULL, NULL},
+    {"--wait-for-tail-credit", NULL, "chip.noc.wait_for_tail_credit", NULL, "true"},
+    {"--no-dateline", NULL, "chip.noc.dateline", NULL, "false"},
+    {"--watchdog", "CYCLES", "chip.noc.watchdog_cycles", NULL, NULL},
+};
+#define NALIASES (sizeof aliases / sizeof aliases[0])
+
+/* The noc-only options (value-taking ones first). */
+static const char *const own_flags[] = {"--arch", "--set", "--traffic", "--hotspot-frac",
+                                        "--rate", "--warmup", "--measure", "--drain", "--seed",
+                                        "--json", "--links", "--help"};
+#define NOWN_VALUE 9 /* own_flags before --json take a value */
 
 static void usage(FILE *f)
 {
@@ -20,34 +67,36 @@ static void usage(FILE *f)
             "Runs the network-on-chip alone under synthetic traffic: warm-up, measurement\n"
             "window, then drain of the window's packets. Rates are flits per endpoint per cycle.\n"
             "\n"
-            "network (defaults: 8x8 mesh, XY, 2 VCs x 8 flits, 1-cycle stages):\n"
-            "  --arch FILE|PRESET    take topology, grid and router from an architecture\n"
-            "  --topology T          mesh | torus | cmesh\n"
-            "  --k K                 routers per dimension (K x K)\n"
-            "  --kx X --ky Y         rectangular grid\n"
-            "  --concentration C     endpoints per router (cmesh default 4, else 1)\n"
-            "  --routing R           xy | yx | westfirst | oddeven (adaptive: mesh only)\n"
-            "  --vcs N               virtual channels per port\n"
-            "  --vc-buf FLITS        flits per VC buffer\n"
-            "  --routing-delay C --va-delay C --sa-delay C --st-delay C   pipeline, cycles\n"
-            "  --link-latency C --credit-delay C                          cycles\n"
-            "  --lookahead           lookahead routing (no RC stage)\n"
-            "  --islip               iSLIP switch allocator (default: input-first round robin)\n"
-            "  --flit-bits B         flit width, bits\n"
-            "  --no-dateline         torus without dateline VCs (deadlock-prone)\n"
-            "  --watchdog CYCLES     stop when no flit moves this long (0 = off; default 100000)\n"
+            "network: the architecture's (default: the default architecture, see\n"
+            "'imcsim arch params'); each flag below is an alias of --set on its key:\n"
+            "  --arch FILE|PRESET    start from this architecture's network\n"
+            "  --set KEY=VALUE       any chip.noc.* key, chip.grid_x or chip.grid_y\n");
+    for (size_t i = 0; i < NALIASES; i++) {
+        const alias_t *al = &aliases[i];
+        const arch_param_t *p = arch_param_find(al->key);
+        char lhs[64], rhs[160];
+        snprintf(lhs, sizeof lhs, "%s%s%s", al->flag, al->arg ? " " : "", al->arg ? al->arg : "");
+        if (al->fixed)
+            snprintf(rhs, sizeof rhs, "%s=%s", al->key, al->fixed);
+        else
+            snprintf(rhs, sizeof rhs, "%s%s%s (default %s)", al->key, al->key2 ? ", " : "",
+                     al->key2 ? al->key2 : "", p ? p->def : "?");
+        fprintf(f, "  %-24s %s\n", lhs, rhs);
+    }
+    fprintf(f,
             "traffic:\n"
             "  --traffic T           uniform transpose bitcomp bitrev shuffle tornado neighbor hotspot\n"
             "  --hotspot-frac F      hotspot: fraction of packets to the hotspot (default 0.1)\n"
             "  --rate R              offered load, flits/endpoint/cycle (default 0.1)\n"
-            "  --packet-size FLITS   flits per packet (default 20)\n"
             "  --warmup CYCLES --measure CYCLES   (defaults 10000, 100000)\n"
-            "  --drain CYCLES        drain limit after the window (default: = measure)\n"
+            "  --drain CYCLES        drain limit after the window (default: %d windows)\n"
             "  --seed S              PRNG seed (default 1)\n"
             "output:\n"
             "  --json                JSON on stdout (every link's utilization included)\n"
             "  --links               text: print every link's utilization\n"
-            "exit status: 0 ok, 1 watchdog stop, 2 bad usage\n");
+            "exit status: 0 ok; 1 deadlock (watchdog) or window packets undelivered at the end\n"
+            "(report on stderr); 2 bad usage\n",
+            NOC_SYNTH_DRAIN_WINDOWS);
 }
 
 static int bad_usage(const char *fmt, const char *a, const char *b)
@@ -86,39 +135,92 @@ static int parse_d(const char *flag, const char *v, double lo, double hi, double
     return 0;
 }
 
-static int pick(const char *flag, const char *v, const char *const *names, int n)
+/* Is key a parameter of the network (the grid or chip.noc.*)? */
+static int network_key(const char *key)
 {
-    for (int i = 0; i < n; i++)
-        if (!strcmp(v, names[i]))
-            return i;
-    const char *near = str_closest(v, names, (size_t)n);
-    fprintf(stderr, "imcsim noc: error: %s '%s' unknown (expected ", flag, v);
-    for (int i = 0; i < n; i++)
-        fprintf(stderr, "%s%s", i ? (i == n - 1 ? " or " : ", ") : "", names[i]);
-    fprintf(stderr, ")%s%s%s\n", near ? "; did you mean '" : "", near ? near : "",
-            near ? "'?" : "");
-    return -1;
+    return !strncmp(key, "chip.noc.", 9) || !strcmp(key, "chip.grid_x") ||
+           !strcmp(key, "chip.grid_y");
 }
 
-static const char *const topo_names[] = {"mesh", "torus", "cmesh"};
-static const char *const route_names[] = {"xy", "yx", "westfirst", "oddeven"};
+/* Set one table parameter; `shown` is how the user wrote it. */
+static int set_param(arch_t *a, const char *key, const char *val, const char *shown)
+{
+    const arch_param_t *p = arch_param_find(key);
+    char why[320];
+    if (!p || !network_key(key) || p->d.type == DESC_LIST) {
+        size_t np;
+        const arch_param_t *t = arch_params(&np);
+        const char *keys[256];
+        size_t nk = 0;
+        for (size_t i = 0; i < np && nk < 256; i++)
+            if (network_key(t[i].d.name))
+                keys[nk++] = t[i].d.name;
+        const char *near = str_closest(key, keys, nk);
+        fprintf(stderr,
+                "imcsim noc: error: %s: %s '%s' (expected chip.noc.*, chip.grid_x or "
+                "chip.grid_y%s%s%s)\n",
+                shown, p ? "not a network parameter" : "unknown key", key,
+                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        return -1;
+    }
+    if (arch_param_set_text(a, p, val, why, sizeof why)) {
+        const char *near = NULL;
+        if (p->d.type == DESC_ENUM && p->names) {
+            size_t k = 0;
+            while (p->names[k])
+                k++;
+            near = str_closest(val, p->names, k);
+        }
+        fprintf(stderr, "imcsim noc: error: %s '%s' (%s%s%s%s)\n", shown, val, why,
+                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        return -1;
+    }
+    return 0;
+}
+
+static const char *param_name(const char *key, int v)
+{
+    return arch_param_find(key)->names[v];
+}
+
 static const char *const port_names[] = {"east", "west", "north", "south"};
+
+/* Average latencies exist only when a packet was delivered. */
+static void print_latency(const char *label, int any, double v)
+{
+    if (any)
+        printf("%-36s %14.3f\n", label, v);
+    else
+        printf("%-36s %14s\n", label, "none delivered");
+}
 
 static void print_text(const noc_t *n, const noc_synth_t *s, const noc_synth_result_t *r,
                        int links)
 {
     const noc_config_t *c = noc_config(n);
+    int any = r->packets_delivered > 0;
     printf("network: %s %dx%d, %d endpoints (%d per router), %s routing, %d VCs x %d flits\n",
-           topo_names[c->topology], c->kx, c->ky, noc_endpoints(n), c->concentration,
-           route_names[c->routing], c->vcs, c->vc_buf_flits);
+           param_name("chip.noc.topology", c->topology), c->kx, c->ky, noc_endpoints(n),
+           c->concentration, param_name("chip.noc.routing", c->routing), c->vcs,
+           c->vc_buf_flits);
+    printf("router: VC allocator %s, switch allocator %s, speedup %d in / %d out%s\n",
+           param_name("chip.noc.vc_allocator", c->vc_alloc),
+           param_name("chip.noc.sw_allocator", c->sw_alloc), c->input_speedup,
+           c->output_speedup, c->wait_for_tail_credit ? ", VCs wait for the tail credit" : "");
     printf("traffic: %s, rate %g flits/node/cycle, %d-flit packets, seed %llu\n",
-           noc_traffic_names[s->traffic], s->rate, s->packet_flits,
+           noc_traffic_names[s->traffic], s->rate, c->packet_flits,
            (unsigned long long)s->seed);
-    printf("%-36s %14.3f\n", "avg_packet_latency (cycles)", r->avg_packet_latency_cycles);
-    printf("%-36s %14.3f\n", "avg_network_latency (cycles)", r->avg_network_latency_cycles);
-    printf("%-36s %14llu\n", "max_packet_latency (cycles)",
-           (unsigned long long)r->max_packet_latency_cycles);
-    printf("%-36s %14.3f\n", "avg_hops (hops)", r->avg_hops);
+    print_latency("avg_packet_latency (cycles)", any, r->avg_packet_latency_cycles);
+    print_latency("avg_network_latency (cycles)", any, r->avg_network_latency_cycles);
+    if (any) {
+        printf("%-36s %14llu\n", "max_packet_latency (cycles)",
+               (unsigned long long)r->max_packet_latency_cycles);
+        printf("%-36s %4llu / %4llu / %4llu\n", "packet latency p50/p95/p99 (cycles)",
+               (unsigned long long)r->p50_packet_latency_cycles,
+               (unsigned long long)r->p95_packet_latency_cycles,
+               (unsigned long long)r->p99_packet_latency_cycles);
+    }
+    print_latency("avg_hops (hops)", any, r->avg_hops);
     printf("%-36s %14.4f\n", "offered (flits/node/cycle)", r->offered_flits_per_node_cycle);
     printf("%-36s %14.4f\n", "accepted (flits/node/cycle)", r->accepted_flits_per_node_cycle);
     printf("%-36s %14llu\n", "flits_injected (flits)", (unsigned long long)r->flits_injected);
@@ -128,16 +230,18 @@ static void print_text(const noc_t *n, const noc_synth_t *s, const noc_synth_res
     printf("%-36s %14lld\n", "source queue growth (flits)", (long long)r->queue_growth_flits);
     printf("%-36s %14llu\n", "sim_cycles (cycles)", (unsigned long long)r->sim_cycles);
     printf("%-36s %14s\n", "saturated", r->saturated ? "yes" : "no");
+    if (r->saturated)
+        printf("%-36s %14s\n", "saturation test", noc_sat_test_names[r->saturation_test]);
+    if (r->starved)
+        printf("%-36s %14llu\n", "starved flits (>= watchdog)", (unsigned long long)r->starved);
     double cyc = (double)(r->stats.cycles ? r->stats.cycles : 1);
     double umax = 0, usum = 0;
     int nl = 0;
     for (int rt = 0; rt < noc_routers(n); rt++)
         for (int p = 0; p < 4; p++) {
-            int64_t f = noc_port_flits(n, rt, p);
-            if (f < 0)
+            if (noc_port_flits(n, rt, p) < 0)
                 continue;
-            f = (int64_t)r->port_flits[rt * (4 + c->concentration) + p];
-            double u = (double)f / cyc;
+            double u = (double)r->port_flits[rt * (4 + c->concentration) + p] / cyc;
             umax = u > umax ? u : umax;
             usum += u;
             nl++;
@@ -160,19 +264,29 @@ static void print_text(const noc_t *n, const noc_synth_t *s, const noc_synth_res
     }
 }
 
+/* A latency in JSON: null when nothing was delivered. */
+static void jw_latency(json_w_t *w, const char *key, int any, double v)
+{
+    if (any)
+        jw_num(w, key, v);
+    else
+        jw_null(w, key);
+}
+
 static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_result_t *r)
 {
     const noc_config_t *c = noc_config(n);
+    int any = r->packets_delivered > 0;
     json_w_t w;
     jw_init(&w, stdout);
     jw_obj_begin(&w, NULL);
     jw_obj_begin(&w, "network");
-    jw_str(&w, "topology", topo_names[c->topology]);
+    jw_str(&w, "topology", param_name("chip.noc.topology", c->topology));
     jw_int(&w, "kx", c->kx);
     jw_int(&w, "ky", c->ky);
     jw_int(&w, "concentration", c->concentration);
     jw_int(&w, "endpoints", noc_endpoints(n));
-    jw_str(&w, "routing", route_names[c->routing]);
+    jw_str(&w, "routing", param_name("chip.noc.routing", c->routing));
     jw_int(&w, "vcs", c->vcs);
     jw_int(&w, "vc_buf_flits", c->vc_buf_flits);
     jw_int(&w, "flit_bits", c->flit_bits);
@@ -181,21 +295,31 @@ static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_res
                c->st_delay);
     jw_int(&w, "link_latency_cycles", c->link_latency);
     jw_int(&w, "credit_delay_cycles", c->credit_delay);
-    jw_str(&w, "switch_allocator", c->islip ? "islip" : "input_first_rr");
+    jw_int(&w, "credit_latency_cycles", c->credit_latency);
+    jw_str(&w, "vc_allocator", param_name("chip.noc.vc_allocator", c->vc_alloc));
+    jw_str(&w, "switch_allocator", param_name("chip.noc.sw_allocator", c->sw_alloc));
+    jw_int(&w, "alloc_iters", c->alloc_iters);
+    jw_int(&w, "input_speedup", c->input_speedup);
+    jw_int(&w, "output_speedup", c->output_speedup);
+    jw_bool(&w, "wait_for_tail_credit", c->wait_for_tail_credit);
     jw_bool(&w, "dateline", c->topology == TOPO_TORUS && c->dateline);
+    jw_uint(&w, "watchdog_cycles", c->watchdog_cycles);
     jw_obj_end(&w);
     jw_obj_begin(&w, "traffic");
     jw_str(&w, "pattern", noc_traffic_names[s->traffic]);
     jw_num(&w, "rate_flits_per_node_cycle", s->rate);
-    jw_int(&w, "packet_flits", s->packet_flits);
+    jw_int(&w, "packet_flits", c->packet_flits);
     jw_uint(&w, "warmup_cycles", s->warmup);
     jw_uint(&w, "measure_cycles", s->measure);
     jw_uint(&w, "seed", s->seed);
     jw_obj_end(&w);
-    jw_num(&w, "avg_packet_latency_cycles", r->avg_packet_latency_cycles);
-    jw_num(&w, "avg_network_latency_cycles", r->avg_network_latency_cycles);
-    jw_uint(&w, "max_packet_latency_cycles", r->max_packet_latency_cycles);
-    jw_num(&w, "avg_hops", r->avg_hops);
+    jw_latency(&w, "avg_packet_latency_cycles", any, r->avg_packet_latency_cycles);
+    jw_latency(&w, "avg_network_latency_cycles", any, r->avg_network_latency_cycles);
+    jw_latency(&w, "max_packet_latency_cycles", any, (double)r->max_packet_latency_cycles);
+    jw_latency(&w, "p50_packet_latency_cycles", any, (double)r->p50_packet_latency_cycles);
+    jw_latency(&w, "p95_packet_latency_cycles", any, (double)r->p95_packet_latency_cycles);
+    jw_latency(&w, "p99_packet_latency_cycles", any, (double)r->p99_packet_latency_cycles);
+    jw_latency(&w, "avg_hops", any, r->avg_hops);
     jw_num(&w, "offered_flits_per_node_cycle", r->offered_flits_per_node_cycle);
     jw_num(&w, "accepted_flits_per_node_cycle", r->accepted_flits_per_node_cycle);
     jw_uint(&w, "flits_injected", r->flits_injected);
@@ -205,7 +329,20 @@ static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_res
     jw_int(&w, "queue_growth_flits", r->queue_growth_flits);
     jw_uint(&w, "sim_cycles", r->sim_cycles);
     jw_bool(&w, "saturated", r->saturated);
+    jw_obj_begin(&w, "saturation");
+    if (r->saturated)
+        jw_str(&w, "test", noc_sat_test_names[r->saturation_test]);
+    else
+        jw_null(&w, "test");
+    jw_uint(&w, "undelivered_packets", r->packets_measured - r->packets_delivered);
+    jw_int(&w, "max_source_growth_flits", r->max_source_growth_flits);
+    jw_num(&w, "source_growth_limit_flits", r->source_growth_limit_flits);
+    jw_latency(&w, "first_quarter_latency_cycles", any, r->first_quarter_latency_cycles);
+    jw_latency(&w, "last_quarter_latency_cycles", any, r->last_quarter_latency_cycles);
+    jw_num(&w, "latency_ratio_limit", NOC_SAT_LATENCY_RATIO);
+    jw_obj_end(&w);
     jw_bool(&w, "watchdog", r->watchdog);
+    jw_uint(&w, "starved_flits", r->starved);
     jw_obj_begin(&w, "window");
     for (int i = 0; i < noc_stat_count; i++) {
         const noc_stat_desc_t *sd = &noc_stat_table[i];
@@ -264,25 +401,59 @@ static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_res
     jw_finish(&w);
 }
 
+/* Print diag lines ("noc: error: ...") with the command in front. */
+static void print_diag(const imc_diag_t *d)
+{
+    for (const char *t = d->text ? d->text : ""; *t;) {
+        const char *nl = strchr(t, '\n');
+        int len = nl ? (int)(nl - t) : (int)strlen(t);
+        fprintf(stderr, "imcsim %.*s\n", len, t);
+        t += len + (nl ? 1 : 0);
+    }
+}
+
+static const alias_t *find_alias(const char *flag)
+{
+    for (size_t i = 0; i < NALIASES; i++)
+        if (!strcmp(flag, aliases[i].flag))
+            return &aliases[i];
+    return NULL;
+}
+
+static int unknown_option(const char *a)
+{
+    const char *flags[NALIASES + sizeof own_flags / sizeof own_flags[0]];
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof own_flags / sizeof own_flags[0]; i++)
+        flags[k++] = own_flags[i];
+    for (size_t i = 0; i < NALIASES; i++)
+        flags[k++] = aliases[i].flag;
+    const char *near = str_closest(a, flags, k);
+    fprintf(stderr, "imcsim noc: error: unknown option '%s'%s%s%s\n", a,
+            near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+    return 2;
+}
+
 int imc_cmd_noc(int argc, char **argv)
 {
-    noc_config_t c;
     noc_synth_t s;
-    noc_config_default(&c);
     noc_synth_default(&s);
-    int json = 0, links = 0, conc_set = 0, arch_packet = 0, packet_set = 0;
+    int json = 0, links = 0;
     long long v;
     double dv;
+    arch_t a;
+    arch_params_defaults(&a);
+    /* first pass: --arch sets the base, the other flags apply in order */
     const char *arch_spec = NULL;
-    /* first pass: --arch sets the base, explicit flags then override it */
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--arch") && i + 1 < argc)
             arch_spec = argv[i + 1];
+        else if (!strncmp(argv[i], "--arch=", 7))
+            arch_spec = argv[i] + 7;
     if (arch_spec) {
-        arch_t a;
         imc_diag_t d;
         diag_init(&d);
-        if (arch_load(arch_spec, NULL, 0, &a, &d) || noc_config_from_arch(&c, &a, &d)) {
+        if (arch_load(arch_spec, NULL, 0, &a, &d)) {
             fputs(d.text ? d.text : "imcsim noc: error: cannot load the architecture\n", stderr);
             diag_free(&d);
             return 2;
@@ -290,155 +461,113 @@ int imc_cmd_noc(int argc, char **argv)
         if (d.text && d.len)
             fputs(d.text, stderr); /* warnings */
         diag_free(&d);
-        conc_set = 1;
-        arch_packet = a.chip.noc.packet_flits;
     }
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+        char flag[64];
+        const char *arg = argv[i], *val = NULL, *eq = strchr(arg, '=');
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
             usage(stdout);
             return 0;
         }
-        if (!strcmp(a, "--json")) {
-            json = 1;
+        if (strncmp(arg, "--", 2))
+            return bad_usage("unexpected argument '%s'%s", arg, "");
+        size_t fl = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (fl >= sizeof flag)
+            return unknown_option(arg);
+        memcpy(flag, arg, fl);
+        flag[fl] = 0;
+        if (eq)
+            val = eq + 1;
+        const alias_t *al = find_alias(flag);
+        int own = -1;
+        for (int k = 0; k < (int)(sizeof own_flags / sizeof own_flags[0]); k++)
+            if (!strcmp(flag, own_flags[k]))
+                own = k;
+        if (!al && own < 0)
+            return unknown_option(flag);
+        int takes = al ? al->fixed == NULL : own < NOWN_VALUE;
+        if (!takes) {
+            if (val)
+                return bad_usage("%s takes no value%s", flag, "");
+            if (al) {
+                set_param(&a, al->key, al->fixed, flag); /* a valid fixed value */
+                continue;
+            }
+            if (!strcmp(flag, "--json"))
+                json = 1;
+            else if (!strcmp(flag, "--links"))
+                links = 1;
             continue;
         }
-        if (!strcmp(a, "--links")) {
-            links = 1;
-            continue;
+        if (!val) {
+            if (i + 1 >= argc)
+                return bad_usage("%s needs a value%s", flag, "");
+            val = argv[++i];
         }
-        if (!strcmp(a, "--lookahead")) {
-            c.lookahead = 1;
-            continue;
-        }
-        if (!strcmp(a, "--islip")) {
-            c.islip = 1;
-            continue;
-        }
-        if (!strcmp(a, "--no-dateline")) {
-            c.dateline = 0;
-            continue;
-        }
-        if (strncmp(a, "--", 2))
-            return bad_usage("unexpected argument '%s'%s", a, "");
-        if (i + 1 >= argc)
-            return bad_usage("%s needs a value%s", a, "");
-        const char *val = argv[++i];
         int rc = 0;
-        if (!strcmp(a, "--arch"))
+        if (al) {
+            rc = set_param(&a, al->key, val, flag);
+            if (!rc && al->key2)
+                rc = set_param(&a, al->key2, val, flag);
+        } else if (!strcmp(flag, "--arch")) {
             ;
-        else if (!strcmp(a, "--topology")) {
-            int t = pick(a, val, topo_names, 3);
-            if (t < 0)
+        } else if (!strcmp(flag, "--set")) {
+            const char *e = strchr(val, '=');
+            char key[128], shown[200];
+            if (!e || e == val || (size_t)(e - val) >= sizeof key)
+                return bad_usage("--set '%s' (expected KEY=VALUE, e.g. chip.noc.vcs=4)%s", val,
+                                 "");
+            memcpy(key, val, (size_t)(e - val));
+            key[e - val] = 0;
+            snprintf(shown, sizeof shown, "--set %.150s", val);
+            rc = set_param(&a, key, e + 1, shown);
+        } else if (!strcmp(flag, "--traffic")) {
+            int t = noc_traffic_from_name(val);
+            if (t < 0) {
+                const char *near = str_closest(val, noc_traffic_names, NOC_TRAFFIC_COUNT_);
+                fprintf(stderr, "imcsim noc: error: --traffic '%s' unknown (expected ", val);
+                for (int k = 0; k < NOC_TRAFFIC_COUNT_; k++)
+                    fprintf(stderr, "%s%s", k ? (k == NOC_TRAFFIC_COUNT_ - 1 ? " or " : ", ") : "",
+                            noc_traffic_names[k]);
+                fprintf(stderr, ")%s%s%s\n", near ? "; did you mean '" : "", near ? near : "",
+                        near ? "'?" : "");
                 return 2;
-            c.topology = (arch_topology_t)t;
-        } else if (!strcmp(a, "--routing")) {
-            int t = pick(a, val, route_names, 4);
-            if (t < 0)
-                return 2;
-            c.routing = (arch_routing_t)t;
-        } else if (!strcmp(a, "--traffic")) {
-            int t = pick(a, val, noc_traffic_names, NOC_TRAFFIC_COUNT_);
-            if (t < 0)
-                return 2;
+            }
             s.traffic = (noc_traffic_t)t;
-        } else if (!strcmp(a, "--k")) {
-            if (!(rc = parse_ll(a, val, 1, NOC_MAX_K, &v)))
-                c.kx = c.ky = (int)v;
-        } else if (!strcmp(a, "--kx")) {
-            if (!(rc = parse_ll(a, val, 1, NOC_MAX_K, &v)))
-                c.kx = (int)v;
-        } else if (!strcmp(a, "--ky")) {
-            if (!(rc = parse_ll(a, val, 1, NOC_MAX_K, &v)))
-                c.ky = (int)v;
-        } else if (!strcmp(a, "--concentration")) {
-            if (!(rc = parse_ll(a, val, 1, NOC_MAX_CONCENTRATION, &v)))
-                c.concentration = (int)v, conc_set = 1;
-        } else if (!strcmp(a, "--vcs")) {
-            if (!(rc = parse_ll(a, val, 1, NOC_MAX_VCS, &v)))
-                c.vcs = (int)v;
-        } else if (!strcmp(a, "--vc-buf")) {
-            if (!(rc = parse_ll(a, val, 1, 4096, &v)))
-                c.vc_buf_flits = (int)v;
-        } else if (!strcmp(a, "--routing-delay")) {
-            if (!(rc = parse_ll(a, val, 0, 64, &v)))
-                c.routing_delay = (int)v;
-        } else if (!strcmp(a, "--va-delay")) {
-            if (!(rc = parse_ll(a, val, 0, 64, &v)))
-                c.vc_alloc_delay = (int)v;
-        } else if (!strcmp(a, "--sa-delay")) {
-            if (!(rc = parse_ll(a, val, 0, 64, &v)))
-                c.sw_alloc_delay = (int)v;
-        } else if (!strcmp(a, "--st-delay")) {
-            if (!(rc = parse_ll(a, val, 0, 64, &v)))
-                c.st_delay = (int)v;
-        } else if (!strcmp(a, "--link-latency")) {
-            if (!(rc = parse_ll(a, val, 0, 64, &v)))
-                c.link_latency = (int)v;
-        } else if (!strcmp(a, "--credit-delay")) {
-            if (!(rc = parse_ll(a, val, 1, 64, &v)))
-                c.credit_delay = (int)v;
-        } else if (!strcmp(a, "--flit-bits")) {
-            if (!(rc = parse_ll(a, val, 1, 4096, &v)))
-                c.flit_bits = (int)v;
-        } else if (!strcmp(a, "--watchdog")) {
-            if (!(rc = parse_ll(a, val, 0, 1000000000000LL, &v)))
-                c.watchdog_cycles = (uint64_t)v;
-        } else if (!strcmp(a, "--packet-size")) {
-            if (!(rc = parse_ll(a, val, 1, 1 << 20, &v)))
-                s.packet_flits = (int)v, packet_set = 1;
-        } else if (!strcmp(a, "--warmup")) {
-            if (!(rc = parse_ll(a, val, 0, 1000000000000LL, &v)))
+        } else if (!strcmp(flag, "--warmup")) {
+            if (!(rc = parse_ll(flag, val, 0, 1000000000000LL, &v)))
                 s.warmup = (uint64_t)v;
-        } else if (!strcmp(a, "--measure")) {
-            if (!(rc = parse_ll(a, val, 1, 1000000000000LL, &v)))
+        } else if (!strcmp(flag, "--measure")) {
+            if (!(rc = parse_ll(flag, val, 1, 1000000000000LL, &v)))
                 s.measure = (uint64_t)v;
-        } else if (!strcmp(a, "--drain")) {
-            if (!(rc = parse_ll(a, val, 1, 1000000000000LL, &v)))
+        } else if (!strcmp(flag, "--drain")) {
+            if (!(rc = parse_ll(flag, val, 1, 1000000000000LL, &v)))
                 s.drain_max = (uint64_t)v;
-        } else if (!strcmp(a, "--seed")) {
-            if (!(rc = parse_ll(a, val, 0, 0x7fffffffffffffffLL, &v)))
+        } else if (!strcmp(flag, "--seed")) {
+            if (!(rc = parse_ll(flag, val, 0, 0x7fffffffffffffffLL, &v)))
                 s.seed = (uint64_t)v;
-        } else if (!strcmp(a, "--rate")) {
-            if (!(rc = parse_d(a, val, 0, 1, &dv)))
+        } else if (!strcmp(flag, "--rate")) {
+            if (!(rc = parse_d(flag, val, 0, 1, &dv)))
                 s.rate = dv;
-        } else if (!strcmp(a, "--hotspot-frac")) {
-            if (!(rc = parse_d(a, val, 0, 1, &dv)))
+        } else if (!strcmp(flag, "--hotspot-frac")) {
+            if (!(rc = parse_d(flag, val, 0, 1, &dv)))
                 s.hotspot_frac = dv;
-        } else {
-            static const char *const flags[] = {
-                "--arch", "--topology", "--k", "--kx", "--ky", "--concentration", "--routing",
-                "--vcs", "--vc-buf", "--routing-delay", "--va-delay", "--sa-delay", "--st-delay",
-                "--link-latency", "--credit-delay", "--lookahead", "--islip", "--flit-bits", "--no-dateline",
-                "--watchdog", "--traffic", "--hotspot-frac", "--rate", "--packet-size",
-                "--warmup", "--measure", "--drain", "--seed", "--json", "--links", "--help"};
-            const char *near = str_closest(a, flags, sizeof flags / sizeof flags[0]);
-            fprintf(stderr, "imcsim noc: error: unknown option '%s'%s%s%s\n", a,
-                    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
-            return 2;
         }
         if (rc)
             return 2;
     }
-    if (c.topology == TOPO_CMESH && !conc_set)
-        c.concentration = 4;
-    if (arch_packet > 0 && !packet_set)
-        s.packet_flits = arch_packet; /* the chip's packets unless told otherwise */
+    noc_config_t c;
     imc_diag_t d;
     diag_init(&d);
-    noc_t *n = noc_create(&c, &d);
+    int bad = noc_config_from_arch(&c, &a, &d);
+    noc_t *n = bad ? NULL : noc_create(&c, &d);
     if (!n || noc_traffic_check(s.traffic, n, &d)) {
-        /* diag lines read "noc: error: ..."; name the command in front */
-        for (const char *t = d.text ? d.text : ""; *t;) {
-            const char *nl = strchr(t, '\n');
-            int len = nl ? (int)(nl - t) : (int)strlen(t);
-            fprintf(stderr, "imcsim %.*s\n", len, t);
-            t += len + (nl ? 1 : 0);
-        }
+        print_diag(&d);
         diag_free(&d);
         noc_destroy(n);
         return 2;
     }
+    print_diag(&d); /* warnings */
     diag_free(&d);
     s.progress = 1;
     noc_synth_result_t r;
@@ -447,8 +576,20 @@ int imc_cmd_noc(int argc, char **argv)
         print_json(n, &s, &r);
     else
         print_text(n, &s, &r, links);
-    if (rc)
+    if (r.starved)
+        fputs(noc_starvation_report(n), stderr);
+    if (r.watchdog) {
         fputs(noc_watchdog_report(n), stderr);
+    } else if (rc) {
+        fprintf(stderr,
+                "noc: %llu of %llu window packets undelivered after a drain of %llu cycles "
+                "(blocked if nothing moves below; else saturated: lower --rate or raise "
+                "--drain)\n",
+                (unsigned long long)(r.packets_measured - r.packets_delivered),
+                (unsigned long long)r.packets_measured,
+                (unsigned long long)(r.sim_cycles - s.warmup - s.measure));
+        fputs(noc_blocked_report(n), stderr);
+    }
     noc_synth_result_free(&r);
     noc_destroy(n);
     return rc ? 1 : 0;

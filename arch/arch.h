@@ -31,6 +31,11 @@ typedef enum {
 typedef enum { BUF_EDRAM, BUF_SRAM } arch_buffer_type_t;
 typedef enum { TOPO_MESH, TOPO_TORUS, TOPO_CMESH } arch_topology_t;
 typedef enum { ROUTE_XY, ROUTE_YX, ROUTE_WEST_FIRST, ROUTE_ODD_EVEN } arch_routing_t;
+/* NoC allocators (docs/noc.md): the VC allocator also has today's greedy
+ * single-pointer pass, which is fast but unfair. */
+typedef enum {
+    ALLOC_SEPARABLE_INPUT_FIRST, ALLOC_SEPARABLE_OUTPUT_FIRST, ALLOC_ISLIP, ALLOC_GREEDY
+} arch_alloc_t;
 
 /* Power (dynamic at full activity, and leakage) and area of one instance. */
 typedef struct arch_cost {
@@ -172,10 +177,18 @@ typedef struct arch_noc {
     int packet_flits;              /* max flits per packet */
     int routing_delay, vc_alloc_delay, sw_alloc_delay, st_delay; /* cycles */
     int lookahead;                 /* lookahead routing removes RC */
-    int credit_delay;
+    int credit_delay;              /* cycles: credit processing upstream */
+    int credit_latency;            /* cycles: the credit channel */
     int link_latency;
     arch_routing_t routing;
-    int multicast;                 /* routers replicate one message to many tiles */
+    int dateline;                  /* torus: dateline VC classes (deadlock-free) */
+    arch_alloc_t vc_allocator;     /* any arch_alloc_t */
+    arch_alloc_t sw_allocator;     /* any but ALLOC_GREEDY */
+    int alloc_iters;               /* iSLIP iterations */
+    int input_speedup, output_speedup; /* crossbar ports per router port */
+    int wait_for_tail_credit;      /* an output VC is reallocated once its tail's credit is back */
+    int watchdog_cycles;           /* starvation / deadlock threshold; 0 = off */
+    int multicast;                 /* routers replicate multicast packets */
     double clock_ghz;
     arch_cost_t router;            /* one router */
     double link_energy_pj_per_bit;
