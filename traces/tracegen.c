@@ -29,11 +29,18 @@ typedef struct feed {
     int64_t *rank;             /* received ranks per tile, sorted */
 } feed_t;
 
+static int fed(const feed_t *f) { return f->off != NULL; }
+
 /* A layer as the layers around it see it. */
 typedef struct view {
     int64_t positions, vals;   /* output positions per inference, values per position */
-    int64_t *rank;             /* dealing rank of each position (NULL: the position) */
-    int64_t *dealt;            /* the position dealt k-th (NULL: k) */
+    int64_t *rank;             /* production rank of each position (NULL: the position) */
+    int64_t *dealt;            /* the position of rank k (NULL: k) */
+    int win;                   /* dealt window by window: the window's side, else 0 */
+    /* weight layers: the replica of each position, and each replica's
+       positions in rank order (CSR over replicas) */
+    int *rep_of;
+    int64_t *rep_pos_off, *rep_pos;
     uint32_t *ptile;           /* tile where each position's outputs are produced */
     int n_cons, *cons;         /* consumer layers, ascending (LSTM: itself first) */
     int output;                /* the network's output: sends to the host */
@@ -42,7 +49,12 @@ typedef struct view {
     int64_t *rows_t;
     uint64_t *sig_t;
     int64_t rows;
-    /* layers without weights: one feed per input slot */
+    /* weight layers: the tiles of each replica (CSR over replicas) */
+    int64_t *rep_off;
+    uint32_t *rep_tile;
+    /* one feed per input slot: every layer without weights; a weight layer
+       for the inputs it reads by window (convs), so that a tile gets only
+       the producer positions its replicas' windows read */
     feed_t feed[LAYER_MAX_INPUTS];
 } view_t;
 
@@ -57,6 +69,9 @@ typedef struct gen {
     recbuf_t cur;              /* the stream being written */
     int64_t waited[LAYER_MAX_INPUTS + 1]; /* its last WAIT per input slot */
     int n_slots, slots[LAYER_MAX_INPUTS + 1];
+    uint32_t *full_tile;       /* emit_sends: destinations of the whole output */
+    int *full_cons;
+    size_t n_full, cap_full;
     trace_stream_t *out;       /* the layer's finished streams */
     uint32_t n_out, cap_out;
     int err;
@@ -76,7 +91,6 @@ static int act_bits(const gen_t *g, int i)
 }
 
 static int64_t rank_of(const view_t *v, int64_t p) { return v->rank ? v->rank[p] : p; }
-static int64_t dealt_at(const view_t *v, int64_t k) { return v->dealt ? v->dealt[k] : k; }
 
 static void oom(gen_t *g)
 {
@@ -201,14 +215,24 @@ static int feed_tile(const feed_t *f, uint32_t t)
     return -1;
 }
 
+/* Values of one producer position tile t of consumer c receives: all of
+ * them for a layer without weights, the share of its rows for a weight
+ * layer. */
+static int64_t value_of(const gen_t *g, int j, int c, uint32_t t)
+{
+    if (is_weight(g->md->layers[c].kind))
+        return share(g, j, c, t);
+    return j < 0 ? tg_max(1, g->md->in_c) : g->v[j].vals;
+}
+
 /* Values of producer slot s tile t of consumer c must hold before c's
  * position p (of the producer positions with rank < n). */
 static int64_t needed(const gen_t *g, int c, int s, int j, uint32_t t, int64_t p)
 {
     int64_t n = need(g, c, j, p);
-    if (is_weight(g->md->layers[c].kind))
+    const feed_t *f = j == c ? NULL : &g->v[c].feed[s];
+    if (!f || !fed(f))
         return tg_min(n, positions_in(g, j, c)) * share(g, j, c, t);
-    const feed_t *f = &g->v[c].feed[s];
     int k = feed_tile(f, t);
     if (k < 0)
         return 0;
@@ -220,17 +244,17 @@ static int64_t needed(const gen_t *g, int c, int s, int j, uint32_t t, int64_t p
         else
             hi = mid;
     }
-    return (lo - f->roff[k]) * (j < 0 ? tg_max(1, g->md->in_c) : g->v[j].vals);
+    return (lo - f->roff[k]) * value_of(g, j, c, t);
 }
 
 /* Everything tile t of c receives from slot s in one inference. */
 static int64_t received(const gen_t *g, int c, int s, int j, uint32_t t)
 {
-    if (is_weight(g->md->layers[c].kind))
+    const feed_t *f = j == c ? NULL : &g->v[c].feed[s];
+    if (!f || !fed(f))
         return positions_in(g, j, c) * share(g, j, c, t);
-    const feed_t *f = &g->v[c].feed[s];
     int k = feed_tile(f, t);
-    return k < 0 ? 0 : (f->roff[k + 1] - f->roff[k]) * (j < 0 ? tg_max(1, g->md->in_c) : g->v[j].vals);
+    return k < 0 ? 0 : (f->roff[k + 1] - f->roff[k]) * value_of(g, j, c, t);
 }
 
 static void emit_wait(gen_t *g, int c, int s, int64_t val)
@@ -290,22 +314,51 @@ static void emit_message(gen_t *g, int i, const uint32_t *dst, int n, int64_t b,
         push(g, TR_SEND, g->multicast && k + 1 < n ? (int)TRACE_SEND_MORE : 0, i, dst[k], b, c);
 }
 
+/* Remembers tile t of consumer c as a destination of the whole output. */
+static void add_full(gen_t *g, uint32_t t, int c)
+{
+    if (g->n_full == g->cap_full) {
+        size_t cap = g->cap_full ? 2 * g->cap_full : 64;
+        uint32_t *tt = realloc(g->full_tile, cap * sizeof *tt);
+        if (tt)
+            g->full_tile = tt;
+        int *cc = tt ? realloc(g->full_cons, cap * sizeof *cc) : NULL;
+        if (!cc) {
+            oom(g);
+            return;
+        }
+        g->full_cons = cc;
+        g->cap_full = cap;
+    }
+    g->full_tile[g->n_full] = t;
+    g->full_cons[g->n_full++] = c;
+}
+
 /* Sends position p of layer i to its consumers: to a weight layer, the
  * tiles holding the same row slots get the same values (one message per
  * group); to a layer without weights, the tiles whose positions read p. */
 static void emit_sends(gen_t *g, int i, int64_t p, uint32_t *scratch)
 {
     const view_t *v = &g->v[i];
+    g->n_full = 0;
     for (int k = 0; k < v->n_cons; k++) {
         int c = v->cons[k];
         if (!sends_at(g, i, c, p))
             continue;
         const view_t *vc = &g->v[c];
+        const feed_t *f = c == i ? NULL : &vc->feed[feed_slot(&g->md->layers[c], i)];
         if (is_weight(g->md->layers[c].kind)) {
-            /* groups of equal (share, signature), in order of their first tile */
+            /* to the tiles that read p (all of c's, or its feed's), one
+             * message per group of equal (share, signature), in order of
+             * their first tile */
             uint32_t nt = vc->t1 - vc->t0 + 1;
             char *done = (char *)(scratch + nt);
             memset(done, 0, nt);
+            if (f && fed(f)) {
+                memset(done, 1, nt);
+                for (int64_t e = f->off[p]; e < f->off[p + 1]; e++)
+                    done[f->dst[e] - vc->t0] = 0;
+            }
             for (uint32_t a = 0; a < nt; a++) {
                 int64_t n = share(g, i, c, vc->t0 + a);
                 if (!n || done[a])
@@ -317,14 +370,23 @@ static void emit_sends(gen_t *g, int i, int64_t p, uint32_t *scratch)
                         done[b] = 1;
                         scratch[m++] = vc->t0 + b;
                     }
-                emit_message(g, i, scratch, m, n, c);
+                if (n == v->vals) /* the whole output: one message with the others */
+                    for (int e = 0; e < m; e++)
+                        add_full(g, scratch[e], c);
+                else
+                    emit_message(g, i, scratch, m, n, c);
             }
         } else {
-            const feed_t *f = &vc->feed[feed_slot(&g->md->layers[c], i)];
             int64_t q = lstm_to_plain(g, i, c) ? 0 : p;
-            emit_message(g, i, f->dst + f->off[q], (int)(f->off[q + 1] - f->off[q]), v->vals, c);
+            for (int64_t e = f->off[q]; e < f->off[q + 1]; e++)
+                add_full(g, f->dst[e], c);
         }
     }
+    /* the tiles of every consumer that read the whole output: one message
+     * (the network carries each value once, whoever reads it) */
+    for (size_t k = 0; k < g->n_full; k++)
+        push(g, TR_SEND, g->multicast && k + 1 < g->n_full ? (int)TRACE_SEND_MORE : 0, i,
+             g->full_tile[k], v->vals, g->full_cons[k]);
     if (v->output && (g->md->layers[i].kind != LAYER_LSTM || p == v->positions - 1))
         push(g, TR_SEND, 0, i, TRACE_HOST, v->vals, TRACE_NETWORK_OUTPUT);
 }
@@ -364,8 +426,8 @@ static int gen_weight_layer(gen_t *g, int i, uint32_t *scratch)
     for (int r = 0; r < R; r++)
         if (tg_replica_build(g->m, i, r, &q, &reps[r]))
             goto out;
-    /* One stream per replica and tile: replica r computes the positions
-     * dealt r-th, (R+r)-th, ... (every R-th in dealing order). */
+    /* One stream per replica and tile, the replica's positions in the
+     * order they are produced (deal()). */
     for (int r = 0; r < R && !g->err; r++) {
         tg_replica_t *Rp = &reps[r];
         uint32_t home = Rp->tiles[Rp->home].tile;
@@ -374,8 +436,8 @@ static int gen_weight_layer(gen_t *g, int i, uint32_t *scratch)
             int at_home = t == Rp->home;
             int64_t msgs = 0;
             begin_stream(g);
-            for (int64_t k = r; k < v->positions; k += R) {
-                int64_t p = dealt_at(v, k);
+            for (int64_t e = v->rep_pos_off[r]; e < v->rep_pos_off[r + 1]; e++) {
+                int64_t p = v->rep_pos[e];
                 push(g, TR_POS, 0, i, p, 0, 0);
                 emit_waits(g, i, tw->tile, p);
                 push(g, TR_READ, 0, i, bytes_of(tw->rows, bits), 0, 0);
@@ -535,8 +597,9 @@ static int check_mapping(gen_t *g)
 }
 
 /* A conv whose only consumer pools non-overlapping windows over its pixels
- * is dealt window by window (the window's pixels in raster order), so
- * consecutive replicas -- mostly on one tile -- produce a whole window. */
+ * is produced window by window (ranks: the windows in raster order, each
+ * window's pixels in raster order), and dealt in whole windows (deal()), so
+ * a window's pixels are produced on one tile. */
 static int deal_by_windows(gen_t *g, int i)
 {
     const layer_t *L = &g->md->layers[i];
@@ -553,6 +616,7 @@ static int deal_by_windows(gen_t *g, int i)
     v->dealt = malloc((size_t)v->positions * sizeof *v->dealt);
     if (!v->rank || !v->dealt)
         return -1;
+    v->win = (int)k;
     int64_t n = 0, W = L->out_w;
     for (int64_t wy = 0; wy < L->out_h; wy += k)
         for (int64_t wx = 0; wx < W; wx += k)
@@ -563,6 +627,90 @@ static int deal_by_windows(gen_t *g, int i)
                 }
     return 0;
 }
+
+typedef struct { int64_t key, p; } keyed_t;
+
+static int cmp_keyed(const void *x, const void *y)
+{
+    const keyed_t *a = x, *b = y;
+    return (a->key > b->key) - (a->key < b->key);
+}
+
+/* Which replica computes each position of weight layer i, exactly the
+ * compiler's ceil(P / R) or floor(P / R) each. Positions go to tiles in
+ * vertical strips (the layer's grid in column-major order, cut into one
+ * chunk per home tile of as many positions as the tile's replicas take), so
+ * a tile's windows read neighbouring pixels and every tile sweeps its strip
+ * top to bottom while the others do theirs; within a tile, the strip's
+ * positions go round-robin over its replicas in production (rank) order.
+ * Convs dealt window by window (deal_by_windows) cut whole windows. */
+static int deal(gen_t *g, int i)
+{
+    const layer_t *L = &g->md->layers[i];
+    const layer_map_t *lm = &g->m->layers[i];
+    view_t *v = &g->v[i];
+    const int64_t P = v->positions, R = lm->replication;
+    const uint32_t cpt = (uint32_t)g->a->tile.ces;
+    v->rep_of = malloc((size_t)P * sizeof *v->rep_of);
+    v->rep_pos_off = calloc((size_t)R + 1, sizeof *v->rep_pos_off);
+    v->rep_pos = malloc((size_t)P * sizeof *v->rep_pos);
+    keyed_t *order = malloc((size_t)P * sizeof *order);
+    int64_t *left = malloc((size_t)R * sizeof *left);
+    if (!v->rep_of || !v->rep_pos_off || !v->rep_pos || !order || !left) {
+        free(order);
+        free(left);
+        return -1;
+    }
+    /* the strip order: column-major over the grid (of windows, when dealt so) */
+    int conv = L->kind == LAYER_CONV && (int64_t)L->out_h * L->out_w == P;
+    int64_t k = v->win > 1 ? v->win : 1; /* window units: rank / k^2 is the window's raster index */
+    int64_t H = conv ? L->out_h / k : 1, W = conv ? L->out_w / k : P;
+    for (int64_t p = 0; p < P; p++) {
+        int64_t r = rank_of(v, p), unit = k > 1 ? r / (k * k) : p;
+        order[p] = (keyed_t){((unit % W) * H + unit / W) * k * k + (k > 1 ? r % (k * k) : 0), p};
+    }
+    qsort(order, (size_t)P, sizeof *order, cmp_keyed);
+    for (int64_t r = 0; r < R; r++)
+        left[r] = P / R + (r < P % R);
+    /* chunks of the strip order to the tiles, in replica order */
+    int64_t at = 0;
+    for (int64_t r0 = 0; r0 < R;) {
+        uint32_t home = tg_ce_of(g->m, i, (int)r0, 0) / cpt;
+        int64_t r1 = r0, quota = 0;
+        while (r1 < R && tg_ce_of(g->m, i, (int)r1, 0) / cpt == home)
+            quota += left[r1++];
+        /* the tile's positions in rank order, round-robin over its replicas */
+        for (int64_t e = at; e < at + quota; e++)
+            order[e].key = rank_of(v, order[e].p);
+        qsort(order + at, (size_t)quota, sizeof *order, cmp_keyed);
+        int64_t r = r0;
+        for (int64_t e = at; e < at + quota; e++) {
+            while (!left[r])
+                r = r + 1 < r1 ? r + 1 : r0;
+            v->rep_of[order[e].p] = (int)r;
+            left[r]--;
+            v->rep_pos_off[r + 1]++;
+            r = r + 1 < r1 ? r + 1 : r0;
+        }
+        at += quota;
+        r0 = r1;
+    }
+    for (int64_t r = 0; r < R; r++)
+        v->rep_pos_off[r + 1] += v->rep_pos_off[r];
+    /* each replica's positions in rank order */
+    for (int64_t e = 0; e < P; e++)
+        order[e] = (keyed_t){rank_of(v, order[e].p), order[e].p};
+    qsort(order, (size_t)P, sizeof *order, cmp_keyed);
+    for (int64_t r = 0; r < R; r++)
+        left[r] = v->rep_pos_off[r];
+    for (int64_t e = 0; e < P; e++)
+        v->rep_pos[left[v->rep_of[order[e].p]]++] = order[e].p;
+    free(order);
+    free(left);
+    return 0;
+}
+
+static int build_feed(gen_t *g, int i, int s);
 
 /* Tiles, rows and row-slot signatures of weight layer i, and the home tile
  * of each of its positions. */
@@ -599,39 +747,76 @@ static int weight_view(gen_t *g, int i)
         }
     for (int b = 0; b < q.n_slots; b++)
         v->rows += q.slot_rows[b];
-    for (int64_t k = 0; !rc && k < v->positions; k++)
-        v->ptile[dealt_at(v, k)] = tg_ce_of(g->m, i, (int)(k % lm->replication), 0) / cpt;
+    if (!rc)
+        rc = deal(g, i);
+    for (int64_t p = 0; !rc && p < v->positions; p++)
+        v->ptile[p] = tg_ce_of(g->m, i, v->rep_of[p], 0) / cpt;
+    /* each replica's tiles: its crossbars go tile by tile, increasing */
+    v->rep_off = calloc((size_t)lm->replication + 1, sizeof *v->rep_off);
+    v->rep_tile = malloc((size_t)lm->replication * (size_t)q.nx * sizeof *v->rep_tile);
+    rc |= v->rep_off && v->rep_tile ? 0 : -1;
+    int64_t n = 0;
+    for (int r = 0; r < lm->replication && !rc; r++) {
+        for (int k = 0; k < q.nx; k++) {
+            uint32_t t = tg_ce_of(g->m, i, r, k) / cpt;
+            if (n == v->rep_off[r] || v->rep_tile[n - 1] != t)
+                v->rep_tile[n++] = t;
+        }
+        v->rep_off[r + 1] = n;
+    }
     free(seen);
     tg_geom_free(&q);
+    /* a conv reads its producers' pixels by window: feed each tile only the
+     * pixels its replicas' windows read */
+    const layer_t *L = &g->md->layers[i];
+    for (int s = 0; s < L->n_inputs && !rc; s++) {
+        int j = L->inputs[s];
+        /* (not the network input: the host streams it row by row to every
+         * tile of its consumers, docs/run.md) */
+        if (L->kind == LAYER_CONV && j >= 0 && j != i && L->in_w > 0 &&
+            positions_in(g, j, i) == (int64_t)L->in_h * L->in_w)
+            rc = build_feed(g, i, s);
+    }
     return rc;
 }
 
-/* The tile of each position of layer i without weights: where its first
- * input's latest position of the window is produced (the gateway, tile 0,
- * for the network input); and the feeds of every input. */
-static int plain_view(gen_t *g, int i)
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The tiles that compute position q of layer i (at most 256): its own tile
+ * for a layer without weights, every tile of its replica for a weight layer. */
+static int tiles_of(const gen_t *g, int i, int64_t q, uint32_t *out)
+{
+    const view_t *v = &g->v[i];
+    if (!is_weight(g->md->layers[i].kind)) {
+        out[0] = v->ptile[q];
+        return 1;
+    }
+    int64_t r = v->rep_of[q];
+    int n = 0;
+    for (int64_t e = v->rep_off[r]; e < v->rep_off[r + 1] && n < 256; e++)
+        out[n++] = v->rep_tile[e];
+    return n;
+}
+
+/* The feed of input slot s of layer i: for each producer position, the
+ * tiles computing a position of i that reads it (deduplicated), and per
+ * tile the dealing ranks it receives, sorted. */
+static int build_feed(gen_t *g, int i, int s)
 {
     const layer_t *L = &g->md->layers[i];
     view_t *v = &g->v[i];
-    v->ptile = malloc((size_t)v->positions * sizeof *v->ptile);
-    if (!v->ptile)
-        return -1;
-    int j0 = L->inputs[0];
-    for (int64_t p = 0; p < v->positions; p++) {
-        int64_t best = -1, bp = 0;
-        deps_window_t w = deps_window(g->md, i, j0, p);
-        for (int64_t y = w.y0; y <= w.y1; y++)
-            for (int64_t x = w.x0; x <= w.x1; x++) {
-                int64_t pp = lstm_to_plain(g, j0, i) ? g->v[j0].positions - 1 : y * w.w + x;
-                int64_t r = rank_in(g, j0, pp);
-                if (r > best) {
-                    best = r;
-                    bp = pp;
-                }
-            }
-        v->ptile[p] = j0 < 0 ? 0 : g->v[j0].ptile[bp];
-    }
-    for (int s = 0; s < L->n_inputs; s++) {
+    uint32_t tl[256];
+    {
         int j = L->inputs[s];
         feed_t *f = &v->feed[s];
         int64_t pj = positions_in(g, j, i);
@@ -646,19 +831,22 @@ static int plain_view(gen_t *g, int i)
                 return -1;
             for (int64_t p = 0; p < v->positions; p++) {
                 deps_window_t w = deps_window(g->md, i, j, p);
+                int nt = tiles_of(g, i, p, tl);
                 for (int64_t y = w.y0; y <= w.y1; y++)
                     for (int64_t x = w.x0; x <= w.x1; x++) {
                         int64_t pp = y * w.w + x;
                         if (!pass) {
-                            f->off[pp + 1]++;
+                            f->off[pp + 1] += nt;
                             continue;
                         }
                         uint32_t *d = f->dst + f->off[pp];
-                        int dup = 0;
-                        for (int64_t e = 0; e < fill[pp]; e++)
-                            dup |= d[e] == v->ptile[p];
-                        if (!dup)
-                            d[fill[pp]++] = v->ptile[p];
+                        for (int k = 0; k < nt; k++) {
+                            int dup = 0;
+                            for (int64_t e = 0; e < fill[pp]; e++)
+                                dup |= d[e] == tl[k];
+                            if (!dup)
+                                d[fill[pp]++] = tl[k];
+                        }
                     }
             }
             if (!pass) {
@@ -685,19 +873,14 @@ static int plain_view(gen_t *g, int i)
         f->rank = malloc((size_t)tg_max(1, f->off[pj]) * sizeof *f->rank);
         if (!f->tile || !f->rank)
             return -1;
-        for (int64_t p = 0; p < v->positions; p++) {
-            int k;
-            for (k = 0; k < f->n_tiles && f->tile[k] != v->ptile[p]; k++)
-                ;
-            if (k == f->n_tiles)
-                f->tile[f->n_tiles++] = v->ptile[p];
-        }
-        for (int a = 1; a < f->n_tiles; a++) /* insertion sort: tiles are few */
-            for (int b = a; b > 0 && f->tile[b - 1] > f->tile[b]; b--) {
-                uint32_t x = f->tile[b];
-                f->tile[b] = f->tile[b - 1];
-                f->tile[b - 1] = x;
-            }
+        for (int64_t e = 0; e < f->off[pj]; e++) /* the distinct destinations */
+            f->tile[f->n_tiles++] = f->dst[e];
+        qsort(f->tile, (size_t)f->n_tiles, sizeof *f->tile, cmp_u32);
+        int nd = 0;
+        for (int k = 0; k < f->n_tiles; k++)
+            if (!nd || f->tile[nd - 1] != f->tile[k])
+                f->tile[nd++] = f->tile[k];
+        f->n_tiles = nd;
         f->roff = calloc((size_t)f->n_tiles + 1, sizeof *f->roff);
         if (!f->roff)
             return -1;
@@ -716,16 +899,42 @@ static int plain_view(gen_t *g, int i)
                 f->rank[f->roff[k] + at[k]++] = rank_in(g, j, pp);
             }
         free(at);
-        for (int k = 0; k < f->n_tiles; k++) { /* sort each tile's ranks */
-            int64_t *r = f->rank + f->roff[k], n = f->roff[k + 1] - f->roff[k];
-            for (int64_t a = 1; a < n; a++)
-                for (int64_t b = a; b > 0 && r[b - 1] > r[b]; b--) {
-                    int64_t x = r[b];
-                    r[b] = r[b - 1];
-                    r[b - 1] = x;
-                }
-        }
+        for (int k = 0; k < f->n_tiles; k++) /* sort each tile's ranks */
+            qsort(f->rank + f->roff[k], (size_t)(f->roff[k + 1] - f->roff[k]), sizeof *f->rank,
+                  cmp_i64);
     }
+    return 0;
+}
+
+
+/* The tile of each position of layer i without weights: where its first
+ * input's latest position of the window is produced (the gateway, tile 0,
+ * for the network input); and the feeds of every input. */
+static int plain_view(gen_t *g, int i)
+{
+    const layer_t *L = &g->md->layers[i];
+    view_t *v = &g->v[i];
+    v->ptile = malloc((size_t)v->positions * sizeof *v->ptile);
+    if (!v->ptile)
+        return -1;
+    int j0 = L->inputs[0];
+    for (int64_t p = 0; p < v->positions; p++) {
+        int64_t best = -1, bp = 0;
+        deps_window_t w = deps_window(g->md, i, j0, p);
+        for (int64_t y = w.y0; y <= w.y1; y++)
+            for (int64_t x = w.x0; x <= w.x1; x++) {
+                int64_t pp = lstm_to_plain(g, j0, i) ? g->v[j0].positions - 1 : y * w.w + x;
+                int64_t r = rank_in(g, j0, pp);
+                if (r > best) {
+                    best = r;
+                    bp = pp;
+                }
+            }
+        v->ptile[p] = j0 < 0 ? 0 : g->v[j0].ptile[bp];
+    }
+    for (int s = 0; s < L->n_inputs; s++)
+        if (build_feed(g, i, s))
+            return -1;
     return 0;
 }
 
@@ -851,7 +1060,12 @@ out:
         view_t *v = &g.v[i];
         free(v->rank);
         free(v->dealt);
+        free(v->rep_of);
+        free(v->rep_pos_off);
+        free(v->rep_pos);
         free(v->ptile);
+        free(v->rep_off);
+        free(v->rep_tile);
         free(v->rows_t);
         free(v->sig_t);
         free(v->cons);
@@ -861,6 +1075,8 @@ out:
     for (uint32_t k = 0; k < g.n_out; k++)
         free(g.out[k].recs);
     free(g.out);
+    free(g.full_tile);
+    free(g.full_cons);
     free(g.cur.v);
     free(g.v);
     free(scratch);

@@ -42,15 +42,18 @@ static const trace_stream_t *stream_of(const trace_layer_t *l, uint32_t tile)
                       (unsigned)(C));                                                    \
     } while (0)
 
-/* conv0 feeds only the 2x2/2 max-pool, so its 36 positions are dealt window
- * by window (ranks 0-3 the pixels (0,0),(0,1),(1,0),(1,1), ranks 4-7 window
- * (0,2), ...) round-robin over its 2 replicas: replica 0 computes ranks 0, 2,
- * 4, ... (the left column of every window), replica 1 the right column.
- * Replica 0 is on CE 1 (tile 0: row blocks 0, 1) and CE 2 (tile 1: row block
- * 2), its home tile 0; replica 1 on CEs 3 (tile 1) and 4 (tile 2), home 1.
- * Tile 0 holds 16 of the 18 rows, so it receives ceil(2 * 16/18) = 2 input
- * values per pixel; output (0,0) of a 3x3 pad-1 window needs input pixels up
- * to (1,1): 1*6+1+1 = 8 pixels -> 16 values. */
+/* conv0 feeds only the 2x2/2 max-pool, so its 36 positions are produced
+ * window by window (ranks 0-3 the pixels (0,0),(0,1),(1,0),(1,1) of window
+ * (0,0), ranks 4-7 window (0,1), ...) and dealt in whole windows: in
+ * vertical strips of windows (column-major over the 3x3 windows), one chunk
+ * per home tile of 18 positions. Replica 0 (home tile 0: CE 1 holds row
+ * blocks 0, 1; CE 2 on tile 1 row block 2) takes windows (0,0), (1,0),
+ * (2,0), (0,1) and ranks 16, 17 of window (1,1); replica 1 (home tile 1: CE
+ * 3; CE 4 on tile 2 row block 2) the rest, from window (0,2) (rank 8, pixel
+ * (0,4)) on. Each replica computes its positions in rank order. Tile 0 holds
+ * 16 of the 18 rows, so it receives ceil(2 * 16/18) = 2 input values per
+ * pixel; output (0,0) of a 3x3 pad-1 window needs input pixels up to (1,1):
+ * 1*6+1+1 = 8 pixels -> 16 values. */
 START_TEST(conv_first_position_by_hand)
 {
     fx_t f;
@@ -72,12 +75,11 @@ START_TEST(conv_first_position_by_hand)
     REC_EQ(&t0->recs[4], TR_ACCUM, 0, 1, 4, 1);
     REC_EQ(&t0->recs[5], TR_ACT, ACT_RELU, 4, 0, 0);
     REC_EQ(&t0->recs[6], TR_WRITE, 0, 4, 0, 0);
-    /* every pool window's last pixel is replica 1's: the pool runs on its home
-     * tile 1, where replica 0 sends its pixels */
-    REC_EQ(&t0->recs[7], TR_SEND, 0, 1, 4, 1);
-    /* replica 0's second position is rank 2, pixel (1,0): up to pixel (2,1) */
-    REC_EQ(&t0->recs[8], TR_POS, 0, 6, 0, 0);
-    REC_EQ(&t0->recs[9], TR_WAIT, 0, TRACE_NETWORK_INPUT, (2 * 6 + 1 + 1) * 2, 0);
+    /* window (0,0) is all replica 0's: the pool computes it here, on tile 0 */
+    REC_EQ(&t0->recs[7], TR_SEND, 0, 0, 4, 1);
+    /* replica 0's second position is rank 1, pixel (0,1): up to pixel (1,2) */
+    REC_EQ(&t0->recs[8], TR_POS, 0, 1, 0, 0);
+    REC_EQ(&t0->recs[9], TR_WAIT, 0, TRACE_NETWORK_INPUT, (1 * 6 + 2 + 1) * 2, 0);
     /* tile 1 for replica 0 (row block 2: 2 rows, 8 columns): its partial sums,
      * 4 values of 8 bits, go to the home tile */
     REC_EQ(&t1r0->recs[0], TR_POS, 0, 0, 0, 0);
@@ -85,15 +87,15 @@ START_TEST(conv_first_position_by_hand)
     REC_EQ(&t1r0->recs[2], TR_READ, 0, 2, 0, 0);
     REC_EQ(&t1r0->recs[3], TR_MVM, 8, 2, 1, 2 | 8 << 16);
     REC_EQ(&t1r0->recs[4], TR_PSUM_SEND, 0, 0, 4, 1);
-    /* replica 1 on tile 1, its home: rank 1, pixel (0,1), needs up to (1,2) */
-    REC_EQ(&t1r1->recs[0], TR_POS, 0, 1, 0, 0);
-    REC_EQ(&t1r1->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, (1 * 6 + 2 + 1) * 2, 0);
+    /* replica 1 on tile 1, its home: rank 8, pixel (0,4), needs up to (1,5) */
+    REC_EQ(&t1r1->recs[0], TR_POS, 0, 4, 0, 0);
+    REC_EQ(&t1r1->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, (1 * 6 + 5 + 1) * 2, 0);
     REC_EQ(&t1r1->recs[2], TR_READ, 0, 16, 0, 0);
     REC_EQ(&t1r1->recs[3], TR_MVM, 8, 3, 2, 16 | 16 << 16);
     REC_EQ(&t1r1->recs[4], TR_ACCUM, 0, 1, 4, 2);
-    REC_EQ(&t1r1->recs[7], TR_SEND, 0, 1, 4, 1);                /* the pool, here */
+    REC_EQ(&t1r1->recs[7], TR_SEND, 0, 1, 4, 1);                /* window (0,2)'s pool, here */
     /* tile 2 holds row block 2 of replica 1: ceil(2 * 2/18) = 1 value per pixel */
-    REC_EQ(&t2->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, 1 * 6 + 2 + 1, 0);
+    REC_EQ(&t2->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, 1 * 6 + 5 + 1, 0);
     REC_EQ(&t2->recs[4], TR_PSUM_SEND, 0, 1, 4, 2);
     uint32_t last = 0;
     for (uint32_t i = 0; i < t2->n_recs; i++)
@@ -103,17 +105,19 @@ START_TEST(conv_first_position_by_hand)
 }
 END_TEST
 
-/* The pool runs on tile 1 (above) and sends each output to conv1's two tiles
- * in proportion to the rows they hold (16 and 20 of 36: ceil(4*16/36) = 2,
- * ceil(4*20/36) = 3), and to add, which runs where its first input, the
- * pool, is produced: tile 1 itself. */
+/* The pool runs where its windows are produced: tile 0 for the windows of
+ * replica 0's strip, tile 1 for the others (window (1,1) straddles: its last
+ * pixel is replica 1's). Its output (0,0) goes to conv1's two tiles in
+ * proportion to the rows they hold (16 and 20 of 36: ceil(4*16/36) = 2,
+ * ceil(4*20/36) = 3; conv1 has one replica, so both read every pixel), and
+ * to add, which runs where its first input, the pool, is produced. */
 START_TEST(sends_scaled_by_row_share)
 {
     fx_t f;
     fx_cnn(&f);
     trace_layer_t *l = build(&f);
-    ck_assert_uint_eq(l[1].n_streams, 1);
-    const trace_stream_t *s = stream_of(&l[1], 1);
+    ck_assert_uint_eq(l[1].n_streams, 2);
+    const trace_stream_t *s = stream_of(&l[1], 0);
     ck_assert_ptr_nonnull(s);
     /* pool output (0,0), 2x2 stride 2: conv0's ranks 0-3, 4 values each */
     REC_EQ(&s->recs[0], TR_POS, 0, 0, 0, 0);
@@ -123,8 +127,16 @@ START_TEST(sends_scaled_by_row_share)
     REC_EQ(&s->recs[4], TR_WRITE, 0, 4, 0, 0);
     REC_EQ(&s->recs[5], TR_SEND, 0, 2, 2, 2);
     REC_EQ(&s->recs[6], TR_SEND, 0, 3, 3, 2);
-    REC_EQ(&s->recs[7], TR_SEND, 0, 1, 4, 3);
-    ck_assert_ptr_nonnull(stream_of(&l[3], 1));
+    REC_EQ(&s->recs[7], TR_SEND, 0, 0, 4, 3);
+    ck_assert_ptr_nonnull(stream_of(&l[1], 1));
+    ck_assert_ptr_nonnull(stream_of(&l[3], 0));
+    /* window (1,1), pool position 4, runs on tile 1: replica 0 sends it
+     * ranks 16, 17, produced on tile 0 */
+    const trace_stream_t *p1 = stream_of(&l[1], 1);
+    int found = 0;
+    for (uint32_t i = 0; i < p1->n_recs; i++)
+        found |= p1->recs[i].op == TR_POS && p1->recs[i].a == 4;
+    ck_assert(found);
     trace_layers_free(l, f.model.n_layers);
 }
 END_TEST
@@ -180,8 +192,9 @@ END_TEST
 
 /* Every replica computes at most the compiler's ceil(positions /
  * replication) positions, and together every position once: fx_band's conv1
- * has 4 replicas for 64 positions, replica r computing raster positions
- * r, r+4, ... (no pool after it: raster order). */
+ * has 4 replicas, each alone on a tile, for 64 positions; no pool after it,
+ * so it is dealt in vertical strips of pixels: chunks of 16 of the
+ * column-major order, replica r (tile r + 1) columns 2r and 2r + 1. */
 START_TEST(dealing_follows_the_compiler)
 {
     fx_t f;
@@ -195,7 +208,7 @@ START_TEST(dealing_follows_the_compiler)
             if (st->recs[i].op == TR_POS) {
                 per_stream[s]++;
                 /* replica r = tile - 1 here (one replica per tile) */
-                ck_assert_uint_eq(st->recs[i].a % 4, st->tile - 1);
+                ck_assert_uint_eq(st->recs[i].a % 8 / 2, st->tile - 1);
                 if (st->recs[i].c == 0)
                     seen[st->recs[i].a]++;
             }
@@ -251,14 +264,14 @@ START_TEST(executor_detects_deadlock)
     char msg[512];
     fx_cnn(&f);
     trace_layer_t *l = build(&f);
-    trace_stream_t *st = &l[1].streams[0]; /* pool on tile 1 */
+    trace_stream_t *st = &l[1].streams[0]; /* pool on tile 0 */
     for (uint32_t i = 0; i < st->n_recs; i++)
         if (st->recs[i].op == TR_SEND && st->recs[i].c == 3) {
-            st->recs[i].b = 0; /* add on tile 1 never gets this position */
+            st->recs[i].b = 0; /* add on tile 0 never gets this position */
             break;
         }
     ck_assert(check_executable(&f.map, l, msg, sizeof msg));
-    ck_assert_msg(!strncmp(msg, "deadlock: layer add tile 1 blocked at record", 44), "%s", msg);
+    ck_assert_msg(!strncmp(msg, "deadlock: layer add tile 0 blocked at record", 44), "%s", msg);
     trace_layers_free(l, f.model.n_layers);
 }
 END_TEST

@@ -109,7 +109,7 @@ END_TEST
  * Every weight layer deals its positions as the compiler planned: no replica
  * stream has more than ceil(positions / replication), every position is
  * computed; with multicast, each output of l1b0_conv1 leaves in one message
- * for all of l1b0_conv2's tiles (column-major: they all hold every row). */
+ * for the tiles of l1b0_conv2 whose windows read it. */
 START_TEST(resnet18_mvms)
 {
     arch_t a;
@@ -172,8 +172,12 @@ START_TEST(resnet18_mvms)
                 msgs += !(q->arg & TRACE_SEND_MORE);
             }
         }
+    /* one message per pixel (the tiles that read it hold every row), to
+     * fewer tiles than all of l1b0_conv2's: only those whose replicas'
+     * windows read it */
     ck_assert_int_eq(msgs, 56 * 56);
-    ck_assert_int_eq(copies, 56 * 56 * (int64_t)tiles2);
+    ck_assert_int_gt(copies, 56 * 56);
+    ck_assert_int_lt(copies, 56 * 56 * (int64_t)tiles2 / 2);
     trace_layers_free(l, m.n_layers);
     mapping_free(&mp);
     model_free(&m);
