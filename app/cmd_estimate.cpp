@@ -9,6 +9,7 @@
 #include "job.h"
 #include "opts.h"
 #include "outpath.h"
+#include "tracegen.h"
 
 int imc_cmd_estimate(int argc, char **argv)
 {
@@ -44,6 +45,13 @@ int imc_cmd_estimate(int argc, char **argv)
     rc = job_compile(&jo, &j, &d);
     if (!rc && estimate_run(&j.mapping, &e, &d))
         rc = 2;
+    trace_layer_t *layers = nullptr; // the NoC bound counts the traces' messages
+    if (!rc && (tracegen_build(&j.mapping, &layers, &d) || estimate_noc(&j.mapping, layers, &e, &d))) {
+        estimate_free(&e);
+        rc = 2;
+    }
+    if (layers)
+        trace_layers_free(layers, j.model.n_layers);
     if (d.text)
         std::fputs(d.text, stderr);
     const model_t &m = j.model;
@@ -78,6 +86,14 @@ int imc_cmd_estimate(int argc, char **argv)
         std::printf("  latency        %.6g us (fill)\n", e.latency_s * 1e6);
         std::printf("  energy         %.6g uJ per inference (dynamic %.6g uJ, static %.6g W x period)\n",
                     e.energy_per_inference_j * 1e6, e.dynamic_j * 1e6, e.static_w);
+        char where[96];
+        estimate_noc_port_name(&e, j.arch, where, sizeof where);
+        std::printf("  NoC            %.6g us per inference through %s (%llu flits, %.0f %% from "
+                    "%s; not in the model above%s)\n",
+                    e.noc_bound_s * 1e6, where, (unsigned long long)e.noc_port_flits,
+                    e.noc_port_flits ? 100.0 * (double)e.noc_top_flits / (double)e.noc_port_flits : 0.0,
+                    e.noc_top_layer >= 0 ? m.layers[e.noc_top_layer].name : "the input",
+                    e.noc_bound_s > e.period_s ? ": it BOUNDS the period" : "");
         std::printf("\n  %-20s %10s %6s %6s %12s %12s\n", "layer", "positions", "repl", "steps",
                     "busy (us)", "last (us)");
         for (int k = 0; k < e.n; k++) {

@@ -124,9 +124,13 @@ int run_one(const RunArgs &ra, const char *arch_spec, run_result_t *res, imc_dia
     // the analytic estimate of the same mapping, beside the run's figures
     estimate_t e;
     if (!rc && !estimate_run(&j->mapping, &e, d)) {
+        if (estimate_noc(&j->mapping, layers, &e, d))
+            rc = 2;
         res->estimate = e;
         res->estimate_model = &j->model;
     }
+    if (layers)
+        trace_layers_free(layers, j->model.n_layers);
     print_diag(d);
     trace_index_free(&ix);
     return rc;

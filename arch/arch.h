@@ -210,6 +210,7 @@ typedef struct arch_offchip {
 typedef struct arch_chip {
     int tiles;
     int grid_x, grid_y;            /* router grid (tiles = grid_x*grid_y*concentration) */
+    int band_rows;                 /* placement (placement.c): 0 row-major, else bands */
     int chips;                     /* chips in the system */
     int gate_unused_tiles;         /* tiles without work draw no static power */
     arch_noc_t noc;
@@ -255,6 +256,10 @@ typedef struct arch {
     uint64_t hash;                 /* FNV-1a of the effective configuration
                                       (every parameter but the name) */
 } arch_t;
+
+/* The NoC endpoint of a chip's tile (0 .. chip.tiles-1), by chip.band_rows
+ * (placement.c). Endpoint e is at router e / concentration, routers row-major. */
+int arch_tile_endpoint(const arch_t *a, int tile);
 
 #ifdef __cplusplus
 }

@@ -167,6 +167,9 @@ static const arch_param_t table[] = {
     PI("chip.tiles", chip.tiles, "", 1, 1 << 20, "16", "tiles per chip"),
     PI("chip.grid_x", chip.grid_x, "", 1, 4096, "2", "routers along x"),
     PI("chip.grid_y", chip.grid_y, "", 1, 4096, "2", "routers along y"),
+    PI("chip.band_rows", chip.band_rows, "", 0, 4096, "0",
+       "placement: the compiler's tiles fill bands of this many router rows column by column, "
+       "so a layer's output leaves through as many parallel links (0: router rows in order)"),
     PI("chip.chips", chip.chips, "", 1, 1 << 16, "1", "chips in the system"),
     PB("chip.gate_unused_tiles", chip.gate_unused_tiles, "true",
        "tiles without work are power-gated: they draw no static power"),

@@ -222,6 +222,20 @@ void noc_stats_reset(noc_t *n);
 /* Flits sent by router r through output port p (0 E,1 W,2 N,3 S, 4+l local l)
  * since the reset; -1 when the port has no link (mesh edge). */
 int64_t noc_port_flits(const noc_t *n, int r, int port);
+
+/* Link loads without simulation (noc_load.c): flits per router output port
+ * (numbered as noc_port_flits; then port 4 + C + l: endpoint l's injection
+ * channel into the router) of messages added along their dimension-order
+ * routes (multicast: the tree, each branch once). NULL on odd_even routing
+ * (with a message in d) or out of memory. */
+typedef struct noc_load noc_load_t;
+noc_load_t *noc_load_new(const noc_config_t *c, imc_diag_t *d);
+void noc_load_free(noc_load_t *l);
+/* One message of `flits` from endpoint src to the endpoints dst[0..n). */
+void noc_load_add(noc_load_t *l, int src, const int *dst, int n, uint64_t flits);
+/* The busiest port's flits, and where it is. */
+uint64_t noc_load_busiest(const noc_load_t *l, int *router, int *port);
+uint64_t noc_load_port(const noc_load_t *l, int router, int port);
 /* Neighbour router of output port p (0..3) of router r, or -1. */
 int noc_neighbor(const noc_t *n, int r, int port);
 /* Flits that crossed router r's crossbar since the reset. */

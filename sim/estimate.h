@@ -18,6 +18,7 @@
 
 #include "json.h"
 #include "mapping.h"
+#include "trace_io.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,12 +41,25 @@ typedef struct estimate {
     double static_w;         /* powered tiles' leakage and extras, routers, off-chip links */
     double energy_per_inference_j; /* dynamic + static x period */
     double macs;             /* per inference */
+    /* the NoC (estimate_noc): one inference's flits through the busiest
+       router output port, where it is, and the period it bounds */
+    uint64_t noc_port_flits;
+    int noc_chip, noc_router, noc_port;
+    int noc_top_layer;       /* whose messages are most of them (-1: the host's input) */
+    uint64_t noc_top_flits;  /* and how many */
+    double noc_bound_s;
     int n;                   /* weight layers */
     estimate_layer_t *layers;
 } estimate_t;
 
 /* 0, or -1 with a message in d. Free with estimate_free. */
 int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d);
+/* Adds the NoC bound of the traces of the same mapping (estimate_noc.c):
+ * ISAAC's model leaves the network out; this says when its links would bound
+ * the period instead. 0, or -1 with a message in d. */
+int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e, imc_diag_t *d);
+/* "router (x, y) east port" and the like, of the NoC bound's port. */
+void estimate_noc_port_name(const estimate_t *e, const arch_t *a, char *buf, size_t n);
 void estimate_free(estimate_t *e);
 void estimate_write_json(const estimate_t *e, const model_t *md, json_w_t *w);
 
