@@ -30,15 +30,9 @@ void Engine::collect(run_result_t *r)
     r->clock_ghz = a->tech.clock_ghz;
     r->latency_s = (double)inf_done_ps_[0] * 1e-12;
     r->latency_cycles = ps_cycles(inf_done_ps_[0]);
-    if (cfg.batch >= 2) {
-        r->steady = 0;
-        r->period_s = (double)(inf_done_ps_[(size_t)K - 1] - inf_done_ps_[0]) * 1e-12 / (K - 1);
-        r->total_s = (double)inf_done_ps_[(size_t)K - 1] * 1e-12;
-    } else {
-        r->steady = converged_;
-        r->period_s = period_ps_ * 1e-12;
-        r->total_s = r->latency_s;
-    }
+    r->steady = converged_;
+    r->period_s = period_ps_ * 1e-12;
+    r->total_s = (double)inf_done_ps_[(size_t)cfg.batch - 1] * 1e-12; // the batch's last output
     r->total_cycles = (uint64_t)std::llround(r->total_s / cycle_s);
     r->throughput_inferences_per_s = r->period_s > 0 ? 1.0 / r->period_s : 0;
     const double period_cycles = r->period_s / cycle_s;
@@ -68,8 +62,9 @@ void Engine::collect(run_result_t *r)
         run_tile_t &rt = r->tiles[t];
         rt.id = t;
         rt.chip = t / a->chip.tiles;
-        int router = (t % a->chip.tiles) / conc;
-        rt.x = (router % kx) * conc + (t % a->chip.tiles) % conc;
+        const int e = arch_tile_endpoint(a, t % a->chip.tiles);
+        int router = e / conc;
+        rt.x = (router % kx) * conc + e % conc;
         rt.y = router / kx;
         rt.powered = node_of_[(size_t)t] || !a->chip.gate_unused_tiles;
         rt.energy_j = rt.powered ? tile_static_w * r->total_s : 0;

@@ -21,15 +21,15 @@ namespace imc_run {
 
 int chip_of(const arch_t *a, int gtile) { return gtile / a->chip.tiles; }
 
-// Inferences a batch-1 run may add behind the first to find the steady-state
-// period (docs/run.md, "Results").
+// Inferences a run may simulate in all to find the steady-state period when
+// the batch is smaller (docs/run.md, "Results").
 constexpr int kAdaptiveMax = 16;
 
 // ---------------------------------------------------------------- TileNode
 
 TileNode::TileNode(sc_module_name n, Engine *e, const arch_t *a, int g)
     : sc_module(n), tile("tile", a), ops("ops"), net_out("net_out"), net_in("net_in"),
-      gtile(g), chip(chip_of(a, g)), endpoint(g % a->chip.tiles), eng_(e)
+      gtile(g), chip(chip_of(a, g)), endpoint(arch_tile_endpoint(a, g % a->chip.tiles)), eng_(e)
 {
     ops.bind(tile.tgt);
     ops.register_nb_transport_bw(this, &TileNode::ops_bw);
@@ -66,10 +66,13 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
 {
     const int nl = m->model->n_layers;
     lacc.resize((size_t)nl);
-    inferences_ = cfg.batch >= 2 ? cfg.batch : kAdaptiveMax;
+    inferences_ = std::max(cfg.batch, kAdaptiveMax);
     chips_ = std::max(1, m->chips_used);
     const int total_tiles = a->chip.tiles * a->chip.chips;
     node_of_.assign((size_t)total_tiles, nullptr);
+    tile_at_.assign((size_t)a->chip.tiles, 0);
+    for (int t = 0; t < a->chip.tiles; t++)
+        tile_at_[(size_t)arch_tile_endpoint(a, t)] = t;
 
     // Tiles with work, in increasing order (deterministic elaboration).
     std::vector<char> used((size_t)total_tiles, 0);
@@ -161,17 +164,22 @@ void Engine::fail(const std::string &msg)
 
 // ---------------------------------------------------------------- messages
 
-// One transaction on chip's NoC from endpoint src to the endpoints dst.
-// TODO(multicast): one transaction to all of dst when the NoC replicates.
+// One message on chip's NoC from endpoint src to the endpoints dst: one
+// transaction (the NoC replicates it with chip.noc.multicast, else sends a
+// copy per destination).
 static void noc_message(noc_sc &noc, tlm_utils::simple_initiator_socket<TileNode> *out, int src,
                         const std::vector<int> &dst, const PktHdr &h0, uint64_t flits,
                         int packet_flits, uint64_t order, bool each_packet, const sc_time &delay,
                         tlm::tlm_generic_payload &gp)
 {
-    for (int e : dst) {
+    const bool group = dst.size() > 1 && !each_packet;
+    for (size_t i = 0; i < (group ? 1 : dst.size()); i++) {
         PktHdr h = h0;
         noc_packet_ext ext;
-        ext.dst = e;
+        if (group)
+            ext.dsts = dst;
+        else
+            ext.dst = dst[i];
         ext.flits = (int)flits;
         ext.packet_flits = packet_flits;
         ext.order = order;
@@ -191,7 +199,17 @@ static void noc_message(noc_sc &noc, tlm_utils::simple_initiator_socket<TileNode
     }
 }
 
-void Engine::send(TileNode *from, const int *dst, int n, PktHdr h, uint64_t bits, uint64_t order)
+int32_t Engine::dest_list(std::vector<Dest> d)
+{
+    std::sort(d.begin(), d.end());
+    auto it = dests_id_.find(d);
+    if (it != dests_id_.end())
+        return it->second;
+    dests_.push_back(d);
+    return dests_id_.emplace(std::move(d), (int32_t)dests_.size() - 1).first->second;
+}
+
+void Engine::send(TileNode *from, PktHdr h, uint64_t bits, uint64_t order)
 {
     const uint64_t fb = (uint64_t)a->chip.noc.flit_bits;
     const uint64_t flits = std::max<uint64_t>(1, (bits + fb - 1) / fb);
@@ -205,32 +223,31 @@ void Engine::send(TileNode *from, const int *dst, int n, PktHdr h, uint64_t bits
     }
     const int pf = std::max(1, a->chip.noc.packet_flits);
     const int tpc = a->chip.tiles;
-    std::vector<int> same;                  // endpoints on from's chip
-    std::map<int, std::vector<int>> other;  // tiles on other chips (or the host, -1)
-    for (int i = 0; i < n; i++) {
-        if (dst[i] == from->gtile)
+    std::vector<int> tiles; // distinct destination tiles (-1: the host)
+    if (h.group >= 0) {
+        for (const Dest &d : dests_[(size_t)h.group])
+            if (tiles.empty() || tiles.back() != d.tile)
+                tiles.push_back(d.tile);
+    } else {
+        tiles.push_back(h.final_tile);
+    }
+    std::vector<int> same;                 // endpoints on from's chip
+    std::map<int, std::vector<int>> other; // tiles on other chips (or the host, -1)
+    for (int t : tiles) {
+        if (t == from->gtile)
             arrive(from->gtile, h); // stays in the tile: no network
-        else if (dst[i] >= 0 && chip_of(a, dst[i]) == from->chip)
-            same.push_back(dst[i] % tpc);
+        else if (t >= 0 && chip_of(a, t) == from->chip)
+            same.push_back(arch_tile_endpoint(a, t % tpc));
         else
-            other[dst[i] < 0 ? -1 : chip_of(a, dst[i])].push_back(dst[i]);
+            other[t < 0 ? -1 : chip_of(a, t)].push_back(t);
     }
     if (!same.empty())
         noc_message(*nocs_[(size_t)from->chip], &from->net_out, from->endpoint, same, h, flits,
                     pf, order, false, SC_ZERO_TIME, from->pkt_gp);
     for (auto &kv : other) {
         PktHdr g = h;
-        g.final_tile = kv.second[0];
-        g.group = -1;
-        if (kv.second.size() > 1) {
-            auto it = group_id_.find(kv.second);
-            if (it == group_id_.end()) {
-                it = group_id_.emplace(kv.second, (int)groups_.size()).first;
-                groups_.push_back(kv.second);
-            }
-            g.group = it->second;
-        }
-        if (from->endpoint == 0) { // the tile at the gateway
+        g.final_tile = kv.second[0]; // routes it to its chip; the list names the tiles
+        if (from->endpoint == 0) {   // the tile at the gateway
             link_push(from->chip, false, g, (flits * fb + 7) / 8, order);
             continue;
         }
@@ -264,7 +281,7 @@ void Engine::gateway_arrive(int chip, tlm::tlm_generic_payload &gp)
         return;
     }
     if (h.counts)
-        arrive(chip * a->chip.tiles + ext->dst, h);
+        arrive(chip * a->chip.tiles + tile_at_[(size_t)ext->dst], h);
 }
 
 void Engine::arrive(int tile, const PktHdr &h)
@@ -275,19 +292,30 @@ void Engine::arrive(int tile, const PktHdr &h)
         return;
     }
     if (h.kind == PKT_DATA) {
-        InPort *p = tn->find_port(h.consumer, h.producer);
-        if (!p) {
-            fail("values of layer " + std::to_string(h.producer) + " for layer " +
-                 std::to_string(h.consumer) + " at tile " + std::to_string(tile) +
-                 ", which does not wait for them");
-            return;
+        const Dest one{tile, h.consumer, h.values};
+        const Dest *d = &one, *end = &one + 1;
+        if (h.group >= 0) {
+            const std::vector<Dest> &v = dests_[(size_t)h.group];
+            d = &v[0];
+            end = d + v.size();
         }
-        p->recv_of(h.inference) += h.values;
-        if (!p->arrived_waiters.empty()) {
-            std::vector<Lane *> w;
-            w.swap(p->arrived_waiters);
-            for (Lane *l : w)
-                wake(l);
+        for (; d < end; d++) {
+            if (d->tile != tile)
+                continue;
+            InPort *p = tn->find_port(d->consumer, h.producer);
+            if (!p) {
+                fail("values of layer " + std::to_string(h.producer) + " for layer " +
+                     std::to_string(d->consumer) + " at tile " + std::to_string(tile) +
+                     ", which does not wait for them");
+                return;
+            }
+            p->recv_of(h.inference) += d->values;
+            if (!p->arrived_waiters.empty()) {
+                std::vector<Lane *> w;
+                w.swap(p->arrived_waiters);
+                for (Lane *l : w)
+                    wake(l);
+            }
         }
     } else if (h.kind == PKT_PSUM) {
         tn->psums(h.consumer, h.producer, h.inference)++;
@@ -305,10 +333,14 @@ void Engine::arrive(int tile, const PktHdr &h)
 void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_time &at)
 {
     std::vector<int> eps;
-    const std::vector<int> one{h.final_tile};
-    for (int t : h.group >= 0 ? groups_[(size_t)h.group] : one)
-        if (chip_of(a, t) == chip)
-            eps.push_back(t % a->chip.tiles);
+    if (h.group < 0)
+        eps.push_back(arch_tile_endpoint(a, h.final_tile % a->chip.tiles));
+    else
+        for (const Dest &d : dests_[(size_t)h.group]) {
+            const int e = arch_tile_endpoint(a, d.tile % a->chip.tiles);
+            if (chip_of(a, d.tile) == chip && (eps.empty() || eps.back() != e))
+                eps.push_back(e);
+        }
     const sc_time now = sc_time_stamp();
     std::vector<int> noc_eps;
     for (int e : eps) {
@@ -324,9 +356,11 @@ void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, con
     if (noc_eps.empty())
         return;
     const sc_time t = sc_time_stamp();
-    noc_message(*nocs_[(size_t)chip], nullptr, 0, noc_eps, h, flits,
-                std::max(1, a->chip.noc.packet_flits), (1ull << 32) + (uint64_t)chip, false,
-                at > t ? at - t : SC_ZERO_TIME, (h.group >= 0 ? in_links_ : out_links_)[(size_t)chip].gp);
+    const sc_time delay = at > t ? at - t : SC_ZERO_TIME;
+    const int pf = std::max(1, a->chip.noc.packet_flits);
+    tlm::tlm_generic_payload &gp = (h.group >= 0 ? in_links_ : out_links_)[(size_t)chip].gp;
+    noc_message(*nocs_[(size_t)chip], nullptr, 0, noc_eps, h, flits, pf,
+                (1ull << 32) + (uint64_t)chip, false, delay, gp);
 }
 
 // ---------------------------------------------------------------- status

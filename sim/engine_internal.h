@@ -28,6 +28,14 @@
 
 namespace imc_run {
 
+// Inferences whose input the host may have in the tiles at once (a double
+// buffer, docs/run.md "The host").
+constexpr int kHostInputsAhead = 2;
+
+// Completions per window of the steady-state test (offchip.cpp
+// inference_done): 4 covers patterns that repeat every 2 inferences.
+constexpr int kPeriodWindow = 4;
+
 class Engine;
 class TileNode;
 struct Stream;
@@ -42,13 +50,27 @@ enum : int32_t { PKT_DATA = 0, PKT_PSUM = 1, PKT_HOST = 2 };
 
 // What a message carries, as its payload bytes (the NoC copies data, not our
 // extensions). Sizes on the wire are the flits we ask for, not these bytes.
+// A message has one destination (final_tile, consumer, values), or with
+// group >= 0 a list of them (Engine::dests): one multicast, which may serve
+// several consumer layers on a tile.
 struct PktHdr {
-    int32_t final_tile;  // destination tile (-1: the host; a multicast: see group)
+    int32_t final_tile;  // destination tile (-1: the host); a group: its first tile
     int32_t kind, consumer, producer, inference;
     int32_t counts;      // 1 on a message's last packet, the one whose arrival counts
-    int32_t group;       // >= 0: a multicast's destination list (Engine::groups_)
+    int32_t group;       // >= 0: the destination list
     int32_t pad;
     uint64_t values;
+};
+
+// One destination of a message: the values tile `tile` counts for `consumer`.
+struct Dest {
+    int32_t tile, consumer;
+    uint64_t values;
+    bool operator<(const Dest &o) const
+    {
+        return tile != o.tile ? tile < o.tile : consumer != o.consumer ? consumer < o.consumer
+                                                                        : values < o.values;
+    }
 };
 
 struct Lane;
@@ -131,6 +153,7 @@ struct Stream {
     // group as tile ops
     std::vector<InPort *> port_of;
     std::vector<std::vector<tile_op_t>> mvm_group;
+    std::vector<int32_t> dests_of; // a multicast SEND's destination list (+1; 0: not yet)
     int vfu_ce = -1;            // the CE whose vector unit runs its functions
     // cycles its ops held each kind of resource: the crossbars (MVMs), the
     // buffer (READ, WRITE), the units (the rest); they work in parallel, so
@@ -206,10 +229,11 @@ class Engine : public sc_core::sc_module {
     int inferences() const { return inferences_; }
 
     // ---- engine.cpp: messages
-    // values from tile `from` to the tiles dst[0..n) (one multicast when the
-    // NoC replicates), bits of payload each; order: the sending stream's id
-    void send(TileNode *from, const int *dst, int n, PktHdr h, uint64_t bits, uint64_t order);
+    // a message from tile `from` to h's destination(s) (one multicast when the
+    // NoC replicates), bits of payload; order: the sending stream's id
+    void send(TileNode *from, PktHdr h, uint64_t bits, uint64_t order);
     void arrive(int tile, const PktHdr &h);      // a message's values at a tile
+    int32_t dest_list(std::vector<Dest> d);      // the id of a destination list
     void gateway_arrive(int chip, tlm::tlm_generic_payload &gp);
 
     // ---- offchip.cpp
@@ -233,6 +257,7 @@ class Engine : public sc_core::sc_module {
     bool exec_record(Lane &l, const Position &p, int inf);
     void issue(OpSlot &o, tile_op_t *ops, int n);
     bool do_send(Lane &l, uint32_t end, int inf);
+    void computed_to(Stream &s, uint64_t k);
     void finish_inference(Stream *s, int inf);
     void runnable();
     // ports.cpp
@@ -267,18 +292,21 @@ class Engine : public sc_core::sc_module {
     int chips_;
     int inferences_;             // inferences the streams run (batch 1: cut at convergence)
     int max_started_ = 0;        // the latest inference anything started
-    int converged_ = 0;          // batch 1: 1 converged, -1 gave up (see inference_done)
+    int host_bits_ = 1;          // bits per value of the network input
+    int done_upto_ = 0;          // inferences [0, done_upto_) have completed
+    int converged_ = 0;          // 1 converged, -1 gave up (see inference_done)
     double period_ps_ = 0;       // batch 1: the converged completion interval
     std::vector<std::unique_ptr<noc_sc>> nocs_;
     std::vector<std::unique_ptr<TileNode>> nodes_;
     std::vector<TileNode *> node_of_;
+    std::vector<int> tile_at_; // a chip's tile at each NoC endpoint (chip.noc.placement)
     std::vector<std::unique_ptr<Stream>> streams_;
     std::vector<Lane *> runq_;
     sc_core::sc_event run_ev_;
     std::vector<Link> out_links_, in_links_;
-    // multicast destination lists, by id
-    std::vector<std::vector<int>> groups_;
-    std::map<std::vector<int>, int> group_id_;
+    // multicast destination lists, by id (sorted by tile)
+    std::vector<std::vector<Dest>> dests_;
+    std::map<std::vector<Dest>, int32_t> dests_id_;
     // the host: per inference, output values received and when it had them all
     uint64_t out_per_inf_ = 0;
     std::vector<uint64_t> host_got_;

@@ -86,8 +86,10 @@ void Engine::setup_host()
             }
         }
     }
-    for (auto &kv : need)
+    for (auto &kv : need) {
         host_dests_.push_back({kv.first.first, kv.first.second, kv.second});
+        host_bits_ = std::max<int>(host_bits_, layers[kv.first.first].act_bits);
+    }
     host_got_.assign((size_t)inferences_, 0);
     inf_done_ps_.assign((size_t)inferences_, UINT64_MAX);
     if (!out_per_inf_)
@@ -98,18 +100,31 @@ void Engine::setup_host()
 // the inbound link of every chip that needs it, then to the tiles that wait
 // for it (one message per consumer layer and share), each tile getting its
 // share of the row (values it waits for per inference / rows, rounded so the
-// rows add up exactly).
+// rows add up exactly). The input is double-buffered: inference k's input
+// starts once the tiles have released all of inference k-2's, so the host
+// never floods the network with inputs far ahead of the pipeline (which
+// delayed the first inferences' own traffic and made the period jitter).
 void Engine::host_input()
 {
     const model_t *md = m->model;
     const int64_t H = std::max(1, md->in_h);
-    int bits = 1;
-    for (const HostDest &d : host_dests_)
-        bits = std::max<int>(bits, layers[d.layer].act_bits);
+    const int bits = host_bits_;
     const uint64_t row_bytes =
         ((uint64_t)std::max(1, md->in_w) * (uint64_t)std::max(1, md->in_c) * (uint64_t)bits + 7) / 8;
     uint64_t order = 1ull << 40;
     for (int inf = 0; inf < inferences_ && ok_; inf++) {
+        while (inf >= kHostInputsAhead && ok_) {
+            InPort *held = nullptr; // a port still holding inference inf-2's input
+            for (size_t i = 0; i < host_dests_.size() && !held; i++) {
+                InPort *p = node(host_dests_[i].tile)->find_port(host_dests_[i].layer, -1);
+                if (p->released_of(inf - kHostInputsAhead) < host_dests_[i].total)
+                    held = p;
+            }
+            if (!held)
+                break;
+            held->host_waiters.push_back(&host_ev_);
+            wait(host_ev_);
+        }
         max_started_ = std::max(max_started_, inf);
         for (int64_t y = 0; y < H && ok_; y++) {
             std::vector<uint64_t> v(host_dests_.size());
@@ -129,8 +144,8 @@ void Engine::host_input()
                 full->host_waiters.push_back(&host_ev_);
                 wait(host_ev_);
             }
-            // per chip, per (layer, values): one message to its tiles
-            std::map<std::tuple<int, int, uint64_t>, std::vector<int>> msgs;
+            // per chip: one message for its tiles and layers
+            std::map<int, std::vector<Dest>> msgs;
             for (size_t i = 0; i < host_dests_.size(); i++) {
                 if (!v[i])
                     continue;
@@ -140,24 +155,14 @@ void Engine::host_input()
                     arrive(d.tile, PktHdr{d.tile, PKT_DATA, d.layer, -1, inf, 1, -1, 0, v[i]});
                     continue;
                 }
-                msgs[{chip_of(a, d.tile), d.layer, v[i]}].push_back(d.tile);
+                msgs[chip_of(a, d.tile)].push_back(Dest{d.tile, d.layer, v[i]});
             }
-            int sent_chip = -1;
-            for (auto &kv : msgs) {
-                int chip = std::get<0>(kv.first);
-                PktHdr h{kv.second[0], PKT_DATA, std::get<1>(kv.first), -1, inf, 1, -1, 0,
-                         std::get<2>(kv.first)};
-                if (kv.second.size() > 1) {
-                    auto it = group_id_.find(kv.second);
-                    if (it == group_id_.end()) {
-                        it = group_id_.emplace(kv.second, (int)groups_.size()).first;
-                        groups_.push_back(kv.second);
-                    }
-                    h.group = it->second;
-                }
-                // the row crosses each chip's link once
-                link_push(chip, true, h, chip != sent_chip ? row_bytes : 0, order++);
-                sent_chip = chip;
+            for (auto &kv : msgs) { // the row crosses each chip's link once
+                const Dest &d0 = kv.second[0];
+                PktHdr h{d0.tile, PKT_DATA, d0.consumer, -1, inf, 1, -1, 0, d0.values};
+                if (kv.second.size() > 1)
+                    h.group = dest_list(kv.second);
+                link_push(kv.first, true, h, row_bytes, order++);
             }
         }
     }
@@ -175,23 +180,31 @@ void Engine::host_arrive(const PktHdr &h)
         inference_done(h.inference);
 }
 
-// With --batch 1 the run adds inferences behind the first until two
-// consecutive completion intervals agree within 1 % (at most kAdaptiveMax in
-// all), then lets the inferences already started finish.
+// The run adds inferences behind the batch until the mean completion
+// interval of the last kPeriodWindow inferences agrees with that of the
+// kPeriodWindow before within 2 % (at most kAdaptiveMax in all, or the
+// batch), then lets the inferences already started finish; the period is
+// the last window's mean. Single intervals jitter where links and buffers
+// are contended, and a batch's first intervals are shorter than the steady
+// state (its first inferences waited for the pipeline to fill).
 void Engine::inference_done(int inf)
 {
     inf_done_ps_[(size_t)inf] = sc_time_stamp().value();
-    if (cfg.batch != 1 || converged_ || inf < 2)
+    while (done_upto_ < inferences_ && inf_done_ps_[(size_t)done_upto_] != UINT64_MAX)
+        done_upto_++; // inferences [0, done_upto_) are done
+    const int k = done_upto_ - 1, W = kPeriodWindow;
+    if (converged_ || k < 2 * W)
         return;
-    const double d1 = (double)(inf_done_ps_[(size_t)inf] - inf_done_ps_[(size_t)inf - 1]);
-    const double d0 = (double)(inf_done_ps_[(size_t)inf - 1] - inf_done_ps_[(size_t)inf - 2]);
-    if (std::fabs(d1 - d0) <= 0.01 * d1 || inf + 1 >= inferences_) {
-        converged_ = std::fabs(d1 - d0) <= 0.01 * d1 ? 1 : -1;
-        period_ps_ = d1;
+    auto ps = [&](int i) { return (double)inf_done_ps_[(size_t)i]; };
+    const double last = (ps(k) - ps(k - W)) / W, before = (ps(k - W) - ps(k - 2 * W)) / W;
+    const bool agree = std::fabs(last - before) <= 0.02 * last;
+    if (agree || k + 1 >= inferences_) {
+        converged_ = agree ? 1 : -1;
+        period_ps_ = last;
         int started = max_started_;
         for (auto &s : streams_)
             started = std::max(started, s->inference(s->lane[0].k));
-        inferences_ = std::min(inferences_, started + 1);
+        inferences_ = std::min(inferences_, std::max(started + 1, cfg.batch));
         for (auto &s : streams_) // lanes waiting at the old end re-check it
             for (Lane &l : s->lane)
                 if (!l.in_op)

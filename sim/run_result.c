@@ -66,7 +66,7 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_str(&w, "model", r->model);
     jw_int(&w, "batch", r->batch);
     jw_int(&w, "inferences_simulated", r->inferences);
-    jw_str(&w, "period_from", r->steady == 0 ? "batch" : r->steady > 0 ? "converged" : "not_converged");
+    jw_str(&w, "period_from", r->steady > 0 ? "converged" : "not_converged");
     jw_int(&w, "chips", r->chips);
     jw_int(&w, "tiles_powered", r->tiles_powered);
     jw_num(&w, "clock_ghz", r->clock_ghz);
@@ -184,9 +184,7 @@ void run_write_summary(const run_result_t *r, FILE *f)
             (unsigned long long)r->latency_cycles, r->clock_ghz);
     fprintf(f, "  throughput     %.6g inferences/s (period %s, %s)\n", r->throughput_inferences_per_s,
             fmt_si(b, sizeof b, r->period_s, "s"),
-            r->steady == 0 ? "over the batch"
-            : r->steady > 0 ? "steady state of extra inferences"
-                            : "NOT converged: run a larger --batch");
+            r->steady > 0 ? "steady state" : "NOT converged: run a larger --batch");
     fprintf(f, "  energy         %s per inference (dynamic %s, static %s over the period)\n",
             fmt_si(a, sizeof a, per, "J"), fmt_si(b, sizeof b, sum(r->inference_dynamic_j_by_class), "J"),
             fmt_si(c, sizeof c, sum(r->inference_static_j_by_class), "J"));

@@ -38,9 +38,9 @@ typedef struct run_tile {
 typedef struct run_result {
     char arch[64], model[64];
     int batch;                       /* inferences the totals are for */
-    int inferences;                  /* inferences simulated (batch 1: more, docs/run.md) */
-    int steady;                      /* period_s: 0 from the batch, 1 converged (batch 1),
-                                        -1 not converged within the inferences simulated */
+    int inferences;                  /* inferences simulated (more than a small batch, docs/run.md) */
+    int steady;                      /* period_s: 1 converged, -1 not converged within the
+                                        inferences simulated */
     double clock_ghz;                /* the cycle clock of latency_cycles */
     uint64_t latency_cycles;         /* input of inference 0 to its last output at the host */
     uint64_t total_cycles;           /* the whole batch */

@@ -52,6 +52,7 @@ void Engine::setup_stream(Stream *s)
         p.split = i;
     }
     s->port_of.assign(ts->n_recs, nullptr);
+    s->dests_of.assign(ts->n_recs, 0);
     s->mvm_group.resize(s->pos.size());
     for (int b = 0; b < 2; b++) {
         Lane &l = s->lane[b];
@@ -140,7 +141,7 @@ bool Engine::step(Lane &l)
         if (!l.back) {
             s.front_done = l.k;
             if (p.compute == UINT32_MAX) // nothing to compute: the data is there
-                s.computed = l.k;
+                computed_to(s, l.k);
             wake(&s.lane[1]);
         } else {
             s.back_done = l.k;
@@ -220,14 +221,14 @@ void Engine::op_done(OpSlot *o)
             la.start = std::min(la.start, r.grant);
             la.end = std::max(la.end, r.end);
         }
-        if (tl && inf == 0)
+        if (tl && inf < cfg.batch) // not the inferences run to find the period
             timeline_op(tl, s.node->chip, s.node->gtile,
                         op.kind == TILE_OP_MVM ? op.ce : -1, m->model->layers[s.layer].name,
-                        op.kind, r.grant, r.end);
+                        op.kind, inf, r.grant, r.end);
     }
     o->gp.clear_extension(&o->ext);
     if (o->compute) { // its data is there: the back lane may take the position
-        s.computed = o->k + 1;
+        computed_to(s, o->k + 1);
         wake(&s.lane[1]);
         return;
     }
@@ -353,8 +354,7 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
         return false;
     case TR_PSUM_SEND: {
         PktHdr h{(int32_t)r.a, PKT_PSUM, s.layer, (int32_t)r.c, inf, 1, -1, 0, 1};
-        int dst = (int)r.a;
-        send(&tn, &dst, 1, h, (uint64_t)r.b * 8, (uint64_t)s.id);
+        send(&tn, h, (uint64_t)r.b * 8, (uint64_t)s.id);
         l.pc++;
         return true;
     }
@@ -367,7 +367,8 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
 }
 
 // A SEND and the records of the same message (TRACE_SEND_MORE): waits while
-// a destination's input is full (ports.cpp), then sends one message.
+// a destination's input is full (ports.cpp), then sends one message, as large
+// as its largest destination's values.
 bool Engine::do_send(Lane &l, uint32_t end, int inf)
 {
     Stream &s = *l.s;
@@ -375,17 +376,14 @@ bool Engine::do_send(Lane &l, uint32_t end, int inf)
     const trace_layer_t &TL = layers[s.layer];
     if (r.a == TRACE_HOST) {
         PktHdr h{-1, PKT_HOST, -1, s.layer, inf, 1, -1, 0, r.b};
-        int dst = -1;
-        send(s.node, &dst, 1, h, (uint64_t)r.b * TL.act_bits, (uint64_t)s.id);
+        send(s.node, h, (uint64_t)r.b * TL.act_bits, (uint64_t)s.id);
         l.pc++;
         return true;
     }
     uint32_t last = l.pc;
     while (last + 1 < end && (s.ts->recs[last].arg & TRACE_SEND_MORE))
         last++;
-    int dst[256];
-    int n = 0;
-    std::vector<int> big;
+    uint64_t most = 0;
     for (uint32_t j = l.pc; j <= last; j++) {
         const trace_rec_t &q = s.ts->recs[j];
         InPort *&p = s.port_of[j];
@@ -404,22 +402,38 @@ bool Engine::do_send(Lane &l, uint32_t end, int inf)
             l.blocked = "SEND (consumer buffer full)";
             return false;
         }
+        most = std::max<uint64_t>(most, q.b);
     }
-    for (uint32_t j = l.pc; j <= last; j++) {
-        const trace_rec_t &q = s.ts->recs[j];
-        reserve(*s.port_of[j], q.b);
-        if (n < 256)
-            dst[n++] = (int)q.a;
-        else
-            big.push_back((int)q.a);
-    }
-    if (!big.empty())
-        big.insert(big.begin(), dst, dst + n);
+    for (uint32_t j = l.pc; j <= last; j++)
+        reserve(*s.port_of[j], s.ts->recs[j].b);
     PktHdr h{(int32_t)r.a, PKT_DATA, (int32_t)r.c, s.layer, inf, 1, -1, 0, r.b};
-    send(s.node, big.empty() ? dst : big.data(), big.empty() ? n : (int)big.size(), h,
-         (uint64_t)r.b * TL.act_bits, (uint64_t)s.id);
+    if (last > l.pc) { // a multicast: its destination list, made once
+        int32_t &id = s.dests_of[l.pc];
+        if (!id) {
+            std::vector<Dest> d;
+            for (uint32_t j = l.pc; j <= last; j++)
+                d.push_back(Dest{(int32_t)s.ts->recs[j].a, (int32_t)s.ts->recs[j].c,
+                                 s.ts->recs[j].b});
+            id = dest_list(std::move(d)) + 1;
+        }
+        h.group = id - 1;
+    }
+    send(s.node, h, most * TL.act_bits, (uint64_t)s.id);
     l.pc = last + 1;
     return true;
+}
+
+// Positions [0, k) computed. Once an inference's last position has, its
+// inputs have been read into the CEs or units: the buffer space they held is
+// free (values still to come for it are released when it finishes).
+void Engine::computed_to(Stream &s, uint64_t k)
+{
+    s.computed = k;
+    if (k % s.pos.size() == 0) {
+        const int inf = s.inference(k - 1);
+        for (InPort *p : s.ports)
+            release_to(*p, inf, p->recv_of(inf));
+    }
 }
 
 void Engine::finish_inference(Stream *s, int inf)
