@@ -642,82 +642,84 @@ static inline int xout(int op, int port, int os) { return os > 1 ? op * os + (po
 static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t, const int is,
                   const int os, const int wftc)
 {
-    const int P = n->P, V = n->V, cd = n->cd, B = n->B, XI = P * is;
+    const int V = n->V, cd = n->cd, B = n->B;
     const int iters = n->cfg.sw_alloc == ALLOC_ISLIP ? n->cfg.alloc_iters : 1;
-    uint64_t req[NOC_MAX_XPORTS], grant[NOC_MAX_XPORTS];
-    uint64_t outs = 0, in_done = 0, out_done = 0;
-    for (int port = 0; port < P; port++) {
-        for (int k = 0; k < is; k++)
-            req[port * is + k] = 0;
-        for (uint64_t m = rt->in[port].nonempty; m; m &= m - 1) {
+    /* per crossbar input: the outputs it requests and its ready VCs; per
+     * crossbar output: the inputs requesting it; per ready VC: its outputs */
+    uint64_t req[NOC_MAX_XPORTS], grant[NOC_MAX_XPORTS], ready[NOC_MAX_XPORTS];
+    uint64_t oreq[NOC_MAX_XPORTS], vouts[NOC_MAX_VA_ROWS];
+    uint64_t outs = 0, ins = 0, in_done = 0, out_done = 0;
+    for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
+        int port = __builtin_ctz(pm);
+        for (uint64_t m = live(&rt->in[port]) & rt->in[port].vact; m; m &= m - 1) {
             int vc = __builtin_ctzll(m), xi = xin(port, vc, is);
             noc_ivc_t *iv = base + port * V + vc;
-            uint64_t ob = 1ull << xout(iv->out_port, port, os);
-            if (iv->state == VC_ACTIVE && !(req[xi] & ob) &&
-                sa_ready(n, rt, r, port, vc, iv, t, cd, B))
-                req[xi] |= ob;
-            else if (iv->state == VC_MC && (rt->in[port].vact & (1ull << vc)) &&
-                     sa_ready(n, rt, r, port, vc, iv, t, cd, B))
+            if (!sa_ready(n, rt, r, port, vc, iv, t, cd, B))
+                continue;
+            uint64_t ob = 0;
+            if (iv->state == VC_MC)
                 for (uint32_t om = noc_mc_outputs(n, iv, t); om; om &= om - 1)
-                    req[xi] |= 1ull << xout(__builtin_ctz(om), port, os);
+                    ob |= 1ull << xout(__builtin_ctz(om), port, os);
+            else
+                ob = 1ull << xout(iv->out_port, port, os);
+            if (!ob)
+                continue;
+            if (!(ins & (1ull << xi))) {
+                ins |= 1ull << xi;
+                req[xi] = ready[xi] = 0;
+            }
+            req[xi] |= ob;
+            ready[xi] |= 1ull << vc;
+            vouts[port * V + vc] = ob;
+            for (uint64_t om = ob & ~outs; om; om &= om - 1)
+                oreq[__builtin_ctzll(om)] = 0;
+            outs |= ob;
+            for (uint64_t om = ob; om; om &= om - 1)
+                oreq[__builtin_ctzll(om)] |= 1ull << xi;
         }
-        for (int k = 0; k < is; k++)
-            outs |= req[port * is + k];
     }
     for (int it = 0; it < iters && (outs & ~out_done); it++) {
-        for (int xi = 0; xi < XI; xi++)
-            grant[xi] = 0;
+        uint64_t granted = 0;
         for (uint64_t om = outs & ~out_done; om; om &= om - 1) {
             int xo = __builtin_ctzll(om);
-            uint64_t from = 0;
-            for (int xi = 0; xi < XI; xi++)
-                if ((req[xi] & (1ull << xo)) && !(in_done & (1ull << xi)))
-                    from |= 1ull << xi;
-            if (from)
-                grant[rr_pick(from, rt->out_rr[xo])] |= 1ull << xo;
-        }
-        for (int xi = 0; xi < XI; xi++) {
-            if (!grant[xi])
+            uint64_t from = oreq[xo] & ~in_done;
+            if (!from)
                 continue;
-            int xo = rr_pick(grant[xi], rt->acc_rr[xi]), port = xi / is, op = xo / os;
+            int xi = rr_pick(from, rt->out_rr[xo]);
+            if (!(granted & (1ull << xi)))
+                grant[xi] = 0;
+            granted |= 1ull << xi;
+            grant[xi] |= 1ull << xo;
+        }
+        for (; granted; granted &= granted - 1) {
+            int xi = __builtin_ctzll(granted);
+            int xo = rr_pick(grant[xi], rt->acc_rr[xi]), port = xi / is;
             if (it == 0) {
                 rt->out_rr[xo] = (uint8_t)(xi + 1);
                 rt->acc_rr[xi] = (uint8_t)(xo + 1);
             }
             in_done |= 1ull << xi;
             out_done |= 1ull << xo;
-            /* the VC for that output: round robin from in_rr */
-            int rr = rt->in_rr[xi], pick = -1;
-            uint32_t mco = 0;
-            for (int k = 0; k < V && pick < 0; k++) {
-                int vc = rr + k >= V ? rr + k - V : rr + k;
-                noc_ivc_t *iv = base + port * V + vc;
-                if (xin(port, vc, is) != xi || !iv->count)
-                    continue;
-                if (iv->state == VC_ACTIVE && iv->out_port == op &&
-                    sa_ready(n, rt, r, port, vc, iv, t, cd, B))
-                    pick = vc;
-                else if (iv->state == VC_MC && (rt->in[port].vact & (1ull << vc)) &&
-                         sa_ready(n, rt, r, port, vc, iv, t, cd, B) &&
-                         ((mco = noc_mc_outputs(n, iv, t)) & (1u << op)))
-                    pick = vc;
-            }
+            /* the VC for that output: the first ready one from in_rr */
+            uint64_t cand = 0;
+            for (uint64_t vm = ready[xi]; vm; vm &= vm - 1)
+                if (vouts[port * V + __builtin_ctzll(vm)] & (1ull << xo))
+                    cand |= vm & -vm;
+            int pick = rr_pick(cand, rt->in_rr[xi] >= V ? 0 : rt->in_rr[xi]);
             n->last_progress = t;
             noc_ivc_t *iv = base + port * V + pick;
             if (iv->state == VC_MC) {
                 /* the flit goes to every output granted to this input that
                  * the VC's branches wait for, in one buffer read */
                 int moved = 0;
-                for (uint64_t gm = grant[xi]; gm; gm &= gm - 1) {
-                    int xo2 = __builtin_ctzll(gm), op2 = xo2 / os;
-                    if (!(mco & (1u << op2)))
-                        continue;
+                for (uint64_t gm = grant[xi] & vouts[port * V + pick]; gm; gm &= gm - 1) {
+                    int xo2 = __builtin_ctzll(gm);
                     if (xo2 != xo) {
                         out_done |= 1ull << xo2;
                         if (it == 0)
                             rt->out_rr[xo2] = (uint8_t)(xi + 1);
                     }
-                    moved |= noc_mc_send(n, r, port, pick, iv, op2, t);
+                    moved |= noc_mc_send(n, r, port, pick, iv, xo2 / os, t);
                 }
                 rt->in_rr[xi] = (uint8_t)(pick + moved);
                 continue;
