@@ -1380,6 +1380,52 @@ START_TEST(network_options_are_arch_parameters)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- BookSim */
+
+/* docs/noc.md: BookSim 2's mesh88_lat-style router (8 VCs x 8 flits, iSLIP
+ * VA and SA, input speedup 2, tail-credit wait, lookahead, VA 1 + SA 1 +
+ * ST 0 + link 2, credits 2 + 2) on an 8x8 mesh, 20-flit packets. */
+static void booksim_mesh88(noc_config_t *c)
+{
+    mesh_config(c, 8);
+    c->vcs = 8;
+    c->vc_buf_flits = 8;
+    c->lookahead = 1;
+    c->routing_delay = 0;
+    c->vc_alloc_delay = 1;
+    c->sw_alloc_delay = 1;
+    c->st_delay = 0;
+    c->link_latency = 2;
+    c->credit_delay = 2;
+    c->credit_latency = 2;
+    c->vc_alloc = ALLOC_ISLIP;
+    c->sw_alloc = ALLOC_ISLIP;
+    c->input_speedup = 2;
+    c->wait_for_tail_credit = 1;
+}
+
+START_TEST(booksim_mesh88_zero_load_is_46_cycles)
+{
+    /* every packet alone: 4 cycles a hop, 4H + 6 + (P - 1); averaged over
+     * uniform traffic (mean H = 2 (k^2 - 1) / 3k = 5.25) that is 46.0 */
+    noc_config_t c;
+    booksim_mesh88(&c);
+    check_zero_load(&c, 20);
+    imc_diag_t d;
+    noc_t *n = create(&c, &d);
+    double sum = 0;
+    for (int s = 0; s < 64; s++)
+        for (int e = 0; e < 64; e++) {
+            uint64_t z = noc_zero_load_latency(n, s, e, 20);
+            ck_assert_uint_eq(z, 4 * (uint64_t)noc_hops(n, s, e) + 6 + 19);
+            sum += (double)z;
+        }
+    ck_assert_double_eq_tol(sum / (64.0 * 64.0), 46.0, 1e-12);
+    noc_destroy(n);
+    diag_free(&d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("noc");
@@ -1410,6 +1456,7 @@ int main(void)
     tcase_add_test(tc, saturation_decided_from_trends);
     tcase_add_test(tc, default_config_takes_the_fast_path);
     tcase_add_test(tc, network_options_are_arch_parameters);
+    tcase_add_test(tc, booksim_mesh88_zero_load_is_46_cycles);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
