@@ -452,7 +452,7 @@ static __attribute__((noinline)) void credit_park(noc_t *n, noc_router_t *rt, in
 
 /* Is the front flit of active VC iv = (r, port, vc) allowed to bid for the
  * switch? */
-static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, noc_ivc_t *iv,
+static inline __attribute__((always_inline)) int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, noc_ivc_t *iv,
                            uint64_t t, int cd, int B)
 {
     if (iv->front_ready > t) /* a granted head: its SA cycle (vc_allocate) */
@@ -771,7 +771,7 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
  * position rr on (wrapping), whose front flit may go; -1 if none. The VC
  * pointers (in_rr) are stored unwrapped: rr = V picks like rr = 0 (a has
  * no bit from V on, and 64 rotates like 0). */
-static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
+static inline __attribute__((always_inline)) int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
                          int rr, uint64_t t, int V, int cd, int B)
 {
     if (!(a & (a - 1))) { /* one active VC: no rotation */
