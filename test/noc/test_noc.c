@@ -32,16 +32,8 @@ static int on_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 
 /* The network these tests were written for (the `imcsim noc` defaults
  * before the architecture table's took over): a k x k mesh, one endpoint
- * per router, XY, 2 VCs x 8 flits, 1-cycle stages, 1 GHz. */
-static void mesh_config(noc_config_t *c, int k)
-{
-    noc_config_default(c);
-    c->topology = TOPO_MESH;
-    c->kx = c->ky = k;
-    c->concentration = 1;
-    c->clock_ghz = 1.0;
-    c->packet_flits = 20;
-}
+ * per router, XY, 2 VCs x 8 flits, 1-cycle stages, 20-flit packets, 1 GHz. */
+static void mesh_config(noc_config_t *c, int k) { noc_config_mesh(c, k); }
 
 /* A network of config c, or the test fails with the configuration error. */
 static noc_t *create(const noc_config_t *c, imc_diag_t *d)
@@ -1382,34 +1374,12 @@ END_TEST
 
 /* ---------------------------------------------------------------- BookSim */
 
-/* docs/noc.md: BookSim 2's mesh88_lat-style router (8 VCs x 8 flits, iSLIP
- * VA and SA, input speedup 2, tail-credit wait, lookahead, VA 1 + SA 1 +
- * ST 0 + link 2, credits 2 + 2) on an 8x8 mesh, 20-flit packets. */
-static void booksim_mesh88(noc_config_t *c)
-{
-    mesh_config(c, 8);
-    c->vcs = 8;
-    c->vc_buf_flits = 8;
-    c->lookahead = 1;
-    c->routing_delay = 0;
-    c->vc_alloc_delay = 1;
-    c->sw_alloc_delay = 1;
-    c->st_delay = 0;
-    c->link_latency = 2;
-    c->credit_delay = 2;
-    c->credit_latency = 2;
-    c->vc_alloc = ALLOC_ISLIP;
-    c->sw_alloc = ALLOC_ISLIP;
-    c->input_speedup = 2;
-    c->wait_for_tail_credit = 1;
-}
-
 START_TEST(booksim_mesh88_zero_load_is_46_cycles)
 {
     /* every packet alone: 4 cycles a hop, 4H + 6 + (P - 1); averaged over
      * uniform traffic (mean H = 2 (k^2 - 1) / 3k = 5.25) that is 46.0 */
     noc_config_t c;
-    booksim_mesh88(&c);
+    noc_config_booksim_mesh88(&c); /* docs/noc.md */
     check_zero_load(&c, 20);
     imc_diag_t d;
     noc_t *n = create(&c, &d);
