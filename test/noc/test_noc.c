@@ -852,6 +852,20 @@ START_TEST(multicast_every_copy_once_under_contention)
                 check_multicast_mix(&c, seed * 100 + i * 10 + (uint64_t)a, seed & 1 ? 0.9 : 0.3,
                                     1500);
             }
+    /* the default router (its inlined step with multicast) */
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++)
+        for (uint64_t seed = 1; seed <= 4; seed++) {
+            noc_config_t c;
+            mc_config(&c, nets[i].topo, nets[i].conc);
+            c.routing = nets[i].rt;
+            c.vc_buf_flits = NOC_DEF_BUF;
+            imc_diag_t d;
+            noc_t *n = create(&c, &d);
+            ck_assert_int_eq(n->step_kind, NOC_STEP_DEFAULT_MC);
+            noc_destroy(n);
+            diag_free(&d);
+            check_multicast_mix(&c, seed * 1000 + i, seed & 1 ? 0.9 : 0.3, 1500);
+        }
 }
 END_TEST
 
