@@ -7,19 +7,7 @@
 #include "cli.h"
 #include "json.h"
 #include "model.h"
-
-static void models_usage(FILE *f)
-{
-    fprintf(f, "usage: imcsim models [--json]\n"
-               "       imcsim models MODEL [--json]\n\n"
-               "Without MODEL, list the model zoo: layers, parameters and MACs per\n"
-               "inference. With MODEL (a zoo name or a YAML file, see\n"
-               "docs/model-format.md), load it, report any error as file:line:col, and\n"
-               "print its layers after batchnorm folding and activation fusion.\n\n"
-               "options:\n"
-               "  --json    machine-readable output on stdout\n"
-               "  --help    this text\n");
-}
+#include "opts.h"
 
 static int count_weight_layers(const model_t *m)
 {
@@ -29,25 +17,12 @@ static int count_weight_layers(const model_t *m)
     return n;
 }
 
-static const char *kind_label(const layer_t *L)
-{
-    if (L->kind == LAYER_GLOBALPOOL)
-        return L->pool_avg ? "global_avgpool" : "global_maxpool";
-    if (L->kind == LAYER_ACT)
-        return act_kind_name(L->act);
-    return layer_kind_name(L->kind);
-}
-
 static void model_json(json_w_t *w, const model_t *m, int with_layers)
 {
     char hx[32];
     jw_obj_begin(w, NULL);
     jw_str(w, "name", m->name);
-    jw_arr_begin(w, "input_shape_hwc");
-    jw_int(w, NULL, m->in_h);
-    jw_int(w, NULL, m->in_w);
-    jw_int(w, NULL, m->in_c);
-    jw_arr_end(w);
+    jw_ints(w, "input_shape_hwc", (const int[]){m->in_h, m->in_w, m->in_c}, 3);
     jw_int(w, "layers", m->n_layers);
     jw_int(w, "weight_layers", count_weight_layers(m));
     jw_int(w, "weights", model_weights(m));
@@ -60,17 +35,13 @@ static void model_json(json_w_t *w, const model_t *m, int with_layers)
             const layer_t *L = &m->layers[i];
             jw_obj_begin(w, NULL);
             jw_str(w, "name", L->name);
-            jw_str(w, "type", kind_label(L));
+            jw_str(w, "type", layer_label(L));
             jw_str(w, "activation", act_kind_name(L->act));
             jw_arr_begin(w, "inputs");
             for (int k = 0; k < L->n_inputs; k++)
                 jw_str(w, NULL, L->inputs[k] < 0 ? "input" : m->layers[L->inputs[k]].name);
             jw_arr_end(w);
-            jw_arr_begin(w, "out_shape_hwc");
-            jw_int(w, NULL, L->out_h);
-            jw_int(w, NULL, L->out_w);
-            jw_int(w, NULL, L->out_c);
-            jw_arr_end(w);
+            jw_ints(w, "out_shape_hwc", (const int[]){L->out_h, L->out_w, L->out_c}, 3);
             jw_int(w, "weights", L->weights);
             jw_int(w, "macs", L->macs);
             jw_int(w, "weight_bits", L->weight_bits);
@@ -115,7 +86,7 @@ static int show_model(const char *spec, int json)
             }
             snprintf(shp, sizeof shp, "%dx%dx%d", L->out_h, L->out_w, L->out_c);
             printf("%-18.18s %-14s %-8s %-20.20s %16s %11" PRId64 " %14" PRId64 "\n",
-                   L->name, kind_label(L), act_kind_name(L->act), in, shp, L->weights,
+                   L->name, layer_label(L), act_kind_name(L->act), in, shp, L->weights,
                    L->macs);
         }
     }
@@ -125,22 +96,19 @@ static int show_model(const char *spec, int json)
 
 int imc_cmd_models(int argc, char **argv)
 {
+    static const opts_cmd_t c = {
+        "models", "models [MODEL] [--json]",
+        "Without MODEL, list the model zoo: layers, parameters and MACs per\n"
+        "inference. With MODEL (a zoo name or a YAML file, see\n"
+        "docs/model-format.md), load it, report any error as file:line:col, and\n"
+        "print its layers after batchnorm folding and activation fusion.\n",
+        NULL, 0, 1, "MODEL"};
     int json = 0;
     const char *spec = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            models_usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' || spec) {
-            fprintf(stderr, "imcsim models: error: unexpected argument '%s'\n", argv[i]);
-            models_usage(stderr);
-            return 2;
-        } else {
-            spec = argv[i];
-        }
-    }
+    const opt_t opts[] = {OPT_FLAG(0, "json", &json, "machine-readable output on stdout"), OPT_END};
+    int rc = opts_parse(&c, opts, argc, argv, &spec, NULL);
+    if (rc != OPTS_GO)
+        return rc;
     if (spec)
         return show_model(spec, json);
     int n;
@@ -153,7 +121,7 @@ int imc_cmd_models(int argc, char **argv)
         printf("%-9s %-16s %7s %14s %12s %15s %9s\n", "model", "input (HxWxC)", "layers",
                "weight layers", "weights", "MACs", "GMACs");
     }
-    int rc = 0;
+    rc = 0;
     for (int i = 0; i < n; i++) {
         imc_diag_t d;
         diag_init(&d);

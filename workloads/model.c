@@ -61,21 +61,6 @@ static const struct {
 #define MAX_WEIGHTS 68719476736.0 /* 2^36 per layer */
 #define MAX_MACS 1.152921504606846976e18 /* 2^60 per layer */
 
-static const char *const act_names[] = {"none", "relu", "sigmoid", "tanh"};
-
-const char *act_kind_name(act_kind_t a)
-{
-    return (unsigned)a < 4 ? act_names[a] : "?";
-}
-
-const char *layer_kind_name(layer_kind_t k)
-{
-    static const char *const n[LAYER_KIND_COUNT_] = {
-        "conv2d", "linear", "maxpool", "avgpool", "global_pool", "add",
-        "concat", "flatten", "activation", "lstm"};
-    return (unsigned)k < LAYER_KIND_COUNT_ ? n[k] : "?";
-}
-
 typedef struct raw {
     char name[MODEL_NAME_MAX];
     int type;                      /* index into types[] */
@@ -173,12 +158,13 @@ static int parse_act(ctx_t *x, const ynode_t *v, const char *what, act_kind_t *o
     const char *s = yget_string(x->t, x->d, v, what);
     if (!s)
         return -1;
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, act_names[i]) == 0) {
+    const char *const *names = act_kind_names();
+    for (int i = 0; i < ACT_KIND_COUNT_; i++)
+        if (strcmp(s, names[i]) == 0) {
             *out = (act_kind_t)i;
             return 0;
         }
-    const char *best = str_closest(s, act_names, 4);
+    const char *best = str_closest(s, names, ACT_KIND_COUNT_);
     if (best)
         yerror(x->t, x->d, v, "unknown activation '%s' (did you mean '%s'?)", s, best);
     else
