@@ -636,14 +636,14 @@ START_TEST(bad_flags_exit_2_with_message)
         {"--sw-allocator greedy", "(expected one of {separable_input_first, "
                                   "separable_output_first, islip})"},
         {"--input-speedup 3", "(expected an integer in [1, 2])"},
-        {"--lookahead=1", "--lookahead takes no value"},
+        {"--lookahead=1", "'--lookahead' takes no value"},
         {"--topology torus --routing west_first",
          "imcsim noc: error: routing west_first is defined on meshes only"},
         {"--topology torus --vcs 1", "needs vcs >= 2"},
         {"--k 3 --traffic bitcomp", "needs a power-of-two number of endpoints (have 36)"},
         {"--kx 4 --ky 2 --traffic transpose", "needs a square grid (have 4x2)"},
-        {"--measur 10", "unknown option '--measur' (did you mean '--measure'?)"},
-        {"--seed", "--seed needs a value"},
+        {"--measurex 10", "imcsim noc: error: unknown option '--measurex'"},
+        {"--seed", "'--seed' needs a value"},
         {"stray", "unexpected argument 'stray'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
