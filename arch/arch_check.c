@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "adc_model.h"
+#include "device_model.h"
 #include "arch_internal.h"
 #include "arch_load.h"
 
@@ -61,11 +62,63 @@ int arch_lossless_bits(const arch_t *a)
     return ceil_log2_u64(v);
 }
 
+/* Whether a device.* value was given after the device type was chosen: in
+ * the same file as device.type (or any --set when the type came from one),
+ * or later in the chain. Otherwise the type's value replaces it, so a file
+ * that switches 'base: isaac' to another device gets that device's values. */
+static int given_for_type(const arch_loc_t *v, const arch_loc_t *type)
+{
+    if (!v->file)
+        return 0;
+    if (!type->file || v->seq > type->seq || v->file == type->file)
+        return 1;
+    return !strncmp(v->file, "--set ", 6) && !strncmp(type->file, "--set ", 6);
+}
+
+/* Fill every device.* value the configuration does not give from the device
+ * type's parameter set; such values are blamed on the device.type line. */
+static void device_resolve(arch_ctx_t *c)
+{
+    arch_t *a = c->a;
+    const device_model_t *dm = device_model_get(a->device.type);
+    const arch_loc_t *tl = &c->loc[arch_param_index(arch_param_find("device.type"))];
+    int n;
+    const device_field_t *f = device_fields(&n);
+    for (int i = 0; i < n; i++) {
+        const arch_param_t *p = arch_param_find(f[i].key);
+        if (!p)
+            abort(); /* a typo in device_model.c */
+        arch_loc_t *l = &c->loc[arch_param_index(p)];
+        if (given_for_type(l, tl))
+            continue;
+        const char *src = (const char *)&dm->v + f[i].offset;
+        if (f[i].is_int)
+            *(int *)((char *)a + p->offset) = *(const int *)src;
+        else
+            *(double *)((char *)a + p->offset) = *(const double *)src;
+        *l = *tl;
+    }
+}
+
 int arch_check(arch_ctx_t *c)
 {
     arch_t *a = c->a;
     int e0 = c->d->errors;
     const arch_precision_t *pr = &a->precision;
+
+    device_resolve(c);
+    const device_model_t *dm = device_model_get(a->device.type);
+    if (a->device.bits_per_cell > dm->max_bits_per_cell)
+        report(c, 1, KEYS("device.bits_per_cell", "device.type"),
+               "device.bits_per_cell = %d exceeds the %d bit%s a %s cell holds reliably "
+               "(expected at most %d for device.type = %s)", a->device.bits_per_cell,
+               dm->max_bits_per_cell, dm->max_bits_per_cell == 1 ? "" : "s", dm->name,
+               dm->max_bits_per_cell, dm->name);
+    if (a->device.stuck_on_rate + a->device.stuck_off_rate > 1)
+        report(c, 0, KEYS("device.stuck_on_rate", "device.stuck_off_rate"),
+               "device.stuck_on_rate + device.stuck_off_rate = %g + %g exceeds 1 (expected "
+               "fractions of the cells that sum to at most 1)",
+               a->device.stuck_on_rate, a->device.stuck_off_rate);
 
     if (pr->weight_bits % a->device.bits_per_cell)
         report(c, 0, KEYS("precision.weight_bits", "device.bits_per_cell"),
