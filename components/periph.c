@@ -1,5 +1,6 @@
 #include "periph.h"
 
+#include <math.h>
 #include <string.h>
 
 #define S dac_stats_t
@@ -91,6 +92,22 @@ void adc_init(adc_t *c, const arch_t *a)
     c->count = a->ce.adcs > 0 ? a->ce.adcs : 1;
     c->bits = a->adc.bits;
     c->full_scale = c->bits >= 62 ? INT64_MAX : ((int64_t)1 << c->bits) - 1;
+}
+
+int64_t adc_convert(const adc_t *c, const ni_model_t *m, double v, ni_rng_t *r,
+                    uint64_t *clipped)
+{
+    if (m->adc_error) {
+        v = (1.0 + m->adc_gain) * v + m->adc_offset;
+        if (m->adc_noise > 0)
+            v += m->adc_noise * ni_rng_normal(r);
+    }
+    double code = floor(v + 0.5);
+    if (code > (double)c->full_scale) {
+        ++*clipped;
+        return c->full_scale;
+    }
+    return code < 0 ? 0 : (int64_t)code;
 }
 
 double adc_energy_per_conversion_pj(const arch_t *a)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "comp_common.h"
+#include "nonideal.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -76,6 +77,11 @@ static inline int64_t adc_quantize(const adc_t *c, int64_t sum, uint64_t *clippe
     }
     return sum < 0 ? 0 : sum;
 }
+/* An analog input v (units of one LSB) converted with the non-ideal transfer
+ * of m: code = round((1 + gain) v + offset + noise), noise ~ N(0, noise_lsb)
+ * from r; codes above full scale saturate (counted clipped), below 0 give 0. */
+int64_t adc_convert(const adc_t *c, const ni_model_t *m, double v, ni_rng_t *r,
+                    uint64_t *clipped);
 double adc_energy_per_conversion_pj(const arch_t *a);
 void adc_account(adc_t *c, uint64_t conversions, uint64_t busy_cycles);
 void adc_leak(adc_t *c, uint64_t cycles);
