@@ -4,10 +4,12 @@
  * docs/model-format.md is the user-facing description of what is accepted. */
 #include "model.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_internal.h"
 #include "strutil.h"
 #include "ytree.h"
 
@@ -23,15 +25,16 @@ enum {
     K_INC = 1 << 4, K_KERNEL = 1 << 5, K_STRIDE = 1 << 6, K_PAD = 1 << 7,
     K_GROUPS = 1 << 8, K_OUTF = 1 << 9, K_INF = 1 << 10, K_ACTIV = 1 << 11,
     K_FUNC = 1 << 12, K_HIDDEN = 1 << 13, K_STEPS = 1 << 14, K_LAYERS = 1 << 15,
-    K_INSIZE = 1 << 16, K_WBITS = 1 << 17, K_ABITS = 1 << 18, K_NKEYS = 19
+    K_INSIZE = 1 << 16, K_WBITS = 1 << 17, K_ABITS = 1 << 18, K_QUANT = 1 << 19,
+    K_ACTMAX = 1 << 20, K_NKEYS = 21
 };
 static const char *const key_names[K_NKEYS] = {
     "name", "type", "inputs", "out_channels", "in_channels", "kernel", "stride",
     "padding", "groups", "out_features", "in_features", "activation", "function",
-    "hidden", "steps", "layers", "input_size", "weight_bits", "act_bits"};
+    "hidden", "steps", "layers", "input_size", "weight_bits", "act_bits", "quant", "act_max"};
 
 #define K_COMMON (K_NAME | K_TYPE | K_INPUTS)
-#define K_PREC (K_WBITS | K_ABITS)
+#define K_PREC (K_WBITS | K_ABITS | K_QUANT)
 
 static const struct {
     const char *name;
@@ -39,17 +42,18 @@ static const struct {
     act_kind_t act;
     unsigned keys;
 } types[] = {
-    {"conv2d", RK_CONV, ACT_NONE, K_COMMON | K_OUTC | K_INC | K_KERNEL | K_STRIDE | K_PAD | K_GROUPS | K_ACTIV | K_PREC},
-    {"linear", RK_LINEAR, ACT_NONE, K_COMMON | K_OUTF | K_INF | K_ACTIV | K_PREC},
+    {"conv2d", RK_CONV, ACT_NONE, K_COMMON | K_OUTC | K_INC | K_KERNEL | K_STRIDE | K_PAD | K_GROUPS | K_ACTIV | K_ACTMAX | K_PREC},
+    {"linear", RK_LINEAR, ACT_NONE, K_COMMON | K_OUTF | K_INF | K_ACTIV | K_ACTMAX | K_PREC},
     {"maxpool", RK_MAXPOOL, ACT_NONE, K_COMMON | K_KERNEL | K_STRIDE | K_PAD},
     {"avgpool", RK_AVGPOOL, ACT_NONE, K_COMMON | K_KERNEL | K_STRIDE | K_PAD},
     {"global_maxpool", RK_GMAXPOOL, ACT_NONE, K_COMMON},
     {"global_avgpool", RK_GAVGPOOL, ACT_NONE, K_COMMON},
-    {"add", RK_ADD, ACT_NONE, K_COMMON | K_ACTIV},
+    {"add", RK_ADD, ACT_NONE, K_COMMON | K_ACTIV | K_ACTMAX},
     {"concat", RK_CONCAT, ACT_NONE, K_COMMON},
     {"flatten", RK_FLATTEN, ACT_NONE, K_COMMON},
-    {"activation", RK_ACT, ACT_NONE, K_COMMON | K_FUNC},
-    {"relu", RK_ACT, ACT_RELU, K_COMMON},
+    {"activation", RK_ACT, ACT_NONE, K_COMMON | K_FUNC | K_ACTMAX},
+    {"relu", RK_ACT, ACT_RELU, K_COMMON | K_ACTMAX},
+    {"relu6", RK_ACT, ACT_RELU, K_COMMON},
     {"sigmoid", RK_ACT, ACT_SIGMOID, K_COMMON},
     {"tanh", RK_ACT, ACT_TANH, K_COMMON},
     {"batchnorm", RK_BN, ACT_NONE, K_COMMON},
@@ -87,10 +91,14 @@ typedef struct raw {
     int64_t outc, inc, kx, ky, stride, pad, groups, outf, inf;
     int64_t hidden, steps, nlayers, insize, wbits, abits;
     act_kind_t act;
+    double act_max;                /* relu6: 6 (act_max key) */
+    ynode_t *act_max_node;
     int h, w, c;                   /* output shape */
     int consumers;
     int target;                    /* final layer carrying this one's output */
     int order;                     /* topological position */
+    quant_spec_t qs;               /* the `quant:` block (qs.given == 0: none) */
+    ynode_t *qnode;
 } raw_t;
 
 typedef struct ctx {
@@ -100,6 +108,7 @@ typedef struct ctx {
     int n;
     int in_h, in_w, in_c;
     int64_t def_wbits, def_abits;
+    model_t *m;                    /* the model being built (owns the arrays) */
 } ctx_t;
 
 static int get_int(ctx_t *x, const ynode_t *n, const char *what, int64_t lo,
@@ -168,22 +177,48 @@ static int parse_kernel(ctx_t *x, const ynode_t *v, raw_t *r)
     return 0;
 }
 
-static int parse_act(ctx_t *x, const ynode_t *v, const char *what, act_kind_t *out)
+static int parse_act(ctx_t *x, const ynode_t *v, const char *what, raw_t *r)
 {
     const char *s = yget_string(x->t, x->d, v, what);
     if (!s)
         return -1;
     for (int i = 0; i < 4; i++)
         if (strcmp(s, act_names[i]) == 0) {
-            *out = (act_kind_t)i;
+            r->act = (act_kind_t)i;
             return 0;
         }
-    const char *best = str_closest(s, act_names, 4);
+    if (strcmp(s, "relu6") == 0) { /* MobileNet's ReLU clipped at 6 */
+        r->act = ACT_RELU;
+        r->act_max = 6;
+        return 0;
+    }
+    static const char *const names[] = {"none", "relu", "sigmoid", "tanh", "relu6"};
+    const char *best = str_closest(s, names, 5);
     if (best)
         yerror(x->t, x->d, v, "unknown activation '%s' (did you mean '%s'?)", s, best);
     else
-        yerror(x->t, x->d, v, "unknown activation '%s' (expected relu, sigmoid, tanh or none)", s);
+        yerror(x->t, x->d, v, "unknown activation '%s' (expected relu, relu6, sigmoid, "
+               "tanh or none)", s);
     return -1;
+}
+
+/* A layer's own weight_bits/act_bits and those of its quant block must agree. */
+static int quant_conflict(ctx_t *x, const raw_t *r)
+{
+    const layer_quant_t *q = &r->qs.q;
+    for (int act = 0; act < 2; act++) {
+        int64_t own = act ? r->abits : r->wbits;
+        int qb = act ? q->act_bits : q->weight_bits;
+        const char *key = act ? "act_bits" : "weight_bits";
+        if (own && (r->qs.given & (act ? QG_ABITS : QG_WBITS)) && own != qb) {
+            const ynode_t *at = act ? r->qs.abits_node : r->qs.wbits_node;
+            yerror(x->t, x->d, at ? at : r->qnode, "'%s' in 'quant' is %d but the layer's "
+                   "%s is %lld (expected equal values, or one of the two)", key, qb, key,
+                   (long long)own);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* One layer entry: keys and values only; names and shapes come later. */
@@ -221,11 +256,12 @@ static int parse_layer(ctx_t *x, ynode_t *ln, int idx, raw_t *r)
         else
             yerror(x->t, x->d, tn, "unknown layer type '%s' (expected conv2d, linear, "
                    "maxpool, avgpool, global_maxpool, global_avgpool, add, concat, "
-                   "flatten, activation, relu, sigmoid, tanh, batchnorm or lstm)", ts);
+                   "flatten, activation, relu, relu6, sigmoid, tanh, batchnorm or lstm)", ts);
         return -1;
     }
     r->kind = types[r->type].kind;
     r->act = types[r->type].act;
+    r->act_max = strcmp(ts, "relu6") ? 0 : 6;
     snprintf(r->name, sizeof r->name, "layer%d", idx);
     unsigned allowed = types[r->type].keys, seen = 0;
     char where[64];
@@ -289,20 +325,40 @@ static int parse_layer(ctx_t *x, ynode_t *ln, int idx, raw_t *r)
         case K_GROUPS: rc = get_int(x, v, "groups", 1, 1 << 20, &r->groups); break;
         case K_OUTF: rc = get_int(x, v, "out_features", 1, 1 << 24, &r->outf); break;
         case K_INF: rc = get_int(x, v, "in_features", 1, 1 << 30, &r->inf); break;
-        case K_ACTIV: rc = parse_act(x, v, "activation", &r->act); break;
-        case K_FUNC: rc = parse_act(x, v, "function", &r->act); break;
+        case K_ACTIV: rc = parse_act(x, v, "activation", r); break;
+        case K_FUNC: rc = parse_act(x, v, "function", r); break;
+        case K_ACTMAX:
+            r->act_max_node = v;
+            break;
         case K_HIDDEN: rc = get_int(x, v, "hidden", 1, 1 << 16, &r->hidden); break;
         case K_STEPS: rc = get_int(x, v, "steps", 1, 1 << 20, &r->steps); break;
         case K_LAYERS: rc = get_int(x, v, "layers", 1, 64, &r->nlayers); break;
         case K_INSIZE: rc = get_int(x, v, "input_size", 1, 1 << 24, &r->insize); break;
         case K_WBITS: rc = get_int(x, v, "weight_bits", 1, 32, &r->wbits); break;
         case K_ABITS: rc = get_int(x, v, "act_bits", 1, 32, &r->abits); break;
+        case K_QUANT:
+            r->qnode = v;
+            rc = quant_parse_yaml(x->t, x->d, v, x->m, &r->qs);
+            break;
         }
         if (rc)
             bad = 1;
     }
     if (bad)
         return -1;
+    if (r->qnode && quant_conflict(x, r))
+        return -1;
+    if (r->act_max_node) { /* after the activation, in whichever order the keys came */
+        double mx;
+        if (yget_double(x->t, x->d, r->act_max_node, "act_max", &mx))
+            return -1;
+        if (!(mx > 0) || r->act != ACT_RELU) {
+            yerror(x->t, x->d, r->act_max_node, "'act_max' is %g on a %s activation "
+                   "(expected a positive bound on a relu)", mx, act_names[r->act]);
+            return -1;
+        }
+        r->act_max = mx;
+    }
     unsigned need = 0;
     if (r->kind == RK_CONV)
         need = K_OUTC | K_KERNEL;
@@ -591,6 +647,14 @@ static void fill_common(ctx_t *x, raw_t *r, layer_t *L)
     L->pad = (int)r->pad, L->groups = (int)r->groups;
     L->weight_bits = (int)(r->wbits ? r->wbits : x->def_wbits);
     L->act_bits = (int)(r->abits ? r->abits : x->def_abits);
+    if (r->qnode) {
+        quant_apply(&L->quant, &r->qs);
+        if (r->qs.given & QG_WBITS)
+            L->weight_bits = L->quant.weight_bits;
+        if (r->qs.given & QG_ABITS)
+            L->act_bits = L->quant.act_bits;
+    }
+    L->act_max = r->act_max;
     L->src_line = ynode_line(r->node);
 }
 
@@ -642,6 +706,7 @@ static int build(ctx_t *x, const int *order, model_t *m)
         if (r->kind == RK_ACT && P && fan[t] == 1 && P->act == ACT_NONE &&
             (P->kind == LAYER_CONV || P->kind == LAYER_LINEAR || P->kind == LAYER_ADD)) {
             P->act = r->act;
+            P->act_max = r->act_max;
             r->target = t;
             fan[t] = r->consumers;
             continue;
@@ -737,6 +802,13 @@ static uint64_t model_hash(const model_t *m)
                      L->out_c, L->kx, L->ky, L->stride, L->pad, L->groups, L->act,
                      L->lstm_hidden, L->lstm_steps, L->lstm_layers, L->weight_bits,
                      L->act_bits, L->pool_avg, L->folded_bn);
+        h = fnv(h, buf, (size_t)(k < (int)sizeof buf ? k : (int)sizeof buf - 1));
+        const layer_quant_t *q = &L->quant;
+        if (q->scheme == QUANT_DEFAULT && L->act_max == 0)
+            continue; /* models without these hash as they always did */
+        k = snprintf(buf, sizeof buf, "q%d %d/%d s%d c%d lb%d n%d m%.17g\n", q->scheme,
+                     q->weight_bits, q->act_bits, q->symmetric, q->per_channel,
+                     q->log_base, q->n_levels, L->act_max);
         h = fnv(h, buf, (size_t)(k < (int)sizeof buf ? k : (int)sizeof buf - 1));
     }
     return h;
@@ -862,7 +934,7 @@ static int parse_top(ctx_t *x, ynode_t *root, model_t *m, ynode_t **layers)
 
 static int load_tree(ytree_t *t, const char *default_name, model_t *out, imc_diag_t *d)
 {
-    ctx_t x = {.t = t, .d = d};
+    ctx_t x = {.t = t, .d = d, .m = out};
     ynode_t *layers = NULL;
     snprintf(out->name, sizeof out->name, "%s", default_name);
     if (parse_top(&x, ytree_root(t), out, &layers))
@@ -968,9 +1040,40 @@ int model_load(const char *spec, model_t *out, imc_diag_t *d)
     return rc;
 }
 
+struct store_block {
+    struct store_block *next;
+    max_align_t data[];
+};
+
+void *model_store_alloc(model_t *m, size_t n)
+{
+    if (!m->store && !(m->store = calloc(1, sizeof *m->store)))
+        return NULL;
+    struct store_block *b = calloc(1, sizeof *b + (n ? n : 1));
+    if (!b)
+        return NULL;
+    b->next = m->store->blocks;
+    m->store->blocks = b;
+    return b->data;
+}
+
+void model_store_free(model_t *m)
+{
+    if (!m->store)
+        return;
+    model_weights_free(m->store->weights);
+    for (struct store_block *b = m->store->blocks, *nx; b; b = nx) {
+        nx = b->next;
+        free(b);
+    }
+    free(m->store);
+    m->store = NULL;
+}
+
 void model_free(model_t *m)
 {
     free(m->layers);
+    model_store_free(m);
     memset(m, 0, sizeof *m);
 }
 
