@@ -55,11 +55,19 @@ static int ceil_log2_u64(uint64_t v)
     return b;
 }
 
+/* The largest column sum of one read: every row at the top DAC level over
+ * cells at the top level, or with ISAAC's flipping at most half of them. */
+static uint64_t max_column_sum(const arch_t *a, int flip)
+{
+    uint64_t dmax = ((uint64_t)1 << a->dac.bits) - 1;
+    uint64_t cells = (((uint64_t)1 << a->device.bits_per_cell) - 1) * (uint64_t)a->crossbar.rows;
+    return dmax * (flip ? cells / 2 : cells);
+}
+
 int arch_lossless_bits(const arch_t *a)
 {
-    uint64_t v = (((uint64_t)1 << a->dac.bits) - 1) *
-                 (((uint64_t)1 << a->device.bits_per_cell) - 1) * (uint64_t)a->crossbar.rows;
-    return ceil_log2_u64(v);
+    /* a b-bit ADC holds 0 .. 2^b - 1 */
+    return ceil_log2_u64(max_column_sum(a, a->crossbar.column_flip) + 1);
 }
 
 /* Whether a device.* value was given after the device type was chosen: in
@@ -202,7 +210,7 @@ int arch_check(arch_ctx_t *c)
     dv->slices_per_weight = slices;
     dv->weights_per_crossbar_row = cols / slices;
     dv->input_cycles = pr->act_bits / pr->input_bits_per_cycle;
-    dv->lossless_adc_bits = arch_lossless_bits(a) - (a->crossbar.column_flip ? 1 : 0);
+    dv->lossless_adc_bits = arch_lossless_bits(a);
     dv->routers = (int)routers;
     dv->crossbars_per_chip = (int64_t)a->chip.tiles * a->tile.ces * a->ce.crossbars;
     /* One input slice: the analog read, or the ADC working through its
@@ -213,20 +221,21 @@ int arch_check(arch_ctx_t *c)
     dv->adc_conversions_per_mvm = (double)dv->input_cycles * (cols + a->crossbar.unit_cols);
 
     if (a->adc.bits < dv->lossless_adc_bits) {
-        int raw = arch_lossless_bits(a);
+        unsigned long long mx = (unsigned long long)max_column_sum(a, a->crossbar.column_flip);
         if (a->crossbar.column_flip)
             report(c, 1, KEYS("adc.bits"),
-                   "adc.bits = %d is below the lossless resolution of %d bits "
-                   "(ceil(log2((2^%d-1)*(2^%d-1)*%d)) = %d, minus 1 for column_flip): "
-                   "large column sums are clipped",
-                   a->adc.bits, dv->lossless_adc_bits, a->dac.bits,
-                   a->device.bits_per_cell, a->crossbar.rows, raw);
+                   "adc.bits = %d is below the lossless resolution of %d bits (largest "
+                   "column sum with column_flip (2^%d-1)*floor((2^%d-1)*%d/2) = %llu, "
+                   "ceil(log2(%llu+1)) = %d): large column sums are clipped",
+                   a->adc.bits, dv->lossless_adc_bits, a->dac.bits, a->device.bits_per_cell,
+                   a->crossbar.rows, mx, mx, dv->lossless_adc_bits);
         else
             report(c, 1, KEYS("adc.bits"),
-                   "adc.bits = %d is below the lossless resolution of %d bits "
-                   "(ceil(log2((2^%d-1)*(2^%d-1)*%d))): large column sums are clipped",
-                   a->adc.bits, dv->lossless_adc_bits, a->dac.bits,
-                   a->device.bits_per_cell, a->crossbar.rows);
+                   "adc.bits = %d is below the lossless resolution of %d bits (largest "
+                   "column sum (2^%d-1)*(2^%d-1)*%d = %llu, ceil(log2(%llu+1)) = %d): large "
+                   "column sums are clipped",
+                   a->adc.bits, dv->lossless_adc_bits, a->dac.bits, a->device.bits_per_cell,
+                   a->crossbar.rows, mx, mx, dv->lossless_adc_bits);
     }
     return 0;
 }

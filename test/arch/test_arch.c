@@ -275,8 +275,8 @@ START_TEST(base_file_and_set_precedence)
     ck_assert_int_eq(D.warnings, 1);
     ck_assert_str_eq(first_line(),
                      "--set adc.bits=7: warning: adc.bits = 7 is below the lossless resolution "
-                     "of 8 bits (ceil(log2((2^1-1)*(2^2-1)*128)) = 9, minus 1 for "
-                     "column_flip): large column sums are clipped");
+                     "of 8 bits (largest column sum with column_flip (2^1-1)*floor((2^2-1)*128/2) "
+                     "= 192, ceil(log2(192+1)) = 8): large column sums are clipped");
 }
 END_TEST
 
@@ -294,6 +294,11 @@ START_TEST(lossless_warning_without_flip)
     ck_assert_int_eq(D.warnings, 0);
     ck_assert_int_eq(A.derived.input_cycles, 4);
     ck_assert_int_eq(A.derived.slices_per_weight, 16);
+    /* 1-bit cells and DACs over 128 rows: a sum of 128 needs 8 bits, not log2(128) = 7 */
+    const char *s3[] = {"device.bits_per_cell=1", "crossbar.column_flip=false", "adc.bits=7"};
+    ck_assert_int_eq(load("isaac", s3, 3), 0);
+    ck_assert_int_eq(A.derived.lossless_adc_bits, 8);
+    ck_assert_int_eq(D.warnings, 1);
 }
 END_TEST
 
