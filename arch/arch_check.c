@@ -56,12 +56,16 @@ static int ceil_log2_u64(uint64_t v)
 }
 
 /* The largest column sum of one read: every row at the top DAC level over
- * cells at the top level, or with ISAAC's flipping at most half of them. */
+ * cells at the top level, or with ISAAC's flipping at most half of them --
+ * but never less than the unit column's (cells of 1 on every row), which the
+ * same ADC converts. */
 static uint64_t max_column_sum(const arch_t *a, int flip)
 {
-    uint64_t dmax = ((uint64_t)1 << a->dac.bits) - 1;
-    uint64_t cells = (((uint64_t)1 << a->device.bits_per_cell) - 1) * (uint64_t)a->crossbar.rows;
-    return dmax * (flip ? cells / 2 : cells);
+    uint64_t dmax = ((uint64_t)1 << a->dac.bits) - 1, rows = (uint64_t)a->crossbar.rows;
+    uint64_t cells = (((uint64_t)1 << a->device.bits_per_cell) - 1) * rows;
+    uint64_t data = dmax * (flip ? cells / 2 : cells);
+    uint64_t unit = a->crossbar.unit_cols > 0 ? dmax * rows : 0;
+    return data > unit ? data : unit;
 }
 
 int arch_lossless_bits(const arch_t *a)
@@ -225,8 +229,8 @@ int arch_check(arch_ctx_t *c)
         if (a->crossbar.column_flip)
             report(c, 1, KEYS("adc.bits"),
                    "adc.bits = %d is below the lossless resolution of %d bits (largest "
-                   "column sum with column_flip (2^%d-1)*floor((2^%d-1)*%d/2) = %llu, "
-                   "ceil(log2(%llu+1)) = %d): large column sums are clipped",
+                   "column sum with column_flip max((2^%d-1)*floor((2^%d-1)*%d/2), unit "
+                   "column) = %llu, ceil(log2(%llu+1)) = %d): large column sums are clipped",
                    a->adc.bits, dv->lossless_adc_bits, a->dac.bits, a->device.bits_per_cell,
                    a->crossbar.rows, mx, mx, dv->lossless_adc_bits);
         else

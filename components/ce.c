@@ -375,10 +375,14 @@ int ce_program_ex(ce_t *ce, const int64_t *W, int n_in, int n_out, const ce_prog
                  n_out, m->n_blocks, ce->n_xbars);
         return -1;
     }
+    /* none: unsigned; offset: two's complement; differential: a wb-bit
+     * magnitude in either column group */
     int64_t lo = 0, hi = ((int64_t)1 << wb) - 1;
-    if (m->scheme != SIGNED_NONE) {
+    if (m->scheme == SIGNED_OFFSET) {
         lo = -((int64_t)1 << (wb - 1));
         hi = ((int64_t)1 << (wb - 1)) - 1;
+    } else if (m->scheme == SIGNED_DIFFERENTIAL) {
+        lo = -hi;
     }
     for (int i = 0; i < m->n_blocks; i++) {
         const ce_block_t *k = &m->blocks[i];

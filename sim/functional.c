@@ -228,7 +228,7 @@ static int program_layer(func_net_t *n, int li, imc_diag_t *d)
     wlayer_t *w = &n->wl[li];
     int nb;
     ce_block_t *blocks = layer_blocks(a, lm, w, &nb);
-    if (!blocks || lm->rows * (w->xnor ? 1 : 1) * w->groups != w->mrows) {
+    if (!blocks || lm->rows * w->groups != w->mrows) {
         free(blocks);
         diag_error(d, NULL, 0, 0, "layer '%s': the compiler cut %d x %d crossbars of %d rows "
                    "and %d outputs (expected a cut of %d matrix rows x %d outputs)", L->name,
@@ -385,6 +385,7 @@ static int mvm_position(func_net_t *n, int li, int pass, const float *patch, int
         }
         int rep = (int)(pos % w->n_rep);
         memset(y, 0, sizeof *y * w->n_out);
+
         for (int j = 0; j < w->ces_per_rep; j++) {
             ce_t *ce = &w->ces[rep * w->ces_per_rep + j];
             ce_timing_t t;
