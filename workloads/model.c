@@ -4,20 +4,17 @@
  * docs/model-format.md is the user-facing description of what is accepted. */
 #include "model.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model_internal.h"
+#include "onnx_internal.h"
 #include "strutil.h"
 #include "ytree.h"
 
-/* Raw layer kinds: the model_t kinds plus those the loader removes. */
-enum {
-    RK_CONV, RK_LINEAR, RK_MAXPOOL, RK_AVGPOOL, RK_GMAXPOOL, RK_GAVGPOOL,
-    RK_ADD, RK_CONCAT, RK_FLATTEN, RK_ACT, RK_LSTM, RK_BN, RK_COUNT_
-};
 
 /* Keys, as bits, so each type lists what it accepts. */
 enum {
@@ -80,26 +77,6 @@ const char *layer_kind_name(layer_kind_t k)
     return (unsigned)k < LAYER_KIND_COUNT_ ? n[k] : "?";
 }
 
-typedef struct raw {
-    char name[MODEL_NAME_MAX];
-    int type;                      /* index into types[] */
-    int kind;                      /* RK_* */
-    ynode_t *node, *inputs_node;
-    int n_in;
-    ynode_t *in_nodes[LAYER_MAX_INPUTS];
-    int in[LAYER_MAX_INPUTS];      /* raw indices, or LAYER_INPUT_NETWORK */
-    int64_t outc, inc, kx, ky, stride, pad, groups, outf, inf;
-    int64_t hidden, steps, nlayers, insize, wbits, abits;
-    act_kind_t act;
-    double act_max;                /* relu6: 6 (act_max key) */
-    ynode_t *act_max_node;
-    int h, w, c;                   /* output shape */
-    int consumers;
-    int target;                    /* final layer carrying this one's output */
-    int order;                     /* topological position */
-    quant_spec_t qs;               /* the `quant:` block (qs.given == 0: none) */
-    ynode_t *qnode;
-} raw_t;
 
 typedef struct ctx {
     ytree_t *t;
@@ -109,7 +86,28 @@ typedef struct ctx {
     int in_h, in_w, in_c;
     int64_t def_wbits, def_abits;
     model_t *m;                    /* the model being built (owns the arrays) */
+    const char *file;              /* for messages when there is no tree (ONNX) */
 } ctx_t;
+
+/* An error about layer r: at the value of `key` (or the layer) in a YAML
+ * file; after the layer's origin ("node 'x' (Conv)") for other front ends. */
+static void rerror(ctx_t *x, const raw_t *r, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void rerror(ctx_t *x, const raw_t *r, const char *key, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (x->t) {
+        const ynode_t *at = key && r->node ? ynode_map_get(x->t, r->node, key) : NULL;
+        yerror(x->t, x->d, at ? at : r->node, "%s", msg);
+    } else {
+        diag_error(x->d, x->file, 0, 0, "%s: %s", r->origin ? r->origin : r->name, msg);
+    }
+}
 
 static int get_int(ctx_t *x, const ynode_t *n, const char *what, int64_t lo,
                    int64_t hi, int64_t *out)
@@ -130,6 +128,14 @@ static int find_type(const char *s)
         if (strcmp(types[i].name, s) == 0)
             return (int)i;
     return -1;
+}
+
+int model_raw_type(const char *type_name, int *kind)
+{
+    int t = find_type(type_name);
+    if (t >= 0)
+        *kind = types[t].kind;
+    return t;
 }
 
 static void unknown_key(ctx_t *x, const ynode_t *k, const char *key,
@@ -230,6 +236,7 @@ static int parse_layer(ctx_t *x, ynode_t *ln, int idx, raw_t *r)
     r->groups = 1;
     r->nlayers = 1;
     r->target = -2;
+    r->wspec = -1;
     if (!ynode_is_map(ln)) {
         yerror(x->t, x->d, ln, "layer %d is not a mapping (expected keys such as "
                "'name' and 'type')", idx);
@@ -338,6 +345,7 @@ static int parse_layer(ctx_t *x, ynode_t *ln, int idx, raw_t *r)
         case K_ABITS: rc = get_int(x, v, "act_bits", 1, 32, &r->abits); break;
         case K_QUANT:
             r->qnode = v;
+            r->has_quant = 1;
             rc = quant_parse_yaml(x->t, x->d, v, x->m, &r->qs);
             break;
         }
@@ -517,7 +525,7 @@ static int window_out(ctx_t *x, raw_t *r, int h, int w, int *oh, int *ow)
 {
     int64_t ph = h + 2 * r->pad - r->ky, pw = w + 2 * r->pad - r->kx;
     if (ph < 0 || pw < 0) {
-        yerror(x->t, x->d, r->node, "%s layer '%s': kernel %lldx%lld does not fit "
+        rerror(x, r, NULL, "%s layer '%s': kernel %lldx%lld does not fit "
                "its %dx%d input with padding %lld (expected a kernel no larger than "
                "the padded input)", types[r->type].name, r->name, (long long)r->ky,
                (long long)r->kx, h, w, (long long)r->pad);
@@ -537,14 +545,14 @@ static int infer_shape_core(ctx_t *x, raw_t *r)
     switch (r->kind) {
     case RK_CONV:
         if (r->inc && r->inc != c) {
-            yerror(x->t, x->d, ynode_map_get(x->t, r->node, "in_channels"),
+            rerror(x, r, "in_channels",
                    "conv2d layer '%s' has in_channels %lld but its input '%s' has %d "
                    "channels (expected in_channels: %d)", r->name, (long long)r->inc,
                    in_name(x, r->in[0]), c, c);
             return -1;
         }
         if (c % r->groups || r->outc % r->groups) {
-            yerror(x->t, x->d, ynode_map_get(x->t, r->node, "groups"),
+            rerror(x, r, "groups",
                    "conv2d layer '%s': groups %lld does not divide its %d input and "
                    "%lld output channels (expected a common divisor)", r->name,
                    (long long)r->groups, c, (long long)r->outc);
@@ -570,7 +578,7 @@ static int infer_shape_core(ctx_t *x, raw_t *r)
         int64_t n = (int64_t)h * w * c, want = r->kind == RK_LINEAR ? r->inf : r->insize;
         const char *key = r->kind == RK_LINEAR ? "in_features" : "input_size";
         if (want && want != n) {
-            yerror(x->t, x->d, ynode_map_get(x->t, r->node, key),
+            rerror(x, r, key,
                    "%s layer '%s' has %s %lld but its input '%s' gives %dx%dx%d = %lld "
                    "values (expected %s: %lld)", tn, r->name, key, (long long)want,
                    in_name(x, r->in[0]), h, w, c, (long long)n, key, (long long)n);
@@ -588,7 +596,7 @@ static int infer_shape_core(ctx_t *x, raw_t *r)
             int same = r->kind == RK_ADD ? (h2 == h && w2 == w && c2 == c)
                                          : (h2 == h && w2 == w);
             if (!same) {
-                yerror(x->t, x->d, r->inputs_node,
+                rerror(x, r, "inputs",
                        "%s layer '%s': input '%s' is %dx%dx%d but input '%s' is "
                        "%dx%dx%d (expected %s)", tn, r->name, in_name(x, r->in[0]),
                        h, w, c, in_name(x, r->in[k]), h2, w2, c2,
@@ -625,7 +633,7 @@ static int infer_shape(ctx_t *x, raw_t *r)
         macs = weights * r->steps;
     }
     if (vals > MAX_VALUES || weights > MAX_WEIGHTS || macs > MAX_MACS) {
-        yerror(x->t, x->d, r->node, "%s layer '%s' is too large: %.0f output values, "
+        rerror(x, r, NULL, "%s layer '%s' is too large: %.0f output values, "
                "%.0f weights, %.0f MACs (expected at most %.0f, %.0f, %.0f)",
                types[r->type].name, r->name, vals, weights, macs, (double)MAX_VALUES,
                MAX_WEIGHTS, MAX_MACS);
@@ -647,7 +655,7 @@ static void fill_common(ctx_t *x, raw_t *r, layer_t *L)
     L->pad = (int)r->pad, L->groups = (int)r->groups;
     L->weight_bits = (int)(r->wbits ? r->wbits : x->def_wbits);
     L->act_bits = (int)(r->abits ? r->abits : x->def_abits);
-    if (r->qnode) {
+    if (r->has_quant) {
         quant_apply(&L->quant, &r->qs);
         if (r->qs.given & QG_WBITS)
             L->weight_bits = L->quant.weight_bits;
@@ -655,7 +663,7 @@ static void fill_common(ctx_t *x, raw_t *r, layer_t *L)
             L->act_bits = L->quant.act_bits;
     }
     L->act_max = r->act_max;
-    L->src_line = ynode_line(r->node);
+    L->src_line = r->node ? ynode_line(r->node) : 0;
 }
 
 /* Build the final layers: batchnorm folded, activations fused where they
@@ -692,7 +700,7 @@ static int build(ctx_t *x, const int *order, model_t *m)
             else if (P->folded_bn)
                 why = "already has a batchnorm folded in";
             if (why) {
-                yerror(x->t, x->d, r->node, "batchnorm '%s' cannot be folded: its input "
+                rerror(x, r, NULL, "batchnorm '%s' cannot be folded: its input "
                        "'%s' %s (expected it to follow a conv2d or linear layer that "
                        "feeds only it)", r->name, in_name(x, p), why);
                 rc = -1;
@@ -812,6 +820,51 @@ static uint64_t model_hash(const model_t *m)
         h = fnv(h, buf, (size_t)(k < (int)sizeof buf ? k : (int)sizeof buf - 1));
     }
     return h;
+}
+
+void model_rehash(model_t *m)
+{
+    m->hash = model_hash(m);
+}
+
+void model_layer_quant(model_t *m, int i, const quant_spec_t *s)
+{
+    layer_t *L = &m->layers[i];
+    quant_apply(&L->quant, s);
+    if (s->given & QG_WBITS)
+        L->weight_bits = L->quant.weight_bits;
+    if (s->given & QG_ABITS)
+        L->act_bits = L->quant.act_bits;
+}
+
+int model_build_layers(const char *file, const char *name, raw_t *r, int n, int in_h,
+                       int in_w, int in_c, model_t *out, imc_diag_t *d)
+{
+    ctx_t x = {.d = d, .r = r, .n = n, .in_h = in_h, .in_w = in_w, .in_c = in_c, .m = out,
+               .file = file};
+    snprintf(out->name, sizeof out->name, "%s", name);
+    out->in_h = in_h, out->in_w = in_w, out->in_c = in_c;
+    int *order = malloc(sizeof *order * (size_t)(n ? n : 1));
+    int rc = -1;
+    if (!order) {
+        diag_error(d, file, 0, 0, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        order[i] = i;
+        r[i].order = i;
+        r[i].target = -2;
+    }
+    for (int i = 0; i < n; i++)
+        if (infer_shape(&x, &r[i]))
+            goto done;
+    if (build(&x, order, out))
+        goto done;
+    out->hash = model_hash(out);
+    rc = 0;
+done:
+    free(order);
+    return rc;
 }
 
 static int parse_top(ctx_t *x, ynode_t *root, model_t *m, ynode_t **layers)
@@ -967,7 +1020,7 @@ done:
     return rc;
 }
 
-static void base_name(const char *path, char *out, size_t n)
+void model_base_name(const char *path, char *out, size_t n)
 {
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;
@@ -983,7 +1036,7 @@ int model_load_string(const char *name, const char *text, size_t len,
     memset(out, 0, sizeof *out);
     ytree_t t;
     char bn[MODEL_NAME_MAX];
-    base_name(name, bn, sizeof bn);
+    model_base_name(name, bn, sizeof bn);
     int rc = ytree_load_string(&t, name, text, len, d);
     if (rc == 0)
         rc = load_tree(&t, bn, out, d);
@@ -991,20 +1044,21 @@ int model_load_string(const char *name, const char *text, size_t len,
     return rc;
 }
 
-static int is_path(const char *s)
+static int ends_with(const char *s, const char *sfx)
 {
-    size_t n = strlen(s);
-    return strchr(s, '/') || (n > 5 && strcmp(s + n - 5, ".yaml") == 0) ||
-           (n > 4 && strcmp(s + n - 4, ".yml") == 0);
+    size_t n = strlen(s), k = strlen(sfx);
+    return n > k && strcmp(s + n - k, sfx) == 0;
 }
 
-int model_load(const char *spec, model_t *out, imc_diag_t *d)
+static int is_path(const char *s)
+{
+    return strchr(s, '/') || ends_with(s, ".yaml") || ends_with(s, ".yml") ||
+           ends_with(s, ".onnx");
+}
+
+static int load_spec(const char *spec, const model_opts_t *o, model_t *out, imc_diag_t *d)
 {
     memset(out, 0, sizeof *out);
-    if (!spec || !*spec) {
-        diag_error(d, NULL, 0, 0, "no model given (expected a zoo name or a YAML file)");
-        return -1;
-    }
     if (!is_path(spec)) {
         size_t len;
         const char *text = model_zoo_text(spec, &len);
@@ -1020,19 +1074,21 @@ int model_load(const char *spec, model_t *out, imc_diag_t *d)
             }
             if (best)
                 diag_error(d, NULL, 0, 0, "unknown model '%s' (did you mean '%s'? the zoo "
-                           "has %s; a file path needs a '/' or .yaml)", spec, best, list);
+                           "has %s; a file path needs a '/', .yaml or .onnx)", spec, best, list);
             else
                 diag_error(d, NULL, 0, 0, "unknown model '%s' (expected one of %s, or a "
-                           "YAML file path)", spec, list);
+                           "YAML or ONNX file path)", spec, list);
             return -1;
         }
         char fname[128];
         snprintf(fname, sizeof fname, "workloads/models/%s.yaml", spec);
         return model_load_string(fname, text, len, out, d);
     }
+    if (ends_with(spec, ".onnx"))
+        return onnx_load(spec, NULL, 0, o, out, d);
     ytree_t t;
     char bn[MODEL_NAME_MAX];
-    base_name(spec, bn, sizeof bn);
+    model_base_name(spec, bn, sizeof bn);
     int rc = ytree_load_file(&t, spec, d);
     if (rc == 0)
         rc = load_tree(&t, bn, out, d);
@@ -1068,6 +1124,120 @@ void model_store_free(model_t *m)
     }
     free(m->store);
     m->store = NULL;
+}
+
+/* A quant override file: `default:` for every weight layer, `layers:` by name. */
+static int apply_quant_file(model_t *m, const char *path, imc_diag_t *d)
+{
+    ytree_t t;
+    if (ytree_load_file(&t, path, d))
+        return -1;
+    ynode_t *root = ytree_root(&t);
+    int rc = -1;
+    if (!root || !ynode_is_map(root)) {
+        diag_error(d, path, 1, 1, "the quant file is not a mapping (expected 'default:' and/or "
+                   "'layers:')");
+        goto done;
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < ynode_map_size(root); i++) {
+            ynode_t *kn = ynode_map_key(&t, root, i), *v = ynode_map_val(&t, root, i);
+            const char *k = ynode_scalar(kn);
+            quant_spec_t qs;
+            if (strcmp(k, "default") && strcmp(k, "layers")) {
+                static const char *const keys[] = {"default", "layers"};
+                const char *best = str_closest(k, keys, 2);
+                yerror(&t, d, kn, "unknown key '%s' in the quant file (%s%s%s)", k,
+                       best ? "did you mean '" : "expected default or layers",
+                       best ? best : "", best ? "'?" : "");
+                goto done;
+            }
+            if (pass == 0 && !strcmp(k, "default")) {
+                if (quant_parse_yaml(&t, d, v, m, &qs))
+                    goto done;
+                for (int l = 0; l < m->n_layers; l++)
+                    if (m->layers[l].kind == LAYER_CONV || m->layers[l].kind == LAYER_LINEAR ||
+                        m->layers[l].kind == LAYER_LSTM)
+                        model_layer_quant(m, l, &qs);
+            }
+            if (pass == 1 && !strcmp(k, "layers")) {
+                if (!ynode_is_map(v)) {
+                    yerror(&t, d, v, "'layers' is not a mapping (expected layer names with "
+                           "quant blocks)");
+                    goto done;
+                }
+                for (size_t j = 0; j < ynode_map_size(v); j++) {
+                    ynode_t *ln = ynode_map_key(&t, v, j);
+                    const char *name = ynode_scalar(ln);
+                    int l = model_find(m, name);
+                    if (l < 0) {
+                        const char **cand = malloc(sizeof *cand * (size_t)(m->n_layers + 1));
+                        for (int q = 0; cand && q < m->n_layers; q++)
+                            cand[q] = m->layers[q].name;
+                        const char *best = cand ? str_closest(name, cand, (size_t)m->n_layers)
+                                                : NULL;
+                        yerror(&t, d, ln, "model '%s' has no layer '%s'%s%s%s", m->name, name,
+                               best ? " (did you mean '" : " (expected a layer name from "
+                                                           "`imcsim models`)",
+                               best ? best : "", best ? "'?)" : "");
+                        free(cand);
+                        goto done;
+                    }
+                    if (quant_parse_yaml(&t, d, ynode_map_val(&t, v, j), m, &qs))
+                        goto done;
+                    model_layer_quant(m, l, &qs);
+                }
+            }
+        }
+    rc = 0;
+done:
+    ytree_free(&t);
+    return rc;
+}
+
+int model_load_opts(const char *spec, const model_opts_t *o, model_t *out, imc_diag_t *d)
+{
+    if (!spec || !*spec) {
+        memset(out, 0, sizeof *out);
+        diag_error(d, NULL, 0, 0, "no model given (expected a zoo name, a YAML file or an "
+                   "ONNX file)");
+        return -1;
+    }
+    if (load_spec(spec, o, out, d))
+        return -1;
+    if (!o)
+        return 0;
+    if (o->input_shape && !ends_with(spec, ".onnx")) {
+        diag_error(d, NULL, 0, 0, "--input-shape applies to ONNX models only (model '%s' fixes "
+                   "its input)", spec);
+        model_free(out);
+        return -1;
+    }
+    if (o->quant_file && apply_quant_file(out, o->quant_file, d)) {
+        model_free(out);
+        return -1;
+    }
+    for (int i = 0; i < out->n_layers; i++) { /* the model's own bits win */
+        layer_t *L = &out->layers[i];
+        int wl = L->kind == LAYER_CONV || L->kind == LAYER_LINEAR || L->kind == LAYER_LSTM;
+        if (wl && !L->weight_bits)
+            L->weight_bits = o->weight_bits;
+        if (!L->act_bits)
+            L->act_bits = o->act_bits;
+    }
+    model_rehash(out);
+    return 0;
+}
+
+int model_load(const char *spec, model_t *out, imc_diag_t *d)
+{
+    return model_load_opts(spec, NULL, out, d);
+}
+
+int model_load_onnx_mem(const char *name, const void *data, size_t len,
+                        const model_opts_t *o, model_t *out, imc_diag_t *d)
+{
+    return onnx_load(name, data, len, o, out, d);
 }
 
 void model_free(model_t *m)

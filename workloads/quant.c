@@ -268,4 +268,6 @@ void quant_apply(layer_quant_t *q, const quant_spec_t *s)
         q->has_a_scale = 1, q->a_scale = f->a_scale, q->a_zero = 0;
     if (s->given & QG_AZERO)
         q->a_zero = f->a_zero;
+    if (s->given & QG_WSCALE)
+        q->n_w_scale = f->n_w_scale, q->w_scale = f->w_scale, q->w_zero = f->w_zero;
 }

@@ -329,7 +329,7 @@ START_TEST(test_file_and_unknown_zoo)
     ck_assert_int_eq(model_load("resnet19", &m, &d), -1);
     ck_assert_str_eq(d.text, "error: unknown model 'resnet19' (did you mean 'resnet18'? "
                              "the zoo has lenet5, mlp_l4, vgg8, alexnet, vgg16, resnet18, "
-                             "resnet50, lstm; a file path needs a '/' or .yaml)\n");
+                             "resnet50, lstm; a file path needs a '/', .yaml or .onnx)\n");
     diag_free(&d);
 }
 END_TEST
