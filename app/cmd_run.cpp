@@ -28,6 +28,13 @@ void run_usage(FILE *f)
         "  --csv DIR           write DIR/layers.csv and DIR/tiles.csv\n"
         "  --timeline FILE     write a Chrome trace-event / Perfetto timeline\n"
         "  --quiet             no summary on stdout\n"
+        "  --functional        also run real values through the same cores: accuracy on --data\n"
+        "                      (docs/functional.md); JSON 'functional', adc_clipped the real count\n"
+        "  --data FILE         labelled data set (scripts/make-dataset writes one)\n"
+        "  --limit N           only the first N samples of --data\n"
+        "  --calib FILE        data set whose first 32 samples fix activation ranges (default\n"
+        "                      --data) when the model gives no scales\n"
+        "  --seed S            seed of the non-idealities' random streams (default 1)\n"
         "  --perturb-order S   check: run the processes of each instant in another order\n"
         "                      (seed S > 0); the results must be identical\n");
 }

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "compile.h"
 #include "engine.h"
+#include "functional_run.h"
 #include "model.h"
 #include "tracegen.h"
 #include "ytree.h"
@@ -59,6 +60,10 @@ int parse_run_args(const char *cmd, int argc, char **argv, RunArgs &ra, bool mul
             ra.quiet = true;
             continue;
         }
+        if (o == "--functional" && !multi_arch) {
+            ra.functional = true;
+            continue;
+        }
         if (i + 1 >= argc) {
             std::fprintf(stderr, "imcsim %s: error: '%s' needs a value (see --help)\n", cmd, o.c_str());
             return 2;
@@ -96,6 +101,19 @@ int parse_run_args(const char *cmd, int argc, char **argv, RunArgs &ra, bool mul
                 return 2;
             }
             ra.perturb_order = (uint64_t)sd;
+        } else if ((o == "--data" || o == "--calib") && !multi_arch) {
+            (o == "--data" ? ra.data : ra.calib) = v;
+        } else if ((o == "--limit" || o == "--seed") && !multi_arch) {
+            int64_t n;
+            if (parse_int64(v, &n) || n < (o == "--limit" ? 1 : 0) || (o == "--limit" && n > 1 << 24)) {
+                std::fprintf(stderr, "imcsim %s: error: %s '%s' (expected %s)\n", cmd, o.c_str(), v,
+                             o == "--limit" ? "an integer 1..16777216" : "a non-negative integer");
+                return 2;
+            }
+            if (o == "--limit")
+                ra.limit = (int)n;
+            else
+                ra.seed = (uint64_t)n;
         } else if (o == "--replicate") {
             int p = replicate_policy_parse(v);
             if (p < 0) {
@@ -110,6 +128,11 @@ int parse_run_args(const char *cmd, int argc, char **argv, RunArgs &ra, bool mul
     }
     if (ra.arch.empty() || ra.model.empty()) {
         std::fprintf(stderr, "imcsim %s: error: --arch and --model are required (see --help)\n", cmd);
+        return 2;
+    }
+    if (ra.functional != !ra.data.empty()) {
+        std::fprintf(stderr, "imcsim %s: error: %s (expected --functional --data FILE together)\n",
+                     cmd, ra.functional ? "--functional needs --data" : "--data without --functional");
         return 2;
     }
     return 0;
@@ -151,6 +174,13 @@ int run_one(const char *cmd, const RunArgs &ra, const std::string &arch_spec, ru
     } else if (tracegen_build(&mp, &layers, d)) {
         rc = 2;
     }
+    func_result_t *fres = nullptr;
+    if (!rc && ra.functional) { // before the timing run: bad data fails fast
+        func_run_args_t fa{ra.data.c_str(), ra.calib.empty() ? nullptr : ra.calib.c_str(), ra.limit,
+                           ra.seed};
+        if (func_run_prepare(&a, &mp, &fa, &fres, d))
+            rc = 2;
+    }
     if (!rc) {
         imc_run_config cfg;
         cfg.batch = ra.batch;
@@ -158,6 +188,8 @@ int run_one(const char *cmd, const RunArgs &ra, const std::string &arch_spec, ru
         cfg.progress = true;
         cfg.perturb_order = ra.perturb_order;
         rc = imc_simulate(&a, &mp, layers, cfg, res, d);
+        if (fres)
+            func_run_attach(fres, res);
     }
     print_diag(d);
     (void)cmd;

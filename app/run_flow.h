@@ -19,6 +19,11 @@ struct RunArgs {
     replicate_policy_t policy = REPLICATE_BALANCED;
     bool quiet = false;
     uint64_t perturb_order = 0;
+    // --functional (docs/functional.md): accuracy on a data set
+    bool functional = false;
+    std::string data, calib;
+    int limit = 0;
+    uint64_t seed = 1;
 };
 
 // 0 ok, 2 usage error (message printed), 1 for --help (caller exits 0).

@@ -113,6 +113,8 @@ typedef struct arch_adc {
     double sample_rate_gsps;
     double walden_fom_fj;          /* walden model: fJ per conversion step */
     double enob;                   /* walden model; 0 = bits */
+    int lsb;                       /* column-sum units per ADC step (0 in a file: resolved to
+                                      the smallest power of two spanning the lossless range) */
     double offset_lsb;             /* non-ideal transfer: code = round((1+gain_error)*v */
     double gain_error;             /*   + offset_lsb + noise), noise ~ N(0, noise_lsb) */
     double noise_lsb;

@@ -224,8 +224,23 @@ int arch_check(arch_ctx_t *c)
     dv->mvm_latency_ns = (dv->input_cycles + a->crossbar.extra_read_cycles) * dv->slice_ns;
     dv->adc_conversions_per_mvm = (double)dv->input_cycles * (cols + a->crossbar.unit_cols);
 
-    if (a->adc.bits < dv->lossless_adc_bits) {
-        unsigned long long mx = (unsigned long long)max_column_sum(a, a->crossbar.column_flip);
+    uint64_t top = max_column_sum(a, a->crossbar.column_flip);
+    if (a->adc.lsb == 0) { /* full range: the smallest power-of-two step that spans it */
+        a->adc.lsb = 1;
+        while ((((uint64_t)1 << a->adc.bits) - 1) * (uint64_t)a->adc.lsb < top)
+            a->adc.lsb *= 2;
+    }
+    if (a->adc.lsb > 1 && a->adc.bits < dv->lossless_adc_bits) {
+        report(c, 1, KEYS("adc.bits", "adc.lsb"),
+               "adc.bits = %d with adc.lsb = %d: column sums are rounded to multiples of %d "
+               "(lossless needs %d bits with adc.lsb = 1)", a->adc.bits, a->adc.lsb,
+               a->adc.lsb, dv->lossless_adc_bits);
+    } else if (a->adc.lsb > 1) {
+        report(c, 1, KEYS("adc.lsb"),
+               "adc.lsb = %d: column sums are rounded to multiples of %d (expected 1 for a "
+               "lossless %d-bit ADC)", a->adc.lsb, a->adc.lsb, a->adc.bits);
+    } else if (a->adc.bits < dv->lossless_adc_bits) {
+        unsigned long long mx = (unsigned long long)top;
         if (a->crossbar.column_flip)
             report(c, 1, KEYS("adc.bits"),
                    "adc.bits = %d is below the lossless resolution of %d bits (largest "

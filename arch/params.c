@@ -131,6 +131,10 @@ static const arch_param_t table[] = {
        "walden model: effective bits (0 = adc.bits)"),
     PD("adc.leakage_mw", adc.cost.leakage_mw, "mW", 0, MAXD, 0, "0",
        "leakage of one ADC (energy and area come from the model)"),
+    PI("adc.lsb", adc.lsb, "", 0, 1 << 20, "1",
+       "column-sum units per ADC step: 1 = one cell level x one DAC level, sums above "
+       "2^bits-1 saturate; 0 = the smallest power of two whose 2^bits-1 steps span the "
+       "largest column sum (a full-range ADC that rounds)"),
     PD("adc.offset_lsb", adc.offset_lsb, "LSB", -1e6, 1e6, 0, "0",
        "offset of the transfer curve (nonideal.adc_error)"),
     PD("adc.gain_error", adc.gain_error, "", -0.99, 10, 0, "0",

@@ -985,7 +985,10 @@ int func_evaluate(const arch_t *a, const mapping_t *mp, const dataset_t *ds, con
     if (nc > ds->n)
         nc = ds->n;
     func_net_t *n;
-    if (func_open(&n, a, mp, &opt, ds->x, nc, d))
+    const float *cx = opt.calib ? opt.calib : ds->x;
+    if (opt.calib)
+        nc = opt.n_calib;
+    if (func_open(&n, a, mp, &opt, cx, nc, d))
         return -1;
     int L = m->n_layers, classes = func_output_size(n);
     r->images = N;

@@ -37,6 +37,8 @@ typedef struct func_opts {
     int limit;              /* images evaluated (0: all) */
     int calib_images;       /* activation ranges from the first images of the data when
                                the model gives no scales (0: 32) */
+    const float *calib;     /* or from these n_calib inputs instead */
+    int n_calib;
     func_weights_fn weights;
     void *weights_ctx;
     int keep_outputs;       /* func_evaluate: keep every layer's outputs of image 0 */

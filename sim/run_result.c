@@ -1,5 +1,7 @@
 #include "run_result.h"
 
+#include "functional.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,9 @@ double run_energy_total(const run_result_t *r)
 
 void run_result_free(run_result_t *r)
 {
+    if (r->functional)
+        func_result_free(r->functional);
+    free(r->functional);
     free(r->layers);
     free(r->tiles);
     memset(r, 0, sizeof *r);
@@ -147,6 +152,8 @@ void run_write_json(const run_result_t *r, FILE *f)
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
+    if (r->functional)
+        func_result_json(r->functional, &w);
     jw_obj_end(&w);
     jw_finish(&w);
 }
@@ -189,6 +196,8 @@ void run_write_summary(const run_result_t *r, FILE *f)
             (unsigned long long)r->macs, (unsigned long long)r->crossbar_reads,
             (unsigned long long)r->adc_conversions, (unsigned long long)r->adc_clipped,
             (unsigned long long)r->flits);
+    if (r->functional)
+        func_result_summary(r->functional, f);
     fprintf(f, "\n  %-11s %12s %8s %12s\n", "class", "energy", "share", "utilization");
     fprintf(f, "  %-11s %12s\n", "", "(batch)");
     for (int k = 0; k < CLS_COUNT_; k++) {

@@ -60,6 +60,7 @@ typedef struct run_result {
     run_tile_t *tiles;
     int chips;
     int64_t crossbars_used;
+    struct func_result *functional; /* functional run (functional.h), or NULL; owned */
 } run_result_t;
 
 double run_energy_total(const run_result_t *r);

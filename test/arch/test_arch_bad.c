@@ -193,7 +193,7 @@ START_TEST(cli_outputs)
     ck_assert_str_eq(first, "same");
     snprintf(cmd, sizeof cmd, "'%s/imcsim' arch params | grep -c '^adc\\.'", bin);
     ck_assert_int_eq(run(cmd, first, sizeof first), 0);
-    ck_assert_str_eq(first, "10");
+    ck_assert_str_eq(first, "11");
 }
 END_TEST
 
