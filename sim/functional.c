@@ -61,8 +61,7 @@ struct func_net {
     /* per layer, accumulated over func_infer calls */
     uint64_t *conv, *clip;
     uint64_t image_clipped;
-    int64_t **mvm_capture[2];     /* [0] int, [1] hw: per layer, or NULL */
-    int64_t *mvm_len;
+    func_capture_t *cap;          /* image 0's operands and results, or NULL */
 };
 
 static int is_weight(const layer_t *L)
@@ -406,9 +405,12 @@ static int mvm_position(func_net_t *n, int li, int pass, const float *patch, int
             for (int o = 0; o < w->n_out; o++)
                 y[o] = 2 * y[o] - w->n_in_g;
     }
-    int64_t **cap = n->mvm_capture[pass == P_HW];
-    if (cap && cap[li])
-        memcpy(cap[li] + pos * w->n_out, y, sizeof *y * w->n_out);
+    if (n->cap && n->cap[li].y_hw) {
+        func_capture_t *c = &n->cap[li];
+        memcpy((pass == P_HW ? c->y_hw : c->y_int) + pos * w->n_out, y, sizeof *y * w->n_out);
+        if (pass == P_HW) /* what the crossbars saw */
+            memcpy(c->x + pos * ng, x, sizeof *x * ng);
+    }
     /* dequantize: w ~ s_w (q - z_w), x ~ s_a (code - z_a), code = x_in + off */
     for (int o = 0; o < w->n_out; o++) {
         double sw = w->qw.scale[o], r;
@@ -904,25 +906,17 @@ void func_result_free(func_result_t *r)
 {
     free(r->layers);
     free(r->clipped_per_image);
-    for (int i = 0; i < r->n_layers; i++) {
-        if (r->out_hw)
-            free(r->out_hw[i]);
-        if (r->out_int)
-            free(r->out_int[i]);
-        if (r->out_float)
-            free(r->out_float[i]);
-        if (r->mvm_hw)
-            free(r->mvm_hw[i]);
-        if (r->mvm_int)
-            free(r->mvm_int[i]);
+    for (int i = 0; r->capture && i < r->n_layers; i++) {
+        func_capture_t *c = &r->capture[i];
+        free(c->out_hw);
+        free(c->out_int);
+        free(c->out_float);
+        free(c->q);
+        free(c->x);
+        free(c->y_hw);
+        free(c->y_int);
     }
-    free(r->out_hw);
-    free(r->out_int);
-    free(r->out_float);
-    free(r->out_size);
-    free(r->mvm_hw);
-    free(r->mvm_int);
-    free(r->mvm_size);
+    free(r->capture);
     memset(r, 0, sizeof *r);
 }
 
@@ -1000,28 +994,29 @@ int func_evaluate(const arch_t *a, const mapping_t *mp, const dataset_t *ds, con
     double *n_f = calloc((size_t)L, sizeof *n_f), *n_i = calloc((size_t)L, sizeof *n_i);
     int rc = r->layers && r->clipped_per_image && e_f && e_i && n_f && n_i ? 0 : -1;
     if (!rc && opt.keep_outputs) {
-        r->out_hw = calloc((size_t)L, sizeof *r->out_hw);
-        r->out_int = calloc((size_t)L, sizeof *r->out_int);
-        r->out_float = calloc((size_t)L, sizeof *r->out_float);
-        r->out_size = calloc((size_t)L, sizeof *r->out_size);
-        r->mvm_hw = calloc((size_t)L, sizeof *r->mvm_hw);
-        r->mvm_int = calloc((size_t)L, sizeof *r->mvm_int);
-        r->mvm_size = calloc((size_t)L, sizeof *r->mvm_size);
-        rc = r->out_hw && r->out_int && r->out_float && r->out_size && r->mvm_hw && r->mvm_int &&
-                     r->mvm_size ? 0 : -1;
+        r->capture = calloc((size_t)L, sizeof *r->capture);
+        rc = r->capture ? 0 : -1;
         for (int li = 0; li < L && !rc; li++) {
             const layer_t *Ly = &m->layers[li];
+            const wlayer_t *w = &n->wl[li];
+            func_capture_t *c = &r->capture[li];
             if (!is_weight(Ly))
                 continue;
-            int64_t pos = Ly->kind == LAYER_CONV ? (int64_t)Ly->out_h * Ly->out_w
-                          : Ly->kind == LAYER_LSTM ? Ly->lstm_steps : 1;
-            r->mvm_size[li] = pos * n->wl[li].n_out;
-            r->mvm_hw[li] = malloc(sizeof(int64_t) * (size_t)r->mvm_size[li]);
-            r->mvm_int[li] = malloc(sizeof(int64_t) * (size_t)r->mvm_size[li]);
-            rc = r->mvm_hw[li] && r->mvm_int[li] ? 0 : -1;
+            c->positions = Ly->kind == LAYER_CONV ? Ly->out_h * Ly->out_w
+                           : Ly->kind == LAYER_LSTM ? Ly->lstm_steps : 1;
+            c->n_in = w->n_in;
+            c->n_out = w->n_out;
+            c->groups = w->groups;
+            size_t ny = (size_t)c->positions * c->n_out, nx = (size_t)c->positions * w->groups * w->n_in;
+            c->q = malloc(sizeof *c->q * (size_t)w->n_out * w->n_in);
+            c->x = malloc(sizeof *c->x * nx);
+            c->y_hw = malloc(sizeof *c->y_hw * ny);
+            c->y_int = malloc(sizeof *c->y_int * ny);
+            rc = c->q && c->x && c->y_hw && c->y_int ? 0 : -1;
+            if (!rc)
+                memcpy(c->q, w->qw.q, sizeof *c->q * (size_t)w->n_out * w->n_in);
         }
-        n->mvm_capture[0] = r->mvm_int;
-        n->mvm_capture[1] = r->mvm_hw;
+        n->cap = r->capture;
     }
     if (rc)
         diag_error(d, NULL, 0, 0, "out of memory");
@@ -1045,21 +1040,20 @@ int func_evaluate(const arch_t *a, const mapping_t *mp, const dataset_t *ds, con
                 r->layers[li].mismatches += h->v[j] != ii->v[j];
             }
             r->layers[li].outputs += sz;
-            if (k == 0 && opt.keep_outputs) {
-                r->out_size[li] = (int)sz;
-                r->out_hw[li] = malloc(sizeof(float) * sz);
-                r->out_int[li] = malloc(sizeof(float) * sz);
-                r->out_float[li] = malloc(sizeof(float) * sz);
-                if (r->out_hw[li] && r->out_int[li] && r->out_float[li]) {
-                    memcpy(r->out_hw[li], h->v, sizeof(float) * sz);
-                    memcpy(r->out_int[li], ii->v, sizeof(float) * sz);
-                    memcpy(r->out_float[li], fi->v, sizeof(float) * sz);
+            if (k == 0 && r->capture) {
+                func_capture_t *c = &r->capture[li];
+                c->size = (int)sz;
+                c->out_hw = malloc(sizeof(float) * sz);
+                c->out_int = malloc(sizeof(float) * sz);
+                c->out_float = malloc(sizeof(float) * sz);
+                if (c->out_hw && c->out_int && c->out_float) {
+                    memcpy(c->out_hw, h->v, sizeof(float) * sz);
+                    memcpy(c->out_int, ii->v, sizeof(float) * sz);
+                    memcpy(c->out_float, fi->v, sizeof(float) * sz);
                 }
             }
         }
-        if (k == 0) {
-            n->mvm_capture[0] = n->mvm_capture[1] = NULL;
-        }
+        n->cap = NULL; /* image 0 only */
         const float *yh = n->out[P_HW][L - 1].v, *yf = n->out[P_FLOAT][L - 1].v,
                     *yi = n->out[P_INT][L - 1].v;
         int ph = argmax(yh, classes), pf = argmax(yf, classes), pi = argmax(yi, classes);

@@ -56,6 +56,19 @@ typedef struct func_layer_result {
     uint64_t outputs;       /* outputs compared */
 } func_layer_result_t;
 
+/* One layer of image 0 (func_opts_t.keep_outputs), for tests that recompute
+ * it independently. Weight layers also keep their integer operands. */
+typedef struct func_capture {
+    int size;                /* output values */
+    float *out_hw, *out_int, *out_float;
+    /* weight layers: y_int[p][o] = sum_i q[o][i] x[p][g(o) * n_in + i] */
+    int n_in, n_out, groups, positions;
+    int64_t *q;              /* n_out x n_in integer weights */
+    int64_t *x;              /* positions x (groups * n_in) inputs of the hardware pass
+                                (crossbar input codes; binary: +-1) */
+    int64_t *y_hw, *y_int;   /* positions x n_out integer MVM results */
+} func_capture_t;
+
 typedef struct func_result {
     int images, classes;
     double top1, top5;      /* top5 < 0 when classes <= 5 */
@@ -70,11 +83,8 @@ typedef struct func_result {
     double program_pulses_per_cell;
     double program_energy_j, program_time_s;
     double lifetime_programmings;  /* endurance / pulses per cell */
-    /* keep_outputs: each layer's float output for image 0, hw and references */
-    float **out_hw, **out_int, **out_float;
-    int *out_size;
-    int64_t **mvm_hw, **mvm_int;   /* weight layers: integer MVM results, all positions */
-    int64_t *mvm_size;
+    /* keep_outputs: what image 0 did, layer by layer */
+    struct func_capture *capture;  /* n_layers entries */
 } func_result_t;
 
 typedef struct func_net func_net_t;

@@ -79,8 +79,9 @@ static void check_exact(const arch_t *a, const char *yaml, int images, int nonne
     ck_assert_msg(func_evaluate(a, &mp, &ds, &o, &r, &d) == 0, "%s\n%s", d.text, yaml);
     for (int li = 0; li < m.n_layers; li++) {
         const func_layer_result_t *l = &r.layers[li];
-        if (r.mvm_hw[li]) {
-            ck_assert_msg(!memcmp(r.mvm_hw[li], r.mvm_int[li], sizeof(int64_t) * r.mvm_size[li]),
+        const func_capture_t *c = &r.capture[li];
+        if (c->y_hw) {
+            ck_assert_msg(!memcmp(c->y_hw, c->y_int, sizeof(int64_t) * c->positions * c->n_out),
                           "layer %s: integer MVM results differ\n%s%s", l->name, yaml, arch_desc);
             ck_assert_uint_gt(l->conversions, 0);
             (*layers_seen)++;
