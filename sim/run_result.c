@@ -115,6 +115,16 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_num(&w, "ops_per_s_per_w", r->peak_ops_per_s_per_w);
     jw_num(&w, "ops_per_s_per_mm2", r->peak_ops_per_s_per_mm2);
     jw_obj_end(&w);
+    jw_obj_begin(&w, "peak_by_level");
+    static const char *const level_names[3] = {"ce", "tile", "chip"};
+    for (int i = 0; i < 3; i++) {
+        jw_obj_begin(&w, level_names[i]);
+        jw_num(&w, "ops_per_s", r->level_peak[i].ops_per_s);
+        jw_num(&w, "ops_per_s_per_w", r->level_peak[i].ops_per_s_per_w);
+        jw_num(&w, "ops_per_s_per_mm2", r->level_peak[i].ops_per_s_per_mm2);
+        jw_obj_end(&w);
+    }
+    jw_obj_end(&w);
 
     double to_s = r->clock_ghz > 0 ? 1e-9 / r->clock_ghz : 0;
     jw_arr_begin(&w, "layers");

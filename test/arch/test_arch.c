@@ -129,6 +129,17 @@ START_TEST(isaac_golden)
     /* One ADC conversion per 16-bit MAC, x129/128 with the unit column (R§2). */
     double macs = 128.0 * A.derived.weights_per_crossbar_row;
     ck_assert_double_eq_tol(A.derived.adc_conversions_per_mvm / macs, 129.0 / 128, 1e-12);
+    /* Peak by level: an IMA is 8 crossbars x 128 rows x 16 weights x 2 ops per
+     * 1.6 us = 20.48 GOPS, over its 24.08 mW and 0.01312 mm2; a tile 12 IMAs
+     * over 330 mW and 0.372 mm2; the chip the figures above. */
+    ck_assert_double_eq_tol(r.ce.peak_ops_per_s, 20.48e9, 1);
+    ck_assert_double_le(rel(r.ce.peak_ops_per_s_per_w, 20.48e9 / 24.08e-3), 0.01);
+    ck_assert_double_le(rel(r.ce.peak_ops_per_s_per_mm2, 20.48e9 / 0.01312), 0.01);
+    ck_assert_double_eq_tol(r.tile.peak_ops_per_s, 12 * 20.48e9, 1);
+    ck_assert_double_le(rel(r.tile.peak_ops_per_s_per_w, 12 * 20.48e9 / 0.330), 0.01);
+    ck_assert_double_le(rel(r.tile.peak_ops_per_s_per_mm2, 12 * 20.48e9 / 0.372), 0.01);
+    ck_assert_double_eq_tol(r.chip.peak_ops_per_s, r.peak_ops_per_s, 1);
+    ck_assert_double_eq_tol(r.chip.peak_ops_per_s_per_w, r.peak_ops_per_s_per_w, 1);
     /* "At full load the chip's ADCs draw ~32 W" (R§2): 16128 x 2 mW. */
     for (int i = 0; i < r.nitems; i++)
         if (!strcmp(r.items[i].cls, "adc"))
