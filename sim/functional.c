@@ -738,6 +738,12 @@ static int load_layer(func_net_t *n, int li, imc_diag_t *d)
     return rc;
 }
 
+static void no_weights(const model_t *m, imc_diag_t *d)
+{
+    diag_error(d, NULL, 0, 0, "model '%s' has no weights (expected an ONNX model, or a YAML "
+               "model with 'weights:', for functional runs)", m->name);
+}
+
 void func_close(func_net_t *n)
 {
     if (!n)
@@ -800,8 +806,7 @@ int func_open(func_net_t **out, const arch_t *a, const mapping_t *mp, const func
     if (rc)
         diag_error(d, NULL, 0, 0, "out of memory");
     if (!rc && !n->o.weights && !model_has_weights(m)) {
-        diag_error(d, NULL, 0, 0, "model '%s' has no weights (expected an ONNX model, or a YAML "
-                   "model with 'weights:', for functional runs)", m->name);
+        no_weights(m, d);
         rc = -1;
     }
     size_t maxin = 0, maxout = 0;
@@ -971,9 +976,13 @@ int func_evaluate(const arch_t *a, const mapping_t *mp, const dataset_t *ds, con
 {
     memset(r, 0, sizeof *r);
     const model_t *m = mp->model;
+    func_opts_t opt = o ? *o : (func_opts_t){0};
+    if (!opt.weights && !model_has_weights(m)) {
+        no_weights(m, d);
+        return -1;
+    }
     if (shapes_fit(m, ds, d))
         return -1;
-    func_opts_t opt = o ? *o : (func_opts_t){0};
     int N = opt.limit > 0 && opt.limit < ds->n ? opt.limit : ds->n;
     int nc = opt.calib_images > 0 ? opt.calib_images : 32;
     if (nc > ds->n)
