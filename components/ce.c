@@ -55,8 +55,11 @@ int ce_scratch(ce_t *ce, int n_in)
     if (!ce->usum) {
         ce->usum = calloc((size_t)ce->n_xbars, sizeof *ce->usum);
         ce->part = calloc((size_t)a->crossbar.cols + 1, sizeof *ce->part);
-        ce->packed = calloc(32 * (size_t)((a->crossbar.rows + 63) / 64), sizeof *ce->packed);
-        if (!ce->usum || !ce->part || !ce->packed)
+        /* one packing per crossbar: blocks of the same rows share the first's */
+        ce->packed = calloc(32 * (size_t)((a->crossbar.rows + 63) / 64) * ce->n_xbars,
+                            sizeof *ce->packed);
+        ce->packed_q = calloc((size_t)ce->n_xbars, sizeof *ce->packed_q);
+        if (!ce->usum || !ce->part || !ce->packed || !ce->packed_q)
             return -1;
     }
     if (ce->ni.any && !ce->scratch) {
@@ -79,17 +82,23 @@ void ce_free(ce_t *ce)
     free(ce->usum);
     free(ce->part);
     free(ce->packed);
+    free(ce->packed_q);
     free(ce->volts);
     free(ce->currents);
     free(ce->scratch);
     free(ce->map.blocks);
+    free(ce->map.pack_src);
+    free(ce->map.transparent);
     ce->xb = NULL;
     ce->slice = NULL;
     ce->sums = NULL;
     ce->usum = ce->part = NULL;
     ce->packed = NULL;
+    ce->packed_q = NULL;
     ce->volts = ce->currents = ce->scratch = NULL;
     ce->map.blocks = NULL;
+    ce->map.pack_src = NULL;
+    ce->map.transparent = NULL;
 }
 
 int ce_input_slices(int input_bits, int dac_bits, int signed_inputs, int *shift,
@@ -333,6 +342,8 @@ int ce_program_ex(ce_t *ce, const int64_t *W, int n_in, int n_out, const ce_prog
     int bc = a->device.bits_per_cell, R = a->crossbar.rows, C = a->crossbar.cols;
     ce_map_t *m = &ce->map;
     free(m->blocks);
+    free(m->pack_src);
+    free(m->transparent);
     memset(m, 0, sizeof *m);
     ce->programmed = 0;
     m->n_in = n_in;
@@ -369,6 +380,27 @@ int ce_program_ex(ce_t *ce, const int64_t *W, int n_in, int n_out, const ce_prog
     } else if (grid_blocks(m, R)) {
         snprintf(err, errn, "out of memory");
         return -1;
+    }
+    m->pack_src = malloc(sizeof *m->pack_src * (size_t)(m->n_blocks ? m->n_blocks : 1));
+    m->transparent = calloc((size_t)(m->n_blocks ? m->n_blocks : 1), 1);
+    if (!m->pack_src || !m->transparent) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < m->n_blocks; i++) {
+        m->pack_src[i] = i;
+        for (int j = 0; j < i; j++)
+            if (m->blocks[j].r0 == m->blocks[i].r0 && m->blocks[j].nr == m->blocks[i].nr) {
+                m->pack_src[i] = j;
+                break;
+            }
+    }
+    m->rlo = n_in;
+    m->rhi = 0;
+    for (int i = 0; i < m->n_blocks; i++) {
+        m->rlo = m->blocks[i].r0 < m->rlo ? m->blocks[i].r0 : m->rlo;
+        m->rhi = m->blocks[i].r0 + m->blocks[i].nr > m->rhi ? m->blocks[i].r0 + m->blocks[i].nr
+                                                             : m->rhi;
     }
     if (m->n_blocks > ce->n_xbars) {
         snprintf(err, errn, "%dx%d matrix needs %d crossbars (expected at most %d)", n_in,
@@ -432,6 +464,17 @@ int ce_program_ex(ce_t *ce, const int64_t *W, int n_in, int n_out, const ce_prog
                     vals[(size_t)r * nc + c] = (uint8_t)(cmax - vals[(size_t)r * nc + c]);
         }
         xbar_program(x, vals, nr, 0, nc, flip);
+        /* The ADC is transparent for this crossbar when no read can reach its
+         * full scale (the largest column, and the unit column, at the top DAC
+         * level): the ideal path then skips the saturation it cannot hit. */
+        int64_t colmax = a->crossbar.unit_cols > 0 ? nr : 0, dmax = (1 << a->dac.bits) - 1;
+        for (int c = 0; c < nc; c++) {
+            int64_t sum = 0;
+            for (int r = 0; r < nr; r++)
+                sum += vals[(size_t)r * nc + c];
+            colmax = sum > colmax ? sum : colmax;
+        }
+        m->transparent[i] = ce->adc.lsb == 1 && colmax * dmax <= ce->adc.full_scale;
         if (ce->ni.any) {
             /* each crossbar's devices are drawn from their own stream */
             ni_rng_seed(&prng, ce->seed, ce->stream, (uint64_t)i, 1);
@@ -473,7 +516,7 @@ ce_req_t ce_program_req(const ce_t *ce, int input_bits, int signed_inputs)
 
 /* One read of block k: the digitised value of each of its outputs' columns
  * merged over slices (and groups), bias removed, into p[0..no). */
-static void read_block(ce_t *ce, int bi, int width, int64_t *p, uint64_t *clipped)
+static void read_block(ce_t *ce, int bi, int64_t *p, uint64_t *clipped)
 {
     const arch_t *a = ce->a;
     const ce_map_t *m = &ce->map;
@@ -497,23 +540,24 @@ static void read_block(ce_t *ce, int bi, int width, int64_t *p, uint64_t *clippe
         else
             u = ce->usum[bi];
     } else {
-        if (ce->packed_r0 != k->r0 || ce->packed_nr != k->nr) {
-            ce->packed_q = xbar_pack(ce->slice + k->r0, k->nr, ce->packed);
-            ce->packed_r0 = k->r0;
-            ce->packed_nr = k->nr;
+        int src = m->pack_src[bi], Q = ce->packed_q[src];
+        const uint64_t *pk = ce->packed + (size_t)src * 32 * xb->words;
+        if (Q == 0) { /* no row driven: every sum, code and value is 0 */
+            memset(p, 0, sizeof *p * k->no);
+            return;
         }
-        xbar_read_packed(xb, ce->packed, ce->packed_q, k->nr, 0, nc, codes);
-        for (int c = 0; c < nc; c++)
-            codes[c] = adc_quantize(&ce->adc, codes[c], clipped);
-        if (unit) {
-            int64_t us;
-            xbar_read_packed(xb, ce->packed, ce->packed_q, k->nr, xb->cols, 1, &us);
-            u = adc_quantize(&ce->adc, us, clipped);
-        } else {
-            u = ce->usum[bi];
+        xbar_read_packed(xb, pk, Q, k->nr, 0, nc, codes);
+        u = ce->usum[bi];
+        if (!m->transparent[bi]) { /* else no sum can reach full scale: codes = sums */
+            for (int c = 0; c < nc; c++)
+                codes[c] = adc_quantize(&ce->adc, codes[c], clipped);
+            if (unit) {
+                int64_t us;
+                xbar_read_packed(xb, pk, Q, k->nr, xb->cols, 1, &us);
+                u = adc_quantize(&ce->adc, us, clipped);
+            }
         }
     }
-    (void)width;
     for (int o = 0; o < k->no; o++) {
         int64_t acc = 0;
         for (int g = 0; g < m->groups; g++) {
@@ -546,7 +590,7 @@ int64_t ce_mvm(ce_t *ce, const int64_t *x, int ib, int sgn, int64_t *y, uint64_t
     }
     int64_t lo = sgn ? -((int64_t)1 << (ib - 1)) : 0;
     int64_t hi = sgn ? ((int64_t)1 << (ib - 1)) - 1 : ((int64_t)1 << ib) - 1;
-    for (int i = 0; i < m->n_in; i++)
+    for (int i = m->rlo; i < m->rhi; i++) /* the inputs this CE's crossbars read */
         if (x[i] < lo || x[i] > hi) {
             snprintf(err, errn, "input %lld at %d out of range (expected %lld..%lld)",
                      (long long)x[i], i, (long long)lo, (long long)hi);
@@ -563,16 +607,22 @@ int64_t ce_mvm(ce_t *ce, const int64_t *x, int ib, int sgn, int64_t *y, uint64_t
     memset(y, 0, sizeof *y * m->n_out);
     for (int k = 0; k < T; k++) {
         uint32_t mask = (uint32_t)((1u << width[k]) - 1);
-        for (int i = 0; i < m->n_in; i++)
+        for (int i = m->rlo; i < m->rhi; i++)
             ce->slice[i] = (uint32_t)(((uint64_t)x[i] >> shift[k]) & mask);
-        ce->packed_r0 = ce->packed_nr = -1; /* a new slice: pack again */
         for (int bi = 0; bi < m->n_blocks; bi++) {
             const ce_block_t *b = &m->blocks[bi];
-            int64_t us = 0;
-            for (int r = 0; r < b->nr; r++)
-                us += ce->slice[b->r0 + r];
-            ce->usum[bi] = us;
-            read_block(ce, bi, width[k], p, &clipped);
+            if (m->pack_src[bi] == bi) { /* the input planes of these rows, once */
+                int64_t us = 0;
+                for (int r = 0; r < b->nr; r++)
+                    us += ce->slice[b->r0 + r];
+                ce->usum[bi] = us;
+                if (!ce->ni.any)
+                    ce->packed_q[bi] = xbar_pack(ce->slice + b->r0, b->nr,
+                                                 ce->packed + (size_t)bi * 32 * ce->xb[0].words);
+            } else {
+                ce->usum[bi] = ce->usum[m->pack_src[bi]];
+            }
+            read_block(ce, bi, p, &clipped);
             for (int o = 0; o < b->no; o++) {
                 int64_t contrib = p[o] * ((int64_t)1 << shift[k]);
                 y[b->o0 + o] += neg[k] ? -contrib : contrib;

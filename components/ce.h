@@ -88,6 +88,9 @@ typedef struct ce_map {
     int row_blocks, col_blocks; /* of the grid (0 with given blocks) */
     int n_blocks;
     ce_block_t *blocks;
+    int rlo, rhi;        /* rows the blocks cover: [rlo, rhi) */
+    int *pack_src;       /* per block: the first block reading the same rows */
+    uint8_t *transparent;/* per block: no read can reach the ADC's full scale */
 } ce_map_t;
 
 typedef struct ce {
@@ -116,8 +119,8 @@ typedef struct ce {
     uint32_t *slice;          /* input slice of every matrix row */
     int slice_cap;
     int64_t *sums, *usum, *part;
-    uint64_t *packed;         /* input bit planes of rows [packed_r0, +packed_nr) */
-    int packed_q, packed_r0, packed_nr;
+    uint64_t *packed;         /* per crossbar: input bit planes of its rows (32 x words) */
+    int *packed_q;            /* per crossbar: planes used */
     double *volts, *currents, *scratch;
 } ce_t;
 

@@ -124,6 +124,18 @@ void xbar_read_packed(const xbar_t *x, const uint64_t *packed, int Q, int nrows,
     /* A column's sum is the sum over input bit q and cell bit b of
      * 2^(q+b) popcount(in_q AND cell_b). */
     int W = (nrows + 63) / 64, B = x->cell_bits;
+    if (W <= 2 && Q == 1) { /* the common case (rows <= 128, 1-bit DACs), unrolled */
+        uint64_t i0 = packed[0], i1 = W == 2 ? packed[1] : 0;
+        for (int c = 0; c < ncols; c++) {
+            const uint64_t *p = x->plane + (size_t)(c0 + c) * B * x->words;
+            int64_t s = 0;
+            for (int b = 0; b < B; b++, p += x->words)
+                s += (int64_t)(__builtin_popcountll(i0 & p[0]) +
+                               (W == 2 ? __builtin_popcountll(i1 & p[1]) : 0)) << b;
+            sums[c] = s;
+        }
+        return;
+    }
     for (int c = 0; c < ncols; c++) {
         const uint64_t *p = x->plane + (size_t)(c0 + c) * B * x->words;
         int64_t s = 0;

@@ -159,7 +159,9 @@ static int quantize_weights(const arch_t *a, const layer_t *L, const layer_weigh
 
 /* The compiler's blocks of one replica (compile.c shape_layer): groups packed
  * block-diagonally, or each group's rows in blocks of R and its outputs in
- * blocks of weights_per_row; listed column-major as the trace generator. */
+ * blocks of weights_per_row. Listed row block by row block, so the crossbars
+ * of a CE mostly read the same rows and share one packing of the inputs (the
+ * trace generator may order them column-major; values do not depend on it). */
 static ce_block_t *layer_blocks(const arch_t *a, const layer_map_t *lm, const wlayer_t *w,
                                 int *n)
 {
@@ -178,8 +180,8 @@ static ce_block_t *layer_blocks(const arch_t *a, const layer_map_t *lm, const wl
     } else {
         int rb = (rg + R - 1) / R, cb = (cg + wpr - 1) / wpr;
         for (int gi = 0; gi < g; gi++)
-            for (int c = 0; c < cb; c++)
-                for (int r = 0; r < rb && cnt < lm->xbars_per_replica; r++) {
+            for (int r = 0; r < rb; r++)
+                for (int c = 0; c < cb && cnt < lm->xbars_per_replica; c++) {
                     int r0 = r * R, o0 = c * wpr;
                     b[cnt++] = (ce_block_t){gi * rg + r0, rg - r0 < R ? rg - r0 : R,
                                             gi * cg + o0, cg - o0 < wpr ? cg - o0 : wpr};
@@ -333,11 +335,26 @@ static const tensor_t *input_of(const func_net_t *n, int pass, const layer_t *L,
     return p == LAYER_INPUT_NETWORK ? &n->in : &n->out[pass][p];
 }
 
-/* y = W x for one output position: float reference, integer reference or
- * the CEs. x: float inputs (patch) for P_FLOAT; for the others the patch is
- * first coded (n->xin). Writes the real-valued outputs into n->yreal. */
-static int mvm_position(func_net_t *n, int li, int pass, const float *patch, int64_t pos,
-                        imc_diag_t *d)
+/* What the crossbars take for an input value: the activation code shifted
+ * into the crossbar's input range, or for binary layers its sign. */
+static int64_t input_code(const wlayer_t *w, float v)
+{
+    return w->xnor ? (v >= 0 ? 1 : -1) : act_code(w, v) - w->a_off;
+}
+
+/* Codes of n values (each value is coded once, not once per window). */
+static int64_t *code_all(const wlayer_t *w, const float *v, size_t n)
+{
+    int64_t *c = malloc(sizeof *c * (n ? n : 1));
+    for (size_t i = 0; c && i < n; i++)
+        c[i] = input_code(w, v[i]);
+    return c;
+}
+
+/* y = W x for one output position: float reference (patch), integer
+ * reference or the CEs (codes). Writes the real outputs into n->yreal. */
+static int mvm_position(func_net_t *n, int li, int pass, const float *patch,
+                        const int64_t *codes, int64_t pos, imc_diag_t *d)
 {
     const layer_t *L = &n->m->layers[li];
     wlayer_t *w = &n->wl[li];
@@ -358,9 +375,7 @@ static int mvm_position(func_net_t *n, int li, int pass, const float *patch, int
         return 0;
     }
     int ng = w->groups * w->n_in_g;
-    int64_t *x = n->xin; /* codes shifted into the crossbar's input range */
-    for (int i = 0; i < ng; i++)
-        x[i] = w->xnor ? (patch[i] >= 0 ? 1 : -1) : act_code(w, patch[i]) - w->a_off;
+    const int64_t *x = codes; /* codes shifted into the crossbar's input range */
     int64_t *y = n->yacc;
     if (pass == P_INT) {
         /* the ideal integer reference: a plain dot product */
@@ -374,13 +389,14 @@ static int mvm_position(func_net_t *n, int li, int pass, const float *patch, int
         }
     } else {
         /* the hardware: every CE of the position's replica, partial sums added */
-        int64_t *v = x;
+        const int64_t *v = x;
         if (w->xnor) { /* the row pair of input i carries (x = +1, x = -1) */
-            v = x + ng;
-            for (int i = ng - 1; i >= 0; i--) {
-                v[2 * i] = x[i] > 0;
-                v[2 * i + 1] = x[i] < 0;
+            int64_t *e = n->xin;
+            for (int i = 0; i < ng; i++) {
+                e[2 * i] = x[i] > 0;
+                e[2 * i + 1] = x[i] < 0;
             }
+            v = e;
         }
         int rep = (int)(pos % w->n_rep);
         memset(y, 0, sizeof *y * w->n_out);
@@ -449,36 +465,43 @@ static int eval_conv(func_net_t *n, int li, int pass, imc_diag_t *d)
     if (tensor_alloc(out, L->out_h, L->out_w, L->out_c))
         return -1;
     int cin_g = L->in_c / w->groups, ng = w->groups * w->n_in_g;
+    int coded = pass != P_FLOAT;
     float *patch = malloc(sizeof *patch * (size_t)ng);
-    if (!patch)
-        return -1;
+    int64_t *cpatch = malloc(sizeof *cpatch * (size_t)ng);
+    int64_t *cin = coded ? code_all(w, in->v, tsize(in)) : NULL;
+    int64_t pad = coded ? input_code(w, 0.0f) : 0; /* padding is a real 0 */
+    int rc = patch && cpatch && (cin || !coded) ? 0 : -1;
     if (n->calibrating && pass == P_FLOAT)
         record_range(n, li, in->v, tsize(in));
     int64_t pos = 0;
-    for (int oy = 0; oy < L->out_h; oy++)
-        for (int ox = 0; ox < L->out_w; ox++, pos++) {
+    for (int oy = 0; oy < L->out_h && !rc; oy++)
+        for (int ox = 0; ox < L->out_w && !rc; ox++, pos++) {
             /* HWC patch per group: (ky*KX + kx)*Cin_g + c */
             for (int g = 0; g < w->groups; g++)
                 for (int ky = 0; ky < L->ky; ky++)
                     for (int kx = 0; kx < L->kx; kx++) {
                         int iy = oy * L->stride - L->pad + ky, ix = ox * L->stride - L->pad + kx;
-                        float *dst = patch + (size_t)g * w->n_in_g + ((size_t)ky * L->kx + kx) * cin_g;
-                        if (iy < 0 || iy >= in->h || ix < 0 || ix >= in->w)
-                            memset(dst, 0, sizeof *dst * cin_g);
-                        else
-                            memcpy(dst, in->v + ((size_t)iy * in->w + ix) * in->c + (size_t)g * cin_g,
-                                   sizeof *dst * cin_g);
+                        size_t at = (size_t)g * w->n_in_g + ((size_t)ky * L->kx + kx) * cin_g;
+                        int inside = iy >= 0 && iy < in->h && ix >= 0 && ix < in->w;
+                        size_t src = ((size_t)iy * in->w + ix) * in->c + (size_t)g * cin_g;
+                        if (coded) {
+                            for (int c = 0; c < cin_g; c++)
+                                cpatch[at + c] = inside ? cin[src + c] : pad;
+                        } else if (inside) {
+                            memcpy(patch + at, in->v + src, sizeof *patch * cin_g);
+                        } else {
+                            memset(patch + at, 0, sizeof *patch * cin_g);
+                        }
                     }
-            if (mvm_position(n, li, pass, patch, pos, d)) {
-                free(patch);
-                return -1;
-            }
+            rc = mvm_position(n, li, pass, patch, cpatch, pos, d);
             float *o = out->v + ((size_t)oy * out->w + ox) * out->c;
-            for (int c = 0; c < L->out_c; c++)
+            for (int c = 0; c < L->out_c && !rc; c++)
                 o[c] = act_apply(L, (float)n->yreal[c]);
         }
     free(patch);
-    return 0;
+    free(cpatch);
+    free(cin);
+    return rc;
 }
 
 static int eval_linear(func_net_t *n, int li, int pass, imc_diag_t *d)
@@ -490,11 +513,12 @@ static int eval_linear(func_net_t *n, int li, int pass, imc_diag_t *d)
         return -1;
     if (n->calibrating && pass == P_FLOAT)
         record_range(n, li, in->v, tsize(in));
-    if (mvm_position(n, li, pass, in->v, 0, d))
-        return -1;
-    for (int c = 0; c < L->out_c; c++)
+    int64_t *codes = pass != P_FLOAT ? code_all(&n->wl[li], in->v, tsize(in)) : NULL;
+    int rc = pass != P_FLOAT && !codes ? -1 : mvm_position(n, li, pass, in->v, codes, 0, d);
+    free(codes);
+    for (int c = 0; c < L->out_c && !rc; c++)
         out->v[c] = act_apply(L, (float)n->yreal[c]);
-    return 0;
+    return rc;
 }
 
 static double sigm(double v) { return 1.0 / (1.0 + exp(-v)); }
@@ -518,7 +542,9 @@ static int eval_lstm(func_net_t *n, int li, int pass, imc_diag_t *d)
     for (int t = 0; t < L->lstm_steps && !rc; t++) {
         if (n->calibrating && pass == P_FLOAT)
             record_range(n, li, v, (size_t)nx + H);
-        rc = mvm_position(n, li, pass, v, t, d);
+        int64_t *codes = pass != P_FLOAT ? code_all(w, v, (size_t)nx + H) : NULL;
+        rc = pass != P_FLOAT && !codes ? -1 : mvm_position(n, li, pass, v, codes, t, d);
+        free(codes);
         for (int j = 0; j < H && !rc; j++) {
             double ig = sigm(n->yreal[j]), fg = sigm(n->yreal[H + j]);
             double gg = tanh(n->yreal[2 * H + j]), og = sigm(n->yreal[3 * H + j]);
