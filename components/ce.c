@@ -10,6 +10,7 @@ const stat_desc_t ce_stat_desc[] = {
     STAT_U(S, reads, "1", "bit-serial input cycles executed"),
     STAT_U(S, busy_cycles, "cycles", "front end (crossbars + ADCs) busy"),
     STAT_U(S, clipped, "1", "ADC-saturated conversions in functional MVMs"),
+    STAT_U(S, sense_decisions, "1", "sense-amplifier decisions in functional MVMs (binary layers)"),
     STAT_F(S, dynamic_energy_pj, "pJ", "dynamic energy of all components of the CE"),
     STAT_F(S, reg_energy_pj, "pJ", "input/output register dynamic energy (part of dynamic)"),
     STAT_F(S, reg_leakage_pj, "pJ", "input/output register leakage x simulated time"),
@@ -62,11 +63,15 @@ int ce_scratch(ce_t *ce, int n_in)
         if (!ce->usum || !ce->part || !ce->packed || !ce->packed_q)
             return -1;
     }
+    if (!ce->currents) {
+        ce->currents = calloc((size_t)phys, sizeof *ce->currents);
+        if (!ce->currents)
+            return -1;
+    }
     if (ce->ni.any && !ce->scratch) {
         ce->volts = calloc((size_t)a->crossbar.rows, sizeof *ce->volts);
-        ce->currents = calloc((size_t)phys, sizeof *ce->currents);
         ce->scratch = calloc(ni_scratch_doubles(a->crossbar.rows, phys), sizeof *ce->scratch);
-        if (!ce->volts || !ce->currents || !ce->scratch)
+        if (!ce->volts || !ce->scratch)
             return -1;
     }
     return 0;
@@ -635,6 +640,68 @@ int64_t ce_mvm(ce_t *ce, const int64_t *x, int ib, int sgn, int64_t *y, uint64_t
     ce->adc.st.clipped += clipped;
     ce->st.clipped += clipped;
     return (int64_t)clipped;
+}
+
+int64_t ce_mvm_sense(ce_t *ce, const int64_t *x, const double *ref, int8_t *out,
+                     ce_timing_t *t, char *err, int errn)
+{
+    const arch_t *a = ce->a;
+    const ce_map_t *m = &ce->map;
+    if (!ce->programmed || m->slices != 1) {
+        snprintf(err, errn, "sensing needs a programmed CE with one cell per weight (expected "
+                 "1-bit weights, got %d slices)", m->slices);
+        return -1;
+    }
+    for (int i = m->rlo; i < m->rhi; i++)
+        if (x[i] < 0 || x[i] > 1) {
+            snprintf(err, errn, "input %lld at %d out of range (expected 0..1)", (long long)x[i], i);
+            return -1;
+        }
+    if (ce_scratch(ce, m->n_in)) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    int cmax = (1 << a->device.bits_per_cell) - 1;
+    for (int i = m->rlo; i < m->rhi; i++)
+        ce->slice[i] = (uint32_t)x[i];
+    int64_t decisions = 0;
+    for (int bi = 0; bi < m->n_blocks; bi++) {
+        const ce_block_t *k = &m->blocks[bi];
+        const xbar_t *xb = &ce->xb[bi];
+        int nc = k->no * m->cols_per_out;
+        double u = 0, *val = ce->currents;
+        for (int r = 0; r < k->nr; r++)
+            u += ce->slice[k->r0 + r];
+        if (ce->ni.any) {
+            for (int r = 0; r < xb->rows; r++)
+                ce->volts[r] = r < k->nr ? (double)ce->slice[k->r0 + r] : 0.0;
+            xbar_read_analog(xb, &ce->ni, ce->volts, k->nr, val, ce->scratch, &ce->rng);
+        } else {
+            int Q = xbar_pack(ce->slice + k->r0, k->nr, ce->packed);
+            xbar_read_packed(xb, ce->packed, Q, k->nr, 0, nc, ce->sums);
+            for (int c = 0; c < nc; c++)
+                val[c] = (double)ce->sums[c];
+        }
+        for (int o = 0; o < k->no; o++) {
+            /* the positive group's column; a flipped one is compared mirrored */
+            int c = o * m->groups * m->slices;
+            double v = val[c];
+            if (ce->ni.adc_error) { /* the sense amplifier's offset, gain and noise */
+                v = (1.0 + ce->ni.adc_gain) * v + ce->ni.adc_offset;
+                if (ce->ni.adc_noise > 0)
+                    v += ce->ni.adc_noise * ni_rng_normal(&ce->rng);
+            }
+            if (xb->flip[c])
+                v = cmax * u - v;
+            out[k->o0 + o] = v >= ref[k->o0 + o] ? 1 : -1;
+            decisions++;
+        }
+    }
+    ce_req_t r = ce_program_req(ce, 1, 0);
+    ce_timing_t tt;
+    ce_mvm_run(ce, &r, 0, t ? t : &tt);
+    ce->st.sense_decisions += (uint64_t)decisions;
+    return decisions;
 }
 
 void ce_leak(ce_t *ce, uint64_t cycles)

@@ -55,6 +55,7 @@ typedef struct ce_stats {
     uint64_t reads;           /* bit-serial input cycles executed */
     uint64_t busy_cycles;     /* front end busy */
     uint64_t clipped;         /* ADC-saturated conversions in functional MVMs */
+    uint64_t sense_decisions; /* sense-amplifier decisions (binary layers, ce_mvm_sense) */
     double dynamic_energy_pj; /* sum over the CE's components, registers included */
     double reg_energy_pj;     /* input/output registers: power x share of CE x op time */
     double reg_leakage_pj;    /* input/output registers: leakage x simulated time */
@@ -163,6 +164,14 @@ void ce_mvm_run(ce_t *ce, const ce_req_t *r, uint64_t start, ce_timing_t *t);
  * clipped conversions, or -1 (message in err) on bad input. */
 int64_t ce_mvm(ce_t *ce, const int64_t *x, int input_bits, int signed_inputs, int64_t *y,
                uint64_t start, ce_timing_t *t, char *err, int errn);
+/* A binary (XNOR) layer sensed instead of converted: x are 0/1 row drives,
+ * each output's column (1-bit weights, one cell per weight) is compared by a
+ * sense amplifier with ref[o] (column-sum units; a flipped column mirrored
+ * against the unit count, the ADC's offset/gain/noise as the amplifier's):
+ * out[o] = +1 when the column reaches ref[o], else -1. Timing as ce_mvm_run
+ * of one 1-bit read. Returns the decisions made, or -1 (message in err). */
+int64_t ce_mvm_sense(ce_t *ce, const int64_t *x, const double *ref, int8_t *out,
+                     ce_timing_t *t, char *err, int errn);
 /* Leakage of every component of the CE over `cycles`. */
 void ce_leak(ce_t *ce, uint64_t cycles);
 /* Writes {"ce": {...}, "crossbars": [...], "dac": ..} members. */

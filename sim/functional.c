@@ -42,6 +42,11 @@ typedef struct wlayer {
     ce_t *ces;
     /* LSTM state sizes */
     int hidden;
+    /* binary layers whose consumers binarize: sense amplifiers compare each
+     * column with sref[o] (matches m) instead of converting it */
+    int sense;
+    double *sref;
+    int8_t *sbits;
 } wlayer_t;
 
 struct func_net {
@@ -59,7 +64,7 @@ struct func_net {
     double *yreal;
     size_t xin_cap, y_cap;
     /* per layer, accumulated over func_infer calls */
-    uint64_t *conv, *clip;
+    uint64_t *conv, *clip, *sense;
     uint64_t image_clipped;
     func_capture_t *cap;          /* image 0's operands and results, or NULL */
 };
@@ -351,6 +356,17 @@ static int64_t *code_all(const wlayer_t *w, const float *v, size_t n)
     return c;
 }
 
+/* Sensed layers keep their +-1 decisions as the MVM results of image 0. */
+static void capture_sense(func_net_t *n, int li, int pass, int64_t pos)
+{
+    func_capture_t *c = n->cap ? &n->cap[li] : NULL;
+    if (!c || !c->y_hw || pass == P_FLOAT)
+        return;
+    int64_t *y = (pass == P_HW ? c->y_hw : c->y_int) + pos * c->n_out;
+    for (int o = 0; o < c->n_out; o++)
+        y[o] = (int64_t)n->yreal[o];
+}
+
 /* y = W x for one output position: float reference (patch), integer
  * reference or the CEs (codes). Writes the real outputs into n->yreal. */
 static int mvm_position(func_net_t *n, int li, int pass, const float *patch,
@@ -371,6 +387,8 @@ static int mvm_position(func_net_t *n, int li, int pass, const float *patch,
                 for (int i = 0; i < w->n_in_g; i++)
                     s += (double)wr[i] * pr[i];
             n->yreal[o] = s + (w->bias ? w->bias[o] : 0);
+            if (w->sense)
+                n->yreal[o] = n->yreal[o] >= 0 ? 1 : -1;
         }
         return 0;
     }
@@ -400,6 +418,22 @@ static int mvm_position(func_net_t *n, int li, int pass, const float *patch,
         }
         int rep = (int)(pos % w->n_rep);
         memset(y, 0, sizeof *y * w->n_out);
+        if (w->sense) { /* sense amplifiers: the sign itself, no conversion */
+            for (int j = 0; j < w->ces_per_rep; j++) {
+                ce_t *ce = &w->ces[rep * w->ces_per_rep + j];
+                char err[256];
+                int64_t c = ce_mvm_sense(ce, v, w->sref, w->sbits, NULL, err, sizeof err);
+                if (c < 0) {
+                    diag_error(d, NULL, 0, 0, "layer '%s': %s", L->name, err);
+                    return -1;
+                }
+                n->sense[li] += (uint64_t)c;
+            }
+            for (int o = 0; o < w->n_out; o++)
+                n->yreal[o] = w->sbits[o];
+            capture_sense(n, li, pass, pos);
+            return 0;
+        }
 
         for (int j = 0; j < w->ces_per_rep; j++) {
             ce_t *ce = &w->ces[rep * w->ces_per_rep + j];
@@ -421,7 +455,7 @@ static int mvm_position(func_net_t *n, int li, int pass, const float *patch,
             for (int o = 0; o < w->n_out; o++)
                 y[o] = 2 * y[o] - w->n_in_g;
     }
-    if (n->cap && n->cap[li].y_hw) {
+    if (n->cap && n->cap[li].y_hw && !w->sense) {
         func_capture_t *c = &n->cap[li];
         memcpy((pass == P_HW ? c->y_hw : c->y_int) + pos * w->n_out, y, sizeof *y * w->n_out);
         if (pass == P_HW) /* what the crossbars saw */
@@ -442,6 +476,11 @@ static int mvm_position(func_net_t *n, int li, int pass, const float *patch,
             r = sw * w->a_scale * (double)acc;
         }
         n->yreal[o] = r + (w->bias ? w->bias[o] : 0);
+    }
+    if (w->sense) { /* the references give what the sense amplifiers give: the sign */
+        for (int o = 0; o < w->n_out; o++)
+            n->yreal[o] = n->yreal[o] >= 0 ? 1 : -1;
+        capture_sense(n, li, pass, pos);
     }
     return 0;
 }
@@ -701,6 +740,52 @@ static void act_format(func_net_t *n, int li)
     }
 }
 
+/* Whether layer li's outputs reach only layers that binarize them (binary
+ * weight layers, through flatten layers). */
+static int feeds_only_binary(const model_t *m, int li)
+{
+    int any = 0;
+    for (int k = li + 1; k < m->n_layers; k++) {
+        const layer_t *C = &m->layers[k];
+        for (int j = 0; j < C->n_inputs; j++) {
+            if (C->inputs[j] != li)
+                continue;
+            if (C->kind == LAYER_FLATTEN) {
+                if (!feeds_only_binary(m, k))
+                    return 0;
+            } else if (!is_weight(C) || C->quant.scheme != QUANT_BINARY) {
+                return 0;
+            }
+            any = 1;
+        }
+    }
+    return any;
+}
+
+/* A binary layer senses instead of converting when its consumers binarize
+ * and each output's column is one crossbar column (one row block): the sign
+ * of s (2m - n) + b is m >= (n - b/s)/2, a reference a sense amplifier holds. */
+static int sense_setup(func_net_t *n, int li)
+{
+    const layer_t *L = &n->m->layers[li];
+    const layer_map_t *lm = &n->mp->layers[li];
+    wlayer_t *w = &n->wl[li];
+    if (!w->xnor || w->groups != 1 || lm->row_blocks != 1 || L->act != ACT_NONE ||
+        w->n_out < 1 || !feeds_only_binary(n->m, li))
+        return 0;
+    for (int o = 0; o < w->n_out; o++)
+        if (!(w->qw.scale[o] > 0))
+            return 0;
+    w->sref = malloc(sizeof *w->sref * (size_t)w->n_out);
+    w->sbits = malloc(sizeof *w->sbits * (size_t)(unsigned)w->n_out);
+    if (!w->sref || !w->sbits)
+        return -1;
+    for (int o = 0; o < w->n_out; o++)
+        w->sref[o] = (w->n_in - (w->bias ? w->bias[o] : 0) / w->qw.scale[o]) / 2;
+    w->sense = 1;
+    return 0;
+}
+
 static int load_layer(func_net_t *n, int li, imc_diag_t *d)
 {
     const layer_t *L = &n->m->layers[li];
@@ -783,6 +868,8 @@ void func_close(func_net_t *n)
         free(w->wref);
         free(w->bias);
         free(w->qsum);
+        free(w->sref);
+        free(w->sbits);
         for (int p = 0; p < P_COUNT; p++)
             if (n->out[p])
                 free(n->out[p][li].v);
@@ -799,6 +886,7 @@ void func_close(func_net_t *n)
     free(n->yreal);
     free(n->conv);
     free(n->clip);
+    free(n->sense);
     free(n);
 }
 
@@ -825,9 +913,10 @@ int func_open(func_net_t **out, const arch_t *a, const mapping_t *mp, const func
     n->amax = calloc((size_t)L, sizeof *n->amax);
     n->conv = calloc((size_t)L, sizeof *n->conv);
     n->clip = calloc((size_t)L, sizeof *n->clip);
+    n->sense = calloc((size_t)L, sizeof *n->sense);
     for (int p = 0; p < P_COUNT; p++)
         n->out[p] = calloc((size_t)L, sizeof *n->out[p]);
-    int rc = n->wl && n->amin && n->amax && n->conv && n->clip && n->out[0] && n->out[1] &&
+    int rc = n->wl && n->amin && n->amax && n->conv && n->clip && n->sense && n->out[0] && n->out[1] &&
                      n->out[2] ? 0 : -1;
     if (rc)
         diag_error(d, NULL, 0, 0, "out of memory");
@@ -870,7 +959,9 @@ int func_open(func_net_t **out, const arch_t *a, const mapping_t *mp, const func
             n->amax[li] = 1;
         }
         act_format(n, li);
-        rc = program_layer(n, li, d);
+        rc = sense_setup(n, li);
+        if (!rc)
+            rc = program_layer(n, li, d);
     }
     if (rc) {
         func_close(n);
@@ -1116,6 +1207,7 @@ int func_evaluate(const arch_t *a, const mapping_t *mp, const dataset_t *ds, con
             lr->rel_rmse = n_f[li] > 0 ? sqrt(e_f[li] / n_f[li]) : sqrt(e_f[li]);
             lr->rel_rmse_int = n_i[li] > 0 ? sqrt(e_i[li] / n_i[li]) : sqrt(e_i[li]);
             lr->conversions = n->conv[li];
+            lr->sense_decisions = n->sense[li];
             lr->clipped = n->clip[li];
             lr->clipped_fraction = lr->conversions ? (double)lr->clipped / lr->conversions : 0;
             r->conversions += lr->conversions;
@@ -1175,6 +1267,7 @@ void func_result_json(const func_result_t *r, json_w_t *w)
         jw_uint(w, "adc_conversions", l->conversions);
         jw_uint(w, "adc_clipped", l->clipped);
         jw_num(w, "clipped_fraction", l->clipped_fraction);
+        jw_uint(w, "sense_decisions", l->sense_decisions);
         jw_uint(w, "mismatches_int", l->mismatches);
         jw_obj_end(w);
     }

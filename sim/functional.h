@@ -52,6 +52,7 @@ typedef struct func_layer_result {
     uint64_t conversions;   /* ADC conversions (all images) */
     uint64_t clipped;       /* of them saturated */
     double clipped_fraction;
+    uint64_t sense_decisions; /* binary layers sensed instead of converted */
     uint64_t mismatches;    /* outputs differing from the integer reference */
     uint64_t outputs;       /* outputs compared */
 } func_layer_result_t;

@@ -253,6 +253,61 @@ START_TEST(isaac_adc_is_lossless)
 }
 END_TEST
 
+/* Binary layers whose consumers binarize sense their columns (a comparator
+ * per column against (n - b/alpha)/2 matches) instead of converting them: the
+ * signs equal the integer reference's, one decision per output and image, and
+ * the last layer (its values are the network's output) still converts. */
+START_TEST(binary_layers_sense)
+{
+    for (int diff = 0; diff < 2; diff++) {
+        const char *sets[] = {diff ? "crossbar.signed_scheme=differential" : "crossbar.column_flip=true"};
+        arch_t a;
+        imc_diag_t d;
+        diag_init(&d);
+        ck_assert_int_eq(arch_load("isaac", sets, 1, &a, &d), 0);
+        diag_free(&d);
+        int seen = 0;
+        st = 99;
+        const char *yaml = "input: {features: 60}\nlayers:\n"
+                           "  - {name: b1, type: linear, out_features: 40, quant: {scheme: binary}}\n"
+                           "  - {name: b2, type: linear, out_features: 30, quant: {scheme: binary}}\n"
+                           "  - {name: out, type: linear, out_features: 10, quant: {scheme: binary}}\n";
+        model_t m;
+        mapping_t mp;
+        diag_init(&d);
+        ck_assert_int_eq(model_load_string("b.yaml", yaml, strlen(yaml), &m, &d), 0);
+        ck_assert_int_eq(compile_model(&a, &m, REPLICATE_NONE, &mp, &d), 0);
+        dataset_t ds = {.n = 5, .h = 1, .w = 1, .c = 60, .classes = 1};
+        ds.x = malloc(sizeof(float) * 300);
+        ds.y = calloc(5, sizeof(int32_t));
+        for (int i = 0; i < 300; i++)
+            ds.x[i] = (float)(2 * unif() - 1);
+        func_opts_t o = {.weights = rand_weights, .keep_outputs = 1};
+        func_result_t r;
+        ck_assert_msg(func_evaluate(&a, &mp, &ds, &o, &r, &d) == 0, "%s", d.text);
+        ck_assert_uint_eq(r.layers[0].sense_decisions, 5 * 40);
+        ck_assert_uint_eq(r.layers[1].sense_decisions, 5 * 30);
+        ck_assert_uint_eq(r.layers[2].sense_decisions, 0);
+        ck_assert_uint_gt(r.layers[2].conversions, 0);
+        for (int li = 0; li < 3; li++) {
+            ck_assert_uint_eq(r.layers[li].mismatches, 0);
+            const func_capture_t *c = &r.capture[li];
+            ck_assert(!memcmp(c->y_hw, c->y_int, sizeof(int64_t) * c->n_out));
+        }
+        for (int k = 0; k < 40; k++) /* the sensed outputs are signs */
+            ck_assert(r.capture[0].out_hw[k] == 1 || r.capture[0].out_hw[k] == -1);
+        ck_assert(r.agreement_int == 1.0);
+        (void)seen;
+        func_result_free(&r);
+        free(ds.x);
+        free(ds.y);
+        mapping_free(&mp);
+        model_free(&m);
+        diag_free(&d);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("functional_exact");
@@ -260,6 +315,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, random_layers_bit_exact);
     tcase_add_test(tc, isaac_adc_is_lossless);
+    tcase_add_test(tc, binary_layers_sense);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
