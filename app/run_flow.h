@@ -10,6 +10,7 @@
 
 #include "compile.h"
 #include "diag.h"
+#include "model.h"
 #include "run_result.h"
 
 struct RunArgs {
@@ -19,6 +20,7 @@ struct RunArgs {
     replicate_policy_t policy = REPLICATE_BALANCED;
     bool quiet = false;
     uint64_t perturb_order = 0;
+    model_opts_t model_opts{};  // --weight-bits, --act-bits, --input-shape, --quant
 };
 
 // 0 ok, 2 usage error (message printed), 1 for --help (caller exits 0).
