@@ -2844,6 +2844,8 @@ static int convert(cv_t *c, model_t *out)
     free(spec);
     if (!rc)
         rc = metadata_quant(c, mp, raw_node);
+    if (!rc)
+        model_rehash(out); /* the metadata's bits are part of the model */
 done:
     free(order);
     free(raw_node);

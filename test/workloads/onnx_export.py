@@ -181,10 +181,23 @@ def quantized(seed):
     return m
 
 
-def qnet_expect(m):
+def qnet_expect(m, onnx_path):
+    """Weights: PyTorch's int8 weights dequantized. Biases: what the exported graph
+    computes, DequantizeLinear(int32, scale) evaluated here with numpy (PyTorch's
+    exporter rounds the int32 bias its own way, so its float bias is not it)."""
+    import onnx
+    from onnx import numpy_helper
+    g = onnx.load(onnx_path)
+    const = {n.output[0]: numpy_helper.to_array(n.attribute[0].t)
+             for n in g.graph.node if n.op_type == "Constant"}
+
+    def graph_bias(layer):
+        node = next(n for n in g.graph.node if n.name == f"/{layer}/DequantizeLinear_2")
+        b, s = const[node.input[0]].astype(np.float64), const[node.input[1]].astype(np.float64)
+        return torch.from_numpy((b * s).astype(np.float32))
     fc = m.fc.weight().dequantize().reshape(10, 32, 8, 8).permute(0, 2, 3, 1).reshape(10, -1)
-    return [(hwc_conv(m.c1.weight().dequantize()), m.c1.bias()),
-            (hwc_conv(m.c2.weight().dequantize()), m.c2.bias()), (fc, m.fc.bias())]
+    return [(hwc_conv(m.c1.weight().dequantize()), graph_bias("c1")),
+            (hwc_conv(m.c2.weight().dequantize()), graph_bias("c2")), (fc, graph_bias("fc"))]
 
 
 # ---------------------------------------------------------------- exports
@@ -243,7 +256,7 @@ def make(name, out):
         counts = hook_counts(QNet().eval(), x)  # the float twin: same shapes
         m = quantized(0)
         export(m, x, path + ".onnx")
-        expect = qnet_expect(m)
+        expect = qnet_expect(m, path + ".onnx")
         if name == "mixed48":  # 4-bit weights and activations for c2, through metadata_props
             g = onnx.load(path + ".onnx")
             p = g.metadata_props.add()
