@@ -15,6 +15,7 @@ int imc_cmd_compile(int argc, char **argv); /* workloads/workloads_cli.c */
 int imc_cmd_trace(int argc, char **argv);   /* traces/trace_cli.c */
 int imc_cmd_run(int argc, char **argv);     /* sim/run_cli.cpp */
 int imc_cmd_compare(int argc, char **argv); /* sim/run_cli.cpp */
+int imc_cmd_import(int argc, char **argv);  /* app/cmd_import.c */
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include "compile.h"
 #include "json.h"
 #include "model.h"
+#include "model_flags.h"
 
 #include "arch_load.h"
 #include "tracegen.h"
@@ -20,18 +21,19 @@ static void compile_usage(FILE *f)
 {
     fprintf(f, "usage: imcsim compile --arch A --model M [-o DIR] [--json]\n"
                "                      [--replicate none|balanced|max] [--set k=v ...]\n\n"
-               "Map model M (zoo name or YAML file) onto architecture A (preset name or\n"
+               "Map model M (zoo name, YAML or ONNX file) onto architecture A (preset name or\n"
                "YAML file): unroll, slice, tile, replicate and place every layer\n"
                "(docs/compiler.md). Prints the mapping report; with -o, writes\n"
                "DIR/mapping.json and the per-layer traces (docs/trace-format.md).\n\n"
                "options:\n"
                "  --arch A          architecture preset or YAML file\n"
-               "  --model M         model zoo name or YAML file\n"
+               "  --model M         model zoo name, YAML or ONNX file\n"
                "  -o DIR            output directory (created if missing)\n"
                "  --json            print the mapping JSON on stdout instead of the text\n"
                "  --replicate P     none | balanced (default: fill the chips the model\n"
                "                    needs) | max (fill every chip of the system)\n"
                "  --set k=v         override an architecture parameter (repeatable)\n"
+               MODEL_FLAGS_HELP
                "  --help            this text\n\n"
                "exit status: 0 ok, 1 the model does not fit or output failed, 2 bad input\n");
 }
@@ -67,9 +69,14 @@ int imc_cmd_compile(int argc, char **argv)
     const char *sets[MAX_SETS];
     int nsets = 0, json = 0;
     replicate_policy_t policy = REPLICATE_BALANCED;
+    model_opts_t mo = {0};
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
-        int has_val = i + 1 < argc;
+        int has_val = i + 1 < argc, mf = model_flag("compile", argc, argv, &i, &mo);
+        if (mf < 0)
+            return 2;
+        if (mf)
+            continue;
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
             compile_usage(stdout);
             return 0;
@@ -116,7 +123,7 @@ int imc_cmd_compile(int argc, char **argv)
     mapping_t mp;
     memset(&mp, 0, sizeof mp);
     int rc = 2;
-    if (!a || arch_load(arch_spec, sets, nsets, a, &d) || model_load(model_spec, &m, &d))
+    if (!a || arch_load(arch_spec, sets, nsets, a, &d) || model_load_opts(model_spec, &mo, &m, &d))
         goto out;
     rc = 1;
     if (compile_model(a, &m, policy, &mp, &d))

@@ -7,18 +7,21 @@
 #include "cli.h"
 #include "json.h"
 #include "model.h"
+#include "model_flags.h"
 
 static void models_usage(FILE *f)
 {
     fprintf(f, "usage: imcsim models [--json]\n"
-               "       imcsim models MODEL [--json]\n\n"
+               "       imcsim models MODEL [--json] [model options]\n\n"
                "Without MODEL, list the model zoo: layers, parameters and MACs per\n"
-               "inference. With MODEL (a zoo name or a YAML file, see\n"
-               "docs/model-format.md), load it, report any error as file:line:col, and\n"
-               "print its layers after batchnorm folding and activation fusion.\n\n"
+               "inference. With MODEL (a zoo name, a YAML or an ONNX file, see\n"
+               "docs/model-format.md), load it, report any error as file:line:col (the\n"
+               "node and operator for ONNX), and print its layers after batchnorm folding\n"
+               "and activation fusion.\n\n"
                "options:\n"
-               "  --json    machine-readable output on stdout\n"
-               "  --help    this text\n");
+               "  --json            machine-readable output on stdout\n"
+               MODEL_FLAGS_HELP
+               "  --help            this text\n");
 }
 
 static int count_weight_layers(const model_t *m)
@@ -75,6 +78,15 @@ static void model_json(json_w_t *w, const model_t *m, int with_layers)
             jw_int(w, "macs", L->macs);
             jw_int(w, "weight_bits", L->weight_bits);
             jw_int(w, "act_bits", L->act_bits);
+            if (L->act_max > 0) /* only where set: zoo listings stay as they were */
+                jw_num(w, "act_max", L->act_max);
+            if (L->quant.scheme != QUANT_DEFAULT) {
+                jw_obj_begin(w, "quant");
+                jw_str(w, "scheme", quant_scheme_name(L->quant.scheme));
+                jw_int(w, "per_channel", L->quant.per_channel);
+                jw_int(w, "scales", L->quant.n_w_scale);
+                jw_obj_end(w);
+            }
             jw_obj_end(w);
         }
         jw_arr_end(w);
@@ -82,12 +94,12 @@ static void model_json(json_w_t *w, const model_t *m, int with_layers)
     jw_obj_end(w);
 }
 
-static int show_model(const char *spec, int json)
+static int show_model(const char *spec, int json, const model_opts_t *mo)
 {
     imc_diag_t d;
     diag_init(&d);
     model_t m;
-    if (model_load(spec, &m, &d)) {
+    if (model_load_opts(spec, mo, &m, &d)) {
         fputs(d.text ? d.text : "error: cannot load the model\n", stderr);
         diag_free(&d);
         return 2;
@@ -102,8 +114,19 @@ static int show_model(const char *spec, int json)
         printf("model %s: input %dx%dx%d (HxWxC), %d layers, %" PRId64 " weights, %" PRId64
                " MACs per inference\n", m.name, m.in_h, m.in_w, m.in_c, m.n_layers,
                model_weights(&m), model_macs(&m));
-        printf("%-18s %-14s %-8s %-20s %16s %11s %14s\n", "layer", "type", "act",
-               "inputs", "output (HxWxC)", "weights", "MACs");
+        /* Columns widen for long (ONNX) names; bits show when the model sets any. */
+        int nw = 18, iw = 20, bits = 0;
+        for (int i = 0; i < m.n_layers; i++) {
+            const layer_t *L = &m.layers[i];
+            size_t in_len = 0;
+            nw = (int)strlen(L->name) > nw ? (int)strlen(L->name) : nw;
+            for (int k = 0; k < L->n_inputs; k++)
+                in_len += strlen(L->inputs[k] < 0 ? "input" : m.layers[L->inputs[k]].name) + 1;
+            iw = nw > 18 && (int)in_len > iw ? ((int)in_len > 95 ? 95 : (int)in_len) : iw;
+            bits |= L->weight_bits || L->act_bits;
+        }
+        printf("%-*s %-14s %-8s %-*s %16s %11s %14s%s\n", nw, "layer", "type", "act", iw,
+               "inputs", "output (HxWxC)", "weights", "MACs", bits ? "  bits(w/a)" : "");
         for (int i = 0; i < m.n_layers; i++) {
             const layer_t *L = &m.layers[i];
             char in[96] = "", shp[32];
@@ -114,9 +137,13 @@ static int show_model(const char *spec, int json)
                 strncat(in, nm, sizeof in - strlen(in) - 1);
             }
             snprintf(shp, sizeof shp, "%dx%dx%d", L->out_h, L->out_w, L->out_c);
-            printf("%-18.18s %-14s %-8s %-20.20s %16s %11" PRId64 " %14" PRId64 "\n",
-                   L->name, kind_label(L), act_kind_name(L->act), in, shp, L->weights,
-                   L->macs);
+            char prec[32] = "";
+            if (bits)
+                snprintf(prec, sizeof prec, "  %d/%d", L->weight_bits, L->act_bits);
+            printf("%-*.*s %-14s %-8s %-*.*s %16s %11" PRId64 " %14" PRId64 "%s\n", nw, nw,
+                   L->name, kind_label(L),
+                   L->act == ACT_RELU && L->act_max == 6 ? "relu6" : act_kind_name(L->act), iw,
+                   iw, in, shp, L->weights, L->macs, prec);
         }
     }
     model_free(&m);
@@ -127,7 +154,13 @@ int imc_cmd_models(int argc, char **argv)
 {
     int json = 0;
     const char *spec = NULL;
+    model_opts_t mo = {0};
     for (int i = 1; i < argc; i++) {
+        int mf = model_flag("models", argc, argv, &i, &mo);
+        if (mf < 0)
+            return 2;
+        if (mf)
+            continue;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             models_usage(stdout);
             return 0;
@@ -142,7 +175,12 @@ int imc_cmd_models(int argc, char **argv)
         }
     }
     if (spec)
-        return show_model(spec, json);
+        return show_model(spec, json, &mo);
+    if (mo.weight_bits || mo.act_bits || mo.input_shape || mo.quant_file) {
+        fprintf(stderr, "imcsim models: error: model options apply to one MODEL (expected "
+                "imcsim models MODEL ...)\n");
+        return 2;
+    }
     int n;
     const char *const *names = model_zoo_names(&n);
     json_w_t w;

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "run_flow.h"
+#include "model_flags.h"
 
 namespace {
 
@@ -19,7 +20,7 @@ void run_usage(FILE *f)
         "energy and utilization (schema: docs/stats.md).\n\n"
         "options:\n"
         "  --arch A            preset (isaac, puma) or architecture YAML file\n"
-        "  --model M           zoo model (imcsim models) or model YAML file\n"
+        "  --model M           zoo model (imcsim models), model YAML or ONNX file\n"
         "  --set key=value     override an architecture parameter (repeatable)\n"
         "  --batch N           inferences to run through the pipeline (default 1)\n"
         "  --replicate P       none | balanced | max (default balanced)\n"
@@ -36,7 +37,8 @@ void run_usage(FILE *f)
         "                      --data) when the model gives no scales\n"
         "  --seed S            seed of the non-idealities' random streams (default 1)\n"
         "  --perturb-order S   check: run the processes of each instant in another order\n"
-        "                      (seed S > 0); the results must be identical\n");
+        "                      (seed S > 0); the results must be identical\n"
+        MODEL_FLAGS_HELP);
 }
 
 

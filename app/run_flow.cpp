@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "functional_run.h"
 #include "model.h"
+#include "model_flags.h"
 #include "tracegen.h"
 #include "ytree.h"
 
@@ -64,6 +65,11 @@ int parse_run_args(const char *cmd, int argc, char **argv, RunArgs &ra, bool mul
             ra.functional = true;
             continue;
         }
+        int mf = model_flag(cmd, argc, argv, &i, &ra.model_opts);
+        if (mf < 0)
+            return 2;
+        if (mf)
+            continue;
         if (i + 1 >= argc) {
             std::fprintf(stderr, "imcsim %s: error: '%s' needs a value (see --help)\n", cmd, o.c_str());
             return 2;
@@ -156,7 +162,7 @@ int run_one(const char *cmd, const RunArgs &ra, const std::string &arch_spec, ru
     }
     print_diag(d); // warnings
     model_t m;
-    if (model_load(ra.model.c_str(), &m, d)) {
+    if (model_load_opts(ra.model.c_str(), &ra.model_opts, &m, d)) {
         print_diag(d);
         return 2;
     }

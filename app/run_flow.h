@@ -10,6 +10,7 @@
 
 #include "compile.h"
 #include "diag.h"
+#include "model.h"
 #include "run_result.h"
 
 struct RunArgs {
@@ -24,6 +25,7 @@ struct RunArgs {
     std::string data, calib;
     int limit = 0;
     uint64_t seed = 1;
+    model_opts_t model_opts{};  // --weight-bits, --act-bits, --input-shape, --quant
 };
 
 // 0 ok, 2 usage error (message printed), 1 for --help (caller exits 0).

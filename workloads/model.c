@@ -12,6 +12,7 @@
 
 #include "model_internal.h"
 #include "onnx_internal.h"
+#include "weights.h"
 #include "strutil.h"
 #include "ytree.h"
 
@@ -23,15 +24,15 @@ enum {
     K_GROUPS = 1 << 8, K_OUTF = 1 << 9, K_INF = 1 << 10, K_ACTIV = 1 << 11,
     K_FUNC = 1 << 12, K_HIDDEN = 1 << 13, K_STEPS = 1 << 14, K_LAYERS = 1 << 15,
     K_INSIZE = 1 << 16, K_WBITS = 1 << 17, K_ABITS = 1 << 18, K_QUANT = 1 << 19,
-    K_ACTMAX = 1 << 20, K_NKEYS = 21
+    K_ACTMAX = 1 << 20, K_WEIGHTS = 1 << 21, K_NKEYS = 22
 };
 static const char *const key_names[K_NKEYS] = {
     "name", "type", "inputs", "out_channels", "in_channels", "kernel", "stride",
     "padding", "groups", "out_features", "in_features", "activation", "function",
-    "hidden", "steps", "layers", "input_size", "weight_bits", "act_bits", "quant", "act_max"};
+    "hidden", "steps", "layers", "input_size", "weight_bits", "act_bits", "quant", "act_max", "weights"};
 
 #define K_COMMON (K_NAME | K_TYPE | K_INPUTS)
-#define K_PREC (K_WBITS | K_ABITS | K_QUANT)
+#define K_PREC (K_WBITS | K_ABITS | K_QUANT | K_WEIGHTS)
 
 static const struct {
     const char *name;
@@ -41,19 +42,19 @@ static const struct {
 } types[] = {
     {"conv2d", RK_CONV, ACT_NONE, K_COMMON | K_OUTC | K_INC | K_KERNEL | K_STRIDE | K_PAD | K_GROUPS | K_ACTIV | K_ACTMAX | K_PREC},
     {"linear", RK_LINEAR, ACT_NONE, K_COMMON | K_OUTF | K_INF | K_ACTIV | K_ACTMAX | K_PREC},
-    {"maxpool", RK_MAXPOOL, ACT_NONE, K_COMMON | K_KERNEL | K_STRIDE | K_PAD},
-    {"avgpool", RK_AVGPOOL, ACT_NONE, K_COMMON | K_KERNEL | K_STRIDE | K_PAD},
-    {"global_maxpool", RK_GMAXPOOL, ACT_NONE, K_COMMON},
-    {"global_avgpool", RK_GAVGPOOL, ACT_NONE, K_COMMON},
-    {"add", RK_ADD, ACT_NONE, K_COMMON | K_ACTIV | K_ACTMAX},
-    {"concat", RK_CONCAT, ACT_NONE, K_COMMON},
-    {"flatten", RK_FLATTEN, ACT_NONE, K_COMMON},
-    {"activation", RK_ACT, ACT_NONE, K_COMMON | K_FUNC | K_ACTMAX},
-    {"relu", RK_ACT, ACT_RELU, K_COMMON | K_ACTMAX},
-    {"relu6", RK_ACT, ACT_RELU, K_COMMON},
-    {"sigmoid", RK_ACT, ACT_SIGMOID, K_COMMON},
-    {"tanh", RK_ACT, ACT_TANH, K_COMMON},
-    {"batchnorm", RK_BN, ACT_NONE, K_COMMON},
+    {"maxpool", RK_MAXPOOL, ACT_NONE, K_COMMON | K_KERNEL | K_STRIDE | K_PAD | K_ABITS},
+    {"avgpool", RK_AVGPOOL, ACT_NONE, K_COMMON | K_KERNEL | K_STRIDE | K_PAD | K_ABITS},
+    {"global_maxpool", RK_GMAXPOOL, ACT_NONE, K_COMMON | K_ABITS},
+    {"global_avgpool", RK_GAVGPOOL, ACT_NONE, K_COMMON | K_ABITS},
+    {"add", RK_ADD, ACT_NONE, K_COMMON | K_ACTIV | K_ACTMAX | K_ABITS},
+    {"concat", RK_CONCAT, ACT_NONE, K_COMMON | K_ABITS},
+    {"flatten", RK_FLATTEN, ACT_NONE, K_COMMON | K_ABITS},
+    {"activation", RK_ACT, ACT_NONE, K_COMMON | K_FUNC | K_ACTMAX | K_ABITS},
+    {"relu", RK_ACT, ACT_RELU, K_COMMON | K_ACTMAX | K_ABITS},
+    {"relu6", RK_ACT, ACT_RELU, K_COMMON | K_ABITS},
+    {"sigmoid", RK_ACT, ACT_SIGMOID, K_COMMON | K_ABITS},
+    {"tanh", RK_ACT, ACT_TANH, K_COMMON | K_ABITS},
+    {"batchnorm", RK_BN, ACT_NONE, K_COMMON | K_WEIGHTS},
     {"lstm", RK_LSTM, ACT_NONE, K_COMMON | K_HIDDEN | K_STEPS | K_LAYERS | K_INSIZE | K_PREC},
 };
 #define N_TYPES (sizeof types / sizeof types[0])
@@ -87,6 +88,7 @@ typedef struct ctx {
     int64_t def_wbits, def_abits;
     model_t *m;                    /* the model being built (owns the arrays) */
     const char *file;              /* for messages when there is no tree (ONNX) */
+    ynode_t *weights_node;         /* the model's `weights:` file */
 } ctx_t;
 
 /* An error about layer r: at the value of `key` (or the layer) in a YAML
@@ -336,6 +338,9 @@ static int parse_layer(ctx_t *x, ynode_t *ln, int idx, raw_t *r)
         case K_FUNC: rc = parse_act(x, v, "function", r); break;
         case K_ACTMAX:
             r->act_max_node = v;
+            break;
+        case K_WEIGHTS:
+            r->wnode = v;
             break;
         case K_HIDDEN: rc = get_int(x, v, "hidden", 1, 1 << 16, &r->hidden); break;
         case K_STEPS: rc = get_int(x, v, "steps", 1, 1 << 20, &r->steps); break;
@@ -711,10 +716,17 @@ static int build(ctx_t *x, const int *order, model_t *m)
             fan[t] = r->consumers;
             continue;
         }
-        if (r->kind == RK_ACT && P && fan[t] == 1 && P->act == ACT_NONE &&
-            (P->kind == LAYER_CONV || P->kind == LAYER_LINEAR || P->kind == LAYER_ADD)) {
+        /* A relu after a relu is one relu, clipped at the lower bound (PyTorch's
+         * F.relu6 exports as Relu then Clip(0, 6)). */
+        int relu_again = P && P->act == ACT_RELU && r->act == ACT_RELU;
+        if (r->kind == RK_ACT && P && fan[t] == 1 && (P->act == ACT_NONE || relu_again) &&
+            (P->kind == LAYER_CONV || P->kind == LAYER_LINEAR || P->kind == LAYER_ADD ||
+             (relu_again && P->kind == LAYER_ACT))) {
+            if (relu_again && P->act_max > 0 && (r->act_max == 0 || P->act_max < r->act_max))
+                ; /* the earlier bound is the tighter one */
+            else
+                P->act_max = r->act_max;
             P->act = r->act;
-            P->act_max = r->act_max;
             r->target = t;
             fan[t] = r->consumers;
             continue;
@@ -869,7 +881,8 @@ done:
 
 static int parse_top(ctx_t *x, ynode_t *root, model_t *m, ynode_t **layers)
 {
-    static const char *const top[] = {"name", "description", "input", "precision", "layers"};
+    static const char *const top[] = {"name", "description", "input", "precision", "layers",
+                                      "weights"};
     static const char *const inkeys[] = {"height", "width", "channels", "features"};
     static const char *const pkeys[] = {"weight_bits", "act_bits"};
     int bad = 0;
@@ -882,16 +895,16 @@ static int parse_top(ctx_t *x, ynode_t *root, model_t *m, ynode_t **layers)
         ynode_t *kn = ynode_map_key(x->t, root, i), *v = ynode_map_val(x->t, root, i);
         const char *k = ynode_scalar(kn);
         size_t j;
-        for (j = 0; j < 5 && strcmp(k, top[j]); j++)
+        for (j = 0; j < 6 && strcmp(k, top[j]); j++)
             ;
-        if (j == 5) {
-            const char *best = str_closest(k, top, 5);
+        if (j == 6) {
+            const char *best = str_closest(k, top, 6);
             if (best)
                 yerror(x->t, x->d, kn, "unknown key '%s' in the model (did you mean '%s'?)",
                        k, best);
             else
                 yerror(x->t, x->d, kn, "unknown key '%s' in the model (expected one of: "
-                       "name, description, input, precision, layers)", k);
+                       "name, description, input, precision, layers, weights)", k);
             bad = 1;
             continue;
         }
@@ -961,8 +974,12 @@ static int parse_top(ctx_t *x, ynode_t *root, model_t *m, ynode_t **layers)
                     x->in_h = (int)val[0], x->in_w = (int)val[1], x->in_c = (int)val[2];
                 }
             }
-        } else {
+        } else if (j == 4) {
             *layers = v;
+        } else {
+            x->weights_node = v;
+            if (!yget_string(x->t, x->d, v, "weights"))
+                bad = 1;
         }
     }
     if (bad)
@@ -983,6 +1000,268 @@ static int parse_top(ctx_t *x, ynode_t *root, model_t *m, ynode_t **layers)
         return -1;
     }
     return 0;
+}
+
+static int ends_with(const char *s, const char *sfx)
+{
+    size_t n = strlen(s), k = strlen(sfx);
+    return n > k && strcmp(s + n - k, sfx) == 0;
+}
+
+static int any_wnode(const ctx_t *x)
+{
+    for (int i = 0; i < x->n; i++)
+        if (x->r[i].wnode)
+            return 1;
+    return 0;
+}
+
+/* A layer's `weights:` references (docs/model-format.md, "Weights"). */
+enum {
+    WK_TENSOR, WK_BIAS, WK_RECURRENT, WK_SCALE, WK_ZERO, WK_AXIS, WK_FAKE, WK_TRANSPOSE,
+    WK_ALPHA, WK_BETA, WK_BSCALE, WK_BZERO, WK_BINT32, WK_OUTSCALE, WK_MEAN, WK_VAR, WK_EPS,
+    WK_COUNT
+};
+static const char *const wkey_names[WK_COUNT] = {
+    "tensor", "bias", "recurrent", "scale", "zero_point", "axis", "fake_quant", "transpose",
+    "alpha", "beta", "bias_scale", "bias_zero_point", "bias_int32", "output_scale", "mean",
+    "var", "epsilon"};
+#define WB(k) (1u << (k))
+#define W_LAYER (WB(WK_TENSOR) | WB(WK_BIAS) | WB(WK_SCALE) | WB(WK_ZERO) | WB(WK_AXIS) | \
+                 WB(WK_FAKE) | WB(WK_BSCALE) | WB(WK_BZERO) | WB(WK_BINT32) | WB(WK_OUTSCALE))
+
+static unsigned wkeys_of(int kind)
+{
+    switch (kind) {
+    case RK_CONV: return W_LAYER;
+    case RK_LINEAR: return W_LAYER | WB(WK_TRANSPOSE) | WB(WK_ALPHA) | WB(WK_BETA);
+    case RK_LSTM: return WB(WK_TENSOR) | WB(WK_RECURRENT) | WB(WK_BIAS);
+    default: return WB(WK_SCALE) | WB(WK_BIAS) | WB(WK_MEAN) | WB(WK_VAR) | WB(WK_EPS);
+    }
+}
+
+/* A tensor of the weights file by name, or values written in place: a
+ * number or a list of numbers (what `imcsim import` writes for constants the
+ * ONNX graph computes, such as zero points). */
+static int ref_tensor(ctx_t *x, onnx_file_t *f, ynode_t *v, const char *key,
+                      const onnx_tensor_t **out)
+{
+    char err[700];
+    double num;
+    if (ynode_is_seq(v) || (ynode_is_scalar(v) && !parse_double(ynode_scalar(v), &num))) {
+        size_t n = ynode_is_seq(v) ? ynode_seq_len(v) : 1;
+        onnx_tensor_t *t = model_store_alloc(x->m, sizeof *t);
+        double *fv = model_store_alloc(x->m, sizeof *fv * (n ? n : 1));
+        int64_t *iv = model_store_alloc(x->m, sizeof *iv * (n ? n : 1));
+        if (!t || !fv || !iv || n > (1u << 20)) {
+            yerror(x->t, x->d, v, "'%s' has %zu values (expected at most %u)", key, n, 1u << 20);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (yget_double(x->t, x->d, ynode_is_seq(v) ? ynode_seq_at(x->t, v, i) : v, key,
+                            &fv[i]))
+                return -1;
+            iv[i] = (int64_t)fv[i];
+        }
+        t->name = key;
+        t->dtype = 11; /* double */
+        t->rank = ynode_is_seq(v);
+        t->dims[0] = (int64_t)n;
+        t->n = t->n_inl = (int64_t)n;
+        t->inl = fv;
+        t->inl_i = iv;
+        t->derived = 1;
+        *out = t;
+        return 0;
+    }
+    const char *name = yget_string(x->t, x->d, v, key);
+    if (!name)
+        return -1;
+    if (!(*out = onnx_file_tensor(f, name, err, sizeof err))) {
+        yerror(x->t, x->d, v, "%s (expected a tensor of the weights file)", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_wref(ctx_t *x, onnx_file_t *f, raw_t *r, wspec_t *ws)
+{
+    ynode_t *n = r->wnode;
+    memset(ws, 0, sizeof *ws);
+    ws->kind = r->kind == RK_CONV ? WS_CONV : r->kind == RK_LINEAR ? WS_LINEAR
+             : r->kind == RK_LSTM ? WS_LSTM : WS_BN;
+    ws->alpha = ws->beta = ws->out_mul = 1;
+    ws->bn_eps = 1e-5;
+    if (!ynode_is_map(n)) {
+        yerror(x->t, x->d, n, "'weights' is not a mapping (expected e.g. {tensor: NAME, "
+               "bias: NAME})");
+        return -1;
+    }
+    if (r->kind == RK_LSTM && r->nlayers > 1) {
+        yerror(x->t, x->d, n, "lstm layer '%s' has layers: %lld and one 'weights' (expected "
+               "one lstm entry per layer when naming weights)", r->name, (long long)r->nlayers);
+        return -1;
+    }
+    unsigned allowed = wkeys_of(r->kind), seen = 0;
+    int bint32 = 0;
+    for (size_t i = 0; i < ynode_map_size(n); i++) {
+        ynode_t *kn = ynode_map_key(x->t, n, i), *v = ynode_map_val(x->t, n, i);
+        const char *k = ynode_scalar(kn);
+        int j;
+        for (j = 0; j < WK_COUNT && strcmp(k, wkey_names[j]); j++)
+            ;
+        if (j == WK_COUNT || !(allowed & WB(j))) {
+            const char *cand[WK_COUNT];
+            size_t nc = 0;
+            char list[400] = "";
+            for (int q = 0; q < WK_COUNT; q++)
+                if (allowed & WB(q)) {
+                    cand[nc++] = wkey_names[q];
+                    strncat(list, nc > 1 ? ", " : "", sizeof list - strlen(list) - 1);
+                    strncat(list, wkey_names[q], sizeof list - strlen(list) - 1);
+                }
+            const char *best = str_closest(k, cand, nc);
+            yerror(x->t, x->d, kn, "unknown key '%s' in the weights of a %s layer (%s%s%s)", k,
+                   types[r->type].name, best ? "did you mean '" : "expected one of: ",
+                   best ? best : list, best ? "'?" : "");
+            return -1;
+        }
+        seen |= WB(j);
+        int rc = 0, bn = r->kind == RK_BN;
+        double num;
+        int64_t iv;
+        switch (j) {
+        case WK_TENSOR: rc = ref_tensor(x, f, v, k, &ws->w); break;
+        case WK_BIAS: rc = ref_tensor(x, f, v, k, bn ? &ws->bn_bias : &ws->b); break;
+        case WK_RECURRENT: rc = ref_tensor(x, f, v, k, &ws->r); break;
+        case WK_SCALE: rc = ref_tensor(x, f, v, k, bn ? &ws->bn_scale : &ws->w_scale); break;
+        case WK_ZERO: rc = ref_tensor(x, f, v, k, &ws->w_zero); break;
+        case WK_MEAN: rc = ref_tensor(x, f, v, k, &ws->bn_mean); break;
+        case WK_VAR: rc = ref_tensor(x, f, v, k, &ws->bn_var); break;
+        case WK_BSCALE: rc = ref_tensor(x, f, v, k, &ws->b_scale_t); break;
+        case WK_BZERO: rc = ref_tensor(x, f, v, k, &ws->b_zero); break;
+        case WK_AXIS:
+            rc = get_int(x, v, k, 0, 7, &iv);
+            ws->q_axis = (int)iv;
+            break;
+        case WK_FAKE: rc = yget_bool(x->t, x->d, v, k, &ws->fake_quant); break;
+        case WK_TRANSPOSE: rc = yget_bool(x->t, x->d, v, k, &ws->transpose); break;
+        case WK_BINT32: rc = yget_bool(x->t, x->d, v, k, &bint32); break;
+        case WK_ALPHA:
+        case WK_BETA:
+        case WK_OUTSCALE:
+        case WK_EPS:
+            rc = yget_double(x->t, x->d, v, k, &num);
+            if (!rc && (j == WK_EPS ? !(num > 0) : num == 0)) {
+                yerror(x->t, x->d, v, "'%s' is %g (expected a %s number)", k, num,
+                       j == WK_EPS ? "positive" : "non-zero");
+                rc = -1;
+            }
+            *(j == WK_ALPHA ? &ws->alpha : j == WK_BETA ? &ws->beta
+              : j == WK_OUTSCALE ? &ws->out_mul : &ws->bn_eps) = num;
+            break;
+        }
+        if (rc)
+            return -1;
+    }
+    static const int need_bn[] = {WK_SCALE, WK_BIAS, WK_MEAN, WK_VAR};
+    for (int q = 0; q < (r->kind == RK_BN ? 4 : 1); q++) {
+        int k = r->kind == RK_BN ? need_bn[q] : WK_TENSOR;
+        if (!(seen & WB(k))) {
+            yerror(x->t, x->d, n, "the weights of %s layer '%s' have no '%s' (expected it)",
+                   types[r->type].name, r->name, wkey_names[k]);
+            return -1;
+        }
+    }
+    if ((ws->w_zero || ws->fake_quant) && !ws->w_scale) {
+        yerror(x->t, x->d, n, "'%s' without 'scale' (expected the weights' scale too)",
+               ws->w_zero ? "zero_point" : "fake_quant");
+        return -1;
+    }
+    if (ws->fake_quant) { /* QuantizeLinear's range: the zero point's type, else uint8 */
+        int sg = 0, bits = ws->w_zero ? onnx_dtype_int_bits(ws->w_zero->dtype, &sg) : 8;
+        ws->q_lo = sg ? -(1 << (bits - 1)) : 0;
+        ws->q_hi = sg ? (1 << (bits - 1)) - 1 : (1 << bits) - 1;
+    }
+    if (bint32) { /* QLinearConv: int32 bias in units of input scale x weight scale */
+        if (!r->has_quant || !r->qs.q.has_a_scale || !ws->w_scale) {
+            yerror(x->t, x->d, n, "'bias_int32' without the input's act_scale in 'quant' and "
+                   "the weights' 'scale' (expected both)");
+            return -1;
+        }
+        ws->b_scale = r->qs.q.a_scale;
+    }
+    return 0;
+}
+
+/* The model's `weights:` file and every layer's references to its tensors. */
+static int yaml_weights(ctx_t *x, model_t *out)
+{
+    ynode_t *fn = x->weights_node;
+    if (!fn) {
+        for (int i = 0; i < x->n; i++)
+            if (x->r[i].wnode) {
+                yerror(x->t, x->d, x->r[i].wnode, "layer '%s' names weights but the model has "
+                       "no 'weights:' file (expected weights: FILE.onnx at the top)",
+                       x->r[i].name);
+                return -1;
+            }
+    }
+    const char *rel = ynode_scalar(fn);
+    char path[4096];
+    const char *slash = strrchr(x->t->file, '/');
+    if (rel[0] == '/' || !slash)
+        snprintf(path, sizeof path, "%s", rel);
+    else
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - x->t->file), x->t->file, rel);
+    if (!ends_with(path, ".onnx")) {
+        yerror(x->t, x->d, fn, "weights file '%s' (expected an ONNX file, *.onnx)", rel);
+        return -1;
+    }
+    imc_diag_t sub;
+    diag_init(&sub);
+    onnx_file_t *f = onnx_file_open(path, out, &sub);
+    if (!f) {
+        yerror(x->t, x->d, fn, "cannot read weights file '%s': %s", rel,
+               sub.text ? sub.text : "");
+        diag_free(&sub);
+        return -1;
+    }
+    diag_free(&sub);
+    wspec_t *spec = calloc((size_t)out->n_layers, sizeof *spec), ws;
+    int rc = spec ? 0 : -1;
+    for (int i = 0; i < x->n && !rc; i++) {
+        raw_t *r = &x->r[i];
+        if (!r->wnode)
+            continue;
+        if ((rc = parse_wref(x, f, r, &ws)))
+            break;
+        wspec_t *t = &spec[r->target];
+        if (ws.kind == WS_BN) {
+            t->bn_scale = ws.bn_scale, t->bn_bias = ws.bn_bias;
+            t->bn_mean = ws.bn_mean, t->bn_var = ws.bn_var, t->bn_eps = ws.bn_eps;
+        } else {
+            ws.bn_scale = t->bn_scale, ws.bn_bias = t->bn_bias; /* keep a fold already seen */
+            ws.bn_mean = t->bn_mean, ws.bn_var = t->bn_var, ws.bn_eps = t->bn_eps;
+            *t = ws;
+        }
+    }
+    for (int i = 0; i < x->n && !rc; i++) { /* every weight layer needs its tensors */
+        raw_t *r = &x->r[i];
+        if ((r->kind == RK_CONV || r->kind == RK_LINEAR || r->kind == RK_LSTM) && !r->wnode) {
+            yerror(x->t, x->d, r->node, "%s layer '%s' has no 'weights' (expected "
+                   "weights: {tensor: NAME} in a model with a weights file)",
+                   types[r->type].name, r->name);
+            rc = -1;
+        }
+    }
+    if (!rc)
+        rc = model_weights_attach(out, onnx_file_src(f), spec, x->d);
+    for (int i = 0; i < out->n_layers && !rc; i++) /* the scales a quant block uses */
+        rc = model_quant_scales(out, i, &spec[i], x->d);
+    free(spec);
+    onnx_file_close(f);
+    return rc;
 }
 
 static int load_tree(ytree_t *t, const char *default_name, model_t *out, imc_diag_t *d)
@@ -1009,6 +1288,8 @@ static int load_tree(ytree_t *t, const char *default_name, model_t *out, imc_dia
         if (infer_shape(&x, &x.r[order[i]]))
             goto done;
     if (build(&x, order, out))
+        goto done;
+    if ((x.weights_node || any_wnode(&x)) && yaml_weights(&x, out))
         goto done;
     out->hash = model_hash(out);
     rc = 0;
@@ -1042,12 +1323,6 @@ int model_load_string(const char *name, const char *text, size_t len,
         rc = load_tree(&t, bn, out, d);
     ytree_free(&t);
     return rc;
-}
-
-static int ends_with(const char *s, const char *sfx)
-{
-    size_t n = strlen(s), k = strlen(sfx);
-    return n > k && strcmp(s + n - k, sfx) == 0;
 }
 
 static int is_path(const char *s)

@@ -3,6 +3,8 @@
 #ifndef IMC_MODEL_H
 #define IMC_MODEL_H
 
+#include <stdio.h>
+
 #include "mapping.h"
 
 #ifdef __cplusplus
@@ -38,6 +40,12 @@ int model_load_onnx_mem(const char *name, const void *data, size_t len,
                         const model_opts_t *o, model_t *out, imc_diag_t *d);
 
 void model_free(model_t *m);
+
+/* Write m in the YAML model format; loading the text gives the same layers
+ * and hash. weights_ref: the path of m's ONNX file relative to where the
+ * text is saved (its tensors are referenced per layer), or NULL to leave the
+ * weights out; source: named in a comment, or NULL. 0 ok, -1 on a write error. */
+int model_write_yaml(const model_t *m, FILE *f, const char *weights_ref, const char *source);
 
 /* Names of the embedded zoo models, in a fixed order. */
 const char *const *model_zoo_names(int *n);

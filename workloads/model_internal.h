@@ -71,6 +71,7 @@ typedef struct raw {
     quant_spec_t qs;               /* the `quant:` block */
     ynode_t *qnode;
     int wspec;                     /* front end's weight description, or -1 */
+    ynode_t *wnode;                /* YAML: the layer's `weights:` references */
 } raw_t;
 
 /* The types table index of a YAML layer type ("conv2d"), or -1; *kind gets its RK_*. */

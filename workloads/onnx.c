@@ -52,6 +52,7 @@ typedef struct val {
     int steps;                   /* V_SEQ */
     int qint;                    /* holds integers (QuantizeLinear, QLinear* output) */
     int int_acc;                 /* the int32 accumulator of ConvInteger/MatMulInteger */
+    int64_t pad;                 /* a Pad's zeros on every side, for the next window */
     int abits, has_ascale;       /* its quantization, when known */
     double ascale;
     int32_t azero;
@@ -464,6 +465,12 @@ static int scalar(cv_t *c, val_t *v, const char *what, double *out)
     return 0;
 }
 
+static int is_int_type(int dt)
+{
+    int sg;
+    return onnx_dtype_int_bits(dt, &sg) > 0;
+}
+
 /* A folded constant output with these dims and values (iv or fv). */
 static val_t *fold_out(cv_t *c, int oi, int dtype, int rank, const int64_t *dims, int64_t *iv,
                        double *fv)
@@ -472,23 +479,45 @@ static val_t *fold_out(cv_t *c, int oi, int dtype, int rank, const int64_t *dims
         nerr(c, "a rank-%d result (expected at most %d)", rank, ONNX_MAX_RANK);
         return NULL;
     }
-    val_t *o = add_val(c, out_name(c, oi), NULL);
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
+    /* Both forms of the values, and a tensor holding them, so a folded
+     * constant serves wherever a stored one does (a scale, a bias). */
+    if (!iv && !(iv = alloc(c, sizeof *iv * (size_t)(n ? n : 1))))
+        return NULL;
+    if (!fv && !(fv = alloc(c, sizeof *fv * (size_t)(n ? n : 1))))
+        return NULL;
+    for (int64_t i = 0; i < n; i++) {
+        if (is_int_type(dtype))
+            fv[i] = (double)iv[i];
+        else
+            iv[i] = (int64_t)fv[i];
+    }
+    onnx_tensor_t *t = alloc(c, sizeof *t);
+    val_t *o = t ? add_val(c, out_name(c, oi), NULL) : NULL;
     if (!o)
         return NULL;
+    if (!(t->name = alloc(c, strlen(o->name) + 1)))
+        return NULL;
+    strcpy((char *)t->name, o->name);
+    t->derived = 1;
+    t->dtype = dtype;
+    t->rank = rank;
+    memcpy(t->dims, dims, sizeof *dims * (size_t)rank);
+    t->n = t->n_inl = n;
+    t->inl = fv;
+    t->inl_i = iv;
     o->kind = V_CONST;
     o->dtype = dtype;
     o->rank = rank;
     memcpy(o->dims, dims, sizeof *dims * (size_t)rank);
     o->iv = iv;
     o->fv = fv;
+    o->t = t;
     return o;
 }
 
-static int is_int_type(int dt)
-{
-    int sg;
-    return onnx_dtype_int_bits(dt, &sg) > 0;
-}
 
 /* ------------------------------------------------------------ activations */
 
@@ -496,6 +525,13 @@ static int check_act(cv_t *c, const val_t *v, const char *what)
 {
     if (!v)
         return nerr(c, "its %s is missing (expected an input tensor)", what);
+    if (v->kind == V_ACT && v->pad) {
+        const char *op = c->node->op_type;
+        if (strcmp(op, "Conv") && strcmp(op, "ConvInteger") && strcmp(op, "QLinearConv") &&
+            strcmp(op, "AveragePool"))
+            return nerr(c, "its %s '%s' is zero-padded by a Pad node (expected the Pad before "
+                        "a Conv or AveragePool, which take the padding)", what, v->name);
+    }
     if (v->kind == V_ACT)
         return 0;
     if (v->kind == V_HOST)
@@ -831,6 +867,7 @@ static int window(cv_t *c, const val_t *x, const int64_t *kernel, int pool, wind
             return nerr(c, "auto_pad '%s' (expected NOTSET, SAME_UPPER, SAME_LOWER or VALID)",
                         ap);
         }
+        wd->p[a] += x->pad, wd->p[a + 2] += x->pad; /* a Pad node before the window */
         int64_t span = in[a] + wd->p[a] + wd->p[a + 2] - ke;
         if (span < 0)
             return nerr(c, "its %" PRId64 "-wide window does not fit the %" PRId64 "-wide "
@@ -1231,6 +1268,7 @@ static val_t *reshape_const(cv_t *c, const val_t *x, int oi, int rank, const int
         if (!t)
             return NULL;
         *t = *x->t;
+        t->derived = 1;
         t->rank = rank;
         memcpy(t->dims, dims, sizeof *dims * (size_t)rank);
         o->t = t;
@@ -1547,17 +1585,19 @@ static int op_softmax(cv_t *c, const op_t *op)
 
 /* ------------------------------------------------------------ constants */
 
-/* A tensor written in the model (an initializer, a Constant's value). */
+/* A tensor written in the model (an initializer, a Constant's value), known
+ * by `name` (a Constant's by its output, as `weights:` references find it). */
 static val_t *stored(cv_t *c, const char *name, const Onnx__TensorProto *tp)
 {
     onnx_tensor_t *t = alloc(c, sizeof *t);
-    char err[600];
-    if (!t)
+    char err[600], *nm = alloc(c, strlen(name) + 1);
+    if (!t || !nm)
         return NULL;
     if (onnx_tensor_from_proto(c->m, &c->w, tp, &c->src, t, err, sizeof err)) {
         nerr(c, "tensor '%s': %s", name, err);
         return NULL;
     }
+    t->name = strcpy(nm, name);
     val_t *v = add_val(c, name, NULL);
     if (!v)
         return NULL;
@@ -1596,22 +1636,7 @@ static int op_constant(cv_t *c, const op_t *op)
         fv[i] = ints ? (double)(list ? a->ints[i] : a->i) : (list ? a->floats[i] : a->f);
         iv[i] = ints ? (list ? a->ints[i] : a->i) : (int64_t)fv[i];
     }
-    /* Kept as a stored tensor too, so it can serve as weights. */
-    onnx_tensor_t *t = alloc(c, sizeof *t);
-    if (!t)
-        return -1;
-    t->name = out_name(c, 0);
-    t->dtype = ints ? 7 : 1;
-    t->rank = list;
-    t->dims[0] = n;
-    t->n = n;
-    t->n_inl = n;
-    t->inl = fv;
-    t->inl_i = iv;
-    val_t *o = fold_out(c, 0, t->dtype, list, d, ints ? iv : NULL, ints ? NULL : fv);
-    if (o)
-        o->t = t;
-    return o ? 0 : -1;
+    return fold_out(c, 0, ints ? 7 : 1, list, d, iv, fv) ? 0 : -1;
 }
 
 static int op_shape(cv_t *c, const op_t *op)
@@ -1754,6 +1779,90 @@ static int op_gather(cv_t *c, const op_t *op)
             }
         }
     return fold_out(c, 0, x->dtype, rank, d, ints ? iv : NULL, ints ? NULL : fv) ? 0 : -1;
+}
+
+/* Pad: zeros around H and W, taken by the Conv or AveragePool after it
+ * (what PyTorch's avg_pool2d exports); no pads at all is an identity. */
+static int op_pad(cv_t *c, const op_t *op)
+{
+    (void)op;
+    val_t *x = in(c, 0), *pv = in(c, 1), *cv_ = in(c, 2);
+    char mode[32];
+    int64_t *p;
+    if (attr_str(c, "mode", "constant", mode, sizeof mode) || check_act(c, x, "input"))
+        return -1;
+    if (!is_const(pv) || numel(pv) != 2 * x->rank || const_ints(c, pv, &p, "pads"))
+        return is_const(pv) && numel(pv) == 2 * x->rank ? -1
+               : nerr(c, "its pads are not %d constant values (expected them known when "
+                      "loading)", 2 * x->rank);
+    double v = 0;
+    if (cv_ && scalar(c, cv_, "constant_value", &v))
+        return -1;
+    int64_t pad = x->rank == 4 ? p[2] : 0;
+    int even = pad >= 0 && pad <= 4096;
+    for (int i = 0; i < 2 * x->rank; i++)
+        even &= p[i] == (x->rank == 4 && i % 4 >= 2 ? pad : 0);
+    if (strcmp(mode, "constant"))
+        return nerr(c, "mode '%s' (expected constant zeros)", mode);
+    if (v != 0)
+        return nerr(c, "constant_value %g (expected zeros)", v);
+    if (!even) {
+        char ds[160];
+        dims_str(p, 2 * x->rank, ds, sizeof ds);
+        return nerr(c, "pads %s (expected the same zeros on every side of H and W, none on N "
+                    "and C)", ds);
+    }
+    val_t *o = pass(c, x, 0, 0, NULL);
+    if (o)
+        o->pad += pad;
+    return o ? 0 : -1;
+}
+
+/* Expand of a constant (an LSTM's initial state): numpy broadcasting. */
+static int op_expand(cv_t *c, const op_t *op)
+{
+    (void)op;
+    val_t *x = in(c, 0), *sh = in(c, 1);
+    int64_t *s, *xi;
+    double *xf;
+    if (!is_const(x))
+        return nerr(c, "it broadcasts '%s', which is not a constant (expected constants only)",
+                    x ? x->name : "");
+    if (!is_const(sh) || sh->rank != 1 || numel(sh) > ONNX_MAX_RANK)
+        return nerr(c, "its shape is not a constant list of at most %d sizes", ONNX_MAX_RANK);
+    if (const_ints(c, sh, &s, "shape") || const_ints(c, x, &xi, "input") ||
+        const_floats(c, x, &xf, "input"))
+        return -1;
+    int rs = (int)numel(sh), rank = rs > x->rank ? rs : x->rank;
+    int64_t d[ONNX_MAX_RANK], xd[ONNX_MAX_RANK], n = 1;
+    for (int i = 0; i < rank; i++) { /* align both shapes on the right */
+        int64_t a = i - (rank - x->rank) >= 0 ? x->dims[i - (rank - x->rank)] : 1;
+        int64_t b = i - (rank - rs) >= 0 ? s[i - (rank - rs)] : 1;
+        if (a != b && a != 1 && b != 1)
+            return nerr(c, "sizes %" PRId64 " and %" PRId64 " on axis %d do not broadcast", a,
+                        b, i);
+        xd[i] = a;
+        d[i] = a == 1 ? b : a;
+        if (d[i] < 0 || (d[i] && n > MAX_FOLD / d[i]))
+            return nerr(c, "a folded constant of more than %d values", MAX_FOLD);
+        n *= d[i];
+    }
+    int64_t *iv = alloc(c, sizeof *iv * (size_t)(n ? n : 1));
+    double *fv = alloc(c, sizeof *fv * (size_t)(n ? n : 1));
+    if (!iv || !fv)
+        return -1;
+    for (int64_t k = 0; k < n; k++) {
+        int64_t rem = k, src = 0, stride = 1;
+        for (int i = rank - 1; i >= 0; i--) {
+            int64_t idx = rem % d[i];
+            rem /= d[i];
+            src += (xd[i] == 1 ? 0 : idx) * stride;
+            stride *= xd[i];
+        }
+        iv[k] = xi[src];
+        fv[k] = xf[src];
+    }
+    return fold_out(c, 0, x->dtype, rank, d, iv, fv) ? 0 : -1;
 }
 
 /* Slice of a constant (shape arithmetic). */
@@ -2028,7 +2137,8 @@ static int op_lstm(cv_t *c, const op_t *op)
                 return nerr(c, "activations other than Sigmoid, Tanh, Tanh (expected the "
                             "standard LSTM cell)");
     }
-    if (x->kind != V_SEQ || x->rank != 3 || x->dims[1] != 1)
+    if (!((x->kind == V_SEQ || (x->kind == V_ACT && x->dims[0] == 1)) && x->rank == 3 &&
+          x->dims[1] == 1))
         return nerr(c, "its input '%s' is not a sequence [steps, 1, features] (expected the "
                     "network input or an LSTM's output)", x->name);
     int64_t T = x->dims[0], I = x->dims[2];
@@ -2151,6 +2261,8 @@ static const op_t ops[] = {
     {"ConstantOfShape", op_constant_of_shape, 1, 1, ATTRS("value"), 0},
     {"Gather", op_gather, 2, 2, ATTRS("axis"), 0},
     {"Slice", op_slice, 3, 5, NULL, 0},
+    {"Expand", op_expand, 2, 2, NULL, 0},
+    {"Pad", op_pad, 2, 3, ATTRS("mode"), 0},
     {"QuantizeLinear", op_quant, 2, 3, ATTRS("axis"), Q_QUANTIZE},
     {"DequantizeLinear", op_quant, 2, 3, ATTRS("axis"), Q_DEQUANTIZE},
     {"DynamicQuantizeLinear", op_quant, 1, 1, NULL, Q_DYNAMIC},
@@ -2541,7 +2653,10 @@ static int graph_input(cv_t *c, const Onnx__ValueInfoProto *vi)
     v->rank = rank;
     memcpy(v->dims, d, sizeof *d * (size_t)rank);
     v->layer = LAYER_INPUT_NETWORK;
-    if (rank == 3) {
+    if (rank == 3 && d[0] == 1) { /* one step: an activation [1, 1, F] */
+        v->kind = V_ACT;
+        v->h = v->w = 1, v->c = (int)d[2];
+    } else if (rank == 3) {
         v->h = v->w = 1, v->c = (int)d[2];
         v->steps = (int)d[0];
     } else {
@@ -2729,6 +2844,8 @@ static int convert(cv_t *c, model_t *out)
     free(spec);
     if (!rc)
         rc = metadata_quant(c, mp, raw_node);
+    if (!rc)
+        model_rehash(out); /* the metadata's bits are part of the model */
 done:
     free(order);
     free(raw_node);
@@ -2790,4 +2907,107 @@ int onnx_load(const char *file, const uint8_t *mem, size_t len, const model_opts
     if (rc)
         model_free(out);
     return rc;
+}
+
+/* ------------------------------------------------------------ tensors by name */
+
+/* An ONNX file opened for the tensors a YAML model's `weights:` names. */
+struct onnx_file {
+    map_t map;
+    onnx_wire_t w;
+    onnx_src_t src;              /* persistent: strings in the model's store */
+    smap_t names;                /* tensor name -> initializer (>= 0) or Constant node (-2 - i) */
+    model_t *m;
+};
+
+onnx_file_t *onnx_file_open(const char *path, model_t *m, imc_diag_t *d)
+{
+    onnx_file_t *f = calloc(1, sizeof *f);
+    if (!f) {
+        diag_error(d, path, 0, 0, "out of memory");
+        return NULL;
+    }
+    f->m = m;
+    char *p = model_store_alloc(m, strlen(path) + 1), *dir = model_store_alloc(m, strlen(path) + 2);
+    if (!p || !dir) {
+        diag_error(d, path, 0, 0, "out of memory");
+        free(f);
+        return NULL;
+    }
+    strcpy(p, path);
+    strcpy(dir, path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    f->src.path = p;
+    f->src.dir = dir;
+    if (onnx_map_file(path, &f->map, d) ||
+        onnx_wire_decode(f->map.data, f->map.size, path, &f->w, d)) {
+        onnx_file_close(f);
+        return NULL;
+    }
+    const Onnx__GraphProto *g = f->w.model->graph;
+    size_t n = g ? g->n_initializer + g->n_node : 0;
+    if (smap_init(&f->names, n)) {
+        diag_error(d, path, 0, 0, "out of memory");
+        onnx_file_close(f);
+        return NULL;
+    }
+    for (size_t i = 0; g && i < g->n_initializer; i++)
+        if (g->initializer[i]->name)
+            *smap_slot(&f->names, g->initializer[i]->name, 1) = (int)i;
+    for (size_t i = 0; g && i < g->n_node; i++) {
+        const Onnx__NodeProto *nd = g->node[i];
+        if (nd->op_type && !strcmp(nd->op_type, "Constant") && nd->n_output == 1 &&
+            nd->n_attribute == 1 && nd->attribute[0]->t && *nd->output[0])
+            *smap_slot(&f->names, nd->output[0], 1) = -2 - (int)i;
+    }
+    return f;
+}
+
+void onnx_file_close(onnx_file_t *f)
+{
+    if (!f)
+        return;
+    onnx_wire_free(&f->w);
+    onnx_unmap_file(&f->map);
+    smap_free(&f->names);
+    free(f);
+}
+
+const onnx_src_t *onnx_file_src(const onnx_file_t *f)
+{
+    return &f->src;
+}
+
+/* The tensor called `name` (an initializer or a Constant's value), described
+ * in the model's store; NULL with the reason in err. */
+const onnx_tensor_t *onnx_file_tensor(onnx_file_t *f, const char *name, char *err,
+                                      size_t errlen)
+{
+    int *s = f->names.key ? smap_slot(&f->names, name, 0) : NULL;
+    if (!s) {
+        snprintf(err, errlen, "'%s' is not an initializer or a Constant of '%s'", name,
+                 f->src.path);
+        return NULL;
+    }
+    const Onnx__GraphProto *g = f->w.model->graph;
+    const Onnx__TensorProto *tp = *s >= 0 ? g->initializer[*s] : g->node[-2 - *s]->attribute[0]->t;
+    onnx_tensor_t *t = model_store_alloc(f->m, sizeof *t);
+    if (!t) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    char why[512];
+    onnx_src_t during = f->src; /* read small values from the mapping */
+    during.mem = f->map.data;
+    during.mem_len = f->map.size;
+    if (onnx_tensor_from_proto(f->m, &f->w, tp, &during, t, why, sizeof why)) {
+        snprintf(err, errlen, "tensor '%s': %s", name, why);
+        return NULL;
+    }
+    t->name = t->name && *t->name ? t->name : name;
+    return t;
 }

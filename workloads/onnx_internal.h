@@ -34,6 +34,8 @@ typedef struct onnx_tensor {
     int64_t n_inl;                  /* values decoded with the model: unpacked elements, */
     double *inl;                    /* Constant value_float(s)/value_int(s) */
     int64_t *inl_i;                 /* the same as integers (exact for int64) */
+    int derived;                    /* computed while loading (folded, or a stored tensor
+                                       seen with other dims): not in the file by its name */
 } onnx_tensor_t;
 
 /* Size in bytes of one element of an ONNX data type, 0 if unsupported. */
@@ -88,3 +90,20 @@ int model_weights_attach(model_t *m, const onnx_src_t *src, const wspec_t *spec,
 #include "model.h"
 int onnx_load(const char *file, const uint8_t *mem, size_t len, const model_opts_t *o,
               model_t *out, imc_diag_t *d);
+
+/* An ONNX file opened for the tensors a YAML model's `weights:` names. */
+typedef struct onnx_file onnx_file_t;
+onnx_file_t *onnx_file_open(const char *path, model_t *m, imc_diag_t *d);
+void onnx_file_close(onnx_file_t *f);
+const onnx_src_t *onnx_file_src(const onnx_file_t *f);
+/* The tensor called `name` (an initializer or a Constant's value), described
+ * in m's store; NULL with the reason in err. */
+const onnx_tensor_t *onnx_file_tensor(onnx_file_t *f, const char *name, char *err,
+                                      size_t errlen);
+/* The spec of weight layer i (NULL without weights), for writers. */
+const wspec_t *model_layer_wspec(const model_t *m, int i);
+/* Read a small tensor (scales, zero points) while m's store is alive. */
+int model_weights_read(const model_t *m, const onnx_tensor_t *t, float *out, imc_diag_t *d);
+/* Give layer i's quant block the scales and zero points its spec names,
+ * unless it has some already. */
+int model_quant_scales(model_t *m, int i, const wspec_t *s, imc_diag_t *d);

@@ -366,3 +366,49 @@ void layer_weights_free(layer_weights_t *w)
     free(w->bias);
     w->w = w->bias = NULL;
 }
+
+const wspec_t *model_layer_wspec(const model_t *m, int i)
+{
+    if (!model_has_weights(m) || i < 0 || i >= m->store->weights->n)
+        return NULL;
+    return &m->store->weights->spec[i];
+}
+
+int model_weights_read(const model_t *m, const onnx_tensor_t *t, float *out, imc_diag_t *d)
+{
+    const struct model_weights *mw = m->store->weights;
+    return onnx_read_f32(&mw->src, t, out, d, mw->file, t->name);
+}
+
+int model_quant_scales(model_t *m, int i, const wspec_t *s, imc_diag_t *d)
+{
+    layer_quant_t *q = &m->layers[i].quant;
+    if (!s->w_scale || q->n_w_scale)
+        return 0;
+    int64_t n = s->w_scale->n;
+    double *sc = model_store_alloc(m, sizeof *sc * (size_t)n);
+    int32_t *zz = s->w_zero ? model_store_alloc(m, sizeof *zz * (size_t)n) : NULL;
+    float *f = malloc(sizeof *f * (size_t)(n ? n : 1));
+    int rc = -1;
+    if (!sc || (s->w_zero && !zz) || !f) {
+        diag_error(d, NULL, 0, 0, "out of memory");
+        goto done;
+    }
+    if (model_weights_read(m, s->w_scale, f, d))
+        goto done;
+    for (int64_t k = 0; k < n; k++)
+        sc[k] = f[k];
+    if (s->w_zero) {
+        if (model_weights_read(m, s->w_zero, f, d))
+            goto done;
+        for (int64_t k = 0; k < n; k++)
+            zz[k] = (int32_t)f[k];
+    }
+    q->n_w_scale = (int)n;
+    q->w_scale = sc;
+    q->w_zero = zz;
+    rc = 0;
+done:
+    free(f);
+    return rc;
+}

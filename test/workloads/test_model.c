@@ -347,7 +347,7 @@ static const struct {
      "  - {name: a, type: conv2d, out_channels: 4, kernel: 3, out_features: 5}\n",
      "m.yaml:3:57: error: unknown key 'out_features' in a conv2d layer (expected one of: "
      "name, type, inputs, out_channels, in_channels, kernel, stride, padding, groups, "
-     "activation, weight_bits, act_bits, quant, act_max)"},
+     "activation, weight_bits, act_bits, quant, act_max, weights)"},
     {"input: {height: 8, width: 8, channels: 3}\nlayers:\n"
      "  - {name: c1, type: conv2, out_channels: 4, kernel: 3}\n",
      "m.yaml:3:22: error: unknown layer type 'conv2' (did you mean 'conv2d'?)"},
@@ -458,7 +458,7 @@ static const struct {
     {"input: {height: 4, width: 4, channels: 3}\nlayers:\n"
      "  - {name: p, type: maxpool, kernel: 2, quant: {act_bits: 4}}\n",
      "m.yaml:3:41: error: unknown key 'quant' in a maxpool layer (expected one of: name, "
-     "type, inputs, kernel, stride, padding)"},
+     "type, inputs, kernel, stride, padding, act_bits)"},
     {"input: {features: 16}\nlayers:\n"
      "  - {name: a, type: linear, out_features: 16, activation: sigmoid, act_max: 6}\n",
      "m.yaml:3:77: error: 'act_max' is 6 on a sigmoid activation (expected a positive "
