@@ -21,23 +21,14 @@
 #include "compile.h"
 #include "functional.h"
 #include "model.h"
+#include "nonideal.h"
 
-static uint64_t st;
+static ni_rng_t rng; /* the test's own draws: configurations, weights, inputs */
 static char arch_desc[1024]; /* the --set list of the configuration, for messages */
-static uint64_t rnd(void)
-{
-    uint64_t z = (st += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-static int pick(int n) { return (int)(rnd() % (uint64_t)n); }
-static double unif(void) { return (double)(rnd() >> 11) * 0x1.0p-53; }
-static double gauss(void)
-{
-    double u = 1 - unif(), v = unif();
-    return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
-}
+static void reseed(uint64_t s) { ni_rng_seed(&rng, s, 0, 0, 0); }
+static int pick(int n) { return (int)(ni_rng_u64(&rng) % (uint64_t)n); }
+static double unif(void) { return ni_rng_uniform(&rng); }
+static double gauss(void) { return ni_rng_normal(&rng); }
 
 /* Random float weights: per-channel scales spread over 4x, some zeros. */
 static int rand_weights(void *ctx, const model_t *m, int li, layer_weights_t *out, imc_diag_t *d)
@@ -138,7 +129,7 @@ START_TEST(random_layers_bit_exact)
 {
     int seen = 0, configs = 0, schemes[8] = {0}, signed_schemes[2] = {0};
     for (int seed = 0; seed < 240; seed++) {
-        st = 1000 + (uint64_t)seed;
+        reseed(1000 + (uint64_t)seed);
         static const int rows[] = {32, 64, 128, 256}, cols[] = {32, 64, 128}, bits[] = {1, 2, 4};
         int R = rows[pick(4)], C = cols[pick(3)], bpc = bits[pick(3)], dac = bits[pick(3)];
         int diff = pick(2), flip = pick(2), unit = diff ? pick(2) : 1, sgn = pick(2);
@@ -242,7 +233,7 @@ START_TEST(isaac_adc_is_lossless)
         ck_assert_int_eq(a.derived.lossless_adc_bits, 8);
         diag_free(&d);
         int seen = 0;
-        st = 7;
+        reseed(7);
         check_exact(&a,
                     "input: {height: 8, width: 8, channels: 16}\nlayers:\n"
                     "  - {name: c1, type: conv2d, out_channels: 40, kernel: 3, padding: 1, "
@@ -267,7 +258,7 @@ START_TEST(binary_layers_sense)
         ck_assert_int_eq(arch_load("isaac", sets, 1, &a, &d), 0);
         diag_free(&d);
         int seen = 0;
-        st = 99;
+        reseed(99);
         const char *yaml = "input: {features: 60}\nlayers:\n"
                            "  - {name: b1, type: linear, out_features: 40, quant: {scheme: binary}}\n"
                            "  - {name: b2, type: linear, out_features: 30, quant: {scheme: binary}}\n"

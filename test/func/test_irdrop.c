@@ -97,14 +97,6 @@ static void nodal(const double *g, const double *v, double rho, double *out)
     free(b);
 }
 
-static uint64_t st = 7;
-static uint64_t rnd(void)
-{
-    uint64_t z = (st += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 /* 2-bit cells (levels 0..3) with G_off from an on/off ratio of 100, inputs
  * bit-serial (0 or 1 x V_read). rho = r x one level step: RRAM's 40 uS top
@@ -115,10 +107,12 @@ START_TEST(model_within_5_percent_of_nodal_solve)
     static const double ohms[3] = {2.12, 10, 30};
     double g[R * C], v[R], exact[C], model[C], ideal[C];
     double goff = 3.0 / 99.0, step_s = 40e-6 / (3 + goff);
+    ni_rng_t r;
+    ni_rng_seed(&r, 7, 0, 0, 0);
     for (int i = 0; i < R * C; i++)
-        g[i] = (double)(rnd() % 4) + goff;
+        g[i] = (double)(ni_rng_u64(&r) % 4) + goff;
     for (int i = 0; i < R; i++)
-        v[i] = (double)(rnd() % 4 != 0); /* 3/4 of the rows driven */
+        v[i] = (double)(ni_rng_u64(&r) % 4 != 0); /* 3/4 of the rows driven */
     double *vr = malloc(sizeof(double) * R * C), *vc = malloc(sizeof(double) * R * C);
     double *work = malloc(sizeof(double) * (4 * R + R * C));
     for (int j = 0; j < C; j++) {
