@@ -265,11 +265,9 @@ static int program_layer(func_net_t *n, int li, imc_diag_t *d)
     int X = a->ce.crossbars;
     w->ces_per_rep = (nb + X - 1) / X;
     /* every replica has its own devices when they are drawn at random */
-    ce_t probe;
-    w->n_rep = 1;
-    if (ce_init(&probe, a) == 0 && probe.ni.per_cell)
-        w->n_rep = lm->replication > 0 ? lm->replication : 1;
-    ce_free(&probe);
+    ni_model_t ni;
+    ni_model_init(&ni, a);
+    w->n_rep = ni.per_cell && lm->replication > 0 ? lm->replication : 1;
     w->ces = calloc((size_t)w->n_rep * w->ces_per_rep, sizeof *w->ces);
     int rc = M && w->ces ? 0 : -1;
     char err[256] = "out of memory";
@@ -770,7 +768,8 @@ static int sense_setup(func_net_t *n, int li)
     const layer_t *L = &n->m->layers[li];
     const layer_map_t *lm = &n->mp->layers[li];
     wlayer_t *w = &n->wl[li];
-    if (!w->xnor || w->groups != 1 || lm->row_blocks != 1 || L->act != ACT_NONE ||
+    if (!w->xnor || L->kind == LAYER_LSTM || w->groups != 1 || lm->row_blocks != 1 ||
+        L->act != ACT_NONE ||
         w->n_out < 1 || !feeds_only_binary(n->m, li))
         return 0;
     for (int o = 0; o < w->n_out; o++)

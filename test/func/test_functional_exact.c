@@ -8,8 +8,8 @@
  * (uniform symmetric/asymmetric per tensor/channel, pow2 radix 2/4, codebook
  * by k-means, binary XNOR, ternary), both signed schemes, 1/2/4-bit cells and
  * DACs, signed and unsigned inputs, column flipping, with and without a unit
- * column, grouped and depthwise convs, layers over several row blocks,
- * column blocks and CEs. ISAAC's own 8-bit ADC with flipped columns is
+ * column, grouped and depthwise convs, LSTMs, layers over several row
+ * blocks, column blocks and CEs. ISAAC's own 8-bit ADC with flipped columns is
  * lossless by construction: the isaac preset at 16 and 8 bits. */
 #include <check.h>
 #include <math.h>
@@ -74,7 +74,8 @@ static void check_exact(const arch_t *a, const char *yaml, int images, int nonne
         if (c->y_hw) {
             ck_assert_msg(!memcmp(c->y_hw, c->y_int, sizeof(int64_t) * c->positions * c->n_out),
                           "layer %s: integer MVM results differ\n%s%s", l->name, yaml, arch_desc);
-            ck_assert_uint_gt(l->conversions, 0);
+            ck_assert_msg(l->conversions + l->sense_decisions > 0, "layer %s: no conversion\n%s",
+                          l->name, yaml);
             (*layers_seen)++;
         }
         ck_assert_msg(l->mismatches == 0, "layer %s: %llu of %llu outputs differ from the "
@@ -177,8 +178,14 @@ START_TEST(random_layers_bit_exact)
         int sc1, sc2;
         quant_block(q1, sizeof q1, &sc1);
         quant_block(q2, sizeof q2, &sc2);
-        int kind = pick(3);
-        if (kind == 0) { /* linear, possibly over several row and column blocks */
+        int kind = pick(4);
+        if (kind == 3) { /* an LSTM: [x, h] through the crossbars at every step */
+            snprintf(yaml, sizeof yaml,
+                     "input: {features: %d}\nlayers:\n"
+                     "  - {name: lstm1, type: lstm, hidden: %d, steps: %d, %s}\n"
+                     "  - {name: fc, type: linear, out_features: %d, %s}\n",
+                     4 + pick(60), 2 + pick(40), 1 + pick(4), q1, 1 + pick(10), q2);
+        } else if (kind == 0) { /* linear, possibly over several row and column blocks */
             int in = 8 + pick(300), out = 1 + pick(70);
             snprintf(yaml, sizeof yaml,
                      "input: {features: %d}\nlayers:\n"
