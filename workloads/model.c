@@ -63,22 +63,6 @@ static const struct {
 #define MAX_WEIGHTS 68719476736.0 /* 2^36 per layer */
 #define MAX_MACS 1.152921504606846976e18 /* 2^60 per layer */
 
-static const char *const act_names[] = {"none", "relu", "sigmoid", "tanh"};
-
-const char *act_kind_name(act_kind_t a)
-{
-    return (unsigned)a < 4 ? act_names[a] : "?";
-}
-
-const char *layer_kind_name(layer_kind_t k)
-{
-    static const char *const n[LAYER_KIND_COUNT_] = {
-        "conv2d", "linear", "maxpool", "avgpool", "global_pool", "add",
-        "concat", "flatten", "activation", "lstm"};
-    return (unsigned)k < LAYER_KIND_COUNT_ ? n[k] : "?";
-}
-
-
 typedef struct ctx {
     ytree_t *t;
     imc_diag_t *d;
@@ -230,8 +214,9 @@ static int parse_act(ctx_t *x, const ynode_t *v, const char *what, raw_t *r)
     const char *s = yget_string(x->t, x->d, v, what);
     if (!s)
         return -1;
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, act_names[i]) == 0) {
+    const char *const *names = act_kind_names();
+    for (int i = 0; i < ACT_KIND_COUNT_; i++)
+        if (strcmp(s, names[i]) == 0) {
             r->act = (act_kind_t)i;
             return 0;
         }
@@ -240,8 +225,11 @@ static int parse_act(ctx_t *x, const ynode_t *v, const char *what, raw_t *r)
         r->act_max = 6;
         return 0;
     }
-    static const char *const names[] = {"none", "relu", "sigmoid", "tanh", "relu6"};
-    const char *best = str_closest(s, names, 5);
+    const char *cand[ACT_KIND_COUNT_ + 1];
+    for (int i = 0; i < ACT_KIND_COUNT_; i++)
+        cand[i] = names[i];
+    cand[ACT_KIND_COUNT_] = "relu6";
+    const char *best = str_closest(s, cand, ACT_KIND_COUNT_ + 1);
     if (best)
         yerror(x->t, x->d, v, "unknown activation '%s' (did you mean '%s'?)", s, best);
     else
@@ -407,7 +395,7 @@ static int parse_layer(ctx_t *x, ynode_t *ln, int idx, raw_t *r)
             return -1;
         if (!(mx > 0) || r->act != ACT_RELU) {
             yerror(x->t, x->d, r->act_max_node, "'act_max' is %g on a %s activation "
-                   "(expected a positive bound on a relu)", mx, act_names[r->act]);
+                   "(expected a positive bound on a relu)", mx, act_kind_name(r->act));
             return -1;
         }
         r->act_max = mx;
