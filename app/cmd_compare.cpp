@@ -9,10 +9,20 @@
 #include <vector>
 
 #include "cli.h"
+#include "outpath.h"
 #include "run_flow.h"
+#include "strutil.h"
 
 namespace {
 
+const opts_cmd_t compare_cmd = {
+    "compare", "compare --arch A,B[,...] --model M [options]",
+    "Runs model M on each architecture (one process each) and prints them side by\n"
+    "side, every value with its unit; --csv writes the same table as CSV (base units,\n"
+    "full precision), --json an array of run results.\n",
+    nullptr, 0, 0, nullptr};
+
+// A run in a child process (SystemC elaborates once per process); the
 // result comes back through a pipe as the struct and its arrays.
 int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
 {
@@ -28,7 +38,7 @@ int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
         imc_diag_t d;
         diag_init(&d);
         run_result_t r;
-        int rc = run_one("compare", ra, arch, &r, &d);
+        int rc = run_one(ra, arch.c_str(), &r, &d);
         if (rc == 0) {
             FILE *f = fdopen(fd[1], "wb");
             std::fwrite(&r, sizeof r, 1, f);
@@ -58,33 +68,103 @@ int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
     return rc;
 }
 
-} // namespace
+// One row of the table: the CSV gives the value in `unit`, full precision;
+// the text shows it as a whole count, or with `shown` as unit, plain or with
+// an SI prefix (not for mm2, which would read as milli-m2); an empty `shown`
+// puts the unit in the label instead ("throughput (inferences/s)  72.01 k").
+enum Show { COUNT, PLAIN, SI };
+struct Row {
+    const char *name, *unit;
+    Show show;
+    const char *shown;
+    double (*get)(const run_result_t &);
+};
 
-int imc_cmd_compare(int argc, char **argv)
+double ops_per_joule(const run_result_t &r)
 {
-    RunArgs ra;
-    int p = parse_run_args("compare", argc, argv, ra, true);
-    if (p == 1) {
-        std::printf("usage: imcsim compare --arch A,B[,...] --model M [--set k=v ...] [--batch N]\n"
-                    "                      [--replicate P] [--csv FILE] [--json FILE]\n\n"
-                    "Runs model M on each architecture (one process each) and prints them side by\n"
-                    "side; --csv writes the same table as CSV, --json an array of run results.\n");
-        return 0;
+    double e = run_energy_total(&r);
+    return e > 0 ? 2.0 * (double)r.macs / e : 0;
+}
+
+double ops_per_s_mm2(const run_result_t &r)
+{
+    return r.total_s > 0 && r.area_mm2 > 0 ? 2.0 * (double)r.macs / r.total_s / r.area_mm2 : 0;
+}
+
+const Row rows[] = {
+    {"latency", "s", SI, "s", [](const run_result_t &r) { return r.latency_s; }},
+    {"throughput", "inferences/s", SI, "", [](const run_result_t &r) { return r.throughput_inferences_per_s; }},
+    {"energy per inference", "J", SI, "J", [](const run_result_t &r) { return run_energy_total(&r) / r.batch; }},
+    {"ops/s/W", "OPS/W", SI, "OPS/W", ops_per_joule},
+    {"ops/s/mm2", "OPS/mm2", SI, "OPS/mm2", ops_per_s_mm2},
+    {"area", "mm2", PLAIN, "mm2", [](const run_result_t &r) { return r.area_mm2; }},
+    {"chips", "1", COUNT, nullptr, [](const run_result_t &r) { return (double)r.chips; }},
+    {"crossbars used", "1", COUNT, nullptr, [](const run_result_t &r) { return (double)r.crossbars_used; }},
+    {"MACs", "1", COUNT, nullptr, [](const run_result_t &r) { return (double)r.macs; }},
+    {"ADC conversions", "1", COUNT, nullptr, [](const run_result_t &r) { return (double)r.adc_conversions; }},
+    {"flits", "1", COUNT, nullptr, [](const run_result_t &r) { return (double)r.flits; }},
+};
+
+// Prints one row to the text table (labelled `label`) and the CSV.
+void put_row(FILE *csv, const char *label, const Row &row, const std::vector<double> &v)
+{
+    std::printf("%-26s", label);
+    if (csv)
+        std::fprintf(csv, "%s,%s", row.name, row.unit);
+    for (double x : v) {
+        char b[48];
+        if (row.show == COUNT)
+            std::snprintf(b, sizeof b, "%.0f", x);
+        else if (row.show == PLAIN)
+            std::snprintf(b, sizeof b, "%.4g %s", x, row.shown);
+        else
+            fmt_si(b, sizeof b, x, row.shown); // "72.01 k" when shown is ""
+        std::printf(" %16s", b);
+        if (csv)
+            std::fprintf(csv, ",%.12g", x);
     }
-    if (p)
-        return p;
+    std::printf("\n");
+    if (csv)
+        std::fprintf(csv, "\n");
+}
+
+int write_json(const char *path, const std::vector<run_result_t> &res)
+{
+    bool out = !std::strcmp(path, "-");
+    if (outpath_file("compare", path, 1))
+        return 1;
+    FILE *f = out ? stdout : std::fopen(path, "w");
+    if (!f) {
+        std::fprintf(stderr, "imcsim compare: error: cannot write '%s': %s\n", path, std::strerror(errno));
+        return 1;
+    }
+    std::fprintf(f, "[\n");
+    for (size_t i = 0; i < res.size(); i++) {
+        run_write_json(&res[i], f);
+        if (i + 1 < res.size())
+            std::fprintf(f, ",\n");
+    }
+    std::fprintf(f, "]\n");
+    if (!out && std::fclose(f)) {
+        std::fprintf(stderr, "imcsim compare: error: writing '%s' failed\n", path);
+        return 1;
+    }
+    return 0;
+}
+
+int compare(const RunArgs &ra)
+{
     std::vector<std::string> archs;
-    for (size_t s = 0, e; s <= ra.arch.size(); s = e + 1) {
-        e = ra.arch.find(',', s);
+    std::string list = ra.job.arch;
+    for (size_t s = 0, e; s <= list.size(); s = e + 1) {
+        e = list.find(',', s);
         if (e == std::string::npos)
-            e = ra.arch.size();
+            e = list.size();
         if (e > s)
-            archs.push_back(ra.arch.substr(s, e - s));
+            archs.push_back(list.substr(s, e - s));
     }
-    if (archs.size() < 2) {
-        std::fprintf(stderr, "imcsim compare: error: --arch needs at least two architectures separated by ','\n");
-        return 2;
-    }
+    if (archs.size() < 2)
+        return opts_usage_error(&compare_cmd, "--arch needs at least two architectures separated by ','");
     std::vector<run_result_t> res(archs.size());
     for (size_t i = 0; i < archs.size(); i++) {
         int rc = run_in_child(ra, archs[i], &res[i]);
@@ -93,26 +173,12 @@ int imc_cmd_compare(int argc, char **argv)
             return rc;
         }
     }
-    struct Row { const char *name, *unit; double (*get)(const run_result_t &); };
-    static const Row rows[] = {
-        {"latency", "s", [](const run_result_t &r) { return r.latency_s; }},
-        {"throughput", "inferences/s", [](const run_result_t &r) { return r.throughput_inferences_per_s; }},
-        {"energy per inference", "J", [](const run_result_t &r) { return run_energy_total(&r) / r.batch; }},
-        {"ops/s/W", "OPS/W", [](const run_result_t &r) { double e = run_energy_total(&r); return e > 0 ? 2.0 * (double)r.macs / e : 0; }},
-        {"ops/s/mm2", "OPS/mm2", [](const run_result_t &r) { return r.total_s > 0 && r.area_mm2 > 0 ? 2.0 * (double)r.macs / r.total_s / r.area_mm2 : 0; }},
-        {"area", "mm2", [](const run_result_t &r) { return r.area_mm2; }},
-        {"chips", "1", [](const run_result_t &r) { return (double)r.chips; }},
-        {"crossbars used", "1", [](const run_result_t &r) { return (double)r.crossbars_used; }},
-        {"MACs", "1", [](const run_result_t &r) { return (double)r.macs; }},
-        {"ADC conversions", "1", [](const run_result_t &r) { return (double)r.adc_conversions; }},
-        {"flits", "1", [](const run_result_t &r) { return (double)r.flits; }},
-    };
     FILE *csv = nullptr;
-    if (!ra.csv.empty() && !(csv = std::fopen(ra.csv.c_str(), "w"))) {
-        std::fprintf(stderr, "imcsim compare: error: cannot write '%s': %s\n", ra.csv.c_str(), std::strerror(errno));
+    if (ra.csv && (outpath_file("compare", ra.csv, 1) || !(csv = std::fopen(ra.csv, "w")))) {
+        std::fprintf(stderr, "imcsim compare: error: cannot write '%s': %s\n", ra.csv, std::strerror(errno));
         return 1;
     }
-    std::printf("%s, batch %d\n%-26s", ra.model.c_str(), ra.batch, "metric (unit)");
+    std::printf("%s, batch %lld\n%-26s", ra.job.model, (long long)ra.batch, "metric");
     if (csv)
         std::fprintf(csv, "metric,unit");
     for (auto &a : archs) {
@@ -123,52 +189,38 @@ int imc_cmd_compare(int argc, char **argv)
     std::printf("\n");
     if (csv)
         std::fprintf(csv, "\n");
+    std::vector<double> v(res.size());
     for (const Row &row : rows) {
-        std::string label = std::string(row.name) + " (" + row.unit + ")";
-        std::printf("%-26s", label.c_str());
-        if (csv)
-            std::fprintf(csv, "%s,%s", row.name, row.unit);
-        for (auto &r : res) {
-            std::printf(" %16.6g", row.get(r));
-            if (csv)
-                std::fprintf(csv, ",%.12g", row.get(r));
-        }
-        std::printf("\n");
-        if (csv)
-            std::fprintf(csv, "\n");
+        for (size_t i = 0; i < res.size(); i++)
+            v[i] = row.get(res[i]);
+        std::string label = row.name;
+        if (row.shown && !*row.shown)
+            label += std::string(" (") + row.unit + ")";
+        put_row(csv, label.c_str(), row, v);
     }
-    std::printf("\nenergy by class (J per inference)\n");
+    std::printf("\nenergy by class, per inference\n");
     for (int c = 0; c < CLS_COUNT_; c++) {
-        std::printf("  %-24s", run_class_names[c]);
-        if (csv)
-            std::fprintf(csv, "energy_%s,J", run_class_names[c]);
-        for (auto &r : res) {
-            double e = (r.dynamic_j_by_class[c] + r.leakage_j_by_class[c]) / r.batch;
-            std::printf(" %16.6g", e);
-            if (csv)
-                std::fprintf(csv, ",%.12g", e);
-        }
-        std::printf("\n");
-        if (csv)
-            std::fprintf(csv, "\n");
+        for (size_t i = 0; i < res.size(); i++)
+            v[i] = (res[i].dynamic_j_by_class[c] + res[i].leakage_j_by_class[c]) / res[i].batch;
+        std::string name = std::string("energy_") + run_class_names[c];
+        std::string label = std::string("  ") + run_class_names[c];
+        put_row(csv, label.c_str(), Row{name.c_str(), "J", SI, "J", nullptr}, v);
     }
     if (csv && std::fclose(csv)) {
-        std::fprintf(stderr, "imcsim compare: error: writing '%s' failed\n", ra.csv.c_str());
+        std::fprintf(stderr, "imcsim compare: error: writing '%s' failed\n", ra.csv);
         return 1;
     }
-    if (!ra.json.empty()) {
-        FILE *f = ra.json == "-" ? stdout : std::fopen(ra.json.c_str(), "w");
-        if (!f)
-            return 1;
-        std::fprintf(f, "[\n");
-        for (size_t i = 0; i < res.size(); i++) {
-            run_write_json(&res[i], f);
-            if (i + 1 < res.size())
-                std::fprintf(f, ",\n");
-        }
-        std::fprintf(f, "]\n");
-        if (f != stdout)
-            std::fclose(f);
-    }
-    return 0;
+    return ra.json ? write_json(ra.json, res) : 0;
+}
+
+} // namespace
+
+int imc_cmd_compare(int argc, char **argv)
+{
+    RunArgs ra;
+    int rc = parse_run_args(compare_cmd, argc, argv, ra, true);
+    if (rc == OPTS_GO)
+        rc = compare(ra);
+    opt_list_free(&ra.job.sets);
+    return rc;
 }

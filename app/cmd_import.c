@@ -1,6 +1,6 @@
 /* imcsim import: an ONNX network as a YAML model (docs/model-format.md) that
  * names its weight tensors in the ONNX file instead of copying them. */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _DEFAULT_SOURCE /* realpath, strtok_r */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -8,23 +8,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "job.h"
 #include "model.h"
-#include "model_flags.h"
-
-static void import_usage(FILE *f)
-{
-    fprintf(f, "usage: imcsim import FILE.onnx [-o MODEL.yaml] [model options]\n\n"
-               "Load an ONNX network (docs/model-format.md, \"ONNX models\") and write it in\n"
-               "imcsim's YAML model format: the layers after folding and fusion, their\n"
-               "quantization, and for each weight layer the names of its tensors in the\n"
-               "ONNX file, which the YAML references by a path relative to itself.\n"
-               "Loading the YAML gives the same layers, mapping and weights.\n\n"
-               "options:\n"
-               "  -o FILE           write the YAML there (default: standard output)\n"
-               MODEL_FLAGS_HELP
-               "  --help            this text\n\n"
-               "exit status: 0 ok, 1 the output cannot be written, 2 bad input\n");
-}
+#include "opts.h"
+#include "outpath.h"
 
 /* Split a resolved path into its components (in place). */
 static int components(char *p, char **c, int max)
@@ -56,39 +43,34 @@ static int relative(const char *from, const char *target, char *out, size_t n)
 
 int imc_cmd_import(int argc, char **argv)
 {
+    static const opts_cmd_t c = {
+        "import", "import FILE.onnx [-o MODEL.yaml] [options]",
+        "Load an ONNX network (docs/model-format.md, \"ONNX models\") and write it in\n"
+        "imcsim's YAML model format: the layers after folding and fusion, their\n"
+        "quantization, and for each weight layer the names of its tensors in the\n"
+        "ONNX file, which the YAML references by a path relative to itself.\n"
+        "Loading the YAML gives the same layers, mapping and weights.\n",
+        "exit status: 0 ok, 1 the output cannot be written, 2 bad input\n", 1, 1, "FILE.onnx"};
     const char *in = NULL, *outp = NULL;
-    model_opts_t mo = {0};
-    for (int i = 1; i < argc; i++) {
-        int mf = model_flag("import", argc, argv, &i, &mo);
-        if (mf < 0)
-            return 2;
-        if (mf)
-            continue;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            import_usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-            outp = argv[++i];
-        } else if (argv[i][0] == '-' || in) {
-            fprintf(stderr, "imcsim import: error: %s '%s'\n",
-                    argv[i][0] == '-' ? "unknown option or missing value" : "unexpected argument",
-                    argv[i]);
-            import_usage(stderr);
-            return 2;
-        } else {
-            in = argv[i];
-        }
-    }
-    size_t n = in ? strlen(in) : 0;
-    if (n < 6 || strcmp(in + n - 5, ".onnx")) {
-        fprintf(stderr, "imcsim import: error: %s (expected FILE.onnx)\n",
-                in ? "the input is not an .onnx file" : "no input");
-        import_usage(stderr);
-        return 2;
-    }
+    model_flags_t mf = MODEL_FLAGS_INIT;
+    const opt_t opts[] = {
+        OPT_STRING('o', "output", &outp, "FILE", "write the YAML there (default: standard "
+                                                  "output;\nits directory is created if missing)"),
+        MODEL_OPTIONS(&mf),
+        OPT_END,
+    };
+    int rc = opts_parse(&c, opts, argc, argv, &in, NULL);
+    if (rc != OPTS_GO)
+        return rc;
+    size_t n = strlen(in);
+    if (n < 6 || strcmp(in + n - 5, ".onnx"))
+        return opts_usage_error(&c, "'%s' is not an .onnx file", in);
+    if (outp && outpath_file(c.name, outp, 1))
+        return 1;
     imc_diag_t d;
     diag_init(&d);
     model_t m;
+    model_opts_t mo = model_flags_opts(&mf);
     if (model_load_opts(in, &mo, &m, &d)) {
         fputs(d.text ? d.text : "error: cannot load the model\n", stderr);
         diag_free(&d);
@@ -101,13 +83,13 @@ int imc_cmd_import(int argc, char **argv)
     char *slash = strrchr(dir, '/');
     if (slash)
         *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    if (relative(dir[0] ? dir : "/", in, ref, sizeof ref)) {
+    if (!slash || !dir[0])
+        snprintf(dir, sizeof dir, "%s", slash ? "/" : ".");
+    if (relative(dir, in, ref, sizeof ref)) {
         fprintf(stderr, "imcsim import: error: cannot resolve '%s' from '%s': %s\n", in, dir,
                 strerror(errno));
         model_free(&m);
-        return outp ? 1 : 2;
+        return 1;
     }
     FILE *f = outp ? fopen(outp, "w") : stdout;
     if (!f) {
@@ -115,12 +97,11 @@ int imc_cmd_import(int argc, char **argv)
         model_free(&m);
         return 1;
     }
-    int rc = model_write_yaml(&m, f, ref, in);
+    rc = model_write_yaml(&m, f, ref, in);
     if ((outp && fclose(f)) || rc) {
         fprintf(stderr, "imcsim import: error: cannot write '%s'\n", outp ? outp : "stdout");
-        model_free(&m);
-        return 1;
+        rc = 1;
     }
     model_free(&m);
-    return 0;
+    return rc;
 }

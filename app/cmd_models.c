@@ -5,24 +5,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "job.h"
 #include "json.h"
 #include "model.h"
-#include "model_flags.h"
-
-static void models_usage(FILE *f)
-{
-    fprintf(f, "usage: imcsim models [--json]\n"
-               "       imcsim models MODEL [--json] [model options]\n\n"
-               "Without MODEL, list the model zoo: layers, parameters and MACs per\n"
-               "inference. With MODEL (a zoo name, a YAML or an ONNX file, see\n"
-               "docs/model-format.md), load it, report any error as file:line:col (the\n"
-               "node and operator for ONNX), and print its layers after batchnorm folding\n"
-               "and activation fusion.\n\n"
-               "options:\n"
-               "  --json            machine-readable output on stdout\n"
-               MODEL_FLAGS_HELP
-               "  --help            this text\n");
-}
+#include "opts.h"
 
 static int count_weight_layers(const model_t *m)
 {
@@ -32,25 +18,12 @@ static int count_weight_layers(const model_t *m)
     return n;
 }
 
-static const char *kind_label(const layer_t *L)
-{
-    if (L->kind == LAYER_GLOBALPOOL)
-        return L->pool_avg ? "global_avgpool" : "global_maxpool";
-    if (L->kind == LAYER_ACT)
-        return act_kind_name(L->act);
-    return layer_kind_name(L->kind);
-}
-
 static void model_json(json_w_t *w, const model_t *m, int with_layers)
 {
     char hx[32];
     jw_obj_begin(w, NULL);
     jw_str(w, "name", m->name);
-    jw_arr_begin(w, "input_shape_hwc");
-    jw_int(w, NULL, m->in_h);
-    jw_int(w, NULL, m->in_w);
-    jw_int(w, NULL, m->in_c);
-    jw_arr_end(w);
+    jw_ints(w, "input_shape_hwc", (const int[]){m->in_h, m->in_w, m->in_c}, 3);
     jw_int(w, "layers", m->n_layers);
     jw_int(w, "weight_layers", count_weight_layers(m));
     jw_int(w, "weights", model_weights(m));
@@ -63,17 +36,13 @@ static void model_json(json_w_t *w, const model_t *m, int with_layers)
             const layer_t *L = &m->layers[i];
             jw_obj_begin(w, NULL);
             jw_str(w, "name", L->name);
-            jw_str(w, "type", kind_label(L));
+            jw_str(w, "type", layer_label(L));
             jw_str(w, "activation", act_kind_name(L->act));
             jw_arr_begin(w, "inputs");
             for (int k = 0; k < L->n_inputs; k++)
                 jw_str(w, NULL, L->inputs[k] < 0 ? "input" : m->layers[L->inputs[k]].name);
             jw_arr_end(w);
-            jw_arr_begin(w, "out_shape_hwc");
-            jw_int(w, NULL, L->out_h);
-            jw_int(w, NULL, L->out_w);
-            jw_int(w, NULL, L->out_c);
-            jw_arr_end(w);
+            jw_ints(w, "out_shape_hwc", (const int[]){L->out_h, L->out_w, L->out_c}, 3);
             jw_int(w, "weights", L->weights);
             jw_int(w, "macs", L->macs);
             jw_int(w, "weight_bits", L->weight_bits);
@@ -141,7 +110,7 @@ static int show_model(const char *spec, int json, const model_opts_t *mo)
             if (bits)
                 snprintf(prec, sizeof prec, "  %d/%d", L->weight_bits, L->act_bits);
             printf("%-*.*s %-14s %-8s %-*.*s %16s %11" PRId64 " %14" PRId64 "%s\n", nw, nw,
-                   L->name, kind_label(L),
+                   L->name, layer_label(L),
                    L->act == ACT_RELU && L->act_max == 6 ? "relu6" : act_kind_name(L->act), iw,
                    iw, in, shp, L->weights, L->macs, prec);
         }
@@ -152,35 +121,27 @@ static int show_model(const char *spec, int json, const model_opts_t *mo)
 
 int imc_cmd_models(int argc, char **argv)
 {
+    static const opts_cmd_t c = {
+        "models", "models [MODEL] [--json] [options]",
+        "Without MODEL, list the model zoo: layers, parameters and MACs per\n"
+        "inference. With MODEL (a zoo name, a YAML or an ONNX file, see\n"
+        "docs/model-format.md), load it, report any error as file:line:col (the\n"
+        "node and operator for ONNX), and print its layers after batchnorm folding\n"
+        "and activation fusion.\n",
+        NULL, 0, 1, "MODEL"};
     int json = 0;
     const char *spec = NULL;
-    model_opts_t mo = {0};
-    for (int i = 1; i < argc; i++) {
-        int mf = model_flag("models", argc, argv, &i, &mo);
-        if (mf < 0)
-            return 2;
-        if (mf)
-            continue;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            models_usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' || spec) {
-            fprintf(stderr, "imcsim models: error: unexpected argument '%s'\n", argv[i]);
-            models_usage(stderr);
-            return 2;
-        } else {
-            spec = argv[i];
-        }
-    }
+    model_flags_t mf = MODEL_FLAGS_INIT;
+    const opt_t opts[] = {OPT_FLAG(0, "json", &json, "machine-readable output on stdout"),
+                          MODEL_OPTIONS(&mf), OPT_END};
+    int rc = opts_parse(&c, opts, argc, argv, &spec, NULL);
+    if (rc != OPTS_GO)
+        return rc;
+    model_opts_t mo = model_flags_opts(&mf);
     if (spec)
         return show_model(spec, json, &mo);
-    if (mo.weight_bits || mo.act_bits || mo.input_shape || mo.quant_file) {
-        fprintf(stderr, "imcsim models: error: model options apply to one MODEL (expected "
-                "imcsim models MODEL ...)\n");
-        return 2;
-    }
+    if (mf.weight_bits || mf.act_bits || mf.input_shape || mf.quant)
+        return opts_usage_error(&c, "model options apply to one MODEL");
     int n;
     const char *const *names = model_zoo_names(&n);
     json_w_t w;
@@ -191,7 +152,7 @@ int imc_cmd_models(int argc, char **argv)
         printf("%-9s %-16s %7s %14s %12s %15s %9s\n", "model", "input (HxWxC)", "layers",
                "weight layers", "weights", "MACs", "GMACs");
     }
-    int rc = 0;
+    rc = 0;
     for (int i = 0; i < n; i++) {
         imc_diag_t d;
         diag_init(&d);

@@ -2,94 +2,66 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <string>
-#include <sys/stat.h>
 
 #include "cli.h"
+#include "outpath.h"
 #include "run_flow.h"
-#include "model_flags.h"
 
 namespace {
 
-void run_usage(FILE *f)
-{
-    std::fprintf(f,
-        "usage: imcsim run --arch A --model M [options]\n\n"
-        "Compiles model M onto architecture A (a preset name or a YAML file), runs a batch of\n"
-        "inferences through the cycle-level SystemC model and reports latency, throughput,\n"
-        "energy and utilization (schema: docs/stats.md).\n\n"
-        "options:\n"
-        "  --arch A            preset (isaac, puma) or architecture YAML file\n"
-        "  --model M           zoo model (imcsim models), model YAML or ONNX file\n"
-        "  --set key=value     override an architecture parameter (repeatable)\n"
-        "  --batch N           inferences to run through the pipeline (default 1)\n"
-        "  --replicate P       none | balanced | max (default balanced)\n"
-        "  --traces DIR        run traces written by 'imcsim compile -o DIR' instead of compiling\n"
-        "  --json FILE         write the results as JSON ('-' for stdout)\n"
-        "  --csv DIR           write DIR/layers.csv and DIR/tiles.csv\n"
-        "  --timeline FILE     write a Chrome trace-event / Perfetto timeline\n"
-        "  --quiet             no summary on stdout\n"
-        "  --functional        also run real values through the same cores: accuracy on --data\n"
-        "                      (docs/functional.md); JSON 'functional', adc_clipped the real count\n"
-        "  --data FILE         labelled data set (scripts/make-dataset writes one)\n"
-        "  --limit N           only the first N samples of --data\n"
-        "  --calib FILE        data set whose first 32 samples fix activation ranges (default\n"
-        "                      --data) when the model gives no scales\n"
-        "  --seed S            seed of the non-idealities' random streams (default 1)\n"
-        "  --perturb-order S   check: run the processes of each instant in another order\n"
-        "                      (seed S > 0); the results must be identical\n"
-        MODEL_FLAGS_HELP);
-}
+const opts_cmd_t run_cmd = {
+    "run", "run --arch A --model M [options]\n       imcsim run --arch A --traces DIR [options]",
+    "Compiles model M onto architecture A (a preset name or a YAML file), runs a batch of\n"
+    "inferences through the cycle-level SystemC model and reports latency, throughput,\n"
+    "energy and utilization (schema: docs/stats.md). Output paths are checked (and\n"
+    "their directories created) before the run starts.\n",
+    nullptr, 0, 0, nullptr};
 
-
-int write_outputs(const char *cmd, const RunArgs &ra, const run_result_t &r)
+int write_outputs(const RunArgs &ra, const run_result_t &r)
 {
-    if (!ra.json.empty()) {
-        FILE *f = ra.json == "-" ? stdout : std::fopen(ra.json.c_str(), "w");
+    if (ra.json) {
+        bool out = !std::strcmp(ra.json, "-");
+        if (outpath_file("run", ra.json, 1))
+            return 1;
+        FILE *f = out ? stdout : std::fopen(ra.json, "w");
         if (!f) {
-            std::fprintf(stderr, "imcsim %s: error: cannot write '%s': %s\n", cmd, ra.json.c_str(),
+            std::fprintf(stderr, "imcsim run: error: cannot write '%s': %s\n", ra.json,
                          std::strerror(errno));
             return 1;
         }
         run_write_json(&r, f);
-        if (f != stdout && std::fclose(f)) {
-            std::fprintf(stderr, "imcsim %s: error: writing '%s' failed\n", cmd, ra.json.c_str());
+        if (!out && std::fclose(f)) {
+            std::fprintf(stderr, "imcsim run: error: writing '%s' failed\n", ra.json);
             return 1;
         }
     }
-    if (!ra.csv.empty()) {
-        mkdir(ra.csv.c_str(), 0777);
-        if (run_write_csv(&r, ra.csv.c_str())) {
-            std::fprintf(stderr, "imcsim %s: error: cannot write CSV files in '%s': %s\n", cmd,
-                         ra.csv.c_str(), std::strerror(errno));
-            return 1;
-        }
+    if (ra.csv && outpath_dir("run", ra.csv, 1))
+        return 1;
+    if (ra.csv && run_write_csv(&r, ra.csv)) {
+        std::fprintf(stderr, "imcsim run: error: cannot write CSV files in '%s': %s\n", ra.csv,
+                     std::strerror(errno));
+        return 1;
     }
-    if (!ra.quiet && ra.json != "-")
+    if (!ra.quiet && !(ra.json && !std::strcmp(ra.json, "-")))
         run_write_summary(&r, stdout);
     return 0;
 }
 
-// A run in a child process (SystemC elaborates once per process); the
 } // namespace
 
 int imc_cmd_run(int argc, char **argv)
 {
     RunArgs ra;
-    int p = parse_run_args("run", argc, argv, ra, false);
-    if (p == 1) {
-        run_usage(stdout);
-        return 0;
+    int rc = parse_run_args(run_cmd, argc, argv, ra, false);
+    if (rc == OPTS_GO) {
+        imc_diag_t d;
+        diag_init(&d);
+        run_result_t r;
+        rc = run_one(ra, ra.job.arch, &r, &d);
+        if (rc == 0)
+            rc = write_outputs(ra, r);
+        diag_free(&d);
     }
-    if (p)
-        return p;
-    imc_diag_t d;
-    diag_init(&d);
-    run_result_t r;
-    int rc = run_one("run", ra, ra.arch, &r, &d);
-    if (rc == 0)
-        rc = write_outputs("run", ra, r);
-    diag_free(&d);
+    opt_list_free(&ra.job.sets);
     return rc;
 }
-

@@ -7,6 +7,8 @@
 
 #include "cli.h"
 #include "json.h"
+#include "model.h"
+#include "opts.h"
 #include "trace_io.h"
 #include "ytree.h"
 
@@ -17,24 +19,9 @@ static const char *usage_main =
     "  stats FILE|DIR [--json] summarise one layer file or a trace directory\n\n"
     "Trace files are written by 'imcsim compile -o DIR' (format: docs/trace-format.md).\n"
     "Exit status: 0 ok, 2 bad usage or a bad trace file (message gives the byte offset).\n";
-static const char *usage_dump =
-    "usage: imcsim trace dump FILE [--limit N] [--tile T]\n\n"
-    "Prints the header of a layer trace file, then one line per record:\n"
-    "tile, record index within the tile's stream, op name and decoded fields.\n"
-    "  --limit N   print at most N records in total (default: all)\n"
-    "  --tile T    print only the stream of tile T (global tile index)\n";
-static const char *usage_stats =
-    "usage: imcsim trace stats FILE|DIR [--json]\n\n"
-    "Summarises a layer trace file, or every layer of a trace directory (DIR/index.txt):\n"
-    "records per op, MVMs, crossbar activations, bytes read/written, partial-sum bytes,\n"
-    "values sent; per layer and per tile.\n"
-    "  --json      machine-readable output\n";
-
-static int is_help(const char *s) { return !strcmp(s, "--help") || !strcmp(s, "-h"); }
 
 static void dump_rec(const trace_rec_t *r, char *buf, size_t n)
 {
-    static const char *const act[] = {"none", "relu", "sigmoid", "tanh"};
     switch (r->op) {
     case TR_WAIT:
         if (r->a == TRACE_NETWORK_INPUT)
@@ -57,7 +44,8 @@ static void dump_rec(const trace_rec_t *r, char *buf, size_t n)
         snprintf(buf, n, "messages=%u values=%u", r->a, r->b);
         break;
     case TR_ACT:
-        snprintf(buf, n, "kind=%s values=%u", r->arg < 4 ? act[r->arg] : "?", r->a);
+        snprintf(buf, n, "kind=%s values=%u", act_kind_name(r->arg) ? act_kind_name(r->arg) : "?",
+                 r->a);
         break;
     case TR_POOL:
         snprintf(buf, n, "kind=%s values=%u window=%u", r->arg ? "avg" : "max", r->a, r->b);
@@ -86,36 +74,21 @@ static int read_or_report(const char *path, const trace_read_opts_t *o, trace_la
 
 static int cmd_dump(int argc, char **argv)
 {
+    static const opts_cmd_t c = {
+        "trace dump", "trace dump FILE [--limit N] [--tile T]",
+        "Prints the header of a layer trace file, then one line per record:\n"
+        "tile, record index within the tile's stream, op name and decoded fields.\n",
+        NULL, 1, 1, "FILE"};
     const char *file = NULL;
     int64_t limit = -1, tile = -1;
-    for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
-            fputs(usage_dump, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
-            if (parse_int64(argv[++i], &limit) || limit < 0) {
-                fprintf(stderr, "imcsim trace dump: error: bad --limit '%s' (expected an "
-                        "integer >= 0)\n", argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(argv[i], "--tile") && i + 1 < argc) {
-            if (parse_int64(argv[++i], &tile) || tile < 0 || tile > UINT32_MAX) {
-                fprintf(stderr, "imcsim trace dump: error: bad --tile '%s' (expected a tile "
-                        "index >= 0)\n", argv[i]);
-                return 2;
-            }
-        } else if (argv[i][0] == '-' || file) {
-            fprintf(stderr, "imcsim trace dump: error: unexpected argument '%s'\n%s", argv[i],
-                    usage_dump);
-            return 2;
-        } else {
-            file = argv[i];
-        }
-    }
-    if (!file) {
-        fputs(usage_dump, stderr);
-        return 2;
-    }
+    const opt_t opts[] = {
+        OPT_INT(0, "limit", &limit, "N", 0, INT64_MAX, "print at most N records in total (default: all)"),
+        OPT_INT(0, "tile", &tile, "T", 0, UINT32_MAX, "print only the stream of tile T (global tile index)"),
+        OPT_END,
+    };
+    int rc = opts_parse(&c, opts, argc, argv, &file, NULL);
+    if (rc != OPTS_GO)
+        return rc;
     trace_layer_t l;
     if (read_or_report(file, NULL, &l))
         return 2;
@@ -139,7 +112,7 @@ static int cmd_dump(int argc, char **argv)
     printf("# %s: layer %u '%s' (%s, act %s, %u-bit activations), %u streams, %" PRIu64
            " records\n# arch hash 0x%016" PRIx64 ", model hash 0x%016" PRIx64
            ", %u layers, %u tiles, %u CEs\n",
-           file, l.layer, l.name, trace_kind_name(l.kind), trace_act_name(l.act), l.act_bits,
+           file, l.layer, l.name, layer_kind_name(l.kind), act_kind_name(l.act), l.act_bits,
            l.n_streams, total, l.arch_hash, l.model_hash, l.n_layers, l.n_tiles, l.n_ces);
     printf("# %5s %8s  %-9s %s\n", "tile", "rec", "op", "fields");
     uint64_t shown = 0;
@@ -248,7 +221,7 @@ static void print_stats(const stats_t *st, const char *what, int json)
         for (int i = 0; i < st->n_layers; i++) {
             jw_obj_begin(&w, NULL);
             jw_str(&w, "name", st->names[i]);
-            jw_str(&w, "type", trace_kind_name(st->kinds[i]));
+            jw_str(&w, "type", layer_kind_name(st->kinds[i]));
             jw_uint(&w, "streams", st->streams[i]);
             print_counts_json(&w, &st->layer[i]);
             jw_obj_end(&w);
@@ -285,7 +258,7 @@ static void print_stats(const stats_t *st, const char *what, int json)
                       " %14" PRIu64 " %14" PRIu64 "\n";
     for (int i = 0; i < st->n_layers; i++) {
         const counts_t *c = &st->layer[i];
-        printf("%-5d %-20.20s %-10s %7u ", i, st->names[i], trace_kind_name(st->kinds[i]),
+        printf("%-5d %-20.20s %-10s %7u ", i, st->names[i], layer_kind_name(st->kinds[i]),
                st->streams[i]);
         printf(row, c->recs, c->per_op[TR_MVM], c->xbars, c->read_b, c->write_b, c->psum_b,
                c->sent);
@@ -324,29 +297,21 @@ static void stats_free(stats_t *st)
 
 static int cmd_stats(int argc, char **argv)
 {
+    static const opts_cmd_t c = {
+        "trace stats", "trace stats FILE|DIR [--json]",
+        "Summarises a layer trace file, or every layer of a trace directory (DIR/index.txt):\n"
+        "records per op, MVMs, crossbar activations, bytes read/written, partial-sum bytes,\n"
+        "values sent; per layer and per tile.\n",
+        NULL, 1, 1, "FILE|DIR"};
     const char *path = NULL;
     int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (is_help(argv[i])) {
-            fputs(usage_stats, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "imcsim trace stats: error: unexpected argument '%s'\n%s", argv[i],
-                    usage_stats);
-            return 2;
-        } else {
-            path = argv[i];
-        }
-    }
-    if (!path) {
-        fputs(usage_stats, stderr);
-        return 2;
-    }
+    const opt_t opts[] = {OPT_FLAG(0, "json", &json, "machine-readable output"), OPT_END};
+    int rc = opts_parse(&c, opts, argc, argv, &path, NULL);
+    if (rc != OPTS_GO)
+        return rc;
     struct stat sb;
     stats_t st = {0};
-    int rc = 2;
+    rc = 2;
     if (!stat(path, &sb) && S_ISDIR(sb.st_mode)) {
         imc_diag_t d;
         diag_init(&d);
@@ -391,19 +356,6 @@ static int cmd_stats(int argc, char **argv)
 
 int imc_cmd_trace(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs(usage_main, stderr);
-        return 2;
-    }
-    if (is_help(argv[1]) || !strcmp(argv[1], "help")) {
-        fputs(usage_main, stdout);
-        return 0;
-    }
-    if (!strcmp(argv[1], "dump"))
-        return cmd_dump(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "stats"))
-        return cmd_stats(argc - 1, argv + 1);
-    fprintf(stderr, "imcsim trace: error: unknown subcommand '%s' (expected dump or stats)\n%s",
-            argv[1], usage_main);
-    return 2;
+    static const cli_sub_t subs[] = {{"dump", cmd_dump}, {"stats", cmd_stats}, {NULL, NULL}};
+    return cli_dispatch("trace", subs, usage_main, argc, argv);
 }

@@ -1,35 +1,23 @@
 // The run flow shared by imcsim run and imcsim compare (run_flow.h).
 #include <systemc>
 
-#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <string>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
-#include "arch_load.h"
-#include "cli.h"
-#include "compile.h"
 #include "engine.h"
 #include "functional_run.h"
-#include "model.h"
-#include "model_flags.h"
+#include "outpath.h"
 #include "tracegen.h"
-#include "ytree.h"
 
 #include "run_flow.h"
 
 namespace {
 
-constexpr int kMaxSets = 64;
-
 // Loads the traces of DIR, checking they were made for this arch and model.
-int load_traces(const std::string &dir, const arch_t *a, const model_t *m,
-                trace_layer_t **layers, imc_diag_t *d)
+int load_traces(const char *dir, const arch_t *a, const model_t *m, trace_layer_t **layers,
+                imc_diag_t *d)
 {
     trace_read_opts_t o{};
     o.check_arch = 1;
@@ -37,111 +25,68 @@ int load_traces(const std::string &dir, const arch_t *a, const model_t *m,
     o.check_model = 1;
     o.model_hash = m->hash;
     int n = 0;
-    if (trace_dir_read(dir.c_str(), &o, layers, &n, d))
+    if (trace_dir_read(dir, &o, layers, &n, d))
         return -1;
     if (n != m->n_layers) {
-        diag_error(d, dir.c_str(), 0, 0, "traces have %d layers but model '%s' has %d", n, m->name,
+        diag_error(d, dir, 0, 0, "traces have %d layers but model '%s' has %d", n, m->name,
                    m->n_layers);
         return -1;
     }
     return 0;
 }
 
-
 } // namespace
 
-// 0 ok, 2 usage error (message printed), 1 for --help (caller exits 0).
-int parse_run_args(const char *cmd, int argc, char **argv, RunArgs &ra, bool multi_arch)
+int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool multi_arch)
 {
-    for (int i = 1; i < argc; i++) {
-        std::string o = argv[i];
-        if (o == "--help" || o == "-h")
-            return 1;
-        if (o == "--quiet") {
-            ra.quiet = true;
-            continue;
-        }
-        if (o == "--functional" && !multi_arch) {
-            ra.functional = true;
-            continue;
-        }
-        int mf = model_flag(cmd, argc, argv, &i, &ra.model_opts);
-        if (mf < 0)
-            return 2;
-        if (mf)
-            continue;
-        if (i + 1 >= argc) {
-            std::fprintf(stderr, "imcsim %s: error: '%s' needs a value (see --help)\n", cmd, o.c_str());
-            return 2;
-        }
-        const char *v = argv[++i];
-        if (o == "--arch")
-            ra.arch = v;
-        else if (o == "--model")
-            ra.model = v;
-        else if (o == "--json")
-            ra.json = v;
-        else if (o == "--csv")
-            ra.csv = v;
-        else if (o == "--timeline" && !multi_arch)
-            ra.timeline = v;
-        else if (o == "--traces" && !multi_arch)
-            ra.traces = v;
-        else if (o == "--set") {
-            if ((int)ra.sets.size() >= kMaxSets) {
-                std::fprintf(stderr, "imcsim %s: error: more than %d --set options\n", cmd, kMaxSets);
-                return 2;
-            }
-            ra.sets.push_back(v);
-        } else if (o == "--batch") {
-            int64_t b;
-            if (parse_int64(v, &b) || b < 1 || b > 100000) {
-                std::fprintf(stderr, "imcsim %s: error: --batch '%s' (expected an integer 1..100000)\n", cmd, v);
-                return 2;
-            }
-            ra.batch = (int)b;
-        } else if (o == "--perturb-order") {
-            int64_t sd;
-            if (parse_int64(v, &sd) || sd < 1) {
-                std::fprintf(stderr, "imcsim %s: error: --perturb-order '%s' (expected a positive integer)\n", cmd, v);
-                return 2;
-            }
-            ra.perturb_order = (uint64_t)sd;
-        } else if ((o == "--data" || o == "--calib") && !multi_arch) {
-            (o == "--data" ? ra.data : ra.calib) = v;
-        } else if ((o == "--limit" || o == "--seed") && !multi_arch) {
-            int64_t n;
-            if (parse_int64(v, &n) || n < (o == "--limit" ? 1 : 0) || (o == "--limit" && n > 1 << 24)) {
-                std::fprintf(stderr, "imcsim %s: error: %s '%s' (expected %s)\n", cmd, o.c_str(), v,
-                             o == "--limit" ? "an integer 1..16777216" : "a non-negative integer");
-                return 2;
-            }
-            if (o == "--limit")
-                ra.limit = (int)n;
-            else
-                ra.seed = (uint64_t)n;
-        } else if (o == "--replicate") {
-            int p = replicate_policy_parse(v);
-            if (p < 0) {
-                std::fprintf(stderr, "imcsim %s: error: --replicate '%s' (expected none, balanced or max)\n", cmd, v);
-                return 2;
-            }
-            ra.policy = (replicate_policy_t)p;
-        } else {
-            std::fprintf(stderr, "imcsim %s: error: unknown option '%s' (see --help)\n", cmd, o.c_str());
-            return 2;
-        }
+    std::vector<opt_t> t = {JOB_OPTIONS(&ra.job)};
+    t.push_back(OPT_INT(0, "batch", &ra.batch, "N", 1, 100000,
+                        "inferences to run through the pipeline (default 1)"));
+    if (!multi_arch) {
+        t.push_back(OPT_STRING(0, "traces", &ra.traces, "DIR",
+                               "run the traces written by 'imcsim compile -o DIR' instead of\n"
+                               "compiling; the model is the one DIR was compiled from"));
+        t.push_back(OPT_STRING(0, "json", &ra.json, "FILE", "write the results as JSON ('-' for stdout)"));
+        t.push_back(OPT_STRING(0, "csv", &ra.csv, "DIR", "write DIR/layers.csv and DIR/tiles.csv"));
+        t.push_back(OPT_STRING(0, "timeline", &ra.timeline, "FILE",
+                               "write a Chrome trace-event / Perfetto timeline"));
+        t.push_back(OPT_FLAG(0, "quiet", &ra.quiet, "no summary on stdout"));
+        t.push_back(OPT_FLAG(0, "functional", &ra.functional,
+                             "also run real values through the same cores: accuracy on --data\n"
+                             "(docs/functional.md); JSON 'functional', adc_clipped the real count"));
+        t.push_back(OPT_STRING(0, "data", &ra.data, "FILE",
+                               "labelled data set for --functional (scripts/make-dataset)"));
+        t.push_back(OPT_INT(0, "limit", &ra.limit, "N", 1, 1 << 24,
+                            "only the first N samples of --data"));
+        t.push_back(OPT_STRING(0, "calib", &ra.calib, "FILE",
+                               "data set whose first 32 samples fix activation ranges where\n"
+                               "the model gives none (default --data)"));
+        t.push_back(OPT_INT(0, "seed", &ra.seed, "S", 0, INT64_MAX,
+                            "seed of the non-idealities' random streams (default 1)"));
+    } else {
+        t.push_back(OPT_STRING(0, "json", &ra.json, "FILE", "write an array of run results as JSON ('-' for stdout)"));
+        t.push_back(OPT_STRING(0, "csv", &ra.csv, "FILE", "write the table as CSV (full precision)"));
     }
-    if (ra.arch.empty() || ra.model.empty()) {
-        std::fprintf(stderr, "imcsim %s: error: --arch and --model are required (see --help)\n", cmd);
-        return 2;
-    }
-    if (ra.functional != !ra.data.empty()) {
-        std::fprintf(stderr, "imcsim %s: error: %s (expected --functional --data FILE together)\n",
-                     cmd, ra.functional ? "--functional needs --data" : "--data without --functional");
-        return 2;
-    }
-    return 0;
+    t.push_back(OPT_INT(0, "perturb-order", &ra.perturb_order, "S", 1, INT64_MAX,
+                        "check: run the processes of each instant in another order\n"
+                        "(seed S); the results must be identical"));
+    t.push_back(OPT_END);
+    int rc = opts_parse(&c, t.data(), argc, argv, nullptr, nullptr);
+    if (rc != OPTS_GO)
+        return rc;
+    if (!ra.job.arch || (!ra.job.model && !ra.traces))
+        return opts_usage_error(&c, ra.traces ? "--arch is required" : "--arch and --model are required");
+    if (!ra.functional != !ra.data)
+        return opts_usage_error(&c, ra.functional ? "--functional needs --data FILE"
+                                                  : "--data needs --functional");
+    if (!ra.functional && (ra.calib || ra.limit || ra.seed != 1))
+        return opts_usage_error(&c, "--calib, --limit and --seed need --functional");
+    // A bad output path fails now, not after the simulation. The timeline
+    // is opened when the simulation starts: its directory is made now.
+    if ((ra.json && outpath_file(c.name, ra.json, 0)) || (ra.timeline && outpath_file(c.name, ra.timeline, 1)) ||
+        (ra.csv && (multi_arch ? outpath_file(c.name, ra.csv, 0) : outpath_dir(c.name, ra.csv, 0))))
+        return 1;
+    return OPTS_GO;
 }
 
 void print_diag(imc_diag_t *d)
@@ -152,53 +97,56 @@ void print_diag(imc_diag_t *d)
 }
 
 // The whole flow for one architecture; returns the process exit status.
-int run_one(const char *cmd, const RunArgs &ra, const std::string &arch_spec, run_result_t *res,
-            imc_diag_t *d)
+int run_one(const RunArgs &ra, const char *arch_spec, run_result_t *res, imc_diag_t *d)
 {
-    arch_t a;
-    if (arch_load(arch_spec.c_str(), ra.sets.data(), (int)ra.sets.size(), &a, d)) {
-        print_diag(d);
-        return 2;
+    job_opts_t jo = ra.job;
+    jo.arch = arch_spec;
+    trace_index_t ix{};
+    int rc = 0;
+    if (!jo.model) { // --traces DIR alone: DIR's index names the model
+        if (trace_index_read(ra.traces, &ix, d))
+            rc = 2;
+        else if (!ix.source[0]) {
+            diag_error(d, ra.traces, 0, 0, "the trace index (format 1) does not name the model "
+                       "(expected --model M, or traces written again by 'imcsim compile -o')");
+            rc = 2;
+        }
+        if (rc) {
+            print_diag(d);
+            trace_index_free(&ix);
+            return rc;
+        }
+        jo.model = ix.source;
     }
-    print_diag(d); // warnings
-    model_t m;
-    if (model_load_opts(ra.model.c_str(), &ra.model_opts, &m, d)) {
-        print_diag(d);
-        return 2;
-    }
-    mapping_t mp;
-    if (compile_model(&a, &m, ra.policy, &mp, d)) {
-        print_diag(d);
-        model_free(&m);
-        return 2;
+    // The simulation objects refer to the job (arch, mapping) until exit.
+    job_t *j = new job_t;
+    rc = job_compile(&jo, j, d);
+    print_diag(d); // errors, or the architecture's warnings
+    if (rc) {
+        trace_index_free(&ix);
+        return rc;
     }
     trace_layer_t *layers = nullptr;
-    int rc = 0;
-    if (!ra.traces.empty()) {
-        if (load_traces(ra.traces, &a, &m, &layers, d))
-            rc = 2;
-    } else if (tracegen_build(&mp, &layers, d)) {
+    if (ra.traces ? load_traces(ra.traces, j->arch, &j->model, &layers, d)
+                  : tracegen_build(&j->mapping, &layers, d))
         rc = 2;
-    }
     func_result_t *fres = nullptr;
     if (!rc && ra.functional) { // before the timing run: bad data fails fast
-        func_run_args_t fa{ra.data.c_str(), ra.calib.empty() ? nullptr : ra.calib.c_str(), ra.limit,
-                           ra.seed};
-        if (func_run_prepare(&a, &mp, &fa, &fres, d))
+        func_run_args_t fa{ra.data, ra.calib, (int)ra.limit, (uint64_t)ra.seed};
+        if (func_run_prepare(j->arch, &j->mapping, &fa, &fres, d))
             rc = 2;
     }
     if (!rc) {
         imc_run_config cfg;
-        cfg.batch = ra.batch;
-        cfg.timeline_path = ra.timeline.empty() ? nullptr : ra.timeline.c_str();
+        cfg.batch = (int)ra.batch;
+        cfg.timeline_path = ra.timeline;
         cfg.progress = true;
-        cfg.perturb_order = ra.perturb_order;
-        rc = imc_simulate(&a, &mp, layers, cfg, res, d);
+        cfg.perturb_order = (uint64_t)ra.perturb_order;
+        rc = imc_simulate(j->arch, &j->mapping, layers, cfg, res, d);
         if (fres)
             func_run_attach(fres, res);
     }
     print_diag(d);
-    (void)cmd;
-    // Simulation objects refer to the mapping and traces until exit.
+    trace_index_free(&ix);
     return rc;
 }

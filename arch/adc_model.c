@@ -4,33 +4,59 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const adc_model_ops_t adc_model_isaac, adc_model_zigzag,
-    adc_model_neurosim_sar, adc_model_mnsim, adc_model_walden;
+/* The registry: one line per model, in index order (the value arch_t's
+ * adc.model holds; isaac, the default, first: append new models). A test
+ * build adds its models through IMC_ADC_TEST_REGISTRY, a header defining
+ * ADC_TEST_MODELS(X) (test/arch/adc_test_registry.h). */
+#define ADC_MODELS(X) \
+    X(isaac)          \
+    X(zigzag)         \
+    X(neurosim_sar)   \
+    X(mnsim)          \
+    X(walden)         \
+    ADC_TEST_MODELS(X)
 
-/* Indexed by arch_adc_model_t. */
-static const adc_model_ops_t *const registry[ADC_MODEL_COUNT_] = {
-    [ADC_MODEL_ISAAC] = &adc_model_isaac,
-    [ADC_MODEL_ZIGZAG] = &adc_model_zigzag,
-    [ADC_MODEL_NEUROSIM_SAR] = &adc_model_neurosim_sar,
-    [ADC_MODEL_MNSIM] = &adc_model_mnsim,
-    [ADC_MODEL_WALDEN] = &adc_model_walden,
-};
+#ifdef IMC_ADC_TEST_REGISTRY
+#include IMC_ADC_TEST_REGISTRY
+#else
+#define ADC_TEST_MODELS(X)
+#endif
 
-const adc_model_ops_t *adc_model_get(arch_adc_model_t m)
+#define DECLARE(name) extern const adc_model_ops_t adc_model_##name;
+ADC_MODELS(DECLARE)
+#define ENTRY(name) &adc_model_##name,
+static const adc_model_ops_t *const registry[] = {ADC_MODELS(ENTRY)};
+#define N_MODELS ((int)(sizeof registry / sizeof registry[0]))
+
+const adc_model_ops_t *adc_model_get(int m)
 {
-    return (unsigned)m < ADC_MODEL_COUNT_ ? registry[m] : NULL;
+    return m >= 0 && m < N_MODELS ? registry[m] : NULL;
 }
 
-const adc_model_ops_t *adc_model_find(const char *name)
+const char *adc_model_name(int m)
 {
-    for (int i = 0; i < ADC_MODEL_COUNT_; i++)
+    return m >= 0 && m < N_MODELS ? registry[m]->name : NULL;
+}
+
+int adc_model_index(const char *name)
+{
+    for (int i = 0; i < N_MODELS; i++)
         if (!strcmp(registry[i]->name, name))
-            return registry[i];
-    return NULL;
+            return i;
+    return -1;
 }
 
-int adc_model_eval(arch_adc_model_t m, const adc_model_in_t *in,
-                   adc_model_out_t *out, char *why, size_t why_len)
+int adc_model_reads(int m, const char *key)
+{
+    const adc_model_ops_t *ops = adc_model_get(m);
+    for (const char *const *k = ops ? ops->params : NULL; k && *k; k++)
+        if (!strcmp(*k, key))
+            return 1;
+    return 0;
+}
+
+int adc_model_eval(int m, const adc_model_in_t *in, adc_model_out_t *out, char *why,
+                   size_t why_len)
 {
     const adc_model_ops_t *ops = adc_model_get(m);
     memset(out, 0, sizeof *out);

@@ -1,6 +1,8 @@
 /* ADC cost models: one ops table per variant (adc/adc_<name>.c), selected by
  * name from YAML (adc.model). A variant fills energy per conversion, latency
- * per conversion and area for one ADC; power at the sample rate follows. */
+ * per conversion and area for one ADC; power at the sample rate follows.
+ * Adding a variant = one file with its ops table + one line in the registry
+ * (adc_model.c); adc.model takes its names from the registry. */
 #ifndef IMC_ADC_MODEL_H
 #define IMC_ADC_MODEL_H
 
@@ -33,13 +35,19 @@ typedef struct adc_model_ops {
     /* 0 on success; -1 with a reason in why (e.g. outside the model's range). */
     int (*eval)(const adc_model_in_t *in, adc_model_out_t *out, char *why,
                 size_t why_len);
+    /* The model-specific parameters it reads, NULL-terminated (NULL: none);
+     * set to another model, they change nothing and draw a warning. */
+    const char *const *params;
 } adc_model_ops_t;
 
-/* Registry, indexed by arch_adc_model_t. */
-const adc_model_ops_t *adc_model_get(arch_adc_model_t m);
-const adc_model_ops_t *adc_model_find(const char *name);
-int adc_model_eval(arch_adc_model_t m, const adc_model_in_t *in,
-                   adc_model_out_t *out, char *why, size_t why_len);
+/* The registry; a model's index is the value of arch_t's adc.model. */
+const adc_model_ops_t *adc_model_get(int m);      /* NULL when out of range */
+const char *adc_model_name(int m);                /* NULL when out of range */
+int adc_model_index(const char *name);            /* -1 when unknown */
+/* Whether model m reads the model-specific parameter `key`. */
+int adc_model_reads(int m, const char *key);
+int adc_model_eval(int m, const adc_model_in_t *in, adc_model_out_t *out, char *why,
+                   size_t why_len);
 
 /* Shared by several variants: ISAAC's linear energy (0.25 mW per bit at
  * 1.28 GS/s) and the Accelergy-scaled ISAAC area table (4..10 bits,

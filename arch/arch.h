@@ -28,11 +28,6 @@ typedef enum {
     SIGNED_NONE          /* unsigned weights only */
 } arch_signed_scheme_t;
 
-typedef enum {
-    ADC_MODEL_ISAAC, ADC_MODEL_ZIGZAG, ADC_MODEL_NEUROSIM_SAR, ADC_MODEL_MNSIM,
-    ADC_MODEL_WALDEN, ADC_MODEL_COUNT_
-} arch_adc_model_t;
-
 typedef enum { BUF_EDRAM, BUF_SRAM } arch_buffer_type_t;
 typedef enum { TOPO_MESH, TOPO_TORUS, TOPO_CMESH } arch_topology_t;
 typedef enum { ROUTE_XY, ROUTE_YX, ROUTE_WEST_FIRST, ROUTE_ODD_EVEN } arch_routing_t;
@@ -108,7 +103,7 @@ typedef struct arch_dac {
 
 typedef struct arch_adc {
     int bits;
-    arch_adc_model_t model;
+    int model;                     /* index into the ADC model registry (adc_model.h) */
     int cols_per_adc;              /* columns sharing one ADC (serialised) */
     double sample_rate_gsps;
     double walden_fom_fj;          /* walden model: fJ per conversion step */

@@ -105,10 +105,87 @@ static void device_resolve(arch_ctx_t *c)
             continue;
         const char *src = (const char *)&dm->v + f[i].offset;
         if (f[i].is_int)
-            *(int *)((char *)a + p->offset) = *(const int *)src;
+            *(int *)((char *)a + p->d.offset) = *(const int *)src;
         else
-            *(double *)((char *)a + p->offset) = *(const double *)src;
+            *(double *)((char *)a + p->d.offset) = *(const double *)src;
         *l = *tl;
+    }
+}
+
+/* ---- Settings that cannot matter in this configuration ----
+ * One row per rule: the setting, when it is moot, and why. A rule fires only
+ * for a value the user gave (file or --set; a preset counts) that differs
+ * from the default, and warns at its position. */
+typedef struct moot_rule {
+    const char *key;
+    const char *cause;  /* the setting that makes it moot: blamed if more recent */
+    int (*moot)(const arch_t *a, const char *key);
+    /* The warning's tail after "KEY = VALUE changes nothing: ". */
+    void (*why)(const arch_t *a, const char *key, char *buf, size_t n);
+} moot_rule_t;
+
+static int adc_ignores(const arch_t *a, const char *key) { return !adc_model_reads(a->adc.model, key); }
+
+static void adc_ignores_why(const arch_t *a, const char *key, char *buf, size_t n)
+{
+    size_t used = (size_t)snprintf(buf, n, "adc.model = %s does not read it (expected a model "
+                                   "that does:", arch_adc_model_name(a->adc.model));
+    for (int m = 0; adc_model_get(m) && used < n; m++)
+        if (adc_model_reads(m, key))
+            used += (size_t)snprintf(buf + used, n - used, " %s", adc_model_name(m));
+    if (used < n)
+        snprintf(buf + used, n - used, ")");
+}
+
+/* mesh and cmesh are one network; the concentration alone says how many
+ * tiles share a router. The label contradicting it changes nothing. */
+static int topology_label_moot(const arch_t *a, const char *key)
+{
+    (void)key;
+    const arch_noc_t *n = &a->chip.noc;
+    return (n->topology == TOPO_MESH && n->concentration > 1) ||
+           (n->topology == TOPO_CMESH && n->concentration == 1);
+}
+
+static void topology_label_why(const arch_t *a, const char *key, char *buf, size_t n)
+{
+    (void)key;
+    snprintf(buf, n, "mesh and cmesh are the same network, whose tiles per router "
+             "chip.noc.concentration = %d sets (expected chip.noc.topology = %s, or another "
+             "chip.noc.concentration)", a->chip.noc.concentration,
+             a->chip.noc.concentration > 1 ? "cmesh" : "mesh");
+}
+
+static const moot_rule_t moot_rules[] = {
+    {"adc.walden_fom_fj", "adc.model", adc_ignores, adc_ignores_why},
+    {"adc.enob", "adc.model", adc_ignores, adc_ignores_why},
+    {"chip.noc.topology", "chip.noc.concentration", topology_label_moot, topology_label_why},
+};
+
+/* The parameter holds a value other than its default. */
+static int not_default(const arch_t *a, const arch_param_t *p)
+{
+    char v[256];
+    arch_param_get_text(a, p, v, sizeof v);
+    if (p->d.type == DESC_INT || p->d.type == DESC_F64)
+        return desc_num(a, &p->d) != strtod(p->def, NULL);
+    return strcmp(v, p->def) != 0;
+}
+
+static void warn_moot(arch_ctx_t *c)
+{
+    for (size_t i = 0; i < sizeof moot_rules / sizeof moot_rules[0]; i++) {
+        const moot_rule_t *r = &moot_rules[i];
+        const arch_param_t *p = arch_param_find(r->key);
+        if (!p)
+            abort(); /* a typo in the table (tested) */
+        if (!c->loc[arch_param_index(p)].file || !not_default(c->a, p) ||
+            !r->moot(c->a, r->key))
+            continue;
+        char v[256], why[512];
+        arch_param_get_text(c->a, p, v, sizeof v);
+        r->why(c->a, r->key, why, sizeof why);
+        report(c, 1, KEYS(r->key, r->cause), "%s = %s changes nothing: %s", r->key, v, why);
     }
 }
 
@@ -204,6 +281,7 @@ int arch_check(arch_ctx_t *c)
                why);
         return -1;
     }
+    warn_moot(c);
     a->adc.energy_pj = mo.energy_pj;
     a->adc.latency_ns = mo.latency_ns;
     a->adc.cost.power_mw = mo.power_mw;

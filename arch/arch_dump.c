@@ -6,18 +6,16 @@
 
 #include "arch_load.h"
 #include "params.h"
+#include "strutil.h"
 
 static const char *enum_name(const char *key, int v)
 {
-    const arch_param_t *p = arch_param_find(key);
-    int n = 0;
-    while (p->names[n])
-        n++;
-    return v >= 0 && v < n ? p->names[v] : "?";
+    const char *n = v >= 0 ? arch_param_enum_name(arch_param_find(key), v) : NULL;
+    return n ? n : "?";
 }
 
 const char *arch_device_name(arch_device_type_t t) { return enum_name("device.type", (int)t); }
-const char *arch_adc_model_name(arch_adc_model_t m) { return enum_name("adc.model", (int)m); }
+const char *arch_adc_model_name(int m) { return enum_name("adc.model", m); }
 const char *arch_topology_name(arch_topology_t t) { return enum_name("chip.noc.topology", (int)t); }
 const char *arch_routing_name(arch_routing_t r) { return enum_name("chip.noc.routing", (int)r); }
 const char *arch_signed_scheme_name(arch_signed_scheme_t s)
@@ -58,15 +56,12 @@ static void put_string(FILE *f, const char *s)
 static void put_num(FILE *f, double v)
 {
     char buf[40];
-    snprintf(buf, sizeof buf, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, sizeof buf, "%.17g", v);
-    fputs(buf, f);
+    fputs(fmt_exact(buf, sizeof buf, v), f);
 }
 
 static void dump_extras(FILE *f, const arch_t *a, const arch_param_t *p, int indent)
 {
-    int n = *(const int *)((const char *)a + p->offset);
+    int n = *(const int *)((const char *)a + p->d.offset);
     const arch_extra_t *ex = (const arch_extra_t *)((const char *)a + p->offset2);
     if (!n) {
         fprintf(f, " []\n");
@@ -96,7 +91,7 @@ void arch_dump_yaml(const arch_t *a, FILE *f)
     fprintf(f, "\n");
     const char *prev = "";
     for (size_t i = 0; i < np; i++) {
-        const char *k = t[i].key;
+        const char *k = t[i].d.name;
         int common = common_segments(prev, k);
         /* Open the map levels this key does not share with the previous. */
         const char *s = k;
@@ -112,11 +107,11 @@ void arch_dump_yaml(const arch_t *a, FILE *f)
             s += len + 1;
             level++;
         }
-        if (t[i].type == PT_EXTRAS) {
+        if (t[i].d.type == DESC_LIST) {
             dump_extras(f, a, &t[i], 2 * level);
-        } else if (t[i].type == PT_STRING) {
+        } else if (t[i].d.type == DESC_STR) {
             fputc(' ', f);
-            put_string(f, (const char *)a + t[i].offset);
+            put_string(f, (const char *)a + t[i].d.offset);
             fputc('\n', f);
         } else {
             char buf[64];
@@ -141,11 +136,11 @@ void arch_print_params(FILE *f, int markdown)
     for (size_t i = 0; i < np; i++) {
         char ty[256];
         arch_param_describe_type(&t[i], ty, sizeof ty);
-        const char *unit = *t[i].unit ? t[i].unit : "-";
+        const char *unit = *t[i].d.unit ? t[i].d.unit : "-";
         if (markdown)
-            fprintf(f, "| `%s` | %s | %s | `%s` | %s |\n", t[i].key, ty, unit, t[i].def,
-                    t[i].desc);
+            fprintf(f, "| `%s` | %s | %s | `%s` | %s |\n", t[i].d.name, ty, unit, t[i].def,
+                    t[i].d.desc);
         else
-            fprintf(f, "%-40s %-34s %-8s %-8s %s\n", t[i].key, ty, unit, t[i].def, t[i].desc);
+            fprintf(f, "%-40s %-34s %-8s %-8s %s\n", t[i].d.name, ty, unit, t[i].def, t[i].d.desc);
     }
 }

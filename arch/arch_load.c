@@ -30,39 +30,6 @@ static int has_path_syntax(const char *s)
            (n > 4 && !strcmp(s + n - 4, ".yml"));
 }
 
-static int read_file(const char *path, char **text, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap || cap > YTREE_MAX_BYTES)
-            break;
-        char *nb = realloc(buf, cap * 2 + 1);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!buf || err) {
-        free(buf);
-        return -1;
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
 /* Push a file (or preset) on the chain being applied; a repeat is a cycle. */
 static int enter(arch_ctx_t *c, const char *id, const char *shown, ytree_t *t,
                  const ynode_t *at)
@@ -112,7 +79,7 @@ static int apply_spec(arch_ctx_t *c, const char *spec, const char *from_path, in
         snprintf(path, sizeof path, "%s", spec);
     char *text = NULL;
     size_t len = 0;
-    if (read_file(path, &text, &len)) {
+    if (ytree_read_file(path, &text, &len)) {
         int n;
         const char *const *names = arch_preset_names(&n);
         const char *best = str_closest(spec, names, (size_t)n);
@@ -255,7 +222,7 @@ static int apply_set(arch_ctx_t *c, const char *set)
         const char *keys[256];
         size_t nk = 0;
         for (size_t i = 0; i < np && nk < 256; i++)
-            keys[nk++] = t[i].key;
+            keys[nk++] = t[i].d.name;
         const char *best = str_closest(key, keys, nk);
         if (best)
             diag_error(c->d, where, 0, 0, "unknown key '%s' (did you mean '%s'?)", key, best);
@@ -265,7 +232,7 @@ static int apply_set(arch_ctx_t *c, const char *set)
         return -1;
     }
     char why[300];
-    if (p->type == PT_EXTRAS) {
+    if (p->d.type == DESC_LIST) {
         diag_error(c->d, where, 0, 0, "'%s' is a list (expected it in a YAML file, not "
                                       "--set)", key);
         return -1;

@@ -38,7 +38,7 @@ void arch_print_params(FILE *f, int markdown);
 
 /* Enum names, for printing. */
 const char *arch_device_name(arch_device_type_t t);
-const char *arch_adc_model_name(arch_adc_model_t m);
+const char *arch_adc_model_name(int m);
 const char *arch_topology_name(arch_topology_t t);
 const char *arch_routing_name(arch_routing_t r);
 const char *arch_signed_scheme_name(arch_signed_scheme_t s);

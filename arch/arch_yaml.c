@@ -37,7 +37,7 @@ static size_t children(const char *prefix, const char **out, seg_t *seg, size_t 
     size_t np, n = 0, pl = strlen(prefix);
     const arch_param_t *t = arch_params(&np);
     for (size_t i = 0; i < np && n + 1 < max; i++) {
-        const char *k = t[i].key;
+        const char *k = t[i].d.name;
         if (pl && (strncmp(k, prefix, pl) || k[pl] != '.'))
             continue;
         const char *s = pl ? k + pl + 1 : k;
@@ -65,7 +65,7 @@ static int is_prefix(const char *full)
     size_t np, fl = strlen(full);
     const arch_param_t *t = arch_params(&np);
     for (size_t i = 0; i < np; i++)
-        if (!strncmp(t[i].key, full, fl) && t[i].key[fl] == '.')
+        if (!strncmp(t[i].d.name, full, fl) && t[i].d.name[fl] == '.')
             return 1;
     return 0;
 }
@@ -86,9 +86,9 @@ static void unknown_key(arch_ctx_t *c, ytree_t *t, const ynode_t *k, const char 
     size_t np;
     const arch_param_t *tab = arch_params(&np);
     for (size_t i = 0; i < np; i++) {
-        const char *dot = strrchr(tab[i].key, '.');
+        const char *dot = strrchr(tab[i].d.name, '.');
         if (dot && !strcmp(dot + 1, key)) {
-            yerror(t, c->d, k, "unknown key '%s' (did you mean '%s'?)", full, tab[i].key);
+            yerror(t, c->d, k, "unknown key '%s' (did you mean '%s'?)", full, tab[i].d.name);
             return;
         }
     }
@@ -108,7 +108,7 @@ static const char *kind_name(const ynode_t *n)
 static int parse_extras(arch_ctx_t *c, ytree_t *t, const arch_param_t *p, ynode_t *v,
                         const char *full)
 {
-    int *count = (int *)((char *)c->a + p->offset);
+    int *count = (int *)((char *)c->a + p->d.offset);
     arch_extra_t *ex = (arch_extra_t *)((char *)c->a + p->offset2);
     if (!ynode_is_seq(v)) {
         yerror(t, c->d, v, "'%s' is %s (expected a sequence of {name, count, power_mw, "
@@ -221,7 +221,7 @@ int arch_walk(arch_ctx_t *c, ytree_t *t, ynode_t *map, const char *prefix, int t
         if (top && !strcmp(ks, "base"))
             continue; /* applied before this walk */
         const arch_param_t *p = arch_param_find(full);
-        if (p && p->type == PT_EXTRAS) {
+        if (p && p->d.type == DESC_LIST) {
             if (parse_extras(c, t, p, v, full))
                 bad = 1;
             else

@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adc_model.h"
+#include "strutil.h"
 #include "ytree.h"
 
 _Static_assert(sizeof(arch_topology_t) == sizeof(int), "enums are stored as int");
-_Static_assert(sizeof(arch_adc_model_t) == sizeof(int), "enums are stored as int");
 
 static const char *const dev_names[] = {"sram", "rram", "pcm", "mram", "fefet", "dram", NULL};
 static const char *const signed_names[] = {"offset", "differential", "none", NULL};
-static const char *const adc_names[] = {"isaac", "zigzag", "neurosim_sar", "mnsim", "walden", NULL};
 static const char *const buf_names[] = {"edram", "sram", NULL};
 static const char *const topo_names[] = {"mesh", "torus", "cmesh", NULL};
 static const char *const route_names[] = {"xy", "yx", "west_first", "odd_even", NULL};
@@ -23,11 +23,17 @@ static const char *const route_names[] = {"xy", "yx", "west_first", "odd_even", 
 const char *const arch_extra_keys[] = {"name", "count", "power_mw", "leakage_mw", "area_mm2"};
 
 #define O(f) offsetof(arch_t, f)
-#define PI(k, f, u, lo, hi, d, desc) {k, PT_INT, u, lo, hi, 0, d, desc, O(f), 0, NULL}
-#define PD(k, f, u, lo, hi, fl, d, desc) {k, PT_DOUBLE, u, lo, hi, fl, d, desc, O(f), 0, NULL}
-#define PB(k, f, d, desc) {k, PT_BOOL, "", 0, 1, 0, d, desc, O(f), 0, NULL}
-#define PE(k, f, names, d, desc) {k, PT_ENUM, "", 0, 0, 0, d, desc, O(f), 0, names}
-#define PX(k, f, desc) {k, PT_EXTRAS, "", 0, ARCH_MAX_EXTRAS, 0, "[]", desc, O(f.n_extras), O(f.extras), NULL}
+#define ROW(k, ty, u, desc, off, lo, hi, fl, d, off2, names, fn) \
+    {{k, u, desc, off, ty}, lo, hi, fl, d, off2, names, fn}
+#define PI(k, f, u, lo, hi, d, desc) ROW(k, DESC_INT, u, desc, O(f), lo, hi, 0, d, 0, NULL, NULL)
+#define PD(k, f, u, lo, hi, fl, d, desc) ROW(k, DESC_F64, u, desc, O(f), lo, hi, fl, d, 0, NULL, NULL)
+#define PB(k, f, d, desc) ROW(k, DESC_BOOL, "", desc, O(f), 0, 1, 0, d, 0, NULL, NULL)
+#define PE(k, f, names, d, desc) ROW(k, DESC_ENUM, "", desc, O(f), 0, 0, 0, d, 0, names, NULL)
+/* An enum whose names come from a registry (name_of(i), NULL past the last). */
+#define PEF(k, f, name_of, d, desc) ROW(k, DESC_ENUM, "", desc, O(f), 0, 0, 0, d, 0, NULL, name_of)
+#define PS(k, f, d, desc) ROW(k, DESC_STR, "", desc, O(f), 0, 0, 0, d, sizeof(((arch_t *)0)->f), NULL, NULL)
+#define PX(k, f, desc) \
+    ROW(k, DESC_LIST, "", desc, O(f.n_extras), 0, ARCH_MAX_EXTRAS, 0, "[]", O(f.extras), NULL, NULL)
 #define MAXD 1e12
 #define COST(p, f, what)                                                       \
     PD(p ".power_mw", f.power_mw, "mW", 0, MAXD, 0, "0",                       \
@@ -45,8 +51,7 @@ const char *const arch_extra_keys[] = {"name", "count", "power_mw", "leakage_mw"
     COST(p, f.cost, what)
 
 static const arch_param_t table[] = {
-    {"name", PT_STRING, "", 0, 0, 0, "custom", "name of the architecture",
-     O(name), ARCH_NAME_MAX, NULL},
+    PS("name", name, "custom", "name of the architecture"),
 
     PI("tech.node_nm", tech.node_nm, "nm", 1, 1000, "32", "technology node"),
     PD("tech.clock_ghz", tech.clock_ghz, "GHz", 0, 1000, PF_GT_MIN, "1.2",
@@ -119,8 +124,8 @@ static const arch_param_t table[] = {
     COST("dac", dac.cost, "DAC"),
 
     PI("adc.bits", adc.bits, "bits", 1, 16, "8", "ADC resolution"),
-    PE("adc.model", adc.model, adc_names, "isaac",
-       "ADC cost model: isaac, zigzag, neurosim_sar, mnsim, walden"),
+    PEF("adc.model", adc.model, adc_model_name, "isaac",
+        "ADC cost model (one file each in arch/adc/)"),
     PI("adc.cols_per_adc", adc.cols_per_adc, "", 1, 1 << 24, "128",
        "columns one ADC digitises per input slice (serialised)"),
     PD("adc.sample_rate_gsps", adc.sample_rate_gsps, "GS/s", 0, 1e6, PF_GT_MIN, "1.28",
@@ -255,44 +260,60 @@ const arch_param_t *arch_params(size_t *n)
 
 const arch_param_t *arch_param_find(const char *key)
 {
-    for (size_t i = 0; i < NPARAMS; i++)
-        if (!strcmp(table[i].key, key))
-            return &table[i];
-    return NULL;
+    return (const arch_param_t *)desc_find(table, sizeof table[0], NPARAMS, key);
+}
+
+const char *arch_param_enum_name(const arch_param_t *p, int i)
+{
+    if (p->name_of)
+        return p->name_of(i);
+    for (int k = 0; k <= i; k++)
+        if (!p->names[k])
+            return NULL;
+    return p->names[i];
 }
 
 int arch_param_index(const arch_param_t *p) { return (int)(p - table); }
 
-static void fmt_num(char *buf, size_t n, double v)
-{
-    /* Shortest of %.15g / %.17g that reads back to the same double. */
-    snprintf(buf, n, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, n, "%.17g", v);
-}
 
-void arch_param_describe_type(const arch_param_t *p, char *buf, size_t n)
+/* The type and bounds of a parameter in two voices: the schema's ("int
+ * [1, 16]", expect = 0) and an error's ("an integer in [1, 16]"). */
+static void describe(const arch_param_t *p, int expect, char *buf, size_t n)
 {
-    switch (p->type) {
-    case PT_INT:
-        snprintf(buf, n, "int [%.0f, %.0f]", p->min, p->max);
+    char range[96] = "";
+    if (p->d.type == DESC_INT)
+        snprintf(range, sizeof range, "[%.0f, %.0f]", p->min, p->max);
+    else if (p->d.type == DESC_F64)
+        snprintf(range, sizeof range, "%s%g, %g]", (p->flags & PF_GT_MIN) ? "(" : "[", p->min,
+                 p->max);
+    switch (p->d.type) {
+    case DESC_INT:
+        snprintf(buf, n, "%s %s", expect ? "an integer in" : "int", range);
         break;
-    case PT_DOUBLE:
-        snprintf(buf, n, "number %s%g, %g]", (p->flags & PF_GT_MIN) ? "(" : "[", p->min, p->max);
+    case DESC_F64:
+        snprintf(buf, n, "%s %s", expect ? "a number in" : "number", range);
         break;
-    case PT_BOOL:
-        snprintf(buf, n, "bool");
+    case DESC_BOOL:
+        snprintf(buf, n, "%s", expect ? "true or false" : "bool");
         break;
-    case PT_STRING:
-        snprintf(buf, n, "string (< %zu chars)", p->offset2);
+    case DESC_STR:
+        snprintf(buf, n, expect ? "a non-empty string of fewer than %zu characters"
+                                : "string (< %zu chars)", p->offset2);
         break;
-    case PT_EXTRAS:
-        snprintf(buf, n, "list (<= %d items)", ARCH_MAX_EXTRAS);
+    case DESC_LIST:
+        if (expect)
+            snprintf(buf, n, "a sequence of {name, count, power_mw, leakage_mw, area_mm2}");
+        else
+            snprintf(buf, n, "list (<= %d items)", ARCH_MAX_EXTRAS);
         break;
-    case PT_ENUM: {
+    case DESC_U64: /* counters, not parameters */
+        snprintf(buf, n, "?");
+        break;
+    case DESC_ENUM: {
         size_t used = (size_t)snprintf(buf, n, "one of {");
-        for (int i = 0; p->names[i] && used < n; i++)
-            used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", p->names[i]);
+        const char *nm;
+        for (int i = 0; (nm = arch_param_enum_name(p, i)) && used < n; i++)
+            used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", nm);
         if (used < n)
             snprintf(buf + used, n - used, "}");
         break;
@@ -300,32 +321,9 @@ void arch_param_describe_type(const arch_param_t *p, char *buf, size_t n)
     }
 }
 
-void arch_param_expect(const arch_param_t *p, char *buf, size_t n)
-{
-    char ty[256];
-    switch (p->type) {
-    case PT_INT:
-        snprintf(buf, n, "an integer in [%.0f, %.0f]", p->min, p->max);
-        break;
-    case PT_DOUBLE:
-        snprintf(buf, n, "a number in %s%g, %g]", (p->flags & PF_GT_MIN) ? "(" : "[", p->min,
-                 p->max);
-        break;
-    case PT_BOOL:
-        snprintf(buf, n, "true or false");
-        break;
-    case PT_STRING:
-        snprintf(buf, n, "a non-empty string of fewer than %zu characters", p->offset2);
-        break;
-    case PT_EXTRAS:
-        snprintf(buf, n, "a sequence of {name, count, power_mw, leakage_mw, area_mm2}");
-        break;
-    case PT_ENUM:
-        arch_param_describe_type(p, ty, sizeof ty);
-        snprintf(buf, n, "%s", ty);
-        break;
-    }
-}
+void arch_param_describe_type(const arch_param_t *p, char *buf, size_t n) { describe(p, 0, buf, n); }
+
+void arch_param_expect(const arch_param_t *p, char *buf, size_t n) { describe(p, 1, buf, n); }
 
 static void *field(arch_t *a, size_t off) { return (char *)a + off; }
 static const void *cfield(const arch_t *a, size_t off) { return (const char *)a + off; }
@@ -337,82 +335,85 @@ static int in_bounds(const arch_param_t *p, double v)
     return v >= p->min && v <= p->max;
 }
 
-int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
-                        char *why, size_t n)
+/* why = "expected ..." for a refused value; -1. Only on the error path:
+ * the text costs more than setting a value. */
+static int refuse(const arch_param_t *p, char *why, size_t n)
 {
     char ex[300];
     arch_param_expect(p, ex, sizeof ex);
-    switch (p->type) {
-    case PT_INT: {
+    snprintf(why, n, "expected %s", ex);
+    return -1;
+}
+
+int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
+                        char *why, size_t n)
+{
+    switch (p->d.type) {
+    case DESC_INT: {
         int64_t v;
-        if (parse_int64(text, &v) || !in_bounds(p, (double)v)) {
-            snprintf(why, n, "expected %s", ex);
-            return -1;
-        }
-        *(int *)field(a, p->offset) = (int)v;
+        if (parse_int64(text, &v) || !in_bounds(p, (double)v))
+            return refuse(p, why, n);
+        *(int *)field(a, p->d.offset) = (int)v;
         return 0;
     }
-    case PT_DOUBLE: {
+    case DESC_F64: {
         double v;
-        if (parse_double(text, &v) || !in_bounds(p, v)) {
-            snprintf(why, n, "expected %s", ex);
-            return -1;
-        }
-        *(double *)field(a, p->offset) = v;
+        if (parse_double(text, &v) || !in_bounds(p, v))
+            return refuse(p, why, n);
+        *(double *)field(a, p->d.offset) = v;
         return 0;
     }
-    case PT_BOOL: {
+    case DESC_BOOL: {
         int v;
-        if (parse_bool(text, &v)) {
-            snprintf(why, n, "expected true or false");
-            return -1;
-        }
-        *(int *)field(a, p->offset) = v;
+        if (parse_bool(text, &v))
+            return refuse(p, why, n);
+        *(int *)field(a, p->d.offset) = v;
         return 0;
     }
-    case PT_ENUM:
-        for (int i = 0; p->names[i]; i++)
-            if (!strcmp(p->names[i], text)) {
-                *(int *)field(a, p->offset) = i;
+    case DESC_ENUM:
+        for (int i = 0; arch_param_enum_name(p, i); i++)
+            if (!strcmp(arch_param_enum_name(p, i), text)) {
+                *(int *)field(a, p->d.offset) = i;
                 return 0;
             }
-        snprintf(why, n, "expected %s", ex);
-        return -1;
-    case PT_STRING:
-        if (strlen(text) >= p->offset2 || !*text) {
-            snprintf(why, n, "expected %s", ex);
-            return -1;
-        }
-        snprintf((char *)field(a, p->offset), p->offset2, "%s", text);
+        return refuse(p, why, n);
+    case DESC_STR:
+        if (strlen(text) >= p->offset2 || !*text)
+            return refuse(p, why, n);
+        snprintf((char *)field(a, p->d.offset), p->offset2, "%s", text);
         return 0;
-    case PT_EXTRAS:
+    case DESC_LIST:
         snprintf(why, n, "expected a YAML list, not a single value");
         return -1;
+    case DESC_U64:
+        break;
     }
     return -1;
 }
 
 void arch_param_get_text(const arch_t *a, const arch_param_t *p, char *buf, size_t n)
 {
-    switch (p->type) {
-    case PT_INT:
-        snprintf(buf, n, "%d", *(const int *)cfield(a, p->offset));
+    double v = desc_num(a, &p->d); /* the numeric types, read as the stats are */
+    switch (p->d.type) {
+    case DESC_INT:
+    case DESC_U64:
+        snprintf(buf, n, "%.0f", v);
         break;
-    case PT_DOUBLE:
-        fmt_num(buf, n, *(const double *)cfield(a, p->offset));
+    case DESC_F64:
+        fmt_exact(buf, n, v);
         break;
-    case PT_BOOL:
-        snprintf(buf, n, "%s", *(const int *)cfield(a, p->offset) ? "true" : "false");
+    case DESC_BOOL:
+        snprintf(buf, n, "%s", v ? "true" : "false");
         break;
-    case PT_ENUM: {
-        int v = *(const int *)cfield(a, p->offset);
-        snprintf(buf, n, "%s", p->names[v]);
+    case DESC_ENUM: {
+        const char *nm = arch_param_enum_name(p, (int)v);
+        snprintf(buf, n, "%s", nm ? nm : "?");
         break;
     }
-    case PT_STRING:
-        snprintf(buf, n, "%s", (const char *)cfield(a, p->offset));
+    case DESC_STR:
+        snprintf(buf, n, "%s", (const char *)cfield(a, p->d.offset));
         break;
-    case PT_EXTRAS:
+    case DESC_LIST:
         snprintf(buf, n, "[]");
         break;
     }
@@ -423,7 +424,7 @@ void arch_params_defaults(arch_t *a)
     memset(a, 0, sizeof *a);
     char why[256];
     for (size_t i = 0; i < NPARAMS; i++) {
-        if (table[i].type == PT_EXTRAS)
+        if (table[i].d.type == DESC_LIST)
             continue;
         if (arch_param_set_text(a, &table[i], table[i].def, why, sizeof why))
             abort(); /* a broken default is a programming error (tested) */

@@ -1,33 +1,35 @@
-/* The parameter table: one row per architecture parameter (dotted YAML key,
- * type, unit, bounds, default, description, offset into arch_t). It drives
- * YAML parsing, --set, validation of ranges, defaults, `imcsim arch params`
- * and the dump of the effective configuration. Rows sharing a key prefix are
- * contiguous, so the dump can nest them by walking the table once. */
+/* The parameter table: one row per architecture parameter. A row is a
+ * descriptor (base/desc.h: dotted YAML key, unit, description, offset into
+ * arch_t, type), the same type the components' stats tables use, plus what
+ * only a parameter has: bounds, default, enum names. It drives YAML parsing,
+ * --set, validation of ranges, defaults, `imcsim arch params` and the dump of
+ * the effective configuration. Rows sharing a key prefix are contiguous, so
+ * the dump can nest them by walking the table once. */
 #ifndef IMC_ARCH_PARAMS_H
 #define IMC_ARCH_PARAMS_H
 
 #include <stddef.h>
 
 #include "arch.h"
-
-typedef enum { PT_INT, PT_DOUBLE, PT_BOOL, PT_ENUM, PT_STRING, PT_EXTRAS } param_type_t;
+#include "desc.h"
 
 #define PF_GT_MIN 1u /* lower bound is exclusive */
 
 typedef struct arch_param {
-    const char *key;
-    param_type_t type;
-    const char *unit;
-    double min, max;     /* PT_INT, PT_DOUBLE */
+    desc_t d;            /* d.name is the dotted key; d.offset is into arch_t
+                            (DESC_LIST: the n_extras counter); d.type is
+                            INT, F64, BOOL, ENUM, STR or LIST */
+    double min, max;     /* INT, F64 */
     unsigned flags;
     const char *def;     /* default, as YAML text */
-    const char *desc;
-    size_t offset;       /* into arch_t; PT_EXTRAS: the n_extras counter */
-    size_t offset2;      /* PT_EXTRAS: the extras array; PT_STRING: size */
-    const char *const *names; /* PT_ENUM: NULL-terminated, index = value */
+    size_t offset2;      /* LIST: the extras array; STR: size */
+    const char *const *names; /* ENUM: NULL-terminated, index = value */
+    const char *(*name_of)(int i); /* ENUM without names: value i's name, NULL past the last */
 } arch_param_t;
 
 const arch_param_t *arch_params(size_t *n);
+/* Name of value i of an ENUM parameter; NULL past the last. */
+const char *arch_param_enum_name(const arch_param_t *p, int i);
 const arch_param_t *arch_param_find(const char *key);
 int arch_param_index(const arch_param_t *p);
 
@@ -39,7 +41,7 @@ void arch_param_describe_type(const arch_param_t *p, char *buf, size_t n);
 void arch_param_expect(const arch_param_t *p, char *buf, size_t n);
 
 /* Set a parameter from text. 0 ok; -1 with why = "(expected ...)" reason
- * phrase such as "expected an integer in [1, 16]". Not for PT_EXTRAS. */
+ * phrase such as "expected an integer in [1, 16]". Not for DESC_LIST. */
 int arch_param_set_text(arch_t *a, const arch_param_t *p, const char *text,
                         char *why, size_t n);
 

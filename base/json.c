@@ -126,3 +126,11 @@ void json_put_string(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+void jw_ints(json_w_t *w, const char *key, const int *v, int n)
+{
+    jw_arr_begin(w, key);
+    for (int i = 0; i < n; i++)
+        jw_int(w, NULL, v[i]);
+    jw_arr_end(w);
+}

@@ -28,6 +28,8 @@ void jw_arr_end(json_w_t *w);
 void jw_num(json_w_t *w, const char *key, double v); /* %.12g; NaN/inf -> null */
 void jw_int(json_w_t *w, const char *key, int64_t v);
 void jw_uint(json_w_t *w, const char *key, uint64_t v);
+/* An array of n ints: [1, 2, 3]. */
+void jw_ints(json_w_t *w, const char *key, const int *v, int n);
 void jw_str(json_w_t *w, const char *key, const char *s);
 void jw_bool(json_w_t *w, const char *key, int v);
 void jw_null(json_w_t *w, const char *key);

@@ -1,5 +1,6 @@
 #include "strutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,4 +45,27 @@ const char *str_closest(const char *word, const char *const *candidates,
     size_t len = strlen(word);
     size_t limit = len / 3 > 2 ? len / 3 : 2;
     return best_d <= limit ? best : NULL;
+}
+
+const char *fmt_si(char *buf, size_t n, double v, const char *unit)
+{
+    static const struct { double f; const char *p; } pre[] = {
+        {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""},
+        {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"},
+    };
+    size_t np = sizeof pre / sizeof pre[0], i = 0;
+    double a = v < 0 ? -v : v;
+    while (i + 1 < np && a < pre[i].f)
+        i++;
+    const char *sep = *pre[i].p || *unit ? " " : ""; /* "722.4", not "722.4 " */
+    snprintf(buf, n, "%.4g%s%s%s", v / pre[i].f, sep, pre[i].p, unit);
+    return buf;
+}
+
+const char *fmt_exact(char *buf, size_t n, double v)
+{
+    snprintf(buf, n, "%.15g", v);
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, n, "%.17g", v);
+    return buf;
 }

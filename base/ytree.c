@@ -239,27 +239,18 @@ int ytree_load_string(ytree_t *t, const char *name, const char *text,
     return check_node(t, d, root, 0, &visits) ? -1 : 0;
 }
 
-int ytree_load_file(ytree_t *t, const char *path, imc_diag_t *d)
+int ytree_read_file(const char *path, char **text, size_t *len)
 {
-    memset(t, 0, sizeof *t);
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_error(d, path, 0, 0, "cannot open: %s", strerror(errno));
+    if (!f)
         return -1;
-    }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    int too_big = 0;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
     while (buf) {
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (len < cap)
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || cap > YTREE_MAX_BYTES)
             break;
-        if (cap > YTREE_MAX_BYTES) {
-            too_big = 1;
-            break;
-        }
-        char *nb = realloc(buf, cap * 2);
+        char *nb = realloc(buf, cap * 2 + 1);
         if (!nb) {
             free(buf);
             buf = NULL;
@@ -268,14 +259,26 @@ int ytree_load_file(ytree_t *t, const char *path, imc_diag_t *d)
         buf = nb;
         cap *= 2;
     }
-    int read_err = ferror(f);
+    int err = ferror(f) ? EIO : 0;
     fclose(f);
-    if (!buf || read_err || too_big) {
-        if (too_big)
-            diag_error(d, path, 0, 0, "file larger than %u bytes", YTREE_MAX_BYTES);
-        else
-            diag_error(d, path, 0, 0, "cannot read the file");
+    if (!buf || err) {
         free(buf);
+        errno = buf ? err : ENOMEM;
+        return -1;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+int ytree_load_file(ytree_t *t, const char *path, imc_diag_t *d)
+{
+    memset(t, 0, sizeof *t);
+    char *buf;
+    size_t len;
+    if (ytree_read_file(path, &buf, &len)) {
+        diag_error(d, path, 0, 0, "cannot read the file: %s", strerror(errno));
         t->file = strdup(path);
         return -1;
     }

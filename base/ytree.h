@@ -25,6 +25,11 @@ typedef struct ytree {
     char *file; /* the name used in messages */
 } ytree_t;
 
+/* Reads a whole file into a malloc'd, NUL-terminated buffer; stops past
+ * YTREE_MAX_BYTES, so *len > YTREE_MAX_BYTES means too large. 0 ok; -1 with
+ * errno when it cannot be opened or read. */
+int ytree_read_file(const char *path, char **text, size_t *len);
+
 /* 0 on success; on failure a message is in d and the tree is empty. */
 int ytree_load_file(ytree_t *t, const char *path, imc_diag_t *d);
 int ytree_load_string(ytree_t *t, const char *name, const char *text,

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define S ce_stats_t
-const stat_desc_t ce_stat_desc[] = {
+const desc_t ce_stat_desc[] = {
     STAT_U(S, mvms, "1", "MVM ops executed"),
     STAT_U(S, reads, "1", "bit-serial input cycles executed"),
     STAT_U(S, busy_cycles, "cycles", "front end (crossbars + ADCs) busy"),
@@ -733,25 +733,25 @@ double ce_energy_pj(const ce_t *ce)
 
 void ce_stats_json(const ce_t *ce, json_w_t *w)
 {
-    comp_stats_write(w, &ce->st, ce_stat_desc, ce_stat_count);
+    desc_write_json(w, &ce->st, ce_stat_desc, ce_stat_count);
     jw_num(w, "energy_pj", ce_energy_pj(ce));
     jw_arr_begin(w, "crossbars");
     for (int i = 0; i < ce->n_xbars; i++) {
         jw_obj_begin(w, NULL);
-        comp_stats_write(w, &ce->xb[i].st, xbar_stat_desc, xbar_stat_count);
+        desc_write_json(w, &ce->xb[i].st, xbar_stat_desc, xbar_stat_count);
         jw_obj_end(w);
     }
     jw_arr_end(w);
     jw_obj_begin(w, "dac");
-    comp_stats_write(w, &ce->dac.st, dac_stat_desc, dac_stat_count);
+    desc_write_json(w, &ce->dac.st, dac_stat_desc, dac_stat_count);
     jw_obj_end(w);
     jw_obj_begin(w, "sh");
-    comp_stats_write(w, &ce->sh.st, sh_stat_desc, sh_stat_count);
+    desc_write_json(w, &ce->sh.st, sh_stat_desc, sh_stat_count);
     jw_obj_end(w);
     jw_obj_begin(w, "adc");
-    comp_stats_write(w, &ce->adc.st, adc_stat_desc, adc_stat_count);
+    desc_write_json(w, &ce->adc.st, adc_stat_desc, adc_stat_count);
     jw_obj_end(w);
     jw_obj_begin(w, "sa");
-    comp_stats_write(w, &ce->sa.st, sa_stat_desc, sa_stat_count);
+    desc_write_json(w, &ce->sa.st, sa_stat_desc, sa_stat_count);
     jw_obj_end(w);
 }

@@ -61,7 +61,7 @@ typedef struct ce_stats {
     double reg_leakage_pj;    /* input/output registers: leakage x simulated time */
     double extra_energy_pj;   /* CE extras, always on: (power + leakage) x time */
 } ce_stats_t;
-extern const stat_desc_t ce_stat_desc[];
+extern const desc_t ce_stat_desc[];
 extern const int ce_stat_count;
 
 /* The part of the matrix one crossbar holds: inputs [r0, r0+nr) of outputs

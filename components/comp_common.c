@@ -1,43 +1,6 @@
 #include "comp_common.h"
 
 #include <math.h>
-#include <string.h>
-
-void comp_stats_write(json_w_t *w, const void *stats, const stat_desc_t *t, int n)
-{
-    const char *base = stats;
-    for (int i = 0; i < n; i++) {
-        if (t[i].type == STAT_U64)
-            jw_uint(w, t[i].name, *(const uint64_t *)(base + t[i].offset));
-        else
-            jw_num(w, t[i].name, *(const double *)(base + t[i].offset));
-    }
-}
-
-void comp_stats_add(void *a, const void *b, const stat_desc_t *t, int n)
-{
-    char *pa = a;
-    const char *pb = b;
-    for (int i = 0; i < n; i++) {
-        if (t[i].type == STAT_U64)
-            *(uint64_t *)(pa + t[i].offset) += *(const uint64_t *)(pb + t[i].offset);
-        else
-            *(double *)(pa + t[i].offset) += *(const double *)(pb + t[i].offset);
-    }
-}
-
-double comp_stats_get(const void *stats, const stat_desc_t *t, int n, const char *name)
-{
-    const char *base = stats;
-    for (int i = 0; i < n; i++) {
-        if (strcmp(t[i].name, name))
-            continue;
-        if (t[i].type == STAT_U64)
-            return (double)*(const uint64_t *)(base + t[i].offset);
-        return *(const double *)(base + t[i].offset);
-    }
-    return NAN;
-}
 
 double comp_cycle_ns(const arch_t *a)
 {

@@ -1,5 +1,5 @@
-/* Shared pieces of the component cores: the tile clock domain, stats tables
- * (name/unit/description per counter) and their JSON walk.
+/* Shared pieces of the component cores: the tile clock domain and the stats
+ * tables (name/unit/description per counter: base/desc.h).
  *
  * Every core counts time in cycles of the tile clock domain ("tile",
  * period 1/arch->tech.clock_ghz ns) as uint64_t; ns appear only when a cost
@@ -11,31 +11,12 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "desc.h"
 #include "json.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum { STAT_U64, STAT_F64 } stat_type_t;
-
-/* One counter of a stats struct: the table drives JSON output and docs. */
-typedef struct stat_desc {
-    const char *name;   /* JSON key, unit suffixed (e.g. "energy_pj") */
-    const char *unit;   /* "pJ", "cycles", "1", ... */
-    const char *desc;
-    size_t offset;      /* offsetof in the stats struct */
-    stat_type_t type;
-} stat_desc_t;
-
-#define STAT_U(S, f, u, d) {#f, u, d, offsetof(S, f), STAT_U64}
-#define STAT_F(S, f, u, d) {#f, u, d, offsetof(S, f), STAT_F64}
-
-/* Writes the fields of one stats struct as members of the current object. */
-void comp_stats_write(json_w_t *w, const void *stats, const stat_desc_t *t, int n);
-/* Adds stats struct b into a (same table). */
-void comp_stats_add(void *a, const void *b, const stat_desc_t *t, int n);
-double comp_stats_get(const void *stats, const stat_desc_t *t, int n, const char *name);
 
 /* Tile clock period, ns. */
 double comp_cycle_ns(const arch_t *a);

@@ -3,45 +3,33 @@
 #include <math.h>
 #include <string.h>
 
-#define S dac_stats_t
-const stat_desc_t dac_stat_desc[] = {
-    STAT_U(S, drives, "1", "row drives (active rows x reads)"),
-    STAT_U(S, busy_cycles, "cycles", "drive time summed over drives"),
-    STAT_F(S, energy_pj, "pJ", "dynamic energy: DAC power x drive time"),
-    STAT_F(S, leakage_energy_pj, "pJ", "leakage power x simulated time, all DACs"),
-};
-#undef S
-const int dac_stat_count = sizeof dac_stat_desc / sizeof dac_stat_desc[0];
+/* Every peripheral's table ends with its dynamic and leakage energy. */
+#define ENERGY_ROWS(S, dynamic, instances)             \
+    STAT_F(S, energy_pj, "pJ", dynamic),               \
+    STAT_F(S, leakage_energy_pj, "pJ", "leakage power x simulated time, all " instances)
 
-#define S sh_stats_t
-const stat_desc_t sh_stat_desc[] = {
-    STAT_U(S, samples, "1", "column samples held for conversion"),
-    STAT_F(S, energy_pj, "pJ", "dynamic energy: S+H power x hold time"),
-    STAT_F(S, leakage_energy_pj, "pJ", "leakage power x simulated time, all S+H"),
+const desc_t dac_stat_desc[] = {
+    STAT_U(dac_stats_t, drives, "1", "row drives (active rows x reads)"),
+    STAT_U(dac_stats_t, busy_cycles, "cycles", "drive time summed over drives"),
+    ENERGY_ROWS(dac_stats_t, "dynamic energy: DAC power x drive time", "DACs"),
 };
-#undef S
-const int sh_stat_count = sizeof sh_stat_desc / sizeof sh_stat_desc[0];
-
-#define S adc_stats_t
-const stat_desc_t adc_stat_desc[] = {
-    STAT_U(S, conversions, "1", "analog-to-digital conversions"),
-    STAT_U(S, clipped, "1", "conversions saturated at full scale (functional runs)"),
-    STAT_U(S, busy_cycles, "cycles", "converting time summed over ADCs"),
-    STAT_F(S, energy_pj, "pJ", "conversion energy"),
-    STAT_F(S, leakage_energy_pj, "pJ", "leakage power x simulated time, all ADCs"),
+const desc_t sh_stat_desc[] = {
+    STAT_U(sh_stats_t, samples, "1", "column samples held for conversion"),
+    ENERGY_ROWS(sh_stats_t, "dynamic energy: S+H power x hold time", "S+H"),
 };
-#undef S
-const int adc_stat_count = sizeof adc_stat_desc / sizeof adc_stat_desc[0];
-
-#define S sa_stats_t
-const stat_desc_t sa_stat_desc[] = {
-    STAT_U(S, ops, "1", "values shifted and accumulated"),
-    STAT_U(S, busy_cycles, "cycles", "busy time summed over units"),
-    STAT_F(S, energy_pj, "pJ", "dynamic energy: S+A power x one cycle per op"),
-    STAT_F(S, leakage_energy_pj, "pJ", "leakage power x simulated time, all units"),
+const desc_t adc_stat_desc[] = {
+    STAT_U(adc_stats_t, conversions, "1", "analog-to-digital conversions"),
+    STAT_U(adc_stats_t, clipped, "1", "conversions saturated at full scale (functional runs)"),
+    STAT_U(adc_stats_t, busy_cycles, "cycles", "converting time summed over ADCs"),
+    ENERGY_ROWS(adc_stats_t, "conversion energy", "ADCs"),
 };
-#undef S
-const int sa_stat_count = sizeof sa_stat_desc / sizeof sa_stat_desc[0];
+const desc_t sa_stat_desc[] = {
+    STAT_U(sa_stats_t, ops, "1", "values shifted and accumulated"),
+    STAT_U(sa_stats_t, busy_cycles, "cycles", "busy time summed over units"),
+    ENERGY_ROWS(sa_stats_t, "dynamic energy: S+A power x one cycle per op", "units"),
+};
+const int dac_stat_count = DESC_COUNT(dac_stat_desc), sh_stat_count = DESC_COUNT(sh_stat_desc),
+          adc_stat_count = DESC_COUNT(adc_stat_desc), sa_stat_count = DESC_COUNT(sa_stat_desc);
 
 static double leak_pj(const arch_t *a, double mw, int count, uint64_t cycles)
 {

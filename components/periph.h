@@ -21,7 +21,7 @@ typedef struct dac_stats {
     double energy_pj;
     double leakage_energy_pj;
 } dac_stats_t;
-extern const stat_desc_t dac_stat_desc[];
+extern const desc_t dac_stat_desc[];
 extern const int dac_stat_count;
 typedef struct dac {
     const arch_t *a;
@@ -38,7 +38,7 @@ typedef struct sh_stats {
     double energy_pj;
     double leakage_energy_pj;
 } sh_stats_t;
-extern const stat_desc_t sh_stat_desc[];
+extern const desc_t sh_stat_desc[];
 extern const int sh_stat_count;
 typedef struct sh {
     const arch_t *a;
@@ -57,7 +57,7 @@ typedef struct adc_stats {
     double energy_pj;
     double leakage_energy_pj;
 } adc_stats_t;
-extern const stat_desc_t adc_stat_desc[];
+extern const desc_t adc_stat_desc[];
 extern const int adc_stat_count;
 typedef struct adc {
     const arch_t *a;
@@ -98,7 +98,7 @@ typedef struct sa_stats {
     double energy_pj;
     double leakage_energy_pj;
 } sa_stats_t;
-extern const stat_desc_t sa_stat_desc[];
+extern const desc_t sa_stat_desc[];
 extern const int sa_stat_count;
 typedef struct sa {
     const arch_t *a;

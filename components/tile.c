@@ -9,14 +9,14 @@ const char *const tile_op_names[TILE_OP_KINDS_] = {"read", "write", "mvm", "accu
                                                    "act", "pool", "add"};
 
 #define S tile_stats_t
-const stat_desc_t tile_stat_desc[] = {
-    {"ops_read", "1", "buffer reads", offsetof(S, ops[TILE_OP_READ]), STAT_U64},
-    {"ops_write", "1", "buffer writes", offsetof(S, ops[TILE_OP_WRITE]), STAT_U64},
-    {"ops_mvm", "1", "MVM ops", offsetof(S, ops[TILE_OP_MVM]), STAT_U64},
-    {"ops_accum", "1", "partial-sum accumulations", offsetof(S, ops[TILE_OP_ACCUM]), STAT_U64},
-    {"ops_act", "1", "activation passes", offsetof(S, ops[TILE_OP_ACT]), STAT_U64},
-    {"ops_pool", "1", "pooling passes", offsetof(S, ops[TILE_OP_POOL]), STAT_U64},
-    {"ops_add", "1", "residual adds", offsetof(S, ops[TILE_OP_ADD]), STAT_U64},
+const desc_t tile_stat_desc[] = {
+    {"ops_read", "1", "buffer reads", offsetof(S, ops[TILE_OP_READ]), DESC_U64},
+    {"ops_write", "1", "buffer writes", offsetof(S, ops[TILE_OP_WRITE]), DESC_U64},
+    {"ops_mvm", "1", "MVM ops", offsetof(S, ops[TILE_OP_MVM]), DESC_U64},
+    {"ops_accum", "1", "partial-sum accumulations", offsetof(S, ops[TILE_OP_ACCUM]), DESC_U64},
+    {"ops_act", "1", "activation passes", offsetof(S, ops[TILE_OP_ACT]), DESC_U64},
+    {"ops_pool", "1", "pooling passes", offsetof(S, ops[TILE_OP_POOL]), DESC_U64},
+    {"ops_add", "1", "residual adds", offsetof(S, ops[TILE_OP_ADD]), DESC_U64},
     STAT_U(S, bytes_read, "B", "bytes read from the buffer"),
     STAT_U(S, bytes_written, "B", "bytes written to the buffer"),
     STAT_U(S, stall_cycles, "cycles", "waiting for a resource (grant - arrival), summed"),
@@ -168,7 +168,7 @@ static int op_valid(const tile_t *t, const tile_op_t *op, char *err, int errn)
             return 0;
         }
     }
-    if (op->kind == TILE_OP_ACT && (op->subkind < TILE_ACT_RELU || op->subkind > TILE_ACT_TANH)) {
+    if (op->kind == TILE_OP_ACT && (op->subkind < ACT_RELU || op->subkind > ACT_TANH)) {
         snprintf(err, errn, "activation kind %d (expected relu, sigmoid or tanh)", op->subkind);
         return 0;
     }
@@ -241,10 +241,10 @@ int tile_exec_mvm(tile_t *t, const tile_op_t *op, uint64_t start, tile_result_t 
 
 static int64_t fx_apply(int kind, int64_t x, int fb)
 {
-    if (kind == TILE_ACT_RELU)
+    if (kind == ACT_RELU)
         return x > 0 ? x : 0;
     double s = ldexp(1.0, fb), v = (double)x / s;
-    double f = kind == TILE_ACT_SIGMOID ? 1.0 / (1.0 + exp(-v)) : tanh(v);
+    double f = kind == ACT_SIGMOID ? 1.0 / (1.0 + exp(-v)) : tanh(v);
     return (int64_t)llround(f * s);
 }
 
@@ -402,7 +402,7 @@ double tile_energy_pj(const tile_t *t)
 
 void tile_stats_json(const tile_t *t, json_w_t *w)
 {
-    comp_stats_write(w, &t->st, tile_stat_desc, tile_stat_count);
+    desc_write_json(w, &t->st, tile_stat_desc, tile_stat_count);
     jw_num(w, "energy_pj", tile_energy_pj(t));
     jw_arr_begin(w, "ces");
     for (int i = 0; i < t->n_ces; i++) {

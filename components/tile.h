@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "act.h"
 #include "ce.h"
 #include "comp_common.h"
 
@@ -25,14 +26,12 @@ typedef enum {
     TILE_OP_WRITE,  /* results -> buffer: bytes at addr */
     TILE_OP_MVM,    /* ce, xbars, rows, cols, input_bits, signed_inputs */
     TILE_OP_ACCUM,  /* n partial sums accumulated (tile S+A): out[i] += in[i] */
-    TILE_OP_ACT,    /* subkind tile_act_t over n values */
+    TILE_OP_ACT,    /* subkind act_kind_t (act.h; not ACT_NONE) over n values */
     TILE_OP_POOL,   /* subkind tile_pool_t: n outputs of `window` inputs each */
     TILE_OP_ADD,    /* residual add of n values: out = in + in2 (tile S+A) */
     TILE_OP_KINDS_
 } tile_op_kind_t;
 
-/* Values match act_kind_t (workloads/mapping.h) and the trace's ACT arg. */
-typedef enum { TILE_ACT_RELU = 1, TILE_ACT_SIGMOID = 2, TILE_ACT_TANH = 3 } tile_act_t;
 typedef enum { TILE_POOL_MAX, TILE_POOL_AVG } tile_pool_t;
 
 extern const char *const tile_op_names[TILE_OP_KINDS_];
@@ -82,7 +81,7 @@ typedef struct tile_stats {
         pool_leakage_pj, sa_leakage_pj;
     double extra_energy_pj;       /* tile extras, counted as always on */
 } tile_stats_t;
-extern const stat_desc_t tile_stat_desc[];
+extern const desc_t tile_stat_desc[];
 extern const int tile_stat_count;
 
 struct tile;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #define S xbar_stats_t
-const stat_desc_t xbar_stat_desc[] = {
+const desc_t xbar_stat_desc[] = {
     STAT_U(S, reads, "1", "analog reads, one input slice each"),
     STAT_U(S, active_rows, "1", "rows driven, summed over reads"),
     STAT_U(S, cells_read, "1", "cells on active rows and columns, summed over reads"),

@@ -28,7 +28,7 @@ typedef struct xbar_stats {
     double leakage_energy_pj;
 } xbar_stats_t;
 
-extern const stat_desc_t xbar_stat_desc[];
+extern const desc_t xbar_stat_desc[];
 extern const int xbar_stat_count;
 
 typedef struct xbar {

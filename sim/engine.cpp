@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "imc_sc.h"
+#include "model.h"
 #include "noc_sc.h"
 #include "rollup.h"
 #include "timeline.h"
@@ -997,7 +998,7 @@ void Engine::collect(run_result_t *r)
         const layer_t &L = m->model->layers[l];
         run_layer_t &rl = r->layers[l];
         std::snprintf(rl.name, sizeof rl.name, "%s", L.name);
-        std::snprintf(rl.type, sizeof rl.type, "%s", trace_kind_name(L.kind) ? trace_kind_name(L.kind) : "?");
+        std::snprintf(rl.type, sizeof rl.type, "%s", layer_label(&L));
         rl.replication = m->layers[l].replication;
         rl.crossbars = m->layers[l].crossbars;
         rl.start_cycle = lacc[l].start == UINT64_MAX ? 0 : lacc[l].start;

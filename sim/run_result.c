@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "strutil.h"
 
 const char *const run_class_names[CLS_COUNT_] = {
     "crossbar", "dac", "sh", "adc", "sa", "register", "buffer",
@@ -168,40 +169,24 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_finish(&w);
 }
 
-/* Engineering notation with an SI prefix, e.g. "1.23 ms". */
-static const char *si(char *buf, size_t n, double v, const char *unit)
-{
-    static const struct { double f; const char *p; } pre[] = {
-        {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""},
-        {1e-3, "m"}, {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"},
-    };
-    double a = v < 0 ? -v : v;
-    for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++)
-        if (a >= pre[i].f || i + 1 == sizeof pre / sizeof pre[0]) {
-            snprintf(buf, n, "%.4g %s%s", v / pre[i].f, pre[i].p, unit);
-            return buf;
-        }
-    return buf;
-}
-
 void run_write_summary(const run_result_t *r, FILE *f)
 {
     char a[48], b[48], c[48], e[48];
     double total = run_energy_total(r);
     fprintf(f, "%s on %s, batch %d (%d chip%s, %lld crossbars)\n", r->model, r->arch,
             r->batch, r->chips, r->chips == 1 ? "" : "s", (long long)r->crossbars_used);
-    fprintf(f, "  latency        %s (%llu cycles at %.4g GHz)\n", si(a, sizeof a, r->latency_s, "s"),
+    fprintf(f, "  latency        %s (%llu cycles at %.4g GHz)\n", fmt_si(a, sizeof a, r->latency_s, "s"),
             (unsigned long long)r->latency_cycles, r->clock_ghz);
     fprintf(f, "  throughput     %.6g inferences/s (batch time %s)\n",
-            r->throughput_inferences_per_s, si(b, sizeof b, r->total_s, "s"));
+            r->throughput_inferences_per_s, fmt_si(b, sizeof b, r->total_s, "s"));
     double per = r->batch > 0 ? 1.0 / r->batch : 0;
     fprintf(f, "  energy         %s per inference (dynamic %s, leakage %s)\n",
-            si(a, sizeof a, total * per, "J"), si(b, sizeof b, run_energy_dynamic(r) * per, "J"),
-            si(c, sizeof c, (total - run_energy_dynamic(r)) * per, "J"));
+            fmt_si(a, sizeof a, total * per, "J"), fmt_si(b, sizeof b, run_energy_dynamic(r) * per, "J"),
+            fmt_si(c, sizeof c, (total - run_energy_dynamic(r)) * per, "J"));
     fprintf(f, "  efficiency     %s/W (peak %s/W), %s/mm2 (peak %s/mm2)\n",
-            si(a, sizeof a, ops_per_joule(r), "OPS"), si(b, sizeof b, r->peak_ops_per_s_per_w, "OPS"),
-            si(c, sizeof c, r->area_mm2 > 0 ? achieved_ops_per_s(r) / r->area_mm2 : 0, "OPS"),
-            si(e, sizeof e, r->peak_ops_per_s_per_mm2, "OPS"));
+            fmt_si(a, sizeof a, ops_per_joule(r), "OPS"), fmt_si(b, sizeof b, r->peak_ops_per_s_per_w, "OPS"),
+            fmt_si(c, sizeof c, r->area_mm2 > 0 ? achieved_ops_per_s(r) / r->area_mm2 : 0, "OPS"),
+            fmt_si(e, sizeof e, r->peak_ops_per_s_per_mm2, "OPS"));
     fprintf(f, "  counts         %llu MACs, %llu crossbar reads, %llu ADC conversions (%llu clipped), %llu flits\n",
             (unsigned long long)r->macs, (unsigned long long)r->crossbar_reads,
             (unsigned long long)r->adc_conversions, (unsigned long long)r->adc_clipped,
@@ -212,7 +197,7 @@ void run_write_summary(const run_result_t *r, FILE *f)
     fprintf(f, "  %-11s %12s\n", "", "(batch)");
     for (int k = 0; k < CLS_COUNT_; k++) {
         double e = r->dynamic_j_by_class[k] + r->leakage_j_by_class[k];
-        fprintf(f, "  %-11s %12s %7.2f%% %11.2f%%\n", run_class_names[k], si(a, sizeof a, e, "J"),
+        fprintf(f, "  %-11s %12s %7.2f%% %11.2f%%\n", run_class_names[k], fmt_si(a, sizeof a, e, "J"),
                 total > 0 ? 100.0 * e / total : 0, 100.0 * r->utilization_by_class[k]);
     }
     fprintf(f, "\n  %-20s %-8s %5s %9s %12s %12s %12s\n", "layer", "type", "repl", "crossbars",
@@ -221,9 +206,9 @@ void run_write_summary(const run_result_t *r, FILE *f)
     for (int i = 0; i < r->n_layers; i++) {
         const run_layer_t *l = &r->layers[i];
         fprintf(f, "  %-20s %-8s %5d %9lld %12s %12s %12s%s\n", l->name, l->type, l->replication,
-                (long long)l->crossbars, si(a, sizeof a, (double)l->start_cycle * to_s, "s"),
-                si(b, sizeof b, (double)l->end_cycle * to_s, "s"),
-                si(c, sizeof c, (double)l->busy_cycles * to_s, "s"), l->bound ? "  <- bounds the pipeline" : "");
+                (long long)l->crossbars, fmt_si(a, sizeof a, (double)l->start_cycle * to_s, "s"),
+                fmt_si(b, sizeof b, (double)l->end_cycle * to_s, "s"),
+                fmt_si(c, sizeof c, (double)l->busy_cycles * to_s, "s"), l->bound ? "  <- bounds the pipeline" : "");
     }
 }
 

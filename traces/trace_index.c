@@ -17,6 +17,17 @@ static void clean_word(char *dst, size_t n, const char *src)
     dst[i] = 0;
 }
 
+/* A source fits its line: not empty, no control characters. */
+static int one_line(const char *s)
+{
+    if (!*s || !strcmp(s, "-"))
+        return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s < ' ' || *s == 0x7f)
+            return 0;
+    return 1;
+}
+
 int trace_index_write(const char *dir, const trace_index_t *ix, imc_diag_t *d)
 {
     char path[4096], model[TRACE_NAME_BYTES], arch[TRACE_NAME_BYTES];
@@ -28,8 +39,9 @@ int trace_index_write(const char *dir, const trace_index_t *ix, imc_diag_t *d)
         diag_error(d, path, 0, 0, "cannot write the trace index");
         return -1;
     }
-    fprintf(f, "imcsim-trace-index 1\nmodel %s 0x%016" PRIx64 "\narch %s 0x%016" PRIx64
-            "\nlayers %d\n", model, ix->model_hash, arch, ix->arch_hash, ix->n_layers);
+    fprintf(f, "imcsim-trace-index 2\nmodel %s 0x%016" PRIx64 "\narch %s 0x%016" PRIx64
+            "\nsource %s\nlayers %d\n", model, ix->model_hash, arch, ix->arch_hash,
+            one_line(ix->source) ? ix->source : "-", ix->n_layers);
     for (int i = 0; i < ix->n_layers; i++)
         fprintf(f, "%s\n", ix->files[i]);
     if (fclose(f)) {
@@ -70,7 +82,7 @@ static int plain_file_name(const char *s)
 
 int trace_index_read(const char *dir, trace_index_t *ix, imc_diag_t *d)
 {
-    char path[4096], line[256], tail;
+    char path[4096], line[TRACE_SOURCE_MAX + 16], tail;
     memset(ix, 0, sizeof *ix);
     snprintf(path, sizeof path, "%s/%s", dir, TRACE_INDEX_NAME);
     FILE *f = fopen(path, "r");
@@ -81,7 +93,7 @@ int trace_index_read(const char *dir, trace_index_t *ix, imc_diag_t *d)
     }
     int ln = 0, ver = 0, rc = -1;
     unsigned long long mh = 0, ah = 0;
-    const char *want = "imcsim-trace-index 1";
+    const char *want = "imcsim-trace-index 1 or 2";
 #define NEXT(expect)                                                                  \
     do {                                                                              \
         ln++;                                                                         \
@@ -93,8 +105,8 @@ int trace_index_read(const char *dir, trace_index_t *ix, imc_diag_t *d)
         }                                                                             \
     } while (0)
     NEXT(want);
-    if (sscanf(line, "imcsim-trace-index %d %c", &ver, &tail) != 1 || ver != 1) {
-        diag_error(d, path, ln, 1, "unsupported index header '%s' (expected '%s')", line, want);
+    if (sscanf(line, "imcsim-trace-index %d %c", &ver, &tail) != 1 || ver < 1 || ver > 2) {
+        diag_error(d, path, ln, 1, "unsupported index header '%s' (expected %s)", line, want);
         goto out;
     }
     NEXT("'model NAME 0xHASH'");
@@ -109,6 +121,16 @@ int trace_index_read(const char *dir, trace_index_t *ix, imc_diag_t *d)
     }
     ix->model_hash = mh;
     ix->arch_hash = ah;
+    if (ver >= 2) {
+        NEXT("'source ZOO_NAME|FILE'");
+        if (strncmp(line, "source ", 7) || !line[7] || strlen(line + 7) >= sizeof ix->source) {
+            diag_error(d, path, ln, 1, "bad source line '%s' (expected 'source ZOO_NAME|FILE', "
+                       "or 'source -')", line);
+            goto out;
+        }
+        if (strcmp(line + 7, "-"))
+            snprintf(ix->source, sizeof ix->source, "%s", line + 7);
+    }
     NEXT("'layers N'");
     if (sscanf(line, "layers %d %c", &ix->n_layers, &tail) != 1 || ix->n_layers < 1 ||
         ix->n_layers > 65536) {

@@ -24,25 +24,11 @@ enum {
 static const char *const op_names[TR_OP_COUNT_] = {
     NULL, "WAIT", "READ", "MVM", "PSUM_SEND", "ACCUM", "ACT", "POOL", "ADD",
     "WRITE", "SEND"};
-static const char *const kind_names[LAYER_KIND_COUNT_] = {
-    "conv", "linear", "maxpool", "avgpool", "globalpool", "add", "concat",
-    "flatten", "act", "lstm"};
-static const char *const act_names[] = {"none", "relu", "sigmoid", "tanh"};
-#define N_ACTS ((int)(sizeof act_names / sizeof act_names[0]))
+#define N_ACTS ACT_KIND_COUNT_
 
 const char *trace_op_name(int op)
 {
     return op > 0 && op < TR_OP_COUNT_ ? op_names[op] : NULL;
-}
-
-const char *trace_kind_name(int kind)
-{
-    return kind >= 0 && kind < LAYER_KIND_COUNT_ ? kind_names[kind] : NULL;
-}
-
-const char *trace_act_name(int act)
-{
-    return act >= 0 && act < N_ACTS ? act_names[act] : NULL;
 }
 
 uint32_t trace_crc32(uint32_t crc, const void *buf, size_t len)

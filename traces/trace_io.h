@@ -75,16 +75,20 @@ void trace_layers_free(trace_layer_t *layers, int n);
 uint32_t trace_crc32(uint32_t crc, const void *buf, size_t len);
 
 const char *trace_op_name(int op);        /* "WAIT", ...; NULL if out of range */
-const char *trace_kind_name(int kind);    /* "conv", ...; NULL if out of range */
-const char *trace_act_name(int act);      /* "none", "relu", ... */
+/* A layer's kind and activation are named by layer_kind_name (model.h) and
+ * act_kind_name (act.h). */
 
 /* File name of layer i in a trace directory: "L007_conv3.imct" (the layer
  * name with characters outside [A-Za-z0-9_.-] replaced by '_'). */
 void trace_file_name(char *buf, size_t n, uint32_t layer, const char *name);
 
-/* The index of a trace directory: the layer files in model order. */
+/* The index of a trace directory: the layer files in model order, and (from
+ * format 2 on) the source of the model: its zoo name or the absolute path of
+ * its file, so `imcsim run --traces DIR` needs no --model. */
+#define TRACE_SOURCE_MAX 4096
 typedef struct trace_index {
     char model[TRACE_NAME_BYTES], arch[TRACE_NAME_BYTES];
+    char source[TRACE_SOURCE_MAX];  /* "" when not recorded (format 1) */
     uint64_t model_hash, arch_hash;
     int n_layers;
     char (*files)[TRACE_NAME_BYTES + 16];

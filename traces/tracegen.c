@@ -996,7 +996,8 @@ out:
     return rc;
 }
 
-int tracegen_write_dir(const mapping_t *m, const char *dir, imc_diag_t *d)
+int tracegen_write_dir(const mapping_t *m, const char *dir, const char *model_source,
+                       imc_diag_t *d)
 {
     struct stat st;
     if (mkdir(dir, 0777) && !(errno == EEXIST && !stat(dir, &st) && S_ISDIR(st.st_mode))) {
@@ -1010,6 +1011,7 @@ int tracegen_write_dir(const mapping_t *m, const char *dir, imc_diag_t *d)
     trace_index_t ix = {.model_hash = m->model->hash, .arch_hash = m->arch->hash, .n_layers = n};
     snprintf(ix.model, sizeof ix.model, "%s", m->model->name);
     snprintf(ix.arch, sizeof ix.arch, "%s", m->arch->name);
+    snprintf(ix.source, sizeof ix.source, "%s", model_source ? model_source : "");
     ix.files = calloc((size_t)n, sizeof *ix.files);
     if (!ix.files) {
         diag_error(d, dir, 0, 0, "out of memory");

@@ -20,8 +20,10 @@ extern "C" {
 int tracegen_build(const mapping_t *m, trace_layer_t **layers_out, imc_diag_t *d);
 
 /* Builds the layers and writes DIR/L000_name.imct ... plus DIR/index.txt;
- * creates DIR (one level) when it does not exist. */
-int tracegen_write_dir(const mapping_t *m, const char *dir, imc_diag_t *d);
+ * creates DIR (one level) when it does not exist. model_source (zoo name or
+ * absolute file path; NULL if unknown) is recorded in the index. */
+int tracegen_write_dir(const mapping_t *m, const char *dir, const char *model_source,
+                       imc_diag_t *d);
 
 #ifdef __cplusplus
 }

@@ -44,17 +44,9 @@ static const struct {
 };
 #define N_POLICIES ((int)(sizeof policies / sizeof policies[0]))
 
-int replicate_policy_parse(const char *s)
-{
-    for (int i = 0; s && i < N_POLICIES; i++)
-        if (!strcmp(s, policies[i].name))
-            return i;
-    return -1;
-}
-
 const char *replicate_policy_name(replicate_policy_t p)
 {
-    return (unsigned)p < (unsigned)N_POLICIES ? policies[p].name : "?";
+    return (unsigned)p < (unsigned)N_POLICIES ? policies[p].name : NULL;
 }
 
 int mapping_tile_chip(const arch_t *a, int global_tile)

@@ -21,8 +21,7 @@ int compile_model(const arch_t *a, const model_t *m, replicate_policy_t policy,
                   mapping_t *out, imc_diag_t *d);
 void mapping_free(mapping_t *mp);
 
-/* "none", "balanced", "max" <-> the enum; -1 when unknown. */
-int replicate_policy_parse(const char *s);
+/* "none", "balanced", "max"; NULL past the last policy. */
 const char *replicate_policy_name(replicate_policy_t p);
 
 /* Chip of a global tile (global tile = chip * tiles_per_chip + tile). */

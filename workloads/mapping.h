@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "act.h"
 #include "arch.h"
 #include "diag.h"
 #include "quant.h"
@@ -20,12 +21,12 @@ extern "C" {
 #define LAYER_MAX_INPUTS 4
 #define LAYER_INPUT_NETWORK (-1) /* producer index of the network input */
 
+/* The kinds of layer that do work; their names are in one table
+ * (workloads/layers.c: layer_kind_name, layer_label). */
 typedef enum {
     LAYER_CONV, LAYER_LINEAR, LAYER_MAXPOOL, LAYER_AVGPOOL, LAYER_GLOBALPOOL,
     LAYER_ADD, LAYER_CONCAT, LAYER_FLATTEN, LAYER_ACT, LAYER_LSTM, LAYER_KIND_COUNT_
 } layer_kind_t;
-
-typedef enum { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH } act_kind_t;
 
 typedef struct layer {
     char name[MODEL_NAME_MAX];

@@ -6,24 +6,6 @@
 #include "json.h"
 #include "model.h"
 
-static const char *kind_label(const layer_t *L)
-{
-    if (L->kind == LAYER_GLOBALPOOL)
-        return L->pool_avg ? "global_avgpool" : "global_maxpool";
-    if (L->kind == LAYER_ACT)
-        return act_kind_name(L->act);
-    return layer_kind_name(L->kind);
-}
-
-static void shape(json_w_t *w, const char *key, int h, int ww, int c)
-{
-    jw_arr_begin(w, key);
-    jw_int(w, NULL, h);
-    jw_int(w, NULL, ww);
-    jw_int(w, NULL, c);
-    jw_arr_end(w);
-}
-
 void mapping_write_json(const mapping_t *mp, FILE *f)
 {
     const model_t *m = mp->model;
@@ -57,7 +39,7 @@ void mapping_write_json(const mapping_t *mp, FILE *f)
         const layer_map_t *lm = &mp->layers[i];
         jw_obj_begin(&w, NULL);
         jw_str(&w, "name", L->name);
-        jw_str(&w, "type", kind_label(L));
+        jw_str(&w, "type", layer_label(L));
         jw_str(&w, "activation", act_kind_name(L->act));
         jw_arr_begin(&w, "inputs");
         for (int k = 0; k < L->n_inputs; k++)
@@ -71,8 +53,8 @@ void mapping_write_json(const mapping_t *mp, FILE *f)
                     break;
                 }
         jw_arr_end(&w);
-        shape(&w, "in_shape_hwc", L->in_h, L->in_w, L->in_c);
-        shape(&w, "out_shape_hwc", L->out_h, L->out_w, L->out_c);
+        jw_ints(&w, "in_shape_hwc", (const int[]){L->in_h, L->in_w, L->in_c}, 3);
+        jw_ints(&w, "out_shape_hwc", (const int[]){L->out_h, L->out_w, L->out_c}, 3);
         jw_int(&w, "macs", L->macs);
         jw_int(&w, "weights", L->weights);
         jw_int(&w, "act_bits", lm->act_bits);
@@ -123,7 +105,7 @@ void mapping_write_text(const mapping_t *mp, FILE *f)
         if (lm->xbars_per_replica)
             snprintf(mat, sizeof mat, "%d x %d", lm->rows, lm->cols);
         fprintf(f, "%-18.18s %-14s %13" PRId64 " %11" PRId64 " %19s %7d %5d %8" PRId64
-                " %6d %6d %4d %8.1f\n", L->name, kind_label(L), L->macs, L->weights, mat,
+                " %6d %6d %4d %8.1f\n", L->name, layer_label(L), L->macs, L->weights, mat,
                 lm->xbars_per_replica, lm->replication, lm->crossbars, lm->n_ces,
                 lm->xbars_per_replica ? lm->n_tiles : 0, lm->chip,
                 100.0 * lm->cell_utilization);

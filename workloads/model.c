@@ -63,22 +63,6 @@ static const struct {
 #define MAX_WEIGHTS 68719476736.0 /* 2^36 per layer */
 #define MAX_MACS 1.152921504606846976e18 /* 2^60 per layer */
 
-static const char *const act_names[] = {"none", "relu", "sigmoid", "tanh"};
-
-const char *act_kind_name(act_kind_t a)
-{
-    return (unsigned)a < 4 ? act_names[a] : "?";
-}
-
-const char *layer_kind_name(layer_kind_t k)
-{
-    static const char *const n[LAYER_KIND_COUNT_] = {
-        "conv2d", "linear", "maxpool", "avgpool", "global_pool", "add",
-        "concat", "flatten", "activation", "lstm"};
-    return (unsigned)k < LAYER_KIND_COUNT_ ? n[k] : "?";
-}
-
-
 typedef struct ctx {
     ytree_t *t;
     imc_diag_t *d;
@@ -122,6 +106,45 @@ static int get_int(ctx_t *x, const ynode_t *n, const char *what, int64_t lo,
         return -1;
     }
     return 0;
+}
+
+/* Bounds of a layer's integer keys: the YAML parser checks them as it reads,
+ * model_build_layers what other front ends produced, so any model can be
+ * written as YAML. */
+enum {
+    B_OUTC, B_INC, B_KERNEL, B_KERNEL_Y, B_STRIDE, B_PAD, B_GROUPS, B_OUTF, B_INF, B_HIDDEN,
+    B_STEPS, B_LAYERS, B_INSIZE, B_WBITS, B_ABITS, B_COUNT
+};
+static const struct {
+    const char *key;
+    int64_t lo, hi;
+    size_t off;
+} bounds[B_COUNT] = {
+    [B_OUTC] = {"out_channels", 1, 1 << 20, offsetof(raw_t, outc)},
+    [B_INC] = {"in_channels", 1, 1 << 20, offsetof(raw_t, inc)},
+    [B_KERNEL] = {"kernel", 1, 4096, offsetof(raw_t, kx)},
+    [B_KERNEL_Y] = {"kernel", 1, 4096, offsetof(raw_t, ky)},
+    [B_STRIDE] = {"stride", 1, 4096, offsetof(raw_t, stride)},
+    [B_PAD] = {"padding", 0, 4096, offsetof(raw_t, pad)},
+    [B_GROUPS] = {"groups", 1, 1 << 20, offsetof(raw_t, groups)},
+    [B_OUTF] = {"out_features", 1, 1 << 24, offsetof(raw_t, outf)},
+    [B_INF] = {"in_features", 1, 1 << 30, offsetof(raw_t, inf)},
+    [B_HIDDEN] = {"hidden", 1, 1 << 16, offsetof(raw_t, hidden)},
+    [B_STEPS] = {"steps", 1, 1 << 20, offsetof(raw_t, steps)},
+    [B_LAYERS] = {"layers", 1, 64, offsetof(raw_t, nlayers)},
+    [B_INSIZE] = {"input_size", 1, 1 << 24, offsetof(raw_t, insize)},
+    [B_WBITS] = {"weight_bits", 1, 32, offsetof(raw_t, wbits)},
+    [B_ABITS] = {"act_bits", 1, 32, offsetof(raw_t, abits)},
+};
+
+static int64_t *bound_field(raw_t *r, int b)
+{
+    return (int64_t *)(void *)((char *)r + bounds[b].off);
+}
+
+static int get_bounded(ctx_t *x, const ynode_t *v, int b, raw_t *r)
+{
+    return get_int(x, v, bounds[b].key, bounds[b].lo, bounds[b].hi, bound_field(r, b));
 }
 
 static int find_type(const char *s)
@@ -173,13 +196,14 @@ static int parse_kernel(ctx_t *x, const ynode_t *v, raw_t *r)
             return -1;
         }
         for (int i = 0; i < 2; i++)
-            if (get_int(x, ynode_seq_at(x->t, v, (size_t)i), "kernel", 1, 4096, &k[i]))
+            if (get_int(x, ynode_seq_at(x->t, v, (size_t)i), "kernel", bounds[B_KERNEL].lo,
+                        bounds[B_KERNEL].hi, &k[i]))
                 return -1;
         r->ky = k[0];
         r->kx = k[1];
         return 0;
     }
-    if (get_int(x, v, "kernel", 1, 4096, &r->kx))
+    if (get_int(x, v, "kernel", bounds[B_KERNEL].lo, bounds[B_KERNEL].hi, &r->kx))
         return -1;
     r->ky = r->kx;
     return 0;
@@ -190,8 +214,9 @@ static int parse_act(ctx_t *x, const ynode_t *v, const char *what, raw_t *r)
     const char *s = yget_string(x->t, x->d, v, what);
     if (!s)
         return -1;
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, act_names[i]) == 0) {
+    const char *const *names = act_kind_names();
+    for (int i = 0; i < ACT_KIND_COUNT_; i++)
+        if (strcmp(s, names[i]) == 0) {
             r->act = (act_kind_t)i;
             return 0;
         }
@@ -200,8 +225,11 @@ static int parse_act(ctx_t *x, const ynode_t *v, const char *what, raw_t *r)
         r->act_max = 6;
         return 0;
     }
-    static const char *const names[] = {"none", "relu", "sigmoid", "tanh", "relu6"};
-    const char *best = str_closest(s, names, 5);
+    const char *cand[ACT_KIND_COUNT_ + 1];
+    for (int i = 0; i < ACT_KIND_COUNT_; i++)
+        cand[i] = names[i];
+    cand[ACT_KIND_COUNT_] = "relu6";
+    const char *best = str_closest(s, cand, ACT_KIND_COUNT_ + 1);
     if (best)
         yerror(x->t, x->d, v, "unknown activation '%s' (did you mean '%s'?)", s, best);
     else
@@ -326,14 +354,14 @@ static int parse_layer(ctx_t *x, ynode_t *ln, int idx, raw_t *r)
                 if (!yget_string(x->t, x->d, r->in_nodes[j], "inputs"))
                     rc = -1;
             break;
-        case K_OUTC: rc = get_int(x, v, "out_channels", 1, 1 << 20, &r->outc); break;
-        case K_INC: rc = get_int(x, v, "in_channels", 1, 1 << 20, &r->inc); break;
+        case K_OUTC: rc = get_bounded(x, v, B_OUTC, r); break;
+        case K_INC: rc = get_bounded(x, v, B_INC, r); break;
         case K_KERNEL: rc = parse_kernel(x, v, r); break;
-        case K_STRIDE: rc = get_int(x, v, "stride", 1, 4096, &r->stride); break;
-        case K_PAD: rc = get_int(x, v, "padding", 0, 4096, &r->pad); break;
-        case K_GROUPS: rc = get_int(x, v, "groups", 1, 1 << 20, &r->groups); break;
-        case K_OUTF: rc = get_int(x, v, "out_features", 1, 1 << 24, &r->outf); break;
-        case K_INF: rc = get_int(x, v, "in_features", 1, 1 << 30, &r->inf); break;
+        case K_STRIDE: rc = get_bounded(x, v, B_STRIDE, r); break;
+        case K_PAD: rc = get_bounded(x, v, B_PAD, r); break;
+        case K_GROUPS: rc = get_bounded(x, v, B_GROUPS, r); break;
+        case K_OUTF: rc = get_bounded(x, v, B_OUTF, r); break;
+        case K_INF: rc = get_bounded(x, v, B_INF, r); break;
         case K_ACTIV: rc = parse_act(x, v, "activation", r); break;
         case K_FUNC: rc = parse_act(x, v, "function", r); break;
         case K_ACTMAX:
@@ -342,12 +370,12 @@ static int parse_layer(ctx_t *x, ynode_t *ln, int idx, raw_t *r)
         case K_WEIGHTS:
             r->wnode = v;
             break;
-        case K_HIDDEN: rc = get_int(x, v, "hidden", 1, 1 << 16, &r->hidden); break;
-        case K_STEPS: rc = get_int(x, v, "steps", 1, 1 << 20, &r->steps); break;
-        case K_LAYERS: rc = get_int(x, v, "layers", 1, 64, &r->nlayers); break;
-        case K_INSIZE: rc = get_int(x, v, "input_size", 1, 1 << 24, &r->insize); break;
-        case K_WBITS: rc = get_int(x, v, "weight_bits", 1, 32, &r->wbits); break;
-        case K_ABITS: rc = get_int(x, v, "act_bits", 1, 32, &r->abits); break;
+        case K_HIDDEN: rc = get_bounded(x, v, B_HIDDEN, r); break;
+        case K_STEPS: rc = get_bounded(x, v, B_STEPS, r); break;
+        case K_LAYERS: rc = get_bounded(x, v, B_LAYERS, r); break;
+        case K_INSIZE: rc = get_bounded(x, v, B_INSIZE, r); break;
+        case K_WBITS: rc = get_bounded(x, v, B_WBITS, r); break;
+        case K_ABITS: rc = get_bounded(x, v, B_ABITS, r); break;
         case K_QUANT:
             r->qnode = v;
             r->has_quant = 1;
@@ -367,7 +395,7 @@ static int parse_layer(ctx_t *x, ynode_t *ln, int idx, raw_t *r)
             return -1;
         if (!(mx > 0) || r->act != ACT_RELU) {
             yerror(x->t, x->d, r->act_max_node, "'act_max' is %g on a %s activation "
-                   "(expected a positive bound on a relu)", mx, act_names[r->act]);
+                   "(expected a positive bound on a relu)", mx, act_kind_name(r->act));
             return -1;
         }
         r->act_max = mx;
@@ -866,6 +894,21 @@ int model_build_layers(const char *file, const char *name, raw_t *r, int n, int 
         order[i] = i;
         r[i].order = i;
         r[i].target = -2;
+        for (int b = 0; b < B_COUNT; b++) { /* 0: not set (a field of another kind) */
+            int64_t v = *bound_field(&r[i], b);
+            if (v && (v < bounds[b].lo || v > bounds[b].hi)) {
+                rerror(&x, &r[i], NULL, "%s layer '%s' has %s %lld (expected %lld..%lld)",
+                       types[r[i].type].name, r[i].name, bounds[b].key, (long long)v,
+                       (long long)bounds[b].lo, (long long)bounds[b].hi);
+                goto done;
+            }
+        }
+        int joins = r[i].kind == RK_ADD || r[i].kind == RK_CONCAT;
+        if (joins ? r[i].n_in < 2 || r[i].n_in > LAYER_MAX_INPUTS : r[i].n_in != 1) {
+            rerror(&x, &r[i], NULL, "%s layer '%s' has %d inputs (expected %s)",
+                   types[r[i].type].name, r[i].name, r[i].n_in, joins ? "2..4" : "one");
+            goto done;
+        }
     }
     for (int i = 0; i < n; i++)
         if (infer_shape(&x, &r[i]))
@@ -1061,7 +1104,7 @@ static int ref_tensor(ctx_t *x, onnx_file_t *f, ynode_t *v, const char *key,
             if (yget_double(x->t, x->d, ynode_is_seq(v) ? ynode_seq_at(x->t, v, i) : v, key,
                             &fv[i]))
                 return -1;
-            iv[i] = (int64_t)fv[i];
+            iv[i] = onnx_f2i(fv[i]);
         }
         t->name = key;
         t->dtype = 11; /* double */
@@ -1405,8 +1448,10 @@ void model_store_free(model_t *m)
 static int apply_quant_file(model_t *m, const char *path, imc_diag_t *d)
 {
     ytree_t t;
-    if (ytree_load_file(&t, path, d))
+    if (ytree_load_file(&t, path, d)) {
+        ytree_free(&t);
         return -1;
+    }
     ynode_t *root = ytree_root(&t);
     int rc = -1;
     if (!root || !ynode_is_map(root)) {

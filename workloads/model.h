@@ -53,8 +53,14 @@ const char *const *model_zoo_names(int *n);
 /* The embedded YAML text of a zoo model, or NULL. */
 const char *model_zoo_text(const char *name, size_t *len);
 
-const char *layer_kind_name(layer_kind_t k);
-const char *act_kind_name(act_kind_t a);
+/* The one name of each layer kind, as the model format spells the type:
+ * "conv2d", "linear", "maxpool", "avgpool", "global_pool", "add", "concat",
+ * "flatten", "activation", "lstm"; NULL out of range. */
+const char *layer_kind_name(int k);
+/* What a layer is, in every report (mapping, run results, `imcsim models`):
+ * its kind's name, made precise where the kind covers several model types
+ * ("global_avgpool" or "global_maxpool"; an activation layer's function). */
+const char *layer_label(const layer_t *L);
 
 /* Sums over the layers (parameters held in crossbars, MACs per inference). */
 int64_t model_macs(const model_t *m);

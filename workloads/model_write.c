@@ -32,11 +32,11 @@ static int has_bn_refs(const wspec_t *s)
 }
 
 /* The entry name a consumer of layer i reads: after a written-out
- * batchnorm and activation, the last of them. */
-static void ref_name(const model_t *m, int i, char *out, size_t n)
+ * batchnorm and activation (only with weight references), the last of them. */
+static void ref_name(const model_t *m, int i, int refs, char *out, size_t n)
 {
     const layer_t *L = &m->layers[i];
-    if (has_bn_refs(model_layer_wspec(m, i)))
+    if (refs && has_bn_refs(model_layer_wspec(m, i)))
         snprintf(out, n, L->act != ACT_NONE ? "~act%d" : "~bn%d", i);
     else
         snprintf(out, n, "%s", L->name);
@@ -176,7 +176,7 @@ int model_write_yaml(const model_t *m, FILE *f, const char *weights_ref, const c
                 fprintf(f, "%sinput", k ? ", " : "");
                 continue;
             }
-            ref_name(m, L->inputs[k], nm, sizeof nm);
+            ref_name(m, L->inputs[k], weights_ref != NULL, nm, sizeof nm);
             fprintf(f, "%s", k ? ", " : "");
             quoted(f, nm);
         }

@@ -80,6 +80,7 @@ typedef struct cv {
     int node_i;
     int opset;
     int in_h, in_w, in_c, has_input;
+    const char *input_name;
     char **names;                /* layer names in use */
 } cv_t;
 
@@ -210,12 +211,25 @@ static val_t *add_val(cv_t *c, const char *name, const val_t *proto)
     return v;
 }
 
-static int64_t numel(const val_t *v)
+/* Products of sizes saturate (files may hold any size; a saturated count is
+ * then refused as too large). */
+static int64_t smul(int64_t a, int64_t b)
+{
+    int64_t p;
+    return __builtin_mul_overflow(a, b, &p) ? INT64_MAX : p;
+}
+
+static int64_t dims_prod(const int64_t *d, int rank)
 {
     int64_t n = 1;
-    for (int i = 0; i < v->rank; i++)
-        n *= v->dims[i];
+    for (int i = 0; i < rank; i++)
+        n = smul(n, d[i]);
     return n;
+}
+
+static int64_t numel(const val_t *v)
+{
+    return dims_prod(v->dims, v->rank);
 }
 
 /* ------------------------------------------------------------ node access */
@@ -371,79 +385,64 @@ static int unused_output(cv_t *c, int i, const char *what)
 
 /* ------------------------------------------------------------ constants */
 
+static int is_int_type(int dt)
+{
+    int sg;
+    return onnx_dtype_int_bits(dt, &sg) > 0;
+}
+
 static int is_const(const val_t *v)
 {
     return v && v->kind == V_CONST;
 }
 
-/* The values of a small integer constant (shape arithmetic), in *out. */
-static int const_ints(cv_t *c, const val_t *v, int64_t **out, const char *what)
+/* The values of a small constant (shape arithmetic, scales), read once
+ * from its tensor into both forms: integers exact for integer types. */
+static int const_values(cv_t *c, val_t *v, const char *what)
 {
     int64_t n = numel(v);
-    if (v->iv) {
-        *out = v->iv;
+    if (v->deq || v->quantized)
+        return nerr(c, "%s '%s' is a quantized constant (expected plain values)", what, v->name);
+    if (v->iv && v->fv)
         return 0;
-    }
     if (n > MAX_FOLD)
         return nerr(c, "%s '%s' has %" PRId64 " values (expected at most %d)", what, v->name,
                     n, MAX_FOLD);
-    int64_t *p = alloc(c, sizeof *p * (size_t)(n ? n : 1));
-    if (!p)
-        return -1;
-    if (v->fv) {
-        for (int64_t i = 0; i < n; i++)
-            p[i] = (int64_t)v->fv[i];
-    } else if (v->t) {
-        int sg;
-        if (onnx_dtype_int_bits(v->dtype, &sg)) {
-            if (onnx_read_i64(&c->src, v->t, p, c->d, c->file, v->name))
-                return -1;
-        } else {
-            float *f = malloc(sizeof *f * (size_t)(n ? n : 1));
-            if (!f || onnx_read_f32(&c->src, v->t, f, c->d, c->file, v->name)) {
-                free(f);
-                return f ? -1 : nerr(c, "out of memory");
-            }
-            for (int64_t i = 0; i < n; i++)
-                p[i] = (int64_t)f[i];
-            free(f);
-        }
-    } else {
+    if (!v->t)
         return nerr(c, "%s '%s' has no values here (expected a constant)", what, v->name);
+    int64_t *iv = alloc(c, sizeof *iv * (size_t)(n ? n : 1));
+    double *fv = alloc(c, sizeof *fv * (size_t)(n ? n : 1));
+    float *f = malloc(sizeof *f * (size_t)(n ? n : 1));
+    int rc = !iv || !fv || !f ? -1 : 0;
+    if (!rc && is_int_type(v->dtype)) {
+        rc = onnx_read_i64(&c->src, v->t, iv, c->d, c->file, v->name);
+        for (int64_t i = 0; !rc && i < n; i++)
+            fv[i] = (double)iv[i];
+    } else if (!rc) {
+        rc = onnx_read_f32(&c->src, v->t, f, c->d, c->file, v->name);
+        for (int64_t i = 0; !rc && i < n; i++)
+            fv[i] = f[i], iv[i] = onnx_f2i(f[i]);
     }
-    *out = p;
+    free(f);
+    if (rc)
+        return f ? -1 : nerr(c, "out of memory");
+    v->iv = iv, v->fv = fv;
     return 0;
 }
 
-static int const_floats(cv_t *c, const val_t *v, double **out, const char *what)
+static int const_ints(cv_t *c, val_t *v, int64_t **out, const char *what)
 {
-    int64_t n = numel(v);
-    if (v->fv) {
-        *out = v->fv;
-        return 0;
-    }
-    if (n > MAX_FOLD)
-        return nerr(c, "%s '%s' has %" PRId64 " values (expected at most %d)", what, v->name,
-                    n, MAX_FOLD);
-    double *p = alloc(c, sizeof *p * (size_t)(n ? n : 1));
-    if (!p)
+    if (const_values(c, v, what))
         return -1;
-    if (v->iv) {
-        for (int64_t i = 0; i < n; i++)
-            p[i] = (double)v->iv[i];
-    } else if (v->t) {
-        float *f = malloc(sizeof *f * (size_t)(n ? n : 1));
-        if (!f || onnx_read_f32(&c->src, v->t, f, c->d, c->file, v->name)) {
-            free(f);
-            return f ? -1 : nerr(c, "out of memory");
-        }
-        for (int64_t i = 0; i < n; i++)
-            p[i] = f[i];
-        free(f);
-    } else {
-        return nerr(c, "%s '%s' has no values here (expected a constant)", what, v->name);
-    }
-    *out = p;
+    *out = v->iv;
+    return 0;
+}
+
+static int const_floats(cv_t *c, val_t *v, double **out, const char *what)
+{
+    if (const_values(c, v, what))
+        return -1;
+    *out = v->fv;
     return 0;
 }
 
@@ -465,12 +464,6 @@ static int scalar(cv_t *c, val_t *v, const char *what, double *out)
     return 0;
 }
 
-static int is_int_type(int dt)
-{
-    int sg;
-    return onnx_dtype_int_bits(dt, &sg) > 0;
-}
-
 /* A folded constant output with these dims and values (iv or fv). */
 static val_t *fold_out(cv_t *c, int oi, int dtype, int rank, const int64_t *dims, int64_t *iv,
                        double *fv)
@@ -479,9 +472,11 @@ static val_t *fold_out(cv_t *c, int oi, int dtype, int rank, const int64_t *dims
         nerr(c, "a rank-%d result (expected at most %d)", rank, ONNX_MAX_RANK);
         return NULL;
     }
-    int64_t n = 1;
-    for (int i = 0; i < rank; i++)
-        n *= dims[i];
+    int64_t n = dims_prod(dims, rank);
+    if (n > MAX_FOLD) {
+        nerr(c, "a folded constant of %" PRId64 " values (expected at most %d)", n, MAX_FOLD);
+        return NULL;
+    }
     /* Both forms of the values, and a tensor holding them, so a folded
      * constant serves wherever a stored one does (a scale, a bias). */
     if (!iv && !(iv = alloc(c, sizeof *iv * (size_t)(n ? n : 1))))
@@ -492,7 +487,7 @@ static val_t *fold_out(cv_t *c, int oi, int dtype, int rank, const int64_t *dims
         if (is_int_type(dtype))
             fv[i] = (double)iv[i];
         else
-            iv[i] = (int64_t)fv[i];
+            iv[i] = onnx_f2i(fv[i]);
     }
     onnx_tensor_t *t = alloc(c, sizeof *t);
     val_t *o = t ? add_val(c, out_name(c, oi), NULL) : NULL;
@@ -701,6 +696,9 @@ static int weight(cv_t *c, val_t *v, const char *what, int rank, wspec_t *ws, ra
     if (v->quantized && !v->deq)
         return nerr(c, "its %s '%s' is the integer output of a QuantizeLinear (expected "
                     "floats: a DequantizeLinear after it)", what, v->name);
+    if (v->deq && (v->q_bits < 2 || v->q_bits > 32))
+        return nerr(c, "its %s '%s' are %d-bit integers (expected 2..32 bits)", what, v->name,
+                    v->q_bits);
     if (!v->deq) {
         if (is_int_type(v->dtype))
             return nerr(c, "its %s '%s' holds %s values (expected floats, or a "
@@ -928,7 +926,7 @@ static int qparams(cv_t *c, val_t *scale, val_t *zero, const char *what, double 
         double zz;
         if (scalar(c, zero, "zero point", &zz))
             return -1;
-        *z = (int32_t)zz;
+        *z = onnx_f2i32(zz);
     }
     return 0;
 }
@@ -987,7 +985,7 @@ static int op_conv(cv_t *c, const op_t *op)
             double z;
             if (scalar(c, xz, "input zero point", &z))
                 return -1;
-            x->azero = (int32_t)z;
+            x->azero = onnx_f2i32(z);
         }
         if (int_weight(c, w, NULL, in(c, 3), 0, &wq))
             return -1;
@@ -1049,6 +1047,9 @@ static int op_conv(cv_t *c, const op_t *op)
             return -1;
         o->qint = 1;
         o->abits = zp_bits(in(c, 7), &sg);
+        if (o->abits < 2 || o->abits > 16)
+            return nerr(c, "its output zero point is %s (expected 8- or 16-bit integers)",
+                        onnx_dtype_name(in(c, 7)->dtype));
         o->has_ascale = 1, o->ascale = s, o->azero = z;
     }
     return 0;
@@ -1099,7 +1100,7 @@ static int op_linear(cv_t *c, const op_t *op)
             double z;
             if (scalar(c, xz, "input zero point", &z))
                 return -1;
-            x->azero = (int32_t)z;
+            x->azero = onnx_f2i32(z);
         }
         if (int_weight(c, w, NULL, in(c, 3), 1, &wq))
             return -1;
@@ -1146,6 +1147,9 @@ static int op_linear(cv_t *c, const op_t *op)
             return -1;
         o->qint = 1;
         o->abits = zp_bits(in(c, 7), &sg);
+        if (o->abits < 2 || o->abits > 16)
+            return nerr(c, "its output zero point is %s (expected 8- or 16-bit integers)",
+                        onnx_dtype_name(in(c, 7)->dtype));
         o->has_ascale = 1, o->ascale = s, o->azero = z;
     }
     return 0;
@@ -1237,9 +1241,10 @@ static int op_pool(cv_t *c, const op_t *op)
         int64_t cip;
         if (attr_int(c, "count_include_pad", 0, &cip))
             return -1;
-        if (!cip && wd.p[0])
+        /* A Pad node's zeros are data, counted like count_include_pad 1. */
+        if (!cip && wd.p[0] > x->pad)
             return nerr(c, "count_include_pad 0 with padding %" PRId64 " (expected "
-                        "count_include_pad 1, or no padding)", wd.p[0]);
+                        "count_include_pad 1, or no padding)", wd.p[0] - x->pad);
         if (wd.k[0] == 1 && wd.k[1] == 1 && wd.s[0] == 1 && !wd.p[0]) /* AdaptiveAvgPool at size */
             return pass(c, x, 0, 0, NULL) ? 0 : -1;
     }
@@ -1369,13 +1374,11 @@ static int op_reshape(cv_t *c, const op_t *op)
         }
         if (d[i] < 0)
             return nerr(c, "shape entry %d is %" PRId64 " (expected -1, 0 or a size)", i, d[i]);
-        known *= d[i] ? d[i] : 1;
+        known = smul(known, d[i] ? d[i] : 1);
     }
     if (infer >= 0)
         d[infer] = known ? total / known : 0;
-    int64_t n = 1;
-    for (int i = 0; i < rank; i++)
-        n *= d[i];
+    int64_t n = dims_prod(d, rank);
     if (n != total) {
         char a[128], b[128];
         dims_str(x->dims, x->rank, a, sizeof a);
@@ -1532,22 +1535,20 @@ static int op_concat(cv_t *c, const op_t *op)
         d[a] += x->dims[a];
     }
     if (nc == n) { /* shape arithmetic */
-        int64_t total = 1, *out;
-        for (int k = 0; k < x0->rank; k++)
-            total *= d[k];
+        int64_t total = dims_prod(d, x0->rank), *out;
         if (total > MAX_FOLD)
             return nerr(c, "a folded constant of %" PRId64 " values (expected at most %d)",
                         total, MAX_FOLD);
         int64_t outer = 1, inner = 1;
         for (int k = 0; k < a; k++)
-            outer *= d[k];
+            outer = smul(outer, d[k]);
         for (int k = a + 1; k < x0->rank; k++)
-            inner *= d[k];
+            inner = smul(inner, d[k]);
         out = alloc(c, sizeof *out * (size_t)(total ? total : 1));
         if (!out)
             return -1;
         int64_t at = 0;
-        for (int64_t o = 0; o < outer; o++)
+        for (int64_t o = 0; total && o < outer; o++) /* no values: no loop over outer */
             for (int i = 0; i < n; i++) {
                 int64_t *iv, chunk = in(c, i)->dims[a] * inner;
                 if (const_ints(c, in(c, i), &iv, "input"))
@@ -1559,6 +1560,8 @@ static int op_concat(cv_t *c, const op_t *op)
     }
     if (nc)
         return nerr(c, "it joins constants and activations (expected activations only)");
+    if (n == 1) /* a concat of one tensor is that tensor */
+        return check_act(c, x0, "input") ? -1 : pass(c, x0, 0, 0, NULL) ? 0 : -1;
     if (n > LAYER_MAX_INPUTS)
         return nerr(c, "%d inputs (expected at most %d)", n, LAYER_MAX_INPUTS);
     for (int i = 0; i < n; i++) {
@@ -1594,7 +1597,7 @@ static val_t *stored(cv_t *c, const char *name, const Onnx__TensorProto *tp)
     if (!t || !nm)
         return NULL;
     if (onnx_tensor_from_proto(c->m, &c->w, tp, &c->src, t, err, sizeof err)) {
-        nerr(c, "tensor '%s': %s", name, err);
+        nerr(c, "%s '%s': %s", c->node ? "its value" : "initializer", name, err);
         return NULL;
     }
     t->name = strcpy(nm, name);
@@ -1634,7 +1637,7 @@ static int op_constant(cv_t *c, const op_t *op)
         return -1;
     for (int64_t i = 0; i < n; i++) {
         fv[i] = ints ? (double)(list ? a->ints[i] : a->i) : (list ? a->floats[i] : a->f);
-        iv[i] = ints ? (list ? a->ints[i] : a->i) : (int64_t)fv[i];
+        iv[i] = ints ? (list ? a->ints[i] : a->i) : onnx_f2i(fv[i]);
     }
     return fold_out(c, 0, ints ? 7 : 1, list, d, iv, fv) ? 0 : -1;
 }
@@ -1701,7 +1704,7 @@ static int op_constant_of_shape(cv_t *c, const op_t *op)
     if (!iv || !fv)
         return -1;
     for (int64_t i = 0; i < n; i++)
-        iv[i] = (int64_t)val, fv[i] = val;
+        iv[i] = onnx_f2i(val), fv[i] = val;
     return fold_out(c, 0, dt, rank, s, is_int_type(dt) ? iv : NULL, is_int_type(dt) ? NULL : fv)
                ? 0 : -1;
 }
@@ -1756,25 +1759,27 @@ static int op_gather(cv_t *c, const op_t *op)
                     "of an LSTM)", x->name);
     int64_t outer = 1, inner = 1, total;
     for (int i = 0; i < a; i++)
-        outer *= x->dims[i];
+        outer = smul(outer, x->dims[i]);
     for (int i = a + 1; i < x->rank; i++)
-        inner *= x->dims[i];
-    total = outer * ni * inner;
+        inner = smul(inner, x->dims[i]);
+    total = smul(smul(outer, ni), inner);
     if (total > MAX_FOLD || numel(x) > MAX_FOLD)
         return nerr(c, "a folded constant of %" PRId64 " values (expected at most %d)", total,
                     MAX_FOLD);
-    double *src, *fv = alloc(c, sizeof *fv * (size_t)(total ? total : 1));
-    int64_t *isrc, *iv = alloc(c, sizeof *iv * (size_t)(total ? total : 1));
+    double *fv = alloc(c, sizeof *fv * (size_t)(total ? total : 1));
+    int64_t *iv = alloc(c, sizeof *iv * (size_t)(total ? total : 1));
     int ints = is_int_type(x->dtype);
-    if (!fv || !iv || (ints ? const_ints(c, x, &isrc, "data") : const_floats(c, x, &src, "data")))
+    if (!fv || !iv || const_values(c, x, "data"))
         return -1;
+    const int64_t *isrc = x->iv;
+    const double *src = x->fv;
     int64_t at = 0;
-    for (int64_t o = 0; o < outer; o++)
+    for (int64_t o = 0; total && o < outer; o++)
         for (int64_t i = 0; i < ni; i++) {
             int64_t j = idx[i] < 0 ? idx[i] + dn : idx[i];
             for (int64_t q = 0; q < inner; q++, at++) {
                 int64_t from = (o * dn + j) * inner + q;
-                iv[at] = ints ? isrc[from] : (int64_t)src[from];
+                iv[at] = ints ? isrc[from] : onnx_f2i(src[from]);
                 fv[at] = ints ? (double)isrc[from] : src[from];
             }
         }
@@ -1928,7 +1933,7 @@ static int fold_arith(cv_t *c, int opv)
         if (ints)
             fv[i] = (double)iv[i];
         else
-            iv[i] = (int64_t)fv[i];
+            iv[i] = onnx_f2i(fv[i]);
     }
     return fold_out(c, 0, ints ? a->dtype : 1, big->rank, big->dims, ints ? iv : NULL,
                     ints ? NULL : fv) ? 0 : -1;
@@ -2056,6 +2061,7 @@ static int op_quant(cv_t *c, const op_t *op)
         val_t *o = add_val(c, out_name(c, 0), x);
         if (!o)
             return -1;
+        o->iv = NULL, o->fv = NULL; /* values that are not these */
         o->q_scale = sc->t;
         o->q_zero = zp ? zp->t : NULL;
         o->q_axis = a;
@@ -2091,6 +2097,9 @@ static int op_quant(cv_t *c, const op_t *op)
                     "activation quantization is not supported)", numel(sc), x->name);
     if (qparams(c, sc, zp, "scale", &s, &z))
         return -1;
+    if (bits > 16 || bits < 2)
+        return nerr(c, "its zero point is %s (expected 8- or 16-bit integers for an "
+                    "activation)", onnx_dtype_name(zp->dtype));
     if (op->variant == Q_QUANTIZE ? x->qint : !x->qint)
         return nerr(c, "its input '%s' holds %s (expected %s)", x->name,
                     x->qint ? "integers" : "floats", x->qint ? "floats" : "integers");
@@ -2591,7 +2600,7 @@ static int graph_input(cv_t *c, const Onnx__ValueInfoProto *vi)
     const Onnx__TypeProto *tp = vi->type;
     if (c->has_input)
         return nerr(c, "graph inputs '%s' and '%s' (expected one network input; weights "
-                    "belong in initializers)", c->v[0].name, name);
+                    "belong in initializers)", c->input_name, name);
     if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type ||
         !tp->tensor_type->shape)
         return nerr(c, "graph input '%s' has no tensor type with a shape (expected e.g. "
@@ -2642,8 +2651,8 @@ static int graph_input(cv_t *c, const Onnx__ValueInfoProto *vi)
                     "simulates one inference, `run --batch` several)", name, d[rank == 3]);
     int sg;
     int ints = onnx_dtype_int_bits(dt, &sg);
-    if (!ints && dt != 1 && dt != 10 && dt != 11 && dt != 16)
-        return nerr(c, "graph input '%s' is %s (expected float or an 8-bit integer type)",
+    if ((!ints && dt != 1 && dt != 10 && dt != 11 && dt != 16) || ints > 16 || ints == 1)
+        return nerr(c, "graph input '%s' is %s (expected floats, or 8- or 16-bit integers)",
                     name, onnx_dtype_name(dt));
     val_t *v = add_val(c, name, NULL);
     if (!v)
@@ -2666,6 +2675,7 @@ static int graph_input(cv_t *c, const Onnx__ValueInfoProto *vi)
         v->qint = 1, v->abits = ints;
     c->in_h = v->h, c->in_w = v->w, c->in_c = v->c;
     c->has_input = 1;
+    c->input_name = v->name;
     return 0;
 }
 
@@ -2704,8 +2714,10 @@ static int metadata_quant(cv_t *c, const Onnx__ModelProto *mp, const int *raw_no
             snprintf(where, sizeof where, "%s metadata_props['%.500s']", c->file, k);
             ytree_t t;
             quant_spec_t qs;
-            if (ytree_load_string(&t, where, val, strlen(val), c->d))
+            if (ytree_load_string(&t, where, val, strlen(val), c->d)) {
+                ytree_free(&t);
                 return -1;
+            }
             int rc = !ytree_root(&t) ? (diag_error(c->d, where, 0, 0, "an empty value (expected "
                                                    "a quant block such as {weight_bits: 4})"), -1)
                                      : quant_parse_yaml(&t, c->d, ytree_root(&t), c->m, &qs);
@@ -2750,12 +2762,60 @@ static int metadata_quant(cv_t *c, const Onnx__ModelProto *mp, const int *raw_no
     return 0;
 }
 
+/* Whether s is valid UTF-8 (ONNX requires it of names; the YAML and JSON
+ * imcsim writes carry them). */
+static int utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
+              : (*p & 0xf8) == 0xf0 ? 3 : -1;
+        if (n < 0 || (n == 1 && *p < 0xc2))
+            return 0;
+        for (int k = 1; k <= n; k++)
+            if ((p[k] & 0xc0) != 0x80)
+                return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+/* Every name the converter may print or write. */
+static int check_names(cv_t *c)
+{
+    const Onnx__GraphProto *g = c->g;
+    for (size_t i = 0; i < g->n_node; i++) {
+        const Onnx__NodeProto *n = g->node[i];
+        int ok = utf8_ok(n->name) && utf8_ok(n->op_type) && utf8_ok(n->domain);
+        for (size_t k = 0; k < n->n_input; k++)
+            ok &= utf8_ok(n->input[k]);
+        for (size_t k = 0; k < n->n_output; k++)
+            ok &= utf8_ok(n->output[k]);
+        if (!ok)
+            return nerr(c, "node #%zu has a name, operator or tensor name that is not UTF-8 "
+                        "(expected UTF-8 strings, as ONNX requires)", i);
+    }
+    for (size_t i = 0; i < g->n_initializer; i++)
+        if (!utf8_ok(g->initializer[i]->name))
+            return nerr(c, "initializer #%zu has a name that is not UTF-8 (expected UTF-8)", i);
+    for (size_t i = 0; i < g->n_input + g->n_output; i++) {
+        const Onnx__ValueInfoProto *v = i < g->n_input ? g->input[i] : g->output[i - g->n_input];
+        if (!utf8_ok(v->name))
+            return nerr(c, "graph %s #%zu has a name that is not UTF-8 (expected UTF-8)",
+                        i < g->n_input ? "input" : "output",
+                        i < g->n_input ? i : i - g->n_input);
+    }
+    return 0;
+}
+
 static int convert(cv_t *c, model_t *out)
 {
     const Onnx__ModelProto *mp = c->w.model;
     if (!mp->graph)
         return nerr(c, "no graph (expected an ONNX model)");
     c->g = mp->graph;
+    if (check_names(c))
+        return -1;
     if (check_opset(c, mp))
         return -1;
     const Onnx__GraphProto *g = c->g;

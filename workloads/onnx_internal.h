@@ -11,6 +11,20 @@
 
 #define ONNX_MAX_RANK 8
 
+/* A value read as a float, as an integer without undefined behaviour (files
+ * may hold anything): NaN is 0, the rest saturates. */
+static inline int64_t onnx_f2i(double v)
+{
+    return v != v ? 0 : v >= 9.2233720368547758e18 ? INT64_MAX
+           : v <= -9.2233720368547758e18 ? INT64_MIN : (int64_t)v;
+}
+
+static inline int32_t onnx_f2i32(double v)
+{
+    return v != v ? 0 : v >= 2147483647.0 ? INT32_MAX : v <= -2147483648.0 ? INT32_MIN
+           : (int32_t)v;
+}
+
 /* Where an ONNX file's bytes are: a path (read with pread when needed) or
  * memory the caller keeps alive; external data files lie in dir. */
 typedef struct onnx_src {

@@ -218,13 +218,13 @@ int onnx_tensor_from_proto(model_t *m, const onnx_wire_t *w, const Onnx__TensorP
         }
         size_t k = 0;
         for (size_t i = 0; i < t->n_float_data; i++, k++)
-            o->inl[k] = t->float_data[i], o->inl_i[k] = (int64_t)t->float_data[i];
+            o->inl[k] = t->float_data[i], o->inl_i[k] = onnx_f2i(t->float_data[i]);
         for (size_t i = 0; i < t->n_int32_data; i++, k++)
             o->inl[k] = t->int32_data[i], o->inl_i[k] = t->int32_data[i];
         for (size_t i = 0; i < t->n_int64_data; i++, k++)
             o->inl[k] = (double)t->int64_data[i], o->inl_i[k] = t->int64_data[i];
         for (size_t i = 0; i < t->n_double_data; i++, k++)
-            o->inl[k] = t->double_data[i], o->inl_i[k] = (int64_t)t->double_data[i];
+            o->inl[k] = t->double_data[i], o->inl_i[k] = onnx_f2i(t->double_data[i]);
         for (size_t i = 0; i < t->n_uint64_data; i++, k++)
             o->inl[k] = (double)t->uint64_data[i], o->inl_i[k] = (int64_t)t->uint64_data[i];
         o->n_inl = (int64_t)n_inl;
@@ -345,10 +345,10 @@ static void raw_elem(const uint8_t *p, int dt, double *f, int64_t *i)
     for (int k = es - 1; k >= 0; k--)
         u = u << 8 | p[k];
     switch (dt) {
-    case DT_FLOAT: { float v; uint32_t b = (uint32_t)u; memcpy(&v, &b, 4); *f = v; *i = (int64_t)v; return; }
-    case DT_DOUBLE: { double v; memcpy(&v, &u, 8); *f = v; *i = (int64_t)v; return; }
-    case DT_FLOAT16: *f = half_to_float((uint16_t)u); *i = (int64_t)*f; return;
-    case DT_BFLOAT16: { uint32_t b = (uint32_t)u << 16; float v; memcpy(&v, &b, 4); *f = v; *i = (int64_t)v; return; }
+    case DT_FLOAT: { float v; uint32_t b = (uint32_t)u; memcpy(&v, &b, 4); *f = v; *i = onnx_f2i(v); return; }
+    case DT_DOUBLE: { double v; memcpy(&v, &u, 8); *f = v; *i = onnx_f2i(v); return; }
+    case DT_FLOAT16: *f = half_to_float((uint16_t)u); *i = onnx_f2i(*f); return;
+    case DT_BFLOAT16: { uint32_t b = (uint32_t)u << 16; float v; memcpy(&v, &b, 4); *f = v; *i = onnx_f2i(v); return; }
     case DT_INT8: *i = (int8_t)u; break;
     case DT_INT16: *i = (int16_t)u; break;
     case DT_INT32: *i = (int32_t)u; break;

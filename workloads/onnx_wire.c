@@ -40,7 +40,9 @@ static int fail(walker_t *k, size_t off, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     snprintf(loc, sizeof loc, "%s: offset %zu", k->file, off);
-    diag_error(k->d, loc, 0, 0, "%s%s%s", msg, k->path[0] ? " in " : "", k->path);
+    size_t n = strlen(k->path); /* a deep path keeps its end */
+    diag_error(k->d, loc, 0, 0, "%s%s%s%s", msg, n ? " in " : "", n > 120 ? "..." : "",
+               k->path + (n > 120 ? n - 117 : 0));
     return -1;
 }
 

@@ -402,7 +402,7 @@ int model_quant_scales(model_t *m, int i, const wspec_t *s, imc_diag_t *d)
         if (model_weights_read(m, s->w_zero, f, d))
             goto done;
         for (int64_t k = 0; k < n; k++)
-            zz[k] = (int32_t)f[k];
+            zz[k] = onnx_f2i32(f[k]);
     }
     q->n_w_scale = (int)n;
     q->w_scale = sc;

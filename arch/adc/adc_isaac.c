@@ -36,4 +36,4 @@ static int isaac_eval(const adc_model_in_t *in, adc_model_out_t *out,
 
 const adc_model_ops_t adc_model_isaac = {
     "isaac", "ISAAC linear: 0.25 mW/bit at 1.28 GS/s, Accelergy area table",
-    isaac_eval};
+    isaac_eval, NULL};

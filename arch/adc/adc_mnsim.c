@@ -16,4 +16,4 @@ static int mnsim_eval(const adc_model_in_t *in, adc_model_out_t *out,
 }
 
 const adc_model_ops_t adc_model_mnsim = {
-    "mnsim", "MNSIM: (B+2)/f_s per conversion; isaac energy/area", mnsim_eval};
+    "mnsim", "MNSIM: (B+2)/f_s per conversion; isaac energy/area", mnsim_eval, NULL};

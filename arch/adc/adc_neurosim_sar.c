@@ -19,4 +19,4 @@ static int sar_eval(const adc_model_in_t *in, adc_model_out_t *out, char *why,
 
 const adc_model_ops_t adc_model_neurosim_sar = {
     "neurosim_sar", "NeuroSim SAR: (B+1) ns per conversion; isaac energy/area",
-    sar_eval};
+    sar_eval, NULL};

@@ -21,5 +21,7 @@ static int walden_eval(const adc_model_in_t *in, adc_model_out_t *out,
     return 0;
 }
 
+static const char *const walden_params[] = {"adc.walden_fom_fj", "adc.enob", NULL};
+
 const adc_model_ops_t adc_model_walden = {
-    "walden", "Walden FoM: E = FoM * 2^ENOB; isaac area", walden_eval};
+    "walden", "Walden FoM: E = FoM * 2^ENOB; isaac area", walden_eval, walden_params};

@@ -24,4 +24,4 @@ static int zigzag_eval(const adc_model_in_t *in, adc_model_out_t *out,
 
 const adc_model_ops_t adc_model_zigzag = {
     "zigzag", "ZigZag-IMC analytic energy/area/latency (VDD, rows)",
-    zigzag_eval};
+    zigzag_eval, NULL};

@@ -124,7 +124,7 @@ void ComputeElement::b_transport(tlm::tlm_generic_payload &p, sc_time &)
 void ComputeElement::write_stats(json_w_t *w) const
 {
     const ce_t *ce = core();
-    comp_stats_write(w, &ce->st, ce_stat_desc, ce_stat_count);
+    desc_write_json(w, &ce->st, ce_stat_desc, ce_stat_count);
     jw_num(w, "energy_pj", ce_energy_pj(ce));
 }
 
@@ -264,7 +264,7 @@ void Tile::settle_leakage() const
 void Tile::write_stats(json_w_t *w) const
 {
     settle_leakage();
-    comp_stats_write(w, &core_.st, tile_stat_desc, tile_stat_count);
+    desc_write_json(w, &core_.st, tile_stat_desc, tile_stat_count);
     jw_num(w, "energy_pj", tile_energy_pj(&core_));
 }
 

@@ -79,11 +79,11 @@ using LeafPort = sc_core::sc_port<tlm::tlm_fw_transport_if<>, 0, sc_core::SC_ZER
 template <class Stats>
 class Leaf : public sc_core::sc_module, public StatProvider, public tlm::tlm_fw_transport_if<> {
   public:
-    Leaf(sc_core::sc_module_name n, Stats *st, const stat_desc_t *d, int nd)
+    Leaf(sc_core::sc_module_name n, Stats *st, const desc_t *d, int nd)
         : sc_core::sc_module(n), st_(st), d_(d), nd_(nd)
     {
     }
-    void write_stats(json_w_t *w) const override { comp_stats_write(w, st_, d_, nd_); }
+    void write_stats(json_w_t *w) const override { desc_write_json(w, st_, d_, nd_); }
 
     void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &) override
     {
@@ -107,7 +107,7 @@ class Leaf : public sc_core::sc_module, public StatProvider, public tlm::tlm_fw_
 
   private:
     Stats *st_;
-    const stat_desc_t *d_;
+    const desc_t *d_;
     int nd_;
 };
 

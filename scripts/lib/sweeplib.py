@@ -24,7 +24,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from yamlsub import Map, Scalar, Seq, SpecError, parse  # noqa: E402
+from yamlpos import Map, Scalar, Seq, SpecError, parse  # noqa: E402
 
 COMMANDS = ("run", "compile", "arch", "noc")
 TOP_KEYS = ("command", "arch", "model", "models", "batch", "set", "grid", "points", "timeout_s")

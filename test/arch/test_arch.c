@@ -1,6 +1,8 @@
 /* arch/: parameter table, loader, validation, ADC models, roll-up, golden
  * numbers of the ISAAC and PUMA presets. */
 #include <check.h>
+
+#include "check_run.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,22 +58,22 @@ START_TEST(table_keys_unique_and_grouped)
     ck_assert_int_gt(n, 100);
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n; j++)
-            ck_assert_msg(strcmp(t[i].key, t[j].key), "duplicate key %s", t[i].key);
+            ck_assert_msg(strcmp(t[i].d.name, t[j].d.name), "duplicate key %s", t[i].d.name);
         /* Rows of one map are contiguous: once a prefix is left it never returns. */
-        const char *dot = strrchr(t[i].key, '.');
+        const char *dot = strrchr(t[i].d.name, '.');
         if (!dot)
             continue;
-        size_t pl = (size_t)(dot - t[i].key);
+        size_t pl = (size_t)(dot - t[i].d.name);
         int left = 0;
         for (size_t j = i + 1; j < n; j++) {
-            int same = !strncmp(t[j].key, t[i].key, pl) && t[j].key[pl] == '.';
+            int same = !strncmp(t[j].d.name, t[i].d.name, pl) && t[j].d.name[pl] == '.';
             if (!same)
                 left = 1;
             else
-                ck_assert_msg(!left, "key %s is not next to the other %.*s keys", t[j].key,
-                              (int)pl, t[i].key);
+                ck_assert_msg(!left, "key %s is not next to the other %.*s keys", t[j].d.name,
+                              (int)pl, t[i].d.name);
         }
-        ck_assert(t[i].desc && *t[i].desc);
+        ck_assert(t[i].d.desc && *t[i].d.desc);
     }
 }
 END_TEST
@@ -184,42 +186,42 @@ END_TEST
 
 /* ---- ADC models, against REFERENCE.md §4 ---- */
 
-static adc_model_out_t adc(arch_adc_model_t m, int bits, double fs, int rows, double fom,
+static adc_model_out_t adc(const char *m, int bits, double fs, int rows, double fom,
                            double enob, int *rc)
 {
     adc_model_in_t in = {.bits = bits, .sample_rate_gsps = fs, .vdd_v = 1.0, .rows = rows,
                          .walden_fom_fj = fom, .enob = enob};
     adc_model_out_t o;
     char why[256];
-    *rc = adc_model_eval(m, &in, &o, why, sizeof why);
+    *rc = adc_model_eval(adc_model_index(m), &in, &o, why, sizeof why);
     return o;
 }
 
 START_TEST(adc_isaac_model)
 {
     int rc;
-    adc_model_out_t o = adc(ADC_MODEL_ISAAC, 8, 1.28, 128, 0, 0, &rc);
+    adc_model_out_t o = adc("isaac", 8, 1.28, 128, 0, 0, &rc);
     ck_assert_int_eq(rc, 0);
     ck_assert_double_eq_tol(o.power_mw, 2.0, 1e-12);      /* 0.25 mW/bit x 8 */
     ck_assert_double_eq_tol(o.energy_pj, 1.5625, 1e-12);  /* 2 mW / 1.28 GS/s */
     ck_assert_double_eq_tol(o.area_mm2, 0.0012, 1e-15);   /* 1200 um2 */
     ck_assert_double_eq_tol(o.latency_ns, 1 / 1.28, 1e-12);
-    o = adc(ADC_MODEL_ISAAC, 4, 1.28, 128, 0, 0, &rc);
+    o = adc("isaac", 4, 1.28, 128, 0, 0, &rc);
     ck_assert_double_eq_tol(o.area_mm2, 361e-6, 1e-15);   /* Accelergy table, 4 bits */
     ck_assert_double_eq_tol(o.power_mw, 1.0, 1e-12);
-    o = adc(ADC_MODEL_ISAAC, 10, 1.28, 128, 0, 0, &rc);
+    o = adc("isaac", 10, 1.28, 128, 0, 0, &rc);
     ck_assert_double_eq_tol(o.area_mm2, 3002e-6, 1e-15);  /* 10 bits */
-    o = adc(ADC_MODEL_ISAAC, 11, 1.28, 128, 0, 0, &rc);   /* beyond: ratio 3002/1828 */
+    o = adc("isaac", 11, 1.28, 128, 0, 0, &rc);   /* beyond: ratio 3002/1828 */
     ck_assert_double_eq_tol(o.area_mm2, 3002e-6 * 3002 / 1828, 1e-12);
-    ck_assert_ptr_eq(adc_model_find("isaac"), adc_model_get(ADC_MODEL_ISAAC));
-    ck_assert_ptr_null(adc_model_find("flash"));
+    ck_assert_str_eq(adc_model_get(adc_model_index("isaac"))->name, "isaac");
+    ck_assert_int_eq(adc_model_index("flash"), -1);
 }
 END_TEST
 
 START_TEST(adc_zigzag_model)
 {
     int rc;
-    adc_model_out_t o = adc(ADC_MODEL_ZIGZAG, 8, 1.0, 128, 0, 0, &rc);
+    adc_model_out_t o = adc("zigzag", 8, 1.0, 128, 0, 0, &rc);
     ck_assert_int_eq(rc, 0);
     /* E = (100 fF x 8 + 0.001 fF x 4^8) x 1 V^2 = 865.536 fJ */
     ck_assert_double_eq_tol(o.energy_pj, 0.865536, 1e-12);
@@ -227,7 +229,7 @@ START_TEST(adc_zigzag_model)
     ck_assert_double_eq_tol(o.area_mm2, 1e-6 * pow(10, 1.206 - 0.2952) * 256, 1e-15);
     /* t = 8 x (0.00653 x 128 + 0.640) ns */
     ck_assert_double_eq_tol(o.latency_ns, 8 * (0.00653 * 128 + 0.640), 1e-12);
-    adc(ADC_MODEL_ZIGZAG, 12, 1.0, 128, 0, 0, &rc);
+    adc("zigzag", 12, 1.0, 128, 0, 0, &rc);
     ck_assert_int_eq(rc, -1); /* the area fit holds for B < 12 */
 }
 END_TEST
@@ -235,11 +237,11 @@ END_TEST
 START_TEST(adc_latency_models)
 {
     int rc;
-    adc_model_out_t o = adc(ADC_MODEL_NEUROSIM_SAR, 8, 1.28, 128, 0, 0, &rc);
+    adc_model_out_t o = adc("neurosim_sar", 8, 1.28, 128, 0, 0, &rc);
     ck_assert_int_eq(rc, 0);
     ck_assert_double_eq_tol(o.latency_ns, 9, 1e-12);        /* (B+1) ns */
     ck_assert_double_eq_tol(o.energy_pj, 1.5625, 1e-12);
-    o = adc(ADC_MODEL_MNSIM, 8, 1.28, 128, 0, 0, &rc);
+    o = adc("mnsim", 8, 1.28, 128, 0, 0, &rc);
     ck_assert_int_eq(rc, 0);
     ck_assert_double_eq_tol(o.latency_ns, 10 / 1.28, 1e-12); /* (B+2)/f_s */
 }
@@ -248,13 +250,13 @@ END_TEST
 START_TEST(adc_walden_model)
 {
     int rc;
-    adc_model_out_t o = adc(ADC_MODEL_WALDEN, 8, 2.0, 128, 10, 0, &rc);
+    adc_model_out_t o = adc("walden", 8, 2.0, 128, 10, 0, &rc);
     ck_assert_int_eq(rc, 0);
     ck_assert_double_eq_tol(o.energy_pj, 10e-3 * 256, 1e-12); /* FoM x 2^ENOB */
     ck_assert_double_eq_tol(o.power_mw, 2.56 * 2.0, 1e-12);   /* at 2 GS/s */
-    o = adc(ADC_MODEL_WALDEN, 8, 2.0, 128, 10, 6.5, &rc);
+    o = adc("walden", 8, 2.0, 128, 10, 6.5, &rc);
     ck_assert_double_eq_tol(o.energy_pj, 10e-3 * pow(2, 6.5), 1e-12);
-    adc(ADC_MODEL_WALDEN, 8, 2.0, 128, 0, 0, &rc);
+    adc("walden", 8, 2.0, 128, 0, 0, &rc);
     ck_assert_int_eq(rc, -1); /* FoM is required */
 }
 END_TEST
@@ -263,13 +265,50 @@ START_TEST(adc_model_selected_by_name)
 {
     const char *sets[] = {"adc.model=zigzag"};
     ck_assert_int_eq(load("isaac", sets, 1), 0);
-    ck_assert_int_eq(A.adc.model, ADC_MODEL_ZIGZAG);
+    ck_assert_int_eq(A.adc.model, adc_model_index("zigzag"));
     ck_assert_double_eq_tol(A.adc.energy_pj, 0.865536, 1e-12);
     ck_assert_double_eq_tol(A.adc.cost.power_mw, 0.865536 * 1.28, 1e-12);
 }
 END_TEST
 
 /* ---- loading, overrides, validation ---- */
+
+/* A setting that cannot matter draws a warning at the latest of it and its
+ * cause; the same values where they do matter, or left at the default, draw
+ * none. */
+START_TEST(moot_settings_warn)
+{
+    const char *mesh[] = {"chip.noc.topology=mesh"}; /* isaac: 4 tiles per router */
+    ck_assert_int_eq(load("isaac", mesh, 1), 0);
+    ck_assert_int_eq(D.warnings, 1);
+    ck_assert_str_eq(first_line(),
+                     "--set chip.noc.topology=mesh: warning: chip.noc.topology = mesh changes "
+                     "nothing: mesh and cmesh are the same network, whose tiles per router "
+                     "chip.noc.concentration = 4 sets (expected chip.noc.topology = cmesh, or "
+                     "another chip.noc.concentration)");
+    const char *mesh1[] = {"chip.noc.topology=mesh", "chip.noc.concentration=1",
+                           "chip.grid_x=14", "chip.grid_y=12"};
+    ck_assert_int_eq(load("isaac", mesh1, 4), 0);
+    ck_assert_int_eq(D.warnings, 0);
+    const char *fom[] = {"adc.walden_fom_fj=6.1"}; /* isaac's ADC model has no FoM */
+    ck_assert_int_eq(load("isaac", fom, 1), 0);
+    ck_assert_str_eq(first_line(),
+                     "--set adc.walden_fom_fj=6.1: warning: adc.walden_fom_fj = 6.1 changes "
+                     "nothing: adc.model = isaac does not read it (expected a model that does: "
+                     "walden)");
+    /* puma sets a FoM for its walden ADC: switching the model makes it moot,
+     * and the switch (the latest change) is blamed. */
+    const char *model[] = {"adc.model=zigzag"};
+    ck_assert_int_eq(load("puma", model, 1), 0);
+    ck_assert_ptr_nonnull(strstr(D.text, "--set adc.model=zigzag: warning: adc.walden_fom_fj = "
+                                         "2.8368 changes nothing"));
+    ck_assert_int_eq(load("puma", NULL, 0), 0);
+    ck_assert_ptr_null(strstr(D.text ? D.text : "", "changes nothing"));
+    const char *dflt[] = {"adc.walden_fom_fj=0", "adc.enob=0", "chip.noc.topology=cmesh"};
+    ck_assert_int_eq(load("isaac", dflt, 3), 0);
+    ck_assert_int_eq(D.warnings, 0);
+}
+END_TEST
 
 START_TEST(base_file_and_set_precedence)
 {
@@ -279,7 +318,7 @@ START_TEST(base_file_and_set_precedence)
     ck_assert_str_eq(A.name, "mine");
     ck_assert_str_eq(A.base, "isaac");
     ck_assert_int_eq(A.adc.bits, 7);                 /* --set wins over the file */
-    ck_assert_int_eq(A.adc.model, ADC_MODEL_MNSIM);  /* the file wins over the preset */
+    ck_assert_int_eq(A.adc.model, adc_model_index("mnsim"));  /* the file wins over the preset */
     ck_assert_int_eq(A.chip.noc.topology, TOPO_TORUS);
     ck_assert_int_eq(A.tile.ces, 12);                /* the preset fills the rest */
     /* 7 bits < 8 lossless (9 - 1 with column flipping): a warning with both numbers. */
@@ -430,12 +469,12 @@ END_TEST
 START_TEST(enum_names)
 {
     ck_assert_str_eq(arch_device_name(DEV_FEFET), "fefet");
-    ck_assert_str_eq(arch_adc_model_name(ADC_MODEL_NEUROSIM_SAR), "neurosim_sar");
+    ck_assert_str_eq(arch_adc_model_name(adc_model_index("neurosim_sar")), "neurosim_sar");
     ck_assert_str_eq(arch_topology_name(TOPO_CMESH), "cmesh");
     ck_assert_str_eq(arch_routing_name(ROUTE_ODD_EVEN), "odd_even");
     ck_assert_str_eq(arch_signed_scheme_name(SIGNED_DIFFERENTIAL), "differential");
     ck_assert_str_eq(arch_buffer_type_name(BUF_SRAM), "sram");
-    for (int m = 0; m < ADC_MODEL_COUNT_; m++)
+    for (int m = 0; adc_model_get(m); m++)
         ck_assert_str_eq(adc_model_get(m)->name, arch_adc_model_name(m));
 }
 END_TEST
@@ -470,13 +509,10 @@ int main(void)
     tcase_add_test(tc, extras_parsed);
     tcase_add_test(tc, dump_round_trips);
     tcase_add_test(tc, enum_names);
+    tcase_add_test(tc, moot_settings_warn);
     tcase_add_test(tc, hash_ignores_name_only);
     tcase_add_test(tc, leakage_split);
     tcase_add_test(tc, differential_doubles_slices);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

@@ -3,6 +3,8 @@
  * as "file<TAB>status<TAB>line after the path". The same first line must come
  * from arch_load() in-process, and every file in bad/ must be listed. */
 #include <check.h>
+
+#include "check_run.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,9 +210,5 @@ int main(void)
     tcase_add_test(tc, cli_set_and_usage_errors);
     tcase_add_test(tc, cli_outputs);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

@@ -1,5 +1,7 @@
 /* Shared utilities: YAML positions and rejections, JSON determinism. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,9 +140,5 @@ int main(void)
     tcase_add_test(tc, closest_name);
     tcase_add_test(tc, json_is_deterministic);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

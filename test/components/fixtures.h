@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "adc_model.h"
 #include "arch.h"
 
 static inline void fx_isaac(arch_t *a)
@@ -29,7 +30,7 @@ static inline void fx_isaac(arch_t *a)
     a->dac.per_crossbar = 128;
     a->dac.cost = (arch_cost_t){0.00390625, 0, 1.66015625e-7};
     a->adc.bits = 8;
-    a->adc.model = ADC_MODEL_ISAAC;
+    a->adc.model = adc_model_index("isaac");
     a->adc.cols_per_adc = 128;
     a->adc.sample_rate_gsps = 1.28;
     a->adc.energy_pj = 2.0 / 1.28; /* isaac model: 2 mW at 1.28 GS/s */
@@ -73,7 +74,7 @@ static inline void fx_puma(arch_t *a)
     a->dac.per_crossbar = 16;
     a->dac.cost = (arch_cost_t){0.00350625, 0.000390625, 1.67e-7};
     a->adc.bits = 8;
-    a->adc.model = ADC_MODEL_WALDEN;
+    a->adc.model = adc_model_index("walden");
     a->adc.walden_fom_fj = 2.8368;
     a->adc.cols_per_adc = 512;
     a->adc.sample_rate_gsps = 4;

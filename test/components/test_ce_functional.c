@@ -2,6 +2,8 @@
  * lossless ADC => y == W.x; fewer ADC bits => y and the clipped count equal an
  * independent reference model of saturating conversions. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,9 +284,5 @@ int main(void)
     tcase_add_test(tc, isaac_8bit_adc_is_lossless);
     tcase_add_test(tc, bad_inputs_are_rejected);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    return check_run(s);
 }

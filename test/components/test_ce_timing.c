@@ -2,6 +2,8 @@
  * papers (REFERENCE.md sections 2 and 3), the closed form against per-read
  * stepping, and the tile arbitration rules. */
 #include <check.h>
+
+#include "check_run.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -92,7 +94,7 @@ START_TEST(isaac_ima_stage_is_22_cycles)
                      .input_bits = 16, .signed_inputs = 1};
     tile_result_t r2 = run_one(&t, mvm, r1.end);
     ck_assert_uint_eq(r2.end - r2.grant, 19 * 120);
-    tile_op_t act = {.kind = TILE_OP_ACT, .subkind = TILE_ACT_SIGMOID, .n = 128};
+    tile_op_t act = {.kind = TILE_OP_ACT, .subkind = ACT_SIGMOID, .n = 128};
     tile_result_t r3 = run_one(&t, act, r2.end);
     ck_assert_uint_eq(r3.end - r3.grant, 120);
     tile_op_t wr = {.kind = TILE_OP_WRITE, .bytes = 256, .addr = 40000};
@@ -252,7 +254,7 @@ START_TEST(energy_by_class_sums_to_total)
     tile_op_t ops[3] = {{.kind = TILE_OP_READ, .bytes = 256},
                         {.kind = TILE_OP_MVM, .ce = 2, .xbars = 8, .rows = 128, .cols = 128,
                          .input_bits = 16, .signed_inputs = 1},
-                        {.kind = TILE_OP_ACT, .subkind = TILE_ACT_TANH, .n = 128}};
+                        {.kind = TILE_OP_ACT, .subkind = ACT_TANH, .n = 128}};
     tile_result_t r[3];
     for (int i = 0; i < 3; i++) {
         ops[i].requester = (uint32_t)i;
@@ -336,9 +338,5 @@ int main(void)
     tcase_add_test(tc, same_requester_ties_broken_by_tag);
     tcase_add_test(tc, bad_tile_op_reports);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    return check_run(s);
 }

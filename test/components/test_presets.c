@@ -1,6 +1,8 @@
 /* The acceptance figures on the shipped presets (arch_load), REFERENCE.md
  * sections 2 (ISAAC) and 3 (PUMA). Derivations: docs/presets.md. */
 #include <check.h>
+
+#include "check_run.h"
 #include <math.h>
 
 #include "arch_load.h"
@@ -60,7 +62,7 @@ START_TEST(isaac_ima_stage_22_cycles)
     uint64_t c = run(&t, (tile_op_t){.kind = TILE_OP_READ, .bytes = 256}, 0);
     c = run(&t, (tile_op_t){.kind = TILE_OP_MVM, .xbars = 8, .rows = 128, .cols = 128,
                             .input_bits = 16, .signed_inputs = 1}, c);
-    c = run(&t, (tile_op_t){.kind = TILE_OP_ACT, .subkind = TILE_ACT_SIGMOID, .n = 128}, c);
+    c = run(&t, (tile_op_t){.kind = TILE_OP_ACT, .subkind = ACT_SIGMOID, .n = 128}, c);
     c = run(&t, (tile_op_t){.kind = TILE_OP_WRITE, .bytes = 256, .addr = 1 << 15}, c);
     ck_assert_uint_eq(c, 22 * 120);
     tile_free(&t);
@@ -101,9 +103,5 @@ int main(void)
     tcase_add_test(tc, isaac_ima_stage_22_cycles);
     tcase_add_test(tc, puma_mvmu_op);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    return check_run(s);
 }

@@ -16,6 +16,8 @@ extern "C" {
 }
 #include <check.h>
 
+#include "check_run.h"
+
 using namespace sc_core;
 
 static const double P = 1.0 / 1.2; // ns per tile cycle
@@ -101,7 +103,7 @@ START_TEST(fc_layer)
         m.in = x; m.out = y;
         r.push_back(d.op(m));
         tile_op_t act{};
-        act.kind = TILE_OP_ACT; act.subkind = TILE_ACT_RELU; act.n = NO; act.in = y; act.out = z;
+        act.kind = TILE_OP_ACT; act.subkind = ACT_RELU; act.n = NO; act.in = y; act.out = z;
         r.push_back(d.op(act));
         r.push_back(d.op(buf_op(TILE_OP_WRITE, NO * 2, 4096)));
     });
@@ -179,7 +181,7 @@ static void conv_layer(bool reverse_spawn)
         m.cols = CO * 4; m.input_bits = 8; m.signed_inputs = 1; m.in = win[p]; m.out = y[p];
         e[1] = d.op(m).end;
         tile_op_t act{};
-        act.kind = TILE_OP_ACT; act.requester = req; act.subkind = TILE_ACT_RELU; act.n = CO;
+        act.kind = TILE_OP_ACT; act.requester = req; act.subkind = ACT_RELU; act.n = CO;
         act.in = y[p]; act.out = z[p];
         e[2] = d.op(act).end;
     };
@@ -309,9 +311,5 @@ int sc_main(int, char **)
     tcase_add_test(tc, conv_layer_two_streams_reverse_spawn);
     tcase_add_test(tc, bad_op_error_response);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    return check_run(s);
 }

@@ -51,11 +51,11 @@ expect_error "negative drift time" "'nonideal.drift_time_s' is '-5'" \
   "$im" "${run[@]}" --model "$D/cnn.onnx" --set nonideal.drift_time_s=-5 --functional --data "$D/digits_test.imcd"
 expect_error "ADC gain error out of range" "'adc.gain_error' is '-1'" \
   "$im" "${run[@]}" --model "$D/cnn.onnx" --set adc.gain_error=-1 --functional --data "$D/digits_test.imcd"
-expect_error "--functional without --data" "--functional needs --data" \
+expect_error "--functional without --data" "--functional needs --data FILE" \
   "$im" "${run[@]}" --model "$D/cnn.onnx" --functional
-expect_error "--data without --functional" "--data without --functional" \
+expect_error "--data without --functional" "--data needs --functional" \
   "$im" "${run[@]}" --model "$D/cnn.onnx" --data "$D/digits_test.imcd"
-expect_error "--limit 0" "--limit '0' (expected an integer 1..16777216)" \
+expect_error "--limit 0" "--limit '0' (expected an integer in 1..16777216)" \
   "$im" "${run[@]}" --model "$D/cnn.onnx" --functional --data "$D/digits_test.imcd" --limit 0
 /usr/bin/python3 -c "import numpy as np; np.savez('$tmp/nox.npz', y=np.arange(3))"
 expect_error "make-dataset without x" "no array 'x'" \

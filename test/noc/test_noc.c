@@ -2,6 +2,8 @@
  * every topology/routing pair, dateline deadlock freedom, the watchdog,
  * determinism and the command line's bad-input handling. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -694,9 +696,5 @@ int main(void)
     tcase_add_test(tc, config_from_isaac_preset);
     tcase_add_test(tc, cli_output_byte_identical_for_a_seed);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -17,6 +17,8 @@
 
 #include <check.h>
 
+#include "check_run.h"
+
 using namespace sc_core;
 
 namespace {
@@ -382,9 +384,5 @@ int sc_main(int, char **)
     tcase_add_test(tc, idle_gap_is_skipped);
     tcase_add_test(tc, catch_up_simulates_to_now);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

@@ -13,7 +13,7 @@ expected: ${2//@/$T/bad.yaml}"
   [[ ! -e $T/out ]] || fail "a bad spec created the output directory"
 }
 check $'arch: isaac\nmodel: vgg8\ngrid:\n  adc.bits: [4, 5\n' \
-  "@:4:13: error: '[' is not closed on its line (expected ']' before the end of the line)"
+  "@:4:13: error: '[' is not closed (expected ']' before the end of the file)"
 check $'arch: isaac\nmodl: vgg8\n' \
   "@:2:1: error: unknown key 'modl'; did you mean 'model'? (expected one of command, arch, model, models, batch, set, grid, points, timeout_s)"
 check $'arch: isaac\nmodel: vgg8\ngrid:\n  adc.bits: [4]\n  adc.bits: [5]\n' \
@@ -30,10 +30,16 @@ check $'model: vgg8\n' \
   "@:1:1: error: missing 'arch' (command 'run') (expected 'arch: NAME' (a preset) or 'arch: FILE.yaml')"
 check $'command: noc\narch: isaac\n' \
   "@:2:1: error: 'arch' does not apply to command 'noc' (expected topology and traffic flags in 'set:'/'grid:')"
-check $'arch: &a isaac\nmodel: vgg8\n' \
-  "@:1:7: error: anchors are not supported (expected the YAML subset of docs/sweeps.md)"
+check $'arch: isaac\nmodel: vgg8\nset:\n  <<: {adc.bits: 4}\n' \
+  "@:4:3: error: merge keys '<<' are not supported (expected the keys written out)"
+check $'arch: isaac\nmodel: !!python/name:os.system vgg8\n' \
+  "@:2:8: error: tag 'tag:yaml.org,2002:python/name:os.system' is not supported (expected plain YAML values)"
+check $'arch: isaac\nmodel: vgg8\n---\narch: puma\n' \
+  "@:3:1: error: a second document (expected one document without '---')"
+check $'arch: isaac\nmodel: vgg8\nset: {adc.bits: 4, adc.bits: 5}\n' \
+  "@:3:20: error: duplicate key 'adc.bits' (expected each key once; first at line 3)"
 check $'arch: isaac\nmodel: vgg8\ngrid:\n  adc.bits: [4, 5]\n   crossbar.rows: [64]\n' \
   "@:5:4: error: unexpected indentation (expected a key at column 3)"
 check $'arch: isaac\nmodel: vgg8\npoints:\n  - adc.bits: 4\n  - [5]\n' \
   "@:5:5: error: a point must be a mapping (expected '- key: value' or '- {key: value, ...}')"
-echo "PASS: 12 bad specs, 12 exact positioned errors"
+echo "PASS: 15 bad specs, 15 exact positioned errors"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A spec using every construct of the YAML subset expands to the documented
-# points, in the documented order (arch, model, batch, points entry, grid with
-# the last key fastest), with quoting and comments handled.
+# A spec using block and flow collections (one over two lines), quoting and
+# comments expands to the documented points, in the documented order (arch,
+# model, batch, points entry, grid with the last key fastest).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 mkdir -p "$T/archs"; : > "$T/archs/my arch.yaml"
 cat > "$T/ok.yaml" <<'YAML'
@@ -17,7 +17,8 @@ points:
     crossbar.cols: 64
   - {crossbar.rows: 128}
 grid:
-  adc.bits: [4, 8]
+  adc.bits: [4,             # a flow list may span lines
+             8]
 YAML
 sweep "$T/ok.yaml" --dry-run | sed "s|$IMCSIM|IMCSIM|; s|$T|T|g" > "$T/got"
 : > "$T/want"

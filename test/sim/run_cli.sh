@@ -63,7 +63,7 @@ cmp -s "$t/a.json" "$t/c.json"; check "--traces DIR gives the same results as co
 expect_error "traces of another architecture" 2 "does not match" \
   "$imcsim" run --arch puma --model lenet5 --traces "$t/tr" --quiet
 expect_error "unknown model" 2 "nosuchmodel" "$imcsim" run --arch isaac --model nosuchmodel
-expect_error "bad batch" 2 "--batch '0' (expected an integer 1..100000)" \
+expect_error "bad batch" 2 "--batch '0' (expected an integer in 1..100000)" \
   "$imcsim" run --arch isaac --model lenet5 --batch 0
 bench="$IMC_BIN/../bench/bench_run"
 expect_error "bench run: bad --reps" 2 "bench run: error: --reps '0' (expected 1 to 100)" "$bench" --reps 0

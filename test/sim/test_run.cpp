@@ -20,6 +20,8 @@
 
 #include <check.h>
 
+#include "check_run.h"
+
 namespace {
 
 struct Run {
@@ -191,9 +193,5 @@ int sc_main(int, char **)
     tcase_add_test(tc, isaac_lstm);
     tcase_add_test(tc, isaac_resnet18);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -16,6 +16,8 @@
 
 #include <check.h>
 
+#include "check_run.h"
+
 namespace {
 
 std::string src(const char *rel) { return std::string(std::getenv("IMC_SRC") ? std::getenv("IMC_SRC") : ".") + "/" + rel; }
@@ -131,9 +133,5 @@ int sc_main(int, char **)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, mlp_on_two_tiles);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -3,6 +3,8 @@
  * bytes: header 0..119, stream table 120..135 (tile 1 at 120, tile 2 at 128),
  * records from 136 (stream 0: 136, 152, 168; stream 1: 184, 200). */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +156,7 @@ START_TEST(round_trip_generated_dir)
             fx_cnn(&f);
         trace_layer_t *mem;
         ck_assert_int_eq(tracegen_build(&f.map, &mem, &d), 0);
-        ck_assert_int_eq(tracegen_write_dir(&f.map, dir, &d), 0);
+        ck_assert_int_eq(tracegen_write_dir(&f.map, dir, NULL, &d), 0);
         trace_index_t ix;
         ck_assert_msg(trace_index_read(dir, &ix, &d) == 0, "%s", d.text);
         ck_assert_int_eq(ix.n_layers, f.model.n_layers);
@@ -466,7 +468,7 @@ START_TEST(cli_stats_dir)
     fx_cnn(&f);
     imc_diag_t d;
     diag_init(&d);
-    ck_assert_int_eq(tracegen_write_dir(&f.map, dir, &d), 0);
+    ck_assert_int_eq(tracegen_write_dir(&f.map, dir, NULL, &d), 0);
     snprintf(cmd, sizeof cmd, "%s/imcsim trace stats %s --json >%s/out", bin, dir, dir);
     int st = system(cmd);
     ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -523,9 +525,5 @@ int main(void)
     tcase_add_test(tc, cli_exit_codes);
     tcase_add_test(tc, cli_stats_dir);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

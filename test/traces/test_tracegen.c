@@ -2,6 +2,8 @@
  * the small fixtures (fixtures.h), and invariants that must hold for any
  * mapping (MVM counts, sends = waits, monotonic waits, determinism). */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,9 +330,5 @@ int main(void)
     tcase_add_test(tc, deterministic_bytes);
     tcase_add_test(tc, bad_mapping_is_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

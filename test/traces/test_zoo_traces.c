@@ -4,6 +4,8 @@
  * the file format unchanged, and are byte-identical when generated twice.
  * Models larger than one chip get the chips they need (VGG-16 needs five). */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,9 +171,5 @@ int main(void)
     tcase_add_loop_test(tc, zoo_on_puma, 0, n);
     tcase_add_test(tc, resnet18_mvms);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -6,6 +6,8 @@
 
 #include <check.h>
 
+#include "check_run.h"
+
 #include "compile.h"
 #include "model.h"
 #include "arch_load.h"
@@ -393,9 +395,5 @@ int main(void)
     tcase_add_test(tc, test_grouped_precision_lstm);
     tcase_add_test(tc, test_determinism);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }

@@ -7,6 +7,8 @@
 
 #include <check.h>
 
+#include "check_run.h"
+
 #include "model.h"
 
 static model_t load_zoo(const char *name)
@@ -510,9 +512,5 @@ int main(void)
     tcase_add_test(tc, test_file_and_unknown_zoo);
     tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof bad / sizeof bad[0]));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(s);
 }
