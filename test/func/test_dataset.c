@@ -8,6 +8,8 @@
 
 #include "dataset.h"
 
+#include "check_run.h"
+
 static unsigned char buf[4096];
 
 /* A valid file of n samples of h x w x c with labels i % classes. */
@@ -118,15 +120,6 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("dataset");
-    TCase *tc = tcase_create("dataset");
-    tcase_add_test(tc, good_file);
-    tcase_add_test(tc, malformed_files);
-    tcase_add_test(tc, hostile_sizes);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    const TTest *t[] = {good_file, malformed_files, hostile_sizes};
+    return check_run(check_suite("dataset", t, 3));
 }

@@ -25,6 +25,8 @@
 #include "functional.h"
 #include "model.h"
 
+#include "check_run.h"
+
 static char dir[1024];
 
 static void path(char *buf, size_t n, const char *file)
@@ -314,19 +316,8 @@ int main(void)
         return 1;
     }
     snprintf(dir, sizeof dir, "%s", e);
-    Suite *s = suite_create("digits");
-    TCase *tc = tcase_create("digits");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, networks_exact_and_torch_references);
-    tcase_add_test(tc, eight_bit_cnn_within_one_point);
-    tcase_add_test(tc, clipped_count_independent);
-    tcase_add_test(tc, adc_bits_monotone);
-    tcase_add_test(tc, programming_hand_count);
-    tcase_add_test(tc, nonideal_seeded);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    const TTest *t[] = {networks_exact_and_torch_references, eight_bit_cnn_within_one_point,
+                        clipped_count_independent, adc_bits_monotone, programming_hand_count,
+                        nonideal_seeded};
+    return check_run(check_suite("digits", t, 6));
 }

@@ -23,6 +23,8 @@
 #include "model.h"
 #include "nonideal.h"
 
+#include "check_run.h"
+
 static ni_rng_t rng; /* the test's own draws: configurations, weights, inputs */
 static char arch_desc[1024]; /* the --set list of the configuration, for messages */
 static void reseed(uint64_t s) { ni_rng_seed(&rng, s, 0, 0, 0); }
@@ -308,16 +310,6 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("functional_exact");
-    TCase *tc = tcase_create("exact");
-    tcase_set_timeout(tc, 600);
-    tcase_add_test(tc, random_layers_bit_exact);
-    tcase_add_test(tc, isaac_adc_is_lossless);
-    tcase_add_test(tc, binary_layers_sense);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    const TTest *t[] = {random_layers_bit_exact, isaac_adc_is_lossless, binary_layers_sense};
+    return check_run(check_suite("functional_exact", t, 3));
 }

@@ -11,6 +11,8 @@
 
 #include "nonideal.h"
 
+#include "check_run.h"
+
 enum { R = 32, C = 32, N = 2 * R * C };
 
 /* Node index: row node (i,j) = i*C+j, column node (i,j) = R*C + i*C+j. */
@@ -157,14 +159,6 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("irdrop");
-    TCase *tc = tcase_create("nodal");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, model_within_5_percent_of_nodal_solve);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    const TTest *t[] = {model_within_5_percent_of_nodal_solve};
+    return check_run(check_suite("irdrop", t, 1));
 }

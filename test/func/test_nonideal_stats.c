@@ -18,6 +18,8 @@
 #include "periph.h"
 #include "xbar.h"
 
+#include "check_run.h"
+
 static arch_t load(const char *const *sets, int n)
 {
     arch_t a;
@@ -297,20 +299,8 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("nonideal_stats");
-    TCase *tc = tcase_create("closed_forms");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, variation_sigma_closed_form);
-    tcase_add_test(tc, read_noise_closed_form);
-    tcase_add_test(tc, stuck_at_closed_form);
-    tcase_add_test(tc, drift_and_on_off_exact);
-    tcase_add_test(tc, adc_offset_gain_exact);
-    tcase_add_test(tc, adc_noise_closed_form);
-    tcase_add_test(tc, seeded_and_deterministic);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    const TTest *t[] = {variation_sigma_closed_form, read_noise_closed_form, stuck_at_closed_form,
+                        drift_and_on_off_exact, adc_offset_gain_exact, adc_noise_closed_form,
+                        seeded_and_deterministic};
+    return check_run(check_suite("nonideal_stats", t, 7));
 }
