@@ -1106,7 +1106,10 @@ static int ref_tensor(ctx_t *x, onnx_file_t *f, ynode_t *v, const char *key,
                 return -1;
             iv[i] = onnx_f2i(fv[i]);
         }
-        t->name = key;
+        char *nm = model_store_alloc(x->m, strlen(key) + 1); /* the tree goes away */
+        if (!nm)
+            return -1;
+        t->name = strcpy(nm, key);
         t->dtype = 11; /* double */
         t->rank = ynode_is_seq(v);
         t->dims[0] = (int64_t)n;

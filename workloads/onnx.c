@@ -69,7 +69,7 @@ typedef struct cv {
     onnx_src_t keep;             /* where the model's weights are read later */
     onnx_wire_t w;
     const Onnx__GraphProto *g;
-    val_t *v;
+    val_t **v;                   /* each value allocated on its own: pointers stay valid */
     int n_v, cap_v;
     int *hash;                   /* open addressing over v by name */
     int hcap;
@@ -148,7 +148,7 @@ static int find_val(const cv_t *c, const char *name)
         int k = c->hash[i];
         if (k < 0)
             return -1;
-        if (!strcmp(c->v[k].name, name))
+        if (!strcmp(c->v[k]->name, name))
             return k;
     }
 }
@@ -164,7 +164,7 @@ static int rehash(cv_t *c, int cap)
     c->hash = h;
     c->hcap = cap;
     for (int k = 0; k < c->n_v; k++) {
-        uint64_t i = str_hash(c->v[k].name) & (uint64_t)(cap - 1);
+        uint64_t i = str_hash(c->v[k]->name) & (uint64_t)(cap - 1);
         while (h[i] >= 0)
             i = (i + 1) & (uint64_t)(cap - 1);
         h[i] = k;
@@ -182,29 +182,33 @@ static val_t *add_val(cv_t *c, const char *name, const val_t *proto)
     }
     if (c->n_v == c->cap_v) {
         int cap = c->cap_v ? 2 * c->cap_v : 256;
-        val_t *v = realloc(c->v, sizeof *v * (size_t)cap);
-        if (!v) {
+        val_t **vs = realloc(c->v, sizeof *vs * (size_t)cap);
+        if (!vs) {
             nerr(c, "out of memory");
             return NULL;
         }
-        c->v = v;
+        c->v = vs;
         c->cap_v = cap;
     }
-    val_t *v = &c->v[c->n_v++];
-    if (proto)
-        *v = *proto;
-    else
-        memset(v, 0, sizeof *v);
-    v->name = name;
-    v->node = c->node ? c->node_i : -1;
-    v->consumers = 0;
-    if (2 * c->n_v > c->hcap && rehash(c, c->hcap ? 2 * c->hcap : 1024)) {
+    val_t *v = proto ? malloc(sizeof *v) : calloc(1, sizeof *v);
+    if (!v) {
         nerr(c, "out of memory");
         return NULL;
     }
-    if (c->hcap && c->hash) {
+    if (proto)
+        *v = *proto;
+    v->name = name;
+    v->node = c->node ? c->node_i : -1;
+    v->consumers = 0;
+    c->v[c->n_v++] = v;
+    if (2 * c->n_v > c->hcap) { /* rehash places every value, this one too */
+        if (rehash(c, c->hcap ? 2 * c->hcap : 1024)) {
+            nerr(c, "out of memory");
+            return NULL;
+        }
+    } else {
         uint64_t i = str_hash(name) & (uint64_t)(c->hcap - 1);
-        while (c->hash[i] >= 0 && c->hash[i] != c->n_v - 1)
+        while (c->hash[i] >= 0)
             i = (i + 1) & (uint64_t)(c->hcap - 1);
         c->hash[i] = c->n_v - 1;
     }
@@ -357,7 +361,7 @@ static val_t *in(cv_t *c, int i)
     if (i >= (int)c->node->n_input || !c->node->input[i] || !*c->node->input[i])
         return NULL;
     int k = find_val(c, c->node->input[i]);
-    return k >= 0 ? &c->v[k] : NULL;
+    return k >= 0 ? c->v[k] : NULL;
 }
 
 static const char *out_name(const cv_t *c, int i)
@@ -2830,7 +2834,7 @@ static int convert(cv_t *c, model_t *out)
     }
     for (size_t i = 0; i < g->n_input; i++) {
         const char *nm = g->input[i]->name ? g->input[i]->name : "";
-        if (find_val(c, nm) >= 0 && c->v[find_val(c, nm)].kind == V_CONST)
+        if (find_val(c, nm) >= 0 && c->v[find_val(c, nm)]->kind == V_CONST)
             continue; /* IR < 4 lists initializers among the inputs */
         if (graph_input(c, g->input[i]))
             return -1;
@@ -2851,8 +2855,8 @@ static int convert(cv_t *c, model_t *out)
         if (convert_node(c))
             goto done;
         for (int i = n0; i < c->n_v; i++) {
-            int *s = smap_slot(&uses, c->v[i].name, 0);
-            c->v[i].consumers = s && *s > 0 ? *s : 0;
+            int *s = smap_slot(&uses, c->v[i]->name, 0);
+            c->v[i]->consumers = s && *s > 0 ? *s : 0;
         }
         if (c->n_r > r0) { /* the node of each raw layer, for metadata keys */
             int *rn = realloc(raw_node, sizeof *rn * (size_t)c->cap_r);
@@ -2960,6 +2964,8 @@ int onnx_load(const char *file, const uint8_t *mem, size_t len, const model_opts
         rc = convert(&c, out);
     onnx_wire_free(&c.w);
     onnx_unmap_file(&map);
+    for (int i = 0; i < c.n_v; i++)
+        free(c.v[i]);
     free(c.v);
     free(c.hash);
     free(c.r);
@@ -3068,6 +3074,11 @@ const onnx_tensor_t *onnx_file_tensor(onnx_file_t *f, const char *name, char *er
         snprintf(err, errlen, "tensor '%s': %s", name, why);
         return NULL;
     }
-    t->name = t->name && *t->name ? t->name : name;
+    char *nm = model_store_alloc(f->m, strlen(name) + 1); /* a Constant's: by its output */
+    if (!nm) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    t->name = strcpy(nm, name);
     return t;
 }
