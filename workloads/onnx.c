@@ -276,57 +276,51 @@ static int attr_is(cv_t *c, const Onnx__AttributeProto *a, int want)
     return 1;
 }
 
+/* The node's attribute `name` when it is there with type `want`: 1 (in *a),
+ * 0 when absent, -1 (reported) when of another type. */
+static int attr_typed(cv_t *c, const char *name, int want, const Onnx__AttributeProto **a)
+{
+    *a = attr(c->node, name);
+    return !*a ? 0 : attr_is(c, *a, want) ? 1 : -1;
+}
+
 static int attr_int(cv_t *c, const char *name, int64_t def, int64_t *out)
 {
-    const Onnx__AttributeProto *a = attr(c->node, name);
-    *out = def;
-    if (!a)
-        return 0;
-    if (!attr_is(c, a, 2))
-        return -1;
-    *out = a->i;
-    return 0;
+    const Onnx__AttributeProto *a;
+    int k = attr_typed(c, name, 2, &a);
+    *out = k > 0 ? a->i : def;
+    return k < 0 ? -1 : 0;
 }
 
 static int attr_float(cv_t *c, const char *name, double def, double *out)
 {
-    const Onnx__AttributeProto *a = attr(c->node, name);
-    *out = def;
-    if (!a)
-        return 0;
-    if (!attr_is(c, a, 1))
-        return -1;
-    *out = a->f;
-    return 0;
+    const Onnx__AttributeProto *a;
+    int k = attr_typed(c, name, 1, &a);
+    *out = k > 0 ? a->f : def;
+    return k < 0 ? -1 : 0;
 }
 
 /* INTS of exactly `want` entries (any count when want < 0); *n = 0 if absent. */
 static int attr_ints(cv_t *c, const char *name, int want, const int64_t **out, size_t *n)
 {
-    const Onnx__AttributeProto *a = attr(c->node, name);
-    *out = NULL;
-    *n = 0;
-    if (!a)
-        return 0;
-    if (!attr_is(c, a, 7))
-        return -1;
-    if (want >= 0 && a->n_ints != (size_t)want)
+    const Onnx__AttributeProto *a;
+    int k = attr_typed(c, name, 7, &a);
+    *out = k > 0 ? a->ints : NULL;
+    *n = k > 0 ? a->n_ints : 0;
+    if (k > 0 && want >= 0 && a->n_ints != (size_t)want)
         return nerr(c, "attribute '%s' has %zu values (expected %d)", name, a->n_ints, want);
-    *out = a->ints;
-    *n = a->n_ints;
-    return 0;
+    return k < 0 ? -1 : 0;
 }
 
 static int attr_str(cv_t *c, const char *name, const char *def, char *out, size_t len)
 {
-    const Onnx__AttributeProto *a = attr(c->node, name);
-    snprintf(out, len, "%s", def);
-    if (!a)
-        return 0;
-    if (!attr_is(c, a, 3))
-        return -1;
-    snprintf(out, len, "%.*s", (int)a->s.len, a->s.data ? (const char *)a->s.data : "");
-    return 0;
+    const Onnx__AttributeProto *a;
+    int k = attr_typed(c, name, 3, &a);
+    if (k > 0)
+        snprintf(out, len, "%.*s", (int)a->s.len, a->s.data ? (const char *)a->s.data : "");
+    else
+        snprintf(out, len, "%s", def);
+    return k < 0 ? -1 : 0;
 }
 
 /* Every attribute of the node must be one the converter reads. */
@@ -813,6 +807,21 @@ static void act_quant(raw_t *r, const val_t *x)
     }
 }
 
+/* The spec of weight layer r (just emitted): its weights from w, and the
+ * quantization of those and of the activation x it reads. */
+static wspec_t *weight_layer(cv_t *c, raw_t *r, int kind, val_t *w, const char *what, int rank,
+                             const val_t *x)
+{
+    wspec_t *ws = &c->ws[c->n_r - 1];
+    ws->kind = kind;
+    ws->alpha = ws->beta = ws->out_mul = 1;
+    r->wspec = c->n_r - 1;
+    if (weight(c, w, what, rank, ws, r))
+        return NULL;
+    act_quant(r, x);
+    return ws;
+}
+
 static int vector_of(cv_t *c, const val_t *v, int64_t n, const char *what)
 {
     if (!v)
@@ -1095,13 +1104,9 @@ static int op_conv(cv_t *c, const op_t *op)
     r->stride = wd.s[0];
     r->pad = wd.p[0];
     r->groups = g;
-    wspec_t *ws = &c->ws[c->n_r - 1];
-    ws->kind = WS_CONV;
-    ws->out_mul = 1;
-    r->wspec = c->n_r - 1;
-    if (weight(c, w, "weights", 4, ws, r))
+    wspec_t *ws = weight_layer(c, r, WS_CONV, w, "weights", 4, x);
+    if (!ws)
         return -1;
-    act_quant(r, x);
     if (b && bias(c, b, M, v == FORM_QLINEAR, ws))
         return -1;
     if (b && v == FORM_QLINEAR)
@@ -1156,16 +1161,12 @@ static int op_linear(cv_t *c, const op_t *op)
     if (!r)
         return -1;
     r->outf = N;
-    wspec_t *ws = &c->ws[c->n_r - 1];
-    ws->kind = WS_LINEAR;
+    wspec_t *ws = weight_layer(c, r, WS_LINEAR, w, "weights", 2, x);
+    if (!ws)
+        return -1;
     ws->transpose = !transB;
     ws->alpha = alpha;
     ws->beta = beta;
-    ws->out_mul = 1;
-    r->wspec = c->n_r - 1;
-    if (weight(c, w, "weights", 2, ws, r))
-        return -1;
-    act_quant(r, x);
     if (b && bias(c, b, numel(b) == 1 ? 1 : N, 0, ws))
         return -1;
     int64_t od[2] = {1, N};
@@ -2230,15 +2231,11 @@ static int op_lstm(cv_t *c, const op_t *op)
         return -1;
     rl->hidden = H;
     rl->steps = T;
-    wspec_t *ws = &c->ws[c->n_r - 1];
-    ws->kind = WS_LSTM;
-    ws->out_mul = 1;
-    rl->wspec = c->n_r - 1;
-    if (weight(c, w, "W", 3, ws, rl))
+    wspec_t *ws = weight_layer(c, rl, WS_LSTM, w, "W", 3, x);
+    if (!ws)
         return -1;
     ws->r = r->t;
     ws->b = b ? b->t : NULL;
-    act_quant(rl, x);
     if (*out_name(c, 0)) { /* Y: [steps, 1, batch, hidden] */
         val_t *y = add_val(c, out_name(c, 0), NULL);
         if (!y)
