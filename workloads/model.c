@@ -750,10 +750,8 @@ static int build(ctx_t *x, const int *order, model_t *m)
         if (r->kind == RK_ACT && P && fan[t] == 1 && (P->act == ACT_NONE || relu_again) &&
             (P->kind == LAYER_CONV || P->kind == LAYER_LINEAR || P->kind == LAYER_ADD ||
              (relu_again && P->kind == LAYER_ACT))) {
-            if (relu_again && P->act_max > 0 && (r->act_max == 0 || P->act_max < r->act_max))
-                ; /* the earlier bound is the tighter one */
-            else
-                P->act_max = r->act_max;
+            if (!relu_again || P->act_max == 0 || (r->act_max > 0 && r->act_max < P->act_max))
+                P->act_max = r->act_max; /* else the earlier bound is the tighter one */
             P->act = r->act;
             r->target = t;
             fan[t] = r->consumers;
@@ -1106,7 +1104,10 @@ static int ref_tensor(ctx_t *x, onnx_file_t *f, ynode_t *v, const char *key,
                 return -1;
             iv[i] = onnx_f2i(fv[i]);
         }
-        t->name = key;
+        char *nm = model_store_alloc(x->m, strlen(key) + 1); /* the tree goes away */
+        if (!nm)
+            return -1;
+        t->name = strcpy(nm, key);
         t->dtype = 11; /* double */
         t->rank = ynode_is_seq(v);
         t->dims[0] = (int64_t)n;
@@ -1216,9 +1217,8 @@ static int parse_wref(ctx_t *x, onnx_file_t *f, raw_t *r, wspec_t *ws)
             return -1;
         }
     }
-    if ((ws->w_zero || ws->fake_quant) && !ws->w_scale) {
-        yerror(x->t, x->d, n, "'%s' without 'scale' (expected the weights' scale too)",
-               ws->w_zero ? "zero_point" : "fake_quant");
+    if (ws->fake_quant && !ws->w_scale) {
+        yerror(x->t, x->d, n, "'fake_quant' without 'scale' (expected the weights' scale too)");
         return -1;
     }
     if (ws->fake_quant) { /* QuantizeLinear's range: the zero point's type, else uint8 */

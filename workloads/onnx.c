@@ -69,7 +69,7 @@ typedef struct cv {
     onnx_src_t keep;             /* where the model's weights are read later */
     onnx_wire_t w;
     const Onnx__GraphProto *g;
-    val_t *v;
+    val_t **v;                   /* each value allocated on its own: pointers stay valid */
     int n_v, cap_v;
     int *hash;                   /* open addressing over v by name */
     int hcap;
@@ -148,7 +148,7 @@ static int find_val(const cv_t *c, const char *name)
         int k = c->hash[i];
         if (k < 0)
             return -1;
-        if (!strcmp(c->v[k].name, name))
+        if (!strcmp(c->v[k]->name, name))
             return k;
     }
 }
@@ -164,7 +164,7 @@ static int rehash(cv_t *c, int cap)
     c->hash = h;
     c->hcap = cap;
     for (int k = 0; k < c->n_v; k++) {
-        uint64_t i = str_hash(c->v[k].name) & (uint64_t)(cap - 1);
+        uint64_t i = str_hash(c->v[k]->name) & (uint64_t)(cap - 1);
         while (h[i] >= 0)
             i = (i + 1) & (uint64_t)(cap - 1);
         h[i] = k;
@@ -182,29 +182,33 @@ static val_t *add_val(cv_t *c, const char *name, const val_t *proto)
     }
     if (c->n_v == c->cap_v) {
         int cap = c->cap_v ? 2 * c->cap_v : 256;
-        val_t *v = realloc(c->v, sizeof *v * (size_t)cap);
-        if (!v) {
+        val_t **vs = realloc(c->v, sizeof *vs * (size_t)cap);
+        if (!vs) {
             nerr(c, "out of memory");
             return NULL;
         }
-        c->v = v;
+        c->v = vs;
         c->cap_v = cap;
     }
-    val_t *v = &c->v[c->n_v++];
-    if (proto)
-        *v = *proto;
-    else
-        memset(v, 0, sizeof *v);
-    v->name = name;
-    v->node = c->node ? c->node_i : -1;
-    v->consumers = 0;
-    if (2 * c->n_v > c->hcap && rehash(c, c->hcap ? 2 * c->hcap : 1024)) {
+    val_t *v = proto ? malloc(sizeof *v) : calloc(1, sizeof *v);
+    if (!v) {
         nerr(c, "out of memory");
         return NULL;
     }
-    if (c->hcap && c->hash) {
+    if (proto)
+        *v = *proto;
+    v->name = name;
+    v->node = c->node ? c->node_i : -1;
+    v->consumers = 0;
+    c->v[c->n_v++] = v;
+    if (2 * c->n_v > c->hcap) { /* rehash places every value, this one too */
+        if (rehash(c, c->hcap ? 2 * c->hcap : 1024)) {
+            nerr(c, "out of memory");
+            return NULL;
+        }
+    } else {
         uint64_t i = str_hash(name) & (uint64_t)(c->hcap - 1);
-        while (c->hash[i] >= 0 && c->hash[i] != c->n_v - 1)
+        while (c->hash[i] >= 0)
             i = (i + 1) & (uint64_t)(c->hcap - 1);
         c->hash[i] = c->n_v - 1;
     }
@@ -272,57 +276,51 @@ static int attr_is(cv_t *c, const Onnx__AttributeProto *a, int want)
     return 1;
 }
 
+/* The node's attribute `name` when it is there with type `want`: 1 (in *a),
+ * 0 when absent, -1 (reported) when of another type. */
+static int attr_typed(cv_t *c, const char *name, int want, const Onnx__AttributeProto **a)
+{
+    *a = attr(c->node, name);
+    return !*a ? 0 : attr_is(c, *a, want) ? 1 : -1;
+}
+
 static int attr_int(cv_t *c, const char *name, int64_t def, int64_t *out)
 {
-    const Onnx__AttributeProto *a = attr(c->node, name);
-    *out = def;
-    if (!a)
-        return 0;
-    if (!attr_is(c, a, 2))
-        return -1;
-    *out = a->i;
-    return 0;
+    const Onnx__AttributeProto *a;
+    int k = attr_typed(c, name, 2, &a);
+    *out = k > 0 ? a->i : def;
+    return k < 0 ? -1 : 0;
 }
 
 static int attr_float(cv_t *c, const char *name, double def, double *out)
 {
-    const Onnx__AttributeProto *a = attr(c->node, name);
-    *out = def;
-    if (!a)
-        return 0;
-    if (!attr_is(c, a, 1))
-        return -1;
-    *out = a->f;
-    return 0;
+    const Onnx__AttributeProto *a;
+    int k = attr_typed(c, name, 1, &a);
+    *out = k > 0 ? a->f : def;
+    return k < 0 ? -1 : 0;
 }
 
 /* INTS of exactly `want` entries (any count when want < 0); *n = 0 if absent. */
 static int attr_ints(cv_t *c, const char *name, int want, const int64_t **out, size_t *n)
 {
-    const Onnx__AttributeProto *a = attr(c->node, name);
-    *out = NULL;
-    *n = 0;
-    if (!a)
-        return 0;
-    if (!attr_is(c, a, 7))
-        return -1;
-    if (want >= 0 && a->n_ints != (size_t)want)
+    const Onnx__AttributeProto *a;
+    int k = attr_typed(c, name, 7, &a);
+    *out = k > 0 ? a->ints : NULL;
+    *n = k > 0 ? a->n_ints : 0;
+    if (k > 0 && want >= 0 && a->n_ints != (size_t)want)
         return nerr(c, "attribute '%s' has %zu values (expected %d)", name, a->n_ints, want);
-    *out = a->ints;
-    *n = a->n_ints;
-    return 0;
+    return k < 0 ? -1 : 0;
 }
 
 static int attr_str(cv_t *c, const char *name, const char *def, char *out, size_t len)
 {
-    const Onnx__AttributeProto *a = attr(c->node, name);
-    snprintf(out, len, "%s", def);
-    if (!a)
-        return 0;
-    if (!attr_is(c, a, 3))
-        return -1;
-    snprintf(out, len, "%.*s", (int)a->s.len, a->s.data ? (const char *)a->s.data : "");
-    return 0;
+    const Onnx__AttributeProto *a;
+    int k = attr_typed(c, name, 3, &a);
+    if (k > 0)
+        snprintf(out, len, "%.*s", (int)a->s.len, a->s.data ? (const char *)a->s.data : "");
+    else
+        snprintf(out, len, "%s", def);
+    return k < 0 ? -1 : 0;
 }
 
 /* Every attribute of the node must be one the converter reads. */
@@ -357,7 +355,7 @@ static val_t *in(cv_t *c, int i)
     if (i >= (int)c->node->n_input || !c->node->input[i] || !*c->node->input[i])
         return NULL;
     int k = find_val(c, c->node->input[i]);
-    return k >= 0 ? &c->v[k] : NULL;
+    return k >= 0 ? c->v[k] : NULL;
 }
 
 static const char *out_name(const cv_t *c, int i)
@@ -675,11 +673,32 @@ static val_t *layer_out(cv_t *c, int oi, int rank, const int64_t *dims)
     return o;
 }
 
+/* The output of a layer that moves values without computing new ones
+ * (flatten, max pools, concat, relu): the input's quantization stays. */
+static int keep_quant(cv_t *c, const val_t *x, int rank, const int64_t *dims)
+{
+    val_t *o = layer_out(c, 0, rank, dims);
+    if (!o)
+        return -1;
+    o->qint = x->qint, o->dtype = x->dtype, o->abits = x->abits;
+    o->has_ascale = x->has_ascale, o->ascale = x->ascale, o->azero = x->azero;
+    return 0;
+}
+
+/* Layers that compute new values (averages, sums) need floats. */
+static int floats_in(cv_t *c, const val_t *x)
+{
+    if (x->qint || x->int_acc)
+        return nerr(c, "its input '%s' holds integers (expected floats: a DequantizeLinear "
+                    "before it)", x->name);
+    return 0;
+}
+
 /* ------------------------------------------------------------ weights */
 
-/* A weight input: a stored constant, or the DequantizeLinear of one. The
- * layer's quantization (bits, scales, zero points) comes with it. */
-static int weight(cv_t *c, val_t *v, const char *what, int rank, wspec_t *ws, raw_t *r)
+/* A weight input must be a stored constant of this rank, or the
+ * DequantizeLinear of one. */
+static int check_weight(cv_t *c, const val_t *v, const char *what, int rank)
 {
     if (!v)
         return nerr(c, "its %s is missing (expected an initializer)", what);
@@ -699,10 +718,19 @@ static int weight(cv_t *c, val_t *v, const char *what, int rank, wspec_t *ws, ra
     if (v->deq && (v->q_bits < 2 || v->q_bits > 32))
         return nerr(c, "its %s '%s' are %d-bit integers (expected 2..32 bits)", what, v->name,
                     v->q_bits);
+    if (!v->deq && is_int_type(v->dtype))
+        return nerr(c, "its %s '%s' holds %s values (expected floats, or a "
+                    "DequantizeLinear of them)", what, v->name, onnx_dtype_name(v->dtype));
+    return 0;
+}
+
+/* A weight input into ws; the layer's quantization (bits, scales, zero
+ * points) comes with a dequantized one. */
+static int weight(cv_t *c, val_t *v, const char *what, int rank, wspec_t *ws, raw_t *r)
+{
+    if (check_weight(c, v, what, rank))
+        return -1;
     if (!v->deq) {
-        if (is_int_type(v->dtype))
-            return nerr(c, "its %s '%s' holds %s values (expected floats, or a "
-                        "DequantizeLinear of them)", what, v->name, onnx_dtype_name(v->dtype));
         ws->w = v->t;
         return 0;
     }
@@ -721,16 +749,18 @@ static int weight(cv_t *c, val_t *v, const char *what, int rank, wspec_t *ws, ra
     q->scheme = QUANT_UNIFORM;
     q->weight_bits = v->q_bits;
     r->qs.given |= QG_SCHEME | QG_WBITS | QG_SYM | QG_PERCH | QG_WSCALE;
-    int64_t ns = v->q_scale->n;
-    double *sc = alloc(c, sizeof *sc * (size_t)ns);
+    /* ConvInteger and MatMulInteger weights have zero points but no scale: 1. */
+    int64_t ns = v->q_scale ? v->q_scale->n : v->q_zero ? v->q_zero->n : 1;
+    double *sc = alloc(c, sizeof *sc * (size_t)(ns ? ns : 1));
     float *f = malloc(sizeof *f * (size_t)(ns ? ns : 1));
-    if (!sc || !f || onnx_read_f32(&c->src, v->q_scale, f, c->d, c->file, v->q_scale->name)) {
+    if (!sc || !f ||
+        (v->q_scale && onnx_read_f32(&c->src, v->q_scale, f, c->d, c->file, v->q_scale->name))) {
         free(f);
         return -1;
     }
     for (int64_t i = 0; i < ns; i++) {
-        sc[i] = f[i];
-        if (!(f[i] > 0) || !isfinite(f[i])) {
+        sc[i] = v->q_scale ? f[i] : 1;
+        if (!(sc[i] > 0) || !isfinite(sc[i])) {
             free(f);
             return nerr(c, "scale %" PRId64 " of '%s' is %g (expected positive scales)", i,
                         v->q_scale->name, sc[i]);
@@ -775,6 +805,21 @@ static void act_quant(raw_t *r, const val_t *x)
         q->a_zero = x->azero;
         r->qs.given |= QG_ASCALE | QG_AZERO;
     }
+}
+
+/* The spec of weight layer r (just emitted): its weights from w, and the
+ * quantization of those and of the activation x it reads. */
+static wspec_t *weight_layer(cv_t *c, raw_t *r, int kind, val_t *w, const char *what, int rank,
+                             const val_t *x)
+{
+    wspec_t *ws = &c->ws[c->n_r - 1];
+    ws->kind = kind;
+    ws->alpha = ws->beta = ws->out_mul = 1;
+    r->wspec = c->n_r - 1;
+    if (weight(c, w, what, rank, ws, r))
+        return NULL;
+    act_quant(r, x);
+    return ws;
 }
 
 static int vector_of(cv_t *c, const val_t *v, int64_t n, const char *what)
@@ -949,10 +994,71 @@ static int int_weight(cv_t *c, val_t *w, val_t *scale, val_t *zero, int axis, va
     if (zero && zero->dtype != w->dtype)
         return nerr(c, "its weight zero point is %s but the weights are %s (expected the same "
                     "type)", onnx_dtype_name(zero->dtype), onnx_dtype_name(w->dtype));
+    int64_t along = axis < w->rank ? w->dims[axis] : 1;
+    for (int k = 0; k < 2; k++) { /* one for all, or one per entry along the axis */
+        const val_t *p = k ? zero : scale;
+        if (p && numel(p) != 1 && numel(p) != along)
+            return nerr(c, "its weight %s '%s' has %" PRId64 " values (expected 1 or %" PRId64
+                        ")", k ? "zero point" : "scale", p->name, numel(p), along);
+    }
+    if (scale && zero && numel(scale) != numel(zero))
+        return nerr(c, "%" PRId64 " weight scales but %" PRId64 " zero points (expected as "
+                    "many)", numel(scale), numel(zero));
     return 0;
 }
 
-enum { CV_FLOAT, CV_INTEGER, CV_QLINEAR };
+/* The forms of Conv and MatMul: float, ConvInteger/MatMulInteger, QLinear*. */
+enum { FORM_FLOAT, FORM_INTEGER, FORM_QLINEAR };
+
+/* The quantized forms' inputs, QLinear (x, x_scale, x_zero, w, w_scale,
+ * w_zero, ...) and Integer (x, w, x_zero, w_zero): the input must hold
+ * integers, whose scale and zero point are noted; *wq describes the integer
+ * weights (per channel along axis). */
+static int quantized_inputs(cv_t *c, int form, val_t *x, int axis, val_t *wq)
+{
+    if (!x->qint)
+        return nerr(c, "its input '%s' holds floats (expected the integers of a "
+                    "QuantizeLinear or a quantized operator)", x->name);
+    if (form == FORM_QLINEAR) {
+        double s;
+        int32_t z;
+        if (qparams(c, in(c, 1), in(c, 2), "input scale", &s, &z))
+            return -1;
+        x->has_ascale = 1, x->ascale = s, x->azero = z;
+        return int_weight(c, in(c, 3), in(c, 4), in(c, 5), axis, wq);
+    }
+    val_t *xz = in(c, 2);
+    if (xz && xz->kind == V_CONST) { /* else found at run time (DynamicQuantizeLinear) */
+        double z;
+        if (scalar(c, xz, "input zero point", &z))
+            return -1;
+        x->azero = onnx_f2i32(z);
+    }
+    return int_weight(c, in(c, 1), NULL, in(c, 3), axis, wq);
+}
+
+/* A quantized form's output: an integer accumulator (Integer), or integers
+ * with the scale and zero point of inputs 6 and 7 (QLinear). */
+static int quantized_output(cv_t *c, int form, val_t *o)
+{
+    if (form == FORM_INTEGER) {
+        o->int_acc = 1;
+        o->dtype = 6;
+    } else if (form == FORM_QLINEAR) {
+        double s;
+        int32_t z;
+        int sg;
+        if (qparams(c, in(c, 6), in(c, 7), "output scale", &s, &z))
+            return -1;
+        o->qint = 1;
+        o->abits = zp_bits(in(c, 7), &sg);
+        if (o->abits < 2 || o->abits > 16)
+            return nerr(c, "its output zero point is %s (expected 8- or 16-bit integers)",
+                        onnx_dtype_name(in(c, 7)->dtype));
+        o->has_ascale = 1, o->ascale = s, o->azero = z;
+    }
+    return 0;
+}
 
 static int op_conv(cv_t *c, const op_t *op)
 {
@@ -963,40 +1069,17 @@ static int op_conv(cv_t *c, const op_t *op)
     if (x->rank != 4)
         return nerr(c, "its input '%s' has rank %d (expected [1, C, H, W]: 2-D convolution)",
                     x->name, x->rank);
-    val_t *w = in(c, v == CV_QLINEAR ? 3 : 1);
-    if (v == CV_QLINEAR) {
-        double s;
-        int32_t z;
-        if (!x->qint)
-            return nerr(c, "its input '%s' holds floats (expected the integers of a "
-                        "QuantizeLinear or a QLinear operator)", x->name);
-        if (qparams(c, in(c, 1), in(c, 2), "input scale", &s, &z))
-            return -1;
-        x->has_ascale = 1, x->ascale = s, x->azero = z;
-        if (int_weight(c, w, in(c, 4), in(c, 5), 0, &wq))
+    val_t *w = in(c, 1);
+    if (v != FORM_FLOAT) {
+        if (quantized_inputs(c, v, x, 0, &wq))
             return -1;
         w = &wq;
-        b = in(c, 8);
-    } else if (v == CV_INTEGER) {
-        if (!x->qint)
-            return nerr(c, "its input '%s' holds floats (expected integers)", x->name);
-        val_t *xz = in(c, 2);
-        if (xz && xz->kind == V_CONST) {
-            double z;
-            if (scalar(c, xz, "input zero point", &z))
-                return -1;
-            x->azero = onnx_f2i32(z);
-        }
-        if (int_weight(c, w, NULL, in(c, 3), 0, &wq))
-            return -1;
-        w = &wq;
+        b = v == FORM_QLINEAR ? in(c, 8) : NULL;
     } else {
         b = in(c, 2);
     }
-    if (!w || w->kind != V_CONST)
-        return weight(c, w, "weights", 4, NULL, NULL); /* its message */
-    if (w->rank != 4)
-        return weight(c, w, "weights", 4, NULL, NULL);
+    if (check_weight(c, w, "weights", 4))
+        return -1;
     int64_t g, M = w->dims[0], C = x->c;
     if (attr_int(c, "group", 1, &g))
         return -1;
@@ -1010,7 +1093,7 @@ static int op_conv(cv_t *c, const op_t *op)
     window_t wd;
     if (window(c, x, w->dims + 2, 0, &wd))
         return -1;
-    if (b && v == CV_QLINEAR && b->dtype != 6)
+    if (b && v == FORM_QLINEAR && b->dtype != 6)
         return nerr(c, "its bias '%s' is %s (expected int32)", b->name,
                     onnx_dtype_name(b->dtype));
     raw_t *r = emit(c, "conv2d", &x, 1);
@@ -1021,47 +1104,25 @@ static int op_conv(cv_t *c, const op_t *op)
     r->stride = wd.s[0];
     r->pad = wd.p[0];
     r->groups = g;
-    wspec_t *ws = &c->ws[c->n_r - 1];
-    ws->kind = WS_CONV;
-    ws->out_mul = 1;
-    r->wspec = c->n_r - 1;
-    if (weight(c, w, "weights", 4, ws, r))
+    wspec_t *ws = weight_layer(c, r, WS_CONV, w, "weights", 4, x);
+    if (!ws)
         return -1;
-    act_quant(r, x);
-    if (b && bias(c, b, M, v == CV_QLINEAR, ws))
+    if (b && bias(c, b, M, v == FORM_QLINEAR, ws))
         return -1;
-    if (b && v == CV_QLINEAR)
+    if (b && v == FORM_QLINEAR)
         ws->b_scale = x->ascale;
     int64_t od[4] = {1, M, wd.out[0], wd.out[1]};
     val_t *o = layer_out(c, 0, 4, od);
-    if (!o)
-        return -1;
-    if (v == CV_INTEGER) {
-        o->int_acc = 1;
-        o->dtype = 6;
-    } else if (v == CV_QLINEAR) {
-        double s;
-        int32_t z;
-        int sg;
-        if (qparams(c, in(c, 6), in(c, 7), "output scale", &s, &z))
-            return -1;
-        o->qint = 1;
-        o->abits = zp_bits(in(c, 7), &sg);
-        if (o->abits < 2 || o->abits > 16)
-            return nerr(c, "its output zero point is %s (expected 8- or 16-bit integers)",
-                        onnx_dtype_name(in(c, 7)->dtype));
-        o->has_ascale = 1, o->ascale = s, o->azero = z;
-    }
-    return 0;
+    return o ? quantized_output(c, v, o) : -1;
 }
 
-/* Gemm, MatMul and their quantized forms: a linear layer. */
-enum { LN_GEMM, LN_MATMUL, LN_INTEGER, LN_QLINEAR };
+/* Gemm, MatMul and MatMul's quantized forms: a linear layer. */
+enum { LN_GEMM = FORM_QLINEAR + 1 };
 
 static int op_linear(cv_t *c, const op_t *op)
 {
     int v = op->variant;
-    val_t *x = in(c, 0), *w = in(c, v == LN_QLINEAR ? 3 : 1), *b = NULL, wq;
+    val_t *x = in(c, 0), *w = in(c, 1), *b = NULL, wq;
     if (check_act(c, x, "input"))
         return -1;
     int64_t K = (int64_t)x->h * x->w * x->c;
@@ -1071,7 +1132,7 @@ static int op_linear(cv_t *c, const op_t *op)
         return nerr(c, "its input '%s' has shape %s (expected [1, K]: a Flatten before it)",
                     x->name, ds);
     }
-    int64_t transA = 0, transB = v == LN_GEMM ? 0 : 0;
+    int64_t transA = 0, transB = 0;
     double alpha = 1, beta = 1;
     if (v == LN_GEMM) {
         if (attr_int(c, "transA", 0, &transA) || attr_int(c, "transB", 0, &transB) ||
@@ -1081,33 +1142,13 @@ static int op_linear(cv_t *c, const op_t *op)
             return nerr(c, "transA 1 (expected 0: the activation as rows)");
         b = in(c, 2);
     }
-    if (v == LN_QLINEAR) {
-        double s;
-        int32_t z;
-        if (!x->qint)
-            return nerr(c, "its input '%s' holds floats (expected integers)", x->name);
-        if (qparams(c, in(c, 1), in(c, 2), "input scale", &s, &z))
-            return -1;
-        x->has_ascale = 1, x->ascale = s, x->azero = z;
-        if (int_weight(c, w, in(c, 4), in(c, 5), 1, &wq))
-            return -1;
-        w = &wq;
-    } else if (v == LN_INTEGER) {
-        if (!x->qint)
-            return nerr(c, "its input '%s' holds floats (expected integers)", x->name);
-        val_t *xz = in(c, 2);
-        if (xz && xz->kind == V_CONST) {
-            double z;
-            if (scalar(c, xz, "input zero point", &z))
-                return -1;
-            x->azero = onnx_f2i32(z);
-        }
-        if (int_weight(c, w, NULL, in(c, 3), 1, &wq))
+    if (v == FORM_INTEGER || v == FORM_QLINEAR) {
+        if (quantized_inputs(c, v, x, 1, &wq))
             return -1;
         w = &wq;
     }
-    if (!w || w->kind != V_CONST || w->rank != 2)
-        return weight(c, w, "weights", 2, NULL, NULL);
+    if (check_weight(c, w, "weights", 2))
+        return -1;
     int64_t wk = transB ? w->dims[1] : w->dims[0], N = transB ? w->dims[0] : w->dims[1];
     if (wk != K) {
         char ds[128];
@@ -1120,46 +1161,24 @@ static int op_linear(cv_t *c, const op_t *op)
     if (!r)
         return -1;
     r->outf = N;
-    wspec_t *ws = &c->ws[c->n_r - 1];
-    ws->kind = WS_LINEAR;
+    wspec_t *ws = weight_layer(c, r, WS_LINEAR, w, "weights", 2, x);
+    if (!ws)
+        return -1;
     ws->transpose = !transB;
     ws->alpha = alpha;
     ws->beta = beta;
-    ws->out_mul = 1;
-    r->wspec = c->n_r - 1;
-    if (weight(c, w, "weights", 2, ws, r))
-        return -1;
-    act_quant(r, x);
     if (b && bias(c, b, numel(b) == 1 ? 1 : N, 0, ws))
         return -1;
     int64_t od[2] = {1, N};
     val_t *o = layer_out(c, 0, 2, od);
-    if (!o)
-        return -1;
-    if (v == LN_INTEGER) {
-        o->int_acc = 1;
-        o->dtype = 6;
-    } else if (v == LN_QLINEAR) {
-        double s;
-        int32_t z;
-        int sg;
-        if (qparams(c, in(c, 6), in(c, 7), "output scale", &s, &z))
-            return -1;
-        o->qint = 1;
-        o->abits = zp_bits(in(c, 7), &sg);
-        if (o->abits < 2 || o->abits > 16)
-            return nerr(c, "its output zero point is %s (expected 8- or 16-bit integers)",
-                        onnx_dtype_name(in(c, 7)->dtype));
-        o->has_ascale = 1, o->ascale = s, o->azero = z;
-    }
-    return 0;
+    return o ? quantized_output(c, v == LN_GEMM ? FORM_FLOAT : v, o) : -1;
 }
 
 static int op_batchnorm(cv_t *c, const op_t *op)
 {
     (void)op;
     val_t *x = in(c, 0);
-    if (check_act(c, x, "input"))
+    if (check_act(c, x, "input") || floats_in(c, x))
         return -1;
     int64_t train;
     double eps;
@@ -1211,7 +1230,9 @@ static int op_act(cv_t *c, const op_t *op)
         return -1;
     r->act = op->variant == ACT_NONE ? ACT_RELU : (act_kind_t)op->variant;
     r->act_max = isfinite(hi) ? hi : 0;
-    return layer_out(c, 0, x->rank, x->dims) ? 0 : -1;
+    if (r->act != ACT_RELU && floats_in(c, x))
+        return -1;
+    return keep_quant(c, x, x->rank, x->dims);
 }
 
 enum { PL_MAX, PL_AVG, PL_GMAX, PL_GAVG };
@@ -1224,11 +1245,13 @@ static int op_pool(cv_t *c, const op_t *op)
     if (x->rank != 4)
         return nerr(c, "its input '%s' has rank %d (expected [1, C, H, W])", x->name, x->rank);
     int v = op->variant;
+    if ((v == PL_AVG || v == PL_GAVG) && floats_in(c, x))
+        return -1;
     if (v == PL_GMAX || v == PL_GAVG) {
         if (!emit(c, v == PL_GMAX ? "global_maxpool" : "global_avgpool", &x, 1))
             return -1;
         int64_t od[4] = {1, x->c, 1, 1};
-        return layer_out(c, 0, 4, od) ? 0 : -1;
+        return keep_quant(c, x, 4, od);
     }
     window_t wd;
     if (window(c, x, NULL, 1, &wd))
@@ -1255,7 +1278,7 @@ static int op_pool(cv_t *c, const op_t *op)
     r->stride = wd.s[0];
     r->pad = wd.p[0];
     int64_t od[4] = {1, x->c, wd.out[0], wd.out[1]};
-    return layer_out(c, 0, 4, od) ? 0 : -1;
+    return keep_quant(c, x, 4, od);
 }
 
 /* ------------------------------------------------------------ shapes */
@@ -1295,7 +1318,7 @@ static int reshape_act(cv_t *c, val_t *x, int rank, const int64_t *dims)
     if (rank == 2 && dims[0] == 1 && (x->h > 1 || x->w > 1)) {
         if (!emit(c, "flatten", &x, 1))
             return -1;
-        return layer_out(c, 0, rank, dims) ? 0 : -1;
+        return keep_quant(c, x, rank, dims);
     }
     if (view_of(dims, rank, &h, &w, &ch) && h == x->h && w == x->w && ch == x->c)
         return pass(c, x, 0, rank, dims) ? 0 : -1;
@@ -1572,9 +1595,13 @@ static int op_concat(cv_t *c, const op_t *op)
     if (!((x0->rank == 4 && a == 1) || (x0->rank == 2 && a == 1)))
         return nerr(c, "axis %d of a rank-%d tensor (expected the channel axis 1)", a,
                     x0->rank);
+    for (int i = 1; i < n; i++)
+        if (xs[i]->qint != x0->qint || xs[i]->ascale != x0->ascale)
+            return nerr(c, "it joins tensors quantized differently ('%s' and '%s') (expected "
+                        "the same scale)", x0->name, xs[i]->name);
     if (!emit(c, "concat", xs, n))
         return -1;
-    return layer_out(c, 0, x0->rank, d) ? 0 : -1;
+    return keep_quant(c, x0, x0->rank, d);
 }
 
 /* Softmax at the end, Identity, Dropout: see op_identity. */
@@ -2006,6 +2033,9 @@ static int op_arith(cv_t *c, const op_t *op)
     }
     if (n == 1)
         return pass(c, a, 0, 0, NULL) ? 0 : -1;
+    for (int i = 0; i < n; i++)
+        if (floats_in(c, xs[i]))
+            return -1;
     if (!emit(c, "add", xs, n))
         return -1;
     return layer_out(c, 0, a->rank, a->dims) ? 0 : -1;
@@ -2152,9 +2182,10 @@ static int op_lstm(cv_t *c, const op_t *op)
                     "network input or an LSTM's output)", x->name);
     int64_t T = x->dims[0], I = x->dims[2];
     val_t *w = in(c, 1), *r = in(c, 2), *b = in(c, 3);
-    if (!w || !r || w->kind != V_CONST || r->kind != V_CONST || w->rank != 3 || r->rank != 3)
-        return weight(c, !w || w->kind != V_CONST || w->rank != 3 ? w : r,
-                      !w || w->kind != V_CONST || w->rank != 3 ? "W" : "R", 3, NULL, NULL);
+    if (check_weight(c, w, "W", 3) || check_weight(c, r, "R", 3))
+        return -1;
+    if (r->deq)
+        return nerr(c, "its R '%s' is quantized (expected float recurrent weights)", r->name);
     int64_t H = hs ? hs : w->dims[1] / 4;
     if (w->dims[0] != 1 || w->dims[1] != 4 * H || w->dims[2] != I || r->dims[0] != 1 ||
         r->dims[1] != 4 * H || r->dims[2] != H || H < 1) {
@@ -2165,8 +2196,8 @@ static int op_lstm(cv_t *c, const op_t *op)
                     " inputs (expected [1, 4*hidden, inputs] and [1, 4*hidden, hidden])",
                     ws_, rs, H, I);
     }
-    if (b && (b->kind != V_CONST || numel(b) != 8 * H))
-        return vector_of(c, b, 8 * H, "bias B") ? -1 : nerr(c, "its bias is not stored");
+    if (b && vector_of(c, b, 8 * H, "bias B"))
+        return -1;
     val_t *sl = in(c, 4), *p = in(c, 7);
     if (p)
         return nerr(c, "peephole weights P (expected none: the standard LSTM cell)");
@@ -2200,15 +2231,11 @@ static int op_lstm(cv_t *c, const op_t *op)
         return -1;
     rl->hidden = H;
     rl->steps = T;
-    wspec_t *ws = &c->ws[c->n_r - 1];
-    ws->kind = WS_LSTM;
-    ws->out_mul = 1;
-    rl->wspec = c->n_r - 1;
-    if (weight(c, w, "W", 3, ws, rl))
+    wspec_t *ws = weight_layer(c, rl, WS_LSTM, w, "W", 3, x);
+    if (!ws)
         return -1;
     ws->r = r->t;
     ws->b = b ? b->t : NULL;
-    act_quant(rl, x);
     if (*out_name(c, 0)) { /* Y: [steps, 1, batch, hidden] */
         val_t *y = add_val(c, out_name(c, 0), NULL);
         if (!y)
@@ -2232,13 +2259,13 @@ static int op_lstm(cv_t *c, const op_t *op)
 
 #define WINDOW_ATTRS "auto_pad", "dilations", "kernel_shape", "pads", "strides"
 static const op_t ops[] = {
-    {"Conv", op_conv, 2, 3, ATTRS(WINDOW_ATTRS, "group"), CV_FLOAT},
-    {"ConvInteger", op_conv, 2, 4, ATTRS(WINDOW_ATTRS, "group"), CV_INTEGER},
-    {"QLinearConv", op_conv, 8, 9, ATTRS(WINDOW_ATTRS, "group"), CV_QLINEAR},
+    {"Conv", op_conv, 2, 3, ATTRS(WINDOW_ATTRS, "group"), FORM_FLOAT},
+    {"ConvInteger", op_conv, 2, 4, ATTRS(WINDOW_ATTRS, "group"), FORM_INTEGER},
+    {"QLinearConv", op_conv, 8, 9, ATTRS(WINDOW_ATTRS, "group"), FORM_QLINEAR},
     {"Gemm", op_linear, 2, 3, ATTRS("alpha", "beta", "transA", "transB"), LN_GEMM},
-    {"MatMul", op_linear, 2, 2, NULL, LN_MATMUL},
-    {"MatMulInteger", op_linear, 2, 4, NULL, LN_INTEGER},
-    {"QLinearMatMul", op_linear, 8, 8, NULL, LN_QLINEAR},
+    {"MatMul", op_linear, 2, 2, NULL, FORM_FLOAT},
+    {"MatMulInteger", op_linear, 2, 4, NULL, FORM_INTEGER},
+    {"QLinearMatMul", op_linear, 8, 8, NULL, FORM_QLINEAR},
     {"BatchNormalization", op_batchnorm, 5, 5, ATTRS("epsilon", "momentum", "training_mode"), 0},
     {"Relu", op_act, 1, 1, NULL, ACT_RELU},
     {"Sigmoid", op_act, 1, 1, NULL, ACT_SIGMOID},
@@ -2830,7 +2857,7 @@ static int convert(cv_t *c, model_t *out)
     }
     for (size_t i = 0; i < g->n_input; i++) {
         const char *nm = g->input[i]->name ? g->input[i]->name : "";
-        if (find_val(c, nm) >= 0 && c->v[find_val(c, nm)].kind == V_CONST)
+        if (find_val(c, nm) >= 0 && c->v[find_val(c, nm)]->kind == V_CONST)
             continue; /* IR < 4 lists initializers among the inputs */
         if (graph_input(c, g->input[i]))
             return -1;
@@ -2851,8 +2878,8 @@ static int convert(cv_t *c, model_t *out)
         if (convert_node(c))
             goto done;
         for (int i = n0; i < c->n_v; i++) {
-            int *s = smap_slot(&uses, c->v[i].name, 0);
-            c->v[i].consumers = s && *s > 0 ? *s : 0;
+            int *s = smap_slot(&uses, c->v[i]->name, 0);
+            c->v[i]->consumers = s && *s > 0 ? *s : 0;
         }
         if (c->n_r > r0) { /* the node of each raw layer, for metadata keys */
             int *rn = realloc(raw_node, sizeof *rn * (size_t)c->cap_r);
@@ -2960,6 +2987,8 @@ int onnx_load(const char *file, const uint8_t *mem, size_t len, const model_opts
         rc = convert(&c, out);
     onnx_wire_free(&c.w);
     onnx_unmap_file(&map);
+    for (int i = 0; i < c.n_v; i++)
+        free(c.v[i]);
     free(c.v);
     free(c.hash);
     free(c.r);
@@ -3068,6 +3097,11 @@ const onnx_tensor_t *onnx_file_tensor(onnx_file_t *f, const char *name, char *er
         snprintf(err, errlen, "tensor '%s': %s", name, why);
         return NULL;
     }
-    t->name = t->name && *t->name ? t->name : name;
+    char *nm = model_store_alloc(f->m, strlen(name) + 1); /* a Constant's: by its output */
+    if (!nm) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    t->name = strcpy(nm, name);
     return t;
 }

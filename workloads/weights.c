@@ -79,14 +79,13 @@ static int want_vector(const char *file, const layer_t *L, const char *what,
 /* The shapes a layer's tensors must have, checked once at load. */
 static int check_spec(const char *file, const layer_t *L, const wspec_t *s, imc_diag_t *d)
 {
-    int64_t out = L->out_c, k;
+    int64_t out = L->out_c;
     if (L->kind == LAYER_CONV) {
         int64_t dims[4] = {out, L->in_c / (L->groups ? L->groups : 1), L->ky, L->kx};
         if (want_dims(file, L, "weights", s->w, 4, dims, d))
             return -1;
-        k = dims[1] * L->ky * L->kx;
     } else if (L->kind == LAYER_LINEAR) {
-        k = (int64_t)L->in_h * L->in_w * L->in_c;
+        int64_t k = (int64_t)L->in_h * L->in_w * L->in_c;
         int64_t dims[2] = {s->transpose ? k : out, s->transpose ? out : k};
         if (want_dims(file, L, "weights", s->w, 2, dims, d))
             return -1;
@@ -104,17 +103,16 @@ static int check_spec(const char *file, const layer_t *L, const wspec_t *s, imc_
         }
         out = 4 * H;
     }
-    (void)k;
-    int64_t ch = L->kind == LAYER_LINEAR ? out : L->kind == LAYER_CONV ? out : 4 * L->lstm_hidden;
     if (L->kind != LAYER_LSTM && want_vector(file, L, "bias", s->b, out, 1, d))
         return -1;
-    if (s->w_scale) {
+    if (s->w_scale || s->w_zero) {
         int64_t along = s->w->rank > s->q_axis ? s->w->dims[s->q_axis] : 1;
         if (want_vector(file, L, "weight scale", s->w_scale, along, 1, d) ||
-            want_vector(file, L, "weight zero point", s->w_zero, s->w_scale->n, 0, d))
+            want_vector(file, L, "weight zero point", s->w_zero,
+                        s->w_scale ? s->w_scale->n : along, 1, d))
             return -1;
     }
-    if (want_vector(file, L, "bias scale", s->b_scale_t, s->b ? s->b->n : ch, 1, d) ||
+    if (want_vector(file, L, "bias scale", s->b_scale_t, s->b ? s->b->n : out, 1, d) ||
         want_vector(file, L, "batchnorm scale", s->bn_scale, out, 0, d) ||
         want_vector(file, L, "batchnorm bias", s->bn_bias, out, 0, d) ||
         want_vector(file, L, "batchnorm mean", s->bn_mean, out, 0, d) ||
@@ -188,18 +186,21 @@ static double at(const float *v, const onnx_tensor_t *t, int64_t c)
 static int dequantize(const struct model_weights *mw, const wspec_t *s, float *w,
                       imc_diag_t *d)
 {
-    float *sc = values(mw, s->w_scale, d), *zp = s->w_zero ? values(mw, s->w_zero, d) : NULL;
-    if (!sc || (s->w_zero && !zp)) {
+    float *sc = s->w_scale ? values(mw, s->w_scale, d) : NULL;
+    float *zp = s->w_zero ? values(mw, s->w_zero, d) : NULL;
+    if ((s->w_scale && !sc) || (s->w_zero && !zp)) {
         free(sc);
+        free(zp);
         return -1;
     }
     const onnx_tensor_t *t = s->w;
     int64_t inner = 1, along = t->rank > s->q_axis ? t->dims[s->q_axis] : 1;
+    int64_t per = s->w_scale ? s->w_scale->n : s->w_zero->n; /* 1: one for all */
     for (int i = s->q_axis + 1; i < t->rank; i++)
         inner *= t->dims[i];
     for (int64_t k = 0; k < t->n; k++) {
-        int64_t ch = s->w_scale->n == 1 ? 0 : (k / inner) % along;
-        double scale = sc[ch], z = zp ? zp[ch] : 0, q = w[k];
+        int64_t ch = per == 1 ? 0 : (k / inner) % along;
+        double scale = sc ? sc[ch] : 1, z = zp ? zp[ch] : 0, q = w[k];
         if (s->fake_quant) {
             q = nearbyint(w[k] / scale) + z; /* round half to even, as ONNX does */
             q = q < s->q_lo ? s->q_lo : q > s->q_hi ? s->q_hi : q;
@@ -243,7 +244,7 @@ int model_layer_weights(const model_t *m, int i, layer_weights_t *out, imc_diag_
     float *src = values(mw, s->w, d), *b = NULL, *r = NULL, *bn[4] = {NULL, NULL, NULL, NULL};
     float *bsc = NULL, *bz = NULL, *wsc = NULL;
     int rc = -1;
-    if (!src || (s->w_scale && dequantize(mw, s, src, d)))
+    if (!src || ((s->w_scale || s->w_zero) && dequantize(mw, s, src, d)))
         goto done;
     if ((s->b && !(b = values(mw, s->b, d))) || (s->r && !(r = values(mw, s->r, d))) ||
         (s->b_scale_t && !(bsc = values(mw, s->b_scale_t, d))) ||
@@ -383,9 +384,9 @@ int model_weights_read(const model_t *m, const onnx_tensor_t *t, float *out, imc
 int model_quant_scales(model_t *m, int i, const wspec_t *s, imc_diag_t *d)
 {
     layer_quant_t *q = &m->layers[i].quant;
-    if (!s->w_scale || q->n_w_scale)
+    if ((!s->w_scale && !s->w_zero) || q->n_w_scale)
         return 0;
-    int64_t n = s->w_scale->n;
+    int64_t n = s->w_scale ? s->w_scale->n : s->w_zero->n; /* zero points alone: scale 1 */
     double *sc = model_store_alloc(m, sizeof *sc * (size_t)n);
     int32_t *zz = s->w_zero ? model_store_alloc(m, sizeof *zz * (size_t)n) : NULL;
     float *f = malloc(sizeof *f * (size_t)(n ? n : 1));
@@ -394,10 +395,10 @@ int model_quant_scales(model_t *m, int i, const wspec_t *s, imc_diag_t *d)
         diag_error(d, NULL, 0, 0, "out of memory");
         goto done;
     }
-    if (model_weights_read(m, s->w_scale, f, d))
+    if (s->w_scale && model_weights_read(m, s->w_scale, f, d))
         goto done;
     for (int64_t k = 0; k < n; k++)
-        sc[k] = f[k];
+        sc[k] = s->w_scale ? f[k] : 1;
     if (s->w_zero) {
         if (model_weights_read(m, s->w_zero, f, d))
             goto done;

@@ -200,6 +200,65 @@ def qnet_expect(m, onnx_path):
             (hwc_conv(m.c2.weight().dequantize()), graph_bias("c2")), (fc, graph_bias("fc"))]
 
 
+def quantized_ops(name, path):
+    """QLinearConv + QLinearMatMul ("qlinear"), or DynamicQuantizeLinear +
+    ConvInteger + MatMulInteger ("integer"), built with onnx.helper from seeded
+    integers; returns the expected weights, dequantized here with numpy."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(1)
+    F = TensorProto.FLOAT
+    w = rng.integers(-100, 100, (4, 3, 3, 3)).astype(np.int8)
+    b = (rng.integers(-100, 100, (144, 10)).astype(np.int8) if name == "qlinear"
+         else rng.integers(0, 256, (144, 10)).astype(np.uint8))  # MatMul's [K, N]
+    t = numpy_helper.from_array
+    flat = [helper.make_node("Flatten", ["c"], ["f"], name="flat")]
+    if name == "qlinear":
+        ws = rng.uniform(0.001, 0.01, 4).astype(np.float32)
+        bs = rng.uniform(0.001, 0.01, 10).astype(np.float32)
+        xs, cs = np.float32(0.05), np.float32(0.1)
+        bias = rng.integers(-500, 500, 4).astype(np.int32)
+        nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="q"),
+                 helper.make_node("QLinearConv", ["xq", "xs", "xz", "W", "ws", "wz", "cs", "cz",
+                                                  "B"], ["c"], name="qconv", pads=[1, 1, 1, 1]),
+                 *flat,
+                 helper.make_node("QLinearMatMul", ["f", "cs", "cz", "M", "bs", "bz", "ys",
+                                                    "yz"], ["m"], name="qmm"),
+                 helper.make_node("DequantizeLinear", ["m", "ys", "yz"], ["y"], name="dq")]
+        inits = [t(xs, "xs"), t(np.uint8(128), "xz"), t(w, "W"), t(ws, "ws"),
+                 t(np.zeros(4, np.int8), "wz"), t(cs, "cs"), t(np.uint8(0), "cz"), t(bias, "B"),
+                 t(b, "M"), t(bs, "bs"), t(np.zeros(10, np.int8), "bz"), t(np.float32(0.2), "ys"),
+                 t(np.uint8(128), "yz")]
+        conv_w = w.astype(np.float64) * ws[:, None, None, None]
+        conv_b = bias.astype(np.float64) * float(xs) * ws.astype(np.float64)
+        mm = b.astype(np.float64) * bs[None, :]
+    else:
+        wz = rng.integers(-3, 3, 4).astype(np.int8)
+        bz = np.uint8(7)
+        nodes = [helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"], name="dq1"),
+                 helper.make_node("ConvInteger", ["xq", "W", "xz", "wz"], ["ci"], name="iconv",
+                                  pads=[1, 1, 1, 1]),
+                 helper.make_node("Cast", ["ci"], ["cf"], name="cast1", to=F),
+                 helper.make_node("Mul", ["cf", "k"], ["c"], name="scale1"),
+                 *flat,
+                 helper.make_node("DynamicQuantizeLinear", ["f"], ["fq", "fs", "fz"], name="dq2"),
+                 helper.make_node("MatMulInteger", ["fq", "M", "fz", "bz"], ["mi"], name="imm"),
+                 helper.make_node("Cast", ["mi"], ["mf"], name="cast2", to=F),
+                 helper.make_node("Mul", ["fs", "k2"], ["s2"], name="s2"),
+                 helper.make_node("Mul", ["mf", "s2"], ["y"], name="scale2")]
+        inits = [t(w, "W"), t(wz, "wz"), t(np.float32(0.02), "k"), t(b, "M"), t(bz, "bz"),
+                 t(np.float32(0.5), "k2")]
+        conv_w = (w.astype(np.float64) - wz[:, None, None, None]) * np.float32(0.02)
+        conv_b = None
+        mm = b.astype(np.float64) - float(bz)  # the run-time scale is not part of them
+    g = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", F, [1, 3, 6, 6])],
+                          [helper.make_tensor_value_info("y", F, [1, 10])], inits)
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), path)
+    tt = lambda a: torch.from_numpy(np.ascontiguousarray(a).astype(np.float32))
+    fc = tt(mm.T.reshape(10, 4, 6, 6).transpose(0, 2, 3, 1).reshape(10, -1))
+    return [(hwc_conv(tt(conv_w)), None if conv_b is None else tt(conv_b)), (fc, None)]
+
+
 # ---------------------------------------------------------------- exports
 
 def export(model, x, path, opset=13, **kw):
@@ -262,10 +321,15 @@ def make(name, out):
             p = g.metadata_props.add()
             p.key, p.value = "imcsim.quant:/c2/Conv", "{weight_bits: 4, act_bits: 4}"
             onnx.save(g, path + ".onnx")
+    elif name in ("qlinear", "integer"):
+        expect = quantized_ops(name, path + ".onnx")
+        counts = {"macs": 36 * 4 * 27 + 144 * 10, "weights": 4 * 27 + 1440,
+                  "layers": [{"kind": "conv", "macs": 36 * 4 * 27, "weights": 108},
+                             {"kind": "linear", "macs": 1440, "weights": 1440}]}
     else:
         raise SystemExit(f"onnx_export.py: unknown network '{name}'")
-    onnx.checker.check_model(path + ".onnx")
-    if expect is not None:
+    if expect is not None:  # the small ones; PyTorch checks its own exports
+        onnx.checker.check_model(path + ".onnx")
         write_expect(path, expect)
     with open(path + ".hooks.json", "w") as f:
         json.dump(counts, f)

@@ -88,7 +88,8 @@ static void check_weights(const model_t *m, const char *name, double tol)
 
 static const char *const weight_models[] = {"small_cnn.onnx", "small_cnn17.onnx",
                                             "small_cnn_ext.onnx", "lstm2.onnx", "mlp3d.onnx",
-                                            "qdq8.onnx", "mixed48.onnx"};
+                                            "qdq8.onnx", "mixed48.onnx", "qlinear.onnx",
+                                            "integer.onnx"};
 
 START_TEST(test_weights_match_pytorch)
 {
@@ -165,6 +166,27 @@ START_TEST(test_qdq_bits_and_scales)
         ck_assert_int_eq(L->act_bits, four ? 4 : 8);
         ck_assert_int_eq(L->quant.n_w_scale, L->out_c); /* the QDQ scales stay */
     }
+    model_free(&m);
+
+    /* QLinearConv (input uint8, scale 0.05, zero 128) then QLinearMatMul. */
+    m = load("qlinear.onnx", NULL);
+    const layer_t *qc = &m.layers[model_find(&m, "qconv")], *qm = &m.layers[model_find(&m, "qmm")];
+    ck_assert_int_eq(qc->weight_bits, 8);
+    ck_assert_int_eq(qc->act_bits, 8);
+    ck_assert(qc->quant.has_a_scale && qc->quant.a_scale == 0.05f && qc->quant.a_zero == 128);
+    ck_assert_int_eq(qc->quant.n_w_scale, 4);
+    ck_assert_int_eq(qm->quant.n_w_scale, 10); /* per output column of the [K, N] weights */
+    ck_assert(qm->quant.a_scale == 0.1f && qm->quant.a_zero == 0); /* the conv's output */
+    model_free(&m);
+    /* DynamicQuantizeLinear + ConvInteger/MatMulInteger: bits and zero points, scale at run time. */
+    m = load("integer.onnx", NULL);
+    qc = &m.layers[model_find(&m, "iconv")];
+    ck_assert_int_eq(qc->weight_bits, 8);
+    ck_assert_int_eq(qc->act_bits, 8);
+    ck_assert_int_eq(qc->quant.has_a_scale, 0);
+    ck_assert_int_eq(qc->quant.n_w_scale, 4);
+    ck_assert_int_eq(qc->quant.symmetric, 0); /* non-zero weight zero points */
+    ck_assert_ptr_nonnull(qc->quant.w_zero);
     model_free(&m);
 }
 END_TEST
