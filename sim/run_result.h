@@ -39,6 +39,12 @@ typedef struct run_tile {
     double energy_j;
 } run_tile_t;
 
+/* Peak of one instance of a level (an op is half a MAC at the arch's
+ * weight x input bits): the CE (a macro), the tile, the chip. */
+typedef struct run_peak {
+    double ops_per_s, ops_per_s_per_w, ops_per_s_per_mm2;
+} run_peak_t;
+
 typedef struct run_result {
     char arch[64], model[64];
     int batch;
@@ -54,12 +60,14 @@ typedef struct run_result {
     double utilization_by_class[CLS_COUNT_];
     double area_mm2;
     double peak_ops_per_s, peak_ops_per_s_per_w, peak_ops_per_s_per_mm2;
+    run_peak_t level_peak[3];        /* CE, tile, chip (one instance each) */
     int n_layers;
     run_layer_t *layers;
     int n_tiles;
     run_tile_t *tiles;
     int chips;
     int64_t crossbars_used;
+    struct func_result *functional; /* functional run (functional.h), or NULL; owned */
 } run_result_t;
 
 double run_energy_total(const run_result_t *r);
