@@ -442,6 +442,14 @@ int imc_cmd_noc(int argc, char **argv)
     s.measure = (uint64_t)measure;
     s.drain_max = (uint64_t)drain;
     s.seed = (uint64_t)seed;
+    /* (an architecture file says this at load; the flags did not go through it) */
+    if (a.chip.noc.topology == TOPO_MESH && a.chip.noc.concentration > 1)
+        fprintf(stderr, "imcsim noc: warning: topology mesh with concentration %d is the "
+                        "concentrated mesh (cmesh); --concentration 1 for one endpoint per "
+                        "router\n",
+                a.chip.noc.concentration);
+    else if (a.chip.noc.topology == TOPO_CMESH && a.chip.noc.concentration == 1)
+        fprintf(stderr, "imcsim noc: warning: topology cmesh with concentration 1 is a mesh\n");
     noc_config_t c;
     imc_diag_t d;
     diag_init(&d);

@@ -83,14 +83,6 @@ int noc_config_from_arch(noc_config_t *c, const arch_t *a, imc_diag_t *d)
         c->xbar_pj = 0.40 * e;
         c->alloc_pj = 0.10 * e;
     }
-    /* a concentrated mesh differs from a mesh by its concentration only */
-    if (c->topology == TOPO_MESH && c->concentration > 1 && d)
-        diag_warning(d, "noc", 0, 0,
-                     "topology mesh with concentration %d is the concentrated mesh (cmesh); "
-                     "set chip.noc.concentration=1 for one endpoint per router",
-                     c->concentration);
-    else if (c->topology == TOPO_CMESH && c->concentration == 1 && d)
-        diag_warning(d, "noc", 0, 0, "topology cmesh with concentration 1 is a mesh");
     return noc_config_check(c, d);
 }
 
