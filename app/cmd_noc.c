@@ -2,7 +2,6 @@
  * option is an alias of --set on the architecture's parameter table
  * (chip.noc.* and the router grid: one set of names, bounds and defaults,
  * shared with `imcsim run`); the traffic and output options are noc-only. */
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -264,28 +263,7 @@ static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_res
     jw_bool(&w, "watchdog", r->watchdog);
     jw_uint(&w, "starved_flits", r->starved);
     jw_obj_begin(&w, "window");
-    for (int i = 0; i < noc_stat_count; i++) {
-        const noc_stat_desc_t *sd = &noc_stat_table[i];
-        const char *base = (const char *)&r->stats + sd->offset;
-        char key[96];
-        /* names already carrying their unit stay as they are */
-        char lname[64], lunit[16];
-        size_t i2;
-        for (i2 = 0; sd->name[i2] && i2 < sizeof lname - 1; i2++)
-            lname[i2] = (char)tolower((unsigned char)sd->name[i2]);
-        lname[i2] = 0;
-        for (i2 = 0; sd->unit[i2] && i2 < sizeof lunit - 1; i2++)
-            lunit[i2] = (char)tolower((unsigned char)sd->unit[i2]);
-        lunit[i2] = 0;
-        if (strstr(lname, lunit))
-            snprintf(key, sizeof key, "%s", sd->name);
-        else
-            snprintf(key, sizeof key, "%s_%s", sd->name, lunit);
-        if (sd->is_double)
-            jw_num(&w, key, *(const double *)(const void *)base);
-        else
-            jw_uint(&w, key, *(const uint64_t *)(const void *)base);
-    }
+    desc_write_json(&w, &r->stats, noc_stat_table, noc_stat_count);
     double fl = (double)(r->stats.flits_ejected ? r->stats.flits_ejected : 1);
     jw_num(&w, "dynamic_energy_pj_per_flit", r->stats.dynamic_energy_pj / fl);
     jw_obj_end(&w);

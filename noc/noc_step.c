@@ -1311,31 +1311,35 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
 
 /* ---------------------------------------------------------------- stats */
 
-#define SD(f, u, d) {#f, u, d, 0, (unsigned)offsetof(noc_stats_t, f)}
-#define SDD(f, u, d) {#f, u, d, 1, (unsigned)offsetof(noc_stats_t, f)}
-const noc_stat_desc_t noc_stat_table[] = {
-    SD(cycles, "cycles", "cycles since the statistics reset"),
-    SD(packets_injected, "packets", "packets whose head entered the network"),
-    SD(packets_ejected, "packets", "packets whose tail reached the destination"),
-    SD(flits_injected, "flits", "flits sent by the sources"),
-    SD(flits_ejected, "flits", "flits delivered to the destinations"),
-    SD(buffer_writes, "flits", "input buffer writes"),
-    SD(buffer_reads, "flits", "input buffer reads"),
-    SD(vc_allocs, "grants", "VC allocations granted"),
-    SD(sw_allocs, "grants", "switch allocations granted"),
-    SD(xbar_flits, "flits", "crossbar traversals"),
-    SD(link_flits, "flits", "router-to-router link traversals"),
-    SD(queued_flits, "flits", "flits waiting in source queues now"),
-    SD(flits_in_network, "flits", "flits in router buffers now"),
-    SDD(sum_packet_latency_cycles, "cycles", "sum over ejected packets, creation to tail"),
-    SDD(sum_network_latency_cycles, "cycles", "sum over ejected packets, head injection to tail"),
-    SDD(sum_hops, "hops", "sum of router-to-router hops over ejected packets"),
-    SDD(dynamic_energy_pj, "pJ", "buffers, allocators, crossbars and links"),
-    SDD(leakage_energy_pj, "pJ", "router leakage over the cycles"),
-    SDD(router_area_mm2, "mm2", "all routers"),
-    SDD(link_area_mm2, "mm2", "all router-to-router links"),
+/* JSON key (the field name, with its unit unless the name says it), unit,
+ * meaning (base/desc.h) */
+#define SU(k, f, u, d) {k, u, d, offsetof(noc_stats_t, f), DESC_U64}
+#define SF(k, f, u, d) {k, u, d, offsetof(noc_stats_t, f), DESC_F64}
+const desc_t noc_stat_table[] = {
+    SU("cycles", cycles, "cycles", "cycles since the statistics reset"),
+    SU("packets_injected", packets_injected, "packets", "packets whose head entered the network"),
+    SU("packets_ejected", packets_ejected, "packets", "packets whose tail reached the destination"),
+    SU("flits_injected", flits_injected, "flits", "flits sent by the sources"),
+    SU("flits_ejected", flits_ejected, "flits", "flits delivered to the destinations"),
+    SU("buffer_writes_flits", buffer_writes, "flits", "input buffer writes"),
+    SU("buffer_reads_flits", buffer_reads, "flits", "input buffer reads"),
+    SU("vc_allocs_grants", vc_allocs, "grants", "VC allocations granted"),
+    SU("sw_allocs_grants", sw_allocs, "grants", "switch allocations granted"),
+    SU("xbar_flits", xbar_flits, "flits", "crossbar traversals"),
+    SU("link_flits", link_flits, "flits", "router-to-router link traversals"),
+    SU("queued_flits", queued_flits, "flits", "flits waiting in source queues now"),
+    SU("flits_in_network", flits_in_network, "flits", "flits in router buffers now"),
+    SF("sum_packet_latency_cycles", sum_packet_latency_cycles, "cycles",
+       "sum over ejected packets, creation to tail"),
+    SF("sum_network_latency_cycles", sum_network_latency_cycles, "cycles",
+       "sum over ejected packets, head injection to tail"),
+    SF("sum_hops", sum_hops, "hops", "sum of router-to-router hops over ejected packets"),
+    SF("dynamic_energy_pj", dynamic_energy_pj, "pJ", "buffers, allocators, crossbars and links"),
+    SF("leakage_energy_pj", leakage_energy_pj, "pJ", "router leakage over the cycles"),
+    SF("router_area_mm2", router_area_mm2, "mm2", "all routers"),
+    SF("link_area_mm2", link_area_mm2, "mm2", "all router-to-router links"),
 };
-const int noc_stat_count = (int)(sizeof noc_stat_table / sizeof noc_stat_table[0]);
+const int noc_stat_count = DESC_COUNT(noc_stat_table);
 
 void noc_stats(const noc_t *n, noc_stats_t *s)
 {
