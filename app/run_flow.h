@@ -15,6 +15,10 @@ struct RunArgs {
     const char *json = nullptr, *csv = nullptr, *timeline = nullptr, *traces = nullptr;
     int64_t batch = 1, perturb_order = 0;
     int quiet = 0;
+    // --functional (docs/functional.md): accuracy on a data set
+    int functional = 0;
+    const char *data = nullptr, *calib = nullptr;
+    int64_t limit = 0, seed = 1;
 };
 
 // Parses the options of run (multi_arch false) or compare; OPTS_GO, or the

@@ -58,17 +58,35 @@ typedef struct arch_tech {
     double vdd_v;
 } arch_tech_t;
 
+/* A memory device. device.type selects a parameter set with published values
+ * (arch/device/dev_<type>.c); the configuration may override each value. */
 typedef struct arch_device {
     arch_device_type_t type;
     int bits_per_cell;
-    double on_off_ratio;
-    double read_energy_pj;   /* per cell read */
-    double write_energy_pj;  /* per cell programmed */
+    double on_off_ratio;     /* G_on / G_off (finite on/off non-ideality) */
+    double g_on_us;          /* conductance of the highest level (IR drop) */
+    double read_energy_pj;   /* per cell read (0: crossbar power x read time) */
+    double write_energy_pj;  /* one program-and-verify pulse of one cell */
     double read_latency_ns;
-    double write_latency_ns; /* per cell (row-parallel programming is the crossbar's) */
+    double write_latency_ns; /* one pulse of one row (a row's cells in parallel) */
+    double program_verify_iterations; /* pulses per programmed cell, mean */
     double endurance_cycles;
     double cell_area_f2;
+    double variation_sigma;  /* device-to-device: relative sigma of a cell's conductance */
+    double read_noise_sigma; /* cycle-to-cycle: relative sigma per read */
+    double drift_nu;         /* G(t) = G(t0) (t/t0)^-nu */
+    double drift_t0_s;
+    double stuck_on_rate, stuck_off_rate; /* fraction of cells stuck at G_on / G_off */
 } arch_device_t;
+
+/* Which non-idealities the functional model applies (all off = ideal devices,
+ * exact integer column sums). Their magnitudes are device.*, crossbar.* and
+ * adc.* parameters. */
+typedef struct arch_nonideal {
+    int variation, read_noise, stuck_at, drift, on_off_ratio, ir_drop, adc_error;
+    double drift_time_s;     /* time from programming to inference */
+    int ir_drop_iterations;  /* refinements of the IR-drop model (docs/functional.md) */
+} arch_nonideal_t;
 
 typedef struct arch_crossbar {
     int rows, cols;
@@ -78,6 +96,7 @@ typedef struct arch_crossbar {
     double read_latency_ns;        /* one analog read (one input slice) */
     int extra_read_cycles;         /* read slots per MVM beyond the input slices
                                       (pipeline fill, e.g. PUMA's +2) */
+    double wire_resistance_ohm;    /* row and column wire between adjacent cells */
     arch_cost_t cost;              /* one crossbar array */
 } arch_crossbar_t;
 
@@ -94,6 +113,11 @@ typedef struct arch_adc {
     double sample_rate_gsps;
     double walden_fom_fj;          /* walden model: fJ per conversion step */
     double enob;                   /* walden model; 0 = bits */
+    int lsb;                       /* column-sum units per ADC step (0 in a file: resolved to
+                                      the smallest power of two spanning the lossless range) */
+    double offset_lsb;             /* non-ideal transfer: code = round((1+gain_error)*v */
+    double gain_error;             /*   + offset_lsb + noise), noise ~ N(0, noise_lsb) */
+    double noise_lsb;
     /* Resolved by the cost model at load time (per ADC, per conversion). */
     double energy_pj;
     double latency_ns;
@@ -252,6 +276,7 @@ typedef struct arch {
     arch_tile_t tile;
     arch_chip_t chip;
     arch_precision_t precision;
+    arch_nonideal_t nonideal;
     arch_derived_t derived;
     uint64_t hash;                 /* FNV-1a of the effective configuration
                                       (every parameter but the name) */

@@ -66,23 +66,47 @@ static const arch_param_t table[] = {
        "clock of the tile digital logic"),
     PD("tech.vdd_v", tech.vdd_v, "V", 0, 100, PF_GT_MIN, "1", "supply voltage"),
 
-    PE("device.type", device.type, dev_names, "rram", "memory device of the crossbar cells"),
+    /* device.*: a value the configuration does not give takes the device
+     * type's (arch/device/dev_<type>.c); the defaults below are rram's. */
+    PE("device.type", device.type, dev_names, "rram",
+       "memory device of the crossbar cells; selects the defaults of the device.* values"),
     PI("device.bits_per_cell", device.bits_per_cell, "bits", 1, 8, "2",
-       "bits stored in one cell"),
+       "bits stored in one cell (default: the device type's)"),
     PD("device.on_off_ratio", device.on_off_ratio, "", 1, 1e12, 0, "100",
-       "on/off conductance ratio"),
+       "on/off conductance ratio G_on/G_off (default: the device type's)"),
+    PD("device.g_on_us", device.g_on_us, "uS", 0, 1e9, PF_GT_MIN, "40",
+       "conductance of the highest cell level (default: the device type's)"),
     PD("device.read_energy_pj", device.read_energy_pj, "pJ", 0, MAXD, 0, "0",
-       "energy of one cell read"),
-    PD("device.write_energy_pj", device.write_energy_pj, "pJ", 0, MAXD, 0, "0",
-       "energy to program one cell"),
+       "energy of one cell read (0: crossbar power x read time)"),
+    PD("device.write_energy_pj", device.write_energy_pj, "pJ", 0, MAXD, 0, "0.6",
+       "energy of one program-and-verify pulse of one cell (default: the device type's)"),
     PD("device.read_latency_ns", device.read_latency_ns, "ns", 0, MAXD, 0, "0",
        "cell read latency"),
-    PD("device.write_latency_ns", device.write_latency_ns, "ns", 0, MAXD, 0, "0",
-       "cell write latency"),
+    PD("device.write_latency_ns", device.write_latency_ns, "ns", 0, MAXD, 0, "100",
+       "one program-and-verify pulse of one row, its cells in parallel (default: the "
+       "device type's)"),
+    PD("device.program_verify_iterations", device.program_verify_iterations, "", 1, 1e6, 0,
+       "10", "program-and-verify pulses per programmed cell, mean (default: the device "
+       "type's)"),
     PD("device.endurance_cycles", device.endurance_cycles, "cycles", 0, 1e30, 0, "1e6",
-       "write endurance"),
+       "write endurance (default: the device type's)"),
     PD("device.cell_area_f2", device.cell_area_f2, "F2", 0, 1e9, PF_GT_MIN, "12",
-       "cell area in F^2"),
+       "cell area in F^2 (default: the device type's)"),
+    PD("device.variation_sigma", device.variation_sigma, "", 0, 1, 0, "0.0276",
+       "device-to-device variation: relative sigma of a programmed conductance "
+       "(nonideal.variation; default: the device type's)"),
+    PD("device.read_noise_sigma", device.read_noise_sigma, "", 0, 1, 0, "0.01",
+       "cycle-to-cycle read noise: relative sigma per read (nonideal.read_noise; default: "
+       "the device type's)"),
+    PD("device.drift_nu", device.drift_nu, "", 0, 1, 0, "0",
+       "drift exponent: G(t) = G(t0) (t/t0)^-nu (nonideal.drift; default: the device "
+       "type's)"),
+    PD("device.drift_t0_s", device.drift_t0_s, "s", 0, 1e12, PF_GT_MIN, "1",
+       "drift reference time t0 after programming (default: the device type's)"),
+    PD("device.stuck_on_rate", device.stuck_on_rate, "", 0, 1, 0, "0.0904",
+       "fraction of cells stuck at G_on (nonideal.stuck_at; default: the device type's)"),
+    PD("device.stuck_off_rate", device.stuck_off_rate, "", 0, 1, 0, "0.0175",
+       "fraction of cells stuck at G_off (nonideal.stuck_at; default: the device type's)"),
 
     PI("crossbar.rows", crossbar.rows, "", 1, 65536, "128", "rows (inputs) per crossbar"),
     PI("crossbar.cols", crossbar.cols, "", 1, 65536, "128",
@@ -97,6 +121,9 @@ static const arch_param_t table[] = {
        "one analog read (one input slice)"),
     PI("crossbar.extra_read_cycles", crossbar.extra_read_cycles, "", 0, 1 << 20, "0",
        "input-slice slots per MVM beyond the input slices (pipeline fill)"),
+    PD("crossbar.wire_resistance_ohm", crossbar.wire_resistance_ohm, "Ohm", 0, 1e9, 0, "2.12",
+       "wire resistance between adjacent cells, rows and columns (nonideal.ir_drop; "
+       "default: DNN+NeuroSim V1.0, 40 nm wire over a 4F 1T1R cell)"),
     COST("crossbar", crossbar.cost, "crossbar array"),
 
     PI("dac.bits", dac.bits, "bits", 1, 16, "1", "DAC resolution (input bits per cycle)"),
@@ -117,6 +144,17 @@ static const arch_param_t table[] = {
        "walden model: effective bits (0 = adc.bits)"),
     PD("adc.leakage_mw", adc.cost.leakage_mw, "mW", 0, MAXD, 0, "0",
        "leakage of one ADC (energy and area come from the model)"),
+    PI("adc.lsb", adc.lsb, "", 0, 1 << 20, "1",
+       "column-sum units per ADC step: 1 = one cell level x one DAC level, sums above "
+       "2^bits-1 saturate; 0 = the smallest power of two whose 2^bits-1 steps span the "
+       "largest column sum (a full-range ADC that rounds)"),
+    PD("adc.offset_lsb", adc.offset_lsb, "LSB", -1e6, 1e6, 0, "0",
+       "offset of the transfer curve (nonideal.adc_error)"),
+    PD("adc.gain_error", adc.gain_error, "", -0.99, 10, 0, "0",
+       "relative gain error: code = round((1 + gain_error) x input + offset) "
+       "(nonideal.adc_error)"),
+    PD("adc.noise_lsb", adc.noise_lsb, "LSB", 0, 1e6, 0, "0",
+       "input-referred noise sigma per conversion (nonideal.adc_error)"),
 
     PI("ce.crossbars", ce.crossbars, "", 1, 1 << 16, "8", "crossbars per compute element"),
     PI("ce.mvmu_crossbars", ce.mvmu_crossbars, "", 1, 1 << 16, "1",
@@ -253,6 +291,27 @@ static const arch_param_t table[] = {
        "input bits applied per crossbar read (= dac.bits)"),
     PB("precision.signed_inputs", precision.signed_inputs, "true",
        "two's-complement inputs (MSB slice subtracted)"),
+
+    /* Non-idealities of the functional model (docs/functional.md): each
+     * off = ideal; timing and energy never depend on them. */
+    PB("nonideal.variation", nonideal.variation, "false",
+       "device-to-device conductance variation (device.variation_sigma)"),
+    PB("nonideal.read_noise", nonideal.read_noise, "false",
+       "cycle-to-cycle read noise (device.read_noise_sigma)"),
+    PB("nonideal.stuck_at", nonideal.stuck_at, "false",
+       "stuck-at-ON/OFF cells (device.stuck_on_rate, device.stuck_off_rate)"),
+    PB("nonideal.drift", nonideal.drift, "false",
+       "conductance drift until nonideal.drift_time_s (device.drift_nu, device.drift_t0_s)"),
+    PD("nonideal.drift_time_s", nonideal.drift_time_s, "s", 0, 1e12, 0, "3600",
+       "time from programming to inference"),
+    PB("nonideal.on_off_ratio", nonideal.on_off_ratio, "false",
+       "finite on/off ratio: level 0 conducts G_on/device.on_off_ratio"),
+    PB("nonideal.ir_drop", nonideal.ir_drop, "false",
+       "IR drop along rows and columns (crossbar.wire_resistance_ohm, device.g_on_us)"),
+    PI("nonideal.ir_drop_iterations", nonideal.ir_drop_iterations, "", 1, 1000, "4",
+       "refinements of the IR-drop model per read (docs/functional.md)"),
+    PB("nonideal.adc_error", nonideal.adc_error, "false",
+       "ADC offset, gain error and noise (adc.offset_lsb, adc.gain_error, adc.noise_lsb)"),
 };
 
 #define NPARAMS (sizeof table / sizeof table[0])

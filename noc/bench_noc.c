@@ -26,32 +26,16 @@ static double now_s(void)
 /* The benchmark's mesh: k x k, one endpoint per router, 8 VCs x 8 flits. */
 static void mesh(noc_config_t *c, int k)
 {
-    noc_config_default(c);
-    c->topology = TOPO_MESH;
-    c->kx = c->ky = k;
-    c->concentration = 1;
+    noc_config_mesh(c, k);
     c->vcs = 8;
     c->vc_buf_flits = 8;
 }
 
-/* docs/noc.md "BookSim's mesh88_lat router in imcsim" */
+/* docs/noc.md "BookSim 2's iq_router in imcsim" (always 8x8) */
 static void booksim(noc_config_t *c, int k)
 {
-    mesh(c, k);
-    c->lookahead = 1;
-    c->routing_delay = 0;
-    c->vc_alloc_delay = 1;
-    c->sw_alloc_delay = 1;
-    c->st_delay = 0;
-    c->link_latency = 2;
-    c->credit_delay = 2;
-    c->credit_latency = 2;
-    c->vc_alloc = ALLOC_ISLIP;
-    c->sw_alloc = ALLOC_ISLIP;
-    c->alloc_iters = 1;
-    c->input_speedup = 2;
-    c->output_speedup = 1;
-    c->wait_for_tail_credit = 1;
+    (void)k;
+    noc_config_booksim_mesh88(c);
 }
 
 int main(int argc, char **argv)

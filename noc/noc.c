@@ -83,14 +83,6 @@ int noc_config_from_arch(noc_config_t *c, const arch_t *a, imc_diag_t *d)
         c->xbar_pj = 0.40 * e;
         c->alloc_pj = 0.10 * e;
     }
-    /* a concentrated mesh differs from a mesh by its concentration only */
-    if (c->topology == TOPO_MESH && c->concentration > 1 && d)
-        diag_warning(d, "noc", 0, 0,
-                     "topology mesh with concentration %d is the concentrated mesh (cmesh); "
-                     "set chip.noc.concentration=1 for one endpoint per router",
-                     c->concentration);
-    else if (c->topology == TOPO_CMESH && c->concentration == 1 && d)
-        diag_warning(d, "noc", 0, 0, "topology cmesh with concentration 1 is a mesh");
     return noc_config_check(c, d);
 }
 
@@ -192,6 +184,9 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
                     c->input_speedup == 1 && c->output_speedup == 1 && !c->wait_for_tail_credit;
     n->default_step = n->plain_step && n->V == NOC_DEF_VCS && n->B == NOC_DEF_BUF &&
                       n->cd == NOC_DEF_CREDIT && c->vc_alloc_delay == NOC_DEF_VA_DELAY;
+    n->step_kind = !n->default_step ? NOC_STEP_ANY
+                   : c->multicast   ? NOC_STEP_DEFAULT_MC
+                                    : NOC_STEP_DEFAULT;
     n->fwd = c->sw_alloc_delay + c->st_delay + c->link_latency;
     n->ahead = (uint32_t)(n->fwd > c->link_latency ? n->fwd : c->link_latency);
     if (c->output_speedup > 1) /* a flit may wait in an output queue of every buffered flit */
@@ -272,6 +267,14 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         n->epx[e] = (int16_t)((e / n->C) % c->kx);
         n->epy[e] = (int16_t)((e / n->C) / c->kx);
     }
+    if (n->R <= NOC_RHOPS_MAX) {
+        uint16_t *h = xcalloc((size_t)n->R * (size_t)n->R, sizeof *h);
+        for (int a = 0; a < n->R; a++)
+            for (int b = 0; b < n->R; b++)
+                h[(size_t)a * n->R + b] = (uint16_t)(n->topo->dist(c->kx, a % c->kx, b % c->kx) +
+                                                     n->topo->dist(c->ky, a / c->kx, b / c->kx));
+        n->rhops = h;
+    }
     n->rsnap = xcalloc((size_t)n->rwords, sizeof(uint64_t));
     /* a VA cycle is at most ahead + rd + 1 cycles away */
     size_t tw = 1;
@@ -333,6 +336,7 @@ void noc_destroy(noc_t *n)
     free(n->equeued);
     free(n->fin_left);
     free(n->epx);
+    free(n->rhops);
     free(n->epy);
     free(n->tw_head);
     free(n->tw);

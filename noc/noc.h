@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "desc.h"
 #include "diag.h"
 
 #ifdef __cplusplus
@@ -206,15 +207,9 @@ typedef struct noc_stats {
     double link_area_mm2;         /* all links */
 } noc_stats_t;
 
-/* Name, unit and meaning of every noc_stats_t field, in field order. */
-typedef struct noc_stat_desc {
-    const char *name;
-    const char *unit;
-    const char *desc;
-    int is_double;
-    unsigned offset;
-} noc_stat_desc_t;
-extern const noc_stat_desc_t noc_stat_table[];
+/* Every noc_stats_t field as a descriptor (base/desc.h: its JSON key, unit
+ * and meaning), in field order. */
+extern const desc_t noc_stat_table[];
 extern const int noc_stat_count;
 
 void noc_stats(const noc_t *n, noc_stats_t *s);

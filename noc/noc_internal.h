@@ -18,6 +18,12 @@ enum { VC_IDLE = 0, VC_VA = 1, VC_ACTIVE = 2, VC_MC = 3 };
  * noc_config_default() takes it). */
 enum { NOC_DEF_VCS = 2, NOC_DEF_BUF = 8, NOC_DEF_CREDIT = 1, NOC_DEF_VA_DELAY = 1 };
 
+enum { NOC_STEP_DEFAULT, NOC_STEP_DEFAULT_MC, NOC_STEP_ANY };
+
+/* Networks of up to this many routers keep a table of the hops between
+ * every pair (2 MB at most): the wake-up bounds ask for hops all the time. */
+#define NOC_RHOPS_MAX 1024
+
 /* Crossbar ports of a router: with input (output) speedup 2, two per input
  * (output) port. */
 #define NOC_MAX_XPORTS (2 * (4 + NOC_MAX_CONCENTRATION))
@@ -263,6 +269,7 @@ struct noc {
     /* the default router (greedy VA, separable input-first SA, no speedup
      * or tail-credit wait) with any buffers and delays */
     int plain_step;
+    int step_kind;             /* NOC_STEP_*: which router step the cycle loop runs */
     /* fair VA (noc_alloc.c): a pointer per output VC [R][4][V] over the
      * router's input VCs, and per input VC [R][P][V] over output VCs */
     uint16_t *va_gptr, *va_aptr;
@@ -320,6 +327,7 @@ struct noc {
     int *fin_left;             /* [kx + ky] final packets by hops their head has to go */
     uint64_t src_lb;           /* <= every source's lb */
     int16_t *epx, *epy;        /* [E] router coordinates of each endpoint */
+    uint16_t *rhops;           /* [R][R] hops between routers (R <= NOC_RHOPS_MAX), or NULL */
     noc_ej_t *ej;
     int ej_head, ej_count, ej_cap;
     uint64_t now;
@@ -441,9 +449,12 @@ void noc_probe_after(noc_t *n, int r, uint64_t t);
 
 
 /* Router-to-router hops between endpoints src and dst on a minimal path:
- * noc_hops(), inlined for noc_bound.c. */
+ * noc_hops(), inlined for noc_bound.c (from the table of router pairs when
+ * the network has one). */
 static inline int noc_ep_hops(const noc_t *n, int src, int dst)
 {
+    if (n->rhops)
+        return n->rhops[(size_t)(src / n->C) * (size_t)n->R + (size_t)(dst / n->C)];
     return n->topo->dist(n->cfg.kx, n->epx[src], n->epx[dst]) +
            n->topo->dist(n->cfg.ky, n->epy[src], n->epy[dst]);
 }

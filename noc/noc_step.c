@@ -45,10 +45,10 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
     *lo = 0;
     *hi = (uint8_t)n->V;
     if (dr == r)
-        return 1u << (4 + p->dst % n->C);
+        return 1u << (NOC_NET_PORTS + p->dst % n->C);
     int cx = r % c->kx, cy = r / c->kx, dx = dr % c->kx, dy = dr / c->kx;
     int ex = n->topo->step(c->kx, cx, dx), ey = n->topo->step(c->ky, cy, dy);
-    int px = ex > 0 ? 0 : 1, py = ey > 0 ? 2 : 3;
+    int px = ex > 0 ? NOC_EAST : NOC_WEST, py = ey > 0 ? NOC_NORTH : NOC_SOUTH;
     uint8_t m;
     switch (c->routing) {
     case ROUTE_YX:
@@ -56,9 +56,9 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
         break;
     case ROUTE_WEST_FIRST:
         if (ex < 0)
-            m = 1u << 1;
+            m = 1u << NOC_WEST;
         else
-            m = (uint8_t)((ex ? 1u << 0 : 0) | (ey ? 1u << py : 0));
+            m = (uint8_t)((ex ? 1u << NOC_EAST : 0) | (ey ? 1u << py : 0));
         break;
     case ROUTE_ODD_EVEN: { /* Chiu 2000, x = column */
         int sx = (p->src / n->C) % c->kx;
@@ -67,15 +67,15 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
             m = (uint8_t)(1u << py);
         else if (ex > 0) {
             if (!ey)
-                m = 1u << 0;
+                m = 1u << NOC_EAST;
             else {
                 if ((cx & 1) || cx == sx)
                     m |= (uint8_t)(1u << py);
                 if ((dx & 1) || dx - cx != 1) /* not the last column */
-                    m |= 1u << 0;
+                    m |= 1u << NOC_EAST;
             }
         } else {
-            m = 1u << 1;
+            m = 1u << NOC_WEST;
             if (ey && !(cx & 1))
                 m |= (uint8_t)(1u << py);
         }
@@ -87,7 +87,7 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
     }
     if (n->dateline) {
         int port = __builtin_ctz(m), dim = port >> 1;
-        int cls = n->wrap[r * 4 + port] || (p->dl && p->last_dim == dim);
+        int cls = n->wrap[r * NOC_NET_PORTS + port] || (p->dl && p->last_dim == dim);
         int half = n->V / 2;
         *lo = (uint8_t)(cls ? half : 0);
         *hi = (uint8_t)(cls ? n->V : half);
@@ -103,8 +103,9 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
 {
     const noc_pkt_t *p = &n->pkt[ring(n, iv)[iv->head].pf & NOC_F_PKT];
     uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
-    if (p->ds >= 0) { /* several destinations: the router replicates it */
-        noc_mc_enter(n, r, iv);
+    iv->state = VC_VA;
+    if (n->mcv_of && p->ds >= 0) { /* several destinations: the router replicates it */
+        noc_mc_enter(n, r, iv);   /* (VC_MC) */
     } else if (memo && *memo) {
         /* network masks are 1..15, a local port p (4..19) is 12 + p */
         iv->cand = *memo < 16 ? (uint32_t)*memo : 1u << (*memo - 12);
@@ -115,8 +116,6 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
         if (memo)
             *memo = (uint8_t)(iv->cand < 16 ? iv->cand : 12u + (uint32_t)__builtin_ctz(iv->cand));
     }
-    if (p->ds < 0)
-        iv->state = VC_VA;
     iv->stage_ready = tr + (uint64_t)n->rd;
     uint32_t i = (uint32_t)(iv - n->ivc), slot = (uint32_t)iv->stage_ready & n->twmask;
     n->tw[i].next = n->tw_head[slot];
@@ -125,7 +124,8 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
 
 /* since: the first cycle router r is stepped with this flit (busy_since) */
 static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
-                             uint64_t ready, uint32_t pf, uint64_t since, uint32_t bmask)
+                             uint64_t ready, uint32_t pf, uint64_t since, uint32_t bmask,
+                             const int mc)
 {
     noc_flit_t f = {(uint32_t)ready, pf};
     ring(n, d)[(d->head + d->count) & bmask] = f;
@@ -138,7 +138,7 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
             rt->in[port].nonempty |= 1ull << vc;
             router_wake(n, rt, r, port);
         }
-    } else if (d->state == VC_MC) { /* maybe the flit its branches wait for */
+    } else if (mc && d->state == VC_MC) { /* maybe the flit its branches wait for */
         noc_mc_arrive(n, r, d, ready);
     }
     if (!rt->flits++)
@@ -340,7 +340,7 @@ static inline uint64_t arrival(noc_t *n, int r, int out, uint64_t t, const int o
  * Inlined: the call itself was a tenth of its cost. */
 static inline __attribute__((always_inline)) void
 traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t, int cd,
-         uint32_t bmask, const int os, const int wftc)
+         uint32_t bmask, const int os, const int wftc, const int mc)
 {
     noc_flit_t f = vc_pop(n, rt, iv, r, port, vc, t, cd, bmask, wftc);
     /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
@@ -375,7 +375,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
             if (rt->wports)
                 va_arm(n, rt, r, out);
         }
-        push_flit(n, dn, nb, q, iv->out_vc, at, f.pf, t + 1, bmask);
+        push_flit(n, dn, nb, q, iv->out_vc, at, f.pf, t + 1, bmask, mc);
     } else {
         n->in_network--; /* a link hop leaves it unchanged */
         if (os > 1)
@@ -410,7 +410,7 @@ void noc_copy_out(noc_t *n, int r, int out, int out_vc, uint32_t out_ivc, uint32
     if (out < NOC_NET_PORTS) {
         n->in_network++; /* a new flit downstream */
         push_flit(n, &n->ivc[out_ivc], rt->nbr[out], noc_opposite(out), out_vc, at, pf, t + 1,
-                  n->bmask);
+                  n->bmask, 1);
     } else if (os > 1) {
         eject_push_sorted(n, at, (int)(pf & NOC_F_PKT), (pf & NOC_F_TAIL) != 0);
     } else {
@@ -452,7 +452,7 @@ static __attribute__((noinline)) void credit_park(noc_t *n, noc_router_t *rt, in
 
 /* Is the front flit of active VC iv = (r, port, vc) allowed to bid for the
  * switch? */
-static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, noc_ivc_t *iv,
+static inline __attribute__((always_inline)) int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, noc_ivc_t *iv,
                            uint64_t t, int cd, int B)
 {
     if (iv->front_ready > t) /* a granted head: its SA cycle (vc_allocate) */
@@ -605,9 +605,9 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
 
 /* vc_allocate, with the sure failures settled inline. */
 static inline int va_try(noc_t *n, int r, noc_router_t *rt, int port, int ivc, noc_ivc_t *iv,
-                         uint64_t t)
+                         uint64_t t, const int mc)
 {
-    if (iv->state == VC_MC)
+    if (mc && iv->state == VC_MC)
         return noc_mc_va(n, r, port, ivc, iv, t);
     if (va_blocked(rt, iv)) {
         if (!(rt->in[port].vwait & (1ull << ivc)))
@@ -642,88 +642,90 @@ static inline int xout(int op, int port, int os) { return os > 1 ? op * os + (po
 static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t, const int is,
                   const int os, const int wftc)
 {
-    const int P = n->P, V = n->V, cd = n->cd, B = n->B, XI = P * is;
+    const int V = n->V, cd = n->cd, B = n->B;
     const int iters = n->cfg.sw_alloc == ALLOC_ISLIP ? n->cfg.alloc_iters : 1;
-    uint64_t req[NOC_MAX_XPORTS], grant[NOC_MAX_XPORTS];
-    uint64_t outs = 0, in_done = 0, out_done = 0;
-    for (int port = 0; port < P; port++) {
-        for (int k = 0; k < is; k++)
-            req[port * is + k] = 0;
-        for (uint64_t m = rt->in[port].nonempty; m; m &= m - 1) {
+    /* per crossbar input: the outputs it requests and its ready VCs; per
+     * crossbar output: the inputs requesting it; per ready VC: its outputs */
+    uint64_t req[NOC_MAX_XPORTS], grant[NOC_MAX_XPORTS], ready[NOC_MAX_XPORTS];
+    uint64_t oreq[NOC_MAX_XPORTS], vouts[NOC_MAX_VA_ROWS];
+    uint64_t outs = 0, ins = 0, in_done = 0, out_done = 0;
+    for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
+        int port = __builtin_ctz(pm);
+        for (uint64_t m = live(&rt->in[port]) & rt->in[port].vact; m; m &= m - 1) {
             int vc = __builtin_ctzll(m), xi = xin(port, vc, is);
             noc_ivc_t *iv = base + port * V + vc;
-            uint64_t ob = 1ull << xout(iv->out_port, port, os);
-            if (iv->state == VC_ACTIVE && !(req[xi] & ob) &&
-                sa_ready(n, rt, r, port, vc, iv, t, cd, B))
-                req[xi] |= ob;
-            else if (iv->state == VC_MC && (rt->in[port].vact & (1ull << vc)) &&
-                     sa_ready(n, rt, r, port, vc, iv, t, cd, B))
+            if (!sa_ready(n, rt, r, port, vc, iv, t, cd, B))
+                continue;
+            uint64_t ob = 0;
+            if (iv->state == VC_MC)
                 for (uint32_t om = noc_mc_outputs(n, iv, t); om; om &= om - 1)
-                    req[xi] |= 1ull << xout(__builtin_ctz(om), port, os);
+                    ob |= 1ull << xout(__builtin_ctz(om), port, os);
+            else
+                ob = 1ull << xout(iv->out_port, port, os);
+            if (!ob)
+                continue;
+            if (!(ins & (1ull << xi))) {
+                ins |= 1ull << xi;
+                req[xi] = ready[xi] = 0;
+            }
+            req[xi] |= ob;
+            ready[xi] |= 1ull << vc;
+            vouts[port * V + vc] = ob;
+            for (uint64_t om = ob & ~outs; om; om &= om - 1)
+                oreq[__builtin_ctzll(om)] = 0;
+            outs |= ob;
+            for (uint64_t om = ob; om; om &= om - 1)
+                oreq[__builtin_ctzll(om)] |= 1ull << xi;
         }
-        for (int k = 0; k < is; k++)
-            outs |= req[port * is + k];
     }
     for (int it = 0; it < iters && (outs & ~out_done); it++) {
-        for (int xi = 0; xi < XI; xi++)
-            grant[xi] = 0;
+        uint64_t granted = 0;
         for (uint64_t om = outs & ~out_done; om; om &= om - 1) {
             int xo = __builtin_ctzll(om);
-            uint64_t from = 0;
-            for (int xi = 0; xi < XI; xi++)
-                if ((req[xi] & (1ull << xo)) && !(in_done & (1ull << xi)))
-                    from |= 1ull << xi;
-            if (from)
-                grant[rr_pick(from, rt->out_rr[xo])] |= 1ull << xo;
-        }
-        for (int xi = 0; xi < XI; xi++) {
-            if (!grant[xi])
+            uint64_t from = oreq[xo] & ~in_done;
+            if (!from)
                 continue;
-            int xo = rr_pick(grant[xi], rt->acc_rr[xi]), port = xi / is, op = xo / os;
+            int xi = rr_pick(from, rt->out_rr[xo]);
+            if (!(granted & (1ull << xi)))
+                grant[xi] = 0;
+            granted |= 1ull << xi;
+            grant[xi] |= 1ull << xo;
+        }
+        for (; granted; granted &= granted - 1) {
+            int xi = __builtin_ctzll(granted);
+            int xo = rr_pick(grant[xi], rt->acc_rr[xi]), port = xi / is;
             if (it == 0) {
                 rt->out_rr[xo] = (uint8_t)(xi + 1);
                 rt->acc_rr[xi] = (uint8_t)(xo + 1);
             }
             in_done |= 1ull << xi;
             out_done |= 1ull << xo;
-            /* the VC for that output: round robin from in_rr */
-            int rr = rt->in_rr[xi], pick = -1;
-            uint32_t mco = 0;
-            for (int k = 0; k < V && pick < 0; k++) {
-                int vc = rr + k >= V ? rr + k - V : rr + k;
-                noc_ivc_t *iv = base + port * V + vc;
-                if (xin(port, vc, is) != xi || !iv->count)
-                    continue;
-                if (iv->state == VC_ACTIVE && iv->out_port == op &&
-                    sa_ready(n, rt, r, port, vc, iv, t, cd, B))
-                    pick = vc;
-                else if (iv->state == VC_MC && (rt->in[port].vact & (1ull << vc)) &&
-                         sa_ready(n, rt, r, port, vc, iv, t, cd, B) &&
-                         ((mco = noc_mc_outputs(n, iv, t)) & (1u << op)))
-                    pick = vc;
-            }
+            /* the VC for that output: the first ready one from in_rr */
+            uint64_t cand = 0;
+            for (uint64_t vm = ready[xi]; vm; vm &= vm - 1)
+                if (vouts[port * V + __builtin_ctzll(vm)] & (1ull << xo))
+                    cand |= vm & -vm;
+            int pick = rr_pick(cand, rt->in_rr[xi] >= V ? 0 : rt->in_rr[xi]);
             n->last_progress = t;
             noc_ivc_t *iv = base + port * V + pick;
             if (iv->state == VC_MC) {
                 /* the flit goes to every output granted to this input that
                  * the VC's branches wait for, in one buffer read */
                 int moved = 0;
-                for (uint64_t gm = grant[xi]; gm; gm &= gm - 1) {
-                    int xo2 = __builtin_ctzll(gm), op2 = xo2 / os;
-                    if (!(mco & (1u << op2)))
-                        continue;
+                for (uint64_t gm = grant[xi] & vouts[port * V + pick]; gm; gm &= gm - 1) {
+                    int xo2 = __builtin_ctzll(gm);
                     if (xo2 != xo) {
                         out_done |= 1ull << xo2;
                         if (it == 0)
                             rt->out_rr[xo2] = (uint8_t)(xi + 1);
                     }
-                    moved |= noc_mc_send(n, r, port, pick, iv, op2, t);
+                    moved |= noc_mc_send(n, r, port, pick, iv, xo2 / os, t);
                 }
                 rt->in_rr[xi] = (uint8_t)(pick + moved);
                 continue;
             }
             rt->in_rr[xi] = (uint8_t)(pick + 1);
-            traverse(n, rt, iv, r, port, pick, t, cd, n->bmask, os, wftc);
+            traverse(n, rt, iv, r, port, pick, t, cd, n->bmask, os, wftc, 1);
         }
     }
 }
@@ -733,6 +735,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
 static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *rt, uint32_t va_ports,
                                                 const uint64_t *va_req, uint64_t t)
 {
+    const int mc = n->cfg.multicast;
     const int V = n->V;
     noc_ivc_t *base = rt->ivb;
     int last = -1;
@@ -744,7 +747,7 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
     if (va_ports & spb)
         for (uint64_t m = va_req[sp] & ~low; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
-            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t))
+            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t, mc))
                 last = sp * V + vc;
         }
     for (int h = 0; h < 2; h++)
@@ -752,14 +755,14 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
             int port = __builtin_ctz(pm);
             for (uint64_t m = va_req[port]; m; m &= m - 1) {
                 int vc = __builtin_ctzll(m);
-                if (va_try(n, r, rt, port, vc, base + port * V + vc, t))
+                if (va_try(n, r, rt, port, vc, base + port * V + vc, t, mc))
                     last = port * V + vc;
             }
         }
     if (va_ports & spb)
         for (uint64_t m = va_req[sp] & low; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
-            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t))
+            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t, mc))
                 last = sp * V + vc;
         }
     return last;
@@ -769,7 +772,7 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
  * position rr on (wrapping), whose front flit may go; -1 if none. The VC
  * pointers (in_rr) are stored unwrapped: rr = V picks like rr = 0 (a has
  * no bit from V on, and 64 rotates like 0). */
-static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
+static inline __attribute__((always_inline)) int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
                          int rr, uint64_t t, int V, int cd, int B)
 {
     if (!(a & (a - 1))) { /* one active VC: no rotation */
@@ -875,7 +878,7 @@ static __attribute__((noinline)) void va_fair(noc_t *n, int r, noc_router_t *rt,
 static inline __attribute__((always_inline)) void
 router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_t bmask,
             const int cd, const arch_alloc_t sa, const arch_alloc_t va, const int va_delay,
-            const int is, const int os, const int wftc)
+            const int is, const int os, const int wftc, const int mc)
 {
     noc_router_t *rt = &n->rt[r];
     noc_ivc_t *base = rt->ivb;
@@ -922,7 +925,7 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
         }
     }
 
-    if (rt->mcn) /* replicating VCs with a branch still waiting for VA */
+    if (mc && rt->mcn) /* replicating VCs with a branch still waiting for VA */
         noc_mc_requests(n, r, va_req, &va_ports);
 
     /* VA. greedy: in round-robin order over (port, vc) from va_rr (one
@@ -938,7 +941,7 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
         if (!(va_ports & (va_ports - 1)) && !(va_req[p1] & (va_req[p1] - 1))) {
             /* one request: the priority order does not matter */
             int vc = __builtin_ctzll(va_req[p1]);
-            if (va_try(n, r, rt, p1, vc, base + p1 * V + vc, t))
+            if (va_try(n, r, rt, p1, vc, base + p1 * V + vc, t, mc))
                 last = p1 * V + vc;
         } else {
             last = va_ordered(n, r, rt, va_ports, va_req, t);
@@ -979,12 +982,12 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
     if (!bids)
         return;
     n->last_progress = t; /* every bid wins some output */
-    if (!(bids & (bids - 1)) && !rt->mcn) { /* one bid: it wins its output */
+    if (!(bids & (bids - 1)) && !(mc && rt->mcn)) { /* one bid: it wins its output */
         int xi = __builtin_ctzll(bids), port = is > 1 ? xi / is : xi, vc = in_vc[xi];
         noc_ivc_t *iv = base + port * V + vc;
         rt->out_rr[xout(iv->out_port, port, os)] = (uint8_t)(xi + 1);
         rt->in_rr[xi] = (uint8_t)(vc + 1);
-        traverse(n, rt, iv, r, port, vc, t, cd, bmask, os, wftc);
+        traverse(n, rt, iv, r, port, vc, t, cd, bmask, os, wftc, mc);
         return;
     }
     uint64_t bids_all = bids;
@@ -996,7 +999,7 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
         outs |= 1ull << xo;
         out_req[xo] |= 1ull << xi;
     }
-    if (rt->mcn) /* a replicating VC bids for every branch ready to send */
+    if (mc && rt->mcn) /* a replicating VC bids for every branch ready to send */
         for (uint64_t bm = bids_all; bm; bm &= bm - 1) {
             int xi = __builtin_ctzll(bm), port = is > 1 ? xi / is : xi;
             noc_ivc_t *iv = base + port * V + in_vc[xi];
@@ -1016,13 +1019,13 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
         int xi = rr_pick(out_req[xo], rt->out_rr[xo]), port = is > 1 ? xi / is : xi;
         noc_ivc_t *iv = base + port * V + in_vc[xi];
         rt->out_rr[xo] = (uint8_t)(xi + 1);
-        if (iv->state == VC_MC) { /* its input keeps it until the flit is copied */
+        if (mc && iv->state == VC_MC) { /* its input keeps it until the flit is copied */
             int moved = noc_mc_send(n, r, port, in_vc[xi], iv, os > 1 ? xo / os : xo, t);
             rt->in_rr[xi] = (uint8_t)(in_vc[xi] + moved);
             continue;
         }
         rt->in_rr[xi] = (uint8_t)(in_vc[xi] + 1);
-        traverse(n, rt, iv, r, port, in_vc[xi], t, cd, bmask, os, wftc);
+        traverse(n, rt, iv, r, port, in_vc[xi], t, cd, bmask, os, wftc, mc);
     }
 }
 
@@ -1035,11 +1038,11 @@ static __attribute__((noinline)) void router_step_any(noc_t *n, int r, uint64_t 
     const noc_config_t *c = &n->cfg;
     if (n->plain_step)
         router_step(n, r, t, n->V, n->B, n->bmask, n->cd, ALLOC_SEPARABLE_INPUT_FIRST,
-                    ALLOC_GREEDY, c->vc_alloc_delay, 1, 1, 0);
+                    ALLOC_GREEDY, c->vc_alloc_delay, 1, 1, 0, c->multicast);
     else
         router_step(n, r, t, n->V, n->B, n->bmask, n->cd, c->sw_alloc, c->vc_alloc,
                     c->vc_alloc_delay, c->input_speedup, c->output_speedup,
-                    c->wait_for_tail_credit);
+                    c->wait_for_tail_credit, c->multicast);
 }
 
 /* A source that found no credit (none owned by another packet: only the
@@ -1143,7 +1146,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
     uint32_t pf = (uint32_t)ni->cur | (ni->sent == 0 ? NOC_F_HEAD : 0) |
                   (ni->sent == p->flits - 1 ? NOC_F_TAIL : 0);
     push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf, t,
-              n->bmask);
+              n->bmask, n->cfg.multicast);
     n->in_network++;
     n->st.flits_injected++;
     ni->queued_flits--;
@@ -1272,17 +1275,23 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
                 router_step_any(n, r, t);
                 noc_probe_after(n, r, t);
             }
-        for (int w = 0; w < n->rwords && !n->probe; w++) {
+        const int kind = n->probe ? -1 : n->step_kind;
+        for (int w = 0; w < n->rwords && kind >= 0; w++) {
             uint64_t m = n->rsnap[w];
             while (m) {
                 int r = w * 64 + __builtin_ctzll(m);
                 m &= m - 1;
                 /* a router emptied here leaves ractive; one sent a flit
                  * later in this cycle is set again by push_flit */
-                if (n->default_step)
+                /* the default router inlined, without and with multicast */
+                if (kind == NOC_STEP_DEFAULT)
                     router_step(n, r, t, NOC_DEF_VCS, NOC_DEF_BUF, NOC_DEF_BUF - 1,
                                 NOC_DEF_CREDIT, ALLOC_SEPARABLE_INPUT_FIRST, ALLOC_GREEDY,
-                                NOC_DEF_VA_DELAY, 1, 1, 0);
+                                NOC_DEF_VA_DELAY, 1, 1, 0, 0);
+                else if (kind == NOC_STEP_DEFAULT_MC)
+                    router_step(n, r, t, NOC_DEF_VCS, NOC_DEF_BUF, NOC_DEF_BUF - 1,
+                                NOC_DEF_CREDIT, ALLOC_SEPARABLE_INPUT_FIRST, ALLOC_GREEDY,
+                                NOC_DEF_VA_DELAY, 1, 1, 0, 1);
                 else
                     router_step_any(n, r, t);
             }
@@ -1302,31 +1311,35 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
 
 /* ---------------------------------------------------------------- stats */
 
-#define SD(f, u, d) {#f, u, d, 0, (unsigned)offsetof(noc_stats_t, f)}
-#define SDD(f, u, d) {#f, u, d, 1, (unsigned)offsetof(noc_stats_t, f)}
-const noc_stat_desc_t noc_stat_table[] = {
-    SD(cycles, "cycles", "cycles since the statistics reset"),
-    SD(packets_injected, "packets", "packets whose head entered the network"),
-    SD(packets_ejected, "packets", "packets whose tail reached the destination"),
-    SD(flits_injected, "flits", "flits sent by the sources"),
-    SD(flits_ejected, "flits", "flits delivered to the destinations"),
-    SD(buffer_writes, "flits", "input buffer writes"),
-    SD(buffer_reads, "flits", "input buffer reads"),
-    SD(vc_allocs, "grants", "VC allocations granted"),
-    SD(sw_allocs, "grants", "switch allocations granted"),
-    SD(xbar_flits, "flits", "crossbar traversals"),
-    SD(link_flits, "flits", "router-to-router link traversals"),
-    SD(queued_flits, "flits", "flits waiting in source queues now"),
-    SD(flits_in_network, "flits", "flits in router buffers now"),
-    SDD(sum_packet_latency_cycles, "cycles", "sum over ejected packets, creation to tail"),
-    SDD(sum_network_latency_cycles, "cycles", "sum over ejected packets, head injection to tail"),
-    SDD(sum_hops, "hops", "sum of router-to-router hops over ejected packets"),
-    SDD(dynamic_energy_pj, "pJ", "buffers, allocators, crossbars and links"),
-    SDD(leakage_energy_pj, "pJ", "router leakage over the cycles"),
-    SDD(router_area_mm2, "mm2", "all routers"),
-    SDD(link_area_mm2, "mm2", "all router-to-router links"),
+/* JSON key (the field name, with its unit unless the name says it), unit,
+ * meaning (base/desc.h) */
+#define SU(k, f, u, d) {k, u, d, offsetof(noc_stats_t, f), DESC_U64}
+#define SF(k, f, u, d) {k, u, d, offsetof(noc_stats_t, f), DESC_F64}
+const desc_t noc_stat_table[] = {
+    SU("cycles", cycles, "cycles", "cycles since the statistics reset"),
+    SU("packets_injected", packets_injected, "packets", "packets whose head entered the network"),
+    SU("packets_ejected", packets_ejected, "packets", "packets whose tail reached the destination"),
+    SU("flits_injected", flits_injected, "flits", "flits sent by the sources"),
+    SU("flits_ejected", flits_ejected, "flits", "flits delivered to the destinations"),
+    SU("buffer_writes_flits", buffer_writes, "flits", "input buffer writes"),
+    SU("buffer_reads_flits", buffer_reads, "flits", "input buffer reads"),
+    SU("vc_allocs_grants", vc_allocs, "grants", "VC allocations granted"),
+    SU("sw_allocs_grants", sw_allocs, "grants", "switch allocations granted"),
+    SU("xbar_flits", xbar_flits, "flits", "crossbar traversals"),
+    SU("link_flits", link_flits, "flits", "router-to-router link traversals"),
+    SU("queued_flits", queued_flits, "flits", "flits waiting in source queues now"),
+    SU("flits_in_network", flits_in_network, "flits", "flits in router buffers now"),
+    SF("sum_packet_latency_cycles", sum_packet_latency_cycles, "cycles",
+       "sum over ejected packets, creation to tail"),
+    SF("sum_network_latency_cycles", sum_network_latency_cycles, "cycles",
+       "sum over ejected packets, head injection to tail"),
+    SF("sum_hops", sum_hops, "hops", "sum of router-to-router hops over ejected packets"),
+    SF("dynamic_energy_pj", dynamic_energy_pj, "pJ", "buffers, allocators, crossbars and links"),
+    SF("leakage_energy_pj", leakage_energy_pj, "pJ", "router leakage over the cycles"),
+    SF("router_area_mm2", router_area_mm2, "mm2", "all routers"),
+    SF("link_area_mm2", link_area_mm2, "mm2", "all router-to-router links"),
 };
-const int noc_stat_count = (int)(sizeof noc_stat_table / sizeof noc_stat_table[0]);
+const int noc_stat_count = DESC_COUNT(noc_stat_table);
 
 void noc_stats(const noc_t *n, noc_stats_t *s)
 {

@@ -140,6 +140,37 @@ void noc_synth_default(noc_synth_t *s)
     s->hotspot = -1;
 }
 
+void noc_config_mesh(noc_config_t *c, int k)
+{
+    noc_config_default(c);
+    c->topology = TOPO_MESH;
+    c->kx = c->ky = k;
+    c->concentration = 1;
+    c->packet_flits = 20;
+    c->clock_ghz = 1.0;
+}
+
+void noc_config_booksim_mesh88(noc_config_t *c)
+{
+    noc_config_mesh(c, 8);
+    c->vcs = 8;
+    c->vc_buf_flits = 8;
+    c->lookahead = 1;
+    c->routing_delay = 0;
+    c->vc_alloc_delay = 1;
+    c->sw_alloc_delay = 1;
+    c->st_delay = 0;
+    c->link_latency = 2;
+    c->credit_delay = 2;
+    c->credit_latency = 2;
+    c->vc_alloc = ALLOC_ISLIP;
+    c->sw_alloc = ALLOC_ISLIP;
+    c->alloc_iters = 1;
+    c->input_speedup = 2;
+    c->output_speedup = 1;
+    c->wait_for_tail_credit = 1;
+}
+
 const char *const noc_sat_test_names[NOC_SAT_COUNT_] = {
     "none", "watchdog", "undelivered", "source_queue_growth", "latency_trend"};
 

@@ -61,6 +61,17 @@ typedef struct noc_synth {
 
 void noc_synth_default(noc_synth_t *s);
 
+/* A k x k mesh, one endpoint per router, 20-flit packets, 1 GHz, the
+ * default router otherwise (2 VCs x 8 flits, 1-cycle stages): the network
+ * of the synthetic studies and tests. */
+void noc_config_mesh(noc_config_t *c, int k);
+
+/* The router of BookSim 2's examples/mesh88_lat as docs/noc.md runs it
+ * (8x8 mesh, one endpoint per router, XY, 8 VCs x 8 flits, 20-flit packets,
+ * iSLIP VC and switch allocators, input speedup 2, tail-credit wait,
+ * lookahead, VA 1 + SA 1 + ST 0 + link 2 cycles, credits 2 + 2 cycles). */
+void noc_config_booksim_mesh88(noc_config_t *c);
+
 /* Saturation tests over the measurement window (docs/noc.md), in the order
  * they are tried; the result names the first that fired. */
 typedef enum {

@@ -216,6 +216,10 @@ void Engine::collect(run_result_t *r)
     r->peak_ops_per_s = ru.peak_ops_per_s * chips_;
     r->peak_ops_per_s_per_w = ru.peak_ops_per_s_per_w;
     r->peak_ops_per_s_per_mm2 = ru.peak_ops_per_s_per_mm2;
+    const arch_level_cost_t *lv[3] = {&ru.ce, &ru.tile, &ru.chip};
+    for (int i = 0; i < 3; i++)
+        r->level_peak[i] = {lv[i]->peak_ops_per_s, lv[i]->peak_ops_per_s_per_w,
+                            lv[i]->peak_ops_per_s_per_mm2};
     r->crossbars_used = m->crossbars_used;
     if (printed_progress_)
         std::fprintf(stderr, "imcsim run: done, simulated %.6g s\n", sc_time_stamp().to_seconds());

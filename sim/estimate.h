@@ -18,7 +18,6 @@
 
 #include "json.h"
 #include "mapping.h"
-#include "trace_io.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,7 +56,8 @@ int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d);
 /* Adds the NoC bound of the traces of the same mapping (estimate_noc.c):
  * ISAAC's model leaves the network out; this says when its links would bound
  * the period instead. 0, or -1 with a message in d. */
-int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e, imc_diag_t *d);
+struct trace_layer; /* trace_io.h */
+int estimate_noc(const mapping_t *m, const struct trace_layer *layers, estimate_t *e, imc_diag_t *d);
 /* "router (x, y) east port" and the like, of the NoC bound's port. */
 void estimate_noc_port_name(const estimate_t *e, const arch_t *a, char *buf, size_t n);
 void estimate_free(estimate_t *e);

@@ -8,6 +8,7 @@
 
 #include "estimate.h"
 #include "noc.h"
+#include "trace_io.h"
 
 typedef struct net {
     const arch_t *a;

@@ -1,5 +1,7 @@
 #include "run_result.h"
 
+#include "functional.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,9 @@ double run_energy_per_inference(const run_result_t *r)
 
 void run_result_free(run_result_t *r)
 {
+    if (r->functional)
+        func_result_free(r->functional);
+    free(r->functional);
     free(r->layers);
     free(r->tiles);
     memset(r, 0, sizeof *r);
@@ -125,6 +130,16 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_num(&w, "ops_per_s_per_w", r->peak_ops_per_s_per_w);
     jw_num(&w, "ops_per_s_per_mm2", r->peak_ops_per_s_per_mm2);
     jw_obj_end(&w);
+    jw_obj_begin(&w, "peak_by_level");
+    static const char *const level_names[3] = {"ce", "tile", "chip"};
+    for (int i = 0; i < 3; i++) {
+        jw_obj_begin(&w, level_names[i]);
+        jw_num(&w, "ops_per_s", r->level_peak[i].ops_per_s);
+        jw_num(&w, "ops_per_s_per_w", r->level_peak[i].ops_per_s_per_w);
+        jw_num(&w, "ops_per_s_per_mm2", r->level_peak[i].ops_per_s_per_mm2);
+        jw_obj_end(&w);
+    }
+    jw_obj_end(&w);
 
     if (r->estimate_model) {
         jw_obj_begin(&w, "estimate");
@@ -169,6 +184,8 @@ void run_write_json(const run_result_t *r, FILE *f)
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
+    if (r->functional)
+        func_result_json(r->functional, &w);
     jw_obj_end(&w);
     jw_finish(&w);
 }
@@ -196,6 +213,8 @@ void run_write_summary(const run_result_t *r, FILE *f)
             (unsigned long long)r->macs, (unsigned long long)r->crossbar_reads,
             (unsigned long long)r->adc_conversions, (unsigned long long)r->adc_clipped,
             (unsigned long long)r->flits);
+    if (r->functional)
+        func_result_summary(r->functional, f);
     fprintf(f, "\n  %-14s %12s %12s %8s %12s\n", "class", "dynamic", "static", "share", "utilization");
     fprintf(f, "  %-14s %12s %12s\n", "", "(inference)", "(period)");
     for (int k = 0; k < COMP_CLASS_COUNT_; k++) {

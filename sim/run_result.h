@@ -35,6 +35,12 @@ typedef struct run_tile {
     int powered;
 } run_tile_t;
 
+/* Peak of one instance of a level (an op is half a MAC at the arch's
+ * weight x input bits): the CE (a macro), the tile, the chip. */
+typedef struct run_peak {
+    double ops_per_s, ops_per_s_per_w, ops_per_s_per_mm2;
+} run_peak_t;
+
 typedef struct run_result {
     char arch[64], model[64];
     int batch;                       /* inferences the totals are for */
@@ -63,6 +69,7 @@ typedef struct run_result {
     double noc_busiest_port_flits, noc_bound_period_s;
     double area_mm2;
     double peak_ops_per_s, peak_ops_per_s_per_w, peak_ops_per_s_per_mm2;
+    run_peak_t level_peak[3];        /* CE, tile, chip (one instance each) */
     int n_layers;
     run_layer_t *layers;
     int n_tiles;
@@ -73,6 +80,7 @@ typedef struct run_result {
        figures (not freed with the result: the run owns it) */
     estimate_t estimate;
     const model_t *estimate_model;
+    struct func_result *functional; /* functional run (functional.h), or NULL; owned */
 } run_result_t;
 
 /* Energy of the batch: all, dynamic, static (J). */

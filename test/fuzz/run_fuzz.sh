@@ -3,7 +3,8 @@
 # each for a bounded time over a copy of its seed corpus.
 # Usage: run_fuzz.sh SRC_DIR WORK_DIR [SECONDS_PER_TARGET [PRESETS_GEN_C]]
 # PRESETS_GEN_C is the build's generated arch/presets_gen.c (the embedded
-# presets the model target loads through the real arch loader).
+# presets the model target loads through the real arch loader); the ONNX
+# decoder protoc-c generated lies in the same build, workloads/onnx.pb-c.c.
 # Needs Debian packages clang and libclang-rt-14-dev (libFuzzer runtime).
 set -euo pipefail
 src=$1
@@ -28,6 +29,13 @@ flags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undef
        -I"$src/base" -I"$src/traces" -I"$src/workloads" -I"$src/arch" -I"$src/test/traces")
 yaml=$(pkg-config --cflags --libs yaml-0.1)
 util=("$src/base/diag.c" "$src/base/ytree.c" "$src/base/strutil.c")
+onnx_pb=""
+if [[ -n $presets ]]; then
+  onnx_pb="$(dirname "$presets")/../workloads/onnx.pb-c.c"
+  [[ -f $onnx_pb ]] || fail "the model and onnx targets need the generated $onnx_pb (build first)"
+  flags+=(-I"$(dirname "$onnx_pb")")
+  yaml="$yaml $(pkg-config --libs libprotobuf-c)"
+fi
 
 # target name : extra sources : max input bytes
 targets=(
@@ -36,7 +44,10 @@ targets=(
 )
 if [[ -f "$src/test/fuzz/fuzz_model.c" ]]; then
   [[ -f $presets ]] || fail "the model target needs the generated presets file (got '$presets')"
-  targets+=("model:$(sed "s|^|$src/|" "$src/test/fuzz/model_sources.txt" | tr '\n' ' ')$presets:8192")
+  targets+=("model:$(sed "s|^|$src/|" "$src/test/fuzz/model_sources.txt" | tr '\n' ' ')$presets $onnx_pb:8192")
+fi
+if [[ -f "$src/test/fuzz/fuzz_onnx.c" && -n $onnx_pb ]]; then
+  targets+=("onnx:$(sed "s|^|$src/|" "$src/test/fuzz/onnx_sources.txt" | tr '\n' ' ')$onnx_pb:8192")
 fi
 
 for t in "${targets[@]}"; do

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "arch_load.h"
+#include "noc_internal.h"
+#include "params.h"
 #include "noc.h"
 #include "noc_traffic.h"
 
@@ -31,16 +34,8 @@ static int on_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 
 /* The network these tests were written for (the `imcsim noc` defaults
  * before the architecture table's took over): a k x k mesh, one endpoint
- * per router, XY, 2 VCs x 8 flits, 1-cycle stages, 1 GHz. */
-static void mesh_config(noc_config_t *c, int k)
-{
-    noc_config_default(c);
-    c->topology = TOPO_MESH;
-    c->kx = c->ky = k;
-    c->concentration = 1;
-    c->clock_ghz = 1.0;
-    c->packet_flits = 20;
-}
+ * per router, XY, 2 VCs x 8 flits, 1-cycle stages, 20-flit packets, 1 GHz. */
+static void mesh_config(noc_config_t *c, int k) { noc_config_mesh(c, k); }
 
 /* A network of config c, or the test fails with the configuration error. */
 static noc_t *create(const noc_config_t *c, imc_diag_t *d)
@@ -641,14 +636,14 @@ START_TEST(bad_flags_exit_2_with_message)
         {"--sw-allocator greedy", "(expected one of {separable_input_first, "
                                   "separable_output_first, islip})"},
         {"--input-speedup 3", "(expected an integer in [1, 2])"},
-        {"--lookahead=1", "--lookahead takes no value"},
+        {"--lookahead=1", "'--lookahead' takes no value"},
         {"--topology torus --routing west_first",
          "imcsim noc: error: routing west_first is defined on meshes only"},
         {"--topology torus --vcs 1", "needs vcs >= 2"},
         {"--k 3 --traffic bitcomp", "needs a power-of-two number of endpoints (have 36)"},
         {"--kx 4 --ky 2 --traffic transpose", "needs a square grid (have 4x2)"},
-        {"--measur 10", "unknown option '--measur' (did you mean '--measure'?)"},
-        {"--seed", "--seed needs a value"},
+        {"--measurex 10", "imcsim noc: error: unknown option '--measurex'"},
+        {"--seed", "'--seed' needs a value"},
         {"stray", "unexpected argument 'stray'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -859,6 +854,20 @@ START_TEST(multicast_every_copy_once_under_contention)
                 check_multicast_mix(&c, seed * 100 + i * 10 + (uint64_t)a, seed & 1 ? 0.9 : 0.3,
                                     1500);
             }
+    /* the default router (its inlined step with multicast) */
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++)
+        for (uint64_t seed = 1; seed <= 4; seed++) {
+            noc_config_t c;
+            mc_config(&c, nets[i].topo, nets[i].conc);
+            c.routing = nets[i].rt;
+            c.vc_buf_flits = NOC_DEF_BUF;
+            imc_diag_t d;
+            noc_t *n = create(&c, &d);
+            ck_assert_int_eq(n->step_kind, NOC_STEP_DEFAULT_MC);
+            noc_destroy(n);
+            diag_free(&d);
+            check_multicast_mix(&c, seed * 1000 + i, seed & 1 ? 0.9 : 0.3, 1500);
+        }
 }
 END_TEST
 
@@ -1142,6 +1151,267 @@ START_TEST(monitor_reports_starved_vc_greedy_only)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- statistics */
+
+static char *cli_both(const char *args, int *rc, char **err)
+{
+    const char *bin = getenv("IMC_BIN");
+    char cmd[1200], ef[] = "/tmp/imc_noc_errXXXXXX";
+    int fd = mkstemp(ef);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    snprintf(cmd, sizeof cmd, "%s/imcsim noc %s 2>%s", bin ? bin : "build/bin", args, ef);
+    FILE *p = popen(cmd, "r");
+    ck_assert(p);
+    size_t cap = 1 << 20, len = 0, k;
+    char *buf = malloc(cap);
+    while ((k = fread(buf + len, 1, cap - 1 - len, p)) > 0)
+        len += k;
+    buf[len] = 0;
+    int st = pclose(p);
+    *rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    FILE *e = fopen(ef, "r");
+    *err = malloc(cap);
+    len = fread(*err, 1, cap - 1, e);
+    (*err)[len] = 0;
+    fclose(e);
+    remove(ef);
+    return buf;
+}
+
+START_TEST(deadlock_exits_1_with_blocked_vcs_any_window)
+{
+    /* a torus without dateline classes deadlocks under tornado traffic;
+     * whatever the window, the run says so and lists the blocked VCs */
+    static const char *const runs[] = {
+        "--measure 500",                 /* ends before the watchdog: undelivered */
+        "--measure 20000 --watchdog 2000", /* the watchdog stops it */
+        "--measure 300 --drain 200 --json",
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        char args[512], *err;
+        int rc;
+        snprintf(args, sizeof args,
+                 "--topology torus --k 8 --concentration 1 --no-dateline --vcs 2 --vc-buf 4 "
+                 "--packet-size 8 --traffic tornado --rate 0.6 --warmup 0 %s",
+                 runs[i]);
+        char *out = cli_both(args, &rc, &err);
+        ck_assert_msg(rc == 1, "'%s': exit %d", runs[i], rc);
+        ck_assert_msg(strstr(err, "waits for credit on") && strstr(err, "router "), "%s", err);
+        if (i == 1)
+            ck_assert_msg(strstr(err, "noc: watchdog: no flit moved for 2000 cycles"), "%s", err);
+        else
+            ck_assert_msg(strstr(err, "window packets undelivered") &&
+                              strstr(err, "VCs holding flits, longest wait first"),
+                          "%s", err);
+        if (i == 2)
+            ck_assert_msg(strstr(out, "\"test\": \"undelivered\""), "%s", out);
+        free(out);
+        free(err);
+    }
+}
+END_TEST
+
+START_TEST(no_packet_delivered_means_no_latency)
+{
+    /* the same deadlock before any packet arrives: latencies are null in
+     * JSON and "none delivered" in text, never 0 */
+    const char *net = "--topology torus --k 8 --concentration 1 --no-dateline --vcs 2 "
+                      "--vc-buf 4 --packet-size 8 --traffic tornado --rate 0.6 --warmup 3000 "
+                      "--measure 100 --drain 200";
+    char args[512], *err;
+    int rc;
+    snprintf(args, sizeof args, "%s --json", net);
+    char *out = cli_both(args, &rc, &err);
+    ck_assert_int_eq(rc, 1);
+    ck_assert_msg(strstr(out, "\"packets_delivered\": 0,"), "%s", out);
+    ck_assert_msg(strstr(out, "\"avg_packet_latency_cycles\": null"), "%s", out);
+    ck_assert_msg(strstr(out, "\"p99_packet_latency_cycles\": null"), "%s", out);
+    free(out);
+    free(err);
+    out = cli_both(net, &rc, &err);
+    const char *line = strstr(out, "avg_packet_latency (cycles)");
+    ck_assert_msg(line && strstr(line, "none delivered") < strchr(line, '\n') &&
+                      strstr(line, "none delivered"),
+                  "%s", out);
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(latency_percentiles_nearest_rank)
+{
+    /* one packet per source on an idle network: the latencies are the
+     * zero-load ones, known for every source; the percentiles are their
+     * nearest ranks */
+    noc_config_t c;
+    mesh_config(&c, 4);
+    c.packet_flits = 5;
+    imc_diag_t d;
+    noc_t *n = create(&c, &d);
+    noc_synth_t s;
+    noc_synth_default(&s);
+    s.traffic = NOC_TRAFFIC_TRANSPOSE;
+    s.rate = 0.001;
+    s.warmup = 0;
+    s.measure = 40000;
+    noc_synth_result_t r;
+    ck_assert_int_eq(noc_synth_run(n, &s, &r), 0);
+    /* transpose on a 4x4 mesh: hops 0 (diagonal, 4 of 16), 2 (4), 4 (4), 6
+     * (2 of 16 ... ) -- rather than count, check the percentiles lie among
+     * the zero-load values and are ordered */
+    uint64_t zl[16];
+    for (int e = 0; e < 16; e++)
+        zl[e] = noc_zero_load_latency(n, e, noc_traffic_dest(s.traffic, n, e, NULL, 0, 0), 5);
+    int ok50 = 0, ok95 = 0, ok99 = 0;
+    for (int e = 0; e < 16; e++) {
+        ok50 |= r.p50_packet_latency_cycles == zl[e];
+        ok95 |= r.p95_packet_latency_cycles == zl[e];
+        ok99 |= r.p99_packet_latency_cycles == zl[e];
+    }
+    ck_assert_uint_gt(r.packets_delivered, 100);
+    ck_assert_msg(ok50 && ok95 && ok99, "p50 %llu p95 %llu p99 %llu",
+                  (unsigned long long)r.p50_packet_latency_cycles,
+                  (unsigned long long)r.p95_packet_latency_cycles,
+                  (unsigned long long)r.p99_packet_latency_cycles);
+    ck_assert_uint_le(r.p50_packet_latency_cycles, r.p95_packet_latency_cycles);
+    ck_assert_uint_le(r.p95_packet_latency_cycles, r.p99_packet_latency_cycles);
+    ck_assert_uint_eq(r.p99_packet_latency_cycles, r.max_packet_latency_cycles);
+    noc_synth_result_free(&r);
+    noc_destroy(n);
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(saturation_decided_from_trends)
+{
+    /* transpose on an 8x8 mesh (2 VCs x 8 flits, 20-flit packets) above its
+     * channel bound: the old backlog test (2% of the offered flits) missed
+     * it; a source queue now grows through the window. Below it, no test
+     * fires. */
+    for (int above = 0; above <= 1; above++) {
+        noc_config_t c;
+        mesh_config(&c, 8);
+        imc_diag_t d;
+        noc_t *n = create(&c, &d);
+        noc_synth_t s;
+        noc_synth_default(&s);
+        s.traffic = NOC_TRAFFIC_TRANSPOSE;
+        s.rate = above ? 0.2 : 0.05;
+        s.warmup = 5000;
+        s.measure = 30000;
+        noc_synth_result_t r;
+        noc_synth_run(n, &s, &r);
+        if (above) {
+            ck_assert(r.saturated);
+            ck_assert_int_eq(r.saturation_test, NOC_SAT_SOURCE_QUEUE);
+            ck_assert_msg((double)r.max_source_growth_flits > r.source_growth_limit_flits,
+                          "%lld", (long long)r.max_source_growth_flits);
+            ck_assert(r.last_quarter_latency_cycles > r.first_quarter_latency_cycles);
+        } else {
+            ck_assert_msg(!r.saturated, "test %s", noc_sat_test_names[r.saturation_test]);
+            ck_assert_int_eq(r.saturation_test, NOC_SAT_NONE);
+        }
+        noc_synth_result_free(&r);
+        noc_destroy(n);
+        diag_free(&d);
+    }
+}
+END_TEST
+
+/* ---------------------------------------------------------------- parameters */
+
+START_TEST(default_config_takes_the_fast_path)
+{
+    /* the architecture defaults are the constants the inlined step assumes
+     * (NOC_DEF_*), so the presets that keep them run it */
+    noc_config_t c;
+    noc_config_default(&c);
+    imc_diag_t d;
+    noc_t *n = create(&c, &d);
+    ck_assert(n->default_step);
+    ck_assert_int_eq(c.vcs, NOC_DEF_VCS);
+    ck_assert_int_eq(c.vc_buf_flits, NOC_DEF_BUF);
+    ck_assert_int_eq(c.credit_delay + c.credit_latency, NOC_DEF_CREDIT);
+    ck_assert_int_eq(c.vc_alloc_delay, NOC_DEF_VA_DELAY);
+    noc_destroy(n);
+    c.vc_alloc = ALLOC_ISLIP; /* a fair allocator leaves it */
+    n = create(&c, &d);
+    ck_assert(!n->default_step && !n->plain_step);
+    noc_destroy(n);
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(network_options_are_arch_parameters)
+{
+    /* every network flag of imcsim noc is a chip.noc row (or the grid) of the
+     * one table, documented by imcsim arch params, and usable by imcsim run */
+    static const char *const keys[] = {
+        "chip.noc.topology", "chip.noc.concentration", "chip.noc.routing", "chip.noc.vcs",
+        "chip.noc.vc_buf_flits", "chip.noc.packet_flits", "chip.noc.flit_bits",
+        "chip.noc.routing_delay", "chip.noc.lookahead", "chip.noc.vc_alloc_delay",
+        "chip.noc.sw_alloc_delay", "chip.noc.st_delay", "chip.noc.link_latency",
+        "chip.noc.credit_delay", "chip.noc.credit_latency", "chip.noc.vc_allocator",
+        "chip.noc.sw_allocator", "chip.noc.alloc_iters", "chip.noc.input_speedup",
+        "chip.noc.output_speedup", "chip.noc.wait_for_tail_credit", "chip.noc.dateline",
+        "chip.noc.watchdog_cycles", "chip.noc.multicast", "chip.grid_x", "chip.grid_y"};
+    const char *bin = getenv("IMC_BIN");
+    char cmd[1024], buf[4096];
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        ck_assert_msg(arch_param_find(keys[i]), "%s", keys[i]);
+        snprintf(cmd, sizeof cmd, "%s/imcsim arch params | grep -c '^%s '", bin ? bin : "build/bin",
+                 keys[i]);
+        FILE *p = popen(cmd, "r");
+        size_t k = fread(buf, 1, sizeof buf - 1, p);
+        buf[k] = 0;
+        pclose(p);
+        ck_assert_msg(!strcmp(buf, "1\n"), "%s documented %s times", keys[i], buf);
+    }
+    snprintf(cmd, sizeof cmd,
+             "%s/imcsim run --arch isaac --model lenet5 --set chip.noc.sw_allocator=islip "
+             "--set chip.noc.vc_allocator=separable_output_first --set chip.noc.input_speedup=2 "
+             "--set chip.noc.wait_for_tail_credit=true --set chip.noc.multicast=true "
+             "--set chip.noc.watchdog_cycles=50000 --json /dev/null >/dev/null 2>&1",
+             bin ? bin : "build/bin");
+    ck_assert_int_eq(system(cmd), 0);
+    /* an alias and its --set give the same run */
+    char *a = cli_stdout("--k 4 --concentration 1 --islip --no-dateline --rate 0.2 "
+                         "--warmup 100 --measure 2000 --json");
+    char *b = cli_stdout("--set chip.grid_x=4 --set chip.grid_y=4 --set chip.noc.concentration=1 "
+                         "--set chip.noc.sw_allocator=islip --set chip.noc.dateline=false "
+                         "--rate 0.2 --warmup 100 --measure 2000 --json");
+    ck_assert_str_eq(a, b);
+    ck_assert_msg(strstr(a, "\"switch_allocator\": \"islip\""), "%s", a);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- BookSim */
+
+START_TEST(booksim_mesh88_zero_load_is_46_cycles)
+{
+    /* every packet alone: 4 cycles a hop, 4H + 6 + (P - 1); averaged over
+     * uniform traffic (mean H = 2 (k^2 - 1) / 3k = 5.25) that is 46.0 */
+    noc_config_t c;
+    noc_config_booksim_mesh88(&c); /* docs/noc.md */
+    check_zero_load(&c, 20);
+    imc_diag_t d;
+    noc_t *n = create(&c, &d);
+    double sum = 0;
+    for (int s = 0; s < 64; s++)
+        for (int e = 0; e < 64; e++) {
+            uint64_t z = noc_zero_load_latency(n, s, e, 20);
+            ck_assert_uint_eq(z, 4 * (uint64_t)noc_hops(n, s, e) + 6 + 19);
+            sum += (double)z;
+        }
+    ck_assert_double_eq_tol(sum / (64.0 * 64.0), 46.0, 1e-12);
+    noc_destroy(n);
+    diag_free(&d);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("noc");
@@ -1166,6 +1436,13 @@ int main(void)
     tcase_add_test(tc, fairness_switch_allocators_within_bound);
     tcase_add_test(tc, fairness_vc_allocators_within_bound_greedy_not);
     tcase_add_test(tc, monitor_reports_starved_vc_greedy_only);
+    tcase_add_test(tc, deadlock_exits_1_with_blocked_vcs_any_window);
+    tcase_add_test(tc, no_packet_delivered_means_no_latency);
+    tcase_add_test(tc, latency_percentiles_nearest_rank);
+    tcase_add_test(tc, saturation_decided_from_trends);
+    tcase_add_test(tc, default_config_takes_the_fast_path);
+    tcase_add_test(tc, network_options_are_arch_parameters);
+    tcase_add_test(tc, booksim_mesh88_zero_load_is_46_cycles);
     suite_add_tcase(s, tc);
     return check_run(s);
 }
