@@ -98,7 +98,7 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
         std::vector<int> eps;
         for (int t = 0; t < a->chip.tiles; t++)
             if (used[(size_t)(c * a->chip.tiles + t)])
-                eps.push_back(t);
+                eps.push_back(arch_tile_endpoint(a, t)); // its sockets
         std::string nn = "noc" + std::to_string(c);
         nocs_.emplace_back(new noc_sc(nn.c_str(), nc, noc_period, eps));
         nocs_.back()->on_deliver = [this, c](int, tlm::tlm_generic_payload &gp) {

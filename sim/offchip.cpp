@@ -125,6 +125,8 @@ void Engine::host_input()
             held->host_waiters.push_back(&host_ev_);
             wait(host_ev_);
         }
+        if (inf >= inferences_) // the period converged meanwhile: no more inferences
+            break;
         max_started_ = std::max(max_started_, inf);
         for (int64_t y = 0; y < H && ok_; y++) {
             std::vector<uint64_t> v(host_dests_.size());
