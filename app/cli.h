@@ -15,6 +15,8 @@ int imc_cmd_compile(int argc, char **argv); /* cmd_compile.c */
 int imc_cmd_trace(int argc, char **argv);   /* cmd_trace.c */
 int imc_cmd_run(int argc, char **argv);     /* cmd_run.cpp */
 int imc_cmd_compare(int argc, char **argv); /* cmd_compare.cpp */
+int imc_cmd_estimate(int argc, char **argv); /* cmd_estimate.cpp */
+int imc_cmd_import(int argc, char **argv);  /* cmd_import.c */
 
 /* A subcommand: `imcsim CMD NAME ...` calls fn(argc - 1, argv + 1). */
 typedef struct cli_sub {

@@ -55,9 +55,12 @@ int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
     close(fd[1]);
     FILE *f = fdopen(fd[0], "rb");
     bool ok = f && std::fread(out, sizeof *out, 1, f) == 1;
-    // the arrays' pointers are the child's: ours replace them, or none
+    // pointers into the child's memory: ours replace them, or none
     out->layers = nullptr;
     out->tiles = nullptr;
+    out->estimate_model = nullptr;
+    out->estimate.layers = nullptr;
+    out->estimate.n = 0;
     if (ok) {
         out->layers = (run_layer_t *)std::calloc((size_t)out->n_layers + 1, sizeof *out->layers);
         out->tiles = (run_tile_t *)std::calloc((size_t)out->n_tiles + 1, sizeof *out->tiles);
@@ -87,21 +90,23 @@ struct Row {
     double (*get)(const run_result_t &);
 };
 
+// Steady state: one inference's MACs (2 ops each) over its energy, and per
+// period over the area.
 double ops_per_joule(const run_result_t &r)
 {
-    double e = run_energy_total(&r);
-    return e > 0 ? 2.0 * (double)r.macs / e : 0;
+    double e = run_energy_per_inference(&r);
+    return e > 0 ? 2.0 * (double)r.macs / r.batch / e : 0;
 }
 
 double ops_per_s_mm2(const run_result_t &r)
 {
-    return r.total_s > 0 && r.area_mm2 > 0 ? 2.0 * (double)r.macs / r.total_s / r.area_mm2 : 0;
+    return r.period_s > 0 && r.area_mm2 > 0 ? 2.0 * (double)r.macs / r.batch / r.period_s / r.area_mm2 : 0;
 }
 
 const Row rows[] = {
     {"latency", "s", SI, "s", [](const run_result_t &r) { return r.latency_s; }},
     {"throughput", "inferences/s", SI, "", [](const run_result_t &r) { return r.throughput_inferences_per_s; }},
-    {"energy per inference", "J", SI, "J", [](const run_result_t &r) { return run_energy_total(&r) / r.batch; }},
+    {"energy per inference", "J", SI, "J", [](const run_result_t &r) { return run_energy_per_inference(&r); }},
     {"ops/s/W", "OPS/W", SI, "OPS/W", ops_per_joule},
     {"ops/s/mm2", "OPS/mm2", SI, "OPS/mm2", ops_per_s_mm2},
     {"area", "mm2", PLAIN, "mm2", [](const run_result_t &r) { return r.area_mm2; }},
@@ -208,11 +213,11 @@ int compare(const RunArgs &ra)
         put_row(csv, label.c_str(), row, v);
     }
     std::printf("\nenergy by class, per inference\n");
-    for (int c = 0; c < CLS_COUNT_; c++) {
+    for (int c = 0; c < COMP_CLASS_COUNT_; c++) {
         for (size_t i = 0; i < res.size(); i++)
-            v[i] = (res[i].dynamic_j_by_class[c] + res[i].leakage_j_by_class[c]) / res[i].batch;
-        std::string name = std::string("energy_") + run_class_names[c];
-        std::string label = std::string("  ") + run_class_names[c];
+            v[i] = res[i].inference_dynamic_j_by_class[c] + res[i].inference_static_j_by_class[c];
+        std::string name = std::string("energy_") + comp_class_names[c];
+        std::string label = std::string("  ") + comp_class_names[c];
         put_row(csv, label.c_str(), Row{name.c_str(), "J", SI, "J", nullptr}, v);
     }
     if (json)

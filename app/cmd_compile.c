@@ -55,7 +55,7 @@ int imc_cmd_compile(int argc, char **argv)
 {
     static const opts_cmd_t c = {
         "compile", "compile --arch A --model M [-o DIR] [--json] [options]",
-        "Map model M (zoo name or YAML file) onto architecture A (preset name or\n"
+        "Map model M (zoo name, YAML or ONNX file) onto architecture A (preset name or\n"
         "YAML file): unroll, slice, tile, replicate and place every layer\n"
         "(docs/compiler.md). Prints the mapping report; with -o, writes\n"
         "DIR/mapping.json and the per-layer traces (docs/trace-format.md), published\n"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "job.h"
 #include "json.h"
 #include "model.h"
 #include "opts.h"
@@ -46,6 +47,15 @@ static void model_json(json_w_t *w, const model_t *m, int with_layers)
             jw_int(w, "macs", L->macs);
             jw_int(w, "weight_bits", L->weight_bits);
             jw_int(w, "act_bits", L->act_bits);
+            if (L->act_max > 0) /* only where set: zoo listings stay as they were */
+                jw_num(w, "act_max", L->act_max);
+            if (L->quant.scheme != QUANT_DEFAULT) {
+                jw_obj_begin(w, "quant");
+                jw_str(w, "scheme", quant_scheme_name(L->quant.scheme));
+                jw_int(w, "per_channel", L->quant.per_channel);
+                jw_int(w, "scales", L->quant.n_w_scale);
+                jw_obj_end(w);
+            }
             jw_obj_end(w);
         }
         jw_arr_end(w);
@@ -53,12 +63,12 @@ static void model_json(json_w_t *w, const model_t *m, int with_layers)
     jw_obj_end(w);
 }
 
-static int show_model(const char *spec, int json)
+static int show_model(const char *spec, int json, const model_opts_t *mo)
 {
     imc_diag_t d;
     diag_init(&d);
     model_t m;
-    if (model_load(spec, &m, &d)) {
+    if (model_load_opts(spec, mo, &m, &d)) {
         fputs(d.text ? d.text : "error: cannot load the model\n", stderr);
         diag_free(&d);
         return 2;
@@ -73,8 +83,19 @@ static int show_model(const char *spec, int json)
         printf("model %s: input %dx%dx%d (HxWxC), %d layers, %" PRId64 " weights, %" PRId64
                " MACs per inference\n", m.name, m.in_h, m.in_w, m.in_c, m.n_layers,
                model_weights(&m), model_macs(&m));
-        printf("%-18s %-14s %-8s %-20s %16s %11s %14s\n", "layer", "type", "act",
-               "inputs", "output (HxWxC)", "weights", "MACs");
+        /* Columns widen for long (ONNX) names; bits show when the model sets any. */
+        int nw = 18, iw = 20, bits = 0;
+        for (int i = 0; i < m.n_layers; i++) {
+            const layer_t *L = &m.layers[i];
+            size_t in_len = 0;
+            nw = (int)strlen(L->name) > nw ? (int)strlen(L->name) : nw;
+            for (int k = 0; k < L->n_inputs; k++)
+                in_len += strlen(L->inputs[k] < 0 ? "input" : m.layers[L->inputs[k]].name) + 1;
+            iw = nw > 18 && (int)in_len > iw ? ((int)in_len > 95 ? 95 : (int)in_len) : iw;
+            bits |= L->weight_bits || L->act_bits;
+        }
+        printf("%-*s %-14s %-8s %-*s %16s %11s %14s%s\n", nw, "layer", "type", "act", iw,
+               "inputs", "output (HxWxC)", "weights", "MACs", bits ? "  bits(w/a)" : "");
         for (int i = 0; i < m.n_layers; i++) {
             const layer_t *L = &m.layers[i];
             char in[96] = "", shp[32];
@@ -85,9 +106,13 @@ static int show_model(const char *spec, int json)
                 strncat(in, nm, sizeof in - strlen(in) - 1);
             }
             snprintf(shp, sizeof shp, "%dx%dx%d", L->out_h, L->out_w, L->out_c);
-            printf("%-18.18s %-14s %-8s %-20.20s %16s %11" PRId64 " %14" PRId64 "\n",
-                   L->name, layer_label(L), act_kind_name(L->act), in, shp, L->weights,
-                   L->macs);
+            char prec[32] = "";
+            if (bits)
+                snprintf(prec, sizeof prec, "  %d/%d", L->weight_bits, L->act_bits);
+            printf("%-*.*s %-14s %-8s %-*.*s %16s %11" PRId64 " %14" PRId64 "%s\n", nw, nw,
+                   L->name, layer_label(L),
+                   L->act == ACT_RELU && L->act_max == 6 ? "relu6" : act_kind_name(L->act), iw,
+                   iw, in, shp, L->weights, L->macs, prec);
         }
     }
     model_free(&m);
@@ -97,20 +122,26 @@ static int show_model(const char *spec, int json)
 int imc_cmd_models(int argc, char **argv)
 {
     static const opts_cmd_t c = {
-        "models", "models [MODEL] [--json]",
+        "models", "models [MODEL] [--json] [options]",
         "Without MODEL, list the model zoo: layers, parameters and MACs per\n"
-        "inference. With MODEL (a zoo name or a YAML file, see\n"
-        "docs/model-format.md), load it, report any error as file:line:col, and\n"
-        "print its layers after batchnorm folding and activation fusion.\n",
+        "inference. With MODEL (a zoo name, a YAML or an ONNX file, see\n"
+        "docs/model-format.md), load it, report any error as file:line:col (the\n"
+        "node and operator for ONNX), and print its layers after batchnorm folding\n"
+        "and activation fusion.\n",
         NULL, 0, 1, "MODEL"};
     int json = 0;
     const char *spec = NULL;
-    const opt_t opts[] = {OPT_FLAG(0, "json", &json, "machine-readable output on stdout"), OPT_END};
+    model_flags_t mf = MODEL_FLAGS_INIT;
+    const opt_t opts[] = {OPT_FLAG(0, "json", &json, "machine-readable output on stdout"),
+                          MODEL_OPTIONS(&mf), OPT_END};
     int rc = opts_parse(&c, opts, argc, argv, &spec, NULL);
     if (rc != OPTS_GO)
         return rc;
+    model_opts_t mo = model_flags_opts(&mf);
     if (spec)
-        return show_model(spec, json);
+        return show_model(spec, json, &mo);
+    if (mf.weight_bits || mf.act_bits || mf.input_shape || mf.quant)
+        return opts_usage_error(&c, "model options apply to one MODEL");
     int n;
     const char *const *names = model_zoo_names(&n);
     json_w_t w;

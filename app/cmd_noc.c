@@ -1,124 +1,145 @@
-/* imcsim noc: the network alone under synthetic traffic. */
-#include <ctype.h>
+/* imcsim noc: the network alone under synthetic traffic. Every network
+ * option is an alias of --set on the architecture's parameter table
+ * (chip.noc.* and the router grid: one set of names, bounds and defaults,
+ * shared with `imcsim run`); the traffic and output options are noc-only. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch_load.h"
 #include "cli.h"
 #include "json.h"
 #include "noc.h"
 #include "noc_traffic.h"
+#include "opts.h"
+#include "params.h"
 #include "strutil.h"
-#include "arch_load.h"
 
-static void usage(FILE *f)
+/* A network flag: sets `key` (and `key2`, for --k) to its value, or to
+ * `fixed` when it takes none. */
+typedef struct alias {
+    const char *flag, *arg, *key, *key2, *fixed;
+} alias_t;
+
+static const alias_t aliases[] = {
+    {"--topology", "T", "chip.noc.topology", NULL, NULL},
+    {"--k", "K", "chip.grid_x", "chip.grid_y", NULL},
+    {"--kx", "X", "chip.grid_x", NULL, NULL},
+    {"--ky", "Y", "chip.grid_y", NULL, NULL},
+    {"--concentration", "C", "chip.noc.concentration", NULL, NULL},
+    {"--routing", "R", "chip.noc.routing", NULL, NULL},
+    {"--vcs", "N", "chip.noc.vcs", NULL, NULL},
+    {"--vc-buf", "FLITS", "chip.noc.vc_buf_flits", NULL, NULL},
+    {"--packet-size", "FLITS", "chip.noc.packet_flits", NULL, NULL},
+    {"--flit-bits", "B", "chip.noc.flit_bits", NULL, NULL},
+    {"--routing-delay", "C", "chip.noc.routing_delay", NULL, NULL},
+    {"--lookahead", NULL, "chip.noc.lookahead", NULL, "true"},
+    {"--va-delay", "C", "chip.noc.vc_alloc_delay", NULL, NULL},
+    {"--sa-delay", "C", "chip.noc.sw_alloc_delay", NULL, NULL},
+    {"--st-delay", "C", "chip.noc.st_delay", NULL, NULL},
+    {"--link-latency", "C", "chip.noc.link_latency", NULL, NULL},
+    {"--credit-delay", "C", "chip.noc.credit_delay", NULL, NULL},
+    {"--credit-latency", "C", "chip.noc.credit_latency", NULL, NULL},
+    {"--vc-allocator", "A", "chip.noc.vc_allocator", NULL, NULL},
+    {"--sw-allocator", "A", "chip.noc.sw_allocator", NULL, NULL},
+    {"--islip", NULL, "chip.noc.sw_allocator", NULL, "islip"},
+    {"--alloc-iters", "N", "chip.noc.alloc_iters", NULL, NULL},
+    {"--input-speedup", "S", "chip.noc.input_speedup", NULL, NULL},
+    {"--output-speedup", "S", "chip.noc.output_speedup", NULL, NULL},
+    {"--wait-for-tail-credit", NULL, "chip.noc.wait_for_tail_credit", NULL, "true"},
+    {"--no-dateline", NULL, "chip.noc.dateline", NULL, "false"},
+    {"--watchdog", "CYCLES", "chip.noc.watchdog_cycles", NULL, NULL},
+};
+#define NALIASES (sizeof aliases / sizeof aliases[0])
+
+/* Is key a parameter of the network (the grid or chip.noc.*)? */
+static int network_key(const char *key)
 {
-    fprintf(f,
-            "usage: imcsim noc [options]\n"
-            "Runs the network-on-chip alone under synthetic traffic: warm-up, measurement\n"
-            "window, then drain of the window's packets. Rates are flits per endpoint per cycle.\n"
-            "\n"
-            "network (defaults: 8x8 mesh, XY, 2 VCs x 8 flits, 1-cycle stages):\n"
-            "  --arch FILE|PRESET    take topology, grid and router from an architecture\n"
-            "  --topology T          mesh | torus | cmesh\n"
-            "  --k K                 routers per dimension (K x K)\n"
-            "  --kx X --ky Y         rectangular grid\n"
-            "  --concentration C     endpoints per router (cmesh default 4, else 1)\n"
-            "  --routing R           xy | yx | westfirst | oddeven (adaptive: mesh only)\n"
-            "  --vcs N               virtual channels per port\n"
-            "  --vc-buf FLITS        flits per VC buffer\n"
-            "  --routing-delay C --va-delay C --sa-delay C --st-delay C   pipeline, cycles\n"
-            "  --link-latency C --credit-delay C                          cycles\n"
-            "  --lookahead           lookahead routing (no RC stage)\n"
-            "  --islip               iSLIP switch allocator (default: input-first round robin)\n"
-            "  --flit-bits B         flit width, bits\n"
-            "  --no-dateline         torus without dateline VCs (deadlock-prone)\n"
-            "  --watchdog CYCLES     stop when no flit moves this long (0 = off; default 100000)\n"
-            "traffic:\n"
-            "  --traffic T           uniform transpose bitcomp bitrev shuffle tornado neighbor hotspot\n"
-            "  --hotspot-frac F      hotspot: fraction of packets to the hotspot (default 0.1)\n"
-            "  --rate R              offered load, flits/endpoint/cycle (default 0.1)\n"
-            "  --packet-size FLITS   flits per packet (default 20)\n"
-            "  --warmup CYCLES --measure CYCLES   (defaults 10000, 100000)\n"
-            "  --drain CYCLES        drain limit after the window (default: = measure)\n"
-            "  --seed S              PRNG seed (default 1)\n"
-            "output:\n"
-            "  --json                JSON on stdout (every link's utilization included)\n"
-            "  --links               text: print every link's utilization\n"
-            "exit status: 0 ok, 1 watchdog stop, 2 bad usage\n");
+    return !strncmp(key, "chip.noc.", 9) || !strcmp(key, "chip.grid_x") ||
+           !strcmp(key, "chip.grid_y");
 }
 
-static int bad_usage(const char *fmt, const char *a, const char *b)
+/* Set one table parameter; `shown` is how the user wrote it. */
+static int set_param(arch_t *a, const char *key, const char *val, const char *shown)
 {
-    fprintf(stderr, "imcsim noc: error: ");
-    fprintf(stderr, fmt, a, b);
-    fprintf(stderr, "\n(see 'imcsim noc --help')\n");
-    return 2;
-}
-
-static int parse_ll(const char *flag, const char *v, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long x = strtoll(v, &end, 10);
-    if (!*v || *end || errno || x < lo || x > hi) {
-        fprintf(stderr, "imcsim noc: error: %s '%s' (expected an integer in %lld..%lld)\n",
-                flag, v, lo, hi);
+    const arch_param_t *p = arch_param_find(key);
+    char why[320];
+    if (!p || !network_key(key) || p->d.type == DESC_LIST) {
+        size_t np;
+        const arch_param_t *t = arch_params(&np);
+        const char *keys[256];
+        size_t nk = 0;
+        for (size_t i = 0; i < np && nk < 256; i++)
+            if (network_key(t[i].d.name))
+                keys[nk++] = t[i].d.name;
+        const char *near = str_closest(key, keys, nk);
+        fprintf(stderr,
+                "imcsim noc: error: %s: %s '%s' (expected chip.noc.*, chip.grid_x or "
+                "chip.grid_y%s%s%s)\n",
+                shown, p ? "not a network parameter" : "unknown key", key,
+                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
         return -1;
     }
-    *out = x;
+    if (arch_param_set_text(a, p, val, why, sizeof why)) {
+        const char *near = NULL, *names[64];
+        if (p->d.type == DESC_ENUM) {
+            size_t k = 0;
+            while (k < 64 && (names[k] = arch_param_enum_name(p, (int)k)))
+                k++;
+            near = str_closest(val, names, k);
+        }
+        fprintf(stderr, "imcsim noc: error: %s '%s' (%s%s%s%s)\n", shown, val, why,
+                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        return -1;
+    }
     return 0;
 }
 
-static int parse_d(const char *flag, const char *v, double lo, double hi, double *out)
+static const char *param_name(const char *key, int v)
 {
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    if (!*v || *end || errno || !isfinite(x) || x < lo || x > hi) {
-        fprintf(stderr, "imcsim noc: error: %s '%s' (expected a number in %g..%g)\n", flag, v,
-                lo, hi);
-        return -1;
-    }
-    *out = x;
-    return 0;
+    return arch_param_enum_name(arch_param_find(key), v);
 }
 
-static int pick(const char *flag, const char *v, const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (!strcmp(v, names[i]))
-            return i;
-    const char *near = str_closest(v, names, (size_t)n);
-    fprintf(stderr, "imcsim noc: error: %s '%s' unknown (expected ", flag, v);
-    for (int i = 0; i < n; i++)
-        fprintf(stderr, "%s%s", i ? (i == n - 1 ? " or " : ", ") : "", names[i]);
-    fprintf(stderr, ")%s%s%s\n", near ? "; did you mean '" : "", near ? near : "",
-            near ? "'?" : "");
-    return -1;
-}
-
-static const char *const topo_names[] = {"mesh", "torus", "cmesh"};
-static const char *const route_names[] = {"xy", "yx", "westfirst", "oddeven"};
 static const char *const port_names[] = {"east", "west", "north", "south"};
+
+/* Average latencies exist only when a packet was delivered. */
+static void print_latency(const char *label, int any, double v)
+{
+    if (any)
+        printf("%-36s %14.3f\n", label, v);
+    else
+        printf("%-36s %14s\n", label, "none delivered");
+}
 
 static void print_text(const noc_t *n, const noc_synth_t *s, const noc_synth_result_t *r,
                        int links)
 {
     const noc_config_t *c = noc_config(n);
+    int any = r->packets_delivered > 0;
     printf("network: %s %dx%d, %d endpoints (%d per router), %s routing, %d VCs x %d flits\n",
-           topo_names[c->topology], c->kx, c->ky, noc_endpoints(n), c->concentration,
-           route_names[c->routing], c->vcs, c->vc_buf_flits);
+           param_name("chip.noc.topology", c->topology), c->kx, c->ky, noc_endpoints(n),
+           c->concentration, param_name("chip.noc.routing", c->routing), c->vcs,
+           c->vc_buf_flits);
+    printf("router: VC allocator %s, switch allocator %s, speedup %d in / %d out%s\n",
+           param_name("chip.noc.vc_allocator", c->vc_alloc),
+           param_name("chip.noc.sw_allocator", c->sw_alloc), c->input_speedup,
+           c->output_speedup, c->wait_for_tail_credit ? ", VCs wait for the tail credit" : "");
     printf("traffic: %s, rate %g flits/node/cycle, %d-flit packets, seed %llu\n",
-           noc_traffic_names[s->traffic], s->rate, s->packet_flits,
+           noc_traffic_names[s->traffic], s->rate, c->packet_flits,
            (unsigned long long)s->seed);
-    printf("%-36s %14.3f\n", "avg_packet_latency (cycles)", r->avg_packet_latency_cycles);
-    printf("%-36s %14.3f\n", "avg_network_latency (cycles)", r->avg_network_latency_cycles);
-    printf("%-36s %14llu\n", "max_packet_latency (cycles)",
-           (unsigned long long)r->max_packet_latency_cycles);
-    printf("%-36s %14.3f\n", "avg_hops (hops)", r->avg_hops);
+    print_latency("avg_packet_latency (cycles)", any, r->avg_packet_latency_cycles);
+    print_latency("avg_network_latency (cycles)", any, r->avg_network_latency_cycles);
+    if (any) {
+        printf("%-36s %14llu\n", "max_packet_latency (cycles)",
+               (unsigned long long)r->max_packet_latency_cycles);
+        printf("%-36s %4llu / %4llu / %4llu\n", "packet latency p50/p95/p99 (cycles)",
+               (unsigned long long)r->p50_packet_latency_cycles,
+               (unsigned long long)r->p95_packet_latency_cycles,
+               (unsigned long long)r->p99_packet_latency_cycles);
+    }
+    print_latency("avg_hops (hops)", any, r->avg_hops);
     printf("%-36s %14.4f\n", "offered (flits/node/cycle)", r->offered_flits_per_node_cycle);
     printf("%-36s %14.4f\n", "accepted (flits/node/cycle)", r->accepted_flits_per_node_cycle);
     printf("%-36s %14llu\n", "flits_injected (flits)", (unsigned long long)r->flits_injected);
@@ -128,16 +149,18 @@ static void print_text(const noc_t *n, const noc_synth_t *s, const noc_synth_res
     printf("%-36s %14lld\n", "source queue growth (flits)", (long long)r->queue_growth_flits);
     printf("%-36s %14llu\n", "sim_cycles (cycles)", (unsigned long long)r->sim_cycles);
     printf("%-36s %14s\n", "saturated", r->saturated ? "yes" : "no");
+    if (r->saturated)
+        printf("%-36s %14s\n", "saturation test", noc_sat_test_names[r->saturation_test]);
+    if (r->starved)
+        printf("%-36s %14llu\n", "starved flits (>= watchdog)", (unsigned long long)r->starved);
     double cyc = (double)(r->stats.cycles ? r->stats.cycles : 1);
     double umax = 0, usum = 0;
     int nl = 0;
     for (int rt = 0; rt < noc_routers(n); rt++)
         for (int p = 0; p < 4; p++) {
-            int64_t f = noc_port_flits(n, rt, p);
-            if (f < 0)
+            if (noc_port_flits(n, rt, p) < 0)
                 continue;
-            f = (int64_t)r->port_flits[rt * (4 + c->concentration) + p];
-            double u = (double)f / cyc;
+            double u = (double)r->port_flits[rt * (4 + c->concentration) + p] / cyc;
             umax = u > umax ? u : umax;
             usum += u;
             nl++;
@@ -160,19 +183,29 @@ static void print_text(const noc_t *n, const noc_synth_t *s, const noc_synth_res
     }
 }
 
+/* A latency in JSON: null when nothing was delivered. */
+static void jw_latency(json_w_t *w, const char *key, int any, double v)
+{
+    if (any)
+        jw_num(w, key, v);
+    else
+        jw_null(w, key);
+}
+
 static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_result_t *r)
 {
     const noc_config_t *c = noc_config(n);
+    int any = r->packets_delivered > 0;
     json_w_t w;
     jw_init(&w, stdout);
     jw_obj_begin(&w, NULL);
     jw_obj_begin(&w, "network");
-    jw_str(&w, "topology", topo_names[c->topology]);
+    jw_str(&w, "topology", param_name("chip.noc.topology", c->topology));
     jw_int(&w, "kx", c->kx);
     jw_int(&w, "ky", c->ky);
     jw_int(&w, "concentration", c->concentration);
     jw_int(&w, "endpoints", noc_endpoints(n));
-    jw_str(&w, "routing", route_names[c->routing]);
+    jw_str(&w, "routing", param_name("chip.noc.routing", c->routing));
     jw_int(&w, "vcs", c->vcs);
     jw_int(&w, "vc_buf_flits", c->vc_buf_flits);
     jw_int(&w, "flit_bits", c->flit_bits);
@@ -181,21 +214,31 @@ static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_res
                c->st_delay);
     jw_int(&w, "link_latency_cycles", c->link_latency);
     jw_int(&w, "credit_delay_cycles", c->credit_delay);
-    jw_str(&w, "switch_allocator", c->islip ? "islip" : "input_first_rr");
+    jw_int(&w, "credit_latency_cycles", c->credit_latency);
+    jw_str(&w, "vc_allocator", param_name("chip.noc.vc_allocator", c->vc_alloc));
+    jw_str(&w, "switch_allocator", param_name("chip.noc.sw_allocator", c->sw_alloc));
+    jw_int(&w, "alloc_iters", c->alloc_iters);
+    jw_int(&w, "input_speedup", c->input_speedup);
+    jw_int(&w, "output_speedup", c->output_speedup);
+    jw_bool(&w, "wait_for_tail_credit", c->wait_for_tail_credit);
     jw_bool(&w, "dateline", c->topology == TOPO_TORUS && c->dateline);
+    jw_uint(&w, "watchdog_cycles", c->watchdog_cycles);
     jw_obj_end(&w);
     jw_obj_begin(&w, "traffic");
     jw_str(&w, "pattern", noc_traffic_names[s->traffic]);
     jw_num(&w, "rate_flits_per_node_cycle", s->rate);
-    jw_int(&w, "packet_flits", s->packet_flits);
+    jw_int(&w, "packet_flits", c->packet_flits);
     jw_uint(&w, "warmup_cycles", s->warmup);
     jw_uint(&w, "measure_cycles", s->measure);
     jw_uint(&w, "seed", s->seed);
     jw_obj_end(&w);
-    jw_num(&w, "avg_packet_latency_cycles", r->avg_packet_latency_cycles);
-    jw_num(&w, "avg_network_latency_cycles", r->avg_network_latency_cycles);
-    jw_uint(&w, "max_packet_latency_cycles", r->max_packet_latency_cycles);
-    jw_num(&w, "avg_hops", r->avg_hops);
+    jw_latency(&w, "avg_packet_latency_cycles", any, r->avg_packet_latency_cycles);
+    jw_latency(&w, "avg_network_latency_cycles", any, r->avg_network_latency_cycles);
+    jw_latency(&w, "max_packet_latency_cycles", any, (double)r->max_packet_latency_cycles);
+    jw_latency(&w, "p50_packet_latency_cycles", any, (double)r->p50_packet_latency_cycles);
+    jw_latency(&w, "p95_packet_latency_cycles", any, (double)r->p95_packet_latency_cycles);
+    jw_latency(&w, "p99_packet_latency_cycles", any, (double)r->p99_packet_latency_cycles);
+    jw_latency(&w, "avg_hops", any, r->avg_hops);
     jw_num(&w, "offered_flits_per_node_cycle", r->offered_flits_per_node_cycle);
     jw_num(&w, "accepted_flits_per_node_cycle", r->accepted_flits_per_node_cycle);
     jw_uint(&w, "flits_injected", r->flits_injected);
@@ -205,30 +248,22 @@ static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_res
     jw_int(&w, "queue_growth_flits", r->queue_growth_flits);
     jw_uint(&w, "sim_cycles", r->sim_cycles);
     jw_bool(&w, "saturated", r->saturated);
+    jw_obj_begin(&w, "saturation");
+    if (r->saturated)
+        jw_str(&w, "test", noc_sat_test_names[r->saturation_test]);
+    else
+        jw_null(&w, "test");
+    jw_uint(&w, "undelivered_packets", r->packets_measured - r->packets_delivered);
+    jw_int(&w, "max_source_growth_flits", r->max_source_growth_flits);
+    jw_num(&w, "source_growth_limit_flits", r->source_growth_limit_flits);
+    jw_latency(&w, "first_quarter_latency_cycles", any, r->first_quarter_latency_cycles);
+    jw_latency(&w, "last_quarter_latency_cycles", any, r->last_quarter_latency_cycles);
+    jw_num(&w, "latency_ratio_limit", NOC_SAT_LATENCY_RATIO);
+    jw_obj_end(&w);
     jw_bool(&w, "watchdog", r->watchdog);
+    jw_uint(&w, "starved_flits", r->starved);
     jw_obj_begin(&w, "window");
-    for (int i = 0; i < noc_stat_count; i++) {
-        const noc_stat_desc_t *sd = &noc_stat_table[i];
-        const char *base = (const char *)&r->stats + sd->offset;
-        char key[96];
-        /* names already carrying their unit stay as they are */
-        char lname[64], lunit[16];
-        size_t i2;
-        for (i2 = 0; sd->name[i2] && i2 < sizeof lname - 1; i2++)
-            lname[i2] = (char)tolower((unsigned char)sd->name[i2]);
-        lname[i2] = 0;
-        for (i2 = 0; sd->unit[i2] && i2 < sizeof lunit - 1; i2++)
-            lunit[i2] = (char)tolower((unsigned char)sd->unit[i2]);
-        lunit[i2] = 0;
-        if (strstr(lname, lunit))
-            snprintf(key, sizeof key, "%s", sd->name);
-        else
-            snprintf(key, sizeof key, "%s_%s", sd->name, lunit);
-        if (sd->is_double)
-            jw_num(&w, key, *(const double *)(const void *)base);
-        else
-            jw_uint(&w, key, *(const uint64_t *)(const void *)base);
-    }
+    desc_write_json(&w, &r->stats, noc_stat_table, noc_stat_count);
     double fl = (double)(r->stats.flits_ejected ? r->stats.flits_ejected : 1);
     jw_num(&w, "dynamic_energy_pj_per_flit", r->stats.dynamic_energy_pj / fl);
     jw_obj_end(&w);
@@ -264,191 +299,169 @@ static void print_json(const noc_t *n, const noc_synth_t *s, const noc_synth_res
     jw_finish(&w);
 }
 
+/* Print diag lines ("noc: error: ...") with the command in front. */
+static void print_diag(const imc_diag_t *d)
+{
+    for (const char *t = d->text ? d->text : ""; *t;) {
+        const char *nl = strchr(t, '\n');
+        int len = nl ? (int)(nl - t) : (int)strlen(t);
+        fprintf(stderr, "imcsim %.*s\n", len, t);
+        t += len + (nl ? 1 : 0);
+    }
+}
+
+static const char *traffic_name(int i)
+{
+    return i >= 0 && i < NOC_TRAFFIC_COUNT_ ? noc_traffic_names[i] : NULL;
+}
+
 int imc_cmd_noc(int argc, char **argv)
 {
-    noc_config_t c;
+    static const opts_cmd_t cmd = {
+        "noc", "noc [options]",
+        "Runs the network-on-chip alone under synthetic traffic: warm-up, measurement\n"
+        "window, then drain of the window's packets. Rates are flits per endpoint per\n"
+        "cycle. The network is the architecture's (default: the default architecture,\n"
+        "see 'imcsim arch params'): --set takes any chip.noc.* key, chip.grid_x or\n"
+        "chip.grid_y, and each network option below is an alias of --set on the key\n"
+        "it names (docs/noc.md). The aliases apply first (in the order listed), then\n"
+        "--set in command-line order.\n",
+        "exit status: 0 ok; 1 deadlock (watchdog) or window packets undelivered at the\n"
+        "end (report on stderr); 2 bad usage\n",
+        0, 0, NULL};
     noc_synth_t s;
-    noc_config_default(&c);
     noc_synth_default(&s);
-    int json = 0, links = 0, conc_set = 0, arch_packet = 0, packet_set = 0;
-    long long v;
-    double dv;
+    int json = 0, links = 0, traffic = NOC_TRAFFIC_UNIFORM;
+    int64_t warmup = (int64_t)s.warmup, measure = (int64_t)s.measure, drain = 0,
+            seed = (int64_t)s.seed;
     const char *arch_spec = NULL;
-    /* first pass: --arch sets the base, explicit flags then override it */
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--arch") && i + 1 < argc)
-            arch_spec = argv[i + 1];
-    if (arch_spec) {
-        arch_t a;
+    opt_list_t sets = {0}, vals[NALIASES];
+    int flags[NALIASES];
+    char help[NALIASES][160];
+    memset(vals, 0, sizeof vals);
+    memset(flags, 0, sizeof flags);
+    opt_t opts[NALIASES + 16];
+    int k = 0;
+    opts[k++] = (opt_t)OPT_STRING(0, "arch", &arch_spec, "FILE|PRESET",
+                                  "start from this architecture's network");
+    opts[k++] = (opt_t)OPT_SET(&sets);
+    for (size_t i = 0; i < NALIASES; i++) { /* the aliases, described from the table */
+        const alias_t *al = &aliases[i];
+        const arch_param_t *p = arch_param_find(al->key);
+        if (al->fixed)
+            snprintf(help[i], sizeof help[i], "= --set %s=%s", al->key, al->fixed);
+        else
+            snprintf(help[i], sizeof help[i], "= --set %s%s%s (default %s)", al->key,
+                     al->key2 ? ", " : "", al->key2 ? al->key2 : "", p->def);
+        opts[k++] = al->fixed ? (opt_t)OPT_FLAG(0, al->flag + 2, &flags[i], help[i])
+                              : (opt_t)OPT_LIST(0, al->flag + 2, &vals[i], al->arg, help[i]);
+    }
+    opts[k++] = (opt_t)OPT_ENUM(0, "traffic", &traffic, "T", traffic_name,
+                                "uniform transpose bitcomp bitrev shuffle tornado neighbor\n"
+                                "hotspot (default uniform)");
+    opts[k++] = (opt_t)OPT_DOUBLE(0, "hotspot-frac", &s.hotspot_frac, "F", 0, 1,
+                                  "hotspot: fraction of packets to the hotspot (default 0.1)");
+    opts[k++] = (opt_t)OPT_DOUBLE(0, "rate", &s.rate, "R", 0, 1,
+                                  "offered load, flits/endpoint/cycle (default 0.1)");
+    opts[k++] = (opt_t)OPT_INT(0, "warmup", &warmup, "CYCLES", 0, 1000000000000LL,
+                               "warm-up cycles (default 10000)");
+    opts[k++] = (opt_t)OPT_INT(0, "measure", &measure, "CYCLES", 1, 1000000000000LL,
+                               "measurement window (default 100000)");
+    opts[k++] = (opt_t)OPT_INT(0, "drain", &drain, "CYCLES", 1, 1000000000000LL,
+                               "drain limit after the window (default 10 windows)");
+    opts[k++] = (opt_t)OPT_INT(0, "seed", &seed, "S", 0, INT64_MAX, "PRNG seed (default 1)");
+    opts[k++] = (opt_t)OPT_FLAG(0, "json", &json,
+                                "JSON on stdout (every link's utilization included)");
+    opts[k++] = (opt_t)OPT_FLAG(0, "links", &links, "text: print every link's utilization");
+    opts[k++] = (opt_t)OPT_END;
+    int rc = opts_parse(&cmd, opts, argc, argv, NULL, NULL);
+    arch_t a;
+    arch_params_defaults(&a);
+    if (rc == OPTS_GO && arch_spec) {
         imc_diag_t d;
         diag_init(&d);
-        if (arch_load(arch_spec, NULL, 0, &a, &d) || noc_config_from_arch(&c, &a, &d)) {
+        if (arch_load(arch_spec, NULL, 0, &a, &d)) {
             fputs(d.text ? d.text : "imcsim noc: error: cannot load the architecture\n", stderr);
-            diag_free(&d);
-            return 2;
-        }
-        if (d.text && d.len)
+            rc = 2;
+        } else if (d.text && d.len) {
             fputs(d.text, stderr); /* warnings */
+        }
         diag_free(&d);
-        conc_set = 1;
-        arch_packet = a.chip.noc.packet_flits;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--json")) {
-            json = 1;
-            continue;
-        }
-        if (!strcmp(a, "--links")) {
-            links = 1;
-            continue;
-        }
-        if (!strcmp(a, "--lookahead")) {
-            c.lookahead = 1;
-            continue;
-        }
-        if (!strcmp(a, "--islip")) {
-            c.islip = 1;
-            continue;
-        }
-        if (!strcmp(a, "--no-dateline")) {
-            c.dateline = 0;
-            continue;
-        }
-        if (strncmp(a, "--", 2))
-            return bad_usage("unexpected argument '%s'%s", a, "");
-        if (i + 1 >= argc)
-            return bad_usage("%s needs a value%s", a, "");
-        const char *val = argv[++i];
-        int rc = 0;
-        if (!strcmp(a, "--arch"))
-            ;
-        else if (!strcmp(a, "--topology")) {
-            int t = pick(a, val, topo_names, 3);
-            if (t < 0)
-                return 2;
-            c.topology = (arch_topology_t)t;
-        } else if (!strcmp(a, "--routing")) {
-            int t = pick(a, val, route_names, 4);
-            if (t < 0)
-                return 2;
-            c.routing = (arch_routing_t)t;
-        } else if (!strcmp(a, "--traffic")) {
-            int t = pick(a, val, noc_traffic_names, NOC_TRAFFIC_COUNT_);
-            if (t < 0)
-                return 2;
-            s.traffic = (noc_traffic_t)t;
-        } else if (!strcmp(a, "--k")) {
-            if (!(rc = parse_ll(a, val, 1, NOC_MAX_K, &v)))
-                c.kx = c.ky = (int)v;
-        } else if (!strcmp(a, "--kx")) {
-            if (!(rc = parse_ll(a, val, 1, NOC_MAX_K, &v)))
-                c.kx = (int)v;
-        } else if (!strcmp(a, "--ky")) {
-            if (!(rc = parse_ll(a, val, 1, NOC_MAX_K, &v)))
-                c.ky = (int)v;
-        } else if (!strcmp(a, "--concentration")) {
-            if (!(rc = parse_ll(a, val, 1, NOC_MAX_CONCENTRATION, &v)))
-                c.concentration = (int)v, conc_set = 1;
-        } else if (!strcmp(a, "--vcs")) {
-            if (!(rc = parse_ll(a, val, 1, NOC_MAX_VCS, &v)))
-                c.vcs = (int)v;
-        } else if (!strcmp(a, "--vc-buf")) {
-            if (!(rc = parse_ll(a, val, 1, 4096, &v)))
-                c.vc_buf_flits = (int)v;
-        } else if (!strcmp(a, "--routing-delay")) {
-            if (!(rc = parse_ll(a, val, 0, 64, &v)))
-                c.routing_delay = (int)v;
-        } else if (!strcmp(a, "--va-delay")) {
-            if (!(rc = parse_ll(a, val, 0, 64, &v)))
-                c.vc_alloc_delay = (int)v;
-        } else if (!strcmp(a, "--sa-delay")) {
-            if (!(rc = parse_ll(a, val, 0, 64, &v)))
-                c.sw_alloc_delay = (int)v;
-        } else if (!strcmp(a, "--st-delay")) {
-            if (!(rc = parse_ll(a, val, 0, 64, &v)))
-                c.st_delay = (int)v;
-        } else if (!strcmp(a, "--link-latency")) {
-            if (!(rc = parse_ll(a, val, 0, 64, &v)))
-                c.link_latency = (int)v;
-        } else if (!strcmp(a, "--credit-delay")) {
-            if (!(rc = parse_ll(a, val, 1, 64, &v)))
-                c.credit_delay = (int)v;
-        } else if (!strcmp(a, "--flit-bits")) {
-            if (!(rc = parse_ll(a, val, 1, 4096, &v)))
-                c.flit_bits = (int)v;
-        } else if (!strcmp(a, "--watchdog")) {
-            if (!(rc = parse_ll(a, val, 0, 1000000000000LL, &v)))
-                c.watchdog_cycles = (uint64_t)v;
-        } else if (!strcmp(a, "--packet-size")) {
-            if (!(rc = parse_ll(a, val, 1, 1 << 20, &v)))
-                s.packet_flits = (int)v, packet_set = 1;
-        } else if (!strcmp(a, "--warmup")) {
-            if (!(rc = parse_ll(a, val, 0, 1000000000000LL, &v)))
-                s.warmup = (uint64_t)v;
-        } else if (!strcmp(a, "--measure")) {
-            if (!(rc = parse_ll(a, val, 1, 1000000000000LL, &v)))
-                s.measure = (uint64_t)v;
-        } else if (!strcmp(a, "--drain")) {
-            if (!(rc = parse_ll(a, val, 1, 1000000000000LL, &v)))
-                s.drain_max = (uint64_t)v;
-        } else if (!strcmp(a, "--seed")) {
-            if (!(rc = parse_ll(a, val, 0, 0x7fffffffffffffffLL, &v)))
-                s.seed = (uint64_t)v;
-        } else if (!strcmp(a, "--rate")) {
-            if (!(rc = parse_d(a, val, 0, 1, &dv)))
-                s.rate = dv;
-        } else if (!strcmp(a, "--hotspot-frac")) {
-            if (!(rc = parse_d(a, val, 0, 1, &dv)))
-                s.hotspot_frac = dv;
-        } else {
-            static const char *const flags[] = {
-                "--arch", "--topology", "--k", "--kx", "--ky", "--concentration", "--routing",
-                "--vcs", "--vc-buf", "--routing-delay", "--va-delay", "--sa-delay", "--st-delay",
-                "--link-latency", "--credit-delay", "--lookahead", "--islip", "--flit-bits", "--no-dateline",
-                "--watchdog", "--traffic", "--hotspot-frac", "--rate", "--packet-size",
-                "--warmup", "--measure", "--drain", "--seed", "--json", "--links", "--help"};
-            const char *near = str_closest(a, flags, sizeof flags / sizeof flags[0]);
-            fprintf(stderr, "imcsim noc: error: unknown option '%s'%s%s%s\n", a,
-                    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
-            return 2;
-        }
-        if (rc)
-            return 2;
+    for (size_t i = 0; i < NALIASES && rc == OPTS_GO; i++) {
+        const alias_t *al = &aliases[i];
+        if (flags[i] && set_param(&a, al->key, al->fixed, al->flag))
+            rc = 2;
+        for (int j = 0; j < vals[i].n && rc == OPTS_GO; j++)
+            if (set_param(&a, al->key, vals[i].v[j], al->flag) ||
+                (al->key2 && set_param(&a, al->key2, vals[i].v[j], al->flag)))
+                rc = 2;
     }
-    if (c.topology == TOPO_CMESH && !conc_set)
-        c.concentration = 4;
-    if (arch_packet > 0 && !packet_set)
-        s.packet_flits = arch_packet; /* the chip's packets unless told otherwise */
+    for (int j = 0; j < sets.n && rc == OPTS_GO; j++) {
+        const char *v = sets.v[j], *e = strchr(v, '=');
+        char key[128], shown[200];
+        if (!e || e == v || (size_t)(e - v) >= sizeof key) {
+            rc = opts_usage_error(&cmd, "--set '%s' (expected KEY=VALUE, e.g. chip.noc.vcs=4)", v);
+            break;
+        }
+        memcpy(key, v, (size_t)(e - v));
+        key[e - v] = 0;
+        snprintf(shown, sizeof shown, "--set %.150s", v);
+        if (set_param(&a, key, e + 1, shown))
+            rc = 2;
+    }
+    opt_list_free(&sets);
+    for (size_t i = 0; i < NALIASES; i++)
+        opt_list_free(&vals[i]);
+    if (rc != OPTS_GO)
+        return rc;
+    s.traffic = (noc_traffic_t)traffic;
+    s.warmup = (uint64_t)warmup;
+    s.measure = (uint64_t)measure;
+    s.drain_max = (uint64_t)drain;
+    s.seed = (uint64_t)seed;
+    /* (an architecture file says this at load; the flags did not go through it) */
+    if (a.chip.noc.topology == TOPO_MESH && a.chip.noc.concentration > 1)
+        fprintf(stderr, "imcsim noc: warning: topology mesh with concentration %d is the "
+                        "concentrated mesh (cmesh); --concentration 1 for one endpoint per "
+                        "router\n",
+                a.chip.noc.concentration);
+    else if (a.chip.noc.topology == TOPO_CMESH && a.chip.noc.concentration == 1)
+        fprintf(stderr, "imcsim noc: warning: topology cmesh with concentration 1 is a mesh\n");
+    noc_config_t c;
     imc_diag_t d;
     diag_init(&d);
-    noc_t *n = noc_create(&c, &d);
+    int bad = noc_config_from_arch(&c, &a, &d);
+    noc_t *n = bad ? NULL : noc_create(&c, &d);
     if (!n || noc_traffic_check(s.traffic, n, &d)) {
-        /* diag lines read "noc: error: ..."; name the command in front */
-        for (const char *t = d.text ? d.text : ""; *t;) {
-            const char *nl = strchr(t, '\n');
-            int len = nl ? (int)(nl - t) : (int)strlen(t);
-            fprintf(stderr, "imcsim %.*s\n", len, t);
-            t += len + (nl ? 1 : 0);
-        }
+        print_diag(&d);
         diag_free(&d);
         noc_destroy(n);
         return 2;
     }
+    print_diag(&d); /* warnings */
     diag_free(&d);
     s.progress = 1;
     noc_synth_result_t r;
-    int rc = noc_synth_run(n, &s, &r);
+    rc = noc_synth_run(n, &s, &r);
     if (json)
         print_json(n, &s, &r);
     else
         print_text(n, &s, &r, links);
-    if (rc)
+    if (r.starved)
+        fputs(noc_starvation_report(n), stderr);
+    if (r.watchdog) {
         fputs(noc_watchdog_report(n), stderr);
+    } else if (rc) {
+        fprintf(stderr,
+                "noc: %llu of %llu window packets undelivered after a drain of %llu cycles "
+                "(blocked if nothing moves below; else saturated: lower --rate or raise "
+                "--drain)\n",
+                (unsigned long long)(r.packets_measured - r.packets_delivered),
+                (unsigned long long)r.packets_measured,
+                (unsigned long long)(r.sim_cycles - s.warmup - s.measure));
+        fputs(noc_blocked_report(n), stderr);
+    }
     noc_synth_result_free(&r);
     noc_destroy(n);
     return rc ? 1 : 0;

@@ -54,7 +54,8 @@ static void dump_rec(const trace_rec_t *r, char *buf, size_t n)
         snprintf(buf, n, "values=%u", r->a);
         break;
     case TR_SEND:
-        snprintf(buf, n, "tile=%u values=%u consumer=%u", r->a, r->b, r->c);
+        snprintf(buf, n, "tile=%u values=%u consumer=%u%s", r->a, r->b, r->c,
+                 r->arg & TRACE_SEND_MORE ? " more" : ""); // the message goes on
         break;
     default:
         snprintf(buf, n, "a=%u b=%u c=%u arg=%u", r->a, r->b, r->c, r->arg);

@@ -11,13 +11,21 @@
 
 const char *job_policy_name(int i) { return replicate_policy_name((replicate_policy_t)i); }
 
+model_opts_t model_flags_opts(const model_flags_t *f)
+{
+    model_opts_t o = {(int)f->weight_bits, (int)f->act_bits, f->input_shape, f->quant};
+    return o;
+}
+
 int job_compile(const job_opts_t *o, job_t *j, imc_diag_t *d)
 {
     memset(j, 0, sizeof *j);
     j->arch = calloc(1, sizeof *j->arch);
     if (!j->arch)
         return 1;
-    if (arch_load(o->arch, o->sets.v, o->sets.n, j->arch, d) || model_load(o->model, &j->model, d))
+    model_opts_t mo = model_flags_opts(&o->mflags);
+    if (arch_load(o->arch, o->sets.v, o->sets.n, j->arch, d) ||
+        model_load_opts(o->model, &mo, &j->model, d))
         return 2;
     if (compile_model(j->arch, &j->model, (replicate_policy_t)o->policy, &j->mapping, d))
         return 2;

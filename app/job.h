@@ -13,13 +13,37 @@
 extern "C" {
 #endif
 
+/* The options of every command that loads a model (docs/model-format.md). */
+typedef struct model_flags {
+    int64_t weight_bits, act_bits; /* 0: not given */
+    const char *input_shape, *quant;
+} model_flags_t;
+
+#define MODEL_FLAGS_INIT {0, 0, NULL, NULL}
+
+/* The rows of an option table for a model_flags_t. */
+#define MODEL_OPTIONS(f)                                                                    \
+    OPT_INT(0, "weight-bits", &(f)->weight_bits, "N", 1, 32,                                \
+            "bits of the weights a model leaves unset\n(default: the architecture's)"),     \
+    OPT_INT(0, "act-bits", &(f)->act_bits, "N", 1, 32,                                      \
+            "bits of the activations a model leaves unset"),                                \
+    OPT_STRING(0, "input-shape", &(f)->input_shape, "DIMS",                                 \
+               "an ONNX input's dimensions where the file leaves\n"                         \
+               "them symbolic, e.g. 1x3x224x224"),                                          \
+    OPT_STRING(0, "quant", &(f)->quant, "FILE",                                             \
+               "per-layer quantization overrides (docs/model-format.md)")
+
+/* The model_load_opts() options the flags give. */
+model_opts_t model_flags_opts(const model_flags_t *f);
+
 typedef struct job_opts {
     const char *arch, *model;
     opt_list_t sets;
     int policy;            /* replicate_policy_t */
+    model_flags_t mflags;
 } job_opts_t;
 
-#define JOB_OPTS_INIT {NULL, NULL, {NULL, 0, 0}, REPLICATE_BALANCED}
+#define JOB_OPTS_INIT {NULL, NULL, {NULL, 0, 0}, REPLICATE_BALANCED, MODEL_FLAGS_INIT}
 
 /* Name of replication policy i (NULL past the last), for OPT_ENUM. */
 const char *job_policy_name(int i);
@@ -27,11 +51,13 @@ const char *job_policy_name(int i);
 /* The rows of an option table for a job_opts_t. */
 #define JOB_OPTIONS(j)                                                                      \
     OPT_STRING(0, "arch", &(j)->arch, "A", "preset (imcsim arch presets) or architecture YAML file"), \
-    OPT_STRING(0, "model", &(j)->model, "M", "zoo model (imcsim models) or model YAML file"), \
+    OPT_STRING(0, "model", &(j)->model, "M",                                                \
+               "zoo model (imcsim models), model YAML or ONNX file"),                       \
     OPT_SET(&(j)->sets),                                                                    \
     OPT_ENUM(0, "replicate", &(j)->policy, "P", job_policy_name,                            \
              "none | balanced (default: fill the chips the model needs)\n"                 \
-             "| max (fill every chip of the system)")
+             "| max (fill every chip of the system)"),                                      \
+    MODEL_OPTIONS(&(j)->mflags)
 
 typedef struct job {
     arch_t *arch;

@@ -24,9 +24,11 @@ const command commands[] = {
     {"arch", imc_cmd_arch, "validate, inspect and document architecture files"},
     {"models", imc_cmd_models, "list the model zoo with parameters and MACs"},
     {"compile", imc_cmd_compile, "map a network onto an architecture and write traces"},
+    {"import", imc_cmd_import, "write an ONNX network as a YAML model referencing its weights"},
     {"trace", imc_cmd_trace, "dump or summarise a trace file"},
     {"run", imc_cmd_run, "simulate inference of a network on an architecture"},
     {"compare", imc_cmd_compare, "run one network on several architectures side by side"},
+    {"estimate", imc_cmd_estimate, "ISAAC's analytic pipeline model of a mapping (milliseconds)"},
     {"noc", imc_cmd_noc, "run the network-on-chip alone under synthetic traffic"},
 };
 

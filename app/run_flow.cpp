@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "engine.h"
+#include "estimate.h"
+#include "functional_run.h"
 #include "outpath.h"
 #include "tracegen.h"
 
@@ -72,6 +74,18 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
                                "DIR/manifest.json with --csv DIR, else FILE.manifest beside\n"
                                "the JSON or the timeline)"));
         t.push_back(OPT_FLAG(0, "quiet", &ra.quiet, "no summary on stdout"));
+        t.push_back(OPT_FLAG(0, "functional", &ra.functional,
+                             "also run real values through the same cores: accuracy on --data\n"
+                             "(docs/functional.md); JSON 'functional', adc_clipped the real count"));
+        t.push_back(OPT_STRING(0, "data", &ra.data, "FILE",
+                               "labelled data set for --functional (scripts/make-dataset)"));
+        t.push_back(OPT_INT(0, "limit", &ra.limit, "N", 1, 1 << 24,
+                            "only the first N samples of --data"));
+        t.push_back(OPT_STRING(0, "calib", &ra.calib, "FILE",
+                               "data set whose first 32 samples fix activation ranges where\n"
+                               "the model gives none (default --data)"));
+        t.push_back(OPT_INT(0, "seed", &ra.seed, "S", 0, INT64_MAX,
+                            "seed of the non-idealities' random streams (default 1)"));
     } else {
         t.push_back(OPT_STRING(0, "json", &ra.json, "FILE", "write an array of run results as JSON ('-' for stdout)"));
         t.push_back(OPT_STRING(0, "csv", &ra.csv, "FILE", "write the table as CSV (full precision)"));
@@ -85,6 +99,11 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
         return rc;
     if (!ra.job.arch || (!ra.job.model && !ra.traces))
         return opts_usage_error(&c, ra.traces ? "--arch is required" : "--arch and --model are required");
+    if (!ra.functional != !ra.data)
+        return opts_usage_error(&c, ra.functional ? "--functional needs --data FILE"
+                                                  : "--data needs --functional");
+    if (!ra.functional && (ra.calib || ra.limit || ra.seed != 1))
+        return opts_usage_error(&c, "--calib, --limit and --seed need --functional");
     // A bad output path fails now, not after the simulation. The timeline
     // is opened when the simulation starts: its directory is made now.
     if ((ra.json && outpath_file(c.name, ra.json, 0)) || (ra.timeline && outpath_file(c.name, ra.timeline, 1)) ||
@@ -131,6 +150,12 @@ int run_one(const RunArgs &ra, const char *arch_spec, run_result_t *res, imc_dia
     if (!rc && (ra.traces ? load_traces(ra.traces, j->arch, &j->model, &layers, d)
                           : tracegen_build(&j->mapping, &layers, d)))
         rc = 2;
+    func_result_t *fres = nullptr;
+    if (!rc && ra.functional) { // before the timing run: bad data fails fast
+        func_run_args_t fa{ra.data, ra.calib, (int)ra.limit, (uint64_t)ra.seed};
+        if (func_run_prepare(j->arch, &j->mapping, &fa, &fres, d))
+            rc = 2;
+    }
     if (!rc) {
         imc_run_config cfg;
         cfg.batch = (int)ra.batch;
@@ -139,14 +164,24 @@ int run_one(const RunArgs &ra, const char *arch_spec, run_result_t *res, imc_dia
         cfg.perturb_order = (uint64_t)ra.perturb_order;
         rc = imc_simulate(j->arch, &j->mapping, layers, cfg, res, d);
         rc = check_horizon(rc, d);
+        if (fres)
+            func_run_attach(fres, res);
     }
+    // the analytic estimate of the same mapping, beside the run's figures
+    estimate_t e;
+    if (!rc && !estimate_run(&j->mapping, &e, d)) {
+        if (estimate_noc(&j->mapping, layers, &e, d))
+            rc = 2;
+        res->estimate = e;
+        res->estimate_model = &j->model;
+    }
+    if (layers)
+        trace_layers_free(layers, j->model.n_layers);
     print_diag(d);
     trace_index_free(&ix);
     // A failure before anything was elaborated leaves nothing that refers to
-    // the job and the traces: free them (no leak for LeakSanitizer to see).
+    // the job: free it (no leak for LeakSanitizer to see).
     if (rc && sc_core::sc_get_top_level_objects().empty()) {
-        if (layers)
-            trace_layers_free(layers, j->model.n_layers);
         job_free(j);
         delete j;
     }

@@ -16,6 +16,10 @@ struct RunArgs {
     const char *manifest = nullptr; // run: where the manifest of the outputs goes
     int64_t batch = 1, perturb_order = 0;
     int quiet = 0;
+    // --functional (docs/functional.md): accuracy on a data set
+    int functional = 0;
+    const char *data = nullptr, *calib = nullptr;
+    int64_t limit = 0, seed = 1;
 };
 
 // Parses the options of run (multi_arch false) or compare; OPTS_GO, or the

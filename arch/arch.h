@@ -31,6 +31,11 @@ typedef enum {
 typedef enum { BUF_EDRAM, BUF_SRAM } arch_buffer_type_t;
 typedef enum { TOPO_MESH, TOPO_TORUS, TOPO_CMESH } arch_topology_t;
 typedef enum { ROUTE_XY, ROUTE_YX, ROUTE_WEST_FIRST, ROUTE_ODD_EVEN } arch_routing_t;
+/* NoC allocators (docs/noc.md): the VC allocator also has today's greedy
+ * single-pointer pass, which is fast but unfair. */
+typedef enum {
+    ALLOC_SEPARABLE_INPUT_FIRST, ALLOC_SEPARABLE_OUTPUT_FIRST, ALLOC_ISLIP, ALLOC_GREEDY
+} arch_alloc_t;
 
 /* Power (dynamic at full activity, and leakage) and area of one instance. */
 typedef struct arch_cost {
@@ -53,17 +58,35 @@ typedef struct arch_tech {
     double vdd_v;
 } arch_tech_t;
 
+/* A memory device. device.type selects a parameter set with published values
+ * (arch/device/dev_<type>.c); the configuration may override each value. */
 typedef struct arch_device {
     arch_device_type_t type;
     int bits_per_cell;
-    double on_off_ratio;
-    double read_energy_pj;   /* per cell read */
-    double write_energy_pj;  /* per cell programmed */
+    double on_off_ratio;     /* G_on / G_off (finite on/off non-ideality) */
+    double g_on_us;          /* conductance of the highest level (IR drop) */
+    double read_energy_pj;   /* per cell read (0: crossbar power x read time) */
+    double write_energy_pj;  /* one program-and-verify pulse of one cell */
     double read_latency_ns;
-    double write_latency_ns; /* per cell (row-parallel programming is the crossbar's) */
+    double write_latency_ns; /* one pulse of one row (a row's cells in parallel) */
+    double program_verify_iterations; /* pulses per programmed cell, mean */
     double endurance_cycles;
     double cell_area_f2;
+    double variation_sigma;  /* device-to-device: relative sigma of a cell's conductance */
+    double read_noise_sigma; /* cycle-to-cycle: relative sigma per read */
+    double drift_nu;         /* G(t) = G(t0) (t/t0)^-nu */
+    double drift_t0_s;
+    double stuck_on_rate, stuck_off_rate; /* fraction of cells stuck at G_on / G_off */
 } arch_device_t;
+
+/* Which non-idealities the functional model applies (all off = ideal devices,
+ * exact integer column sums). Their magnitudes are device.*, crossbar.* and
+ * adc.* parameters. */
+typedef struct arch_nonideal {
+    int variation, read_noise, stuck_at, drift, on_off_ratio, ir_drop, adc_error;
+    double drift_time_s;     /* time from programming to inference */
+    int ir_drop_iterations;  /* refinements of the IR-drop model (docs/functional.md) */
+} arch_nonideal_t;
 
 typedef struct arch_crossbar {
     int rows, cols;
@@ -73,6 +96,7 @@ typedef struct arch_crossbar {
     double read_latency_ns;        /* one analog read (one input slice) */
     int extra_read_cycles;         /* read slots per MVM beyond the input slices
                                       (pipeline fill, e.g. PUMA's +2) */
+    double wire_resistance_ohm;    /* row and column wire between adjacent cells */
     arch_cost_t cost;              /* one crossbar array */
 } arch_crossbar_t;
 
@@ -89,6 +113,11 @@ typedef struct arch_adc {
     double sample_rate_gsps;
     double walden_fom_fj;          /* walden model: fJ per conversion step */
     double enob;                   /* walden model; 0 = bits */
+    int lsb;                       /* column-sum units per ADC step (0 in a file: resolved to
+                                      the smallest power of two spanning the lossless range) */
+    double offset_lsb;             /* non-ideal transfer: code = round((1+gain_error)*v */
+    double gain_error;             /*   + offset_lsb + noise), noise ~ N(0, noise_lsb) */
+    double noise_lsb;
     /* Resolved by the cost model at load time (per ADC, per conversion). */
     double energy_pj;
     double latency_ns;
@@ -99,7 +128,23 @@ typedef struct arch_unit {         /* a simple digital unit */
     int count;
     double latency_cycles;         /* in tile clock cycles */
     arch_cost_t cost;              /* one instance */
+    int lanes;                     /* values one instance takes per cycle (0 = 1); with
+                                      lanes, power, leakage and area are per lane */
 } arch_unit_t;
+
+/* The units a tile function (partial-sum reduction, activation, pooling,
+ * residual add) can run on: the tile's own S+A, activation or pooling units,
+ * or the vector units of the CE that owns the data (PUMA's VFU lanes). */
+typedef enum { UNIT_SA, UNIT_ACTIVATION, UNIT_POOL, UNIT_VFU, UNIT_KIND_COUNT_ } arch_unit_kind_t;
+
+/* Off-chip link static power: for the whole run (ISAAC's "constant 10.4 W"),
+ * or only while the links carry data. */
+typedef enum { OFFCHIP_ALWAYS, OFFCHIP_TRANSFERS } arch_offchip_scope_t;
+
+/* The network's input and output: streamed over the off-chip links, or
+ * already in the first layers' tile buffers and left in the last layers'
+ * (PUMAsim's assumption). */
+typedef enum { HOST_IO_LINKS, HOST_IO_PRELOADED } arch_host_io_t;
 
 typedef struct arch_reg {
     int bytes;
@@ -108,9 +153,13 @@ typedef struct arch_reg {
 
 typedef struct arch_ce {           /* compute element (ISAAC IMA, PUMA core) */
     int crossbars;
+    int mvmu_crossbars;            /* crossbars driven and converted as one unit (PUMA's
+                                      MVMU: 8); 1 = each crossbar on its own */
     int adcs;
     arch_unit_t sh;                /* sample-and-hold: count is per crossbar */
     arch_unit_t sa;                /* shift-and-add units */
+    arch_unit_t vfu;               /* vector functional units (PUMA), lanes wide; cost per lane */
+    double vfu_peak_activity;      /* share of the lanes the static roll-up counts active */
     arch_reg_t input_reg;
     arch_reg_t output_reg;
     int n_extras;
@@ -134,6 +183,10 @@ typedef struct arch_tile {
     arch_unit_t activation;        /* sigmoid/tanh/relu units */
     arch_unit_t sa;
     arch_unit_t pool;
+    arch_unit_kind_t accum_unit;   /* where each function runs */
+    arch_unit_kind_t act_unit;
+    arch_unit_kind_t pool_unit;
+    arch_unit_kind_t add_unit;
     arch_reg_t output_reg;
     int n_extras;
     arch_extra_t extras[ARCH_MAX_EXTRAS];
@@ -148,9 +201,18 @@ typedef struct arch_noc {
     int packet_flits;              /* max flits per packet */
     int routing_delay, vc_alloc_delay, sw_alloc_delay, st_delay; /* cycles */
     int lookahead;                 /* lookahead routing removes RC */
-    int credit_delay;
+    int credit_delay;              /* cycles: credit processing upstream */
+    int credit_latency;            /* cycles: the credit channel */
     int link_latency;
     arch_routing_t routing;
+    int dateline;                  /* torus: dateline VC classes (deadlock-free) */
+    arch_alloc_t vc_allocator;     /* any arch_alloc_t */
+    arch_alloc_t sw_allocator;     /* any but ALLOC_GREEDY */
+    int alloc_iters;               /* iSLIP iterations */
+    int input_speedup, output_speedup; /* crossbar ports per router port */
+    int wait_for_tail_credit;      /* an output VC is reallocated once its tail's credit is back */
+    int watchdog_cycles;           /* starvation / deadlock threshold; 0 = off */
+    int multicast;                 /* routers replicate multicast packets */
     double clock_ghz;
     arch_cost_t router;            /* one router */
     double link_energy_pj_per_bit;
@@ -163,14 +225,18 @@ typedef struct arch_offchip {
     double bandwidth_gbps;         /* per link, GB/s */
     double latency_ns;
     double energy_pj_per_bit;
-    double power_w;                /* constant, whole chip */
+    double power_w;                /* static, all links of one chip */
+    arch_offchip_scope_t power_scope;
+    arch_host_io_t host_io;
     double area_mm2;
 } arch_offchip_t;
 
 typedef struct arch_chip {
     int tiles;
     int grid_x, grid_y;            /* router grid (tiles = grid_x*grid_y*concentration) */
+    int band_rows;                 /* placement (placement.c): 0 row-major, else bands */
     int chips;                     /* chips in the system */
+    int gate_unused_tiles;         /* tiles without work draw no static power */
     arch_noc_t noc;
     arch_offchip_t offchip;
 } arch_chip_t;
@@ -210,10 +276,15 @@ typedef struct arch {
     arch_tile_t tile;
     arch_chip_t chip;
     arch_precision_t precision;
+    arch_nonideal_t nonideal;
     arch_derived_t derived;
     uint64_t hash;                 /* FNV-1a of the effective configuration
                                       (every parameter but the name) */
 } arch_t;
+
+/* The NoC endpoint of a chip's tile (0 .. chip.tiles-1), by chip.band_rows
+ * (placement.c). Endpoint e is at router e / concentration, routers row-major. */
+int arch_tile_endpoint(const arch_t *a, int tile);
 
 #ifdef __cplusplus
 }

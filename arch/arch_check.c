@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "adc_model.h"
+#include "device_model.h"
 #include "arch_internal.h"
 #include "arch_load.h"
 
@@ -56,16 +57,66 @@ static int ceil_log2_u64(uint64_t v)
 
 int arch_offchip_used(const arch_t *a)
 {
-    /* chips talk to each other over the links; where the network input and
-       output also cross them (host I/O over the links), so do those */
-    return a->chip.chips > 1;
+    /* chips talk to each other over the links, and the network's input and
+       output cross them unless they are preloaded (chip.offchip.host_io) */
+    return a->chip.chips > 1 || a->chip.offchip.host_io == HOST_IO_LINKS;
+}
+
+/* The largest column sum of one read: every row at the top DAC level over
+ * cells at the top level, or with ISAAC's flipping at most half of them --
+ * but never less than the unit column's (cells of 1 on every row), which the
+ * same ADC converts. */
+static uint64_t max_column_sum(const arch_t *a, int flip)
+{
+    uint64_t dmax = ((uint64_t)1 << a->dac.bits) - 1, rows = (uint64_t)a->crossbar.rows;
+    uint64_t cells = (((uint64_t)1 << a->device.bits_per_cell) - 1) * rows;
+    uint64_t data = dmax * (flip ? cells / 2 : cells);
+    uint64_t unit = a->crossbar.unit_cols > 0 ? dmax * rows : 0;
+    return data > unit ? data : unit;
 }
 
 int arch_lossless_bits(const arch_t *a)
 {
-    uint64_t v = (((uint64_t)1 << a->dac.bits) - 1) *
-                 (((uint64_t)1 << a->device.bits_per_cell) - 1) * (uint64_t)a->crossbar.rows;
-    return ceil_log2_u64(v);
+    /* a b-bit ADC holds 0 .. 2^b - 1 */
+    return ceil_log2_u64(max_column_sum(a, a->crossbar.column_flip) + 1);
+}
+
+/* Whether a device.* value was given after the device type was chosen: in
+ * the same file as device.type (or any --set when the type came from one),
+ * or later in the chain. Otherwise the type's value replaces it, so a file
+ * that switches 'base: isaac' to another device gets that device's values. */
+static int given_for_type(const arch_loc_t *v, const arch_loc_t *type)
+{
+    if (!v->file)
+        return 0;
+    if (!type->file || v->seq > type->seq || v->file == type->file)
+        return 1;
+    return !strncmp(v->file, "--set ", 6) && !strncmp(type->file, "--set ", 6);
+}
+
+/* Fill every device.* value the configuration does not give from the device
+ * type's parameter set; such values are blamed on the device.type line. */
+static void device_resolve(arch_ctx_t *c)
+{
+    arch_t *a = c->a;
+    const device_model_t *dm = device_model_get(a->device.type);
+    const arch_loc_t *tl = &c->loc[arch_param_index(arch_param_find("device.type"))];
+    int n;
+    const device_field_t *f = device_fields(&n);
+    for (int i = 0; i < n; i++) {
+        const arch_param_t *p = arch_param_find(f[i].key);
+        if (!p)
+            abort(); /* a typo in device_model.c */
+        arch_loc_t *l = &c->loc[arch_param_index(p)];
+        if (given_for_type(l, tl))
+            continue;
+        const char *src = (const char *)&dm->v + f[i].offset;
+        if (f[i].is_int)
+            *(int *)((char *)a + p->d.offset) = *(const int *)src;
+        else
+            *(double *)((char *)a + p->d.offset) = *(const double *)src;
+        *l = *tl;
+    }
 }
 
 /* ---- Settings that cannot matter in this configuration ----
@@ -151,6 +202,20 @@ int arch_check(arch_ctx_t *c)
     int e0 = c->d->errors;
     const arch_precision_t *pr = &a->precision;
 
+    device_resolve(c);
+    const device_model_t *dm = device_model_get(a->device.type);
+    if (a->device.bits_per_cell > dm->max_bits_per_cell)
+        report(c, 1, KEYS("device.bits_per_cell", "device.type"),
+               "device.bits_per_cell = %d exceeds the %d bit%s a %s cell holds reliably "
+               "(expected at most %d for device.type = %s)", a->device.bits_per_cell,
+               dm->max_bits_per_cell, dm->max_bits_per_cell == 1 ? "" : "s", dm->name,
+               dm->max_bits_per_cell, dm->name);
+    if (a->device.stuck_on_rate + a->device.stuck_off_rate > 1)
+        report(c, 0, KEYS("device.stuck_on_rate", "device.stuck_off_rate"),
+               "device.stuck_on_rate + device.stuck_off_rate = %g + %g exceeds 1 (expected "
+               "fractions of the cells that sum to at most 1)",
+               a->device.stuck_on_rate, a->device.stuck_off_rate);
+
     if (pr->weight_bits % a->device.bits_per_cell)
         report(c, 0, KEYS("precision.weight_bits", "device.bits_per_cell"),
                "precision.weight_bits = %d is not a multiple of device.bits_per_cell = %d "
@@ -191,6 +256,27 @@ int arch_check(arch_ctx_t *c)
                a->ce.adcs, cpa, (long long)a->ce.adcs * cpa, a->ce.crossbars, cols,
                (long long)a->ce.crossbars * cols);
 
+    /* every tile function runs on a unit that exists: a missing unit is an
+     * error, never a silent stand-in */
+    static const char *const func_key[] = {"tile.accum_unit", "tile.act_unit",
+                                           "tile.pool_unit", "tile.add_unit"};
+    static const char *const unit_key[UNIT_KIND_COUNT_] = {
+        "tile.sa.count", "tile.activation.count", "tile.pool.count", "ce.vfu.count"};
+    static const char *const unit_name[UNIT_KIND_COUNT_] = {"sa", "activation", "pool", "vfu"};
+    const arch_unit_kind_t on[] = {a->tile.accum_unit, a->tile.act_unit, a->tile.pool_unit,
+                                   a->tile.add_unit};
+    const int count[UNIT_KIND_COUNT_] = {a->tile.sa.count, a->tile.activation.count,
+                                         a->tile.pool.count, a->ce.vfu.count};
+    for (int f = 0; f < 4; f++)
+        if (count[on[f]] <= 0)
+            report(c, 0, KEYS(func_key[f], unit_key[on[f]]),
+                   "%s = %s but %s = %d (expected a positive count, or %s on a unit the "
+                   "architecture has)", func_key[f], unit_name[on[f]], unit_key[on[f]],
+                   count[on[f]], func_key[f]);
+    if (a->ce.crossbars % a->ce.mvmu_crossbars)
+        report(c, 0, KEYS("ce.mvmu_crossbars", "ce.crossbars"),
+               "ce.mvmu_crossbars = %d does not divide ce.crossbars = %d (expected whole "
+               "MVMUs in a CE)", a->ce.mvmu_crossbars, a->ce.crossbars);
     if (a->crossbar.signed_scheme == SIGNED_OFFSET && a->crossbar.unit_cols < 1)
         report(c, 0, KEYS("crossbar.signed_scheme", "crossbar.unit_cols"),
                "crossbar.signed_scheme = offset needs crossbar.unit_cols >= 1 (expected a "
@@ -200,18 +286,29 @@ int arch_check(arch_ctx_t *c)
                "dac.per_crossbar = %d exceeds crossbar.rows = %d (expected at most one DAC "
                "per row)", a->dac.per_crossbar, a->crossbar.rows);
 
-    /* Off-chip links carry what crosses chips: a link the run would use
-       must exist and move data (links = 0 ran as if it were 1; a bandwidth
-       of 0 never finished). */
-    if (arch_offchip_used(a) && a->chip.offchip.links < 1)
-        report(c, 0, KEYS("chip.offchip.links", "chip.chips"),
-               "chip.offchip.links = 0, but the %d chips of the system exchange data over "
-               "them (expected at least one link, or chip.chips = 1)", a->chip.chips);
-    if (arch_offchip_used(a) && !(a->chip.offchip.bandwidth_gbps > 0))
-        report(c, 0, KEYS("chip.offchip.bandwidth_gbps", "chip.chips"),
-               "chip.offchip.bandwidth_gbps = 0, but the %d chips of the system exchange data "
-               "over the off-chip links (expected a bandwidth > 0, or chip.chips = 1)",
-               a->chip.chips);
+    /* Off-chip links carry what crosses chips and, unless it is preloaded,
+       the network's input and output: a link the run uses must exist and
+       move data (links = 0 ran as if it were 1; a bandwidth of 0 never
+       finished). */
+    if (arch_offchip_used(a)) {
+        char why[96];
+        if (a->chip.chips > 1)
+            snprintf(why, sizeof why, "the %d chips of the system exchange data over",
+                     a->chip.chips);
+        else
+            snprintf(why, sizeof why, "the network's input and output cross");
+        const char *cause = a->chip.chips > 1 ? "chip.chips" : "chip.offchip.host_io";
+        const char *instead = a->chip.chips > 1 ? "chip.chips = 1"
+                                                : "chip.offchip.host_io = preloaded";
+        if (a->chip.offchip.links < 1)
+            report(c, 0, KEYS("chip.offchip.links", cause),
+                   "chip.offchip.links = 0, but %s them (expected at least one link, or %s)",
+                   why, instead);
+        if (!(a->chip.offchip.bandwidth_gbps > 0))
+            report(c, 0, KEYS("chip.offchip.bandwidth_gbps", cause),
+                   "chip.offchip.bandwidth_gbps = 0, but %s the off-chip links (expected a "
+                   "bandwidth > 0, or %s)", why, instead);
+    }
 
     int slices = pr->weight_bits / a->device.bits_per_cell;
     if (a->crossbar.signed_scheme == SIGNED_DIFFERENTIAL)
@@ -247,7 +344,7 @@ int arch_check(arch_ctx_t *c)
     dv->slices_per_weight = slices;
     dv->weights_per_crossbar_row = cols / slices;
     dv->input_cycles = pr->act_bits / pr->input_bits_per_cycle;
-    dv->lossless_adc_bits = arch_lossless_bits(a) - (a->crossbar.column_flip ? 1 : 0);
+    dv->lossless_adc_bits = arch_lossless_bits(a);
     dv->routers = (int)routers;
     dv->crossbars_per_chip = (int64_t)a->chip.tiles * a->tile.ces * a->ce.crossbars;
     /* One input slice: the analog read, or the ADC working through its
@@ -257,21 +354,37 @@ int arch_check(arch_ctx_t *c)
     dv->mvm_latency_ns = (dv->input_cycles + a->crossbar.extra_read_cycles) * dv->slice_ns;
     dv->adc_conversions_per_mvm = (double)dv->input_cycles * (cols + a->crossbar.unit_cols);
 
-    if (a->adc.bits < dv->lossless_adc_bits) {
-        int raw = arch_lossless_bits(a);
+    uint64_t top = max_column_sum(a, a->crossbar.column_flip);
+    if (a->adc.lsb == 0) { /* full range: the smallest power-of-two step that spans it */
+        a->adc.lsb = 1;
+        while ((((uint64_t)1 << a->adc.bits) - 1) * (uint64_t)a->adc.lsb < top)
+            a->adc.lsb *= 2;
+    }
+    if (a->adc.lsb > 1 && a->adc.bits < dv->lossless_adc_bits) {
+        report(c, 1, KEYS("adc.bits", "adc.lsb"),
+               "adc.bits = %d with adc.lsb = %d: column sums are rounded to multiples of %d "
+               "(lossless needs %d bits with adc.lsb = 1)", a->adc.bits, a->adc.lsb,
+               a->adc.lsb, dv->lossless_adc_bits);
+    } else if (a->adc.lsb > 1) {
+        report(c, 1, KEYS("adc.lsb"),
+               "adc.lsb = %d: column sums are rounded to multiples of %d (expected 1 for a "
+               "lossless %d-bit ADC)", a->adc.lsb, a->adc.lsb, a->adc.bits);
+    } else if (a->adc.bits < dv->lossless_adc_bits) {
+        unsigned long long mx = (unsigned long long)top;
         if (a->crossbar.column_flip)
             report(c, 1, KEYS("adc.bits"),
-                   "adc.bits = %d is below the lossless resolution of %d bits "
-                   "(ceil(log2((2^%d-1)*(2^%d-1)*%d)) = %d, minus 1 for column_flip): "
-                   "large column sums are clipped",
-                   a->adc.bits, dv->lossless_adc_bits, a->dac.bits,
-                   a->device.bits_per_cell, a->crossbar.rows, raw);
+                   "adc.bits = %d is below the lossless resolution of %d bits (largest "
+                   "column sum with column_flip max((2^%d-1)*floor((2^%d-1)*%d/2), unit "
+                   "column) = %llu, ceil(log2(%llu+1)) = %d): large column sums are clipped",
+                   a->adc.bits, dv->lossless_adc_bits, a->dac.bits, a->device.bits_per_cell,
+                   a->crossbar.rows, mx, mx, dv->lossless_adc_bits);
         else
             report(c, 1, KEYS("adc.bits"),
-                   "adc.bits = %d is below the lossless resolution of %d bits "
-                   "(ceil(log2((2^%d-1)*(2^%d-1)*%d))): large column sums are clipped",
-                   a->adc.bits, dv->lossless_adc_bits, a->dac.bits,
-                   a->device.bits_per_cell, a->crossbar.rows);
+                   "adc.bits = %d is below the lossless resolution of %d bits (largest "
+                   "column sum (2^%d-1)*(2^%d-1)*%d = %llu, ceil(log2(%llu+1)) = %d): large "
+                   "column sums are clipped",
+                   a->adc.bits, dv->lossless_adc_bits, a->dac.bits, a->device.bits_per_cell,
+                   a->crossbar.rows, mx, mx, dv->lossless_adc_bits);
     }
     return 0;
 }

@@ -39,7 +39,9 @@ const char *arch_intern(arch_ctx_t *c, const char *s);
 /* Consistency checks, ADC model resolution and derived values. 0 if valid. */
 int arch_check(arch_ctx_t *c);
 
-/* ceil(log2((2^dac-1)(2^cell-1)*rows)), before any encoding saving. */
+/* Bits an ADC needs to hold the largest column sum of one read,
+ * (2^dac-1)(2^cell-1)*rows (halved, rounded down, with column_flip):
+ * ceil(log2(sum + 1)). */
 int arch_lossless_bits(const arch_t *a);
 
 /* FNV-1a of the dumped effective configuration. */

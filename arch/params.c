@@ -19,6 +19,14 @@ static const char *const signed_names[] = {"offset", "differential", "none", NUL
 static const char *const buf_names[] = {"edram", "sram", NULL};
 static const char *const topo_names[] = {"mesh", "torus", "cmesh", NULL};
 static const char *const route_names[] = {"xy", "yx", "west_first", "odd_even", NULL};
+static const char *const unit_names[] = {"sa", "activation", "pool", "vfu", NULL};
+static const char *const scope_names[] = {"always", "transfers", NULL};
+static const char *const host_io_names[] = {"links", "preloaded", NULL};
+/* index = arch_alloc_t; the switch allocator has no greedy variant */
+static const char *const vc_alloc_names[] = {"separable_input_first", "separable_output_first",
+                                             "islip", "greedy", NULL};
+static const char *const sw_alloc_names[] = {"separable_input_first", "separable_output_first",
+                                             "islip", NULL};
 
 const char *const arch_extra_keys[] = {"name", "count", "power_mw", "leakage_mw", "area_mm2"};
 
@@ -63,23 +71,47 @@ static const arch_param_t table[] = {
        "clock of the tile digital logic"),
     PD("tech.vdd_v", tech.vdd_v, "V", 0, 100, PF_GT_MIN, "1", "supply voltage"),
 
-    PE("device.type", device.type, dev_names, "rram", "memory device of the crossbar cells"),
+    /* device.*: a value the configuration does not give takes the device
+     * type's (arch/device/dev_<type>.c); the defaults below are rram's. */
+    PE("device.type", device.type, dev_names, "rram",
+       "memory device of the crossbar cells; selects the defaults of the device.* values"),
     PI("device.bits_per_cell", device.bits_per_cell, "bits", 1, 8, "2",
-       "bits stored in one cell"),
+       "bits stored in one cell (default: the device type's)"),
     PD("device.on_off_ratio", device.on_off_ratio, "", 1, 1e12, 0, "100",
-       "on/off conductance ratio"),
+       "on/off conductance ratio G_on/G_off (default: the device type's)"),
+    PD("device.g_on_us", device.g_on_us, "uS", 0, 1e9, PF_GT_MIN, "40",
+       "conductance of the highest cell level (default: the device type's)"),
     PD("device.read_energy_pj", device.read_energy_pj, "pJ", 0, MAXD, 0, "0",
-       "energy of one cell read"),
-    PD("device.write_energy_pj", device.write_energy_pj, "pJ", 0, MAXD, 0, "0",
-       "energy to program one cell"),
+       "energy of one cell read (0: crossbar power x read time)"),
+    PD("device.write_energy_pj", device.write_energy_pj, "pJ", 0, MAXD, 0, "0.6",
+       "energy of one program-and-verify pulse of one cell (default: the device type's)"),
     PD("device.read_latency_ns", device.read_latency_ns, "ns", 0, MAXNS, 0, "0",
        "cell read latency"),
-    PD("device.write_latency_ns", device.write_latency_ns, "ns", 0, MAXNS, 0, "0",
-       "cell write latency"),
+    PD("device.write_latency_ns", device.write_latency_ns, "ns", 0, MAXNS, 0, "100",
+       "one program-and-verify pulse of one row, its cells in parallel (default: the "
+       "device type's)"),
+    PD("device.program_verify_iterations", device.program_verify_iterations, "", 1, 1e6, 0,
+       "10", "program-and-verify pulses per programmed cell, mean (default: the device "
+       "type's)"),
     PD("device.endurance_cycles", device.endurance_cycles, "cycles", 0, 1e30, 0, "1e6",
-       "write endurance"),
+       "write endurance (default: the device type's)"),
     PD("device.cell_area_f2", device.cell_area_f2, "F2", 0, 1e9, PF_GT_MIN, "12",
-       "cell area in F^2"),
+       "cell area in F^2 (default: the device type's)"),
+    PD("device.variation_sigma", device.variation_sigma, "", 0, 1, 0, "0.0276",
+       "device-to-device variation: relative sigma of a programmed conductance "
+       "(nonideal.variation; default: the device type's)"),
+    PD("device.read_noise_sigma", device.read_noise_sigma, "", 0, 1, 0, "0.01",
+       "cycle-to-cycle read noise: relative sigma per read (nonideal.read_noise; default: "
+       "the device type's)"),
+    PD("device.drift_nu", device.drift_nu, "", 0, 1, 0, "0",
+       "drift exponent: G(t) = G(t0) (t/t0)^-nu (nonideal.drift; default: the device "
+       "type's)"),
+    PD("device.drift_t0_s", device.drift_t0_s, "s", 0, 1e12, PF_GT_MIN, "1",
+       "drift reference time t0 after programming (default: the device type's)"),
+    PD("device.stuck_on_rate", device.stuck_on_rate, "", 0, 1, 0, "0.0904",
+       "fraction of cells stuck at G_on (nonideal.stuck_at; default: the device type's)"),
+    PD("device.stuck_off_rate", device.stuck_off_rate, "", 0, 1, 0, "0.0175",
+       "fraction of cells stuck at G_off (nonideal.stuck_at; default: the device type's)"),
 
     PI("crossbar.rows", crossbar.rows, "", 1, 65536, "128", "rows (inputs) per crossbar"),
     PI("crossbar.cols", crossbar.cols, "", 1, 65536, "128",
@@ -94,6 +126,9 @@ static const arch_param_t table[] = {
        "one analog read (one input slice)"),
     PI("crossbar.extra_read_cycles", crossbar.extra_read_cycles, "", 0, 1 << 20, "0",
        "input-slice slots per MVM beyond the input slices (pipeline fill)"),
+    PD("crossbar.wire_resistance_ohm", crossbar.wire_resistance_ohm, "Ohm", 0, 1e9, 0, "2.12",
+       "wire resistance between adjacent cells, rows and columns (nonideal.ir_drop; "
+       "default: DNN+NeuroSim V1.0, 40 nm wire over a 4F 1T1R cell)"),
     COST("crossbar", crossbar.cost, "crossbar array"),
 
     PI("dac.bits", dac.bits, "bits", 1, 16, "1", "DAC resolution (input bits per cycle)"),
@@ -114,11 +149,31 @@ static const arch_param_t table[] = {
        "walden model: effective bits (0 = adc.bits)"),
     PD("adc.leakage_mw", adc.cost.leakage_mw, "mW", 0, MAXD, 0, "0",
        "leakage of one ADC (energy and area come from the model)"),
+    PI("adc.lsb", adc.lsb, "", 0, 1 << 20, "1",
+       "column-sum units per ADC step: 1 = one cell level x one DAC level, sums above "
+       "2^bits-1 saturate; 0 = the smallest power of two whose 2^bits-1 steps span the "
+       "largest column sum (a full-range ADC that rounds)"),
+    PD("adc.offset_lsb", adc.offset_lsb, "LSB", -1e6, 1e6, 0, "0",
+       "offset of the transfer curve (nonideal.adc_error)"),
+    PD("adc.gain_error", adc.gain_error, "", -0.99, 10, 0, "0",
+       "relative gain error: code = round((1 + gain_error) x input + offset) "
+       "(nonideal.adc_error)"),
+    PD("adc.noise_lsb", adc.noise_lsb, "LSB", 0, 1e6, 0, "0",
+       "input-referred noise sigma per conversion (nonideal.adc_error)"),
 
     PI("ce.crossbars", ce.crossbars, "", 1, 1 << 16, "8", "crossbars per compute element"),
+    PI("ce.mvmu_crossbars", ce.mvmu_crossbars, "", 1, 1 << 16, "1",
+       "crossbars mapped, driven and converted as one unit (PUMA's MVMU: 8); 1 = each on its own"),
     PI("ce.adcs", ce.adcs, "", 1, 1 << 20, "8", "ADCs per compute element"),
     UNIT("ce.sh", ce.sh, "sample-and-hold", "128", "per crossbar"),
     UNIT("ce.sa", ce.sa, "shift-and-add unit", "4", "per compute element"),
+    UNIT("ce.vfu", ce.vfu, "vector functional unit", "0", "per compute element"),
+    PI("ce.vfu.lanes", ce.vfu.lanes, "", 1, 1 << 16, "1",
+       "values one vector functional unit takes per cycle (its lanes); its power_mw, "
+       "leakage_mw and area_mm2 are per lane"),
+    PD("ce.vfu.peak_activity", ce.vfu_peak_activity, "", 0, 1, 0, "1",
+       "share of the vector lanes the static roll-up counts active at peak (PUMA's tile "
+       "power counts one lane of four: 0.25); runs charge the lanes each op uses"),
     REG("ce.input_reg", ce.input_reg, "CE input register", "2048"),
     REG("ce.output_reg", ce.output_reg, "CE output register", "256"),
     PX("ce.extras", ce,
@@ -138,6 +193,16 @@ static const arch_param_t table[] = {
     UNIT("tile.activation", tile.activation, "activation unit", "2", "per tile"),
     UNIT("tile.sa", tile.sa, "tile shift-and-add unit", "1", "per tile"),
     UNIT("tile.pool", tile.pool, "pooling unit", "1", "per tile"),
+    PE("tile.accum_unit", tile.accum_unit, unit_names, "sa",
+       "unit adding the partial sums of other CEs and tiles: sa (tile.sa), activation, pool, "
+       "or vfu (ce.vfu of the CE owning the columns)"),
+    PE("tile.act_unit", tile.act_unit, unit_names, "activation",
+       "unit applying activations: activation (tile.activation), sa, pool, or vfu"),
+    PE("tile.pool_unit", tile.pool_unit, unit_names, "pool",
+       "unit pooling: pool (tile.pool), sa, activation, or vfu"),
+    PE("tile.add_unit", tile.add_unit, unit_names, "sa",
+       "unit of residual adds and LSTM elementwise updates: sa (tile.sa), activation, pool, "
+       "or vfu"),
     REG("tile.output_reg", tile.output_reg, "tile output register", "3072"),
     PX("tile.extras", tile,
        "other tile components counted for power/area: [{name, count, power_mw, leakage_mw, area_mm2}]"),
@@ -145,28 +210,59 @@ static const arch_param_t table[] = {
     PI("chip.tiles", chip.tiles, "", 1, 1 << 20, "16", "tiles per chip"),
     PI("chip.grid_x", chip.grid_x, "", 1, 4096, "2", "routers along x"),
     PI("chip.grid_y", chip.grid_y, "", 1, 4096, "2", "routers along y"),
+    PI("chip.band_rows", chip.band_rows, "", 0, 4096, "0",
+       "placement: the compiler's tiles fill bands of this many router rows column by column, "
+       "so a layer's output leaves through as many parallel links (0: router rows in order)"),
     PI("chip.chips", chip.chips, "", 1, 1 << 16, "1", "chips in the system"),
-    PE("chip.noc.topology", chip.noc.topology, topo_names, "cmesh", "router topology"),
-    PI("chip.noc.concentration", chip.noc.concentration, "", 1, 64, "4", "tiles per router"),
+    PB("chip.gate_unused_tiles", chip.gate_unused_tiles, "true",
+       "tiles without work are power-gated: they draw no static power"),
+    PE("chip.noc.topology", chip.noc.topology, topo_names, "cmesh",
+       "router topology: mesh, torus (wrap-around links) or cmesh (mesh, several tiles per router)"),
+    PI("chip.noc.concentration", chip.noc.concentration, "", 1, 16, "4",
+       "tiles (endpoints) per router"),
     PI("chip.noc.flit_bits", chip.noc.flit_bits, "bits", 1, 1 << 16, "32", "flit width"),
     PI("chip.noc.vcs", chip.noc.vcs, "", 1, 64, "2", "virtual channels per input port"),
-    PI("chip.noc.vc_buf_flits", chip.noc.vc_buf_flits, "flits", 1, 1 << 16, "8",
+    PI("chip.noc.vc_buf_flits", chip.noc.vc_buf_flits, "flits", 1, 4096, "8",
        "buffer depth of one virtual channel"),
     PI("chip.noc.packet_flits", chip.noc.packet_flits, "flits", 1, 1 << 16, "4",
        "maximum flits per packet"),
-    PI("chip.noc.routing_delay", chip.noc.routing_delay, "cycles", 0, 1024, "1",
+    PI("chip.noc.routing_delay", chip.noc.routing_delay, "cycles", 0, 64, "1",
        "route computation stage"),
-    PI("chip.noc.vc_alloc_delay", chip.noc.vc_alloc_delay, "cycles", 0, 1024, "1",
+    PI("chip.noc.vc_alloc_delay", chip.noc.vc_alloc_delay, "cycles", 0, 64, "1",
        "VC allocation stage"),
-    PI("chip.noc.sw_alloc_delay", chip.noc.sw_alloc_delay, "cycles", 0, 1024, "1",
+    PI("chip.noc.sw_alloc_delay", chip.noc.sw_alloc_delay, "cycles", 0, 64, "1",
        "switch allocation stage"),
-    PI("chip.noc.st_delay", chip.noc.st_delay, "cycles", 0, 1024, "1", "switch traversal stage"),
+    PI("chip.noc.st_delay", chip.noc.st_delay, "cycles", 0, 64, "1", "switch traversal stage"),
     PB("chip.noc.lookahead", chip.noc.lookahead, "false", "lookahead routing (removes RC)"),
-    PI("chip.noc.credit_delay", chip.noc.credit_delay, "cycles", 0, 1024, "1",
-       "credit return delay"),
-    PI("chip.noc.link_latency", chip.noc.link_latency, "cycles", 0, 1 << 16, "1",
-       "link traversal"),
-    PE("chip.noc.routing", chip.noc.routing, route_names, "xy", "routing function"),
+    PI("chip.noc.credit_delay", chip.noc.credit_delay, "cycles", 1, 64, "1",
+       "from a buffer read to its credit usable upstream (with credit_latency)"),
+    PI("chip.noc.credit_latency", chip.noc.credit_latency, "cycles", 0, 64, "0",
+       "credit channel latency, added to credit_delay"),
+    PI("chip.noc.link_latency", chip.noc.link_latency, "cycles", 0, 64, "1",
+       "link traversal (also the injection and ejection channels)"),
+    PE("chip.noc.routing", chip.noc.routing, route_names, "xy",
+       "routing function: xy, yx (dimension order), west_first, odd_even (adaptive, meshes only)"),
+    PB("chip.noc.dateline", chip.noc.dateline, "true",
+       "torus: dateline VC classes (false deadlocks; for tests)"),
+    PE("chip.noc.vc_allocator", chip.noc.vc_allocator, vc_alloc_names, "greedy",
+       "VC allocator: separable_input_first, separable_output_first, islip (a pointer per "
+       "resource, fair) or greedy (one router-wide pointer, unfair)"),
+    PE("chip.noc.sw_allocator", chip.noc.sw_allocator, sw_alloc_names, "separable_input_first",
+       "switch allocator: separable_input_first, separable_output_first or islip"),
+    PI("chip.noc.alloc_iters", chip.noc.alloc_iters, "", 1, 16, "1",
+       "iSLIP iterations per cycle"),
+    PI("chip.noc.input_speedup", chip.noc.input_speedup, "", 1, 2, "1",
+       "crossbar inputs per input port (2: one per VC parity)"),
+    PI("chip.noc.output_speedup", chip.noc.output_speedup, "", 1, 2, "1",
+       "crossbar outputs per output port (2: two flits a cycle into an output queue)"),
+    PB("chip.noc.wait_for_tail_credit", chip.noc.wait_for_tail_credit, "false",
+       "an output VC is reallocated once its tail's credit is back, not when the tail leaves"),
+    PI("chip.noc.watchdog_cycles", chip.noc.watchdog_cycles, "cycles", 0, 2147483647, "100000",
+       "a flit waiting this long is reported (starvation); nothing moving this long stops "
+       "the network (deadlock); 0 = off"),
+    PB("chip.noc.multicast", chip.noc.multicast, "false",
+       "routers replicate multicast packets (a dimension-order tree) instead of one unicast "
+       "copy per destination"),
     PD("chip.noc.clock_ghz", chip.noc.clock_ghz, "GHz", 0.001, 1000, 0, "1.2", "NoC clock"),
     COST("chip.noc.router", chip.noc.router, "router"),
     PD("chip.noc.link_energy_pj_per_bit", chip.noc.link_energy_pj_per_bit, "pJ/bit", 0,
@@ -184,7 +280,13 @@ static const arch_param_t table[] = {
     PD("chip.offchip.energy_pj_per_bit", chip.offchip.energy_pj_per_bit, "pJ/bit", 0, MAXD,
        0, "0", "off-chip transfer energy"),
     PD("chip.offchip.power_w", chip.offchip.power_w, "W", 0, MAXD, 0, "0",
-       "constant power of all off-chip links of one chip"),
+       "static power of all off-chip links of one chip"),
+    PE("chip.offchip.power_scope", chip.offchip.power_scope, scope_names, "always",
+       "when the links draw power_w: always (the whole run) or transfers (only while "
+       "they carry data)"),
+    PE("chip.offchip.host_io", chip.offchip.host_io, host_io_names, "links",
+       "the network's input and output: links (streamed over the off-chip links) or "
+       "preloaded (in the tile buffers at the start, as PUMAsim assumes)"),
     PD("chip.offchip.area_mm2", chip.offchip.area_mm2, "mm2", 0, MAXD, 0, "0",
        "area of all off-chip links of one chip"),
 
@@ -195,6 +297,27 @@ static const arch_param_t table[] = {
        "input bits applied per crossbar read (= dac.bits)"),
     PB("precision.signed_inputs", precision.signed_inputs, "true",
        "two's-complement inputs (MSB slice subtracted)"),
+
+    /* Non-idealities of the functional model (docs/functional.md): each
+     * off = ideal; timing and energy never depend on them. */
+    PB("nonideal.variation", nonideal.variation, "false",
+       "device-to-device conductance variation (device.variation_sigma)"),
+    PB("nonideal.read_noise", nonideal.read_noise, "false",
+       "cycle-to-cycle read noise (device.read_noise_sigma)"),
+    PB("nonideal.stuck_at", nonideal.stuck_at, "false",
+       "stuck-at-ON/OFF cells (device.stuck_on_rate, device.stuck_off_rate)"),
+    PB("nonideal.drift", nonideal.drift, "false",
+       "conductance drift until nonideal.drift_time_s (device.drift_nu, device.drift_t0_s)"),
+    PD("nonideal.drift_time_s", nonideal.drift_time_s, "s", 0, 1e12, 0, "3600",
+       "time from programming to inference"),
+    PB("nonideal.on_off_ratio", nonideal.on_off_ratio, "false",
+       "finite on/off ratio: level 0 conducts G_on/device.on_off_ratio"),
+    PB("nonideal.ir_drop", nonideal.ir_drop, "false",
+       "IR drop along rows and columns (crossbar.wire_resistance_ohm, device.g_on_us)"),
+    PI("nonideal.ir_drop_iterations", nonideal.ir_drop_iterations, "", 1, 1000, "4",
+       "refinements of the IR-drop model per read (docs/functional.md)"),
+    PB("nonideal.adc_error", nonideal.adc_error, "false",
+       "ADC offset, gain error and noise (adc.offset_lsb, adc.gain_error, adc.noise_lsb)"),
 };
 
 #define NPARAMS (sizeof table / sizeof table[0])

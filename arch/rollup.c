@@ -38,6 +38,11 @@ void arch_rollup(const arch_t *a, arch_rollup_t *r)
     add(r, "adc", ROLL_CE, ce->adcs, &a->adc.cost);
     add(r, "sample_hold", ROLL_CE, (double)ce->crossbars * ce->sh.count, &ce->sh.cost);
     add(r, "ce_shift_add", ROLL_CE, ce->sa.count, &ce->sa.cost);
+    /* a VFU's cost is per lane; the roll-up counts peak_activity of its lanes */
+    const int lanes = ce->vfu.lanes > 0 ? ce->vfu.lanes : 1;
+    arch_cost_t vfu = {ce->vfu.cost.power_mw * ce->vfu_peak_activity, ce->vfu.cost.leakage_mw,
+                       ce->vfu.cost.area_mm2};
+    add(r, "vfu", ROLL_CE, (double)ce->vfu.count * lanes, &vfu);
     add(r, "ce_input_reg", ROLL_CE, 1, &ce->input_reg.cost);
     add(r, "ce_output_reg", ROLL_CE, 1, &ce->output_reg.cost);
     for (int i = 0; i < ce->n_extras; i++) {
@@ -94,12 +99,15 @@ void arch_rollup(const arch_t *a, arch_rollup_t *r)
     tile_leak += tl->ces * ce_leak + a->chip.noc.router.leakage_mw / conc;
     tile_mm2 += tl->ces * ce_mm2 + a->chip.noc.router.area_mm2 / conc;
 
-    r->ce = (arch_level_cost_t){(int64_t)ces_chip, ce_mw * 1e-3, (ce_mw - ce_leak) * 1e-3,
-                                ce_leak * 1e-3, ce_mm2};
-    r->tile = (arch_level_cost_t){a->chip.tiles, tile_mw * 1e-3, (tile_mw - tile_leak) * 1e-3,
-                                  tile_leak * 1e-3, tile_mm2};
-    r->chip = (arch_level_cost_t){1, chip_mw * 1e-3, (chip_mw - chip_leak) * 1e-3,
-                                  chip_leak * 1e-3, chip_mm2};
+    r->ce = (arch_level_cost_t){.count = (int64_t)ces_chip, .power_w = ce_mw * 1e-3,
+                                .dynamic_w = (ce_mw - ce_leak) * 1e-3,
+                                .leakage_w = ce_leak * 1e-3, .area_mm2 = ce_mm2};
+    r->tile = (arch_level_cost_t){.count = a->chip.tiles, .power_w = tile_mw * 1e-3,
+                                  .dynamic_w = (tile_mw - tile_leak) * 1e-3,
+                                  .leakage_w = tile_leak * 1e-3, .area_mm2 = tile_mm2};
+    r->chip = (arch_level_cost_t){.count = 1, .power_w = chip_mw * 1e-3,
+                                  .dynamic_w = (chip_mw - chip_leak) * 1e-3,
+                                  .leakage_w = chip_leak * 1e-3, .area_mm2 = chip_mm2};
     r->tile_adc_power_fraction = tile_mw > 0 ? adc_mw / tile_mw : 0;
     r->tile_adc_area_fraction = tile_mm2 > 0 ? adc_mm2 / tile_mm2 : 0;
 
@@ -110,6 +118,18 @@ void arch_rollup(const arch_t *a, arch_rollup_t *r)
                             (dv->mvm_latency_ns * 1e-9);
     r->peak_ops_per_s_per_w = r->chip.power_w > 0 ? r->peak_ops_per_s / r->chip.power_w : 0;
     r->peak_ops_per_s_per_mm2 = r->chip.area_mm2 > 0 ? r->peak_ops_per_s / r->chip.area_mm2 : 0;
+    /* The same peak at every level: a macro (CE) paper's TOPS/W compares
+     * with the CE, a system paper's with the chip (periphery, buffers, NoC
+     * and off-chip links included). */
+    double per_xbar = dv->crossbars_per_chip > 0 ? r->peak_ops_per_s / dv->crossbars_per_chip : 0;
+    arch_level_cost_t *lv[3] = {&r->ce, &r->tile, &r->chip};
+    double xbars[3] = {ce->crossbars, (double)ce->crossbars * tl->ces, (double)dv->crossbars_per_chip};
+    for (int i = 0; i < 3; i++) {
+        lv[i]->peak_ops_per_s = per_xbar * xbars[i];
+        lv[i]->peak_ops_per_s_per_w = lv[i]->power_w > 0 ? lv[i]->peak_ops_per_s / lv[i]->power_w : 0;
+        lv[i]->peak_ops_per_s_per_mm2 =
+            lv[i]->area_mm2 > 0 ? lv[i]->peak_ops_per_s / lv[i]->area_mm2 : 0;
+    }
 }
 
 static const char *level_name(arch_roll_level_t l)
@@ -168,6 +188,12 @@ void arch_rollup_print(const arch_t *a, const arch_rollup_t *r, FILE *f)
     fprintf(f, "peak (one chip, MAC = 2 ops): %.4g TOPS, %.4g GOPS/W, %.4g GOPS/s/mm2\n",
             r->peak_ops_per_s * 1e-12, r->peak_ops_per_s_per_w * 1e-9,
             r->peak_ops_per_s_per_mm2 * 1e-9);
+    fprintf(f, "\npeak by level (one instance; an op is half a MAC of %d-bit weights x %d-bit "
+               "inputs)\n", a->precision.weight_bits, a->precision.act_bits);
+    fprintf(f, "%-6s %14s %14s %16s\n", "level", "GOPS", "GOPS/W", "GOPS/s/mm2");
+    for (int i = 0; i < 3; i++)
+        fprintf(f, "%-6s %14.5g %14.5g %16.5g\n", nm[i], lv[i]->peak_ops_per_s * 1e-9,
+                lv[i]->peak_ops_per_s_per_w * 1e-9, lv[i]->peak_ops_per_s_per_mm2 * 1e-9);
 }
 
 static void level_json(json_w_t *w, const char *key, const arch_level_cost_t *l)
@@ -178,6 +204,9 @@ static void level_json(json_w_t *w, const char *key, const arch_level_cost_t *l)
     jw_num(w, "dynamic_power_w", l->dynamic_w);
     jw_num(w, "leakage_power_w", l->leakage_w);
     jw_num(w, "area_mm2", l->area_mm2);
+    jw_num(w, "peak_ops_per_s", l->peak_ops_per_s);
+    jw_num(w, "peak_ops_per_s_per_w", l->peak_ops_per_s_per_w);
+    jw_num(w, "peak_ops_per_s_per_mm2", l->peak_ops_per_s_per_mm2);
     jw_obj_end(w);
 }
 

@@ -35,6 +35,9 @@ typedef struct arch_level_cost {
     double dynamic_w;              /* one instance, full activity */
     double leakage_w;              /* one instance */
     double area_mm2;               /* one instance */
+    /* Peak of one instance with every crossbar busy (an op is half a MAC at
+     * precision.weight_bits x precision.act_bits), per W and per mm2 of it. */
+    double peak_ops_per_s, peak_ops_per_s_per_w, peak_ops_per_s_per_mm2;
 } arch_level_cost_t;
 
 typedef struct arch_rollup {

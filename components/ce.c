@@ -10,6 +10,7 @@ const desc_t ce_stat_desc[] = {
     STAT_U(S, reads, "1", "bit-serial input cycles executed"),
     STAT_U(S, busy_cycles, "cycles", "front end (crossbars + ADCs) busy"),
     STAT_U(S, clipped, "1", "ADC-saturated conversions in functional MVMs"),
+    STAT_U(S, sense_decisions, "1", "sense-amplifier decisions in functional MVMs (binary layers)"),
     STAT_F(S, dynamic_energy_pj, "pJ", "dynamic energy of all components of the CE"),
     STAT_F(S, reg_energy_pj, "pJ", "input/output register dynamic energy (part of dynamic)"),
     STAT_F(S, reg_leakage_pj, "pJ", "input/output register leakage x simulated time"),
@@ -34,9 +35,46 @@ int ce_init(ce_t *ce, const arch_t *a)
     adc_init(&ce->adc, a);
     sa_init(&ce->sa, a, &a->ce.sa);
     ce->extra_read_slots = a->crossbar.extra_read_cycles > 0 ? (uint64_t)a->crossbar.extra_read_cycles : 0;
-    ce->slice = calloc((size_t)a->crossbar.rows, sizeof *ce->slice);
     ce->sums = calloc((size_t)a->crossbar.cols + a->crossbar.unit_cols + 1, sizeof *ce->sums);
-    return ce->slice && ce->sums ? 0 : -1;
+    ni_model_init(&ce->ni, a);
+    ce_set_seed(ce, 1, 0);
+    return ce->sums ? 0 : -1;
+}
+
+/* Functional scratch, grown on demand: timing-only CEs never allocate it. */
+int ce_scratch(ce_t *ce, int n_in)
+{
+    const arch_t *a = ce->a;
+    int phys = a->crossbar.cols + a->crossbar.unit_cols;
+    if (n_in > ce->slice_cap) {
+        uint32_t *s = realloc(ce->slice, sizeof *s * (size_t)n_in);
+        if (!s)
+            return -1;
+        ce->slice = s;
+        ce->slice_cap = n_in;
+    }
+    if (!ce->usum) {
+        ce->usum = calloc((size_t)ce->n_xbars, sizeof *ce->usum);
+        ce->part = calloc((size_t)a->crossbar.cols + 1, sizeof *ce->part);
+        /* one packing per crossbar: blocks of the same rows share the first's */
+        ce->packed = calloc(32 * (size_t)((a->crossbar.rows + 63) / 64) * ce->n_xbars,
+                            sizeof *ce->packed);
+        ce->packed_q = calloc((size_t)ce->n_xbars, sizeof *ce->packed_q);
+        if (!ce->usum || !ce->part || !ce->packed || !ce->packed_q)
+            return -1;
+    }
+    if (!ce->currents) {
+        ce->currents = calloc((size_t)phys, sizeof *ce->currents);
+        if (!ce->currents)
+            return -1;
+    }
+    if (ce->ni.any && !ce->scratch) {
+        ce->volts = calloc((size_t)a->crossbar.rows, sizeof *ce->volts);
+        ce->scratch = calloc(ni_scratch_doubles(a->crossbar.rows, phys), sizeof *ce->scratch);
+        if (!ce->volts || !ce->scratch)
+            return -1;
+    }
+    return 0;
 }
 
 void ce_free(ce_t *ce)
@@ -46,9 +84,26 @@ void ce_free(ce_t *ce)
     free(ce->xb);
     free(ce->slice);
     free(ce->sums);
+    free(ce->usum);
+    free(ce->part);
+    free(ce->packed);
+    free(ce->packed_q);
+    free(ce->volts);
+    free(ce->currents);
+    free(ce->scratch);
+    free(ce->map.blocks);
+    free(ce->map.pack_src);
+    free(ce->map.transparent);
     ce->xb = NULL;
     ce->slice = NULL;
     ce->sums = NULL;
+    ce->usum = ce->part = NULL;
+    ce->packed = NULL;
+    ce->packed_q = NULL;
+    ce->volts = ce->currents = ce->scratch = NULL;
+    ce->map.blocks = NULL;
+    ce->map.pack_src = NULL;
+    ce->map.transparent = NULL;
 }
 
 int ce_input_slices(int input_bits, int dac_bits, int signed_inputs, int *shift,
@@ -97,6 +152,7 @@ static void ce_tail(const ce_t *ce, ce_timing_t *t, uint64_t frontend)
     uint64_t slots = (t->reads + ce->extra_read_slots) * t->period;
     if (ce->extra_read_slots && slots > frontend)
         frontend = slots;
+    t->issue_cycles = round_up(slots, ce->stage_cycles);
     t->frontend_cycles = round_up(frontend, ce->stage_cycles);
     uint64_t sa_end = round_up(t->frontend_cycles + t->sa_cycles, ce->stage_cycles);
     t->total_cycles = round_up(sa_end + 1, ce->stage_cycles);
@@ -226,18 +282,20 @@ void ce_mvm_run(ce_t *ce, const ce_req_t *r, uint64_t start, ce_timing_t *t)
     ce->st.busy_cycles += t->frontend_cycles;
     ce->st.dynamic_energy_pj += t->energy_pj;
     ce->st.reg_energy_pj += ce_reg_energy(ce, r, t);
-    uint64_t fe = start + t->frontend_cycles;
-    if (fe > ce->busy_until)
-        ce->busy_until = fe;
+    /* ISAAC and PUMA pipelines: the next MVM's reads start while this
+     * one's last ADC batch, S+A and output-register write finish */
+    uint64_t free_at = start + t->issue_cycles;
+    if (free_at > ce->busy_until)
+        ce->busy_until = free_at;
 }
 
 /* ------------------------------------------------------------ functional */
 
-static int64_t enc_group(const ce_t *ce, int64_t w, int g)
+static int64_t enc_group(const ce_map_t *m, int64_t w, int g)
 {
-    switch (ce->a->crossbar.signed_scheme) {
+    switch (m->scheme) {
     case SIGNED_OFFSET:
-        return w + ((int64_t)1 << (ce->map.weight_bits - 1));
+        return w + ((int64_t)1 << (m->weight_bits - 1));
     case SIGNED_DIFFERENTIAL:
         return g == 0 ? (w > 0 ? w : 0) : (w < 0 ? -w : 0);
     default:
@@ -245,17 +303,63 @@ static int64_t enc_group(const ce_t *ce, int64_t w, int g)
     }
 }
 
+void ce_set_seed(ce_t *ce, uint64_t seed, uint64_t stream)
+{
+    ce->seed = seed;
+    ce->stream = stream;
+    ni_rng_seed(&ce->rng, seed, stream, 0, 2);
+}
+
+void ce_set_read_stream(ce_t *ce, uint64_t id)
+{
+    ni_rng_seed(&ce->rng, ce->seed, ce->stream, id + 1, 2);
+}
+
+/* The compiler's grid: row blocks of R rows (full ones first) times column
+ * blocks of outs_per_xbar outputs, column-major as the trace generator. */
+static int grid_blocks(ce_map_t *m, int R)
+{
+    m->row_blocks = (m->n_in + R - 1) / R;
+    m->col_blocks = (m->n_out + m->outs_per_xbar - 1) / m->outs_per_xbar;
+    m->n_blocks = m->row_blocks * m->col_blocks;
+    m->blocks = malloc(sizeof *m->blocks * (size_t)m->n_blocks);
+    if (!m->blocks)
+        return -1;
+    for (int cb = 0; cb < m->col_blocks; cb++)
+        for (int rb = 0; rb < m->row_blocks; rb++) {
+            ce_block_t *k = &m->blocks[cb * m->row_blocks + rb];
+            k->r0 = rb * R;
+            k->nr = m->n_in - k->r0 < R ? m->n_in - k->r0 : R;
+            k->o0 = cb * m->outs_per_xbar;
+            k->no = m->n_out - k->o0 < m->outs_per_xbar ? m->n_out - k->o0 : m->outs_per_xbar;
+        }
+    return 0;
+}
+
 int ce_program(ce_t *ce, const int64_t *W, int n_in, int n_out, int wb, char *err, int errn)
 {
+    ce_prog_t p = {.weight_bits = wb, .scheme = ce->a->crossbar.signed_scheme};
+    return ce_program_ex(ce, W, n_in, n_out, &p, err, errn);
+}
+
+int ce_program_ex(ce_t *ce, const int64_t *W, int n_in, int n_out, const ce_prog_t *p,
+                  char *err, int errn)
+{
     const arch_t *a = ce->a;
+    int wb = p->weight_bits;
     int bc = a->device.bits_per_cell, R = a->crossbar.rows, C = a->crossbar.cols;
     ce_map_t *m = &ce->map;
+    free(m->blocks);
+    free(m->pack_src);
+    free(m->transparent);
     memset(m, 0, sizeof *m);
+    ce->programmed = 0;
     m->n_in = n_in;
     m->n_out = n_out;
     m->weight_bits = wb;
+    m->scheme = p->scheme;
     m->slices = (wb + bc - 1) / bc;
-    m->groups = a->crossbar.signed_scheme == SIGNED_DIFFERENTIAL ? 2 : 1;
+    m->groups = m->scheme == SIGNED_DIFFERENTIAL ? 2 : 1;
     m->cols_per_out = m->slices * m->groups;
     m->outs_per_xbar = C / m->cols_per_out;
     if (wb < 1 || wb > 32 || bc < 1 || bc > 8 || m->outs_per_xbar < 1 || n_in < 1 || n_out < 1) {
@@ -263,24 +367,75 @@ int ce_program(ce_t *ce, const int64_t *W, int n_in, int n_out, int wb, char *er
                  wb, C, bc);
         return -1;
     }
-    m->row_blocks = (n_in + R - 1) / R;
-    m->col_blocks = (n_out + m->outs_per_xbar - 1) / m->outs_per_xbar;
-    if (m->row_blocks * m->col_blocks > ce->n_xbars) {
-        snprintf(err, errn, "%dx%d matrix needs %d crossbars (expected at most %d)", n_in,
-                 n_out, m->row_blocks * m->col_blocks, ce->n_xbars);
-        return -1;
-    }
-    int64_t lo = 0, hi = ((int64_t)1 << wb) - 1;
-    if (a->crossbar.signed_scheme != SIGNED_NONE) {
-        lo = -((int64_t)1 << (wb - 1));
-        hi = ((int64_t)1 << (wb - 1)) - 1;
-    }
-    for (int i = 0; i < n_in * n_out; i++)
-        if (W[i] < lo || W[i] > hi) {
-            snprintf(err, errn, "weight %lld at (%d,%d) out of range (expected %lld..%lld)",
-                     (long long)W[i], i / n_out, i % n_out, (long long)lo, (long long)hi);
+    if (p->n_blocks > 0) {
+        m->n_blocks = p->n_blocks;
+        m->blocks = malloc(sizeof *m->blocks * (size_t)p->n_blocks);
+        if (!m->blocks) {
+            snprintf(err, errn, "out of memory");
             return -1;
         }
+        memcpy(m->blocks, p->blocks, sizeof *m->blocks * (size_t)p->n_blocks);
+        for (int i = 0; i < m->n_blocks; i++) {
+            const ce_block_t *k = &m->blocks[i];
+            if (k->r0 < 0 || k->nr < 1 || k->nr > R || k->r0 + k->nr > n_in || k->o0 < 0 ||
+                k->no < 1 || k->no > m->outs_per_xbar || k->o0 + k->no > n_out) {
+                snprintf(err, errn, "block %d (rows %d+%d, outputs %d+%d) does not fit a "
+                         "%dx%d matrix on %d-row crossbars of %d outputs", i, k->r0, k->nr,
+                         k->o0, k->no, n_in, n_out, R, m->outs_per_xbar);
+                return -1;
+            }
+        }
+    } else if (grid_blocks(m, R)) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    m->pack_src = malloc(sizeof *m->pack_src * (size_t)(m->n_blocks ? m->n_blocks : 1));
+    m->transparent = calloc((size_t)(m->n_blocks ? m->n_blocks : 1), 1);
+    if (!m->pack_src || !m->transparent) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < m->n_blocks; i++) {
+        m->pack_src[i] = i;
+        for (int j = 0; j < i; j++)
+            if (m->blocks[j].r0 == m->blocks[i].r0 && m->blocks[j].nr == m->blocks[i].nr) {
+                m->pack_src[i] = j;
+                break;
+            }
+    }
+    m->rlo = n_in;
+    m->rhi = 0;
+    for (int i = 0; i < m->n_blocks; i++) {
+        m->rlo = m->blocks[i].r0 < m->rlo ? m->blocks[i].r0 : m->rlo;
+        m->rhi = m->blocks[i].r0 + m->blocks[i].nr > m->rhi ? m->blocks[i].r0 + m->blocks[i].nr
+                                                             : m->rhi;
+    }
+    if (m->n_blocks > ce->n_xbars) {
+        snprintf(err, errn, "%dx%d matrix needs %d crossbars (expected at most %d)", n_in,
+                 n_out, m->n_blocks, ce->n_xbars);
+        return -1;
+    }
+    /* none: unsigned; offset: two's complement; differential: a wb-bit
+     * magnitude in either column group */
+    int64_t lo = 0, hi = ((int64_t)1 << wb) - 1;
+    if (m->scheme == SIGNED_OFFSET) {
+        lo = -((int64_t)1 << (wb - 1));
+        hi = ((int64_t)1 << (wb - 1)) - 1;
+    } else if (m->scheme == SIGNED_DIFFERENTIAL) {
+        lo = -hi;
+    }
+    for (int i = 0; i < m->n_blocks; i++) {
+        const ce_block_t *k = &m->blocks[i];
+        for (int r = k->r0; r < k->r0 + k->nr; r++)
+            for (int o = k->o0; o < k->o0 + k->no; o++) {
+                int64_t w = W[(size_t)r * n_out + o];
+                if (w < lo || w > hi) {
+                    snprintf(err, errn, "weight %lld at (%d,%d) out of range (expected "
+                             "%lld..%lld)", (long long)w, r, o, (long long)lo, (long long)hi);
+                    return -1;
+                }
+            }
+    }
     int cmax = (1 << bc) - 1;
     uint8_t *vals = malloc((size_t)R * C), *flip = malloc((size_t)C);
     if (!vals || !flip) {
@@ -289,41 +444,57 @@ int ce_program(ce_t *ce, const int64_t *W, int n_in, int n_out, int wb, char *er
         snprintf(err, errn, "out of memory");
         return -1;
     }
-    for (int i = 0; i < ce->n_xbars; i++)
-        if (xbar_clear(&ce->xb[i])) {
-            free(vals);
-            free(flip);
-            snprintf(err, errn, "out of memory");
-            return -1;
+    int rc = 0;
+    ni_rng_t prng;
+    for (int i = 0; i < m->n_blocks && !rc; i++) {
+        xbar_t *x = &ce->xb[i];
+        const ce_block_t *k = &m->blocks[i];
+        if (xbar_clear(x)) {
+            rc = -1;
+            break;
         }
-    for (int rb = 0; rb < m->row_blocks; rb++)
-        for (int cb = 0; cb < m->col_blocks; cb++) {
-            xbar_t *x = &ce->xb[rb * m->col_blocks + cb];
-            int r0 = rb * R, nr = n_in - r0 < R ? n_in - r0 : R;
-            int o0 = cb * m->outs_per_xbar;
-            int no = n_out - o0 < m->outs_per_xbar ? n_out - o0 : m->outs_per_xbar;
-            int nc = no * m->cols_per_out;
+        int nr = k->nr, nc = k->no * m->cols_per_out;
+        for (int r = 0; r < nr; r++)
+            for (int o = 0; o < k->no; o++)
+                for (int g = 0; g < m->groups; g++) {
+                    int64_t v = enc_group(m, W[(size_t)(k->r0 + r) * n_out + k->o0 + o], g);
+                    for (int s = 0; s < m->slices; s++)
+                        vals[(size_t)r * nc + (o * m->groups + g) * m->slices + s] =
+                            (uint8_t)((v >> (s * bc)) & cmax);
+                }
+        for (int c = 0; c < nc; c++) {
+            int64_t sum = 0;
             for (int r = 0; r < nr; r++)
-                for (int o = 0; o < no; o++)
-                    for (int g = 0; g < m->groups; g++) {
-                        int64_t v = enc_group(ce, W[(size_t)(r0 + r) * n_out + o0 + o], g);
-                        for (int s = 0; s < m->slices; s++)
-                            vals[(size_t)r * nc + (o * m->groups + g) * m->slices + s] =
-                                (uint8_t)((v >> (s * bc)) & cmax);
-                    }
-            for (int c = 0; c < nc; c++) {
-                int64_t sum = 0;
+                sum += vals[(size_t)r * nc + c];
+            flip[c] = a->crossbar.column_flip && 2 * sum > (int64_t)nr * cmax;
+            if (flip[c])
                 for (int r = 0; r < nr; r++)
-                    sum += vals[(size_t)r * nc + c];
-                flip[c] = a->crossbar.column_flip && 2 * sum > (int64_t)nr * cmax;
-                if (flip[c])
-                    for (int r = 0; r < nr; r++)
-                        vals[(size_t)r * nc + c] = (uint8_t)(cmax - vals[(size_t)r * nc + c]);
-            }
-            xbar_program(x, vals, nr, 0, nc, flip);
+                    vals[(size_t)r * nc + c] = (uint8_t)(cmax - vals[(size_t)r * nc + c]);
         }
+        xbar_program(x, vals, nr, 0, nc, flip);
+        /* The ADC is transparent for this crossbar when no read can reach its
+         * full scale (the largest column, and the unit column, at the top DAC
+         * level): the ideal path then skips the saturation it cannot hit. */
+        int64_t colmax = a->crossbar.unit_cols > 0 ? nr : 0, dmax = (1 << a->dac.bits) - 1;
+        for (int c = 0; c < nc; c++) {
+            int64_t sum = 0;
+            for (int r = 0; r < nr; r++)
+                sum += vals[(size_t)r * nc + c];
+            colmax = sum > colmax ? sum : colmax;
+        }
+        m->transparent[i] = ce->adc.lsb == 1 && colmax * dmax <= ce->adc.full_scale;
+        if (ce->ni.any) {
+            /* each crossbar's devices are drawn from their own stream */
+            ni_rng_seed(&prng, ce->seed, ce->stream, (uint64_t)i, 1);
+            rc = xbar_condition(x, &ce->ni, &prng);
+        }
+    }
     free(vals);
     free(flip);
+    if (rc) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
     ce->programmed = 1;
     return 0;
 }
@@ -332,13 +503,84 @@ ce_req_t ce_program_req(const ce_t *ce, int input_bits, int signed_inputs)
 {
     const ce_map_t *m = &ce->map;
     ce_req_t r;
-    r.xbars = m->row_blocks * m->col_blocks;
-    r.rows = m->n_in < ce->a->crossbar.rows ? m->n_in : ce->a->crossbar.rows;
-    int no = m->n_out < m->outs_per_xbar ? m->n_out : m->outs_per_xbar;
-    r.cols = no * m->cols_per_out;
+    memset(&r, 0, sizeof r);
+    r.xbars = m->n_blocks;
+    for (int i = 0; i < m->n_blocks; i++) {
+        int c = m->blocks[i].no * m->cols_per_out;
+        r.rows = m->blocks[i].nr > r.rows ? m->blocks[i].nr : r.rows;
+        r.cols = c > r.cols ? c : r.cols;
+        r.rows_total += m->blocks[i].nr;
+        r.cols_total += c;
+    }
+    /* a single shape needs no sums (the timing memo keys on the request) */
+    if (r.rows_total == r.xbars * r.rows)
+        r.rows_total = 0;
+    if (r.cols_total == r.xbars * r.cols)
+        r.cols_total = 0;
     r.input_bits = input_bits;
     r.signed_inputs = signed_inputs;
     return r;
+}
+
+/* One read of block k: the digitised value of each of its outputs' columns
+ * merged over slices (and groups), bias removed, into p[0..no). */
+static void read_block(ce_t *ce, int bi, int64_t *p, uint64_t *clipped)
+{
+    const arch_t *a = ce->a;
+    const ce_map_t *m = &ce->map;
+    const ce_block_t *k = &m->blocks[bi];
+    const xbar_t *xb = &ce->xb[bi];
+    int bc = a->device.bits_per_cell, cmax = (1 << bc) - 1;
+    int nc = k->no * m->cols_per_out, unit = a->crossbar.unit_cols > 0;
+    int64_t bias = m->scheme == SIGNED_OFFSET ? ((int64_t)1 << (m->weight_bits - 1)) : 0;
+    int64_t u;
+    int64_t *codes = ce->sums;
+    if (ce->ni.any) {
+        /* analog: all columns at once (IR drop couples them), then the ADC */
+        double *v = ce->volts, *cur = ce->currents;
+        for (int r = 0; r < xb->rows; r++)
+            v[r] = r < k->nr ? (double)ce->slice[k->r0 + r] : 0.0;
+        xbar_read_analog(xb, &ce->ni, v, k->nr, cur, ce->scratch, &ce->rng);
+        for (int c = 0; c < nc; c++)
+            codes[c] = adc_convert(&ce->adc, &ce->ni, cur[c], &ce->rng, clipped);
+        if (unit)
+            u = adc_convert(&ce->adc, &ce->ni, cur[xb->cols], &ce->rng, clipped);
+        else
+            u = ce->usum[bi];
+    } else {
+        int src = m->pack_src[bi], Q = ce->packed_q[src];
+        const uint64_t *pk = ce->packed + (size_t)src * 32 * xb->words;
+        if (Q == 0) { /* no row driven: every sum, code and value is 0 */
+            memset(p, 0, sizeof *p * k->no);
+            return;
+        }
+        xbar_read_packed(xb, pk, Q, k->nr, 0, nc, codes);
+        u = ce->usum[bi];
+        if (!m->transparent[bi]) { /* else no sum can reach full scale: codes = sums */
+            for (int c = 0; c < nc; c++)
+                codes[c] = adc_quantize(&ce->adc, codes[c], clipped);
+            if (unit) {
+                int64_t us;
+                xbar_read_packed(xb, pk, Q, k->nr, xb->cols, 1, &us);
+                u = adc_quantize(&ce->adc, us, clipped);
+            }
+        }
+    }
+    for (int o = 0; o < k->no; o++) {
+        int64_t acc = 0;
+        for (int g = 0; g < m->groups; g++) {
+            int64_t pg = 0;
+            for (int s = m->slices - 1; s >= 0; s--) {
+                int c = (o * m->groups + g) * m->slices + s;
+                int64_t v = codes[c];
+                if (xb->flip[c])
+                    v = (int64_t)cmax * u - v;
+                pg = (pg << bc) + v;
+            }
+            acc += g ? -pg : pg;
+        }
+        p[o] = acc - bias * u;
+    }
 }
 
 int64_t ce_mvm(ce_t *ce, const int64_t *x, int ib, int sgn, int64_t *y, uint64_t start,
@@ -356,58 +598,42 @@ int64_t ce_mvm(ce_t *ce, const int64_t *x, int ib, int sgn, int64_t *y, uint64_t
     }
     int64_t lo = sgn ? -((int64_t)1 << (ib - 1)) : 0;
     int64_t hi = sgn ? ((int64_t)1 << (ib - 1)) - 1 : ((int64_t)1 << ib) - 1;
-    for (int i = 0; i < m->n_in; i++)
+    for (int i = m->rlo; i < m->rhi; i++) /* the inputs this CE's crossbars read */
         if (x[i] < lo || x[i] > hi) {
             snprintf(err, errn, "input %lld at %d out of range (expected %lld..%lld)",
                      (long long)x[i], i, (long long)lo, (long long)hi);
             return -1;
         }
+    if (ce_scratch(ce, m->n_in)) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
     int shift[64], width[64], neg[64];
     int T = ce_input_slices(ib, a->dac.bits, sgn, shift, width, neg);
-    int R = a->crossbar.rows, bc = a->device.bits_per_cell, cmax = (1 << bc) - 1;
-    int unit = a->crossbar.unit_cols > 0;
-    int64_t bias = a->crossbar.signed_scheme == SIGNED_OFFSET
-                       ? ((int64_t)1 << (m->weight_bits - 1)) : 0;
     uint64_t clipped = 0;
+    int64_t *p = ce->part;
     memset(y, 0, sizeof *y * m->n_out);
     for (int k = 0; k < T; k++) {
         uint32_t mask = (uint32_t)((1u << width[k]) - 1);
-        for (int rb = 0; rb < m->row_blocks; rb++) {
-            int r0 = rb * R, nr = m->n_in - r0 < R ? m->n_in - r0 : R;
-            int64_t u_exact = 0;
-            for (int r = 0; r < nr; r++) {
-                ce->slice[r] = (uint32_t)(((uint64_t)x[r0 + r] >> shift[k]) & mask);
-                u_exact += ce->slice[r];
+        for (int i = m->rlo; i < m->rhi; i++)
+            ce->slice[i] = (uint32_t)(((uint64_t)x[i] >> shift[k]) & mask);
+        for (int bi = 0; bi < m->n_blocks; bi++) {
+            const ce_block_t *b = &m->blocks[bi];
+            if (m->pack_src[bi] == bi) { /* the input planes of these rows, once */
+                int64_t us = 0;
+                for (int r = 0; r < b->nr; r++)
+                    us += ce->slice[b->r0 + r];
+                ce->usum[bi] = us;
+                if (!ce->ni.any)
+                    ce->packed_q[bi] = xbar_pack(ce->slice + b->r0, b->nr,
+                                                 ce->packed + (size_t)bi * 32 * ce->xb[0].words);
+            } else {
+                ce->usum[bi] = ce->usum[m->pack_src[bi]];
             }
-            for (int cb = 0; cb < m->col_blocks; cb++) {
-                const xbar_t *xb = &ce->xb[rb * m->col_blocks + cb];
-                int o0 = cb * m->outs_per_xbar;
-                int no = m->n_out - o0 < m->outs_per_xbar ? m->n_out - o0 : m->outs_per_xbar;
-                int nc = no * m->cols_per_out;
-                int64_t u = u_exact;
-                if (unit) {
-                    int64_t us;
-                    xbar_read(xb, ce->slice, nr, xb->cols, 1, &us);
-                    u = adc_quantize(&ce->adc, us, &clipped);
-                }
-                xbar_read(xb, ce->slice, nr, 0, nc, ce->sums);
-                for (int o = 0; o < no; o++) {
-                    int64_t p = 0;
-                    for (int g = 0; g < m->groups; g++) {
-                        int64_t pg = 0;
-                        for (int s = m->slices - 1; s >= 0; s--) {
-                            int c = (o * m->groups + g) * m->slices + s;
-                            int64_t v = adc_quantize(&ce->adc, ce->sums[c], &clipped);
-                            if (xb->flip[c])
-                                v = (int64_t)cmax * u - v;
-                            pg = (pg << bc) + v;
-                        }
-                        p += g ? -pg : pg;
-                    }
-                    p -= bias * u;
-                    int64_t contrib = p * ((int64_t)1 << shift[k]);
-                    y[o0 + o] += neg[k] ? -contrib : contrib;
-                }
+            read_block(ce, bi, p, &clipped);
+            for (int o = 0; o < b->no; o++) {
+                int64_t contrib = p[o] * ((int64_t)1 << shift[k]);
+                y[b->o0 + o] += neg[k] ? -contrib : contrib;
             }
         }
     }
@@ -417,6 +643,68 @@ int64_t ce_mvm(ce_t *ce, const int64_t *x, int ib, int sgn, int64_t *y, uint64_t
     ce->adc.st.clipped += clipped;
     ce->st.clipped += clipped;
     return (int64_t)clipped;
+}
+
+int64_t ce_mvm_sense(ce_t *ce, const int64_t *x, const double *ref, int8_t *out,
+                     ce_timing_t *t, char *err, int errn)
+{
+    const arch_t *a = ce->a;
+    const ce_map_t *m = &ce->map;
+    if (!ce->programmed || m->slices != 1) {
+        snprintf(err, errn, "sensing needs a programmed CE with one cell per weight (expected "
+                 "1-bit weights, got %d slices)", m->slices);
+        return -1;
+    }
+    for (int i = m->rlo; i < m->rhi; i++)
+        if (x[i] < 0 || x[i] > 1) {
+            snprintf(err, errn, "input %lld at %d out of range (expected 0..1)", (long long)x[i], i);
+            return -1;
+        }
+    if (ce_scratch(ce, m->n_in)) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    int cmax = (1 << a->device.bits_per_cell) - 1;
+    for (int i = m->rlo; i < m->rhi; i++)
+        ce->slice[i] = (uint32_t)x[i];
+    int64_t decisions = 0;
+    for (int bi = 0; bi < m->n_blocks; bi++) {
+        const ce_block_t *k = &m->blocks[bi];
+        const xbar_t *xb = &ce->xb[bi];
+        int nc = k->no * m->cols_per_out;
+        double u = 0, *val = ce->currents;
+        for (int r = 0; r < k->nr; r++)
+            u += ce->slice[k->r0 + r];
+        if (ce->ni.any) {
+            for (int r = 0; r < xb->rows; r++)
+                ce->volts[r] = r < k->nr ? (double)ce->slice[k->r0 + r] : 0.0;
+            xbar_read_analog(xb, &ce->ni, ce->volts, k->nr, val, ce->scratch, &ce->rng);
+        } else {
+            int Q = xbar_pack(ce->slice + k->r0, k->nr, ce->packed);
+            xbar_read_packed(xb, ce->packed, Q, k->nr, 0, nc, ce->sums);
+            for (int c = 0; c < nc; c++)
+                val[c] = (double)ce->sums[c];
+        }
+        for (int o = 0; o < k->no; o++) {
+            /* the positive group's column; a flipped one is compared mirrored */
+            int c = o * m->groups * m->slices;
+            double v = val[c];
+            if (ce->ni.adc_error) { /* the sense amplifier's offset, gain and noise */
+                v = (1.0 + ce->ni.adc_gain) * v + ce->ni.adc_offset;
+                if (ce->ni.adc_noise > 0)
+                    v += ce->ni.adc_noise * ni_rng_normal(&ce->rng);
+            }
+            if (xb->flip[c])
+                v = cmax * u - v;
+            out[k->o0 + o] = v >= ref[k->o0 + o] ? 1 : -1;
+            decisions++;
+        }
+    }
+    ce_req_t r = ce_program_req(ce, 1, 0);
+    ce_timing_t tt;
+    ce_mvm_run(ce, &r, 0, t ? t : &tt);
+    ce->st.sense_decisions += (uint64_t)decisions;
+    return decisions;
 }
 
 void ce_leak(ce_t *ce, uint64_t cycles)

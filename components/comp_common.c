@@ -1,6 +1,17 @@
 #include "comp_common.h"
 
 #include <math.h>
+#include <string.h>
+
+const char *const comp_class_names[COMP_CLASS_COUNT_] = {
+    [COMP_CROSSBAR] = "crossbar", [COMP_DAC] = "dac", [COMP_SH] = "sh", [COMP_ADC] = "adc",
+    [COMP_SA] = "sa", [COMP_REGISTER] = "register", [COMP_BUFFER] = "buffer", [COMP_BUS] = "bus",
+    [COMP_ACTIVATION] = "activation", [COMP_POOL] = "pool", [COMP_VFU] = "vfu",
+    [COMP_EXTRA] = "extra", [COMP_ROUTER] = "router", [COMP_LINK] = "link",
+    [COMP_OFFCHIP] = "offchip", [COMP_OFFCHIP_STATIC] = "offchip_static",
+    [COMP_HOST_IO] = "host_io",
+};
+
 
 double comp_cycle_ns(const arch_t *a)
 {

@@ -18,6 +18,16 @@
 extern "C" {
 #endif
 
+/* The classes energy, static power and utilization are reported by: one
+ * table for the components, the NoC and the off-chip links, which every
+ * output walks (comp_class_names). */
+typedef enum {
+    COMP_CROSSBAR, COMP_DAC, COMP_SH, COMP_ADC, COMP_SA, COMP_REGISTER, COMP_BUFFER,
+    COMP_BUS, COMP_ACTIVATION, COMP_POOL, COMP_VFU, COMP_EXTRA, COMP_ROUTER, COMP_LINK,
+    COMP_OFFCHIP, COMP_OFFCHIP_STATIC, COMP_HOST_IO, COMP_CLASS_COUNT_
+} comp_class_t;
+extern const char *const comp_class_names[COMP_CLASS_COUNT_];
+
 /* Tile clock period, ns. */
 double comp_cycle_ns(const arch_t *a);
 /* Smallest whole number of cycles covering ns (0 for ns <= 0). */

@@ -1,5 +1,6 @@
 #include "periph.h"
 
+#include <math.h>
 #include <string.h>
 
 /* Every peripheral's table ends with its dynamic and leakage energy. */
@@ -78,7 +79,25 @@ void adc_init(adc_t *c, const arch_t *a)
     c->a = a;
     c->count = a->ce.adcs > 0 ? a->ce.adcs : 1;
     c->bits = a->adc.bits;
-    c->full_scale = c->bits >= 62 ? INT64_MAX : ((int64_t)1 << c->bits) - 1;
+    c->lsb = a->adc.lsb > 1 ? a->adc.lsb : 1;
+    c->full_scale = c->bits >= 40 ? INT64_MAX : (((int64_t)1 << c->bits) - 1) * c->lsb;
+}
+
+int64_t adc_convert(const adc_t *c, const ni_model_t *m, double v, ni_rng_t *r,
+                    uint64_t *clipped)
+{
+    v /= (double)c->lsb;
+    if (m->adc_error) {
+        v = (1.0 + m->adc_gain) * v + m->adc_offset;
+        if (m->adc_noise > 0)
+            v += m->adc_noise * ni_rng_normal(r);
+    }
+    double code = floor(v + 0.5), top = (double)(c->full_scale / c->lsb);
+    if (code > top) {
+        ++*clipped;
+        return c->full_scale;
+    }
+    return code < 0 ? 0 : (int64_t)code * c->lsb;
 }
 
 double adc_energy_per_conversion_pj(const arch_t *a)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "comp_common.h"
+#include "nonideal.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,20 +63,30 @@ typedef struct adc {
     const arch_t *a;
     int count;
     int bits;
-    int64_t full_scale;      /* 2^bits - 1, in units of one cell level x one DAC level */
+    int64_t lsb;             /* column-sum units per step (arch adc.lsb) */
+    int64_t full_scale;      /* (2^bits - 1) lsb, in units of one cell level x one DAC level */
     adc_stats_t st;
 } adc_t;
 void adc_init(adc_t *c, const arch_t *a);
-/* A converter of `bits` bits whose LSB is one unit of column sum: sums above
- * full scale saturate at 2^bits-1 (and are counted clipped). */
+/* A converter of `bits` bits whose step is lsb units of column sum: the sum
+ * rounded to a multiple of lsb (half up); above full scale it saturates at
+ * (2^bits-1) lsb (counted clipped). Returns the value the code stands for. */
 static inline int64_t adc_quantize(const adc_t *c, int64_t sum, uint64_t *clipped)
 {
+    if (c->lsb > 1)
+        sum = (sum + c->lsb / 2) / c->lsb * c->lsb;
     if (sum > c->full_scale) {
         ++*clipped;
         return c->full_scale;
     }
     return sum < 0 ? 0 : sum;
 }
+/* An analog input v (column-sum units) converted with the non-ideal transfer
+ * of m: code = round((1 + gain) v / lsb + offset + noise), noise ~ N(0,
+ * noise_lsb) from r; codes above 2^bits-1 saturate (counted clipped), below 0
+ * give 0. Returns code x lsb. */
+int64_t adc_convert(const adc_t *c, const ni_model_t *m, double v, ni_rng_t *r,
+                    uint64_t *clipped);
 double adc_energy_per_conversion_pj(const arch_t *a);
 void adc_account(adc_t *c, uint64_t conversions, uint64_t busy_cycles);
 void adc_leak(adc_t *c, uint64_t cycles);

@@ -24,13 +24,15 @@ const desc_t tile_stat_desc[] = {
     STAT_U(S, bank_busy_cycles, "cycles", "buffer banks busy, summed over banks"),
     STAT_U(S, act_busy_cycles, "cycles", "activation units busy"),
     STAT_U(S, pool_busy_cycles, "cycles", "pooling units busy"),
-    STAT_U(S, sa_busy_cycles, "cycles", "tile S+A (accumulate, residual add) busy"),
+    STAT_U(S, sa_busy_cycles, "cycles", "tile S+A units busy"),
+    STAT_U(S, vfu_busy_cycles, "cycles", "CE vector units busy, summed over CEs"),
     STAT_U(S, last_end, "cycles", "completion cycle of the latest op"),
     STAT_F(S, buffer_energy_pj, "pJ", "buffer access energy: power x access time"),
     STAT_F(S, bus_energy_pj, "pJ", "buffer bus energy: power x transfer time"),
     STAT_F(S, act_energy_pj, "pJ", "activation energy"),
     STAT_F(S, pool_energy_pj, "pJ", "pooling energy"),
     STAT_F(S, sa_energy_pj, "pJ", "tile S+A energy"),
+    STAT_F(S, vfu_energy_pj, "pJ", "CE vector unit energy"),
     STAT_F(S, outreg_energy_pj, "pJ", "output register energy (writes)"),
     STAT_F(S, buffer_leakage_pj, "pJ", "buffer leakage x simulated time"),
     STAT_F(S, bus_leakage_pj, "pJ", "bus leakage x simulated time"),
@@ -38,6 +40,7 @@ const desc_t tile_stat_desc[] = {
     STAT_F(S, act_leakage_pj, "pJ", "activation units leakage x simulated time"),
     STAT_F(S, pool_leakage_pj, "pJ", "pooling units leakage x simulated time"),
     STAT_F(S, sa_leakage_pj, "pJ", "tile S+A leakage x simulated time"),
+    STAT_F(S, vfu_leakage_pj, "pJ", "CE vector units leakage x simulated time"),
     STAT_F(S, extra_energy_pj, "pJ", "tile extras (always on): (power + leakage) x simulated time"),
 };
 #undef S
@@ -58,7 +61,8 @@ int tile_init(tile_t *t, const arch_t *a)
     t->ces = calloc((size_t)t->n_ces, sizeof *t->ces);
     t->n_banks = a->tile.buffer.banks > 0 ? a->tile.buffer.banks : 1;
     t->bank_free = calloc((size_t)t->n_banks, sizeof *t->bank_free);
-    if (!t->ces || !t->bank_free)
+    t->vfu_free = calloc((size_t)t->n_ces, sizeof *t->vfu_free);
+    if (!t->ces || !t->bank_free || !t->vfu_free)
         return -1;
     for (int i = 0; i < t->n_ces; i++)
         if (ce_init(&t->ces[i], a))
@@ -77,6 +81,7 @@ void tile_free(tile_t *t)
         ce_free(&t->ces[i]);
     free(t->ces);
     free(t->bank_free);
+    free(t->vfu_free);
     free(t->q);
     memset(t, 0, sizeof *t);
 }
@@ -131,13 +136,29 @@ static uint64_t beats(const tile_t *t, uint64_t bytes)
     return (bytes * 8 + w - 1) / w;
 }
 
-static const arch_unit_t *unit_of(const tile_t *t, tile_op_kind_t k, uint64_t **free_at)
+/* The unit kind the arch gives a function op. */
+static arch_unit_kind_t unit_kind(const tile_t *t, tile_op_kind_t k)
 {
+    const arch_tile_t *tl = &t->a->tile;
     switch (k) {
-    case TILE_OP_ACT: *free_at = (uint64_t *)&t->act_free; return &t->a->tile.activation;
-    case TILE_OP_POOL: *free_at = (uint64_t *)&t->pool_free; return &t->a->tile.pool;
-    default: *free_at = (uint64_t *)&t->sa_free; return &t->a->tile.sa;
+    case TILE_OP_ACCUM: return tl->accum_unit;
+    case TILE_OP_ACT: return tl->act_unit;
+    case TILE_OP_POOL: return tl->pool_unit;
+    default: return tl->add_unit;
     }
+}
+
+/* The units a function op runs on, and when they are free next. */
+static const arch_unit_t *unit_of(const tile_t *t, const tile_op_t *op, uint64_t **free_at)
+{
+    const arch_t *a = t->a;
+    arch_unit_kind_t k = unit_kind(t, op->kind);
+    if (k == UNIT_VFU) {
+        *free_at = &t->vfu_free[op->ce];
+        return &a->ce.vfu;
+    }
+    *free_at = (uint64_t *)&t->unit_free[k];
+    return k == UNIT_ACTIVATION ? &a->tile.activation : k == UNIT_POOL ? &a->tile.pool : &a->tile.sa;
 }
 
 static uint64_t unit_values(const tile_op_t *op)
@@ -172,6 +193,12 @@ static int op_valid(const tile_t *t, const tile_op_t *op, char *err, int errn)
         snprintf(err, errn, "activation kind %d (expected relu, sigmoid or tanh)", op->subkind);
         return 0;
     }
+    if (op->kind >= TILE_OP_ACCUM && unit_kind(t, op->kind) == UNIT_VFU &&
+        (op->ce < 0 || op->ce >= t->n_ces)) {
+        snprintf(err, errn, "%s on the vector unit of CE %d (expected 0..%d)",
+                 tile_op_names[op->kind], op->ce, t->n_ces - 1);
+        return 0;
+    }
     if (op->kind == TILE_OP_POOL && (op->subkind < 0 || op->subkind > TILE_POOL_AVG)) {
         snprintf(err, errn, "pool kind %d (expected max or avg)", op->subkind);
         return 0;
@@ -202,7 +229,7 @@ static uint64_t ready_at(const tile_t *t, const tile_pending_t *p)
         return t->ces[op->ce].busy_until > r ? t->ces[op->ce].busy_until : r;
     default: {
         uint64_t *f;
-        unit_of(t, op->kind, &f);
+        unit_of(t, op, &f);
         return *f > r ? *f : r;
     }
     }
@@ -235,6 +262,7 @@ int tile_exec_mvm(tile_t *t, const tile_op_t *op, uint64_t start, tile_result_t 
         ce_mvm_run(ce, &r, start, &tm);
     }
     res->end = start + tm.total_cycles;
+    res->occupancy = tm.issue_cycles;
     res->energy_pj = tm.energy_pj;
     return 0;
 }
@@ -296,6 +324,7 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
         uint64_t L = buf_latency(t), nb = beats(t, op->bytes);
         uint64_t bank = (op->addr / t->bank_bytes) % (uint64_t)t->n_banks;
         res->end = now + stage_up(t, L + nb);
+        res->occupancy = res->end - now;
         t->bank_free[bank] = res->end;
         t->bus_free = res->end;
         t->st.bank_busy_cycles += L + nb;
@@ -321,9 +350,10 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
         break;
     default: {
         uint64_t *free_at;
-        const arch_unit_t *u = unit_of(t, op->kind, &free_at);
+        const arch_unit_t *u = unit_of(t, op, &free_at);
+        uint64_t lanes = u->lanes > 0 ? (uint64_t)u->lanes : 1;
         uint64_t v = unit_values(op), cnt = u->count > 0 ? (uint64_t)u->count : 1;
-        uint64_t occ = (v + cnt - 1) / cnt, L = comp_cycles_ceil(u->latency_cycles);
+        uint64_t occ = (v + cnt * lanes - 1) / (cnt * lanes), L = comp_cycles_ceil(u->latency_cycles);
         if (!L)
             L = 1;
         if (!occ)
@@ -331,19 +361,17 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
         /* pipelined: one value per unit per cycle, first result after L */
         res->end = now + stage_up(t, L + occ - 1);
         *free_at = now + stage_up(t, occ);
-        uint64_t used = v < cnt ? v : cnt;
+        res->occupancy = stage_up(t, occ);
+        /* energy: each lane in use draws its power (per lane) for the op */
+        uint64_t used = v < cnt * lanes ? v : cnt * lanes;
         double e = u->cost.power_mw * (double)used * (double)(L + occ - 1) * cyc;
         res->energy_pj = e;
-        if (op->kind == TILE_OP_ACT) {
-            t->st.act_busy_cycles += occ;
-            t->st.act_energy_pj += e;
-        } else if (op->kind == TILE_OP_POOL) {
-            t->st.pool_busy_cycles += occ;
-            t->st.pool_energy_pj += e;
-        } else {
-            t->st.sa_busy_cycles += occ;
-            t->st.sa_energy_pj += e;
-        }
+        uint64_t *busy[UNIT_KIND_COUNT_] = {&t->st.sa_busy_cycles, &t->st.act_busy_cycles,
+                                            &t->st.pool_busy_cycles, &t->st.vfu_busy_cycles};
+        double *energy[UNIT_KIND_COUNT_] = {&t->st.sa_energy_pj, &t->st.act_energy_pj,
+                                            &t->st.pool_energy_pj, &t->st.vfu_energy_pj};
+        *busy[unit_kind(t, op->kind)] += occ;
+        *energy[unit_kind(t, op->kind)] += e;
         unit_functional(op);
         break;
     }
@@ -381,6 +409,8 @@ void tile_leak_until(tile_t *t, uint64_t now)
     t->st.act_leakage_pj += tl->activation.cost.leakage_mw * tl->activation.count * ns;
     t->st.pool_leakage_pj += tl->pool.cost.leakage_mw * tl->pool.count * ns;
     t->st.sa_leakage_pj += tl->sa.cost.leakage_mw * tl->sa.count * ns;
+    t->st.vfu_leakage_pj += t->a->ce.vfu.cost.leakage_mw * t->a->ce.vfu.count *
+                            (t->a->ce.vfu.lanes > 0 ? t->a->ce.vfu.lanes : 1) * t->n_ces * ns;
     for (int i = 0; i < tl->n_extras; i++)
         t->st.extra_energy_pj +=
             (tl->extras[i].cost.power_mw + tl->extras[i].cost.leakage_mw) * tl->extras[i].count * ns;
@@ -394,6 +424,7 @@ double tile_energy_pj(const tile_t *t)
     double e = s->buffer_energy_pj + s->bus_energy_pj + s->act_energy_pj + s->pool_energy_pj +
                s->sa_energy_pj + s->outreg_energy_pj + s->buffer_leakage_pj + s->bus_leakage_pj +
                s->outreg_leakage_pj + s->act_leakage_pj + s->pool_leakage_pj + s->sa_leakage_pj +
+               s->vfu_energy_pj + s->vfu_leakage_pj +
                s->extra_energy_pj;
     for (int i = 0; i < t->n_ces; i++)
         e += ce_energy_pj(&t->ces[i]);
@@ -448,6 +479,8 @@ void tile_energy_by_class(const tile_t *t, double dyn[COMP_CLASS_COUNT_],
     dyn[COMP_POOL] += s->pool_energy_pj;
     leak[COMP_POOL] += s->pool_leakage_pj;
     dyn[COMP_EXTRA] += s->extra_energy_pj;
+    dyn[COMP_VFU] += s->vfu_energy_pj;
+    leak[COMP_VFU] += s->vfu_leakage_pj;
 }
 
 void tile_busy_by_class(const tile_t *t, uint64_t busy[COMP_CLASS_COUNT_],
@@ -476,6 +509,8 @@ void tile_busy_by_class(const tile_t *t, uint64_t busy[COMP_CLASS_COUNT_],
     inst[COMP_POOL] += 1;
     busy[COMP_SA] += t->st.sa_busy_cycles;
     inst[COMP_SA] += 1;
+    busy[COMP_VFU] += t->st.vfu_busy_cycles;
+    inst[COMP_VFU] += (uint64_t)t->n_ces * (uint64_t)(a->ce.vfu.count > 0 ? a->ce.vfu.count : 0);
 }
 
 void tile_counts(const tile_t *t, tile_counts_t *c)
@@ -490,4 +525,31 @@ void tile_counts(const tile_t *t, tile_counts_t *c)
         c->adc_clipped += ce->adc.st.clipped;
         c->dac_drives += ce->dac.st.drives;
     }
+}
+
+void tile_static_mw_by_class(const arch_t *a, double mw[COMP_CLASS_COUNT_])
+{
+    const arch_ce_t *c = &a->ce;
+    const arch_tile_t *tl = &a->tile;
+    const double ces = tl->ces;
+    for (int k = 0; k < COMP_CLASS_COUNT_; k++)
+        mw[k] = 0;
+    mw[COMP_CROSSBAR] = ces * c->crossbars * a->crossbar.cost.leakage_mw;
+    mw[COMP_DAC] = ces * c->crossbars * a->dac.per_crossbar * a->dac.cost.leakage_mw;
+    mw[COMP_SH] = ces * c->crossbars * c->sh.count * c->sh.cost.leakage_mw;
+    mw[COMP_ADC] = ces * c->adcs * a->adc.cost.leakage_mw;
+    mw[COMP_SA] = ces * c->sa.count * c->sa.cost.leakage_mw + tl->sa.count * tl->sa.cost.leakage_mw;
+    mw[COMP_VFU] = ces * c->vfu.count * (c->vfu.lanes > 0 ? c->vfu.lanes : 1) * c->vfu.cost.leakage_mw;
+    mw[COMP_REGISTER] = ces * (c->input_reg.cost.leakage_mw + c->output_reg.cost.leakage_mw) +
+                        tl->output_reg.cost.leakage_mw;
+    mw[COMP_BUFFER] = tl->buffer.cost.leakage_mw;
+    mw[COMP_BUS] = tl->bus.leakage_mw;
+    mw[COMP_ACTIVATION] = tl->activation.count * tl->activation.cost.leakage_mw;
+    mw[COMP_POOL] = tl->pool.count * tl->pool.cost.leakage_mw;
+    for (int i = 0; i < c->n_extras; i++)
+        mw[COMP_EXTRA] += ces * c->extras[i].count *
+                          (c->extras[i].cost.power_mw + c->extras[i].cost.leakage_mw);
+    for (int i = 0; i < tl->n_extras; i++)
+        mw[COMP_EXTRA] += tl->extras[i].count *
+                          (tl->extras[i].cost.power_mw + tl->extras[i].cost.leakage_mw);
 }

@@ -25,10 +25,12 @@ typedef enum {
     TILE_OP_READ,   /* buffer -> CE input register / units: bytes at addr */
     TILE_OP_WRITE,  /* results -> buffer: bytes at addr */
     TILE_OP_MVM,    /* ce, xbars, rows, cols, input_bits, signed_inputs */
-    TILE_OP_ACCUM,  /* n partial sums accumulated (tile S+A): out[i] += in[i] */
+    TILE_OP_ACCUM,  /* n partial sums accumulated: out[i] += in[i] */
     TILE_OP_ACT,    /* subkind act_kind_t (act.h; not ACT_NONE) over n values */
     TILE_OP_POOL,   /* subkind tile_pool_t: n outputs of `window` inputs each */
-    TILE_OP_ADD,    /* residual add of n values: out = in + in2 (tile S+A) */
+    TILE_OP_ADD,    /* residual add of n values: out = in + in2 */
+    /* ACCUM, ACT, POOL and ADD run on the unit the arch gives the function
+     * (tile.accum_unit, ...); on vfu, on the VFUs of CE `ce`. */
     TILE_OP_KINDS_
 } tile_op_kind_t;
 
@@ -61,6 +63,8 @@ typedef struct tile_result {
     uint32_t requester;
     tile_op_kind_t kind;
     uint64_t arrival, grant, end; /* tile cycles; end = data available */
+    uint64_t occupancy;           /* cycles the op holds its resource (bank, crossbars,
+                                     unit) from grant: what limits the next op's rate */
     double energy_pj;             /* dynamic energy of the op */
     int64_t clipped;              /* MVM: ADC-saturated conversions (functional) */
     int status;                   /* 0 ok, -1 bad op (err says why) */
@@ -72,13 +76,14 @@ typedef struct tile_stats {
     uint64_t bytes_read, bytes_written;
     uint64_t stall_cycles;        /* grant - arrival, summed */
     uint64_t bus_busy_cycles, bank_busy_cycles;
-    uint64_t act_busy_cycles, pool_busy_cycles, sa_busy_cycles;
+    uint64_t act_busy_cycles, pool_busy_cycles, sa_busy_cycles, vfu_busy_cycles;
     uint64_t last_end;            /* latest completion cycle */
-    double buffer_energy_pj, bus_energy_pj, act_energy_pj, pool_energy_pj, sa_energy_pj;
+    double buffer_energy_pj, bus_energy_pj, act_energy_pj, pool_energy_pj, sa_energy_pj,
+        vfu_energy_pj;
     double outreg_energy_pj;
     /* leakage x simulated time of tile-level components (CEs count their own) */
     double buffer_leakage_pj, bus_leakage_pj, outreg_leakage_pj, act_leakage_pj,
-        pool_leakage_pj, sa_leakage_pj;
+        pool_leakage_pj, sa_leakage_pj, vfu_leakage_pj;
     double extra_energy_pj;       /* tile extras, counted as always on */
 } tile_stats_t;
 extern const desc_t tile_stat_desc[];
@@ -102,7 +107,8 @@ typedef struct tile {
     uint64_t *bank_free;
     int n_banks;
     uint64_t bank_bytes;
-    uint64_t bus_free, act_free, pool_free, sa_free;
+    uint64_t bus_free, unit_free[UNIT_KIND_COUNT_ - 1]; /* tile units: sa, activation, pool */
+    uint64_t *vfu_free;          /* per CE */
     tile_pending_t *q;
     int nq, capq;
     uint64_t seq;
@@ -131,16 +137,15 @@ int tile_exec_mvm(tile_t *t, const tile_op_t *op, uint64_t start, tile_result_t 
 void tile_leak_until(tile_t *t, uint64_t now);
 double tile_energy_pj(const tile_t *t); /* tile + CEs, dynamic + leakage */
 
-/* Component classes, in the order of run_class_t (sim/run_result.h). */
-typedef enum {
-    COMP_CROSSBAR, COMP_DAC, COMP_SH, COMP_ADC, COMP_SA, COMP_REGISTER, COMP_BUFFER,
-    COMP_BUS, COMP_ACTIVATION, COMP_POOL, COMP_EXTRA, COMP_CLASS_COUNT_
-} comp_class_t;
 /* Adds this tile's (and its CEs') energy per class, pJ: dynamic (crossbar
  * programming included) and leakage; and busy cycles per class summed over
  * instances (for utilization = busy / (instances x simulated cycles)). */
 void tile_energy_by_class(const tile_t *t, double dyn_pj[COMP_CLASS_COUNT_],
                           double leak_pj[COMP_CLASS_COUNT_]);
+/* Static power of one powered tile, mW per class: the leakage of every
+ * instance of its CEs and tile units, and the extras' full power (always on,
+ * docs/components.md). */
+void tile_static_mw_by_class(const arch_t *a, double mw[COMP_CLASS_COUNT_]);
 /* Totals over the tile's CEs (for run_result_t). */
 typedef struct tile_counts {
     uint64_t mvm_ops, crossbar_reads, adc_conversions, adc_clipped, dac_drives;

@@ -1,13 +1,16 @@
 /* Crossbar core: rows x (cols + unit_cols) cells of b_cell bits. A read takes
- * one input slice per row (b_DAC bits) and yields exact integer column sums;
- * the ADC digitises them afterwards. Column flags record ISAAC's flipped
- * columns (cell c stored as 2^b_cell-1-c). */
+ * one input slice per row (b_DAC bits) and yields exact integer column sums
+ * (bit planes of the cells and the inputs, AND and popcount), or with
+ * non-idealities analog column currents from per-cell conductances
+ * (nonideal.h); the ADC digitises them afterwards. Column flags record
+ * ISAAC's flipped columns (cell c stored as 2^b_cell-1-c). */
 #ifndef IMC_XBAR_H
 #define IMC_XBAR_H
 
 #include <stdint.h>
 
 #include "comp_common.h"
+#include "nonideal.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,8 +34,11 @@ extern const int xbar_stat_count;
 typedef struct xbar {
     const arch_t *a;
     int rows, cols, unit_cols, phys_cols, cell_bits;
+    int words;      /* 64-row words of a bit plane */
     uint8_t *cell;  /* rows * phys_cols, row-major */
     uint8_t *flip;  /* per physical column */
+    uint64_t *plane;/* bit b of column c's cells: plane[(c * cell_bits + b) * words + w] */
+    float *g;       /* with non-idealities: conductances (level units), rows * phys_cols */
     xbar_stats_t st;
 } xbar_t;
 
@@ -50,6 +56,21 @@ void xbar_program(xbar_t *x, const uint8_t *vals, int nrows, int c0, int ncols,
  * (physical indices; unit columns are cols..phys_cols-1). */
 void xbar_read(const xbar_t *x, const uint32_t *in, int nrows, int c0, int ncols,
                int64_t *sums);
+/* The same in two steps, so several crossbars reading the same rows share
+ * the packing: xbar_pack writes the input bit planes (32 * ceil(nrows/64)
+ * words at most) and returns their count Q. */
+int xbar_pack(const uint32_t *in, int nrows, uint64_t *packed);
+void xbar_read_packed(const xbar_t *x, const uint64_t *packed, int Q, int nrows, int c0,
+                      int ncols, int64_t *sums);
+/* Gives every cell its conductance under the model m (variation, stuck-at,
+ * finite on/off, drift drawn from r, row by row): call after programming.
+ * -1 when out of memory. */
+int xbar_condition(xbar_t *x, const ni_model_t *m, ni_rng_t *r);
+/* Analog column currents of all phys_cols columns for row voltages v[0..rows)
+ * (DAC units; rows not driven are 0): IR drop and read noise as m says.
+ * scratch: ni_scratch_doubles(rows, phys_cols) doubles. */
+void xbar_read_analog(const xbar_t *x, const ni_model_t *m, const double *v, int nrows,
+                      double *currents, double *scratch, ni_rng_t *r);
 /* Accounts reads done by the timing path: reads of rows x cols held for
  * hold_cycles each. */
 void xbar_account(xbar_t *x, uint64_t reads, int rows, int cols, uint64_t hold_cycles);

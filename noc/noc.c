@@ -17,43 +17,26 @@
 #include <string.h>
 
 #include "noc_internal.h"
+#include "params.h"
 
 void noc_config_default(noc_config_t *c)
 {
-    memset(c, 0, sizeof *c);
-    c->topology = TOPO_MESH;
-    c->kx = c->ky = 8;
-    c->concentration = 1;
-    c->routing = ROUTE_XY;
-    c->vcs = 2;
-    c->vc_buf_flits = 8;
-    c->routing_delay = c->vc_alloc_delay = c->sw_alloc_delay = c->st_delay = 1;
-    c->link_latency = 1;
-    c->credit_delay = 1;
-    c->flit_bits = 32;
-    c->dateline = 1;
-    c->watchdog_cycles = 100000;
-    c->clock_ghz = 1.0;
-    /* Model inputs in the range of ORION/DSENT figures for 32-bit flits at
-     * 32 nm; not calibrated to a chip (use an arch file for that). */
-    c->buf_write_pj = 0.60;
-    c->buf_read_pj = 0.45;
-    c->alloc_pj = 0.05;
-    c->xbar_pj = 0.80;
-    c->link_pj_per_bit = 0.04;
-    c->router_leakage_mw = 1.0;
-    c->router_area_mm2 = 0.151; /* ISAAC Table I router (8 ports, 32-bit) */
-    c->link_area_mm2 = 0.0;
+    arch_t a;
+    imc_diag_t d;
+    arch_params_defaults(&a);
+    diag_init(&d);
+    noc_config_from_arch(c, &a, &d); /* the defaults are valid (test_noc) */
+    diag_free(&d);
 }
 
 int noc_config_from_arch(noc_config_t *c, const arch_t *a, imc_diag_t *d)
 {
     const arch_noc_t *an = &a->chip.noc;
-    noc_config_default(c);
+    memset(c, 0, sizeof *c);
     c->topology = an->topology;
     c->kx = a->chip.grid_x;
     c->ky = a->chip.grid_y;
-    c->concentration = an->concentration > 0 ? an->concentration : 1;
+    c->concentration = an->concentration;
     c->routing = an->routing;
     c->vcs = an->vcs;
     c->vc_buf_flits = an->vc_buf_flits;
@@ -63,12 +46,18 @@ int noc_config_from_arch(noc_config_t *c, const arch_t *a, imc_diag_t *d)
     c->st_delay = an->st_delay;
     c->lookahead = an->lookahead;
     c->credit_delay = an->credit_delay;
-    if (c->credit_delay < 1) {
-        /* a credit must cross a cycle boundary for the two-phase update */
-        diag_warning(d, "noc", 0, 0, "chip.noc.credit_delay 0 taken as 1 cycle");
-        c->credit_delay = 1;
-    }
+    c->credit_latency = an->credit_latency;
     c->link_latency = an->link_latency;
+    c->vc_alloc = an->vc_allocator;
+    c->sw_alloc = an->sw_allocator;
+    c->alloc_iters = an->alloc_iters;
+    c->input_speedup = an->input_speedup;
+    c->output_speedup = an->output_speedup;
+    c->wait_for_tail_credit = an->wait_for_tail_credit;
+    c->multicast = an->multicast;
+    c->packet_flits = an->packet_flits;
+    c->dateline = an->dateline;
+    c->watchdog_cycles = (uint64_t)an->watchdog_cycles;
     c->flit_bits = an->flit_bits;
     c->clock_ghz = an->clock_ghz;
     c->router_leakage_mw = an->router.leakage_mw;
@@ -102,7 +91,7 @@ int noc_config_from_arch(noc_config_t *c, const arch_t *a, imc_diag_t *d)
 int noc_config_check(const noc_config_t *c, imc_diag_t *d)
 {
     int bad = 0;
-    if (c->topology != TOPO_MESH && c->topology != TOPO_TORUS && c->topology != TOPO_CMESH)
+    if (!noc_topo(c->topology))
         BAD("unknown topology %d (expected mesh, torus or cmesh)", (int)c->topology);
     if (c->kx < 1 || c->kx > NOC_MAX_K || c->ky < 1 || c->ky > NOC_MAX_K)
         BAD("grid %dx%d out of range (expected 1..%d routers per dimension)",
@@ -112,11 +101,11 @@ int noc_config_check(const noc_config_t *c, imc_diag_t *d)
             NOC_MAX_CONCENTRATION);
     if (c->routing != ROUTE_XY && c->routing != ROUTE_YX && c->routing != ROUTE_WEST_FIRST &&
         c->routing != ROUTE_ODD_EVEN)
-        BAD("unknown routing %d (expected xy, yx, westfirst or oddeven)", (int)c->routing);
+        BAD("unknown routing %d (expected xy, yx, west_first or odd_even)", (int)c->routing);
     else if (c->topology == TOPO_TORUS &&
              (c->routing == ROUTE_WEST_FIRST || c->routing == ROUTE_ODD_EVEN))
         BAD("routing %s is defined on meshes only (expected xy or yx on a torus)",
-            c->routing == ROUTE_WEST_FIRST ? "westfirst" : "oddeven");
+            c->routing == ROUTE_WEST_FIRST ? "west_first" : "odd_even");
     if (c->vcs < 1 || c->vcs > NOC_MAX_VCS)
         BAD("vcs %d out of range (expected 1..%d)", c->vcs, NOC_MAX_VCS);
     else if (c->topology == TOPO_TORUS && c->dateline && c->vcs < 2)
@@ -124,13 +113,33 @@ int noc_config_check(const noc_config_t *c, imc_diag_t *d)
     if (c->vc_buf_flits < 1 || c->vc_buf_flits > 4096)
         BAD("vc buffer of %d flits out of range (expected 1..4096)", c->vc_buf_flits);
     if (c->routing_delay < 0 || c->vc_alloc_delay < 0 || c->sw_alloc_delay < 0 ||
-        c->st_delay < 0 || c->link_latency < 0 || c->credit_delay < 1 ||
+        c->st_delay < 0 || c->link_latency < 0 || c->credit_delay < 1 || c->credit_latency < 0 ||
         c->routing_delay > 64 || c->vc_alloc_delay > 64 || c->sw_alloc_delay > 64 ||
-        c->st_delay > 64 || c->link_latency > 64 || c->credit_delay > 64)
+        c->st_delay > 64 || c->link_latency > 64 || c->credit_delay > 64 || c->credit_latency > 64)
         BAD("pipeline delays out of range (expected 0..64 cycles, credit delay 1..64)");
     else if (c->sw_alloc_delay + c->st_delay + c->link_latency < 1)
         BAD("switch allocation + traversal + link must take at least 1 cycle "
             "(expected sw_alloc + st + link >= 1)");
+    if ((unsigned)c->vc_alloc > ALLOC_GREEDY)
+        BAD("unknown VC allocator %d (expected %s)", (int)c->vc_alloc,
+            "separable_input_first, separable_output_first, islip or greedy");
+    if ((unsigned)c->sw_alloc > ALLOC_ISLIP)
+        BAD("unknown switch allocator %d (expected %s)", (int)c->sw_alloc,
+            "separable_input_first, separable_output_first or islip");
+    if (c->alloc_iters < 1 || c->alloc_iters > 16)
+        BAD("alloc_iters %d out of range (expected 1..16)", c->alloc_iters);
+    if (c->input_speedup < 1 || c->input_speedup > 2 || c->output_speedup < 1 ||
+        c->output_speedup > 2)
+        BAD("speedups %d/%d out of range (expected input and output speedup 1 or 2)",
+            c->input_speedup, c->output_speedup);
+    else if (c->output_speedup > 1 && c->vcs >= 1 && c->vc_buf_flits >= 1 &&
+             (long)(4 + c->concentration) * c->vcs * c->vc_buf_flits > 65536)
+        BAD("output_speedup 2 queues up to ports x vcs x vc_buf_flits = %ld flits per output "
+            "(expected at most 65536)",
+            (long)(4 + c->concentration) * c->vcs * c->vc_buf_flits);
+    if (c->multicast && c->routing == ROUTE_ODD_EVEN)
+        BAD("multicast trees follow dimension order, which odd_even routing forbids at even "
+            "columns (expected routing xy, yx or west_first with multicast)");
     if (c->flit_bits < 1)
         BAD("flit width %d bits (expected >= 1)", c->flit_bits);
     if (!(c->clock_ghz > 0))
@@ -160,6 +169,7 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         return NULL;
     noc_t *n = xcalloc(1, sizeof *n);
     n->cfg = *c;
+    n->topo = noc_topo(c->topology);
     n->R = c->kx * c->ky;
     n->C = c->concentration;
     n->P = 4 + n->C;
@@ -169,10 +179,18 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->rd = c->lookahead ? 0 : c->routing_delay;
     n->dateline = c->topology == TOPO_TORUS && c->dateline;
     n->va_det = (c->routing == ROUTE_XY || c->routing == ROUTE_YX) && !n->dateline;
-    n->default_step = n->V == 2 && n->B == 8 && c->credit_delay == 1 && !c->islip &&
-                      c->vc_alloc_delay == 1;
+    n->cd = c->credit_delay + c->credit_latency;
+    n->plain_step = c->sw_alloc == ALLOC_SEPARABLE_INPUT_FIRST && c->vc_alloc == ALLOC_GREEDY &&
+                    c->input_speedup == 1 && c->output_speedup == 1 && !c->wait_for_tail_credit;
+    n->default_step = n->plain_step && n->V == NOC_DEF_VCS && n->B == NOC_DEF_BUF &&
+                      n->cd == NOC_DEF_CREDIT && c->vc_alloc_delay == NOC_DEF_VA_DELAY;
+    n->step_kind = !n->default_step ? NOC_STEP_ANY
+                   : c->multicast   ? NOC_STEP_DEFAULT_MC
+                                    : NOC_STEP_DEFAULT;
     n->fwd = c->sw_alloc_delay + c->st_delay + c->link_latency;
     n->ahead = (uint32_t)(n->fwd > c->link_latency ? n->fwd : c->link_latency);
+    if (c->output_speedup > 1) /* a flit may wait in an output queue of every buffered flit */
+        n->ahead += (uint32_t)(n->P * n->V * n->B);
     size_t nivc = (size_t)n->R * n->P * n->V, ring = 1;
     while (ring < (size_t)n->B)
         ring *= 2;
@@ -207,31 +225,15 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         for (int p = 0; p < 4; p++) /* VCs >= V count as owned: all owned = ~0 */
             n->rt[r].oown[p] = n->V == 64 ? 0 : ~0ull << n->V;
     }
-    n->nbr = xcalloc((size_t)n->R * 4, sizeof *n->nbr);
-    n->wrap = xcalloc((size_t)n->R * 4, sizeof *n->wrap);
+    n->nbr = xcalloc((size_t)n->R * NOC_NET_PORTS, sizeof *n->nbr);
+    n->wrap = xcalloc((size_t)n->R * NOC_NET_PORTS, sizeof *n->wrap);
     for (int r = 0; r < n->R; r++) {
-        int x = r % c->kx, y = r / c->kx;
-        int tor = c->topology == TOPO_TORUS;
-        int nx[4] = {x + 1, x - 1, x, x};
-        int ny[4] = {y, y, y + 1, y - 1};
-        for (int p = 0; p < 4; p++) {
-            int xx = nx[p], yy = ny[p], w = 0;
-            if (xx < 0 || xx >= c->kx || yy < 0 || yy >= c->ky) {
-                if (!tor) {
-                    n->nbr[r * 4 + p] = -1;
-                    continue;
-                }
-                xx = (xx + c->kx) % c->kx;
-                yy = (yy + c->ky) % c->ky;
-                w = 1;
-            }
-            /* a 1- or 2-wide torus dimension has no distinct wrap link */
-            if (tor && ((p < 2 && c->kx < 3) || (p >= 2 && c->ky < 3)) && w) {
-                n->nbr[r * 4 + p] = -1;
-                continue;
-            }
-            n->nbr[r * 4 + p] = yy * c->kx + xx;
-            n->wrap[r * 4 + p] = (uint8_t)w;
+        int x, y;
+        noc_router_xy(n, r, &x, &y);
+        for (int p = 0; p < NOC_NET_PORTS; p++) {
+            int w;
+            n->nbr[r * NOC_NET_PORTS + p] = n->topo->neighbor(c, x, y, p, &w);
+            n->wrap[r * NOC_NET_PORTS + p] = (uint8_t)w;
         }
     }
     for (int r = 0; r < n->R; r++)
@@ -265,6 +267,14 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         n->epx[e] = (int16_t)((e / n->C) % c->kx);
         n->epy[e] = (int16_t)((e / n->C) / c->kx);
     }
+    if (n->R <= NOC_RHOPS_MAX) {
+        uint16_t *h = xcalloc((size_t)n->R * (size_t)n->R, sizeof *h);
+        for (int a = 0; a < n->R; a++)
+            for (int b = 0; b < n->R; b++)
+                h[(size_t)a * n->R + b] = (uint16_t)(n->topo->dist(c->kx, a % c->kx, b % c->kx) +
+                                                     n->topo->dist(c->ky, a / c->kx, b / c->kx));
+        n->rhops = h;
+    }
     n->rsnap = xcalloc((size_t)n->rwords, sizeof(uint64_t));
     /* a VA cycle is at most ahead + rd + 1 cycles away */
     size_t tw = 1;
@@ -275,12 +285,35 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     memset(n->tw_head, 0xff, tw * sizeof *n->tw_head);
     n->tw = xcalloc(nivc, sizeof *n->tw);
     for (size_t i = 0; i < nivc; i++)
-        n->tw[i].where = (uint32_t)((i / (size_t)(n->P * n->V)) << 12 |
-                                    (i / (size_t)n->V % (size_t)n->P) << 6 | (i % (size_t)n->V));
+        n->tw[i].where = noc_where((int)(i / (size_t)(n->P * n->V)),
+                                   (int)(i / (size_t)n->V % (size_t)n->P), (int)(i % (size_t)n->V));
     n->free_pkt = -1;
     n->free_msg = -1;
     n->free_done = -1;
+    if (c->vc_alloc != ALLOC_GREEDY) {
+        n->va_gptr = xcalloc((size_t)n->R * NOC_NET_PORTS * n->V, sizeof *n->va_gptr);
+        n->va_aptr = xcalloc(nivc, sizeof *n->va_aptr);
+    }
+    if (c->output_speedup > 1)
+        n->olast = xcalloc((size_t)n->R * n->P, sizeof *n->olast);
+    if (c->wait_for_tail_credit) {
+        size_t rw = 1;
+        while (rw < (size_t)n->cd + 1)
+            rw *= 2;
+        n->relmask = (uint32_t)(rw - 1);
+        n->rel_head = xcalloc(rw, sizeof *n->rel_head);
+        memset(n->rel_head, 0xff, rw * sizeof *n->rel_head);
+        n->rel_next = xcalloc(nivc, sizeof *n->rel_next);
+    }
     n->report = xcalloc(1, 1);
+    n->mon_period = c->watchdog_cycles / 8 ? c->watchdog_cycles / 8 : 1;
+    n->free_mcm = n->free_dset = n->free_mcv = -1;
+    if (c->multicast) {
+        n->mcv_of = xcalloc(nivc, sizeof *n->mcv_of);
+        memset(n->mcv_of, 0xff, nivc * sizeof *n->mcv_of);
+        n->mcva = xcalloc((size_t)n->R * n->P, sizeof *n->mcva);
+    }
+    n->mon_seen = xcalloc(nivc, sizeof *n->mon_seen);
     return n;
 }
 
@@ -303,6 +336,7 @@ void noc_destroy(noc_t *n)
     free(n->equeued);
     free(n->fin_left);
     free(n->epx);
+    free(n->rhops);
     free(n->epy);
     free(n->tw_head);
     free(n->tw);
@@ -311,6 +345,25 @@ void noc_destroy(noc_t *n)
     free(n->done);
     free(n->ej);
     free(n->report);
+    free(n->va_gptr);
+    free(n->va_aptr);
+    free(n->olast);
+    free(n->rel_head);
+    free(n->rel_next);
+    free(n->starve);
+    free(n->mon_seen);
+    noc_fairness_probe(n, 0);
+    for (int i = 0; i < n->nmcm_cap; i++) {
+        free(n->mcm[i].dst);
+        free(n->mcm[i].left);
+    }
+    for (int i = 0; i < n->ndset_cap; i++)
+        free(n->dset[i].d);
+    free(n->mcm);
+    free(n->dset);
+    free(n->mcv);
+    free(n->mcv_of);
+    free(n->mcva);
     free(n);
 }
 
@@ -319,6 +372,7 @@ int noc_routers(const noc_t *n) { return n->R; }
 int noc_endpoints(const noc_t *n) { return n->E; }
 uint64_t noc_now(const noc_t *n) { return n->now; }
 const char *noc_watchdog_report(const noc_t *n) { return n->report; }
+uint64_t noc_source_queued_flits(const noc_t *n, int e) { return n->ni[e].queued_flits; }
 int noc_neighbor(const noc_t *n, int r, int p)
 {
     return (r < 0 || r >= n->R || p < 0 || p > 3) ? -1 : n->nbr[r * 4 + p];
@@ -351,6 +405,7 @@ uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits)
                 abort();                                                                           \
             }                                                                                      \
             (n)->arr = p_;                                                                         \
+            memset(&(n)->arr[old_], 0, (size_t)(c_ - old_) * sizeof *(n)->arr);                    \
             for (int i_ = c_ - 1; i_ >= old_; i_--) {                                              \
                 (n)->arr[i_].next = (n)->freel;                                                    \
                 (n)->freel = i_;                                                                   \
@@ -366,6 +421,9 @@ uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits)
 int noc_pkt_alloc(noc_t *n) { POOL_ALLOC(n, pkt, npkt_cap, free_pkt, (int)NOC_F_PKT + 1); }
 static int msg_alloc(noc_t *n) { POOL_ALLOC(n, msg, nmsg_cap, free_msg, INT32_MAX / 2); }
 static int done_alloc(noc_t *n) { POOL_ALLOC(n, done, ndone_cap, free_done, INT32_MAX / 2); }
+int noc_mcm_alloc(noc_t *n) { POOL_ALLOC(n, mcm, nmcm_cap, free_mcm, INT32_MAX / 2); }
+int noc_dset_alloc(noc_t *n) { POOL_ALLOC(n, dset, ndset_cap, free_dset, (int)NOC_F_PKT + 1); }
+int noc_mcv_alloc(noc_t *n) { POOL_ALLOC(n, mcv, nmcv_cap, free_mcv, INT32_MAX / 2); }
 
 int noc_inject(noc_t *n, uint64_t now, int src, int dst, int flits, uint64_t tag)
 {
@@ -373,15 +431,15 @@ int noc_inject(noc_t *n, uint64_t now, int src, int dst, int flits, uint64_t tag
 }
 
 /* A queued message; each_packet: no completion record, so every packet's
- * arrival is handed over. */
+ * arrival is handed over; mc >= 0: a multicast message (dst unused). */
 static int inject(noc_t *n, uint64_t now, int src, int dst, int flits, int packet_flits,
-                  uint64_t tag, int each_packet)
+                  uint64_t tag, int each_packet, int mc)
 {
-    if (src < 0 || src >= n->E || dst < 0 || dst >= n->E || flits < 1 || packet_flits < 1 ||
-        now < n->now)
+    if (src < 0 || src >= n->E || (mc < 0 && (dst < 0 || dst >= n->E)) || flits < 1 ||
+        packet_flits < 1 || now < n->now)
         return -1;
     int done = -1;
-    if (flits > packet_flits && !each_packet) { /* several packets: count them home */
+    if (flits > packet_flits && !each_packet && mc < 0) { /* several packets: count them home */
         done = done_alloc(n);
         if (done < 0)
             return -1;
@@ -394,7 +452,8 @@ static int inject(noc_t *n, uint64_t now, int src, int dst, int flits, int packe
         return -1;
     noc_msg_t *m = &n->msg[id];
     m->done = done;
-    m->dst = dst;
+    m->mc = mc;
+    m->dst = mc < 0 ? dst : n->mcm[mc].dst[0];
     m->flits = flits;
     m->pf = packet_flits;
     m->next = -1;
@@ -408,8 +467,8 @@ static int inject(noc_t *n, uint64_t now, int src, int dst, int flits, int packe
     ni->qtail = id;
     ni->queued_flits += (uint64_t)flits;
     n->queued_flits += (uint64_t)flits;
-    n->eactive[src >> 6] |= 1ull << (src & 63);
-    n->equeued[src >> 6] |= 1ull << (src & 63);
+    noc_bit_set(n->eactive, src);
+    noc_bit_set(n->equeued, src);
     noc_bound_source(n, src, now > n->now ? now : n->now);
     return 0;
 }
@@ -417,13 +476,82 @@ static int inject(noc_t *n, uint64_t now, int src, int dst, int flits, int packe
 int noc_inject_message(noc_t *n, uint64_t now, int src, int dst, int flits, int packet_flits,
                        uint64_t tag)
 {
-    return inject(n, now, src, dst, flits, packet_flits, tag, 0);
+    return inject(n, now, src, dst, flits, packet_flits, tag, 0, -1);
 }
 
 int noc_inject_stream(noc_t *n, uint64_t now, int src, int dst, int flits, int packet_flits,
                       uint64_t tag)
 {
-    return inject(n, now, src, dst, flits, packet_flits, tag, 1);
+    return inject(n, now, src, dst, flits, packet_flits, tag, 1, -1);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* dsts sorted into *out (malloc'd); -1 when one is out of range or repeated. */
+static int sorted_dsts(const noc_t *n, const int *dsts, int ndst, int32_t **out)
+{
+    int32_t *d = malloc((size_t)ndst * sizeof *d);
+    if (!d)
+        abort();
+    for (int i = 0; i < ndst; i++) {
+        if (dsts[i] < 0 || dsts[i] >= n->E) {
+            free(d);
+            return -1;
+        }
+        d[i] = dsts[i];
+    }
+    qsort(d, (size_t)ndst, sizeof *d, cmp_int);
+    for (int i = 1; i < ndst; i++)
+        if (d[i] == d[i - 1]) {
+            free(d);
+            return -1;
+        }
+    *out = d;
+    return 0;
+}
+
+int noc_inject_multicast(noc_t *n, uint64_t now, int src, const int *dsts, int ndst, int flits,
+                         int packet_flits, uint64_t tag)
+{
+    if (!dsts || ndst < 1 || ndst > n->E || src < 0 || src >= n->E || flits < 1 ||
+        packet_flits < 1 || now < n->now)
+        return -1;
+    int32_t *d;
+    if (sorted_dsts(n, dsts, ndst, &d))
+        return -1;
+    free(d);
+    if (ndst == 1 || !n->cfg.multicast) { /* one message per destination, in the given order */
+        for (int i = 0; i < ndst; i++)
+            if (inject(n, now, src, dsts[i], flits, packet_flits, tag, 0, -1))
+                return -1;
+        return 0;
+    }
+    sorted_dsts(n, dsts, ndst, &d);
+    int id = noc_mcm_alloc(n);
+    if (id < 0) {
+        free(d);
+        return -1;
+    }
+    noc_mcm_t *m = &n->mcm[id];
+    /* packets of at most a VC buffer: virtual cut-through (noc_mcast.c) */
+    int pf = packet_flits < n->B ? packet_flits : n->B;
+    m->ndst = m->live = ndst;
+    m->dst = d;
+    m->left = malloc((size_t)ndst * sizeof *m->left);
+    if (!m->left)
+        abort();
+    m->min_hops = INT32_MAX;
+    for (int i = 0; i < ndst; i++) {
+        m->left[i] = (flits + pf - 1) / pf;
+        int h = noc_ep_hops(n, src, d[i]);
+        m->min_hops = h < m->min_hops ? h : m->min_hops;
+    }
+    m->first_inject = UINT64_MAX;
+    return inject(n, now, src, -1, flits, pf, tag, 0, id);
 }
 
 uint64_t noc_next_event(const noc_t *n)

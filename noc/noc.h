@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "desc.h"
 #include "diag.h"
 
 #ifdef __cplusplus
@@ -26,8 +27,11 @@ extern "C" {
 #define NOC_MAX_K 256
 
 typedef struct noc_config {
+    /* Resolved from the architecture's chip.noc rows (arch/params.c, the one
+     * table of names, bounds and defaults; docs/noc.md); noc_config_default()
+     * gives the default architecture's network. */
     arch_topology_t topology;  /* TOPO_MESH, TOPO_TORUS, TOPO_CMESH */
-    int kx, ky;                /* routers along x and y */
+    int kx, ky;                /* routers along x and y (chip.grid_x, chip.grid_y) */
     int concentration;         /* endpoints per router (1 = one per router) */
     arch_routing_t routing;    /* XY, YX, west-first, odd-even (last two: mesh only) */
     int vcs;                   /* VCs per input port */
@@ -37,13 +41,20 @@ typedef struct noc_config {
     int sw_alloc_delay;        /* cycles */
     int st_delay;              /* switch traversal, cycles */
     int link_latency;          /* cycles, also the injection and ejection channels */
-    int credit_delay;          /* cycles from buffer read to credit usable upstream */
+    int credit_delay;          /* cycles from buffer read to credit processed upstream */
+    int credit_latency;        /* cycles on the credit channel (added to credit_delay) */
     int lookahead;             /* 1: route computed one hop ahead (no RC stage) */
-    int islip;                 /* switch allocator: 0 separable input-first round
-                                  robin, 1 iSLIP (one iteration) */
+    arch_alloc_t vc_alloc;     /* VC allocator (ALLOC_GREEDY: one router-wide pointer) */
+    arch_alloc_t sw_alloc;     /* switch allocator (not ALLOC_GREEDY) */
+    int alloc_iters;           /* iSLIP iterations */
+    int input_speedup;         /* 1 or 2 crossbar inputs per input port (by VC parity) */
+    int output_speedup;        /* 1 or 2 crossbar outputs per output port (by input parity) */
+    int wait_for_tail_credit;  /* output VC free once its tail's credit is back */
+    int multicast;             /* noc_inject_multicast replicates in routers (else copies) */
+    int packet_flits;          /* chip.noc.packet_flits (the core takes sizes per call) */
     int flit_bits;
     int dateline;              /* torus: 1 = dateline VC classes (deadlock-free) */
-    uint64_t watchdog_cycles;  /* no progress for this long stops the run; 0 = off */
+    uint64_t watchdog_cycles;  /* starvation report / deadlock stop threshold; 0 = off */
     double clock_ghz;
     /* Energy and area model inputs. */
     double buf_write_pj;       /* per flit written into an input buffer */
@@ -56,9 +67,9 @@ typedef struct noc_config {
     double link_area_mm2;      /* per unidirectional link */
 } noc_config_t;
 
-/* Defaults: 8x8 mesh, XY, 2 VCs x 8 flits, 1-cycle stages and links,
- * 32-bit flits at 1 GHz, watchdog 100000 cycles, per-flit energies in the
- * ORION/DSENT range and ISAAC's router area (docs/noc.md). */
+/* The network of the default architecture (every chip.noc row and the grid
+ * at its default: a 2x2 concentrated mesh of 4 endpoints per router, XY,
+ * 2 VCs x 8 flits, 1-cycle stages, zero energies; docs/noc.md). */
 void noc_config_default(noc_config_t *c);
 /* The chip's NoC: arch->chip.noc and grid_x x grid_y routers. */
 int noc_config_from_arch(noc_config_t *c, const arch_t *arch, imc_diag_t *d);
@@ -95,15 +106,31 @@ int noc_inject_message(noc_t *n, uint64_t now_cycle, int src, int dst, int flits
 int noc_inject_stream(noc_t *n, uint64_t now_cycle, int src, int dst, int flits,
                       int packet_flits, uint64_t tag);
 
+/* Queue one message for a set of destination endpoints (ndst >= 1, each
+ * once, any order): on_eject comes once per destination, at the cycle that
+ * destination has the whole message (its last packet's copy arrived), with
+ * dst = that destination. With chip.noc.multicast the source sends ONE
+ * stream of packets of at most min(packet_flits, vc_buf_flits) flits that the
+ * routers replicate along the dimension-order tree of the routes (docs/noc.md
+ * "Multicast"); without it, or with one destination, it is the same as a
+ * noc_inject_message per destination, in the order given. Returns 0, or -1
+ * on bad arguments (a destination out of range or repeated, no
+ * destination, sizes < 1, a cycle already simulated). */
+int noc_inject_multicast(noc_t *n, uint64_t now_cycle, int src, const int *dsts, int ndst,
+                         int flits, int packet_flits, uint64_t tag);
+
 /* The earliest cycle at which something happens, UINT64_MAX when idle. */
 uint64_t noc_next_event(const noc_t *n);
 /* A cycle no on_eject call can come before (>= noc_now(); UINT64_MAX when
  * nothing is queued or in flight), if nothing more is injected: a wrapper
  * need not simulate before it to hand packets over on time. */
 uint64_t noc_delivery_bound(noc_t *n);
-/* The same for a message about to be injected at `cycle`. */
+/* The same for a message about to be injected at `cycle`, and for a
+ * noc_inject_multicast message. */
 uint64_t noc_message_bound(const noc_t *n, uint64_t cycle, int src, int dst, int flits,
                            int packet_flits, int each_packet);
+uint64_t noc_multicast_bound(const noc_t *n, uint64_t cycle, int src, const int *dsts, int ndst,
+                             int flits, int packet_flits);
 /* The next cycle to simulate (all cycles before it are done). */
 uint64_t noc_now(const noc_t *n);
 
@@ -131,6 +158,30 @@ void noc_eject_info(const noc_t *n, uint64_t *inject_cycle, int *hops);
 int noc_eject_flits(const noc_t *n);
 /* The blocked-VC report of the last watchdog stop ("" if none). */
 const char *noc_watchdog_report(const noc_t *n);
+/* A report of the VCs holding flits now, longest wait first (e.g. when a run
+ * ends with packets undelivered); valid until the next report. */
+const char *noc_blocked_report(noc_t *n);
+/* The starvation monitor: flits found waiting at the front of their VC for
+ * watchdog_cycles or more while the network moved (each wait counted once;
+ * the report lists the first 64, "" if none). */
+uint64_t noc_starved(const noc_t *n);
+const char *noc_starvation_report(const noc_t *n);
+/* Fairness diagnostics (test_noc checks the bounds docs/noc.md states): when
+ * on, every router step records, for each input VC, in how many cycles it
+ * asked the switch allocator (a front flit ready to go, or a multicast
+ * fan-out) without a grant since its last one, and in how many it asked the
+ * VC allocator with a free VC of its class (room for the packet for
+ * multicast) on a candidate port without a grant. Costs host time: for
+ * tests. */
+typedef struct noc_fairness {
+    uint64_t sa_max_wait_cycles, va_max_wait_cycles;
+    int sa_router, sa_port, sa_vc; /* where the longest switch wait was */
+    int va_router, va_port, va_vc;
+} noc_fairness_t;
+void noc_fairness_probe(noc_t *n, int on);
+void noc_fairness(const noc_t *n, noc_fairness_t *f);
+/* Flits waiting in endpoint e's source queue. */
+uint64_t noc_source_queued_flits(const noc_t *n, int e);
 
 /* ---- statistics (counted since creation or the last noc_stats_reset) ---- */
 typedef struct noc_stats {
@@ -156,15 +207,9 @@ typedef struct noc_stats {
     double link_area_mm2;         /* all links */
 } noc_stats_t;
 
-/* Name, unit and meaning of every noc_stats_t field, in field order. */
-typedef struct noc_stat_desc {
-    const char *name;
-    const char *unit;
-    const char *desc;
-    int is_double;
-    unsigned offset;
-} noc_stat_desc_t;
-extern const noc_stat_desc_t noc_stat_table[];
+/* Every noc_stats_t field as a descriptor (base/desc.h: its JSON key, unit
+ * and meaning), in field order. */
+extern const desc_t noc_stat_table[];
 extern const int noc_stat_count;
 
 void noc_stats(const noc_t *n, noc_stats_t *s);
@@ -172,6 +217,20 @@ void noc_stats_reset(noc_t *n);
 /* Flits sent by router r through output port p (0 E,1 W,2 N,3 S, 4+l local l)
  * since the reset; -1 when the port has no link (mesh edge). */
 int64_t noc_port_flits(const noc_t *n, int r, int port);
+
+/* Link loads without simulation (noc_load.c): flits per router output port
+ * (numbered as noc_port_flits; then port 4 + C + l: endpoint l's injection
+ * channel into the router) of messages added along their dimension-order
+ * routes (multicast: the tree, each branch once). NULL on odd_even routing
+ * (with a message in d) or out of memory. */
+typedef struct noc_load noc_load_t;
+noc_load_t *noc_load_new(const noc_config_t *c, imc_diag_t *d);
+void noc_load_free(noc_load_t *l);
+/* One message of `flits` from endpoint src to the endpoints dst[0..n). */
+void noc_load_add(noc_load_t *l, int src, const int *dst, int n, uint64_t flits);
+/* The busiest port's flits, and where it is. */
+uint64_t noc_load_busiest(const noc_load_t *l, int *router, int *port);
+uint64_t noc_load_port(const noc_load_t *l, int router, int port);
 /* Neighbour router of output port p (0..3) of router r, or -1. */
 int noc_neighbor(const noc_t *n, int r, int port);
 /* Flits that crossed router r's crossbar since the reset. */

@@ -36,7 +36,9 @@ static uint64_t source_bound(const noc_t *n, int e, uint64_t t)
     uint64_t before = ni->cur >= 0 ? (uint64_t)(n->pkt[ni->cur].flits - ni->sent) : 0;
     /* no completion record: one packet, or every packet handed over */
     uint64_t need = handover_flits(m->flits, m->pf, m->done < 0);
-    uint64_t b = queued_bound(n, t, e, m->dst, before + need);
+    uint64_t b = m->mc >= 0 ? tail_bound(n, t + before + need - 1 + (uint64_t)n->cfg.link_latency,
+                                         n->mcm[m->mc].min_hops)
+                            : queued_bound(n, t, e, m->dst, before + need);
     if (m->next >= 0) {
         uint64_t later = t + before + (uint64_t)m->flits + (uint64_t)n->cfg.link_latency +
                          (uint64_t)n->fwd;
@@ -50,7 +52,7 @@ void noc_bound_packet(noc_t *n, int id)
 {
     noc_pkt_t *p = &n->pkt[id];
     p->fin = 1;
-    p->left = (int16_t)noc_ep_hops(n, p->src, p->dst);
+    p->left = (int16_t)(p->mc >= 0 ? n->mcm[p->mc].min_hops : noc_ep_hops(n, p->src, p->dst));
     n->fin_left[p->left]++;
 }
 
@@ -71,6 +73,44 @@ uint64_t noc_message_bound(const noc_t *n, uint64_t cycle, int src, int dst, int
     return queued_bound(n, cycle, src, dst, handover_flits(flits, packet_flits, each_packet));
 }
 
+/* Does the multicast copy at position i of the ejection channel complete
+ * its destination (its message's copies there before it leave one)? */
+static int mc_completes(const noc_t *n, int i)
+{
+    const noc_pkt_t *p = &n->pkt[n->ej[(n->ej_head + i) & (n->ej_cap - 1)].pkt];
+    const noc_mcm_t *m = &n->mcm[p->mc];
+    int before = 0;
+    for (int j = 0; j < i; j++) {
+        const noc_ej_t *ev = &n->ej[(n->ej_head + j) & (n->ej_cap - 1)];
+        const noc_pkt_t *q = &n->pkt[ev->pkt];
+        before += ev->tail && q->mc == p->mc && q->dst == p->dst;
+    }
+    for (int k = 0; k < m->ndst; k++)
+        if (m->dst[k] == p->dst)
+            return m->left[k] <= before + 1;
+    return 1;
+}
+
+uint64_t noc_multicast_bound(const noc_t *n, uint64_t cycle, int src, const int *dsts, int ndst,
+                             int flits, int packet_flits)
+{
+    (void)packet_flits; /* a destination has the message with its last flit */
+    uint64_t b = UINT64_MAX;
+    if (ndst > 1 && n->cfg.multicast) { /* one stream: its nearest destination */
+        int h = INT32_MAX;
+        for (int i = 0; i < ndst; i++) {
+            int k = noc_ep_hops(n, src, dsts[i]);
+            h = k < h ? k : h;
+        }
+        return tail_bound(n, cycle + (uint64_t)flits - 1 + (uint64_t)n->cfg.link_latency, h);
+    }
+    for (int i = 0; i < ndst; i++) { /* copies, queued one after another */
+        uint64_t c = queued_bound(n, cycle, src, dsts[i], (uint64_t)(i + 1) * (uint64_t)flits);
+        b = c < b ? c : b;
+    }
+    return b;
+}
+
 uint64_t noc_delivery_bound(noc_t *n)
 {
     uint64_t t = n->now, b = UINT64_MAX;
@@ -82,7 +122,9 @@ uint64_t noc_delivery_bound(noc_t *n)
     for (int i = 0; i < n->ej_count; i++) {
         const noc_ej_t *ev = &n->ej[(n->ej_head + i) & (n->ej_cap - 1)];
         const noc_pkt_t *p = &n->pkt[ev->pkt];
-        if (ev->tail && (p->fin || n->done[p->done].left == 1)) {
+        if (!ev->tail)
+            continue;
+        if (p->mc >= 0 ? mc_completes(n, i) : p->fin || n->done[p->done].left == 1) {
             b = ev->time;
             break;
         }

@@ -7,7 +7,67 @@
 
 #include "noc.h"
 
-enum { VC_IDLE = 0, VC_VA = 1, VC_ACTIVE = 2 };
+/* VC_MC: the front packet goes to several destinations and the router
+ * replicates it (noc_mcast.c); its branches have their own state. */
+enum { VC_IDLE = 0, VC_VA = 1, VC_ACTIVE = 2, VC_MC = 3 };
+
+/* The default configuration (the arch defaults, which the ISAAC and PUMA
+ * presets keep: 2 VCs of 8 flits, one-cycle credits and VA, greedy VA,
+ * separable input-first SA, no speedup): the cycle loop inlines its router
+ * step with these as constants (noc_t.default_step; test_noc checks that
+ * noc_config_default() takes it). */
+enum { NOC_DEF_VCS = 2, NOC_DEF_BUF = 8, NOC_DEF_CREDIT = 1, NOC_DEF_VA_DELAY = 1 };
+
+enum { NOC_STEP_DEFAULT, NOC_STEP_DEFAULT_MC, NOC_STEP_ANY };
+
+/* Networks of up to this many routers keep a table of the hops between
+ * every pair (2 MB at most): the wake-up bounds ask for hops all the time. */
+#define NOC_RHOPS_MAX 1024
+
+/* Crossbar ports of a router: with input (output) speedup 2, two per input
+ * (output) port. */
+#define NOC_MAX_XPORTS (2 * (4 + NOC_MAX_CONCENTRATION))
+/* VA requests one router can have in a cycle (one per input VC). */
+#define NOC_MAX_VA_ROWS ((4 + NOC_MAX_CONCENTRATION) * NOC_MAX_VCS)
+
+/* A topology (noc_topo.c's registry): the routers form a kx x ky grid,
+ * router r at (r % kx, r / kx); the topology says which links exist and
+ * which way along a dimension is minimal. */
+typedef struct noc_topo_ops {
+    const char *name;
+    /* The router one step from (x, y) through network port `port`, or -1
+     * when there is no link; *wrap = 1 for a wrap-around link. */
+    int (*neighbor)(const noc_config_t *c, int x, int y, int port, int *wrap);
+    /* The minimal step along a dimension of k routers from coordinate a
+     * toward b: -1, 0 or +1. */
+    int (*step)(int k, int a, int b);
+    /* Hops along a dimension of k routers between coordinates a and b. */
+    int (*dist)(int k, int a, int b);
+} noc_topo_ops_t;
+
+const noc_topo_ops_t *noc_topo(arch_topology_t t); /* NULL when unknown */
+
+/* Bit i of a set of 64-bit words (active routers and sources). */
+static inline void noc_bit_set(uint64_t *w, int i) { w[i >> 6] |= 1ull << (i & 63); }
+static inline void noc_bit_clear(uint64_t *w, int i) { w[i >> 6] &= ~(1ull << (i & 63)); }
+
+/* Router ports: 0 east (+x), 1 west (-x), 2 north (+y), 3 south (-y), then
+ * the local ports 4 + l. */
+enum { NOC_EAST, NOC_WEST, NOC_NORTH, NOC_SOUTH, NOC_NET_PORTS };
+static inline int noc_opposite(int p) { return p ^ 1; } /* E<->W, N<->S */
+
+/* An input VC as one word, router << 12 | port << 6 | vc: the upstream owner
+ * of a VC (noc_t.up) and the timer wheel's entries. */
+#define NOC_WHERE_VC_BITS 6
+#define NOC_WHERE_PORT_BITS 6
+static inline uint32_t noc_where(int r, int port, int vc)
+{
+    return (uint32_t)r << (NOC_WHERE_VC_BITS + NOC_WHERE_PORT_BITS) |
+           (uint32_t)port << NOC_WHERE_VC_BITS | (uint32_t)vc;
+}
+static inline int noc_where_router(uint32_t w) { return (int)(w >> (NOC_WHERE_VC_BITS + NOC_WHERE_PORT_BITS)); }
+static inline int noc_where_port(uint32_t w) { return (int)(w >> NOC_WHERE_VC_BITS & ((1u << NOC_WHERE_PORT_BITS) - 1)); }
+static inline int noc_where_vc(uint32_t w) { return (int)(w & ((1u << NOC_WHERE_VC_BITS) - 1)); }
 
 /* Flits and credits keep the low 32 bits of their cycle: they are at most a
  * few cycles ahead of now when written, so noc_unwrap() recovers the cycle
@@ -85,15 +145,16 @@ typedef struct noc_router {
     uint32_t wports;           /* input ports with a VC in vwait */
     uint32_t varm;             /* network outputs that released a VC with waiters (va_arm) */
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
+    uint16_t mcn;              /* VCs in VC_MC (noc_mcast.c) */
     noc_ivc_t *ivb;            /* its input VCs */
     int32_t nbr[4];            /* its neighbours (noc_t.nbr) */
     uint64_t busy_cycles;      /* cycles with flits, up to busy_since */
     uint64_t busy_since;       /* while it holds flits: the first cycle of that span */
-    uint8_t in_rr[4 + NOC_MAX_CONCENTRATION];   /* VC pointer per input port (0..V) */
-    uint8_t out_rr[4 + NOC_MAX_CONCENTRATION];  /* input pointer per output port */
+    uint8_t in_rr[NOC_MAX_XPORTS];  /* VC pointer per crossbar input (0..V) */
+    uint8_t out_rr[NOC_MAX_XPORTS]; /* crossbar input pointer per crossbar output */
     noc_rport_t in[4 + NOC_MAX_CONCENTRATION];
     uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
-    uint8_t acc_rr[4 + NOC_MAX_CONCENTRATION];  /* iSLIP accept pointer per input port */
+    uint8_t acc_rr[NOC_MAX_XPORTS]; /* iSLIP accept pointer per crossbar input */
     /* per network output port: the downstream input VCs allocated to a
      * packet (VA), until its tail leaves through the port; bits >= V are
      * set, so ~0 means all owned */
@@ -118,11 +179,53 @@ typedef struct noc_pkt {
     uint8_t fin;
     uint8_t ejecting;
     int16_t left;              /* router-to-router hops its head has to go */
+    /* multicast: the message's completion record (noc_mcm_t), or -1; a
+     * packet for several destinations has their set (ds, noc_dset_t; dst
+     * is then the first of them), others ds = -1 */
+    int32_t mc, ds;
 } noc_pkt_t;
+
+typedef struct noc_dset {      /* a sorted set of destination endpoints */
+    int32_t n, next;           /* next: free list */
+    int32_t *d;
+} noc_dset_t;
+
+typedef struct noc_mcm {       /* a multicast message until every copy arrived */
+    int32_t ndst, live, next;  /* live: destinations still waiting */
+    int32_t min_hops;          /* from the source to the nearest destination */
+    int32_t *dst;              /* sorted */
+    int32_t *left;             /* per destination: packets not yet delivered */
+    uint64_t first_inject;     /* head injection of its first packet */
+} noc_mcm_t;
+
+/* A VC replicating a multicast packet: one branch per output port. A branch
+ * sends the packet's flits in order (sent); a flit leaves the buffer once
+ * every branch sent it (popped). */
+typedef struct noc_branch {
+    int8_t port;
+    uint8_t state;             /* NOC_BR_VA, NOC_BR_GO, NOC_BR_DONE */
+    uint8_t out_vc, lo, hi;    /* its output VC and class [lo, hi) */
+    uint16_t aptr;             /* fair VA: its pointer over output VCs */
+    int32_t out_ivc;           /* the downstream input VC (network port) */
+    int32_t child;             /* the copy it sends (a packet record) */
+    int32_t ds;                /* its destinations (several), or -1: dst */
+    int32_t dst;
+    int32_t sent;
+    uint64_t sa_ready;         /* first SA cycle after its VA */
+} noc_branch_t;
+enum { NOC_BR_VA, NOC_BR_GO, NOC_BR_DONE };
+
+typedef struct noc_mcvc {
+    int32_t pid;               /* the packet being replicated */
+    int32_t popped;            /* its flits every branch sent */
+    int32_t nbr, next;         /* branches; free list */
+    noc_branch_t br[4 + NOC_MAX_CONCENTRATION];
+} noc_mcvc_t;
 
 typedef struct noc_msg {       /* a message in a source queue */
     int32_t dst, flits, pf, next; /* flits: not yet sent as packets */
     int32_t done;              /* completion record (messages of 2+ packets), else -1 */
+    int32_t mc;                /* multicast: its noc_mcm_t, else -1 (dst then counts) */
     uint64_t tag, t_create;
 } noc_msg_t;
 
@@ -153,15 +256,30 @@ typedef struct noc_ej {        /* a flit on its way over an ejection channel */
 
 struct noc {
     noc_config_t cfg;
+    const noc_topo_ops_t *topo;
     int R, C, P, V, B, E;
     uint32_t bmask;            /* a VC's flit ring: the power of two >= B, less one */
     int rd;                    /* effective routing delay */
+    int cd;                    /* effective credit delay: credit_delay + credit_latency */
     int va_det;                /* every VA request: one candidate, the whole class [0, V) */
     int dateline;              /* torus dateline classes: heads track last_dim and dl */
-    /* the default configuration (2 VCs of 8 flits, one-cycle credits and VA,
-     * separable SA: the arch defaults, which the ISAAC and PUMA presets
-     * keep), whose router step the cycle loop inlines with constants */
+    /* the default configuration (NOC_DEF_*), whose router step the cycle
+     * loop inlines with constants */
     int default_step;
+    /* the default router (greedy VA, separable input-first SA, no speedup
+     * or tail-credit wait) with any buffers and delays */
+    int plain_step;
+    int step_kind;             /* NOC_STEP_*: which router step the cycle loop runs */
+    /* fair VA (noc_alloc.c): a pointer per output VC [R][4][V] over the
+     * router's input VCs, and per input VC [R][P][V] over output VCs */
+    uint16_t *va_gptr, *va_aptr;
+    /* output speedup: the arrival cycle of the last flit sent through each
+     * output port [R][P] (its queue sends one a cycle) */
+    uint64_t *olast;
+    /* wait_for_tail_credit: input VCs whose tail's credit frees the upstream
+     * output VC, by cycle mod (relmask + 1), linked through rel_next */
+    uint32_t *rel_head, *rel_next, relmask;
+    uint64_t rel_pending;
     int fwd;                   /* SA + ST + link: switch win to downstream arrival */
     noc_ivc_t *ivc;            /* [R][P][V] */
     uint32_t *up;              /* [R][P][V] the upstream input VC owning it (network
@@ -193,18 +311,40 @@ struct noc {
     int nmsg_cap, free_msg;
     noc_done_t *done;          /* messages with packets in flight */
     int ndone_cap, free_done;
+    /* multicast (noc_mcast.c): messages, destination sets, replicating VCs
+     * (mcv_of: per input VC its noc_mcvc_t or -1) and per router and input
+     * port the VC_MC VCs with a branch waiting for VA */
+    noc_mcm_t *mcm;
+    int nmcm_cap, free_mcm;
+    noc_dset_t *dset;
+    int ndset_cap, free_dset;
+    noc_mcvc_t *mcv;
+    int nmcv_cap, free_mcv;
+    int32_t *mcv_of;
+    uint64_t *mcva;
     int orphans;               /* messages whose final packet was overtaken */
     /* noc_bound.c */
     int *fin_left;             /* [kx + ky] final packets by hops their head has to go */
     uint64_t src_lb;           /* <= every source's lb */
     int16_t *epx, *epy;        /* [E] router coordinates of each endpoint */
+    uint16_t *rhops;           /* [R][R] hops between routers (R <= NOC_RHOPS_MAX), or NULL */
     noc_ej_t *ej;
     int ej_head, ej_count, ej_cap;
     uint64_t now;
     uint64_t in_network;       /* flits in router buffers */
     uint64_t queued_flits;
     uint64_t last_progress;
-    char *report;
+    char *report;              /* the last watchdog or blocked-VC report */
+    /* noc_monitor.c: the next scan cycle, the report of flits waiting
+     * longer than the watchdog and how many there were, and per VC the
+     * packet last reported there (+1; 0 = none) so a wait is reported once */
+    uint64_t mon_next, mon_period;
+    char *starve;
+    size_t starve_len, starve_cap;
+    uint64_t starved;
+    uint32_t *mon_seen;
+    /* noc_monitor.c: the fairness probe (noc_fairness_probe), or NULL */
+    struct noc_probe *probe;
     uint64_t ej_inject;        /* noc_eject_info() of the packet being delivered */
     int ej_hops, ej_flits;
     /* counters since the last reset */
@@ -214,19 +354,118 @@ struct noc {
 
 int noc_pkt_alloc(noc_t *n); /* -1 when 2^30 packets are alive */
 
-/* Router-to-router hops between endpoints src and dst on a minimal path
- * (a torus ring the shorter way): noc_hops(), inlined for noc_bound.c. */
+/* The credits of input VC d still on their way back upstream at cycle t:
+ * one per flit read out in the last credit_delay cycles (read at cycle p,
+ * its slot is usable upstream from p + credit_delay on). */
+static inline int credits_out(const noc_ivc_t *d, uint64_t t, int credit_delay)
+{
+    uint64_t age = t - d->pop_t, cd = (uint64_t)credit_delay;
+    if (age >= cd)
+        return 0;
+    if (cd == 1) /* read at t */
+        return 1;
+    int k = 0;
+    for (uint64_t b = d->pop_bits & (~0ull >> (64 - (cd - age))); b; b &= b - 1)
+        k++;
+    return k;
+}
+
+/* The free slots of d the upstream side knows of at cycle t: a flit holds
+ * its slot from its sending on (count), a read one until its credit is
+ * back. */
+static inline int credits(const noc_t *n, const noc_ivc_t *d, uint64_t t)
+{
+    return n->B - d->count - credits_out(d, t, n->cd);
+}
+
+/* credits() > 0, most often known without the look at recent reads. */
+static inline int has_credit(const noc_ivc_t *d, uint64_t t, int cd, int B)
+{
+    int fr = B - d->count;
+    return fr > cd || (fr > 0 && fr > credits_out(d, t, cd));
+}
+
+/* noc_alloc.c: separable allocators with a round-robin pointer per resource
+ * (gptr, over requester ids 0..nid-1) and per requester (aptr, over
+ * resources 0..nres-1); pointers are stored as the next index to favour
+ * (nid or nres read as 0). `match` is the granted resource or -1. */
+#define NOC_ALLOC_WORDS 4 /* resources: up to 4 ports x 64 output VCs */
+typedef struct noc_alloc_row {
+    uint64_t req[NOC_ALLOC_WORDS]; /* resources asked for */
+    uint16_t *aptr;
+    int id;
+    int pick;                      /* separable_input_first: its input-stage choice */
+    int match;
+    int br;                        /* the caller's: a multicast branch, or -1 */
+} noc_alloc_row_t;
+void noc_alloc_separable_if(noc_alloc_row_t *rows, int nrows, int nres, int nid, uint16_t *gptr);
+/* iSLIP with `iters` iterations; one iteration is the separable
+ * output-first allocator. */
+void noc_alloc_islip(noc_alloc_row_t *rows, int nrows, int nres, int nid, uint16_t *gptr,
+                     int iters);
+
+/* noc_mcast.c: replication in routers (docs/noc.md "Multicast"). The router
+ * step calls these for VCs in VC_MC only. */
+void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv);             /* branches of a new head */
+void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready); /* a flit came in */
+int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t); /* greedy VA */
+/* Fair VA: a row per branch waiting (returns how many; ejection branches
+ * are granted at once), and a row's grant. */
+int noc_mc_va_rows(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t,
+                   noc_alloc_row_t *rows);
+void noc_mc_grant_row(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int br, int out_vc,
+                      uint64_t t);
+/* The VC_MC VCs of router r with a branch waiting for VA join its requests. */
+void noc_mc_requests(noc_t *n, int r, uint64_t *va_req, uint32_t *va_ports);
+/* Output ports the VC's next flit can go to at cycle t (its fan-out). */
+uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t);
+/* Send the next flit of the branch on output port `out`; 1 when that
+ * completed the copies of the flit the branches wait on. */
+int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint64_t t);
+/* noc_step.c, for noc_mcast.c: a copy of a flit onto output `out` of
+ * router r (downstream VC out_ivc, or the ejection channel), the front
+ * flit's removal from a VC, and an output VC's release. */
+void noc_copy_out(noc_t *n, int r, int out, int out_vc, uint32_t out_ivc, uint32_t pf, uint64_t t);
+void noc_pop_front(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t);
+void noc_release_out(noc_t *n, int r, int out, int out_vc);
+/* A new head at the front of VC (r, port, vc): RC, then VA from cycle tr
+ * + routing delay (the VC leaves the live set until then). */
+void noc_next_head(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t tr);
+void noc_mc_pkt_free(noc_t *n, int pid); /* a packet record's destination set */
+int noc_dset_copy(noc_t *n, const int32_t *d, int k); /* a new set, copied from d[0..k) */
+int noc_mc_deliver(noc_t *n, noc_eject_fn cb, void *ctx); /* the copy at the channel's head */
+/* noc.c's record pools: -1 when full */
+int noc_mcm_alloc(noc_t *n);
+int noc_dset_alloc(noc_t *n);
+int noc_mcv_alloc(noc_t *n);
+
+/* noc_monitor.c: the watchdog stop (report in n->report) and the periodic
+ * starvation scan (n->mon_next). */
+void noc_watchdog_stop(noc_t *n, uint64_t t);
+void noc_monitor_scan(noc_t *n, uint64_t t);
+/* The fairness probe around a router step (only when n->probe is set). */
+void noc_probe_before(noc_t *n, int r, uint64_t t);
+void noc_probe_after(noc_t *n, int r, uint64_t t);
+
+
+/* Router-to-router hops between endpoints src and dst on a minimal path:
+ * noc_hops(), inlined for noc_bound.c (from the table of router pairs when
+ * the network has one). */
 static inline int noc_ep_hops(const noc_t *n, int src, int dst)
 {
-    int dx = n->epx[src] - n->epx[dst], dy = n->epy[src] - n->epy[dst];
-    dx = dx < 0 ? -dx : dx;
-    dy = dy < 0 ? -dy : dy;
-    if (n->cfg.topology == TOPO_TORUS) {
-        dx = dx <= n->cfg.kx - dx ? dx : n->cfg.kx - dx;
-        dy = dy <= n->cfg.ky - dy ? dy : n->cfg.ky - dy;
-    }
-    return dx + dy;
+    if (n->rhops)
+        return n->rhops[(size_t)(src / n->C) * (size_t)n->R + (size_t)(dst / n->C)];
+    return n->topo->dist(n->cfg.kx, n->epx[src], n->epx[dst]) +
+           n->topo->dist(n->cfg.ky, n->epy[src], n->epy[dst]);
 }
+
+/* Router r's grid coordinates. */
+static inline void noc_router_xy(const noc_t *n, int r, int *x, int *y)
+{
+    *x = r % n->cfg.kx;
+    *y = r / n->cfg.kx;
+}
+
 /* noc_bound.c: packet id was just made a final packet; a message was
  * queued at source e in cycle t */
 void noc_bound_packet(noc_t *n, int id);

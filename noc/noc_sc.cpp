@@ -70,8 +70,10 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
 {
     noc_packet_ext *ext = nullptr;
     gp.get_extension(ext);
-    if (!ext || ext->dst < 0 || ext->dst >= noc_endpoints(n_) || src < 0 ||
-        src >= noc_endpoints(n_)) {
+    bool mc = ext && !ext->dsts.empty();
+    if (!ext || src < 0 || src >= noc_endpoints(n_) ||
+        (mc ? !valid_dsts(ext->dsts) || ext->each_packet
+            : ext->dst < 0 || ext->dst >= noc_endpoints(n_))) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
@@ -102,20 +104,33 @@ void noc_sc::send(int src, tlm::tlm_generic_payload &gp, const sc_time &delay)
     }
     else
         p.big.assign(gp.get_data_ptr(), gp.get_data_ptr() + p.len);
+    p.dsts.assign(ext->dsts.begin(), ext->dsts.end());
     p.ext = *ext;
+    p.ext.dsts.clear(); // the delivered copies name their own destination
     p.ext.src = src;
     p.ext.created_cycle = c;
     p.ext.flits = flits;
     int pf = ext->packet_flits > 0 ? ext->packet_flits : flits;
     p.packets_left = uint32_t((flits + pf - 1) / pf);
-    staged_.push({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf, ext->each_packet});
+    p.copies_left = mc ? uint32_t(p.dsts.size()) : 1;
+    staged_.push({c, ext->order, staged_seq_++, tag, src, ext->dst, flits, pf, ext->each_packet, mc});
     free_.pop_back();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
     // Nothing needs the network before this message could arrive: it is
     // queued and simulated from cycle c on at the next wake-up.
-    uint64_t b = noc_message_bound(n_, c, src, ext->dst, flits, pf, ext->each_packet);
+    uint64_t b = mc ? noc_multicast_bound(n_, c, src, p.dsts.data(), int(p.dsts.size()), flits, pf)
+                    : noc_message_bound(n_, c, src, ext->dst, flits, pf, ext->each_packet);
     staged_bound_ = std::min(staged_bound_, b);
     schedule(b);
+}
+
+// Multicast destinations: endpoints of this network, each once.
+bool noc_sc::valid_dsts(const std::vector<int> &d) const
+{
+    std::vector<int> s(d);
+    std::sort(s.begin(), s.end());
+    return s.front() >= 0 && s.back() < noc_endpoints(n_) &&
+           std::adjacent_find(s.begin(), s.end()) == s.end();
 }
 
 // Cycle edges are rounded to whole ps once each (no accumulated drift from a
@@ -169,6 +184,7 @@ int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     tlm::tlm_generic_payload &gp = self->dgp_;
     noc_packet_ext *ext = self->dext_;
     *ext = p.ext;
+    ext->dst = dst;
     if (p.ext.each_packet) {
         ext->flits = noc_eject_flits(self->n_);
         ext->last_packet = --p.packets_left == 0;
@@ -199,7 +215,7 @@ int noc_sc::eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     } else if (self->on_deliver) {
         self->on_deliver(dst, gp);
     }
-    if (ext->last_packet)
+    if (ext->last_packet && !--p.copies_left)
         self->free_.push_back(tag); // the payload is reused by a later message
     return 0;
 }
@@ -212,8 +228,15 @@ void noc_sc::flush(uint64_t before_cycle)
         const staged m = staged_.top();
         staged_.pop();
         // endpoints and sizes were checked by send(): only 2^30 queued messages fail
-        int rc = (m.each ? noc_inject_stream : noc_inject_message)(n_, m.cycle, m.src, m.dst,
-                                                                    m.flits, m.packet_flits, m.tag);
+        int rc;
+        if (m.mc) {
+            const std::vector<int> &d = slots_[m.tag].dsts;
+            rc = noc_inject_multicast(n_, m.cycle, m.src, d.data(), int(d.size()), m.flits,
+                                      m.packet_flits, m.tag);
+        } else {
+            rc = (m.each ? noc_inject_stream : noc_inject_message)(n_, m.cycle, m.src, m.dst,
+                                                                   m.flits, m.packet_flits, m.tag);
+        }
         if (rc && failure_.empty())
             failure_ = "noc: too many messages queued";
     }

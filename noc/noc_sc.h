@@ -11,7 +11,9 @@
 // b_transport returns at once (the message is copied into the source queue,
 // like a posted write); delivery is a b_transport on out(dst) at the cycle
 // the last tail arrives, with the copy (same command, address, data,
-// extension). Deliveries are made from an SC_METHOD: a receiver's
+// extension). A message with ext.dsts goes to each of those endpoints
+// (multicast, see noc_packet_ext::dsts) and is delivered once per
+// destination. Deliveries are made from an SC_METHOD: a receiver's
 // b_transport must not wait() (one waiting would have stalled every later
 // delivery anyway).
 //
@@ -44,7 +46,14 @@
 #include "noc.h"
 
 struct noc_packet_ext : tlm::tlm_extension<noc_packet_ext> {
-    int dst = -1;   // destination endpoint (required)
+    int dst = -1;   // destination endpoint (required unless dsts is given)
+    // Multicast: the destination endpoints (each once, any order), instead of
+    // dst. The message is delivered once per destination (through out(d) or
+    // on_deliver, with dst = d and dsts empty in the delivered copy) when
+    // that destination has all of it: one packet stream the routers
+    // replicate with chip.noc.multicast, else one message per destination
+    // (noc_inject_multicast). Not with each_packet.
+    std::vector<int> dsts;
     int flits = 0;  // message size; 0 = from the data length
     int packet_flits = 0; // largest packet; 0 = the message is one packet
     // Messages a source sends in one cycle enter its queue in increasing
@@ -111,11 +120,14 @@ private:
         tlm::tlm_command cmd = tlm::TLM_IGNORE_COMMAND;
         noc_packet_ext ext;
         uint32_t packets_left = 0; // each_packet: not yet handed over
+        uint32_t copies_left = 0;  // destinations still to deliver to
+        std::vector<int> dsts;     // multicast destinations
         unsigned char inl[kInline];
         std::vector<unsigned char> big; // payloads longer than kInline
     };
 
     void b_transport(int id, tlm::tlm_generic_payload &gp, sc_core::sc_time &delay);
+    bool valid_dsts(const std::vector<int> &d) const;
     void run();
     void schedule(uint64_t cycle);
     static int eject_cb(void *ctx, uint64_t tag, int dst, uint64_t cycle);
@@ -145,7 +157,7 @@ private:
     struct staged {
         uint64_t cycle, order, seq, tag;
         int src, dst, flits, packet_flits;
-        bool each;
+        bool each, mc;
     };
     struct staged_after { // heap order: the earliest (cycle, source, order, call) on top
         bool operator()(const staged &a, const staged &b) const

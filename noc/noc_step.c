@@ -8,7 +8,6 @@
 #include "noc.h"
 #include "noc_internal.h"
 
-static inline int opposite(int p) { return p ^ 1; } /* E<->W, N<->S */
 
 /* A VC's flit ring. */
 static inline noc_flit_t *ring(noc_t *n, const noc_ivc_t *iv)
@@ -24,7 +23,7 @@ static inline uint64_t live(const noc_rport_t *p) { return p->nonempty & ~(p->vw
 static inline void router_wake(noc_t *n, noc_router_t *rt, int r, int port)
 {
     rt->ports |= 1u << port;
-    n->ractive[r >> 6] |= 1ull << (r & 63);
+    noc_bit_set(n->ractive, r);
 }
 
 /* The port may have no live VC left (an armed router, see va_arm, stays
@@ -32,38 +31,7 @@ static inline void router_wake(noc_t *n, noc_router_t *rt, int r, int port)
 static inline void port_recheck(noc_t *n, noc_router_t *rt, int r, int port)
 {
     if (!live(&rt->in[port]) && !(rt->ports &= ~(1u << port)) && !rt->varm)
-        n->ractive[r >> 6] &= ~(1ull << (r & 63));
-}
-
-/* The credits of input VC d still on their way back upstream at cycle t:
- * one per flit read out in the last credit_delay cycles (read at cycle p,
- * its slot is usable upstream from p + credit_delay on). */
-static inline int credits_out(const noc_ivc_t *d, uint64_t t, int credit_delay)
-{
-    uint64_t age = t - d->pop_t, cd = (uint64_t)credit_delay;
-    if (age >= cd)
-        return 0;
-    if (cd == 1) /* read at t */
-        return 1;
-    int k = 0;
-    for (uint64_t b = d->pop_bits & (~0ull >> (64 - (cd - age))); b; b &= b - 1)
-        k++;
-    return k;
-}
-
-/* The free slots of d the upstream side knows of at cycle t: a flit holds
- * its slot from its sending on (count), a read one until its credit is
- * back. */
-static inline int credits(const noc_t *n, const noc_ivc_t *d, uint64_t t)
-{
-    return n->B - d->count - credits_out(d, t, n->cfg.credit_delay);
-}
-
-/* credits() > 0, most often known without the look at recent reads. */
-static inline int has_credit(const noc_ivc_t *d, uint64_t t, int cd, int B)
-{
-    int fr = B - d->count;
-    return fr > cd || (fr > 0 && fr > credits_out(d, t, cd));
+        noc_bit_clear(n->ractive, r);
 }
 
 /* Candidate output ports of the packet's head at router r, and its output VC
@@ -77,21 +45,10 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
     *lo = 0;
     *hi = (uint8_t)n->V;
     if (dr == r)
-        return 1u << (4 + p->dst % n->C);
+        return 1u << (NOC_NET_PORTS + p->dst % n->C);
     int cx = r % c->kx, cy = r / c->kx, dx = dr % c->kx, dy = dr / c->kx;
-    int ex = dx - cx, ey = dy - cy;
-    if (c->topology == TOPO_TORUS) {
-        /* minimal direction on each ring; ties go the + way */
-        if (c->kx >= 3 && ex) {
-            int f = ((ex % c->kx) + c->kx) % c->kx;
-            ex = f <= c->kx / 2 ? 1 : -1;
-        }
-        if (c->ky >= 3 && ey) {
-            int f = ((ey % c->ky) + c->ky) % c->ky;
-            ey = f <= c->ky / 2 ? 1 : -1;
-        }
-    }
-    int px = ex > 0 ? 0 : 1, py = ey > 0 ? 2 : 3;
+    int ex = n->topo->step(c->kx, cx, dx), ey = n->topo->step(c->ky, cy, dy);
+    int px = ex > 0 ? NOC_EAST : NOC_WEST, py = ey > 0 ? NOC_NORTH : NOC_SOUTH;
     uint8_t m;
     switch (c->routing) {
     case ROUTE_YX:
@@ -99,9 +56,9 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
         break;
     case ROUTE_WEST_FIRST:
         if (ex < 0)
-            m = 1u << 1;
+            m = 1u << NOC_WEST;
         else
-            m = (uint8_t)((ex ? 1u << 0 : 0) | (ey ? 1u << py : 0));
+            m = (uint8_t)((ex ? 1u << NOC_EAST : 0) | (ey ? 1u << py : 0));
         break;
     case ROUTE_ODD_EVEN: { /* Chiu 2000, x = column */
         int sx = (p->src / n->C) % c->kx;
@@ -110,15 +67,15 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
             m = (uint8_t)(1u << py);
         else if (ex > 0) {
             if (!ey)
-                m = 1u << 0;
+                m = 1u << NOC_EAST;
             else {
                 if ((cx & 1) || cx == sx)
                     m |= (uint8_t)(1u << py);
-                if ((dx & 1) || ex != 1)
-                    m |= 1u << 0;
+                if ((dx & 1) || dx - cx != 1) /* not the last column */
+                    m |= 1u << NOC_EAST;
             }
         } else {
-            m = 1u << 1;
+            m = 1u << NOC_WEST;
             if (ey && !(cx & 1))
                 m |= (uint8_t)(1u << py);
         }
@@ -130,7 +87,7 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
     }
     if (n->dateline) {
         int port = __builtin_ctz(m), dim = port >> 1;
-        int cls = n->wrap[r * 4 + port] || (p->dl && p->last_dim == dim);
+        int cls = n->wrap[r * NOC_NET_PORTS + port] || (p->dl && p->last_dim == dim);
         int half = n->V / 2;
         *lo = (uint8_t)(cls ? half : 0);
         *hi = (uint8_t)(cls ? n->V : half);
@@ -146,7 +103,10 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
 {
     const noc_pkt_t *p = &n->pkt[ring(n, iv)[iv->head].pf & NOC_F_PKT];
     uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
-    if (memo && *memo) {
+    iv->state = VC_VA;
+    if (n->mcv_of && p->ds >= 0) { /* several destinations: the router replicates it */
+        noc_mc_enter(n, r, iv);   /* (VC_MC) */
+    } else if (memo && *memo) {
         /* network masks are 1..15, a local port p (4..19) is 12 + p */
         iv->cand = *memo < 16 ? (uint32_t)*memo : 1u << (*memo - 12);
         iv->vc_lo = 0;
@@ -156,7 +116,6 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
         if (memo)
             *memo = (uint8_t)(iv->cand < 16 ? iv->cand : 12u + (uint32_t)__builtin_ctz(iv->cand));
     }
-    iv->state = VC_VA;
     iv->stage_ready = tr + (uint64_t)n->rd;
     uint32_t i = (uint32_t)(iv - n->ivc), slot = (uint32_t)iv->stage_ready & n->twmask;
     n->tw[i].next = n->tw_head[slot];
@@ -165,7 +124,8 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
 
 /* since: the first cycle router r is stepped with this flit (busy_since) */
 static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
-                             uint64_t ready, uint32_t pf, uint64_t since, uint32_t bmask)
+                             uint64_t ready, uint32_t pf, uint64_t since, uint32_t bmask,
+                             const int mc)
 {
     noc_flit_t f = {(uint32_t)ready, pf};
     ring(n, d)[(d->head + d->count) & bmask] = f;
@@ -178,6 +138,8 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
             rt->in[port].nonempty |= 1ull << vc;
             router_wake(n, rt, r, port);
         }
+    } else if (mc && d->state == VC_MC) { /* maybe the flit its branches wait for */
+        noc_mc_arrive(n, r, d, ready);
     }
     if (!rt->flits++)
         rt->busy_since = since;
@@ -208,6 +170,33 @@ static inline void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
     n->ej_count++;
 }
 
+/* With output speedup a flit queued at a local output arrives later than
+ * flits other routers send after it: keep the channel in time order (by
+ * insertion from the back; ties stay in send order). */
+static __attribute__((noinline)) void eject_push_sorted(noc_t *n, uint64_t time, int pkt,
+                                                         int tail)
+{
+    if (n->ej_count == n->ej_cap)
+        eject_grow(n);
+    int mask = n->ej_cap - 1, k = n->ej_count;
+    while (k > 0 && n->ej[(n->ej_head + k - 1) & mask].time > time) {
+        n->ej[(n->ej_head + k) & mask] = n->ej[(n->ej_head + k - 1) & mask];
+        k--;
+    }
+    n->ej[(n->ej_head + k) & mask] = (noc_ej_t){time, pkt, (uint8_t)tail};
+    n->ej_count++;
+}
+
+/* wait_for_tail_credit: the tail of a packet left input VC i (a network
+ * port); its credit frees the upstream output VC `cd` cycles later. */
+static __attribute__((noinline)) void release_later(noc_t *n, uint32_t i, uint64_t at)
+{
+    uint32_t slot = (uint32_t)at & n->relmask;
+    n->rel_next[i] = n->rel_head[slot];
+    n->rel_head[slot] = i;
+    n->rel_pending++;
+}
+
 /* Output port out of router r released a VC: the VCs waiting in VA with out
  * among their candidates request again in the router's next step
  * (va_rearm). They stay parked meanwhile: all but one usually fail again,
@@ -217,7 +206,7 @@ static inline void va_arm(noc_t *n, noc_router_t *rt, int r, int out)
     for (uint32_t pm = rt->wports; pm; pm &= pm - 1)
         if (rt->vwo[__builtin_ctz(pm)][out]) {
             rt->varm |= 1u << out;
-            n->ractive[r >> 6] |= 1ull << (r & 63);
+            noc_bit_set(n->ractive, r);
             return;
         }
 }
@@ -264,22 +253,45 @@ static __attribute__((noinline)) void va_rearm(const noc_t *n, noc_router_t *rt,
     rt->varm = 0;
 }
 
+/* wait_for_tail_credit: the releases due at cycle t (all of them when the
+ * network is empty and the loop jumps ahead: no head can want them before). */
+static __attribute__((noinline)) void release_due(noc_t *n, uint64_t t, int all)
+{
+    for (uint32_t s = all ? 0 : (uint32_t)t & n->relmask; s <= n->relmask; s++) {
+        for (uint32_t i = n->rel_head[s]; i != UINT32_MAX; i = n->rel_next[i]) {
+            /* input VC i = (r, port, vc) was fed by output port opposite(port)
+             * of the neighbour through `port` */
+            int r = (int)(i / ((uint32_t)n->P * (uint32_t)n->V)),
+                port = (int)(i / (uint32_t)n->V % (uint32_t)n->P), vc = (int)(i % (uint32_t)n->V);
+            int u = n->nbr[r * NOC_NET_PORTS + port], out = noc_opposite(port);
+            noc_router_t *rt = &n->rt[u];
+            rt->oown[out] &= ~(1ull << vc);
+            if (rt->wports)
+                va_arm(n, rt, u, out);
+            n->rel_pending--;
+        }
+        n->rel_head[s] = UINT32_MAX;
+        if (!all)
+            break;
+    }
+}
+
 /* A credit is on its way back to the upstream VC parked on d. */
 static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
 {
     d->up_parked = 0;
     uint32_t up = n->up[d - n->ivc];
-    int r = (int)(up >> 12), port = (int)(up >> 6 & 63), vc = (int)(up & 63);
+    int r = noc_where_router(up), port = noc_where_port(up), vc = noc_where_vc(up);
     noc_router_t *rt = &n->rt[r];
     rt->in[port].cwait &= ~(1ull << vc);
     router_wake(n, rt, r, port);
 }
 
-/* Move the front flit of input VC iv = (r, port, vc) through the crossbar.
- * Inlined: the call itself was a tenth of its cost. */
-static inline __attribute__((always_inline)) void
-traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t, int cd,
-         uint32_t bmask)
+/* Take the front flit f out of input VC iv = (r, port, vc) at cycle t: its
+ * slot goes back upstream as a credit. */
+static inline __attribute__((always_inline)) noc_flit_t
+vc_pop(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t, int cd,
+       uint32_t bmask, const int wftc)
 {
     const noc_flit_t *rg = ring(n, iv);
     noc_flit_t f = rg[iv->head];
@@ -295,7 +307,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         rt->busy_cycles += t + 1 - rt->busy_since;
     if (port >= 4) { /* wake the source feeding this port (ni_sleep) */
         int e = r * n->C + port - 4;
-        n->eactive[e >> 6] |= 1ull << (e & 63);
+        noc_bit_set(n->eactive, e);
     }
     /* the freed slot travels back upstream as a credit (credits_out) */
     if (cd > 1) { /* with 1, the last read is all there is to know */
@@ -305,14 +317,41 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     iv->pop_t = t;
     if (iv->up_parked) /* the VC upstream waited for this credit */
         credit_unpark(n, iv);
+    if (wftc && port < NOC_NET_PORTS && (f.pf & NOC_F_TAIL))
+        release_later(n, (uint32_t)(iv - n->ivc), t + (uint64_t)cd);
+    return f;
+}
+
+/* The cycle a flit sent through output port out of router r at cycle t
+ * arrives downstream (with output speedup, after the ones queued before). */
+static inline uint64_t arrival(noc_t *n, int r, int out, uint64_t t, const int os)
+{
+    uint64_t at = t + (uint64_t)n->fwd;
+    if (os > 1) { /* the output queue sends one flit a cycle */
+        uint64_t *last = &n->olast[(size_t)r * n->P + (size_t)out];
+        if (at <= *last)
+            at = *last + 1;
+        *last = at;
+    }
+    return at;
+}
+
+/* Move the front flit of input VC iv = (r, port, vc) through the crossbar.
+ * Inlined: the call itself was a tenth of its cost. */
+static inline __attribute__((always_inline)) void
+traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint64_t t, int cd,
+         uint32_t bmask, const int os, const int wftc, const int mc)
+{
+    noc_flit_t f = vc_pop(n, rt, iv, r, port, vc, t, cd, bmask, wftc);
     /* xbar, link and buffer counts are sums of port_flits (noc_stats) */
     int out = iv->out_port;
     rt->port_flits[out]++;
     /* only heads going on and tails ejected touch their packet */
     int pid = (int)(f.pf & NOC_F_PKT), fhead = (f.pf & NOC_F_HEAD) != 0,
         ftail = (f.pf & NOC_F_TAIL) != 0;
+    uint64_t at = arrival(n, r, out, t, os); /* its arrival downstream */
     if (out < 4) {
-        int nb = rt->nbr[out], q = opposite(out);
+        int nb = rt->nbr[out], q = noc_opposite(out);
         noc_ivc_t *dn = &n->ivc[iv->out_ivc];
         if (fhead) {
             noc_pkt_t *p = &n->pkt[pid];
@@ -331,15 +370,18 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
                 n->fin_left[--p->left]++;
             }
         }
-        if (ftail) {
+        if (ftail && !wftc) {
             rt->oown[out] &= ~(1ull << iv->out_vc);
             if (rt->wports)
                 va_arm(n, rt, r, out);
         }
-        push_flit(n, dn, nb, q, iv->out_vc, t + (uint64_t)n->fwd, f.pf, t + 1, bmask);
+        push_flit(n, dn, nb, q, iv->out_vc, at, f.pf, t + 1, bmask, mc);
     } else {
         n->in_network--; /* a link hop leaves it unchanged */
-        eject_push(n, t + (uint64_t)n->fwd, pid, ftail);
+        if (os > 1)
+            eject_push_sorted(n, at, pid, ftail);
+        else
+            eject_push(n, at, pid, ftail);
         if (ftail && n->pkt[pid].fin) { /* noc_bound.c: the channel gives its cycle */
             noc_pkt_t *p = &n->pkt[pid];
             p->ejecting = 1;
@@ -357,6 +399,47 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     }
 }
 
+/* ---- for noc_mcast.c: the same steps as traverse(), for one copy ---- */
+
+void noc_copy_out(noc_t *n, int r, int out, int out_vc, uint32_t out_ivc, uint32_t pf, uint64_t t)
+{
+    noc_router_t *rt = &n->rt[r];
+    int os = n->cfg.output_speedup;
+    uint64_t at = arrival(n, r, out, t, os);
+    rt->port_flits[out]++;
+    if (out < NOC_NET_PORTS) {
+        n->in_network++; /* a new flit downstream */
+        push_flit(n, &n->ivc[out_ivc], rt->nbr[out], noc_opposite(out), out_vc, at, pf, t + 1,
+                  n->bmask, 1);
+    } else if (os > 1) {
+        eject_push_sorted(n, at, (int)(pf & NOC_F_PKT), (pf & NOC_F_TAIL) != 0);
+    } else {
+        eject_push(n, at, (int)(pf & NOC_F_PKT), (pf & NOC_F_TAIL) != 0);
+    }
+}
+
+void noc_pop_front(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
+{
+    vc_pop(n, &n->rt[r], iv, r, port, vc, t, n->cd, n->bmask, n->cfg.wait_for_tail_credit);
+    n->in_network--;
+}
+
+void noc_release_out(noc_t *n, int r, int out, int out_vc)
+{
+    noc_router_t *rt = &n->rt[r];
+    rt->oown[out] &= ~(1ull << out_vc);
+    if (rt->wports)
+        va_arm(n, rt, r, out);
+}
+
+void noc_next_head(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t tr)
+{
+    noc_router_t *rt = &n->rt[r];
+    rt->in[port].nonempty &= ~(1ull << vc);
+    va_enter(n, r, iv, tr);
+    port_recheck(n, rt, r, port);
+}
+
 /* Active VC (r, port, vc) waits for a credit of d with none in flight:
  * park it until d's router sends a flit on (credit_unpark). */
 static __attribute__((noinline)) void credit_park(noc_t *n, noc_router_t *rt, int r, int port,
@@ -369,7 +452,7 @@ static __attribute__((noinline)) void credit_park(noc_t *n, noc_router_t *rt, in
 
 /* Is the front flit of active VC iv = (r, port, vc) allowed to bid for the
  * switch? */
-static inline int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, noc_ivc_t *iv,
+static inline __attribute__((always_inline)) int sa_ready(noc_t *n, noc_router_t *rt, int r, int port, int vc, noc_ivc_t *iv,
                            uint64_t t, int cd, int B)
 {
     if (iv->front_ready > t) /* a granted head: its SA cycle (vc_allocate) */
@@ -466,6 +549,26 @@ static inline int va_blocked(const noc_router_t *rt, const noc_ivc_t *iv)
     return !(c & (c - 1)) && c <= 0xfu && rt->oown[__builtin_ctz(c)] == ~0ull;
 }
 
+/* Input VC iv = (r, port, ivc) gets output VC out_vc of port out (a local
+ * port: out_vc 0, never owned). */
+static inline void va_grant(noc_t *n, int r, noc_router_t *rt, int port, int ivc, noc_ivc_t *iv,
+                            int out, int out_vc, uint64_t t)
+{
+    if (out < NOC_NET_PORTS) {
+        uint32_t di = n->dnb[r * NOC_NET_PORTS + out] + (uint32_t)out_vc;
+        rt->oown[out] |= 1ull << out_vc;
+        n->up[di] = noc_where(r, port, ivc);
+        iv->out_ivc = di;
+    }
+    iv->out_port = (int8_t)out;
+    iv->out_vc = (uint8_t)out_vc;
+    iv->state = VC_ACTIVE;
+    rt->in[port].vact |= 1ull << ivc;
+    /* the head arrived by the VA cycle: from now on its first SA cycle */
+    iv->front_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
+    n->st.vc_allocs++;
+}
+
 /* VA for one requesting input VC iv = (r, port, ivc): a free output VC of
  * its class on the candidate port with the most free slots (adaptive
  * routing picks here). */
@@ -493,27 +596,19 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
         }
         if (rt->in[port].vwait & (1ull << ivc))
             va_unpark(n, rt, r, port, 1ull << ivc);
-        uint32_t di = n->dnb[r * 4 + best_p] + (uint32_t)best_vc;
-        rt->oown[best_p] |= 1ull << best_vc;
-        n->up[di] = (uint32_t)r << 12 | (uint32_t)port << 6 | (uint32_t)ivc;
-        iv->out_ivc = di;
         int nx = best_vc - iv->vc_lo + 1;
         rt->ovc_rr[best_p] = (uint8_t)(nx == iv->vc_hi - iv->vc_lo ? 0 : nx);
     }
-    iv->out_port = (int8_t)best_p;
-    iv->out_vc = (uint8_t)best_vc;
-    iv->state = VC_ACTIVE;
-    rt->in[port].vact |= 1ull << ivc;
-    /* the head arrived by the VA cycle: from now on its first SA cycle */
-    iv->front_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
-    n->st.vc_allocs++;
+    va_grant(n, r, rt, port, ivc, iv, best_p, best_vc, t);
     return 1;
 }
 
 /* vc_allocate, with the sure failures settled inline. */
 static inline int va_try(noc_t *n, int r, noc_router_t *rt, int port, int ivc, noc_ivc_t *iv,
-                         uint64_t t)
+                         uint64_t t, const int mc)
 {
+    if (mc && iv->state == VC_MC)
+        return noc_mc_va(n, r, port, ivc, iv, t);
     if (va_blocked(rt, iv)) {
         if (!(rt->in[port].vwait & (1ull << ivc)))
             va_park(n, rt, r, port, ivc, iv->cand);
@@ -523,60 +618,115 @@ static inline int va_try(noc_t *n, int r, noc_router_t *rt, int port, int ivc, n
 }
 
 /* The lowest set bit of m at or after position rr, wrapping around. The
- * port pointers (out_rr, acc_rr) are stored unwrapped: rr = P (<= 20) picks
- * like rr = 0. */
-static inline int rr_pick(uint32_t m, int rr)
+ * crossbar port pointers (out_rr, acc_rr) are stored unwrapped: rr = the
+ * number of ports (<= NOC_MAX_XPORTS) picks like rr = 0. */
+static inline int rr_pick(uint64_t m, int rr)
 {
-    uint32_t hi = m & ~((1u << rr) - 1u);
-    return __builtin_ctz(hi ? hi : m);
+    uint64_t hi = m & (~0ull << rr);
+    return __builtin_ctzll(hi ? hi : m);
 }
 
-/* SA by iSLIP, one iteration (McKeown 1999): every input port requests each
- * output some ready VC of it wants; each output grants one input from its
- * pointer; each input accepts one grant from its pointer; pointers move
- * only on an accepted grant. */
-static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t)
+/* Crossbar ports: with input speedup 2 input port p feeds crossbar inputs
+ * 2p (its even VCs) and 2p + 1 (its odd VCs); with output speedup 2 output
+ * port o is fed by crossbar outputs 2o (from even input ports) and 2o + 1
+ * (from odd ones), as BookSim expands them. */
+static inline int xin(int port, int vc, int is) { return is > 1 ? port * is + (vc & 1) : port; }
+static inline int xout(int op, int port, int os) { return os > 1 ? op * os + (port & 1) : op; }
+
+/* SA by iSLIP (McKeown 1999), alloc_iters iterations (the separable
+ * output-first allocator is one): every crossbar input requests each output
+ * some ready VC of it wants; each output grants one unmatched input from its
+ * pointer; each input accepts one grant from its pointer; pointers move only
+ * on an accept of the first iteration. The accepted VC is the first ready
+ * one for that output from the input's VC pointer. */
+static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t, const int is,
+                  const int os, const int wftc)
 {
-    const int P = n->P, V = n->V, cd = n->cfg.credit_delay, B = n->B;
-    uint32_t req[4 + NOC_MAX_CONCENTRATION], grant[4 + NOC_MAX_CONCENTRATION];
-    uint32_t outs = 0;
-    for (int port = 0; port < P; port++) {
-        req[port] = grant[port] = 0;
-        for (uint64_t m = rt->in[port].nonempty; m; m &= m - 1) {
-            int vc = __builtin_ctzll(m);
+    const int V = n->V, cd = n->cd, B = n->B;
+    const int iters = n->cfg.sw_alloc == ALLOC_ISLIP ? n->cfg.alloc_iters : 1;
+    /* per crossbar input: the outputs it requests and its ready VCs; per
+     * crossbar output: the inputs requesting it; per ready VC: its outputs */
+    uint64_t req[NOC_MAX_XPORTS], grant[NOC_MAX_XPORTS], ready[NOC_MAX_XPORTS];
+    uint64_t oreq[NOC_MAX_XPORTS], vouts[NOC_MAX_VA_ROWS];
+    uint64_t outs = 0, ins = 0, in_done = 0, out_done = 0;
+    for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
+        int port = __builtin_ctz(pm);
+        for (uint64_t m = live(&rt->in[port]) & rt->in[port].vact; m; m &= m - 1) {
+            int vc = __builtin_ctzll(m), xi = xin(port, vc, is);
             noc_ivc_t *iv = base + port * V + vc;
-            if (iv->state == VC_ACTIVE && !(req[port] & (1u << iv->out_port)) &&
-                sa_ready(n, rt, r, port, vc, iv, t, cd, B))
-                req[port] |= 1u << iv->out_port;
+            if (!sa_ready(n, rt, r, port, vc, iv, t, cd, B))
+                continue;
+            uint64_t ob = 0;
+            if (iv->state == VC_MC)
+                for (uint32_t om = noc_mc_outputs(n, iv, t); om; om &= om - 1)
+                    ob |= 1ull << xout(__builtin_ctz(om), port, os);
+            else
+                ob = 1ull << xout(iv->out_port, port, os);
+            if (!ob)
+                continue;
+            if (!(ins & (1ull << xi))) {
+                ins |= 1ull << xi;
+                req[xi] = ready[xi] = 0;
+            }
+            req[xi] |= ob;
+            ready[xi] |= 1ull << vc;
+            vouts[port * V + vc] = ob;
+            for (uint64_t om = ob & ~outs; om; om &= om - 1)
+                oreq[__builtin_ctzll(om)] = 0;
+            outs |= ob;
+            for (uint64_t om = ob; om; om &= om - 1)
+                oreq[__builtin_ctzll(om)] |= 1ull << xi;
         }
-        outs |= req[port];
     }
-    for (uint32_t om = outs; om; om &= om - 1) {
-        int op = __builtin_ctz(om);
-        uint32_t from = 0;
-        for (int port = 0; port < P; port++)
-            if (req[port] & (1u << op))
-                from |= 1u << port;
-        grant[rr_pick(from, rt->out_rr[op])] |= 1u << op;
-    }
-    for (int port = 0; port < P; port++) {
-        if (!grant[port])
-            continue;
-        int op = rr_pick(grant[port], rt->acc_rr[port]);
-        rt->out_rr[op] = (uint8_t)(port + 1);
-        rt->acc_rr[port] = (uint8_t)(op + 1);
-        /* the VC for that output: round robin from in_rr */
-        int rr = rt->in_rr[port], pick = -1;
-        for (int k = 0; k < V && pick < 0; k++) {
-            int vc = rr + k >= V ? rr + k - V : rr + k;
-            noc_ivc_t *iv = base + port * V + vc;
-            if (iv->count && iv->state == VC_ACTIVE && iv->out_port == op &&
-                sa_ready(n, rt, r, port, vc, iv, t, cd, B))
-                pick = vc;
+    for (int it = 0; it < iters && (outs & ~out_done); it++) {
+        uint64_t granted = 0;
+        for (uint64_t om = outs & ~out_done; om; om &= om - 1) {
+            int xo = __builtin_ctzll(om);
+            uint64_t from = oreq[xo] & ~in_done;
+            if (!from)
+                continue;
+            int xi = rr_pick(from, rt->out_rr[xo]);
+            if (!(granted & (1ull << xi)))
+                grant[xi] = 0;
+            granted |= 1ull << xi;
+            grant[xi] |= 1ull << xo;
         }
-        rt->in_rr[port] = (uint8_t)(pick + 1);
-        traverse(n, rt, base + port * V + pick, r, port, pick, t, cd, n->bmask);
-        n->last_progress = t;
+        for (; granted; granted &= granted - 1) {
+            int xi = __builtin_ctzll(granted);
+            int xo = rr_pick(grant[xi], rt->acc_rr[xi]), port = xi / is;
+            if (it == 0) {
+                rt->out_rr[xo] = (uint8_t)(xi + 1);
+                rt->acc_rr[xi] = (uint8_t)(xo + 1);
+            }
+            in_done |= 1ull << xi;
+            out_done |= 1ull << xo;
+            /* the VC for that output: the first ready one from in_rr */
+            uint64_t cand = 0;
+            for (uint64_t vm = ready[xi]; vm; vm &= vm - 1)
+                if (vouts[port * V + __builtin_ctzll(vm)] & (1ull << xo))
+                    cand |= vm & -vm;
+            int pick = rr_pick(cand, rt->in_rr[xi] >= V ? 0 : rt->in_rr[xi]);
+            n->last_progress = t;
+            noc_ivc_t *iv = base + port * V + pick;
+            if (iv->state == VC_MC) {
+                /* the flit goes to every output granted to this input that
+                 * the VC's branches wait for, in one buffer read */
+                int moved = 0;
+                for (uint64_t gm = grant[xi] & vouts[port * V + pick]; gm; gm &= gm - 1) {
+                    int xo2 = __builtin_ctzll(gm);
+                    if (xo2 != xo) {
+                        out_done |= 1ull << xo2;
+                        if (it == 0)
+                            rt->out_rr[xo2] = (uint8_t)(xi + 1);
+                    }
+                    moved |= noc_mc_send(n, r, port, pick, iv, xo2 / os, t);
+                }
+                rt->in_rr[xi] = (uint8_t)(pick + moved);
+                continue;
+            }
+            rt->in_rr[xi] = (uint8_t)(pick + 1);
+            traverse(n, rt, iv, r, port, pick, t, cd, n->bmask, os, wftc, 1);
+        }
     }
 }
 
@@ -585,6 +735,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
 static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *rt, uint32_t va_ports,
                                                 const uint64_t *va_req, uint64_t t)
 {
+    const int mc = n->cfg.multicast;
     const int V = n->V;
     noc_ivc_t *base = rt->ivb;
     int last = -1;
@@ -596,7 +747,7 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
     if (va_ports & spb)
         for (uint64_t m = va_req[sp] & ~low; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
-            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t))
+            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t, mc))
                 last = sp * V + vc;
         }
     for (int h = 0; h < 2; h++)
@@ -604,14 +755,14 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
             int port = __builtin_ctz(pm);
             for (uint64_t m = va_req[port]; m; m &= m - 1) {
                 int vc = __builtin_ctzll(m);
-                if (va_try(n, r, rt, port, vc, base + port * V + vc, t))
+                if (va_try(n, r, rt, port, vc, base + port * V + vc, t, mc))
                     last = port * V + vc;
             }
         }
     if (va_ports & spb)
         for (uint64_t m = va_req[sp] & low; m; m &= m - 1) {
             int vc = __builtin_ctzll(m);
-            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t))
+            if (va_try(n, r, rt, sp, vc, base + sp * V + vc, t, mc))
                 last = sp * V + vc;
         }
     return last;
@@ -621,7 +772,7 @@ static __attribute__((noinline)) int va_ordered(noc_t *n, int r, noc_router_t *r
  * position rr on (wrapping), whose front flit may go; -1 if none. The VC
  * pointers (in_rr) are stored unwrapped: rr = V picks like rr = 0 (a has
  * no bit from V on, and 64 rotates like 0). */
-static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
+static inline __attribute__((always_inline)) int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t *pb, uint64_t a,
                          int rr, uint64_t t, int V, int cd, int B)
 {
     if (!(a & (a - 1))) { /* one active VC: no rotation */
@@ -646,37 +797,127 @@ static inline int sa_bid(noc_t *n, noc_router_t *rt, int r, int port, noc_ivc_t 
     return -1;
 }
 
+/* VA by a fair allocator (chip.noc.vc_allocator other than greedy): every
+ * VC waiting for an output VC asks for all free VCs of its class on its
+ * candidate ports; noc_alloc.c picks with a pointer per output VC (over the
+ * router's input VCs) and per input VC (over output VCs). Requests to a
+ * local port are granted at once, as an ejection never contends for a VC.
+ * Returns the VCs granted per port (they may bid for the switch this cycle
+ * when the VA stage takes no cycle). */
+static __attribute__((noinline)) void va_fair(noc_t *n, int r, noc_router_t *rt, uint32_t va_ports,
+                                              const uint64_t *va_req, uint64_t t)
+{
+    const int V = n->V, nres = NOC_NET_PORTS * V;
+    noc_ivc_t *base = rt->ivb;
+    noc_alloc_row_t rows[NOC_MAX_VA_ROWS];
+    int nrows = 0;
+    uint16_t *aptr = &n->va_aptr[(size_t)r * n->P * V];
+    for (uint32_t pm = va_ports; pm; pm &= pm - 1) {
+        int port = __builtin_ctz(pm);
+        for (uint64_t m = va_req[port]; m; m &= m - 1) {
+            int vc = __builtin_ctzll(m);
+            noc_ivc_t *iv = base + port * V + vc;
+            if (iv->state == VC_MC) { /* a row per branch waiting for VA */
+                nrows += noc_mc_va_rows(n, r, port, vc, iv, t, rows + nrows);
+                continue;
+            }
+            if (!(iv->cand & 0xfu)) { /* ejection: no contention */
+                vc_allocate(n, r, rt, port, vc, iv, t);
+                continue;
+            }
+            noc_alloc_row_t *q = &rows[nrows];
+            memset(q->req, 0, sizeof q->req);
+            uint64_t cls = vc_class(iv);
+            int any = 0;
+            for (uint32_t cm = iv->cand & 0xfu; cm; cm &= cm - 1) {
+                int o = __builtin_ctz(cm);
+                uint64_t fr = cls & ~rt->oown[o];
+                if (!fr)
+                    continue;
+                any = 1;
+                /* output VC (o, v) is resource o * V + v */
+                int bit = o * V;
+                q->req[bit / 64] |= fr << (bit % 64);
+                if (bit % 64 && V < 64 && (bit % 64) + V > 64)
+                    q->req[bit / 64 + 1] |= fr >> (64 - bit % 64);
+            }
+            if (!any)
+                continue;
+            q->id = port * V + vc;
+            q->aptr = &aptr[port * V + vc];
+            q->br = -1;
+            nrows++;
+        }
+    }
+    if (!nrows)
+        return;
+    uint16_t *gptr = &n->va_gptr[(size_t)r * nres];
+    if (n->cfg.vc_alloc == ALLOC_SEPARABLE_INPUT_FIRST)
+        noc_alloc_separable_if(rows, nrows, nres, n->P * V, gptr);
+    else
+        noc_alloc_islip(rows, nrows, nres, n->P * V, gptr,
+                        n->cfg.vc_alloc == ALLOC_ISLIP ? n->cfg.alloc_iters : 1);
+    for (int i = 0; i < nrows; i++) {
+        if (rows[i].match < 0)
+            continue;
+        int port = rows[i].id / V, vc = rows[i].id % V;
+        if (rows[i].br >= 0)
+            noc_mc_grant_row(n, r, port, vc, base + port * V + vc, rows[i].br,
+                             rows[i].match % V, t);
+        else
+            va_grant(n, r, rt, port, vc, base + port * V + vc, rows[i].match / V,
+                     rows[i].match % V, t);
+    }
+}
+
 /* Inlined into the cycle loop (its only caller): the call and the reloads of
- * n's constants were ~4% of the instructions. V, B, bmask, cd, islip_sa and
- * va_delay are n's V, B, bmask and cfg's credit_delay, islip and
- * vc_alloc_delay. */
+ * n's constants were ~4% of the instructions. The constants are n's V, B,
+ * bmask and cd, the switch and VC allocators, the VA delay, the input and
+ * output speedups and wait_for_tail_credit; the default configuration's
+ * values (NOC_DEF_*) make most of the code below fold away. */
 static inline __attribute__((always_inline)) void
 router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_t bmask,
-            const int cd, const int islip_sa, const int va_delay)
+            const int cd, const arch_alloc_t sa, const arch_alloc_t va, const int va_delay,
+            const int is, const int os, const int wftc, const int mc)
 {
     noc_router_t *rt = &n->rt[r];
     noc_ivc_t *base = rt->ivb;
     uint64_t va_req[4 + NOC_MAX_CONCENTRATION];
-    int in_vc[4 + NOC_MAX_CONCENTRATION];
-    uint32_t out_req[4 + NOC_MAX_CONCENTRATION];
-    uint32_t outs = 0, va_ports = 0;
+    int in_vc[NOC_MAX_XPORTS];
+    uint64_t out_req[NOC_MAX_XPORTS];
+    uint64_t outs = 0;
+    uint32_t va_ports = 0;
 
-    /* Per input port: the switch bid (the first active VC, from in_rr on,
-     * whose front flit may go), then the VA requests of the VCs still without
-     * an output VC (the two do not interact within a cycle). */
-    uint32_t bids = 0;
+    /* Per input port: the switch bid of each crossbar input (the first
+     * active VC, from in_rr on, whose front flit may go), then the VA
+     * requests of the VCs still without an output VC (the two do not
+     * interact within a cycle). */
+    uint64_t bids = 0;
     for (uint32_t pm = rt->ports; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
         const noc_rport_t *ip = &rt->in[port];
         /* the live VCs split by vact (cwait ones are active, vwait ones
          * in VA) */
         uint64_t l = live(ip), a = l & ip->vact, rest = l ^ a;
-        if (a) {
+        if (a && sa != ALLOC_SEPARABLE_INPUT_FIRST) {
+            bids |= 1; /* iSLIP scans the VCs itself; any bid means a step */
+        } else if (a && is == 1) {
             noc_ivc_t *pb = base + port * V;
             int chosen = sa_bid(n, rt, r, port, pb, a, rt->in_rr[port], t, V, cd, B);
             in_vc[port] = chosen;
             if (chosen >= 0)
-                bids |= 1u << port;
+                bids |= 1ull << port;
+        } else if (a) { /* even and odd VCs: two crossbar inputs */
+            noc_ivc_t *pb = base + port * V;
+            for (int k = 0; k < is; k++) {
+                uint64_t ak = a & (k ? 0xaaaaaaaaaaaaaaaaull : 0x5555555555555555ull);
+                int xi = port * is + k, chosen = -1;
+                if (ak)
+                    chosen = sa_bid(n, rt, r, port, pb, ak, rt->in_rr[xi], t, V, cd, B);
+                in_vc[xi] = chosen;
+                if (chosen >= 0)
+                    bids |= 1ull << xi;
+            }
         }
         if (rest) { /* VCs in VA from their request cycle on (va_enter) */
             va_req[port] = rest;
@@ -684,84 +925,124 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
         }
     }
 
-    /* VA in round-robin order over (port, vc) from va_rr. A VC granted with
-     * a zero-cycle VA stage may still bid for the switch this cycle. */
+    if (mc && rt->mcn) /* replicating VCs with a branch still waiting for VA */
+        noc_mc_requests(n, r, va_req, &va_ports);
+
+    /* VA. greedy: in round-robin order over (port, vc) from va_rr (one
+     * pointer for the router). A VC granted with a zero-cycle VA stage may
+     * still bid for the switch this cycle. */
     int armed = rt->varm != 0;
     if (armed)
         va_rearm(n, rt, va_req, &va_ports);
-    if (va_ports) {
+    if (va_ports && va != ALLOC_GREEDY) {
+        va_fair(n, r, rt, va_ports, va_req, t);
+    } else if (va_ports) {
         int last = -1, p1 = __builtin_ctz(va_ports);
         if (!(va_ports & (va_ports - 1)) && !(va_req[p1] & (va_req[p1] - 1))) {
             /* one request: the priority order does not matter */
             int vc = __builtin_ctzll(va_req[p1]);
-            if (va_try(n, r, rt, p1, vc, base + p1 * V + vc, t))
+            if (va_try(n, r, rt, p1, vc, base + p1 * V + vc, t, mc))
                 last = p1 * V + vc;
         } else {
             last = va_ordered(n, r, rt, va_ports, va_req, t);
         }
         if (last >= 0)
             rt->va_rr = (uint16_t)(last + 1); /* P * V: the same order as 0 */
-        if (va_delay == 0)
-            for (uint32_t pm = va_ports; pm; pm &= pm - 1) {
-                int port = __builtin_ctz(pm);
-                if (bids & (1u << port))
+    }
+    if (va_ports && va_delay == 0 && sa == ALLOC_SEPARABLE_INPUT_FIRST)
+        for (uint32_t pm = va_ports; pm; pm &= pm - 1) {
+            int port = __builtin_ctz(pm);
+            for (uint64_t mm = rt->in[port].nonempty; mm; mm &= mm - 1) {
+                int vc = __builtin_ctzll(mm), xi = xin(port, vc, is);
+                if (bids & (1ull << xi))
                     continue;
-                for (uint64_t mm = rt->in[port].nonempty; mm; mm &= mm - 1) {
-                    int vc = __builtin_ctzll(mm);
-                    noc_ivc_t *iv = base + port * V + vc;
-                    if (iv->state == VC_ACTIVE && sa_ready(n, rt, r, port, vc, iv, t, cd, B)) {
-                        in_vc[port] = vc;
-                        bids |= 1u << port;
+                noc_ivc_t *iv = base + port * V + vc;
+                if ((iv->state == VC_ACTIVE || iv->state == VC_MC) &&
+                    (rt->in[port].vact & (1ull << vc)) && sa_ready(n, rt, r, port, vc, iv, t, cd, B)) {
+                    in_vc[xi] = vc;
+                    bids |= 1ull << xi;
+                    if (is == 1)
                         break;
-                    }
                 }
             }
-    }
+        }
+    else if (va_ports && va_delay == 0)
+        bids |= 1;
 
     if (armed && !rt->ports) /* only the armed VCs kept it active */
-        n->ractive[r >> 6] &= ~(1ull << (r & 63));
+        noc_bit_clear(n->ractive, r);
 
-    if (islip_sa) {
-        islip(n, r, rt, base, t);
+    if (sa != ALLOC_SEPARABLE_INPUT_FIRST) {
+        if (bids)
+            islip(n, r, rt, base, t, is, os, wftc);
         return;
     }
-    /* SA, separable input-first: each output port grants one bidding input
-     * port (round robin from out_rr). */
+    /* SA, separable input-first: each crossbar output grants one bidding
+     * crossbar input (round robin from out_rr). */
     if (!bids)
         return;
     n->last_progress = t; /* every bid wins some output */
-    if (!(bids & (bids - 1))) { /* one bid: it wins its output */
-        int port = __builtin_ctz(bids), vc = in_vc[port];
+    if (!(bids & (bids - 1)) && !(mc && rt->mcn)) { /* one bid: it wins its output */
+        int xi = __builtin_ctzll(bids), port = is > 1 ? xi / is : xi, vc = in_vc[xi];
         noc_ivc_t *iv = base + port * V + vc;
-        rt->out_rr[iv->out_port] = (uint8_t)(port + 1);
-        rt->in_rr[port] = (uint8_t)(vc + 1);
-        traverse(n, rt, iv, r, port, vc, t, cd, bmask);
+        rt->out_rr[xout(iv->out_port, port, os)] = (uint8_t)(xi + 1);
+        rt->in_rr[xi] = (uint8_t)(vc + 1);
+        traverse(n, rt, iv, r, port, vc, t, cd, bmask, os, wftc, mc);
         return;
     }
+    uint64_t bids_all = bids;
     for (; bids; bids &= bids - 1) {
-        int port = __builtin_ctz(bids);
-        int op = base[port * V + in_vc[port]].out_port;
-        if (!(outs & (1u << op)))
-            out_req[op] = 0;
-        outs |= 1u << op;
-        out_req[op] |= 1u << port;
+        int xi = __builtin_ctzll(bids), port = is > 1 ? xi / is : xi;
+        int xo = xout(base[port * V + in_vc[xi]].out_port, port, os);
+        if (!(outs & (1ull << xo)))
+            out_req[xo] = 0;
+        outs |= 1ull << xo;
+        out_req[xo] |= 1ull << xi;
     }
+    if (mc && rt->mcn) /* a replicating VC bids for every branch ready to send */
+        for (uint64_t bm = bids_all; bm; bm &= bm - 1) {
+            int xi = __builtin_ctzll(bm), port = is > 1 ? xi / is : xi;
+            noc_ivc_t *iv = base + port * V + in_vc[xi];
+            if (iv->state != VC_MC)
+                continue;
+            for (uint32_t om = noc_mc_outputs(n, iv, t); om; om &= om - 1) {
+                int xo = xout(__builtin_ctz(om), port, os);
+                if (!(outs & (1ull << xo)))
+                    out_req[xo] = 0;
+                outs |= 1ull << xo;
+                out_req[xo] |= 1ull << xi;
+            }
+        }
     while (outs) {
-        int op = __builtin_ctz(outs);
+        int xo = __builtin_ctzll(outs);
         outs &= outs - 1;
-        int port = rr_pick(out_req[op], rt->out_rr[op]);
-        rt->out_rr[op] = (uint8_t)(port + 1);
-        rt->in_rr[port] = (uint8_t)(in_vc[port] + 1);
-        traverse(n, rt, base + port * V + in_vc[port], r, port, in_vc[port], t, cd, bmask);
+        int xi = rr_pick(out_req[xo], rt->out_rr[xo]), port = is > 1 ? xi / is : xi;
+        noc_ivc_t *iv = base + port * V + in_vc[xi];
+        rt->out_rr[xo] = (uint8_t)(xi + 1);
+        if (mc && iv->state == VC_MC) { /* its input keeps it until the flit is copied */
+            int moved = noc_mc_send(n, r, port, in_vc[xi], iv, os > 1 ? xo / os : xo, t);
+            rt->in_rr[xi] = (uint8_t)(in_vc[xi] + moved);
+            continue;
+        }
+        rt->in_rr[xi] = (uint8_t)(in_vc[xi] + 1);
+        traverse(n, rt, iv, r, port, in_vc[xi], t, cd, bmask, os, wftc, mc);
     }
 }
 
 /* router_step for any configuration, out of line: the cycle loop inlines
- * the default one (default_step). */
+ * the default one (default_step). The default router with other buffers,
+ * credit or VA delays has its own copy, as it had before the fair
+ * allocators and speedups came. */
 static __attribute__((noinline)) void router_step_any(noc_t *n, int r, uint64_t t)
 {
     const noc_config_t *c = &n->cfg;
-    router_step(n, r, t, n->V, n->B, n->bmask, c->credit_delay, c->islip, c->vc_alloc_delay);
+    if (n->plain_step)
+        router_step(n, r, t, n->V, n->B, n->bmask, n->cd, ALLOC_SEPARABLE_INPUT_FIRST,
+                    ALLOC_GREEDY, c->vc_alloc_delay, 1, 1, 0, c->multicast);
+    else
+        router_step(n, r, t, n->V, n->B, n->bmask, n->cd, c->sw_alloc, c->vc_alloc,
+                    c->vc_alloc_delay, c->input_speedup, c->output_speedup,
+                    c->wait_for_tail_credit, c->multicast);
 }
 
 /* A source that found no credit (none owned by another packet: only the
@@ -771,9 +1052,9 @@ static __attribute__((noinline)) void router_step_any(noc_t *n, int r, uint64_t 
 static void ni_sleep(noc_t *n, int e, const noc_ivc_t *ivs, uint64_t t)
 {
     for (int v = 0; v < n->V; v++)
-        if (credits_out(&ivs[v], t, n->cfg.credit_delay))
+        if (credits_out(&ivs[v], t, n->cd))
             return;
-    n->eactive[e >> 6] &= ~(1ull << (e & 63));
+    noc_bit_clear(n->eactive, e);
 }
 
 static void ni_step(noc_t *n, int e, uint64_t t)
@@ -783,7 +1064,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
     noc_ivc_t *ivs = &n->ivc[ni->ivb];
     if (ni->cur < 0) {
         if (ni->qhead < 0) {
-            n->eactive[e >> 6] &= ~(1ull << (e & 63));
+            noc_bit_clear(n->eactive, e);
             return;
         }
         noc_msg_t *m = &n->msg[ni->qhead];
@@ -791,9 +1072,16 @@ static void ni_step(noc_t *n, int e, uint64_t t)
             return;
         int vc = -1, V = n->V;
         int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
+        /* free slots the packet needs to start: one; a multicast packet all
+         * of its own (virtual cut-through); with wait_for_tail_credit the
+         * whole buffer (the last packet's tail credit is back) */
+        int need = n->cfg.wait_for_tail_credit ? n->B
+                   : m->mc >= 0                 ? (m->flits < m->pf ? m->flits : m->pf)
+                                                : 1;
         for (int i = 0; i < V; i++) {
             int v = v0 + i >= V ? v0 + i - V : v0 + i;
-            if (!ivs[v].owned && has_credit(&ivs[v], t, n->cfg.credit_delay, n->B)) {
+            if (!ivs[v].owned && (need == 1 ? has_credit(&ivs[v], t, n->cd, n->B)
+                                            : credits(n, &ivs[v], t) >= need)) {
                 vc = v;
                 break;
             }
@@ -816,17 +1104,29 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         p->last_dim = -1;
         p->next = -1;
         p->done = m->done;
+        p->mc = m->mc;
+        p->ds = -1;
+        if (m->mc >= 0) { /* the packet carries every destination */
+            noc_mcm_t *mm = &n->mcm[m->mc];
+            p->ds = noc_dset_copy(n, mm->dst, mm->ndst);
+            if (mm->first_inject == UINT64_MAX)
+                mm->first_inject = t;
+            m = &n->msg[ni->qhead];
+            p = &n->pkt[id];
+        }
         if (m->done >= 0 && n->done[m->done].first_inject == UINT64_MAX)
             n->done[m->done].first_inject = t;
         m->flits -= p->flits;
-        if (m->done < 0 || !m->flits) /* it hands its message over */
+        /* it hands its message over; any packet of a multicast message may be
+         * the last one a destination gets (no orphans: noc_bound.c) */
+        if (m->done < 0 || !m->flits)
             noc_bound_packet(n, id);
         if (!m->flits) { /* its last packet: the message leaves the queue */
             int mid = ni->qhead;
             ni->qhead = m->next;
             if (ni->qhead < 0) {
                 ni->qtail = -1;
-                n->equeued[e >> 6] &= ~(1ull << (e & 63));
+                noc_bit_clear(n->equeued, e);
             }
             m->next = n->free_msg;
             n->free_msg = mid;
@@ -838,7 +1138,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         ivs[vc].owned = 1;
         n->pkt[id].t_inject = t;
         n->st.packets_injected++;
-    } else if (!has_credit(&ivs[ni->vc], t, n->cfg.credit_delay, n->B)) {
+    } else if (!has_credit(&ivs[ni->vc], t, n->cd, n->B)) {
         ni_sleep(n, e, ivs, t);
         return;
     }
@@ -846,7 +1146,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
     uint32_t pf = (uint32_t)ni->cur | (ni->sent == 0 ? NOC_F_HEAD : 0) |
                   (ni->sent == p->flits - 1 ? NOC_F_TAIL : 0);
     push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf, t,
-              n->bmask);
+              n->bmask, n->cfg.multicast);
     n->in_network++;
     n->st.flits_injected++;
     ni->queued_flits--;
@@ -871,6 +1171,11 @@ static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
             n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1);
             n->ej_count--;
             n->st.flits_ejected++;
+            continue;
+        }
+        if (n->pkt[ev.pkt].mc >= 0) { /* a multicast copy: per destination */
+            if (noc_mc_deliver(n, cb, ctx))
+                return 1;
             continue;
         }
         int done = n->pkt[ev.pkt].done;
@@ -909,79 +1214,6 @@ static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
     return 0;
 }
 
-static const char *port_name(int p, char *buf)
-{
-    static const char *dirs[4] = {"east", "west", "north", "south"};
-    if (p < 4)
-        return dirs[p];
-    sprintf(buf, "local%d", p - 4);
-    return buf;
-}
-
-static void watchdog_report(noc_t *n, uint64_t t)
-{
-    size_t cap = 4096, len = 0;
-    char *s = malloc(cap);
-    if (!s)
-        abort();
-    int lines = 0, more = 0;
-    len += (size_t)snprintf(s, cap,
-                            "noc: watchdog: no flit moved for %llu cycles (cycle %llu, %llu "
-                            "flits in routers); blocked VCs:\n",
-                            (unsigned long long)(t - n->last_progress), (unsigned long long)t,
-                            (unsigned long long)n->in_network);
-    for (int r = 0; r < n->R; r++)
-        for (int port = 0; port < n->P; port++)
-            for (int vc = 0; vc < n->V; vc++) {
-                noc_ivc_t *iv = &n->ivc[((size_t)r * n->P + port) * n->V + vc];
-                if (!iv->count)
-                    continue;
-                if (lines >= 64) {
-                    more++;
-                    continue;
-                }
-                const noc_flit_t *f = &ring(n, iv)[iv->head];
-                const noc_pkt_t *p = &n->pkt[f->pf & NOC_F_PKT];
-                char b1[16], b2[16], line[256];
-                int w = snprintf(line, sizeof line,
-                                 "  router %d (%d,%d) in %s vc %d: %d flits, front %s of packet "
-                                 "%d->%d",
-                                 r, r % n->cfg.kx, r / n->cfg.kx, port_name(port, b1), vc,
-                                 iv->count,
-                                 (f->pf & NOC_F_HEAD) ? "head"
-                                                      : ((f->pf & NOC_F_TAIL) ? "tail" : "body"),
-                                 p->src, p->dst);
-                if (iv->state == VC_ACTIVE && iv->out_port < 4) {
-                    const noc_ivc_t *dn =
-                        &n->ivc[((size_t)n->nbr[r * 4 + iv->out_port] * n->P +
-                                 opposite(iv->out_port)) * n->V + iv->out_vc];
-                    snprintf(line + w, sizeof line - (size_t)w,
-                             ", waits for credit on %s vc %d (downstream buffer %d/%d)\n",
-                             port_name(iv->out_port, b2), iv->out_vc, dn->count, n->B);
-                } else if (iv->state == VC_VA) {
-                    snprintf(line + w, sizeof line - (size_t)w,
-                             ", waits for an output VC (class %d..%d)\n", iv->vc_lo,
-                             iv->vc_hi - 1);
-                } else {
-                    snprintf(line + w, sizeof line - (size_t)w, "\n");
-                }
-                size_t l = strlen(line);
-                if (len + l + 64 > cap) {
-                    cap *= 2;
-                    s = realloc(s, cap);
-                    if (!s)
-                        abort();
-                }
-                memcpy(s + len, line, l + 1);
-                len += l;
-                lines++;
-            }
-    if (more)
-        snprintf(s + len, cap - len, "  ... and %d more blocked VCs\n", more);
-    free(n->report);
-    n->report = s;
-}
-
 int noc_deliver(noc_t *n, uint64_t upto, noc_eject_fn cb, void *ctx)
 {
     return deliver(n, upto < n->now ? upto : n->now, cb, ctx);
@@ -1002,6 +1234,8 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
             n->ej_count--;
             n->st.flits_ejected++;
         }
+        if (n->rel_pending)
+            release_due(n, t, !n->in_network);
         if (!n->in_network) {
             uint64_t nx = noc_next_event(n);
             if (nx > t) {
@@ -1022,9 +1256,9 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
         uint32_t *tw = &n->tw_head[t & n->twmask];
         for (uint32_t i = *tw; i != UINT32_MAX; i = n->tw[i].next) {
             uint32_t w = n->tw[i].where;
-            int r = (int)(w >> 12), port = (int)(w >> 6 & 63);
+            int r = noc_where_router(w), port = noc_where_port(w);
             noc_router_t *rt = &n->rt[r];
-            rt->in[port].nonempty |= 1ull << (w & 63);
+            rt->in[port].nonempty |= 1ull << noc_where_vc(w);
             router_wake(n, rt, r, port);
         }
         *tw = UINT32_MAX;
@@ -1034,24 +1268,42 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
             n->rsnap[w] = n->ractive[w];
         /* the default configuration has its own copy of the step, inlined
          * with constants: port * V is a shift, and they need no register */
-        for (int w = 0; w < n->rwords; w++) {
+        for (int w = 0; w < n->rwords && n->probe; w++) /* test_noc's fairness checks */
+            for (uint64_t m = n->rsnap[w]; m; m &= m - 1) {
+                int r = w * 64 + __builtin_ctzll(m);
+                noc_probe_before(n, r, t);
+                router_step_any(n, r, t);
+                noc_probe_after(n, r, t);
+            }
+        const int kind = n->probe ? -1 : n->step_kind;
+        for (int w = 0; w < n->rwords && kind >= 0; w++) {
             uint64_t m = n->rsnap[w];
             while (m) {
                 int r = w * 64 + __builtin_ctzll(m);
                 m &= m - 1;
                 /* a router emptied here leaves ractive; one sent a flit
                  * later in this cycle is set again by push_flit */
-                if (n->default_step)
-                    router_step(n, r, t, 2, 8, 7, 1, 0, 1);
+                /* the default router inlined, without and with multicast */
+                if (kind == NOC_STEP_DEFAULT)
+                    router_step(n, r, t, NOC_DEF_VCS, NOC_DEF_BUF, NOC_DEF_BUF - 1,
+                                NOC_DEF_CREDIT, ALLOC_SEPARABLE_INPUT_FIRST, ALLOC_GREEDY,
+                                NOC_DEF_VA_DELAY, 1, 1, 0, 0);
+                else if (kind == NOC_STEP_DEFAULT_MC)
+                    router_step(n, r, t, NOC_DEF_VCS, NOC_DEF_BUF, NOC_DEF_BUF - 1,
+                                NOC_DEF_CREDIT, ALLOC_SEPARABLE_INPUT_FIRST, ALLOC_GREEDY,
+                                NOC_DEF_VA_DELAY, 1, 1, 0, 1);
                 else
                     router_step_any(n, r, t);
             }
         }
         n->now = t + 1;
-        if (t - n->last_progress >= n->cfg.watchdog_cycles && n->cfg.watchdog_cycles &&
-            n->in_network) {
-            watchdog_report(n, t);
-            return -1;
+        if (n->cfg.watchdog_cycles && n->in_network) {
+            if (t - n->last_progress >= n->cfg.watchdog_cycles) {
+                noc_watchdog_stop(n, t);
+                return -1;
+            }
+            if (t >= n->mon_next)
+                noc_monitor_scan(n, t);
         }
     }
     return 0;
@@ -1059,31 +1311,35 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
 
 /* ---------------------------------------------------------------- stats */
 
-#define SD(f, u, d) {#f, u, d, 0, (unsigned)offsetof(noc_stats_t, f)}
-#define SDD(f, u, d) {#f, u, d, 1, (unsigned)offsetof(noc_stats_t, f)}
-const noc_stat_desc_t noc_stat_table[] = {
-    SD(cycles, "cycles", "cycles since the statistics reset"),
-    SD(packets_injected, "packets", "packets whose head entered the network"),
-    SD(packets_ejected, "packets", "packets whose tail reached the destination"),
-    SD(flits_injected, "flits", "flits sent by the sources"),
-    SD(flits_ejected, "flits", "flits delivered to the destinations"),
-    SD(buffer_writes, "flits", "input buffer writes"),
-    SD(buffer_reads, "flits", "input buffer reads"),
-    SD(vc_allocs, "grants", "VC allocations granted"),
-    SD(sw_allocs, "grants", "switch allocations granted"),
-    SD(xbar_flits, "flits", "crossbar traversals"),
-    SD(link_flits, "flits", "router-to-router link traversals"),
-    SD(queued_flits, "flits", "flits waiting in source queues now"),
-    SD(flits_in_network, "flits", "flits in router buffers now"),
-    SDD(sum_packet_latency_cycles, "cycles", "sum over ejected packets, creation to tail"),
-    SDD(sum_network_latency_cycles, "cycles", "sum over ejected packets, head injection to tail"),
-    SDD(sum_hops, "hops", "sum of router-to-router hops over ejected packets"),
-    SDD(dynamic_energy_pj, "pJ", "buffers, allocators, crossbars and links"),
-    SDD(leakage_energy_pj, "pJ", "router leakage over the cycles"),
-    SDD(router_area_mm2, "mm2", "all routers"),
-    SDD(link_area_mm2, "mm2", "all router-to-router links"),
+/* JSON key (the field name, with its unit unless the name says it), unit,
+ * meaning (base/desc.h) */
+#define SU(k, f, u, d) {k, u, d, offsetof(noc_stats_t, f), DESC_U64}
+#define SF(k, f, u, d) {k, u, d, offsetof(noc_stats_t, f), DESC_F64}
+const desc_t noc_stat_table[] = {
+    SU("cycles", cycles, "cycles", "cycles since the statistics reset"),
+    SU("packets_injected", packets_injected, "packets", "packets whose head entered the network"),
+    SU("packets_ejected", packets_ejected, "packets", "packets whose tail reached the destination"),
+    SU("flits_injected", flits_injected, "flits", "flits sent by the sources"),
+    SU("flits_ejected", flits_ejected, "flits", "flits delivered to the destinations"),
+    SU("buffer_writes_flits", buffer_writes, "flits", "input buffer writes"),
+    SU("buffer_reads_flits", buffer_reads, "flits", "input buffer reads"),
+    SU("vc_allocs_grants", vc_allocs, "grants", "VC allocations granted"),
+    SU("sw_allocs_grants", sw_allocs, "grants", "switch allocations granted"),
+    SU("xbar_flits", xbar_flits, "flits", "crossbar traversals"),
+    SU("link_flits", link_flits, "flits", "router-to-router link traversals"),
+    SU("queued_flits", queued_flits, "flits", "flits waiting in source queues now"),
+    SU("flits_in_network", flits_in_network, "flits", "flits in router buffers now"),
+    SF("sum_packet_latency_cycles", sum_packet_latency_cycles, "cycles",
+       "sum over ejected packets, creation to tail"),
+    SF("sum_network_latency_cycles", sum_network_latency_cycles, "cycles",
+       "sum over ejected packets, head injection to tail"),
+    SF("sum_hops", sum_hops, "hops", "sum of router-to-router hops over ejected packets"),
+    SF("dynamic_energy_pj", dynamic_energy_pj, "pJ", "buffers, allocators, crossbars and links"),
+    SF("leakage_energy_pj", leakage_energy_pj, "pJ", "router leakage over the cycles"),
+    SF("router_area_mm2", router_area_mm2, "mm2", "all routers"),
+    SF("link_area_mm2", link_area_mm2, "mm2", "all router-to-router links"),
 };
-const int noc_stat_count = (int)(sizeof noc_stat_table / sizeof noc_stat_table[0]);
+const int noc_stat_count = DESC_COUNT(noc_stat_table);
 
 void noc_stats(const noc_t *n, noc_stats_t *s)
 {

@@ -1,5 +1,7 @@
 #include "run_result.h"
 
+#include "functional.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,48 +10,57 @@
 #include "json.h"
 #include "strutil.h"
 
-const char *const run_class_names[CLS_COUNT_] = {
-    "crossbar", "dac", "sh", "adc", "sa", "register", "buffer",
-    "bus", "activation", "pool", "extra", "router", "link", "offchip",
-};
-
-double run_energy_dynamic(const run_result_t *r)
+static double sum(const double *v)
 {
     double e = 0;
-    for (int c = 0; c < CLS_COUNT_; c++)
-        e += r->dynamic_j_by_class[c];
+    for (int c = 0; c < COMP_CLASS_COUNT_; c++)
+        e += v[c];
     return e;
 }
 
-static double leakage_total(const run_result_t *r)
-{
-    double e = 0;
-    for (int c = 0; c < CLS_COUNT_; c++)
-        e += r->leakage_j_by_class[c];
-    return e;
-}
+double run_energy_dynamic(const run_result_t *r) { return sum(r->dynamic_j_by_class); }
+double run_energy_static(const run_result_t *r) { return sum(r->static_j_by_class); }
+double run_energy_total(const run_result_t *r) { return run_energy_dynamic(r) + run_energy_static(r); }
 
-double run_energy_total(const run_result_t *r)
+double run_energy_per_inference(const run_result_t *r)
 {
-    return run_energy_dynamic(r) + leakage_total(r);
+    return sum(r->inference_dynamic_j_by_class) + sum(r->inference_static_j_by_class);
 }
 
 void run_result_free(run_result_t *r)
 {
+    if (r->functional)
+        func_result_free(r->functional);
+    free(r->functional);
     free(r->layers);
     free(r->tiles);
     memset(r, 0, sizeof *r);
 }
 
+/* Steady state: 2 ops per MAC of one inference over its energy and period. */
+static double inference_macs(const run_result_t *r)
+{
+    return r->batch > 0 ? (double)r->macs / r->batch : 0;
+}
+
 static double ops_per_joule(const run_result_t *r)
 {
-    double e = run_energy_total(r);
-    return e > 0 ? 2.0 * (double)r->macs / e : 0;
+    double e = run_energy_per_inference(r);
+    return e > 0 ? 2.0 * inference_macs(r) / e : 0;
 }
 
 static double achieved_ops_per_s(const run_result_t *r)
 {
-    return r->total_s > 0 ? 2.0 * (double)r->macs / r->total_s : 0;
+    return r->period_s > 0 ? 2.0 * inference_macs(r) / r->period_s : 0;
+}
+
+/* {"total": .., <class>: ..} of one per-class array, or of two summed. */
+static void by_class(json_w_t *w, const char *key, const double *x, const double *y)
+{
+    jw_obj_begin(w, key);
+    for (int c = 0; c < COMP_CLASS_COUNT_; c++)
+        jw_num(w, comp_class_names[c], x[c] + (y ? y[c] : 0));
+    jw_obj_end(w);
 }
 
 void run_write_json(const run_result_t *r, FILE *f)
@@ -60,12 +71,16 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_str(&w, "arch", r->arch);
     jw_str(&w, "model", r->model);
     jw_int(&w, "batch", r->batch);
+    jw_int(&w, "inferences_simulated", r->inferences);
+    jw_str(&w, "period_from", r->steady > 0 ? "converged" : "not_converged");
     jw_int(&w, "chips", r->chips);
+    jw_int(&w, "tiles_powered", r->tiles_powered);
     jw_num(&w, "clock_ghz", r->clock_ghz);
     jw_uint(&w, "latency_cycles", r->latency_cycles);
     jw_num(&w, "latency_s", r->latency_s);
     jw_uint(&w, "total_cycles", r->total_cycles);
     jw_num(&w, "total_s", r->total_s);
+    jw_num(&w, "period_s", r->period_s);
     jw_num(&w, "throughput_inferences_per_s", r->throughput_inferences_per_s);
     jw_uint(&w, "macs", r->macs);
     jw_uint(&w, "mvm_ops", r->mvm_ops);
@@ -74,33 +89,37 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_uint(&w, "adc_clipped", r->adc_clipped);
     jw_uint(&w, "flits", r->flits);
     jw_uint(&w, "offchip_bytes", r->offchip_bytes);
+    jw_uint(&w, "host_bytes", r->host_bytes);
     jw_int(&w, "crossbars_used", r->crossbars_used);
 
     jw_obj_begin(&w, "energy_j");
     jw_num(&w, "total", run_energy_total(r));
     jw_num(&w, "dynamic", run_energy_dynamic(r));
-    jw_num(&w, "leakage", leakage_total(r));
-    jw_num(&w, "offchip", r->dynamic_j_by_class[CLS_OFFCHIP] + r->leakage_j_by_class[CLS_OFFCHIP]);
-    jw_obj_begin(&w, "by_class");
-    for (int c = 0; c < CLS_COUNT_; c++)
-        jw_num(&w, run_class_names[c], r->dynamic_j_by_class[c] + r->leakage_j_by_class[c]);
+    jw_num(&w, "static", run_energy_static(r));
+    by_class(&w, "by_class", r->dynamic_j_by_class, r->static_j_by_class);
+    by_class(&w, "dynamic_by_class", r->dynamic_j_by_class, NULL);
+    by_class(&w, "static_by_class", r->static_j_by_class, NULL);
     jw_obj_end(&w);
-    jw_obj_begin(&w, "dynamic_by_class");
-    for (int c = 0; c < CLS_COUNT_; c++)
-        jw_num(&w, run_class_names[c], r->dynamic_j_by_class[c]);
+    jw_obj_begin(&w, "energy_per_inference_j");
+    jw_num(&w, "total", run_energy_per_inference(r));
+    jw_num(&w, "dynamic", sum(r->inference_dynamic_j_by_class));
+    jw_num(&w, "static", sum(r->inference_static_j_by_class));
+    by_class(&w, "by_class", r->inference_dynamic_j_by_class, r->inference_static_j_by_class);
+    by_class(&w, "dynamic_by_class", r->inference_dynamic_j_by_class, NULL);
+    by_class(&w, "static_by_class", r->inference_static_j_by_class, NULL);
     jw_obj_end(&w);
-    jw_obj_begin(&w, "leakage_by_class");
-    for (int c = 0; c < CLS_COUNT_; c++)
-        jw_num(&w, run_class_names[c], r->leakage_j_by_class[c]);
+    jw_obj_begin(&w, "static_power_w");
+    jw_num(&w, "total", sum(r->static_w_by_class));
+    by_class(&w, "by_class", r->static_w_by_class, NULL);
     jw_obj_end(&w);
+
+    jw_obj_begin(&w, "noc");
+    jw_num(&w, "busiest_port_flits_per_inference", r->noc_busiest_port_flits);
+    jw_num(&w, "bound_period_s", r->noc_bound_period_s);
     jw_obj_end(&w);
-    jw_num(&w, "energy_per_inference_j", r->batch ? run_energy_total(r) / r->batch : 0);
 
     jw_obj_begin(&w, "utilization");
-    jw_obj_begin(&w, "by_class");
-    for (int c = 0; c < CLS_COUNT_; c++)
-        jw_num(&w, run_class_names[c], r->utilization_by_class[c]);
-    jw_obj_end(&w);
+    by_class(&w, "by_class", r->utilization_by_class, NULL);
     jw_obj_end(&w);
 
     jw_num(&w, "area_mm2", r->area_mm2);
@@ -112,6 +131,22 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_num(&w, "ops_per_s_per_w", r->peak_ops_per_s_per_w);
     jw_num(&w, "ops_per_s_per_mm2", r->peak_ops_per_s_per_mm2);
     jw_obj_end(&w);
+    jw_obj_begin(&w, "peak_by_level");
+    static const char *const level_names[3] = {"ce", "tile", "chip"};
+    for (int i = 0; i < 3; i++) {
+        jw_obj_begin(&w, level_names[i]);
+        jw_num(&w, "ops_per_s", r->level_peak[i].ops_per_s);
+        jw_num(&w, "ops_per_s_per_w", r->level_peak[i].ops_per_s_per_w);
+        jw_num(&w, "ops_per_s_per_mm2", r->level_peak[i].ops_per_s_per_mm2);
+        jw_obj_end(&w);
+    }
+    jw_obj_end(&w);
+
+    if (r->estimate_model) {
+        jw_obj_begin(&w, "estimate");
+        estimate_write_json(&r->estimate, r->estimate_model, &w);
+        jw_obj_end(&w);
+    }
 
     double to_s = r->clock_ghz > 0 ? 1e-9 / r->clock_ghz : 0;
     jw_arr_begin(&w, "layers");
@@ -144,11 +179,14 @@ void run_write_json(const run_result_t *r, FILE *f)
         jw_int(&w, "chip", t->chip);
         jw_int(&w, "x", t->x);
         jw_int(&w, "y", t->y);
+        jw_bool(&w, "powered", t->powered);
         jw_num(&w, "utilization", t->utilization);
         jw_num(&w, "energy_j", t->energy_j);
         jw_obj_end(&w);
     }
     jw_arr_end(&w);
+    if (r->functional)
+        func_result_json(r->functional, &w);
     jw_obj_end(&w);
     jw_finish(&w);
 }
@@ -156,17 +194,18 @@ void run_write_json(const run_result_t *r, FILE *f)
 void run_write_summary(const run_result_t *r, FILE *f)
 {
     char a[48], b[48], c[48], e[48];
-    double total = run_energy_total(r);
-    fprintf(f, "%s on %s, batch %d (%d chip%s, %lld crossbars)\n", r->model, r->arch,
-            r->batch, r->chips, r->chips == 1 ? "" : "s", (long long)r->crossbars_used);
+    double per = run_energy_per_inference(r);
+    fprintf(f, "%s on %s, batch %d (%d chip%s, %d tiles powered, %lld crossbars)\n", r->model,
+            r->arch, r->batch, r->chips, r->chips == 1 ? "" : "s", r->tiles_powered,
+            (long long)r->crossbars_used);
     fprintf(f, "  latency        %s (%llu cycles at %.4g GHz)\n", fmt_si(a, sizeof a, r->latency_s, "s"),
             (unsigned long long)r->latency_cycles, r->clock_ghz);
-    fprintf(f, "  throughput     %.6g inferences/s (batch time %s)\n",
-            r->throughput_inferences_per_s, fmt_si(b, sizeof b, r->total_s, "s"));
-    double per = r->batch > 0 ? 1.0 / r->batch : 0;
-    fprintf(f, "  energy         %s per inference (dynamic %s, leakage %s)\n",
-            fmt_si(a, sizeof a, total * per, "J"), fmt_si(b, sizeof b, run_energy_dynamic(r) * per, "J"),
-            fmt_si(c, sizeof c, (total - run_energy_dynamic(r)) * per, "J"));
+    fprintf(f, "  throughput     %.6g inferences/s (period %s, %s)\n", r->throughput_inferences_per_s,
+            fmt_si(b, sizeof b, r->period_s, "s"),
+            r->steady > 0 ? "steady state" : "NOT converged: run a larger --batch");
+    fprintf(f, "  energy         %s per inference (dynamic %s, static %s over the period)\n",
+            fmt_si(a, sizeof a, per, "J"), fmt_si(b, sizeof b, sum(r->inference_dynamic_j_by_class), "J"),
+            fmt_si(c, sizeof c, sum(r->inference_static_j_by_class), "J"));
     fprintf(f, "  efficiency     %s/W (peak %s/W), %s/mm2 (peak %s/mm2)\n",
             fmt_si(a, sizeof a, ops_per_joule(r), "OPS"), fmt_si(b, sizeof b, r->peak_ops_per_s_per_w, "OPS"),
             fmt_si(c, sizeof c, r->area_mm2 > 0 ? achieved_ops_per_s(r) / r->area_mm2 : 0, "OPS"),
@@ -175,19 +214,22 @@ void run_write_summary(const run_result_t *r, FILE *f)
             (unsigned long long)r->macs, (unsigned long long)r->crossbar_reads,
             (unsigned long long)r->adc_conversions, (unsigned long long)r->adc_clipped,
             (unsigned long long)r->flits);
-    fprintf(f, "\n  %-11s %12s %8s %12s\n", "class", "energy", "share", "utilization");
-    fprintf(f, "  %-11s %12s\n", "", "(batch)");
-    for (int k = 0; k < CLS_COUNT_; k++) {
-        double e = r->dynamic_j_by_class[k] + r->leakage_j_by_class[k];
-        fprintf(f, "  %-11s %12s %7.2f%% %11.2f%%\n", run_class_names[k], fmt_si(a, sizeof a, e, "J"),
-                total > 0 ? 100.0 * e / total : 0, 100.0 * r->utilization_by_class[k]);
+    if (r->functional)
+        func_result_summary(r->functional, f);
+    fprintf(f, "\n  %-14s %12s %12s %8s %12s\n", "class", "dynamic", "static", "share", "utilization");
+    fprintf(f, "  %-14s %12s %12s\n", "", "(inference)", "(period)");
+    for (int k = 0; k < COMP_CLASS_COUNT_; k++) {
+        double d = r->inference_dynamic_j_by_class[k], st = r->inference_static_j_by_class[k];
+        fprintf(f, "  %-14s %12s %12s %7.2f%% %11.2f%%\n", comp_class_names[k],
+                fmt_si(a, sizeof a, d, "J"), fmt_si(b, sizeof b, st, "J"), per > 0 ? 100.0 * (d + st) / per : 0,
+                100.0 * r->utilization_by_class[k]);
     }
-    fprintf(f, "\n  %-20s %-8s %5s %9s %12s %12s %12s\n", "layer", "type", "repl", "crossbars",
+    fprintf(f, "\n  %-20s %-14s %5s %9s %12s %12s %12s\n", "layer", "type", "repl", "crossbars",
             "start", "end", "busy");
     double to_s = r->clock_ghz > 0 ? 1e-9 / r->clock_ghz : 0;
     for (int i = 0; i < r->n_layers; i++) {
         const run_layer_t *l = &r->layers[i];
-        fprintf(f, "  %-20s %-8s %5d %9lld %12s %12s %12s%s\n", l->name, l->type, l->replication,
+        fprintf(f, "  %-20s %-14s %5d %9lld %12s %12s %12s%s\n", l->name, l->type, l->replication,
                 (long long)l->crossbars, fmt_si(a, sizeof a, (double)l->start_cycle * to_s, "s"),
                 fmt_si(b, sizeof b, (double)l->end_cycle * to_s, "s"),
                 fmt_si(c, sizeof c, (double)l->busy_cycles * to_s, "s"), l->bound ? "  <- bounds the pipeline" : "");
@@ -223,13 +265,13 @@ int run_write_csv(const run_result_t *r, const char *dir)
     f = fopen(path, "w");
     if (!f)
         return -1;
-    fprintf(f, "tile,chip,x,y,utilization,energy_j\n");
+    fprintf(f, "tile,chip,x,y,powered,utilization,energy_j\n");
     for (int i = 0; i < r->n_tiles; i++) {
         const run_tile_t *t = &r->tiles[i];
         char u[32], e[32];
         json_format_double(u, sizeof u, t->utilization);
         json_format_double(e, sizeof e, t->energy_j);
-        fprintf(f, "%d,%d,%d,%d,%s,%s\n", t->id, t->chip, t->x, t->y, u, e);
+        fprintf(f, "%d,%d,%d,%d,%d,%s,%s\n", t->id, t->chip, t->x, t->y, t->powered, u, e);
     }
     return fclose(f) ? -1 : 0;
 }

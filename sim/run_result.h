@@ -11,14 +11,8 @@
 extern "C" {
 #endif
 
-/* Component classes energy and utilization are reported by. */
-typedef enum {
-    CLS_CROSSBAR, CLS_DAC, CLS_SH, CLS_ADC, CLS_SA, CLS_REGISTER, CLS_BUFFER,
-    CLS_BUS, CLS_ACTIVATION, CLS_POOL, CLS_EXTRA, CLS_ROUTER, CLS_LINK,
-    CLS_OFFCHIP, CLS_COUNT_
-} run_class_t;
-
-extern const char *const run_class_names[CLS_COUNT_];
+#include "comp_common.h" /* comp_class_t, comp_class_names: the energy classes */
+#include "estimate.h"
 
 typedef struct run_layer {
     char name[64];
@@ -26,7 +20,8 @@ typedef struct run_layer {
     int replication;
     int64_t crossbars;
     uint64_t start_cycle, end_cycle; /* first and last activity, inference 0 */
-    uint64_t busy_cycles;            /* cycles with at least one op in flight */
+    uint64_t busy_cycles;            /* per inference: the longest a stream of it held one
+                                        kind of resource (crossbars, buffer, units) */
     uint64_t mvms;
     int64_t macs;
     double energy_j;
@@ -35,35 +30,65 @@ typedef struct run_layer {
 
 typedef struct run_tile {
     int id, chip, x, y;
-    double utilization;              /* CE busy fraction over the run */
-    double energy_j;
+    double utilization;              /* crossbar busy per inference / (crossbars x period) */
+    double energy_j;                 /* the batch: dynamic + static (0 when gated) */
+    int powered;
 } run_tile_t;
+
+/* Peak of one instance of a level (an op is half a MAC at the arch's
+ * weight x input bits): the CE (a macro), the tile, the chip. */
+typedef struct run_peak {
+    double ops_per_s, ops_per_s_per_w, ops_per_s_per_mm2;
+} run_peak_t;
 
 typedef struct run_result {
     char arch[64], model[64];
-    int batch;
+    int batch;                       /* inferences the totals are for */
+    int inferences;                  /* inferences simulated (more than a small batch, docs/run.md) */
+    int steady;                      /* period_s: 1 converged, -1 not converged within the
+                                        inferences simulated */
     double clock_ghz;                /* the cycle clock of latency_cycles */
-    uint64_t latency_cycles;         /* first input to last output, inference 0 */
-    uint64_t total_cycles;           /* whole batch */
+    uint64_t latency_cycles;         /* input of inference 0 to its last output at the host */
+    uint64_t total_cycles;           /* the whole batch */
     double latency_s, total_s;
-    double throughput_inferences_per_s;
+    double period_s;                 /* steady-state interval between inferences */
+    double throughput_inferences_per_s; /* 1 / period_s */
+    /* counts for the batch */
     uint64_t macs, crossbar_reads, adc_conversions, adc_clipped, flits,
-        offchip_bytes, mvm_ops;
-    double dynamic_j_by_class[CLS_COUNT_];
-    double leakage_j_by_class[CLS_COUNT_]; /* off-chip constant power counts here */
-    double utilization_by_class[CLS_COUNT_];
+        offchip_bytes, host_bytes, mvm_ops;
+    /* energy of the batch: dynamic, and static power over total_s */
+    double dynamic_j_by_class[COMP_CLASS_COUNT_];
+    double static_j_by_class[COMP_CLASS_COUNT_];
+    /* steady state, per inference: dynamic energy, and static power x period_s */
+    double inference_dynamic_j_by_class[COMP_CLASS_COUNT_];
+    double inference_static_j_by_class[COMP_CLASS_COUNT_];
+    double static_w_by_class[COMP_CLASS_COUNT_]; /* static power of what is powered */
+    double utilization_by_class[COMP_CLASS_COUNT_]; /* busy per inference / (instances x period) */
+    /* the NoC's own bound on the period: the flits of one inference through
+       its busiest router output (a link or an ejection port), one a cycle */
+    double noc_busiest_port_flits, noc_bound_period_s;
     double area_mm2;
     double peak_ops_per_s, peak_ops_per_s_per_w, peak_ops_per_s_per_mm2;
+    run_peak_t level_peak[3];        /* CE, tile, chip (one instance each) */
     int n_layers;
     run_layer_t *layers;
     int n_tiles;
     run_tile_t *tiles;
-    int chips;
+    int chips, tiles_powered;
     int64_t crossbars_used;
+    /* the analytic estimate of the same mapping, written beside the run's
+       figures (not freed with the result: the run owns it) */
+    estimate_t estimate;
+    const model_t *estimate_model;
+    struct func_result *functional; /* functional run (functional.h), or NULL; owned */
 } run_result_t;
 
+/* Energy of the batch: all, dynamic, static (J). */
 double run_energy_total(const run_result_t *r);
 double run_energy_dynamic(const run_result_t *r);
+double run_energy_static(const run_result_t *r);
+/* Steady-state energy of one inference (J): dynamic + static power x period. */
+double run_energy_per_inference(const run_result_t *r);
 void run_result_free(run_result_t *r);
 
 void run_write_json(const run_result_t *r, FILE *f);

@@ -72,7 +72,7 @@ static void name_track(timeline_t *t, int chip, int tile, int ce)
 }
 
 void timeline_op(timeline_t *t, int chip, int tile, int ce, const char *layer, int kind,
-                 uint64_t start, uint64_t end)
+                 int inference, uint64_t start, uint64_t end)
 {
     if (!t)
         return;
@@ -86,7 +86,7 @@ void timeline_op(timeline_t *t, int chip, int tile, int ce, const char *layer, i
             chip, tile * 1000 + ce + 1, ts, dur,
             kind >= 0 && kind < (int)(sizeof op_names / sizeof *op_names) ? op_names[kind] : "op");
     json_put_string(t->f, layer);
-    fputs("}", t->f);
+    fprintf(t->f, ", \"args\": {\"inference\": %d}}", inference);
 }
 
 void timeline_counter(timeline_t *t, int chip, const char *name, uint64_t cycle, double value)

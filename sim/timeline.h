@@ -15,9 +15,9 @@ typedef struct timeline timeline_t;
 
 /* NULL with errno set when the file cannot be created. */
 timeline_t *timeline_open(const char *path, double clock_ghz);
-/* An op on a tile (ce < 0) or on CE `ce` of the tile, in tile cycles. */
+/* An op of an inference on a tile (ce < 0) or on CE `ce` of the tile, in tile cycles. */
 void timeline_op(timeline_t *t, int chip, int tile, int ce, const char *layer, int kind,
-                 uint64_t start, uint64_t end);
+                 int inference, uint64_t start, uint64_t end);
 void timeline_counter(timeline_t *t, int chip, const char *name, uint64_t cycle, double value);
 /* Finishes the file; NULL is ignored. Returns 0, or -1 when writing failed. */
 int timeline_close(timeline_t *t);

@@ -23,7 +23,7 @@ enum {
 
 static const char *const op_names[TR_OP_COUNT_] = {
     NULL, "WAIT", "READ", "MVM", "PSUM_SEND", "ACCUM", "ACT", "POOL", "ADD",
-    "WRITE", "SEND"};
+    "WRITE", "SEND", "POS"};
 #define N_ACTS ACT_KIND_COUNT_
 
 const char *trace_op_name(int op)
@@ -203,8 +203,20 @@ static int check_rec(rd_t *r, const trace_layer_t *l, const trace_rec_t *x, uint
         if (x->a >= l->n_ces)
             return fail(r, off + 4, "MVM CE %u out of range (system has %u CEs)", x->a, l->n_ces);
         break;
-    case TR_PSUM_SEND:
     case TR_SEND:
+        if (x->a == TRACE_HOST || x->c == TRACE_NETWORK_OUTPUT) {
+            if (x->a != TRACE_HOST || x->c != TRACE_NETWORK_OUTPUT)
+                return fail(r, off + 4, "SEND to the host needs tile 0x%08x and consumer 0x%08x "
+                            "(got 0x%08x, 0x%08x)", TRACE_HOST, TRACE_NETWORK_OUTPUT, x->a, x->c);
+            if (x->arg)
+                return fail(r, off + 1, "SEND to the host is not part of a multicast");
+            break;
+        }
+        if (x->arg > TRACE_SEND_MORE)
+            return fail(r, off + 1, "SEND arg %u out of range (expected 0, or 1: more "
+                        "destinations follow)", x->arg);
+        /* fall through */
+    case TR_PSUM_SEND:
         if (x->a >= l->n_tiles)
             return fail(r, off + 4, "%s destination tile %u out of range (system has %u tiles)",
                         op, x->a, l->n_tiles);

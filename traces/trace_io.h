@@ -18,7 +18,7 @@ extern "C" {
 #endif
 
 #define TRACE_MAGIC "IMCT"
-#define TRACE_VERSION 1
+#define TRACE_VERSION 2
 #define TRACE_HEADER_BYTES 120
 #define TRACE_STREAM_ENTRY_BYTES 8
 #define TRACE_REC_BYTES 16

@@ -1,7 +1,6 @@
 /* Trace generation: one stream of records per tile per layer (per replica on
- * the tile for weight layers), derived from
- * the mapping alone (no arch-dependent timing: that is the run engine's).
- * Every choice here is documented in docs/trace-format.md. */
+ * the tile for weight layers), derived from the mapping alone (timing is the
+ * run engine's). Every choice here is documented in docs/trace-format.md. */
 #include "tracegen.h"
 
 #include <errno.h>
@@ -10,89 +9,97 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "deps.h"
+#include "tracegen_internal.h"
+
 typedef struct recbuf {
     trace_rec_t *v;
     uint32_t n, cap;
 } recbuf_t;
 
+/* Where the positions of a layer without weights get their inputs from one
+ * producer: per producer position, the tiles it is sent to (CSR), and per
+ * such tile the dealing ranks of the positions it receives, sorted. */
+typedef struct feed {
+    int64_t *off;              /* producer positions + 1 */
+    uint32_t *dst;             /* destination tiles */
+    int n_tiles;               /* tiles of the consumer */
+    uint32_t *tile;            /* [n_tiles], increasing */
+    int64_t *roff;             /* [n_tiles + 1] into rank */
+    int64_t *rank;             /* received ranks per tile, sorted */
+} feed_t;
+
+static int fed(const feed_t *f) { return f->off != NULL; }
+
 /* A layer as the layers around it see it. */
 typedef struct view {
-    int64_t positions, vals;  /* output positions per inference, values per position */
-    uint32_t t0, t1;          /* tiles [t0, t1] that may receive its inputs */
-    int64_t *rows_t;          /* distinct weight rows held per tile of [t0, t1] */
-    int64_t rows;             /* 0 for layers without weights (share 1) */
-    int n_cons, *cons;        /* consumer layers, ascending (LSTM: itself first) */
-    /* Banded convs (out_h > 1): replica r computes a contiguous block of
-     * positions, so a tile receives only the input rows its replicas' windows
-     * read. Per tile of [t0, t1]: recv[t·in_h + y] whether row y is received,
-     * before[t·(in_h+1) + y] how many received rows precede row y. */
-    int banded;
-    uint8_t *recv;
-    int64_t *before;
+    int64_t positions, vals;   /* output positions per inference, values per position */
+    int64_t *rank;             /* production rank of each position (NULL: the position) */
+    int64_t *dealt;            /* the position of rank k (NULL: k) */
+    int win;                   /* dealt window by window: the window's side, else 0 */
+    /* weight layers: the replica of each position, and each replica's
+       positions in rank order (CSR over replicas) */
+    int *rep_of;
+    int64_t *rep_pos_off, *rep_pos;
+    uint32_t *ptile;           /* tile where each position's outputs are produced */
+    int n_cons, *cons;         /* consumer layers, ascending (LSTM: itself first) */
+    int output;                /* the network's output: sends to the host */
+    /* weight layers: tiles [t0, t1] holding it, rows and row-slot signature per tile */
+    uint32_t t0, t1;
+    int64_t *rows_t;
+    uint64_t *sig_t;
+    int64_t rows;
+    /* weight layers: the tiles of each replica (CSR over replicas) */
+    int64_t *rep_off;
+    uint32_t *rep_tile;
+    /* one feed per input slot: every layer without weights; a weight layer
+       for the inputs it reads by window (convs), so that a tile gets only
+       the producer positions its replicas' windows read */
+    feed_t feed[LAYER_MAX_INPUTS];
 } view_t;
-
-typedef struct ce_work {
-    uint32_t ce, xbars;
-    int64_t rows, cols;       /* sums over the CE's crossbars of the replica */
-} ce_work_t;
-
-typedef struct tile_work {
-    uint32_t tile;
-    int n_ces;
-    ce_work_t *ces;
-    int64_t rows, lcols;      /* distinct rows read, logical columns produced */
-    /* The replica's own stream on this tile: replicas sharing a tile run in
-     * parallel on their own CEs, so each has a stream of its own. */
-    recbuf_t buf;
-    int64_t waited[LAYER_MAX_INPUTS + 1];
-    int64_t msgs;
-} tile_work_t;
-
-typedef struct replica {
-    int n_tiles, home;        /* home: index in tiles of the replica's first CE */
-    tile_work_t *tiles;
-} replica_t;
 
 typedef struct gen {
     const mapping_t *m;
     const arch_t *a;
     const model_t *md;
     imc_diag_t *d;
-    uint32_t n_tiles, n_ces, cpt, xpc;
+    uint32_t n_tiles, n_ces;
+    int multicast;
     view_t *v;
-    recbuf_t *st;             /* per tile, for the layer being generated */
-    int64_t *waited;          /* per tile x input slot: last WAIT value */
-    int64_t *msgs;            /* per tile: partial-sum messages awaited so far */
+    recbuf_t cur;              /* the stream being written */
+    int64_t waited[LAYER_MAX_INPUTS + 1]; /* its last WAIT per input slot */
     int n_slots, slots[LAYER_MAX_INPUTS + 1];
-    /* Streams of the weight layer being generated, one per (tile, replica),
-     * in replica order; merged with st[] by tile when the layer is done. */
-    uint32_t *rs_tile;
-    recbuf_t *rs_buf;
-    uint32_t n_rs, cap_rs;
+    uint32_t *full_tile;       /* emit_sends: destinations of the whole output */
+    int *full_cons;
+    size_t n_full, cap_full;
+    trace_stream_t *out;       /* the layer's finished streams */
+    uint32_t n_out, cap_out;
     int err;
 } gen_t;
 
 static int is_weight(layer_kind_t k) { return k == LAYER_CONV || k == LAYER_LINEAR || k == LAYER_LSTM; }
-static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
-static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-static int act_bits(const gen_t *g, const layer_t *L)
+static int64_t bytes_of(int64_t values, int bits) { return tg_cdiv(values * bits, 8); }
+
+
+static int act_bits(const gen_t *g, int i)
 {
-    const layer_map_t *lm = &g->m->layers[L - g->md->layers];
+    const layer_map_t *lm = &g->m->layers[i];
+    const layer_t *L = &g->md->layers[i];
     return lm->act_bits > 0 ? lm->act_bits
-           : L->act_bits > 0 ? L->act_bits : (int)max64(1, g->a->precision.act_bits);
+           : L->act_bits > 0 ? L->act_bits : (int)tg_max(1, g->a->precision.act_bits);
 }
 
-static int64_t bytes_of(int64_t values, int bits) { return cdiv(values * bits, 8); }
+static int64_t rank_of(const view_t *v, int64_t p) { return v->rank ? v->rank[p] : p; }
 
-static int64_t positions_of(const layer_t *L)
+static void oom(gen_t *g)
 {
-    return L->kind == LAYER_LSTM ? max64(1, L->lstm_steps) : max64(1, (int64_t)L->out_h * L->out_w);
+    if (!g->err)
+        diag_error(g->d, NULL, 0, 0, "out of memory generating traces");
+    g->err = 1;
 }
 
-static void push(gen_t *g, uint32_t tile, int op, int arg, int layer, int64_t a, int64_t b,
-                 int64_t c)
+static void push(gen_t *g, int op, int arg, int layer, int64_t a, int64_t b, int64_t c)
 {
     if (g->err)
         return;
@@ -103,13 +110,12 @@ static void push(gen_t *g, uint32_t tile, int op, int arg, int layer, int64_t a,
         g->err = 1;
         return;
     }
-    recbuf_t *s = &g->st[tile];
+    recbuf_t *s = &g->cur;
     if (s->n == s->cap) {
         uint32_t cap = s->cap ? s->cap * 2 : 64;
-        trace_rec_t *v = realloc(s->v, cap * sizeof *v);
-        if (!v || cap < s->cap) {
-            diag_error(g->d, NULL, 0, 0, "out of memory generating traces");
-            g->err = 1;
+        trace_rec_t *v = cap > s->cap ? realloc(s->v, cap * sizeof *v) : NULL;
+        if (!v) {
+            oom(g);
             return;
         }
         s->v = v;
@@ -119,325 +125,41 @@ static void push(gen_t *g, uint32_t tile, int op, int arg, int layer, int64_t a,
                                  (uint32_t)b, (uint32_t)c};
 }
 
-/* Splits total units into blocks of at most w, full blocks first; when that
- * would leave a block empty, evenly. */
-static void split(int64_t total, int blocks, int64_t w, int64_t *out)
+/* Starts a new stream (its WAIT counters at 0). */
+static void begin_stream(gen_t *g)
 {
-    total = max64(blocks, min64(total, (int64_t)blocks * w));
-    for (int b = 0; b < blocks; b++)
-        out[b] = total > (int64_t)(blocks - 1) * w ? min64(w, total - (int64_t)b * w)
-                                                    : total / blocks + (b < total % blocks);
+    g->cur = (recbuf_t){0};
+    memset(g->waited, 0, sizeof g->waited);
 }
 
-/* What each crossbar of a replica holds. Crossbar k holds row block
- * k % rb of column block k / rb (column-major: a tile gets whole columns,
- * adds their partial sums itself, and needs many inputs), or with row_major
- * row block k / cb of column block k % cb (a tile gets a few row blocks whole:
- * few inputs, more partial sums to send) -- whichever moves fewer bits over
- * the network (choose_order). Its rows belong to a "row slot": inputs that
- * only it and the other crossbars of the slot read (the row block, per group
- * for grouped convs), so distinct slots add up to the layer's inputs. */
-typedef struct geom {
-    int rb, cb, nx, n_slots;
-    int row_major;
-    int *slot;                /* per crossbar */
-    int64_t *rows, *pcols;    /* per crossbar: rows driven, physical columns */
-    int64_t *lcols;           /* per column block: logical output columns */
-    int64_t *slot_rows;       /* per slot */
-} geom_t;
-
-static void geom_free(geom_t *q)
+/* Hands the stream written since begin_stream over to the layer. */
+static void end_stream(gen_t *g, uint32_t tile)
 {
-    free(q->slot);
-    free(q->rows);
-    free(q->pcols);
-    free(q->lcols);
-    free(q->slot_rows);
-}
-
-static uint32_t ce_of(const gen_t *g, int i, int r, int k);
-
-static int rb_of(const geom_t *q, int k) { return q->row_major ? k / q->cb : k % q->rb; }
-static int cb_of(const geom_t *q, int k) { return q->row_major ? k % q->cb : k / q->rb; }
-
-/* Bits one inference moves for replica 0 of weight layer i in q's order:
- * inputs to each tile (the share of the input its distinct row blocks read)
- * and partial sums from each tile but the home one, per position. */
-static double traffic_bits(const gen_t *g, int i, const geom_t *q, const int64_t *rbrows)
-{
-    const layer_t *L = &g->md->layers[i];
-    const layer_map_t *lm = &g->m->layers[i];
-    uint32_t t0 = UINT32_MAX, t1 = 0, home = ce_of(g, i, 0, 0) / g->cpt;
-    for (int k = 0; k < q->nx; k++) {
-        uint32_t t = ce_of(g, i, 0, k) / g->cpt;
-        t0 = t < t0 ? t : t0;
-        t1 = t > t1 ? t : t1;
+    if (!g->cur.n || g->err) {
+        free(g->cur.v);
+        g->cur = (recbuf_t){0};
+        return;
     }
-    size_t nt = t1 - t0 + 1, stride = (size_t)(q->rb + q->cb);
-    char *seen = calloc(nt * stride, 1);
-    if (!seen)
-        return -1;
-    int64_t rows = 0, all_rows = 0, psum_cols = 0;
-    for (int b = 0; b < q->rb; b++)
-        all_rows += rbrows[b];
-    for (int k = 0; k < q->nx; k++) {
-        uint32_t t = ce_of(g, i, 0, k) / g->cpt;
-        char *sn = seen + (t - t0) * stride;
-        int rbi = rb_of(q, k), cbi = cb_of(q, k);
-        if (!sn[rbi]++)
-            rows += rbrows[rbi];
-        if (t != home && !sn[q->rb + cbi]++)
-            psum_cols += q->lcols[cbi];
-    }
-    free(seen);
-    double in_values = (double)max64(1, L->in_h) * max64(1, L->in_w) * max64(1, L->in_c);
-    double bits = lm->act_bits > 0 ? lm->act_bits : g->a->precision.act_bits;
-    return in_values * (double)rows / (double)max64(1, all_rows) * bits +
-           (double)lm->positions * (double)psum_cols * TRACEGEN_PSUM_BYTES * 8;
-}
-
-/* Row-major when it moves fewer bits (plain convs and linear layers only). */
-static int choose_order(const gen_t *g, int i, geom_t *q, const int64_t *rbrows)
-{
-    const layer_t *L = &g->md->layers[i];
-    q->row_major = 0;
-    if (!(L->kind == LAYER_LINEAR || (L->kind == LAYER_CONV && L->groups <= 1)) ||
-        q->rb < 2 || q->cb < 2)
-        return 0;
-    double col = traffic_bits(g, i, q, rbrows);
-    q->row_major = 1;
-    double row = traffic_bits(g, i, q, rbrows);
-    if (col < 0 || row < 0)
-        return -1;
-    q->row_major = row < col;
-    return 0;
-}
-
-static int geom_init(const gen_t *g, int i, geom_t *q)
-{
-    const layer_t *L = &g->md->layers[i];
-    const layer_map_t *lm = &g->m->layers[i];
-    memset(q, 0, sizeof *q);
-    q->rb = lm->row_blocks;
-    q->cb = lm->col_blocks;
-    q->nx = q->rb * q->cb;
-    int64_t groups = L->kind == LAYER_CONV && L->groups > 1 ? L->groups : 1;
-    int64_t gpx = max64(1, lm->groups_per_crossbar);
-    int packed = groups > 1 && gpx > 1;          /* whole groups share crossbars */
-    int per_group = groups > 1 && !packed && q->cb % groups == 0;
-    int64_t cpg = per_group ? q->cb / groups : q->cb; /* column blocks per group */
-    q->n_slots = packed ? q->cb : per_group ? (int)(groups * q->rb) : q->rb;
-    q->slot = calloc((size_t)q->nx, sizeof(int));
-    q->rows = calloc((size_t)q->nx, sizeof(int64_t));
-    q->pcols = calloc((size_t)q->nx, sizeof(int64_t));
-    q->lcols = calloc((size_t)q->cb, sizeof(int64_t));
-    q->slot_rows = calloc((size_t)q->n_slots, sizeof(int64_t));
-    int64_t *rbrows = calloc((size_t)q->rb, sizeof(int64_t));
-    if (!q->slot || !q->rows || !q->pcols || !q->lcols || !q->slot_rows || !rbrows) {
-        free(rbrows);
-        return -1;
-    }
-    int wb = lm->weight_bits > 0 ? lm->weight_bits
-             : L->weight_bits > 0 ? L->weight_bits : g->a->precision.weight_bits;
-    int bpc = g->a->device.bits_per_cell > 0 ? g->a->device.bits_per_cell : 1;
-    int64_t slices = lm->slices > 0 ? lm->slices
-                     : cdiv(max64(1, wb), bpc) *
-                           (g->a->crossbar.signed_scheme == SIGNED_DIFFERENTIAL ? 2 : 1);
-    int64_t wpr = lm->weights_per_row > 0 ? lm->weights_per_row
-                                          : max64(1, g->a->crossbar.cols / slices);
-    int64_t rows_g = packed || per_group ? max64(1, lm->rows) : lm->rows; /* per group */
-    int64_t cols_g = max64(1, lm->cols / groups);
-    split(rows_g, q->rb, max64(1, g->a->crossbar.rows), rbrows);
-    for (int c = 0; c < q->cb; c++) {
-        if (packed) {
-            int64_t ng = min64(gpx, groups - (int64_t)c * gpx);
-            q->lcols[c] = max64(1, ng) * cols_g;
-        } else {
-            int64_t cc = per_group ? c % cpg : c, width = per_group ? cols_g : lm->cols;
-            q->lcols[c] = max64(1, min64(wpr, width - cc * wpr));
+    if (g->n_out == g->cap_out) {
+        uint32_t cap = g->cap_out ? 2 * g->cap_out : 64;
+        trace_stream_t *o = realloc(g->out, cap * sizeof *o);
+        if (!o) {
+            free(g->cur.v);
+            g->cur = (recbuf_t){0};
+            oom(g);
+            return;
         }
+        g->out = o;
+        g->cap_out = cap;
     }
-    if (choose_order(g, i, q, rbrows)) { /* grouped convs stay column-major */
-        free(rbrows);
-        return -1;
-    }
-    for (int k = 0; k < q->nx; k++) {
-        int rbi = rb_of(q, k), cbi = cb_of(q, k);
-        if (packed) {
-            q->slot[k] = cbi;
-            q->rows[k] = (q->lcols[cbi] / cols_g) * rows_g;
-        } else {
-            q->slot[k] = per_group ? (int)((cbi / cpg) * q->rb + rbi) : rbi;
-            q->rows[k] = rbrows[rbi];
-        }
-        q->pcols[k] = min64(q->lcols[cbi] * slices, max64(1, g->a->crossbar.cols));
-        q->slot_rows[q->slot[k]] = q->rows[k];
-    }
-    free(rbrows);
-    return 0;
+    g->out[g->n_out++] = (trace_stream_t){tile, g->cur.n, g->cur.v};
+    g->cur = (recbuf_t){0};
 }
 
-/* Global CE of crossbar k of replica r: the compiler's CE list when it gives
- * one, else consecutive CEs from first_ce. */
-static uint32_t ce_of(const gen_t *g, int i, int r, int k)
-{
-    const layer_map_t *lm = &g->m->layers[i];
-    int64_t idx = (int64_t)r * lm->ces_per_replica + k / (int)g->xpc;
-    return (uint32_t)(lm->ces ? lm->ces[idx] : lm->first_ce + idx);
-}
+/* ------------------------------------------------------------ dependencies */
 
-static void replica_free(replica_t *R)
-{
-    for (int t = 0; R->tiles && t < R->n_tiles; t++) {
-        free(R->tiles[t].ces);
-        free(R->tiles[t].buf.v);
-    }
-    free(R->tiles);
-}
-
-static int replica_build(const gen_t *g, int i, int r, const geom_t *q, replica_t *R)
-{
-    int cpr = g->m->layers[i].ces_per_replica;
-    uint32_t t0 = UINT32_MAX, t1 = 0;
-    for (int k = 0; k < q->nx; k++) {
-        uint32_t t = ce_of(g, i, r, k) / g->cpt;
-        t0 = t < t0 ? t : t0;
-        t1 = t > t1 ? t : t1;
-    }
-    memset(R, 0, sizeof *R);
-    size_t stride = (size_t)(q->n_slots + q->cb);
-    R->tiles = calloc(t1 - t0 + 1, sizeof *R->tiles);
-    char *seen = calloc((size_t)(t1 - t0 + 1) * stride, 1);
-    if (!R->tiles || !seen) {
-        free(seen);
-        return -1;
-    }
-    R->n_tiles = (int)(t1 - t0 + 1);
-    for (int t = 0; t < R->n_tiles; t++) {
-        R->tiles[t].tile = t0 + (uint32_t)t;
-        R->tiles[t].ces = calloc((size_t)cpr, sizeof(ce_work_t));
-        if (!R->tiles[t].ces) {
-            free(seen);
-            return -1;
-        }
-    }
-    for (int k = 0; k < q->nx; k++) {
-        uint32_t ce = ce_of(g, i, r, k);
-        tile_work_t *tw = &R->tiles[ce / g->cpt - t0];
-        char *sn = seen + (size_t)(ce / g->cpt - t0) * stride;
-        int c;
-        for (c = 0; c < tw->n_ces && tw->ces[c].ce != ce; c++)
-            ;
-        if (c == tw->n_ces)
-            tw->ces[tw->n_ces++].ce = ce;
-        ce_work_t *cw = &tw->ces[c];
-        cw->xbars++;
-        cw->rows += q->rows[k];
-        cw->cols += q->pcols[k];
-        if (!sn[q->slot[k]]++)
-            tw->rows += q->slot_rows[q->slot[k]];
-        if (!sn[q->n_slots + cb_of(q, k)]++)
-            tw->lcols += q->lcols[cb_of(q, k)];
-    }
-    free(seen);
-    /* Keep the tiles the replica uses, in increasing order; its home is the
-     * tile of its first CE. */
-    uint32_t home = ce_of(g, i, r, 0) / g->cpt;
-    int n = 0;
-    for (int t = 0; t < R->n_tiles; t++) {
-        if (R->tiles[t].n_ces) {
-            if (R->tiles[t].tile == home)
-                R->home = n;
-            R->tiles[n++] = R->tiles[t];
-        } else {
-            free(R->tiles[t].ces);
-        }
-    }
-    R->n_tiles = n;
-    return 0;
-}
-
-/* Values per position producer j (or the network input) sends to tile t of
- * consumer c: its output values, scaled to the share of c's rows on t. */
-static int64_t share(const gen_t *g, int j, int c, uint32_t t)
-{
-    int64_t vals = j < 0 ? max64(1, g->md->in_c) : g->v[j].vals;
-    const view_t *v = &g->v[c];
-    if (!v->rows)
-        return vals;
-    int64_t rt = t >= v->t0 && t <= v->t1 ? v->rows_t[t - v->t0] : 0;
-    return rt ? max64(1, cdiv(vals * rt, v->rows)) : 0;
-}
-
-/* Row groups of a row-interleaved conv: output row oy belongs to group
- * oy mod G and the replicas r with r mod G = g share group g's rows position
- * by position. G = min(R, out_h): output rows go to the replicas in turn, so
- * consecutive rows run in parallel while a replica reads only the input rows
- * of its own rows' windows; with more replicas than rows, a row's positions
- * are shared round-robin by its group. (A smaller G, e.g. 2·ky, tracks the
- * producer more closely but sends each input row to ~R/G times more tiles.) */
-static int64_t row_groups(const layer_t *L, int64_t R)
-{
-    return max64(1, min64(R, L->out_h));
-}
-
-static int64_t replica_of_pixel(const layer_t *L, int64_t R, int64_t oy, int64_t ox)
-{
-    int64_t G = row_groups(L, R), g = oy % G;
-    int64_t members = (R - g + G - 1) / G; /* replicas g, g+G, g+2G, ... */
-    return g + G * (ox % members);
-}
-
-/* Replica computing position p of weight layer i: row-interleaved for
- * banded convs, else round-robin. */
-static int replica_of(const gen_t *g, int i, int64_t p)
-{
-    int64_t R = g->m->layers[i].replication;
-    if (!g->v[i].banded)
-        return (int)(p % R);
-    const layer_t *L = &g->md->layers[i];
-    return (int)replica_of_pixel(L, R, p / L->out_w, p % L->out_w);
-}
-
-static int lstm_to_plain(const gen_t *g, int j, int c)
-{
-    return j >= 0 && j != c && g->md->layers[j].kind == LAYER_LSTM &&
-           g->md->layers[c].kind != LAYER_LSTM;
-}
-
-/* Positions producer j (or the network input) sends to consumer c. Layers
- * after an LSTM see only its last hidden state; an LSTM feeds itself every
- * step but the last. */
-static int64_t positions_in(const gen_t *g, int j, int c)
-{
-    if (j < 0)
-        return max64(1, (int64_t)g->md->in_h * g->md->in_w);
-    if (lstm_to_plain(g, j, c))
-        return 1;
-    return g->v[j].positions - (j == c);
-}
-
-/* Whether producer j's values reach consumer c by input row (c banded and j's
- * positions are c's input pixels). */
-static int by_rows(const gen_t *g, int j, int c)
-{
-    const layer_t *L = &g->md->layers[c];
-    return g->v[c].banded && j != c && L->in_w > 0 &&
-           positions_in(g, j, c) == (int64_t)L->in_h * L->in_w;
-}
-
-/* Input pixels of rows received by tile t of banded consumer c, in raster
- * order, up to pixel (y, x) inclusive; y = in_h counts all of them. */
-static int64_t rows_upto(const gen_t *g, int c, uint32_t t, int64_t y, int64_t x)
-{
-    const layer_t *L = &g->md->layers[c];
-    const view_t *v = &g->v[c];
-    if (t < v->t0 || t > v->t1 || y < 0 || x < 0)
-        return 0;
-    size_t ti = t - v->t0;
-    int64_t n = v->before[ti * (size_t)(L->in_h + 1) + (size_t)y] * L->in_w;
-    return y < L->in_h && v->recv[ti * (size_t)L->in_h + (size_t)y] ? n + x + 1 : n;
-}
+static int lstm_to_plain(const gen_t *g, int j, int c) { return deps_last_only(g->md, j, c); }
+static int64_t positions_in(const gen_t *g, int j, int c) { return deps_positions_in(g->md, j, c); }
 
 static int sends_at(const gen_t *g, int j, int c, int64_t p)
 {
@@ -446,52 +168,127 @@ static int sends_at(const gen_t *g, int j, int c, int64_t p)
     return j != c || p < g->v[j].positions - 1;
 }
 
-/* Producer positions consumer c needs before its position p. */
+static int64_t rank_in(const gen_t *g, int j, int64_t p)
+{
+    return j < 0 ? p : rank_of(&g->v[j], p);
+}
+
+/* The largest dealing rank among the producer positions c's position p
+ * reads, + 1: how many of j's positions, in the order j produces them, p
+ * waits for. */
 static int64_t need(const gen_t *g, int c, int j, int64_t p)
 {
-    const layer_t *L = &g->md->layers[c];
-    int64_t pj = positions_in(g, j, c), pc = g->v[c].positions;
-    if (j == c)
-        return p; /* LSTM step p needs the outputs of steps 0..p-1 */
-    switch (L->kind) {
-    case LAYER_CONV:
-    case LAYER_MAXPOOL:
-    case LAYER_AVGPOOL: {
-        if (pj != (int64_t)L->in_h * L->in_w || L->out_w <= 0)
-            return pj;
-        int64_t oy = p / L->out_w, ox = p % L->out_w, s = max64(1, L->stride);
-        int64_t ly = min64(L->in_h - 1, oy * s - L->pad + max64(1, L->ky) - 1);
-        int64_t lx = min64(L->in_w - 1, ox * s - L->pad + max64(1, L->kx) - 1);
-        return ly < 0 || lx < 0 ? 0 : ly * L->in_w + lx + 1;
+    deps_window_t w = deps_window(g->md, c, j, p);
+    if (w.kind == DEPS_NONE)
+        return 0;
+    if (j < 0 || !g->v[j].rank || j == c)
+        return w.y1 * w.w + w.x1 + 1; /* raster: the last position is the latest */
+    int64_t best = -1;
+    for (int64_t y = w.y0; y <= w.y1; y++)
+        for (int64_t x = w.x0; x <= w.x1; x++)
+            best = tg_max(best, rank_in(g, j, y * w.w + x));
+    return best + 1;
+}
+
+/* Values per position producer j (or the network input) sends to tile t of
+ * weight layer c: its output values scaled to the share of c's rows on t. */
+static int64_t share(const gen_t *g, int j, int c, uint32_t t)
+{
+    int64_t vals = j < 0 ? tg_max(1, g->md->in_c) : g->v[j].vals;
+    const view_t *v = &g->v[c];
+    int64_t rt = t >= v->t0 && t <= v->t1 ? v->rows_t[t - v->t0] : 0;
+    return rt ? tg_max(1, tg_cdiv(vals * rt, v->rows)) : 0;
+}
+
+static int feed_tile(const feed_t *f, uint32_t t)
+{
+    int lo = 0, hi = f->n_tiles - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (f->tile[mid] == t)
+            return mid;
+        if (f->tile[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
     }
-    case LAYER_ADD:
-    case LAYER_CONCAT:
-    case LAYER_ACT:
-        return pj == pc ? p + 1 : pj;
-    case LAYER_LSTM:
-        return j >= 0 && g->md->layers[j].kind == LAYER_LSTM && pj == pc ? p + 1 : pj;
-    default:
-        return pj;
+    return -1;
+}
+
+/* Values of one producer position tile t of consumer c receives: all of
+ * them for a layer without weights, the share of its rows for a weight
+ * layer. */
+static int64_t value_of(const gen_t *g, int j, int c, uint32_t t)
+{
+    if (is_weight(g->md->layers[c].kind))
+        return share(g, j, c, t);
+    return j < 0 ? tg_max(1, g->md->in_c) : g->v[j].vals;
+}
+
+/* Values of producer slot s tile t of consumer c must hold before c's
+ * position p (of the producer positions with rank < n). */
+static int64_t needed(const gen_t *g, int c, int s, int j, uint32_t t, int64_t p)
+{
+    int64_t n = need(g, c, j, p);
+    const feed_t *f = j == c ? NULL : &g->v[c].feed[s];
+    if (!f || !fed(f))
+        return tg_min(n, positions_in(g, j, c)) * share(g, j, c, t);
+    int k = feed_tile(f, t);
+    if (k < 0)
+        return 0;
+    int64_t lo = f->roff[k], hi = f->roff[k + 1]; /* ranks < n received by t */
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (f->rank[mid] < n)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (lo - f->roff[k]) * value_of(g, j, c, t);
+}
+
+/* Everything tile t of c receives from slot s in one inference. */
+static int64_t received(const gen_t *g, int c, int s, int j, uint32_t t)
+{
+    const feed_t *f = j == c ? NULL : &g->v[c].feed[s];
+    if (!f || !fed(f))
+        return positions_in(g, j, c) * share(g, j, c, t);
+    int k = feed_tile(f, t);
+    return k < 0 ? 0 : (f->roff[k + 1] - f->roff[k]) * value_of(g, j, c, t);
+}
+
+static void emit_wait(gen_t *g, int c, int s, int64_t val)
+{
+    int j = g->slots[s];
+    if (val > g->waited[s]) {
+        push(g, TR_WAIT, 0, c, j < 0 ? TRACE_NETWORK_INPUT : (uint32_t)j, val, 0);
+        g->waited[s] = val;
     }
 }
 
-static int64_t *waited(gen_t *g, uint32_t t, int s) { return &g->waited[(size_t)t * g->n_slots + s]; }
+/* The input slot of producer j in layer c's stream. */
+static int slot_of(const gen_t *g, int j)
+{
+    for (int s = 0; s < g->n_slots; s++)
+        if (g->slots[s] == j)
+            return s;
+    return -1;
+}
+
+static int feed_slot(const layer_t *L, int j)
+{
+    for (int k = 0; k < L->n_inputs; k++)
+        if (L->inputs[k] == j)
+            return k;
+    return 0;
+}
 
 static void emit_waits(gen_t *g, int c, uint32_t t, int64_t p)
 {
+    const layer_t *L = &g->md->layers[c];
     for (int s = 0; s < g->n_slots; s++) {
         int j = g->slots[s];
-        int64_t val = min64(need(g, c, j, p), positions_in(g, j, c)) * share(g, j, c, t);
-        if (by_rows(g, j, c)) {
-            const layer_t *L = &g->md->layers[c];
-            int64_t np = need(g, c, j, p); /* last pixel needed + 1, in raster order */
-            val = np ? rows_upto(g, c, t, (np - 1) / L->in_w, (np - 1) % L->in_w) : 0;
-            val *= share(g, j, c, t);
-        }
-        if (val > *waited(g, t, s)) {
-            push(g, t, TR_WAIT, 0, c, j < 0 ? TRACE_NETWORK_INPUT : (uint32_t)j, val, 0);
-            *waited(g, t, s) = val;
-        }
+        emit_wait(g, c, s, needed(g, c, feed_slot(L, j), j, t, p));
     }
 }
 
@@ -499,207 +296,243 @@ static void emit_waits(gen_t *g, int c, uint32_t t, int64_t p)
  * the counts start afresh with the next inference. */
 static void emit_drain(gen_t *g, int c, uint32_t t)
 {
+    const layer_t *L = &g->md->layers[c];
     for (int s = 0; s < g->n_slots; s++) {
         int j = g->slots[s];
-        int64_t n = by_rows(g, j, c)
-                        ? rows_upto(g, c, t, g->md->layers[c].in_h, 0)
-                        : positions_in(g, j, c);
-        int64_t val = n * share(g, j, c, t);
-        if (val > *waited(g, t, s)) {
-            push(g, t, TR_WAIT, 0, c, j < 0 ? TRACE_NETWORK_INPUT : (uint32_t)j, val, 0);
-            *waited(g, t, s) = val;
-        }
+        emit_wait(g, c, s, received(g, c, feed_slot(L, j), j, t));
     }
 }
 
-static void emit_sends(gen_t *g, int i, uint32_t from, int64_t p)
+/* ------------------------------------------------------------------ sends */
+
+/* One message of b values for consumer c to the tiles dst[0..n): a multicast
+ * when the network replicates, else one SEND each (all but the last marked
+ * TRACE_SEND_MORE when multicast). */
+static void emit_message(gen_t *g, int i, const uint32_t *dst, int n, int64_t b, int c)
+{
+    for (int k = 0; k < n; k++)
+        push(g, TR_SEND, g->multicast && k + 1 < n ? (int)TRACE_SEND_MORE : 0, i, dst[k], b, c);
+}
+
+/* Remembers tile t of consumer c as a destination of the whole output. */
+static void add_full(gen_t *g, uint32_t t, int c)
+{
+    if (g->n_full == g->cap_full) {
+        size_t cap = g->cap_full ? 2 * g->cap_full : 64;
+        uint32_t *tt = realloc(g->full_tile, cap * sizeof *tt);
+        if (tt)
+            g->full_tile = tt;
+        int *cc = tt ? realloc(g->full_cons, cap * sizeof *cc) : NULL;
+        if (!cc) {
+            oom(g);
+            return;
+        }
+        g->full_cons = cc;
+        g->cap_full = cap;
+    }
+    g->full_tile[g->n_full] = t;
+    g->full_cons[g->n_full++] = c;
+}
+
+/* Sends position p of layer i to its consumers: to a weight layer, the
+ * tiles holding the same row slots get the same values (one message per
+ * group); to a layer without weights, the tiles whose positions read p. */
+static void emit_sends(gen_t *g, int i, int64_t p, uint32_t *scratch)
 {
     const view_t *v = &g->v[i];
+    g->n_full = 0;
     for (int k = 0; k < v->n_cons; k++) {
         int c = v->cons[k];
         if (!sends_at(g, i, c, p))
             continue;
         const view_t *vc = &g->v[c];
-        int rows = by_rows(g, i, c);
-        int64_t in_h = g->md->layers[c].in_h, y = rows ? p / g->md->layers[c].in_w : 0;
-        for (uint32_t t = vc->t0; t <= vc->t1; t++) {
-            int64_t n = share(g, i, c, t);
-            if (rows && !vc->recv[(size_t)(t - vc->t0) * (size_t)in_h + (size_t)y])
-                continue;
-            if (n)
-                push(g, from, TR_SEND, 0, i, t, n, c);
+        const feed_t *f = c == i ? NULL : &vc->feed[feed_slot(&g->md->layers[c], i)];
+        if (is_weight(g->md->layers[c].kind)) {
+            /* to the tiles that read p (all of c's, or its feed's), one
+             * message per group of equal (share, signature), in order of
+             * their first tile */
+            uint32_t nt = vc->t1 - vc->t0 + 1;
+            char *done = (char *)(scratch + nt);
+            memset(done, 0, nt);
+            if (f && fed(f)) {
+                memset(done, 1, nt);
+                for (int64_t e = f->off[p]; e < f->off[p + 1]; e++)
+                    done[f->dst[e] - vc->t0] = 0;
+            }
+            for (uint32_t a = 0; a < nt; a++) {
+                int64_t n = share(g, i, c, vc->t0 + a);
+                if (!n || done[a])
+                    continue;
+                int m = 0;
+                for (uint32_t b = a; b < nt; b++)
+                    if (!done[b] && share(g, i, c, vc->t0 + b) == n &&
+                        vc->sig_t[b] == vc->sig_t[a]) {
+                        done[b] = 1;
+                        scratch[m++] = vc->t0 + b;
+                    }
+                if (n == v->vals) /* the whole output: one message with the others */
+                    for (int e = 0; e < m; e++)
+                        add_full(g, scratch[e], c);
+                else
+                    emit_message(g, i, scratch, m, n, c);
+            }
+        } else {
+            int64_t q = lstm_to_plain(g, i, c) ? 0 : p;
+            for (int64_t e = f->off[q]; e < f->off[q + 1]; e++)
+                add_full(g, f->dst[e], c);
         }
     }
+    /* the tiles of every consumer that read the whole output: one message
+     * (the network carries each value once, whoever reads it) */
+    for (size_t k = 0; k < g->n_full; k++)
+        push(g, TR_SEND, g->multicast && k + 1 < g->n_full ? (int)TRACE_SEND_MORE : 0, i,
+             g->full_tile[k], v->vals, g->full_cons[k]);
+    if (v->output && (g->md->layers[i].kind != LAYER_LSTM || p == v->positions - 1))
+        push(g, TR_SEND, 0, i, TRACE_HOST, v->vals, TRACE_NETWORK_OUTPUT);
 }
 
-/* ACT for the fused activation, elementwise LSTM work, WRITE, SEND. */
-static void emit_tail(gen_t *g, int i, uint32_t home, int64_t p)
+/* The fused activation (LSTM: its gates and updates), WRITE and SENDs of
+ * position p on its output tile. */
+static void emit_tail(gen_t *g, int i, int64_t p, uint32_t *scratch)
 {
     const layer_t *L = &g->md->layers[i];
-    int64_t oc = max64(1, L->out_c);
+    int64_t oc = tg_max(1, L->out_c);
     if (L->kind == LAYER_LSTM) {
         /* Gates i, f, o through sigmoid, g and the cell through tanh;
          * c = f*c + i*g and h = o*tanh(c) are 4 elementwise ops per value. */
-        int64_t h = (L->lstm_hidden > 0 ? L->lstm_hidden : oc) * max64(1, L->lstm_layers);
-        push(g, home, TR_ACT, ACT_SIGMOID, i, 3 * h, 0, 0);
-        push(g, home, TR_ACT, ACT_TANH, i, 2 * h, 0, 0);
-        push(g, home, TR_ADD, 0, i, 4 * h, 0, 0);
+        int64_t h = (L->lstm_hidden > 0 ? L->lstm_hidden : oc) * tg_max(1, L->lstm_layers);
+        push(g, TR_ACT, ACT_SIGMOID, i, 3 * h, 0, 0);
+        push(g, TR_ACT, ACT_TANH, i, 2 * h, 0, 0);
+        push(g, TR_ADD, 0, i, 4 * h, 0, 0);
     } else if (L->act != ACT_NONE && L->kind != LAYER_ACT) {
-        push(g, home, TR_ACT, L->act, i, oc, 0, 0);
+        push(g, TR_ACT, L->act, i, oc, 0, 0);
     }
-    push(g, home, TR_WRITE, 0, i, bytes_of(oc, act_bits(g, L)), 0, 0);
-    emit_sends(g, i, home, p);
+    push(g, TR_WRITE, 0, i, bytes_of(oc, act_bits(g, i)), 0, 0);
+    emit_sends(g, i, p, scratch);
 }
 
-/* Makes tile_work w the stream that push()/emit_*() write for its tile (and
- * back): the emitters address streams by tile, a replica's by swapping. */
-static void swap_stream(gen_t *g, tile_work_t *w)
-{
-    recbuf_t b = g->st[w->tile];
-    g->st[w->tile] = w->buf;
-    w->buf = b;
-    for (int s = 0; s < g->n_slots; s++) {
-        int64_t v = g->waited[(size_t)w->tile * g->n_slots + s];
-        g->waited[(size_t)w->tile * g->n_slots + s] = w->waited[s];
-        w->waited[s] = v;
-    }
-    int64_t m = g->msgs[w->tile];
-    g->msgs[w->tile] = w->msgs;
-    w->msgs = m;
-}
+/* ----------------------------------------------------------------- layers */
 
-/* Hands a finished replica stream over to the layer's list. */
-static void keep_stream(gen_t *g, tile_work_t *w)
-{
-    if (!w->buf.n)
-        return;
-    if (g->n_rs == g->cap_rs) {
-        uint32_t cap = g->cap_rs ? g->cap_rs * 2 : 64;
-        uint32_t *t = realloc(g->rs_tile, cap * sizeof *t);
-        if (t)
-            g->rs_tile = t;
-        recbuf_t *b = t ? realloc(g->rs_buf, cap * sizeof *b) : NULL;
-        if (!t || !b) {
-            diag_error(g->d, NULL, 0, 0, "out of memory generating traces");
-            g->err = 1;
-            return;
-        }
-        g->rs_buf = b;
-        g->cap_rs = cap;
-    }
-    g->rs_tile[g->n_rs] = w->tile;
-    g->rs_buf[g->n_rs++] = w->buf;
-    w->buf = (recbuf_t){0};
-}
-
-static int gen_weight_layer(gen_t *g, int i)
+static int gen_weight_layer(gen_t *g, int i, uint32_t *scratch)
 {
     const layer_t *L = &g->md->layers[i];
     const layer_map_t *lm = &g->m->layers[i];
-    geom_t q = {0};
-    replica_t *reps = calloc((size_t)lm->replication, sizeof *reps);
-    int rc = -1;
-    if (!reps || geom_init(g, i, &q))
+    const view_t *v = &g->v[i];
+    tg_geom_t q;
+    int R = lm->replication, bits = act_bits(g, i), rc = -1;
+    tg_replica_t *reps = calloc((size_t)R, sizeof *reps);
+    if (!reps || tg_geom_init(g->m, i, g->multicast, &q))
         goto out;
-    for (int r = 0; r < lm->replication; r++)
-        if (replica_build(g, i, r, &q, &reps[r]))
+    for (int r = 0; r < R; r++)
+        if (tg_replica_build(g->m, i, r, &q, &reps[r]))
             goto out;
-    int bits = act_bits(g, L);
-    for (int64_t p = 0; p < g->v[i].positions && !g->err; p++) {
-        int r = replica_of(g, i, p);
-        replica_t *R = &reps[r];
-        uint32_t home = R->tiles[R->home].tile;
-        for (int t = 0; t < R->n_tiles; t++) {
-            tile_work_t *tw = &R->tiles[t];
-            swap_stream(g, tw);
-            emit_waits(g, i, tw->tile, p);
-            push(g, tw->tile, TR_READ, 0, i, bytes_of(tw->rows, bits), 0, 0);
-            for (int k = 0; k < tw->n_ces; k++) {
-                ce_work_t *cw = &tw->ces[k];
-                if (cw->rows > 0xFFFF || cw->cols > 0xFFFF) {
-                    diag_error(g->d, NULL, 0, 0, "layer '%s': CE %u drives %lld rows and %lld "
-                               "columns in one MVM (expected at most 65535 each)", L->name,
-                               cw->ce, (long long)cw->rows, (long long)cw->cols);
-                    g->err = 1;
+    /* One stream per replica and tile, the replica's positions in the
+     * order they are produced (deal()). */
+    for (int r = 0; r < R && !g->err; r++) {
+        tg_replica_t *Rp = &reps[r];
+        uint32_t home = Rp->tiles[Rp->home].tile;
+        for (int t = 0; t < Rp->n_tiles && !g->err; t++) {
+            tg_tile_t *tw = &Rp->tiles[t];
+            int at_home = t == Rp->home;
+            int64_t msgs = 0;
+            begin_stream(g);
+            for (int64_t e = v->rep_pos_off[r]; e < v->rep_pos_off[r + 1]; e++) {
+                int64_t p = v->rep_pos[e];
+                push(g, TR_POS, 0, i, p, 0, 0);
+                emit_waits(g, i, tw->tile, p);
+                push(g, TR_READ, 0, i, bytes_of(tw->rows, bits), 0, 0);
+                for (int e = 0; e < tw->n_ces; e++) {
+                    tg_ce_t *cw = &tw->ces[e];
+                    if (cw->rows > 0xFFFF || cw->cols > 0xFFFF) {
+                        diag_error(g->d, NULL, 0, 0, "layer '%s': CE %u drives %lld rows and "
+                                   "%lld columns in one MVM (expected at most 65535 each)",
+                                   L->name, cw->ce, (long long)cw->rows, (long long)cw->cols);
+                        g->err = 1;
+                    }
+                    push(g, TR_MVM, bits, i, cw->ce, cw->xbars, cw->rows | cw->cols << 16);
                 }
-                push(g, tw->tile, TR_MVM, bits, i, cw->ce, cw->xbars,
-                     cw->rows | cw->cols << 16);
+                if (tw->local_adds)
+                    push(g, TR_ACCUM, 0, i, msgs, tw->local_adds, r + 1);
+                if (!at_home) {
+                    push(g, TR_PSUM_SEND, 0, i, home, bytes_of(tw->lcols, bits), r + 1);
+                    continue;
+                }
+                if (Rp->n_tiles > 1) {
+                    msgs += Rp->n_tiles - 1;
+                    push(g, TR_ACCUM, 0, i, msgs, Rp->remote_adds, r + 1);
+                }
+                emit_tail(g, i, p, scratch);
             }
-            if (t != R->home) /* c: the replica, whose home stream counts them */
-                push(g, tw->tile, TR_PSUM_SEND, 0, i, home, tw->lcols * TRACEGEN_PSUM_BYTES, r + 1);
-            swap_stream(g, tw);
-        }
-        tile_work_t *hw = &R->tiles[R->home];
-        swap_stream(g, hw);
-        if (R->n_tiles > 1 || q.rb > 1) {
-            g->msgs[home] += R->n_tiles - 1;
-            push(g, home, TR_ACCUM, 0, i, g->msgs[home], (int64_t)(q.rb - 1) * lm->cols, r + 1);
-        }
-        emit_tail(g, i, home, p);
-        swap_stream(g, hw);
-    }
-    /* Each replica stream ends with its drain WAITs, then joins the layer. */
-    for (int r = 0; r < lm->replication && !g->err; r++)
-        for (int t = 0; t < reps[r].n_tiles; t++) {
-            tile_work_t *tw = &reps[r].tiles[t];
-            if (!tw->buf.n)
-                continue;
-            swap_stream(g, tw);
             emit_drain(g, i, tw->tile);
-            swap_stream(g, tw);
-            keep_stream(g, tw);
+            end_stream(g, tw->tile);
         }
+    }
     rc = g->err ? -1 : 0;
 out:
     if (rc && !g->err)
-        diag_error(g->d, NULL, 0, 0, "out of memory generating traces");
-    for (int r = 0; reps && r < lm->replication; r++)
-        replica_free(&reps[r]);
+        oom(g);
+    for (int r = 0; reps && r < R; r++)
+        tg_replica_free(&reps[r]);
     free(reps);
-    geom_free(&q);
+    tg_geom_free(&q);
     return rc;
 }
 
-static void gen_plain_layer(gen_t *g, int i)
+/* A layer without weights: each tile computes the positions the feed of
+ * its first input gives it, in the order the producer makes them. */
+static void gen_plain_layer(gen_t *g, int i, uint32_t *scratch)
 {
     const layer_t *L = &g->md->layers[i];
-    uint32_t home = (uint32_t)g->m->layers[i].home_tile;
-    int bits = act_bits(g, L);
-    int64_t oc = max64(1, L->out_c), win = max64(1, L->kx) * max64(1, L->ky);
-    int64_t plane = max64(1, (int64_t)L->in_h * L->in_w);
-    for (int64_t p = 0; p < g->v[i].positions && !g->err; p++) {
-        emit_waits(g, i, home, p);
-        switch (L->kind) {
-        case LAYER_MAXPOOL:
-        case LAYER_AVGPOOL:
-            push(g, home, TR_READ, 0, i, bytes_of(win * oc, bits), 0, 0);
-            push(g, home, TR_POOL, L->kind == LAYER_AVGPOOL, i, oc, win, 0);
-            break;
-        case LAYER_GLOBALPOOL:
-            push(g, home, TR_READ, 0, i, bytes_of(plane * oc, bits), 0, 0);
-            push(g, home, TR_POOL, L->pool_avg ? 1 : 0, i, oc, plane, 0);
-            break;
-        case LAYER_ADD:
-            push(g, home, TR_READ, 0, i, bytes_of(max64(2, L->n_inputs) * oc, bits), 0, 0);
-            push(g, home, TR_ADD, 0, i, (max64(2, L->n_inputs) - 1) * oc, 0, 0);
-            break;
-        case LAYER_ACT:
-            push(g, home, TR_READ, 0, i, bytes_of(oc, bits), 0, 0);
-            if (L->act != ACT_NONE)
-                push(g, home, TR_ACT, L->act, i, oc, 0, 0);
-            break;
-        default: /* concat, flatten: data movement only */
-            push(g, home, TR_READ, 0, i, bytes_of(oc, bits), 0, 0);
-            break;
+    const view_t *v = &g->v[i];
+    int bits = act_bits(g, i);
+    int64_t oc = tg_max(1, L->out_c), win = tg_max(1, L->kx) * tg_max(1, L->ky);
+    int64_t plane = tg_max(1, (int64_t)L->in_h * L->in_w);
+    const feed_t *f = &v->feed[0];
+    for (int k = 0; k < f->n_tiles && !g->err; k++) {
+        uint32_t t = f->tile[k];
+        begin_stream(g);
+        for (int64_t p = 0; p < v->positions && !g->err; p++) {
+            if (v->ptile[p] != t)
+                continue;
+            push(g, TR_POS, 0, i, p, 0, 0);
+            emit_waits(g, i, t, p);
+            switch (L->kind) {
+            case LAYER_MAXPOOL:
+            case LAYER_AVGPOOL:
+                push(g, TR_READ, 0, i, bytes_of(win * oc, bits), 0, 0);
+                push(g, TR_POOL, L->kind == LAYER_AVGPOOL, i, oc, win, 0);
+                break;
+            case LAYER_GLOBALPOOL:
+                push(g, TR_READ, 0, i, bytes_of(plane * oc, bits), 0, 0);
+                push(g, TR_POOL, L->pool_avg ? 1 : 0, i, oc, plane, 0);
+                break;
+            case LAYER_ADD:
+                push(g, TR_READ, 0, i, bytes_of(tg_max(2, L->n_inputs) * oc, bits), 0, 0);
+                push(g, TR_ADD, 0, i, (tg_max(2, L->n_inputs) - 1) * oc, 0, 0);
+                break;
+            case LAYER_ACT:
+                push(g, TR_READ, 0, i, bytes_of(oc, bits), 0, 0);
+                if (L->act != ACT_NONE)
+                    push(g, TR_ACT, L->act, i, oc, 0, 0);
+                break;
+            default: /* concat, flatten: data movement only */
+                push(g, TR_READ, 0, i, bytes_of(oc, bits), 0, 0);
+                break;
+            }
+            emit_tail(g, i, p, scratch);
         }
-        emit_tail(g, i, home, p);
+        emit_drain(g, i, t);
+        end_stream(g, t);
     }
 }
+
+/* ------------------------------------------------------------------ views */
 
 /* Rejects what would make the generator index outside the system. */
 static int check_mapping(gen_t *g)
 {
     const model_t *md = g->md;
+    uint32_t xpc = (uint32_t)g->a->ce.crossbars;
     if (md->n_layers < 1 || md->n_layers > 65536) {
         diag_error(g->d, NULL, 0, 0, "model '%s': %d layers (expected 1..65536)", md->name,
                    md->n_layers);
@@ -720,28 +553,23 @@ static int check_mapping(gen_t *g)
                            "earlier layer or the network input)", L->name, k, L->inputs[k]);
                 return -1;
             }
-        if (!is_weight(L->kind)) {
-            if (lm->home_tile < 0 || (uint32_t)lm->home_tile >= g->n_tiles) {
-                diag_error(g->d, NULL, 0, 0, "layer '%s': home tile %d out of range (system has "
-                           "%u tiles)", L->name, lm->home_tile, g->n_tiles);
-                return -1;
-            }
+        if (!is_weight(L->kind))
             continue;
-        }
-        int64_t nx = (int64_t)lm->row_blocks * lm->col_blocks;
+        int mvmu = g->a->ce.mvmu_crossbars > 1 ? g->a->ce.mvmu_crossbars : 1;
+        int64_t nx = (int64_t)lm->row_blocks * tg_cdiv(lm->col_blocks, mvmu) * mvmu;
         if (lm->row_blocks < 1 || lm->col_blocks < 1 || lm->replication < 1 ||
             lm->ces_per_replica < 1 || lm->rows < 1 || lm->cols < 1 ||
-            nx > (int64_t)lm->ces_per_replica * g->xpc) {
+            nx > (int64_t)lm->ces_per_replica * xpc) {
             diag_error(g->d, NULL, 0, 0, "layer '%s': inconsistent mapping (%d x %d blocks of "
                        "%d x %d, %d CEs of %u crossbars per replica, %d replicas)", L->name,
                        lm->row_blocks, lm->col_blocks, lm->rows, lm->cols, lm->ces_per_replica,
-                       g->xpc, lm->replication);
+                       xpc, lm->replication);
             return -1;
         }
-        if (lm->positions > 0 && lm->positions != positions_of(L)) {
+        if (lm->positions > 0 && lm->positions != deps_positions(L)) {
             diag_error(g->d, NULL, 0, 0, "layer '%s': mapping has %lld positions, the layer's "
                        "shape %lld", L->name, (long long)lm->positions,
-                       (long long)positions_of(L));
+                       (long long)deps_positions(L));
             return -1;
         }
         if (lm->ces) {
@@ -768,37 +596,355 @@ static int check_mapping(gen_t *g)
     return 0;
 }
 
-/* Marks, per tile of banded conv i, the input rows read by the windows of
- * the positions its replicas compute (clipped to the input). */
-static int band_rows(gen_t *g, int i, const geom_t *q)
+/* A conv whose only consumer pools non-overlapping windows over its pixels
+ * is produced window by window (ranks: the windows in raster order, each
+ * window's pixels in raster order), and dealt in whole windows (deal()), so
+ * a window's pixels are produced on one tile. */
+static int deal_by_windows(gen_t *g, int i)
+{
+    const layer_t *L = &g->md->layers[i];
+    view_t *v = &g->v[i];
+    if (L->kind != LAYER_CONV || v->n_cons != 1)
+        return 0;
+    const layer_t *C = &g->md->layers[v->cons[0]];
+    int64_t k = C->kx, s = C->stride;
+    if ((C->kind != LAYER_MAXPOOL && C->kind != LAYER_AVGPOOL) || C->ky != k || s != k ||
+        k < 2 || C->pad || C->in_h != L->out_h || C->in_w != L->out_w || L->out_h % k ||
+        L->out_w % k)
+        return 0;
+    v->rank = malloc((size_t)v->positions * sizeof *v->rank);
+    v->dealt = malloc((size_t)v->positions * sizeof *v->dealt);
+    if (!v->rank || !v->dealt)
+        return -1;
+    v->win = (int)k;
+    int64_t n = 0, W = L->out_w;
+    for (int64_t wy = 0; wy < L->out_h; wy += k)
+        for (int64_t wx = 0; wx < W; wx += k)
+            for (int64_t y = wy; y < wy + k; y++)
+                for (int64_t x = wx; x < wx + k; x++) {
+                    v->dealt[n] = y * W + x;
+                    v->rank[y * W + x] = n++;
+                }
+    return 0;
+}
+
+typedef struct { int64_t key, p; } keyed_t;
+
+static int cmp_keyed(const void *x, const void *y)
+{
+    const keyed_t *a = x, *b = y;
+    return (a->key > b->key) - (a->key < b->key);
+}
+
+/* Which replica computes each position of weight layer i, exactly the
+ * compiler's ceil(P / R) or floor(P / R) each. Positions go to tiles in
+ * vertical strips (the layer's grid in column-major order, cut into one
+ * chunk per home tile of as many positions as the tile's replicas take), so
+ * a tile's windows read neighbouring pixels and every tile sweeps its strip
+ * top to bottom while the others do theirs; within a tile, the strip's
+ * positions go round-robin over its replicas in production (rank) order.
+ * Convs dealt window by window (deal_by_windows) cut whole windows. */
+static int deal(gen_t *g, int i)
 {
     const layer_t *L = &g->md->layers[i];
     const layer_map_t *lm = &g->m->layers[i];
     view_t *v = &g->v[i];
-    size_t nt = v->t1 - v->t0 + 1, h = (size_t)L->in_h;
-    v->recv = calloc(nt * h, 1);
-    v->before = calloc(nt * (h + 1), sizeof(int64_t));
-    if (!v->recv || !v->before)
+    const int64_t P = v->positions, R = lm->replication;
+    const uint32_t cpt = (uint32_t)g->a->tile.ces;
+    v->rep_of = malloc((size_t)P * sizeof *v->rep_of);
+    v->rep_pos_off = calloc((size_t)R + 1, sizeof *v->rep_pos_off);
+    v->rep_pos = malloc((size_t)P * sizeof *v->rep_pos);
+    keyed_t *order = malloc((size_t)P * sizeof *order);
+    int64_t *left = malloc((size_t)R * sizeof *left);
+    if (!v->rep_of || !v->rep_pos_off || !v->rep_pos || !order || !left) {
+        free(order);
+        free(left);
         return -1;
-    v->banded = 1;
-    int64_t R = lm->replication, s = max64(1, L->stride);
-    int64_t ky = max64(1, L->ky), G = row_groups(L, R);
-    for (int64_t oy = 0; oy < L->out_h; oy++) {
-        int64_t grp = oy % G, members = (R - grp + G - 1) / G;
-        for (int64_t m = 0; m < members && m < L->out_w; m++) {
-            int64_t r = grp + G * m;
-            for (int k = 0; k < q->nx; k++) {
-                uint8_t *rv = v->recv + (size_t)(ce_of(g, i, (int)r, k) / g->cpt - v->t0) * h;
-                for (int64_t y = max64(0, oy * s - L->pad);
-                     y <= min64(L->in_h - 1, oy * s - L->pad + ky - 1); y++)
-                    rv[y] = 1;
+    }
+    /* the strip order: column-major over the grid (of windows, when dealt so) */
+    int conv = L->kind == LAYER_CONV && (int64_t)L->out_h * L->out_w == P;
+    int64_t k = v->win > 1 ? v->win : 1; /* window units: rank / k^2 is the window's raster index */
+    int64_t H = conv ? L->out_h / k : 1, W = conv ? L->out_w / k : P;
+    for (int64_t p = 0; p < P; p++) {
+        int64_t r = rank_of(v, p), unit = k > 1 ? r / (k * k) : p;
+        order[p] = (keyed_t){((unit % W) * H + unit / W) * k * k + (k > 1 ? r % (k * k) : 0), p};
+    }
+    qsort(order, (size_t)P, sizeof *order, cmp_keyed);
+    for (int64_t r = 0; r < R; r++)
+        left[r] = P / R + (r < P % R);
+    /* chunks of the strip order to the tiles, in replica order */
+    int64_t at = 0;
+    for (int64_t r0 = 0; r0 < R;) {
+        uint32_t home = tg_ce_of(g->m, i, (int)r0, 0) / cpt;
+        int64_t r1 = r0, quota = 0;
+        while (r1 < R && tg_ce_of(g->m, i, (int)r1, 0) / cpt == home)
+            quota += left[r1++];
+        /* the tile's positions in rank order, round-robin over its replicas */
+        for (int64_t e = at; e < at + quota; e++)
+            order[e].key = rank_of(v, order[e].p);
+        qsort(order + at, (size_t)quota, sizeof *order, cmp_keyed);
+        int64_t r = r0;
+        for (int64_t e = at; e < at + quota; e++) {
+            while (!left[r])
+                r = r + 1 < r1 ? r + 1 : r0;
+            v->rep_of[order[e].p] = (int)r;
+            left[r]--;
+            v->rep_pos_off[r + 1]++;
+            r = r + 1 < r1 ? r + 1 : r0;
+        }
+        at += quota;
+        r0 = r1;
+    }
+    for (int64_t r = 0; r < R; r++)
+        v->rep_pos_off[r + 1] += v->rep_pos_off[r];
+    /* each replica's positions in rank order */
+    for (int64_t e = 0; e < P; e++)
+        order[e] = (keyed_t){rank_of(v, order[e].p), order[e].p};
+    qsort(order, (size_t)P, sizeof *order, cmp_keyed);
+    for (int64_t r = 0; r < R; r++)
+        left[r] = v->rep_pos_off[r];
+    for (int64_t e = 0; e < P; e++)
+        v->rep_pos[left[v->rep_of[order[e].p]]++] = order[e].p;
+    free(order);
+    free(left);
+    return 0;
+}
+
+static int build_feed(gen_t *g, int i, int s);
+
+/* Tiles, rows and row-slot signatures of weight layer i, and the home tile
+ * of each of its positions. */
+static int weight_view(gen_t *g, int i)
+{
+    const layer_map_t *lm = &g->m->layers[i];
+    view_t *v = &g->v[i];
+    uint32_t cpt = (uint32_t)g->a->tile.ces;
+    tg_geom_t q;
+    if (tg_geom_init(g->m, i, g->multicast, &q)) {
+        tg_geom_free(&q);
+        return -1;
+    }
+    v->t0 = UINT32_MAX;
+    for (int r = 0; r < lm->replication; r++)
+        for (int k = 0; k < q.nx; k++) {
+            uint32_t t = tg_ce_of(g->m, i, r, k) / cpt;
+            v->t0 = t < v->t0 ? t : v->t0;
+            v->t1 = t > v->t1 ? t : v->t1;
+        }
+    size_t nt = v->t1 - v->t0 + 1;
+    v->rows_t = calloc(nt, sizeof *v->rows_t);
+    v->sig_t = calloc(nt, sizeof *v->sig_t);
+    char *seen = calloc(nt * (size_t)q.n_slots, 1);
+    v->ptile = malloc((size_t)v->positions * sizeof *v->ptile);
+    int rc = v->rows_t && v->sig_t && seen && v->ptile ? 0 : -1;
+    for (int r = 0; r < lm->replication && !rc; r++)
+        for (int k = 0; k < q.nx; k++) {
+            size_t t = tg_ce_of(g->m, i, r, k) / cpt - v->t0;
+            if (q.slot[k] >= 0 && !seen[t * (size_t)q.n_slots + (size_t)q.slot[k]]++) {
+                v->rows_t[t] += q.slot_rows[q.slot[k]];
+                v->sig_t[t] += tg_slot_sig(q.slot[k]);
             }
         }
+    for (int b = 0; b < q.n_slots; b++)
+        v->rows += q.slot_rows[b];
+    if (!rc)
+        rc = deal(g, i);
+    for (int64_t p = 0; !rc && p < v->positions; p++)
+        v->ptile[p] = tg_ce_of(g->m, i, v->rep_of[p], 0) / cpt;
+    /* each replica's tiles: its crossbars go tile by tile, increasing */
+    v->rep_off = calloc((size_t)lm->replication + 1, sizeof *v->rep_off);
+    v->rep_tile = malloc((size_t)lm->replication * (size_t)q.nx * sizeof *v->rep_tile);
+    rc |= v->rep_off && v->rep_tile ? 0 : -1;
+    int64_t n = 0;
+    for (int r = 0; r < lm->replication && !rc; r++) {
+        for (int k = 0; k < q.nx; k++) {
+            uint32_t t = tg_ce_of(g->m, i, r, k) / cpt;
+            if (n == v->rep_off[r] || v->rep_tile[n - 1] != t)
+                v->rep_tile[n++] = t;
+        }
+        v->rep_off[r + 1] = n;
     }
-    for (size_t t = 0; t < nt; t++)
-        for (size_t y = 0; y < h; y++)
-            v->before[t * (h + 1) + y + 1] = v->before[t * (h + 1) + y] + v->recv[t * h + y];
+    free(seen);
+    tg_geom_free(&q);
+    /* a conv reads its producers' pixels by window: feed each tile only the
+     * pixels its replicas' windows read */
+    const layer_t *L = &g->md->layers[i];
+    for (int s = 0; s < L->n_inputs && !rc; s++) {
+        int j = L->inputs[s];
+        /* (not the network input: the host streams it row by row to every
+         * tile of its consumers, docs/run.md) */
+        if (L->kind == LAYER_CONV && j >= 0 && j != i && L->in_w > 0 &&
+            positions_in(g, j, i) == (int64_t)L->in_h * L->in_w)
+            rc = build_feed(g, i, s);
+    }
+    return rc;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The tiles that compute position q of layer i (at most 256): its own tile
+ * for a layer without weights, every tile of its replica for a weight layer. */
+static int tiles_of(const gen_t *g, int i, int64_t q, uint32_t *out)
+{
+    const view_t *v = &g->v[i];
+    if (!is_weight(g->md->layers[i].kind)) {
+        out[0] = v->ptile[q];
+        return 1;
+    }
+    int64_t r = v->rep_of[q];
+    int n = 0;
+    for (int64_t e = v->rep_off[r]; e < v->rep_off[r + 1] && n < 256; e++)
+        out[n++] = v->rep_tile[e];
+    return n;
+}
+
+/* The feed of input slot s of layer i: for each producer position, the
+ * tiles computing a position of i that reads it (deduplicated), and per
+ * tile the dealing ranks it receives, sorted. */
+static int build_feed(gen_t *g, int i, int s)
+{
+    const layer_t *L = &g->md->layers[i];
+    view_t *v = &g->v[i];
+    uint32_t tl[256];
+    {
+        int j = L->inputs[s];
+        feed_t *f = &v->feed[s];
+        int64_t pj = positions_in(g, j, i);
+        f->off = calloc((size_t)pj + 1, sizeof *f->off);
+        if (!f->off)
+            return -1;
+        /* pass 1 counts, pass 2 fills the tiles of every window each
+         * producer position is part of (consecutive duplicates dropped) */
+        for (int pass = 0; pass < 2; pass++) {
+            int64_t *fill = pass ? calloc((size_t)pj, sizeof *fill) : NULL;
+            if (pass && !fill)
+                return -1;
+            for (int64_t p = 0; p < v->positions; p++) {
+                deps_window_t w = deps_window(g->md, i, j, p);
+                int nt = tiles_of(g, i, p, tl);
+                for (int64_t y = w.y0; y <= w.y1; y++)
+                    for (int64_t x = w.x0; x <= w.x1; x++) {
+                        int64_t pp = y * w.w + x;
+                        if (!pass) {
+                            f->off[pp + 1] += nt;
+                            continue;
+                        }
+                        uint32_t *d = f->dst + f->off[pp];
+                        for (int k = 0; k < nt; k++) {
+                            int dup = 0;
+                            for (int64_t e = 0; e < fill[pp]; e++)
+                                dup |= d[e] == tl[k];
+                            if (!dup)
+                                d[fill[pp]++] = tl[k];
+                        }
+                    }
+            }
+            if (!pass) {
+                for (int64_t p = 0; p < pj; p++)
+                    f->off[p + 1] += f->off[p];
+                f->dst = malloc((size_t)tg_max(1, f->off[pj]) * sizeof *f->dst);
+                if (!f->dst)
+                    return -1;
+                continue;
+            }
+            /* compact: drop the slots the duplicates left */
+            int64_t w = 0;
+            for (int64_t p = 0; p < pj; p++) {
+                int64_t o = f->off[p];
+                f->off[p] = w;
+                for (int64_t e = 0; e < fill[p]; e++)
+                    f->dst[w++] = f->dst[o + e];
+            }
+            f->off[pj] = w;
+            free(fill);
+        }
+        /* the consumer's tiles, and the ranks each receives */
+        f->tile = malloc((size_t)tg_max(1, f->off[pj]) * sizeof *f->tile);
+        f->rank = malloc((size_t)tg_max(1, f->off[pj]) * sizeof *f->rank);
+        if (!f->tile || !f->rank)
+            return -1;
+        for (int64_t e = 0; e < f->off[pj]; e++) /* the distinct destinations */
+            f->tile[f->n_tiles++] = f->dst[e];
+        qsort(f->tile, (size_t)f->n_tiles, sizeof *f->tile, cmp_u32);
+        int nd = 0;
+        for (int k = 0; k < f->n_tiles; k++)
+            if (!nd || f->tile[nd - 1] != f->tile[k])
+                f->tile[nd++] = f->tile[k];
+        f->n_tiles = nd;
+        f->roff = calloc((size_t)f->n_tiles + 1, sizeof *f->roff);
+        if (!f->roff)
+            return -1;
+        for (int64_t p = 0; p < pj; p++)
+            for (int64_t e = f->off[p]; e < f->off[p + 1]; e++)
+                f->roff[feed_tile(f, f->dst[e]) + 1]++;
+        for (int k = 0; k < f->n_tiles; k++)
+            f->roff[k + 1] += f->roff[k];
+        int64_t *at = calloc((size_t)f->n_tiles, sizeof *at);
+        if (!at)
+            return -1;
+        for (int64_t p = 0; p < pj; p++) /* by position: ranks come out sorted when raster */
+            for (int64_t e = f->off[p]; e < f->off[p + 1]; e++) {
+                int k = feed_tile(f, f->dst[e]);
+                int64_t pp = lstm_to_plain(g, j, i) ? g->v[j].positions - 1 : p;
+                f->rank[f->roff[k] + at[k]++] = rank_in(g, j, pp);
+            }
+        free(at);
+        for (int k = 0; k < f->n_tiles; k++) /* sort each tile's ranks */
+            qsort(f->rank + f->roff[k], (size_t)(f->roff[k + 1] - f->roff[k]), sizeof *f->rank,
+                  cmp_i64);
+    }
     return 0;
+}
+
+
+/* The tile of each position of layer i without weights: where its first
+ * input's latest position of the window is produced (the gateway, tile 0,
+ * for the network input); and the feeds of every input. */
+static int plain_view(gen_t *g, int i)
+{
+    const layer_t *L = &g->md->layers[i];
+    view_t *v = &g->v[i];
+    v->ptile = malloc((size_t)v->positions * sizeof *v->ptile);
+    if (!v->ptile)
+        return -1;
+    int j0 = L->inputs[0];
+    for (int64_t p = 0; p < v->positions; p++) {
+        int64_t best = -1, bp = 0;
+        deps_window_t w = deps_window(g->md, i, j0, p);
+        for (int64_t y = w.y0; y <= w.y1; y++)
+            for (int64_t x = w.x0; x <= w.x1; x++) {
+                int64_t pp = lstm_to_plain(g, j0, i) ? g->v[j0].positions - 1 : y * w.w + x;
+                int64_t r = rank_in(g, j0, pp);
+                if (r > best) {
+                    best = r;
+                    bp = pp;
+                }
+            }
+        v->ptile[p] = j0 < 0 ? 0 : g->v[j0].ptile[bp];
+    }
+    for (int s = 0; s < L->n_inputs; s++)
+        if (build_feed(g, i, s))
+            return -1;
+    return 0;
+}
+
+static void feed_free(feed_t *f)
+{
+    free(f->off);
+    free(f->dst);
+    free(f->tile);
+    free(f->roff);
+    free(f->rank);
 }
 
 static int build_views(gen_t *g)
@@ -806,92 +952,49 @@ static int build_views(gen_t *g)
     const model_t *md = g->md;
     for (int i = 0; i < md->n_layers; i++) {
         const layer_t *L = &md->layers[i];
-        const layer_map_t *lm = &g->m->layers[i];
         view_t *v = &g->v[i];
-        v->positions = positions_of(L);
-        v->vals = max64(1, L->out_c);
+        v->positions = deps_positions(L);
+        v->vals = tg_max(1, L->out_c);
         v->cons = calloc((size_t)md->n_layers, sizeof(int));
         if (!v->cons)
             return -1;
         if (L->kind == LAYER_LSTM)
-            g->v[i].cons[g->v[i].n_cons++] = i;
+            v->cons[v->n_cons++] = i;
         for (int k = 0; k < L->n_inputs; k++) {
             int j = L->inputs[k];
             if (j >= 0 && (!g->v[j].n_cons || g->v[j].cons[g->v[j].n_cons - 1] != i))
                 g->v[j].cons[g->v[j].n_cons++] = i;
         }
-        if (!is_weight(L->kind)) {
-            v->t0 = v->t1 = (uint32_t)lm->home_tile;
-            continue;
-        }
-        geom_t q;
-        if (geom_init(g, i, &q)) {
-            geom_free(&q);
-            return -1;
-        }
-        v->t0 = UINT32_MAX;
-        for (int r = 0; r < lm->replication; r++)
-            for (int k = 0; k < q.nx; k++) {
-                uint32_t t = ce_of(g, i, r, k) / g->cpt;
-                v->t0 = t < v->t0 ? t : v->t0;
-                v->t1 = t > v->t1 ? t : v->t1;
-            }
-        size_t nt = v->t1 - v->t0 + 1;
-        v->rows_t = calloc(nt, sizeof(int64_t));
-        char *seen = calloc(nt * (size_t)q.n_slots, 1);
-        if (!v->rows_t || !seen) {
-            free(seen);
-            geom_free(&q);
-            return -1;
-        }
-        for (int r = 0; r < lm->replication; r++)
-            for (int k = 0; k < q.nx; k++) {
-                size_t t = ce_of(g, i, r, k) / g->cpt - v->t0;
-                if (!seen[t * (size_t)q.n_slots + (size_t)q.slot[k]]++)
-                    v->rows_t[t] += q.slot_rows[q.slot[k]];
-            }
-        for (int b = 0; b < q.n_slots; b++)
-            v->rows += q.slot_rows[b];
-        free(seen);
-        int rc = L->kind == LAYER_CONV && L->out_h > 1 && L->out_w > 0 && L->in_h > 0 &&
-                         L->in_w > 0
-                     ? band_rows(g, i, &q)
-                     : 0;
-        geom_free(&q);
-        if (rc)
+    }
+    for (int i = md->n_layers - 1; i >= 0; i--) { /* dealing needs the consumers */
+        view_t *v = &g->v[i];
+        v->output = v->n_cons == (md->layers[i].kind == LAYER_LSTM);
+        if (deal_by_windows(g, i))
             return -1;
     }
+    for (int i = 0; i < md->n_layers; i++)
+        if (is_weight(md->layers[i].kind) ? weight_view(g, i) : plain_view(g, i))
+            return -1;
     return 0;
 }
 
-static int gen_layer(gen_t *g, int i, trace_layer_t *out)
+static int gen_layer(gen_t *g, int i, trace_layer_t *out, uint32_t *scratch)
 {
     const layer_t *L = &g->md->layers[i];
     g->n_slots = 0;
-    for (int k = 0; k < L->n_inputs; k++) {
-        int dup = 0;
-        for (int s = 0; s < g->n_slots; s++)
-            dup |= g->slots[s] == L->inputs[k];
-        if (!dup)
+    for (int k = 0; k < L->n_inputs; k++)
+        if (slot_of(g, L->inputs[k]) < 0)
             g->slots[g->n_slots++] = L->inputs[k];
-    }
     if (L->kind == LAYER_LSTM)
         g->slots[g->n_slots++] = i;
-    memset(g->waited, 0, (size_t)g->n_tiles * (LAYER_MAX_INPUTS + 1) * sizeof(int64_t));
-    memset(g->msgs, 0, g->n_tiles * sizeof(int64_t));
-    if (is_weight(L->kind)) {
-        if (gen_weight_layer(g, i))
-            return -1;
-    } else {
-        gen_plain_layer(g, i);
-    }
-    for (uint32_t t = 0; t < g->n_tiles; t++)
-        if (g->st[t].n)
-            emit_drain(g, i, t);
+    g->n_out = 0;
+    if (is_weight(L->kind))
+        gen_weight_layer(g, i, scratch);
+    else
+        gen_plain_layer(g, i, scratch);
+    memset(out, 0, sizeof *out);
     if (g->err)
         return -1;
-
-    memset(out, 0, sizeof *out);
     out->arch_hash = g->a->hash;
     out->model_hash = g->md->hash;
     out->layer = (uint32_t)i;
@@ -900,43 +1003,25 @@ static int gen_layer(gen_t *g, int i, trace_layer_t *out)
     out->n_ces = g->n_ces;
     out->kind = (uint8_t)L->kind;
     out->act = (uint8_t)L->act;
-    out->act_bits = (uint16_t)act_bits(g, L);
+    out->act_bits = (uint16_t)act_bits(g, i);
     snprintf(out->name, sizeof out->name, "%s", L->name);
-    for (uint32_t t = 0; t < g->n_tiles; t++)
-        out->n_streams += g->st[t].n > 0;
-    out->n_streams += g->n_rs;
-    out->streams = calloc(out->n_streams ? out->n_streams : 1, sizeof *out->streams);
-    if (!out->streams) {
-        diag_error(g->d, NULL, 0, 0, "out of memory generating traces");
+    /* streams in tile order; a tile's replica streams in replica order */
+    uint32_t *first = calloc((size_t)g->n_tiles + 1, sizeof *first);
+    out->streams = calloc(g->n_out ? g->n_out : 1, sizeof *out->streams);
+    if (!first || !out->streams) {
+        free(first);
+        oom(g);
         return -1;
     }
-    /* Streams in tile order; a tile's replica streams in replica order (the
-     * replica list is walked once per tile: replicas are few per layer). */
-    uint32_t s = 0;
-    for (uint32_t t = 0; t < g->n_tiles; t++) {
-        if (g->st[t].n) {
-            out->streams[s++] = (trace_stream_t){t, g->st[t].n, g->st[t].v};
-            g->st[t] = (recbuf_t){0};
-        }
-    }
-    if (g->n_rs) {
-        /* counting sort by tile keeps replica order within a tile */
-        uint32_t *first = calloc((size_t)g->n_tiles + 1, sizeof *first);
-        if (!first) {
-            diag_error(g->d, NULL, 0, 0, "out of memory generating traces");
-            return -1;
-        }
-        for (uint32_t k = 0; k < g->n_rs; k++)
-            first[g->rs_tile[k] + 1]++;
-        for (uint32_t t = 0; t < g->n_tiles; t++)
-            first[t + 1] += first[t];
-        for (uint32_t k = 0; k < g->n_rs; k++)
-            out->streams[s + first[g->rs_tile[k]]++] =
-                (trace_stream_t){g->rs_tile[k], g->rs_buf[k].n, g->rs_buf[k].v};
-        free(first);
-        s += g->n_rs;
-        g->n_rs = 0;
-    }
+    for (uint32_t k = 0; k < g->n_out; k++)
+        first[g->out[k].tile + 1]++;
+    for (uint32_t t = 0; t < g->n_tiles; t++)
+        first[t + 1] += first[t];
+    for (uint32_t k = 0; k < g->n_out; k++)
+        out->streams[first[g->out[k].tile]++] = g->out[k];
+    out->n_streams = g->n_out;
+    g->n_out = 0;
+    free(first);
     return 0;
 }
 
@@ -944,7 +1029,7 @@ int tracegen_build(const mapping_t *m, trace_layer_t **layers_out, imc_diag_t *d
 {
     gen_t g = {.m = m, .a = m->arch, .md = m->model, .d = d};
     *layers_out = NULL;
-    int64_t tiles = (int64_t)g.a->chip.tiles * max64(1, g.a->chip.chips);
+    int64_t tiles = (int64_t)g.a->chip.tiles * tg_max(1, g.a->chip.chips);
     if (g.a->chip.tiles < 1 || g.a->tile.ces < 1 || g.a->ce.crossbars < 1 ||
         tiles * g.a->tile.ces > UINT32_MAX) {
         diag_error(d, NULL, 0, 0, "arch '%s': %d tiles x %d chips, %d CEs per tile, %d crossbars "
@@ -953,42 +1038,48 @@ int tracegen_build(const mapping_t *m, trace_layer_t **layers_out, imc_diag_t *d
         return -1;
     }
     g.n_tiles = (uint32_t)tiles;
-    g.cpt = (uint32_t)g.a->tile.ces;
-    g.n_ces = g.n_tiles * g.cpt;
-    g.xpc = (uint32_t)g.a->ce.crossbars;
+    g.n_ces = g.n_tiles * (uint32_t)g.a->tile.ces;
+    g.multicast = g.a->chip.noc.multicast;
     if (check_mapping(&g))
         return -1;
     int n = g.md->n_layers, rc = -1;
     trace_layer_t *layers = calloc((size_t)n, sizeof *layers);
     g.v = calloc((size_t)n, sizeof *g.v);
-    g.st = calloc(g.n_tiles, sizeof *g.st);
-    g.waited = calloc((size_t)g.n_tiles * (LAYER_MAX_INPUTS + 1), sizeof(int64_t));
-    g.msgs = calloc(g.n_tiles, sizeof(int64_t));
-    if (!layers || !g.v || !g.st || !g.waited || !g.msgs || build_views(&g)) {
-        diag_error(d, NULL, 0, 0, "out of memory generating traces");
+    /* per-send scratch: destination tiles + a done flag per tile */
+    uint32_t *scratch = malloc((size_t)g.n_tiles * (sizeof(uint32_t) + 1) + 8);
+    if (!layers || !g.v || !scratch || build_views(&g)) {
+        oom(&g);
         goto out;
     }
     for (int i = 0; i < n; i++)
-        if (gen_layer(&g, i, &layers[i]))
+        if (gen_layer(&g, i, &layers[i], scratch))
             goto out;
     rc = 0;
 out:
     for (int i = 0; g.v && i < n; i++) {
-        free(g.v[i].rows_t);
-        free(g.v[i].recv);
-        free(g.v[i].before);
-        free(g.v[i].cons);
+        view_t *v = &g.v[i];
+        free(v->rank);
+        free(v->dealt);
+        free(v->rep_of);
+        free(v->rep_pos_off);
+        free(v->rep_pos);
+        free(v->ptile);
+        free(v->rep_off);
+        free(v->rep_tile);
+        free(v->rows_t);
+        free(v->sig_t);
+        free(v->cons);
+        for (int s = 0; s < LAYER_MAX_INPUTS; s++)
+            feed_free(&v->feed[s]);
     }
-    for (uint32_t t = 0; g.st && t < g.n_tiles; t++)
-        free(g.st[t].v);
+    for (uint32_t k = 0; k < g.n_out; k++)
+        free(g.out[k].recs);
+    free(g.out);
+    free(g.full_tile);
+    free(g.full_cons);
+    free(g.cur.v);
     free(g.v);
-    free(g.st);
-    free(g.waited);
-    for (uint32_t k = 0; k < g.n_rs; k++)
-        free(g.rs_buf[k].v);
-    free(g.rs_buf);
-    free(g.rs_tile);
-    free(g.msgs);
+    free(scratch);
     if (rc)
         trace_layers_free(layers, n);
     else

@@ -1,5 +1,6 @@
 /* Mapping a model onto crossbars, CEs, tiles and chips (docs/compiler.md). */
 #include "compile.h"
+#include "quant_cells.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -60,7 +61,9 @@ static int shape_layer(const arch_t *a, const layer_t *L, layer_map_t *lm,
                        int64_t *cells_per_replica, imc_diag_t *d)
 {
     int R = a->crossbar.rows, C = a->crossbar.cols, bpc = a->device.bits_per_cell;
-    lm->weight_bits = L->weight_bits ? L->weight_bits : a->precision.weight_bits;
+    /* the scheme decides the bits stored per weight (docs/functional.md) */
+    lm->weight_bits = quant_storage_bits(&L->quant, L->weight_bits ? L->weight_bits
+                                                                   : a->precision.weight_bits);
     lm->act_bits = L->act_bits ? L->act_bits : a->precision.act_bits;
     if (R <= 0 || C <= 0 || bpc <= 0 || a->ce.crossbars <= 0 || lm->weight_bits <= 0) {
         diag_error(d, NULL, 0, 0, "architecture '%s' has %dx%d crossbars, %d bits per "
@@ -92,6 +95,7 @@ static int shape_layer(const arch_t *a, const layer_t *L, layer_map_t *lm,
         cg = 4 * (int64_t)L->lstm_hidden;
         lm->positions = L->lstm_steps;
     }
+    rg *= quant_rows_per_input(&L->quant); /* binary: XNOR row pairs */
     /* the unrolled matrix must be describable: rows and columns are ints
        (a 4096x4096 kernel on 1024 channels unrolls to 2^34 rows) */
     if (rg > INT32_MAX / 2 || cg * g > INT32_MAX / 2) {
@@ -117,7 +121,9 @@ static int shape_layer(const arch_t *a, const layer_t *L, layer_map_t *lm,
         lm->row_blocks = (int)cdiv(rg, R);
         lm->col_blocks = (int)(g * cdiv(cg, wpr));
     }
-    int64_t xpr = (int64_t)lm->row_blocks * lm->col_blocks;
+    /* MVMU granularity: a row block's column blocks fill whole MVMUs */
+    int64_t mvmu = a->ce.mvmu_crossbars > 1 ? a->ce.mvmu_crossbars : 1;
+    int64_t xpr = (int64_t)lm->row_blocks * (cdiv(lm->col_blocks, mvmu) * mvmu);
     if (xpr > INT32_MAX / 2) {
         diag_error(d, NULL, 0, 0, "layer '%s' needs %lld crossbars (expected fewer than "
                    "%d per layer)", L->name, (long long)xpr, INT32_MAX / 2);

@@ -11,6 +11,7 @@
 #include "act.h"
 #include "arch.h"
 #include "diag.h"
+#include "quant.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,6 +45,10 @@ typedef struct layer {
     /* Added by the model loader (docs/model-format.md): */
     int pool_avg;                   /* pools: 0 max, 1 average (= TR_POOL arg) */
     int folded_bn;                  /* a batchnorm was folded into this layer */
+    /* Added for quantized and imported models (docs/model-format.md): */
+    layer_quant_t quant;            /* weight layers: how weights/activations are quantized */
+    double act_max;                 /* > 0: the fused ReLU also clips at this value
+                                       (ONNX Clip(0, 6) = ReLU6); 0 = unbounded */
 } layer_t;
 
 typedef struct model {
@@ -52,6 +57,9 @@ typedef struct model {
     int n_layers;
     layer_t *layers;
     uint64_t hash;                  /* FNV-1a of the canonical description */
+    struct model_store *store;      /* arrays the layers point into (quant levels and
+                                       scales) and the weights source (weights.h);
+                                       private to workloads/, freed by model_free */
 } model_t;
 
 typedef enum { REPLICATE_NONE, REPLICATE_BALANCED, REPLICATE_MAX } replicate_policy_t;

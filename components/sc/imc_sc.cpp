@@ -138,6 +138,7 @@ Tile::Tile(sc_module_name n, const arch_t *a)
     core_.mvm_fn = &Tile::mvm_hook;
     core_.mvm_ctx = this;
     tgt.register_b_transport(this, &Tile::b_transport);
+    tgt.register_nb_transport_fw(this, &Tile::nb_transport_fw);
     ces_sock_.bind(*this);
     ces_.reserve((size_t)core_.n_ces);
     char cn[24];
@@ -148,6 +149,9 @@ Tile::Tile(sc_module_name n, const arch_t *a)
     }
     SC_HAS_PROCESS(Tile);
     SC_METHOD(arbiter);
+    SC_METHOD(responder);
+    sensitive << resp_ev_;
+    dont_initialize();
 }
 
 Tile::~Tile() { tile_free(&core_); }
@@ -182,6 +186,31 @@ int Tile::mvm_hook(void *ctx, tile_t *, const tile_op_t *op, uint64_t start, til
     return res->status;
 }
 
+// Queues the ops of one transaction for the arbiter.
+void Tile::queue(ImcOpExt *e, Waiter *w, const sc_time &delay)
+{
+    uint64_t arrival = clk_.ceil_cycle(sc_time_stamp() + delay);
+    w->left = 1 + std::max(0, e->n_more);
+    w->end = 0;
+    w->done = false;
+    for (int i = 0; i < w->left; i++) {
+        waiting_[core_.seq] = {w, i ? &e->more_res[i - 1] : &e->res}; // seq: tile_request's number
+        if (tile_request(&core_, i ? &e->more_ops[i - 1] : &e->op, arrival))
+            SC_REPORT_FATAL("imc/tile", "out of memory");
+    }
+    // wake the arbiter straight at its grant phase (cycle edge + 1 ps), not
+    // a delta from now only for it to wait that long
+    req_ev_.notify(clk_.at(arrival) + sc_time(1, SC_PS) - sc_time_stamp());
+}
+
+static tlm::tlm_response_status status_of(const ImcOpExt *e)
+{
+    bool failed = e->res.status != 0;
+    for (int i = 0; i < e->n_more; i++)
+        failed |= e->more_res[i].status != 0;
+    return failed ? tlm::TLM_GENERIC_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE;
+}
+
 void Tile::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
 {
     ImcOpExt *e = nullptr;
@@ -190,25 +219,53 @@ void Tile::b_transport(tlm::tlm_generic_payload &p, sc_time &delay)
         p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
         return;
     }
-    uint64_t arrival = clk_.ceil_cycle(sc_time_stamp() + delay);
     Waiter w;
-    w.left = 1 + std::max(0, e->n_more);
-    for (int i = 0; i < w.left; i++) {
-        waiting_[core_.seq] = {&w, i ? &e->more_res[i - 1] : &e->res}; // seq: tile_request's number
-        if (tile_request(&core_, i ? &e->more_ops[i - 1] : &e->op, arrival))
-            SC_REPORT_FATAL("imc/tile", "out of memory");
-    }
-    // wake the arbiter straight at its grant phase (cycle edge + 1 ps), not
-    // a delta from now only for it to wait that long
-    req_ev_.notify(clk_.at(arrival) + sc_time(1, SC_PS) - sc_time_stamp());
+    queue(e, &w, delay);
     while (!w.done)
         wait(w.ev);
     // The ops' data are available now (the latest res.end): the delay is consumed.
     delay = SC_ZERO_TIME;
-    bool failed = e->res.status != 0;
-    for (int i = 0; i < e->n_more; i++)
-        failed |= e->more_res[i].status != 0;
-    p.set_response_status(failed ? tlm::TLM_GENERIC_ERROR_RESPONSE : tlm::TLM_OK_RESPONSE);
+    p.set_response_status(status_of(e));
+}
+
+tlm::tlm_sync_enum Tile::nb_transport_fw(tlm::tlm_generic_payload &p, tlm::tlm_phase &ph,
+                                         sc_time &delay)
+{
+    ImcOpExt *e = nullptr;
+    p.get_extension(e);
+    if (ph != tlm::BEGIN_REQ || !e) {
+        p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        ph = tlm::BEGIN_RESP;
+        return tlm::TLM_COMPLETED;
+    }
+    if (pool_.empty())
+        pool_.emplace_back(new Waiter);
+    Waiter *w = pool_.back().release();
+    pool_.pop_back();
+    w->nb = &p;
+    queue(e, w, delay);
+    return tlm::TLM_ACCEPTED; // END_REQ comes at the grant, BEGIN_RESP with the data
+}
+
+// Answers the non-blocking transactions whose data are available, in
+// (time, grant order): independent of the order the initiators ran in.
+void Tile::responder()
+{
+    const sc_time now = sc_time_stamp();
+    while (!responses_.empty() && responses_.top().at <= now) {
+        Waiter *w = responses_.top().w;
+        responses_.pop();
+        tlm::tlm_generic_payload &p = *w->nb;
+        ImcOpExt *e = nullptr;
+        p.get_extension(e);
+        p.set_response_status(status_of(e));
+        pool_.emplace_back(w);
+        tlm::tlm_phase ph = tlm::BEGIN_RESP;
+        sc_time d = SC_ZERO_TIME;
+        tgt->nb_transport_bw(p, ph, d);
+    }
+    if (!responses_.empty())
+        resp_ev_.notify(responses_.top().at - now);
 }
 
 // Grant phase of cycle c runs at c*P + 1 ps, after every request made at c*P
@@ -233,6 +290,7 @@ void Tile::arbiter()
             return;
         }
         int n;
+        granted_.clear();
         while ((n = tile_arbitrate(&core_, nx, res.data(), (int)res.size())) > 0) {
             for (int i = 0; i < n; i++) {
                 auto it = waiting_.find(res[i].seq);
@@ -246,10 +304,24 @@ void Tile::arbiter()
                     continue; // more ops of the group to grant
                 w->done = true;
                 sc_time at = clk_.at(w->end);
+                if (w->nb) {
+                    responses_.push({std::max(at, sc_time_stamp()), resp_seq_++, w});
+                    resp_ev_.notify(responses_.top().at - sc_time_stamp());
+                    granted_.push_back(w->nb);
+                    continue;
+                }
                 w->ev.notify(at > sc_time_stamp() ? at - sc_time_stamp() : SC_ZERO_TIME);
             }
             if (n < (int)res.size())
                 break;
+        }
+        // END_REQ for the non-blocking transactions granted in this phase,
+        // after it: an initiator may send its next request from the call
+        // (that request arrives at the next cycle at the earliest).
+        for (tlm::tlm_generic_payload *p : granted_) {
+            tlm::tlm_phase ph = tlm::END_REQ;
+            sc_time d = SC_ZERO_TIME;
+            tgt->nb_transport_bw(*p, ph, d);
         }
     }
 }

@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 #include <memory>
+#include <queue>
 #include <vector>
 
 extern "C" {
@@ -33,6 +34,7 @@ struct ImcOpExt : tlm::tlm_extension<ImcOpExt> {
     int n_more = 0;
     const tile_op_t *more_ops = nullptr;
     tile_result_t *more_res = nullptr;
+    void *owner = nullptr; // the initiator's own use (e.g. which of its requests this is)
     tlm::tlm_extension_base *clone() const override { return new ImcOpExt(*this); }
     void copy_from(const tlm::tlm_extension_base &e) override
     {
@@ -148,10 +150,15 @@ class ComputeElement : public sc_core::sc_module,
     std::vector<std::unique_ptr<sc_core::sc_module>> leaves_;
 };
 
-// A tile: target socket `tgt` takes every op of tile_op_kind_t (blocking:
-// b_transport returns when the op's data is available, with ext.res filled);
-// initiator socket `ces` bound to its CEs in order (the tile is its bw
-// interface).
+// A tile: target socket `tgt` takes every op of tile_op_kind_t, blocking
+// (b_transport returns when the op's data is available, with ext.res filled)
+// or non-blocking in the TLM-2.0 base protocol's approximately-timed style:
+// nb_transport_fw(BEGIN_REQ) queues the op and returns TLM_ACCEPTED; the tile
+// calls nb_transport_bw(END_REQ) when it grants the op (its resources are
+// taken: a CE's crossbars, a bank, a unit) and nb_transport_bw(BEGIN_RESP)
+// when its data is available, with ext.res filled; the initiator returns
+// TLM_ACCEPTED and TLM_COMPLETED. It keeps the payload alive until then. Initiator socket `ces` is
+// bound to its CEs in order (the tile is its bw interface).
 class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_transport_if<> {
   public:
     tlm_utils::simple_target_socket<Tile> tgt;
@@ -177,12 +184,31 @@ class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_
     void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
 
   private:
-    struct Waiter { // one b_transport: an op or a group
+    struct Waiter { // one transaction: an op or a group
         sc_core::sc_event ev;
         int left = 0;     // ops not yet granted
         uint64_t end = 0; // latest end among the granted ones
         bool done = false;
+        tlm::tlm_generic_payload *nb = nullptr; // non-blocking: answer with BEGIN_RESP
     };
+    struct Response { // a non-blocking transaction's answer, due at `at`
+        sc_core::sc_time at;
+        uint64_t seq;
+        Waiter *w;
+        bool operator>(const Response &o) const
+        {
+            return at != o.at ? at > o.at : seq > o.seq;
+        }
+    };
+    tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload &p, tlm::tlm_phase &ph,
+                                       sc_core::sc_time &delay);
+    void queue(ImcOpExt *e, Waiter *w, const sc_core::sc_time &delay);
+    void responder();
+    std::priority_queue<Response, std::vector<Response>, std::greater<Response>> responses_;
+    std::vector<std::unique_ptr<Waiter>> pool_; // free waiters of non-blocking requests
+    uint64_t resp_seq_ = 0;
+    sc_core::sc_event resp_ev_;
+    std::vector<tlm::tlm_generic_payload *> granted_; // END_REQ to send after a grant phase
     struct Slot {
         Waiter *w;
         tile_result_t *res;

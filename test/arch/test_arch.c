@@ -91,9 +91,10 @@ START_TEST(presets_listed_and_load)
 {
     int n;
     const char *const *names = arch_preset_names(&n);
-    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(n, 3);
     ck_assert_str_eq(names[0], "isaac");
     ck_assert_str_eq(names[1], "puma");
+    ck_assert_str_eq(names[2], "puma_psim");
     ck_assert_int_eq(load("isaac", NULL, 0), 0);
     ck_assert_int_eq(D.warnings, 0);
     ck_assert_str_eq(A.source, "preset:isaac");
@@ -131,6 +132,17 @@ START_TEST(isaac_golden)
     /* One ADC conversion per 16-bit MAC, x129/128 with the unit column (R§2). */
     double macs = 128.0 * A.derived.weights_per_crossbar_row;
     ck_assert_double_eq_tol(A.derived.adc_conversions_per_mvm / macs, 129.0 / 128, 1e-12);
+    /* Peak by level: an IMA is 8 crossbars x 128 rows x 16 weights x 2 ops per
+     * 1.6 us = 20.48 GOPS, over its 24.08 mW and 0.01312 mm2; a tile 12 IMAs
+     * over 330 mW and 0.372 mm2; the chip the figures above. */
+    ck_assert_double_eq_tol(r.ce.peak_ops_per_s, 20.48e9, 1);
+    ck_assert_double_le(rel(r.ce.peak_ops_per_s_per_w, 20.48e9 / 24.08e-3), 0.01);
+    ck_assert_double_le(rel(r.ce.peak_ops_per_s_per_mm2, 20.48e9 / 0.01312), 0.01);
+    ck_assert_double_eq_tol(r.tile.peak_ops_per_s, 12 * 20.48e9, 1);
+    ck_assert_double_le(rel(r.tile.peak_ops_per_s_per_w, 12 * 20.48e9 / 0.330), 0.01);
+    ck_assert_double_le(rel(r.tile.peak_ops_per_s_per_mm2, 12 * 20.48e9 / 0.372), 0.01);
+    ck_assert_double_eq_tol(r.chip.peak_ops_per_s, r.peak_ops_per_s, 1);
+    ck_assert_double_eq_tol(r.chip.peak_ops_per_s_per_w, r.peak_ops_per_s_per_w, 1);
     /* "At full load the chip's ADCs draw ~32 W" (R§2): 16128 x 2 mW. */
     for (int i = 0; i < r.nitems; i++)
         if (!strcmp(r.items[i].cls, "adc"))
@@ -163,11 +175,13 @@ START_TEST(puma_golden)
     ck_assert_double_le(rel(r.peak_ops_per_s, want), 1e-12);
     ck_assert_double_le(rel(r.peak_ops_per_s, 31.4e12), 0.01);
     /* Consistency with the paper's 43.97 nJ per MVMU op (R§3): the MVMU-side
-     * power of one core (crossbars, DACs, ADCs, S+H, S+A, xbar registers)
+     * power of one core (crossbars, DACs, ADCs, S+H, S+A, xbar registers; not
+     * the VFU or the extras)
      * over 2304 ns, per MVMU, is within 5%. */
     double mvmu_mw = 0;
     for (int i = 0; i < r.nitems; i++)
-        if (r.items[i].level == ROLL_CE && strncmp(r.items[i].cls, "ce_extra_", 9))
+        if (r.items[i].level == ROLL_CE && strncmp(r.items[i].cls, "ce_extra_", 9) &&
+            strcmp(r.items[i].cls, "vfu"))
             mvmu_mw += r.items[i].per_level * r.items[i].power_mw_each;
     ck_assert_double_le(rel(mvmu_mw / 2 * 2304e-9 * 1e-3, 43.97e-9), 0.05);
 }
@@ -314,8 +328,9 @@ START_TEST(base_file_and_set_precedence)
     ck_assert_int_eq(D.warnings, 1);
     ck_assert_str_eq(first_line(),
                      "--set adc.bits=7: warning: adc.bits = 7 is below the lossless resolution "
-                     "of 8 bits (ceil(log2((2^1-1)*(2^2-1)*128)) = 9, minus 1 for "
-                     "column_flip): large column sums are clipped");
+                     "of 8 bits (largest column sum with column_flip max((2^1-1)*floor((2^2-1)"
+                     "*128/2), unit column) = 192, ceil(log2(192+1)) = 8): large column sums are "
+                     "clipped");
 }
 END_TEST
 
@@ -329,10 +344,17 @@ START_TEST(lossless_warning_without_flip)
     const char *s2[] = {"dac.bits=4", "precision.input_bits_per_cycle=4", "device.bits_per_cell=1",
                         "crossbar.rows=256", "dac.per_crossbar=256", "adc.bits=12"};
     ck_assert_int_eq(load("isaac", s2, 6), 0);
-    ck_assert_int_eq(A.derived.lossless_adc_bits, 12 - 1);
+    /* flipping halves the data columns (1920) but the unit column still sums
+     * 15 x 256 = 3840: 12 bits */
+    ck_assert_int_eq(A.derived.lossless_adc_bits, 12);
     ck_assert_int_eq(D.warnings, 0);
     ck_assert_int_eq(A.derived.input_cycles, 4);
     ck_assert_int_eq(A.derived.slices_per_weight, 16);
+    /* 1-bit cells and DACs over 128 rows: a sum of 128 needs 8 bits, not log2(128) = 7 */
+    const char *s3[] = {"device.bits_per_cell=1", "crossbar.column_flip=false", "adc.bits=7"};
+    ck_assert_int_eq(load("isaac", s3, 3), 0);
+    ck_assert_int_eq(A.derived.lossless_adc_bits, 8);
+    ck_assert_int_eq(D.warnings, 1);
 }
 END_TEST
 

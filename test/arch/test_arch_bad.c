@@ -141,8 +141,8 @@ START_TEST(cli_set_and_usage_errors)
          "isac: error: unknown preset or unreadable file (did you mean the preset 'isaac'?)"},
         {"check isaac --set adc.bits=6", 0,
          "--set adc.bits=6: warning: adc.bits = 6 is below the lossless resolution of 8 bits "
-         "(ceil(log2((2^1-1)*(2^2-1)*128)) = 9, minus 1 for column_flip): large column sums "
-         "are clipped"},
+         "(largest column sum with column_flip max((2^1-1)*floor((2^2-1)*128/2), unit "
+         "column) = 192, ceil(log2(192+1)) = 8): large column sums are clipped"},
         {"show", 2, "imcsim arch show: error: missing NAME|FILE (see 'imcsim arch show --help')"},
         {"show isaac --bogus", 2,
          "imcsim arch show: error: unknown option '--bogus' (see 'imcsim arch show --help')"},
@@ -195,7 +195,7 @@ START_TEST(cli_outputs)
     ck_assert_str_eq(first, "same");
     snprintf(cmd, sizeof cmd, "'%s/imcsim' arch params | grep -c '^adc\\.'", bin);
     ck_assert_int_eq(run(cmd, first, sizeof first), 0);
-    ck_assert_str_eq(first, "7");
+    ck_assert_str_eq(first, "11");
 }
 END_TEST
 

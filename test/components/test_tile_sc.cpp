@@ -137,18 +137,20 @@ END_TEST
  * pixels 0,1, requester 1 pixels 2,3; then requester 0 pools and writes.
  * Per pixel: READ 18 B = 1 + 1 = 2; MVM: 18 rows, 16 + 1 columns, 8 reads,
  * ADC 17 x 0.78125 = 13.3 ns = 16 cycles, period 120: front end
- * 7*120 + 120 + 16 = 976, + 2 = 978; ACT 4 values: 1 + 2 - 1 = 2.
+ * 7*120 + 120 + 16 = 976, + 2 = 978; the crossbar takes the next MVM once
+ * its 8 reads are issued, 8*120 = 960 after the start (the last ADC batch,
+ * S+A and output register overlap it); ACT 4 values: 1 + 2 - 1 = 2.
  * Timeline (same-cycle requests granted by requester id; bank 0 and CE 1
  * contended):
  *   r0 READ 0..2;  r1 READ waits for bank 0: 2..4
- *   r0 MVM 2..980 (CE 1 front end busy to 978)
- *   r1 MVM arrives 4, granted 978..1956 (front end to 1954)
+ *   r0 MVM 2..980 (CE 1 takes the next at 962)
+ *   r1 MVM arrives 4, granted 962..1940 (next at 1922)
  *   r0 ACT 980..982; r0 READ 982..984; r0 MVM arrives 984, granted
- *   1954..2932 (front end to 2930)
- *   r1 ACT 1956..1958; r1 READ 1958..1960; r1 MVM granted 2930..3908
- *   r0 ACT 2932..2934; r1 ACT 3908..3910
- *   POOL max 4 outputs x 4 window: 1 + 16 - 1 = 16   3910..3926
- *   WRITE 8 B: 1 + 1                                  3926..3928 */
+ *   1922..2900 (next at 2882)
+ *   r1 ACT 1940..1942; r1 READ 1942..1944; r1 MVM granted 2882..3860
+ *   r0 ACT 2900..2902; r1 ACT 3860..3862
+ *   POOL max 4 outputs x 4 window: 1 + 16 - 1 = 16   3862..3878
+ *   WRITE 8 B: 1 + 1                                  3878..3880 */
 static void conv_layer(bool reverse_spawn)
 {
     arch_t a;
@@ -194,8 +196,8 @@ static void conv_layer(bool reverse_spawn)
         tile_op_t pl{};
         pl.kind = TILE_OP_POOL; pl.subkind = TILE_POOL_MAX; pl.n = CO; pl.window = 4;
         pl.in = pin; pl.out = out;
-        ck_assert_uint_eq(d.op(pl).end, 3926);
-        ck_assert_uint_eq(d.op(buf_op(TILE_OP_WRITE, 8, 2048)).end, 3928);
+        ck_assert_uint_eq(d.op(pl).end, 3878);
+        ck_assert_uint_eq(d.op(buf_op(TILE_OP_WRITE, 8, 2048)).end, 3880);
     };
     auto s1 = [&](Driver &d) {
         pixel(d, 1, 2, &ends[1][0]);
@@ -206,8 +208,8 @@ static void conv_layer(bool reverse_spawn)
     if (reverse_spawn) { drv.add(s1); drv.add(s0); }
     else { drv.add(s0); drv.add(s1); }
     sc_start();
-    const uint64_t e0[6] = {2, 980, 982, 984, 2932, 2934};
-    const uint64_t e1[6] = {4, 1956, 1958, 1960, 3908, 3910};
+    const uint64_t e0[6] = {2, 980, 982, 984, 2900, 2902};
+    const uint64_t e1[6] = {4, 1940, 1942, 1944, 3860, 3862};
     for (int i = 0; i < 6; i++) {
         ck_assert_uint_eq(ends[0][i], e0[i]);
         ck_assert_uint_eq(ends[1][i], e1[i]);

@@ -27,6 +27,7 @@ struct send_spec {
     uint64_t cycle;
     int dst, bytes;
     uint64_t id;
+    std::vector<int> dsts = {}; // multicast (dst unused)
 };
 
 const sc_time kPeriod(1, SC_NS);
@@ -56,12 +57,13 @@ struct node : sc_module {
         SC_THREAD(play);
     }
 
-    void send(int dst, int bytes, uint64_t id, sc_time delay)
+    void send(int dst, int bytes, uint64_t id, sc_time delay, const std::vector<int> &dsts = {})
     {
         tlm::tlm_generic_payload gp;
         std::vector<unsigned char> data(size_t(bytes), static_cast<unsigned char>(id));
         noc_packet_ext ext;
         ext.dst = dst;
+        ext.dsts = dsts;
         ext.packet_flits = packet_flits;
         ext.each_packet = each;
         gp.set_command(tlm::TLM_WRITE_COMMAND);
@@ -81,7 +83,7 @@ struct node : sc_module {
             sc_time at = kPeriod * double(s.cycle);
             if (at > sc_time_stamp())
                 wait(at - sc_time_stamp());
-            send(s.dst, s.bytes, s.id, SC_ZERO_TIME);
+            send(s.dst, s.bytes, s.id, SC_ZERO_TIME, s.dsts);
         }
     }
 
@@ -89,7 +91,9 @@ struct node : sc_module {
     {
         noc_packet_ext *ext = nullptr;
         gp.get_extension(ext);
-        ck_assert(ext && ext->dst == self);
+        ck_assert(ext && ext->dst == self && ext->dsts.empty());
+        ck_assert_msg(ext->each_packet || !arrivals.count(gp.get_address()),
+                      "message %llu delivered twice", (unsigned long long)gp.get_address());
         ck_assert_int_eq(gp.get_data_ptr()[0], static_cast<unsigned char>(gp.get_address()));
         arrivals[gp.get_address()] = sc_time_stamp() + delay;
         arrival_src[gp.get_address()] = ext->src;
@@ -104,10 +108,15 @@ struct node : sc_module {
     }
 };
 
+// An 8x8 mesh, one endpoint per router, 2 VCs x 8 flits, 1 GHz (kPeriod).
 noc_config_t mesh8()
 {
     noc_config_t c;
     noc_config_default(&c);
+    c.topology = TOPO_MESH;
+    c.kx = c.ky = 8;
+    c.concentration = 1;
+    c.clock_ghz = 1.0;
     return c;
 }
 
@@ -213,6 +222,78 @@ struct two_nodes {
         }
     }
 };
+
+// One transaction to several destinations (noc_packet_ext::dsts): each gets
+// it once, at the bare core's cycle for the same noc_inject_multicast
+// schedule, while unicast bursts contend.
+START_TEST(multicast_delivered_once_per_destination)
+{
+    noc_config_t cfg = mesh8();
+    cfg.multicast = 1;
+    noc_sc net("net", cfg, kPeriod, {0, 9, 27, 63});
+    node a("a", 0), b("b", 9), c("c", 27), e("e", 63);
+    node *nodes[4] = {&a, &b, &c, &e};
+    for (node *x : nodes) {
+        x->tx.bind(net.in(x->self));
+        net.out(x->self).bind(x->rx);
+        x->packet_flits = 4;
+    }
+    for (uint64_t i = 0; i < 5; i++) {
+        a.script.push_back({i * 4, -1, 48, 100 + i, {9, 27, 63}});
+        e.script.push_back({i * 4, 9, 64, 200 + i, {}});
+        b.script.push_back({i * 3 + 1, -1, 32, 300 + i, {63, 0}});
+    }
+    sc_start(sc_time(10, SC_US));
+
+    imc_diag_t d;
+    diag_init(&d);
+    noc_t *n = noc_create(&cfg, &d);
+    struct ref_mc {
+        std::map<std::pair<uint64_t, int>, uint64_t> eject; // (id, dst) -> cycle
+        static int cb(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+        {
+            auto *r = static_cast<ref_mc *>(ctx);
+            ck_assert(!r->eject.count({tag, dst}));
+            r->eject[{tag, dst}] = cycle;
+            return 0;
+        }
+    } ref;
+    std::vector<std::pair<uint64_t, std::pair<int, send_spec>>> all;
+    for (node *x : nodes)
+        for (const auto &sp : x->script)
+            all.push_back({sp.cycle, {x->self, sp}});
+    std::stable_sort(all.begin(), all.end(),
+                     [](const auto &p, const auto &q) { return p.first < q.first; });
+    for (const auto &x : all) {
+        const send_spec &sp = x.second.second;
+        int flits = (sp.bytes * 8 + cfg.flit_bits - 1) / cfg.flit_bits;
+        if (sp.dsts.empty())
+            ck_assert_int_eq(noc_inject_message(n, sp.cycle, x.second.first, sp.dst, flits, 4, sp.id), 0);
+        else
+            ck_assert_int_eq(noc_inject_multicast(n, sp.cycle, x.second.first, sp.dsts.data(),
+                                                  int(sp.dsts.size()), flits, 4, sp.id),
+                             0);
+    }
+    while (noc_next_event(n) != UINT64_MAX)
+        noc_advance(n, noc_now(n) + 1000, ref_mc::cb, &ref);
+    noc_destroy(n);
+    diag_free(&d);
+    size_t got = 0;
+    for (node *x : nodes)
+        for (const auto &kv : x->arrivals) {
+            auto it = ref.eject.find({kv.first, x->self});
+            ck_assert_msg(it != ref.eject.end(), "message %llu at %d", (unsigned long long)kv.first,
+                          x->self);
+            ck_assert_msg(kv.second == kPeriod * double(it->second),
+                          "message %llu at %d: SystemC %s, core cycle %llu",
+                          (unsigned long long)kv.first, x->self, kv.second.to_string().c_str(),
+                          (unsigned long long)it->second);
+            got++;
+        }
+    ck_assert_uint_eq(got, 5 * 3 + 5 + 5 * 2);
+    ck_assert_uint_eq(ref.eject.size(), got);
+}
+END_TEST
 
 START_TEST(three_nodes_match_core_whole) { three_nodes_match_core(0); }
 END_TEST
@@ -378,6 +459,7 @@ int sc_main(int, char **)
     Suite *s = suite_create("noc_sc");
     TCase *tc = tcase_create("tlm");
     tcase_add_test(tc, three_nodes_match_core_whole);
+    tcase_add_test(tc, multicast_delivered_once_per_destination);
     tcase_add_test(tc, three_nodes_match_core_split);
     tcase_add_test(tc, each_packet_delivers_every_packet);
     tcase_add_test(tc, ping_pong_zero_load);

@@ -4,7 +4,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 unset FAKE_IMCSIM_FAIL
 /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || { echo "SKIP: no python3-matplotlib"; exit 77; }
-"$SRC/scripts/figures" --quick -o "$T/fig" --work "$T/work" 2> "$T/log" || { cat "$T/log"; fail "figures exited $?"; }
+# figures 7-9 need real functional runs of trained networks (test_digits covers those)
+"$SRC/scripts/figures" --quick --only 1,2,3,4,5,6 -o "$T/fig" --work "$T/work" 2> "$T/log" || { cat "$T/log"; fail "figures exited $?"; }
 for f in fig1_presets fig2_adc fig3_crossbar fig4_noc fig5_landscape fig6_tiles; do
   [[ $(head -c 8 "$T/fig/$f.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] || fail "$f.png is not a PNG"
   [[ $(head -c 5 "$T/fig/$f.pdf") == %PDF- ]] || fail "$f.pdf is not a PDF"

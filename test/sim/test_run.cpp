@@ -123,34 +123,54 @@ void check_invariants(Run &x, int batch)
                  (uint64_t)x.mp.layers[i].xbars_per_replica;
     ck_assert_uint_eq(r.crossbar_reads, reads * (uint64_t)batch);
     // Energy: the classes sum to the total; nothing negative.
-    double sum = 0, dyn = 0;
-    for (int c = 0; c < CLS_COUNT_; c++) {
-        ck_assert(r.dynamic_j_by_class[c] >= 0 && r.leakage_j_by_class[c] >= 0);
-        sum += r.dynamic_j_by_class[c] + r.leakage_j_by_class[c];
+    double sum = 0, dyn = 0, inf_dyn = 0;
+    for (int c = 0; c < COMP_CLASS_COUNT_; c++) {
+        ck_assert(r.dynamic_j_by_class[c] >= 0 && r.static_j_by_class[c] >= 0);
+        sum += r.dynamic_j_by_class[c] + r.static_j_by_class[c];
         dyn += r.dynamic_j_by_class[c];
+        inf_dyn += r.inference_dynamic_j_by_class[c];
     }
     ck_assert(std::fabs(sum - run_energy_total(&r)) <= 1e-9 * sum);
     ck_assert(std::fabs(dyn - run_energy_dynamic(&r)) <= 1e-9 * sum);
-    ck_assert(r.dynamic_j_by_class[CLS_ADC] > 0 && r.dynamic_j_by_class[CLS_CROSSBAR] > 0);
+    ck_assert(r.dynamic_j_by_class[COMP_ADC] > 0 && r.dynamic_j_by_class[COMP_CROSSBAR] > 0);
+    // Every inference does the same work: the batch's dynamic energy is the
+    // batch times one inference's.
+    ck_assert(std::fabs(dyn - inf_dyn * batch) <= 1e-9 * dyn);
+    // Energy per inference is the steady state: dynamic + static power x period.
+    double st_w = 0;
+    for (int c = 0; c < COMP_CLASS_COUNT_; c++)
+        st_w += r.static_w_by_class[c];
+    ck_assert(std::fabs(run_energy_per_inference(&r) - (inf_dyn + st_w * r.period_s)) <=
+              1e-9 * run_energy_per_inference(&r));
     // Every op is charged to its layer: the layers' energies sum to the tiles'
-    // dynamic energy less the always-on extras (the NoC and off-chip are not ops).
+    // dynamic energy (the NoC and off-chip links are not ops).
     double layers_j = 0;
     for (int i = 0; i < r.n_layers; i++)
         layers_j += r.layers[i].energy_j;
-    double ops_j = dyn - r.dynamic_j_by_class[CLS_EXTRA] - r.dynamic_j_by_class[CLS_ROUTER] -
-                   r.dynamic_j_by_class[CLS_LINK] - r.dynamic_j_by_class[CLS_OFFCHIP];
+    double ops_j = dyn - r.dynamic_j_by_class[COMP_ROUTER] - r.dynamic_j_by_class[COMP_LINK] -
+                   r.dynamic_j_by_class[COMP_OFFCHIP] - r.dynamic_j_by_class[COMP_HOST_IO];
     ck_assert_msg(std::fabs(layers_j - ops_j) <= 1e-9 * ops_j, "layers %g J, tile ops %g J",
                   layers_j, ops_j);
     // Utilizations are fractions.
-    for (int c = 0; c < CLS_COUNT_; c++)
+    for (int c = 0; c < COMP_CLASS_COUNT_; c++)
         ck_assert_msg(r.utilization_by_class[c] >= 0 && r.utilization_by_class[c] <= 1,
-                      "%s utilization %g", run_class_names[c], r.utilization_by_class[c]);
+                      "%s utilization %g", comp_class_names[c], r.utilization_by_class[c]);
     for (int t = 0; t < r.n_tiles; t++)
         ck_assert(r.tiles[t].utilization >= 0 && r.tiles[t].utilization <= 1);
     // Latency is at least the critical path of bare crossbar reads.
     ck_assert_msg((double)r.latency_cycles >= critical_path_cycles(x),
                   "latency %llu < critical path %g", (unsigned long long)r.latency_cycles,
                   critical_path_cycles(x));
+    // The period is at least the slowest layer's MVM steps x one MVM time
+    // (ISAAC's bound: a replica computes one position per MVM time).
+    double mvm_s = (double)x.a.derived.input_cycles * x.a.derived.slice_ns * 1e-9;
+    int64_t steps = 0;
+    for (int i = 0; i < x.m.n_layers; i++)
+        if (x.mp.layers[i].crossbars)
+            steps = std::max<int64_t>(steps, (x.mp.layers[i].positions + x.mp.layers[i].replication - 1) /
+                                                 x.mp.layers[i].replication);
+    ck_assert_msg(r.period_s >= steps * mvm_s * (1 - 1e-9), "period %g s < %lld steps x %g s",
+                  r.period_s, (long long)steps, mvm_s);
     // Throughput never exceeds the peak of `arch show` (x chips used).
     arch_rollup_t ru;
     arch_rollup(&x.a, &ru);

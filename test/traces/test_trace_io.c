@@ -113,7 +113,7 @@ START_TEST(layout_is_little_endian_field_by_field)
     size_t n;
     uint8_t *b = enc(&ref, &n);
     ck_assert_uint_eq(n, 216);
-    ck_assert_int_eq(memcmp(b, "IMCT\1\0\0\0\x44\x44\x33\x33\x22\x22\x11\x11", 16), 0);
+    ck_assert_int_eq(memcmp(b, "IMCT\2\0\0\0\x44\x44\x33\x33\x22\x22\x11\x11", 16), 0);
     ck_assert_uint_eq(rd32(b + 24), 1);   /* layer */
     ck_assert_uint_eq(rd32(b + 112), 2);  /* streams */
     ck_assert_uint_eq(rd32(b + 120), 1);  /* stream 0 tile */
@@ -234,9 +234,9 @@ START_TEST(corrupt_bytes)
     ck_assert_str_eq(read_err(c, n, NULL), "t.imct: offset 0: error: bad magic \"XMC\\xff\" "
                                            "(expected \"IMCT\": not an imcsim trace)\n");
     memcpy(c, b, n);
-    c[4] = 2;
+    c[4] = 1;
     ck_assert_str_eq(read_err(c, n, NULL),
-                     "t.imct: offset 4: error: unsupported version 2 (expected 1)\n");
+                     "t.imct: offset 4: error: unsupported version 1 (expected 2)\n");
     memcpy(c, b, n);
     wr32(c + 112, 9);
     ck_assert_str_eq(read_err(c, n, NULL),
@@ -310,12 +310,12 @@ static const char *err_of(const trace_read_opts_t *o)
 START_TEST(corrupt_fields)
 {
     make_ref();
-    s1[0].op = 11;
+    s1[0].op = 12;
     ck_assert_str_eq(err_of(NULL),
-                     "t.imct: offset 184: error: op 11 out of range (expected 1..10)\n");
+                     "t.imct: offset 184: error: op 12 out of range (expected 1..11)\n");
     s1[0].op = 0;
     ck_assert_str_eq(err_of(NULL),
-                     "t.imct: offset 184: error: op 0 out of range (expected 1..10)\n");
+                     "t.imct: offset 184: error: op 0 out of range (expected 1..11)\n");
     streams[1].tile = 4;
     ck_assert_str_eq(err_of(NULL), "t.imct: offset 128: error: stream 1 tile 4 out of range "
                                    "(system has 4 tiles)\n");

@@ -106,7 +106,10 @@ END_TEST
  * ISAAC: conv1 is 112x112 positions on 1 CE per replica (147 rows x 64
  * columns x 8 slices = 2 x 4 crossbars), fc is one position on 32 CEs
  * (512 x 1000: 4 row blocks x 63 column blocks of 16 weights = 252 crossbars).
- * Banded replicas receive only the input rows they read (l1b0_conv2). */
+ * Every weight layer deals its positions as the compiler planned: no replica
+ * stream has more than ceil(positions / replication), every position is
+ * computed; with multicast, each output of l1b0_conv1 leaves in one message
+ * for the tiles of l1b0_conv2 whose windows read it. */
 START_TEST(resnet18_mvms)
 {
     arch_t a;
@@ -130,29 +133,84 @@ START_TEST(resnet18_mvms)
     ck_assert_uint_eq(r->b, 8);
     ck_assert_uint_eq(r->c & 0xFFFF, 4 * (128 + 19));
     ck_assert_uint_eq(r->c >> 16, 8 * 128);
-    /* l1b0_conv2's replicas compute bands of its 56 output rows, spread over
-     * several tiles: each tile receives only the rows of l1b0_conv1's output
-     * (56x56x64) its bands' windows read, so every tile gets less than all of
-     * it and all tiles together less than twice it (halo rows go to two
-     * tiles; without bands every tile got all of it). */
+    for (int i = 0; i < m.n_layers; i++) {
+        const layer_map_t *lm = &mp.layers[i];
+        if (!lm->crossbars)
+            continue;
+        int64_t most = (lm->positions + lm->replication - 1) / lm->replication;
+        char *seen = calloc((size_t)lm->positions, 1);
+        for (uint32_t s = 0; s < l[i].n_streams; s++) {
+            int64_t pos = 0;
+            for (uint32_t k = 0; k < l[i].streams[s].n_recs; k++)
+                if (l[i].streams[s].recs[k].op == TR_POS) {
+                    pos++;
+                    seen[l[i].streams[s].recs[k].a] = 1;
+                }
+            ck_assert_msg(pos <= most, "%s: a stream computes %lld positions, more than "
+                          "ceil(%lld / %d)", m.layers[i].name, (long long)pos,
+                          (long long)lm->positions, lm->replication);
+        }
+        for (int64_t p = 0; p < lm->positions; p++)
+            ck_assert_msg(seen[p], "%s: position %lld never computed", m.layers[i].name,
+                          (long long)p);
+        free(seen);
+    }
     int c1 = model_find(&m, "l1b0_conv1"), c2 = model_find(&m, "l1b0_conv2");
-    const int64_t full = 56 * 56 * 64;
-    int64_t *to = calloc((size_t)a.chip.tiles * a.chip.chips, sizeof *to), total = 0;
+    uint32_t tiles2 = 0, prev = UINT32_MAX;
+    for (uint32_t s = 0; s < l[c2].n_streams; s++)
+        if (l[c2].streams[s].tile != prev) {
+            tiles2++;
+            prev = l[c2].streams[s].tile;
+        }
+    ck_assert_uint_gt(tiles2, 4);
+    int64_t msgs = 0, copies = 0;
     for (uint32_t s = 0; s < l[c1].n_streams; s++)
-        for (uint32_t i = 0; i < l[c1].streams[s].n_recs; i++) {
-            const trace_rec_t *q = &l[c1].streams[s].recs[i];
+        for (uint32_t k = 0; k < l[c1].streams[s].n_recs; k++) {
+            const trace_rec_t *q = &l[c1].streams[s].recs[k];
             if (q->op == TR_SEND && q->c == (uint32_t)c2) {
-                to[q->a] += q->b;
-                total += q->b;
+                copies++;
+                msgs += !(q->arg & TRACE_SEND_MORE);
             }
         }
-    ck_assert_uint_gt(l[c2].n_streams, 4);
-    for (uint32_t s = 0; s < l[c2].n_streams; s++) {
-        ck_assert_int_gt(to[l[c2].streams[s].tile], 0);
-        ck_assert_int_lt(to[l[c2].streams[s].tile], full);
-    }
-    ck_assert_int_lt(total, 2 * full);
-    free(to);
+    /* one message per pixel (the tiles that read it hold every row), to
+     * fewer tiles than all of l1b0_conv2's: only those whose replicas'
+     * windows read it */
+    ck_assert_int_eq(msgs, 56 * 56);
+    ck_assert_int_gt(copies, 56 * 56);
+    ck_assert_int_lt(copies, 56 * 56 * (int64_t)tiles2 / 2);
+    trace_layers_free(l, m.n_layers);
+    mapping_free(&mp);
+    model_free(&m);
+    diag_free(&d);
+}
+END_TEST
+
+/* LeNet-5 on ISAAC: conv1 (28x28 outputs) has 784 replicas of one CE, 12 per
+ * tile from CE 0; it feeds only a 2x2/2 pool, so its positions are dealt
+ * window by window to consecutive replicas: each window's 4 pixels are on one
+ * tile, and the pool runs there (every conv1 value it uses is local). */
+START_TEST(pool_windows_stay_in_their_tile)
+{
+    arch_t a;
+    model_t m;
+    mapping_t mp;
+    compile_fit("isaac", "lenet5", &a, &m, &mp);
+    trace_layer_t *l;
+    imc_diag_t d;
+    diag_init(&d);
+    ck_assert_int_eq(tracegen_build(&mp, &l, &d), 0);
+    int conv1 = model_find(&m, "conv1"), pool1 = model_find(&m, "pool1");
+    ck_assert_int_eq(mp.layers[conv1].replication, 784);
+    int64_t sends = 0;
+    for (uint32_t s = 0; s < l[conv1].n_streams; s++)
+        for (uint32_t k = 0; k < l[conv1].streams[s].n_recs; k++) {
+            const trace_rec_t *q = &l[conv1].streams[s].recs[k];
+            if (q->op == TR_SEND && q->c == (uint32_t)pool1) {
+                ck_assert_uint_eq(q->a, l[conv1].streams[s].tile);
+                sends++;
+            }
+        }
+    ck_assert_int_eq(sends, 28 * 28);
     trace_layers_free(l, m.n_layers);
     mapping_free(&mp);
     model_free(&m);
@@ -170,6 +228,7 @@ int main(void)
     tcase_add_loop_test(tc, zoo_on_isaac, 0, n);
     tcase_add_loop_test(tc, zoo_on_puma, 0, n);
     tcase_add_test(tc, resnet18_mvms);
+    tcase_add_test(tc, pool_windows_stay_in_their_tile);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

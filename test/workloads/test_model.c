@@ -32,9 +32,9 @@ START_TEST(test_zoo_names_and_embedding)
 {
     int n;
     const char *const *names = model_zoo_names(&n);
-    static const char *const want[] = {"lenet5", "mlp_l4", "vgg8", "alexnet",
+    static const char *const want[] = {"lenet5", "mlp_small", "mlp_l4", "vgg8", "alexnet",
                                        "vgg16", "resnet18", "resnet50", "lstm"};
-    ck_assert_int_eq(n, 8);
+    ck_assert_int_eq(n, 9);
     for (int i = 0; i < n; i++)
         ck_assert_str_eq(names[i], want[i]);
     /* Embedded: loads from a directory without the sources. */
@@ -239,6 +239,76 @@ START_TEST(test_unfused_and_precision)
 }
 END_TEST
 
+START_TEST(test_quant_blocks)
+{
+    const char *y = "input: {height: 8, width: 8, channels: 4}\n"
+                    "precision: {weight_bits: 8}\n"
+                    "layers:\n"
+                    "  - {name: u, type: conv2d, out_channels: 4, kernel: 3, padding: 1,\n"
+                    "     quant: {weight_bits: 4, act_bits: 6, symmetric: false, per_channel: true,\n"
+                    "             act_scale: 0.5, act_zero_point: 3}}\n"
+                    "  - {name: r6, type: relu6}\n" /* fused: act_max 6 */
+                    "  - {name: p, type: conv2d, out_channels: 4, kernel: 1, activation: relu6,\n"
+                    "     quant: {scheme: pow2, log_base: 4, weight_bits: 5}}\n"
+                    "  - {name: c, type: conv2d, out_channels: 4, kernel: 1, act_bits: 3,\n"
+                    "     quant: {scheme: codebook, levels: [-1, -0.25, 0, 0.5, 2]}}\n"
+                    "  - {name: k, type: conv2d, out_channels: 4, kernel: 1,\n"
+                    "     quant: {scheme: codebook, weight_bits: 3, levels: 6}}\n"
+                    "  - {name: b, type: conv2d, out_channels: 4, kernel: 1, quant: {scheme: binary}}\n"
+                    "  - {name: t, type: linear, out_features: 10, activation: relu, act_max: 2.5,\n"
+                    "     quant: {scheme: ternary, per_channel: true}}\n";
+    model_t m;
+    imc_diag_t d;
+    char *y2 = strdup(y);
+    const char *err = load_text(y2, &m, &d);
+    ck_assert_msg(!err, "%s", err);
+    ck_assert_int_eq(m.n_layers, 6);
+    const layer_t *u = &m.layers[0], *p = &m.layers[1], *c = &m.layers[2], *k = &m.layers[3],
+                  *b = &m.layers[4], *t = &m.layers[5];
+    ck_assert_int_eq(u->quant.scheme, QUANT_UNIFORM);
+    ck_assert_int_eq(u->weight_bits, 4); /* the block's bits are the layer's */
+    ck_assert_int_eq(u->act_bits, 6);
+    ck_assert_int_eq(u->quant.symmetric, 0);
+    ck_assert_int_eq(u->quant.per_channel, 1);
+    ck_assert_int_eq(u->quant.has_a_scale, 1);
+    ck_assert(u->quant.a_scale == 0.5);
+    ck_assert_int_eq(u->quant.a_zero, 3);
+    ck_assert_int_eq(u->act, ACT_RELU); /* the relu6 layer fused */
+    ck_assert(u->act_max == 6);
+    ck_assert_int_eq(p->quant.scheme, QUANT_POW2);
+    ck_assert_int_eq(p->quant.log_base, 4);
+    ck_assert_int_eq(p->weight_bits, 5);
+    ck_assert(p->act == ACT_RELU && p->act_max == 6);
+    ck_assert_int_eq(c->quant.scheme, QUANT_CODEBOOK);
+    ck_assert_int_eq(c->quant.n_levels, 5);
+    ck_assert(c->quant.levels[1] == -0.25 && c->quant.levels[4] == 2);
+    ck_assert_int_eq(c->weight_bits, 8); /* from the model's precision */
+    ck_assert_int_eq(c->act_bits, 3);
+    ck_assert_int_eq(k->quant.n_levels, 6);
+    ck_assert_ptr_null(k->quant.levels); /* k-means at load */
+    ck_assert_int_eq(k->weight_bits, 3);
+    ck_assert_int_eq(b->quant.scheme, QUANT_BINARY);
+    ck_assert_int_eq(b->weight_bits, 1);
+    ck_assert_int_eq(b->act_bits, 1);
+    ck_assert_int_eq(t->quant.scheme, QUANT_TERNARY);
+    ck_assert_int_eq(t->weight_bits, 2);
+    ck_assert_int_eq(t->quant.per_channel, 1);
+    ck_assert(t->act == ACT_RELU && t->act_max == 2.5);
+    uint64_t h = m.hash;
+    model_free(&m);
+    diag_free(&d);
+    /* The block enters the hash: traces of the 4-bit model are not those of the 8-bit one. */
+    char *at = strstr(y2, "weight_bits: 4");
+    at[13] = '3';
+    err = load_text(y2, &m, &d);
+    ck_assert_msg(!err, "%s", err);
+    ck_assert_uint_ne(m.hash, h);
+    model_free(&m);
+    diag_free(&d);
+    free(y2);
+}
+END_TEST
+
 START_TEST(test_file_and_unknown_zoo)
 {
     char dir[] = "/tmp/imc_model_XXXXXX", path[64];
@@ -260,8 +330,8 @@ START_TEST(test_file_and_unknown_zoo)
     rmdir(dir);
     ck_assert_int_eq(model_load("resnet19", &m, &d), -1);
     ck_assert_str_eq(d.text, "error: unknown model 'resnet19' (did you mean 'resnet18'? "
-                             "the zoo has lenet5, mlp_l4, vgg8, alexnet, vgg16, resnet18, "
-                             "resnet50, lstm; a file path needs a '/' or .yaml)\n");
+                             "the zoo has lenet5, mlp_small, mlp_l4, vgg8, alexnet, vgg16, resnet18, "
+                             "resnet50, lstm; a file path needs a '/', .yaml or .onnx)\n");
     diag_free(&d);
 }
 END_TEST
@@ -279,7 +349,7 @@ static const struct {
      "  - {name: a, type: conv2d, out_channels: 4, kernel: 3, out_features: 5}\n",
      "m.yaml:3:57: error: unknown key 'out_features' in a conv2d layer (expected one of: "
      "name, type, inputs, out_channels, in_channels, kernel, stride, padding, groups, "
-     "activation, weight_bits, act_bits)"},
+     "activation, weight_bits, act_bits, quant, act_max, weights)"},
     {"input: {height: 8, width: 8, channels: 3}\nlayers:\n"
      "  - {name: c1, type: conv2, out_channels: 4, kernel: 3}\n",
      "m.yaml:3:22: error: unknown layer type 'conv2' (did you mean 'conv2d'?)"},
@@ -336,8 +406,65 @@ static const struct {
      "  - {name: a, type: linear, out_features: 16, weight_bits: 64}\n",
      "m.yaml:3:60: error: 'weight_bits' is 64 (expected an integer in 1..32)"},
     {"input: {features: 16}\nlayers:\n"
-     "  - {name: a, type: linear, out_features: 16, activation: relu6}\n",
-     "m.yaml:3:59: error: unknown activation 'relu6' (did you mean 'relu'?)"},
+     "  - {name: a, type: linear, out_features: 16, activation: rleu}\n",
+     "m.yaml:3:59: error: unknown activation 'rleu' (did you mean 'relu'?)"},
+    /* The quant block (docs/model-format.md, "Quantization"). */
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, quant: {shceme: pow2}}\n",
+     "m.yaml:3:55: error: unknown key 'shceme' in 'quant' (did you mean 'scheme'?)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, quant: {scheme: log}}\n",
+     "m.yaml:3:63: error: unknown quantization scheme 'log' (expected uniform, pow2, "
+     "codebook, binary or ternary)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, quant: {log_base: 4}}\n",
+     "m.yaml:3:55: error: 'log_base' does not apply to the uniform scheme (expected it "
+     "only with scheme: pow2)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, quant: {scheme: pow2, log_base: 3}}\n",
+     "m.yaml:3:79: error: 'log_base' is 3 (expected 2 or 4)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16,\n"
+     "     quant: {scheme: codebook, levels: [-1, 0.5, 0.25, 1]}}\n",
+     "m.yaml:4:50: error: level 2 (0.25) is not above level 1 (0.5) (expected ascending "
+     "levels)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16,\n"
+     "     quant: {scheme: codebook, weight_bits: 2, levels: [-2, -1, 0, 1, 2]}}\n",
+     "m.yaml:4:56: error: 5 levels do not fit 2-bit weights (expected at most 4)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, quant: {scheme: binary, weight_bits: 2}}\n",
+     "m.yaml:3:84: error: 'weight_bits' is 2 but the binary scheme has 1-bit weights "
+     "(expected 1 or no 'weight_bits')"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, weight_bits: 4, quant: {weight_bits: 8}}\n",
+     "m.yaml:3:84: error: 'weight_bits' in 'quant' is 8 but the layer's weight_bits is 4 "
+     "(expected equal values, or one of the two)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, quant: {symmetric: maybe}}\n",
+     "m.yaml:3:66: error: 'symmetric' is 'maybe' (expected true or false)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, quant: 8}\n",
+     "m.yaml:3:54: error: 'quant' is not a mapping (expected keys such as scheme, "
+     "weight_bits, act_bits)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, quant: {act_zero_point: 3}}\n",
+     "m.yaml:3:54: error: 'act_zero_point' without 'act_scale' (expected both or neither)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, quant: {act_scale: -0.5}}\n",
+     "m.yaml:3:66: error: 'act_scale' is -0.5 (expected a positive number)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, quant: {scheme: codebook, per_channel: true}}\n",
+     "m.yaml:3:73: error: 'per_channel' does not apply to the codebook scheme (expected "
+     "it only with a scheme with scales)"},
+    {"input: {height: 4, width: 4, channels: 3}\nlayers:\n"
+     "  - {name: p, type: maxpool, kernel: 2, quant: {act_bits: 4}}\n",
+     "m.yaml:3:41: error: unknown key 'quant' in a maxpool layer (expected one of: name, "
+     "type, inputs, kernel, stride, padding, act_bits)"},
+    {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, activation: sigmoid, act_max: 6}\n",
+     "m.yaml:3:77: error: 'act_max' is 6 on a sigmoid activation (expected a positive "
+     "bound on a relu)"},
     {"input: {features: 16}\nlayers: []\n",
      "m.yaml:2:9: error: the model has no layers (expected 'layers:' with a list of layers)"},
     {"input: {features: 16}\nlayers:\n  - {name: a, type: linear, out_features: 16}\n"
@@ -381,6 +508,7 @@ int main(void)
     tcase_add_test(tc, test_small_models_macs);
     tcase_add_test(tc, test_folding_and_fusion);
     tcase_add_test(tc, test_unfused_and_precision);
+    tcase_add_test(tc, test_quant_blocks);
     tcase_add_test(tc, test_file_and_unknown_zoo);
     tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof bad / sizeof bad[0]));
     suite_add_tcase(s, tc);

@@ -1,0 +1,541 @@
+/* Multicast (docs/noc.md "Multicast"): one message reaches a set of
+ * endpoints as one stream of packets that the routers replicate along a
+ * dimension-order tree (the union of the XY, or YX, routes from the source).
+ *
+ * A packet with several destinations (noc_pkt_t.ds) sits in one input VC
+ * per router (state VC_MC) with a branch per output port its destinations
+ * leave by. Each branch gets its own output VC, by virtual cut-through: a VC
+ * whose free slots hold the whole packet (multicast packets are at most one
+ * VC buffer long), so a branch never waits for a credit once allocated and
+ * never makes another branch wait (no dependency between siblings: the tree
+ * stays deadlock-free wherever the unicast routes are). Branches send
+ * independently; a flit goes to every branch ready for it in one buffer read
+ * (the crossbar fans it out), and leaves the buffer once every branch sent
+ * it. Each branch sends a copy: a packet record of its own, with the
+ * branch's destinations. Every copy costs its crossbar, link and buffer
+ * energy. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "noc_internal.h"
+
+static noc_mcvc_t *mcvc(const noc_t *n, const noc_ivc_t *iv)
+{
+    return &n->mcv[n->mcv_of[iv - n->ivc]];
+}
+
+/* Router-to-router hops from router r to endpoint e. */
+static int hops_from(const noc_t *n, int r, int e)
+{
+    int x, y;
+    noc_router_xy(n, r, &x, &y);
+    return n->topo->dist(n->cfg.kx, x, n->epx[e]) + n->topo->dist(n->cfg.ky, y, n->epy[e]);
+}
+
+/* The output port of router r on the tree toward endpoint e: its local port
+ * at e's router, else the dimension-order step (YX with yx routing, XY
+ * otherwise, which west_first allows too). */
+static int tree_port(const noc_t *n, int r, int e)
+{
+    int dr = e / n->C;
+    if (dr == r)
+        return NOC_NET_PORTS + e % n->C;
+    int x, y;
+    noc_router_xy(n, r, &x, &y);
+    int ex = n->topo->step(n->cfg.kx, x, n->epx[e]), ey = n->topo->step(n->cfg.ky, y, n->epy[e]);
+    int px = ex > 0 ? NOC_EAST : NOC_WEST, py = ey > 0 ? NOC_NORTH : NOC_SOUTH;
+    if (n->cfg.routing == ROUTE_YX)
+        return ey ? py : px;
+    return ex ? px : py;
+}
+
+/* A copy of the destination list d[0..k). */
+int noc_dset_copy(noc_t *n, const int32_t *d, int k)
+{
+    int id = noc_dset_alloc(n);
+    if (id < 0)
+        abort(); /* 2^30 sets: more than the packets the network can hold */
+    noc_dset_t *s = &n->dset[id];
+    s->n = k;
+    s->d = malloc((size_t)k * sizeof *s->d);
+    if (!s->d)
+        abort();
+    memcpy(s->d, d, (size_t)k * sizeof *d);
+    return id;
+}
+
+static void dset_free(noc_t *n, int id)
+{
+    free(n->dset[id].d);
+    n->dset[id].d = NULL;
+    n->dset[id].next = n->free_dset;
+    n->free_dset = id;
+}
+
+/* The packet record pid was freed elsewhere: its set goes too. */
+void noc_mc_pkt_free(noc_t *n, int pid)
+{
+    if (n->pkt[pid].ds >= 0) {
+        dset_free(n, n->pkt[pid].ds);
+        n->pkt[pid].ds = -1;
+    }
+}
+
+void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
+{
+    int pid = (int)(n->flits[iv->fbase + iv->head].pf & NOC_F_PKT);
+    int id = noc_mcv_alloc(n);
+    if (id < 0)
+        abort(); /* one per VC at most */
+    noc_mcvc_t *m = &n->mcv[id];
+    const noc_pkt_t *p = &n->pkt[pid];
+    const noc_dset_t *s = &n->dset[p->ds];
+    m->pid = pid;
+    m->popped = 0;
+    m->nbr = 0;
+    /* group the destinations by output port: a branch per port */
+    int cnt[4 + NOC_MAX_CONCENTRATION] = {0}, bi_of[4 + NOC_MAX_CONCENTRATION];
+    int32_t *tmp = malloc((size_t)s->n * sizeof *tmp);
+    if (!tmp)
+        abort();
+    for (int i = 0; i < s->n; i++)
+        cnt[tree_port(n, r, s->d[i])]++;
+    for (int o = 0; o < n->P; o++) {
+        if (!cnt[o])
+            continue;
+        noc_branch_t *b = &m->br[m->nbr];
+        bi_of[o] = m->nbr++;
+        memset(b, 0, sizeof *b);
+        b->port = (int8_t)o;
+        b->state = NOC_BR_VA;
+        b->child = -1;
+        b->ds = -1;
+        b->lo = 0;
+        b->hi = (uint8_t)n->V;
+        if (o < NOC_NET_PORTS && n->dateline) { /* route()'s classes, per branch */
+            int dim = o >> 1;
+            int cls = n->wrap[r * NOC_NET_PORTS + o] || (p->dl && p->last_dim == dim);
+            b->lo = (uint8_t)(cls ? n->V / 2 : 0);
+            b->hi = (uint8_t)(cls ? n->V : n->V / 2);
+        }
+    }
+    for (int o = 0; o < n->P; o++) {
+        if (!cnt[o])
+            continue;
+        int k = 0;
+        for (int i = 0; i < s->n; i++)
+            if (tree_port(n, r, s->d[i]) == o)
+                tmp[k++] = s->d[i];
+        noc_branch_t *b = &m->br[bi_of[o]];
+        b->dst = tmp[0];
+        if (k > 1)
+            b->ds = noc_dset_copy(n, tmp, k); /* p and s may move: not read after */
+    }
+    free(tmp);
+    n->mcv_of[iv - n->ivc] = id;
+    iv->state = VC_MC;
+    iv->cand = 0;
+    n->rt[r].mcn++;
+}
+
+/* The laggard of the allocated branches (the smallest `sent`), or -1. */
+static int laggard(const noc_mcvc_t *m)
+{
+    int l = -1;
+    for (int i = 0; i < m->nbr; i++)
+        if (m->br[i].state == NOC_BR_GO && (l < 0 || m->br[i].sent < l))
+            l = m->br[i].sent;
+    return l;
+}
+
+/* Bring the VC's switch view up to date: it bids (vact) while a branch is
+ * allocated, its "front" is the flit the laggard branches send next, and
+ * out_port / out_ivc are one of them (the one ready first); it asks for VA
+ * while a branch waits (mcva). */
+static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
+{
+    noc_router_t *rt = &n->rt[r];
+    noc_mcvc_t *m = mcvc(n, iv);
+    uint64_t bit = 1ull << vc, *va = &n->mcva[(size_t)r * n->P + (size_t)port];
+    int l = laggard(m), waiting = 0, best = -1;
+    for (int i = 0; i < m->nbr; i++) {
+        const noc_branch_t *b = &m->br[i];
+        waiting |= b->state == NOC_BR_VA;
+        if (b->state == NOC_BR_GO && b->sent == l &&
+            (best < 0 || b->sa_ready < m->br[best].sa_ready))
+            best = i;
+    }
+    *va = waiting ? *va | bit : *va & ~bit;
+    if (best < 0) {
+        rt->in[port].vact &= ~bit;
+        return;
+    }
+    const noc_branch_t *b = &m->br[best];
+    rt->in[port].vact |= bit;
+    iv->out_port = b->port;
+    iv->out_vc = b->out_vc;
+    iv->out_ivc = (uint32_t)b->out_ivc;
+    int off = l - m->popped;
+    if (off < iv->count) {
+        uint64_t ready = noc_unwrap(n->flits[iv->fbase + ((iv->head + off) & n->bmask)].ready, t,
+                                    n->ahead);
+        iv->front_ready = ready > b->sa_ready ? ready : b->sa_ready;
+    } else {
+        iv->front_ready = UINT64_MAX; /* not here yet: noc_mc_arrive */
+    }
+}
+
+void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready)
+{
+    (void)ready;
+    uint32_t i = (uint32_t)(iv - n->ivc);
+    if (iv->front_ready == UINT64_MAX && n->mcv_of[i] >= 0)
+        refresh(n, r, (int)(i / (uint32_t)n->V % (uint32_t)n->P), (int)(i % (uint32_t)n->V), iv,
+                n->now);
+}
+
+/* Free slots of downstream VC d for a packet of `flits` flits: all of it
+ * (virtual cut-through). */
+static int room(const noc_t *n, const noc_ivc_t *d, int flits, uint64_t t)
+{
+    return credits(n, d, t) >= flits;
+}
+
+/* Branch bi gets output VC out_vc (ignored for a local port) at cycle t,
+ * and its copy a packet record. */
+static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int out_vc,
+                  uint64_t t)
+{
+    noc_router_t *rt = &n->rt[r];
+    int child = noc_pkt_alloc(n);
+    if (child < 0)
+        abort(); /* 2^30 packets: cannot happen with finite buffers */
+    noc_mcvc_t *m = mcvc(n, iv);
+    noc_branch_t *b = &m->br[bi];
+    noc_pkt_t *c = &n->pkt[child];
+    *c = n->pkt[m->pid];
+    c->dst = b->dst;
+    c->ds = b->ds; /* the copy owns the set now */
+    c->fin = 0;
+    c->ejecting = 0;
+    c->next = -1;
+    c->done = -1;
+    b->child = child;
+    b->state = NOC_BR_GO;
+    b->sa_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
+    if (b->port < NOC_NET_PORTS) {
+        uint32_t di = n->dnb[r * NOC_NET_PORTS + b->port] + (uint32_t)out_vc;
+        rt->oown[b->port] |= 1ull << out_vc;
+        n->up[di] = noc_where(r, port, vc);
+        b->out_ivc = (int32_t)di;
+        b->out_vc = (uint8_t)out_vc;
+    }
+    n->st.vc_allocs++;
+}
+
+/* The free output VCs branch b may take: its class, unowned, with room for
+ * the whole packet. */
+static uint64_t free_vcs(const noc_t *n, int r, const noc_branch_t *b, int flits, uint64_t t)
+{
+    const noc_router_t *rt = &n->rt[r];
+    uint64_t cls = (b->hi >= 64 ? ~0ull : (1ull << b->hi) - 1) & (~0ull << b->lo);
+    uint64_t fr = cls & ~rt->oown[b->port], ok = 0;
+    uint32_t d0 = n->dnb[r * NOC_NET_PORTS + b->port];
+    for (; fr; fr &= fr - 1) {
+        int v = __builtin_ctzll(fr);
+        if (room(n, &n->ivc[d0 + (uint32_t)v], flits, t))
+            ok |= 1ull << v;
+    }
+    return ok;
+}
+
+int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
+{
+    noc_router_t *rt = &n->rt[r];
+    noc_mcvc_t *m = mcvc(n, iv);
+    int any = 0, flits = n->pkt[m->pid].flits;
+    for (int i = 0; i < m->nbr; i++) {
+        noc_branch_t *b = &m->br[i];
+        if (b->state != NOC_BR_VA)
+            continue;
+        if (b->port >= NOC_NET_PORTS) { /* ejection never contends */
+            grant(n, r, port, vc, iv, i, 0, t);
+            any = 1;
+            m = mcvc(n, iv);
+            continue;
+        }
+        uint64_t fr = free_vcs(n, r, b, flits, t);
+        if (!fr)
+            continue;
+        /* the first from the port's output VC pointer (as greedy unicast) */
+        int j = rt->ovc_rr[b->port], span = b->hi - b->lo;
+        if (j >= span)
+            j = 0;
+        uint64_t from = fr & (~0ull << (b->lo + j));
+        int ov = __builtin_ctzll(from ? from : fr);
+        int nx = ov - b->lo + 1;
+        rt->ovc_rr[b->port] = (uint8_t)(nx == span ? 0 : nx);
+        grant(n, r, port, vc, iv, i, ov, t);
+        m = mcvc(n, iv);
+        any = 1;
+    }
+    refresh(n, r, port, vc, iv, t);
+    return any;
+}
+
+int noc_mc_va_rows(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t,
+                   noc_alloc_row_t *rows)
+{
+    noc_mcvc_t *m = mcvc(n, iv);
+    int k = 0, flits = n->pkt[m->pid].flits, V = n->V;
+    for (int i = 0; i < m->nbr; i++) {
+        noc_branch_t *b = &m->br[i];
+        if (b->state != NOC_BR_VA)
+            continue;
+        if (b->port >= NOC_NET_PORTS) {
+            grant(n, r, port, vc, iv, i, 0, t);
+            m = mcvc(n, iv);
+            continue;
+        }
+        uint64_t fr = free_vcs(n, r, b, flits, t);
+        if (!fr)
+            continue;
+        noc_alloc_row_t *q = &rows[k++];
+        memset(q->req, 0, sizeof q->req);
+        int bit = b->port * V; /* output VC (o, v) is resource o * V + v */
+        q->req[bit / 64] |= fr << (bit % 64);
+        if (bit % 64 && (bit % 64) + V > 64)
+            q->req[bit / 64 + 1] |= fr >> (64 - bit % 64);
+        q->id = port * V + vc; /* one branch per output: unique at each output VC */
+        q->aptr = &b->aptr;
+        q->br = i;
+    }
+    refresh(n, r, port, vc, iv, t);
+    return k;
+}
+
+void noc_mc_grant_row(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int br, int out_vc,
+                      uint64_t t)
+{
+    grant(n, r, port, vc, iv, br, out_vc, t);
+    refresh(n, r, port, vc, iv, t);
+}
+
+void noc_mc_requests(noc_t *n, int r, uint64_t *va_req, uint32_t *va_ports)
+{
+    const uint64_t *va = &n->mcva[(size_t)r * n->P];
+    const noc_router_t *rt = &n->rt[r];
+    for (int port = 0; port < n->P; port++) {
+        /* live ones only: a VC waits on the timer wheel until its VA cycle */
+        uint64_t m = va[port] & rt->in[port].nonempty;
+        if (!m)
+            continue;
+        va_req[port] = (*va_ports & (1u << port) ? va_req[port] : 0) | m;
+        *va_ports |= 1u << port;
+    }
+}
+
+uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t)
+{
+    if (iv->front_ready > t) /* the laggards' flit is not here */
+        return 0;
+    const noc_mcvc_t *m = mcvc(n, iv);
+    int l = laggard(m);
+    uint32_t o = 0;
+    for (int i = 0; i < m->nbr; i++) {
+        const noc_branch_t *b = &m->br[i];
+        if (b->state == NOC_BR_GO && b->sent == l && b->sa_ready <= t)
+            o |= 1u << b->port;
+    }
+    return o;
+}
+
+/* noc_bound.c: the packet being replicated counts for the branches whose
+ * head has not left yet (the copies count for the others), at the hops
+ * left to the nearest of their destinations; none left: it stops counting. */
+static void bound_rest(noc_t *n, int r, const noc_mcvc_t *m)
+{
+    noc_pkt_t *p = &n->pkt[m->pid];
+    int left = INT32_MAX;
+    for (int i = 0; i < m->nbr; i++) {
+        const noc_branch_t *b = &m->br[i];
+        if (b->sent)
+            continue;
+        if (b->port >= NOC_NET_PORTS) {
+            left = 0;
+            break;
+        }
+        if (b->ds < 0) {
+            int h = hops_from(n, r, b->dst);
+            left = h < left ? h : left;
+            continue;
+        }
+        const noc_dset_t *s = &n->dset[b->ds];
+        for (int k = 0; k < s->n; k++) {
+            int h = hops_from(n, r, s->d[k]);
+            left = h < left ? h : left;
+        }
+    }
+    n->fin_left[p->left]--;
+    if (left == INT32_MAX) {
+        p->fin = 0;
+        return;
+    }
+    p->left = (int16_t)left;
+    n->fin_left[left]++;
+}
+
+/* Every branch sent the packet: the VC moves on to its next packet. */
+static void retire(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
+{
+    noc_router_t *rt = &n->rt[r];
+    uint32_t i = (uint32_t)(iv - n->ivc);
+    int id = n->mcv_of[i], pid = n->mcv[id].pid;
+    noc_pkt_t *p = &n->pkt[pid];
+    if (p->fin && !p->ejecting) /* its copies count from here on */
+        n->fin_left[p->left]--;
+    p->fin = 0;
+    noc_mc_pkt_free(n, pid);
+    p->next = n->free_pkt;
+    n->free_pkt = pid;
+    n->mcv[id].next = n->free_mcv;
+    n->free_mcv = id;
+    n->mcv_of[i] = -1;
+    rt->mcn--;
+    n->mcva[(size_t)r * n->P + (size_t)port] &= ~(1ull << vc);
+    iv->state = VC_IDLE;
+    rt->in[port].vact &= ~(1ull << vc);
+    if (iv->count) /* the next packet's head: RC from the next cycle on */
+        noc_next_head(n, r, port, vc, iv, iv->front_ready > t + 1 ? iv->front_ready : t + 1);
+}
+
+int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint64_t t)
+{
+    noc_mcvc_t *m = mcvc(n, iv);
+    int bi = 0;
+    while (m->br[bi].port != out)
+        bi++;
+    noc_branch_t *b = &m->br[bi];
+    int l0 = laggard(m);
+    uint32_t pf = n->flits[iv->fbase + ((iv->head + (b->sent - m->popped)) & n->bmask)].pf;
+    int head = (pf & NOC_F_HEAD) != 0, tail = (pf & NOC_F_TAIL) != 0;
+    noc_pkt_t *c = &n->pkt[b->child];
+    const noc_pkt_t *p = &n->pkt[m->pid];
+    if (head) {
+        if (out < NOC_NET_PORTS) { /* what traverse() keeps for a head going on */
+            int dim = out >> 1, nb = n->rt[r].nbr[out];
+            if (n->dateline) {
+                if (dim != c->last_dim) {
+                    c->dl = 0;
+                    c->last_dim = (int8_t)dim;
+                }
+                if (n->wrap[r * NOC_NET_PORTS + out])
+                    c->dl = 1;
+            }
+            c->hops++;
+            if (p->fin) { /* noc_bound.c: from the next router on */
+                int left = INT32_MAX;
+                if (c->ds < 0) {
+                    left = hops_from(n, nb, c->dst);
+                } else {
+                    const noc_dset_t *s = &n->dset[c->ds];
+                    for (int k = 0; k < s->n; k++) {
+                        int h = hops_from(n, nb, s->d[k]);
+                        left = h < left ? h : left;
+                    }
+                }
+                c->fin = 1;
+                c->left = (int16_t)left;
+                n->fin_left[left]++;
+            }
+        } else if (p->fin) { /* at its destination's router */
+            c->fin = 1;
+            c->left = 0;
+            n->fin_left[0]++;
+        }
+    }
+    if (tail && c->fin && out >= NOC_NET_PORTS) { /* noc_bound.c: the channel's cycle */
+        c->ejecting = 1;
+        n->fin_left[0]--;
+    }
+    noc_copy_out(n, r, out, b->out_vc, (uint32_t)b->out_ivc,
+                 (uint32_t)b->child | (pf & (NOC_F_HEAD | NOC_F_TAIL)), t);
+    m = mcvc(n, iv);
+    b = &m->br[bi];
+    b->sent++;
+    if (head && n->pkt[m->pid].fin)
+        bound_rest(n, r, m);
+    if (tail) {
+        b->state = NOC_BR_DONE;
+        if (out < NOC_NET_PORTS && !n->cfg.wait_for_tail_credit)
+            noc_release_out(n, r, out, b->out_vc);
+    }
+    n->last_progress = t;
+    /* a flit every branch sent leaves the buffer */
+    for (;;) {
+        int low = INT32_MAX;
+        for (int k = 0; k < m->nbr; k++)
+            low = m->br[k].sent < low ? m->br[k].sent : low;
+        if (low <= m->popped)
+            break;
+        noc_pop_front(n, r, port, vc, iv, t);
+        m = mcvc(n, iv);
+        m->popped++;
+    }
+    int done = 1;
+    for (int k = 0; k < m->nbr; k++)
+        done &= m->br[k].state == NOC_BR_DONE;
+    if (done) {
+        retire(n, r, port, vc, iv, t);
+        return 1;
+    }
+    refresh(n, r, port, vc, iv, t);
+    return laggard(m) != l0;
+}
+
+/* The copy whose tail is at the head of the ejection channel: a destination
+ * has the message when its last packet's copy arrives. 1 when on_eject
+ * held it. */
+int noc_mc_deliver(noc_t *n, noc_eject_fn cb, void *ctx)
+{
+    noc_ej_t ev = n->ej[n->ej_head];
+    noc_pkt_t *p = &n->pkt[ev.pkt];
+    noc_mcm_t *m = &n->mcm[p->mc];
+    int lo = 0, hi = m->ndst - 1;
+    while (lo < hi) { /* the destination's index: m->dst is sorted */
+        int mid = (lo + hi) / 2;
+        if (m->dst[mid] < p->dst)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (cb && m->left[lo] == 1) {
+        n->ej_inject = m->first_inject;
+        n->ej_hops = p->hops;
+        n->ej_flits = p->flits;
+        if (cb(ctx, p->tag, p->dst, ev.time))
+            return 1; /* held: still at the head of the queue */
+    }
+    n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1);
+    n->ej_count--;
+    n->st.flits_ejected++;
+    /* re-read: the callback may have injected (and grown the pools) */
+    p = &n->pkt[ev.pkt];
+    m = &n->mcm[p->mc];
+    n->st.packets_ejected++;
+    n->st.sum_packet_latency_cycles += (double)(ev.time - p->t_create);
+    n->st.sum_network_latency_cycles += (double)(ev.time - p->t_inject);
+    n->st.sum_hops += p->hops;
+    int mc = p->mc;
+    p->fin = 0;
+    p->next = n->free_pkt;
+    n->free_pkt = ev.pkt;
+    if (!--m->left[lo] && !--m->live) { /* every destination has it */
+        free(m->dst);
+        free(m->left);
+        m->dst = m->left = NULL;
+        m->next = n->free_mcm;
+        n->free_mcm = mc;
+    }
+    return 0;
+}

@@ -1,0 +1,329 @@
+// Private to the run engine (engine.h): the classes its files share.
+//
+// engine.cpp    elaboration, message routing (NoC, multicast, chips, host)
+// stream.cpp    the trace interpreter: each stream is a state machine of two
+//               lanes, driven by tile completions and arrivals (no threads)
+// ports.cpp     input ports: value counts, buffer capacity, back-pressure
+// offchip.cpp   off-chip links, the host's input streamer and output sink
+// collect.cpp   results: times, counts, energy by scope and class
+#ifndef IMC_ENGINE_INTERNAL_H
+#define IMC_ENGINE_INTERNAL_H
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine.h"
+#include "imc_sc.h"
+#include "noc_sc.h"
+#include "timeline.h"
+
+namespace imc_run {
+
+// Inferences whose input the host may have in the tiles at once (a double
+// buffer, docs/run.md "The host").
+constexpr int kHostInputsAhead = 2;
+
+// Completions per window of the steady-state test (offchip.cpp
+// inference_done): 4 covers patterns that repeat every 2 inferences.
+constexpr int kPeriodWindow = 4;
+
+class Engine;
+class TileNode;
+struct Stream;
+
+// Positions a stream may have between its front lane's start and its back
+// lane's end: one in the crossbars, one in the ADC/S+A/write tail, as in
+// ISAAC's and PUMA's CE pipelines (an input register filling for the next
+// MVM, an output register draining the last).
+constexpr uint64_t kPipelinePositions = 2;
+
+enum : int32_t { PKT_DATA = 0, PKT_PSUM = 1, PKT_HOST = 2 };
+
+// What a message carries, as its payload bytes (the NoC copies data, not our
+// extensions). Sizes on the wire are the flits we ask for, not these bytes.
+// A message has one destination (final_tile, consumer, values), or with
+// group >= 0 a list of them (Engine::dests): one multicast, which may serve
+// several consumer layers on a tile.
+struct PktHdr {
+    int32_t final_tile;  // destination tile (-1: the host); a group: its first tile
+    int32_t kind, consumer, producer, inference;
+    int32_t counts;      // 1 on a message's last packet, the one whose arrival counts
+    int32_t group;       // >= 0: the destination list
+    int32_t pad;
+    uint64_t values;
+};
+
+// One destination of a message: the values tile `tile` counts for `consumer`.
+struct Dest {
+    int32_t tile, consumer;
+    uint64_t values;
+    bool operator<(const Dest &o) const
+    {
+        return tile != o.tile ? tile < o.tile : consumer != o.consumer ? consumer < o.consumer
+                                                                        : values < o.values;
+    }
+};
+
+struct Lane;
+
+// One tile transaction in flight (tile ops are non-blocking TLM transactions:
+// END_REQ when the tile grants them, BEGIN_RESP when their data is there).
+struct OpSlot {
+    Lane *lane = nullptr;
+    bool compute = false;      // a position's compute op: the front goes on at its grant
+    uint64_t k = 0;            // the position it belongs to
+    uint32_t resume = 0;       // the lane's next record
+    tlm::tlm_generic_payload gp; // reused: a payload allocates on construction
+    imc::ImcOpExt ext;
+    std::vector<tile_op_t> group;
+    std::vector<tile_result_t> more_res;
+};
+
+// One lane of a stream: the front runs a position's WAITs, READ and compute
+// op (MVM group, or the pool/add of a layer without weights) and goes on to
+// the next position as soon as the compute op is granted (its crossbars or
+// unit are taken); the back runs the rest (partial sums, activation, WRITE,
+// SENDs) once the compute op's data is there. The back of position k thus
+// overlaps the front of k+1, as the hardware's pipeline stages do.
+struct Lane {
+    Stream *s = nullptr;
+    int back = 0;
+    uint32_t pc = 0;           // next record
+    uint64_t k = 0;            // positions this lane started (all inferences)
+    bool in_op = false;        // waiting for its op's grant (compute) or data (others)
+    bool queued = false;       // in the engine's runnable list
+    bool deferred = false;     // --perturb-order moved it to a later delta
+    bool done = false;
+    uint64_t op_start = 0;     // SystemC time (ps) the op in flight was issued
+    const char *blocked = "start";
+    OpSlot op;                 // its ops but the compute ops
+};
+
+// The records of one position of a stream: front [begin, split), back
+// [split, end).
+struct Position {
+    uint32_t begin, split, end;
+    uint32_t compute;          // first record of its compute op, or UINT32_MAX
+};
+
+// Values of one producer layer for one consumer layer on one tile: counts
+// per inference, and the credits that give back-pressure to the producer.
+struct InPort {
+    std::vector<uint64_t> recv, released;
+    uint64_t reserved = 0; // sent by the producer, not yet released
+    uint64_t cap = 0;      // buffer values reserved for this port
+    uint64_t window = 0;   // values a consumer position may still need
+    uint64_t sent_now = 0, sent_at = UINT64_MAX; // values reserved at time sent_at
+    const Stream *consumer = nullptr;
+    std::vector<Lane *> arrived_waiters, credit_waiters;
+    std::vector<sc_core::sc_event *> host_waiters; // the host's input streamer
+    uint64_t &recv_of(int inf) { return grow(recv, inf); }
+    uint64_t &released_of(int inf) { return grow(released, inf); }
+
+  private:
+    static uint64_t &grow(std::vector<uint64_t> &v, int i)
+    {
+        if ((size_t)i >= v.size())
+            v.resize((size_t)i + 1, 0);
+        return v[(size_t)i];
+    }
+};
+
+struct Stream {
+    const trace_stream_t *ts = nullptr;
+    TileNode *node = nullptr;
+    int layer = 0, id = 0;
+    std::vector<Position> pos;  // of one inference
+    Lane lane[2];
+    OpSlot compute[kPipelinePositions + 1]; // compute ops in flight, by position
+    uint64_t front_done = 0, back_done = 0; // positions finished by each lane
+    uint64_t computed = 0;      // positions whose compute op's data is there
+    std::vector<InPort *> ports;
+    // looked up once, used every inference: the input port of each WAIT and
+    // the destination port of each SEND (by record), and each position's MVM
+    // group as tile ops
+    std::vector<InPort *> port_of;
+    std::vector<std::vector<tile_op_t>> mvm_group;
+    std::vector<int32_t> dests_of; // a multicast SEND's destination list (+1; 0: not yet)
+    int vfu_ce = -1;            // the CE whose vector unit runs its functions
+    // cycles its ops held each kind of resource: the crossbars (MVMs), the
+    // buffer (READ, WRITE), the units (the rest); they work in parallel, so
+    // the most held one bounds its rate
+    uint64_t occupancy[3] = {0, 0, 0};
+    uint64_t addr = UINT64_MAX; // its next tile-buffer address (TileNode::buffer_cursor)
+    std::vector<uint64_t> inf_end; // tile cycle each inference's back lane finished
+    bool done = false;
+    // The front lane as the instant began (back-pressure judges it so):
+    // busy with an op issued before now, working on inference `inf_at_start`.
+    int front_inf = 0, prev_front_inf = 0;
+    uint64_t front_inf_at = 0;
+    int inference(uint64_t k) const { return (int)(k / (uint64_t)pos.size()); }
+};
+
+struct LayerAcc {
+    uint64_t start = UINT64_MAX, end = 0, mvms = 0;
+    double energy_pj = 0;
+    uint64_t macs = 0;
+};
+
+class TileNode : public sc_core::sc_module {
+  public:
+    imc::Tile tile;
+    tlm_utils::simple_initiator_socket<TileNode> ops;
+    tlm_utils::simple_initiator_socket<TileNode> net_out;
+    tlm_utils::simple_target_socket<TileNode> net_in;
+    int gtile, chip, endpoint;
+    tlm::tlm_generic_payload pkt_gp; // reused for every message sent (the NoC copies it)
+
+    TileNode(sc_core::sc_module_name n, Engine *e, const arch_t *a, int gtile);
+    InPort &port(int consumer, int producer);
+    InPort *find_port(int consumer, int producer);
+    void add_stream(Stream *s) { streams_.push_back(s); }
+    const std::vector<Stream *> &streams() const { return streams_; }
+    // Partial-sum messages per (layer, replica + 1), per inference.
+    uint64_t &psums(int layer, int group, int inf);
+    std::vector<Lane *> &psum_waiters(int layer, int group) { return psum_waiters_[{layer, group}]; }
+    uint64_t buffer_cursor(Stream *s, uint64_t bytes); // stream s's next buffer address
+
+  private:
+    tlm::tlm_sync_enum ops_bw(tlm::tlm_generic_payload &gp, tlm::tlm_phase &ph,
+                              sc_core::sc_time &d);
+    void net_b_transport(tlm::tlm_generic_payload &gp, sc_core::sc_time &d);
+    Engine *eng_;
+    std::vector<Stream *> streams_;
+    std::map<std::pair<int, int>, std::unique_ptr<InPort>> ports_;
+    std::map<std::pair<int, int>, std::vector<uint64_t>> psums_;
+    std::map<std::pair<int, int>, std::vector<Lane *>> psum_waiters_;
+    friend class Engine;
+};
+
+class Engine : public sc_core::sc_module {
+  public:
+    Engine(sc_core::sc_module_name n, const arch_t *a, const mapping_t *m,
+           const trace_layer_t *layers, const imc_run_config &cfg, imc_diag_t *d);
+    ~Engine() override;
+    int ok() const { return ok_; }
+    bool all_done() const;
+    void report_blocked(imc_diag_t *d) const;
+    void collect(run_result_t *r);              // collect.cpp
+    void fail(const std::string &msg);
+    uint64_t now_cycle() const { return clk_.ceil_cycle(sc_core::sc_time_stamp()); }
+    TileNode *node(int gtile)
+    {
+        return gtile >= 0 && gtile < (int)node_of_.size() ? node_of_[(size_t)gtile] : nullptr;
+    }
+
+    // ---- stream.cpp
+    void wake(Lane *l);                          // run it in the next delta
+    void op_granted(OpSlot *o);                  // END_REQ of a tile op
+    void op_done(OpSlot *o);                     // BEGIN_RESP: its data is there
+    int inferences() const { return inferences_; }
+
+    // ---- engine.cpp: messages
+    // a message from tile `from` to h's destination(s) (one multicast when the
+    // NoC replicates), bits of payload; order: the sending stream's id
+    void send(TileNode *from, PktHdr h, uint64_t bits, uint64_t order);
+    void arrive(int tile, const PktHdr &h);      // a message's values at a tile
+    int32_t dest_list(std::vector<Dest> d);      // the id of a destination list
+    void gateway_arrive(int chip, tlm::tlm_generic_payload &gp);
+
+    // ---- offchip.cpp
+    void link_push(int chip, bool inbound, const PktHdr &h, uint64_t bytes, uint64_t order);
+    void host_arrive(const PktHdr &h);
+    void inference_done(int inf);                // the host has all its outputs
+
+    const arch_t *a;
+    const mapping_t *m;
+    const trace_layer_t *layers;
+    imc_run_config cfg;
+    imc::Clock clk_;
+    std::vector<LayerAcc> lacc;
+    timeline_t *tl = nullptr;
+
+  private:
+    // stream.cpp
+    void setup_stream(Stream *s);
+    void run_lane(Lane &l);
+    bool step(Lane &l);
+    bool exec_record(Lane &l, const Position &p, int inf);
+    void issue(OpSlot &o, tile_op_t *ops, int n);
+    bool do_send(Lane &l, uint32_t end, int inf);
+    void computed_to(Stream &s, uint64_t k);
+    void finish_inference(Stream *s, int inf);
+    void runnable();
+    // ports.cpp
+    void build_ports();
+    bool must_hold(const InPort &p, int inf, uint64_t values) const;
+    void release_to(InPort &p, int inf, uint64_t upto);
+    void reserve(InPort &p, uint64_t values);
+    void wake_credit(InPort &p);
+    // offchip.cpp
+    struct LinkItem {
+        sc_core::sc_time at;
+        uint64_t order;
+        PktHdr h;
+        uint64_t bytes;
+    };
+    struct Link {
+        sc_core::sc_time free_at = sc_core::SC_ZERO_TIME;
+        std::deque<LinkItem> q;
+        sc_core::sc_event ev;
+        uint64_t bytes = 0, busy_ps = 0;
+        tlm::tlm_generic_payload gp;
+    };
+    void link_thread(int chip, bool inbound);
+    void host_input();
+    void setup_host();
+    void deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_core::sc_time &at);
+    // collect.cpp helpers
+    void sampler();
+
+    imc_diag_t *d_;
+    int ok_ = 1;
+    int chips_;
+    int inferences_;             // inferences the streams run (batch 1: cut at convergence)
+    int max_started_ = 0;        // the latest inference anything started
+    int host_bits_ = 1;          // bits per value of the network input
+    int done_upto_ = 0;          // inferences [0, done_upto_) have completed
+    int converged_ = 0;          // 1 converged, -1 gave up (see inference_done)
+    double period_ps_ = 0;       // batch 1: the converged completion interval
+    std::vector<std::unique_ptr<noc_sc>> nocs_;
+    std::vector<std::unique_ptr<TileNode>> nodes_;
+    std::vector<TileNode *> node_of_;
+    std::vector<int> tile_at_; // a chip's tile at each NoC endpoint (chip.noc.placement)
+    std::vector<std::unique_ptr<Stream>> streams_;
+    std::vector<Lane *> runq_;
+    sc_core::sc_event run_ev_;
+    std::vector<Link> out_links_, in_links_;
+    // multicast destination lists, by id (sorted by tile)
+    std::vector<std::vector<Dest>> dests_;
+    std::map<std::vector<Dest>, int32_t> dests_id_;
+    // the host: per inference, output values received and when it had them all
+    uint64_t out_per_inf_ = 0;
+    std::vector<uint64_t> host_got_;
+    std::vector<uint64_t> inf_done_ps_;
+    struct HostDest { int layer, tile; uint64_t total; };
+    std::vector<HostDest> host_dests_;
+    sc_core::sc_event host_ev_;
+    uint64_t host_bytes_in_ = 0, host_bytes_out_ = 0, offchip_bytes_ = 0;
+    uint64_t recs_total_ = 0, recs_done_ = 0;
+    struct timespec t0_{}, last_{};
+    bool printed_progress_ = false;
+    void progress_tick(uint64_t records);
+    friend class TileNode;
+};
+
+int chip_of(const arch_t *a, int gtile);
+
+} // namespace imc_run
+
+#endif

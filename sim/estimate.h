@@ -1,0 +1,69 @@
+/* The analytic estimate: ISAAC's pipeline model of a mapping (Shafiee et al.,
+ * ISCA 2016, section on the pipeline), in microseconds of host time, the
+ * fast first-order answer beside the cycle-level run (docs/validation.md).
+ *
+ * Every weight layer's replica computes one output position per MVM time
+ * (the CE's issue interval: (input slices + extra slots) x read slot), so a
+ * layer needs steps = ceil(positions / replication) MVM times per
+ * inference; the pipeline's period is the slowest layer's; a position starts
+ * once its inputs exist (the fill latency follows the layers' windows), the
+ * network input arriving row by row over the off-chip link. Energy is the
+ * CEs' dynamic energy per MVM (the same component formulas the run uses)
+ * plus static power x period. Not modelled: NoC and buffer contention, the
+ * tiles' units, partial-sum traffic. */
+#ifndef IMC_ESTIMATE_H
+#define IMC_ESTIMATE_H
+
+#include <stdint.h>
+
+#include "json.h"
+#include "mapping.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct estimate_layer {
+    int layer;               /* index in the model */
+    int64_t positions, replication, steps;
+    double mvm_s;            /* one MVM time of the layer's CEs */
+    double busy_s;           /* steps x mvm_s: its time per inference */
+    double first_s, last_s;  /* when its first and last outputs of inference 0 exist */
+    double dynamic_j;        /* CE energy per inference */
+} estimate_layer_t;
+
+typedef struct estimate {
+    double period_s, throughput_inferences_per_s, latency_s;
+    int bottleneck;          /* model index of the slowest layer */
+    int64_t bottleneck_steps;
+    double dynamic_j;        /* per inference */
+    double static_w;         /* powered tiles' leakage and extras, routers, off-chip links */
+    double energy_per_inference_j; /* dynamic + static x period */
+    double macs;             /* per inference */
+    /* the NoC (estimate_noc): one inference's flits through the busiest
+       router output port, where it is, and the period it bounds */
+    uint64_t noc_port_flits;
+    int noc_chip, noc_router, noc_port;
+    int noc_top_layer;       /* whose messages are most of them (-1: the host's input) */
+    uint64_t noc_top_flits;  /* and how many */
+    double noc_bound_s;
+    int n;                   /* weight layers */
+    estimate_layer_t *layers;
+} estimate_t;
+
+/* 0, or -1 with a message in d. Free with estimate_free. */
+int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d);
+/* Adds the NoC bound of the traces of the same mapping (estimate_noc.c):
+ * ISAAC's model leaves the network out; this says when its links would bound
+ * the period instead. 0, or -1 with a message in d. */
+struct trace_layer; /* trace_io.h */
+int estimate_noc(const mapping_t *m, const struct trace_layer *layers, estimate_t *e, imc_diag_t *d);
+/* "router (x, y) east port" and the like, of the NoC bound's port. */
+void estimate_noc_port_name(const estimate_t *e, const arch_t *a, char *buf, size_t n);
+void estimate_free(estimate_t *e);
+void estimate_write_json(const estimate_t *e, const model_t *md, json_w_t *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

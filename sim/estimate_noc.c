@@ -1,0 +1,237 @@
+/* The estimate's NoC bound (estimate.h): one inference's messages, as the
+ * traces send them and the engine sizes them (sim/engine.cpp send(), the
+ * host's input rows in sim/offchip.cpp), routed on each chip's network
+ * along dimension-order routes (noc_load.c). The busiest router port moves
+ * one flit per NoC cycle, so its flits bound the period from below. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "estimate.h"
+#include "noc.h"
+#include "trace_io.h"
+
+typedef struct net {
+    const arch_t *a;
+    noc_load_t **chip; /* one per chip */
+    int chips;
+    uint64_t fb;       /* flit bits */
+    int *ep;           /* scratch: destination endpoints */
+    int *dst;          /* scratch: destination tiles */
+} net_t;
+
+static uint64_t flits_of(const net_t *n, uint64_t bits)
+{
+    uint64_t f = (bits + n->fb - 1) / n->fb;
+    return f ? f : 1;
+}
+
+/* A message from global tile src to the global tiles dst[0..k): the tiles on
+ * src's chip directly, the others through the gateway (endpoint 0) of src's
+ * chip and of theirs. */
+static void message(net_t *n, int src, const int *dst, int k, uint64_t flits)
+{
+    const int T = n->a->chip.tiles, sc = src / T;
+    int m = 0, far = 0;
+    for (int i = 0; i < k; i++) {
+        if (dst[i] == src)
+            continue; /* stays in the tile */
+        if (dst[i] / T == sc)
+            n->ep[m++] = arch_tile_endpoint(n->a, dst[i] % T);
+        else
+            far = 1;
+    }
+    const int from = arch_tile_endpoint(n->a, src % T);
+    if (m)
+        noc_load_add(n->chip[sc], from, n->ep, m, flits);
+    if (!far)
+        return;
+    const int gw = 0;
+    noc_load_add(n->chip[sc], from, &gw, 1, flits);
+    for (int c = 0; c < n->chips; c++) {
+        if (c == sc)
+            continue;
+        m = 0;
+        for (int i = 0; i < k; i++)
+            if (dst[i] / T == c)
+                n->ep[m++] = arch_tile_endpoint(n->a, dst[i] % T);
+        if (m)
+            noc_load_add(n->chip[c], gw, n->ep, m, flits);
+    }
+}
+
+/* The host's input, row by row: one message per chip and row, the whole
+ * row, from the chip's gateway to every tile that waits for the input (its
+ * WAITs count the input's values in raster order: sim/offchip.cpp). */
+static void host_input(net_t *n, const mapping_t *m, const trace_layer_t *layers)
+{
+    const model_t *md = m->model;
+    const arch_t *a = n->a;
+    const int T = a->chip.tiles, gw = 0;
+    int bits = 1, k = 0;
+    for (int l = 0; l < md->n_layers; l++)
+        for (uint32_t s = 0; s < layers[l].n_streams; s++) {
+            const trace_stream_t *ts = &layers[l].streams[s];
+            for (uint32_t r = 0; r < ts->n_recs; r++)
+                if (ts->recs[r].op == TR_WAIT && ts->recs[r].a == TRACE_NETWORK_INPUT) {
+                    int dup = 0;
+                    for (int i = 0; i < k && !dup; i++)
+                        dup = n->dst[i] == (int)ts->tile;
+                    if (!dup)
+                        n->dst[k++] = (int)ts->tile;
+                    if (layers[l].act_bits > bits)
+                        bits = layers[l].act_bits;
+                    break;
+                }
+        }
+    const uint64_t row_bits =
+        ((uint64_t)(md->in_w > 0 ? md->in_w : 1) * (uint64_t)(md->in_c > 0 ? md->in_c : 1) * (uint64_t)bits + 7) / 8 * 8;
+    for (int c = 0; c < n->chips; c++) {
+        int e = 0;
+        for (int i = 0; i < k; i++) {
+            int ep = arch_tile_endpoint(a, n->dst[i] % T), dup = 0;
+            for (int q = 0; q < e; q++)
+                dup |= n->ep[q] == ep;
+            if (n->dst[i] / T == c && ep != gw && !dup)
+                n->ep[e++] = ep;
+        }
+        for (int y = 0; e && y < (md->in_h > 0 ? md->in_h : 1); y++)
+            noc_load_add(n->chip[c], gw, n->ep, e, flits_of(n, row_bits));
+    }
+}
+
+/* Layer l's messages (all of one inference). */
+static void add_layer(net_t *n, const trace_layer_t *TL)
+{
+    int *dst = n->dst;
+    const arch_t *a = n->a;
+    const int T = a->chip.tiles, gw = 0;
+    for (uint32_t s = 0; s < TL->n_streams; s++) {
+        const trace_stream_t *ts = &TL->streams[s];
+        const int src = (int)ts->tile;
+        for (uint32_t r = 0; r < ts->n_recs; r++) {
+            const trace_rec_t *q = &ts->recs[r];
+            if (q->op == TR_PSUM_SEND) {
+                int t = (int)q->a;
+                message(n, src, &t, 1, flits_of(n, (uint64_t)q->b * 8));
+            } else if (q->op == TR_SEND && q->a == TRACE_HOST) {
+                /* to the host: over the NoC to the gateway, unless it stays put */
+                if (a->chip.offchip.host_io != HOST_IO_PRELOADED)
+                    noc_load_add(n->chip[src / T], arch_tile_endpoint(a, src % T), &gw, 1,
+                                 flits_of(n, (uint64_t)q->b * (uint64_t)TL->act_bits));
+            } else if (q->op == TR_SEND) {
+                /* one message: this record and the ones marked as its other destinations */
+                int k = 0;
+                uint64_t most = 0;
+                for (;;) {
+                    dst[k++] = (int)ts->recs[r].a;
+                    if (ts->recs[r].b > most)
+                        most = ts->recs[r].b;
+                    if (!(ts->recs[r].arg & TRACE_SEND_MORE) || r + 1 >= ts->n_recs)
+                        break;
+                    r++;
+                }
+                message(n, src, dst, k, flits_of(n, most * (uint64_t)TL->act_bits));
+            }
+        }
+    }
+}
+
+static int net_open(net_t *n, const noc_config_t *cfg, imc_diag_t *d)
+{
+    for (int c = 0; c < n->chips; c++)
+        if (!(n->chip[c] = noc_load_new(cfg, d)))
+            return -1;
+    return 0;
+}
+
+static void net_close(net_t *n)
+{
+    for (int c = 0; c < n->chips; c++) {
+        noc_load_free(n->chip[c]);
+        n->chip[c] = NULL;
+    }
+}
+
+/* Layer `only` (-1: the host's input; -2: everything) into fresh loads. */
+static int load(net_t *n, const noc_config_t *cfg, const mapping_t *m, const trace_layer_t *layers,
+                int only, imc_diag_t *d)
+{
+    net_close(n);
+    if (net_open(n, cfg, d))
+        return -1;
+    for (int l = 0; l < m->model->n_layers; l++)
+        if (only == -2 || only == l)
+            add_layer(n, &layers[l]);
+    if ((only == -2 || only == -1) && n->a->chip.offchip.host_io != HOST_IO_PRELOADED)
+        host_input(n, m, layers);
+    return 0;
+}
+
+int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e, imc_diag_t *d)
+{
+    const arch_t *a = m->arch;
+    noc_config_t cfg;
+    if (noc_config_from_arch(&cfg, a, d))
+        return -1;
+    net_t n = {a, NULL, m->chips_used > 0 ? m->chips_used : 1, (uint64_t)a->chip.noc.flit_bits, NULL, NULL};
+    const size_t all = (size_t)a->chip.tiles * (size_t)n.chips;
+    n.chip = calloc((size_t)n.chips, sizeof *n.chip);
+    n.ep = malloc(all * sizeof *n.ep);
+    n.dst = malloc(all * sizeof *n.dst);
+    int rc = n.chip && n.ep && n.dst ? load(&n, &cfg, m, layers, -2, d) : -1;
+    e->noc_port_flits = 0;
+    e->noc_router = e->noc_port = e->noc_top_layer = -1;
+    for (int c = 0; !rc && c < n.chips; c++) {
+        int router, port;
+        uint64_t f = noc_load_busiest(n.chip[c], &router, &port);
+        if (f > e->noc_port_flits) {
+            e->noc_port_flits = f;
+            e->noc_chip = c;
+            e->noc_router = router;
+            e->noc_port = port;
+        }
+    }
+    /* whose flits they are: the largest single share (-1: the host's input) */
+    uint64_t top = 0;
+    for (int l = -1; !rc && e->noc_router >= 0 && l < m->model->n_layers; l++) {
+        if (load(&n, &cfg, m, layers, l, d)) {
+            rc = -1;
+            break;
+        }
+        uint64_t f = noc_load_port(n.chip[e->noc_chip], e->noc_router, e->noc_port);
+        if (f > top) {
+            top = f;
+            e->noc_top_layer = l;
+        }
+    }
+    e->noc_top_flits = top;
+    e->noc_bound_s = (double)e->noc_port_flits / (a->chip.noc.clock_ghz * 1e9);
+    if (n.chip)
+        net_close(&n);
+    free(n.chip);
+    free(n.ep);
+    free(n.dst);
+    if (rc && d && !d->errors)
+        diag_error(d, NULL, 0, 0, "out of memory");
+    return rc;
+}
+
+void estimate_noc_port_name(const estimate_t *e, const arch_t *a, char *buf, size_t n)
+{
+    static const char *const net[] = {"east", "west", "north", "south"};
+    const int kx = a->chip.grid_x > 0 ? a->chip.grid_x : 1;
+    if (e->noc_router < 0) {
+        snprintf(buf, n, "no port");
+        return;
+    }
+    int x = e->noc_router % kx, y = e->noc_router / kx;
+    const int C = a->chip.noc.concentration > 0 ? a->chip.noc.concentration : 1;
+    if (e->noc_port < 4)
+        snprintf(buf, n, "chip %d router (%d, %d) %s port", e->noc_chip, x, y, net[e->noc_port]);
+    else if (e->noc_port < 4 + C)
+        snprintf(buf, n, "chip %d router (%d, %d) port to its tile %d", e->noc_chip, x, y,
+                 e->noc_port - 4);
+    else
+        snprintf(buf, n, "chip %d router (%d, %d) injection from its tile %d", e->noc_chip, x, y,
+                 e->noc_port - 4 - C);
+}

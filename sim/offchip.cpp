@@ -1,0 +1,217 @@
+// Off-chip links and the host (docs/run.md, "Chips and the host"). Each chip
+// has an outbound link (to other chips and the host) and an inbound one (from
+// the host), each a FIFO server of offchip.links x bandwidth_gbps with
+// latency_ns. The host streams every inference's input in, row by row, to the
+// tiles that wait for it (paced by their input buffers), and collects the
+// network's outputs; an inference is done when the host has all of them.
+#include <algorithm>
+#include <cmath>
+
+#include "engine_internal.h"
+
+using namespace sc_core;
+
+namespace imc_run {
+
+void Engine::link_push(int chip, bool inbound, const PktHdr &h, uint64_t bytes, uint64_t order)
+{
+    Link &L = (inbound ? in_links_ : out_links_)[(size_t)chip];
+    const sc_time now = sc_time_stamp();
+    auto it = L.q.end();
+    while (it != L.q.begin() && std::prev(it)->at == now && std::prev(it)->order > order)
+        --it;
+    L.q.insert(it, LinkItem{now, order, h, bytes});
+    L.ev.notify(SC_ZERO_TIME);
+}
+
+void Engine::link_thread(int chip, bool inbound)
+{
+    Link &L = (inbound ? in_links_ : out_links_)[(size_t)chip];
+    const arch_offchip_t &oc = a->chip.offchip;
+    const double bytes_per_ns = oc.bandwidth_gbps * std::max(1, oc.links);
+    const sc_time ps(1, SC_PS), latency(oc.latency_ns * 1000.0, SC_PS);
+    const uint64_t fb = (uint64_t)a->chip.noc.flit_bits;
+    for (;;) {
+        while (L.q.empty())
+            wait(L.ev);
+        // Let the current instant finish: an item with a smaller order may
+        // still come. Service starts at the item's own time all the same.
+        if (L.q.back().at >= sc_time_stamp()) {
+            wait(ps);
+            continue;
+        }
+        while (!L.q.empty() && L.q.front().at < sc_time_stamp()) {
+            LinkItem item = L.q.front();
+            L.q.pop_front();
+            const PktHdr &h = item.h;
+            sc_time start = std::max(item.at, L.free_at);
+            sc_time dur((double)item.bytes / bytes_per_ns * 1000.0, SC_PS);
+            L.free_at = start + dur;
+            L.busy_ps += dur.value();
+            L.bytes += item.bytes;
+            if (inbound)
+                host_bytes_in_ += item.bytes;
+            else if (h.kind == PKT_HOST)
+                host_bytes_out_ += item.bytes;
+            else
+                offchip_bytes_ += item.bytes;
+            sc_time at = L.free_at + latency;
+            if (!inbound && h.kind == PKT_HOST) {
+                if (at > sc_time_stamp())
+                    wait(at - sc_time_stamp());
+                if (h.counts)
+                    host_arrive(h);
+                continue;
+            }
+            const uint64_t flits = std::max<uint64_t>(1, (item.bytes * 8 + fb - 1) / fb);
+            deliver_from_gateway(inbound ? chip : chip_of(a, h.final_tile), h, flits, at);
+        }
+    }
+}
+
+// Who waits for the network input (the final WAIT of every stream on it, per
+// layer and tile), and how many output values an inference has.
+void Engine::setup_host()
+{
+    std::map<std::pair<int, int>, uint64_t> need;
+    for (auto &sp : streams_) {
+        const Stream &s = *sp;
+        for (uint32_t k = 0; k < s.ts->n_recs; k++) {
+            const trace_rec_t &r = s.ts->recs[k];
+            if (r.op == TR_WAIT && r.a == TRACE_NETWORK_INPUT) {
+                uint64_t &n = need[{s.layer, (int)s.ts->tile}];
+                n = std::max<uint64_t>(n, r.b);
+            } else if (r.op == TR_SEND && r.a == TRACE_HOST) {
+                out_per_inf_ += r.b;
+            }
+        }
+    }
+    for (auto &kv : need) {
+        host_dests_.push_back({kv.first.first, kv.first.second, kv.second});
+        host_bits_ = std::max<int>(host_bits_, layers[kv.first.first].act_bits);
+    }
+    host_got_.assign((size_t)inferences_, 0);
+    inf_done_ps_.assign((size_t)inferences_, UINT64_MAX);
+    if (!out_per_inf_)
+        fail("the network has no output layer (nothing is sent to the host)");
+}
+
+// The host's input: every inference's input rows in order, each row once over
+// the inbound link of every chip that needs it, then to the tiles that wait
+// for it (one message per consumer layer and share), each tile getting its
+// share of the row (values it waits for per inference / rows, rounded so the
+// rows add up exactly). The input is double-buffered: inference k's input
+// starts once the tiles have released all of inference k-2's, so the host
+// never floods the network with inputs far ahead of the pipeline (which
+// delayed the first inferences' own traffic and made the period jitter).
+void Engine::host_input()
+{
+    const model_t *md = m->model;
+    const int64_t H = std::max(1, md->in_h);
+    const int bits = host_bits_;
+    const uint64_t row_bytes =
+        ((uint64_t)std::max(1, md->in_w) * (uint64_t)std::max(1, md->in_c) * (uint64_t)bits + 7) / 8;
+    uint64_t order = 1ull << 40;
+    for (int inf = 0; inf < inferences_ && ok_; inf++) {
+        while (inf >= kHostInputsAhead && ok_) {
+            InPort *held = nullptr; // a port still holding inference inf-2's input
+            for (size_t i = 0; i < host_dests_.size() && !held; i++) {
+                InPort *p = node(host_dests_[i].tile)->find_port(host_dests_[i].layer, -1);
+                if (p->released_of(inf - kHostInputsAhead) < host_dests_[i].total)
+                    held = p;
+            }
+            if (!held)
+                break;
+            held->host_waiters.push_back(&host_ev_);
+            wait(host_ev_);
+        }
+        if (inf >= inferences_) // the period converged meanwhile: no more inferences
+            break;
+        max_started_ = std::max(max_started_, inf);
+        for (int64_t y = 0; y < H && ok_; y++) {
+            std::vector<uint64_t> v(host_dests_.size());
+            for (size_t i = 0; i < host_dests_.size(); i++) {
+                uint64_t T = host_dests_[i].total;
+                v[i] = (uint64_t)((y + 1) * (int64_t)T / H - y * (int64_t)T / H);
+            }
+            for (;;) { // back-pressure, as for any producer
+                InPort *full = nullptr;
+                for (size_t i = 0; i < host_dests_.size() && !full; i++) {
+                    InPort *p = node(host_dests_[i].tile)->find_port(host_dests_[i].layer, -1);
+                    if (v[i] && must_hold(*p, inf, v[i]))
+                        full = p;
+                }
+                if (!full)
+                    break;
+                full->host_waiters.push_back(&host_ev_);
+                wait(host_ev_);
+            }
+            // per chip: one message for its tiles and layers
+            std::map<int, std::vector<Dest>> msgs;
+            for (size_t i = 0; i < host_dests_.size(); i++) {
+                if (!v[i])
+                    continue;
+                const HostDest &d = host_dests_[i];
+                reserve(*node(d.tile)->find_port(d.layer, -1), v[i]);
+                if (a->chip.offchip.host_io == HOST_IO_PRELOADED) { // in the buffer already
+                    arrive(d.tile, PktHdr{d.tile, PKT_DATA, d.layer, -1, inf, 1, -1, 0, v[i]});
+                    continue;
+                }
+                msgs[chip_of(a, d.tile)].push_back(Dest{d.tile, d.layer, v[i]});
+            }
+            for (auto &kv : msgs) { // the row crosses each chip's link once
+                const Dest &d0 = kv.second[0];
+                PktHdr h{d0.tile, PKT_DATA, d0.consumer, -1, inf, 1, -1, 0, d0.values};
+                if (kv.second.size() > 1)
+                    h.group = dest_list(kv.second);
+                link_push(kv.first, true, h, row_bytes, order++);
+            }
+        }
+    }
+}
+
+void Engine::host_arrive(const PktHdr &h)
+{
+    if (h.inference < 0 || (size_t)h.inference >= host_got_.size()) {
+        fail("an output of inference " + std::to_string(h.inference) + " reached the host");
+        return;
+    }
+    uint64_t &got = host_got_[(size_t)h.inference];
+    got += h.values;
+    if (got == out_per_inf_)
+        inference_done(h.inference);
+}
+
+// The run adds inferences behind the batch until the mean completion
+// interval of the last kPeriodWindow inferences agrees with that of the
+// kPeriodWindow before within 2 % (at most kAdaptiveMax in all, or the
+// batch), then lets the inferences already started finish; the period is
+// the last window's mean. Single intervals jitter where links and buffers
+// are contended, and a batch's first intervals are shorter than the steady
+// state (its first inferences waited for the pipeline to fill).
+void Engine::inference_done(int inf)
+{
+    inf_done_ps_[(size_t)inf] = sc_time_stamp().value();
+    while (done_upto_ < inferences_ && inf_done_ps_[(size_t)done_upto_] != UINT64_MAX)
+        done_upto_++; // inferences [0, done_upto_) are done
+    const int k = done_upto_ - 1, W = kPeriodWindow;
+    if (converged_ || k < 2 * W)
+        return;
+    auto ps = [&](int i) { return (double)inf_done_ps_[(size_t)i]; };
+    const double last = (ps(k) - ps(k - W)) / W, before = (ps(k - W) - ps(k - 2 * W)) / W;
+    const bool agree = std::fabs(last - before) <= 0.02 * last;
+    if (agree || k + 1 >= inferences_) {
+        converged_ = agree ? 1 : -1;
+        period_ps_ = last;
+        int started = max_started_;
+        for (auto &s : streams_)
+            started = std::max(started, s->inference(s->lane[0].k));
+        inferences_ = std::min(inferences_, std::max(started + 1, cfg.batch));
+        for (auto &s : streams_) // lanes waiting at the old end re-check it
+            for (Lane &l : s->lane)
+                if (!l.in_op)
+                    wake(&l);
+    }
+}
+
+} // namespace imc_run
