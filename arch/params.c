@@ -272,7 +272,7 @@ static const arch_param_t table[] = {
     PD("chip.noc.xbar_energy_pj_per_flit", chip.noc.xbar_energy_pj_per_flit, "pJ/flit", 0,
        MAXD, 0, "0", "router crossbar energy per flit"),
     PI("chip.offchip.links", chip.offchip.links, "", 0, 1024, "4",
-       "off-chip links (0 only when nothing crosses them: one chip)"),
+       "off-chip links (0 only when nothing crosses them: one chip, host_io preloaded)"),
     PD("chip.offchip.bandwidth_gbps", chip.offchip.bandwidth_gbps, "GB/s", 0, 1e6, 0, "6.4",
        "bandwidth of one off-chip link (0 only when nothing crosses it)"),
     PD("chip.offchip.latency_ns", chip.offchip.latency_ns, "ns", 0, MAXNS, 0, "0",
