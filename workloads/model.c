@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "checked.h"
+#include "intheap.h"
 #include "model_internal.h"
 #include "onnx_internal.h"
 #include "strmap.h"
@@ -499,34 +500,6 @@ static int resolve_inputs(ctx_t *x)
     return bad ? -1 : 0;
 }
 
-/* A min-heap of layer indices (the file position picks among ready layers). */
-static void heap_push(int *h, int *n, int v)
-{
-    int i = (*n)++;
-    for (; i > 0 && h[(i - 1) / 2] > v; i = (i - 1) / 2)
-        h[i] = h[(i - 1) / 2];
-    h[i] = v;
-}
-
-static int heap_pop(int *h, int *n)
-{
-    int top = h[0], v = h[--*n], i = 0;
-    for (;;) {
-        int c = 2 * i + 1;
-        if (c >= *n)
-            break;
-        if (c + 1 < *n && h[c + 1] < h[c])
-            c++;
-        if (v <= h[c])
-            break;
-        h[i] = h[c];
-        i = c;
-    }
-    if (*n)
-        h[i] = v;
-    return top;
-}
-
 /* Kahn's algorithm, lowest file position first, so the order is the file's
  * wherever the file is already ordered. O(n log n) with the consumers of
  * each layer listed once (CSR). */
@@ -556,14 +529,14 @@ static int topo_sort(ctx_t *x, int *order)
     int m = 0, hn = 0;
     for (int i = 0; i < x->n; i++)
         if (indeg[i] == 0)
-            heap_push(heap, &hn, i);
+            intheap_push(heap, &hn, i);
     while (hn) {
-        int pick = heap_pop(heap, &hn);
+        int pick = intheap_pop(heap, &hn);
         x->r[pick].order = m;
         order[m++] = pick;
         for (int j = start[pick]; j < start[pick + 1]; j++)
             if (--indeg[cons[j]] == 0)
-                heap_push(heap, &hn, cons[j]);
+                intheap_push(heap, &hn, cons[j]);
     }
     rc = 0;
     if (m < x->n) {

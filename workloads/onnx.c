@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "intheap.h"
 #include "model_internal.h"
 #include "onnx_internal.h"
 #include "strutil.h"
@@ -2397,32 +2398,6 @@ static void smap_free(smap_t *m)
     free(m->val);
 }
 
-static void heap_push(int *h, int *n, int v)
-{
-    int i = (*n)++;
-    for (; i > 0 && h[(i - 1) / 2] > v; i = (i - 1) / 2)
-        h[i] = h[(i - 1) / 2];
-    h[i] = v;
-}
-
-static int heap_pop(int *h, int *n)
-{
-    int top = h[0], v = h[--*n], i = 0;
-    for (;;) {
-        int k = 2 * i + 1;
-        if (k >= *n)
-            break;
-        if (k + 1 < *n && h[k + 1] < h[k])
-            k++;
-        if (h[k] >= v)
-            break;
-        h[i] = h[k];
-        i = k;
-    }
-    h[i] = v;
-    return top;
-}
-
 static const char *op_of(const Onnx__NodeProto *n)
 {
     return n->op_type ? n->op_type : "";
@@ -2492,13 +2467,13 @@ static int node_order(cv_t *c, int *order)
     }
     for (int i = 0; i < nn; i++)
         if (!indeg[i])
-            heap_push(queue, &nq, i), ready[i] = 1;
+            intheap_push(queue, &nq, i), ready[i] = 1;
     while (nq) {
-        int i = heap_pop(queue, &nq);
+        int i = intheap_pop(queue, &nq);
         order[done_n++] = i;
         for (int e = head[i]; e >= 0; e = next[e])
             if (--indeg[to[e]] == 0 && !ready[to[e]])
-                heap_push(queue, &nq, to[e]), ready[to[e]] = 1;
+                intheap_push(queue, &nq, to[e]), ready[to[e]] = 1;
     }
     if (done_n < nn) { /* follow unresolved inputs back until a node repeats */
         int at = -1;

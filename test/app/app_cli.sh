@@ -1,22 +1,7 @@
 #!/usr/bin/env bash
 # The option rules every command shares (app/opts.h), the front door's checks
 # of output paths, and `run --traces DIR` without --model.
-set -u
-imcsim="$IMC_BIN/imcsim"
-t=$(mktemp -d)
-trap 'chmod -R u+w "$t"; rm -rf "$t"' EXIT
-cd "$t" || exit 1
-fail=0
-check() { # description, status (0 = ok)
-  if [[ $2 -ne 0 ]]; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi
-}
-expect_error() { # description, expected status, expected stderr line (exact), command...
-  local what=$1 want=$2 msg=$3; shift 3
-  "$@" >stdout.txt 2>stderr.txt; local st=$?
-  if [[ $st -ne $want ]] || ! grep -qxF -- "$msg" stderr.txt; then
-    echo "FAIL: $what: status $st (expected $want), stderr:"; cat stderr.txt; echo "(expected: $msg)"; fail=1
-  else echo "ok: $what"; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # --set, --set= and -s are one option, repeatable without a cap, in order.
 "$imcsim" arch dump isaac --set adc.bits=7 --set tile.ces=10 >d1 2>/dev/null &&

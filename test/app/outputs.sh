@@ -3,24 +3,9 @@
 # stdout fails the command; a run's files appear together under a manifest;
 # CSV and YAML outputs quote hostile names so they read back; counts that
 # would overflow are errors; a trace header cannot drive a huge allocation.
-set -u
-imcsim="$IMC_BIN/imcsim"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 py=/usr/bin/python3
 manifest="$IMC_SRC/scripts/lib/runmanifest.py"
-t=$(mktemp -d)
-trap 'chmod -R u+w "$t"; rm -rf "$t"' EXIT
-cd "$t" || exit 1
-fail=0
-check() { # description, status (0 = ok)
-  if [[ $2 -ne 0 ]]; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi
-}
-expect_error() { # description, expected status, expected stderr line (substring), command...
-  local what=$1 want=$2 msg=$3; shift 3
-  "$@" >stdout.txt 2>stderr.txt; local st=$?
-  if [[ $st -ne $want ]] || ! grep -qF -- "$msg" stderr.txt; then
-    echo "FAIL: $what: status $st (expected $want), stderr:"; cat stderr.txt; echo "(expected: $msg)"; fail=1
-  else echo "ok: $what"; fi
-}
 
 # --- 2. A write to stdout that fails (a full disk) fails the command: exit 1
 # and a message, for every command that prints; also when only the last
@@ -114,7 +99,7 @@ YAML
   [[ $(tail -n +2 d1.yaml) == "$(tail -n +2 d2.yaml)" ]] &&
   "$imcsim" arch show harch.yaml --json 2>/dev/null | "$py" -c 'import json,sys; sys.exit(json.load(sys.stdin)["name"] != "x\ny: 1\n# \"q\" \\ \t end \x01 \u0085 \u2028 é")'
 check "arch dump quotes hostile names: the dump loads back to the same configuration" $?
-expect_error "--set name= refuses bytes that are not UTF-8" 2 "(expected non-empty UTF-8 text" \
+expect_error_in "--set name= refuses bytes that are not UTF-8" 2 "(expected non-empty UTF-8 text" \
   "$imcsim" arch dump isaac --set $'name=a\xffb'
 
 # An unwritable parent of --csv: the reason is the permission, checked before
@@ -126,7 +111,7 @@ if [[ $(id -u) -eq 0 ]]; then
   chmod 755 "$t"
 fi
 if [[ $(id -u) -ne 0 || ${#as_user[@]} -gt 0 ]]; then
-  expect_error "--csv under an unwritable directory: permission denied" 1 \
+  expect_error_in "--csv under an unwritable directory: permission denied" 1 \
     "imcsim run: error: cannot write in '$t/ro/sub/csv': Permission denied" \
     "${as_user[@]}" "$imcsim" run --arch isaac --model lenet5 --csv "$t/ro/sub/csv" --quiet
 fi
@@ -136,7 +121,7 @@ fi
 print('name: bigmacs'); print('input: {height: 8191, width: 8191, channels: 16}'); print('layers:')
 for i in range(40): print(f'  - {{name: c{i}, type: conv2d, out_channels: 16, kernel: 4096, padding: {2048 - i % 2}}}')
 " >bigmacs.yaml
-expect_error "40 layers of 2^58 MACs: an error, not a wrapped total" 2 \
+expect_error_in "40 layers of 2^58 MACs: an error, not a wrapped total" 2 \
   "error: the layers up to 'c32' total more than 9223372036854775807 MACs or weights" \
   "$imcsim" models bigmacs.yaml
 cat >wide.yaml <<'YAML'
@@ -145,20 +130,20 @@ input: {height: 1, width: 1, channels: 1024}
 layers:
   - {name: c1, type: conv2d, out_channels: 1, kernel: 4096, padding: 2048}
 YAML
-expect_error "a 2^34-row matrix is an error, not '0 x 1'" 2 \
+expect_error_in "a 2^34-row matrix is an error, not '0 x 1'" 2 \
   "error: layer 'c1' unrolls to a 17179869184 x 1 matrix (expected at most 1073741823 rows" \
   "$imcsim" compile --arch isaac --model wide.yaml --set chip.chips=65536
 
 # --- 5. What the model cannot honour is refused before the run: a clock of
 # 1e-13 GHz passed 2^63 ps and was reported as a deadlock; links or a
 # bandwidth of 0 between chips ran as one link, or never ended.
-expect_error "a 1e-13 GHz clock is out of the honoured range" 2 \
+expect_error_in "a 1e-13 GHz clock is out of the honoured range" 2 \
   "error: 'tech.clock_ghz' is '1e-13' (expected a number in [0.001, 1000])" \
   "$imcsim" run --arch isaac --model lenet5 --set tech.clock_ghz=1e-13 --quiet
-expect_error "2 chips and no off-chip link" 2 \
+expect_error_in "2 chips and no off-chip link" 2 \
   "error: chip.offchip.links = 0, but the 2 chips of the system exchange data over them" \
   "$imcsim" run --arch isaac --model lenet5 --set chip.chips=2 --set chip.offchip.links=0 --quiet
-expect_error "2 chips and a link bandwidth of 0" 2 \
+expect_error_in "2 chips and a link bandwidth of 0" 2 \
   "error: chip.offchip.bandwidth_gbps = 0, but the 2 chips of the system exchange data" \
   timeout 60 "$imcsim" run --arch isaac --model lenet5 --set chip.chips=2 --set chip.offchip.bandwidth_gbps=0 --quiet
 
@@ -170,7 +155,7 @@ struct.pack_into("<I", b, 32, 0xFFFFFFFF)           # H_NTILES
 struct.pack_into("<I", b, 116, zlib.crc32(bytes(b[:116] + b[120:])))  # H_CRC
 open(sys.argv[2], "wb").write(b)
 PY
-expect_error "trace stats: 2^32 - 1 tiles in a header is an error" 2 \
+expect_error_in "trace stats: 2^32 - 1 tiles in a header is an error" 2 \
   "huge.imct: offset 32: error: tile count 4294967295 out of range (expected 1..1073741823)" \
   "$imcsim" trace stats huge.imct
 exit $fail
