@@ -12,6 +12,7 @@
 #include "model.h"
 #include "opts.h"
 #include "outpath.h"
+#include "outputs.h"
 
 /* Split a resolved path into its components (in place). */
 static int components(char *p, char **c, int max)
@@ -91,16 +92,21 @@ int imc_cmd_import(int argc, char **argv)
         model_free(&m);
         return 1;
     }
-    FILE *f = outp ? fopen(outp, "w") : stdout;
+    /* -o FILE is replaced at once, never left half written (app/outputs.h) */
+    outputs_t out;
+    outputs_init(&out, c.name);
+    FILE *f = outputs_open(&out, "model", outp ? outp : "-");
     if (!f) {
-        fprintf(stderr, "imcsim import: error: cannot write '%s': %s\n", outp, strerror(errno));
+        outputs_abort(&out);
         model_free(&m);
         return 1;
     }
-    rc = model_write_yaml(&m, f, ref, in);
-    if ((outp && fclose(f)) || rc) {
+    if (model_write_yaml(&m, f, ref, in)) {
         fprintf(stderr, "imcsim import: error: cannot write '%s'\n", outp ? outp : "stdout");
+        outputs_abort(&out);
         rc = 1;
+    } else {
+        rc = outputs_commit(&out, NULL);
     }
     model_free(&m);
     return rc;

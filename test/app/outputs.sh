@@ -18,7 +18,8 @@ for c in "models" "models --json" "models $IMC_SRC/workloads/models/lenet5.yaml"
          "trace dump traces/L000_conv1.imct --limit 5" \
          "run --arch isaac --model lenet5" "run --arch isaac --model lenet5 --json -" \
          "compare --arch isaac,puma --model lenet5" \
-         "noc --topology mesh --k 4 --rate 0.05 --warmup 100 --measure 500"; do
+         "noc --topology mesh --k 4 --rate 0.05 --warmup 100 --measure 500" \
+         "estimate --arch isaac --model lenet5" "import $IMC_SRC/test/fuzz/corpus/onnx/cnn.onnx"; do
   # shellcheck disable=SC2086
   "$imcsim" $c >/dev/full 2>stderr.txt
   st=$?
@@ -115,6 +116,21 @@ if [[ $(id -u) -ne 0 || ${#as_user[@]} -gt 0 ]]; then
     "imcsim run: error: cannot write in '$t/ro/sub/csv': Permission denied" \
     "${as_user[@]}" "$imcsim" run --arch isaac --model lenet5 --csv "$t/ro/sub/csv" --quiet
 fi
+
+# imcsim import -o FILE replaces FILE at once: killed at any step of writing
+# it, FILE is the old text or the whole new one, never a part.
+cnn="$IMC_SRC/test/fuzz/corpus/onnx/cnn.onnx"
+"$imcsim" import "$cnn" -o whole.yaml 2>/dev/null
+steps=$(echo old >imp.yaml; IMC_TEST_KILL_AT=count "$imcsim" import "$cnn" -o imp.yaml 2>&1 >/dev/null |
+        sed -n 's/.*IMC_TEST_KILL_AT: \([0-9]*\).*/\1/p')
+ok=1
+for k in $(seq 1 "${steps:-0}"); do
+  echo old >imp.yaml
+  (IMC_TEST_KILL_AT=$k "$imcsim" import "$cnn" -o imp.yaml) 2>/dev/null
+  [[ $(cat imp.yaml) == old ]] || cmp -s imp.yaml whole.yaml || { ok=0; echo "killed at step $k: a torn imp.yaml"; }
+done
+[[ ${steps:-0} -ge 2 && $ok == 1 ]]
+check "import -o killed at each of its ${steps:-0} steps leaves the old file or the new one" $?
 
 # --- 4. Counts that would overflow are errors, not wrapped numbers.
 "$py" -c "
