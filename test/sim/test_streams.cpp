@@ -106,10 +106,6 @@ END_TEST
 
 int sc_main(int, char **)
 {
-    Suite *s = suite_create("streams");
-    TCase *tc = tcase_create("scale");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, streams_are_not_threads);
-    suite_add_tcase(s, tc);
-    return check_run(s);
+    const TTest *tests[] = {streams_are_not_threads};
+    return check_run(check_suite("streams", tests, 1));
 }
