@@ -9,11 +9,13 @@
 # cannot run sanitized programs), scripts (Python against a fake simulator),
 # onnx and func (PyTorch exports and trains their inputs first: minutes of
 # Python, no imcsim code; the C readers they feed are fuzzed under ASan by
-# scripts/fuzz) and asan (this one), and the test run_cli (its ResNet-18 runs,
-# each twice, take minutes under ASan; the run and compare paths are covered
-# here by app_cli, outputs and kill_outputs). Every sanitizer report of every process,
-# also of a process whose stderr a test discards, goes to a log file: any log
-# fails the run. Suppressions: test/sanitizers/lsan.supp (Check's own
+# scripts/fuzz), long (whole networks simulated many times, or the NoC's
+# closed-form sweeps: minutes each natively, several times that under ASan;
+# the same engine, NoC and output paths run here in test_two_tile,
+# test_streams, test_noc_sc, app_cli and outputs) and asan (this one). Every
+# sanitizer report of every process, also of a process whose stderr a test
+# discards, goes to a log file: an error, a leak or a UBSan report fails the
+# run (ASan's warnings, such as SystemC's coroutine stack switches, are shown). Suppressions: test/sanitizers/lsan.supp (Check's own
 # allocations only).
 set -uo pipefail
 src=$(cd "$1" && pwd)
@@ -34,13 +36,16 @@ chmod 1777 "$logs" # tests that drop privileges (setpriv) log here too
 export ASAN_OPTIONS="detect_leaks=1:log_path=$logs/asan:strict_string_checks=1:detect_invalid_pointer_pairs=0:check_initialization_order=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
 export LSAN_OPTIONS="suppressions=$src/test/sanitizers/lsan.supp:print_suppressions=0"
-ctest --test-dir "$bdir" -j "$jobs" -LE 'fuzz|valgrind|scripts|onnx|func|asan' -E '^run_cli$' \
+ctest --test-dir "$bdir" -j "$jobs" -LE 'fuzz|valgrind|scripts|onnx|func|long|asan' \
   --output-on-failure \
   >"$bdir/ctest.log" 2>&1
 rc=$?
 tail -n 25 "$bdir/ctest.log"
-reports=("$logs"/*)
-if [[ -e ${reports[0]} ]]; then
+mapfile -t reports < <(grep -lE 'ERROR: |runtime error|SUMMARY: ' "$logs"/* 2>/dev/null)
+for w in "$logs"/*; do
+  [[ -e $w ]] && ! grep -qE 'ERROR: |runtime error|SUMMARY: ' "$w" && echo "(warning) $w: $(head -n 1 "$w")"
+done
+if ((${#reports[@]})); then
   for r in "${reports[@]}"; do
     echo "=== $r"
     head -n 60 "$r"
