@@ -957,7 +957,7 @@ static int build_feed(gen_t *g, int i, int s)
 
 
 /* The tile of each position of layer i without weights: where its first
- * input's latest position of the window is produced (the gateway, tile 0,
+ * input's latest position of the window is produced (tile 0
  * for the network input); and the feeds of every input. */
 static int plain_view(gen_t *g, int i)
 {
