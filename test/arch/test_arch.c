@@ -522,6 +522,19 @@ START_TEST(placement_by_hand)
 }
 END_TEST
 
+/* Multicast trees follow dimension order: odd_even routing is refused when
+ * the arch is loaded, naming both parameters, not when the NoC is built. */
+START_TEST(multicast_refuses_odd_even)
+{
+    const char *sets[] = {"chip.noc.routing=odd_even"};
+    ck_assert_int_ne(load("isaac", sets, 1), 0); /* the preset multicasts */
+    ck_assert_ptr_nonnull(
+        strstr(D.text, "chip.noc.multicast = true with chip.noc.routing = odd_even"));
+    const char *unicast[] = {"chip.noc.routing=odd_even", "chip.noc.multicast=false"};
+    ck_assert_int_eq(load("isaac", unicast, 2), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("arch");
@@ -548,6 +561,7 @@ int main(void)
     tcase_add_test(tc, leakage_split);
     tcase_add_test(tc, differential_doubles_slices);
     tcase_add_test(tc, placement_by_hand);
+    tcase_add_test(tc, multicast_refuses_odd_even);
     suite_add_tcase(s, tc);
     return check_run(s);
 }
