@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "cli.h"
+#include "functional.h"
 #include "outpath.h"
 #include "run_flow.h"
 
@@ -16,6 +17,25 @@ const opts_cmd_t run_cmd = {
     "energy and utilization (schema: docs/stats.md). Output paths are checked (and\n"
     "their directories created) before the run starts.\n",
     nullptr, 0, 0, nullptr};
+
+// --outputs: the last layer's hardware outputs of the first sample.
+int write_network_outputs(const char *path, const run_result_t &r)
+{
+    const func_result_t *f = r.functional;
+    const func_capture_t *c = f && f->capture ? &f->capture[f->n_layers - 1] : nullptr;
+    FILE *o = outpath_file("run", path, 1) ? nullptr : std::fopen(path, "w");
+    if (!o) {
+        std::fprintf(stderr, "imcsim run: error: cannot write '%s': %s\n", path, std::strerror(errno));
+        return 1;
+    }
+    for (int i = 0; c && i < c->size; i++)
+        std::fprintf(o, "%.9g\n", c->out_hw[i]);
+    if (std::fclose(o)) {
+        std::fprintf(stderr, "imcsim run: error: writing '%s' failed\n", path);
+        return 1;
+    }
+    return 0;
+}
 
 int write_outputs(const RunArgs &ra, const run_result_t &r)
 {
@@ -35,6 +55,8 @@ int write_outputs(const RunArgs &ra, const run_result_t &r)
             return 1;
         }
     }
+    if (ra.outputs && write_network_outputs(ra.outputs, r))
+        return 1;
     if (ra.csv && outpath_dir("run", ra.csv, 1))
         return 1;
     if (ra.csv && run_write_csv(&r, ra.csv)) {
