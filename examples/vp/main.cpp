@@ -1,11 +1,12 @@
 // The example virtual platform (docs/vp.md): memory, router, one or two
 // imc::Accelerator, and a driver thread standing for the CPU. The driver
 // loads a model image (imcsim compile --image) and inputs (a data set of
-// scripts/make-dataset) into memory, programs the registers, sleeps until the
-// interrupt, then reads the status, the counters and the outputs.
+// scripts/make-dataset; zeros without --data) into memory, programs the
+// registers, sleeps until the interrupt, then reads the status, the counters
+// and the outputs.
 //
 //   make -C examples/vp          (pkg-config --cflags --libs imcsim systemc)
-//   vp_platform --image cnn.img --data digits_test.imcd [--index K] [--batch N]
+//   vp_platform --image cnn.img [--data digits_test.imcd] [--index K] [--batch N]
 //               [--arch A] [--set KEY=VALUE]... [--accelerators 1|2] [--dmi]
 //               [--quantum-ns Q] [--mem-latency-ns L] [--mem-ps-per-byte P]
 //               [--start-ns S] [--input-addr A]
@@ -206,11 +207,28 @@ Options parse(int argc, char **argv)
         else if (a == "--input-addr") o.input_addr = std::strtoull(val(), nullptr, 0);
         else die("unknown option " + a);
     }
-    if (!o.image || !o.data)
-        die("--image FILE and --data FILE are required");
+    if (!o.image)
+        die("--image FILE is required");
     if (o.accelerators < 1 || o.accelerators > 2 || o.batch < 1)
         die("--accelerators 1 or 2, --batch at least 1");
     return o;
+}
+
+// Samples index..index+batch of the data set; the values per sample.
+size_t load_inputs(const Options &o, std::vector<float> &inputs)
+{
+    imc_diag_t d;
+    diag_init(&d);
+    dataset_t ds;
+    if (dataset_read(o.data, &ds, &d))
+        die(d.text ? d.text : "cannot read the data set");
+    if (o.index < 0 || (uint64_t)o.index + o.batch > (uint64_t)ds.n)
+        die("--index and --batch beyond the data set");
+    const size_t per = dataset_sample_size(&ds);
+    inputs.assign(ds.x + (size_t)o.index * per, ds.x + (size_t)(o.index + o.batch) * per);
+    dataset_free(&ds);
+    diag_free(&d);
+    return per;
 }
 
 } // namespace
@@ -238,17 +256,13 @@ int sc_main(int argc, char **argv)
         die(std::string(o.image) + " is not a model image");
     std::memcpy(&cpu.out_values, &cpu.image[52], 4); // the header's outputs per inference
 
-    imc_diag_t d;
-    diag_init(&d);
-    dataset_t ds;
-    if (dataset_read(o.data, &ds, &d))
-        die(d.text ? d.text : "cannot read the data set");
-    if (o.index < 0 || (uint64_t)o.index + o.batch > (uint64_t)ds.n)
-        die("--index and --batch beyond the data set");
-    const size_t per = dataset_sample_size(&ds);
-    cpu.inputs.assign(ds.x + (size_t)o.index * per, ds.x + (size_t)(o.index + o.batch) * per);
-    dataset_free(&ds);
-    diag_free(&d);
+    uint32_t in_values;
+    std::memcpy(&in_values, &cpu.image[48], 4); // and inputs
+    size_t per = in_values;
+    if (o.data)
+        per = load_inputs(o, cpu.inputs);
+    else
+        cpu.inputs.assign((size_t)in_values * o.batch, 0.0f);
 
     imc::AcceleratorConfig cfg;
     cfg.arch = o.arch;

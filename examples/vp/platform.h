@@ -10,6 +10,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -24,18 +25,26 @@ namespace vp {
 class Memory : public sc_core::sc_module {
   public:
     tlm_utils::simple_target_socket<Memory> socket;
-    std::vector<unsigned char> mem;
+    unsigned char *mem;  // zero pages from calloc: a large RAM costs what is touched
+    uint64_t size;
     sc_core::sc_time latency, per_byte;
     bool dmi = false;
     unsigned dmi_burst = 4096; // bytes per DMI access the latency is quoted for
 
     Memory(sc_core::sc_module_name n, uint64_t bytes, sc_core::sc_time lat, sc_core::sc_time pb)
-        : sc_module(n), socket("socket"), mem(bytes, 0), latency(lat), per_byte(pb)
+        : sc_module(n), socket("socket"), mem(static_cast<unsigned char *>(std::calloc(bytes, 1))),
+          size(bytes), latency(lat), per_byte(pb)
     {
+        if (!mem)
+            SC_REPORT_FATAL("vp::Memory", "out of memory");
         socket.register_b_transport(this, &Memory::b_transport);
         socket.register_transport_dbg(this, &Memory::transport_dbg);
         socket.register_get_direct_mem_ptr(this, &Memory::get_dmi);
     }
+
+    ~Memory() override { std::free(mem); }
+    Memory(const Memory &) = delete;
+    Memory &operator=(const Memory &) = delete;
 
     // The delay of one transaction of n bytes.
     sc_core::sc_time cost(uint64_t n) const { return latency + per_byte * (double)n; }
@@ -44,7 +53,7 @@ class Memory : public sc_core::sc_module {
     bool access(tlm::tlm_generic_payload &gp, bool debug = false)
     {
         const uint64_t a = gp.get_address(), n = gp.get_data_length();
-        if (a >= mem.size() || n > mem.size() - a) {
+        if (a >= size || n > size - a) {
             gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
             return false;
         }
@@ -80,9 +89,9 @@ class Memory : public sc_core::sc_module {
     {
         if (!dmi)
             return false;
-        d.set_dmi_ptr(mem.data());
+        d.set_dmi_ptr(mem);
         d.set_start_address(0);
-        d.set_end_address(mem.size() - 1);
+        d.set_end_address(size - 1);
         d.allow_read_write();
         d.set_read_latency(cost(dmi_burst));
         d.set_write_latency(cost(dmi_burst));

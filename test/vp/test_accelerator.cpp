@@ -108,8 +108,8 @@ struct Platform {
         std::ifstream f(path, std::ios::binary);
         image.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
         ck_assert_uint_gt(image.size(), 64);
-        std::copy(image.begin(), image.end(), ram.mem.begin());
-        std::fill(ram.mem.begin() + kIn, ram.mem.begin() + kIn + 64 * 4 * batch, 0);
+        std::copy(image.begin(), image.end(), ram.mem);
+        std::fill(ram.mem + kIn, ram.mem + kIn + 64 * 4 * batch, 0);
         cpu.wr64(imc::reg::IMAGE_ADDR, 0);
         cpu.wr32(imc::reg::IMAGE_SIZE, (uint32_t)image.size());
         cpu.wr64(imc::reg::INPUT_ADDR, kIn);
