@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 #include "arch_load.h"
 #include "image.h"
@@ -44,6 +45,9 @@ const RegDesc *reg_at(uint64_t off)
 }
 
 constexpr uint32_t kBatchMax = 65536;
+// A job's inputs in values (1 GiB of float32): an image header that asks for
+// more is refused rather than allocated.
+constexpr uint64_t kMaxInputValues = 1ull << 28;
 
 } // namespace
 
@@ -306,6 +310,17 @@ struct Dma {
     }
 };
 
+// Sizes v to n elements; false when the host has no memory for them.
+template <class T> bool allocate(std::vector<T> &v, size_t n)
+{
+    try {
+        v.resize(n);
+        return true;
+    } catch (const std::bad_alloc &) {
+        return false;
+    }
+}
+
 } // namespace
 
 // ------------------------------------------------------------ the job
@@ -322,11 +337,15 @@ void Accelerator::job_thread()
         p.error_info = 0;
         uint32_t code = ERR_NONE;
         imc_vp::JobResult res;
-        std::vector<uint8_t> image(p.image_size);
-        std::vector<float> inputs, outputs;
-        if (!p.batch || p.batch > kBatchMax || !p.image_size) {
+        std::vector<uint8_t> image;
+        std::vector<float> inputs;
+        if (!p.batch || p.batch > kBatchMax || !p.image_size || p.image_size > IMAGE_MAX_BYTES) {
             code = ERR_CONFIG;
-            p.last_error = "BATCH must be 1.." + std::to_string(kBatchMax) + " and IMAGE_SIZE nonzero";
+            p.last_error = "BATCH must be 1.." + std::to_string(kBatchMax) +
+                           " and IMAGE_SIZE 1.." + std::to_string(IMAGE_MAX_BYTES);
+        } else if (!allocate(image, p.image_size)) {
+            code = ERR_CONFIG;
+            p.last_error = "no host memory for an image of " + std::to_string(p.image_size) + " bytes";
         } else if (!dma_engine.transfer(false, p.image_addr, image.data(), image.size())) {
             code = p.aborted ? ERR_ABORTED : ERR_DMA;
         } else {
@@ -344,8 +363,17 @@ void Accelerator::job_thread()
             }
             diag_free(&d);
         }
+        if (!code && (uint64_t)p.in_values * p.batch > kMaxInputValues) {
+            code = ERR_CONFIG;
+            p.last_error = "the inputs (" + std::to_string(p.in_values) + " values x BATCH " +
+                           std::to_string(p.batch) + ") exceed " + std::to_string(kMaxInputValues) +
+                           " values";
+        }
+        if (!code && !allocate(inputs, (size_t)p.in_values * p.batch)) {
+            code = ERR_CONFIG;
+            p.last_error = "no host memory for the inputs";
+        }
         if (!code) {
-            inputs.resize((size_t)p.in_values * p.batch);
             if (!dma_engine.transfer(false, p.input_addr, reinterpret_cast<uint8_t *>(inputs.data()),
                                      4 * (uint64_t)inputs.size()))
                 code = p.aborted ? ERR_ABORTED : ERR_DMA;

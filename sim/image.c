@@ -326,8 +326,9 @@ image_err_t image_parse(const void *buf, size_t len, uint64_t arch_hash, image_v
         }
         case IMAGE_SEC_CALIB: {
             uint64_t cn = end - s >= 8 ? get_u32(s) : 0, cv = end - s >= 8 ? get_u32(s + 4) : 0;
-            if (have_calib++ || end - s < 8 || cv != v->in_values ||
-                (uint64_t)(end - s) != 8 + 4 * cn * cv)
+            const uint64_t room = end - s >= 8 ? (uint64_t)(end - s) - 8 : 0;
+            if (have_calib++ || end - s < 8 || cv != v->in_values || cn > room / 4 / cv ||
+                room != 4 * cn * cv)
                 rc = fail_at(IMAGE_ERR_BOUNDS, so, err_off, d,
                              "calibration section of %llu bytes (expected 8 + 4 x samples x %llu)", U((uint64_t)(end - s)), U(v->in_values));
             else {

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,11 +20,12 @@ namespace imc_vp {
 
 namespace {
 
-bool write_all(int fd, const void *p, size_t n)
+// All n bytes through fd, or false. Channels are socket pairs: a peer that is
+// gone makes send fail (EPIPE) instead of raising SIGPIPE in the platform.
+bool move_all(int fd, char *c, size_t n, bool out)
 {
-    const char *c = static_cast<const char *>(p);
     while (n) {
-        ssize_t k = ::write(fd, c, n);
+        ssize_t k = out ? ::send(fd, c, n, MSG_NOSIGNAL) : ::read(fd, c, n);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
@@ -34,20 +36,12 @@ bool write_all(int fd, const void *p, size_t n)
     return true;
 }
 
-bool read_all(int fd, void *p, size_t n)
+bool write_all(int fd, const void *p, size_t n)
 {
-    char *c = static_cast<char *>(p);
-    while (n) {
-        ssize_t k = ::read(fd, c, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return false;
-        c += k;
-        n -= (size_t)k;
-    }
-    return true;
+    return move_all(fd, const_cast<char *>(static_cast<const char *>(p)), n, true);
 }
+
+bool read_all(int fd, void *p, size_t n) { return move_all(fd, static_cast<char *>(p), n, false); }
 
 // Everything a fd carries until EOF.
 std::vector<uint8_t> read_to_eof(int fd)
@@ -225,7 +219,7 @@ struct Request {
         int fds[2];
         JobResult r;
         pid_t w = -1;
-        if (::pipe(fds) == 0 && (w = ::fork()) == 0) {
+        if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0 && (w = ::fork()) == 0) {
             ::close(fds[0]);
             ::close(in);
             ::close(out);
@@ -262,9 +256,9 @@ struct Request {
 bool Worker::start(const arch_t &a, std::string *err)
 {
     int req[2], res[2];
-    if (::pipe(req))
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, req))
         return *err = std::strerror(errno), false;
-    if (::pipe(res)) {
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, res)) {
         ::close(req[0]);
         ::close(req[1]);
         return *err = std::strerror(errno), false;

@@ -13,6 +13,7 @@
 
 #include "../../examples/vp/platform.h"
 #include "imc_accelerator.h"
+#include "trace_io.h" /* trace_crc32: the image's CRC-32 */
 
 #include "check_run.h"
 
@@ -339,6 +340,58 @@ START_TEST(other_architecture)
 }
 END_TEST
 
+// Little-endian fields of the image in the platform's memory.
+static uint64_t get64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+// Recomputes the CRC of the image in memory (a hostile image passes it).
+static void fix_crc(Platform &p)
+{
+    unsigned char *m = p.ram.mem;
+    std::memset(m + 44, 0, 4);
+    uint32_t c = trace_crc32(0, m, p.image.size());
+    for (int i = 0; i < 4; i++)
+        m[44 + i] = (unsigned char)(c >> (8 * i));
+}
+
+// The table entry of the first section of `type`; its byte offset in the image.
+static uint64_t section_entry(Platform &p, uint32_t type)
+{
+    const uint32_t n = p.ram.mem[40] | p.ram.mem[41] << 8;
+    for (uint32_t i = 0; i < n; i++)
+        if (p.ram.mem[64 + 24 * i] == type)
+            return 64 + 24 * (uint64_t)i;
+    ck_abort_msg("no section of type %u", type);
+    return 0;
+}
+
+START_TEST(hostile_mapping)
+{
+    // a mapping that is not this accelerator's compile, behind a valid CRC
+    bad_image([](Platform &p) {
+        const uint64_t e = section_entry(p, 5), off = get64(p.ram.mem + e + 8);
+        p.ram.mem[off + 2] ^= 1;
+        fix_crc(p);
+    }, imc::ERR_IMAGE_CONTENT, -1);
+}
+END_TEST
+
+START_TEST(hostile_section_bounds)
+{
+    // a section reaching past the image, behind a valid CRC: the entry's offset
+    bad_image([](Platform &p) {
+        const uint64_t e = section_entry(p, 6);
+        p.ram.mem[e + 16 + 3] = 0x7f; // length ~2^31
+        fix_crc(p);
+    }, imc::ERR_IMAGE_BOUNDS, (int64_t)(64 + 24 * 4 + 8));
+}
+END_TEST
+
 START_TEST(dma_to_unmapped_address)
 {
     bad_image([](Platform &p) { p.cpu.wr64(imc::reg::INPUT_ADDR, 0x90000000); }, imc::ERR_DMA,
@@ -385,7 +438,7 @@ int sc_main(int, char **)
 {
     const TTest *t[] = {reset_values, read_only_and_w1c, bad_accesses, start_while_busy,
                         corrupt_image, truncated_image, truncated_header, bad_magic, bad_version,
-                        other_architecture, dma_to_unmapped_address, dma_past_the_memory,
-                        abort_and_reset};
+                        other_architecture, hostile_mapping, hostile_section_bounds,
+                        dma_to_unmapped_address, dma_past_the_memory, abort_and_reset};
     return check_run(check_suite("accelerator", t, (int)(sizeof t / sizeof *t)));
 }
