@@ -107,16 +107,19 @@ np.savez('{one}.npz', x=d['x'][{k}:{k}+1], y=d['y'][{k}:{k}+1])""")
                 (len(b) - 1) * (lat_ps + 4096 * per_byte_ps)
         return sum(lat_ps + x * per_byte_ps for x in b)
 
+    outputs = set()
     for dmi in (False, True):
         expect = dma_ps(size, dmi, True) + dma_ps(n_in, dmi) + compute_ps + dma_ps(n_out, dmi)
         for q in ("1000", "10"):
             args = [platform, "--image", image, "--data", test, "--quantum-ns", q] + (["--dmi"] if dmi else [])
             r = parse(run(*args))[0]
+            outputs.add(r["output"][0])
             got = int(r["interrupt_ps"]) - int(r["start_ps"])
             check(f"interrupt time, quantum {q} ns{' DMI' if dmi else ''}", got == expect and int(r["start_ps"]) == start_ps,
                   f"{got} ps after the start = DMA image {dma_ps(size, dmi, True)} + input {dma_ps(n_in, dmi)} + "
                   f"run {compute_ps} ({res['total_cycles']} cycles at {res['clock_ghz']} GHz) + output "
                   f"{dma_ps(n_out, dmi)} = {expect} ps")
+    check("the same outputs with and without DMI, whatever the quantum", len(outputs) == 1)
     check("counters are the run's", int(r["cycles"]) == res["total_cycles"] and int(r["macs"]) == res["macs"]
           and int(r["adc_conversions"]) == res["adc_conversions"] and int(r["inferences"]) == 1,
           f"{r['cycles']} cycles, {r['macs']} MACs, {r['adc_conversions']} ADC conversions")
