@@ -38,6 +38,22 @@ constexpr int kPeriodWindow = 4;
 
 class Engine;
 class TileNode;
+// A value as it was when the current instant began: a decision taken in an
+// instant must not depend on the order in which its processes run.
+struct AtInstantStart {
+    int cur = 0, prev = 0;
+    uint64_t at = 0; // instant (ps) of the last change
+    void set(int v, uint64_t now)
+    {
+        if (at != now) {
+            prev = cur;
+            at = now;
+        }
+        cur = v;
+    }
+    int get(uint64_t now) const { return at < now ? cur : prev; }
+};
+
 struct Stream;
 
 // Positions a stream may have between its front lane's start and its back
@@ -162,10 +178,9 @@ struct Stream {
     uint64_t addr = UINT64_MAX; // its next tile-buffer address (TileNode::buffer_cursor)
     std::vector<uint64_t> inf_end; // tile cycle each inference's back lane finished
     bool done = false;
-    // The front lane as the instant began (back-pressure judges it so):
-    // busy with an op issued before now, working on inference `inf_at_start`.
-    int front_inf = 0, prev_front_inf = 0;
-    uint64_t front_inf_at = 0;
+    // The inference the front lane works on (back-pressure and the end of
+    // the run judge it as the instant began).
+    AtInstantStart front_inf;
     int inference(uint64_t k) const { return (int)(k / (uint64_t)pos.size()); }
 };
 
@@ -240,6 +255,7 @@ class Engine : public sc_core::sc_module {
     void link_push(int chip, bool inbound, const PktHdr &h, uint64_t bytes, uint64_t order);
     void host_arrive(const PktHdr &h);
     void inference_done(int inf);                // the host has all its outputs
+    void judge_period(int k);                    // inference k done: has the period converged?
 
     const arch_t *a;
     const mapping_t *m;
@@ -284,6 +300,8 @@ class Engine : public sc_core::sc_module {
     void host_input();
     void setup_host();
     void deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_core::sc_time &at);
+    std::vector<uint64_t> input_shares(int chip, const PktHdr &h, const std::vector<int> &eps) const;
+    uint64_t flits_of(uint64_t bits) const; // of a message on the NoC
     // collect.cpp helpers
     void sampler();
 
@@ -291,7 +309,7 @@ class Engine : public sc_core::sc_module {
     int ok_ = 1;
     int chips_;
     int inferences_;             // inferences the streams run (batch 1: cut at convergence)
-    int max_started_ = 0;        // the latest inference anything started
+    AtInstantStart host_started_; // the latest inference the host started
     int host_bits_ = 1;          // bits per value of the network input
     int done_upto_ = 0;          // inferences [0, done_upto_) have completed
     int converged_ = 0;          // 1 converged, -1 gave up (see inference_done)

@@ -30,7 +30,6 @@ void Engine::link_thread(int chip, bool inbound)
     const arch_offchip_t &oc = a->chip.offchip;
     const double bytes_per_ns = oc.bandwidth_gbps * std::max(1, oc.links);
     const sc_time ps(1, SC_PS), latency(oc.latency_ns * 1000.0, SC_PS);
-    const uint64_t fb = (uint64_t)a->chip.noc.flit_bits;
     for (;;) {
         while (L.q.empty())
             wait(L.ev);
@@ -63,8 +62,8 @@ void Engine::link_thread(int chip, bool inbound)
                     host_arrive(h);
                 continue;
             }
-            const uint64_t flits = std::max<uint64_t>(1, (item.bytes * 8 + fb - 1) / fb);
-            deliver_from_gateway(inbound ? chip : chip_of(a, h.final_tile), h, flits, at);
+            deliver_from_gateway(inbound ? chip : chip_of(a, h.final_tile), h,
+                                 flits_of(item.bytes * 8), at);
         }
     }
 }
@@ -127,7 +126,7 @@ void Engine::host_input()
         }
         if (inf >= inferences_) // the period converged meanwhile: no more inferences
             break;
-        max_started_ = std::max(max_started_, inf);
+        host_started_.set(inf, sc_time_stamp().value());
         for (int64_t y = 0; y < H && ok_; y++) {
             std::vector<uint64_t> v(host_dests_.size());
             for (size_t i = 0; i < host_dests_.size(); i++) {
@@ -192,26 +191,34 @@ void Engine::host_arrive(const PktHdr &h)
 void Engine::inference_done(int inf)
 {
     inf_done_ps_[(size_t)inf] = sc_time_stamp().value();
-    while (done_upto_ < inferences_ && inf_done_ps_[(size_t)done_upto_] != UINT64_MAX)
-        done_upto_++; // inferences [0, done_upto_) are done
-    const int k = done_upto_ - 1, W = kPeriodWindow;
-    if (converged_ || k < 2 * W)
+    // every inference this completion closes is judged in turn, so outputs
+    // of one instant give the same decision in any order
+    while (!converged_ && done_upto_ < inferences_ &&
+           inf_done_ps_[(size_t)done_upto_] != UINT64_MAX)
+        judge_period(done_upto_++); // inferences [0, done_upto_) are done
+}
+
+void Engine::judge_period(int k)
+{
+    const int W = kPeriodWindow;
+    if (k < 2 * W)
         return;
     auto ps = [&](int i) { return (double)inf_done_ps_[(size_t)i]; };
     const double last = (ps(k) - ps(k - W)) / W, before = (ps(k - W) - ps(k - 2 * W)) / W;
     const bool agree = std::fabs(last - before) <= 0.02 * last;
-    if (agree || k + 1 >= inferences_) {
-        converged_ = agree ? 1 : -1;
-        period_ps_ = last;
-        int started = max_started_;
-        for (auto &s : streams_)
-            started = std::max(started, s->inference(s->lane[0].k));
-        inferences_ = std::min(inferences_, std::max(started + 1, cfg.batch));
-        for (auto &s : streams_) // lanes waiting at the old end re-check it
-            for (Lane &l : s->lane)
-                if (!l.in_op)
-                    wake(&l);
-    }
+    if (!agree && k + 1 < inferences_)
+        return;
+    converged_ = agree ? 1 : -1;
+    period_ps_ = last;
+    const uint64_t now = sc_time_stamp().value();
+    int started = host_started_.get(now);
+    for (auto &s : streams_)
+        started = std::max(started, s->front_inf.get(now));
+    inferences_ = std::min(inferences_, std::max(started + 1, cfg.batch));
+    for (auto &s : streams_) // lanes waiting at the old end re-check it
+        for (Lane &l : s->lane)
+            if (!l.in_op)
+                wake(&l);
 }
 
 } // namespace imc_run

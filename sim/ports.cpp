@@ -127,7 +127,7 @@ bool Engine::must_hold(const InPort &p, int inf, uint64_t values) const
     const Stream &c = *p.consumer;
     const Lane &f = c.lane[0];
     bool busy = f.in_op && f.op_start < now;
-    int c_inf = c.front_inf_at < now ? c.front_inf : c.prev_front_inf;
+    int c_inf = c.front_inf.get(now);
     return busy || inf > c_inf;
 }
 

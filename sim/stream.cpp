@@ -64,6 +64,15 @@ void Engine::setup_stream(Stream *s)
     s->done = s->pos.empty();
 }
 
+// A lane's priority where two requests of one instant meet: among a tile's
+// ops (components/tile.h: the lower key wins) and among one source's NoC
+// messages of a cycle. The front and back lanes of a stream must not tie:
+// their order would be the order SystemC happened to run them in.
+static uint64_t lane_key(const Lane &l)
+{
+    return (uint64_t)l.s->id * 2 + (l.back ? 1 : 0);
+}
+
 void Engine::wake(Lane *l)
 {
     if (l->queued || l->done)
@@ -130,11 +139,8 @@ bool Engine::step(Lane &l)
             l.blocked = "pipeline (waits for its position's compute op)";
             return false;
         }
-        if (!l.back && l.k % npos == 0 && s.front_inf != inf) {
-            s.prev_front_inf = s.front_inf;
-            s.front_inf = inf;
-            s.front_inf_at = sc_time_stamp().value();
-        }
+        if (!l.back && l.k % npos == 0 && s.front_inf.cur != inf)
+            s.front_inf.set(inf, sc_time_stamp().value());
     }
     if (l.pc >= end) {
         l.k++;
@@ -164,7 +170,7 @@ void Engine::issue(OpSlot &o, tile_op_t *ops, int n)
     Lane &l = *o.lane;
     Stream &s = *l.s;
     for (int i = 0; i < n; i++)
-        ops[i].requester = (uint32_t)s.id;
+        ops[i].requester = (uint32_t)lane_key(l);
     if ((int)o.more_res.size() < n - 1)
         o.more_res.resize(size_t(n - 1));
     o.k = l.k;
@@ -304,7 +310,6 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
                 const trace_rec_t &q = s.ts->recs[j];
                 tile_op_t mv{};
                 mv.kind = TILE_OP_MVM;
-                mv.requester = (uint32_t)s.id;
                 mv.ce = (int)q.a - ce0;
                 mv.xbars = (int)std::max<uint32_t>(q.b, 1);
                 int rows = (int)(q.c & 0xFFFF), cols = (int)(q.c >> 16);
@@ -354,7 +359,7 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
         return false;
     case TR_PSUM_SEND: {
         PktHdr h{(int32_t)r.a, PKT_PSUM, s.layer, (int32_t)r.c, inf, 1, -1, 0, 1};
-        send(&tn, h, (uint64_t)r.b * 8, (uint64_t)s.id);
+        send(&tn, h, (uint64_t)r.b * 8, lane_key(l));
         l.pc++;
         return true;
     }
@@ -376,7 +381,7 @@ bool Engine::do_send(Lane &l, uint32_t end, int inf)
     const trace_layer_t &TL = layers[s.layer];
     if (r.a == TRACE_HOST) {
         PktHdr h{-1, PKT_HOST, -1, s.layer, inf, 1, -1, 0, r.b};
-        send(s.node, h, (uint64_t)r.b * TL.act_bits, (uint64_t)s.id);
+        send(s.node, h, (uint64_t)r.b * TL.act_bits, lane_key(l));
         l.pc++;
         return true;
     }
@@ -418,7 +423,7 @@ bool Engine::do_send(Lane &l, uint32_t end, int inf)
         }
         h.group = id - 1;
     }
-    send(s.node, h, most * TL.act_bits, (uint64_t)s.id);
+    send(s.node, h, most * TL.act_bits, lane_key(l));
     l.pc = last + 1;
     return true;
 }

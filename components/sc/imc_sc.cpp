@@ -189,7 +189,13 @@ int Tile::mvm_hook(void *ctx, tile_t *, const tile_op_t *op, uint64_t start, til
 // Queues the ops of one transaction for the arbiter.
 void Tile::queue(ImcOpExt *e, Waiter *w, const sc_time &delay)
 {
-    uint64_t arrival = clk_.ceil_cycle(sc_time_stamp() + delay);
+    const sc_time t = sc_time_stamp() + delay;
+    uint64_t arrival = clk_.ceil_cycle(t);
+    // A request made in (or after) a cycle's grant phase (edge + 1 ps, where
+    // the ops granted then start their successors) is for the next cycle:
+    // within the edge's rounding tolerance it would otherwise race the phase.
+    if (clk_.at(arrival) + sc_time(1, SC_PS) <= t)
+        arrival++;
     w->left = 1 + std::max(0, e->n_more);
     w->end = 0;
     w->done = false;
