@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "cli.h"
+#include "functional.h"
 #include "outpath.h"
 #include "outputs.h"
 #include "run_flow.h"
@@ -19,6 +20,25 @@ const opts_cmd_t run_cmd = {
     "their directories created) before the run starts. The output files appear together\n"
     "when the run ends, listed with their checksums in a manifest (docs/run.md).\n",
     nullptr, 0, 0, nullptr};
+
+// --outputs: the last layer's hardware outputs of the first sample.
+int write_network_outputs(const char *path, const run_result_t &r)
+{
+    const func_result_t *f = r.functional;
+    const func_capture_t *c = f && f->capture ? &f->capture[f->n_layers - 1] : nullptr;
+    FILE *o = outpath_file("run", path, 1) ? nullptr : std::fopen(path, "w");
+    if (!o) {
+        std::fprintf(stderr, "imcsim run: error: cannot write '%s': %s\n", path, std::strerror(errno));
+        return 1;
+    }
+    for (int i = 0; c && i < c->size; i++)
+        std::fprintf(o, "%.9g\n", c->out_hw[i]);
+    if (std::fclose(o)) {
+        std::fprintf(stderr, "imcsim run: error: writing '%s' failed\n", path);
+        return 1;
+    }
+    return 0;
+}
 
 // The JSON and CSVs of a finished run join the timeline the simulation
 // wrote, and all are published together under a manifest (app/outputs.h).
@@ -36,6 +56,10 @@ int write_outputs(const RunArgs &ra, const run_result_t &r, outputs_t &out)
     if (tmp && run_write_csv(&r, tmp)) {
         std::fprintf(stderr, "imcsim run: error: cannot write CSV files in '%s': %s\n", ra.csv,
                      std::strerror(errno));
+        outputs_abort(&out);
+        return 1;
+    }
+    if (ra.outputs && write_network_outputs(ra.outputs, r)) {
         outputs_abort(&out);
         return 1;
     }

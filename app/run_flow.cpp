@@ -84,6 +84,9 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
         t.push_back(OPT_STRING(0, "calib", &ra.calib, "FILE",
                                "data set whose first 32 samples fix activation ranges where\n"
                                "the model gives none (default --data)"));
+        t.push_back(OPT_STRING(0, "outputs", &ra.outputs, "FILE",
+                               "write the network's outputs for the first sample of --data\n"
+                               "(one value per line; what a virtual platform reads back)"));
         t.push_back(OPT_INT(0, "seed", &ra.seed, "S", 0, INT64_MAX,
                             "seed of the non-idealities' random streams (default 1)"));
     } else {
@@ -102,12 +105,13 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
     if (!ra.functional != !ra.data)
         return opts_usage_error(&c, ra.functional ? "--functional needs --data FILE"
                                                   : "--data needs --functional");
-    if (!ra.functional && (ra.calib || ra.limit || ra.seed != 1))
-        return opts_usage_error(&c, "--calib, --limit and --seed need --functional");
+    if (!ra.functional && (ra.calib || ra.limit || ra.seed != 1 || ra.outputs))
+        return opts_usage_error(&c, "--calib, --limit, --seed and --outputs need --functional");
     // A bad output path fails now, not after the simulation. The timeline
     // is opened when the simulation starts: its directory is made now.
     if ((ra.json && outpath_file(c.name, ra.json, 0)) || (ra.timeline && outpath_file(c.name, ra.timeline, 1)) ||
         (ra.manifest && outpath_file(c.name, ra.manifest, 0)) ||
+        (ra.outputs && outpath_file(c.name, ra.outputs, 0)) ||
         (ra.csv && (multi_arch ? outpath_file(c.name, ra.csv, 0) : outpath_dir(c.name, ra.csv, 0))))
         return 1;
     return OPTS_GO;
@@ -152,7 +156,7 @@ int run_one(const RunArgs &ra, const char *arch_spec, run_result_t *res, imc_dia
         rc = 2;
     func_result_t *fres = nullptr;
     if (!rc && ra.functional) { // before the timing run: bad data fails fast
-        func_run_args_t fa{ra.data, ra.calib, (int)ra.limit, (uint64_t)ra.seed};
+        func_run_args_t fa{ra.data, ra.calib, (int)ra.limit, (uint64_t)ra.seed, ra.outputs != nullptr};
         if (func_run_prepare(j->arch, &j->mapping, &fa, &fres, d))
             rc = 2;
     }

@@ -19,6 +19,7 @@ struct RunArgs {
     // --functional (docs/functional.md): accuracy on a data set
     int functional = 0;
     const char *data = nullptr, *calib = nullptr;
+    const char *outputs = nullptr; // --outputs FILE: image 0's network outputs
     int64_t limit = 0, seed = 1;
 };
 

@@ -24,7 +24,7 @@ int func_run_prepare(const arch_t *a, const mapping_t *mp, const func_run_args_t
         dataset_free(&cal);
         return -1;
     }
-    func_opts_t o = {.seed = args->seed, .limit = args->limit};
+    func_opts_t o = {.seed = args->seed, .limit = args->limit, .keep_outputs = args->keep_outputs};
     if (has_cal) {
         o.calib = cal.x;
         o.n_calib = cal.n < 32 ? cal.n : 32;

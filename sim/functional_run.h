@@ -19,6 +19,7 @@ typedef struct func_run_args {
     const char *calib;    /* optional dataset for activation ranges, or NULL */
     int limit;            /* images (0: all) */
     uint64_t seed;        /* non-idealities' seed */
+    int keep_outputs;     /* keep image 0's outputs (func_result_t.capture) */
 } func_run_args_t;
 
 /* 0 with *out owned by the caller (attach it or func_result_free + free); -1
