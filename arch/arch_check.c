@@ -235,6 +235,12 @@ int arch_check(arch_ctx_t *c)
                a->chip.tiles, a->chip.grid_x, a->chip.grid_y, a->chip.noc.concentration,
                (long long)cap);
 
+    if (a->chip.noc.multicast && a->chip.noc.routing == ROUTE_ODD_EVEN)
+        report(c, 0, KEYS("chip.noc.multicast", "chip.noc.routing"),
+               "chip.noc.multicast = true with chip.noc.routing = odd_even (expected routing "
+               "xy, yx or west_first: multicast trees follow dimension order, which odd_even "
+               "forbids at even columns)");
+
     int cols = a->crossbar.cols, cpa = a->adc.cols_per_adc;
     if (cols % cpa && cpa % cols)
         report(c, 0, KEYS("adc.cols_per_adc", "crossbar.cols"),

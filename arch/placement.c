@@ -5,7 +5,7 @@
  * whole output leaves through that router's east link (XY routes go along
  * the row first); in bands of h router rows filled column by column, a
  * layer occupies a block h routers tall and its output leaves through up to
- * h parallel links. */
+ * h parallel links. The gateway's endpoint takes the last tile (below). */
 #include "arch.h"
 
 /* Router (x, y) of the i-th router in placement order. */
@@ -23,10 +23,15 @@ static void router_at(const arch_t *a, int i, int *x, int *y)
     *y = b * band + j % h;
 }
 
+/* The chip's last tile, which the compiler fills last (often not at all),
+ * sits at endpoint 0, the off-chip gateway: the network input then does not
+ * queue behind a busy tile's own messages at the injection port they would
+ * share. The other tiles follow from endpoint 1 on. */
 int arch_tile_endpoint(const arch_t *a, int tile)
 {
     const int c = a->chip.noc.concentration > 0 ? a->chip.noc.concentration : 1;
+    const int slot = tile == a->chip.tiles - 1 ? 0 : tile + 1;
     int x, y;
-    router_at(a, tile / c, &x, &y);
-    return (y * a->chip.grid_x + x) * c + tile % c;
+    router_at(a, slot / c, &x, &y);
+    return (y * a->chip.grid_x + x) * c + slot % c;
 }

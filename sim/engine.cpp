@@ -212,7 +212,7 @@ int32_t Engine::dest_list(std::vector<Dest> d)
 void Engine::send(TileNode *from, PktHdr h, uint64_t bits, uint64_t order)
 {
     const uint64_t fb = (uint64_t)a->chip.noc.flit_bits;
-    const uint64_t flits = std::max<uint64_t>(1, (bits + fb - 1) / fb);
+    const uint64_t flits = flits_of(bits);
     if (flits > (uint64_t)INT32_MAX) {
         fail("a message of " + std::to_string(flits) + " flits is too large for the NoC");
         return;
@@ -351,7 +351,7 @@ void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, con
         if (at > now) // the tile at the gateway itself
             wait(at - now);
         if (h.counts)
-            arrive(chip * a->chip.tiles, h);
+            arrive(chip * a->chip.tiles + tile_at_[0], h);
     }
     if (noc_eps.empty())
         return;
@@ -359,8 +359,44 @@ void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, con
     const sc_time delay = at > t ? at - t : SC_ZERO_TIME;
     const int pf = std::max(1, a->chip.noc.packet_flits);
     tlm::tlm_generic_payload &gp = (h.group >= 0 ? in_links_ : out_links_)[(size_t)chip].gp;
-    noc_message(*nocs_[(size_t)chip], nullptr, 0, noc_eps, h, flits, pf,
-                (1ull << 32) + (uint64_t)chip, false, delay, gp);
+    const uint64_t order = (1ull << 32) + (uint64_t)chip;
+    // A row of the network input: each tile takes the columns its windows
+    // read (traces/tracegen.c), so tiles with different shares get their
+    // own message; equal shares (whole rows) go as one multicast.
+    std::vector<uint64_t> share = input_shares(chip, h, noc_eps);
+    if (share.empty() || std::all_of(share.begin(), share.end(),
+                                     [&](uint64_t v) { return v == share[0]; })) {
+        uint64_t f = share.empty() ? flits : flits_of(share[0] * (uint64_t)host_bits_);
+        noc_message(*nocs_[(size_t)chip], nullptr, 0, noc_eps, h, f, pf, order, false, delay, gp);
+        return;
+    }
+    for (size_t i = 0; i < noc_eps.size(); i++)
+        noc_message(*nocs_[(size_t)chip], nullptr, 0, {noc_eps[i]}, h,
+                    flits_of(share[i] * (uint64_t)host_bits_), pf, order, false, delay, gp);
+}
+
+// The network input's values each endpoint of eps (on chip) takes from the
+// row h carries (all its tiles' and layers' shares); empty for other messages.
+std::vector<uint64_t> Engine::input_shares(int chip, const PktHdr &h,
+                                           const std::vector<int> &eps) const
+{
+    std::vector<uint64_t> v;
+    if (h.kind != PKT_DATA || h.producer != -1 || h.group < 0)
+        return v;
+    v.assign(eps.size(), 0);
+    for (const Dest &d : dests_[(size_t)h.group]) {
+        const int e = arch_tile_endpoint(a, d.tile % a->chip.tiles);
+        for (size_t i = 0; i < eps.size() && chip_of(a, d.tile) == chip; i++)
+            if (eps[i] == e)
+                v[i] += d.values;
+    }
+    return v;
+}
+
+uint64_t Engine::flits_of(uint64_t bits) const
+{
+    const uint64_t fb = (uint64_t)a->chip.noc.flit_bits;
+    return std::max<uint64_t>(1, (bits + fb - 1) / fb);
 }
 
 // ---------------------------------------------------------------- status

@@ -300,6 +300,8 @@ class Engine : public sc_core::sc_module {
     void host_input();
     void setup_host();
     void deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_core::sc_time &at);
+    std::vector<uint64_t> input_shares(int chip, const PktHdr &h, const std::vector<int> &eps) const;
+    uint64_t flits_of(uint64_t bits) const; // of a message on the NoC
     // collect.cpp helpers
     void sampler();
 

@@ -59,44 +59,73 @@ static void message(net_t *n, int src, const int *dst, int k, uint64_t flits)
     }
 }
 
-/* The host's input, row by row: one message per chip and row, the whole
- * row, from the chip's gateway to every tile that waits for the input (its
- * WAITs count the input's values in raster order: sim/offchip.cpp). */
-static void host_input(net_t *n, const mapping_t *m, const trace_layer_t *layers)
+/* The host's input, row by row: per chip and row, from the chip's gateway
+ * to every tile that waits for the input, each its share of the row (its
+ * WAITs' total / rows: whole rows, or the columns its windows read,
+ * traces/tracegen.c); one multicast when the shares are equal, else one
+ * message each (as sim/engine.cpp deliver_from_gateway sizes them). */
+static int host_input(net_t *n, const mapping_t *m, const trace_layer_t *layers)
 {
     const model_t *md = m->model;
     const arch_t *a = n->a;
     const int T = a->chip.tiles, gw = 0;
-    int bits = 1, k = 0;
-    for (int l = 0; l < md->n_layers; l++)
+    const uint64_t H = (uint64_t)(md->in_h > 0 ? md->in_h : 1);
+    uint64_t *vals = calloc((size_t)T * (size_t)n->chips, sizeof *vals); /* per tile and row */
+    if (!vals)
+        return -1;
+    uint64_t *layer_vals = calloc((size_t)T * (size_t)n->chips, sizeof *layer_vals);
+    if (!layer_vals) {
+        free(vals);
+        return -1;
+    }
+    int bits = 1;
+    for (int l = 0; l < md->n_layers; l++) {
+        /* a layer's streams on one tile share its input port: the largest */
         for (uint32_t s = 0; s < layers[l].n_streams; s++) {
             const trace_stream_t *ts = &layers[l].streams[s];
+            uint64_t total = 0; /* the stream's last WAIT for the input: all it takes */
             for (uint32_t r = 0; r < ts->n_recs; r++)
-                if (ts->recs[r].op == TR_WAIT && ts->recs[r].a == TRACE_NETWORK_INPUT) {
-                    int dup = 0;
-                    for (int i = 0; i < k && !dup; i++)
-                        dup = n->dst[i] == (int)ts->tile;
-                    if (!dup)
-                        n->dst[k++] = (int)ts->tile;
-                    if (layers[l].act_bits > bits)
-                        bits = layers[l].act_bits;
-                    break;
-                }
+                if (ts->recs[r].op == TR_WAIT && ts->recs[r].a == TRACE_NETWORK_INPUT &&
+                    ts->recs[r].b > total)
+                    total = ts->recs[r].b;
+            if (!total || ts->tile >= (uint32_t)(T * n->chips))
+                continue;
+            uint64_t *v = &layer_vals[ts->tile];
+            *v = *v > total / H ? *v : total / H;
+            if (layers[l].act_bits > bits)
+                bits = layers[l].act_bits;
         }
-    const uint64_t row_bits =
-        ((uint64_t)(md->in_w > 0 ? md->in_w : 1) * (uint64_t)(md->in_c > 0 ? md->in_c : 1) * (uint64_t)bits + 7) / 8 * 8;
-    for (int c = 0; c < n->chips; c++) {
-        int e = 0;
-        for (int i = 0; i < k; i++) {
-            int ep = arch_tile_endpoint(a, n->dst[i] % T), dup = 0;
-            for (int q = 0; q < e; q++)
-                dup |= n->ep[q] == ep;
-            if (n->dst[i] / T == c && ep != gw && !dup)
-                n->ep[e++] = ep;
+        for (int t = 0; t < T * n->chips; t++) { /* the tile's layers add up */
+            vals[t] += layer_vals[t];
+            layer_vals[t] = 0;
         }
-        for (int y = 0; e && y < (md->in_h > 0 ? md->in_h : 1); y++)
-            noc_load_add(n->chip[c], gw, n->ep, e, flits_of(n, row_bits));
     }
+    free(layer_vals);
+    for (int c = 0; c < n->chips; c++) {
+        int e = 0, equal = 1;
+        uint64_t first = 0;
+        for (int t = 0; t < T; t++) {
+            uint64_t v = vals[c * T + t];
+            if (!v || arch_tile_endpoint(a, t) == gw)
+                continue;
+            n->ep[e++] = arch_tile_endpoint(a, t);
+            equal &= !first || v == first;
+            first = first ? first : v;
+        }
+        for (uint64_t y = 0; e && y < H; y++) {
+            if (equal) {
+                noc_load_add(n->chip[c], gw, n->ep, e, flits_of(n, first * (uint64_t)bits));
+                continue;
+            }
+            for (int t = 0, i = 0; t < T; t++) {
+                uint64_t v = vals[c * T + t];
+                if (v && arch_tile_endpoint(a, t) != gw)
+                    noc_load_add(n->chip[c], gw, &n->ep[i++], 1, flits_of(n, v * (uint64_t)bits));
+            }
+        }
+    }
+    free(vals);
+    return 0;
 }
 
 /* Layer l's messages (all of one inference). */
@@ -163,7 +192,8 @@ static int load(net_t *n, const noc_config_t *cfg, const mapping_t *m, const tra
         if (only == -2 || only == l)
             add_layer(n, &layers[l]);
     if ((only == -2 || only == -1) && n->a->chip.offchip.host_io != HOST_IO_PRELOADED)
-        host_input(n, m, layers);
+        if (host_input(n, m, layers))
+            return -1;
     return 0;
 }
 

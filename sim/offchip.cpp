@@ -30,7 +30,6 @@ void Engine::link_thread(int chip, bool inbound)
     const arch_offchip_t &oc = a->chip.offchip;
     const double bytes_per_ns = oc.bandwidth_gbps * std::max(1, oc.links);
     const sc_time ps(1, SC_PS), latency(oc.latency_ns * 1000.0, SC_PS);
-    const uint64_t fb = (uint64_t)a->chip.noc.flit_bits;
     for (;;) {
         while (L.q.empty())
             wait(L.ev);
@@ -63,8 +62,8 @@ void Engine::link_thread(int chip, bool inbound)
                     host_arrive(h);
                 continue;
             }
-            const uint64_t flits = std::max<uint64_t>(1, (item.bytes * 8 + fb - 1) / fb);
-            deliver_from_gateway(inbound ? chip : chip_of(a, h.final_tile), h, flits, at);
+            deliver_from_gateway(inbound ? chip : chip_of(a, h.final_tile), h,
+                                 flits_of(item.bytes * 8), at);
         }
     }
 }

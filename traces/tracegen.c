@@ -52,6 +52,10 @@ typedef struct view {
     /* weight layers: the tiles of each replica (CSR over replicas) */
     int64_t *rep_off;
     uint32_t *rep_tile;
+    /* a conv reading the network input: the input columns [in_x0, in_x1]
+       its windows read on each of its tiles (index t - t0), the columns
+       the host sends that tile of every input row (NULL: whole rows) */
+    int64_t *in_x0, *in_x1;
     /* one feed per input slot: every layer without weights; a weight layer
        for the inputs it reads by window (convs), so that a tile gets only
        the producer positions its replicas' windows read */
@@ -225,10 +229,23 @@ static int64_t value_of(const gen_t *g, int j, int c, uint32_t t)
     return j < 0 ? tg_max(1, g->md->in_c) : g->v[j].vals;
 }
 
+/* The network input's columns tile t of c takes of every row. */
+static int64_t input_columns(const gen_t *g, int c, uint32_t t)
+{
+    const view_t *v = &g->v[c];
+    if (t < v->t0 || t > v->t1 || v->in_x1[t - v->t0] < v->in_x0[t - v->t0])
+        return 0;
+    return v->in_x1[t - v->t0] - v->in_x0[t - v->t0] + 1;
+}
+
 /* Values of producer slot s tile t of consumer c must hold before c's
  * position p (of the producer positions with rank < n). */
 static int64_t needed(const gen_t *g, int c, int s, int j, uint32_t t, int64_t p)
 {
+    if (j < 0 && g->v[c].in_x0) { /* whole rows of the tile's columns */
+        deps_window_t w = deps_window(g->md, c, j, p);
+        return w.kind == DEPS_NONE ? 0 : (w.y1 + 1) * input_columns(g, c, t) * share(g, j, c, t);
+    }
     int64_t n = need(g, c, j, p);
     const feed_t *f = j == c ? NULL : &g->v[c].feed[s];
     if (!f || !fed(f))
@@ -250,6 +267,9 @@ static int64_t needed(const gen_t *g, int c, int s, int j, uint32_t t, int64_t p
 /* Everything tile t of c receives from slot s in one inference. */
 static int64_t received(const gen_t *g, int c, int s, int j, uint32_t t)
 {
+    if (j < 0 && g->v[c].in_x0)
+        return positions_in(g, j, c) / tg_max(1, g->md->in_w) * input_columns(g, c, t) *
+               share(g, j, c, t);
     const feed_t *f = j == c ? NULL : &g->v[c].feed[s];
     if (!f || !fed(f))
         return positions_in(g, j, c) * share(g, j, c, t);
@@ -711,6 +731,8 @@ static int deal(gen_t *g, int i)
 }
 
 static int build_feed(gen_t *g, int i, int s);
+static int input_hull(gen_t *g, int i, size_t nt);
+static int tiles_of(const gen_t *g, int i, int64_t q, uint32_t *out);
 
 /* Tiles, rows and row-slot signatures of weight layer i, and the home tile
  * of each of its positions. */
@@ -767,17 +789,44 @@ static int weight_view(gen_t *g, int i)
     free(seen);
     tg_geom_free(&q);
     /* a conv reads its producers' pixels by window: feed each tile only the
-     * pixels its replicas' windows read */
+     * pixels its replicas' windows read (the network input: the columns,
+     * as the host streams it row by row, docs/run.md) */
     const layer_t *L = &g->md->layers[i];
     for (int s = 0; s < L->n_inputs && !rc; s++) {
         int j = L->inputs[s];
-        /* (not the network input: the host streams it row by row to every
-         * tile of its consumers, docs/run.md) */
-        if (L->kind == LAYER_CONV && j >= 0 && j != i && L->in_w > 0 &&
-            positions_in(g, j, i) == (int64_t)L->in_h * L->in_w)
-            rc = build_feed(g, i, s);
+        if (L->kind != LAYER_CONV || j == i || L->in_w <= 0 ||
+            positions_in(g, j, i) != (int64_t)L->in_h * L->in_w)
+            continue;
+        rc = j >= 0 ? build_feed(g, i, s) : input_hull(g, i, nt);
     }
     return rc;
+}
+
+/* The network input's column hull of each tile of conv layer i (view_t). */
+static int input_hull(gen_t *g, int i, size_t nt)
+{
+    view_t *v = &g->v[i];
+    uint32_t tl[256];
+    v->in_x0 = malloc(nt * sizeof *v->in_x0);
+    v->in_x1 = malloc(nt * sizeof *v->in_x1);
+    if (!v->in_x0 || !v->in_x1)
+        return -1;
+    for (size_t k = 0; k < nt; k++) {
+        v->in_x0[k] = INT64_MAX;
+        v->in_x1[k] = -1;
+    }
+    for (int64_t p = 0; p < v->positions; p++) {
+        deps_window_t w = deps_window(g->md, i, -1, p);
+        if (w.kind == DEPS_NONE)
+            continue;
+        int n = tiles_of(g, i, p, tl);
+        for (int k = 0; k < n; k++) {
+            size_t e = tl[k] - v->t0;
+            v->in_x0[e] = tg_min(v->in_x0[e], w.x0);
+            v->in_x1[e] = tg_max(v->in_x1[e], w.x1);
+        }
+    }
+    return 0;
 }
 
 static int cmp_u32(const void *x, const void *y)
@@ -908,7 +957,7 @@ static int build_feed(gen_t *g, int i, int s)
 
 
 /* The tile of each position of layer i without weights: where its first
- * input's latest position of the window is produced (the gateway, tile 0,
+ * input's latest position of the window is produced (tile 0
  * for the network input); and the feeds of every input. */
 static int plain_view(gen_t *g, int i)
 {
@@ -1068,6 +1117,8 @@ out:
         free(v->rep_tile);
         free(v->rows_t);
         free(v->sig_t);
+        free(v->in_x0);
+        free(v->in_x1);
         free(v->cons);
         for (int s = 0; s < LAYER_MAX_INPUTS; s++)
             feed_free(&v->feed[s]);

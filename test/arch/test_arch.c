@@ -491,6 +491,50 @@ START_TEST(differential_doubles_slices)
 }
 END_TEST
 
+/* Placement by hand (arch/placement.c): 3x4 routers, 2 tiles each, bands of
+ * 2 router rows filled column by column: routers in placement order (0,0),
+ * (0,1), (1,0), (1,1), (2,0), (2,1), then (0,2), (0,3), ...; slot s is port
+ * s % 2 of the (s / 2)-th; the last tile takes slot 0 (the gateway's
+ * endpoint), tile t slot t + 1; endpoint = (y * 3 + x) * 2 + port. */
+START_TEST(placement_by_hand)
+{
+    const char *sets[] = {"chip.grid_x=3", "chip.grid_y=4", "chip.noc.concentration=2",
+                          "chip.tiles=24", "chip.band_rows=2"};
+    ck_assert_int_eq(load("isaac", sets, 5), 0);
+    ck_assert_int_eq(arch_tile_endpoint(&A, 23), 0);  /* slot 0: router (0,0) port 0 */
+    ck_assert_int_eq(arch_tile_endpoint(&A, 0), 1);   /* slot 1: router (0,0) port 1 */
+    ck_assert_int_eq(arch_tile_endpoint(&A, 1), 6);   /* slot 2: router (0,1) = 3, port 0 */
+    ck_assert_int_eq(arch_tile_endpoint(&A, 4), 3);   /* slot 5: router (1,0) = 1, port 1 */
+    ck_assert_int_eq(arch_tile_endpoint(&A, 12), 13); /* slot 13: router (0,2) = 6, port 1 */
+    ck_assert_int_eq(arch_tile_endpoint(&A, 22), 23); /* slot 23: router (2,3) = 11, port 1 */
+    int seen[24] = {0};
+    for (int t = 0; t < 24; t++) { /* a permutation of the endpoints */
+        int e = arch_tile_endpoint(&A, t);
+        ck_assert(e >= 0 && e < 24);
+        ck_assert_int_eq(seen[e]++, 0);
+    }
+    const char *rows[] = {"chip.grid_x=3", "chip.grid_y=4", "chip.noc.concentration=2",
+                          "chip.tiles=24", "chip.band_rows=0"};
+    ck_assert_int_eq(load("isaac", rows, 5), 0);
+    for (int t = 0; t < 23; t++) /* row by row: slot order is endpoint order */
+        ck_assert_int_eq(arch_tile_endpoint(&A, t), t + 1);
+    ck_assert_int_eq(arch_tile_endpoint(&A, 23), 0);
+}
+END_TEST
+
+/* Multicast trees follow dimension order: odd_even routing is refused when
+ * the arch is loaded, naming both parameters, not when the NoC is built. */
+START_TEST(multicast_refuses_odd_even)
+{
+    const char *sets[] = {"chip.noc.routing=odd_even"};
+    ck_assert_int_ne(load("isaac", sets, 1), 0); /* the preset multicasts */
+    ck_assert_ptr_nonnull(
+        strstr(D.text, "chip.noc.multicast = true with chip.noc.routing = odd_even"));
+    const char *unicast[] = {"chip.noc.routing=odd_even", "chip.noc.multicast=false"};
+    ck_assert_int_eq(load("isaac", unicast, 2), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("arch");
@@ -516,6 +560,8 @@ int main(void)
     tcase_add_test(tc, hash_ignores_name_only);
     tcase_add_test(tc, leakage_split);
     tcase_add_test(tc, differential_doubles_slices);
+    tcase_add_test(tc, placement_by_hand);
+    tcase_add_test(tc, multicast_refuses_odd_even);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

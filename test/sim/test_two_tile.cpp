@@ -57,7 +57,7 @@ uint64_t mvm_cycles(const arch_t &a)
 // configuration (its zero-load latency is tested against the analytic
 // formula in test/noc): the cycle the last packet's tail arrives, from an
 // injection at cycle 0, and that packet's flits.
-uint64_t noc_cycles(const arch_t &a, int src, int dst, uint64_t *last_flits)
+uint64_t noc_cycles(const arch_t &a, int src, int dst, uint64_t bits, uint64_t *last_flits)
 {
     noc_config_t c;
     imc_diag_t d;
@@ -65,7 +65,7 @@ uint64_t noc_cycles(const arch_t &a, int src, int dst, uint64_t *last_flits)
     ck_assert(noc_config_from_arch(&c, &a, &d) == 0);
     noc_t *n = noc_create(&c, &d);
     ck_assert_ptr_nonnull(n);
-    uint64_t flits = ceil_div(16 * 16, (uint64_t)a.chip.noc.flit_bits), left = flits;
+    uint64_t flits = ceil_div(bits, (uint64_t)a.chip.noc.flit_bits), left = flits;
     while (left) {
         uint64_t f = left < (uint64_t)a.chip.noc.packet_flits ? left : (uint64_t)a.chip.noc.packet_flits;
         ck_assert(noc_inject(n, 0, src, dst, (int)f, 0) == 0);
@@ -110,25 +110,29 @@ START_TEST(mlp_on_two_tiles)
     const double P_ns = 1.0 / a.tech.clock_ghz;
     const double link_bytes_per_ns = a.chip.offchip.bandwidth_gbps * a.chip.offchip.links;
     // The host streams the 128 inputs (256 B) in over the links: they reach
-    // the gateway, tile 0, which holds fc1, 10 ns later (cycle 12).
+    // the gateway, endpoint 0, 10 ns later (cycle 12). The chip's last tile,
+    // tile 1 (fc2), sits there; tile 0 (fc1) at endpoint 1: the input crosses
+    // the NoC to it (2,048 bits).
     const uint64_t in = (uint64_t)std::ceil(256 / link_bytes_per_ns / P_ns - 1e-9);
     ck_assert_uint_eq(in, 12);
-    // fc1 on tile 0: READ 256 B, MVM, WRITE 16 outputs (32 B), SEND them to
-    // tile 1; fc2 there: READ 32 B, MVM, WRITE 32 B, SEND to the host through
-    // the gateway, endpoint 0, packet by packet over the outbound link.
-    const uint64_t fc1 = in + buffer_cycles(a, 256) + mvm_cycles(a) + buffer_cycles(a, 32);
+    ck_assert_int_eq(arch_tile_endpoint(&a, 0), 1);
+    ck_assert_int_eq(arch_tile_endpoint(&a, 1), 0);
     uint64_t last_flits;
-    const uint64_t net = noc_cycles(a, 0, 1, &last_flits);
-    const uint64_t back = noc_cycles(a, 1, 0, &last_flits);
-    ck_assert_uint_eq(fc1, 12 + 9 + 2042 + 2); // the numbers, for the reader
-    ck_assert_uint_eq(r.layers[0].start_cycle, in);
+    const uint64_t net_in = noc_cycles(a, 0, 1, 128 * 16, &last_flits);
+    // fc1 on tile 0: READ 256 B, MVM, WRITE 16 outputs (32 B), SEND them to
+    // tile 1; fc2 there: READ 32 B, MVM, WRITE 32 B, SEND to the host: at the
+    // gateway, straight onto the outbound link.
+    const uint64_t fc1 =
+        in + net_in + buffer_cycles(a, 256) + mvm_cycles(a) + buffer_cycles(a, 32);
+    const uint64_t net = noc_cycles(a, 1, 0, 16 * 16, &last_flits);
+    ck_assert_uint_eq(fc1, 12 + net_in + 9 + 2042 + 2); // the numbers, for the reader
+    ck_assert_uint_eq(r.layers[0].start_cycle, in + net_in);
     ck_assert_uint_eq(r.layers[0].end_cycle, fc1);
     ck_assert_uint_eq(r.layers[1].start_cycle, fc1 + net);
     const uint64_t fc2 = fc1 + net + buffer_cycles(a, 32) + mvm_cycles(a) + buffer_cycles(a, 32);
     ck_assert_uint_eq(r.layers[1].end_cycle, fc2);
-    // the host has the output once the last packet crossed the link
-    const double out_ns = (double)(fc2 + back) * P_ns +
-                          (double)(last_flits * a.chip.noc.flit_bits / 8) / link_bytes_per_ns;
+    // the host has the output once its 32 B crossed the link
+    const double out_ns = (double)fc2 * P_ns + 32.0 / link_bytes_per_ns;
     ck_assert_uint_eq(r.latency_cycles, (uint64_t)std::llround(out_ns / P_ns));
     // Inference 1's input is there long before fc1's crossbar is free: its
     // MVM starts one issue interval (16 reads) after inference 0's, and
@@ -140,10 +144,10 @@ START_TEST(mlp_on_two_tiles)
     ck_assert(std::fabs(r.throughput_inferences_per_s * (double)issue * P_ns * 1e-9 - 1) < 1e-9);
     ck_assert_uint_eq(r.total_cycles, (uint64_t)std::llround(out_ns / P_ns + (double)issue));
     // Counts: 2 x (128x16 + 16x16) MACs; 2 x 2 MVMs of 16 reads converting
-    // 128 + 1 columns each; 8 flits to fc2 and 8 to the gateway per inference.
+    // 128 + 1 columns each; 64 input flits to fc1 and 8 to fc2 per inference.
     ck_assert_uint_eq(r.macs, 2 * (128 * 16 + 16 * 16));
     ck_assert_uint_eq(r.adc_conversions, 2 * 2 * 16 * 129);
-    ck_assert_uint_eq(r.flits, 2 * (8 + 8));
+    ck_assert_uint_eq(r.flits, 2 * (64 + 8));
     ck_assert_uint_eq(r.host_bytes, 2 * (256 + 32));
     diag_free(&d);
 }

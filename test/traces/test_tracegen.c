@@ -52,8 +52,10 @@ static const trace_stream_t *stream_of(const trace_layer_t *l, uint32_t tile)
  * 3; CE 4 on tile 2 row block 2) the rest, from window (0,2) (rank 8, pixel
  * (0,4)) on. Each replica computes its positions in rank order. Tile 0 holds
  * 16 of the 18 rows, so it receives ceil(2 * 16/18) = 2 input values per
- * pixel; output (0,0) of a 3x3 pad-1 window needs input pixels up to (1,1):
- * 1*6+1+1 = 8 pixels -> 16 values. */
+ * pixel. The host streams the input row by row, each tile the columns its
+ * windows read: replica 0 computes output columns 0-3, so input columns 0-4
+ * (3x3, pad 1); replica 1 columns 2-5, so input 1-5; tile 1 holds both: 0-5.
+ * Output (0,0) needs input rows 0-1: 2 rows x 5 columns x 2 values = 20. */
 START_TEST(conv_first_position_by_hand)
 {
     fx_t f;
@@ -67,7 +69,7 @@ START_TEST(conv_first_position_by_hand)
     ck_assert_uint_eq(t1r1->tile, 1);
     ck_assert_uint_eq(t2->tile, 2);
     REC_EQ(&t0->recs[0], TR_POS, 0, 0, 0, 0);                   /* pixel (0,0) */
-    REC_EQ(&t0->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, 16, 0);
+    REC_EQ(&t0->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, 2 * 5 * 2, 0);
     REC_EQ(&t0->recs[2], TR_READ, 0, 16, 0, 0);                 /* 16 rows x 8 bits */
     REC_EQ(&t0->recs[3], TR_MVM, 8, 1, 2, 16 | 16 << 16);       /* 2 xbars x 8 cols */
     /* the column block's third row block is on tile 1: its 4 partial sums are
@@ -77,30 +79,31 @@ START_TEST(conv_first_position_by_hand)
     REC_EQ(&t0->recs[6], TR_WRITE, 0, 4, 0, 0);
     /* window (0,0) is all replica 0's: the pool computes it here, on tile 0 */
     REC_EQ(&t0->recs[7], TR_SEND, 0, 0, 4, 1);
-    /* replica 0's second position is rank 1, pixel (0,1): up to pixel (1,2) */
+    /* replica 0's second position is rank 1, pixel (0,1): the same input
+     * rows 0-1, so no new WAIT */
     REC_EQ(&t0->recs[8], TR_POS, 0, 1, 0, 0);
-    REC_EQ(&t0->recs[9], TR_WAIT, 0, TRACE_NETWORK_INPUT, (1 * 6 + 2 + 1) * 2, 0);
+    REC_EQ(&t0->recs[9], TR_READ, 0, 16, 0, 0);
     /* tile 1 for replica 0 (row block 2: 2 rows, 8 columns): its partial sums,
      * 4 values of 8 bits, go to the home tile */
     REC_EQ(&t1r0->recs[0], TR_POS, 0, 0, 0, 0);
-    REC_EQ(&t1r0->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, 16, 0);
+    REC_EQ(&t1r0->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, 2 * 6 * 2, 0); /* columns 0-5 */
     REC_EQ(&t1r0->recs[2], TR_READ, 0, 2, 0, 0);
     REC_EQ(&t1r0->recs[3], TR_MVM, 8, 2, 1, 2 | 8 << 16);
     REC_EQ(&t1r0->recs[4], TR_PSUM_SEND, 0, 0, 4, 1);
-    /* replica 1 on tile 1, its home: rank 8, pixel (0,4), needs up to (1,5) */
+    /* replica 1 on tile 1, its home: rank 8, pixel (0,4), needs rows 0-1 */
     REC_EQ(&t1r1->recs[0], TR_POS, 0, 4, 0, 0);
-    REC_EQ(&t1r1->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, (1 * 6 + 5 + 1) * 2, 0);
+    REC_EQ(&t1r1->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, 2 * 6 * 2, 0);
     REC_EQ(&t1r1->recs[2], TR_READ, 0, 16, 0, 0);
     REC_EQ(&t1r1->recs[3], TR_MVM, 8, 3, 2, 16 | 16 << 16);
     REC_EQ(&t1r1->recs[4], TR_ACCUM, 0, 1, 4, 2);
     REC_EQ(&t1r1->recs[7], TR_SEND, 0, 1, 4, 1);                /* window (0,2)'s pool, here */
     /* tile 2 holds row block 2 of replica 1: ceil(2 * 2/18) = 1 value per pixel */
-    REC_EQ(&t2->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, 1 * 6 + 5 + 1, 0);
+    REC_EQ(&t2->recs[1], TR_WAIT, 0, TRACE_NETWORK_INPUT, 2 * 5 * 1, 0); /* columns 1-5 */
     REC_EQ(&t2->recs[4], TR_PSUM_SEND, 0, 1, 4, 2);
     uint32_t last = 0;
     for (uint32_t i = 0; i < t2->n_recs; i++)
         last = t2->recs[i].op == TR_WAIT ? i : last;
-    REC_EQ(&t2->recs[last], TR_WAIT, 0, TRACE_NETWORK_INPUT, 36, 0); /* all 36 pixels */
+    REC_EQ(&t2->recs[last], TR_WAIT, 0, TRACE_NETWORK_INPUT, 6 * 5, 0); /* all 6 rows */
     trace_layers_free(l, f.model.n_layers);
 }
 END_TEST
