@@ -1,5 +1,5 @@
 /* noc: cycle-level network-on-chip of input-queued virtual-channel routers
- * (BookSim 2 semantics, REFERENCE.md §5): wormhole switching, credit-based
+ * (BookSim 2 semantics, Jiang et al. ISPASS 2013): wormhole switching, credit-based
  * flow control, RC/VA/SA/ST pipeline, mesh/torus/concentrated mesh, DOR and
  * turn-model adaptive routing.
  *

@@ -1,4 +1,4 @@
-/* Synthetic traffic for a standalone network (REFERENCE.md §5): destination
+/* Synthetic traffic for a standalone network (BookSim 2's src/traffic.cpp): destination
  * patterns, Bernoulli injection with an explicit seed, and the warm-up /
  * measurement / drain protocol of BookSim. Used by `imcsim noc`, the tests and
  * the benchmark. */

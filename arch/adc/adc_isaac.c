@@ -1,4 +1,4 @@
-/* ISAAC's ADC (REFERENCE.md §4, Shafiee et al. 2016): power linear in the
+/* ISAAC's ADC (Shafiee et al. 2016, Table I: 16 mW for 8 ADCs): power linear in the
  * bits, 0.25 mW per bit at 1.28 GS/s, i.e. 0.25/1.28 pJ per bit per
  * conversion (8 bits: 1.5625 pJ); area from the Accelergy-scaled table
  * (8 bits: 1200 um^2 = 0.0012 mm^2); one conversion per sample. */
@@ -11,7 +11,7 @@ double adc_isaac_energy_pj(int bits) { return 0.25 / 1.28 * bits; }
 
 double adc_isaac_area_mm2(int bits)
 {
-    /* um^2 for 4..10 bits (REFERENCE.md §4). */
+    /* um^2 for 4..10 bits: Accelergy's table scaled from ISAAC (Wu et al. 2019). */
     static const double um2[] = {361, 477, 627, 845, 1200, 1828, 3002};
     int lo = 4, hi = 10;
     if (bits >= lo && bits <= hi)

@@ -1,5 +1,5 @@
-/* MNSIM's ADC timing (REFERENCE.md §4): (B+2)/f_s per conversion. Energy and
- * area as the isaac variant (REFERENCE gives none for MNSIM). */
+/* MNSIM's ADC timing (Xia et al., IEEE TCAD 2018; docs/references.md): (B+2)/f_s
+ * per conversion. Energy and area as the isaac variant (none taken from MNSIM). */
 #include <stdio.h>
 
 #include "adc_model.h"

@@ -1,5 +1,5 @@
-/* NeuroSim's SAR ADC timing (REFERENCE.md §4): (B+1) ns per conversion, one
- * cycle per bit plus sampling. REFERENCE gives no NeuroSim energy or area:
+/* NeuroSim's SAR ADC timing (DNN+NeuroSim, Peng et al. 2019): (B+1) ns per
+ * conversion, one cycle per bit plus sampling. No NeuroSim energy or area here:
  * ISAAC's linear energy and area table are used so that only the timing
  * differs from the isaac variant. */
 #include <stdio.h>

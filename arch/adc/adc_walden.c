@@ -1,4 +1,4 @@
-/* Walden figure of merit (REFERENCE.md §4): E = FoM * 2^ENOB, FoM in fJ per
+/* Walden figure of merit (R. H. Walden, IEEE JSAC 1999): E = FoM * 2^ENOB, FoM in fJ per
  * conversion step (adc.walden_fom_fj), ENOB = adc.enob or the bits. One
  * conversion per sample; area from the isaac table. */
 #include <math.h>

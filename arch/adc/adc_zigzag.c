@@ -1,4 +1,4 @@
-/* ZigZag-IMC analytic ADC (Houshmand et al.; REFERENCE.md §4):
+/* ZigZag-IMC analytic ADC (Houshmand, Sun, Verhelst, arXiv:2305.18335, 2023):
  *   E = (100 fF * B + 0.001 fF * 4^B) * VDD^2
  *   A = 1e-6 * 10^(-0.0369 B + 1.206) * 2^B mm^2   (B < 12)
  *   t = B * (0.00653 * n_in + 0.640) ns, n_in = rows summed on a bitline. */

@@ -105,7 +105,7 @@ START_TEST(presets_listed_and_load)
 }
 END_TEST
 
-/* ---- ISAAC golden numbers: REFERENCE.md §2 (Shafiee et al. 2016, Table I
+/* ---- ISAAC golden numbers: ISAAC (Shafiee et al. 2016, Table I
  * totals; Table IV for ops/s/W) ---- */
 
 START_TEST(isaac_golden)
@@ -129,7 +129,7 @@ START_TEST(isaac_golden)
     ck_assert_double_eq_tol(A.derived.mvm_latency_ns, 1600, 1e-9);  /* 16 x 100 ns */
     ck_assert_int_eq(A.derived.lossless_adc_bits, 8);                /* 9 - 1 (flip) */
     ck_assert_int_eq(A.derived.weights_per_crossbar_row, 16);
-    /* One ADC conversion per 16-bit MAC, x129/128 with the unit column (R§2). */
+    /* One ADC conversion per 16-bit MAC, x129/128 with the unit column (ISAAC). */
     double macs = 128.0 * A.derived.weights_per_crossbar_row;
     ck_assert_double_eq_tol(A.derived.adc_conversions_per_mvm / macs, 129.0 / 128, 1e-12);
     /* Peak by level: an IMA is 8 crossbars x 128 rows x 16 weights x 2 ops per
@@ -143,14 +143,14 @@ START_TEST(isaac_golden)
     ck_assert_double_le(rel(r.tile.peak_ops_per_s_per_mm2, 12 * 20.48e9 / 0.372), 0.01);
     ck_assert_double_eq_tol(r.chip.peak_ops_per_s, r.peak_ops_per_s, 1);
     ck_assert_double_eq_tol(r.chip.peak_ops_per_s_per_w, r.peak_ops_per_s_per_w, 1);
-    /* "At full load the chip's ADCs draw ~32 W" (R§2): 16128 x 2 mW. */
+    /* "At full load the chip's ADCs draw ~32 W" (ISAAC): 16128 x 2 mW. */
     for (int i = 0; i < r.nitems; i++)
         if (!strcmp(r.items[i].cls, "adc"))
             ck_assert_double_le(rel(r.items[i].power_w_chip, 32.0), 0.01);
 }
 END_TEST
 
-/* ---- PUMA: REFERENCE.md §3 (Ankit et al. 2019; node totals with HT) ---- */
+/* ---- PUMA (Ankit et al. 2019; node totals with HT) ---- */
 
 START_TEST(puma_golden)
 {
@@ -174,7 +174,7 @@ START_TEST(puma_golden)
     double want = 138.0 * 8 * 16 * 128 * 16 * 2 / 2304e-9;
     ck_assert_double_le(rel(r.peak_ops_per_s, want), 1e-12);
     ck_assert_double_le(rel(r.peak_ops_per_s, 31.4e12), 0.01);
-    /* Consistency with the paper's 43.97 nJ per MVMU op (R§3): the MVMU-side
+    /* Consistency with the paper's 43.97 nJ per MVMU op (PUMA): the MVMU-side
      * power of one core (crossbars, DACs, ADCs, S+H, S+A, xbar registers; not
      * the VFU or the extras)
      * over 2304 ns, per MVMU, is within 5%. */
@@ -187,7 +187,7 @@ START_TEST(puma_golden)
 }
 END_TEST
 
-/* ---- ADC models, against REFERENCE.md §4 ---- */
+/* ---- ADC models, against their sources (docs/arch-format.md) ---- */
 
 static adc_model_out_t adc(const char *m, int bits, double fs, int rows, double fom,
                            double enob, int *rc)

@@ -1,6 +1,6 @@
 /* Hand-filled arch_t fixtures with the values of the isaac and puma presets
- * (arch/presets/isaac.yaml and puma.yaml on the arch branch, traced to REFERENCE.md sections 2
- * and 3), used until arch_load() is on main. Table I group power is divided
+ * (arch/presets/isaac.yaml and puma.yaml on the arch branch: ISAAC, Shafiee et al. 2016, and
+ * PUMA, Ankit et al. 2019; docs/references.md), used until arch_load() is on main. Table I group power is divided
  * by the group's instance count (arch_t holds one instance). */
 #ifndef TEST_COMPONENTS_FIXTURES_H
 #define TEST_COMPONENTS_FIXTURES_H

@@ -1,5 +1,5 @@
 /* Timing and energy of the CE and tile cores against the ISAAC and PUMA
- * papers (REFERENCE.md sections 2 and 3), the closed form against per-read
+ * papers (docs/references.md), the closed form against per-read
  * stepping, and the tile arbitration rules. */
 #include <check.h>
 
@@ -73,7 +73,7 @@ static tile_result_t run_one(tile_t *t, tile_op_t op, uint64_t at)
     return res[0];
 }
 
-/* ISAAC IMA stage, buffer read to buffer write = 22 cycles of 100 ns (R§2),
+/* ISAAC IMA stage, buffer read to buffer write = 22 cycles of 100 ns (ISAAC),
  * with the preset's own latencies in ISAAC's synchronous pipeline (every
  * step ends on a 100 ns = 120-cycle stage boundary):
  * eDRAM read + IR (1): 1 access + 256 B / 32 B = 9 cycles -> 1 stage;
@@ -105,7 +105,7 @@ START_TEST(isaac_ima_stage_is_22_cycles)
 }
 END_TEST
 
-/* PUMA MVMU op (128x128, 16-bit): paper 2304 ns and 43.97 nJ (R§3).
+/* PUMA MVMU op (128x128, 16-bit): paper 2304 ns and 43.97 nJ (PUMA).
  * Derivation (docs/presets.md, "PUMA MVMU op"), puma preset values, the op
  * on 8 of the core's 16 crossbars:
  * - 16 reads of 100 ns; 4 crossbars share an ADC, which converts

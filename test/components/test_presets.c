@@ -1,5 +1,5 @@
-/* The acceptance figures on the shipped presets (arch_load), REFERENCE.md
- * sections 2 (ISAAC) and 3 (PUMA). Derivations: docs/presets.md. */
+/* The acceptance figures on the shipped presets (arch_load): ISAAC (Shafiee
+ * et al. 2016) and PUMA (Ankit et al. 2019), docs/references.md. Derivations: docs/presets.md. */
 #include <check.h>
 
 #include "check_run.h"

@@ -700,7 +700,7 @@ END_TEST
 
 START_TEST(config_from_isaac_preset)
 {
-    /* REFERENCE.md §2: 168 tiles on a 7x6 concentrated mesh, 4 tiles per
+    /* ISAAC (Shafiee et al. 2016, Table I): 168 tiles on a 7x6 concentrated mesh, 4 tiles per
      * router, 32-bit flits, router 42 mW / 0.151 mm2 (8 ports) */
     arch_t a;
     imc_diag_t d;

@@ -59,7 +59,7 @@ void run(Run &x, const char *arch, const char *model, int batch,
 }
 
 // Cycles of the shortest possible MVM of a layer: every input slice needs one
-// analog read (REFERENCE.md: inputs are bit-serial, b_DAC bits per read).
+// analog read (inputs are bit-serial, b_DAC bits per read).
 double min_mvm_cycles(const arch_t &a, const layer_t &L)
 {
     int reads = (L.act_bits + a.dac.bits - 1) / a.dac.bits;

@@ -40,7 +40,7 @@ static void compile_ok(const arch_t *a, const model_t *m, replicate_policy_t p,
     diag_free(&d);
 }
 
-/* The premises of the hand derivations below (REFERENCE.md section 2):
+/* The premises of the hand derivations below (ISAAC, Shafiee et al. 2016):
  * 128x128 crossbars of 2-bit cells, 16-bit weights -> 8 slices in adjacent
  * columns -> 16 weights per crossbar row; 8 crossbars per CE. */
 static void get_isaac(arch_t *a)

@@ -137,7 +137,7 @@ END_TEST
 
 START_TEST(test_small_models_macs)
 {
-    /* VGG-8 from NeuroSim's NetWork.csv (REFERENCE.md section 6): H, C, K, Cout. */
+    /* VGG-8 from NeuroSim's NetWork.csv (DNN+NeuroSim, Peng et al. 2019): H, C, K, Cout. */
     static const int64_t rows[8][4] = {
         {32, 3, 3, 128}, {32, 128, 3, 128}, {16, 128, 3, 256}, {16, 256, 3, 256},
         {8, 256, 3, 512}, {8, 512, 3, 512}, {1, 8192, 1, 1024}, {1, 1024, 1, 10}};
