@@ -24,9 +24,12 @@ static noc_mcvc_t *mcvc(const noc_t *n, const noc_ivc_t *iv)
     return &n->mcv[n->mcv_of[iv - n->ivc]];
 }
 
-/* Router-to-router hops from router r to endpoint e. */
-static int hops_from(const noc_t *n, int r, int e)
+/* Router-to-router hops from router r to endpoint e (from the table of
+ * router pairs when the network has one). */
+static inline int hops_from(const noc_t *n, int r, int e)
 {
+    if (n->rhops)
+        return n->rhops[(size_t)r * (size_t)n->R + (size_t)(e / n->C)];
     int x, y;
     noc_router_xy(n, r, &x, &y);
     return n->topo->dist(n->cfg.kx, x, n->epx[e]) + n->topo->dist(n->cfg.ky, y, n->epy[e]);
@@ -35,7 +38,7 @@ static int hops_from(const noc_t *n, int r, int e)
 /* The output port of router r on the tree toward endpoint e: its local port
  * at e's router, else the dimension-order step (YX with yx routing, XY
  * otherwise, which west_first allows too). */
-static int tree_port(const noc_t *n, int r, int e)
+int noc_tree_port(const noc_t *n, int r, int e)
 {
     int dr = e / n->C;
     if (dr == r)
@@ -49,6 +52,26 @@ static int tree_port(const noc_t *n, int r, int e)
     return ex ? px : py;
 }
 
+/* noc_tree_port() from the table noc_create() fills, when there is one. */
+static inline int tree_port(const noc_t *n, int r, int e)
+{
+    if (n->mtree)
+        return n->mtree[(size_t)r * (size_t)n->E + (size_t)e];
+    return noc_tree_port(n, r, e);
+}
+
+int32_t *noc_mc_scratch(noc_t *n, int k)
+{
+    if (n->mc_tmp_cap < k) {
+        free(n->mc_tmp);
+        n->mc_tmp = malloc((size_t)k * 2 * sizeof *n->mc_tmp);
+        if (!n->mc_tmp)
+            abort();
+        n->mc_tmp_cap = k;
+    }
+    return n->mc_tmp;
+}
+
 /* A copy of the destination list d[0..k). */
 int noc_dset_copy(noc_t *n, const int32_t *d, int k)
 {
@@ -57,17 +80,19 @@ int noc_dset_copy(noc_t *n, const int32_t *d, int k)
         abort(); /* 2^30 sets: more than the packets the network can hold */
     noc_dset_t *s = &n->dset[id];
     s->n = k;
-    s->d = malloc((size_t)k * sizeof *s->d);
-    if (!s->d)
-        abort();
+    if (s->cap < k) { /* a freed set keeps its array for the next one */
+        free(s->d);
+        s->d = malloc((size_t)k * sizeof *s->d);
+        if (!s->d)
+            abort();
+        s->cap = k;
+    }
     memcpy(s->d, d, (size_t)k * sizeof *d);
     return id;
 }
 
 static void dset_free(noc_t *n, int id)
 {
-    free(n->dset[id].d);
-    n->dset[id].d = NULL;
     n->dset[id].next = n->free_dset;
     n->free_dset = id;
 }
@@ -95,11 +120,10 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     m->nbr = 0;
     /* group the destinations by output port: a branch per port */
     int cnt[4 + NOC_MAX_CONCENTRATION] = {0}, bi_of[4 + NOC_MAX_CONCENTRATION];
-    int32_t *tmp = malloc((size_t)s->n * sizeof *tmp);
-    if (!tmp)
-        abort();
+    /* port of each destination (second half), then the groups (first half) */
+    int32_t *tmp = noc_mc_scratch(n, s->n), *port_of = tmp + s->n;
     for (int i = 0; i < s->n; i++)
-        cnt[tree_port(n, r, s->d[i])]++;
+        cnt[port_of[i] = tree_port(n, r, s->d[i])]++;
     for (int o = 0; o < n->P; o++) {
         if (!cnt[o])
             continue;
@@ -124,14 +148,15 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
             continue;
         int k = 0;
         for (int i = 0; i < s->n; i++)
-            if (tree_port(n, r, s->d[i]) == o)
+            if (port_of[i] == o)
                 tmp[k++] = s->d[i];
         noc_branch_t *b = &m->br[bi_of[o]];
         b->dst = tmp[0];
-        if (k > 1)
-            b->ds = noc_dset_copy(n, tmp, k); /* p and s may move: not read after */
+        if (k > 1) {
+            b->ds = noc_dset_copy(n, tmp, k); /* p and s may move */
+            s = &n->dset[n->pkt[pid].ds];
+        }
     }
-    free(tmp);
     n->mcv_of[iv - n->ivc] = id;
     iv->state = VC_MC;
     iv->cand = 0;
@@ -152,12 +177,12 @@ static int laggard(const noc_mcvc_t *m)
  * allocated, its "front" is the flit the laggard branches send next, and
  * out_port / out_ivc are one of them (the one ready first); it asks for VA
  * while a branch waits (mcva). */
-static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
+static void refresh_lag(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t, int l)
 {
     noc_router_t *rt = &n->rt[r];
     noc_mcvc_t *m = mcvc(n, iv);
     uint64_t bit = 1ull << vc, *va = &n->mcva[(size_t)r * n->P + (size_t)port];
-    int l = laggard(m), waiting = 0, best = -1;
+    int waiting = 0, best = -1;
     for (int i = 0; i < m->nbr; i++) {
         const noc_branch_t *b = &m->br[i];
         waiting |= b->state == NOC_BR_VA;
@@ -183,6 +208,12 @@ static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t
     } else {
         iv->front_ready = UINT64_MAX; /* not here yet: noc_mc_arrive */
     }
+}
+
+/* refresh_lag() with the laggard looked up. */
+static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
+{
+    refresh_lag(n, r, port, vc, iv, t, laggard(mcvc(n, iv)));
 }
 
 void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready)
@@ -471,26 +502,27 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
             noc_release_out(n, r, out, b->out_vc);
     }
     n->last_progress = t;
-    /* a flit every branch sent leaves the buffer */
-    for (;;) {
-        int low = INT32_MAX;
-        for (int k = 0; k < m->nbr; k++)
-            low = m->br[k].sent < low ? m->br[k].sent : low;
-        if (low <= m->popped)
-            break;
-        noc_pop_front(n, r, port, vc, iv, t);
-        m = mcvc(n, iv);
-        m->popped++;
+    /* in one pass (popping changes no branch): the flits every branch sent,
+     * whether all are done, and the laggard (laggard()) */
+    int low = INT32_MAX, done = 1, lag = -1;
+    for (int k = 0; k < m->nbr; k++) {
+        const noc_branch_t *bk = &m->br[k];
+        low = bk->sent < low ? bk->sent : low;
+        done &= bk->state == NOC_BR_DONE;
+        if (bk->state == NOC_BR_GO && (lag < 0 || bk->sent < lag))
+            lag = bk->sent;
     }
-    int done = 1;
-    for (int k = 0; k < m->nbr; k++)
-        done &= m->br[k].state == NOC_BR_DONE;
+    /* a flit every branch sent leaves the buffer */
+    for (int k = m->popped; k < low; k++)
+        noc_pop_front(n, r, port, vc, iv, t);
+    if (low > m->popped)
+        m->popped = low;
     if (done) {
         retire(n, r, port, vc, iv, t);
         return 1;
     }
-    refresh(n, r, port, vc, iv, t);
-    return laggard(m) != l0;
+    refresh_lag(n, r, port, vc, iv, t, lag);
+    return lag != l0;
 }
 
 /* The copy whose tail is at the head of the ejection channel: a destination
@@ -530,10 +562,7 @@ int noc_mc_deliver(noc_t *n, noc_eject_fn cb, void *ctx)
     p->fin = 0;
     p->next = n->free_pkt;
     n->free_pkt = ev.pkt;
-    if (!--m->left[lo] && !--m->live) { /* every destination has it */
-        free(m->dst);
-        free(m->left);
-        m->dst = m->left = NULL;
+    if (!--m->left[lo] && !--m->live) { /* every destination has it (its arrays stay) */
         m->next = n->free_mcm;
         n->free_mcm = mc;
     }
