@@ -213,6 +213,9 @@ typedef struct noc_branch {
     int32_t ds;                /* its destinations (several), or -1: dst */
     int32_t dst;
     int32_t sent;
+    /* router-to-router hops to the nearest of its destinations, from this
+     * router and from the next one (noc_bound.c) */
+    int32_t hops_here, hops_next;
     uint64_t sa_ready;         /* first SA cycle after its VA */
 } noc_branch_t;
 enum { NOC_BR_VA, NOC_BR_GO, NOC_BR_DONE };
@@ -221,6 +224,7 @@ typedef struct noc_mcvc {
     int32_t pid;               /* the packet being replicated */
     int32_t popped;            /* its flits every branch sent */
     int32_t nbr, next;         /* branches; free list */
+    int8_t br_of[4 + NOC_MAX_CONCENTRATION]; /* the branch of each output port it uses */
     noc_branch_t br[4 + NOC_MAX_CONCENTRATION];
 } noc_mcvc_t;
 

@@ -128,6 +128,7 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
         if (!cnt[o])
             continue;
         noc_branch_t *b = &m->br[m->nbr];
+        m->br_of[o] = (int8_t)m->nbr;
         bi_of[o] = m->nbr++;
         memset(b, 0, sizeof *b);
         b->port = (int8_t)o;
@@ -151,6 +152,13 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
             if (port_of[i] == o)
                 tmp[k++] = s->d[i];
         noc_branch_t *b = &m->br[bi_of[o]];
+        int nb = o < NOC_NET_PORTS ? n->rt[r].nbr[o] : r;
+        b->hops_here = b->hops_next = INT32_MAX;
+        for (int i = 0; i < k; i++) {
+            int h = hops_from(n, r, tmp[i]), hn = hops_from(n, nb, tmp[i]);
+            b->hops_here = h < b->hops_here ? h : b->hops_here;
+            b->hops_next = hn < b->hops_next ? hn : b->hops_next;
+        }
         b->dst = tmp[0];
         if (k > 1) {
             b->ds = noc_dset_copy(n, tmp, k); /* p and s may move */
@@ -384,28 +392,14 @@ uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t)
 /* noc_bound.c: the packet being replicated counts for the branches whose
  * head has not left yet (the copies count for the others), at the hops
  * left to the nearest of their destinations; none left: it stops counting. */
-static void bound_rest(noc_t *n, int r, const noc_mcvc_t *m)
+static void bound_rest(noc_t *n, const noc_mcvc_t *m)
 {
     noc_pkt_t *p = &n->pkt[m->pid];
     int left = INT32_MAX;
     for (int i = 0; i < m->nbr; i++) {
         const noc_branch_t *b = &m->br[i];
-        if (b->sent)
-            continue;
-        if (b->port >= NOC_NET_PORTS) {
-            left = 0;
-            break;
-        }
-        if (b->ds < 0) {
-            int h = hops_from(n, r, b->dst);
-            left = h < left ? h : left;
-            continue;
-        }
-        const noc_dset_t *s = &n->dset[b->ds];
-        for (int k = 0; k < s->n; k++) {
-            int h = hops_from(n, r, s->d[k]);
-            left = h < left ? h : left;
-        }
+        if (!b->sent && b->hops_here < left) /* a local port's is 0 */
+            left = b->hops_here;
     }
     n->fin_left[p->left]--;
     if (left == INT32_MAX) {
@@ -443,9 +437,7 @@ static void retire(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
 int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint64_t t)
 {
     noc_mcvc_t *m = mcvc(n, iv);
-    int bi = 0;
-    while (m->br[bi].port != out)
-        bi++;
+    int bi = m->br_of[out];
     noc_branch_t *b = &m->br[bi];
     int l0 = laggard(m);
     uint32_t pf = n->flits[iv->fbase + ((iv->head + (b->sent - m->popped)) & n->bmask)].pf;
@@ -454,7 +446,7 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
     const noc_pkt_t *p = &n->pkt[m->pid];
     if (head) {
         if (out < NOC_NET_PORTS) { /* what traverse() keeps for a head going on */
-            int dim = out >> 1, nb = n->rt[r].nbr[out];
+            int dim = out >> 1;
             if (n->dateline) {
                 if (dim != c->last_dim) {
                     c->dl = 0;
@@ -465,16 +457,7 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
             }
             c->hops++;
             if (p->fin) { /* noc_bound.c: from the next router on */
-                int left = INT32_MAX;
-                if (c->ds < 0) {
-                    left = hops_from(n, nb, c->dst);
-                } else {
-                    const noc_dset_t *s = &n->dset[c->ds];
-                    for (int k = 0; k < s->n; k++) {
-                        int h = hops_from(n, nb, s->d[k]);
-                        left = h < left ? h : left;
-                    }
-                }
+                int left = b->hops_next;
                 c->fin = 1;
                 c->left = (int16_t)left;
                 n->fin_left[left]++;
@@ -495,7 +478,7 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
     b = &m->br[bi];
     b->sent++;
     if (head && n->pkt[m->pid].fin)
-        bound_rest(n, r, m);
+        bound_rest(n, m);
     if (tail) {
         b->state = NOC_BR_DONE;
         if (out < NOC_NET_PORTS && !n->cfg.wait_for_tail_credit)
