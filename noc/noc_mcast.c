@@ -185,19 +185,14 @@ static int laggard(const noc_mcvc_t *m)
  * allocated, its "front" is the flit the laggard branches send next, and
  * out_port / out_ivc are one of them (the one ready first); it asks for VA
  * while a branch waits (mcva). */
-static void refresh_lag(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t, int l)
+/* The view of laggard l, best branch `best` (-1: none allocated) and
+ * `waiting` (a branch waits for VA). */
+static void refresh_view(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t, int l,
+                         int best, int waiting)
 {
     noc_router_t *rt = &n->rt[r];
-    noc_mcvc_t *m = mcvc(n, iv);
+    const noc_mcvc_t *m = mcvc(n, iv);
     uint64_t bit = 1ull << vc, *va = &n->mcva[(size_t)r * n->P + (size_t)port];
-    int waiting = 0, best = -1;
-    for (int i = 0; i < m->nbr; i++) {
-        const noc_branch_t *b = &m->br[i];
-        waiting |= b->state == NOC_BR_VA;
-        if (b->state == NOC_BR_GO && b->sent == l &&
-            (best < 0 || b->sa_ready < m->br[best].sa_ready))
-            best = i;
-    }
     *va = waiting ? *va | bit : *va & ~bit;
     if (best < 0) {
         rt->in[port].vact &= ~bit;
@@ -218,10 +213,20 @@ static void refresh_lag(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64
     }
 }
 
-/* refresh_lag() with the laggard looked up. */
+/* refresh_view() of the branches as they are: the ready one of the
+ * laggards first (the lowest sa_ready, the first of equals). */
 static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
 {
-    refresh_lag(n, r, port, vc, iv, t, laggard(mcvc(n, iv)));
+    const noc_mcvc_t *m = mcvc(n, iv);
+    int l = laggard(m), waiting = 0, best = -1;
+    for (int i = 0; i < m->nbr; i++) {
+        const noc_branch_t *b = &m->br[i];
+        waiting |= b->state == NOC_BR_VA;
+        if (b->state == NOC_BR_GO && b->sent == l &&
+            (best < 0 || b->sa_ready < m->br[best].sa_ready))
+            best = i;
+    }
+    refresh_view(n, r, port, vc, iv, t, l, best, waiting);
 }
 
 void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready)
@@ -486,14 +491,21 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
     }
     n->last_progress = t;
     /* in one pass (popping changes no branch): the flits every branch sent,
-     * whether all are done, and the laggard (laggard()) */
-    int low = INT32_MAX, done = 1, lag = -1;
+     * whether all are done, and refresh()'s laggard, best branch and wait */
+    int low = INT32_MAX, done = 1, lag = -1, best = -1, waiting = 0;
     for (int k = 0; k < m->nbr; k++) {
         const noc_branch_t *bk = &m->br[k];
         low = bk->sent < low ? bk->sent : low;
         done &= bk->state == NOC_BR_DONE;
-        if (bk->state == NOC_BR_GO && (lag < 0 || bk->sent < lag))
+        waiting |= bk->state == NOC_BR_VA;
+        if (bk->state != NOC_BR_GO)
+            continue;
+        if (lag < 0 || bk->sent < lag) { /* a new laggard: the first of its sent count */
             lag = bk->sent;
+            best = k;
+        } else if (bk->sent == lag && bk->sa_ready < m->br[best].sa_ready) {
+            best = k;
+        }
     }
     /* a flit every branch sent leaves the buffer */
     for (int k = m->popped; k < low; k++)
@@ -504,7 +516,7 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
         retire(n, r, port, vc, iv, t);
         return 1;
     }
-    refresh_lag(n, r, port, vc, iv, t, lag);
+    refresh_view(n, r, port, vc, iv, t, lag, best, waiting);
     return lag != l0;
 }
 
