@@ -1,8 +1,11 @@
 /* scripts/bench run [MODEL] [--reps N]: wall time, CPU time and peak memory
- * of whole-network runs (issue 6's benchmark set), each `imcsim run` in its
- * own process measured with wait4(); with --reps, the best and the median
+ * of whole-network runs at --batch 4 (issues 6 and 17), each `imcsim run` in
+ * its own process measured with wait4(); with --reps, the best and the median
  * of N runs (a shared machine's neighbours make single runs vary by tens of
- * percent). Prints figures; asserts nothing. */
+ * percent). A run simulates until its period converges (at least 16
+ * inferences), so the figure to compare is the host time per simulated
+ * inference: the least CPU time / `inferences_simulated` of the run's JSON.
+ * Prints figures; asserts nothing. */
 #define _DEFAULT_SOURCE /* wait4 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,20 +23,34 @@ static const char *const cases[][6] = {
 };
 
 typedef struct one_run {
-    double wall, cpu, rss_mib, latency;
+    double wall, cpu, rss_mib, latency, period, inferences;
     int ok;
 } one_run_t;
 
+/* The number of a top-level JSON key (`  "key": value`), -1 if missing. */
+static double json_number(FILE *f, const char *key)
+{
+    char line[512], pat[96];
+    double v = -1;
+    snprintf(pat, sizeof pat, " \"%s\": %%lf", key);
+    rewind(f);
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, pat, &v) == 1)
+            break;
+    return v;
+}
+
 static one_run_t run_case(const char *exe, const char *const *c)
 {
-    one_run_t r = {0, 0, 0, -1, 0};
+    one_run_t r = {0, 0, 0, -1, -1, -1, 0};
     char json[] = "/tmp/imcsim-bench-XXXXXX";
     int fd = mkstemp(json);
     if (fd < 0)
         return r;
     close(fd);
-    const char *args[16] = {exe, "run", "--arch", c[0], "--model", c[1], "--quiet", "--json", json};
-    int n = 9;
+    const char *args[16] = {exe,     "run",   "--arch", c[0], "--model", c[1],
+                            "--batch", "4", "--quiet", "--json", json};
+    int n = 11;
     for (int k = 2; c[k]; k++)
         args[n++] = c[k];
     args[n] = NULL;
@@ -57,10 +74,9 @@ static one_run_t run_case(const char *exe, const char *const *c)
     r.rss_mib = (double)ru.ru_maxrss / 1024.0;
     FILE *f = fopen(json, "r");
     if (f) {
-        char line[512];
-        while (fgets(line, sizeof line, f))
-            if (sscanf(line, " \"latency_s\": %lf", &r.latency) == 1)
-                break;
+        r.latency = json_number(f, "latency_s");
+        r.period = json_number(f, "period_s");
+        r.inferences = json_number(f, "inferences_simulated");
         fclose(f);
     }
     unlink(json);
@@ -111,8 +127,9 @@ int main(int argc, char **argv)
                         "resnet50 or vgg16)\n", only);
         return 2;
     }
-    printf("%-8s %-10s %-22s %10s %12s %10s %12s %14s\n", "arch", "model", "options", "wall_s",
-           "wall_med_s", "cpu_s", "peak_rss_MiB", "latency_s");
+    printf("%-6s %-9s %-20s %8s %10s %8s %11s %9s %12s %12s %13s\n", "arch", "model", "options",
+           "wall_s", "wall_med_s", "cpu_s", "inferences", "cpu_s/inf", "peak_rss_MiB",
+           "latency_s", "throughput/s");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *const *c = cases[i];
         if (only && strcmp(only, c[1]) != 0)
@@ -122,7 +139,7 @@ int main(int argc, char **argv)
             strncat(opts, c[k], sizeof opts - strlen(opts) - 1);
             strncat(opts, " ", sizeof opts - strlen(opts) - 1);
         }
-        double wall[100], cpu = 1e300, rss = 0, lat = -1;
+        double wall[100], cpu = 1e300, rss = 0, lat = -1, period = -1, inf = -1;
         int ok = 1;
         for (int k = 0; k < reps && ok; k++) {
             one_run_t r = run_case(exe, c);
@@ -131,15 +148,19 @@ int main(int argc, char **argv)
             cpu = r.cpu < cpu ? r.cpu : cpu;
             rss = r.rss_mib > rss ? r.rss_mib : rss;
             lat = r.latency;
+            period = r.period;
+            inf = r.inferences;
         }
         if (!ok) {
-            printf("%-8s %-10s %-22s failed\n", c[0], c[1], opts);
+            printf("%-6s %-9s %-20s failed\n", c[0], c[1], opts);
             continue;
         }
         qsort(wall, (size_t)reps, sizeof wall[0], by_double);
-        /* wall_s: the best run; wall_med_s: the median; cpu_s: the least CPU time */
-        printf("%-8s %-10s %-22s %10.2f %12.2f %10.2f %12.1f %14.6g\n", c[0], c[1], opts, wall[0],
-               wall[reps / 2], cpu, rss, lat);
+        /* wall_s: the best run; wall_med_s: the median; cpu_s: the least CPU time;
+         * throughput: simulated inferences per simulated second (1 / period_s) */
+        printf("%-6s %-9s %-20s %8.2f %10.2f %8.2f %11.0f %9.3f %12.1f %12.6g %13.6g\n", c[0],
+               c[1], opts, wall[0], wall[reps / 2], cpu, inf, inf > 0 ? cpu / inf : -1, rss, lat,
+               period > 0 ? 1 / period : -1);
         fflush(stdout);
     }
     return 0;

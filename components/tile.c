@@ -101,6 +101,8 @@ static uint64_t stage_up(const tile_t *t, uint64_t x)
     return q ? (x + q - 1) / q * q : x;
 }
 
+static int op_valid(const tile_t *t, const tile_op_t *op, char *err, int errn);
+
 int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival)
 {
     if (t->nq == t->capq) {
@@ -121,6 +123,8 @@ int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival)
     t->q[i].op = *op;
     t->q[i].arrival = arrival;
     t->q[i].seq = t->seq++;
+    char err[8]; /* judged once: neither the op nor the tile's make-up changes */
+    t->q[i].valid = op_valid(t, op, err, sizeof err);
     t->nq++;
     return 0;
 }
@@ -212,8 +216,7 @@ static uint64_t ready_at(const tile_t *t, const tile_pending_t *p)
 {
     const tile_op_t *op = &p->op;
     uint64_t r = p->arrival;
-    char err[8];
-    if (!op_valid(t, op, err, sizeof err))
+    if (!p->valid)
         return r;
     switch (op->kind) {
     case TILE_OP_READ:
@@ -389,7 +392,9 @@ int tile_arbitrate(tile_t *t, uint64_t now, tile_result_t *res, int max)
             grant(t, p, now, &res[n++]);
             continue;
         }
-        t->q[w++] = *p;
+        if (w != i) /* the pending ops close up */
+            t->q[w] = *p;
+        w++;
     }
     t->nq = w;
     return n;

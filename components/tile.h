@@ -98,6 +98,7 @@ typedef int (*tile_mvm_fn)(void *ctx, struct tile *t, const tile_op_t *op, uint6
 typedef struct tile_pending {
     tile_op_t op;
     uint64_t arrival, seq;
+    int valid;              /* op_valid() of op, judged once at the request */
 } tile_pending_t;
 
 typedef struct tile {

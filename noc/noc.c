@@ -312,6 +312,12 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         n->mcv_of = xcalloc(nivc, sizeof *n->mcv_of);
         memset(n->mcv_of, 0xff, nivc * sizeof *n->mcv_of);
         n->mcva = xcalloc((size_t)n->R * n->P, sizeof *n->mcva);
+        if ((size_t)n->R * (size_t)n->E <= ((size_t)1 << 22)) {
+            n->mtree = xcalloc((size_t)n->R * n->E, 1);
+            for (int r = 0; r < n->R; r++)
+                for (int e = 0; e < n->E; e++)
+                    n->mtree[(size_t)r * n->E + e] = (uint8_t)noc_tree_port(n, r, e);
+        }
     }
     n->mon_seen = xcalloc(nivc, sizeof *n->mon_seen);
     return n;
@@ -364,6 +370,8 @@ void noc_destroy(noc_t *n)
     free(n->mcv);
     free(n->mcv_of);
     free(n->mcva);
+    free(n->mtree);
+    free(n->mc_tmp);
     free(n);
 }
 
@@ -491,27 +499,21 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* dsts sorted into *out (malloc'd); -1 when one is out of range or repeated. */
-static int sorted_dsts(const noc_t *n, const int *dsts, int ndst, int32_t **out)
+/* dsts sorted into noc_mc_scratch(); NULL when one is out of range or
+ * repeated. */
+static int32_t *sorted_dsts(noc_t *n, const int *dsts, int ndst)
 {
-    int32_t *d = malloc((size_t)ndst * sizeof *d);
-    if (!d)
-        abort();
+    int32_t *d = noc_mc_scratch(n, ndst);
     for (int i = 0; i < ndst; i++) {
-        if (dsts[i] < 0 || dsts[i] >= n->E) {
-            free(d);
-            return -1;
-        }
+        if (dsts[i] < 0 || dsts[i] >= n->E)
+            return NULL;
         d[i] = dsts[i];
     }
     qsort(d, (size_t)ndst, sizeof *d, cmp_int);
     for (int i = 1; i < ndst; i++)
-        if (d[i] == d[i - 1]) {
-            free(d);
-            return -1;
-        }
-    *out = d;
-    return 0;
+        if (d[i] == d[i - 1])
+            return NULL;
+    return d;
 }
 
 int noc_inject_multicast(noc_t *n, uint64_t now, int src, const int *dsts, int ndst, int flits,
@@ -520,30 +522,32 @@ int noc_inject_multicast(noc_t *n, uint64_t now, int src, const int *dsts, int n
     if (!dsts || ndst < 1 || ndst > n->E || src < 0 || src >= n->E || flits < 1 ||
         packet_flits < 1 || now < n->now)
         return -1;
-    int32_t *d;
-    if (sorted_dsts(n, dsts, ndst, &d))
+    const int32_t *d = sorted_dsts(n, dsts, ndst);
+    if (!d)
         return -1;
-    free(d);
     if (ndst == 1 || !n->cfg.multicast) { /* one message per destination, in the given order */
         for (int i = 0; i < ndst; i++)
             if (inject(n, now, src, dsts[i], flits, packet_flits, tag, 0, -1))
                 return -1;
         return 0;
     }
-    sorted_dsts(n, dsts, ndst, &d);
     int id = noc_mcm_alloc(n);
-    if (id < 0) {
-        free(d);
+    if (id < 0)
         return -1;
-    }
     noc_mcm_t *m = &n->mcm[id];
     /* packets of at most a VC buffer: virtual cut-through (noc_mcast.c) */
     int pf = packet_flits < n->B ? packet_flits : n->B;
+    if (m->cap < ndst) { /* a freed record keeps its arrays for the next one */
+        free(m->dst);
+        free(m->left);
+        m->dst = malloc((size_t)ndst * sizeof *m->dst);
+        m->left = malloc((size_t)ndst * sizeof *m->left);
+        if (!m->dst || !m->left)
+            abort();
+        m->cap = ndst;
+    }
+    memcpy(m->dst, d, (size_t)ndst * sizeof *d);
     m->ndst = m->live = ndst;
-    m->dst = d;
-    m->left = malloc((size_t)ndst * sizeof *m->left);
-    if (!m->left)
-        abort();
     m->min_hops = INT32_MAX;
     for (int i = 0; i < ndst; i++) {
         m->left[i] = (flits + pf - 1) / pf;

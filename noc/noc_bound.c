@@ -79,16 +79,25 @@ static int mc_completes(const noc_t *n, int i)
 {
     const noc_pkt_t *p = &n->pkt[n->ej[(n->ej_head + i) & (n->ej_cap - 1)].pkt];
     const noc_mcm_t *m = &n->mcm[p->mc];
+    int lo = 0, hi = m->ndst; /* the destination's index: m->dst is sorted */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (m->dst[mid] < p->dst)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == m->ndst || m->dst[lo] != p->dst)
+        return 1;
+    if (m->left[lo] <= 1) /* its last packet, whatever is before it */
+        return 1;
     int before = 0;
     for (int j = 0; j < i; j++) {
         const noc_ej_t *ev = &n->ej[(n->ej_head + j) & (n->ej_cap - 1)];
         const noc_pkt_t *q = &n->pkt[ev->pkt];
         before += ev->tail && q->mc == p->mc && q->dst == p->dst;
     }
-    for (int k = 0; k < m->ndst; k++)
-        if (m->dst[k] == p->dst)
-            return m->left[k] <= before + 1;
-    return 1;
+    return m->left[lo] <= before + 1;
 }
 
 uint64_t noc_multicast_bound(const noc_t *n, uint64_t cycle, int src, const int *dsts, int ndst,

@@ -187,12 +187,14 @@ typedef struct noc_pkt {
 
 typedef struct noc_dset {      /* a sorted set of destination endpoints */
     int32_t n, next;           /* next: free list */
+    int32_t cap;               /* d's length (kept while on the free list) */
     int32_t *d;
 } noc_dset_t;
 
 typedef struct noc_mcm {       /* a multicast message until every copy arrived */
     int32_t ndst, live, next;  /* live: destinations still waiting */
     int32_t min_hops;          /* from the source to the nearest destination */
+    int32_t cap;               /* dst's and left's length (kept while free) */
     int32_t *dst;              /* sorted */
     int32_t *left;             /* per destination: packets not yet delivered */
     uint64_t first_inject;     /* head injection of its first packet */
@@ -211,6 +213,9 @@ typedef struct noc_branch {
     int32_t ds;                /* its destinations (several), or -1: dst */
     int32_t dst;
     int32_t sent;
+    /* router-to-router hops to the nearest of its destinations, from this
+     * router and from the next one (noc_bound.c) */
+    int32_t hops_here, hops_next;
     uint64_t sa_ready;         /* first SA cycle after its VA */
 } noc_branch_t;
 enum { NOC_BR_VA, NOC_BR_GO, NOC_BR_DONE };
@@ -219,6 +224,7 @@ typedef struct noc_mcvc {
     int32_t pid;               /* the packet being replicated */
     int32_t popped;            /* its flits every branch sent */
     int32_t nbr, next;         /* branches; free list */
+    int8_t br_of[4 + NOC_MAX_CONCENTRATION]; /* the branch of each output port it uses */
     noc_branch_t br[4 + NOC_MAX_CONCENTRATION];
 } noc_mcvc_t;
 
@@ -322,6 +328,11 @@ struct noc {
     int nmcv_cap, free_mcv;
     int32_t *mcv_of;
     uint64_t *mcva;
+    /* [R][E] noc_tree_port() of every router and endpoint (networks with
+     * R * E <= 2^22), or NULL */
+    uint8_t *mtree;
+    int32_t *mc_tmp;           /* noc_mc_enter's scratch: 2 * mc_tmp_cap entries */
+    int mc_tmp_cap;
     int orphans;               /* messages whose final packet was overtaken */
     /* noc_bound.c */
     int *fin_left;             /* [kx + ky] final packets by hops their head has to go */
@@ -432,6 +443,9 @@ void noc_release_out(noc_t *n, int r, int out, int out_vc);
  * + routing delay (the VC leaves the live set until then). */
 void noc_next_head(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t tr);
 void noc_mc_pkt_free(noc_t *n, int pid); /* a packet record's destination set */
+int noc_tree_port(const noc_t *n, int r, int e); /* router r's port toward endpoint e */
+/* A scratch array of at least 2 * k entries, valid until the next call. */
+int32_t *noc_mc_scratch(noc_t *n, int k);
 int noc_dset_copy(noc_t *n, const int32_t *d, int k); /* a new set, copied from d[0..k) */
 int noc_mc_deliver(noc_t *n, noc_eject_fn cb, void *ctx); /* the copy at the channel's head */
 /* noc.c's record pools: -1 when full */

@@ -24,9 +24,12 @@ static noc_mcvc_t *mcvc(const noc_t *n, const noc_ivc_t *iv)
     return &n->mcv[n->mcv_of[iv - n->ivc]];
 }
 
-/* Router-to-router hops from router r to endpoint e. */
-static int hops_from(const noc_t *n, int r, int e)
+/* Router-to-router hops from router r to endpoint e (from the table of
+ * router pairs when the network has one). */
+static inline int hops_from(const noc_t *n, int r, int e)
 {
+    if (n->rhops)
+        return n->rhops[(size_t)r * (size_t)n->R + (size_t)(e / n->C)];
     int x, y;
     noc_router_xy(n, r, &x, &y);
     return n->topo->dist(n->cfg.kx, x, n->epx[e]) + n->topo->dist(n->cfg.ky, y, n->epy[e]);
@@ -35,7 +38,7 @@ static int hops_from(const noc_t *n, int r, int e)
 /* The output port of router r on the tree toward endpoint e: its local port
  * at e's router, else the dimension-order step (YX with yx routing, XY
  * otherwise, which west_first allows too). */
-static int tree_port(const noc_t *n, int r, int e)
+int noc_tree_port(const noc_t *n, int r, int e)
 {
     int dr = e / n->C;
     if (dr == r)
@@ -49,6 +52,26 @@ static int tree_port(const noc_t *n, int r, int e)
     return ex ? px : py;
 }
 
+/* noc_tree_port() from the table noc_create() fills, when there is one. */
+static inline int tree_port(const noc_t *n, int r, int e)
+{
+    if (n->mtree)
+        return n->mtree[(size_t)r * (size_t)n->E + (size_t)e];
+    return noc_tree_port(n, r, e);
+}
+
+int32_t *noc_mc_scratch(noc_t *n, int k)
+{
+    if (n->mc_tmp_cap < k) {
+        free(n->mc_tmp);
+        n->mc_tmp = malloc((size_t)k * 2 * sizeof *n->mc_tmp);
+        if (!n->mc_tmp)
+            abort();
+        n->mc_tmp_cap = k;
+    }
+    return n->mc_tmp;
+}
+
 /* A copy of the destination list d[0..k). */
 int noc_dset_copy(noc_t *n, const int32_t *d, int k)
 {
@@ -57,17 +80,19 @@ int noc_dset_copy(noc_t *n, const int32_t *d, int k)
         abort(); /* 2^30 sets: more than the packets the network can hold */
     noc_dset_t *s = &n->dset[id];
     s->n = k;
-    s->d = malloc((size_t)k * sizeof *s->d);
-    if (!s->d)
-        abort();
+    if (s->cap < k) { /* a freed set keeps its array for the next one */
+        free(s->d);
+        s->d = malloc((size_t)k * sizeof *s->d);
+        if (!s->d)
+            abort();
+        s->cap = k;
+    }
     memcpy(s->d, d, (size_t)k * sizeof *d);
     return id;
 }
 
 static void dset_free(noc_t *n, int id)
 {
-    free(n->dset[id].d);
-    n->dset[id].d = NULL;
     n->dset[id].next = n->free_dset;
     n->free_dset = id;
 }
@@ -95,15 +120,15 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     m->nbr = 0;
     /* group the destinations by output port: a branch per port */
     int cnt[4 + NOC_MAX_CONCENTRATION] = {0}, bi_of[4 + NOC_MAX_CONCENTRATION];
-    int32_t *tmp = malloc((size_t)s->n * sizeof *tmp);
-    if (!tmp)
-        abort();
+    /* port of each destination (second half), then the groups (first half) */
+    int32_t *tmp = noc_mc_scratch(n, s->n), *port_of = tmp + s->n;
     for (int i = 0; i < s->n; i++)
-        cnt[tree_port(n, r, s->d[i])]++;
+        cnt[port_of[i] = tree_port(n, r, s->d[i])]++;
     for (int o = 0; o < n->P; o++) {
         if (!cnt[o])
             continue;
         noc_branch_t *b = &m->br[m->nbr];
+        m->br_of[o] = (int8_t)m->nbr;
         bi_of[o] = m->nbr++;
         memset(b, 0, sizeof *b);
         b->port = (int8_t)o;
@@ -124,14 +149,22 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
             continue;
         int k = 0;
         for (int i = 0; i < s->n; i++)
-            if (tree_port(n, r, s->d[i]) == o)
+            if (port_of[i] == o)
                 tmp[k++] = s->d[i];
         noc_branch_t *b = &m->br[bi_of[o]];
+        int nb = o < NOC_NET_PORTS ? n->rt[r].nbr[o] : r;
+        b->hops_here = b->hops_next = INT32_MAX;
+        for (int i = 0; i < k; i++) {
+            int h = hops_from(n, r, tmp[i]), hn = hops_from(n, nb, tmp[i]);
+            b->hops_here = h < b->hops_here ? h : b->hops_here;
+            b->hops_next = hn < b->hops_next ? hn : b->hops_next;
+        }
         b->dst = tmp[0];
-        if (k > 1)
-            b->ds = noc_dset_copy(n, tmp, k); /* p and s may move: not read after */
+        if (k > 1) {
+            b->ds = noc_dset_copy(n, tmp, k); /* p and s may move */
+            s = &n->dset[n->pkt[pid].ds];
+        }
     }
-    free(tmp);
     n->mcv_of[iv - n->ivc] = id;
     iv->state = VC_MC;
     iv->cand = 0;
@@ -152,19 +185,14 @@ static int laggard(const noc_mcvc_t *m)
  * allocated, its "front" is the flit the laggard branches send next, and
  * out_port / out_ivc are one of them (the one ready first); it asks for VA
  * while a branch waits (mcva). */
-static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
+/* The view of laggard l, best branch `best` (-1: none allocated) and
+ * `waiting` (a branch waits for VA). */
+static void refresh_view(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t, int l,
+                         int best, int waiting)
 {
     noc_router_t *rt = &n->rt[r];
-    noc_mcvc_t *m = mcvc(n, iv);
+    const noc_mcvc_t *m = mcvc(n, iv);
     uint64_t bit = 1ull << vc, *va = &n->mcva[(size_t)r * n->P + (size_t)port];
-    int l = laggard(m), waiting = 0, best = -1;
-    for (int i = 0; i < m->nbr; i++) {
-        const noc_branch_t *b = &m->br[i];
-        waiting |= b->state == NOC_BR_VA;
-        if (b->state == NOC_BR_GO && b->sent == l &&
-            (best < 0 || b->sa_ready < m->br[best].sa_ready))
-            best = i;
-    }
     *va = waiting ? *va | bit : *va & ~bit;
     if (best < 0) {
         rt->in[port].vact &= ~bit;
@@ -183,6 +211,22 @@ static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t
     } else {
         iv->front_ready = UINT64_MAX; /* not here yet: noc_mc_arrive */
     }
+}
+
+/* refresh_view() of the branches as they are: the ready one of the
+ * laggards first (the lowest sa_ready, the first of equals). */
+static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
+{
+    const noc_mcvc_t *m = mcvc(n, iv);
+    int l = laggard(m), waiting = 0, best = -1;
+    for (int i = 0; i < m->nbr; i++) {
+        const noc_branch_t *b = &m->br[i];
+        waiting |= b->state == NOC_BR_VA;
+        if (b->state == NOC_BR_GO && b->sent == l &&
+            (best < 0 || b->sa_ready < m->br[best].sa_ready))
+            best = i;
+    }
+    refresh_view(n, r, port, vc, iv, t, l, best, waiting);
 }
 
 void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready)
@@ -353,28 +397,14 @@ uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t)
 /* noc_bound.c: the packet being replicated counts for the branches whose
  * head has not left yet (the copies count for the others), at the hops
  * left to the nearest of their destinations; none left: it stops counting. */
-static void bound_rest(noc_t *n, int r, const noc_mcvc_t *m)
+static void bound_rest(noc_t *n, const noc_mcvc_t *m)
 {
     noc_pkt_t *p = &n->pkt[m->pid];
     int left = INT32_MAX;
     for (int i = 0; i < m->nbr; i++) {
         const noc_branch_t *b = &m->br[i];
-        if (b->sent)
-            continue;
-        if (b->port >= NOC_NET_PORTS) {
-            left = 0;
-            break;
-        }
-        if (b->ds < 0) {
-            int h = hops_from(n, r, b->dst);
-            left = h < left ? h : left;
-            continue;
-        }
-        const noc_dset_t *s = &n->dset[b->ds];
-        for (int k = 0; k < s->n; k++) {
-            int h = hops_from(n, r, s->d[k]);
-            left = h < left ? h : left;
-        }
+        if (!b->sent && b->hops_here < left) /* a local port's is 0 */
+            left = b->hops_here;
     }
     n->fin_left[p->left]--;
     if (left == INT32_MAX) {
@@ -412,9 +442,7 @@ static void retire(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
 int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint64_t t)
 {
     noc_mcvc_t *m = mcvc(n, iv);
-    int bi = 0;
-    while (m->br[bi].port != out)
-        bi++;
+    int bi = m->br_of[out];
     noc_branch_t *b = &m->br[bi];
     int l0 = laggard(m);
     uint32_t pf = n->flits[iv->fbase + ((iv->head + (b->sent - m->popped)) & n->bmask)].pf;
@@ -423,7 +451,7 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
     const noc_pkt_t *p = &n->pkt[m->pid];
     if (head) {
         if (out < NOC_NET_PORTS) { /* what traverse() keeps for a head going on */
-            int dim = out >> 1, nb = n->rt[r].nbr[out];
+            int dim = out >> 1;
             if (n->dateline) {
                 if (dim != c->last_dim) {
                     c->dl = 0;
@@ -434,16 +462,7 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
             }
             c->hops++;
             if (p->fin) { /* noc_bound.c: from the next router on */
-                int left = INT32_MAX;
-                if (c->ds < 0) {
-                    left = hops_from(n, nb, c->dst);
-                } else {
-                    const noc_dset_t *s = &n->dset[c->ds];
-                    for (int k = 0; k < s->n; k++) {
-                        int h = hops_from(n, nb, s->d[k]);
-                        left = h < left ? h : left;
-                    }
-                }
+                int left = b->hops_next;
                 c->fin = 1;
                 c->left = (int16_t)left;
                 n->fin_left[left]++;
@@ -464,33 +483,41 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
     b = &m->br[bi];
     b->sent++;
     if (head && n->pkt[m->pid].fin)
-        bound_rest(n, r, m);
+        bound_rest(n, m);
     if (tail) {
         b->state = NOC_BR_DONE;
         if (out < NOC_NET_PORTS && !n->cfg.wait_for_tail_credit)
             noc_release_out(n, r, out, b->out_vc);
     }
     n->last_progress = t;
-    /* a flit every branch sent leaves the buffer */
-    for (;;) {
-        int low = INT32_MAX;
-        for (int k = 0; k < m->nbr; k++)
-            low = m->br[k].sent < low ? m->br[k].sent : low;
-        if (low <= m->popped)
-            break;
-        noc_pop_front(n, r, port, vc, iv, t);
-        m = mcvc(n, iv);
-        m->popped++;
+    /* in one pass (popping changes no branch): the flits every branch sent,
+     * whether all are done, and refresh()'s laggard, best branch and wait */
+    int low = INT32_MAX, done = 1, lag = -1, best = -1, waiting = 0;
+    for (int k = 0; k < m->nbr; k++) {
+        const noc_branch_t *bk = &m->br[k];
+        low = bk->sent < low ? bk->sent : low;
+        done &= bk->state == NOC_BR_DONE;
+        waiting |= bk->state == NOC_BR_VA;
+        if (bk->state != NOC_BR_GO)
+            continue;
+        if (lag < 0 || bk->sent < lag) { /* a new laggard: the first of its sent count */
+            lag = bk->sent;
+            best = k;
+        } else if (bk->sent == lag && bk->sa_ready < m->br[best].sa_ready) {
+            best = k;
+        }
     }
-    int done = 1;
-    for (int k = 0; k < m->nbr; k++)
-        done &= m->br[k].state == NOC_BR_DONE;
+    /* a flit every branch sent leaves the buffer */
+    for (int k = m->popped; k < low; k++)
+        noc_pop_front(n, r, port, vc, iv, t);
+    if (low > m->popped)
+        m->popped = low;
     if (done) {
         retire(n, r, port, vc, iv, t);
         return 1;
     }
-    refresh(n, r, port, vc, iv, t);
-    return laggard(m) != l0;
+    refresh_view(n, r, port, vc, iv, t, lag, best, waiting);
+    return lag != l0;
 }
 
 /* The copy whose tail is at the head of the ejection channel: a destination
@@ -530,10 +557,7 @@ int noc_mc_deliver(noc_t *n, noc_eject_fn cb, void *ctx)
     p->fin = 0;
     p->next = n->free_pkt;
     n->free_pkt = ev.pkt;
-    if (!--m->left[lo] && !--m->live) { /* every destination has it */
-        free(m->dst);
-        free(m->left);
-        m->dst = m->left = NULL;
+    if (!--m->left[lo] && !--m->live) { /* every destination has it (its arrays stay) */
         m->next = n->free_mcm;
         n->free_mcm = mc;
     }

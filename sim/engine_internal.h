@@ -320,6 +320,7 @@ class Engine : public sc_core::sc_module {
     std::vector<int> tile_at_; // a chip's tile at each NoC endpoint (chip.noc.placement)
     std::vector<std::unique_ptr<Stream>> streams_;
     std::vector<Lane *> runq_;
+    std::vector<Lane *> running_; // the delta's lanes being run (runq_'s capacity, kept)
     sc_core::sc_event run_ev_;
     std::vector<Link> out_links_, in_links_;
     // multicast destination lists, by id (sorted by tile)

@@ -86,7 +86,8 @@ void Engine::wake(Lane *l)
 // order of the events that woke them.
 void Engine::runnable()
 {
-    std::vector<Lane *> q;
+    std::vector<Lane *> &q = running_;
+    q.clear();
     q.swap(runq_);
     std::sort(q.begin(), q.end(), [](const Lane *x, const Lane *y) {
         return x->s->id != y->s->id ? x->s->id < y->s->id : x->back < y->back;

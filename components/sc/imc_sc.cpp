@@ -200,7 +200,10 @@ void Tile::queue(ImcOpExt *e, Waiter *w, const sc_time &delay)
     w->end = 0;
     w->done = false;
     for (int i = 0; i < w->left; i++) {
-        waiting_[core_.seq] = {w, i ? &e->more_res[i - 1] : &e->res}; // seq: tile_request's number
+        // seq: tile_request's number, the next slot
+        if (core_.seq != waiting_base_ + waiting_.size())
+            SC_REPORT_FATAL("imc/tile", "request numbers out of step");
+        waiting_.push_back({w, i ? &e->more_res[i - 1] : &e->res});
         if (tile_request(&core_, i ? &e->more_ops[i - 1] : &e->op, arrival))
             SC_REPORT_FATAL("imc/tile", "out of memory");
     }
@@ -299,12 +302,18 @@ void Tile::arbiter()
         granted_.clear();
         while ((n = tile_arbitrate(&core_, nx, res.data(), (int)res.size())) > 0) {
             for (int i = 0; i < n; i++) {
-                auto it = waiting_.find(res[i].seq);
-                if (it == waiting_.end())
+                uint64_t at_slot = res[i].seq - waiting_base_;
+                if (res[i].seq < waiting_base_ || at_slot >= waiting_.size() ||
+                    !waiting_[at_slot].w)
                     continue;
-                Waiter *w = it->second.w;
-                *it->second.res = res[i];
-                waiting_.erase(it);
+                Slot &slot = waiting_[at_slot];
+                Waiter *w = slot.w;
+                *slot.res = res[i];
+                slot.w = nullptr;
+                while (!waiting_.empty() && !waiting_.front().w) {
+                    waiting_.pop_front();
+                    waiting_base_++;
+                }
                 w->end = std::max(w->end, res[i].end);
                 if (--w->left)
                     continue; // more ops of the group to grant

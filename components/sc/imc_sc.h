@@ -11,6 +11,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstring>
+#include <deque>
 #include <map>
 #include <string>
 #include <memory>
@@ -221,7 +222,11 @@ class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_
     mutable tile_t core_;
     Clock clk_;
     sc_core::sc_event req_ev_;
-    std::map<uint64_t, Slot> waiting_; // by request sequence number
+    // by request sequence number: waiting_[i] is request waiting_base_ + i
+    // (every tile_request() gets one, in order; a granted one is emptied and
+    // the front's empty slots dropped), a map's lookups without its nodes
+    std::deque<Slot> waiting_;
+    uint64_t waiting_base_ = 0;
     std::vector<tile_result_t> results_; // grant scratch, kept between wake-ups
     // The payload of every MVM handed to a CE, reused: a payload allocates
     // its extension array when constructed, and a CE never waits.
