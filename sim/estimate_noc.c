@@ -259,9 +259,11 @@ void estimate_noc_port_name(const estimate_t *e, const arch_t *a, char *buf, siz
     if (e->noc_port < 4)
         snprintf(buf, n, "chip %d router (%d, %d) %s port", e->noc_chip, x, y, net[e->noc_port]);
     else if (e->noc_port < 4 + C)
-        snprintf(buf, n, "chip %d router (%d, %d) port to its tile %d", e->noc_chip, x, y,
-                 e->noc_port - 4);
+        snprintf(buf, n, "chip %d router (%d, %d) ejection to endpoint %d%s", e->noc_chip, x, y,
+                 e->noc_router * C + e->noc_port - 4,
+                 e->noc_router * C + e->noc_port - 4 ? "" : " (the gateway)");
     else
-        snprintf(buf, n, "chip %d router (%d, %d) injection from its tile %d", e->noc_chip, x, y,
-                 e->noc_port - 4 - C);
+        snprintf(buf, n, "chip %d router (%d, %d) injection from endpoint %d%s", e->noc_chip, x,
+                 y, e->noc_router * C + e->noc_port - 4 - C,
+                 e->noc_router * C + e->noc_port - 4 - C ? "" : " (the gateway)");
 }
