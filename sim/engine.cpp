@@ -385,8 +385,10 @@ std::vector<uint64_t> Engine::input_shares(int chip, const PktHdr &h,
         return v;
     v.assign(eps.size(), 0);
     for (const Dest &d : dests_[(size_t)h.group]) {
+        if (chip_of(a, d.tile) != chip)
+            continue;
         const int e = arch_tile_endpoint(a, d.tile % a->chip.tiles);
-        for (size_t i = 0; i < eps.size() && chip_of(a, d.tile) == chip; i++)
+        for (size_t i = 0; i < eps.size(); i++)
             if (eps[i] == e)
                 v[i] += d.values;
     }

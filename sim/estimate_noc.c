@@ -100,30 +100,25 @@ static int host_input(net_t *n, const mapping_t *m, const trace_layer_t *layers)
             layer_vals[t] = 0;
         }
     }
-    free(layer_vals);
     for (int c = 0; c < n->chips; c++) {
+        uint64_t *share = layer_vals; /* scratch: each endpoint's values of a row */
         int e = 0, equal = 1;
-        uint64_t first = 0;
         for (int t = 0; t < T; t++) {
-            uint64_t v = vals[c * T + t];
-            if (!v || arch_tile_endpoint(a, t) == gw)
+            const uint64_t v = vals[c * T + t];
+            const int ep = arch_tile_endpoint(a, t);
+            if (!v || ep == gw)
                 continue;
-            n->ep[e++] = arch_tile_endpoint(a, t);
-            equal &= !first || v == first;
-            first = first ? first : v;
+            n->ep[e] = ep;
+            share[e++] = v;
+            equal &= v == share[0];
         }
-        for (uint64_t y = 0; e && y < H; y++) {
-            if (equal) {
-                noc_load_add(n->chip[c], gw, n->ep, e, flits_of(n, first * (uint64_t)bits));
-                continue;
-            }
-            for (int t = 0, i = 0; t < T; t++) {
-                uint64_t v = vals[c * T + t];
-                if (v && arch_tile_endpoint(a, t) != gw)
-                    noc_load_add(n->chip[c], gw, &n->ep[i++], 1, flits_of(n, v * (uint64_t)bits));
-            }
-        }
+        /* every row is sent alike: H rows load each port H times one row */
+        if (e && equal)
+            noc_load_add(n->chip[c], gw, n->ep, e, H * flits_of(n, share[0] * (uint64_t)bits));
+        for (int i = 0; e && !equal && i < e; i++)
+            noc_load_add(n->chip[c], gw, &n->ep[i], 1, H * flits_of(n, share[i] * (uint64_t)bits));
     }
+    free(layer_vals);
     free(vals);
     return 0;
 }
