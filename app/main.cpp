@@ -71,6 +71,7 @@ int main(int argc, char **argv)
 {
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
     prefer_huge_pages(argc, argv);
+    outfile_track_stdout(); /* else a failed write's reason may be unknown */
     int rc = sc_core::sc_elab_and_sim(argc, argv);
     // Every command's printing ends here: a write that failed (a full disk,
     // > /dev/full, a closed pipe's EPIPE when SIGPIPE is ignored) fails the

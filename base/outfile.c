@@ -1,5 +1,5 @@
 /* Atomic output files and a checked standard output (outfile.h). */
-#define _DEFAULT_SOURCE /* realpath */
+#define _GNU_SOURCE /* realpath, fopencookie */
 #include "outfile.h"
 
 #include <errno.h>
@@ -181,17 +181,78 @@ void outfile_abort(outfile_t *o)
     release(o);
 }
 
+/* The errno of the first write to standard output that failed, while
+ * outfile_track_stdout's stream stands in for the C library's: by the time
+ * stdout is closed, the errno of a write that failed mid-output is gone. */
+static int stdout_first_err;
+static FILE *stdout_orig; /* the C library's stdout, under ours; NULL when not tracked */
+
+#ifdef __GLIBC__
+static ssize_t track_write(void *cookie, const char *buf, size_t n)
+{
+    (void)cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = write(fileno(stdout_orig), buf + done, n - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            if (!stdout_first_err)
+                stdout_first_err = k < 0 ? errno : EIO;
+            break; /* fewer bytes than asked: the stream's error flag */
+        }
+        done += (size_t)k;
+    }
+    return (ssize_t)done;
+}
+
+/* Closes the descriptor with the C library's stream (empty: every byte went
+ * through track_write, but for what std::cout wrote into it, flushed here). */
+static int track_close(void *cookie)
+{
+    (void)cookie;
+    return fclose(stdout_orig);
+}
+#endif
+
+int outfile_track_stdout(void)
+{
+#ifdef __GLIBC__ /* stdout is assignable there (musl's is const) */
+    if (stdout_orig)
+        return 0;
+    cookie_io_functions_t io = {.read = NULL, .write = track_write, .seek = NULL,
+                                .close = track_close};
+    fflush(stdout);
+    FILE *f = fopencookie(NULL, "w", io);
+    /* as the C library buffers stdout: by lines on a terminal, else by blocks */
+    if (!f || setvbuf(f, NULL, isatty(fileno(stdout)) ? _IOLBF : _IOFBF, BUFSIZ)) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    stdout_orig = stdout;
+    stdout = f;
+    return 0;
+#else
+    return -1;
+#endif
+}
+
 int outfile_close_stdout(void)
 {
-    int failed_before = ferror(stdout); /* its errno is gone */
+    int failed_before = ferror(stdout); /* its errno is gone, unless tracked */
     errno = 0;
     int bad = fflush(stdout) != 0 || ferror(stdout);
-    int err = failed_before ? 0 : errno;
+    int err = stdout_first_err ? stdout_first_err : failed_before ? 0 : errno;
     /* EBADF with nothing left to write: stdout was closed (>&-), and
        nothing was lost */
     if (fclose(stdout) && !bad && errno != EBADF) {
         bad = 1;
         err = errno;
+    }
+    if (stdout_orig) { /* closed too: as untracked, stdout is left a closed stream */
+        stdout = stdout_orig;
+        stdout_orig = NULL;
     }
     return bad ? (err ? err : -1) : 0;
 }

@@ -45,10 +45,17 @@ int outfile_rename(const char *tmp, const char *path);
  * ("-", or an existing non-regular file). */
 int outfile_in_place(const char *path);
 
+/* Puts a stream in place of stdout that writes to the same descriptor and
+ * keeps the errno of the first write that fails, for outfile_close_stdout
+ * (printf and the JSON writer do not report theirs): 0, or -1 (stdout left
+ * as it was: glibc only). Call before anything is printed. std::cout (only
+ * SystemC's reports use it) still writes through the C library's stream. */
+int outfile_track_stdout(void);
+
 /* Flushes and closes standard output, so a full disk, a closed pipe or a
- * failing device shows (`> /dev/full`): 0, an errno, or -1 when a write
- * failed earlier for a reason no longer known. Call once, when nothing more
- * will be printed. */
+ * failing device shows (`> /dev/full`): 0, an errno (that of the first
+ * failed write when tracked), or -1 when a write failed earlier for a reason
+ * no longer known. Call once, when nothing more will be printed. */
 int outfile_close_stdout(void);
 
 #ifdef __cplusplus

@@ -6,6 +6,7 @@
 #include "check_run.h"
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,40 @@ START_TEST(stdout_write_error_shows)
 }
 END_TEST
 
+/* A write that fails mid-output (more than a buffer to /dev/full), then a
+ * call that sets errno: the tracked stdout still names the first failure
+ * (ENOSPC); untracked, the reason is unknown (-1). Exit codes: 0 as
+ * expected, 1 wrong reason, 3 setup. */
+static int full_stdout_reason(int tracked)
+{
+    int fd = open("/dev/full", O_WRONLY);
+    if (fd < 0 || dup2(fd, 1) < 0 || (tracked && outfile_track_stdout()))
+        return 3;
+    close(fd);
+    for (int i = 0; i < 4 * BUFSIZ / 8; i++)
+        printf("0123456\n");
+    if (!ferror(stdout))
+        return 3;
+    FILE *none = fopen("/no/such/file", "r"); /* errno = ENOENT */
+    if (none)
+        return 3;
+    return outfile_close_stdout() == (tracked ? ENOSPC : -1) ? 0 : 1;
+}
+
+START_TEST(stdout_first_error_kept)
+{
+    for (int tracked = 0; tracked < 2; tracked++) {
+        pid_t p = fork();
+        if (p == 0)
+            _exit(full_stdout_reason(tracked));
+        int st;
+        waitpid(p, &st, 0);
+        ck_assert(WIFEXITED(st));
+        ck_assert_msg(WEXITSTATUS(st) == 0, "tracked %d: status %d", tracked, WEXITSTATUS(st));
+    }
+}
+END_TEST
+
 START_TEST(csv_quotes_rfc4180)
 {
     char *buf = NULL;
@@ -255,6 +290,7 @@ int main(void)
     tcase_add_test(tc, outfile_replaces_atomically);
     tcase_add_test(tc, outfile_devices_and_errors);
     tcase_add_test(tc, stdout_write_error_shows);
+    tcase_add_test(tc, stdout_first_error_kept);
     tcase_add_test(tc, csv_quotes_rfc4180);
     tcase_add_test(tc, sha256_known_digests);
     tcase_add_test(tc, json_integers_exact);
