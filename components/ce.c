@@ -35,10 +35,9 @@ int ce_init(ce_t *ce, const arch_t *a)
     adc_init(&ce->adc, a);
     sa_init(&ce->sa, a, &a->ce.sa);
     ce->extra_read_slots = a->crossbar.extra_read_cycles > 0 ? (uint64_t)a->crossbar.extra_read_cycles : 0;
-    ce->sums = calloc((size_t)a->crossbar.cols + a->crossbar.unit_cols + 1, sizeof *ce->sums);
     ni_model_init(&ce->ni, a);
     ce_set_seed(ce, 1, 0);
-    return ce->sums ? 0 : -1;
+    return 0;
 }
 
 /* Functional scratch, grown on demand: timing-only CEs never allocate it. */
@@ -54,13 +53,14 @@ int ce_scratch(ce_t *ce, int n_in)
         ce->slice_cap = n_in;
     }
     if (!ce->usum) {
+        ce->sums = calloc((size_t)phys + 1, sizeof *ce->sums);
         ce->usum = calloc((size_t)ce->n_xbars, sizeof *ce->usum);
         ce->part = calloc((size_t)a->crossbar.cols + 1, sizeof *ce->part);
         /* one packing per crossbar: blocks of the same rows share the first's */
         ce->packed = calloc(32 * (size_t)((a->crossbar.rows + 63) / 64) * ce->n_xbars,
                             sizeof *ce->packed);
         ce->packed_q = calloc((size_t)ce->n_xbars, sizeof *ce->packed_q);
-        if (!ce->usum || !ce->part || !ce->packed || !ce->packed_q)
+        if (!ce->sums || !ce->usum || !ce->part || !ce->packed || !ce->packed_q)
             return -1;
     }
     if (!ce->currents) {

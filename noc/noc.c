@@ -477,7 +477,7 @@ static int inject(noc_t *n, uint64_t now, int src, int dst, int flits, int packe
     n->queued_flits += (uint64_t)flits;
     noc_bit_set(n->eactive, src);
     noc_bit_set(n->equeued, src);
-    noc_bound_source(n, src, now > n->now ? now : n->now);
+    noc_bound_source(n, src, n->now); /* the queue as it is now (source_bound) */
     return 0;
 }
 

@@ -28,19 +28,23 @@ static uint64_t handover_flits(int flits, int pf, int each_packet)
 }
 
 /* Source e's queue: its head message (the first packet that hands it over,
- * after the packet now leaving), or any later one (all of the head first). */
+ * after the packet now leaving), or any later one (all of the head first).
+ * t is the cycle the queue is in this state (the core's), not a queued
+ * message's creation cycle: the wrapper queues messages of later cycles, and
+ * the queue drains meanwhile. The head starts no earlier than its creation. */
 static uint64_t source_bound(const noc_t *n, int e, uint64_t t)
 {
     const noc_ni_t *ni = &n->ni[e];
     const noc_msg_t *m = &n->msg[ni->qhead];
     uint64_t before = ni->cur >= 0 ? (uint64_t)(n->pkt[ni->cur].flits - ni->sent) : 0;
+    uint64_t start = t + before > m->t_create ? t + before : m->t_create;
     /* no completion record: one packet, or every packet handed over */
     uint64_t need = handover_flits(m->flits, m->pf, m->done < 0);
-    uint64_t b = m->mc >= 0 ? tail_bound(n, t + before + need - 1 + (uint64_t)n->cfg.link_latency,
+    uint64_t b = m->mc >= 0 ? tail_bound(n, start + need - 1 + (uint64_t)n->cfg.link_latency,
                                          n->mcm[m->mc].min_hops)
-                            : queued_bound(n, t, e, m->dst, before + need);
+                            : queued_bound(n, start, e, m->dst, need);
     if (m->next >= 0) {
-        uint64_t later = t + before + (uint64_t)m->flits + (uint64_t)n->cfg.link_latency +
+        uint64_t later = start + (uint64_t)m->flits + (uint64_t)n->cfg.link_latency +
                          (uint64_t)n->fwd;
         if (later < b)
             b = later;

@@ -165,10 +165,8 @@ struct Stream {
     uint64_t computed = 0;      // positions whose compute op's data is there
     std::vector<InPort *> ports;
     // looked up once, used every inference: the input port of each WAIT and
-    // the destination port of each SEND (by record), and each position's MVM
-    // group as tile ops
+    // the destination port of each SEND (by record)
     std::vector<InPort *> port_of;
-    std::vector<std::vector<tile_op_t>> mvm_group;
     std::vector<int32_t> dests_of; // a multicast SEND's destination list (+1; 0: not yet)
     int vfu_ce = -1;            // the CE whose vector unit runs its functions
     // cycles its ops held each kind of resource: the crossbars (MVMs), the

@@ -53,7 +53,6 @@ void Engine::setup_stream(Stream *s)
     }
     s->port_of.assign(ts->n_recs, nullptr);
     s->dests_of.assign(ts->n_recs, 0);
-    s->mvm_group.resize(s->pos.size());
     for (int b = 0; b < 2; b++) {
         Lane &l = s->lane[b];
         l.s = s;
@@ -305,24 +304,27 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
         while (e + 1 < pos.end && s.ts->recs[e + 1].op == TR_MVM)
             e++;
         const int ce0 = tn.gtile * a->tile.ces;
-        std::vector<tile_op_t> &group = s.mvm_group[l.k % s.pos.size()];
-        if (group.empty()) // built once, for every inference
-            for (uint32_t j = l.pc; j <= e; j++) {
-                const trace_rec_t &q = s.ts->recs[j];
-                tile_op_t mv{};
-                mv.kind = TILE_OP_MVM;
-                mv.ce = (int)q.a - ce0;
-                mv.xbars = (int)std::max<uint32_t>(q.b, 1);
-                int rows = (int)(q.c & 0xFFFF), cols = (int)(q.c >> 16);
-                mv.rows = (rows + mv.xbars - 1) / mv.xbars; // timing: the fullest crossbar
-                mv.cols = (cols + mv.xbars - 1) / mv.xbars;
-                mv.rows_total = rows; // counts and energy: every crossbar's share
-                mv.cols_total = cols;
-                mv.tag = j; // a fixed order among the group's MVMs
-                mv.input_bits = q.arg ? q.arg : TL.act_bits;
-                mv.signed_inputs = a->precision.signed_inputs;
-                group.push_back(mv);
-            }
+        // built into the position's own slot (it outlives the op): a cache
+        // per position cost 120 B per MVM of every position of every stream,
+        // 10^8 B on large systems, to save building a few ops
+        std::vector<tile_op_t> &group = o.group;
+        group.clear();
+        for (uint32_t j = l.pc; j <= e; j++) {
+            const trace_rec_t &q = s.ts->recs[j];
+            tile_op_t mv{};
+            mv.kind = TILE_OP_MVM;
+            mv.ce = (int)q.a - ce0;
+            mv.xbars = (int)std::max<uint32_t>(q.b, 1);
+            int rows = (int)(q.c & 0xFFFF), cols = (int)(q.c >> 16);
+            mv.rows = (rows + mv.xbars - 1) / mv.xbars; // timing: the fullest crossbar
+            mv.cols = (cols + mv.xbars - 1) / mv.xbars;
+            mv.rows_total = rows; // counts and energy: every crossbar's share
+            mv.cols_total = cols;
+            mv.tag = j; // a fixed order among the group's MVMs
+            mv.input_bits = q.arg ? q.arg : TL.act_bits;
+            mv.signed_inputs = a->precision.signed_inputs;
+            group.push_back(mv);
+        }
         lacc[(size_t)s.layer].mvms += group.size();
         o.resume = e + 1;
         l.blocked = "MVM";
