@@ -86,16 +86,12 @@ ComputeElement::ComputeElement(sc_module_name n, tile_t *tile, int index)
 {
     tgt.bind(*this);
     ce_t *ce = core();
-    leaves_.reserve((size_t)ce->n_xbars + 4);
+    leaves_.reserve(LEAF_COUNT);
     auto bind = [this](auto *leaf) {
         leaves.bind(*leaf);
         leaves_.emplace_back(leaf);
     };
-    char xn[24];
-    for (int i = 0; i < ce->n_xbars; i++) {
-        std::snprintf(xn, sizeof xn, "xbar%d", i);
-        bind(new Crossbar(xn, &ce->xb[i].st, xbar_stat_desc, xbar_stat_count));
-    }
+    bind(new CrossbarArray("xbars", ce));
     bind(new Dac("dac", &ce->dac.st, dac_stat_desc, dac_stat_count));
     bind(new SampleHold("sh", &ce->sh.st, sh_stat_desc, sh_stat_count));
     bind(new Adc("adc", &ce->adc.st, adc_stat_desc, adc_stat_count));
@@ -126,6 +122,26 @@ void ComputeElement::write_stats(json_w_t *w) const
     const ce_t *ce = core();
     desc_write_json(w, &ce->st, ce_stat_desc, ce_stat_count);
     jw_num(w, "energy_pj", ce_energy_pj(ce));
+}
+
+void CrossbarArray::write_stats(json_w_t *w) const
+{
+    char name[24];
+    for (int i = 0; i < ce_->n_xbars; i++) {
+        std::snprintf(name, sizeof name, "xbar%d", i);
+        jw_obj_begin(w, name);
+        desc_write_json(w, &ce_->xb[i].st, xbar_stat_desc, xbar_stat_count);
+        jw_obj_end(w);
+    }
+}
+
+unsigned CrossbarArray::transport_dbg(tlm::tlm_generic_payload &p)
+{
+    if (p.get_address() >= (sc_dt::uint64)ce_->n_xbars) {
+        p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return 0;
+    }
+    return copy_out(p, &ce_->xb[p.get_address()].st, sizeof(xbar_stats_t));
 }
 
 // ---------------------------------------------------------------- tile

@@ -1,5 +1,5 @@
 // Thin SystemC/TLM-2.0 layer over the component cores: one sc_module per
-// component (Tile -> ComputeElement -> Crossbar, Dac, SampleHold, Adc,
+// component (Tile -> ComputeElement -> CrossbarArray, Dac, SampleHold, Adc,
 // ShiftAdd), simple sockets, generic payload + ImcOpExt. No sc_clock: the tile
 // arbiter wakes only at the cycles its core names (tile_next_event).
 #ifndef IMC_SC_H
@@ -79,15 +79,10 @@ void elab_heap_end();
 // and 160 MB).
 using LeafPort = sc_core::sc_port<tlm::tlm_fw_transport_if<>, 0, sc_core::SC_ZERO_OR_MORE_BOUND>;
 
-template <class Stats>
-class Leaf : public sc_core::sc_module, public StatProvider, public tlm::tlm_fw_transport_if<> {
+// What every leaf answers but transport_dbg: leaves take no operations.
+class LeafBase : public sc_core::sc_module, public StatProvider, public tlm::tlm_fw_transport_if<> {
   public:
-    Leaf(sc_core::sc_module_name n, Stats *st, const desc_t *d, int nd)
-        : sc_core::sc_module(n), st_(st), d_(d), nd_(nd)
-    {
-    }
-    void write_stats(json_w_t *w) const override { desc_write_json(w, st_, d_, nd_); }
-
+    explicit LeafBase(sc_core::sc_module_name n) : sc_core::sc_module(n) {}
     void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &) override
     {
         p.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
@@ -99,13 +94,30 @@ class Leaf : public sc_core::sc_module, public StatProvider, public tlm::tlm_fw_
         return tlm::TLM_COMPLETED;
     }
     bool get_direct_mem_ptr(tlm::tlm_generic_payload &, tlm::tlm_dmi &) override { return false; }
-    unsigned transport_dbg(tlm::tlm_generic_payload &p) override
+
+  protected:
+    // copies *st (bytes) into p's data, at most its length
+    static unsigned copy_out(tlm::tlm_generic_payload &p, const void *st, size_t bytes)
     {
-        unsigned n = p.get_data_length() < sizeof(Stats) ? p.get_data_length() : sizeof(Stats);
+        unsigned n = p.get_data_length() < bytes ? p.get_data_length() : (unsigned)bytes;
         if (p.get_data_ptr())
-            std::memcpy(p.get_data_ptr(), st_, n);
+            std::memcpy(p.get_data_ptr(), st, n);
         p.set_response_status(tlm::TLM_OK_RESPONSE);
         return n;
+    }
+};
+
+template <class Stats>
+class Leaf : public LeafBase {
+  public:
+    Leaf(sc_core::sc_module_name n, Stats *st, const desc_t *d, int nd)
+        : LeafBase(n), st_(st), d_(d), nd_(nd)
+    {
+    }
+    void write_stats(json_w_t *w) const override { desc_write_json(w, st_, d_, nd_); }
+    unsigned transport_dbg(tlm::tlm_generic_payload &p) override
+    {
+        return copy_out(p, st_, sizeof(Stats));
     }
 
   private:
@@ -114,7 +126,21 @@ class Leaf : public sc_core::sc_module, public StatProvider, public tlm::tlm_fw_
     int nd_;
 };
 
-using Crossbar = Leaf<xbar_stats_t>;
+// A CE's crossbars, one leaf for the array (as its DACs, S+Hs, ADCs and S+As
+// are one leaf each): a module per crossbar was 84 of an ISAAC tile's ~200
+// sc_objects, ~600 B each (resnet18 on 64 chips, 10,522 tiles: 0.5 GB).
+// Its stats hold one object per crossbar, "xbar<k>"; transport_dbg at
+// address k copies crossbar k's stats (address >= the count: error).
+class CrossbarArray : public LeafBase {
+  public:
+    CrossbarArray(sc_core::sc_module_name n, const ce_t *ce) : LeafBase(n), ce_(ce) {}
+    void write_stats(json_w_t *w) const override;
+    unsigned transport_dbg(tlm::tlm_generic_payload &p) override;
+
+  private:
+    const ce_t *ce_;
+};
+
 using Dac = Leaf<dac_stats_t>;
 using SampleHold = Leaf<sh_stats_t>;
 using Adc = Leaf<adc_stats_t>;
@@ -127,8 +153,9 @@ using MultiInitiatorSocket =
 
 // A CE: target socket `tgt` takes MVM ops (ImcOpExt, res.grant = start
 // cycle) and returns res.end/energy; port `leaves` is bound to its leaves
-// in order (crossbars, then DAC, S+H, ADC, S+A): leaves[i]->
-// transport_dbg(p) reads leaf i's stats. The CE is the fw interface of `tgt`.
+// in order (the crossbar array, then DAC, S+H, ADC, S+A: LEAF_*):
+// leaves[i]->transport_dbg(p) reads leaf i's stats. The CE is the fw interface of `tgt`.
+enum { LEAF_XBARS, LEAF_DAC, LEAF_SH, LEAF_ADC, LEAF_SA, LEAF_COUNT };
 class ComputeElement : public sc_core::sc_module,
                        public StatProvider,
                        public tlm::tlm_fw_transport_if<> {

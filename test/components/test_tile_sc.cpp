@@ -235,7 +235,7 @@ static void conv_layer(bool reverse_spawn)
     double wr = 20.7 * 2 * P + 7 * P + 1.68 * P;
     ck_assert_double_eq_tol(tile_energy_pj(tile.core()), 4 * (rd + mvm + act) + pool + wr + 18 * 17,
                             1e-6);
-    // The JSON stats walk: tile0 -> ce1 -> xbar0 ...
+    // The JSON stats walk: tile0 -> ce1 -> xbars -> xbar0 ...
     char *buf = nullptr;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -250,17 +250,33 @@ static void conv_layer(bool reverse_spawn)
     free(buf);
     ck_assert_msg(js.find("\"ops_mvm\": 4") != std::string::npos, "%s", js.substr(0, 400).c_str());
     ck_assert(js.find("\"ce1\": {") != std::string::npos);
-    ck_assert(js.find("\"xbar0\": {") != std::string::npos);
+    ck_assert_msg(js.find("\"xbars\": {") != std::string::npos && js.find("\"xbar0\": {") > js.find("\"xbars\": {"), "%s", js.c_str());
     ck_assert(js.find("\"conversions\": 544") != std::string::npos); // 4 MVMs x 8 reads x 17
-    // The same count through the CE's port to its ADC (crossbars, DAC, S+H, ADC).
+    // The same count through the CE's port to its ADC (crossbar array, DAC, S+H, ADC).
     adc_stats_t as{};
     tlm::tlm_generic_payload dp;
     dp.set_data_ptr(reinterpret_cast<unsigned char *>(&as));
     dp.set_data_length(sizeof as);
     imc::ComputeElement &ce1 = tile.ce(1);
-    ck_assert_int_eq(ce1.leaves.size(), ce1.core()->n_xbars + 4);
-    ck_assert_uint_eq(ce1.leaves[ce1.core()->n_xbars + 2]->transport_dbg(dp), sizeof as);
+    ck_assert_int_eq(ce1.leaves.size(), imc::LEAF_COUNT);
+    ck_assert_uint_eq(ce1.leaves[imc::LEAF_ADC]->transport_dbg(dp), sizeof as);
     ck_assert_uint_eq(as.conversions, 544);
+    // Crossbar k's stats at address k of the array leaf: the reads the JSON
+    // walk shows for it; past the last crossbar, an address error.
+    for (int k = 0; k < ce1.core()->n_xbars; k++) {
+        xbar_stats_t xs{};
+        tlm::tlm_generic_payload xp;
+        xp.set_address((sc_dt::uint64)k);
+        xp.set_data_ptr(reinterpret_cast<unsigned char *>(&xs));
+        xp.set_data_length(sizeof xs);
+        ck_assert_uint_eq(ce1.leaves[imc::LEAF_XBARS]->transport_dbg(xp), sizeof xs);
+        ck_assert_uint_eq(xs.reads, ce1.core()->xb[k].st.reads);
+    }
+    ck_assert_uint_gt(ce1.core()->xb[0].st.reads, 0);
+    tlm::tlm_generic_payload bad;
+    bad.set_address((sc_dt::uint64)ce1.core()->n_xbars);
+    ck_assert_uint_eq(ce1.leaves[imc::LEAF_XBARS]->transport_dbg(bad), 0);
+    ck_assert_int_eq(bad.get_response_status(), tlm::TLM_ADDRESS_ERROR_RESPONSE);
 }
 
 START_TEST(conv_layer_two_streams) { conv_layer(false); }
