@@ -404,7 +404,7 @@ uint64_t noc_zero_load_latency(const noc_t *n, int src, int dst, int flits)
 #define POOL_ALLOC(n, arr, cap, freel, max_cap)                                                    \
     do {                                                                                           \
         if ((n)->freel < 0) {                                                                      \
-            int old_ = (n)->cap, c_ = old_ ? old_ * 2 : 1024;                                      \
+            int old_ = (n)->cap, c_ = old_ ? old_ * 2 : 64;                                      \
             if (c_ > (max_cap))                                                                    \
                 return -1;                                                                         \
             void *p_ = realloc((n)->arr, (size_t)c_ * sizeof *(n)->arr);                           \

@@ -297,6 +297,8 @@ void Tile::responder()
 // (whatever its delta cycle) is queued, so grants do not depend on process
 // order. A method, not a thread: it never blocks (CEs answer at once), and a
 // wake-up per op made the coroutine switches a visible cost.
+std::vector<tile_result_t> Tile::results_;
+
 void Tile::arbiter()
 {
     const sc_time eps(1, SC_PS);
