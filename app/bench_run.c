@@ -1,10 +1,12 @@
-/* scripts/bench run [MODEL] [--reps N]: wall time, CPU time and peak memory
- * of whole-network runs at --batch 4 (issues 6 and 17), each `imcsim run` in
+/* scripts/bench run [MODEL] [--reps N] [--scale]: wall time, CPU time and peak
+ * memory of whole-network runs at --batch 4 (issues 6 and 17), each `imcsim run` in
  * its own process measured with wait4(); with --reps, the best and the median
  * of N runs (a shared machine's neighbours make single runs vary by tens of
  * percent). A run simulates until its period converges (at least 16
  * inferences), so the figure to compare is the host time per simulated
  * inference: the least CPU time / `inferences_simulated` of the run's JSON.
+ * --scale runs the large-system case instead (issue 16: resnet18 on 64 isaac
+ * chips with --replicate max, 10,522 tiles; a target of 2 GiB and 10 min).
  * Prints figures; asserts nothing. */
 #define _DEFAULT_SOURCE /* wait4 */
 #include <stdio.h>
@@ -15,12 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const cases[][6] = {
+static const char *const cases[][8] = {
     {"puma", "mlp_l4", NULL},
     {"isaac", "resnet18", NULL},
     {"isaac", "resnet50", NULL},
     {"isaac", "vgg16", "--set", "chip.chips=5", NULL},
 };
+static const char *const scale_case[8] = {"isaac",  "resnet18", "--set", "chip.chips=64",
+                                          "--replicate", "max", NULL};
 
 typedef struct one_run {
     double wall, cpu, rss_mib, latency, period, inferences;
@@ -102,7 +106,7 @@ int main(int argc, char **argv)
         snprintf(exe, sizeof exe, ".");
     strncat(exe, "/../bin/imcsim", sizeof exe - strlen(exe) - 1);
     const char *only = NULL;
-    int reps = 1;
+    int reps = 1, scale = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
             char *end;
@@ -112,10 +116,12 @@ int main(int argc, char **argv)
                 return 2;
             }
             reps = (int)v;
+        } else if (!strcmp(argv[i], "--scale")) {
+            scale = 1;
         } else if (argv[i][0] != '-')
             only = argv[i];
         else {
-            fprintf(stderr, "usage: scripts/bench run [MODEL] [--reps N]\n");
+            fprintf(stderr, "usage: scripts/bench run [MODEL] [--reps N] [--scale]\n");
             return 2;
         }
     }
@@ -127,11 +133,16 @@ int main(int argc, char **argv)
                         "resnet50 or vgg16)\n", only);
         return 2;
     }
+    if (scale && only) {
+        fprintf(stderr, "bench run: error: --scale runs its own case (no MODEL)\n");
+        return 2;
+    }
     printf("%-6s %-9s %-20s %8s %10s %8s %11s %9s %12s %12s %13s\n", "arch", "model", "options",
            "wall_s", "wall_med_s", "cpu_s", "inferences", "cpu_s/inf", "peak_rss_MiB",
            "latency_s", "throughput/s");
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *const *c = cases[i];
+    const size_t n_cases = scale ? 1 : sizeof cases / sizeof cases[0];
+    for (size_t i = 0; i < n_cases; i++) {
+        const char *const *c = scale ? scale_case : cases[i];
         if (only && strcmp(only, c[1]) != 0)
             continue;
         char opts[64] = "";
