@@ -33,7 +33,8 @@ static void put(buf_t *b, const void *src, size_t n)
         b->p = p;
         b->cap = cap;
     }
-    memcpy(b->p + b->len, src, n);
+    if (n) /* src may be NULL then (an empty string) */
+        memcpy(b->p + b->len, src, n);
     b->len += n;
 }
 
