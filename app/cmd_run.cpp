@@ -80,7 +80,7 @@ int imc_cmd_run(int argc, char **argv)
     if (rc == OPTS_GO) {
         imc_diag_t d;
         diag_init(&d);
-        run_result_t r;
+        run_result_t r{}; // zero: freed below however far the run got
         outputs_t out;
         outputs_init(&out, "run");
         // the simulation writes the timeline into a temporary file
@@ -93,6 +93,7 @@ int imc_cmd_run(int argc, char **argv)
             rc = write_outputs(ra, r, out);
         else
             outputs_abort(&out);
+        run_result_free(&r);
         diag_free(&d);
     }
     opt_list_free(&ra.job.sets);
