@@ -11,6 +11,8 @@
 # Python, no imcsim code; the C readers they feed are fuzzed under ASan by
 # scripts/fuzz), long (whole networks simulated many times, or the NoC's
 # closed-form sweeps: minutes each natively, several times that under ASan;
+# validation is the same: 32 checks of whole networks, 105 s natively, 485 s
+# under ASan;
 # the same engine, NoC and output paths run here in test_two_tile,
 # test_streams, test_noc_sc, app_cli and outputs) and asan (this one). Every
 # sanitizer report of every process, also of a process whose stderr a test
@@ -36,7 +38,7 @@ chmod 1777 "$logs" # tests that drop privileges (setpriv) log here too
 export ASAN_OPTIONS="detect_leaks=1:log_path=$logs/asan:strict_string_checks=1:detect_invalid_pointer_pairs=0:check_initialization_order=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
 export LSAN_OPTIONS="suppressions=$src/test/sanitizers/lsan.supp:print_suppressions=0"
-ctest --test-dir "$bdir" -j "$jobs" -LE 'fuzz|valgrind|scripts|onnx|func|long|asan' \
+ctest --test-dir "$bdir" -j "$jobs" -LE 'fuzz|valgrind|scripts|onnx|func|long|validation|asan' \
   --output-on-failure \
   >"$bdir/ctest.log" 2>&1
 rc=$?

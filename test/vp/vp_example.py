@@ -70,7 +70,10 @@ try:
     run("cmake", "--install", BUILD, "--prefix", prefix)
     env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(prefix, "lib", "pkgconfig"))
     platform = os.path.join(tmp, "vp_platform")
-    run("make", "-s", "-C", os.path.join(SRC, "examples", "vp"), "OUT=" + platform, env=env)
+    make = ["make", "-s", "-C", os.path.join(SRC, "examples", "vp"), "OUT=" + platform]
+    if os.environ.get("IMC_OOT_FLAGS"):  # a sanitized libimcsim: its users link the runtimes too
+        make.append("CXXFLAGS=-O2 -Wall -Wextra " + os.environ["IMC_OOT_FLAGS"])
+    run(*make, env=env)
 
     cnn, test = os.path.join(DATA, "cnn.onnx"), os.path.join(DATA, "digits_test.imcd")
     image = os.path.join(tmp, "cnn.img")
