@@ -78,12 +78,22 @@ typedef struct gen {
     size_t n_full, cap_full;
     trace_stream_t *out;       /* the layer's finished streams */
     uint32_t n_out, cap_out;
+    /* the part [part0, part1) of parts of every output this stream sends
+     * (an LSTM's tile sends its own hidden units' share; else 0, 1, 1) */
+    int64_t part0, part1, parts;
     int err;
 } gen_t;
 
 static int is_weight(layer_kind_t k) { return k == LAYER_CONV || k == LAYER_LINEAR || k == LAYER_LSTM; }
 
 static int64_t bytes_of(int64_t values, int bits) { return tg_cdiv(values * bits, 8); }
+
+/* This stream's part of n values: the shares of the parts add up to n
+ * exactly (floors of the cumulative split telescope). */
+static int64_t part_of(const gen_t *g, int64_t n)
+{
+    return n * g->part1 / g->parts - n * g->part0 / g->parts;
+}
 
 
 static int act_bits(const gen_t *g, int i)
@@ -383,6 +393,7 @@ static void emit_sends(gen_t *g, int i, int64_t p, uint32_t *scratch)
                 int64_t n = share(g, i, c, vc->t0 + a);
                 if (!n || done[a])
                     continue;
+                int64_t part = part_of(g, n);
                 int m = 0;
                 for (uint32_t b = a; b < nt; b++)
                     if (!done[b] && share(g, i, c, vc->t0 + b) == n &&
@@ -393,8 +404,8 @@ static void emit_sends(gen_t *g, int i, int64_t p, uint32_t *scratch)
                 if (n == v->vals) /* the whole output: one message with the others */
                     for (int e = 0; e < m; e++)
                         add_full(g, scratch[e], c);
-                else
-                    emit_message(g, i, scratch, m, n, c);
+                else if (part)
+                    emit_message(g, i, scratch, m, part, c);
             }
         } else {
             int64_t q = lstm_to_plain(g, i, c) ? 0 : p;
@@ -404,15 +415,17 @@ static void emit_sends(gen_t *g, int i, int64_t p, uint32_t *scratch)
     }
     /* the tiles of every consumer that read the whole output: one message
      * (the network carries each value once, whoever reads it) */
-    for (size_t k = 0; k < g->n_full; k++)
+    int64_t part = part_of(g, v->vals);
+    for (size_t k = 0; k < g->n_full && part; k++)
         push(g, TR_SEND, g->multicast && k + 1 < g->n_full ? (int)TRACE_SEND_MORE : 0, i,
-             g->full_tile[k], v->vals, g->full_cons[k]);
-    if (v->output && (g->md->layers[i].kind != LAYER_LSTM || p == v->positions - 1))
-        push(g, TR_SEND, 0, i, TRACE_HOST, v->vals, TRACE_NETWORK_OUTPUT);
+             g->full_tile[k], part, g->full_cons[k]);
+    if (v->output && part && (g->md->layers[i].kind != LAYER_LSTM || p == v->positions - 1))
+        push(g, TR_SEND, 0, i, TRACE_HOST, part, TRACE_NETWORK_OUTPUT);
 }
 
 /* The fused activation (LSTM: its gates and updates), WRITE and SENDs of
- * position p on its output tile. */
+ * position p on its output tile (LSTM: of this stream's part of the hidden
+ * units, g->part0..part1). */
 static void emit_tail(gen_t *g, int i, int64_t p, uint32_t *scratch)
 {
     const layer_t *L = &g->md->layers[i];
@@ -420,15 +433,39 @@ static void emit_tail(gen_t *g, int i, int64_t p, uint32_t *scratch)
     if (L->kind == LAYER_LSTM) {
         /* Gates i, f, o through sigmoid, g and the cell through tanh;
          * c = f*c + i*g and h = o*tanh(c) are 4 elementwise ops per value. */
-        int64_t h = (L->lstm_hidden > 0 ? L->lstm_hidden : oc) * tg_max(1, L->lstm_layers);
+        int64_t h = part_of(g, (L->lstm_hidden > 0 ? L->lstm_hidden : oc) *
+                                   tg_max(1, L->lstm_layers));
         push(g, TR_ACT, ACT_SIGMOID, i, 3 * h, 0, 0);
         push(g, TR_ACT, ACT_TANH, i, 2 * h, 0, 0);
         push(g, TR_ADD, 0, i, 4 * h, 0, 0);
     } else if (L->act != ACT_NONE && L->kind != LAYER_ACT) {
         push(g, TR_ACT, L->act, i, oc, 0, 0);
     }
-    push(g, TR_WRITE, 0, i, bytes_of(oc, act_bits(g, i)), 0, 0);
+    push(g, TR_WRITE, 0, i, bytes_of(part_of(g, oc), act_bits(g, i)), 0, 0);
     emit_sends(g, i, p, scratch);
+}
+
+/* An LSTM's step p on replica tile tw after its MVMs: the partial sums of
+ * the column blocks other tiles own go to them, the tile adds those of its
+ * own blocks that come from others, then computes the gates and updates of
+ * its own columns' hidden units and sends their h. The compiler orders the
+ * gate columns unit by unit (i, f, g, o of unit 0, then of unit 1, ...), so
+ * a tile's own columns hold whole units but at block edges: the units split
+ * over the tiles in proportion to their own columns (part0..part1 of
+ * parts). */
+static void emit_lstm_step(gen_t *g, int i, int r, int64_t p, const tg_replica_t *Rp,
+                           const tg_tile_t *tw, int64_t *msgs, uint32_t *scratch)
+{
+    int bits = act_bits(g, i);
+    for (int k = 0; k < tw->n_psum_to; k++)
+        push(g, TR_PSUM_SEND, 0, i, Rp->tiles[tw->psum_to[k]].tile,
+             bytes_of(tw->psum_cols[k], bits), r + 1);
+    if (tw->in_msgs) {
+        *msgs += tw->in_msgs;
+        push(g, TR_ACCUM, 0, i, *msgs, tw->in_adds, r + 1);
+    }
+    if (g->part1 > g->part0)
+        emit_tail(g, i, p, scratch);
 }
 
 /* ----------------------------------------------------------------- layers */
@@ -443,18 +480,28 @@ static int gen_weight_layer(gen_t *g, int i, uint32_t *scratch)
     tg_replica_t *reps = calloc((size_t)R, sizeof *reps);
     if (!reps || tg_geom_init(g->m, i, g->multicast, &q))
         goto out;
+    int lstm = L->kind == LAYER_LSTM;
     for (int r = 0; r < R; r++)
-        if (tg_replica_build(g->m, i, r, &q, &reps[r]))
+        if (tg_replica_build(g->m, i, r, &q, &reps[r]) ||
+            (lstm && tg_replica_owners(g->m, i, r, &q, &reps[r])))
             goto out;
     /* One stream per replica and tile, the replica's positions in the
      * order they are produced (deal()). */
     for (int r = 0; r < R && !g->err; r++) {
         tg_replica_t *Rp = &reps[r];
         uint32_t home = Rp->tiles[Rp->home].tile;
+        int64_t own = 0, own_total = 0;
+        for (int t = 0; t < Rp->n_tiles; t++)
+            own_total += Rp->tiles[t].own_cols;
         for (int t = 0; t < Rp->n_tiles && !g->err; t++) {
             tg_tile_t *tw = &Rp->tiles[t];
             int at_home = t == Rp->home;
             int64_t msgs = 0;
+            if (lstm) { /* its own columns' part of the hidden units */
+                g->part0 = own;
+                g->part1 = own += tw->own_cols;
+                g->parts = own_total > 0 ? own_total : 1;
+            }
             begin_stream(g);
             for (int64_t e = v->rep_pos_off[r]; e < v->rep_pos_off[r + 1]; e++) {
                 int64_t p = v->rep_pos[e];
@@ -473,6 +520,10 @@ static int gen_weight_layer(gen_t *g, int i, uint32_t *scratch)
                 }
                 if (tw->local_adds)
                     push(g, TR_ACCUM, 0, i, msgs, tw->local_adds, r + 1);
+                if (lstm) {
+                    emit_lstm_step(g, i, r, p, Rp, tw, &msgs, scratch);
+                    continue;
+                }
                 if (!at_home) {
                     push(g, TR_PSUM_SEND, 0, i, home, bytes_of(tw->lcols, bits), r + 1);
                     continue;
@@ -489,6 +540,8 @@ static int gen_weight_layer(gen_t *g, int i, uint32_t *scratch)
     }
     rc = g->err ? -1 : 0;
 out:
+    g->part0 = 0;
+    g->part1 = g->parts = 1;
     if (rc && !g->err)
         oom(g);
     for (int r = 0; reps && r < R; r++)
@@ -1076,7 +1129,7 @@ static int gen_layer(gen_t *g, int i, trace_layer_t *out, uint32_t *scratch)
 
 int tracegen_build(const mapping_t *m, trace_layer_t **layers_out, imc_diag_t *d)
 {
-    gen_t g = {.m = m, .a = m->arch, .md = m->model, .d = d};
+    gen_t g = {.m = m, .a = m->arch, .md = m->model, .d = d, .part1 = 1, .parts = 1};
     *layers_out = NULL;
     int64_t tiles = (int64_t)g.a->chip.tiles * tg_max(1, g.a->chip.chips);
     if (g.a->chip.tiles < 1 || g.a->tile.ces < 1 || g.a->ce.crossbars < 1 ||

@@ -189,10 +189,73 @@ void tg_geom_free(tg_geom_t *q)
     memset(q, 0, sizeof *q);
 }
 
+int tg_replica_owners(const mapping_t *m, int i, int r, const tg_geom_t *q, tg_replica_t *R)
+{
+    int mvmu = mvmu_of(m->arch), nt = R->n_tiles;
+    uint32_t cpt = (uint32_t)m->arch->tile.ces;
+    int *owner = malloc((size_t)q->cb * sizeof *owner);
+    char *held = calloc((size_t)q->cb * (size_t)nt, 1);           /* [block][tile] */
+    int64_t *pair = calloc((size_t)nt * (size_t)nt, sizeof *pair); /* [from][owner] columns */
+    int rc = -1;
+    if (!owner || !held || !pair)
+        goto out;
+    for (int c = 0; c < q->cb; c++)
+        owner[c] = -1;
+    for (int k = 0; k < q->nx; k++) {
+        int rbi, cbi, t = 0;
+        block_of(q, mvmu, k, &rbi, &cbi);
+        if (cbi >= q->cb)
+            continue;
+        uint32_t tile = tg_ce_of(m, i, r, k) / cpt;
+        while (R->tiles[t].tile != tile) /* the replica's tiles hold every crossbar */
+            t++;
+        if (owner[cbi] < 0)
+            owner[cbi] = t;
+        held[(size_t)cbi * (size_t)nt + (size_t)t] = 1;
+    }
+    for (int c = 0; c < q->cb; c++) {
+        if (owner[c] < 0)
+            continue;
+        R->tiles[owner[c]].own_cols += q->lcols[c];
+        for (int t = 0; t < nt; t++)
+            if (t != owner[c] && held[(size_t)c * (size_t)nt + (size_t)t]) {
+                pair[(size_t)t * (size_t)nt + (size_t)owner[c]] += q->lcols[c];
+                R->tiles[owner[c]].in_adds += q->lcols[c];
+            }
+    }
+    for (int t = 0; t < nt; t++) {
+        tg_tile_t *tw = &R->tiles[t];
+        for (int o = 0; o < nt; o++) {
+            int64_t cols = pair[(size_t)t * (size_t)nt + (size_t)o];
+            if (!cols)
+                continue;
+            int *to = realloc(tw->psum_to, (size_t)(tw->n_psum_to + 1) * sizeof *to);
+            if (to)
+                tw->psum_to = to;
+            int64_t *pc = to ? realloc(tw->psum_cols, (size_t)(tw->n_psum_to + 1) * sizeof *pc) : NULL;
+            if (!pc)
+                goto out;
+            tw->psum_cols = pc;
+            tw->psum_to[tw->n_psum_to] = o;
+            tw->psum_cols[tw->n_psum_to++] = cols;
+            R->tiles[o].in_msgs++;
+        }
+    }
+    rc = 0;
+out:
+    free(owner);
+    free(held);
+    free(pair);
+    return rc;
+}
+
 void tg_replica_free(tg_replica_t *R)
 {
-    for (int t = 0; R->tiles && t < R->n_tiles; t++)
+    for (int t = 0; R->tiles && t < R->n_tiles; t++) {
         free(R->tiles[t].ces);
+        free(R->tiles[t].psum_to);
+        free(R->tiles[t].psum_cols);
+    }
     free(R->tiles);
     memset(R, 0, sizeof *R);
 }

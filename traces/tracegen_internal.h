@@ -45,6 +45,14 @@ typedef struct tg_tile {
     int64_t lcols;            /* logical columns whose (partial) sums the tile holds */
     int64_t local_adds;       /* partial sums added across its CEs per position */
     uint64_t sig;             /* signature of its row-slot set (equal inputs) */
+    /* tg_replica_owners (LSTM): the column blocks whose first crossbar is
+     * here are its own; their partial sums from other tiles come here */
+    int64_t own_cols;         /* logical columns of its own blocks */
+    int64_t in_adds;          /* additions of other tiles' sums per position */
+    int in_msgs;              /* partial-sum messages it receives per position */
+    int n_psum_to;            /* messages it sends per position: */
+    int *psum_to;             /* to these tiles (indices in the replica's tiles), */
+    int64_t *psum_cols;       /* the sums of this many logical columns */
 } tg_tile_t;
 
 typedef struct tg_replica {
@@ -61,6 +69,11 @@ uint32_t tg_ce_of(const mapping_t *m, int i, int r, int k);
 int tg_geom_init(const mapping_t *m, int i, int multicast, tg_geom_t *q);
 void tg_geom_free(tg_geom_t *q);
 int tg_replica_build(const mapping_t *m, int i, int r, const tg_geom_t *q, tg_replica_t *R);
+/* Column-block owners of replica R (the tile of each block's first
+ * crossbar): fills own_cols, in_adds, in_msgs and the psum_to lists. An
+ * LSTM's gates and updates run on the tiles that own its columns
+ * (tracegen.c). 0, or -1 when out of memory. */
+int tg_replica_owners(const mapping_t *m, int i, int r, const tg_geom_t *q, tg_replica_t *R);
 void tg_replica_free(tg_replica_t *R);
 uint64_t tg_slot_sig(int slot);
 

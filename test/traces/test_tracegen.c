@@ -318,6 +318,87 @@ START_TEST(lstm_recurrence)
 }
 END_TEST
 
+/* An LSTM over four tiles of one CE of 3 crossbars each (multicast on, so
+ * column-major): hidden 5, rows 4 + 5 = 9 (row blocks 8, 1), 20 gate columns
+ * = 5 column blocks of 4 (4-bit weights in 2-bit cells: 2 slices of 8
+ * physical columns), 10 crossbars. Block b is crossbars 2b, 2b + 1; tile t
+ * has crossbars 3t..3t+2. So block 1 (crossbars 2, 3) straddles tiles 0 and
+ * 1, block 4 (8, 9) tiles 2 and 3; a block's owner is the tile of its first
+ * crossbar. Own columns: tile 0 blocks 0, 1 (8), tile 1 block 2 (4), tile 2
+ * blocks 3, 4 (8), tile 3 none. Hidden units split by cumulative own columns
+ * 0, 8, 12, 20, 20 of 20: floor(5 C / 20) = 0, 2, 3, 5, 5, so tiles 0..3
+ * compute 2, 1, 2, 0 units: sigmoid 3u, tanh 2u, elementwise 4u. Tiles 0..2
+ * read all 9 rows, so each takes all 5 values of h a step: u from each
+ * sender; tile 3 reads row block 1 only (1 row: ceil(5 x 1/9) = 1 value a
+ * step), split the same way: floor(1 x 0, 2, 3, 5, 5 / 5) = 0, 0, 0, 1, 1,
+ * so it comes from tile 2. Tile 1 sends tile 0 the 4 sums of block 1 (4 bytes at 8
+ * bits), tile 3 tile 2 those of block 4; tiles 0 and 2 add them (ACCUM of 1
+ * message more per step, 4 values). */
+START_TEST(lstm_gates_on_the_tiles_owning_the_columns)
+{
+    fx_t f;
+    memset(&f, 0, sizeof f);
+    fx_arch(&f.arch);
+    f.arch.tile.ces = 1;
+    f.arch.ce.crossbars = 3;
+    f.arch.chip.noc.multicast = 1;
+    strcpy(f.model.name, "fxlstm4");
+    f.model.in_h = 3, f.model.in_w = 1, f.model.in_c = 4;
+    f.model.hash = 0x1234123412341234ull;
+    layer_t *L = fx_layer(&f, "lstm", LAYER_LSTM, LAYER_INPUT_NETWORK, -2);
+    fx_shape(L, 3, 1, 4, 1, 1, 5);
+    L->lstm_hidden = 5, L->lstm_steps = 3, L->lstm_layers = 1;
+    fx_weights(&f.maps[0], 9, 20, 2, 5, 4, 1, 0, 3);
+    f.maps[0].first_tile = f.maps[0].home_tile = 0;
+    fx_finish(&f);
+    trace_layer_t *l = build(&f);
+    ck_assert_uint_eq(l[0].n_streams, 4);
+    const int units[4] = {2, 1, 2, 0}, to_tile3[4] = {0, 0, 1, 0};
+    const int psum_to[4] = {-1, 0, -1, 2}, accum_in[4] = {1, 0, 1, 0};
+    int64_t h_sent_to[4] = {0};
+    for (uint32_t t = 0; t < 4; t++) {
+        const trace_stream_t *s = stream_of(&l[0], t);
+        ck_assert_ptr_nonnull(s);
+        int64_t sig = 0, tanh = 0, add = 0, psum = 0, host = 0, remote_msgs = -1;
+        for (uint32_t k = 0; k < s->n_recs; k++) {
+            const trace_rec_t *r = &s->recs[k];
+            if (r->op == TR_ACT && r->arg == ACT_SIGMOID)
+                sig += r->a;
+            else if (r->op == TR_ACT && r->arg == ACT_TANH)
+                tanh += r->a;
+            else if (r->op == TR_ADD)
+                add += r->a;
+            else if (r->op == TR_PSUM_SEND) {
+                ck_assert_int_eq((int)r->a, psum_to[t]);
+                ck_assert_uint_eq(r->b, 4);
+                psum++;
+            } else if (r->op == TR_ACCUM && r->b == 4) {
+                ck_assert_int_gt((int64_t)r->a, remote_msgs); /* cumulative messages */
+                remote_msgs = r->a;
+            } else if (r->op == TR_SEND && r->a == TRACE_HOST) {
+                host += r->b;
+            } else if (r->op == TR_SEND) {
+                ck_assert_uint_eq(r->b, (uint32_t)(r->a == 3 ? to_tile3[t] : units[t]));
+                h_sent_to[r->a] += r->b;
+            }
+        }
+        ck_assert_int_eq(sig, 3 * 3 * units[t]); /* 3 steps */
+        ck_assert_int_eq(tanh, 3 * 2 * units[t]);
+        ck_assert_int_eq(add, 3 * 4 * units[t]);
+        ck_assert_int_eq(psum, psum_to[t] >= 0 ? 3 : 0);
+        ck_assert_int_eq(remote_msgs, accum_in[t] ? 3 : -1); /* 1 message a step */
+        ck_assert_int_eq(host, units[t]); /* the last step's h goes to the host */
+    }
+    /* each step but the last: 5 values of h to tiles 0..2, 1 to tile 3 */
+    for (int t = 0; t < 4; t++)
+        ck_assert_int_eq(h_sent_to[t], 2 * (t < 3 ? 5 : 1));
+    char msg[256];
+    ck_assert_msg(!check_invariants(&f.map, l, msg, sizeof msg), "%s", msg);
+    ck_assert_msg(!check_executable(&f.map, l, msg, sizeof msg), "%s", msg);
+    trace_layers_free(l, f.model.n_layers);
+}
+END_TEST
+
 START_TEST(deterministic_bytes)
 {
     fx_t f;
@@ -364,6 +445,7 @@ int main(void)
     tcase_add_test(tc, invariants_cnn_and_lstm);
     tcase_add_test(tc, dealing_follows_the_compiler);
     tcase_add_test(tc, lstm_recurrence);
+    tcase_add_test(tc, lstm_gates_on_the_tiles_owning_the_columns);
     tcase_add_test(tc, executor_detects_deadlock);
     tcase_add_test(tc, deterministic_bytes);
     tcase_add_test(tc, bad_mapping_is_error);
