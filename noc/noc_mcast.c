@@ -323,7 +323,10 @@ int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
         m = mcvc(n, iv);
         any = 1;
     }
-    refresh(n, r, port, vc, iv, t);
+    /* no grant: no branch changed since the last refresh, so the view
+     * stands (its front_ready may lie in the past, which reads the same) */
+    if (any)
+        refresh(n, r, port, vc, iv, t);
     return any;
 }
 
