@@ -448,11 +448,11 @@ static void emit_tail(gen_t *g, int i, int64_t p, uint32_t *scratch)
 /* An LSTM's step p on replica tile tw after its MVMs: the partial sums of
  * the column blocks other tiles own go to them, the tile adds those of its
  * own blocks that come from others, then computes the gates and updates of
- * its own columns' hidden units and sends their h. The compiler orders the
- * gate columns unit by unit (i, f, g, o of unit 0, then of unit 1, ...), so
- * a tile's own columns hold whole units but at block edges: the units split
- * over the tiles in proportion to their own columns (part0..part1 of
- * parts). */
+ * its own columns' hidden units and sends their h. Timing takes the gate
+ * columns unit by unit (i, f, g, o of unit 0, then of unit 1, ...: a column
+ * permutation, which changes no sum), so a tile's own columns hold whole
+ * units but at block edges: the units split over the tiles in proportion to
+ * their own columns (part0..part1 of parts). */
 static void emit_lstm_step(gen_t *g, int i, int r, int64_t p, const tg_replica_t *Rp,
                            const tg_tile_t *tw, int64_t *msgs, uint32_t *scratch)
 {
