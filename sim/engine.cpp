@@ -118,7 +118,8 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
         noc.out(tn->endpoint).bind(tn->net_in);
     }
     int id = 0;
-    for (int l = 0; l < nl && ok_; l++)
+    for (int l = 0; l < nl && ok_; l++) {
+        bool lstm = m->model->layers[l].kind == LAYER_LSTM, counted = false;
         for (uint32_t s = 0; s < layers[l].n_streams && ok_; s++) {
             streams_.emplace_back(new Stream);
             Stream *st = streams_.back().get();
@@ -129,7 +130,14 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
             st->node->add_stream(st);
             setup_stream(st);
             recs_total_ += st->ts->n_recs;
+            if (lstm) {
+                const trace_rec_t *r = st->ts->recs, *e = r + st->ts->n_recs;
+                bool writes = std::any_of(r, e, [](const trace_rec_t &x) { return x.op == TR_WRITE; });
+                st->counts_macs = writes && !counted;
+                counted |= writes;
+            }
         }
+    }
     build_ports();
     setup_host();
     out_links_ = std::vector<Link>((size_t)chips_);

@@ -174,6 +174,10 @@ struct Stream {
     // the most held one bounds its rate
     uint64_t occupancy[3] = {0, 0, 0};
     uint64_t addr = UINT64_MAX; // its next tile-buffer address (TileNode::buffer_cursor)
+    // its WRITEs count their positions' MACs: every stream that writes, but
+    // of an LSTM's (one replica, every tile writing its part of each step)
+    // only the first
+    bool counts_macs = true;
     std::vector<uint64_t> inf_end; // tile cycle each inference's back lane finished
     bool done = false;
     // The inference the front lane works on (back-pressure and the end of

@@ -290,7 +290,7 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
         op.kind = r.op == TR_READ ? TILE_OP_READ : TILE_OP_WRITE;
         op.bytes = r.a;
         op.addr = tn.buffer_cursor(&s, r.a);
-        if (r.op == TR_WRITE) {
+        if (r.op == TR_WRITE && s.counts_macs) {
             const int64_t positions = m->layers[s.layer].positions;
             if (positions > 0)
                 lacc[(size_t)s.layer].macs += (uint64_t)(m->model->layers[s.layer].macs / positions);
