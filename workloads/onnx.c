@@ -1953,15 +1953,21 @@ static int fold_arith(cv_t *c, int opv)
     for (int64_t i = 0; i < n; i++) {
         int64_t x = ia[na == 1 ? 0 : i], y = ib[nb == 1 ? 0 : i];
         double p = fa[na == 1 ? 0 : i], q = fb[nb == 1 ? 0 : i];
-        if (opv == AR_DIV && ints && y == 0)
-            return nerr(c, "an integer division by zero");
-        iv[i] = opv == AR_ADD ? x + y : opv == AR_SUB ? x - y : opv == AR_MUL ? x * y
-              : ints ? x / y : 0;
-        fv[i] = opv == AR_ADD ? p + q : opv == AR_SUB ? p - q : opv == AR_MUL ? p * q : p / q;
-        if (ints)
-            fv[i] = (double)iv[i];
-        else
+        if (!ints) {
+            fv[i] = opv == AR_ADD ? p + q : opv == AR_SUB ? p - q : opv == AR_MUL ? p * q : p / q;
             iv[i] = onnx_f2i(fv[i]);
+            continue;
+        }
+        if (opv == AR_DIV && y == 0)
+            return nerr(c, "an integer division by zero");
+        int over = opv == AR_ADD   ? __builtin_add_overflow(x, y, &iv[i])
+                   : opv == AR_SUB ? __builtin_sub_overflow(x, y, &iv[i])
+                   : opv == AR_MUL ? __builtin_mul_overflow(x, y, &iv[i])
+                                   : (x == INT64_MIN && y == -1) || ((iv[i] = x / y), 0);
+        if (over) /* 64-bit constants (shapes, indices) that no model means */
+            return nerr(c, "the integer result of %" PRId64 " and %" PRId64 " does not fit in "
+                        "64 bits", x, y);
+        fv[i] = (double)iv[i];
     }
     return fold_out(c, 0, ints ? a->dtype : 1, big->rank, big->dims, ints ? iv : NULL,
                     ints ? NULL : fv) ? 0 : -1;

@@ -106,6 +106,17 @@ m = model()
 m.graph.node[0].input[0] = "g"  # conv reads what depends on it
 m.graph.input[0].name = "x_unused"
 case("cycle", m, "is on a cycle")
+# constant folding in 64-bit integers: a result that does not fit is an error,
+# not a wrapped value (the fuzzer found INT64_MAX - (-128); UBSan: overflow)
+for op, a, b in (("Sub", 2**63 - 1, -128), ("Div", -2**63, -1), ("Mul", 2**62, 4)):
+    m = model()
+    m.graph.initializer.extend([numpy_helper.from_array(np.array([a], dtype=np.int64), "ca"),
+                                numpy_helper.from_array(np.array([b], dtype=np.int64), "cb")])
+    m.graph.node.insert(0, helper.make_node(op, ["ca", "cb"], ["k"], name="fold"))
+    m.graph.node.insert(1, helper.make_node("Reshape", ["x", "k"], ["xr"], name="use"))
+    m.graph.node[2].input[0] = "xr"
+    case("int64_overflow_" + op.lower(), m, "node 'fold' (%s)" % op,
+         "the integer result of %d and %d does not fit in 64 bits" % (a, b))
 case("zero_dim", model(inputs=[helper.make_tensor_value_info("x", F, [1, 3, 0, 8])]),
      "graph input 'x' has dimension 2 of size 0")
 case("huge_dims", model(inputs=[helper.make_tensor_value_info("x", F, [1, 3, 65536, 65536])]),
