@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checked.h"
 #include "intheap.h"
 #include "model_internal.h"
 #include "onnx_internal.h"
@@ -1960,10 +1961,15 @@ static int fold_arith(cv_t *c, int opv)
         }
         if (opv == AR_DIV && y == 0)
             return nerr(c, "an integer division by zero");
-        int over = opv == AR_ADD   ? __builtin_add_overflow(x, y, &iv[i])
-                   : opv == AR_SUB ? __builtin_sub_overflow(x, y, &iv[i])
-                   : opv == AR_MUL ? __builtin_mul_overflow(x, y, &iv[i])
-                                   : (x == INT64_MIN && y == -1) || ((iv[i] = x / y), 0);
+        int over;
+        if (opv == AR_ADD)
+            over = ck_add_i64(x, y, &iv[i]);
+        else if (opv == AR_SUB)
+            over = ck_sub_i64(x, y, &iv[i]);
+        else if (opv == AR_MUL)
+            over = ck_mul_i64(x, y, &iv[i]);
+        else if (!(over = x == INT64_MIN && y == -1))
+            iv[i] = x / y;
         if (over) /* 64-bit constants (shapes, indices) that no model means */
             return nerr(c, "the integer result of %" PRId64 " and %" PRId64 " does not fit in "
                         "64 bits", x, y);
