@@ -184,6 +184,7 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
                     c->input_speedup == 1 && c->output_speedup == 1 && !c->wait_for_tail_credit;
     n->default_step = n->plain_step && n->V == NOC_DEF_VCS && n->B == NOC_DEF_BUF &&
                       n->cd == NOC_DEF_CREDIT && c->vc_alloc_delay == NOC_DEF_VA_DELAY;
+    n->mc_pass = n->plain_step;
     n->step_kind = !n->default_step ? NOC_STEP_ANY
                    : c->multicast   ? NOC_STEP_DEFAULT_MC
                                     : NOC_STEP_DEFAULT;

@@ -115,6 +115,8 @@ typedef struct noc_ivc {
     int8_t out_port;
     uint8_t out_vc;
     uint8_t up_parked;         /* that upstream VC waits for this one's credits (cwait) */
+    uint8_t whole;             /* its head is a multicast packet passing through on one
+                                  output port: VA by virtual cut-through (noc_mc_enter) */
 } noc_ivc_t;
 
 /* One input port's VC masks, together: a router step reads them all. */
@@ -276,6 +278,10 @@ struct noc {
      * or tail-credit wait) with any buffers and delays */
     int plain_step;
     int step_kind;             /* NOC_STEP_*: which router step the cycle loop runs */
+    /* a multicast packet with one branch at a router goes on as itself
+     * (noc_mc_enter; plain_step, where the two are the same cycle for
+     * cycle: test_noc compares them) */
+    int mc_pass;
     /* fair VA (noc_alloc.c): a pointer per output VC [R][4][V] over the
      * router's input VCs, and per input VC [R][P][V] over output VCs */
     uint16_t *va_gptr, *va_aptr;
@@ -394,6 +400,23 @@ static inline int has_credit(const noc_ivc_t *d, uint64_t t, int cd, int B)
 {
     int fr = B - d->count;
     return fr > cd || (fr > 0 && fr > credits_out(d, t, cd));
+}
+
+/* The VCs of class [lo, hi) on network output `out` of router rt (its
+ * downstream VCs from index d0) that no packet owns and whose free slots
+ * hold a whole packet of `flits` flits: the VCs a multicast packet may
+ * take (virtual cut-through, noc_mcast.c). */
+static inline uint64_t noc_whole_vcs(const noc_t *n, const noc_router_t *rt, int out,
+                                     uint32_t d0, int lo, int hi, int flits, uint64_t t)
+{
+    uint64_t cls = (hi >= 64 ? ~0ull : (1ull << hi) - 1) & (~0ull << lo);
+    uint64_t fr = cls & ~rt->oown[out], ok = 0;
+    for (; fr; fr &= fr - 1) {
+        int v = __builtin_ctzll(fr);
+        if (credits(n, &n->ivc[d0 + (uint32_t)v], t) >= flits)
+            ok |= 1ull << v;
+    }
+    return ok;
 }
 
 /* noc_alloc.c: separable allocators with a round-robin pointer per resource

@@ -106,24 +106,53 @@ void noc_mc_pkt_free(noc_t *n, int pid)
     }
 }
 
+/* The output VC class [lo, hi) on port o of router r for packet p: route()'s
+ * dateline classes on a torus, else all VCs. */
+static void port_class(const noc_t *n, int r, const noc_pkt_t *p, int o, uint8_t *lo,
+                       uint8_t *hi)
+{
+    *lo = 0;
+    *hi = (uint8_t)n->V;
+    if (o < NOC_NET_PORTS && n->dateline) {
+        int dim = o >> 1;
+        int cls = n->wrap[r * NOC_NET_PORTS + o] || (p->dl && p->last_dim == dim);
+        *lo = (uint8_t)(cls ? n->V / 2 : 0);
+        *hi = (uint8_t)(cls ? n->V : n->V / 2);
+    }
+}
+
 void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
 {
     int pid = (int)(n->flits[iv->fbase + iv->head].pf & NOC_F_PKT);
+    const noc_pkt_t *p = &n->pkt[pid];
+    const noc_dset_t *s = &n->dset[p->ds];
+    /* group the destinations by output port: a branch per port */
+    int cnt[4 + NOC_MAX_CONCENTRATION] = {0}, bi_of[4 + NOC_MAX_CONCENTRATION];
+    uint32_t used = 0;
+    /* port of each destination (second half), then the groups (first half) */
+    int32_t *tmp = noc_mc_scratch(n, s->n), *port_of = tmp + s->n;
+    for (int i = 0; i < s->n; i++) {
+        cnt[port_of[i] = tree_port(n, r, s->d[i])]++;
+        used |= 1u << port_of[i];
+    }
+    if (!(used & (used - 1)) && n->mc_pass) {
+        /* one branch: the packet itself goes on, as a unicast head that
+         * asks for an output VC with room for all of it (noc_step.c
+         * va_whole). It is what a replicating VC of one branch does, flit
+         * for flit, without a copy; the tree forks before any destination,
+         * so such a packet is never ejected. */
+        iv->cand = used;
+        port_class(n, r, p, __builtin_ctz(used), &iv->vc_lo, &iv->vc_hi);
+        iv->whole = 1;
+        return;
+    }
     int id = noc_mcv_alloc(n);
     if (id < 0)
         abort(); /* one per VC at most */
     noc_mcvc_t *m = &n->mcv[id];
-    const noc_pkt_t *p = &n->pkt[pid];
-    const noc_dset_t *s = &n->dset[p->ds];
     m->pid = pid;
     m->popped = 0;
     m->nbr = 0;
-    /* group the destinations by output port: a branch per port */
-    int cnt[4 + NOC_MAX_CONCENTRATION] = {0}, bi_of[4 + NOC_MAX_CONCENTRATION];
-    /* port of each destination (second half), then the groups (first half) */
-    int32_t *tmp = noc_mc_scratch(n, s->n), *port_of = tmp + s->n;
-    for (int i = 0; i < s->n; i++)
-        cnt[port_of[i] = tree_port(n, r, s->d[i])]++;
     for (int o = 0; o < n->P; o++) {
         if (!cnt[o])
             continue;
@@ -135,14 +164,7 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
         b->state = NOC_BR_VA;
         b->child = -1;
         b->ds = -1;
-        b->lo = 0;
-        b->hi = (uint8_t)n->V;
-        if (o < NOC_NET_PORTS && n->dateline) { /* route()'s classes, per branch */
-            int dim = o >> 1;
-            int cls = n->wrap[r * NOC_NET_PORTS + o] || (p->dl && p->last_dim == dim);
-            b->lo = (uint8_t)(cls ? n->V / 2 : 0);
-            b->hi = (uint8_t)(cls ? n->V : n->V / 2);
-        }
+        port_class(n, r, p, o, &b->lo, &b->hi);
     }
     for (int o = 0; o < n->P; o++) {
         if (!cnt[o])
@@ -238,13 +260,6 @@ void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready)
                 n->now);
 }
 
-/* Free slots of downstream VC d for a packet of `flits` flits: all of it
- * (virtual cut-through). */
-static int room(const noc_t *n, const noc_ivc_t *d, int flits, uint64_t t)
-{
-    return credits(n, d, t) >= flits;
-}
-
 /* Branch bi gets output VC out_vc (ignored for a local port) at cycle t,
  * and its copy a packet record. */
 static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int out_vc,
@@ -281,16 +296,8 @@ static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int 
  * the whole packet. */
 static uint64_t free_vcs(const noc_t *n, int r, const noc_branch_t *b, int flits, uint64_t t)
 {
-    const noc_router_t *rt = &n->rt[r];
-    uint64_t cls = (b->hi >= 64 ? ~0ull : (1ull << b->hi) - 1) & (~0ull << b->lo);
-    uint64_t fr = cls & ~rt->oown[b->port], ok = 0;
-    uint32_t d0 = n->dnb[r * NOC_NET_PORTS + b->port];
-    for (; fr; fr &= fr - 1) {
-        int v = __builtin_ctzll(fr);
-        if (room(n, &n->ivc[d0 + (uint32_t)v], flits, t))
-            ok |= 1ull << v;
-    }
-    return ok;
+    return noc_whole_vcs(n, &n->rt[r], b->port, n->dnb[r * NOC_NET_PORTS + b->port], b->lo,
+                         b->hi, flits, t);
 }
 
 int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)

@@ -104,6 +104,7 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
     const noc_pkt_t *p = &n->pkt[ring(n, iv)[iv->head].pf & NOC_F_PKT];
     uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
     iv->state = VC_VA;
+    iv->whole = 0;
     if (n->mcv_of && p->ds >= 0) { /* several destinations: the router replicates it */
         noc_mc_enter(n, r, iv);   /* (VC_MC) */
     } else if (memo && *memo) {
@@ -603,12 +604,42 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
     return 1;
 }
 
+/* VA of a multicast packet passing through on one port (iv->whole,
+ * noc_mc_enter): a free VC of its class with room for the whole packet,
+ * the first from the port's pointer, as a replicating VC's branch takes
+ * (noc_mc_va). It never parks: a VC that is free but short of room now may
+ * have it in a later cycle without any release. */
+static __attribute__((noinline)) int va_whole(noc_t *n, int r, noc_router_t *rt, int port,
+                                              int ivc, noc_ivc_t *iv, uint64_t t)
+{
+    int o = __builtin_ctz(iv->cand);
+    if (o >= NOC_NET_PORTS) { /* ejection never contends */
+        va_grant(n, r, rt, port, ivc, iv, o, 0, t);
+        return 1;
+    }
+    int flits = n->pkt[ring(n, iv)[iv->head].pf & NOC_F_PKT].flits;
+    uint64_t fr = noc_whole_vcs(n, rt, o, n->dnb[r * NOC_NET_PORTS + o], iv->vc_lo, iv->vc_hi,
+                                flits, t);
+    if (!fr)
+        return 0;
+    int span = iv->vc_hi - iv->vc_lo, j = rt->ovc_rr[o];
+    if (j >= span)
+        j = 0;
+    uint64_t from = fr & (~0ull << (iv->vc_lo + j));
+    int ov = __builtin_ctzll(from ? from : fr), nx = ov - iv->vc_lo + 1;
+    rt->ovc_rr[o] = (uint8_t)(nx == span ? 0 : nx);
+    va_grant(n, r, rt, port, ivc, iv, o, ov, t);
+    return 1;
+}
+
 /* vc_allocate, with the sure failures settled inline. */
 static inline int va_try(noc_t *n, int r, noc_router_t *rt, int port, int ivc, noc_ivc_t *iv,
                          uint64_t t, const int mc)
 {
     if (mc && iv->state == VC_MC)
         return noc_mc_va(n, r, port, ivc, iv, t);
+    if (mc && iv->whole)
+        return va_whole(n, r, rt, port, ivc, iv, t);
     if (va_blocked(rt, iv)) {
         if (!(rt->in[port].vwait & (1ull << ivc)))
             va_park(n, rt, r, port, ivc, iv->cand);

@@ -931,6 +931,110 @@ START_TEST(multicast_with_speedups_tail_credit_and_delays)
 }
 END_TEST
 
+/* Every hand-over (tag, destination, cycle, hops) in order, and the
+ * network's counters, of a random multicast mix at saturation. */
+typedef struct mc_trace {
+    uint64_t *ev;
+    size_t n, cap;
+    noc_t *noc;
+} mc_trace_t;
+
+static int mc_trace_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
+{
+    mc_trace_t *tr = ctx;
+    if (tr->n + 4 > tr->cap) {
+        tr->cap = tr->cap ? 2 * tr->cap : 4096;
+        tr->ev = realloc(tr->ev, tr->cap * sizeof *tr->ev);
+        ck_assert_ptr_nonnull(tr->ev);
+    }
+    uint64_t inj;
+    int hops;
+    noc_eject_info(tr->noc, &inj, &hops);
+    tr->ev[tr->n++] = tag;
+    tr->ev[tr->n++] = (uint64_t)dst;
+    tr->ev[tr->n++] = cycle;
+    tr->ev[tr->n++] = (uint64_t)hops << 32 | inj;
+    return 0;
+}
+
+static void mc_trace_run(const noc_config_t *c, uint64_t seed, int pass, mc_trace_t *tr,
+                         noc_stats_t *st)
+{
+    imc_diag_t d;
+    noc_t *n = create(c, &d);
+    ck_assert_int_eq(n->mc_pass, 1); /* the plain router takes it */
+    n->mc_pass = pass;
+    tr->noc = n;
+    int E = noc_endpoints(n), dst[8];
+    noc_rng_t g;
+    noc_rng_seed(&g, seed);
+    uint64_t id = 0;
+    for (uint64_t t = 0; t < 1200; t++) {
+        for (int s = 0; s < E; s++) {
+            if (noc_rng_below(&g, 8) != 0)
+                continue;
+            int flits = 1 + (int)noc_rng_below(&g, 12), pf = 2 + (int)noc_rng_below(&g, 5);
+            int k = 2 + (int)noc_rng_below(&g, 6);
+            for (int i = 0; i < k; i++) { /* distinct destinations */
+                int e, dup;
+                do {
+                    e = (int)noc_rng_below(&g, (uint32_t)E);
+                    dup = 0;
+                    for (int j = 0; j < i; j++)
+                        dup |= dst[j] == e;
+                } while (dup);
+                dst[i] = e;
+            }
+            ck_assert_int_eq(noc_inject_multicast(n, t, s, dst, k, flits, pf, id++), 0);
+        }
+        ck_assert_int_eq(noc_advance(n, t + 1, mc_trace_eject, tr), 0);
+    }
+    while (noc_next_event(n) != UINT64_MAX)
+        ck_assert_int_eq(noc_advance(n, noc_now(n) + 1000, mc_trace_eject, tr), 0);
+    noc_stats(n, st);
+    noc_destroy(n);
+    diag_free(&d);
+}
+
+START_TEST(multicast_pass_through_is_a_one_branch_replication)
+{
+    /* A packet with one branch at a router goes on as itself (mc_pass);
+     * the replicating VC of one branch is the reference: the same
+     * hand-overs in the same order at the same cycles, the same counters,
+     * under contention on mesh, torus (dateline classes) and cmesh. */
+    static const struct {
+        arch_topology_t topo;
+        int conc;
+        arch_routing_t rt;
+    } nets[] = {{TOPO_MESH, 1, ROUTE_XY}, {TOPO_MESH, 1, ROUTE_YX}, {TOPO_TORUS, 1, ROUTE_XY},
+                {TOPO_CMESH, 4, ROUTE_XY}};
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++)
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            noc_config_t c;
+            mc_config(&c, nets[i].topo, nets[i].conc);
+            c.routing = nets[i].rt;
+            c.vc_buf_flits = seed == 3 ? NOC_DEF_BUF : 4; /* the inlined default step too */
+            mc_trace_t a = {0}, b = {0};
+            noc_stats_t sa, sb;
+            mc_trace_run(&c, seed * 7 + i, 1, &a, &sa);
+            mc_trace_run(&c, seed * 7 + i, 0, &b, &sb);
+            ck_assert_uint_gt(a.n, 1000);
+            ck_assert_uint_eq(a.n, b.n);
+            for (size_t k = 0; k < a.n; k++)
+                ck_assert_msg(a.ev[k] == b.ev[k], "net %zu seed %llu: hand-over %zu differs", i,
+                              (unsigned long long)seed, k / 4);
+            ck_assert_uint_eq(sa.xbar_flits, sb.xbar_flits);
+            ck_assert_uint_eq(sa.link_flits, sb.link_flits);
+            ck_assert_uint_eq(sa.vc_allocs, sb.vc_allocs);
+            ck_assert_uint_eq(sa.cycles, sb.cycles);
+            ck_assert_double_eq(sa.sum_packet_latency_cycles, sb.sum_packet_latency_cycles);
+            ck_assert_double_eq(sa.sum_hops, sb.sum_hops);
+            free(a.ev);
+            free(b.ev);
+        }
+}
+END_TEST
+
 START_TEST(multicast_zero_load_each_copy_is_unicast_latency)
 {
     /* alone in the network, every copy arrives at its destination's unicast
@@ -1470,6 +1574,7 @@ int main(void)
     tcase_add_test(tc, multicast_every_copy_once_under_contention);
     tcase_add_test(tc, multicast_with_speedups_tail_credit_and_delays);
     tcase_add_test(tc, multicast_zero_load_each_copy_is_unicast_latency);
+    tcase_add_test(tc, multicast_pass_through_is_a_one_branch_replication);
     tcase_add_test(tc, fairness_switch_allocators_within_bound);
     tcase_add_test(tc, fairness_vc_allocators_within_bound_greedy_not);
     tcase_add_test(tc, monitor_reports_starved_vc_greedy_only);
