@@ -117,6 +117,8 @@ typedef struct noc_ivc {
     uint8_t up_parked;         /* that upstream VC waits for this one's credits (cwait) */
     uint8_t whole;             /* its head is a multicast packet passing through on one
                                   output port: VA by virtual cut-through (noc_mc_enter) */
+    uint8_t whole_up;          /* such a head upstream waits for room on this VC's port
+                                  (whole_park) */
 } noc_ivc_t;
 
 /* One input port's VC masks, together: a router step reads them all. */
@@ -164,6 +166,11 @@ typedef struct noc_router {
     /* per input port and network output port: the VCs in vwait with that
      * output among their candidates (va_arm reads them, no VC state) */
     uint64_t vwo[4 + NOC_MAX_CONCENTRATION][4];
+    /* per network output port: the input ports with a parked head passing
+     * through (in vwait, whole) that waits for a VC of that port with room
+     * for its packet (whole_park) */
+    uint32_t wwp[4];
+    uint16_t wneed[4];         /* and the fewest flits one of them needs room for */
     uint64_t port_flits[4 + NOC_MAX_CONCENTRATION]; /* flits out of each output port */
 } noc_router_t;
 

@@ -288,6 +288,41 @@ static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
     router_wake(n, rt, r, port);
 }
 
+/* Output port o of router r released a VC or gained room: the heads passing
+ * through parked for it (whole_park) request again from its next step. */
+static __attribute__((noinline)) void whole_wake(noc_t *n, noc_router_t *rt, int r, int o)
+{
+    for (uint32_t pm = rt->wwp[o]; pm; pm &= pm - 1) {
+        int port = __builtin_ctz(pm);
+        const noc_ivc_t *pb = rt->ivb + port * n->V;
+        for (uint64_t m = rt->in[port].vwait; m; m &= m - 1) {
+            int v = __builtin_ctzll(m);
+            if (pb[v].whole && pb[v].cand == 1u << o)
+                rt->in[port].vwait &= ~(1ull << v);
+        }
+        router_wake(n, rt, r, port);
+    }
+    rt->wwp[o] = 0;
+}
+
+/* A flit left input VC iv of network port `port` of rt: a head upstream
+ * parked for room on that port may have it once the credit is back (the VC
+ * free, its slots as many as the head's packet needs; the flits of one
+ * packet come one by one, so most pops leave too little). */
+static __attribute__((noinline)) void whole_room(noc_t *n, noc_router_t *rt, int port,
+                                                 const noc_ivc_t *iv)
+{
+    int u = rt->nbr[port], o = noc_opposite(port);
+    noc_router_t *ur = &n->rt[u];
+    int v = (int)(iv - rt->ivb) - port * n->V;
+    if ((ur->oown[o] >> v & 1) || n->B - iv->count < ur->wneed[o])
+        return;
+    noc_ivc_t *pb = rt->ivb + port * n->V;
+    for (int k = 0; k < n->V; k++)
+        pb[k].whole_up = 0;
+    whole_wake(n, ur, u, o);
+}
+
 /* Take the front flit f out of input VC iv = (r, port, vc) at cycle t: its
  * slot goes back upstream as a credit. */
 static inline __attribute__((always_inline)) noc_flit_t
@@ -318,6 +353,8 @@ vc_pop(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint6
     iv->pop_t = t;
     if (iv->up_parked) /* the VC upstream waited for this credit */
         credit_unpark(n, iv);
+    if (iv->whole_up) /* a head upstream waits for room here */
+        whole_room(n, rt, port, iv);
     if (wftc && port < NOC_NET_PORTS && (f.pf & NOC_F_TAIL))
         release_later(n, (uint32_t)(iv - n->ivc), t + (uint64_t)cd);
     return f;
@@ -375,6 +412,8 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
             rt->oown[out] &= ~(1ull << iv->out_vc);
             if (rt->wports)
                 va_arm(n, rt, r, out);
+            if (rt->wwp[out])
+                whole_wake(n, rt, r, out);
         }
         push_flit(n, dn, nb, q, iv->out_vc, at, f.pf, t + 1, bmask, mc);
     } else {
@@ -431,6 +470,8 @@ void noc_release_out(noc_t *n, int r, int out, int out_vc)
     rt->oown[out] &= ~(1ull << out_vc);
     if (rt->wports)
         va_arm(n, rt, r, out);
+    if (rt->wwp[out])
+        whole_wake(n, rt, r, out);
 }
 
 void noc_next_head(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t tr)
@@ -604,6 +645,31 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
     return 1;
 }
 
+/* A head passing through found no VC with room for its packet. While a
+ * free VC of its class will have the room once the credits on their way
+ * are back, it keeps asking; otherwise only a release on its port or a
+ * flit leaving one of the VCs downstream can give it one: it parks (vwait)
+ * until then (whole_wake). A failed request changes nothing, so the
+ * requests it skips meanwhile would all have failed: the same cycles as
+ * asking every cycle (test_noc compares with the replicating VC). */
+static __attribute__((noinline)) void whole_park(noc_t *n, noc_router_t *rt, int r, int port,
+                                                 int ivc, const noc_ivc_t *iv, int flits)
+{
+    int o = __builtin_ctz(iv->cand);
+    noc_ivc_t *d = &n->ivc[n->dnb[r * NOC_NET_PORTS + o]];
+    uint64_t cls = (iv->vc_hi >= 64 ? ~0ull : (1ull << iv->vc_hi) - 1) & (~0ull << iv->vc_lo);
+    for (uint64_t fr = cls & ~rt->oown[o]; fr; fr &= fr - 1)
+        if (n->B - d[__builtin_ctzll(fr)].count >= flits)
+            return;
+    for (int v = 0; v < n->V; v++)
+        d[v].whole_up = 1;
+    if (!rt->wwp[o] || flits < rt->wneed[o])
+        rt->wneed[o] = (uint16_t)flits;
+    rt->in[port].vwait |= 1ull << ivc;
+    rt->wwp[o] |= 1u << port;
+    port_recheck(n, rt, r, port);
+}
+
 /* VA of a multicast packet passing through on one port (iv->whole,
  * noc_mc_enter): a free VC of its class with room for the whole packet,
  * the first from the port's pointer, as a replicating VC's branch takes
@@ -620,8 +686,10 @@ static __attribute__((noinline)) int va_whole(noc_t *n, int r, noc_router_t *rt,
     int flits = n->pkt[ring(n, iv)[iv->head].pf & NOC_F_PKT].flits;
     uint64_t fr = noc_whole_vcs(n, rt, o, n->dnb[r * NOC_NET_PORTS + o], iv->vc_lo, iv->vc_hi,
                                 flits, t);
-    if (!fr)
+    if (!fr) {
+        whole_park(n, rt, r, port, ivc, iv, flits);
         return 0;
+    }
     int span = iv->vc_hi - iv->vc_lo, j = rt->ovc_rr[o];
     if (j >= span)
         j = 0;
