@@ -95,6 +95,8 @@ static int mc_completes(const noc_t *n, int i)
         return 1;
     if (m->left[lo] <= 1) /* its last packet, whatever is before it */
         return 1;
+    if (m->left[lo] > i + 1) /* more packets to come than tails up to it */
+        return 0;
     int before = 0;
     for (int j = 0; j < i; j++) {
         const noc_ej_t *ev = &n->ej[(n->ej_head + j) & (n->ej_cap - 1)];
