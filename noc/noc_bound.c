@@ -78,8 +78,9 @@ uint64_t noc_message_bound(const noc_t *n, uint64_t cycle, int src, int dst, int
 }
 
 /* Does the multicast copy at position i of the ejection channel complete
- * its destination (its message's copies there before it leave one)? */
-static int mc_completes(const noc_t *n, int i)
+ * its destination (its message's copies there before it leave one)?
+ * `tails`: the tails before it in the channel. */
+static int mc_completes(const noc_t *n, int i, int tails)
 {
     const noc_pkt_t *p = &n->pkt[n->ej[(n->ej_head + i) & (n->ej_cap - 1)].pkt];
     const noc_mcm_t *m = &n->mcm[p->mc];
@@ -95,7 +96,7 @@ static int mc_completes(const noc_t *n, int i)
         return 1;
     if (m->left[lo] <= 1) /* its last packet, whatever is before it */
         return 1;
-    if (m->left[lo] > i + 1) /* more packets to come than tails up to it */
+    if (m->left[lo] > tails + 1) /* more packets to come than tails up to it */
         return 0;
     int before = 0;
     for (int j = 0; j < i; j++) {
@@ -134,15 +135,16 @@ uint64_t noc_delivery_bound(noc_t *n)
     /* the ejection channel, in time order: its first tail that completes
      * its message or is a final packet (which may have overtaken another
      * packet of its message) */
-    for (int i = 0; i < n->ej_count; i++) {
+    for (int i = 0, tails = 0; i < n->ej_count; i++) {
         const noc_ej_t *ev = &n->ej[(n->ej_head + i) & (n->ej_cap - 1)];
         const noc_pkt_t *p = &n->pkt[ev->pkt];
         if (!ev->tail)
             continue;
-        if (p->mc >= 0 ? mc_completes(n, i) : p->fin || n->done[p->done].left == 1) {
+        if (p->mc >= 0 ? mc_completes(n, i, tails) : p->fin || n->done[p->done].left == 1) {
             b = ev->time;
             break;
         }
+        tails++;
     }
     for (int d = 0; d < n->cfg.kx + n->cfg.ky; d++)
         if (n->fin_left[d]) {
