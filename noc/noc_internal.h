@@ -233,6 +233,7 @@ typedef struct noc_mcvc {
     int32_t pid;               /* the packet being replicated */
     int32_t popped;            /* its flits every branch sent */
     int32_t nbr, next;         /* branches; free list */
+    int32_t lag;               /* the laggard of its switch view (refresh_view), -1: none */
     int8_t br_of[4 + NOC_MAX_CONCENTRATION]; /* the branch of each output port it uses */
     noc_branch_t br[4 + NOC_MAX_CONCENTRATION];
 } noc_mcvc_t;
@@ -259,6 +260,7 @@ typedef struct noc_ni {        /* one endpoint's source queue and injector */
     uint64_t queued_flits;
     uint32_t ivb;              /* ivc index of VC 0 of its router's local input port */
     uint64_t lb;               /* a bound on its queue's next hand-over (noc_bound.c) */
+    int32_t need;              /* asleep (ni_sleep): the free slots of one VC it waits for */
     int32_t r;                 /* its router */
     int32_t port;              /* its router's input port */
 } noc_ni_t;

@@ -153,6 +153,7 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     m->pid = pid;
     m->popped = 0;
     m->nbr = 0;
+    m->lag = -1;
     for (int o = 0; o < n->P; o++) {
         if (!cnt[o])
             continue;
@@ -213,7 +214,8 @@ static void refresh_view(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint6
                          int best, int waiting)
 {
     noc_router_t *rt = &n->rt[r];
-    const noc_mcvc_t *m = mcvc(n, iv);
+    noc_mcvc_t *m = mcvc(n, iv);
+    m->lag = l;
     uint64_t bit = 1ull << vc, *va = &n->mcva[(size_t)r * n->P + (size_t)port];
     *va = waiting ? *va | bit : *va & ~bit;
     if (best < 0) {
@@ -394,7 +396,7 @@ uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t)
     if (iv->front_ready > t) /* the laggards' flit is not here */
         return 0;
     const noc_mcvc_t *m = mcvc(n, iv);
-    int l = laggard(m);
+    int l = m->lag;
     uint32_t o = 0;
     for (int i = 0; i < m->nbr; i++) {
         const noc_branch_t *b = &m->br[i];
@@ -454,7 +456,7 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
     noc_mcvc_t *m = mcvc(n, iv);
     int bi = m->br_of[out];
     noc_branch_t *b = &m->br[bi];
-    int l0 = laggard(m);
+    int l0 = m->lag;
     uint32_t pf = n->flits[iv->fbase + ((iv->head + (b->sent - m->popped)) & n->bmask)].pf;
     int head = (pf & NOC_F_HEAD) != 0, tail = (pf & NOC_F_TAIL) != 0;
     noc_pkt_t *c = &n->pkt[b->child];

@@ -341,9 +341,10 @@ vc_pop(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint6
     }
     if (!--rt->flits)
         rt->busy_cycles += t + 1 - rt->busy_since;
-    if (port >= 4) { /* wake the source feeding this port (ni_sleep) */
+    if (port >= 4) { /* wake the source feeding this port (ni_sleep) if it can go on */
         int e = r * n->C + port - 4;
-        noc_bit_set(n->eactive, e);
+        if (n->B - iv->count >= n->ni[e].need)
+            noc_bit_set(n->eactive, e);
     }
     /* the freed slot travels back upstream as a credit (credits_out) */
     if (cd > 1) { /* with 1, the last read is all there is to know */
@@ -1146,13 +1147,17 @@ static __attribute__((noinline)) void router_step_any(noc_t *n, int r, uint64_t 
 
 /* A source that found no credit (none owned by another packet: only the
  * source owns its local VCs) with none in flight back waits for its router
- * to take a flit out of its local port: traverse() wakes it, for the next
- * cycle at the earliest, when that credit can be used. */
-static void ni_sleep(noc_t *n, int e, const noc_ivc_t *ivs, uint64_t t)
+ * to take a flit out of its local port: vc_pop() wakes it, for the next
+ * cycle at the earliest, when that credit can be used, once the VC has the
+ * `need` free slots it waits for (a multicast packet's head waits for room
+ * for all of the packet: the pops before would wake it only to fail, and a
+ * failed poll changes nothing). */
+static void ni_sleep(noc_t *n, int e, const noc_ivc_t *ivs, uint64_t t, int need)
 {
     for (int v = 0; v < n->V; v++)
         if (credits_out(&ivs[v], t, n->cd))
             return;
+    n->ni[e].need = need;
     noc_bit_clear(n->eactive, e);
 }
 
@@ -1186,7 +1191,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
             }
         }
         if (vc < 0) {
-            ni_sleep(n, e, ivs, t);
+            ni_sleep(n, e, ivs, t, need);
             return;
         }
         /* the message's next packet comes into being as its head leaves */
@@ -1238,7 +1243,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         n->pkt[id].t_inject = t;
         n->st.packets_injected++;
     } else if (!has_credit(&ivs[ni->vc], t, n->cd, n->B)) {
-        ni_sleep(n, e, ivs, t);
+        ni_sleep(n, e, ivs, t, 1);
         return;
     }
     noc_pkt_t *p = &n->pkt[ni->cur];
