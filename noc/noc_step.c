@@ -1082,13 +1082,15 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
     if (!bids)
         return;
     n->last_progress = t; /* every bid wins some output */
-    if (!(bids & (bids - 1)) && !(mc && rt->mcn)) { /* one bid: it wins its output */
+    if (!(bids & (bids - 1))) { /* one bid, not a replicating VC's: it wins its output */
         int xi = __builtin_ctzll(bids), port = is > 1 ? xi / is : xi, vc = in_vc[xi];
         noc_ivc_t *iv = base + port * V + vc;
-        rt->out_rr[xout(iv->out_port, port, os)] = (uint8_t)(xi + 1);
-        rt->in_rr[xi] = (uint8_t)(vc + 1);
-        traverse(n, rt, iv, r, port, vc, t, cd, bmask, os, wftc, mc);
-        return;
+        if (!(mc && iv->state == VC_MC)) {
+            rt->out_rr[xout(iv->out_port, port, os)] = (uint8_t)(xi + 1);
+            rt->in_rr[xi] = (uint8_t)(vc + 1);
+            traverse(n, rt, iv, r, port, vc, t, cd, bmask, os, wftc, mc);
+            return;
+        }
     }
     uint64_t bids_all = bids;
     for (; bids; bids &= bids - 1) {
