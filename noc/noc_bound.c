@@ -77,10 +77,17 @@ uint64_t noc_message_bound(const noc_t *n, uint64_t cycle, int src, int dst, int
     return queued_bound(n, cycle, src, dst, handover_flits(flits, packet_flits, each_packet));
 }
 
+/* The tails noc_delivery_bound has passed in the ejection channel, by
+ * message and destination (the first TAILS_SEEN of them). */
+enum { TAILS_SEEN = 64 };
+typedef struct tail_seen {
+    int32_t mc, dst;
+} tail_seen_t;
+
 /* Does the multicast copy at position i of the ejection channel complete
  * its destination (its message's copies there before it leave one)?
- * `tails`: the tails before it in the channel. */
-static int mc_completes(const noc_t *n, int i, int tails)
+ * `tails`: the tails before it in the channel, the first of them in seen. */
+static int mc_completes(const noc_t *n, int i, const tail_seen_t *seen, int tails)
 {
     const noc_pkt_t *p = &n->pkt[n->ej[(n->ej_head + i) & (n->ej_cap - 1)].pkt];
     const noc_mcm_t *m = &n->mcm[p->mc];
@@ -99,6 +106,11 @@ static int mc_completes(const noc_t *n, int i, int tails)
     if (m->left[lo] > tails + 1) /* more packets to come than tails up to it */
         return 0;
     int before = 0;
+    if (tails <= TAILS_SEEN) { /* the tails before it, without their packet records */
+        for (int j = 0; j < tails; j++)
+            before += seen[j].mc == p->mc && seen[j].dst == p->dst;
+        return m->left[lo] <= before + 1;
+    }
     for (int j = 0; j < i; j++) {
         const noc_ej_t *ev = &n->ej[(n->ej_head + j) & (n->ej_cap - 1)];
         const noc_pkt_t *q = &n->pkt[ev->pkt];
@@ -135,15 +147,19 @@ uint64_t noc_delivery_bound(noc_t *n)
     /* the ejection channel, in time order: its first tail that completes
      * its message or is a final packet (which may have overtaken another
      * packet of its message) */
+    tail_seen_t seen[TAILS_SEEN];
     for (int i = 0, tails = 0; i < n->ej_count; i++) {
         const noc_ej_t *ev = &n->ej[(n->ej_head + i) & (n->ej_cap - 1)];
-        const noc_pkt_t *p = &n->pkt[ev->pkt];
         if (!ev->tail)
             continue;
-        if (p->mc >= 0 ? mc_completes(n, i, tails) : p->fin || n->done[p->done].left == 1) {
+        const noc_pkt_t *p = &n->pkt[ev->pkt];
+        if (p->mc >= 0 ? mc_completes(n, i, seen, tails)
+                       : p->fin || n->done[p->done].left == 1) {
             b = ev->time;
             break;
         }
+        if (tails < TAILS_SEEN)
+            seen[tails] = (tail_seen_t){p->mc, p->dst};
         tails++;
     }
     for (int d = 0; d < n->cfg.kx + n->cfg.ky; d++)
