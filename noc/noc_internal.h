@@ -233,7 +233,10 @@ typedef struct noc_mcvc {
     int32_t pid;               /* the packet being replicated */
     int32_t popped;            /* its flits every branch sent */
     int32_t nbr, next;         /* branches; free list */
-    int32_t lag;               /* the laggard of its switch view (refresh_view), -1: none */
+    int32_t lag;               /* the laggards' flits sent (refresh_view), -1: none */
+    uint32_t lagm;             /* the laggards: GO branches with lag flits sent (bits) */
+    int32_t nva, ndone;        /* branches waiting for VA, and done */
+    int32_t parked;            /* its waiting branches wait for room (noc_mc_va) */
     int8_t br_of[4 + NOC_MAX_CONCENTRATION]; /* the branch of each output port it uses */
     noc_branch_t br[4 + NOC_MAX_CONCENTRATION];
 } noc_mcvc_t;
@@ -475,6 +478,17 @@ void noc_release_out(noc_t *n, int r, int out, int out_vc);
  * + routing delay (the VC leaves the live set until then). */
 void noc_next_head(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t tr);
 void noc_mc_pkt_free(noc_t *n, int pid); /* a packet record's destination set */
+/* Waiting for room (noc_step.c): can a free VC of class [lo, hi) on network
+ * output o of router r take `flits` flits once the credits on their way are
+ * back; the input port `port` waits for room on o (whole_wake wakes it); VC
+ * (r, port, vc) leaves the live set (vwait). */
+int noc_room_coming(const noc_t *n, const noc_router_t *rt, int r, int o, int lo, int hi,
+                    int flits);
+void noc_wait_room(noc_t *n, noc_router_t *rt, int r, int port, int o, int flits);
+void noc_vwait(noc_t *n, int r, int port, int vc);
+/* A replicating VC parked for room (noc_mc_va) with a branch on output o:
+ * it asks again. */
+void noc_mc_unpark(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int o);
 int noc_tree_port(const noc_t *n, int r, int e); /* router r's port toward endpoint e */
 /* A scratch array of at least 2 * k entries, valid until the next call. */
 int32_t *noc_mc_scratch(noc_t *n, int k);

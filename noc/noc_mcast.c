@@ -154,6 +154,9 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     m->popped = 0;
     m->nbr = 0;
     m->lag = -1;
+    m->lagm = 0;
+    m->ndone = 0;
+    m->parked = 0;
     for (int o = 0; o < n->P; o++) {
         if (!cnt[o])
             continue;
@@ -167,6 +170,7 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
         b->ds = -1;
         port_class(n, r, p, o, &b->lo, &b->hi);
     }
+    m->nva = m->nbr;
     for (int o = 0; o < n->P; o++) {
         if (!cnt[o])
             continue;
@@ -194,14 +198,37 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     n->rt[r].mcn++;
 }
 
-/* The laggard of the allocated branches (the smallest `sent`), or -1. */
-static int laggard(const noc_mcvc_t *m)
+/* The laggards: the allocated branches with the fewest flits sent, as a
+ * mask of branch indices; that count in *lag (-1: none allocated). */
+static uint32_t laggards(const noc_mcvc_t *m, int *lag)
 {
     int l = -1;
-    for (int i = 0; i < m->nbr; i++)
-        if (m->br[i].state == NOC_BR_GO && (l < 0 || m->br[i].sent < l))
-            l = m->br[i].sent;
-    return l;
+    uint32_t mask = 0;
+    for (int i = 0; i < m->nbr; i++) {
+        const noc_branch_t *b = &m->br[i];
+        if (b->state != NOC_BR_GO)
+            continue;
+        if (l < 0 || b->sent < l) {
+            l = b->sent;
+            mask = 0;
+        }
+        if (b->sent == l)
+            mask |= 1u << i;
+    }
+    *lag = l;
+    return mask;
+}
+
+/* The laggard ready first (the lowest sa_ready, the first of equals), or -1. */
+static int first_ready(const noc_mcvc_t *m, uint32_t lagm)
+{
+    int best = -1;
+    for (; lagm; lagm &= lagm - 1) {
+        int i = __builtin_ctz(lagm);
+        if (best < 0 || m->br[i].sa_ready < m->br[best].sa_ready)
+            best = i;
+    }
+    return best;
 }
 
 /* Bring the VC's switch view up to date: it bids (vact) while a branch is
@@ -217,7 +244,7 @@ static void refresh_view(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint6
     noc_mcvc_t *m = mcvc(n, iv);
     m->lag = l;
     uint64_t bit = 1ull << vc, *va = &n->mcva[(size_t)r * n->P + (size_t)port];
-    *va = waiting ? *va | bit : *va & ~bit;
+    *va = waiting && !m->parked ? *va | bit : *va & ~bit;
     if (best < 0) {
         rt->in[port].vact &= ~bit;
         return;
@@ -238,19 +265,13 @@ static void refresh_view(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint6
 }
 
 /* refresh_view() of the branches as they are: the ready one of the
- * laggards first (the lowest sa_ready, the first of equals). */
+ * laggards first. */
 static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
 {
-    const noc_mcvc_t *m = mcvc(n, iv);
-    int l = laggard(m), waiting = 0, best = -1;
-    for (int i = 0; i < m->nbr; i++) {
-        const noc_branch_t *b = &m->br[i];
-        waiting |= b->state == NOC_BR_VA;
-        if (b->state == NOC_BR_GO && b->sent == l &&
-            (best < 0 || b->sa_ready < m->br[best].sa_ready))
-            best = i;
-    }
-    refresh_view(n, r, port, vc, iv, t, l, best, waiting);
+    noc_mcvc_t *m = mcvc(n, iv);
+    int l;
+    m->lagm = laggards(m, &l);
+    refresh_view(n, r, port, vc, iv, t, l, first_ready(m, m->lagm), m->nva > 0);
 }
 
 void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready)
@@ -283,6 +304,7 @@ static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int 
     c->done = -1;
     b->child = child;
     b->state = NOC_BR_GO;
+    m->nva--; /* refresh() follows: it finds the laggards again */
     b->sa_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
     if (b->port < NOC_NET_PORTS) {
         uint32_t di = n->dnb[r * NOC_NET_PORTS + b->port] + (uint32_t)out_vc;
@@ -302,11 +324,60 @@ static uint64_t free_vcs(const noc_t *n, int r, const noc_branch_t *b, int flits
                          b->hi, flits, t);
 }
 
+/* No waiting branch of the VC got an output VC. While a free VC of one of
+ * their ports will have room for the packet once the credits on their way
+ * are back, it keeps asking; otherwise it stops asking (parked: out of
+ * mcva, and out of the live set while no branch sends) until a release or
+ * room on one of those ports (whole_wake, noc_mc_unpark). A failed request
+ * changes nothing, so it asks in every cycle it could win (test_noc
+ * compares with asking every cycle). */
+static void park(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int flits)
+{
+    noc_router_t *rt = &n->rt[r];
+    noc_mcvc_t *m = mcvc(n, iv);
+    int waiting = 0;
+    for (int i = 0; i < m->nbr; i++) {
+        const noc_branch_t *b = &m->br[i];
+        if (b->state != NOC_BR_VA)
+            continue;
+        if (noc_room_coming(n, rt, r, b->port, b->lo, b->hi, flits))
+            return;
+        waiting = 1;
+    }
+    if (!waiting)
+        return;
+    for (int i = 0; i < m->nbr; i++)
+        if (m->br[i].state == NOC_BR_VA)
+            noc_wait_room(n, rt, r, port, m->br[i].port, flits);
+    m->parked = 1;
+    uint64_t bit = 1ull << vc;
+    n->mcva[(size_t)r * n->P + (size_t)port] &= ~bit;
+    if (!(rt->in[port].vact & bit))
+        noc_vwait(n, r, port, vc);
+}
+
+void noc_mc_unpark(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int o)
+{
+    noc_mcvc_t *m = mcvc(n, iv);
+    if (!m->parked)
+        return;
+    int on_o = 0;
+    for (int i = 0; i < m->nbr; i++)
+        on_o |= m->br[i].state == NOC_BR_VA && m->br[i].port == o;
+    if (!on_o)
+        return;
+    uint64_t bit = 1ull << vc;
+    m->parked = 0;
+    n->mcva[(size_t)r * n->P + (size_t)port] |= bit;
+    n->rt[r].in[port].vwait &= ~bit;
+}
+
 int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
     noc_mcvc_t *m = mcvc(n, iv);
     int any = 0, flits = n->pkt[m->pid].flits;
+    m->parked = 0; /* asked after all (its last sending branch finished) */
     for (int i = 0; i < m->nbr; i++) {
         noc_branch_t *b = &m->br[i];
         if (b->state != NOC_BR_VA)
@@ -336,6 +407,8 @@ int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
      * stands (its front_ready may lie in the past, which reads the same) */
     if (any)
         refresh(n, r, port, vc, iv, t);
+    else if (n->mc_pass)
+        park(n, r, port, vc, iv, flits);
     return any;
 }
 
@@ -396,11 +469,10 @@ uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t)
     if (iv->front_ready > t) /* the laggards' flit is not here */
         return 0;
     const noc_mcvc_t *m = mcvc(n, iv);
-    int l = m->lag;
     uint32_t o = 0;
-    for (int i = 0; i < m->nbr; i++) {
-        const noc_branch_t *b = &m->br[i];
-        if (b->state == NOC_BR_GO && b->sent == l && b->sa_ready <= t)
+    for (uint32_t lm = m->lagm; lm; lm &= lm - 1) {
+        const noc_branch_t *b = &m->br[__builtin_ctz(lm)];
+        if (b->sa_ready <= t)
             o |= 1u << b->port;
     }
     return o;
@@ -498,37 +570,29 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
         bound_rest(n, m);
     if (tail) {
         b->state = NOC_BR_DONE;
+        m->ndone++;
         if (out < NOC_NET_PORTS && !n->cfg.wait_for_tail_credit)
             noc_release_out(n, r, out, b->out_vc);
     }
     n->last_progress = t;
-    /* in one pass (popping changes no branch): the flits every branch sent,
-     * whether all are done, and refresh()'s laggard, best branch and wait */
-    int low = INT32_MAX, done = 1, lag = -1, best = -1, waiting = 0;
-    for (int k = 0; k < m->nbr; k++) {
-        const noc_branch_t *bk = &m->br[k];
-        low = bk->sent < low ? bk->sent : low;
-        done &= bk->state == NOC_BR_DONE;
-        waiting |= bk->state == NOC_BR_VA;
-        if (bk->state != NOC_BR_GO)
-            continue;
-        if (lag < 0 || bk->sent < lag) { /* a new laggard: the first of its sent count */
-            lag = bk->sent;
-            best = k;
-        } else if (bk->sent == lag && bk->sa_ready < m->br[best].sa_ready) {
-            best = k;
-        }
-    }
-    /* a flit every branch sent leaves the buffer */
+    /* b was a laggard (only they bid); when the last of them sent the flit,
+     * the next round's laggards */
+    int lag = m->lag;
+    if (!(m->lagm &= ~(1u << bi)))
+        m->lagm = laggards(m, &lag);
+    /* a flit every branch sent leaves the buffer: none while a branch waits
+     * for VA (it sent none), else up to the laggards' (the done ones sent
+     * all of the packet) */
+    int low = m->nva ? 0 : lag >= 0 ? lag : n->pkt[m->pid].flits;
     for (int k = m->popped; k < low; k++)
         noc_pop_front(n, r, port, vc, iv, t);
     if (low > m->popped)
         m->popped = low;
-    if (done) {
+    if (m->ndone == m->nbr) {
         retire(n, r, port, vc, iv, t);
         return 1;
     }
-    refresh_view(n, r, port, vc, iv, t, lag, best, waiting);
+    refresh_view(n, r, port, vc, iv, t, lag, first_ready(m, m->lagm), m->nva > 0);
     return lag != l0;
 }
 

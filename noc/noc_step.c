@@ -294,10 +294,12 @@ static __attribute__((noinline)) void whole_wake(noc_t *n, noc_router_t *rt, int
 {
     for (uint32_t pm = rt->wwp[o]; pm; pm &= pm - 1) {
         int port = __builtin_ctz(pm);
-        const noc_ivc_t *pb = rt->ivb + port * n->V;
-        for (uint64_t m = rt->in[port].vwait; m; m &= m - 1) {
+        noc_ivc_t *pb = rt->ivb + port * n->V;
+        for (uint64_t m = rt->in[port].nonempty; m; m &= m - 1) {
             int v = __builtin_ctzll(m);
-            if (pb[v].whole && pb[v].cand == 1u << o)
+            if (pb[v].state == VC_MC)
+                noc_mc_unpark(n, r, port, v, &pb[v], o);
+            else if (pb[v].whole && pb[v].cand == 1u << o)
                 rt->in[port].vwait &= ~(1ull << v);
         }
         router_wake(n, rt, r, port);
@@ -653,22 +655,42 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
  * until then (whole_wake). A failed request changes nothing, so the
  * requests it skips meanwhile would all have failed: the same cycles as
  * asking every cycle (test_noc compares with the replicating VC). */
-static __attribute__((noinline)) void whole_park(noc_t *n, noc_router_t *rt, int r, int port,
-                                                 int ivc, const noc_ivc_t *iv, int flits)
+int noc_room_coming(const noc_t *n, const noc_router_t *rt, int r, int o, int lo, int hi,
+                    int flits)
 {
-    int o = __builtin_ctz(iv->cand);
-    noc_ivc_t *d = &n->ivc[n->dnb[r * NOC_NET_PORTS + o]];
-    uint64_t cls = (iv->vc_hi >= 64 ? ~0ull : (1ull << iv->vc_hi) - 1) & (~0ull << iv->vc_lo);
+    const noc_ivc_t *d = &n->ivc[n->dnb[r * NOC_NET_PORTS + o]];
+    uint64_t cls = (hi >= 64 ? ~0ull : (1ull << hi) - 1) & (~0ull << lo);
     for (uint64_t fr = cls & ~rt->oown[o]; fr; fr &= fr - 1)
         if (n->B - d[__builtin_ctzll(fr)].count >= flits)
-            return;
+            return 1;
+    return 0;
+}
+
+void noc_wait_room(noc_t *n, noc_router_t *rt, int r, int port, int o, int flits)
+{
+    noc_ivc_t *d = &n->ivc[n->dnb[r * NOC_NET_PORTS + o]];
     for (int v = 0; v < n->V; v++)
         d[v].whole_up = 1;
     if (!rt->wwp[o] || flits < rt->wneed[o])
         rt->wneed[o] = (uint16_t)flits;
-    rt->in[port].vwait |= 1ull << ivc;
     rt->wwp[o] |= 1u << port;
+}
+
+void noc_vwait(noc_t *n, int r, int port, int vc)
+{
+    noc_router_t *rt = &n->rt[r];
+    rt->in[port].vwait |= 1ull << vc;
     port_recheck(n, rt, r, port);
+}
+
+static __attribute__((noinline)) void whole_park(noc_t *n, noc_router_t *rt, int r, int port,
+                                                 int ivc, const noc_ivc_t *iv, int flits)
+{
+    int o = __builtin_ctz(iv->cand);
+    if (noc_room_coming(n, rt, r, o, iv->vc_lo, iv->vc_hi, flits))
+        return;
+    noc_wait_room(n, rt, r, port, o, flits);
+    noc_vwait(n, r, port, ivc);
 }
 
 /* VA of a multicast packet passing through on one port (iv->whole,
