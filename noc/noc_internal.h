@@ -431,6 +431,20 @@ static inline uint64_t noc_whole_vcs(const noc_t *n, const noc_router_t *rt, int
     return ok;
 }
 
+/* Greedy VA's pick among the VCs fr (of class [lo, hi)) of network output
+ * o: the first from the port's VC pointer on, wrapping; the pointer moves
+ * past it. */
+static inline int noc_take_vc(noc_router_t *rt, int o, uint64_t fr, int lo, int hi)
+{
+    int span = hi - lo, j = rt->ovc_rr[o];
+    if (j >= span)
+        j = 0;
+    uint64_t from = fr & (~0ull << (lo + j));
+    int ov = __builtin_ctzll(from ? from : fr), nx = ov - lo + 1;
+    rt->ovc_rr[o] = (uint8_t)(nx == span ? 0 : nx);
+    return ov;
+}
+
 /* noc_alloc.c: separable allocators with a round-robin pointer per resource
  * (gptr, over requester ids 0..nid-1) and per requester (aptr, over
  * resources 0..nres-1); pointers are stored as the next index to favour

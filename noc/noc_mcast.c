@@ -392,14 +392,7 @@ int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
         if (!fr)
             continue;
         /* the first from the port's output VC pointer (as greedy unicast) */
-        int j = rt->ovc_rr[b->port], span = b->hi - b->lo;
-        if (j >= span)
-            j = 0;
-        uint64_t from = fr & (~0ull << (b->lo + j));
-        int ov = __builtin_ctzll(from ? from : fr);
-        int nx = ov - b->lo + 1;
-        rt->ovc_rr[b->port] = (uint8_t)(nx == span ? 0 : nx);
-        grant(n, r, port, vc, iv, i, ov, t);
+        grant(n, r, port, vc, iv, i, noc_take_vc(rt, b->port, fr, b->lo, b->hi), t);
         m = mcvc(n, iv);
         any = 1;
     }

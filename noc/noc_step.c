@@ -713,13 +713,7 @@ static __attribute__((noinline)) int va_whole(noc_t *n, int r, noc_router_t *rt,
         whole_park(n, rt, r, port, ivc, iv, flits);
         return 0;
     }
-    int span = iv->vc_hi - iv->vc_lo, j = rt->ovc_rr[o];
-    if (j >= span)
-        j = 0;
-    uint64_t from = fr & (~0ull << (iv->vc_lo + j));
-    int ov = __builtin_ctzll(from ? from : fr), nx = ov - iv->vc_lo + 1;
-    rt->ovc_rr[o] = (uint8_t)(nx == span ? 0 : nx);
-    va_grant(n, r, rt, port, ivc, iv, o, ov, t);
+    va_grant(n, r, rt, port, ivc, iv, o, noc_take_vc(rt, o, fr, iv->vc_lo, iv->vc_hi), t);
     return 1;
 }
 
