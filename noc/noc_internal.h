@@ -171,6 +171,7 @@ typedef struct noc_router {
      * for its packet (whole_park) */
     uint32_t wwp[4];
     uint16_t wneed[4];         /* and the fewest flits one of them needs room for */
+    uint32_t mcvp;             /* input ports with a replicating VC asking for VA (mcva) */
     uint64_t port_flits[4 + NOC_MAX_CONCENTRATION]; /* flits out of each output port */
 } noc_router_t;
 

@@ -24,6 +24,20 @@ static noc_mcvc_t *mcvc(const noc_t *n, const noc_ivc_t *iv)
     return &n->mcv[n->mcv_of[iv - n->ivc]];
 }
 
+/* Replicating VC (r, port, vc) asks for VA (a branch waits) or not: its
+ * bit in mcva, and its port in the router's summary of them. */
+static void asking(noc_t *n, int r, int port, int vc, int on)
+{
+    uint64_t *va = &n->mcva[(size_t)r * n->P + (size_t)port];
+    noc_router_t *rt = &n->rt[r];
+    if (on) {
+        *va |= 1ull << vc;
+        rt->mcvp |= 1u << port;
+    } else if (!(*va &= ~(1ull << vc))) {
+        rt->mcvp &= ~(1u << port);
+    }
+}
+
 /* Router-to-router hops from router r to endpoint e (from the table of
  * router pairs when the network has one). */
 static inline int hops_from(const noc_t *n, int r, int e)
@@ -171,26 +185,30 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
         port_class(n, r, p, o, &b->lo, &b->hi);
     }
     m->nva = m->nbr;
+    /* the groups, in the set's order within each, one after another in tmp */
+    int at[4 + NOC_MAX_CONCENTRATION];
+    for (int o = 0, sum = 0; o < n->P; o++) {
+        at[o] = sum;
+        sum += cnt[o];
+    }
+    for (int i = 0; i < s->n; i++)
+        tmp[at[port_of[i]]++] = s->d[i];
     for (int o = 0; o < n->P; o++) {
         if (!cnt[o])
             continue;
-        int k = 0;
-        for (int i = 0; i < s->n; i++)
-            if (port_of[i] == o)
-                tmp[k++] = s->d[i];
+        int k = cnt[o];
+        const int32_t *grp = tmp + at[o] - k;
         noc_branch_t *b = &m->br[bi_of[o]];
         int nb = o < NOC_NET_PORTS ? n->rt[r].nbr[o] : r;
         b->hops_here = b->hops_next = INT32_MAX;
         for (int i = 0; i < k; i++) {
-            int h = hops_from(n, r, tmp[i]), hn = hops_from(n, nb, tmp[i]);
+            int h = hops_from(n, r, grp[i]), hn = hops_from(n, nb, grp[i]);
             b->hops_here = h < b->hops_here ? h : b->hops_here;
             b->hops_next = hn < b->hops_next ? hn : b->hops_next;
         }
-        b->dst = tmp[0];
-        if (k > 1) {
-            b->ds = noc_dset_copy(n, tmp, k); /* p and s may move */
-            s = &n->dset[n->pkt[pid].ds];
-        }
+        b->dst = grp[0];
+        if (k > 1)
+            b->ds = noc_dset_copy(n, grp, k);
     }
     n->mcv_of[iv - n->ivc] = id;
     iv->state = VC_MC;
@@ -243,8 +261,8 @@ static void refresh_view(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint6
     noc_router_t *rt = &n->rt[r];
     noc_mcvc_t *m = mcvc(n, iv);
     m->lag = l;
-    uint64_t bit = 1ull << vc, *va = &n->mcva[(size_t)r * n->P + (size_t)port];
-    *va = waiting && !m->parked ? *va | bit : *va & ~bit;
+    uint64_t bit = 1ull << vc;
+    asking(n, r, port, vc, waiting && !m->parked);
     if (best < 0) {
         rt->in[port].vact &= ~bit;
         return;
@@ -351,7 +369,7 @@ static void park(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int flits)
             noc_wait_room(n, rt, r, port, m->br[i].port, flits);
     m->parked = 1;
     uint64_t bit = 1ull << vc;
-    n->mcva[(size_t)r * n->P + (size_t)port] &= ~bit;
+    asking(n, r, port, vc, 0);
     if (!(rt->in[port].vact & bit))
         noc_vwait(n, r, port, vc);
 }
@@ -368,7 +386,7 @@ void noc_mc_unpark(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int o)
         return;
     uint64_t bit = 1ull << vc;
     m->parked = 0;
-    n->mcva[(size_t)r * n->P + (size_t)port] |= bit;
+    asking(n, r, port, vc, 1);
     n->rt[r].in[port].vwait &= ~bit;
 }
 
@@ -447,7 +465,8 @@ void noc_mc_requests(noc_t *n, int r, uint64_t *va_req, uint32_t *va_ports)
 {
     const uint64_t *va = &n->mcva[(size_t)r * n->P];
     const noc_router_t *rt = &n->rt[r];
-    for (int port = 0; port < n->P; port++) {
+    for (uint32_t pm = rt->mcvp; pm; pm &= pm - 1) {
+        int port = __builtin_ctz(pm);
         /* live ones only: a VC waits on the timer wheel until its VA cycle */
         uint64_t m = va[port] & rt->in[port].nonempty;
         if (!m)
@@ -509,7 +528,7 @@ static void retire(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
     n->free_mcv = id;
     n->mcv_of[i] = -1;
     rt->mcn--;
-    n->mcva[(size_t)r * n->P + (size_t)port] &= ~(1ull << vc);
+    asking(n, r, port, vc, 0);
     iv->state = VC_IDLE;
     rt->in[port].vact &= ~(1ull << vc);
     if (iv->count) /* the next packet's head: RC from the next cycle on */
