@@ -117,8 +117,8 @@ typedef struct noc_ivc {
     uint8_t up_parked;         /* that upstream VC waits for this one's credits (cwait) */
     uint8_t whole;             /* its head is a multicast packet passing through on one
                                   output port: VA by virtual cut-through (noc_mc_enter) */
-    uint8_t whole_up;          /* such a head upstream waits for room on this VC's port
-                                  (whole_park) */
+    uint8_t whole_up;          /* such a head or a replicating VC upstream waits for room
+                                  on this VC's port (noc_wait_room) */
 } noc_ivc_t;
 
 /* One input port's VC masks, together: a router step reads them all. */
@@ -167,8 +167,9 @@ typedef struct noc_router {
      * output among their candidates (va_arm reads them, no VC state) */
     uint64_t vwo[4 + NOC_MAX_CONCENTRATION][4];
     /* per network output port: the input ports with a parked head passing
-     * through (in vwait, whole) that waits for a VC of that port with room
-     * for its packet (whole_park) */
+     * through (whole, in vwait) or a parked replicating VC (noc_mcvc_t.parked)
+     * that waits for a VC of that port with room for its packet
+     * (noc_wait_room) */
     uint32_t wwp[4];
     uint16_t wneed[4];         /* and the fewest flits one of them needs room for */
     uint32_t mcvp;             /* input ports with a replicating VC asking for VA (mcva) */
@@ -415,18 +416,23 @@ static inline int has_credit(const noc_ivc_t *d, uint64_t t, int cd, int B)
     return fr > cd || (fr > 0 && fr > credits_out(d, t, cd));
 }
 
-/* The VCs of class [lo, hi) on network output `out` of router rt (its
- * downstream VCs from index d0) that no packet owns and whose free slots
- * hold a whole packet of `flits` flits: the VCs a multicast packet may
- * take (virtual cut-through, noc_mcast.c). */
-static inline uint64_t noc_whole_vcs(const noc_t *n, const noc_router_t *rt, int out,
-                                     uint32_t d0, int lo, int hi, int flits, uint64_t t)
+/* The VCs [lo, hi) as a mask (hi <= 64). */
+static inline uint64_t noc_vc_class(int lo, int hi)
 {
-    uint64_t cls = (hi >= 64 ? ~0ull : (1ull << hi) - 1) & (~0ull << lo);
-    uint64_t fr = cls & ~rt->oown[out], ok = 0;
-    for (; fr; fr &= fr - 1) {
+    return (hi >= 64 ? ~0ull : (1ull << hi) - 1) & (~0ull << lo);
+}
+
+/* The VCs of class [lo, hi) on network output o of router r that no packet
+ * owns and whose free slots hold a whole packet of `flits` flits: the VCs
+ * a multicast packet may take (virtual cut-through, noc_mcast.c). */
+static inline uint64_t noc_whole_vcs(const noc_t *n, int r, int o, int lo, int hi, int flits,
+                                     uint64_t t)
+{
+    const noc_ivc_t *d = &n->ivc[n->dnb[r * NOC_NET_PORTS + o]];
+    uint64_t ok = 0;
+    for (uint64_t fr = noc_vc_class(lo, hi) & ~n->rt[r].oown[o]; fr; fr &= fr - 1) {
         int v = __builtin_ctzll(fr);
-        if (credits(n, &n->ivc[d0 + (uint32_t)v], t) >= flits)
+        if (credits(n, &d[v], t) >= flits)
             ok |= 1ull << v;
     }
     return ok;
@@ -497,8 +503,7 @@ void noc_mc_pkt_free(noc_t *n, int pid); /* a packet record's destination set */
  * output o of router r take `flits` flits once the credits on their way are
  * back; the input port `port` waits for room on o (whole_wake wakes it); VC
  * (r, port, vc) leaves the live set (vwait). */
-int noc_room_coming(const noc_t *n, const noc_router_t *rt, int r, int o, int lo, int hi,
-                    int flits);
+int noc_room_coming(const noc_t *n, int r, int o, int lo, int hi, int flits);
 void noc_wait_room(noc_t *n, noc_router_t *rt, int r, int port, int o, int flits);
 void noc_vwait(noc_t *n, int r, int port, int vc);
 /* A replicating VC parked for room (noc_mc_va) with a branch on output o:

@@ -342,8 +342,7 @@ static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int 
  * the whole packet. */
 static uint64_t free_vcs(const noc_t *n, int r, const noc_branch_t *b, int flits, uint64_t t)
 {
-    return noc_whole_vcs(n, &n->rt[r], b->port, n->dnb[r * NOC_NET_PORTS + b->port], b->lo,
-                         b->hi, flits, t);
+    return noc_whole_vcs(n, r, b->port, b->lo, b->hi, flits, t);
 }
 
 /* No waiting branch of the VC got an output VC. While a free VC of one of
@@ -362,7 +361,7 @@ static void park(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int flits)
         const noc_branch_t *b = &m->br[i];
         if (b->state != NOC_BR_VA)
             continue;
-        if (noc_room_coming(n, rt, r, b->port, b->lo, b->hi, flits))
+        if (noc_room_coming(n, r, b->port, b->lo, b->hi, flits))
             return;
         waiting = 1;
     }

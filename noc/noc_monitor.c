@@ -248,7 +248,7 @@ static int va_could(const noc_t *n, int r, const noc_ivc_t *iv)
 {
     if (iv->cand & ~0xfu)
         return 1;
-    uint64_t cls = (iv->vc_hi >= 64 ? ~0ull : (1ull << iv->vc_hi) - 1) & (~0ull << iv->vc_lo);
+    uint64_t cls = noc_vc_class(iv->vc_lo, iv->vc_hi);
     for (uint32_t cm = iv->cand & 0xfu; cm; cm &= cm - 1)
         if (cls & ~n->rt[r].oown[__builtin_ctz(cm)])
             return 1;
@@ -273,7 +273,7 @@ static uint64_t mc_marks(const noc_t *n, int r, const noc_ivc_t *iv, int *va_cou
             *va_could_go = 1;
             continue;
         }
-        uint64_t cls = (b->hi >= 64 ? ~0ull : (1ull << b->hi) - 1) & (~0ull << b->lo);
+        uint64_t cls = noc_vc_class(b->lo, b->hi);
         uint32_t d0 = n->dnb[r * NOC_NET_PORTS + b->port];
         for (uint64_t fr = cls & ~n->rt[r].oown[b->port]; fr; fr &= fr - 1)
             if (credits(n, &n->ivc[d0 + (uint32_t)__builtin_ctzll(fr)], n->now) >= flits)

@@ -289,7 +289,8 @@ static __attribute__((noinline)) void credit_unpark(noc_t *n, noc_ivc_t *d)
 }
 
 /* Output port o of router r released a VC or gained room: the heads passing
- * through parked for it (whole_park) request again from its next step. */
+ * through (whole_park) and the replicating VCs (noc_mcast.c park) parked
+ * for it request again from its next step. */
 static __attribute__((noinline)) void whole_wake(noc_t *n, noc_router_t *rt, int r, int o)
 {
     for (uint32_t pm = rt->wwp[o]; pm; pm &= pm - 1) {
@@ -513,10 +514,10 @@ static inline __attribute__((always_inline)) int sa_ready(noc_t *n, noc_router_t
     return 0;
 }
 
-/* The VCs [lo, hi) as a mask (hi <= 64). */
+/* Its output VC class as a mask. */
 static inline uint64_t vc_class(const noc_ivc_t *iv)
 {
-    return (iv->vc_hi >= 64 ? ~0ull : (1ull << iv->vc_hi) - 1) & (~0ull << iv->vc_lo);
+    return noc_vc_class(iv->vc_lo, iv->vc_hi);
 }
 
 /* The first free VC of iv's class on network output p, from ovc_rr on
@@ -648,19 +649,10 @@ static inline int vc_allocate(noc_t *n, int r, noc_router_t *rt, int port, int i
     return 1;
 }
 
-/* A head passing through found no VC with room for its packet. While a
- * free VC of its class will have the room once the credits on their way
- * are back, it keeps asking; otherwise only a release on its port or a
- * flit leaving one of the VCs downstream can give it one: it parks (vwait)
- * until then (whole_wake). A failed request changes nothing, so the
- * requests it skips meanwhile would all have failed: the same cycles as
- * asking every cycle (test_noc compares with the replicating VC). */
-int noc_room_coming(const noc_t *n, const noc_router_t *rt, int r, int o, int lo, int hi,
-                    int flits)
+int noc_room_coming(const noc_t *n, int r, int o, int lo, int hi, int flits)
 {
     const noc_ivc_t *d = &n->ivc[n->dnb[r * NOC_NET_PORTS + o]];
-    uint64_t cls = (hi >= 64 ? ~0ull : (1ull << hi) - 1) & (~0ull << lo);
-    for (uint64_t fr = cls & ~rt->oown[o]; fr; fr &= fr - 1)
+    for (uint64_t fr = noc_vc_class(lo, hi) & ~n->rt[r].oown[o]; fr; fr &= fr - 1)
         if (n->B - d[__builtin_ctzll(fr)].count >= flits)
             return 1;
     return 0;
@@ -683,11 +675,18 @@ void noc_vwait(noc_t *n, int r, int port, int vc)
     port_recheck(n, rt, r, port);
 }
 
+/* A head passing through found no VC with room for its packet. While a
+ * free VC of its class will have the room once the credits on their way
+ * are back, it keeps asking; otherwise only a release on its port or a
+ * flit leaving one of the VCs downstream can give it one: it parks (vwait)
+ * until then (whole_wake). A failed request changes nothing, so the
+ * requests it skips meanwhile would all have failed: the same cycles as
+ * asking every cycle (test_noc compares with the replicating VC). */
 static __attribute__((noinline)) void whole_park(noc_t *n, noc_router_t *rt, int r, int port,
                                                  int ivc, const noc_ivc_t *iv, int flits)
 {
     int o = __builtin_ctz(iv->cand);
-    if (noc_room_coming(n, rt, r, o, iv->vc_lo, iv->vc_hi, flits))
+    if (noc_room_coming(n, r, o, iv->vc_lo, iv->vc_hi, flits))
         return;
     noc_wait_room(n, rt, r, port, o, flits);
     noc_vwait(n, r, port, ivc);
@@ -696,8 +695,8 @@ static __attribute__((noinline)) void whole_park(noc_t *n, noc_router_t *rt, int
 /* VA of a multicast packet passing through on one port (iv->whole,
  * noc_mc_enter): a free VC of its class with room for the whole packet,
  * the first from the port's pointer, as a replicating VC's branch takes
- * (noc_mc_va). It never parks: a VC that is free but short of room now may
- * have it in a later cycle without any release. */
+ * (noc_mc_va). Not the unicast parking (va_park): a VC free but short of
+ * room may have it later without a release; whole_park waits for that. */
 static __attribute__((noinline)) int va_whole(noc_t *n, int r, noc_router_t *rt, int port,
                                               int ivc, noc_ivc_t *iv, uint64_t t)
 {
@@ -707,8 +706,7 @@ static __attribute__((noinline)) int va_whole(noc_t *n, int r, noc_router_t *rt,
         return 1;
     }
     int flits = n->pkt[ring(n, iv)[iv->head].pf & NOC_F_PKT].flits;
-    uint64_t fr = noc_whole_vcs(n, rt, o, n->dnb[r * NOC_NET_PORTS + o], iv->vc_lo, iv->vc_hi,
-                                flits, t);
+    uint64_t fr = noc_whole_vcs(n, r, o, iv->vc_lo, iv->vc_hi, flits, t);
     if (!fr) {
         whole_park(n, rt, r, port, ivc, iv, flits);
         return 0;
