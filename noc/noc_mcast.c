@@ -538,7 +538,7 @@ static void retire(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
         noc_next_head(n, r, port, vc, iv, iv->front_ready > t + 1 ? iv->front_ready : t + 1);
 }
 
-int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint64_t t)
+int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint64_t t, int last)
 {
     noc_mcvc_t *m = mcvc(n, iv);
     int bi = m->br_of[out];
@@ -607,7 +607,12 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint6
         retire(n, r, port, vc, iv, t);
         return 1;
     }
-    refresh_view(n, r, port, vc, iv, t, lag, first_ready(m, m->lagm), m->nva > 0);
+    /* the VC sends on another output this cycle: its view (read by the next
+     * cycle's switch bids and VA only) follows the last copy */
+    if (last)
+        refresh_view(n, r, port, vc, iv, t, lag, first_ready(m, m->lagm), m->nva > 0);
+    else
+        m->lag = lag;
     return lag != l0;
 }
 

@@ -833,7 +833,7 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
                         if (it == 0)
                             rt->out_rr[xo2] = (uint8_t)(xi + 1);
                     }
-                    moved |= noc_mc_send(n, r, port, pick, iv, xo2 / os, t);
+                    moved |= noc_mc_send(n, r, port, pick, iv, xo2 / os, t, !(gm & (gm - 1)));
                 }
                 rt->in_rr[xi] = (uint8_t)(pick + moved);
                 continue;
@@ -1129,14 +1129,29 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
                 out_req[xo] |= 1ull << xi;
             }
         }
+    /* with replicating VCs, each output's pick first (no grant changes
+     * another output's): the outputs each crossbar input won, so that a
+     * replicating VC knows its last copy of the cycle */
+    const int mcr = mc && rt->mcn;
+    int8_t pick[NOC_MAX_XPORTS];
+    uint8_t wins[NOC_MAX_XPORTS];
+    if (mcr) {
+        memset(wins, 0, sizeof wins);
+        for (uint64_t om = outs; om; om &= om - 1) {
+            int xo = __builtin_ctzll(om);
+            pick[xo] = (int8_t)rr_pick(out_req[xo], rt->out_rr[xo]);
+            wins[pick[xo]]++;
+        }
+    }
     while (outs) {
         int xo = __builtin_ctzll(outs);
         outs &= outs - 1;
-        int xi = rr_pick(out_req[xo], rt->out_rr[xo]), port = is > 1 ? xi / is : xi;
+        int xi = mcr ? pick[xo] : rr_pick(out_req[xo], rt->out_rr[xo]), port = is > 1 ? xi / is : xi;
         noc_ivc_t *iv = base + port * V + in_vc[xi];
         rt->out_rr[xo] = (uint8_t)(xi + 1);
         if (mc && iv->state == VC_MC) { /* its input keeps it until the flit is copied */
-            int moved = noc_mc_send(n, r, port, in_vc[xi], iv, os > 1 ? xo / os : xo, t);
+            int moved = noc_mc_send(n, r, port, in_vc[xi], iv, os > 1 ? xo / os : xo, t,
+                                    !mcr || --wins[xi] == 0);
             rt->in_rr[xi] = (uint8_t)(in_vc[xi] + moved);
             continue;
         }
