@@ -199,13 +199,20 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
         int k = cnt[o];
         const int32_t *grp = tmp + at[o] - k;
         noc_branch_t *b = &m->br[bi_of[o]];
-        int nb = o < NOC_NET_PORTS ? n->rt[r].nbr[o] : r;
-        b->hops_here = b->hops_next = INT32_MAX;
-        for (int i = 0; i < k; i++) {
-            int h = hops_from(n, r, grp[i]), hn = hops_from(n, nb, grp[i]);
-            b->hops_here = h < b->hops_here ? h : b->hops_here;
-            b->hops_next = hn < b->hops_next ? hn : b->hops_next;
+        /* a tree step is a minimal one: every destination of a network
+         * branch is one hop nearer from the next router; a local branch's
+         * are here (0) */
+        int hn = 0;
+        if (o < NOC_NET_PORTS) {
+            int nb = n->rt[r].nbr[o];
+            hn = INT32_MAX;
+            for (int i = 0; i < k; i++) {
+                int h = hops_from(n, nb, grp[i]);
+                hn = h < hn ? h : hn;
+            }
         }
+        b->hops_next = hn;
+        b->hops_here = o < NOC_NET_PORTS ? hn + 1 : 0;
         b->dst = grp[0];
         if (k > 1)
             b->ds = noc_dset_copy(n, grp, k);
