@@ -17,9 +17,29 @@ using namespace sc_core;
 
 namespace imc {
 
+// A time of whole ps. sc_time(double, unit) converts through the time
+// resolution in floating point, a visible cost at 10^7 calls a run; with a
+// resolution of 1 ps (the default) or a whole fraction of it, a ps count is
+// exactly that many ticks. A coarser resolution takes the constructor.
+static sc_time from_ps(long long v)
+{
+    static const sc_dt::uint64 ticks = [] {
+        const sc_time one(1, SC_PS);
+        return one.value() >= 1 && sc_time::from_value(one.value()) == one ? one.value() : 0;
+    }();
+    return ticks && v >= 0 ? sc_time::from_value((sc_dt::uint64)v * ticks) : sc_time((double)v, SC_PS);
+}
+
+// One ps: the grant phase's offset after a cycle edge.
+static const sc_time &one_ps()
+{
+    static const sc_time eps(1, SC_PS);
+    return eps;
+}
+
 sc_time Clock::at(uint64_t cycle) const
 {
-    return sc_time(std::llround((double)cycle * ps), SC_PS);
+    return from_ps(std::llround((double)cycle * ps));
 }
 
 // at() rounds to whole ps (within 0.5 ps), so a time within 0.75 ps after a
@@ -210,7 +230,7 @@ void Tile::queue(ImcOpExt *e, Waiter *w, const sc_time &delay)
     // A request made in (or after) a cycle's grant phase (edge + 1 ps, where
     // the ops granted then start their successors) is for the next cycle:
     // within the edge's rounding tolerance it would otherwise race the phase.
-    if (clk_.at(arrival) + sc_time(1, SC_PS) <= t)
+    if (clk_.at(arrival) + one_ps() <= t)
         arrival++;
     w->left = 1 + std::max(0, e->n_more);
     w->end = 0;
@@ -225,7 +245,7 @@ void Tile::queue(ImcOpExt *e, Waiter *w, const sc_time &delay)
     }
     // wake the arbiter straight at its grant phase (cycle edge + 1 ps), not
     // a delta from now only for it to wait that long
-    req_ev_.notify(clk_.at(arrival) + sc_time(1, SC_PS) - sc_time_stamp());
+    req_ev_.notify(clk_.at(arrival) + one_ps() - sc_time_stamp());
 }
 
 static tlm::tlm_response_status status_of(const ImcOpExt *e)
@@ -301,7 +321,7 @@ std::vector<tile_result_t> Tile::results_;
 
 void Tile::arbiter()
 {
-    const sc_time eps(1, SC_PS);
+    const sc_time &eps = one_ps();
     std::vector<tile_result_t> &res = results_;
     if (res.empty())
         res.resize(64);

@@ -4,6 +4,7 @@
 // fixture so energies are dynamic only).
 #include <systemc>
 
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <sstream>
@@ -320,6 +321,28 @@ START_TEST(bad_op_error_response)
 }
 END_TEST
 
+/* Clock::at builds its times from ps counts as ticks of the resolution:
+ * the same times as sc_time's own constructor, for clocks whose period is
+ * no whole number of ps, from cycle 0 to 2^40 (a run of 15 min at 1.2 GHz). */
+START_TEST(clock_edges_equal_the_constructor_times)
+{
+    arch_t a;
+    fx_isaac(&a);
+    imc::Clock clk(&a);
+    const double periods[] = {1000.0 / 1.2, 1000.0, 700.0 / 3.0, 1.5};
+    for (double ps : periods) {
+        clk.ps = ps;
+        for (uint64_t c = 0; c < (1ull << 40); c = c < 4096 ? c + 1 : c * 3 + 7) {
+            sc_time want((double)std::llround((double)c * ps), SC_PS);
+            ck_assert_msg(clk.at(c) == want, "period %g ps, cycle %llu: %s, expected %s", ps,
+                          (unsigned long long)c, clk.at(c).to_string().c_str(),
+                          want.to_string().c_str());
+            ck_assert_uint_eq(clk.ceil_cycle(clk.at(c)), c);
+        }
+    }
+}
+END_TEST
+
 int sc_main(int, char **)
 {
     Suite *s = suite_create("tile_sc");
@@ -328,6 +351,7 @@ int sc_main(int, char **)
     tcase_add_test(tc, conv_layer_two_streams);
     tcase_add_test(tc, conv_layer_two_streams_reverse_spawn);
     tcase_add_test(tc, bad_op_error_response);
+    tcase_add_test(tc, clock_edges_equal_the_constructor_times);
     suite_add_tcase(s, tc);
     return check_run(s);
 }
