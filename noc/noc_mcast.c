@@ -141,7 +141,7 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     const noc_pkt_t *p = &n->pkt[pid];
     const noc_dset_t *s = &n->dset[p->ds];
     /* group the destinations by output port: a branch per port */
-    int cnt[4 + NOC_MAX_CONCENTRATION] = {0}, bi_of[4 + NOC_MAX_CONCENTRATION];
+    int cnt[4 + NOC_MAX_CONCENTRATION] = {0};
     uint32_t used = 0;
     /* port of each destination (second half), then the groups (first half) */
     int32_t *tmp = noc_mc_scratch(n, s->n), *port_of = tmp + s->n;
@@ -171,34 +171,28 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     m->lagm = 0;
     m->ndone = 0;
     m->parked = 0;
-    for (int o = 0; o < n->P; o++) {
-        if (!cnt[o])
-            continue;
+    /* the groups, in the set's order within each, one after another in tmp,
+     * and a branch per group (both in port order) */
+    int at[4 + NOC_MAX_CONCENTRATION];
+    int sum = 0;
+    for (uint32_t um = used; um; um &= um - 1) {
+        int o = __builtin_ctz(um);
+        at[o] = sum;
+        sum += cnt[o];
+    }
+    for (int i = 0; i < s->n; i++)
+        tmp[at[port_of[i]]++] = s->d[i];
+    for (uint32_t um = used; um; um &= um - 1) {
+        int o = __builtin_ctz(um), k = cnt[o];
+        const int32_t *grp = tmp + at[o] - k;
         noc_branch_t *b = &m->br[m->nbr];
-        m->br_of[o] = (int8_t)m->nbr;
-        bi_of[o] = m->nbr++;
+        m->br_of[o] = (int8_t)m->nbr++;
         memset(b, 0, sizeof *b);
         b->port = (int8_t)o;
         b->state = NOC_BR_VA;
         b->child = -1;
         b->ds = -1;
         port_class(n, r, p, o, &b->lo, &b->hi);
-    }
-    m->nva = m->nbr;
-    /* the groups, in the set's order within each, one after another in tmp */
-    int at[4 + NOC_MAX_CONCENTRATION];
-    for (int o = 0, sum = 0; o < n->P; o++) {
-        at[o] = sum;
-        sum += cnt[o];
-    }
-    for (int i = 0; i < s->n; i++)
-        tmp[at[port_of[i]]++] = s->d[i];
-    for (int o = 0; o < n->P; o++) {
-        if (!cnt[o])
-            continue;
-        int k = cnt[o];
-        const int32_t *grp = tmp + at[o] - k;
-        noc_branch_t *b = &m->br[bi_of[o]];
         /* a tree step is a minimal one: every destination of a network
          * branch is one hop nearer from the next router; a local branch's
          * are here (0) */
@@ -217,6 +211,7 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
         if (k > 1)
             b->ds = noc_dset_copy(n, grp, k);
     }
+    m->nva = m->nbr;
     n->mcv_of[iv - n->ivc] = id;
     iv->state = VC_MC;
     iv->cand = 0;
