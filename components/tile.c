@@ -102,6 +102,7 @@ static uint64_t stage_up(const tile_t *t, uint64_t x)
 }
 
 static int op_valid(const tile_t *t, const tile_op_t *op, char *err, int errn);
+static void waits_for(const tile_t *t, tile_pending_t *p);
 
 int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival)
 {
@@ -125,6 +126,7 @@ int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival)
     t->q[i].seq = t->seq++;
     char err[8]; /* judged once: neither the op nor the tile's make-up changes */
     t->q[i].valid = op_valid(t, op, err, sizeof err);
+    waits_for(t, &t->q[i]);
     t->nq++;
     return 0;
 }
@@ -212,30 +214,51 @@ static int op_valid(const tile_t *t, const tile_op_t *op, char *err, int errn)
 
 /* Earliest cycle >= arrival at which op's resources are free (given the
  * current reservations). */
-static uint64_t ready_at(const tile_t *t, const tile_pending_t *p)
+/* What a valid pending op waits for (ready_at): its bank and the bus, its
+ * CE, or its function unit. The arbiter asks for every queued op at every
+ * grant phase: found once here, not with a division each time. */
+static void waits_for(const tile_t *t, tile_pending_t *p)
 {
     const tile_op_t *op = &p->op;
-    uint64_t r = p->arrival;
+    p->on_bus = 0;
+    p->bus_lat = 0;
+    p->free_at = NULL;
     if (!p->valid)
-        return r;
+        return;
     switch (op->kind) {
     case TILE_OP_READ:
-    case TILE_OP_WRITE: {
-        uint64_t b = t->bank_free[(op->addr / t->bank_bytes) % (uint64_t)t->n_banks];
-        uint64_t L = buf_latency(t);
-        uint64_t bus = t->bus_free > L ? t->bus_free - L : 0;
-        if (b > r) r = b;
-        if (bus > r) r = bus;
-        return r;
-    }
+    case TILE_OP_WRITE:
+        p->free_at = &t->bank_free[(op->addr / t->bank_bytes) % (uint64_t)t->n_banks];
+        p->on_bus = 1;
+        p->bus_lat = buf_latency(t);
+        return;
     case TILE_OP_MVM:
-        return t->ces[op->ce].busy_until > r ? t->ces[op->ce].busy_until : r;
+        p->free_at = &t->ces[op->ce].busy_until;
+        return;
     default: {
         uint64_t *f;
         unit_of(t, op, &f);
-        return *f > r ? *f : r;
+        p->free_at = f;
+        return;
     }
     }
+}
+
+/* The first cycle the op may start: its arrival, its resource free, and
+ * for a buffer op the bus free by the time its access latency is over. */
+static uint64_t ready_at(const tile_t *t, const tile_pending_t *p)
+{
+    uint64_t r = p->arrival;
+    if (!p->free_at) /* invalid: answered at its arrival */
+        return r;
+    if (*p->free_at > r)
+        r = *p->free_at;
+    if (p->on_bus) {
+        uint64_t L = p->bus_lat, bus = t->bus_free > L ? t->bus_free - L : 0;
+        if (bus > r)
+            r = bus;
+    }
+    return r;
 }
 
 uint64_t tile_next_event(const tile_t *t)
