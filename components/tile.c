@@ -212,8 +212,6 @@ static int op_valid(const tile_t *t, const tile_op_t *op, char *err, int errn)
     return 1;
 }
 
-/* Earliest cycle >= arrival at which op's resources are free (given the
- * current reservations). */
 /* What a valid pending op waits for (ready_at): its bank and the bus, its
  * CE, or its function unit. The arbiter asks for every queued op at every
  * grant phase: found once here, not with a division each time. */
@@ -244,8 +242,9 @@ static void waits_for(const tile_t *t, tile_pending_t *p)
     }
 }
 
-/* The first cycle the op may start: its arrival, its resource free, and
- * for a buffer op the bus free by the time its access latency is over. */
+/* Earliest cycle >= arrival at which the op's resources are free (given the
+ * current reservations): its bank, CE or unit, and for a buffer op the bus
+ * free by the time its access latency is over. */
 static uint64_t ready_at(const tile_t *t, const tile_pending_t *p)
 {
     uint64_t r = p->arrival;
