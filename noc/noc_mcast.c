@@ -340,13 +340,6 @@ static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int 
     n->st.vc_allocs++;
 }
 
-/* The free output VCs branch b may take: its class, unowned, with room for
- * the whole packet. */
-static uint64_t free_vcs(const noc_t *n, int r, const noc_branch_t *b, int flits, uint64_t t)
-{
-    return noc_whole_vcs(n, r, b->port, b->lo, b->hi, flits, t);
-}
-
 /* No waiting branch of the VC got an output VC. While a free VC of one of
  * their ports will have room for the packet once the credits on their way
  * are back, it keeps asking; otherwise it stops asking (parked: out of
@@ -411,7 +404,7 @@ int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
             m = mcvc(n, iv);
             continue;
         }
-        uint64_t fr = free_vcs(n, r, b, flits, t);
+        uint64_t fr = noc_whole_vcs(n, r, b->port, b->lo, b->hi, flits, t);
         if (!fr)
             continue;
         /* the first from the port's output VC pointer (as greedy unicast) */
@@ -442,7 +435,7 @@ int noc_mc_va_rows(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t,
             m = mcvc(n, iv);
             continue;
         }
-        uint64_t fr = free_vcs(n, r, b, flits, t);
+        uint64_t fr = noc_whole_vcs(n, r, b->port, b->lo, b->hi, flits, t);
         if (!fr)
             continue;
         noc_alloc_row_t *q = &rows[k++];

@@ -273,11 +273,8 @@ static uint64_t mc_marks(const noc_t *n, int r, const noc_ivc_t *iv, int *va_cou
             *va_could_go = 1;
             continue;
         }
-        uint64_t cls = noc_vc_class(b->lo, b->hi);
-        uint32_t d0 = n->dnb[r * NOC_NET_PORTS + b->port];
-        for (uint64_t fr = cls & ~n->rt[r].oown[b->port]; fr; fr &= fr - 1)
-            if (credits(n, &n->ivc[d0 + (uint32_t)__builtin_ctzll(fr)], n->now) >= flits)
-                *va_could_go = 1;
+        if (noc_whole_vcs(n, r, b->port, b->lo, b->hi, flits, n->now))
+            *va_could_go = 1;
     }
     return sent << 8 | go;
 }
