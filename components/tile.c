@@ -124,8 +124,6 @@ int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival)
     t->q[i].op = *op;
     t->q[i].arrival = arrival;
     t->q[i].seq = t->seq++;
-    char err[8]; /* judged once: neither the op nor the tile's make-up changes */
-    t->q[i].valid = op_valid(t, op, err, sizeof err);
     waits_for(t, &t->q[i]);
     t->nq++;
     return 0;
@@ -212,16 +210,18 @@ static int op_valid(const tile_t *t, const tile_op_t *op, char *err, int errn)
     return 1;
 }
 
-/* What a valid pending op waits for (ready_at): its bank and the bus, its
- * CE, or its function unit. The arbiter asks for every queued op at every
- * grant phase: found once here, not with a division each time. */
+/* What a pending op waits for (ready_at): its bank and the bus, its CE, or
+ * its function unit; nothing when it is invalid. The arbiter asks for every
+ * queued op at every grant phase: found once here, not with a division each
+ * time (neither the op nor the tile's make-up changes). */
 static void waits_for(const tile_t *t, tile_pending_t *p)
 {
     const tile_op_t *op = &p->op;
+    char err[8];
     p->on_bus = 0;
     p->bus_lat = 0;
     p->free_at = NULL;
-    if (!p->valid)
+    if (!op_valid(t, op, err, sizeof err))
         return;
     switch (op->kind) {
     case TILE_OP_READ:

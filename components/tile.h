@@ -98,10 +98,9 @@ typedef int (*tile_mvm_fn)(void *ctx, struct tile *t, const tile_op_t *op, uint6
 typedef struct tile_pending {
     tile_op_t op;
     uint64_t arrival, seq;
-    int valid;              /* op_valid() of op, judged once at the request */
     int on_bus;             /* a buffer op: it waits for the bus too */
-    /* the free cycle of the bank, CE or unit it waits for (NULL: invalid),
-     * and a buffer op's access latency, found once at the request */
+    /* the free cycle of the bank, CE or unit it waits for (NULL: op_valid()
+     * failed), and a buffer op's access latency, found once at the request */
     const uint64_t *free_at;
     uint64_t bus_lat;
 } tile_pending_t;
