@@ -61,6 +61,10 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
     std::vector<opt_t> t = {JOB_OPTIONS(&ra.job)};
     t.push_back(OPT_INT(0, "batch", &ra.batch, "N", 1, 100000,
                         "inferences to run through the pipeline (default 1)"));
+    t.push_back(OPT_INT(0, "period-window", &ra.period_window, "W", 2, kPeriodWindowMax,
+                        "the period is the mean of the last W completion intervals once\n"
+                        "it agrees with the W before within 2 % (default 4; up to 4 W\n"
+                        "inferences when the batch is smaller; docs/run.md)"));
     if (!multi_arch) {
         t.push_back(OPT_STRING(0, "traces", &ra.traces, "DIR",
                                "run the traces written by 'imcsim compile -o DIR' instead of\n"
@@ -166,6 +170,7 @@ int run_one(const RunArgs &ra, const char *arch_spec, run_result_t *res, imc_dia
         cfg.timeline_path = ra.timeline;
         cfg.progress = true;
         cfg.perturb_order = (uint64_t)ra.perturb_order;
+        cfg.period_window = (int)ra.period_window;
         rc = imc_simulate(j->arch, &j->mapping, layers, cfg, res, d);
         rc = check_horizon(rc, d);
         if (fres)

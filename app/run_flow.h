@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "diag.h"
+#include "engine.h"
 #include "job.h"
 #include "opts.h"
 #include "run_result.h"
@@ -14,7 +15,7 @@ struct RunArgs {
     job_opts_t job = JOB_OPTS_INIT; // --arch, --model, --set, --replicate
     const char *json = nullptr, *csv = nullptr, *timeline = nullptr, *traces = nullptr;
     const char *manifest = nullptr; // run: where the manifest of the outputs goes
-    int64_t batch = 1, perturb_order = 0;
+    int64_t batch = 1, perturb_order = 0, period_window = kPeriodWindowDefault;
     int quiet = 0;
     // --functional (docs/functional.md): accuracy on a data set
     int functional = 0;

@@ -32,6 +32,18 @@ void Engine::collect(run_result_t *r)
     r->latency_cycles = ps_cycles(inf_done_ps_[0]);
     r->steady = converged_;
     r->period_s = period_ps_ * 1e-12;
+    r->period_window = cfg.period_window;
+    r->n_completions = K;
+    r->completions_s = (double *)malloc((size_t)K * sizeof *r->completions_s);
+    for (int i = 0; i < K; i++)
+        r->completions_s[i] = (double)inf_done_ps_[(size_t)i] * 1e-12;
+    // the shortest and longest of the intervals period_s is the mean of
+    const int from = std::max(1, period_end_ - cfg.period_window + 1);
+    for (int i = from; i <= period_end_; i++) {
+        double iv = ((double)inf_done_ps_[(size_t)i] - (double)inf_done_ps_[(size_t)i - 1]) * 1e-12;
+        r->period_min_s = i == from ? iv : std::min(r->period_min_s, iv);
+        r->period_max_s = i == from ? iv : std::max(r->period_max_s, iv);
+    }
     r->total_s = (double)inf_done_ps_[(size_t)cfg.batch - 1] * 1e-12; // the batch's last output
     r->total_cycles = (uint64_t)std::llround(r->total_s / cycle_s);
     r->throughput_inferences_per_s = r->period_s > 0 ? 1.0 / r->period_s : 0;

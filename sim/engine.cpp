@@ -21,10 +21,6 @@ namespace imc_run {
 
 int chip_of(const arch_t *a, int gtile) { return gtile / a->chip.tiles; }
 
-// Inferences a run may simulate in all to find the steady-state period when
-// the batch is smaller (docs/run.md, "Results").
-constexpr int kAdaptiveMax = 16;
-
 // ---------------------------------------------------------------- TileNode
 
 TileNode::TileNode(sc_module_name n, Engine *e, const arch_t *a, int g)
@@ -66,7 +62,9 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
 {
     const int nl = m->model->n_layers;
     lacc.resize((size_t)nl);
-    inferences_ = std::max(cfg.batch, kAdaptiveMax);
+    // when the batch is smaller, up to 4 windows of completion intervals to
+    // find the steady-state period in (docs/run.md, "Results")
+    inferences_ = std::max(cfg.batch, 4 * cfg.period_window);
     chips_ = std::max(1, m->chips_used);
     const int total_tiles = a->chip.tiles * a->chip.chips;
     node_of_.assign((size_t)total_tiles, nullptr);
@@ -495,6 +493,11 @@ int imc_simulate(const arch_t *a, const mapping_t *m, const trace_layer_t *layer
     std::memset(out, 0, sizeof *out);
     if (cfg.batch < 1) {
         diag_error(d, nullptr, 0, 0, "batch must be at least 1");
+        return 2;
+    }
+    if (cfg.period_window < 2 || cfg.period_window > kPeriodWindowMax) {
+        diag_error(d, nullptr, 0, 0, "period window %d is outside 2..%d", cfg.period_window,
+                   kPeriodWindowMax);
         return 2;
     }
     timeline_t *tl = nullptr;

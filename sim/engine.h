@@ -13,6 +13,9 @@
 #include "run_result.h"
 #include "trace_io.h"
 
+constexpr int kPeriodWindowDefault = 4;
+constexpr int kPeriodWindowMax = 256;
+
 struct imc_run_config {
     int batch = 1;
     const char *timeline_path = nullptr; // Chrome trace-event JSON, or null
@@ -21,6 +24,10 @@ struct imc_run_config {
     // this seed), so the processes of one instant run in another order.
     // Results must not change: a check of the model, not a feature.
     uint64_t perturb_order = 0;
+    // The period is the mean of the last period_window completion intervals
+    // once it agrees with the window before within 2 % (docs/run.md,
+    // "Results"); a run simulates up to 4 windows when the batch is smaller.
+    int period_window = kPeriodWindowDefault;
 };
 
 // 0 on success; 1 when the simulation could not finish (deadlock report in d);

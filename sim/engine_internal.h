@@ -34,7 +34,6 @@ constexpr int kHostInputsAhead = 2;
 
 // Completions per window of the steady-state test (offchip.cpp
 // inference_done): 4 covers patterns that repeat every 2 inferences.
-constexpr int kPeriodWindow = 4;
 
 class Engine;
 class TileNode;
@@ -315,7 +314,8 @@ class Engine : public sc_core::sc_module {
     int host_bits_ = 1;          // bits per value of the network input
     int done_upto_ = 0;          // inferences [0, done_upto_) have completed
     int converged_ = 0;          // 1 converged, -1 gave up (see inference_done)
-    double period_ps_ = 0;       // batch 1: the converged completion interval
+    double period_ps_ = 0;       // the last window's mean completion interval
+    int period_end_ = -1;        // the inference that closed that window
     std::vector<std::unique_ptr<noc_sc>> nocs_;
     std::vector<std::unique_ptr<TileNode>> nodes_;
     std::vector<TileNode *> node_of_;

@@ -182,12 +182,12 @@ void Engine::host_arrive(const PktHdr &h)
 }
 
 // The run adds inferences behind the batch until the mean completion
-// interval of the last kPeriodWindow inferences agrees with that of the
-// kPeriodWindow before within 2 % (at most kAdaptiveMax in all, or the
-// batch), then lets the inferences already started finish; the period is
-// the last window's mean. Single intervals jitter where links and buffers
-// are contended, and a batch's first intervals are shorter than the steady
-// state (its first inferences waited for the pipeline to fill).
+// interval of the last W = cfg.period_window inferences agrees with that of
+// the W before within 2 % (at most 4 W in all, or the batch), then lets the
+// inferences already started finish; the period is the last window's mean.
+// Single intervals jitter where links and buffers are contended, and a
+// batch's first intervals are shorter than the steady state (its first
+// inferences waited for the pipeline to fill).
 void Engine::inference_done(int inf)
 {
     inf_done_ps_[(size_t)inf] = sc_time_stamp().value();
@@ -200,7 +200,7 @@ void Engine::inference_done(int inf)
 
 void Engine::judge_period(int k)
 {
-    const int W = kPeriodWindow;
+    const int W = cfg.period_window;
     if (k < 2 * W)
         return;
     auto ps = [&](int i) { return (double)inf_done_ps_[(size_t)i]; };
@@ -210,6 +210,7 @@ void Engine::judge_period(int k)
         return;
     converged_ = agree ? 1 : -1;
     period_ps_ = last;
+    period_end_ = k;
     const uint64_t now = sc_time_stamp().value();
     int started = host_started_.get(now);
     for (auto &s : streams_)

@@ -34,6 +34,7 @@ void run_result_free(run_result_t *r)
     free(r->functional);
     free(r->layers);
     free(r->tiles);
+    free(r->completions_s);
     memset(r, 0, sizeof *r);
 }
 
@@ -81,6 +82,11 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_uint(&w, "total_cycles", r->total_cycles);
     jw_num(&w, "total_s", r->total_s);
     jw_num(&w, "period_s", r->period_s);
+    jw_int(&w, "period_window", r->period_window);
+    jw_obj_begin(&w, "period_intervals_s");
+    jw_num(&w, "min", r->period_min_s);
+    jw_num(&w, "max", r->period_max_s);
+    jw_obj_end(&w);
     jw_num(&w, "throughput_inferences_per_s", r->throughput_inferences_per_s);
     jw_uint(&w, "macs", r->macs);
     jw_uint(&w, "mvm_ops", r->mvm_ops);
@@ -147,6 +153,10 @@ void run_write_json(const run_result_t *r, FILE *f)
         estimate_write_json(&r->estimate, r->estimate_model, &w);
         jw_obj_end(&w);
     }
+    jw_arr_begin(&w, "completions_s");
+    for (int i = 0; i < r->n_completions; i++)
+        jw_num(&w, NULL, r->completions_s[i]);
+    jw_arr_end(&w);
 
     double to_s = r->clock_ghz > 0 ? 1e-9 / r->clock_ghz : 0;
     jw_arr_begin(&w, "layers");
@@ -202,7 +212,13 @@ void run_write_summary(const run_result_t *r, FILE *f)
             (unsigned long long)r->latency_cycles, r->clock_ghz);
     fprintf(f, "  throughput     %.6g inferences/s (period %s, %s)\n", r->throughput_inferences_per_s,
             fmt_si(b, sizeof b, r->period_s, "s"),
-            r->steady > 0 ? "steady state" : "NOT converged: run a larger --batch");
+            r->steady > 0 ? "steady state" : "NOT converged: run a larger --batch or --period-window");
+    /* a mean of a few intervals that spread is a sample of them (docs/run.md) */
+    if (r->period_s > 0 && (r->period_max_s > 1.1 * r->period_s || r->period_min_s < 0.9 * r->period_s))
+        fprintf(f, "                 (its %d completion intervals jitter from %s to %s: a larger "
+                   "--period-window averages more)\n",
+                r->period_window, fmt_si(a, sizeof a, r->period_min_s, "s"),
+                fmt_si(c, sizeof c, r->period_max_s, "s"));
     fprintf(f, "  energy         %s per inference (dynamic %s, static %s over the period)\n",
             fmt_si(a, sizeof a, per, "J"), fmt_si(b, sizeof b, sum(r->inference_dynamic_j_by_class), "J"),
             fmt_si(c, sizeof c, sum(r->inference_static_j_by_class), "J"));

@@ -170,6 +170,7 @@ void run_job(arch_t *a, const uint8_t *image, size_t image_len, const float *inp
                 r->adc_conversions = res.adc_conversions;
                 r->energy_pj = (uint64_t)std::llround(run_energy_total(&res) * 1e12);
             }
+            run_result_free(&res);
         }
         image_job_free(&j);
     }

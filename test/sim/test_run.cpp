@@ -42,7 +42,7 @@ struct Run {
 
 // One elaboration per process: Check forks every test, so each may run once.
 void run(Run &x, const char *arch, const char *model, int batch,
-         std::vector<const char *> sets = {})
+         std::vector<const char *> sets = {}, int period_window = kPeriodWindowDefault)
 {
     imc_diag_t d;
     diag_init(&d);
@@ -53,6 +53,7 @@ void run(Run &x, const char *arch, const char *model, int batch,
     imc_run_config cfg;
     cfg.batch = batch;
     cfg.progress = false;
+    cfg.period_window = period_window;
     int rc = imc_simulate(&x.a, &x.mp, x.layers, cfg, &x.r, &d);
     ck_assert_msg(rc == 0, "simulate %s on %s: %s", model, arch, d.text ? d.text : "");
     diag_free(&d);
@@ -109,9 +110,42 @@ uint64_t analytic_conversions(const Run &x)
     return total;
 }
 
+// The period by docs/run.md's rule, from the completion times alone: the
+// first inference k (in order, from 2 W on) whose last W completion
+// intervals' mean agrees with the W before within 2 %, that mean; none: the
+// last one judged (4 W - 1, or the batch's last), not converged.
+void check_period_rule(const run_result_t &r, int batch)
+{
+    const int W = r.period_window, K = r.n_completions;
+    ck_assert_int_eq(K, r.inferences);
+    ck_assert_int_ge(K, std::max(batch, 2 * W + 1));
+    ck_assert_int_le(K, std::max(batch, 4 * W));
+    const double *c = r.completions_s;
+    auto mean = [&](int k) { return (c[k] - c[k - W]) / W; };
+    int k = 2 * W;
+    while (k < std::max(batch, 4 * W) - 1 &&
+           !(std::fabs(mean(k) - mean(k - W)) <= 0.02 * mean(k)))
+        k++;
+    const bool agree = std::fabs(mean(k) - mean(k - W)) <= 0.02 * mean(k);
+    ck_assert_int_eq(r.steady, agree ? 1 : -1);
+    ck_assert_msg(std::fabs(r.period_s - mean(k)) <= 1e-9 * mean(k), "period %g s, rule %g s (k %d)",
+                  r.period_s, mean(k), k);
+    double lo = c[k] - c[k - 1], hi = lo;
+    for (int i = k - W + 1; i <= k; i++) {
+        lo = std::min(lo, c[i] - c[i - 1]);
+        hi = std::max(hi, c[i] - c[i - 1]);
+    }
+    ck_assert(std::fabs(r.period_min_s - lo) <= 1e-9 * hi && std::fabs(r.period_max_s - hi) <= 1e-9 * hi);
+    ck_assert(lo <= r.period_s * (1 + 1e-9) && r.period_s <= hi * (1 + 1e-9));
+    // the latency and the batch's end are completion times too
+    ck_assert(std::fabs(c[0] - r.latency_s) <= 1e-9 * r.latency_s);
+    ck_assert(std::fabs(c[batch - 1] - r.total_s) <= 1e-9 * r.total_s);
+}
+
 void check_invariants(Run &x, int batch)
 {
     const run_result_t &r = x.r;
+    check_period_rule(r, batch);
     // MACs executed = the compiler's MACs, per inference, for the whole batch.
     ck_assert_uint_eq(r.macs, (uint64_t)x.mp.macs * (uint64_t)batch);
     ck_assert_uint_eq(r.macs, (uint64_t)model_macs(&x.m) * (uint64_t)batch);
@@ -207,6 +241,18 @@ INVARIANT_TEST(isaac_vgg8, "isaac", "vgg8", 1)
 INVARIANT_TEST(isaac_lstm, "isaac", "lstm", 1)
 INVARIANT_TEST(isaac_resnet18, "isaac", "resnet18", 2) // batch 2 deadlocked once
 
+// A longer window: up to 4 W inferences, the same rule (mlp_l4's completion
+// intervals jitter, docs/run.md).
+START_TEST(isaac_mlp_l4_window8)
+{
+    Run x;
+    run(x, "isaac", "mlp_l4", 1, {}, 8);
+    ck_assert_int_eq(x.r.period_window, 8);
+    ck_assert_int_gt(x.r.inferences, 16); // more than the default window's 4 x 4
+    check_invariants(x, 1);
+}
+END_TEST
+
 } // namespace
 
 int sc_main(int, char **)
@@ -220,6 +266,7 @@ int sc_main(int, char **)
     tcase_add_test(tc, isaac_vgg8);
     tcase_add_test(tc, isaac_lstm);
     tcase_add_test(tc, isaac_resnet18);
+    tcase_add_test(tc, isaac_mlp_l4_window8);
     suite_add_tcase(s, tc);
     return check_run(s);
 }
