@@ -24,7 +24,7 @@ int chip_of(const arch_t *a, int gtile) { return gtile / a->chip.tiles; }
 // ---------------------------------------------------------------- TileNode
 
 TileNode::TileNode(sc_module_name n, Engine *e, const arch_t *a, int g)
-    : sc_module(n), tile("tile", a), ops("ops"), net_out("net_out"), net_in("net_in"),
+    : sc_module(n), tile("tile", a, e->waker_.get()), ops("ops"), net_out("net_out"), net_in("net_in"),
       gtile(g), chip(chip_of(a, g)), endpoint(arch_tile_endpoint(a, g % a->chip.tiles)), eng_(e)
 {
     ops.bind(tile.tgt);
@@ -103,6 +103,7 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
             gateway_arrive(c, gp);
         };
     }
+    waker_.reset(new imc::TileWaker("tile_waker"));
     imc::elab_heap_begin((size_t)std::count(used.begin(), used.end(), 1) * (256 << 10));
     for (int t = 0; t < total_tiles; t++) {
         if (!used[(size_t)t])

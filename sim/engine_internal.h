@@ -317,6 +317,7 @@ class Engine : public sc_core::sc_module {
     double period_ps_ = 0;       // the last window's mean completion interval
     int period_end_ = -1;        // the inference that closed that window
     std::vector<std::unique_ptr<noc_sc>> nocs_;
+    std::unique_ptr<imc::TileWaker> waker_; // every tile's arbiter, from one process
     std::vector<std::unique_ptr<TileNode>> nodes_;
     std::vector<TileNode *> node_of_;
     std::vector<int> tile_at_; // a chip's tile at each NoC endpoint (chip.noc.placement)

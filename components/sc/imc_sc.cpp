@@ -166,8 +166,45 @@ unsigned CrossbarArray::transport_dbg(tlm::tlm_generic_payload &p)
 
 // ---------------------------------------------------------------- tile
 
-Tile::Tile(sc_module_name n, const arch_t *a)
-    : sc_module(n), tgt("tgt"), a_(a), clk_(a), ces_sock_("ces")
+TileWaker::TileWaker(sc_module_name n) : sc_module(n)
+{
+    SC_HAS_PROCESS(TileWaker);
+    SC_METHOD(run);
+    sensitive << ev_;
+    dont_initialize();
+}
+
+void TileWaker::wake(Tile *t, sc_dt::uint64 at)
+{
+    if (at >= t->wake_at_)
+        return; // it wakes earlier, and finds then what is due after
+    t->wake_at_ = at;
+    if (due_.empty() || at < due_.top().at)
+        ev_.notify(sc_time::from_value(at) - sc_time_stamp());
+    due_.push({at, seq_++, t});
+}
+
+// Every wake-up is for a later instant (a request's grant phase is after
+// it), so one run serves all that are due now.
+void TileWaker::run()
+{
+    const sc_dt::uint64 now = sc_time_stamp().value();
+    while (!due_.empty() && due_.top().at <= now) {
+        Due d = due_.top();
+        due_.pop();
+        if (d.t->wake_at_ != d.at)
+            continue; // asked again for an earlier time, which came first
+        d.t->wake_at_ = Tile::kNever;
+        sc_dt::uint64 next = d.t->grant_due();
+        if (next != Tile::kNever)
+            wake(d.t, next);
+    }
+    if (!due_.empty())
+        ev_.notify(sc_time::from_value(due_.top().at) - sc_time_stamp());
+}
+
+Tile::Tile(sc_module_name n, const arch_t *a, TileWaker *waker)
+    : sc_module(n), tgt("tgt"), waker_(waker), a_(a), clk_(a), ces_sock_("ces")
 {
     if (tile_init(&core_, a))
         SC_REPORT_FATAL("imc/tile", "out of memory");
@@ -184,7 +221,8 @@ Tile::Tile(sc_module_name n, const arch_t *a)
         ces_sock_.bind(ces_.back()->tgt);
     }
     SC_HAS_PROCESS(Tile);
-    SC_METHOD(arbiter);
+    if (!waker_)
+        SC_METHOD(arbiter);
     SC_METHOD(responder);
     sensitive << resp_ev_;
     dont_initialize();
@@ -245,7 +283,10 @@ void Tile::queue(ImcOpExt *e, Waiter *w, const sc_time &delay)
     }
     // wake the arbiter straight at its grant phase (cycle edge + 1 ps), not
     // a delta from now only for it to wait that long
-    req_ev_.notify(clk_.at(arrival) + one_ps() - sc_time_stamp());
+    if (waker_)
+        waker_->wake(this, (clk_.at(arrival) + one_ps()).value());
+    else
+        req_ev_.notify(clk_.at(arrival) + one_ps() - sc_time_stamp());
 }
 
 static tlm::tlm_response_status status_of(const ImcOpExt *e)
@@ -321,21 +362,26 @@ std::vector<tile_result_t> Tile::results_;
 
 void Tile::arbiter()
 {
+    sc_dt::uint64 next = grant_due();
+    if (next == kNever)
+        next_trigger(req_ev_);
+    else
+        next_trigger(sc_time::from_value(next) - sc_time_stamp(), req_ev_);
+}
+
+sc_dt::uint64 Tile::grant_due()
+{
     const sc_time &eps = one_ps();
     std::vector<tile_result_t> &res = results_;
     if (res.empty())
         res.resize(64);
     for (;;) {
         uint64_t nx = tile_next_event(&core_);
-        if (nx == UINT64_MAX) {
-            next_trigger(req_ev_);
-            return;
-        }
+        if (nx == UINT64_MAX)
+            return kNever;
         sc_time target = clk_.at(nx) + eps;
-        if (target > sc_time_stamp()) {
-            next_trigger(target - sc_time_stamp(), req_ev_);
-            return;
-        }
+        if (target > sc_time_stamp())
+            return target.value();
         int n;
         granted_.clear();
         while ((n = tile_arbitrate(&core_, nx, res.data(), (int)res.size())) > 0) {

@@ -178,6 +178,34 @@ class ComputeElement : public sc_core::sc_module,
     std::vector<std::unique_ptr<sc_core::sc_module>> leaves_;
 };
 
+class Tile;
+
+// Runs many tiles' arbiters at their grant phases from one process: with a
+// process per tile, the kernel's timed queue held a wake-up (and a timeout)
+// per tile and ran a process per tile and phase. Tiles given one at
+// construction use it; the others wake themselves. The order tiles are
+// served in at one instant does not matter (a grant phase runs after every
+// request of its cycle is queued), only the instants.
+class TileWaker : public sc_core::sc_module {
+  public:
+    explicit TileWaker(sc_core::sc_module_name n);
+    // t's arbiter runs at time value `at` (later than now) unless it runs
+    // earlier.
+    void wake(Tile *t, sc_dt::uint64 at);
+
+  private:
+    struct Due {
+        sc_dt::uint64 at; // sc_time value
+        uint64_t seq;     // ties: in the order they were asked
+        Tile *t;
+        bool operator>(const Due &o) const { return at != o.at ? at > o.at : seq > o.seq; }
+    };
+    void run();
+    std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
+    uint64_t seq_ = 0;
+    sc_core::sc_event ev_;
+};
+
 // A tile: target socket `tgt` takes every op of tile_op_kind_t, blocking
 // (b_transport returns when the op's data is available, with ext.res filled)
 // or non-blocking in the TLM-2.0 base protocol's approximately-timed style:
@@ -190,7 +218,7 @@ class ComputeElement : public sc_core::sc_module,
 class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_transport_if<> {
   public:
     tlm_utils::simple_target_socket<Tile> tgt;
-    Tile(sc_core::sc_module_name n, const arch_t *a);
+    Tile(sc_core::sc_module_name n, const arch_t *a, TileWaker *waker = nullptr);
     ~Tile() override;
     void write_stats(json_w_t *w) const override;
     tile_t *core() { return &core_; }
@@ -242,7 +270,13 @@ class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_
         tile_result_t *res;
     };
     void b_transport(tlm::tlm_generic_payload &p, sc_core::sc_time &delay);
-    void arbiter();
+    void arbiter(); // the process of a tile without a waker
+    // Runs the grant phases due now; the time value of the next one, or kNever.
+    sc_dt::uint64 grant_due();
+    static constexpr sc_dt::uint64 kNever = ~(sc_dt::uint64)0;
+    friend class TileWaker;
+    TileWaker *waker_;
+    sc_dt::uint64 wake_at_ = kNever; // with a waker: when it wakes this arbiter next
     static int mvm_hook(void *ctx, tile_t *t, const tile_op_t *op, uint64_t start,
                         tile_result_t *res);
     const arch_t *a_;

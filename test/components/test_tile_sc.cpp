@@ -152,11 +152,12 @@ END_TEST
  *   r0 ACT 2900..2902; r1 ACT 3860..3862
  *   POOL max 4 outputs x 4 window: 1 + 16 - 1 = 16   3862..3878
  *   WRITE 8 B: 1 + 1                                  3878..3880 */
-static void conv_layer(bool reverse_spawn)
+static void conv_layer(bool reverse_spawn, bool waker = false)
 {
     arch_t a;
     fx_isaac(&a);
-    imc::Tile tile("tile0", &a);
+    imc::TileWaker wk("waker");
+    imc::Tile tile("tile0", &a, waker ? &wk : nullptr);
     Driver drv("drv");
     drv.sock.bind(tile.tgt);
     enum { H = 4, C = 2, K = 3, CO = 4, OH = 2, NI = K * K * C };
@@ -284,6 +285,87 @@ START_TEST(conv_layer_two_streams) { conv_layer(false); }
 END_TEST
 START_TEST(conv_layer_two_streams_reverse_spawn) { conv_layer(true); }
 END_TEST
+/* The same timeline with the arbiter woken by a TileWaker (the engine's). */
+START_TEST(conv_layer_two_streams_waker) { conv_layer(false, true); }
+END_TEST
+START_TEST(conv_layer_two_streams_reverse_spawn_waker) { conv_layer(true, true); }
+END_TEST
+
+/* The non-blocking protocol: END_REQ at the grant phase (cycle edge + 1 ps),
+ * BEGIN_RESP at the edge of the cycle the data are available. Three READs
+ * of 64 B (1 access + 2 beats = 3 cycles) on one bank, the first two sent
+ * at cycle 0 (granted at 0 and 3, the bank busy), the third from the first
+ * one's BEGIN_RESP at cycle 3 (granted at 6, after the second, which asked
+ * first): ends 3, 6, 9. With and without a TileWaker. */
+struct NbDriver : sc_module {
+    tlm_utils::simple_initiator_socket<NbDriver> sock{"sock"};
+    tlm::tlm_generic_payload p[3];
+    imc::ImcOpExt e[3];
+    std::vector<std::pair<int, sc_time>> end_req, begin_resp;
+    SC_HAS_PROCESS(NbDriver);
+    explicit NbDriver(sc_module_name n) : sc_module(n)
+    {
+        sock.register_nb_transport_bw(this, &NbDriver::bw);
+        SC_THREAD(start);
+    }
+    void send(int i)
+    {
+        e[i].op = buf_op(TILE_OP_READ, 64, 0);
+        e[i].op.tag = (uint64_t)i;
+        p[i].set_command(tlm::TLM_IGNORE_COMMAND);
+        p[i].set_extension(&e[i]);
+        tlm::tlm_phase ph = tlm::BEGIN_REQ;
+        sc_time d = SC_ZERO_TIME;
+        ck_assert_int_eq(sock->nb_transport_fw(p[i], ph, d), tlm::TLM_ACCEPTED);
+    }
+    void start()
+    {
+        send(0);
+        send(1);
+    }
+    tlm::tlm_sync_enum bw(tlm::tlm_generic_payload &gp, tlm::tlm_phase &ph, sc_time &)
+    {
+        int i = (int)(&gp - p);
+        (ph == tlm::END_REQ ? end_req : begin_resp).push_back({i, sc_time_stamp()});
+        if (ph == tlm::BEGIN_RESP) {
+            ck_assert_int_eq(gp.get_response_status(), tlm::TLM_OK_RESPONSE);
+            if (i == 0)
+                send(2);
+            gp.clear_extension(&e[i]);
+            return tlm::TLM_COMPLETED;
+        }
+        return tlm::TLM_ACCEPTED;
+    }
+};
+
+static void nb_reads(bool waker)
+{
+    arch_t a;
+    fx_isaac(&a);
+    imc::TileWaker wk("waker");
+    imc::Tile tile("tile0", &a, waker ? &wk : nullptr);
+    NbDriver drv("drv");
+    drv.sock.bind(tile.tgt);
+    sc_start();
+    const imc::Clock &c = tile.clock();
+    const sc_time ps(1, SC_PS);
+    const std::pair<int, sc_time> req[3] = {{0, c.at(0) + ps}, {1, c.at(3) + ps}, {2, c.at(6) + ps}};
+    const std::pair<int, sc_time> resp[3] = {{0, c.at(3)}, {1, c.at(6)}, {2, c.at(9)}};
+    ck_assert_int_eq((int)drv.end_req.size(), 3);
+    ck_assert_int_eq((int)drv.begin_resp.size(), 3);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_msg(drv.end_req[i] == req[i], "END_REQ %d: op %d at %s", i, drv.end_req[i].first,
+                      drv.end_req[i].second.to_string().c_str());
+        ck_assert_msg(drv.begin_resp[i] == resp[i], "BEGIN_RESP %d: op %d at %s", i,
+                      drv.begin_resp[i].first, drv.begin_resp[i].second.to_string().c_str());
+        ck_assert_uint_eq(drv.e[i].res.end, (uint64_t)(3 * (i + 1)));
+    }
+}
+
+START_TEST(nb_reads_own_processes) { nb_reads(false); }
+END_TEST
+START_TEST(nb_reads_waker) { nb_reads(true); }
+END_TEST
 
 /* A bad op comes back at once with an error response and a message; the
  * stream can go on. */
@@ -350,6 +432,10 @@ int sc_main(int, char **)
     tcase_add_test(tc, fc_layer);
     tcase_add_test(tc, conv_layer_two_streams);
     tcase_add_test(tc, conv_layer_two_streams_reverse_spawn);
+    tcase_add_test(tc, conv_layer_two_streams_waker);
+    tcase_add_test(tc, conv_layer_two_streams_reverse_spawn_waker);
+    tcase_add_test(tc, nb_reads_own_processes);
+    tcase_add_test(tc, nb_reads_waker);
     tcase_add_test(tc, bad_op_error_response);
     tcase_add_test(tc, clock_edges_equal_the_constructor_times);
     suite_add_tcase(s, tc);
