@@ -58,6 +58,15 @@ static tile_op_t buf_op(tile_op_kind_t k, uint64_t bytes, uint64_t addr)
     return o;
 }
 
+/* A tile of the ISAAC fixture whose grant phases its own process runs, or
+ * a TileWaker (the engine's way). */
+struct FxTile {
+    arch_t a;
+    imc::TileWaker wk{"waker"};
+    imc::Tile tile;
+    explicit FxTile(bool waker) : tile("tile0", (fx_isaac(&a), &a), waker ? &wk : nullptr) {}
+};
+
 static uint64_t seed = 99;
 static int64_t rnd8() // -128..127
 {
@@ -154,10 +163,8 @@ END_TEST
  *   WRITE 8 B: 1 + 1                                  3878..3880 */
 static void conv_layer(bool reverse_spawn, bool waker = false)
 {
-    arch_t a;
-    fx_isaac(&a);
-    imc::TileWaker wk("waker");
-    imc::Tile tile("tile0", &a, waker ? &wk : nullptr);
+    FxTile fx(waker);
+    imc::Tile &tile = fx.tile;
     Driver drv("drv");
     drv.sock.bind(tile.tgt);
     enum { H = 4, C = 2, K = 3, CO = 4, OH = 2, NI = K * K * C };
@@ -340,10 +347,8 @@ struct NbDriver : sc_module {
 
 static void nb_reads(bool waker)
 {
-    arch_t a;
-    fx_isaac(&a);
-    imc::TileWaker wk("waker");
-    imc::Tile tile("tile0", &a, waker ? &wk : nullptr);
+    FxTile fx(waker);
+    imc::Tile &tile = fx.tile;
     NbDriver drv("drv");
     drv.sock.bind(tile.tgt);
     sc_start();
