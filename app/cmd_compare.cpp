@@ -47,7 +47,7 @@ int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
             std::fwrite(&r, sizeof r, 1, f);
             std::fwrite(r.layers, sizeof *r.layers, (size_t)r.n_layers, f);
             std::fwrite(r.tiles, sizeof *r.tiles, (size_t)r.n_tiles, f);
-            std::fwrite(r.completions_s, sizeof *r.completions_s, (size_t)r.n_completions, f);
+            std::fwrite(r.completions_s, sizeof *r.completions_s, (size_t)r.inferences, f);
             std::fclose(f);
         }
         std::fflush(nullptr);
@@ -66,12 +66,12 @@ int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
     if (ok) {
         out->layers = (run_layer_t *)std::calloc((size_t)out->n_layers + 1, sizeof *out->layers);
         out->tiles = (run_tile_t *)std::calloc((size_t)out->n_tiles + 1, sizeof *out->tiles);
-        out->completions_s = (double *)std::calloc((size_t)out->n_completions + 1, sizeof *out->completions_s);
+        out->completions_s = (double *)std::calloc((size_t)out->inferences + 1, sizeof *out->completions_s);
         ok = out->layers && out->tiles && out->completions_s &&
              std::fread(out->layers, sizeof *out->layers, (size_t)out->n_layers, f) == (size_t)out->n_layers &&
              std::fread(out->tiles, sizeof *out->tiles, (size_t)out->n_tiles, f) == (size_t)out->n_tiles &&
-             std::fread(out->completions_s, sizeof *out->completions_s, (size_t)out->n_completions, f) ==
-                 (size_t)out->n_completions;
+             std::fread(out->completions_s, sizeof *out->completions_s, (size_t)out->inferences, f) ==
+                 (size_t)out->inferences;
     }
     if (f)
         std::fclose(f);

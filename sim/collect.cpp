@@ -33,14 +33,13 @@ void Engine::collect(run_result_t *r)
     r->steady = converged_;
     r->period_s = period_ps_ * 1e-12;
     r->period_window = cfg.period_window;
-    r->n_completions = K;
     r->completions_s = (double *)malloc((size_t)K * sizeof *r->completions_s);
     for (int i = 0; i < K; i++)
         r->completions_s[i] = (double)inf_done_ps_[(size_t)i] * 1e-12;
     // the shortest and longest of the intervals period_s is the mean of
     const int from = std::max(1, period_end_ - cfg.period_window + 1);
     for (int i = from; i <= period_end_; i++) {
-        double iv = ((double)inf_done_ps_[(size_t)i] - (double)inf_done_ps_[(size_t)i - 1]) * 1e-12;
+        double iv = r->completions_s[i] - r->completions_s[i - 1];
         r->period_min_s = i == from ? iv : std::min(r->period_min_s, iv);
         r->period_max_s = i == from ? iv : std::max(r->period_max_s, iv);
     }

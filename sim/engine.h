@@ -13,6 +13,9 @@
 #include "run_result.h"
 #include "trace_io.h"
 
+// Completions per window of the steady-state test (offchip.cpp
+// inference_done) unless --period-window says: 4 covers patterns that repeat
+// every 2 inferences.
 constexpr int kPeriodWindowDefault = 4;
 constexpr int kPeriodWindowMax = 256;
 

@@ -32,9 +32,6 @@ namespace imc_run {
 // buffer, docs/run.md "The host").
 constexpr int kHostInputsAhead = 2;
 
-// Completions per window of the steady-state test (offchip.cpp
-// inference_done): 4 covers patterns that repeat every 2 inferences.
-
 class Engine;
 class TileNode;
 // A value as it was when the current instant began: a decision taken in an

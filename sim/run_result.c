@@ -154,7 +154,7 @@ void run_write_json(const run_result_t *r, FILE *f)
         jw_obj_end(&w);
     }
     jw_arr_begin(&w, "completions_s");
-    for (int i = 0; i < r->n_completions; i++)
+    for (int i = 0; i < r->inferences; i++)
         jw_num(&w, NULL, r->completions_s[i]);
     jw_arr_end(&w);
 

@@ -54,8 +54,8 @@ typedef struct run_result {
     double period_s;                 /* steady-state interval between inferences */
     int period_window;               /* period_s: the mean of that many completion intervals */
     double period_min_s, period_max_s; /* the shortest and longest of them */
-    int n_completions;               /* = inferences */
-    double *completions_s;           /* when the host had each inference's last output */
+    double *completions_s;           /* when the host had each simulated inference's last
+                                        output (`inferences` of them) */
     double throughput_inferences_per_s; /* 1 / period_s */
     /* counts for the batch */
     uint64_t macs, crossbar_reads, adc_conversions, adc_clipped, flits,
