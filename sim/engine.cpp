@@ -336,8 +336,10 @@ void Engine::arrive(int tile, const PktHdr &h)
     }
 }
 
-// From chip's gateway to the message's tiles on that chip, at time `at`.
-void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_time &at)
+// From chip's gateway to the message's tiles on that chip, at time `at`, for
+// `link` (2 x its chip + 1 if inbound).
+void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_time &at,
+                                  int link)
 {
     std::vector<int> eps;
     if (h.group < 0)
@@ -366,7 +368,10 @@ void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, con
     const sc_time delay = at > t ? at - t : SC_ZERO_TIME;
     const int pf = std::max(1, a->chip.noc.packet_flits);
     tlm::tlm_generic_payload &gp = (h.group >= 0 ? in_links_ : out_links_)[(size_t)chip].gp;
-    const uint64_t order = (1ull << 32) + (uint64_t)chip;
+    // Messages of one cycle at the gateway go in link order (each link's in
+    // its FIFO order): with one key for all links, SystemC's order of the
+    // link threads decided which went first.
+    const uint64_t order = (1ull << 32) + (uint64_t)link;
     // A row of the network input: each tile takes the columns its windows
     // read (traces/tracegen.c), so tiles with different shares get their
     // own message; equal shares (whole rows) go as one multicast.

@@ -23,9 +23,11 @@ struct imc_run_config {
     int batch = 1;
     const char *timeline_path = nullptr; // Chrome trace-event JSON, or null
     bool progress = true;                // progress on stderr after ~2 s
-    // Nonzero: streams yield a delta cycle before some records (chosen by
-    // this seed), so the processes of one instant run in another order.
-    // Results must not change: a check of the model, not a feature.
+    // Nonzero: streams yield a delta cycle before some records, some lanes
+    // whose op answered go on a delta later, and off-chip links yield a
+    // delta before some deliveries (chosen by this seed), so the processes
+    // of one instant run in another order. Results must not change: a check
+    // of the model, not a feature.
     uint64_t perturb_order = 0;
     // The period is the mean of the last period_window completion intervals
     // once it agrees with the window before within 2 % (docs/run.md,

@@ -116,6 +116,7 @@ struct Lane {
     bool deferred = false;     // --perturb-order moved it to a later delta
     bool done = false;
     uint64_t op_start = 0;     // SystemC time (ps) the op in flight was issued
+    uint64_t addr = UINT64_MAX; // its next tile-buffer address (TileNode::buffer_cursor)
     const char *blocked = "start";
     OpSlot op;                 // its ops but the compute ops
 };
@@ -169,7 +170,6 @@ struct Stream {
     // buffer (READ, WRITE), the units (the rest); they work in parallel, so
     // the most held one bounds its rate
     uint64_t occupancy[3] = {0, 0, 0};
-    uint64_t addr = UINT64_MAX; // its next tile-buffer address (TileNode::buffer_cursor)
     // its WRITEs count their positions' MACs: every stream that writes, but
     // of an LSTM's (one replica, every tile writing its part of each step)
     // only the first
@@ -205,7 +205,7 @@ class TileNode : public sc_core::sc_module {
     // Partial-sum messages per (layer, replica + 1), per inference.
     uint64_t &psums(int layer, int group, int inf);
     std::vector<Lane *> &psum_waiters(int layer, int group) { return psum_waiters_[{layer, group}]; }
-    uint64_t buffer_cursor(Stream *s, uint64_t bytes); // stream s's next buffer address
+    uint64_t buffer_cursor(Lane *l, uint64_t bytes); // lane l's next buffer address
 
   private:
     tlm::tlm_sync_enum ops_bw(tlm::tlm_generic_payload &gp, tlm::tlm_phase &ph,
@@ -267,6 +267,7 @@ class Engine : public sc_core::sc_module {
     // stream.cpp
     void setup_stream(Stream *s);
     void run_lane(Lane &l);
+    void resume_lane(Lane &l); // after its op answered
     bool step(Lane &l);
     bool exec_record(Lane &l, const Position &p, int inf);
     void issue(OpSlot &o, tile_op_t *ops, int n);
@@ -297,7 +298,8 @@ class Engine : public sc_core::sc_module {
     void link_thread(int chip, bool inbound);
     void host_input();
     void setup_host();
-    void deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_core::sc_time &at);
+    void deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_core::sc_time &at,
+                              int link);
     std::vector<uint64_t> input_shares(int chip, const PktHdr &h, const std::vector<int> &eps) const;
     uint64_t flits_of(uint64_t bits) const; // of a message on the NoC
     // collect.cpp helpers

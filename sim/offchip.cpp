@@ -62,8 +62,12 @@ void Engine::link_thread(int chip, bool inbound)
                     host_arrive(h);
                 continue;
             }
+            if (cfg.perturb_order && // a check: the links' order of one instant must not count
+                ((uint64_t)(2 * chip + inbound) * 0x9e3779b97f4a7c15ull ^ cfg.perturb_order ^
+                 L.bytes) % 3 == 0)
+                wait(SC_ZERO_TIME);
             deliver_from_gateway(inbound ? chip : chip_of(a, h.final_tile), h,
-                                 flits_of(item.bytes * 8), at);
+                                 flits_of(item.bytes * 8), at, 2 * chip + (inbound ? 1 : 0));
         }
     }
 }

@@ -34,18 +34,21 @@ uint64_t &TileNode::psums(int layer, int group, int inf)
     return v[(size_t)inf];
 }
 
-// Each stream walks the tile buffer from its own bank on (bank = address /
-// bank size): a cursor shared by the tile's streams made the bank an op hits
-// depend on the order SystemC ran them.
-uint64_t TileNode::buffer_cursor(Stream *s, uint64_t bytes)
+// Each lane walks the tile buffer with its own cursor, a stream's front lane
+// (reads of its inputs) from the stream's own bank on, its back lane (writes
+// of its outputs) from half the banks further: a cursor shared by the tile's
+// streams, or by a stream's two lanes, made the bank an op hits depend on the
+// order SystemC ran them (bank = address / bank size).
+uint64_t TileNode::buffer_cursor(Lane *l, uint64_t bytes)
 {
     const tile_t *t = tile.core();
-    if (s->addr == UINT64_MAX) {
-        size_t i = std::find(streams_.begin(), streams_.end(), s) - streams_.begin();
-        s->addr = (uint64_t)i % (uint64_t)t->n_banks * t->bank_bytes;
+    if (l->addr == UINT64_MAX) {
+        size_t i = std::find(streams_.begin(), streams_.end(), l->s) - streams_.begin();
+        size_t bank = i + (l->back ? (size_t)t->n_banks / 2 : 0);
+        l->addr = (uint64_t)bank % (uint64_t)t->n_banks * t->bank_bytes;
     }
-    uint64_t at = s->addr;
-    s->addr += bytes;
+    uint64_t at = l->addr;
+    l->addr += bytes;
     return at;
 }
 

@@ -113,6 +113,19 @@ void Engine::run_lane(Lane &l)
     }
 }
 
+// A lane whose op answered goes on at once, inside the tile's answer; with
+// perturb_order, some go on a delta later instead, with the lanes that tile
+// answers or other events woke meanwhile (a check that the results do not
+// depend on that either).
+void Engine::resume_lane(Lane &l)
+{
+    if (cfg.perturb_order &&
+        ((uint64_t)l.s->id * 0x9e3779b97f4a7c15ull ^ cfg.perturb_order ^ l.k ^ l.pc) % 2)
+        wake(&l);
+    else
+        run_lane(l);
+}
+
 // One record (or one position boundary) of a lane; false when the lane must
 // wait for an event.
 bool Engine::step(Lane &l)
@@ -203,7 +216,7 @@ void Engine::op_granted(OpSlot *o)
     if (!l.back) // producers held back while the front computed may go on
         for (InPort *p : l.s->ports)
             wake_credit(*p);
-    run_lane(l);
+    resume_lane(l);
 }
 
 void Engine::op_done(OpSlot *o)
@@ -243,7 +256,7 @@ void Engine::op_done(OpSlot *o)
     if (!l.back)
         for (InPort *p : s.ports)
             wake_credit(*p);
-    run_lane(l);
+    resume_lane(l);
 }
 
 bool Engine::exec_record(Lane &l, const Position &pos, int inf)
@@ -289,7 +302,7 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
     case TR_WRITE:
         op.kind = r.op == TR_READ ? TILE_OP_READ : TILE_OP_WRITE;
         op.bytes = r.a;
-        op.addr = tn.buffer_cursor(&s, r.a);
+        op.addr = tn.buffer_cursor(&l, r.a);
         if (r.op == TR_WRITE && s.counts_macs) {
             const int64_t positions = m->layers[s.layer].positions;
             if (positions > 0)
