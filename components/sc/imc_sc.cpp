@@ -174,30 +174,32 @@ TileWaker::TileWaker(sc_module_name n) : sc_module(n)
     dont_initialize();
 }
 
-void TileWaker::wake(Tile *t, sc_dt::uint64 at)
+void TileWaker::wake(Tile *t, sc_dt::uint64 at, bool respond)
 {
-    if (at >= t->wake_at_)
+    sc_dt::uint64 &when = respond ? t->resp_at_ : t->wake_at_;
+    if (at >= when)
         return; // it wakes earlier, and finds then what is due after
-    t->wake_at_ = at;
+    when = at;
     if (due_.empty() || at < due_.top().at)
         ev_.notify(sc_time::from_value(at) - sc_time_stamp());
-    due_.push({at, seq_++, t});
+    due_.push({at, seq_++, t, respond});
 }
 
-// Every wake-up is for a later instant (a request's grant phase is after
-// it), so one run serves all that are due now.
+// One run serves all that are due now, those asked for meanwhile included
+// (an answer due at once).
 void TileWaker::run()
 {
     const sc_dt::uint64 now = sc_time_stamp().value();
     while (!due_.empty() && due_.top().at <= now) {
         Due d = due_.top();
         due_.pop();
-        if (d.t->wake_at_ != d.at)
+        sc_dt::uint64 &when = d.respond ? d.t->resp_at_ : d.t->wake_at_;
+        if (when != d.at)
             continue; // asked again for an earlier time, which came first
-        d.t->wake_at_ = Tile::kNever;
-        sc_dt::uint64 next = d.t->grant_due();
+        when = Tile::kNever;
+        sc_dt::uint64 next = d.respond ? d.t->respond_due() : d.t->grant_due();
         if (next != Tile::kNever)
-            wake(d.t, next);
+            wake(d.t, next, d.respond);
     }
     if (!due_.empty())
         ev_.notify(sc_time::from_value(due_.top().at) - sc_time_stamp());
@@ -221,8 +223,9 @@ Tile::Tile(sc_module_name n, const arch_t *a, TileWaker *waker)
         ces_sock_.bind(ces_.back()->tgt);
     }
     SC_HAS_PROCESS(Tile);
-    if (!waker_)
-        SC_METHOD(arbiter);
+    if (waker_)
+        return;
+    SC_METHOD(arbiter);
     SC_METHOD(responder);
     sensitive << resp_ev_;
     dont_initialize();
@@ -337,6 +340,23 @@ tlm::tlm_sync_enum Tile::nb_transport_fw(tlm::tlm_generic_payload &p, tlm::tlm_p
 // (time, grant order): independent of the order the initiators ran in.
 void Tile::responder()
 {
+    sc_dt::uint64 next = respond_due();
+    if (next != kNever)
+        resp_ev_.notify(sc_time::from_value(next) - sc_time_stamp());
+}
+
+// The next answer's wake-up, from the waker or this tile's responder.
+void Tile::schedule_response()
+{
+    const sc_time &at = responses_.top().at;
+    if (waker_)
+        waker_->wake(this, at.value(), true);
+    else
+        resp_ev_.notify(at - sc_time_stamp());
+}
+
+sc_dt::uint64 Tile::respond_due()
+{
     const sc_time now = sc_time_stamp();
     while (!responses_.empty() && responses_.top().at <= now) {
         Waiter *w = responses_.top().w;
@@ -350,8 +370,7 @@ void Tile::responder()
         sc_time d = SC_ZERO_TIME;
         tgt->nb_transport_bw(p, ph, d);
     }
-    if (!responses_.empty())
-        resp_ev_.notify(responses_.top().at - now);
+    return responses_.empty() ? kNever : responses_.top().at.value();
 }
 
 // Grant phase of cycle c runs at c*P + 1 ps, after every request made at c*P
@@ -405,7 +424,7 @@ sc_dt::uint64 Tile::grant_due()
                 sc_time at = clk_.at(w->end);
                 if (w->nb) {
                     responses_.push({std::max(at, sc_time_stamp()), resp_seq_++, w});
-                    resp_ev_.notify(responses_.top().at - sc_time_stamp());
+                    schedule_response();
                     granted_.push_back(w->nb);
                     continue;
                 }

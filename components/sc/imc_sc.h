@@ -180,24 +180,27 @@ class ComputeElement : public sc_core::sc_module,
 
 class Tile;
 
-// Runs many tiles' arbiters at their grant phases from one process: with a
-// process per tile, the kernel's timed queue held a wake-up (and a timeout)
-// per tile and ran a process per tile and phase. Tiles given one at
-// construction use it; the others wake themselves. The order tiles are
-// served in at one instant does not matter (a grant phase runs after every
-// request of its cycle is queued), only the instants.
+// Runs many tiles' arbiters at their grant phases, and their responders when
+// answers are due, from one process: with two processes per tile, the
+// kernel's timed queue held a wake-up (and a timeout) per tile and ran a
+// process per tile and phase. Tiles given one at construction use it; the
+// others wake themselves. The order tiles are served in at one instant does
+// not matter (a grant phase runs after every request of its cycle is queued;
+// what follows an answer does not depend on the order of one instant's
+// answers: docs/run.md, "Same-instant order"), only the instants.
 class TileWaker : public sc_core::sc_module {
   public:
     explicit TileWaker(sc_core::sc_module_name n);
-    // t's arbiter runs at time value `at` (later than now) unless it runs
-    // earlier.
-    void wake(Tile *t, sc_dt::uint64 at);
+    // t's arbiter (respond: its responder) runs at time value `at` (not
+    // before now) unless it runs earlier.
+    void wake(Tile *t, sc_dt::uint64 at, bool respond = false);
 
   private:
     struct Due {
         sc_dt::uint64 at; // sc_time value
         uint64_t seq;     // ties: in the order they were asked
         Tile *t;
+        bool respond;     // the responder, else the arbiter
         bool operator>(const Due &o) const { return at != o.at ? at > o.at : seq > o.seq; }
     };
     void run();
@@ -259,7 +262,10 @@ class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_
     tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload &p, tlm::tlm_phase &ph,
                                        sc_core::sc_time &delay);
     void queue(ImcOpExt *e, Waiter *w, const sc_core::sc_time &delay);
-    void responder();
+    void responder(); // the process of a tile without a waker
+    // Sends the answers due now; the time value of the next one, or kNever.
+    sc_dt::uint64 respond_due();
+    void schedule_response();
     std::priority_queue<Response, std::vector<Response>, std::greater<Response>> responses_;
     std::vector<std::unique_ptr<Waiter>> pool_; // free waiters of non-blocking requests
     uint64_t resp_seq_ = 0;
@@ -277,6 +283,7 @@ class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_
     friend class TileWaker;
     TileWaker *waker_;
     sc_dt::uint64 wake_at_ = kNever; // with a waker: when it wakes this arbiter next
+    sc_dt::uint64 resp_at_ = kNever; // and this responder
     static int mvm_hook(void *ctx, tile_t *t, const tile_op_t *op, uint64_t start,
                         tile_result_t *res);
     const arch_t *a_;
