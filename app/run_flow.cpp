@@ -63,8 +63,9 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
                         "inferences to run through the pipeline (default 1)"));
     t.push_back(OPT_INT(0, "period-window", &ra.period_window, "W", 2, kPeriodWindowMax,
                         "the period is the mean of the last W completion intervals once\n"
-                        "it agrees with the W before within 2 % (default 4; up to 4 W\n"
-                        "inferences when the batch is smaller; docs/run.md)"));
+                        "it agrees with the W before within 2 % (default 4; judged on up\n"
+                        "to 4 W inferences when the batch is smaller, W more run behind\n"
+                        "them; docs/run.md)"));
     if (!multi_arch) {
         t.push_back(OPT_STRING(0, "traces", &ra.traces, "DIR",
                                "run the traces written by 'imcsim compile -o DIR' instead of\n"

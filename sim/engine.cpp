@@ -63,8 +63,11 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
     const int nl = m->model->n_layers;
     lacc.resize((size_t)nl);
     // when the batch is smaller, up to 4 windows of completion intervals to
-    // find the steady-state period in (docs/run.md, "Results")
-    inferences_ = std::max(cfg.batch, 4 * cfg.period_window);
+    // find the steady-state period in (docs/run.md, "Results"), and a window
+    // more behind them, so the last judged inferences still have followers
+    // in flight (the last ones of a run finish faster, alone in the network)
+    judged_ = std::max(cfg.batch, 4 * cfg.period_window);
+    inferences_ = judged_ + cfg.period_window;
     chips_ = std::max(1, m->chips_used);
     const int total_tiles = a->chip.tiles * a->chip.chips;
     node_of_.assign((size_t)total_tiles, nullptr);

@@ -31,7 +31,8 @@ struct imc_run_config {
     uint64_t perturb_order = 0;
     // The period is the mean of the last period_window completion intervals
     // once it agrees with the window before within 2 % (docs/run.md,
-    // "Results"); a run simulates up to 4 windows when the batch is smaller.
+    // "Results"), judged on up to 4 windows when the batch is smaller, with
+    // one window more simulated behind them.
     int period_window = kPeriodWindowDefault;
 };
 

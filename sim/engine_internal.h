@@ -308,7 +308,8 @@ class Engine : public sc_core::sc_module {
     imc_diag_t *d_;
     int ok_ = 1;
     int chips_;
-    int inferences_;             // inferences the streams run (batch 1: cut at convergence)
+    int inferences_;             // inferences the streams run (cut at the period's decision)
+    int judged_;                 // completions the period may be judged on: [0, judged_)
     AtInstantStart host_started_; // the latest inference the host started
     int host_bits_ = 1;          // bits per value of the network input
     int done_upto_ = 0;          // inferences [0, done_upto_) have completed

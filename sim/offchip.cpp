@@ -187,17 +187,20 @@ void Engine::host_arrive(const PktHdr &h)
 
 // The run adds inferences behind the batch until the mean completion
 // interval of the last W = cfg.period_window inferences agrees with that of
-// the W before within 2 % (at most 4 W in all, or the batch), then lets the
-// inferences already started finish; the period is the last window's mean.
-// Single intervals jitter where links and buffers are contended, and a
-// batch's first intervals are shorter than the steady state (its first
-// inferences waited for the pipeline to fill).
+// the W before within 2 % (judged on the first max(batch, 4 W) inferences),
+// then lets the inferences already started finish; the period is the last
+// window's mean. Single intervals jitter where links and buffers are
+// contended, and a batch's first intervals are shorter than the steady state
+// (its first inferences waited for the pipeline to fill). W more inferences
+// run behind the judged ones: the run's last inferences, with nothing behind
+// them, finish faster than the steady state (a window of them read as a
+// period below what the busiest link allows).
 void Engine::inference_done(int inf)
 {
     inf_done_ps_[(size_t)inf] = sc_time_stamp().value();
     // every inference this completion closes is judged in turn, so outputs
     // of one instant give the same decision in any order
-    while (!converged_ && done_upto_ < inferences_ &&
+    while (!converged_ && done_upto_ < judged_ &&
            inf_done_ps_[(size_t)done_upto_] != UINT64_MAX)
         judge_period(done_upto_++); // inferences [0, done_upto_) are done
 }
@@ -210,7 +213,7 @@ void Engine::judge_period(int k)
     auto ps = [&](int i) { return (double)inf_done_ps_[(size_t)i]; };
     const double last = (ps(k) - ps(k - W)) / W, before = (ps(k - W) - ps(k - 2 * W)) / W;
     const bool agree = std::fabs(last - before) <= 0.02 * last;
-    if (!agree && k + 1 < inferences_)
+    if (!agree && k + 1 < judged_)
         return;
     converged_ = agree ? 1 : -1;
     period_ps_ = last;
