@@ -475,12 +475,17 @@ void Engine::progress_tick(uint64_t records)
                  (unsigned long long)recs_done_, inferences_, sc_time_stamp().to_seconds(), since0);
 }
 
+// The NoC counters every 1000 NoC cycles, read at the cycle edge itself
+// (rounded to whole ps as noc_sc rounds its edges): a sample a fraction of a
+// ps before the edge (a step rounded once and added up) read the cycle before
+// or, where the NoC had simulated ahead, the edge, as the order of the
+// instant's processes had it.
 void Engine::sampler()
 {
-    sc_time step(1000.0 * 1000.0 / a->chip.noc.clock_ghz, SC_PS); // 1000 NoC cycles
+    const double ps = 1000.0 / a->chip.noc.clock_ghz; // one NoC cycle
     std::vector<uint64_t> last(nocs_.size(), 0);
-    while (!all_done() && ok_) {
-        wait(step);
+    for (uint64_t k = 1000; !all_done() && ok_; k += 1000) {
+        wait(sc_time((double)std::llround((double)k * ps), SC_PS) - sc_time_stamp());
         for (size_t c = 0; c < nocs_.size(); c++) {
             noc_stats_t s;
             nocs_[c]->catch_up();

@@ -174,6 +174,8 @@ TileWaker::TileWaker(sc_module_name n) : sc_module(n)
     dont_initialize();
 }
 
+int TileWaker::add() { return tiles_++; }
+
 void TileWaker::wake(Tile *t, sc_dt::uint64 at, bool respond)
 {
     sc_dt::uint64 &when = respond ? t->resp_at_ : t->wake_at_;
@@ -182,7 +184,7 @@ void TileWaker::wake(Tile *t, sc_dt::uint64 at, bool respond)
     when = at;
     if (due_.empty() || at < due_.top().at)
         ev_.notify(sc_time::from_value(at) - sc_time_stamp());
-    due_.push({at, seq_++, t, respond});
+    due_.push({at, t->place_, respond, t});
 }
 
 // One run serves all that are due now, those asked for meanwhile included
@@ -223,8 +225,10 @@ Tile::Tile(sc_module_name n, const arch_t *a, TileWaker *waker)
         ces_sock_.bind(ces_.back()->tgt);
     }
     SC_HAS_PROCESS(Tile);
-    if (waker_)
+    if (waker_) {
+        place_ = waker_->add();
         return;
+    }
     SC_METHOD(arbiter);
     SC_METHOD(responder);
     sensitive << resp_ev_;

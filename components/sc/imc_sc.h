@@ -185,12 +185,15 @@ class Tile;
 // kernel's timed queue held a wake-up (and a timeout) per tile and ran a
 // process per tile and phase. Tiles given one at construction use it; the
 // others wake themselves. The order tiles are served in at one instant does
-// not matter (a grant phase runs after every request of its cycle is queued;
-// what follows an answer does not depend on the order of one instant's
-// answers: docs/run.md, "Same-instant order"), only the instants.
+// not change the results (a grant phase runs after every request of its
+// cycle is queued; what follows an answer does not depend on the order of one
+// instant's answers: docs/run.md, "Same-instant order"); the waker serves
+// them in the order they were built, so that what they report at once (the
+// timeline's ops, sums of energies) comes in one order too.
 class TileWaker : public sc_core::sc_module {
   public:
     explicit TileWaker(sc_core::sc_module_name n);
+    int add(); // a tile's place in the order of one instant (Tile's constructor)
     // t's arbiter (respond: its responder) runs at time value `at` (not
     // before now) unless it runs earlier.
     void wake(Tile *t, sc_dt::uint64 at, bool respond = false);
@@ -198,14 +201,17 @@ class TileWaker : public sc_core::sc_module {
   private:
     struct Due {
         sc_dt::uint64 at; // sc_time value
-        uint64_t seq;     // ties: in the order they were asked
-        Tile *t;
+        int place;        // ties: in the tiles' order, grant phase first
         bool respond;     // the responder, else the arbiter
-        bool operator>(const Due &o) const { return at != o.at ? at > o.at : seq > o.seq; }
+        Tile *t;
+        bool operator>(const Due &o) const
+        {
+            return at != o.at ? at > o.at : place != o.place ? place > o.place : respond > o.respond;
+        }
     };
     void run();
     std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
-    uint64_t seq_ = 0;
+    int tiles_ = 0;
     sc_core::sc_event ev_;
 };
 
@@ -284,6 +290,7 @@ class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_
     TileWaker *waker_;
     sc_dt::uint64 wake_at_ = kNever; // with a waker: when it wakes this arbiter next
     sc_dt::uint64 resp_at_ = kNever; // and this responder
+    int place_ = 0;                  // its place among the waker's tiles
     static int mvm_hook(void *ctx, tile_t *t, const tile_op_t *op, uint64_t start,
                         tile_result_t *res);
     const arch_t *a_;

@@ -32,6 +32,16 @@ for m in "isaac lenet5 3" "isaac lstm 1" "isaac vgg8 1" "isaac resnet18 2" "puma
     cmp -s "$t/p0.json" "$t/p1.json"
   check "$2 on $1 (batch $3): same results whatever the order of same-instant processes" $?
 done
+# the timeline too: its ops and NoC samples, in one order (the tile waker
+# serves one instant's tiles in the order they were built; the NoC counters
+# are read at their cycle edge, not a rounded step that drifted off it)
+for m in "lenet5 3" "vgg8 1"; do
+  set -- $m
+  "$imcsim" run --arch isaac --model $1 --batch $2 --quiet --timeline "$t/tl0.json" 2>/dev/null &&
+    "$imcsim" run --arch isaac --model $1 --batch $2 --quiet --timeline "$t/tl1.json" --perturb-order 3 2>/dev/null &&
+    cmp -s "$t/tl0.json" "$t/tl1.json"
+  check "$1 on isaac: the same timeline whatever the order of same-instant processes" $?
+done
 # the same across chips (off-chip links), on three 32-tile isaac chips
 mc=(--set chip.tiles=32 --set chip.grid_x=4 --set chip.grid_y=2 --set chip.chips=3 --replicate none)
 "$imcsim" run --arch isaac --model vgg8 "${mc[@]}" --quiet --json "$t/m0.json" 2>/dev/null &&
