@@ -372,6 +372,74 @@ END_TEST
 START_TEST(nb_reads_waker) { nb_reads(true); }
 END_TEST
 
+/* One waker, two tiles, the same READ on each at cycle 0: both are granted
+ * at 0 + 1 ps and answered at cycle 3. The waker serves one instant's tiles
+ * in the order they were built (TileWaker::add), whichever asked first, so
+ * their END_REQs and BEGIN_RESPs come tile 0 first either way (before, the
+ * order of the requests decided). */
+struct TwoTileDriver : sc_module {
+    using Socket = tlm_utils::simple_initiator_socket_tagged<TwoTileDriver>;
+    Socket sock[2] = {Socket("s0"), Socket("s1")};
+    tlm::tlm_generic_payload p[2];
+    imc::ImcOpExt e[2];
+    bool reverse;
+    std::vector<std::pair<int, sc_time>> end_req, begin_resp;
+    SC_HAS_PROCESS(TwoTileDriver);
+    TwoTileDriver(sc_module_name n, bool rev) : sc_module(n), reverse(rev)
+    {
+        for (int i = 0; i < 2; i++)
+            sock[i].register_nb_transport_bw(this, &TwoTileDriver::bw, i);
+        SC_THREAD(start);
+    }
+    void start()
+    {
+        for (int k = 0; k < 2; k++) {
+            int i = reverse ? 1 - k : k;
+            e[i].op = buf_op(TILE_OP_READ, 64, 0);
+            p[i].set_command(tlm::TLM_IGNORE_COMMAND);
+            p[i].set_extension(&e[i]);
+            tlm::tlm_phase ph = tlm::BEGIN_REQ;
+            sc_time d = SC_ZERO_TIME;
+            ck_assert_int_eq(sock[i]->nb_transport_fw(p[i], ph, d), tlm::TLM_ACCEPTED);
+        }
+    }
+    tlm::tlm_sync_enum bw(int i, tlm::tlm_generic_payload &gp, tlm::tlm_phase &ph, sc_time &)
+    {
+        (ph == tlm::END_REQ ? end_req : begin_resp).push_back({i, sc_time_stamp()});
+        if (ph != tlm::BEGIN_RESP)
+            return tlm::TLM_ACCEPTED;
+        gp.clear_extension(&e[i]);
+        return tlm::TLM_COMPLETED;
+    }
+};
+
+static void two_tiles_one_instant(bool reverse)
+{
+    arch_t a;
+    fx_isaac(&a);
+    imc::TileWaker wk("waker");
+    imc::Tile t0("tile0", &a, &wk), t1("tile1", &a, &wk);
+    TwoTileDriver drv("drv", reverse);
+    drv.sock[0].bind(t0.tgt);
+    drv.sock[1].bind(t1.tgt);
+    sc_start();
+    const imc::Clock &c = t0.clock();
+    const sc_time ps(1, SC_PS);
+    ck_assert_int_eq((int)drv.end_req.size(), 2);
+    ck_assert_int_eq((int)drv.begin_resp.size(), 2);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_msg(drv.end_req[i] == std::make_pair(i, c.at(0) + ps), "END_REQ %d: tile %d at %s",
+                      i, drv.end_req[i].first, drv.end_req[i].second.to_string().c_str());
+        ck_assert_msg(drv.begin_resp[i] == std::make_pair(i, c.at(3)), "BEGIN_RESP %d: tile %d at %s",
+                      i, drv.begin_resp[i].first, drv.begin_resp[i].second.to_string().c_str());
+    }
+}
+
+START_TEST(waker_serves_tiles_in_build_order) { two_tiles_one_instant(false); }
+END_TEST
+START_TEST(waker_serves_tiles_in_build_order_reversed_requests) { two_tiles_one_instant(true); }
+END_TEST
+
 /* A bad op comes back at once with an error response and a message; the
  * stream can go on. */
 START_TEST(bad_op_error_response)
@@ -441,6 +509,8 @@ int sc_main(int, char **)
     tcase_add_test(tc, conv_layer_two_streams_reverse_spawn_waker);
     tcase_add_test(tc, nb_reads_own_processes);
     tcase_add_test(tc, nb_reads_waker);
+    tcase_add_test(tc, waker_serves_tiles_in_build_order);
+    tcase_add_test(tc, waker_serves_tiles_in_build_order_reversed_requests);
     tcase_add_test(tc, bad_op_error_response);
     tcase_add_test(tc, clock_edges_equal_the_constructor_times);
     suite_add_tcase(s, tc);
