@@ -88,12 +88,17 @@ int imc_cmd_estimate(int argc, char **argv)
                     e.energy_per_inference_j * 1e6, e.dynamic_j * 1e6, e.static_w);
         char where[96];
         estimate_noc_port_name(&e, j.arch, where, sizeof where);
-        std::printf("  NoC            %.6g us per inference through %s (%llu flits, %.0f %% from "
-                    "%s; not in the model above%s)\n",
-                    e.noc_bound_s * 1e6, where, (unsigned long long)e.noc_port_flits,
-                    e.noc_port_flits ? 100.0 * (double)e.noc_top_flits / (double)e.noc_port_flits : 0.0,
-                    e.noc_top_layer >= 0 ? m.layers[e.noc_top_layer].name : "the input",
-                    e.noc_bound_s > e.period_s ? ": it BOUNDS the period" : "");
+        if (!e.noc_bounded)
+            std::printf("  NoC            no bound: odd_even routing is adaptive (link loads "
+                        "follow fixed routes only)\n");
+        else
+            std::printf("  NoC            %.6g us per inference through %s (%llu flits, %.0f %% from "
+                        "%s; not in the model above%s)\n",
+                        e.noc_bound_s * 1e6, where, (unsigned long long)e.noc_port_flits,
+                        e.noc_port_flits ? 100.0 * (double)e.noc_top_flits / (double)e.noc_port_flits
+                                         : 0.0,
+                        e.noc_top_layer >= 0 ? m.layers[e.noc_top_layer].name : "the input",
+                        e.noc_bound_s > e.period_s ? ": it BOUNDS the period" : "");
         std::printf("\n  %-20s %10s %6s %6s %12s %12s\n", "layer", "positions", "repl", "steps",
                     "busy (us)", "last (us)");
         for (int k = 0; k < e.n; k++) {

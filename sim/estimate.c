@@ -188,15 +188,19 @@ void estimate_write_json(const estimate_t *e, const model_t *md, json_w_t *w)
     jw_num(w, "dynamic_j_per_inference", e->dynamic_j);
     jw_num(w, "static_power_w", e->static_w);
     jw_num(w, "energy_per_inference_j", e->energy_per_inference_j);
-    jw_obj_begin(w, "noc");
-    jw_uint(w, "busiest_port_flits_per_inference", e->noc_port_flits);
-    jw_int(w, "chip", e->noc_chip);
-    jw_int(w, "router", e->noc_router);
-    jw_int(w, "port", e->noc_port);
-    jw_num(w, "bound_period_s", e->noc_bound_s);
-    jw_str(w, "top_sender", e->noc_top_layer >= 0 ? md->layers[e->noc_top_layer].name : "input");
-    jw_uint(w, "top_sender_flits", e->noc_top_flits);
-    jw_obj_end(w);
+    if (!e->noc_bounded) { /* odd_even routing: no fixed routes to load */
+        jw_null(w, "noc");
+    } else {
+        jw_obj_begin(w, "noc");
+        jw_uint(w, "busiest_port_flits_per_inference", e->noc_port_flits);
+        jw_int(w, "chip", e->noc_chip);
+        jw_int(w, "router", e->noc_router);
+        jw_int(w, "port", e->noc_port);
+        jw_num(w, "bound_period_s", e->noc_bound_s);
+        jw_str(w, "top_sender", e->noc_top_layer >= 0 ? md->layers[e->noc_top_layer].name : "input");
+        jw_uint(w, "top_sender_flits", e->noc_top_flits);
+        jw_obj_end(w);
+    }
     jw_arr_begin(w, "layers");
     for (int k = 0; k < e->n; k++) {
         const estimate_layer_t *l = &e->layers[k];

@@ -41,7 +41,9 @@ typedef struct estimate {
     double energy_per_inference_j; /* dynamic + static x period */
     double macs;             /* per inference */
     /* the NoC (estimate_noc): one inference's flits through the busiest
-       router output port, where it is, and the period it bounds */
+       router output port, where it is, and the period it bounds; noc_bounded
+       0 when the routing is adaptive (odd_even: no fixed routes to load) */
+    int noc_bounded;
     uint64_t noc_port_flits;
     int noc_chip, noc_router, noc_port;
     int noc_top_layer;       /* whose messages are most of them (-1: the host's input) */
@@ -55,7 +57,8 @@ typedef struct estimate {
 int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d);
 /* Adds the NoC bound of the traces of the same mapping (estimate_noc.c):
  * ISAAC's model leaves the network out; this says when its links would bound
- * the period instead. 0, or -1 with a message in d. */
+ * the period instead; with odd_even routing there is none (noc_bounded 0).
+ * 0, or -1 with a message in d. */
 struct trace_layer; /* trace_io.h */
 int estimate_noc(const mapping_t *m, const struct trace_layer *layers, estimate_t *e, imc_diag_t *d);
 /* "router (x, y) east port" and the like, of the NoC bound's port. */

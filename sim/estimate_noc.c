@@ -198,14 +198,17 @@ int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e,
     noc_config_t cfg;
     if (noc_config_from_arch(&cfg, a, d))
         return -1;
+    e->noc_port_flits = 0;
+    e->noc_router = e->noc_port = e->noc_top_layer = -1;
+    e->noc_bounded = cfg.routing != ROUTE_ODD_EVEN; /* adaptive: no route to load */
+    if (!e->noc_bounded)
+        return 0;
     net_t n = {a, NULL, m->chips_used > 0 ? m->chips_used : 1, (uint64_t)a->chip.noc.flit_bits, NULL, NULL};
     const size_t all = (size_t)a->chip.tiles * (size_t)n.chips;
     n.chip = calloc((size_t)n.chips, sizeof *n.chip);
     n.ep = malloc(all * sizeof *n.ep);
     n.dst = malloc(all * sizeof *n.dst);
     int rc = n.chip && n.ep && n.dst ? load(&n, &cfg, m, layers, -2, d) : -1;
-    e->noc_port_flits = 0;
-    e->noc_router = e->noc_port = e->noc_top_layer = -1;
     for (int c = 0; !rc && c < n.chips; c++) {
         int router, port;
         uint64_t f = noc_load_busiest(n.chip[c], &router, &port);

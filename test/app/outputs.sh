@@ -166,6 +166,16 @@ expect_error_in "2 chips and a link bandwidth of 0" 2 \
   "error: chip.offchip.bandwidth_gbps = 0, but the 2 chips of the system exchange data" \
   timeout 60 "$imcsim" run --arch isaac --model lenet5 --set chip.chips=2 --set chip.offchip.bandwidth_gbps=0 --quiet
 
+# A valid arch whose routes are adaptive (odd_even, unicast): the run and the
+# estimate go through; the estimate has no link-load bound (null), where it
+# once failed the run after the simulation with "link loads follow
+# dimension-order routes".
+oe=(--arch isaac --model lenet5 --set chip.noc.routing=odd_even --set chip.noc.multicast=false)
+"$imcsim" run "${oe[@]}" --batch 2 --quiet --json oe.json &&
+  "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['estimate']['noc'] is None and d['noc']['bound_period_s'] > 0 and d['period_s'] > 0" oe.json &&
+  "$imcsim" estimate "${oe[@]}" | grep -q 'NoC            no bound: odd_even routing is adaptive'
+check "odd_even routing: run and estimate go through, no link-load bound" $?
+
 # --- 6. A trace header claiming 2^32 - 1 tiles: a clear error, no huge allocation.
 "$py" - traces/L000_conv1.imct huge.imct <<'PY'
 import struct, sys, zlib
