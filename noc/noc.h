@@ -224,6 +224,8 @@ int64_t noc_port_flits(const noc_t *n, int r, int port);
  * routes (multicast: the tree, each branch once). NULL on odd_even routing
  * (with a message in d) or out of memory. */
 typedef struct noc_load noc_load_t;
+/* 1 when the routing has fixed routes to load (not the adaptive odd_even). */
+int noc_load_routes_fixed(const noc_config_t *c);
 noc_load_t *noc_load_new(const noc_config_t *c, imc_diag_t *d);
 void noc_load_free(noc_load_t *l);
 /* One message of `flits` from endpoint src to the endpoints dst[0..n). */

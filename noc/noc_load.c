@@ -18,9 +18,11 @@ struct noc_load {
     uint32_t message;
 };
 
+int noc_load_routes_fixed(const noc_config_t *c) { return c->routing != ROUTE_ODD_EVEN; }
+
 noc_load_t *noc_load_new(const noc_config_t *c, imc_diag_t *d)
 {
-    if (c->routing == ROUTE_ODD_EVEN) {
+    if (!noc_load_routes_fixed(c)) {
         diag_error(d, NULL, 0, 0, "link loads follow dimension-order routes, which odd_even "
                                   "routing does not take (expected routing xy, yx or west_first)");
         return NULL;

@@ -104,6 +104,8 @@ public:
     // counters are up to date (a reader of noc_stats() calls it first).
     void catch_up();
     sc_core::sc_time period() const { return period_; }
+    // The time of cycle c's edge, rounded to whole ps once (no drift).
+    sc_core::sc_time at_cycle(uint64_t c) const;
     uint64_t wakeups() const { return wakeups_; }
     // Nonempty once the core's watchdog stopped the network (a deadlock):
     // the blocked virtual channels. The module then stops waking.
@@ -140,7 +142,6 @@ private:
     noc_t *n_ = nullptr;
     sc_core::sc_time period_;
     double ps_; // exact period in ps (from cfg.clock_ghz)
-    sc_core::sc_time at_cycle(uint64_t c) const;
     uint64_t ceil_cycle(const sc_core::sc_time &t) const;
     uint64_t floor_cycle(const sc_core::sc_time &t) const;
     sc_core::sc_event wake_;

@@ -476,16 +476,15 @@ void Engine::progress_tick(uint64_t records)
 }
 
 // The NoC counters every 1000 NoC cycles, read at the cycle edge itself
-// (rounded to whole ps as noc_sc rounds its edges): a sample a fraction of a
-// ps before the edge (a step rounded once and added up) read the cycle before
-// or, where the NoC had simulated ahead, the edge, as the order of the
-// instant's processes had it.
+// (noc_sc::at_cycle; every chip's NoC has the same clock): a sample a
+// fraction of a ps before the edge (a step rounded once and added up) read
+// the cycle before or, where the NoC had simulated ahead, the edge, as the
+// order of the instant's processes had it.
 void Engine::sampler()
 {
-    const double ps = 1000.0 / a->chip.noc.clock_ghz; // one NoC cycle
     std::vector<uint64_t> last(nocs_.size(), 0);
     for (uint64_t k = 1000; !all_done() && ok_; k += 1000) {
-        wait(sc_time((double)std::llround((double)k * ps), SC_PS) - sc_time_stamp());
+        wait(nocs_.front()->at_cycle(k) - sc_time_stamp());
         for (size_t c = 0; c < nocs_.size(); c++) {
             noc_stats_t s;
             nocs_[c]->catch_up();

@@ -268,6 +268,7 @@ class Engine : public sc_core::sc_module {
     void setup_stream(Stream *s);
     void run_lane(Lane &l);
     void resume_lane(Lane &l); // after its op answered
+    uint64_t perturb_hash(uint64_t who, uint64_t when) const;
     bool step(Lane &l);
     bool exec_record(Lane &l, const Position &p, int inf);
     void issue(OpSlot &o, tile_op_t *ops, int n);
@@ -317,7 +318,7 @@ class Engine : public sc_core::sc_module {
     double period_ps_ = 0;       // the last window's mean completion interval
     int period_end_ = -1;        // the inference that closed that window
     std::vector<std::unique_ptr<noc_sc>> nocs_;
-    std::unique_ptr<imc::TileWaker> waker_; // every tile's arbiter, from one process
+    std::unique_ptr<imc::TileWaker> waker_; // every tile's arbiter and responder, one process
     std::vector<std::unique_ptr<TileNode>> nodes_;
     std::vector<TileNode *> node_of_;
     std::vector<int> tile_at_; // a chip's tile at each NoC endpoint (chip.noc.placement)

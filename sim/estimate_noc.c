@@ -200,7 +200,7 @@ int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e,
         return -1;
     e->noc_port_flits = 0;
     e->noc_router = e->noc_port = e->noc_top_layer = -1;
-    e->noc_bounded = cfg.routing != ROUTE_ODD_EVEN; /* adaptive: no route to load */
+    e->noc_bounded = noc_load_routes_fixed(&cfg);
     if (!e->noc_bounded)
         return 0;
     net_t n = {a, NULL, m->chips_used > 0 ? m->chips_used : 1, (uint64_t)a->chip.noc.flit_bits, NULL, NULL};

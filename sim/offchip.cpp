@@ -30,6 +30,7 @@ void Engine::link_thread(int chip, bool inbound)
     const arch_offchip_t &oc = a->chip.offchip;
     const double bytes_per_ns = oc.bandwidth_gbps * std::max(1, oc.links);
     const sc_time ps(1, SC_PS), latency(oc.latency_ns * 1000.0, SC_PS);
+    const int link = 2 * chip + (inbound ? 1 : 0); // its order at a gateway
     for (;;) {
         while (L.q.empty())
             wait(L.ev);
@@ -62,12 +63,11 @@ void Engine::link_thread(int chip, bool inbound)
                     host_arrive(h);
                 continue;
             }
-            if (cfg.perturb_order && // a check: the links' order of one instant must not count
-                ((uint64_t)(2 * chip + inbound) * 0x9e3779b97f4a7c15ull ^ cfg.perturb_order ^
-                 L.bytes) % 3 == 0)
+            // a check: the links' order of one instant must not count
+            if (cfg.perturb_order && perturb_hash((uint64_t)link, L.bytes) % 3 == 0)
                 wait(SC_ZERO_TIME);
             deliver_from_gateway(inbound ? chip : chip_of(a, h.final_tile), h,
-                                 flits_of(item.bytes * 8), at, 2 * chip + (inbound ? 1 : 0));
+                                 flits_of(item.bytes * 8), at, link);
         }
     }
 }

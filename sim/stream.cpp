@@ -94,8 +94,7 @@ void Engine::runnable()
     for (Lane *l : q) {
         l->queued = false;
         if (cfg.perturb_order && !l->deferred &&
-            ((uint64_t)l->s->id * 0x9e3779b97f4a7c15ull ^ cfg.perturb_order ^ l->k ^ l->pc) % 3 ==
-                0) {
+            perturb_hash((uint64_t)l->s->id, l->k ^ l->pc) % 3 == 0) {
             // a check of the model, not a feature: run it a delta later; the
             // results must not move (imc_run_config::perturb_order)
             l->deferred = true;
@@ -105,6 +104,13 @@ void Engine::runnable()
         l->deferred = false;
         run_lane(*l);
     }
+}
+
+// --perturb-order's choice for process `who` at point `when` (pseudo-random,
+// by the seed).
+uint64_t Engine::perturb_hash(uint64_t who, uint64_t when) const
+{
+    return who * 0x9e3779b97f4a7c15ull ^ cfg.perturb_order ^ when;
 }
 
 void Engine::run_lane(Lane &l)
@@ -119,8 +125,7 @@ void Engine::run_lane(Lane &l)
 // depend on that either).
 void Engine::resume_lane(Lane &l)
 {
-    if (cfg.perturb_order &&
-        ((uint64_t)l.s->id * 0x9e3779b97f4a7c15ull ^ cfg.perturb_order ^ l.k ^ l.pc) % 2)
+    if (cfg.perturb_order && perturb_hash((uint64_t)l.s->id, l.k ^ l.pc) % 2)
         wake(&l);
     else
         run_lane(l);

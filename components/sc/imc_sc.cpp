@@ -176,12 +176,17 @@ TileWaker::TileWaker(sc_module_name n) : sc_module(n)
 
 int TileWaker::add() { return tiles_++; }
 
+sc_dt::uint64 &TileWaker::when(Tile *t, bool respond)
+{
+    return respond ? t->resp_at_ : t->wake_at_;
+}
+
 void TileWaker::wake(Tile *t, sc_dt::uint64 at, bool respond)
 {
-    sc_dt::uint64 &when = respond ? t->resp_at_ : t->wake_at_;
-    if (at >= when)
+    sc_dt::uint64 &due = when(t, respond);
+    if (at >= due)
         return; // it wakes earlier, and finds then what is due after
-    when = at;
+    due = at;
     if (due_.empty() || at < due_.top().at)
         ev_.notify(sc_time::from_value(at) - sc_time_stamp());
     due_.push({at, t->place_, respond, t});
@@ -195,10 +200,10 @@ void TileWaker::run()
     while (!due_.empty() && due_.top().at <= now) {
         Due d = due_.top();
         due_.pop();
-        sc_dt::uint64 &when = d.respond ? d.t->resp_at_ : d.t->wake_at_;
-        if (when != d.at)
+        sc_dt::uint64 &due = when(d.t, d.respond);
+        if (due != d.at)
             continue; // asked again for an earlier time, which came first
-        when = Tile::kNever;
+        due = Tile::kNever;
         sc_dt::uint64 next = d.respond ? d.t->respond_due() : d.t->grant_due();
         if (next != Tile::kNever)
             wake(d.t, next, d.respond);

@@ -210,6 +210,7 @@ class TileWaker : public sc_core::sc_module {
         }
     };
     void run();
+    static sc_dt::uint64 &when(Tile *t, bool respond); // its pending wake-up
     std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
     int tiles_ = 0;
     sc_core::sc_event ev_;
