@@ -174,22 +174,60 @@ TileWaker::TileWaker(sc_module_name n) : sc_module(n)
     dont_initialize();
 }
 
-int TileWaker::add() { return tiles_++; }
-
-sc_dt::uint64 &TileWaker::when(Tile *t, bool respond)
+int TileWaker::add(Tile *t)
 {
-    return respond ? t->resp_at_ : t->wake_at_;
+    tiles_.push_back(t);
+    at_.resize(2 * tiles_.size(), Tile::kNever);
+    pos_.resize(2 * tiles_.size(), kOut);
+    return (int)tiles_.size() - 1;
+}
+
+void TileWaker::sift_up(size_t i)
+{
+    const uint32_t s = heap_[i];
+    while (i > 0 && before(s, heap_[(i - 1) / 2])) {
+        heap_[i] = heap_[(i - 1) / 2];
+        pos_[heap_[i]] = (uint32_t)i;
+        i = (i - 1) / 2;
+    }
+    heap_[i] = s;
+    pos_[s] = (uint32_t)i;
+}
+
+void TileWaker::sift_down(size_t i)
+{
+    const uint32_t s = heap_[i];
+    const size_t n = heap_.size();
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && before(heap_[c + 1], heap_[c]))
+            c++;
+        if (!before(heap_[c], s))
+            break;
+        heap_[i] = heap_[c];
+        pos_[heap_[i]] = (uint32_t)i;
+        i = c;
+    }
+    heap_[i] = s;
+    pos_[s] = (uint32_t)i;
 }
 
 void TileWaker::wake(Tile *t, sc_dt::uint64 at, bool respond)
 {
-    sc_dt::uint64 &due = when(t, respond);
-    if (at >= due)
+    const uint32_t s = 2 * (uint32_t)t->place_ + respond;
+    if (at >= at_[s])
         return; // it wakes earlier, and finds then what is due after
-    due = at;
-    if (due_.empty() || at < due_.top().at)
+    if (heap_.empty() || at < at_[heap_[0]])
         ev_.notify(sc_time::from_value(at) - sc_time_stamp());
-    due_.push({at, t->place_, respond, t});
+    at_[s] = at;
+    if (pos_[s] == kOut) {
+        heap_.push_back(s);
+        sift_up(heap_.size() - 1);
+    } else {
+        sift_up(pos_[s]);
+    }
 }
 
 // One run serves all that are due now, those asked for meanwhile included
@@ -197,19 +235,22 @@ void TileWaker::wake(Tile *t, sc_dt::uint64 at, bool respond)
 void TileWaker::run()
 {
     const sc_dt::uint64 now = sc_time_stamp().value();
-    while (!due_.empty() && due_.top().at <= now) {
-        Due d = due_.top();
-        due_.pop();
-        sc_dt::uint64 &due = when(d.t, d.respond);
-        if (due != d.at)
-            continue; // asked again for an earlier time, which came first
-        due = Tile::kNever;
-        sc_dt::uint64 next = d.respond ? d.t->respond_due() : d.t->grant_due();
+    while (!heap_.empty() && at_[heap_[0]] <= now) {
+        const uint32_t s = heap_[0];
+        at_[s] = Tile::kNever;
+        pos_[s] = kOut;
+        heap_[0] = heap_.back();
+        heap_.pop_back();
+        if (!heap_.empty())
+            sift_down(0);
+        Tile *t = tiles_[s / 2];
+        const bool respond = s & 1;
+        sc_dt::uint64 next = respond ? t->respond_due() : t->grant_due();
         if (next != Tile::kNever)
-            wake(d.t, next, d.respond);
+            wake(t, next, respond);
     }
-    if (!due_.empty())
-        ev_.notify(sc_time::from_value(due_.top().at) - sc_time_stamp());
+    if (!heap_.empty())
+        ev_.notify(sc_time::from_value(at_[heap_[0]]) - sc_time_stamp());
 }
 
 Tile::Tile(sc_module_name n, const arch_t *a, TileWaker *waker)
@@ -231,7 +272,7 @@ Tile::Tile(sc_module_name n, const arch_t *a, TileWaker *waker)
     }
     SC_HAS_PROCESS(Tile);
     if (waker_) {
-        place_ = waker_->add();
+        place_ = waker_->add(this);
         return;
     }
     SC_METHOD(arbiter);

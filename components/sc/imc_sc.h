@@ -193,26 +193,28 @@ class Tile;
 class TileWaker : public sc_core::sc_module {
   public:
     explicit TileWaker(sc_core::sc_module_name n);
-    int add(); // a tile's place in the order of one instant (Tile's constructor)
+    int add(Tile *t); // t's place in the order of one instant (Tile's constructor)
     // t's arbiter (respond: its responder) runs at time value `at` (not
     // before now) unless it runs earlier.
     void wake(Tile *t, sc_dt::uint64 at, bool respond = false);
 
   private:
-    struct Due {
-        sc_dt::uint64 at; // sc_time value
-        int place;        // ties: in the tiles' order, grant phase first
-        bool respond;     // the responder, else the arbiter
-        Tile *t;
-        bool operator>(const Due &o) const
-        {
-            return at != o.at ? at > o.at : place != o.place ? place > o.place : respond > o.respond;
-        }
-    };
+    // A wake-up slot per tile and phase, 2 x place + respond: one instant's
+    // slots run in the tiles' order, grant phase first. The pending ones sit
+    // in a binary heap by (at_, slot), each once (pos_ finds it to move it
+    // earlier), so the heap never holds stale entries.
+    static constexpr uint32_t kOut = UINT32_MAX; // pos_ of a slot not in the heap
+    bool before(uint32_t a, uint32_t b) const
+    {
+        return at_[a] != at_[b] ? at_[a] < at_[b] : a < b;
+    }
+    void sift_up(size_t i);
+    void sift_down(size_t i);
     void run();
-    static sc_dt::uint64 &when(Tile *t, bool respond); // its pending wake-up
-    std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
-    int tiles_ = 0;
+    std::vector<Tile *> tiles_;       // by place
+    std::vector<sc_dt::uint64> at_;   // by slot: its pending wake-up (Tile::kNever: none)
+    std::vector<uint32_t> pos_;       // by slot: its index in heap_, or kOut
+    std::vector<uint32_t> heap_;      // slots
     sc_core::sc_event ev_;
 };
 
@@ -289,9 +291,7 @@ class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_
     static constexpr sc_dt::uint64 kNever = ~(sc_dt::uint64)0;
     friend class TileWaker;
     TileWaker *waker_;
-    sc_dt::uint64 wake_at_ = kNever; // with a waker: when it wakes this arbiter next
-    sc_dt::uint64 resp_at_ = kNever; // and this responder
-    int place_ = 0;                  // its place among the waker's tiles
+    int place_ = 0; // its place among the waker's tiles
     static int mvm_hook(void *ctx, tile_t *t, const tile_op_t *op, uint64_t start,
                         tile_result_t *res);
     const arch_t *a_;
