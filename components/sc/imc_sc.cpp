@@ -37,9 +37,17 @@ static const sc_time &one_ps()
     return eps;
 }
 
+// std::llround of x >= 0 without its libm call (10^7 calls a run): the
+// fraction x - trunc(x) is exact, and a half rounds up, as llround does.
+static long long round_nonneg(double x)
+{
+    const long long i = (long long)x;
+    return i + (x - (double)i >= 0.5);
+}
+
 sc_time Clock::at(uint64_t cycle) const
 {
-    return from_ps(std::llround((double)cycle * ps));
+    return from_ps(round_nonneg((double)cycle * ps));
 }
 
 // at() rounds to whole ps (within 0.5 ps), so a time within 0.75 ps after a
