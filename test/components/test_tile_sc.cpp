@@ -6,6 +6,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <deque>
+#include <memory>
+#include <string>
 #include <functional>
 #include <sstream>
 #include <vector>
@@ -440,6 +443,135 @@ END_TEST
 START_TEST(waker_serves_tiles_in_build_order_reversed_requests) { two_tiles_one_instant(true); }
 END_TEST
 
+/* Many tiles, one waker, against the same tiles each with its own arbiter
+ * and responder processes (no waker): open-loop streams of READs and WRITEs
+ * (pseudo-random cycles, sizes and banks, several outstanding, so ops queue
+ * for banks and a tile is woken again for an earlier time than it waits for)
+ * get the same END_REQ and BEGIN_RESP times either way, and with the waker
+ * each phase's callbacks come in (time, tile) order. */
+struct ManyTileDriver : sc_module {
+    using Socket = tlm_utils::simple_initiator_socket_tagged<ManyTileDriver>;
+    static constexpr int kTiles = 12, kOps = 40;
+    std::vector<std::unique_ptr<Socket>> sock;
+    std::deque<tlm::tlm_generic_payload> p[kTiles];
+    std::deque<imc::ImcOpExt> e[kTiles];
+    std::vector<sc_time> asked[kTiles]; // when each op was requested
+    struct Ev {
+        int tile, op;
+        sc_time at;
+    };
+    std::vector<Ev> end_req, begin_resp;
+    SC_HAS_PROCESS(ManyTileDriver);
+    explicit ManyTileDriver(sc_module_name n) : sc_module(n)
+    {
+        for (int i = 0; i < kTiles; i++) {
+            sock.emplace_back(new Socket(("s" + std::to_string(i)).c_str()));
+            sock.back()->register_nb_transport_bw(this, &ManyTileDriver::bw, i);
+            sc_spawn([this, i] { stream(i); });
+        }
+    }
+    void stream(int i)
+    {
+        uint32_t x = 0x9e3779b9u * (uint32_t)(i + 1);
+        auto rnd = [&x](uint32_t m) {
+            x = x * 1664525u + 1013904223u;
+            return (x >> 8) % m;
+        };
+        for (int k = 0; k < kOps; k++) {
+            wait(sc_time(P * rnd(4), SC_NS)); // 0..3 cycles apart: several at one instant
+            tile_op_kind_t kind = rnd(2) ? TILE_OP_READ : TILE_OP_WRITE;
+            e[i].emplace_back();
+            e[i].back().op = buf_op(kind, 32 * (1 + rnd(16)), 64 * rnd(8));
+            p[i].emplace_back();
+            tlm::tlm_generic_payload &gp = p[i].back();
+            gp.set_command(tlm::TLM_IGNORE_COMMAND);
+            gp.set_extension(&e[i].back());
+            tlm::tlm_phase ph = tlm::BEGIN_REQ;
+            sc_time d = SC_ZERO_TIME;
+            asked[i].push_back(sc_time_stamp());
+            ck_assert_int_eq((*sock[(size_t)i])->nb_transport_fw(gp, ph, d), tlm::TLM_ACCEPTED);
+        }
+    }
+    tlm::tlm_sync_enum bw(int i, tlm::tlm_generic_payload &gp, tlm::tlm_phase &ph, sc_time &)
+    {
+        int op = 0;
+        while (&p[i][(size_t)op] != &gp)
+            op++;
+        (ph == tlm::END_REQ ? end_req : begin_resp).push_back({i, op, sc_time_stamp()});
+        if (ph != tlm::BEGIN_RESP)
+            return tlm::TLM_ACCEPTED;
+        ck_assert_int_eq(e[i][(size_t)op].res.status, 0);
+        gp.clear_extension(&e[i][(size_t)op]);
+        return tlm::TLM_COMPLETED;
+    }
+};
+
+/* (tile, op) -> time of one phase's callbacks; each op's exactly once. */
+static std::vector<sc_time> times_by_op(const std::vector<ManyTileDriver::Ev> &ev)
+{
+    const int n = ManyTileDriver::kTiles * ManyTileDriver::kOps;
+    std::vector<sc_time> t((size_t)n, SC_ZERO_TIME);
+    std::vector<int> seen((size_t)n, 0);
+    for (const auto &v : ev) {
+        size_t k = (size_t)(v.tile * ManyTileDriver::kOps + v.op);
+        ck_assert_int_eq(seen[k]++, 0);
+        t[k] = v.at;
+    }
+    ck_assert_int_eq((int)ev.size(), n);
+    return t;
+}
+
+struct ManyTiles : sc_module {
+    std::unique_ptr<imc::TileWaker> wk;
+    std::vector<std::unique_ptr<imc::Tile>> tiles;
+    ManyTileDriver drv{"drv"};
+    ManyTiles(sc_module_name n, const arch_t *a, bool waker) : sc_module(n)
+    {
+        if (waker)
+            wk.reset(new imc::TileWaker("waker"));
+        for (int i = 0; i < ManyTileDriver::kTiles; i++) {
+            tiles.emplace_back(new imc::Tile(("tile" + std::to_string(i)).c_str(), a, wk.get()));
+            drv.sock[(size_t)i]->bind(tiles.back()->tgt);
+        }
+    }
+};
+
+START_TEST(waker_equals_own_processes_many_tiles)
+{
+    arch_t a;
+    fx_isaac(&a);
+    std::vector<sc_time> ref_req, ref_resp;
+    {
+        ManyTiles own("own", &a, false), woken("woken", &a, true);
+        sc_start();
+        ref_req = times_by_op(own.drv.end_req);
+        ref_resp = times_by_op(own.drv.begin_resp);
+        std::vector<sc_time> req = times_by_op(woken.drv.end_req),
+                             resp = times_by_op(woken.drv.begin_resp);
+        int queued = 0;
+        for (size_t k = 0; k < req.size(); k++) {
+            ck_assert_msg(req[k] == ref_req[k] && resp[k] == ref_resp[k],
+                          "tile %d op %d: END_REQ %s BEGIN_RESP %s, own processes %s %s",
+                          (int)k / ManyTileDriver::kOps, (int)k % ManyTileDriver::kOps,
+                          req[k].to_string().c_str(), resp[k].to_string().c_str(),
+                          ref_req[k].to_string().c_str(), ref_resp[k].to_string().c_str());
+        }
+        for (const auto *ev : {&woken.drv.end_req, &woken.drv.begin_resp})
+            for (size_t i = 1; i < ev->size(); i++) {
+                const auto &u = (*ev)[i - 1], &v = (*ev)[i];
+                ck_assert_msg(u.at < v.at || (u.at == v.at && u.tile < v.tile) ||
+                                  (u.at == v.at && u.tile == v.tile && u.op < v.op),
+                              "callback %zu: tile %d at %s after tile %d at %s", i, v.tile,
+                              v.at.to_string().c_str(), u.tile, u.at.to_string().c_str());
+            }
+        /* the streams did queue: ops granted cycles after they asked */
+        for (const auto &v : woken.drv.end_req)
+            queued += v.at > woken.drv.asked[v.tile][(size_t)v.op] + sc_time(P, SC_NS);
+        ck_assert_int_gt(queued, ManyTileDriver::kTiles * ManyTileDriver::kOps / 4);
+    }
+}
+END_TEST
+
 /* A bad op comes back at once with an error response and a message; the
  * stream can go on. */
 START_TEST(bad_op_error_response)
@@ -511,6 +643,7 @@ int sc_main(int, char **)
     tcase_add_test(tc, nb_reads_waker);
     tcase_add_test(tc, waker_serves_tiles_in_build_order);
     tcase_add_test(tc, waker_serves_tiles_in_build_order_reversed_requests);
+    tcase_add_test(tc, waker_equals_own_processes_many_tiles);
     tcase_add_test(tc, bad_op_error_response);
     tcase_add_test(tc, clock_edges_equal_the_constructor_times);
     suite_add_tcase(s, tc);
