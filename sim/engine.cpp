@@ -65,9 +65,12 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
     // when the batch is smaller, up to 4 windows of completion intervals to
     // find the steady-state period in (docs/run.md, "Results"), and a window
     // more behind them, so the last judged inferences still have followers
-    // in flight (the last ones of a run finish faster, alone in the network)
-    judged_ = std::max(cfg.batch, 4 * cfg.period_window);
-    inferences_ = judged_ + cfg.period_window;
+    // in flight (the last ones of a run finish faster, alone in the network);
+    // room for the largest window the jitter may ask for, cut at the decision
+    window_ = cfg.period_window;
+    window_max_ = std::min(kPeriodWindowMax, kPeriodWindowGrowth * cfg.period_window);
+    judged_ = std::max(cfg.batch, 4 * window_);
+    inferences_ = std::max(cfg.batch, 4 * window_max_) + window_max_;
     chips_ = std::max(1, m->chips_used);
     const int total_tiles = a->chip.tiles * a->chip.chips;
     node_of_.assign((size_t)total_tiles, nullptr);
@@ -471,8 +474,11 @@ void Engine::progress_tick(uint64_t records)
         return;
     last_ = t;
     printed_progress_ = true;
-    std::fprintf(stderr, "imcsim run: %llu trace records of %d inference(s), simulated %.6g s, host %.1f s\n",
-                 (unsigned long long)recs_done_, inferences_, sc_time_stamp().to_seconds(), since0);
+    std::fprintf(stderr,
+                 "imcsim run: %llu trace records, %d of at most %d inference(s) done, simulated "
+                 "%.6g s, host %.1f s\n",
+                 (unsigned long long)recs_done_, completed_, inferences_, sc_time_stamp().to_seconds(),
+                 since0);
 }
 
 // The NoC counters every 1000 NoC cycles, read at the cycle edge itself

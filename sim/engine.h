@@ -18,6 +18,11 @@
 // every 2 inferences.
 constexpr int kPeriodWindowDefault = 4;
 constexpr int kPeriodWindowMax = 256;
+// While the completions' jitter could move a window's mean by more than
+// this (of the period), the window doubles, up to kPeriodWindowGrowth times
+// --period-window (docs/run.md, "Results").
+constexpr double kPeriodJitterMax = 0.05;
+constexpr int kPeriodWindowGrowth = 8;
 
 struct imc_run_config {
     int batch = 1;
@@ -29,10 +34,11 @@ struct imc_run_config {
     // of one instant run in another order. Results must not change: a check
     // of the model, not a feature.
     uint64_t perturb_order = 0;
-    // The period is the mean of the last period_window completion intervals
-    // once it agrees with the window before within 2 % (docs/run.md,
-    // "Results"), judged on up to 4 windows when the batch is smaller, with
-    // one window more simulated behind them.
+    // The period is the mean of the last W completion intervals once it
+    // agrees with the window before within 2 % and their jitter could not
+    // move it by more than kPeriodJitterMax (else W doubles), W from
+    // period_window (docs/run.md, "Results"); judged on up to 4 windows when
+    // the batch is smaller, with one window more simulated behind them.
     int period_window = kPeriodWindowDefault;
 };
 

@@ -254,6 +254,7 @@ class Engine : public sc_core::sc_module {
     void host_arrive(const PktHdr &h);
     void inference_done(int inf);                // the host has all its outputs
     void judge_period(int k);                    // inference k done: has the period converged?
+    double completion_jitter_ps(int k, int w) const; // how far jitter could move a window's mean
 
     const arch_t *a;
     const mapping_t *m;
@@ -311,11 +312,15 @@ class Engine : public sc_core::sc_module {
     int chips_;
     int inferences_;             // inferences the streams run (cut at the period's decision)
     int judged_;                 // completions the period may be judged on: [0, judged_)
+    int window_;                 // W: completion intervals per window (grows with jitter)
+    int window_max_;             // the largest W the jitter may ask for
     AtInstantStart host_started_; // the latest inference the host started
     int host_bits_ = 1;          // bits per value of the network input
     int done_upto_ = 0;          // inferences [0, done_upto_) have completed
+    int completed_ = 0;          // inferences completed
     int converged_ = 0;          // 1 converged, -1 gave up (see inference_done)
     double period_ps_ = 0;       // the last window's mean completion interval
+    double period_jitter_ps_ = 0; // how far the completions' jitter could move it
     int period_end_ = -1;        // the inference that closed that window
     std::vector<std::unique_ptr<noc_sc>> nocs_;
     std::unique_ptr<imc::TileWaker> waker_; // every tile's arbiter and responder, one process

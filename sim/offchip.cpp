@@ -186,18 +186,21 @@ void Engine::host_arrive(const PktHdr &h)
 }
 
 // The run adds inferences behind the batch until the mean completion
-// interval of the last W = cfg.period_window inferences agrees with that of
-// the W before within 2 % (judged on the first max(batch, 4 W) inferences),
-// then lets the inferences already started finish; the period is the last
-// window's mean. Single intervals jitter where links and buffers are
-// contended, and a batch's first intervals are shorter than the steady state
-// (its first inferences waited for the pipeline to fill). W more inferences
-// run behind the judged ones: the run's last inferences, with nothing behind
-// them, finish faster than the steady state (a window of them read as a
-// period below what the busiest link allows).
+// interval of the last W agrees with that of the W before within 2 % (judged
+// on the first max(batch, 4 W) inferences), then lets the inferences already
+// started finish; the period is the last window's mean. Single intervals
+// jitter where links and buffers are contended, and a batch's first
+// intervals are shorter than the steady state (its first inferences waited
+// for the pipeline to fill). Where the jitter could move a window's mean by
+// more than kPeriodJitterMax, two windows may agree by chance: W doubles
+// (up to kPeriodWindowGrowth x --period-window) and judging goes on. W more
+// inferences run behind the judged ones: the run's last inferences, with
+// nothing behind them, finish faster than the steady state (a window of them
+// read as a period below what the busiest link allows).
 void Engine::inference_done(int inf)
 {
     inf_done_ps_[(size_t)inf] = sc_time_stamp().value();
+    completed_++;
     // every inference this completion closes is judged in turn, so outputs
     // of one instant give the same decision in any order
     while (!converged_ && done_upto_ < judged_ &&
@@ -205,18 +208,40 @@ void Engine::inference_done(int inf)
         judge_period(done_upto_++); // inferences [0, done_upto_) are done
 }
 
+// Completions t_i of the two windows [k - 2w, k] deviate from the straight
+// line through their first and last by at most D: a window's mean moves by
+// (e_k - e_(k-w)) / w where e is a completion's jitter, so by up to 2 D / w.
+double Engine::completion_jitter_ps(int k, int w) const
+{
+    const int a = k - 2 * w;
+    const double t0 = (double)inf_done_ps_[(size_t)a];
+    const double slope = ((double)inf_done_ps_[(size_t)k] - t0) / (2 * w);
+    double dev = 0;
+    for (int i = a + 1; i < k; i++)
+        dev = std::max(dev, std::fabs((double)inf_done_ps_[(size_t)i] - t0 - (i - a) * slope));
+    return 2 * dev / w;
+}
+
 void Engine::judge_period(int k)
 {
-    const int W = cfg.period_window;
+    const int W = window_;
     if (k < 2 * W)
         return;
     auto ps = [&](int i) { return (double)inf_done_ps_[(size_t)i]; };
     const double last = (ps(k) - ps(k - W)) / W, before = (ps(k - W) - ps(k - 2 * W)) / W;
     const bool agree = std::fabs(last - before) <= 0.02 * last;
-    if (!agree && k + 1 < judged_)
+    const double jitter = completion_jitter_ps(k, W);
+    const bool steady = jitter <= kPeriodJitterMax * last;
+    if (agree && !steady && 2 * W <= window_max_) {
+        window_ = 2 * W; // the windows agreed by chance, maybe: average more
+        judged_ = std::max(judged_, 4 * window_);
         return;
-    converged_ = agree ? 1 : -1;
+    }
+    if (!(agree && steady) && k + 1 < judged_)
+        return;
+    converged_ = agree && steady ? 1 : -1;
     period_ps_ = last;
+    period_jitter_ps_ = jitter;
     period_end_ = k;
     const uint64_t now = sc_time_stamp().value();
     int started = host_started_.get(now);

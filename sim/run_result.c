@@ -83,6 +83,7 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_num(&w, "total_s", r->total_s);
     jw_num(&w, "period_s", r->period_s);
     jw_int(&w, "period_window", r->period_window);
+    jw_num(&w, "period_jitter_s", r->period_jitter_s);
     jw_obj_begin(&w, "period_intervals_s");
     jw_num(&w, "min", r->period_min_s);
     jw_num(&w, "max", r->period_max_s);
@@ -210,8 +211,9 @@ void run_write_summary(const run_result_t *r, FILE *f)
             (long long)r->crossbars_used);
     fprintf(f, "  latency        %s (%llu cycles at %.4g GHz)\n", fmt_si(a, sizeof a, r->latency_s, "s"),
             (unsigned long long)r->latency_cycles, r->clock_ghz);
-    fprintf(f, "  throughput     %.6g inferences/s (period %s, %s)\n", r->throughput_inferences_per_s,
-            fmt_si(b, sizeof b, r->period_s, "s"),
+    fprintf(f, "  throughput     %.6g inferences/s (period %s +- %.2g %%, %s)\n",
+            r->throughput_inferences_per_s, fmt_si(b, sizeof b, r->period_s, "s"),
+            r->period_s > 0 ? 100 * r->period_jitter_s / r->period_s : 0.0,
             r->steady > 0 ? "steady state" : "NOT converged: run a larger --batch or --period-window");
     /* a mean of a few intervals that spread is a sample of them (docs/run.md) */
     if (r->period_s > 0 && (r->period_max_s > 1.1 * r->period_s || r->period_min_s < 0.9 * r->period_s))

@@ -53,6 +53,7 @@ typedef struct run_result {
     double latency_s, total_s;
     double period_s;                 /* steady-state interval between inferences */
     int period_window;               /* period_s: the mean of that many completion intervals */
+    double period_jitter_s;          /* how far the completions' jitter could move that mean */
     double period_min_s, period_max_s; /* the shortest and longest of them */
     double *completions_s;           /* when the host had each simulated inference's last
                                         output (`inferences` of them) */
