@@ -211,9 +211,10 @@ void run_write_summary(const run_result_t *r, FILE *f)
             (long long)r->crossbars_used);
     fprintf(f, "  latency        %s (%llu cycles at %.4g GHz)\n", fmt_si(a, sizeof a, r->latency_s, "s"),
             (unsigned long long)r->latency_cycles, r->clock_ghz);
-    fprintf(f, "  throughput     %.6g inferences/s (period %s +- %.2g %%, %s)\n",
+    double jitter_pct = r->period_s > 0 ? 100 * r->period_jitter_s / r->period_s : 0.0;
+    fprintf(f, "  throughput     %.6g inferences/s (period %s +- %.*f %%, %s)\n",
             r->throughput_inferences_per_s, fmt_si(b, sizeof b, r->period_s, "s"),
-            r->period_s > 0 ? 100 * r->period_jitter_s / r->period_s : 0.0,
+            jitter_pct < 10 ? 1 : 0, jitter_pct,
             r->steady > 0 ? "steady state" : "NOT converged: run a larger --batch or --period-window");
     /* a mean of a few intervals that spread is a sample of them (docs/run.md) */
     if (r->period_s > 0 && (r->period_max_s > 1.1 * r->period_s || r->period_min_s < 0.9 * r->period_s))
