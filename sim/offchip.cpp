@@ -192,11 +192,12 @@ void Engine::host_arrive(const PktHdr &h)
 // jitter where links and buffers are contended, and a batch's first
 // intervals are shorter than the steady state (its first inferences waited
 // for the pipeline to fill). Where the jitter could move a window's mean by
-// more than kPeriodJitterMax, two windows may agree by chance: W doubles
-// (up to kPeriodWindowGrowth x --period-window) and judging goes on. W more
-// inferences run behind the judged ones: the run's last inferences, with
-// nothing behind them, finish faster than the steady state (a window of them
-// read as a period below what the busiest link allows).
+// more than kPeriodJitterMax, two windows may agree by chance (or none agree
+// among the judged ones): W doubles (up to kPeriodWindowGrowth x
+// --period-window) and judging goes on. W more inferences run behind the
+// judged ones: the run's last inferences, with nothing behind them, finish
+// faster than the steady state (a window of them read as a period below what
+// the busiest link allows).
 void Engine::inference_done(int inf)
 {
     inf_done_ps_[(size_t)inf] = sc_time_stamp().value();
@@ -232,8 +233,10 @@ void Engine::judge_period(int k)
     const bool agree = std::fabs(last - before) <= 0.02 * last;
     const double jitter = completion_jitter_ps(k, W);
     const bool steady = jitter <= kPeriodJitterMax * last;
-    if (agree && !steady && 2 * W <= window_max_) {
-        window_ = 2 * W; // the windows agreed by chance, maybe: average more
+    // the windows agreed by chance, maybe, or none agreed among the judged
+    // ones: while the jitter is large, average more
+    if (!steady && 2 * W <= window_max_ && (agree || k + 1 >= judged_)) {
+        window_ = 2 * W;
         judged_ = std::max(judged_, 4 * window_);
         return;
     }

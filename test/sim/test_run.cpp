@@ -117,8 +117,9 @@ uint64_t analytic_conversions(const Run &x)
 // intervals' mean agrees with the W before within 2 %, that mean, unless the
 // completions of those two windows lie further than D from the straight line
 // through their first and last, with 2 D / W more than 5 % of the mean: then
-// W doubles (up to 8 x --period-window) and the rule goes on; none: the last
-// one judged (4 W - 1, or the batch's last), not converged.
+// W doubles (up to 8 x --period-window) and the rule goes on, as it does when
+// no window agreed by the last one judged (4 W - 1, or the batch's last) with
+// such a jitter; else that last one, not converged.
 void check_period_rule(const run_result_t &r, int batch, int window)
 {
     const int K = r.inferences, W_max = std::min(256, 8 * window);
@@ -140,7 +141,7 @@ void check_period_rule(const run_result_t &r, int batch, int window)
             continue;
         agree = std::fabs(mean(k) - mean(k - W)) <= 0.02 * mean(k);
         steady = jitter(k) <= 0.05 * mean(k);
-        if (agree && !steady && 2 * W <= W_max) {
+        if (!steady && 2 * W <= W_max && (agree || k + 1 >= judged)) {
             W *= 2;
             judged = std::max(judged, 4 * W);
             continue;
@@ -296,6 +297,18 @@ START_TEST(isaac_mlp_l4_window8)
 }
 END_TEST
 
+// A window of 2 on mlp_l4: no two windows agree among the first 8, and the
+// jitter is large, so W doubles at the judging limit too, up to 8 x 2,
+// where the jitter is still above 5 %: not converged, with W = 16.
+START_TEST(isaac_mlp_l4_window2_grows_at_the_limit)
+{
+    Run x;
+    run(x, "isaac", "mlp_l4", 1, {}, 2);
+    ck_assert_int_eq(x.r.period_window, 16);
+    check_invariants(x, 1);
+}
+END_TEST
+
 } // namespace
 
 int sc_main(int, char **)
@@ -310,6 +323,7 @@ int sc_main(int, char **)
     tcase_add_test(tc, isaac_lstm);
     tcase_add_test(tc, isaac_resnet18);
     tcase_add_test(tc, isaac_mlp_l4_window8);
+    tcase_add_test(tc, isaac_mlp_l4_window2_grows_at_the_limit);
     tcase_add_test(tc, isaac_vgg8_flits8);
     suite_add_tcase(s, tc);
     return check_run(s);
