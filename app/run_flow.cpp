@@ -65,7 +65,8 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
                         "the period is the mean of the last W completion intervals once\n"
                         "it agrees with the W before within 2 % (default 4; judged on up\n"
                         "to 4 W inferences when the batch is smaller, W more run behind\n"
-                        "them; docs/run.md)"));
+                        "them; W doubles, up to 8 x, while the completions' jitter could\n"
+                        "move the mean by more than 5 %; docs/run.md)"));
     if (!multi_arch) {
         t.push_back(OPT_STRING(0, "traces", &ra.traces, "DIR",
                                "run the traces written by 'imcsim compile -o DIR' instead of\n"
