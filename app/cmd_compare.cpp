@@ -111,6 +111,7 @@ double ops_per_s_mm2(const run_result_t &r)
 const Row rows[] = {
     {"latency", "s", SI, "s", [](const run_result_t &r) { return r.latency_s; }},
     {"throughput", "inferences/s", SI, "", [](const run_result_t &r) { return r.throughput_inferences_per_s; }},
+    {"period jitter", "s", SI, "s", [](const run_result_t &r) { return r.period_jitter_s; }},
     {"energy per inference", "J", SI, "J", [](const run_result_t &r) { return run_energy_per_inference(&r); }},
     {"ops/s/W", "OPS/W", SI, "OPS/W", ops_per_joule},
     {"ops/s/mm2", "OPS/mm2", SI, "OPS/mm2", ops_per_s_mm2},
