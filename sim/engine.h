@@ -17,7 +17,7 @@
 // inference_done) unless --period-window says: 4 covers patterns that repeat
 // every 2 inferences.
 constexpr int kPeriodWindowDefault = 4;
-constexpr int kPeriodWindowMax = 256;
+constexpr int kPeriodWindowMax = RUN_PERIOD_WINDOW_MAX;
 // While the completions' jitter could move a window's mean by more than
 // this (of the period), the window doubles, up to kPeriodWindowGrowth times
 // --period-window (docs/run.md, "Results").

@@ -218,10 +218,11 @@ void run_write_summary(const run_result_t *r, FILE *f)
             r->steady > 0 ? "steady state" : "NOT converged: run a larger --batch or --period-window");
     /* a mean of a few intervals that spread is a sample of them (docs/run.md) */
     if (r->period_s > 0 && (r->period_max_s > 1.1 * r->period_s || r->period_min_s < 0.9 * r->period_s))
-        fprintf(f, "                 (its %d completion intervals jitter from %s to %s: a larger "
-                   "--period-window averages more)\n",
+        fprintf(f, "                 (its %d completion intervals jitter from %s to %s%s)\n",
                 r->period_window, fmt_si(a, sizeof a, r->period_min_s, "s"),
-                fmt_si(c, sizeof c, r->period_max_s, "s"));
+                fmt_si(c, sizeof c, r->period_max_s, "s"),
+                r->period_window < RUN_PERIOD_WINDOW_MAX ? ": a larger --period-window averages more"
+                                                         : "");
     fprintf(f, "  energy         %s per inference (dynamic %s, static %s over the period)\n",
             fmt_si(a, sizeof a, per, "J"), fmt_si(b, sizeof b, sum(r->inference_dynamic_j_by_class), "J"),
             fmt_si(c, sizeof c, sum(r->inference_static_j_by_class), "J"));

@@ -41,6 +41,10 @@ typedef struct run_peak {
     double ops_per_s, ops_per_s_per_w, ops_per_s_per_mm2;
 } run_peak_t;
 
+/* The largest window of completion intervals a period may be the mean of
+ * (--period-window, and the window the jitter doubles it to). */
+#define RUN_PERIOD_WINDOW_MAX 256
+
 typedef struct run_result {
     char arch[64], model[64];
     int batch;                       /* inferences the totals are for */
