@@ -86,12 +86,12 @@ int imc_cmd_estimate(int argc, char **argv)
         std::printf("  latency        %.6g us (fill)\n", e.latency_s * 1e6);
         std::printf("  energy         %.6g uJ per inference (dynamic %.6g uJ, static %.6g W x period)\n",
                     e.energy_per_inference_j * 1e6, e.dynamic_j * 1e6, e.static_w);
-        char where[96];
-        estimate_noc_port_name(&e, j.arch, where, sizeof where);
-        if (!e.noc_bounded)
+        if (!e.noc_bounded) {
             std::printf("  NoC            no bound: odd_even routing is adaptive (link loads "
                         "follow fixed routes only)\n");
-        else
+        } else {
+            char where[96];
+            estimate_noc_port_name(&e, j.arch, where, sizeof where);
             std::printf("  NoC            %.6g us per inference through %s (%llu flits, %.0f %% from "
                         "%s; not in the model above%s)\n",
                         e.noc_bound_s * 1e6, where, (unsigned long long)e.noc_port_flits,
@@ -99,6 +99,7 @@ int imc_cmd_estimate(int argc, char **argv)
                                          : 0.0,
                         e.noc_top_layer >= 0 ? m.layers[e.noc_top_layer].name : "the input",
                         e.noc_bound_s > e.period_s ? ": it BOUNDS the period" : "");
+        }
         std::printf("\n  %-20s %10s %6s %6s %12s %12s\n", "layer", "positions", "repl", "steps",
                     "busy (us)", "last (us)");
         for (int k = 0; k < e.n; k++) {

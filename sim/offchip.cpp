@@ -211,7 +211,9 @@ void Engine::inference_done(int inf)
 
 // Completions t_i of the two windows [k - 2w, k] deviate from the straight
 // line through their first and last by at most D: a window's mean moves by
-// (e_k - e_(k-w)) / w where e is a completion's jitter, so by up to 2 D / w.
+// (e_k - e_(k-w)) / w where e is a completion's jitter, so by about 2 D / w
+// with D for the jitter's size (an estimate, not a bound: a slow drift of
+// the rate is not jitter; docs/run.md, "Jitter").
 double Engine::completion_jitter_ps(int k, int w) const
 {
     const int a = k - 2 * w;
