@@ -214,6 +214,7 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     for (size_t i = 0; i < nivc; i++) {
         n->ivc[i].fbase = (uint32_t)(i * ring);
         n->ivc[i].pop_t = UINT64_MAX; /* never read */
+        n->ivc[i].mcv = -1;
     }
     n->rt = aligned_alloc(64, (size_t)n->R * sizeof *n->rt); /* a multiple of 64 */
     if (!n->rt) {
@@ -310,8 +311,6 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->mon_period = c->watchdog_cycles / 8 ? c->watchdog_cycles / 8 : 1;
     n->free_mcm = n->free_dset = n->free_mcv = -1;
     if (c->multicast) {
-        n->mcv_of = xcalloc(nivc, sizeof *n->mcv_of);
-        memset(n->mcv_of, 0xff, nivc * sizeof *n->mcv_of);
         n->mcva = xcalloc((size_t)n->R * n->P, sizeof *n->mcva);
         if ((size_t)n->R * (size_t)n->E <= ((size_t)1 << 22)) {
             n->mtree = xcalloc((size_t)n->R * n->E, 1);
@@ -369,7 +368,6 @@ void noc_destroy(noc_t *n)
     free(n->mcm);
     free(n->dset);
     free(n->mcv);
-    free(n->mcv_of);
     free(n->mcva);
     free(n->mtree);
     free(n->mc_tmp);

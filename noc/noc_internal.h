@@ -119,7 +119,10 @@ typedef struct noc_ivc {
                                   output port: VA by virtual cut-through (noc_mc_enter) */
     uint8_t whole_up;          /* such a head or a replicating VC upstream waits for room
                                   on this VC's port (noc_wait_room) */
+    int32_t mcv;               /* in VC_MC: its noc_mcvc_t, else -1 (in the line's
+                                  padding: a lookup beside the VC's other fields) */
 } noc_ivc_t;
+_Static_assert(sizeof(noc_ivc_t) == 64, "an input VC is one 64-byte line (noc.c)");
 
 /* One input port's VC masks, together: a router step reads them all. */
 typedef struct noc_rport {
@@ -338,15 +341,14 @@ struct noc {
     noc_done_t *done;          /* messages with packets in flight */
     int ndone_cap, free_done;
     /* multicast (noc_mcast.c): messages, destination sets, replicating VCs
-     * (mcv_of: per input VC its noc_mcvc_t or -1) and per router and input
-     * port the VC_MC VCs with a branch waiting for VA */
+     * (noc_ivc_t.mcv) and per router and input port the VC_MC VCs with a
+     * branch waiting for VA (mcva; NULL without multicast) */
     noc_mcm_t *mcm;
     int nmcm_cap, free_mcm;
     noc_dset_t *dset;
     int ndset_cap, free_dset;
     noc_mcvc_t *mcv;
     int nmcv_cap, free_mcv;
-    int32_t *mcv_of;
     uint64_t *mcva;
     /* [R][E] noc_tree_port() of every router and endpoint (networks with
      * R * E <= 2^22), or NULL */

@@ -21,7 +21,7 @@
 
 static noc_mcvc_t *mcvc(const noc_t *n, const noc_ivc_t *iv)
 {
-    return &n->mcv[n->mcv_of[iv - n->ivc]];
+    return &n->mcv[iv->mcv];
 }
 
 /* Replicating VC (r, port, vc) asks for VA (a branch waits) or not: its
@@ -212,7 +212,7 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
             b->ds = noc_dset_copy(n, grp, k);
     }
     m->nva = m->nbr;
-    n->mcv_of[iv - n->ivc] = id;
+    iv->mcv = id;
     iv->state = VC_MC;
     iv->cand = 0;
     n->rt[r].mcn++;
@@ -301,10 +301,11 @@ static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t
 void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready)
 {
     (void)ready;
-    uint32_t i = (uint32_t)(iv - n->ivc);
-    if (iv->front_ready == UINT64_MAX && n->mcv_of[i] >= 0)
+    if (iv->front_ready == UINT64_MAX && iv->mcv >= 0) {
+        uint32_t i = (uint32_t)(iv - n->ivc);
         refresh(n, r, (int)(i / (uint32_t)n->V % (uint32_t)n->P), (int)(i % (uint32_t)n->V), iv,
                 n->now);
+    }
 }
 
 /* Branch bi gets output VC out_vc (ignored for a local port) at cycle t,
@@ -513,8 +514,7 @@ static void bound_rest(noc_t *n, const noc_mcvc_t *m)
 static void retire(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
-    uint32_t i = (uint32_t)(iv - n->ivc);
-    int id = n->mcv_of[i], pid = n->mcv[id].pid;
+    int id = iv->mcv, pid = n->mcv[id].pid;
     noc_pkt_t *p = &n->pkt[pid];
     if (p->fin && !p->ejecting) /* its copies count from here on */
         n->fin_left[p->left]--;
@@ -524,7 +524,7 @@ static void retire(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
     n->free_pkt = pid;
     n->mcv[id].next = n->free_mcv;
     n->free_mcv = id;
-    n->mcv_of[i] = -1;
+    iv->mcv = -1;
     rt->mcn--;
     asking(n, r, port, vc, 0);
     iv->state = VC_IDLE;

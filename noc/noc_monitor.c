@@ -259,7 +259,7 @@ static int va_could(const noc_t *n, int r, const noc_ivc_t *iv)
  * VC; whether one waiting for VA could get one now. */
 static uint64_t mc_marks(const noc_t *n, int r, const noc_ivc_t *iv, int *va_could_go)
 {
-    const noc_mcvc_t *m = &n->mcv[n->mcv_of[iv - n->ivc]];
+    const noc_mcvc_t *m = &n->mcv[iv->mcv];
     uint64_t sent = 0, go = 0;
     int flits = n->pkt[m->pid].flits;
     *va_could_go = 0;
@@ -337,7 +337,7 @@ void noc_probe_after(noc_t *n, int r, uint64_t t)
             size_t i = i0 + (size_t)port * n->V + (size_t)vc;
             const noc_ivc_t *iv = &n->ivc[i];
             int sa_got, va_got;
-            if (p->asks[i] && iv->state == VC_MC && n->mcv_of[i] >= 0) {
+            if (p->asks[i] && iv->state == VC_MC && iv->mcv >= 0) {
                 int dummy;
                 uint64_t now = mc_marks(n, r, iv, &dummy);
                 sa_got = now >> 8 != p->mark[i] >> 8;

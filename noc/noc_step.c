@@ -105,7 +105,7 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
     uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
     iv->state = VC_VA;
     iv->whole = 0;
-    if (n->mcv_of && p->ds >= 0) { /* several destinations: the router replicates it */
+    if (n->mcva && p->ds >= 0) { /* several destinations: the router replicates it */
         noc_mc_enter(n, r, iv);   /* (VC_MC) */
     } else if (memo && *memo) {
         /* network masks are 1..15, a local port p (4..19) is 12 + p */
