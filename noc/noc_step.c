@@ -308,6 +308,18 @@ static __attribute__((noinline)) void whole_wake(noc_t *n, noc_router_t *rt, int
     rt->wwp[o] = 0;
 }
 
+/* Output VC out_vc of port o of router r was released: the heads and
+ * replicating VCs parked for room on o (wwp) can only use it once it holds
+ * their smallest packet (wneed). Short of that they stay parked: their
+ * requests would fail, and the flits leaving it wake them (whole_room),
+ * as they would have after failing. */
+static inline void whole_release(noc_t *n, noc_router_t *rt, int r, int o, int out_vc)
+{
+    if (rt->wwp[o] && n->B - n->ivc[n->dnb[r * NOC_NET_PORTS + o] + (uint32_t)out_vc].count >=
+                          rt->wneed[o])
+        whole_wake(n, rt, r, o);
+}
+
 /* A flit left input VC iv of network port `port` of rt: a head upstream
  * parked for room on that port may have it once the credit is back (the VC
  * free, its slots as many as the head's packet needs; the flits of one
@@ -416,8 +428,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
             rt->oown[out] &= ~(1ull << iv->out_vc);
             if (rt->wports)
                 va_arm(n, rt, r, out);
-            if (rt->wwp[out])
-                whole_wake(n, rt, r, out);
+            whole_release(n, rt, r, out, iv->out_vc);
         }
         push_flit(n, dn, nb, q, iv->out_vc, at, f.pf, t + 1, bmask, mc);
     } else {
@@ -474,8 +485,7 @@ void noc_release_out(noc_t *n, int r, int out, int out_vc)
     rt->oown[out] &= ~(1ull << out_vc);
     if (rt->wports)
         va_arm(n, rt, r, out);
-    if (rt->wwp[out])
-        whole_wake(n, rt, r, out);
+    whole_release(n, rt, r, out, out_vc);
 }
 
 void noc_next_head(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t tr)
