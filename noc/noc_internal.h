@@ -488,11 +488,12 @@ void noc_mc_grant_row(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int br, 
 void noc_mc_requests(noc_t *n, int r, uint64_t *va_req, uint32_t *va_ports);
 /* Output ports the VC's next flit can go to at cycle t (its fan-out). */
 uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t);
-/* Send the next flit of the branch on output port `out`; 1 when that
- * completed the copies of the flit the branches wait on. last = 0: the VC
- * sends on another output later in this cycle (its view waits for that). */
-int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint64_t t,
-                int last);
+/* Send the next flit of the branches on output ports outs[0..k), in that
+ * order (the crossbar's); 1 when the last copy completed the copies of the
+ * flit the branches wait on. last = 0: the VC sends on another output later
+ * in this cycle (its view waits for that). */
+int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *outs, int k,
+                uint64_t t, int last);
 /* noc_step.c, for noc_mcast.c: a copy of a flit onto output `out` of
  * router r (downstream VC out_ivc, or the ejection channel), the front
  * flit's removal from a VC, and an output VC's release. */

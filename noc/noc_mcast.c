@@ -533,74 +533,77 @@ static void retire(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
         noc_next_head(n, r, port, vc, iv, iv->front_ready > t + 1 ? iv->front_ready : t + 1);
 }
 
-int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int out, uint64_t t, int last)
+int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *outs, int k,
+                uint64_t t, int last)
 {
     noc_mcvc_t *m = mcvc(n, iv);
-    int bi = m->br_of[out];
-    noc_branch_t *b = &m->br[bi];
-    int l0 = m->lag;
-    uint32_t pf = n->flits[iv->fbase + ((iv->head + (b->sent - m->popped)) & n->bmask)].pf;
-    int head = (pf & NOC_F_HEAD) != 0, tail = (pf & NOC_F_TAIL) != 0;
-    noc_pkt_t *c = &n->pkt[b->child];
-    const noc_pkt_t *p = &n->pkt[m->pid];
-    if (head) {
-        if (out < NOC_NET_PORTS) { /* what traverse() keeps for a head going on */
-            int dim = out >> 1;
-            if (n->dateline) {
-                if (dim != c->last_dim) {
-                    c->dl = 0;
-                    c->last_dim = (int8_t)dim;
-                }
-                if (n->wrap[r * NOC_NET_PORTS + out])
-                    c->dl = 1;
-            }
-            c->hops++;
-            if (p->fin) { /* noc_bound.c: from the next router on */
-                int left = b->hops_next;
-                c->fin = 1;
-                c->left = (int16_t)left;
-                n->fin_left[left]++;
-            }
-        } else if (p->fin) { /* at its destination's router */
-            c->fin = 1;
-            c->left = 0;
-            n->fin_left[0]++;
-        }
-    }
-    if (tail && c->fin && out >= NOC_NET_PORTS) { /* noc_bound.c: the channel's cycle */
-        c->ejecting = 1;
-        n->fin_left[0]--;
-    }
-    noc_copy_out(n, r, out, b->out_vc, (uint32_t)b->out_ivc,
-                 (uint32_t)b->child | (pf & (NOC_F_HEAD | NOC_F_TAIL)), t);
-    m = mcvc(n, iv);
-    b = &m->br[bi];
-    b->sent++;
-    if (head && n->pkt[m->pid].fin)
-        bound_rest(n, m);
-    if (tail) {
-        b->state = NOC_BR_DONE;
-        m->ndone++;
-        if (out < NOC_NET_PORTS && !n->cfg.wait_for_tail_credit)
-            noc_release_out(n, r, out, b->out_vc);
-    }
+    int l0 = m->lag, lag = l0;
     n->last_progress = t;
-    /* b was a laggard (only they bid); when the last of them sent the flit,
-     * the next round's laggards */
-    int lag = m->lag;
-    if (!(m->lagm &= ~(1u << bi)))
-        m->lagm = laggards(m, &lag);
-    /* a flit every branch sent leaves the buffer: none while a branch waits
-     * for VA (it sent none), else up to the laggards' (the done ones sent
-     * all of the packet) */
-    int low = m->nva ? 0 : lag >= 0 ? lag : n->pkt[m->pid].flits;
-    for (int k = m->popped; k < low; k++)
-        noc_pop_front(n, r, port, vc, iv, t);
-    if (low > m->popped)
-        m->popped = low;
-    if (m->ndone == m->nbr) {
-        retire(n, r, port, vc, iv, t);
-        return 1;
+    for (int j = 0; j < k; j++) {
+        l0 = lag; /* the return value tells of the last copy (as k calls would) */
+        int out = outs[j], bi = m->br_of[out];
+        noc_branch_t *b = &m->br[bi];
+        uint32_t pf = n->flits[iv->fbase + ((iv->head + (b->sent - m->popped)) & n->bmask)].pf;
+        int head = (pf & NOC_F_HEAD) != 0, tail = (pf & NOC_F_TAIL) != 0;
+        noc_pkt_t *c = &n->pkt[b->child];
+        const noc_pkt_t *p = &n->pkt[m->pid];
+        if (head) {
+            if (out < NOC_NET_PORTS) { /* what traverse() keeps for a head going on */
+                int dim = out >> 1;
+                if (n->dateline) {
+                    if (dim != c->last_dim) {
+                        c->dl = 0;
+                        c->last_dim = (int8_t)dim;
+                    }
+                    if (n->wrap[r * NOC_NET_PORTS + out])
+                        c->dl = 1;
+                }
+                c->hops++;
+                if (p->fin) { /* noc_bound.c: from the next router on */
+                    int left = b->hops_next;
+                    c->fin = 1;
+                    c->left = (int16_t)left;
+                    n->fin_left[left]++;
+                }
+            } else if (p->fin) { /* at its destination's router */
+                c->fin = 1;
+                c->left = 0;
+                n->fin_left[0]++;
+            }
+        }
+        if (tail && c->fin && out >= NOC_NET_PORTS) { /* noc_bound.c: the channel's cycle */
+            c->ejecting = 1;
+            n->fin_left[0]--;
+        }
+        noc_copy_out(n, r, out, b->out_vc, (uint32_t)b->out_ivc,
+                     (uint32_t)b->child | (pf & (NOC_F_HEAD | NOC_F_TAIL)), t);
+        m = mcvc(n, iv); /* the copy may have grown the pool (noc_mc_enter downstream) */
+        b = &m->br[bi];
+        b->sent++;
+        if (head && n->pkt[m->pid].fin)
+            bound_rest(n, m);
+        if (tail) {
+            b->state = NOC_BR_DONE;
+            m->ndone++;
+            if (out < NOC_NET_PORTS && !n->cfg.wait_for_tail_credit)
+                noc_release_out(n, r, out, b->out_vc);
+        }
+        /* b was a laggard (only they bid); when the last of them sent the
+         * flit, the next round's laggards */
+        if (!(m->lagm &= ~(1u << bi)))
+            m->lagm = laggards(m, &lag);
+        /* a flit every branch sent leaves the buffer: none while a branch
+         * waits for VA (it sent none), else up to the laggards' (the done
+         * ones sent all of the packet) */
+        int low = m->nva ? 0 : lag >= 0 ? lag : n->pkt[m->pid].flits;
+        for (int f = m->popped; f < low; f++)
+            noc_pop_front(n, r, port, vc, iv, t);
+        if (low > m->popped)
+            m->popped = low;
+        if (m->ndone == m->nbr) { /* the last copy: every branch sent its tail */
+            retire(n, r, port, vc, iv, t);
+            return 1;
+        }
     }
     /* the VC sends on another output this cycle: its view (read by the next
      * cycle's switch bids and VA only) follows the last copy */

@@ -843,7 +843,8 @@ static void islip(noc_t *n, int r, noc_router_t *rt, noc_ivc_t *base, uint64_t t
                         if (it == 0)
                             rt->out_rr[xo2] = (uint8_t)(xi + 1);
                     }
-                    moved |= noc_mc_send(n, r, port, pick, iv, xo2 / os, t, !(gm & (gm - 1)));
+                    int8_t out = (int8_t)(xo2 / os);
+                    moved |= noc_mc_send(n, r, port, pick, iv, &out, 1, t, !(gm & (gm - 1)));
                 }
                 rt->in_rr[xi] = (uint8_t)(pick + moved);
                 continue;
@@ -1160,8 +1161,18 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
         noc_ivc_t *iv = base + port * V + in_vc[xi];
         rt->out_rr[xo] = (uint8_t)(xi + 1);
         if (mc && iv->state == VC_MC) { /* its input keeps it until the flit is copied */
-            int moved = noc_mc_send(n, r, port, in_vc[xi], iv, os > 1 ? xo / os : xo, t,
-                                    !mcr || --wins[xi] == 0);
+            /* with the next outputs it won too, in one call (the same order) */
+            int8_t run[NOC_MAX_XPORTS];
+            int k = 0;
+            run[k++] = (int8_t)(os > 1 ? xo / os : xo);
+            while (outs && pick[__builtin_ctzll(outs)] == xi) {
+                int xo2 = __builtin_ctzll(outs);
+                outs &= outs - 1;
+                rt->out_rr[xo2] = (uint8_t)(xi + 1);
+                run[k++] = (int8_t)(os > 1 ? xo2 / os : xo2);
+            }
+            wins[xi] = (uint8_t)(wins[xi] - k);
+            int moved = noc_mc_send(n, r, port, in_vc[xi], iv, run, k, t, wins[xi] == 0);
             rt->in_rr[xi] = (uint8_t)(in_vc[xi] + moved);
             continue;
         }
