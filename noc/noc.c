@@ -309,7 +309,8 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     }
     n->report = xcalloc(1, 1);
     n->mon_period = c->watchdog_cycles / 8 ? c->watchdog_cycles / 8 : 1;
-    n->free_mcm = n->free_dset = n->free_mcv = -1;
+    n->free_mcm = n->free_dset = n->free_mcv = n->free_split = -1;
+    n->dset_idle_max = 1024; /* idle destination sets kept cached (noc_dset.c) */
     if (c->multicast) {
         n->mcva = xcalloc((size_t)n->R * n->P, sizeof *n->mcva);
         if ((size_t)n->R * (size_t)n->E <= ((size_t)1 << 22)) {
@@ -363,10 +364,8 @@ void noc_destroy(noc_t *n)
         free(n->mcm[i].dst);
         free(n->mcm[i].left);
     }
-    for (int i = 0; i < n->ndset_cap; i++)
-        free(n->dset[i].d);
+    noc_dset_free_all(n);
     free(n->mcm);
-    free(n->dset);
     free(n->mcv);
     free(n->mcva);
     free(n->mtree);
@@ -431,6 +430,7 @@ static int done_alloc(noc_t *n) { POOL_ALLOC(n, done, ndone_cap, free_done, INT3
 int noc_mcm_alloc(noc_t *n) { POOL_ALLOC(n, mcm, nmcm_cap, free_mcm, INT32_MAX / 2); }
 int noc_dset_alloc(noc_t *n) { POOL_ALLOC(n, dset, ndset_cap, free_dset, (int)NOC_F_PKT + 1); }
 int noc_mcv_alloc(noc_t *n) { POOL_ALLOC(n, mcv, nmcv_cap, free_mcv, INT32_MAX / 2); }
+int noc_split_alloc(noc_t *n) { POOL_ALLOC(n, split, nsplit_cap, free_split, INT32_MAX / 2); }
 
 int noc_inject(noc_t *n, uint64_t now, int src, int dst, int flits, uint64_t tag)
 {

@@ -199,11 +199,29 @@ typedef struct noc_pkt {
     int32_t mc, ds;
 } noc_pkt_t;
 
-typedef struct noc_dset {      /* a sorted set of destination endpoints */
+typedef struct noc_dset {      /* a sorted set of destination endpoints (noc_dset.c) */
     int32_t n, next;           /* next: free list */
     int32_t cap;               /* d's length (kept while on the free list) */
+    int32_t refs;              /* packets and splits holding it; 0: cached, idle */
+    int32_t split;             /* its splits at the routers it reached, a list */
+    uint32_t hash;
+    uint8_t cached;            /* interned (in noc_t.dhash), not on the free list */
     int32_t *d;
 } noc_dset_t;
+
+typedef struct noc_split_br {  /* one branch of a split */
+    int8_t port;               /* the router's output port */
+    int32_t ds;                /* its destinations (a set, held), or -1: just dst */
+    int32_t dst;               /* the first of them */
+    int32_t hops_next;         /* from the next router to the nearest (0: local) */
+} noc_split_br_t;
+
+typedef struct noc_split {     /* a set's destinations grouped at router r */
+    int32_t r, next;           /* next: the set's list, or the free list */
+    int32_t nbr;
+    uint32_t used;             /* the output ports (a bit each) */
+    noc_split_br_t br[4 + NOC_MAX_CONCENTRATION];
+} noc_split_t;
 
 typedef struct noc_mcm {       /* a multicast message until every copy arrived */
     int32_t ndst, live, next;  /* live: destinations still waiting */
@@ -347,6 +365,11 @@ struct noc {
     int nmcm_cap, free_mcm;
     noc_dset_t *dset;
     int ndset_cap, free_dset;
+    int32_t *dhash;            /* open addressing over the cached sets' ids, -1: empty */
+    uint32_t dhmask;
+    int dsets_cached, dsets_idle, dset_idle_max;
+    noc_split_t *split;
+    int nsplit_cap, free_split;
     noc_mcvc_t *mcv;
     int nmcv_cap, free_mcv;
     uint64_t *mcva;
@@ -517,11 +540,20 @@ void noc_mc_unpark(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int o);
 int noc_tree_port(const noc_t *n, int r, int e); /* router r's port toward endpoint e */
 /* A scratch array of at least 2 * k entries, valid until the next call. */
 int32_t *noc_mc_scratch(noc_t *n, int k);
-int noc_dset_copy(noc_t *n, const int32_t *d, int k); /* a new set, copied from d[0..k) */
+/* noc_dset.c: the interned set equal to the sorted d[0..k), with a
+ * reference for the caller; another reference to set id; one less (the set
+ * stays cached while idle); the index of set id's split at router r
+ * (noc_t.split, valid until the next split or set is made); destroy. */
+int noc_dset_get(noc_t *n, const int32_t *d, int k);
+int noc_dset_ref(noc_t *n, int id);
+void noc_dset_put(noc_t *n, int id);
+int noc_dset_split(noc_t *n, int id, int r);
+void noc_dset_free_all(noc_t *n);
 int noc_mc_deliver(noc_t *n, noc_eject_fn cb, void *ctx); /* the copy at the channel's head */
 /* noc.c's record pools: -1 when full */
 int noc_mcm_alloc(noc_t *n);
 int noc_dset_alloc(noc_t *n);
+int noc_split_alloc(noc_t *n);
 int noc_mcv_alloc(noc_t *n);
 
 /* noc_monitor.c: the watchdog stop (report in n->report) and the periodic

@@ -38,17 +38,6 @@ static void asking(noc_t *n, int r, int port, int vc, int on)
     }
 }
 
-/* Router-to-router hops from router r to endpoint e (from the table of
- * router pairs when the network has one). */
-static inline int hops_from(const noc_t *n, int r, int e)
-{
-    if (n->rhops)
-        return n->rhops[(size_t)r * (size_t)n->R + (size_t)(e / n->C)];
-    int x, y;
-    noc_router_xy(n, r, &x, &y);
-    return n->topo->dist(n->cfg.kx, x, n->epx[e]) + n->topo->dist(n->cfg.ky, y, n->epy[e]);
-}
-
 /* The output port of router r on the tree toward endpoint e: its local port
  * at e's router, else the dimension-order step (YX with yx routing, XY
  * otherwise, which west_first allows too). */
@@ -66,14 +55,6 @@ int noc_tree_port(const noc_t *n, int r, int e)
     return ex ? px : py;
 }
 
-/* noc_tree_port() from the table noc_create() fills, when there is one. */
-static inline int tree_port(const noc_t *n, int r, int e)
-{
-    if (n->mtree)
-        return n->mtree[(size_t)r * (size_t)n->E + (size_t)e];
-    return noc_tree_port(n, r, e);
-}
-
 int32_t *noc_mc_scratch(noc_t *n, int k)
 {
     if (n->mc_tmp_cap < k) {
@@ -86,36 +67,11 @@ int32_t *noc_mc_scratch(noc_t *n, int k)
     return n->mc_tmp;
 }
 
-/* A copy of the destination list d[0..k). */
-int noc_dset_copy(noc_t *n, const int32_t *d, int k)
-{
-    int id = noc_dset_alloc(n);
-    if (id < 0)
-        abort(); /* 2^30 sets: more than the packets the network can hold */
-    noc_dset_t *s = &n->dset[id];
-    s->n = k;
-    if (s->cap < k) { /* a freed set keeps its array for the next one */
-        free(s->d);
-        s->d = malloc((size_t)k * sizeof *s->d);
-        if (!s->d)
-            abort();
-        s->cap = k;
-    }
-    memcpy(s->d, d, (size_t)k * sizeof *d);
-    return id;
-}
-
-static void dset_free(noc_t *n, int id)
-{
-    n->dset[id].next = n->free_dset;
-    n->free_dset = id;
-}
-
 /* The packet record pid was freed elsewhere: its set goes too. */
 void noc_mc_pkt_free(noc_t *n, int pid)
 {
     if (n->pkt[pid].ds >= 0) {
-        dset_free(n, n->pkt[pid].ds);
+        noc_dset_put(n, n->pkt[pid].ds);
         n->pkt[pid].ds = -1;
     }
 }
@@ -139,24 +95,17 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
 {
     int pid = (int)(n->flits[iv->fbase + iv->head].pf & NOC_F_PKT);
     const noc_pkt_t *p = &n->pkt[pid];
-    const noc_dset_t *s = &n->dset[p->ds];
-    /* group the destinations by output port: a branch per port */
-    int cnt[4 + NOC_MAX_CONCENTRATION] = {0};
-    uint32_t used = 0;
-    /* port of each destination (second half), then the groups (first half) */
-    int32_t *tmp = noc_mc_scratch(n, s->n), *port_of = tmp + s->n;
-    for (int i = 0; i < s->n; i++) {
-        cnt[port_of[i] = tree_port(n, r, s->d[i])]++;
-        used |= 1u << port_of[i];
-    }
-    if (!(used & (used - 1)) && n->mc_pass) {
+    /* the destinations grouped by output port: a branch per port */
+    int si = noc_dset_split(n, p->ds, r); /* may grow the pool: index it after */
+    const noc_split_t *sp = &n->split[si];
+    if (sp->nbr == 1 && n->mc_pass) {
         /* one branch: the packet itself goes on, as a unicast head that
          * asks for an output VC with room for all of it (noc_step.c
          * va_whole). It is what a replicating VC of one branch does, flit
          * for flit, without a copy; the tree forks before any destination,
          * so such a packet is never ejected. */
-        iv->cand = used;
-        port_class(n, r, p, __builtin_ctz(used), &iv->vc_lo, &iv->vc_hi);
+        iv->cand = sp->used;
+        port_class(n, r, p, sp->br[0].port, &iv->vc_lo, &iv->vc_hi);
         iv->whole = 1;
         return;
     }
@@ -166,50 +115,25 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     noc_mcvc_t *m = &n->mcv[id];
     m->pid = pid;
     m->popped = 0;
-    m->nbr = 0;
+    m->nbr = sp->nbr;
     m->lag = -1;
     m->lagm = 0;
     m->ndone = 0;
     m->parked = 0;
-    /* the groups, in the set's order within each, one after another in tmp,
-     * and a branch per group (both in port order) */
-    int at[4 + NOC_MAX_CONCENTRATION];
-    int sum = 0;
-    for (uint32_t um = used; um; um &= um - 1) {
-        int o = __builtin_ctz(um);
-        at[o] = sum;
-        sum += cnt[o];
-    }
-    for (int i = 0; i < s->n; i++)
-        tmp[at[port_of[i]]++] = s->d[i];
-    for (uint32_t um = used; um; um &= um - 1) {
-        int o = __builtin_ctz(um), k = cnt[o];
-        const int32_t *grp = tmp + at[o] - k;
-        noc_branch_t *b = &m->br[m->nbr];
-        m->br_of[o] = (int8_t)m->nbr++;
+    for (int i = 0; i < sp->nbr; i++) {
+        const noc_split_br_t *g = &sp->br[i];
+        noc_branch_t *b = &m->br[i];
+        int o = g->port;
+        m->br_of[o] = (int8_t)i;
         memset(b, 0, sizeof *b);
         b->port = (int8_t)o;
         b->state = NOC_BR_VA;
         b->child = -1;
-        b->ds = -1;
         port_class(n, r, p, o, &b->lo, &b->hi);
-        /* a tree step is a minimal one: every destination of a network
-         * branch is one hop nearer from the next router; a local branch's
-         * are here (0) */
-        int hn = 0;
-        if (o < NOC_NET_PORTS) {
-            int nb = n->rt[r].nbr[o];
-            hn = INT32_MAX;
-            for (int i = 0; i < k; i++) {
-                int h = hops_from(n, nb, grp[i]);
-                hn = h < hn ? h : hn;
-            }
-        }
-        b->hops_next = hn;
-        b->hops_here = o < NOC_NET_PORTS ? hn + 1 : 0;
-        b->dst = grp[0];
-        if (k > 1)
-            b->ds = noc_dset_copy(n, grp, k);
+        b->hops_next = g->hops_next;
+        b->hops_here = o < NOC_NET_PORTS ? g->hops_next + 1 : 0;
+        b->dst = g->dst;
+        b->ds = g->ds >= 0 ? noc_dset_ref(n, g->ds) : -1; /* the copy's, from grant() */
     }
     m->nva = m->nbr;
     iv->mcv = id;

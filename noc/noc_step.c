@@ -1264,7 +1264,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         p->ds = -1;
         if (m->mc >= 0) { /* the packet carries every destination */
             noc_mcm_t *mm = &n->mcm[m->mc];
-            p->ds = noc_dset_copy(n, mm->dst, mm->ndst);
+            p->ds = noc_dset_get(n, mm->dst, mm->ndst);
             if (mm->first_inject == UINT64_MAX)
                 mm->first_inject = t;
             m = &n->msg[ni->qhead];

@@ -957,13 +957,16 @@ static int mc_trace_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
     return 0;
 }
 
-static void mc_trace_run(const noc_config_t *c, uint64_t seed, int pass, mc_trace_t *tr,
-                         noc_stats_t *st)
+/* idle_max: noc_t.dset_idle_max (-1: the default) */
+static void mc_trace_run(const noc_config_t *c, uint64_t seed, int pass, int idle_max,
+                         mc_trace_t *tr, noc_stats_t *st)
 {
     imc_diag_t d;
     noc_t *n = create(c, &d);
     ck_assert_int_eq(n->mc_pass, 1); /* the plain router takes it */
     n->mc_pass = pass;
+    if (idle_max >= 0)
+        n->dset_idle_max = idle_max;
     tr->noc = n;
     int E = noc_endpoints(n), dst[8];
     noc_rng_t g;
@@ -1016,8 +1019,8 @@ START_TEST(multicast_pass_through_is_a_one_branch_replication)
             c.vc_buf_flits = seed == 3 ? NOC_DEF_BUF : 4; /* the inlined default step too */
             mc_trace_t a = {0}, b = {0};
             noc_stats_t sa, sb;
-            mc_trace_run(&c, seed * 7 + i, 1, &a, &sa);
-            mc_trace_run(&c, seed * 7 + i, 0, &b, &sb);
+            mc_trace_run(&c, seed * 7 + i, 1, -1, &a, &sa);
+            mc_trace_run(&c, seed * 7 + i, 0, -1, &b, &sb);
             ck_assert_uint_gt(a.n, 1000);
             ck_assert_uint_eq(a.n, b.n);
             for (size_t k = 0; k < a.n; k++)
@@ -1032,6 +1035,60 @@ START_TEST(multicast_pass_through_is_a_one_branch_replication)
             free(a.ev);
             free(b.ev);
         }
+}
+END_TEST
+
+START_TEST(multicast_destination_sets_are_shared_and_swept)
+{
+    /* noc_dset.c: equal sets are one record, counted by reference; an
+     * idle one stays cached until the sweep */
+    noc_config_t c;
+    mc_config(&c, TOPO_MESH, 1);
+    imc_diag_t d;
+    noc_t *n = create(&c, &d);
+    n->dset_idle_max = 2;
+    const int32_t a[] = {1, 5, 9}, b[] = {1, 5}, e[] = {2, 3};
+    int ia = noc_dset_get(n, a, 3), ib = noc_dset_get(n, b, 2), ia2 = noc_dset_get(n, a, 3);
+    ck_assert_int_eq(ia, ia2);
+    ck_assert_int_ne(ia, ib);
+    ck_assert_int_eq(n->dset[ia].refs, 2);
+    noc_dset_put(n, ia);
+    noc_dset_put(n, ia);
+    noc_dset_put(n, ib);
+    ck_assert_int_eq(n->dsets_idle, 2); /* not more than 2: still cached */
+    ck_assert_int_eq(noc_dset_get(n, a, 3), ia);
+    ck_assert_int_eq(n->dsets_idle, 1);
+    int ie = noc_dset_get(n, e, 2);
+    noc_dset_put(n, ie);
+    noc_dset_put(n, ia); /* 3 idle of 3 cached: the sweep */
+    ck_assert_int_eq(n->dsets_idle, 0);
+    ck_assert_int_eq(n->dsets_cached, 0);
+    noc_destroy(n);
+    diag_free(&d);
+
+    /* the cache saves work only: sweeping at every chance gives the same
+     * hand-overs at the same cycles and the same counters, under
+     * contention on mesh, torus (dateline classes) and cmesh */
+    static const struct {
+        arch_topology_t topo;
+        int conc;
+    } nets[] = {{TOPO_MESH, 1}, {TOPO_TORUS, 1}, {TOPO_CMESH, 4}};
+    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
+        mc_config(&c, nets[i].topo, nets[i].conc);
+        c.vc_buf_flits = 4;
+        mc_trace_t x = {0}, y = {0};
+        noc_stats_t sx, sy;
+        mc_trace_run(&c, 11 + i, 1, -1, &x, &sx);
+        mc_trace_run(&c, 11 + i, 1, 0, &y, &sy);
+        ck_assert_uint_gt(x.n, 1000);
+        ck_assert_uint_eq(x.n, y.n);
+        ck_assert_mem_eq(x.ev, y.ev, x.n * sizeof *x.ev);
+        ck_assert_uint_eq(sx.xbar_flits, sy.xbar_flits);
+        ck_assert_uint_eq(sx.vc_allocs, sy.vc_allocs);
+        ck_assert_uint_eq(sx.cycles, sy.cycles);
+        free(x.ev);
+        free(y.ev);
+    }
 }
 END_TEST
 
@@ -1575,6 +1632,7 @@ int main(void)
     tcase_add_test(tc, multicast_with_speedups_tail_credit_and_delays);
     tcase_add_test(tc, multicast_zero_load_each_copy_is_unicast_latency);
     tcase_add_test(tc, multicast_pass_through_is_a_one_branch_replication);
+    tcase_add_test(tc, multicast_destination_sets_are_shared_and_swept);
     tcase_add_test(tc, fairness_switch_allocators_within_bound);
     tcase_add_test(tc, fairness_vc_allocators_within_bound_greedy_not);
     tcase_add_test(tc, monitor_reports_starved_vc_greedy_only);
