@@ -292,10 +292,6 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
     n->free_pkt = -1;
     n->free_msg = -1;
     n->free_done = -1;
-    if (c->output_speedup == 1) { /* the ring of tails (noc_t.ejt) */
-        n->ejt_cap = 64;
-        n->ejt = xcalloc(n->ejt_cap, sizeof *n->ejt);
-    }
     if (c->vc_alloc != ALLOC_GREEDY) {
         n->va_gptr = xcalloc((size_t)n->R * NOC_NET_PORTS * n->V, sizeof *n->va_gptr);
         n->va_aptr = xcalloc(nivc, sizeof *n->va_aptr);
@@ -355,7 +351,6 @@ void noc_destroy(noc_t *n)
     free(n->msg);
     free(n->done);
     free(n->ej);
-    free(n->ejt);
     free(n->report);
     free(n->va_gptr);
     free(n->va_aptr);

@@ -139,20 +139,6 @@ uint64_t noc_multicast_bound(const noc_t *n, uint64_t cycle, int src, const int 
     return b;
 }
 
-/* The position in the ejection channel of its tail number k (k tails
- * before it), at or after position i (where the one before was), or
- * ej_count when there is none. */
-static int next_tail(const noc_t *n, int i, int k)
-{
-    if (n->ejt_cap) /* the ring of tails */
-        return k < (int)n->ejt_count
-                   ? (int)(n->ejt[(n->ejt_head + (uint32_t)k) & (n->ejt_cap - 1)] - n->ej_popped)
-                   : n->ej_count;
-    while (i < n->ej_count && !n->ej[(n->ej_head + i) & (n->ej_cap - 1)].tail)
-        i++;
-    return i;
-}
-
 uint64_t noc_delivery_bound(noc_t *n)
 {
     uint64_t t = n->now, b = UINT64_MAX;
@@ -162,9 +148,10 @@ uint64_t noc_delivery_bound(noc_t *n)
      * its message or is a final packet (which may have overtaken another
      * packet of its message) */
     tail_seen_t seen[TAILS_SEEN];
-    for (int tails = 0, i = next_tail(n, 0, 0); i < n->ej_count;
-         i = next_tail(n, i + 1, ++tails)) {
+    for (int i = 0, tails = 0; i < n->ej_count; i++) {
         const noc_ej_t *ev = &n->ej[(n->ej_head + i) & (n->ej_cap - 1)];
+        if (!ev->tail)
+            continue;
         const noc_pkt_t *p = &n->pkt[ev->pkt];
         if (p->mc >= 0 ? mc_completes(n, i, seen, tails)
                        : p->fin || n->done[p->done].left == 1) {
@@ -173,6 +160,7 @@ uint64_t noc_delivery_bound(noc_t *n)
         }
         if (tails < TAILS_SEEN)
             seen[tails] = (tail_seen_t){p->mc, p->dst};
+        tails++;
     }
     for (int d = 0; d < n->cfg.kx + n->cfg.ky; d++)
         if (n->fin_left[d]) {

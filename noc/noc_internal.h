@@ -386,13 +386,6 @@ struct noc {
     uint16_t *rhops;           /* [R][R] hops between routers (R <= NOC_RHOPS_MAX), or NULL */
     noc_ej_t *ej;
     int ej_head, ej_count, ej_cap;
-    /* the tails in it, oldest first (noc_delivery_bound looks at tails
-     * only): a ring of their positions counted from the first entry ever
-     * pushed; kept without output speedup only (eject_push_sorted moves
-     * entries), ejt_cap 0 otherwise */
-    uint64_t ej_popped;        /* entries taken from the channel so far */
-    uint64_t *ejt;
-    uint32_t ejt_head, ejt_count, ejt_cap;
     uint64_t now;
     uint64_t in_network;       /* flits in router buffers */
     uint64_t queued_flits;
@@ -584,18 +577,6 @@ static inline int noc_ep_hops(const noc_t *n, int src, int dst)
 }
 
 /* Router r's grid coordinates. */
-/* Take the entry at the head of the ejection channel. */
-static inline void noc_ej_pop(noc_t *n)
-{
-    if (n->ej[n->ej_head].tail && n->ejt_count) { /* it is the oldest tail */
-        n->ejt_head = (n->ejt_head + 1) & (n->ejt_cap - 1);
-        n->ejt_count--;
-    }
-    n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1); /* cap: a power of two */
-    n->ej_count--;
-    n->ej_popped++;
-}
-
 static inline void noc_router_xy(const noc_t *n, int r, int *x, int *y)
 {
     *x = r % n->cfg.kx;

@@ -561,7 +561,8 @@ int noc_mc_deliver(noc_t *n, noc_eject_fn cb, void *ctx)
         if (cb(ctx, p->tag, p->dst, ev.time))
             return 1; /* held: still at the head of the queue */
     }
-    noc_ej_pop(n);
+    n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1);
+    n->ej_count--;
     n->st.flits_ejected++;
     /* re-read: the callback may have injected (and grown the pools) */
     p = &n->pkt[ev.pkt];

@@ -162,35 +162,12 @@ static __attribute__((noinline)) void eject_grow(noc_t *n)
     n->ej_cap = cap;
 }
 
-/* A tail at position pos of the channel (counted from the first entry ever
- * pushed) into the ring of tails. */
-static __attribute__((noinline)) void tail_push(noc_t *n, uint64_t pos)
-{
-    if (n->ejt_count == n->ejt_cap) {
-        uint32_t cap = n->ejt_cap * 2;
-        uint64_t *q = malloc((size_t)cap * sizeof *q);
-        if (!q) {
-            fprintf(stderr, "imcsim: out of memory\n");
-            abort();
-        }
-        for (uint32_t i = 0; i < n->ejt_count; i++)
-            q[i] = n->ejt[(n->ejt_head + i) & (n->ejt_cap - 1)];
-        free(n->ejt);
-        n->ejt = q;
-        n->ejt_head = 0;
-        n->ejt_cap = cap;
-    }
-    n->ejt[(n->ejt_head + n->ejt_count++) & (n->ejt_cap - 1)] = pos;
-}
-
 static inline void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
 {
     if (n->ej_count == n->ej_cap)
         eject_grow(n);
     int slot = (n->ej_head + n->ej_count) & (n->ej_cap - 1); /* cap: a power of two */
     n->ej[slot] = (noc_ej_t){time, pkt, (uint8_t)tail};
-    if (tail && n->ejt_cap)
-        tail_push(n, n->ej_popped + (uint64_t)n->ej_count);
     n->ej_count++;
 }
 
@@ -1347,7 +1324,8 @@ static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
     while (n->ej_count && n->ej[n->ej_head].time <= t) {
         noc_ej_t ev = n->ej[n->ej_head];
         if (!ev.tail) { /* a head or body flit: only counted */
-            noc_ej_pop(n);
+            n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1);
+            n->ej_count--;
             n->st.flits_ejected++;
             continue;
         }
@@ -1366,7 +1344,8 @@ static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
             if (cb(ctx, p->tag, p->dst, ev.time))
                 return 1; /* held: still at the head of the queue */
         }
-        noc_ej_pop(n);
+        n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1); /* cap: a power of two */
+        n->ej_count--;
         n->st.flits_ejected++;
         /* re-read: the callback may have injected (and grown n->pkt) */
         noc_pkt_t *p = &n->pkt[ev.pkt];
@@ -1407,7 +1386,8 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
                     return 1;
                 break;
             }
-            noc_ej_pop(n);
+            n->ej_head = (n->ej_head + 1) & (n->ej_cap - 1);
+            n->ej_count--;
             n->st.flits_ejected++;
         }
         if (n->rel_pending)
