@@ -258,8 +258,6 @@ typedef struct noc_mcvc {
     int32_t nbr, next;         /* branches; free list */
     int32_t lag;               /* the laggards' flits sent (refresh_view), -1: none */
     uint32_t lagm;             /* the laggards: GO branches with lag flits sent (bits) */
-    uint32_t lports;           /* their output ports (bits) */
-    uint64_t lready;           /* the last of their first SA cycles (noc_mc_outputs) */
     int32_t nva, ndone;        /* branches waiting for VA, and done */
     int32_t parked;            /* its waiting branches wait for room (noc_mc_va) */
     int8_t br_of[4 + NOC_MAX_CONCENTRATION]; /* the branch of each output port it uses */

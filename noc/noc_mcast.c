@@ -117,8 +117,7 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     m->popped = 0;
     m->nbr = sp->nbr;
     m->lag = -1;
-    m->lagm = m->lports = 0;
-    m->lready = 0;
+    m->lagm = 0;
     m->ndone = 0;
     m->parked = 0;
     for (int i = 0; i < sp->nbr; i++) {
@@ -143,10 +142,9 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     n->rt[r].mcn++;
 }
 
-/* The laggards: the allocated branches with the fewest flits sent (lagm, a
- * mask of branch indices), their ports and the last of their first SA
- * cycles; that count in *lag (-1: none allocated). */
-static void laggards(noc_mcvc_t *m, int *lag)
+/* The laggards: the allocated branches with the fewest flits sent, as a
+ * mask of branch indices; that count in *lag (-1: none allocated). */
+static uint32_t laggards(const noc_mcvc_t *m, int *lag)
 {
     int l = -1;
     uint32_t mask = 0;
@@ -161,17 +159,8 @@ static void laggards(noc_mcvc_t *m, int *lag)
         if (b->sent == l)
             mask |= 1u << i;
     }
-    uint32_t ports = 0;
-    uint64_t ready = 0;
-    for (uint32_t lm = mask; lm; lm &= lm - 1) {
-        const noc_branch_t *b = &m->br[__builtin_ctz(lm)];
-        ports |= 1u << b->port;
-        ready = b->sa_ready > ready ? b->sa_ready : ready;
-    }
-    m->lagm = mask;
-    m->lports = ports;
-    m->lready = ready;
     *lag = l;
+    return mask;
 }
 
 /* The laggard ready first (the lowest sa_ready, the first of equals), or -1. */
@@ -229,7 +218,7 @@ static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t
 {
     noc_mcvc_t *m = mcvc(n, iv);
     int l;
-    laggards(m, &l);
+    m->lagm = laggards(m, &l);
     refresh_view(n, r, port, vc, iv, t, l, first_ready(m, m->lagm), m->nva > 0);
 }
 
@@ -415,8 +404,6 @@ uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t)
     if (iv->front_ready > t) /* the laggards' flit is not here */
         return 0;
     const noc_mcvc_t *m = mcvc(n, iv);
-    if (t >= m->lready) /* all of them (the usual case) */
-        return m->lports;
     uint32_t o = 0;
     for (uint32_t lm = m->lagm; lm; lm &= lm - 1) {
         const noc_branch_t *b = &m->br[__builtin_ctz(lm)];
@@ -527,24 +514,17 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
         }
         /* b was a laggard (only they bid); when the last of them sent the
          * flit, the next round's laggards */
-        int moved = j == 0; /* a grant since the last call may have ended a wait for VA */
-        if (!(m->lagm &= ~(1u << bi))) {
-            laggards(m, &lag);
-            moved = 1;
-        } else {
-            m->lports &= ~(1u << out); /* one branch per port */
-        }
+        if (!(m->lagm &= ~(1u << bi)))
+            m->lagm = laggards(m, &lag);
         /* a flit every branch sent leaves the buffer: none while a branch
          * waits for VA (it sent none), else up to the laggards' (the done
-         * ones sent all of the packet); it moves only with them */
-        if (moved) {
-            int low = m->nva ? 0 : lag >= 0 ? lag : n->pkt[m->pid].flits;
-            for (int f = m->popped; f < low; f++)
-                noc_pop_front(n, r, port, vc, iv, t);
-            if (low > m->popped)
-                m->popped = low;
-        }
-        if (tail && m->ndone == m->nbr) { /* the last copy: every branch sent its tail */
+         * ones sent all of the packet) */
+        int low = m->nva ? 0 : lag >= 0 ? lag : n->pkt[m->pid].flits;
+        for (int f = m->popped; f < low; f++)
+            noc_pop_front(n, r, port, vc, iv, t);
+        if (low > m->popped)
+            m->popped = low;
+        if (m->ndone == m->nbr) { /* the last copy: every branch sent its tail */
             retire(n, r, port, vc, iv, t);
             return 1;
         }
