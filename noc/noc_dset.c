@@ -49,17 +49,30 @@ static void hash_rebuild(noc_t *n)
             hash_insert(n, id);
 }
 
+int noc_dset_ref(noc_t *n, int id)
+{
+    if (!n->dset[id].refs++)
+        n->dsets_idle--;
+    return id;
+}
+
+/* One reference less; 1 when that left the set idle. */
+static int unref(noc_t *n, int id)
+{
+    if (--n->dset[id].refs)
+        return 0;
+    n->dsets_idle++;
+    return 1;
+}
+
 int noc_dset_get(noc_t *n, const int32_t *d, int k)
 {
     uint32_t h = set_hash(d, k);
     if (n->dhash)
         for (uint32_t i = h & n->dhmask; n->dhash[i] >= 0; i = (i + 1) & n->dhmask) {
-            noc_dset_t *s = &n->dset[n->dhash[i]];
-            if (s->hash == h && s->n == k && !memcmp(s->d, d, (size_t)k * sizeof *d)) {
-                if (!s->refs++)
-                    n->dsets_idle--;
-                return n->dhash[i];
-            }
+            const noc_dset_t *s = &n->dset[n->dhash[i]];
+            if (s->hash == h && s->n == k && !memcmp(s->d, d, (size_t)k * sizeof *d))
+                return noc_dset_ref(n, n->dhash[i]);
         }
     int id = noc_dset_alloc(n);
     if (id < 0)
@@ -86,13 +99,6 @@ int noc_dset_get(noc_t *n, const int32_t *d, int k)
     return id;
 }
 
-int noc_dset_ref(noc_t *n, int id)
-{
-    if (!n->dset[id].refs++)
-        n->dsets_idle--;
-    return id;
-}
-
 /* The idle sets go, with their splits (which let go of their branches'
  * sets: those that become idle go at a later sweep). */
 static void sweep(noc_t *n)
@@ -104,13 +110,12 @@ static void sweep(noc_t *n)
         for (int i = s->split, next; i >= 0; i = next) {
             noc_split_t *sp = &n->split[i];
             for (int b = 0; b < sp->nbr; b++)
-                if (sp->br[b].ds >= 0 && !--n->dset[sp->br[b].ds].refs)
-                    n->dsets_idle++;
+                if (sp->br[b].ds >= 0)
+                    unref(n, sp->br[b].ds);
             next = sp->next;
             sp->next = n->free_split;
             n->free_split = i;
         }
-        s = &n->dset[id];
         s->split = -1;
         s->cached = 0;
         n->dsets_cached--;
@@ -123,10 +128,7 @@ static void sweep(noc_t *n)
 
 void noc_dset_put(noc_t *n, int id)
 {
-    if (--n->dset[id].refs)
-        return;
-    n->dsets_idle++;
-    if (n->dsets_idle > n->dset_idle_max && 2 * n->dsets_idle > n->dsets_cached)
+    if (unref(n, id) && n->dsets_idle > n->dset_idle_max && 2 * n->dsets_idle > n->dsets_cached)
         sweep(n);
 }
 
