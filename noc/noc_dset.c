@@ -8,7 +8,8 @@
  * to the same tiles; once there are more such idle sets than held ones (and
  * more than noc_t.dset_idle_max, 1,024; test_noc sweeps at every chance),
  * the idle ones go. A split holds a reference to each of its branches'
- * sets, so those outlive it. */
+ * sets, so those outlive it; but for its own set (one branch has all of
+ * it), which a reference would keep from ever going idle. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,7 +111,7 @@ static void sweep(noc_t *n)
         for (int i = s->split, next; i >= 0; i = next) {
             noc_split_t *sp = &n->split[i];
             for (int b = 0; b < sp->nbr; b++)
-                if (sp->br[b].ds >= 0)
+                if (sp->br[b].ds >= 0 && sp->br[b].ds != id)
                     unref(n, sp->br[b].ds);
             next = sp->next;
             sp->next = n->free_split;
@@ -193,7 +194,8 @@ static int split_new(noc_t *n, int id, int r)
                 hn = h < hn ? h : hn;
             }
         }
-        int ds = g > 1 ? noc_dset_get(n, grp, g) : -1; /* may move the pools */
+        /* the whole set on one branch: itself, not held (see above) */
+        int ds = g == k ? id : g > 1 ? noc_dset_get(n, grp, g) : -1; /* may move the pools */
         noc_split_t *sp = &n->split[si];
         noc_split_br_t *b = &sp->br[sp->nbr++];
         b->port = (int8_t)o;

@@ -997,6 +997,18 @@ static void mc_trace_run(const noc_config_t *c, uint64_t seed, int pass, int idl
     }
     while (noc_next_event(n) != UINT64_MAX)
         ck_assert_int_eq(noc_advance(n, noc_now(n) + 1000, mc_trace_eject, tr), 0);
+    /* drained: the destination sets are held by the splits of other sets
+     * only (no packet holds one, and no set itself) */
+    long refs = 0, by_splits = 0;
+    for (int id = 0; id < n->ndset_cap; id++) {
+        if (!n->dset[id].cached)
+            continue;
+        refs += n->dset[id].refs;
+        for (int i = n->dset[id].split; i >= 0; i = n->split[i].next)
+            for (int k = 0; k < n->split[i].nbr; k++)
+                by_splits += n->split[i].br[k].ds >= 0 && n->split[i].br[k].ds != id;
+    }
+    ck_assert_int_eq(refs, by_splits);
     noc_stats(n, st);
     noc_destroy(n);
     diag_free(&d);
