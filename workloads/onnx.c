@@ -449,6 +449,7 @@ static int const_floats(cv_t *c, val_t *v, double **out, const char *what)
 /* A scalar constant input (a one-element tensor of any rank). */
 static int scalar(cv_t *c, val_t *v, const char *what, double *out)
 {
+    *out = 0; /* set on error paths too: with deeper inlining GCC 12 warns otherwise */
     if (!is_const(v))
         return nerr(c, "its %s is not a constant (expected an initializer or a Constant)",
                     what);
@@ -964,11 +965,11 @@ static int zp_bits(const val_t *zp, int *sg)
 /* A quantization parameter pair (scale, zero point) given as constants. */
 static int qparams(cv_t *c, val_t *scale, val_t *zero, const char *what, double *s, int32_t *z)
 {
+    *z = 0;
     if (scalar(c, scale, what, s))
         return -1;
     if (!(*s > 0) || !isfinite(*s))
         return nerr(c, "its %s is %g (expected a positive scale)", what, *s);
-    *z = 0;
     if (zero) {
         double zz;
         if (scalar(c, zero, "zero point", &zz))
