@@ -192,19 +192,17 @@ int TileWaker::add(Tile *t)
 
 void TileWaker::sift_up(size_t i)
 {
-    const uint32_t s = heap_[i];
-    while (i > 0 && before(s, heap_[(i - 1) / 2])) {
-        heap_[i] = heap_[(i - 1) / 2];
-        pos_[heap_[i]] = (uint32_t)i;
+    const Entry e = heap_[i];
+    while (i > 0 && before(e, heap_[(i - 1) / 2])) {
+        place(i, heap_[(i - 1) / 2]);
         i = (i - 1) / 2;
     }
-    heap_[i] = s;
-    pos_[s] = (uint32_t)i;
+    place(i, e);
 }
 
 void TileWaker::sift_down(size_t i)
 {
-    const uint32_t s = heap_[i];
+    const Entry e = heap_[i];
     const size_t n = heap_.size();
     for (;;) {
         size_t c = 2 * i + 1;
@@ -212,14 +210,12 @@ void TileWaker::sift_down(size_t i)
             break;
         if (c + 1 < n && before(heap_[c + 1], heap_[c]))
             c++;
-        if (!before(heap_[c], s))
+        if (!before(heap_[c], e))
             break;
-        heap_[i] = heap_[c];
-        pos_[heap_[i]] = (uint32_t)i;
+        place(i, heap_[c]);
         i = c;
     }
-    heap_[i] = s;
-    pos_[s] = (uint32_t)i;
+    place(i, e);
 }
 
 void TileWaker::wake(Tile *t, sc_dt::uint64 at, bool respond)
@@ -227,13 +223,14 @@ void TileWaker::wake(Tile *t, sc_dt::uint64 at, bool respond)
     const uint32_t s = 2 * (uint32_t)t->place_ + respond;
     if (at >= at_[s])
         return; // it wakes earlier, and finds then what is due after
-    if (heap_.empty() || at < at_[heap_[0]])
+    if (heap_.empty() || at < heap_[0].at)
         ev_.notify(sc_time::from_value(at) - sc_time_stamp());
     at_[s] = at;
     if (pos_[s] == kOut) {
-        heap_.push_back(s);
+        heap_.push_back({at, s});
         sift_up(heap_.size() - 1);
     } else {
+        heap_[pos_[s]].at = at;
         sift_up(pos_[s]);
     }
 }
@@ -243,8 +240,8 @@ void TileWaker::wake(Tile *t, sc_dt::uint64 at, bool respond)
 void TileWaker::run()
 {
     const sc_dt::uint64 now = sc_time_stamp().value();
-    while (!heap_.empty() && at_[heap_[0]] <= now) {
-        const uint32_t s = heap_[0];
+    while (!heap_.empty() && heap_[0].at <= now) {
+        const uint32_t s = heap_[0].slot;
         at_[s] = Tile::kNever;
         pos_[s] = kOut;
         heap_[0] = heap_.back();
@@ -258,7 +255,7 @@ void TileWaker::run()
             wake(t, next, respond);
     }
     if (!heap_.empty())
-        ev_.notify(sc_time::from_value(at_[heap_[0]]) - sc_time_stamp());
+        ev_.notify(sc_time::from_value(heap_[0].at) - sc_time_stamp());
 }
 
 Tile::Tile(sc_module_name n, const arch_t *a, TileWaker *waker)

@@ -201,12 +201,22 @@ class TileWaker : public sc_core::sc_module {
   private:
     // A wake-up slot per tile and phase, 2 x place + respond: one instant's
     // slots run in the tiles' order, grant phase first. The pending ones sit
-    // in a binary heap by (at_, slot), each once (pos_ finds it to move it
-    // earlier), so the heap never holds stale entries.
+    // in a binary heap by (at, slot), each once (pos_ finds it to move it
+    // earlier), so the heap never holds stale entries. An entry carries its
+    // time: comparing through at_ missed the cache on every step of a sift.
     static constexpr uint32_t kOut = UINT32_MAX; // pos_ of a slot not in the heap
-    bool before(uint32_t a, uint32_t b) const
+    struct Entry {
+        sc_dt::uint64 at;
+        uint32_t slot;
+    };
+    static bool before(const Entry &a, const Entry &b)
     {
-        return at_[a] != at_[b] ? at_[a] < at_[b] : a < b;
+        return a.at != b.at ? a.at < b.at : a.slot < b.slot;
+    }
+    void place(size_t i, const Entry &e)
+    {
+        heap_[i] = e;
+        pos_[e.slot] = (uint32_t)i;
     }
     void sift_up(size_t i);
     void sift_down(size_t i);
@@ -214,7 +224,7 @@ class TileWaker : public sc_core::sc_module {
     std::vector<Tile *> tiles_;       // by place
     std::vector<sc_dt::uint64> at_;   // by slot: its pending wake-up (Tile::kNever: none)
     std::vector<uint32_t> pos_;       // by slot: its index in heap_, or kOut
-    std::vector<uint32_t> heap_;      // slots
+    std::vector<Entry> heap_;
     sc_core::sc_event ev_;
 };
 
