@@ -7,6 +7,11 @@
  * inference: the least CPU time / `inferences_simulated` of the run's JSON.
  * --scale runs the large-system case instead (issue 16: resnet18 on 64 isaac
  * chips with --replicate max, 10,522 tiles; a target of 2 GiB and 10 min).
+ * --vs IMCSIM pairs each run with one of another build (a baseline): the two
+ * take turns (this one, the baseline, this one, ...), so the ratio of each
+ * pair's CPU times holds while the machine's speed drifts; it prints their
+ * median, least and largest, and whether the two JSON outputs are the same
+ * bytes (a change meant to leave the results alone must keep them).
  * Prints figures; asserts nothing. */
 #define _DEFAULT_SOURCE /* wait4 */
 #include <stdio.h>
@@ -44,14 +49,10 @@ static double json_number(FILE *f, const char *key)
     return v;
 }
 
-static one_run_t run_case(const char *exe, const char *const *c)
+/* One run of exe on case c, its JSON written to `json` (the caller's file). */
+static one_run_t run_case(const char *exe, const char *const *c, const char *json)
 {
     one_run_t r = {0, 0, 0, -1, -1, -1, 0};
-    char json[] = "/tmp/imcsim-bench-XXXXXX";
-    int fd = mkstemp(json);
-    if (fd < 0)
-        return r;
-    close(fd);
     const char *args[16] = {exe,     "run",   "--arch", c[0], "--model", c[1],
                             "--batch", "4", "--quiet", "--json", json};
     int n = 11;
@@ -83,7 +84,6 @@ static one_run_t run_case(const char *exe, const char *const *c)
         r.inferences = json_number(f, "inferences_simulated");
         fclose(f);
     }
-    unlink(json);
     r.ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
     return r;
 }
@@ -92,6 +92,24 @@ static int by_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* 1 when the two files hold the same bytes. */
+static int same_file(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa && fb;
+    while (same) {
+        int x = getc(fa), y = getc(fb);
+        same = x == y;
+        if (x == EOF)
+            break;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
 }
 
 int main(int argc, char **argv)
@@ -105,7 +123,7 @@ int main(int argc, char **argv)
     else
         snprintf(exe, sizeof exe, ".");
     strncat(exe, "/../bin/imcsim", sizeof exe - strlen(exe) - 1);
-    const char *only = NULL;
+    const char *only = NULL, *base = NULL;
     int reps = 1, scale = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
@@ -118,10 +136,16 @@ int main(int argc, char **argv)
             reps = (int)v;
         } else if (!strcmp(argv[i], "--scale")) {
             scale = 1;
+        } else if (!strcmp(argv[i], "--vs") && i + 1 < argc) {
+            base = argv[++i];
+            if (access(base, X_OK)) {
+                fprintf(stderr, "bench run: error: --vs '%s' is not an executable\n", base);
+                return 2;
+            }
         } else if (argv[i][0] != '-')
             only = argv[i];
         else {
-            fprintf(stderr, "usage: scripts/bench run [MODEL] [--reps N] [--scale]\n");
+            fprintf(stderr, "usage: scripts/bench run [MODEL] [--reps N] [--scale] [--vs IMCSIM]\n");
             return 2;
         }
     }
@@ -150,11 +174,28 @@ int main(int argc, char **argv)
             strncat(opts, c[k], sizeof opts - strlen(opts) - 1);
             strncat(opts, " ", sizeof opts - strlen(opts) - 1);
         }
-        double wall[100], cpu = 1e300, rss = 0, lat = -1, period = -1, inf = -1;
-        int ok = 1;
+        char json[] = "/tmp/imcsim-bench-XXXXXX", bjson[] = "/tmp/imcsim-bench-XXXXXX";
+        int fd = mkstemp(json), bfd = mkstemp(bjson);
+        if (fd < 0 || bfd < 0) {
+            perror("bench run: mkstemp");
+            return 1;
+        }
+        close(fd);
+        close(bfd);
+        double wall[100], ratio[100], cpu = 1e300, bcpu = 1e300, rss = 0, lat = -1, period = -1,
+               inf = -1, binf = -1;
+        int ok = 1, same = 1;
         for (int k = 0; k < reps && ok; k++) {
-            one_run_t r = run_case(exe, c);
-            ok = r.ok;
+            one_run_t r = run_case(exe, c, json);
+            if (base) {
+                one_run_t b = run_case(base, c, bjson);
+                ok = b.ok;
+                ratio[k] = r.cpu / b.cpu;
+                bcpu = b.cpu < bcpu ? b.cpu : bcpu;
+                binf = b.inferences;
+                same &= same_file(json, bjson);
+            }
+            ok &= r.ok;
             wall[k] = r.wall;
             cpu = r.cpu < cpu ? r.cpu : cpu;
             rss = r.rss_mib > rss ? r.rss_mib : rss;
@@ -162,6 +203,8 @@ int main(int argc, char **argv)
             period = r.period;
             inf = r.inferences;
         }
+        unlink(json);
+        unlink(bjson);
         if (!ok) {
             printf("%-6s %-9s %-20s failed\n", c[0], c[1], opts);
             continue;
@@ -172,6 +215,13 @@ int main(int argc, char **argv)
         printf("%-6s %-9s %-20s %8.2f %10.2f %8.2f %11.0f %9.3f %12.1f %12.6g %13.6g\n", c[0],
                c[1], opts, wall[0], wall[reps / 2], cpu, inf, inf > 0 ? cpu / inf : -1, rss, lat,
                period > 0 ? 1 / period : -1);
+        if (base) {
+            qsort(ratio, (size_t)reps, sizeof ratio[0], by_double);
+            printf("  vs %s: cpu_s/inf %.3f; this/that CPU per pair: median %.3f (%.3f to %.3f, "
+                   "%d pairs); outputs %s\n",
+                   base, binf > 0 ? bcpu / binf : -1, ratio[reps / 2], ratio[0], ratio[reps - 1],
+                   reps, same ? "the same bytes" : "DIFFER");
+        }
         fflush(stdout);
     }
     return 0;

@@ -126,6 +126,8 @@ expect_error "bench run: non-numeric --reps" 2 "bench run: error: --reps '3x' (e
 expect_error "bench run: unknown model" 2 \
   "bench run: error: no case for model 'lenet' (expected mlp_l4, resnet18, resnet50 or vgg16)" \
   "$bench" lenet
+expect_error "bench run: --vs not a program" 2 \
+  "bench run: error: --vs '/nonexistent/imcsim' is not an executable" "$bench" mlp_l4 --vs /nonexistent/imcsim
 expect_error "bad --perturb-order" 2 "imcsim run: error: --perturb-order '0' (expected a positive integer)" \
   "$imcsim" run --arch isaac --model lenet5 --perturb-order 0
 expect_error "non-numeric --perturb-order" 2 "imcsim run: error: --perturb-order 'x1' (expected a positive integer)" \
