@@ -185,7 +185,6 @@ TileWaker::TileWaker(sc_module_name n) : sc_module(n)
 int TileWaker::add(Tile *t)
 {
     tiles_.push_back(t);
-    at_.resize(2 * tiles_.size(), Tile::kNever);
     pos_.resize(2 * tiles_.size(), kOut);
     return (int)tiles_.size() - 1;
 }
@@ -218,14 +217,18 @@ void TileWaker::sift_down(size_t i)
     place(i, e);
 }
 
+sc_dt::uint64 TileWaker::pending(uint32_t s) const
+{
+    return pos_[s] == kOut ? Tile::kNever : heap_[pos_[s]].at;
+}
+
 void TileWaker::wake(Tile *t, sc_dt::uint64 at, bool respond)
 {
     const uint32_t s = 2 * (uint32_t)t->place_ + respond;
-    if (at >= at_[s])
+    if (at >= pending(s))
         return; // it wakes earlier, and finds then what is due after
     if (heap_.empty() || at < heap_[0].at)
         ev_.notify(sc_time::from_value(at) - sc_time_stamp());
-    at_[s] = at;
     if (pos_[s] == kOut) {
         heap_.push_back({at, s});
         sift_up(heap_.size() - 1);
@@ -242,7 +245,6 @@ void TileWaker::run()
     const sc_dt::uint64 now = sc_time_stamp().value();
     while (!heap_.empty() && heap_[0].at <= now) {
         const uint32_t s = heap_[0].slot;
-        at_[s] = Tile::kNever;
         pos_[s] = kOut;
         heap_[0] = heap_.back();
         heap_.pop_back();

@@ -203,7 +203,8 @@ class TileWaker : public sc_core::sc_module {
     // slots run in the tiles' order, grant phase first. The pending ones sit
     // in a binary heap by (at, slot), each once (pos_ finds it to move it
     // earlier), so the heap never holds stale entries. An entry carries its
-    // time: comparing through at_ missed the cache on every step of a sift.
+    // time (pending() reads it there): comparing through a second array of
+    // times missed the cache on every step of a sift.
     static constexpr uint32_t kOut = UINT32_MAX; // pos_ of a slot not in the heap
     struct Entry {
         sc_dt::uint64 at;
@@ -218,11 +219,11 @@ class TileWaker : public sc_core::sc_module {
         heap_[i] = e;
         pos_[e.slot] = (uint32_t)i;
     }
+    sc_dt::uint64 pending(uint32_t s) const; // slot s's wake-up, or Tile::kNever
     void sift_up(size_t i);
     void sift_down(size_t i);
     void run();
     std::vector<Tile *> tiles_;       // by place
-    std::vector<sc_dt::uint64> at_;   // by slot: its pending wake-up (Tile::kNever: none)
     std::vector<uint32_t> pos_;       // by slot: its index in heap_, or kOut
     std::vector<Entry> heap_;
     sc_core::sc_event ev_;
