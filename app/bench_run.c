@@ -187,15 +187,15 @@ int main(int argc, char **argv)
         int ok = 1, same = 1;
         for (int k = 0; k < reps && ok; k++) {
             one_run_t r = run_case(exe, c, json);
+            ok = r.ok;
             if (base) {
                 one_run_t b = run_case(base, c, bjson);
-                ok = b.ok;
+                ok &= b.ok;
                 ratio[k] = r.cpu / b.cpu;
                 bcpu = b.cpu < bcpu ? b.cpu : bcpu;
                 binf = b.inferences;
                 same &= same_file(json, bjson);
             }
-            ok &= r.ok;
             wall[k] = r.wall;
             cpu = r.cpu < cpu ? r.cpu : cpu;
             rss = r.rss_mib > rss ? r.rss_mib : rss;
