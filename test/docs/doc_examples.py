@@ -10,6 +10,11 @@ left out. A command may fail only where its block shows the error. Blocks
 that start with another command (scripts/bench, scripts/make-dataset) show
 host times or need inputs made elsewhere and are not run.
 
+A file block (an architecture, a model) is checked when the line before its
+fence says how: `<!-- doc-check: CMD -->` runs the shell command CMD in the
+scratch directory with the block's text in the file `block.yaml`, and CMD
+must succeed.
+
 usage: doc_examples.py IMCSIM_BIN_DIR REPO_ROOT [FILE...]
 """
 import os
@@ -19,14 +24,20 @@ import sys
 import tempfile
 
 FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.S | re.M)
+DOC_CHECK = re.compile(r"<!-- doc-check: (.*) -->\s*$")
 
 
 def blocks(path):
+    """(line, body, check): the blocks to run (check None: a `$ imcsim` one)."""
     text = open(path, encoding="utf-8").read()
     for m in FENCE.finditer(text):
-        body = m.group(1)
-        if body.startswith("$ imcsim "):
-            yield text.count("\n", 0, m.start()) + 2, body.splitlines()
+        body, line = m.group(1), text.count("\n", 0, m.start()) + 1
+        before = text[:m.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        mark = DOC_CHECK.match(before.strip())
+        if mark:
+            yield line, body, mark.group(1)
+        elif body.startswith("$ imcsim "):
+            yield line + 1, body, None
 
 
 def split(lines):
@@ -64,8 +75,18 @@ def main():
     for rel in files:
         # one scratch directory a file: a block may read what an earlier one wrote
         with tempfile.TemporaryDirectory() as tmp:
-            for line, body in blocks(os.path.join(root, rel)):
-                for cmd, shown in split(body):
+            for line, body, how in blocks(os.path.join(root, rel)):
+                if how:  # a file block: the command that loads it must succeed
+                    with open(os.path.join(tmp, "block.yaml"), "w", encoding="utf-8") as f:
+                        f.write(body)
+                    r = subprocess.run(how, shell=True, cwd=tmp, env=env, text=True,
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                    if r.returncode != 0:
+                        failures.append(f"{rel}:{line}: the block fails its check `{how}` "
+                                        f"(exit status {r.returncode}):\n{r.stdout.rstrip()}")
+                    checked += 1
+                    continue
+                for cmd, shown in split(body.splitlines()):
                     where = f"{rel}:{line}: $ {cmd}"
                     r = subprocess.run(cmd, shell=True, cwd=tmp, env=env, text=True,
                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -79,7 +100,7 @@ def main():
                     checked += 1
     for f in failures:
         print(f)
-    print(f"doc_examples: {checked} commands run, {len(failures)} differ from their docs")
+    print(f"doc_examples: {checked} commands and blocks run, {len(failures)} differ from their docs")
     return 1 if failures or not checked else 0
 
 
