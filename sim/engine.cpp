@@ -378,39 +378,62 @@ void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, con
     // its FIFO order): with one key for all links, SystemC's order of the
     // link threads decided which went first.
     const uint64_t order = (1ull << 32) + (uint64_t)link;
-    // A row of the network input: each tile takes the columns its windows
-    // read (traces/tracegen.c), so tiles with different shares get their
-    // own message; equal shares (whole rows) go as one multicast.
-    std::vector<uint64_t> share = input_shares(chip, h, noc_eps);
-    if (share.empty() || std::all_of(share.begin(), share.end(),
-                                     [&](uint64_t v) { return v == share[0]; })) {
-        uint64_t f = share.empty() ? flits : flits_of(share[0] * (uint64_t)host_bits_);
-        noc_message(*nocs_[(size_t)chip], nullptr, 0, noc_eps, h, f, pf, order, false, delay, gp);
+    if (send_input_row(chip, h, noc_eps, order, delay, gp))
         return;
-    }
-    for (size_t i = 0; i < noc_eps.size(); i++)
-        noc_message(*nocs_[(size_t)chip], nullptr, 0, {noc_eps[i]}, h,
-                    flits_of(share[i] * (uint64_t)host_bits_), pf, order, false, delay, gp);
+    noc_message(*nocs_[(size_t)chip], nullptr, 0, noc_eps, h, flits, pf, order, false, delay, gp);
 }
 
-// The network input's values each endpoint of eps (on chip) takes from the
-// row h carries (all its tiles' and layers' shares); empty for other messages.
-std::vector<uint64_t> Engine::input_shares(int chip, const PktHdr &h,
-                                           const std::vector<int> &eps) const
+// A row of the network input from chip's gateway to the endpoints eps (the
+// gateway's own tile had it already): cut into the segments of columns the
+// tiles take, each one multicast to its takers (sim/input_rows.h). False
+// for other messages.
+bool Engine::send_input_row(int chip, const PktHdr &h, const std::vector<int> &eps,
+                            uint64_t order, const sc_time &delay, tlm::tlm_generic_payload &gp)
 {
-    std::vector<uint64_t> v;
     if (h.kind != PKT_DATA || h.producer != -1 || h.group < 0)
-        return v;
-    v.assign(eps.size(), 0);
+        return false;
+    std::vector<int> idx;
+    std::vector<uint64_t> v;
     for (const Dest &d : dests_[(size_t)h.group]) {
-        if (chip_of(a, d.tile) != chip)
+        if (chip_of(a, d.tile) != chip ||
+            std::find(eps.begin(), eps.end(), arch_tile_endpoint(a, d.tile % a->chip.tiles)) ==
+                eps.end())
             continue;
-        const int e = arch_tile_endpoint(a, d.tile % a->chip.tiles);
-        for (size_t i = 0; i < eps.size(); i++)
-            if (eps[i] == e)
-                v[i] += d.values;
+        idx.push_back(host_dest_of_.at({d.consumer, d.tile}));
+        v.push_back(d.values);
     }
-    return v;
+    struct Ctx {
+        Engine *e;
+        int chip;
+        const PktHdr &h;
+        uint64_t order;
+        const sc_time &delay;
+        tlm::tlm_generic_payload &gp;
+    } ctx{this, chip, h, order, delay, gp};
+    auto emit = [](void *p, const input_part_t *parts, int n, uint64_t values) {
+        Ctx &c = *static_cast<Ctx *>(p);
+        Engine &e = *c.e;
+        std::vector<Dest> list;
+        std::vector<int> to;
+        for (int i = 0; i < n; i++) {
+            const input_dest_t &d = e.host_dests_[(size_t)parts[i].dest];
+            list.push_back(Dest{(int32_t)d.tile, d.layer, parts[i].values});
+            const int ep = arch_tile_endpoint(e.a, (int)(d.tile % (uint32_t)e.a->chip.tiles));
+            if (std::find(to.begin(), to.end(), ep) == to.end())
+                to.push_back(ep);
+        }
+        PktHdr g = c.h;
+        g.final_tile = list[0].tile;
+        g.consumer = list[0].consumer;
+        g.values = list[0].values;
+        g.group = e.dest_list(list);
+        noc_message(*e.nocs_[(size_t)c.chip], nullptr, 0, to, g,
+                    e.flits_of(values * (uint64_t)e.host_bits_),
+                    std::max(1, e.a->chip.noc.packet_flits), c.order, false, c.delay, c.gp);
+    };
+    if (input_row_messages(host_dests_.data(), idx.data(), v.data(), (int)idx.size(), emit, &ctx))
+        fail("out of memory");
+    return true;
 }
 
 uint64_t Engine::flits_of(uint64_t bits) const

@@ -23,6 +23,7 @@
 
 #include "engine.h"
 #include "imc_sc.h"
+#include "input_rows.h"
 #include "noc_sc.h"
 #include "timeline.h"
 
@@ -302,7 +303,8 @@ class Engine : public sc_core::sc_module {
     void setup_host();
     void deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_core::sc_time &at,
                               int link);
-    std::vector<uint64_t> input_shares(int chip, const PktHdr &h, const std::vector<int> &eps) const;
+    bool send_input_row(int chip, const PktHdr &h, const std::vector<int> &eps, uint64_t order,
+                        const sc_core::sc_time &delay, tlm::tlm_generic_payload &gp);
     uint64_t flits_of(uint64_t bits) const; // of a message on the NoC
     // collect.cpp helpers
     void sampler();
@@ -339,8 +341,9 @@ class Engine : public sc_core::sc_module {
     uint64_t out_per_inf_ = 0;
     std::vector<uint64_t> host_got_;
     std::vector<uint64_t> inf_done_ps_;
-    struct HostDest { int layer, tile; uint64_t total; };
-    std::vector<HostDest> host_dests_;
+    // the input's consumers (sim/input_rows.h) and the index of each (layer, tile)
+    std::vector<input_dest_t> host_dests_;
+    std::map<std::pair<int, int>, int> host_dest_of_;
     sc_core::sc_event host_ev_;
     uint64_t host_bytes_in_ = 0, host_bytes_out_ = 0, offchip_bytes_ = 0;
     uint64_t recs_total_ = 0, recs_done_ = 0;

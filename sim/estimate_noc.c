@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "estimate.h"
+#include "input_rows.h"
 #include "noc.h"
 #include "trace_io.h"
 
@@ -59,68 +60,78 @@ static void message(net_t *n, int src, const int *dst, int k, uint64_t flits)
     }
 }
 
-/* The host's input, row by row: per chip and row, from the chip's gateway
- * to every tile that waits for the input, each its share of the row (its
- * WAITs' total / rows: whole rows, or the columns its windows read,
- * traces/tracegen.c); one multicast when the shares are equal, else one
- * message each (as sim/engine.cpp deliver_from_gateway sizes them). */
+/* The host's input, row by row, as the engine sends it (sim/offchip.cpp,
+ * sim/engine.cpp): per chip and row, from the chip's gateway to the tiles
+ * that take it; the segments of a row that several tiles take as one
+ * multicast each (input_rows.h), or the whole row when one tile on the
+ * chip takes it. */
+typedef struct row_load {
+    net_t *n;
+    int chip;
+    int bits;
+    const input_dest_t *dests;
+} row_load_t;
+
+static void row_message(void *ctx, const input_part_t *parts, int k, uint64_t values)
+{
+    row_load_t *rl = ctx;
+    const int T = rl->n->a->chip.tiles, gw = 0;
+    int e = 0;
+    for (int i = 0; i < k; i++) {
+        int ep = arch_tile_endpoint(rl->n->a, (int)(rl->dests[parts[i].dest].tile % (uint32_t)T));
+        int seen = 0;
+        for (int j = 0; j < e; j++)
+            seen |= rl->n->ep[j] == ep;
+        if (!seen)
+            rl->n->ep[e++] = ep;
+    }
+    noc_load_add(rl->n->chip[rl->chip], gw, rl->n->ep, e,
+                 flits_of(rl->n, values * (uint64_t)rl->bits));
+}
+
 static int host_input(net_t *n, const mapping_t *m, const trace_layer_t *layers)
 {
     const model_t *md = m->model;
     const arch_t *a = n->a;
     const int T = a->chip.tiles, gw = 0;
-    const uint64_t H = (uint64_t)(md->in_h > 0 ? md->in_h : 1);
-    uint64_t *vals = calloc((size_t)T * (size_t)n->chips, sizeof *vals); /* per tile and row */
-    if (!vals)
+    input_dest_t *d = NULL;
+    size_t nd = 0;
+    char err[256];
+    if (input_dests(md, layers, &d, &nd, err, sizeof err))
         return -1;
-    uint64_t *layer_vals = calloc((size_t)T * (size_t)n->chips, sizeof *layer_vals);
-    if (!layer_vals) {
-        free(vals);
-        return -1;
-    }
-    int bits = 1;
-    for (int l = 0; l < md->n_layers; l++) {
-        /* a layer's streams on one tile share its input port: the largest */
-        for (uint32_t s = 0; s < layers[l].n_streams; s++) {
-            const trace_stream_t *ts = &layers[l].streams[s];
-            uint64_t total = 0; /* the stream's last WAIT for the input: all it takes */
-            for (uint32_t r = 0; r < ts->n_recs; r++)
-                if (ts->recs[r].op == TR_WAIT && ts->recs[r].a == TRACE_NETWORK_INPUT &&
-                    ts->recs[r].b > total)
-                    total = ts->recs[r].b;
-            if (!total || ts->tile >= (uint32_t)(T * n->chips))
-                continue;
-            uint64_t *v = &layer_vals[ts->tile];
-            *v = *v > total / H ? *v : total / H;
-            if (layers[l].act_bits > bits)
-                bits = layers[l].act_bits;
+    int *idx = malloc((nd + 1) * sizeof *idx), rc = 0;
+    uint64_t *v = malloc((nd + 1) * sizeof *v);
+    row_load_t rl = {n, 0, 1, d};
+    for (size_t i = 0; i < nd; i++)
+        rl.bits = layers[d[i].layer].act_bits > rl.bits ? layers[d[i].layer].act_bits : rl.bits;
+    const uint64_t row_bits = (uint64_t)(md->in_w > 0 ? md->in_w : 1) *
+                              (uint64_t)(md->in_c > 0 ? md->in_c : 1) * (uint64_t)rl.bits;
+    for (int c = 0; idx && v && c < n->chips && !rc; c++) {
+        rl.chip = c;
+        for (int64_t y = 0; y < (md->in_h > 0 ? md->in_h : 1) && !rc; y++) {
+            int k = 0, on_chip = 0;
+            for (size_t i = 0; i < nd; i++) {
+                if ((int)(d[i].tile / (uint32_t)T) != c || !input_row_values(md, &d[i], y))
+                    continue;
+                on_chip++;
+                if (arch_tile_endpoint(a, (int)(d[i].tile % (uint32_t)T)) == gw)
+                    continue; /* the gateway's own tile */
+                idx[k] = (int)i;
+                v[k++] = input_row_values(md, &d[i], y);
+            }
+            if (k && on_chip == 1) /* one taker: the row as the link brings it */
+                noc_load_add(n->chip[c], gw, (int[]){arch_tile_endpoint(a, (int)(d[idx[0]].tile % (uint32_t)T))},
+                             1, flits_of(n, (row_bits + 7) / 8 * 8));
+            else if (k)
+                rc = input_row_messages(d, idx, v, k, row_message, &rl);
         }
-        for (int t = 0; t < T * n->chips; t++) { /* the tile's layers add up */
-            vals[t] += layer_vals[t];
-            layer_vals[t] = 0;
-        }
     }
-    for (int c = 0; c < n->chips; c++) {
-        uint64_t *share = layer_vals; /* scratch: each endpoint's values of a row */
-        int e = 0, equal = 1;
-        for (int t = 0; t < T; t++) {
-            const uint64_t v = vals[c * T + t];
-            const int ep = arch_tile_endpoint(a, t);
-            if (!v || ep == gw)
-                continue;
-            n->ep[e] = ep;
-            share[e++] = v;
-            equal &= v == share[0];
-        }
-        /* every row is sent alike: H rows load each port H times one row */
-        if (e && equal)
-            noc_load_add(n->chip[c], gw, n->ep, e, H * flits_of(n, share[0] * (uint64_t)bits));
-        for (int i = 0; e && !equal && i < e; i++)
-            noc_load_add(n->chip[c], gw, &n->ep[i], 1, H * flits_of(n, share[i] * (uint64_t)bits));
-    }
-    free(layer_vals);
-    free(vals);
-    return 0;
+    if (!idx || !v)
+        rc = -1;
+    free(idx);
+    free(v);
+    free(d);
+    return rc;
 }
 
 /* Layer l's messages (all of one inference). */

@@ -5,6 +5,7 @@
 // tiles that wait for it (paced by their input buffers), and collects the
 // network's outputs; an inference is done when the host has all of them.
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 
 #include "engine_internal.h"
@@ -72,26 +73,29 @@ void Engine::link_thread(int chip, bool inbound)
     }
 }
 
-// Who waits for the network input (the final WAIT of every stream on it, per
-// layer and tile), and how many output values an inference has.
+// Who waits for the network input (sim/input_rows.h), and how many output
+// values an inference has.
 void Engine::setup_host()
 {
-    std::map<std::pair<int, int>, uint64_t> need;
     for (auto &sp : streams_) {
         const Stream &s = *sp;
-        for (uint32_t k = 0; k < s.ts->n_recs; k++) {
-            const trace_rec_t &r = s.ts->recs[k];
-            if (r.op == TR_WAIT && r.a == TRACE_NETWORK_INPUT) {
-                uint64_t &n = need[{s.layer, (int)s.ts->tile}];
-                n = std::max<uint64_t>(n, r.b);
-            } else if (r.op == TR_SEND && r.a == TRACE_HOST) {
-                out_per_inf_ += r.b;
-            }
-        }
+        for (uint32_t k = 0; k < s.ts->n_recs; k++)
+            if (s.ts->recs[k].op == TR_SEND && s.ts->recs[k].a == TRACE_HOST)
+                out_per_inf_ += s.ts->recs[k].b;
     }
-    for (auto &kv : need) {
-        host_dests_.push_back({kv.first.first, kv.first.second, kv.second});
-        host_bits_ = std::max<int>(host_bits_, layers[kv.first.first].act_bits);
+    input_dest_t *d = nullptr;
+    size_t n = 0;
+    char err[256];
+    if (input_dests(m->model, layers, &d, &n, err, sizeof err)) {
+        fail(err);
+        return;
+    }
+    host_dests_.assign(d, d + n);
+    free(d);
+    for (size_t i = 0; i < host_dests_.size(); i++) {
+        const input_dest_t &h = host_dests_[i];
+        host_dest_of_[{h.layer, (int)h.tile}] = (int)i;
+        host_bits_ = std::max<int>(host_bits_, layers[h.layer].act_bits);
     }
     host_got_.assign((size_t)inferences_, 0);
     inf_done_ps_.assign((size_t)inferences_, UINT64_MAX);
@@ -133,10 +137,8 @@ void Engine::host_input()
         host_started_.set(inf, sc_time_stamp().value());
         for (int64_t y = 0; y < H && ok_; y++) {
             std::vector<uint64_t> v(host_dests_.size());
-            for (size_t i = 0; i < host_dests_.size(); i++) {
-                uint64_t T = host_dests_[i].total;
-                v[i] = (uint64_t)((y + 1) * (int64_t)T / H - y * (int64_t)T / H);
-            }
+            for (size_t i = 0; i < host_dests_.size(); i++)
+                v[i] = input_row_values(md, &host_dests_[i], y);
             for (;;) { // back-pressure, as for any producer
                 InPort *full = nullptr;
                 for (size_t i = 0; i < host_dests_.size() && !full; i++) {
@@ -154,13 +156,13 @@ void Engine::host_input()
             for (size_t i = 0; i < host_dests_.size(); i++) {
                 if (!v[i])
                     continue;
-                const HostDest &d = host_dests_[i];
-                reserve(*node(d.tile)->find_port(d.layer, -1), v[i]);
+                const int tile = (int)host_dests_[i].tile, layer = host_dests_[i].layer;
+                reserve(*node(tile)->find_port(layer, -1), v[i]);
                 if (a->chip.offchip.host_io == HOST_IO_PRELOADED) { // in the buffer already
-                    arrive(d.tile, PktHdr{d.tile, PKT_DATA, d.layer, -1, inf, 1, -1, 0, v[i]});
+                    arrive(tile, PktHdr{tile, PKT_DATA, layer, -1, inf, 1, -1, 0, v[i]});
                     continue;
                 }
-                msgs[chip_of(a, d.tile)].push_back(Dest{d.tile, d.layer, v[i]});
+                msgs[chip_of(a, tile)].push_back(Dest{tile, layer, v[i]});
             }
             for (auto &kv : msgs) { // the row crosses each chip's link once
                 const Dest &d0 = kv.second[0];

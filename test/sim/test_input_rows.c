@@ -1,0 +1,100 @@
+/* The host's input rows (sim/input_rows.h) against a brute-force count,
+ * column by column: every dest gets exactly its row's values, no dest twice
+ * in a message, and each column crosses the gateway once per share of the
+ * channels (hull dests, whole pixels), where one message per dest sent it
+ * once per dest. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input_rows.h"
+
+#include <check.h>
+
+#include "check_run.h"
+
+enum { W = 40, K = 12 };
+
+typedef struct got {
+    uint64_t per_dest[K];
+    uint64_t sent;  /* sum of message sizes */
+    int messages;
+    int twice;      /* a dest twice in one message */
+} got_t;
+
+static void tally(void *ctx, const input_part_t *parts, int n, uint64_t values)
+{
+    got_t *g = ctx;
+    g->messages++;
+    g->sent += values;
+    for (int i = 0; i < n; i++) {
+        g->per_dest[parts[i].dest] += parts[i].values;
+        for (int j = 0; j < i; j++)
+            g->twice |= parts[j].dest == parts[i].dest;
+    }
+}
+
+START_TEST(hulls_cross_once_per_share)
+{
+    srand(7);
+    for (int trial = 0; trial < 2000; trial++) {
+        input_dest_t d[K];
+        int idx[K];
+        uint64_t v[K];
+        int k = 1 + rand() % K;
+        for (int i = 0; i < k; i++) {
+            int64_t x0 = rand() % W, x1 = x0 + rand() % (W - x0);
+            uint64_t s = 1 + (uint64_t)(rand() % 3); /* values per pixel */
+            d[i] = (input_dest_t){0, (uint32_t)i, 0, x0, x1};
+            idx[i] = i;
+            v[i] = s * (uint64_t)(x1 - x0 + 1);
+        }
+        got_t g;
+        memset(&g, 0, sizeof g);
+        ck_assert_int_eq(input_row_messages(d, idx, v, k, tally, &g), 0);
+        /* brute force: per share s, the columns some dest of that share takes */
+        uint64_t once = 0;
+        for (uint64_t s = 1; s <= 3; s++)
+            for (int64_t x = 0; x < W; x++) {
+                int taken = 0;
+                for (int i = 0; i < k; i++)
+                    taken |= v[i] == s * (uint64_t)(d[i].x1 - d[i].x0 + 1) && d[i].x0 <= x &&
+                             x <= d[i].x1;
+                once += taken ? s : 0;
+            }
+        for (int i = 0; i < k; i++)
+            ck_assert_uint_eq(g.per_dest[i], v[i]);
+        ck_assert_int_eq(g.twice, 0);
+        ck_assert_uint_eq(g.sent, once);
+    }
+}
+END_TEST
+
+/* Whole rows of unequal values (a linear layer's tiles, each its share of
+ * the channels): values that do not split into whole pixels still add up
+ * exactly, and dests of different shares get their own messages. */
+START_TEST(whole_rows_by_share)
+{
+    input_dest_t d[4] = {{0, 0, 0, 0, W - 1}, {0, 1, 0, 0, W - 1}, {0, 2, 0, 0, W - 1},
+                         {1, 2, 0, 5, 9}};
+    int idx[4] = {0, 1, 2, 3};
+    uint64_t v[4] = {77, 77, 50, 10}; /* 77 and 50 values over 40 columns */
+    got_t g;
+    memset(&g, 0, sizeof g);
+    ck_assert_int_eq(input_row_messages(d, idx, v, 4, tally, &g), 0);
+    ck_assert_uint_eq(g.per_dest[0], 77);
+    ck_assert_uint_eq(g.per_dest[1], 77);
+    ck_assert_uint_eq(g.per_dest[2], 50);
+    ck_assert_uint_eq(g.per_dest[3], 10);
+    /* cuts at 5 and 10: three segments, each one message for the two 77s
+     * and one for the 50 (dest 3 takes 2 per pixel, as no other does) */
+    ck_assert_int_eq(g.messages, 7);
+    ck_assert_uint_eq(g.sent, 77 + 50 + 10);
+}
+END_TEST
+
+int main(void)
+{
+    const TTest *tests[] = {hulls_cross_once_per_share, whole_rows_by_share};
+    return check_run(check_suite("input_rows", tests, 2));
+}
