@@ -108,50 +108,72 @@ int input_row_messages(const input_dest_t *dests, const int *idx, const uint64_t
 {
     int64_t *cut = malloc((size_t)(2 * k + 1) * sizeof *cut);
     input_part_t *parts = malloc((size_t)(k + 1) * sizeof *parts);
-    char *sent = malloc((size_t)k + 1);
-    if (!cut || !parts || !sent) {
-        free(cut);
-        free(parts);
-        free(sent);
-        return -1;
+    int64_t *order = malloc((size_t)(k + 1) * sizeof *order); /* first column << 32 | position */
+    int *live = malloc((size_t)(k + 1) * sizeof *live);   /* the takers, by position */
+    char *done = malloc((size_t)k + 1);
+    int rc = 0;
+    if (!cut || !parts || !order || !live || !done) {
+        rc = -1;
+        goto out;
     }
     int nc = 0;
     for (int i = 0; i < k; i++) {
         cut[nc++] = dests[idx[i]].x0;
         cut[nc++] = dests[idx[i]].x1 + 1;
+        order[i] = dests[idx[i]].x0 << 32 | i; /* columns and k are below 2^31 */
     }
     qsort(cut, (size_t)nc, sizeof *cut, cmp_i64);
+    qsort(order, (size_t)k, sizeof *order, cmp_i64);
+    /* a sweep over the cuts: the takers of [a, b) are the dests begun by a
+     * and not ended before it (each covers [a, b): no cut lies inside) */
+    int nl = 0, next = 0;
     for (int s = 0; s + 1 < nc; s++) {
         const int64_t a = cut[s], b = cut[s + 1];
         if (a == b)
             continue;
-        for (int i = 0; i < k; i++) /* the dests that take [a, b) */
-            sent[i] = !(dests[idx[i]].x0 <= a && b - 1 <= dests[idx[i]].x1);
-        for (int i = 0; i < k; i++) {
-            if (sent[i])
+        int m = 0;
+        for (int t = 0; t < nl; t++)
+            if (dests[idx[live[t]]].x1 >= a)
+                live[m++] = live[t];
+        nl = m;
+        for (; next < k && order[next] >> 32 <= a; next++) {
+            int t = nl++, i = (int)(order[next] & 0xffffffff); /* kept in position order */
+            for (; t > 0 && live[t - 1] > i; t--)
+                live[t] = live[t - 1];
+            live[t] = i;
+        }
+        for (int t = 0; t < nl; t++)
+            done[t] = 0;
+        for (int t = 0; t < nl; t++) {
+            if (done[t])
                 continue;
             /* with every later taker of the same values per pixel */
+            const int i = live[t];
             const input_dest_t *di = &dests[idx[i]];
             const uint64_t wi = (uint64_t)(di->x1 - di->x0 + 1);
             int n = 0;
             uint64_t size = 0;
-            for (int j = i; j < k; j++) {
+            for (int u = t; u < nl; u++) {
+                const int j = live[u];
                 const input_dest_t *dj = &dests[idx[j]];
-                if (sent[j] || v[i] * (uint64_t)(dj->x1 - dj->x0 + 1) != v[j] * wi)
+                if (done[u] || v[i] * (uint64_t)(dj->x1 - dj->x0 + 1) != v[j] * wi)
                     continue;
-                sent[j] = 1;
-                uint64_t u = upto(dj, v[j], b) - upto(dj, v[j], a);
-                if (u) {
-                    parts[n++] = (input_part_t){idx[j], u};
-                    size = u > size ? u : size;
+                done[u] = 1;
+                uint64_t val = upto(dj, v[j], b) - upto(dj, v[j], a);
+                if (val) {
+                    parts[n++] = (input_part_t){idx[j], val};
+                    size = val > size ? val : size;
                 }
             }
             if (n)
                 emit(ctx, parts, n, size);
         }
     }
+out:
     free(cut);
     free(parts);
-    free(sent);
-    return 0;
+    free(order);
+    free(live);
+    free(done);
+    return rc;
 }
