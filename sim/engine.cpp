@@ -378,7 +378,7 @@ void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, con
     // its FIFO order): with one key for all links, SystemC's order of the
     // link threads decided which went first.
     const uint64_t order = (1ull << 32) + (uint64_t)link;
-    if (send_input_row(chip, h, noc_eps, order, delay, gp))
+    if (send_input_row(chip, h, noc_eps, pf, order, delay, gp))
         return;
     noc_message(*nocs_[(size_t)chip], nullptr, 0, noc_eps, h, flits, pf, order, false, delay, gp);
 }
@@ -387,7 +387,7 @@ void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, con
 // gateway's own tile had it already): cut into the segments of columns the
 // tiles take, each one multicast to its takers (sim/input_rows.h). False
 // for other messages.
-bool Engine::send_input_row(int chip, const PktHdr &h, const std::vector<int> &eps,
+bool Engine::send_input_row(int chip, const PktHdr &h, const std::vector<int> &eps, int pf,
                             uint64_t order, const sc_time &delay, tlm::tlm_generic_payload &gp)
 {
     if (h.kind != PKT_DATA || h.producer != -1 || h.group < 0)
@@ -406,10 +406,11 @@ bool Engine::send_input_row(int chip, const PktHdr &h, const std::vector<int> &e
         Engine *e;
         int chip;
         const PktHdr &h;
+        int pf;
         uint64_t order;
         const sc_time &delay;
         tlm::tlm_generic_payload &gp;
-    } ctx{this, chip, h, order, delay, gp};
+    } ctx{this, chip, h, pf, order, delay, gp};
     auto emit = [](void *p, const input_part_t *parts, int n, uint64_t values) {
         Ctx &c = *static_cast<Ctx *>(p);
         Engine &e = *c.e;
@@ -428,8 +429,8 @@ bool Engine::send_input_row(int chip, const PktHdr &h, const std::vector<int> &e
         g.values = list[0].values;
         g.group = e.dest_list(list);
         noc_message(*e.nocs_[(size_t)c.chip], nullptr, 0, to, g,
-                    e.flits_of(values * (uint64_t)e.host_bits_),
-                    std::max(1, e.a->chip.noc.packet_flits), c.order, false, c.delay, c.gp);
+                    e.flits_of(values * (uint64_t)e.host_bits_), c.pf, c.order, false, c.delay,
+                    c.gp);
     };
     if (input_row_messages(host_dests_.data(), idx.data(), v.data(), (int)idx.size(), emit, &ctx))
         fail("out of memory");

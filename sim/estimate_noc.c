@@ -13,6 +13,8 @@
 
 typedef struct net {
     const arch_t *a;
+    const input_dest_t *in; /* the input's consumers (input_rows.h) */
+    size_t n_in;
     noc_load_t **chip; /* one per chip */
     int chips;
     uint64_t fb;       /* flit bits */
@@ -94,11 +96,8 @@ static int host_input(net_t *n, const mapping_t *m, const trace_layer_t *layers)
     const model_t *md = m->model;
     const arch_t *a = n->a;
     const int T = a->chip.tiles, gw = 0;
-    input_dest_t *d = NULL;
-    size_t nd = 0;
-    char err[256];
-    if (input_dests(md, layers, &d, &nd, err, sizeof err))
-        return -1;
+    const input_dest_t *d = n->in;
+    const size_t nd = n->n_in;
     int *idx = malloc((nd + 1) * sizeof *idx), rc = 0;
     uint64_t *v = malloc((nd + 1) * sizeof *v);
     row_load_t rl = {n, 0, 1, d};
@@ -111,26 +110,27 @@ static int host_input(net_t *n, const mapping_t *m, const trace_layer_t *layers)
         for (int64_t y = 0; y < (md->in_h > 0 ? md->in_h : 1) && !rc; y++) {
             int k = 0, on_chip = 0;
             for (size_t i = 0; i < nd; i++) {
-                if ((int)(d[i].tile / (uint32_t)T) != c || !input_row_values(md, &d[i], y))
+                const uint64_t r = input_row_values(md, &d[i], y);
+                if ((int)(d[i].tile / (uint32_t)T) != c || !r)
                     continue;
                 on_chip++;
                 if (arch_tile_endpoint(a, (int)(d[i].tile % (uint32_t)T)) == gw)
                     continue; /* the gateway's own tile */
                 idx[k] = (int)i;
-                v[k++] = input_row_values(md, &d[i], y);
+                v[k++] = r;
             }
-            if (k && on_chip == 1) /* one taker: the row as the link brings it */
-                noc_load_add(n->chip[c], gw, (int[]){arch_tile_endpoint(a, (int)(d[idx[0]].tile % (uint32_t)T))},
-                             1, flits_of(n, (row_bits + 7) / 8 * 8));
-            else if (k)
+            if (k && on_chip == 1) { /* one taker: the row as the link brings it */
+                const int ep = arch_tile_endpoint(a, (int)(d[idx[0]].tile % (uint32_t)T));
+                noc_load_add(n->chip[c], gw, &ep, 1, flits_of(n, (row_bits + 7) / 8 * 8));
+            } else if (k) {
                 rc = input_row_messages(d, idx, v, k, row_message, &rl);
+            }
         }
     }
     if (!idx || !v)
         rc = -1;
     free(idx);
     free(v);
-    free(d);
     return rc;
 }
 
@@ -214,7 +214,16 @@ int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e,
     e->noc_bounded = noc_load_routes_fixed(&cfg);
     if (!e->noc_bounded)
         return 0;
-    net_t n = {a, NULL, m->chips_used > 0 ? m->chips_used : 1, (uint64_t)a->chip.noc.flit_bits, NULL, NULL};
+    input_dest_t *in = NULL;
+    size_t n_in = 0;
+    char err[256];
+    if (input_dests(m->model, layers, &in, &n_in, err, sizeof err)) {
+        if (d)
+            diag_error(d, NULL, 0, 0, "%s", err);
+        return -1;
+    }
+    net_t n = {a, in, n_in, NULL, m->chips_used > 0 ? m->chips_used : 1,
+               (uint64_t)a->chip.noc.flit_bits, NULL, NULL};
     const size_t all = (size_t)a->chip.tiles * (size_t)n.chips;
     n.chip = calloc((size_t)n.chips, sizeof *n.chip);
     n.ep = malloc(all * sizeof *n.ep);
@@ -250,6 +259,7 @@ int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e,
     free(n.chip);
     free(n.ep);
     free(n.dst);
+    free(in);
     if (rc && d && !d->errors)
         diag_error(d, NULL, 0, 0, "out of memory");
     return rc;

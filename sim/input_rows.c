@@ -57,7 +57,7 @@ int input_dests(const model_t *md, const trace_layer_t *layers, input_dest_t **o
                     input_dest_t *g = realloc(*out, cap * sizeof *g);
                     if (!g) {
                         snprintf(err, errlen, "out of memory");
-                        return -1;
+                        goto fail;
                     }
                     *out = g;
                 }
@@ -78,10 +78,15 @@ int input_dests(const model_t *md, const trace_layer_t *layers, input_dest_t **o
                      "the %lld columns its windows read over %lld rows",
                      d->layer, d->tile, (unsigned long long)d->total,
                      (long long)(d->x1 - d->x0 + 1), (long long)H);
-            return -1;
+            goto fail;
         }
     }
     return 0;
+fail:
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return -1;
 }
 
 uint64_t input_row_values(const model_t *md, const input_dest_t *d, int64_t y)

@@ -25,9 +25,10 @@ typedef struct input_dest {
 } input_dest_t;
 
 /* The input's consumers of layers[0..md->n_layers), in (layer, tile) order
- * (*out NULL and *n 0 when none). -1 on failure, with the reason in err: out
- * of memory, or a consumer whose total is not whole pixels of its columns
- * over every row (traces that do not follow tracegen's rule). */
+ * (*out NULL and *n 0 when none; free *out). -1 on failure, *out NULL and
+ * the reason in err: out of memory, or a consumer whose total is not whole
+ * pixels of its columns over every row (traces that do not follow
+ * tracegen's rule). */
 int input_dests(const model_t *md, const trace_layer_t *layers, input_dest_t **out, size_t *n,
                 char *err, size_t errlen);
 

@@ -2,11 +2,13 @@
  * column by column: every dest gets exactly its row's values, no dest twice
  * in a message, and each column crosses the gateway once per share of the
  * channels (hull dests, whole pixels), where one message per dest sent it
- * once per dest. */
+ * once per dest; and the consumers as input_dests reads them off traces,
+ * with its exact error for a total that is not whole pixels. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "input_rows.h"
 
 #include <check.h>
@@ -93,8 +95,52 @@ START_TEST(whole_rows_by_share)
 }
 END_TEST
 
+/* The consumers read off traces: LeNet-5's conv1 (5x5 windows, no padding,
+ * on a 32x32x1 input) on tile 3 computing output (0,0) and (0,2) reads
+ * input columns 0..6, 7 of them over 32 rows; a total that is not whole
+ * pixels of them is refused with the numbers, not sent as something else. */
+static int dests_of(uint32_t wait, input_dest_t **d, size_t *n, char *err, size_t errlen)
+{
+    model_t md;
+    imc_diag_t diag;
+    diag_init(&diag);
+    ck_assert_int_eq(model_load("lenet5", &md, &diag), 0);
+    diag_free(&diag);
+    trace_rec_t recs[] = {{TR_POS, 0, 0, 0, 0, 0}, {TR_WAIT, 0, 0, TRACE_NETWORK_INPUT, wait, 0},
+                          {TR_POS, 0, 0, 2, 0, 0}};
+    trace_stream_t ts = {3, 3, recs};
+    trace_layer_t *layers = calloc((size_t)md.n_layers, sizeof *layers);
+    layers[0].n_streams = 1;
+    layers[0].streams = &ts;
+    int rc = input_dests(&md, layers, d, n, err, errlen);
+    free(layers);
+    model_free(&md);
+    return rc;
+}
+
+START_TEST(dests_from_traces)
+{
+    input_dest_t *d;
+    size_t n;
+    char err[256] = "";
+    ck_assert_int_eq(dests_of(7 * 32, &d, &n, err, sizeof err), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(d[0].layer, 0);
+    ck_assert_uint_eq(d[0].tile, 3);
+    ck_assert_int_eq(d[0].x0, 0);
+    ck_assert_int_eq(d[0].x1, 6);
+    ck_assert_uint_eq(d[0].total, 7 * 32);
+    free(d);
+    ck_assert_int_eq(dests_of(7 * 32 + 1, &d, &n, err, sizeof err), -1);
+    ck_assert_str_eq(err, "layer 0 on tile 3 waits for 225 input values, not whole pixels of the "
+                          "7 columns its windows read over 32 rows");
+    ck_assert_ptr_null(d);
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 int main(void)
 {
-    const TTest *tests[] = {hulls_cross_once_per_share, whole_rows_by_share};
-    return check_run(check_suite("input_rows", tests, 2));
+    const TTest *tests[] = {hulls_cross_once_per_share, whole_rows_by_share, dests_from_traces};
+    return check_run(check_suite("input_rows", tests, 3));
 }
