@@ -30,15 +30,17 @@ void Engine::collect(run_result_t *r)
     r->clock_ghz = a->tech.clock_ghz;
     r->latency_s = (double)inf_done_ps_[0] * 1e-12;
     r->latency_cycles = ps_cycles(inf_done_ps_[0]);
+    extend_period();
     r->steady = converged_;
     r->period_s = period_ps_ * 1e-12;
     r->period_window = window_;
+    r->period_intervals = period_end_ - period_from_;
     r->period_jitter_s = period_jitter_ps_ * 1e-12;
     r->completions_s = (double *)malloc((size_t)K * sizeof *r->completions_s);
     for (int i = 0; i < K; i++)
         r->completions_s[i] = (double)inf_done_ps_[(size_t)i] * 1e-12;
     // the shortest and longest of the intervals period_s is the mean of
-    const int from = std::max(1, period_end_ - window_ + 1);
+    const int from = std::max(1, period_from_ + 1);
     for (int i = from; i <= period_end_; i++) {
         double iv = r->completions_s[i] - r->completions_s[i - 1];
         r->period_min_s = i == from ? iv : std::min(r->period_min_s, iv);

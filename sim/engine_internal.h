@@ -256,6 +256,8 @@ class Engine : public sc_core::sc_module {
     void inference_done(int inf);                // the host has all its outputs
     void judge_period(int k);                    // inference k done: has the period converged?
     double completion_jitter_ps(int k, int w) const; // how far jitter could move a window's mean
+    double line_deviation_ps(int a, int b) const;    // completions a..b off their straight line
+    void extend_period();                            // the period over a larger batch's intervals
 
     const arch_t *a;
     const mapping_t *m;
@@ -325,6 +327,7 @@ class Engine : public sc_core::sc_module {
     double period_ps_ = 0;       // the last window's mean completion interval
     double period_jitter_ps_ = 0; // how far the completions' jitter could move it
     int period_end_ = -1;        // the inference that closed that window
+    int period_from_ = -1;       // the completion it is measured from (that window's start)
     std::vector<std::unique_ptr<noc_sc>> nocs_;
     std::unique_ptr<imc::TileWaker> waker_; // every tile's arbiter and responder, one process
     std::vector<std::unique_ptr<TileNode>> nodes_;

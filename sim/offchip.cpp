@@ -218,13 +218,19 @@ void Engine::inference_done(int inf)
 // the rate is not jitter; docs/run.md, "Jitter").
 double Engine::completion_jitter_ps(int k, int w) const
 {
-    const int a = k - 2 * w;
+    return 2 * line_deviation_ps(k - 2 * w, k) / w;
+}
+
+// How far the completions a..b lie at most from the straight line through
+// the first and last of them.
+double Engine::line_deviation_ps(int a, int b) const
+{
     const double t0 = (double)inf_done_ps_[(size_t)a];
-    const double slope = ((double)inf_done_ps_[(size_t)k] - t0) / (2 * w);
+    const double slope = ((double)inf_done_ps_[(size_t)b] - t0) / (b - a);
     double dev = 0;
-    for (int i = a + 1; i < k; i++)
+    for (int i = a + 1; i < b; i++)
         dev = std::max(dev, std::fabs((double)inf_done_ps_[(size_t)i] - t0 - (i - a) * slope));
-    return 2 * dev / w;
+    return dev;
 }
 
 void Engine::judge_period(int k)
@@ -250,15 +256,34 @@ void Engine::judge_period(int k)
     period_ps_ = last;
     period_jitter_ps_ = jitter;
     period_end_ = k;
+    period_from_ = k - W;
     const uint64_t now = sc_time_stamp().value();
     int started = host_started_.get(now);
     for (auto &s : streams_)
         started = std::max(started, s->front_inf.get(now));
-    inferences_ = std::min(inferences_, std::max(started + 1, cfg.batch));
+    // a batch that goes on past the window: its intervals join the mean
+    // (extend_period), and W inferences run behind its last one
+    const int upto = k + 1 < cfg.batch ? cfg.batch + W : cfg.batch;
+    inferences_ = std::min(inferences_, std::max(started + 1, upto));
     for (auto &s : streams_) // lanes waiting at the old end re-check it
         for (Lane &l : s->lane)
             if (!l.in_op)
                 wake(&l);
+}
+
+// A batch larger than the inferences the period converged on: the period is
+// the mean interval from the converged window's start to the batch's last
+// completion, so a larger --batch averages more of the steady state (the
+// last window alone reads a slow drift of the rate as it was then).
+void Engine::extend_period()
+{
+    const int last = cfg.batch - 1;
+    if (converged_ <= 0 || last <= period_end_)
+        return;
+    const int n = last - period_from_;
+    period_ps_ = ((double)inf_done_ps_[(size_t)last] - (double)inf_done_ps_[(size_t)period_from_]) / n;
+    period_jitter_ps_ = 2 * line_deviation_ps(period_from_, last) / n;
+    period_end_ = last;
 }
 
 } // namespace imc_run

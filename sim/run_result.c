@@ -83,6 +83,7 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_num(&w, "total_s", r->total_s);
     jw_num(&w, "period_s", r->period_s);
     jw_int(&w, "period_window", r->period_window);
+    jw_int(&w, "period_intervals", r->period_intervals);
     jw_num(&w, "period_jitter_s", r->period_jitter_s);
     jw_obj_begin(&w, "period_intervals_s");
     jw_num(&w, "min", r->period_min_s);
@@ -219,10 +220,11 @@ void run_write_summary(const run_result_t *r, FILE *f)
     /* a mean of a few intervals that spread is a sample of them (docs/run.md) */
     if (r->period_s > 0 && (r->period_max_s > 1.1 * r->period_s || r->period_min_s < 0.9 * r->period_s))
         fprintf(f, "                 (its %d completion intervals jitter from %s to %s%s)\n",
-                r->period_window, fmt_si(a, sizeof a, r->period_min_s, "s"),
+                r->period_intervals, fmt_si(a, sizeof a, r->period_min_s, "s"),
                 fmt_si(c, sizeof c, r->period_max_s, "s"),
-                r->period_window < RUN_PERIOD_WINDOW_MAX ? ": a larger --period-window averages more"
-                                                         : "");
+                r->period_intervals > r->period_window     ? ": a larger --batch averages more"
+                : r->period_window < RUN_PERIOD_WINDOW_MAX ? ": a larger --period-window averages more"
+                                                           : "");
     fprintf(f, "  energy         %s per inference (dynamic %s, static %s over the period)\n",
             fmt_si(a, sizeof a, per, "J"), fmt_si(b, sizeof b, sum(r->inference_dynamic_j_by_class), "J"),
             fmt_si(c, sizeof c, sum(r->inference_static_j_by_class), "J"));

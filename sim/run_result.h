@@ -56,7 +56,9 @@ typedef struct run_result {
     uint64_t total_cycles;           /* the whole batch */
     double latency_s, total_s;
     double period_s;                 /* steady-state interval between inferences */
-    int period_window;               /* period_s: the mean of that many completion intervals */
+    int period_window;               /* W: the window of completion intervals judged */
+    int period_intervals;            /* period_s: the mean of that many (W, or more of a
+                                        batch that goes on past the window) */
     double period_jitter_s;          /* how far the completions' jitter could move that mean */
     double period_min_s, period_max_s; /* the shortest and longest of them */
     double *completions_s;           /* when the host had each simulated inference's last
