@@ -100,6 +100,12 @@ int imc_cmd_estimate(int argc, char **argv)
                         e.noc_top_layer >= 0 ? m.layers[e.noc_top_layer].name : "the input",
                         e.noc_bound_s > e.period_s ? ": it BOUNDS the period" : "");
         }
+        if (e.rec_layer >= 0)
+            std::printf("  recurrence     %.6g us per inference: %s's %lld steps chained, %.6g us "
+                        "each (not in the model above%s)\n",
+                        e.rec_bound_s * 1e6, m.layers[e.rec_layer].name, (long long)e.rec_steps,
+                        e.rec_step_s * 1e6,
+                        e.rec_bound_s > e.period_s ? ": it BOUNDS the period" : "");
         std::printf("\n  %-20s %10s %6s %6s %12s %12s\n", "layer", "positions", "repl", "steps",
                     "busy (us)", "last (us)");
         for (int k = 0; k < e.n; k++) {

@@ -158,6 +158,7 @@ int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d)
                       a->chip.noc.router.leakage_mw * 1e-3 * a->chip.grid_x * a->chip.grid_y * chips +
                       (a->chip.offchip.power_scope == OFFCHIP_ALWAYS ? a->chip.offchip.power_w * chips : 0);
     }
+    estimate_recurrence(m, e);
     e->throughput_inferences_per_s = e->period_s > 0 ? 1.0 / e->period_s : 0;
     e->energy_per_inference_j = e->dynamic_j + e->static_w * e->period_s;
     rc = 0;
@@ -199,6 +200,20 @@ void estimate_write_json(const estimate_t *e, const model_t *md, json_w_t *w)
         jw_num(w, "bound_period_s", e->noc_bound_s);
         jw_str(w, "top_sender", e->noc_top_layer >= 0 ? md->layers[e->noc_top_layer].name : "input");
         jw_uint(w, "top_sender_flits", e->noc_top_flits);
+        jw_obj_end(w);
+    }
+    if (e->rec_layer < 0) {
+        jw_null(w, "recurrence");
+    } else {
+        jw_obj_begin(w, "recurrence");
+        jw_str(w, "layer", md->layers[e->rec_layer].name);
+        jw_int(w, "steps", e->rec_steps);
+        jw_num(w, "step_s", e->rec_step_s);
+        jw_num(w, "bound_period_s", e->rec_bound_s);
+        jw_obj_begin(w, "step_cycles");
+        for (int k = 0; k < EST_REC_PARTS; k++)
+            jw_num(w, estimate_rec_part_names[k], e->rec_part_cycles[k]);
+        jw_obj_end(w);
         jw_obj_end(w);
     }
     jw_arr_begin(w, "layers");

@@ -10,7 +10,8 @@
  * network input arriving row by row over the off-chip link. Energy is the
  * CEs' dynamic energy per MVM (the same component formulas the run uses)
  * plus static power x period. Not modelled: NoC and buffer contention, the
- * tiles' units, partial-sum traffic. */
+ * tiles' units, partial-sum traffic; the NoC's link loads and an LSTM's
+ * recurrence come as bounds beside it (estimate_noc, estimate_recurrence). */
 #ifndef IMC_ESTIMATE_H
 #define IMC_ESTIMATE_H
 
@@ -22,6 +23,11 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The parts of one chained LSTM step (estimate_rec.c): mvm, sums_in, gates,
+ * updates, write, h_out, inputs_in, read. */
+enum { EST_REC_PARTS = 8 };
+extern const char *const estimate_rec_part_names[EST_REC_PARTS];
 
 typedef struct estimate_layer {
     int layer;               /* index in the model */
@@ -49,6 +55,14 @@ typedef struct estimate {
     int noc_top_layer;       /* whose messages are most of them (-1: the host's input) */
     uint64_t noc_top_flits;  /* and how many */
     double noc_bound_s;
+    /* the recurrence (estimate_rec.c): the LSTM layer whose chained step is
+       longest (-1: none, or its gates do not run on tile units), its steps
+       per inference, one step by part (tile cycles, estimate_rec_part_names),
+       one step's time and the period the chain bounds */
+    int rec_layer;
+    int64_t rec_steps;
+    double rec_part_cycles[EST_REC_PARTS];
+    double rec_step_s, rec_bound_s;
     int n;                   /* weight layers */
     estimate_layer_t *layers;
 } estimate_t;
@@ -61,6 +75,10 @@ int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d);
  * 0, or -1 with a message in d. */
 struct trace_layer; /* trace_io.h */
 int estimate_noc(const mapping_t *m, const struct trace_layer *layers, estimate_t *e, imc_diag_t *d);
+/* Adds the recurrence bound (rec_*; estimate_run calls it): ISAAC's model
+ * pipelines an LSTM layer's steps like independent positions, but step t
+ * needs h(t-1), so they chain; this is the period that chain allows. */
+void estimate_recurrence(const mapping_t *m, estimate_t *e);
 /* "router (x, y) east port" and the like, of the NoC bound's port. */
 void estimate_noc_port_name(const estimate_t *e, const arch_t *a, char *buf, size_t n);
 void estimate_free(estimate_t *e);
