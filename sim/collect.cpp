@@ -108,11 +108,13 @@ void Engine::collect(run_result_t *r)
         r->adc_conversions += cnt.adc_conversions;
         r->adc_clipped += cnt.adc_clipped;
     }
-    for (int c = 0; c < COMP_CLASS_COUNT_; c++)
+    for (int c = 0; c < COMP_CLASS_COUNT_; c++) {
+        r->utilization_measured[c] = inst_one[c] > 0;
         r->utilization_by_class[c] =
             inst_one[c] && period_cycles > 0
                 ? std::min(1.0, (double)busy[c] * per_inf / ((double)inst_one[c] * total_tiles * period_cycles))
                 : 0;
+    }
 
     // NoC: routers and links.
     const double noc_cycle_s = 1e-9 / a->chip.noc.clock_ghz;
@@ -150,6 +152,8 @@ void Engine::collect(run_result_t *r)
     }
     r->noc_busiest_port_flits = (double)busiest * per_inf;
     r->noc_bound_period_s = r->noc_busiest_port_flits * noc_cycle_s;
+    r->utilization_measured[COMP_ROUTER] = routers > 0;
+    r->utilization_measured[COMP_LINK] = links > 0;
     if (noc_period_cycles > 0) {
         r->utilization_by_class[COMP_ROUTER] =
             routers ? std::min(1.0, router_busy * per_inf / (routers * noc_period_cycles)) : 0;
@@ -171,6 +175,7 @@ void Engine::collect(run_result_t *r)
         offchip_transfer_j = oc.power_w * link_busy_s; // all K inferences
     r->offchip_bytes = (uint64_t)std::llround((double)offchip_bytes_ * scale);
     r->host_bytes = (uint64_t)std::llround((double)(host_bytes_in_ + host_bytes_out_) * scale);
+    r->utilization_measured[COMP_OFFCHIP] = chips_ > 1;
     if (chips_ > 1 && r->period_s > 0) {
         double cap = oc.bandwidth_gbps * 1e9 * std::max(1, oc.links) * chips_ * r->period_s;
         r->utilization_by_class[COMP_OFFCHIP] =

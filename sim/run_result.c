@@ -127,7 +127,14 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_obj_end(&w);
 
     jw_obj_begin(&w, "utilization");
-    by_class(&w, "by_class", r->utilization_by_class, NULL);
+    jw_obj_begin(&w, "by_class");
+    for (int c = 0; c < COMP_CLASS_COUNT_; c++) {
+        if (r->utilization_measured[c])
+            jw_num(&w, comp_class_names[c], r->utilization_by_class[c]);
+        else
+            jw_null(&w, comp_class_names[c]);
+    }
+    jw_obj_end(&w);
     jw_obj_end(&w);
 
     jw_num(&w, "area_mm2", r->area_mm2);
@@ -242,9 +249,12 @@ void run_write_summary(const run_result_t *r, FILE *f)
     fprintf(f, "  %-14s %12s %12s\n", "", "(inference)", "(period)");
     for (int k = 0; k < COMP_CLASS_COUNT_; k++) {
         double d = r->inference_dynamic_j_by_class[k], st = r->inference_static_j_by_class[k];
-        fprintf(f, "  %-14s %12s %12s %7.2f%% %11.2f%%\n", comp_class_names[k],
+        char u[16] = "-"; /* no busy time counted for the class */
+        if (r->utilization_measured[k])
+            snprintf(u, sizeof u, "%.2f%%", 100.0 * r->utilization_by_class[k]);
+        fprintf(f, "  %-14s %12s %12s %7.2f%% %12s\n", comp_class_names[k],
                 fmt_si(a, sizeof a, d, "J"), fmt_si(b, sizeof b, st, "J"), per > 0 ? 100.0 * (d + st) / per : 0,
-                100.0 * r->utilization_by_class[k]);
+                u);
     }
     fprintf(f, "\n  %-20s %-14s %5s %9s %12s %12s %12s\n", "layer", "type", "repl", "crossbars",
             "start", "end", "busy");

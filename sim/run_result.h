@@ -75,6 +75,10 @@ typedef struct run_result {
     double inference_static_j_by_class[COMP_CLASS_COUNT_];
     double static_w_by_class[COMP_CLASS_COUNT_]; /* static power of what is powered */
     double utilization_by_class[COMP_CLASS_COUNT_]; /* busy per inference / (instances x period) */
+    /* 1 where the class's busy time is counted (not: S+H, registers,
+       extras, VFUs without VFUs, off-chip links on one chip, their static
+       power, the host's I/O): JSON null and "-" for the others */
+    unsigned char utilization_measured[COMP_CLASS_COUNT_];
     /* the NoC's own bound on the period: the flits of one inference through
        its busiest router output (a link or an ejection port), one a cycle */
     double noc_busiest_port_flits, noc_bound_period_s;

@@ -69,7 +69,12 @@ for k in ["latency_s", "latency_cycles", "throughput_inferences_per_s", "macs", 
     assert k in d, k
 e = d["energy_j"]
 assert abs(sum(e["by_class"].values()) - e["total"]) <= 1e-9 * e["total"]
-assert all(0 <= u <= 1 for u in d["utilization"]["by_class"].values())
+u = d["utilization"]["by_class"]
+assert all(v is None or 0 <= v <= 1 for v in u.values()), u
+# null where no busy time is counted (one chip: no off-chip utilization)
+assert [k for k, v in u.items() if v is None] == [
+    "sh", "register", "vfu", "extra", "offchip", "offchip_static", "host_io"], u
+assert u["crossbar"] > 0 and u["router"] > 0 and u["link"] > 0, u
 assert d["layers"] and all("name" in l and "busy_s" in l for l in d["layers"])
 PY
 check "JSON schema fields and identities" $?
