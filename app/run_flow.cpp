@@ -60,7 +60,8 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
 {
     std::vector<opt_t> t = {JOB_OPTIONS(&ra.job)};
     t.push_back(OPT_INT(0, "batch", &ra.batch, "N", 1, 100000,
-                        "inferences to run through the pipeline (default 1)"));
+                        "inferences to run through the pipeline (default 1); the part of\n"
+                        "a batch past the window that converged joins the period's mean"));
     t.push_back(OPT_INT(0, "period-window", &ra.period_window, "W", 2, kPeriodWindowMax,
                         "the period is the mean of the last W completion intervals once\n"
                         "it agrees with the W before within 2 % (default 4; judged on up\n"
