@@ -66,7 +66,8 @@ int write_outputs(const RunArgs &ra, const run_result_t &r, outputs_t &out)
     char *manifest = ra.manifest ? nullptr : outputs_default_manifest(ra.csv, ra.json, ra.timeline);
     int rc = outputs_commit(&out, ra.manifest ? ra.manifest : manifest);
     std::free(manifest);
-    if (!rc && !ra.quiet && !(ra.json && !std::strcmp(ra.json, "-")))
+    if (!rc && !ra.quiet && !(ra.json && !std::strcmp(ra.json, "-")) &&
+        !(ra.timeline && !std::strcmp(ra.timeline, "-")))
         run_write_summary(&r, stdout);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "engine.h"
@@ -75,7 +76,7 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
         t.push_back(OPT_STRING(0, "json", &ra.json, "FILE", "write the results as JSON ('-' for stdout)"));
         t.push_back(OPT_STRING(0, "csv", &ra.csv, "DIR", "write DIR/layers.csv and DIR/tiles.csv"));
         t.push_back(OPT_STRING(0, "timeline", &ra.timeline, "FILE",
-                               "write a Chrome trace-event / Perfetto timeline"));
+                               "write a Chrome trace-event / Perfetto timeline ('-' for stdout)"));
         t.push_back(OPT_STRING(0, "manifest", &ra.manifest, "FILE",
                                "where the manifest of the output files goes (default:\n"
                                "DIR/manifest.json with --csv DIR, else FILE.manifest beside\n"
@@ -114,6 +115,15 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
                                                   : "--data needs --functional");
     if (!ra.functional && (ra.calib || ra.limit || ra.seed != 1 || ra.outputs))
         return opts_usage_error(&c, "--calib, --limit, --seed and --outputs need --functional");
+    // stdout takes one output
+    {
+        int dash = 0;
+        for (const char *o : {ra.json, ra.timeline, ra.outputs, ra.manifest})
+            dash += o && !std::strcmp(o, "-");
+        if (dash > 1)
+            return opts_usage_error(&c, "only one of --json, --timeline, --outputs and "
+                                        "--manifest can be '-' (stdout)");
+    }
     // A bad output path fails now, not after the simulation. The timeline
     // is opened when the simulation starts: its directory is made now.
     if ((ra.json && outpath_file(c.name, ra.json, 0)) || (ra.timeline && outpath_file(c.name, ra.timeline, 1)) ||

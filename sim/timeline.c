@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "json.h"
 
@@ -17,7 +18,7 @@ struct timeline {
 
 timeline_t *timeline_open(const char *path, double clock_ghz)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
     if (!f)
         return NULL;
     timeline_t *t = calloc(1, sizeof *t);
@@ -107,7 +108,7 @@ int timeline_close(timeline_t *t)
         return 0;
     fprintf(t->f, "\n], \"otherData\": {\"events_dropped\": \"%llu\"}}\n", (unsigned long long)t->dropped);
     int rc = ferror(t->f) ? -1 : 0;
-    if (fclose(t->f))
+    if (t->f == stdout ? fflush(t->f) : fclose(t->f))
         rc = -1;
     free(t->named);
     free(t);

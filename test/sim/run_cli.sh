@@ -23,6 +23,13 @@ check "run writes JSON, CSV, timeline" $?
 "$imcsim" run --arch isaac --model lenet5 --batch 2 --json "$t/b.json" >"$t/sum2"
 cmp -s "$t/a.json" "$t/b.json"; check "same inputs give byte-identical JSON" $?
 cmp -s "$t/sum1" "$t/sum2"; check "same inputs give the same summary" $?
+# --timeline - writes the timeline to stdout (it wrote a file named '-'),
+# the same bytes as to a file, and no summary; stdout takes one output
+(cd "$t" && "$imcsim" run --arch isaac --model lenet5 --batch 2 --timeline - >tl_stdout.json) &&
+  cmp -s "$t/tl.json" "$t/tl_stdout.json" && [[ ! -e $t/- ]]
+check "--timeline - writes the timeline to stdout" $?
+expect_error "two outputs on stdout" 2 "only one of --json, --timeline, --outputs and --manifest can be '-' (stdout)" \
+  "$imcsim" run --arch isaac --model lenet5 --timeline - --json -
 # The processes of one instant run in another order (streams yield delta
 # cycles at pseudo-random records): the results must not move.
 for m in "isaac lenet5 3" "isaac lstm 1" "isaac vgg8 1" "isaac resnet18 2" "puma mlp_l4 2" "puma resnet18 1"; do
