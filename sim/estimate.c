@@ -12,9 +12,11 @@
 static int is_weight(layer_kind_t k) { return k == LAYER_CONV || k == LAYER_LINEAR || k == LAYER_LSTM; }
 static double dmax(double a, double b) { return a > b ? a : b; }
 
-/* One MVM of a full crossbar block of layer i: its issue interval (s) and
- * the dynamic energy of one position of one replica (pJ). */
-static int mvm_cost(const mapping_t *m, int i, ce_t *ce, double *mvm_s, double *pos_pj)
+/* One MVM of a full crossbar block of layer i: its issue interval and its
+ * latency, start to result in the output register (s), and the dynamic
+ * energy of one position of one replica (pJ). */
+static int mvm_cost(const mapping_t *m, int i, ce_t *ce, double *mvm_s, double *latency_s,
+                    double *pos_pj)
 {
     const arch_t *a = m->arch;
     const layer_map_t *lm = &m->layers[i];
@@ -36,6 +38,7 @@ static int mvm_cost(const mapping_t *m, int i, ce_t *ce, double *mvm_s, double *
     ce_timing_t t;
     ce_mvm_timing(ce, &r, &t);
     *mvm_s = (double)t.issue_cycles * comp_cycle_ns(a) * 1e-9;
+    *latency_s = (double)t.total_cycles * comp_cycle_ns(a) * 1e-9;
     *pos_pj = t.energy_pj / on_ce * (double)xbars;
     return 0;
 }
@@ -114,7 +117,7 @@ int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d)
         const layer_map_t *lm = &m->layers[i];
         estimate_layer_t *el = &e->layers[e->n++];
         double pos_pj;
-        mvm_cost(m, i, &ce, &mvm_s[i], &pos_pj);
+        mvm_cost(m, i, &ce, &mvm_s[i], &el->mvm_latency_s, &pos_pj);
         el->layer = i;
         el->positions = lm->positions;
         el->replication = lm->replication;

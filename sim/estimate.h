@@ -24,15 +24,17 @@
 extern "C" {
 #endif
 
-/* The parts of one chained LSTM step (estimate_rec.c): mvm, sums_in, gates,
- * updates, write, h_out, inputs_in, read. */
-enum { EST_REC_PARTS = 8 };
+/* The parts of one chained LSTM step (estimate_rec.c): mvm, local_sums,
+ * sums_in, gates, updates, write, h_out, h_in, read. */
+enum { EST_REC_PARTS = 9 };
 extern const char *const estimate_rec_part_names[EST_REC_PARTS];
 
 typedef struct estimate_layer {
     int layer;               /* index in the model */
     int64_t positions, replication, steps;
-    double mvm_s;            /* one MVM time of the layer's CEs */
+    double mvm_s;            /* one MVM time of the layer's CEs (their issue interval) */
+    double mvm_latency_s;    /* one MVM's start to its result (the last ADC batch, S+A and
+                                output register after the reads) */
     double busy_s;           /* steps x mvm_s: its time per inference */
     double first_s, last_s;  /* when its first and last outputs of inference 0 exist */
     double dynamic_j;        /* CE energy per inference */
@@ -56,7 +58,7 @@ typedef struct estimate {
     uint64_t noc_top_flits;  /* and how many */
     double noc_bound_s;
     /* the recurrence (estimate_rec.c): the LSTM layer whose chained step is
-       longest (-1: none, or its gates do not run on tile units), its steps
+       longest (-1: none, or a unit it needs takes no values), its steps
        per inference, one step by part (tile cycles, estimate_rec_part_names),
        one step's time and the period the chain bounds */
     int rec_layer;
