@@ -261,10 +261,7 @@ void Engine::judge_period(int k)
     int started = host_started_.get(now);
     for (auto &s : streams_)
         started = std::max(started, s->front_inf.get(now));
-    // a batch that goes on past the window: its intervals join the mean
-    // (extend_period), and W inferences run behind its last one
-    const int upto = k + 1 < cfg.batch ? cfg.batch + W : cfg.batch;
-    inferences_ = std::min(inferences_, std::max(started + 1, upto));
+    inferences_ = std::min(inferences_, std::max(started + 1, cfg.batch));
     for (auto &s : streams_) // lanes waiting at the old end re-check it
         for (Lane &l : s->lane)
             if (!l.in_op)
@@ -272,12 +269,15 @@ void Engine::judge_period(int k)
 }
 
 // A batch larger than the inferences the period converged on: the period is
-// the mean interval from the converged window's start to the batch's last
-// completion, so a larger --batch averages more of the steady state (the
-// last window alone reads a slow drift of the rate as it was then).
+// the mean interval from the converged window's start to the batch's W-th
+// last completion, so a larger --batch averages more of the steady state
+// (the last window alone reads a slow drift of the rate as it was then).
+// The batch's last W inferences, with nothing behind them, finish faster
+// than the steady state: they are left out, and the batch runs as it is
+// (its total_s is that of the batch alone).
 void Engine::extend_period()
 {
-    const int last = cfg.batch - 1;
+    const int last = cfg.batch - 1 - window_;
     if (converged_ <= 0 || last <= period_end_)
         return;
     const int n = last - period_from_;
