@@ -161,6 +161,22 @@ assert (pc['gates'], pc['updates'], pc['local_sums']) == (40, 32, 0), pc
 assert n['recurrence'] is None, n['recurrence']
 PY
 check "estimate: isaac lstm's recurrence bound equals the hand count (2,948 cycles a step); puma's gates on a VFU; none without LSTM" $?
+# The chain is the whole step: a single LSTM layer (no stacked layer's h on
+# the same ejection ports) runs at 50 x the chain within 1 % on both presets
+# (isaac 122.41 against 122.83 us, puma 153.16 against 152.70 us,
+# 2026-12-06); the stacked zoo model runs 6 % above it on isaac.
+sed 's/layers: 2}/layers: 1}/; s/^name: lstm/name: lstm1/' "$IMC_SRC/workloads/models/lstm.yaml" >"$t/lstm1.yaml"
+for a in isaac puma; do
+  "$imcsim" estimate --arch $a --model "$t/lstm1.yaml" --json "$t/e1_$a.json" 2>/dev/null >/dev/null &&
+    "$imcsim" run --arch $a --model "$t/lstm1.yaml" --batch 4 --quiet --json "$t/r1_$a.json" 2>/dev/null &&
+    /usr/bin/python3 - "$t/e1_$a.json" "$t/r1_$a.json" <<'PY'
+import json, sys
+e, r = (json.load(open(f)) for f in sys.argv[1:])
+b = e['recurrence']['bound_period_s']
+assert e['recurrence']['layer'] == 'lstm' and abs(r['period_s'] - b) <= 0.01 * b, (r['period_s'], b)
+PY
+  check "$a: one LSTM layer's period within 1 % of its recurrence chain" $?
+done
 # isaac mlp_l4's completion intervals jitter from 1.3 to 4 us: two windows of
 # 4 agreed by chance and read 2.144 us, 11 % above its long-run rate. Its
 # window now doubles while the jitter could move the mean by more than 5 %,
