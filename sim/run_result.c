@@ -3,6 +3,7 @@
 #include "functional.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,6 +211,22 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_finish(&w);
 }
 
+/* The analytic estimate beside the run's period: its own, and the bounds it
+ * gives beside ISAAC's model (the NoC's links, an LSTM's recurrence). */
+static void write_estimate_line(const run_result_t *r, FILE *f)
+{
+    const estimate_t *e = &r->estimate;
+    char a[48], b[48];
+    double d = e->period_s > 0 ? 100 * (r->period_s - e->period_s) / e->period_s : 0.0;
+    fprintf(f, "  estimate       period %s (the run %+.1f %%)", fmt_si(a, sizeof a, e->period_s, "s"),
+            fabs(d) < 0.05 ? 0.0 : d); /* no "-0.0" */
+    if (e->noc_bounded)
+        fprintf(f, ", NoC bound %s", fmt_si(b, sizeof b, e->noc_bound_s, "s"));
+    if (e->rec_layer >= 0)
+        fprintf(f, ", recurrence bound %s", fmt_si(b, sizeof b, e->rec_bound_s, "s"));
+    fprintf(f, " (imcsim estimate)\n");
+}
+
 void run_write_summary(const run_result_t *r, FILE *f)
 {
     char a[48], b[48], c[48], e[48];
@@ -232,6 +249,8 @@ void run_write_summary(const run_result_t *r, FILE *f)
                 r->period_intervals > r->period_window     ? ": a larger --batch averages more"
                 : r->period_window < RUN_PERIOD_WINDOW_MAX ? ": a larger --period-window averages more"
                                                            : "");
+    if (r->estimate_model)
+        write_estimate_line(r, f);
     fprintf(f, "  energy         %s per inference (dynamic %s, static %s over the period)\n",
             fmt_si(a, sizeof a, per, "J"), fmt_si(b, sizeof b, sum(r->inference_dynamic_j_by_class), "J"),
             fmt_si(c, sizeof c, sum(r->inference_static_j_by_class), "J"));

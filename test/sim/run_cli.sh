@@ -23,6 +23,9 @@ check "run writes JSON, CSV, timeline" $?
 "$imcsim" run --arch isaac --model lenet5 --batch 2 --json "$t/b.json" >"$t/sum2"
 cmp -s "$t/a.json" "$t/b.json"; check "same inputs give byte-identical JSON" $?
 cmp -s "$t/sum1" "$t/sum2"; check "same inputs give the same summary" $?
+# the summary's estimate line: lenet5's period is one MVM time in both (no "-0.0 %")
+grep -qx "  estimate       period 1.6 us (the run +0.0 %), NoC bound 426.7 ns (imcsim estimate)" "$t/sum1"
+check "the summary gives the estimate's period and bounds beside the run's" $?
 # --timeline - writes the timeline to stdout (it wrote a file named '-'),
 # the same bytes as to a file, and no summary; stdout takes one output
 (cd "$t" && "$imcsim" run --arch isaac --model lenet5 --batch 2 --timeline - >tl_stdout.json) &&
