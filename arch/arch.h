@@ -282,6 +282,16 @@ typedef struct arch {
                                       (every parameter but the name) */
 } arch_t;
 
+/* The units of kind k (a tile function runs on them, tile.*_unit): the
+ * tile's own, or the vector unit of each CE. */
+static inline const arch_unit_t *arch_unit_of(const arch_t *a, arch_unit_kind_t k)
+{
+    return k == UNIT_ACTIVATION ? &a->tile.activation
+           : k == UNIT_POOL     ? &a->tile.pool
+           : k == UNIT_VFU      ? &a->ce.vfu
+                                : &a->tile.sa;
+}
+
 /* The NoC endpoint of a chip's tile (0 .. chip.tiles-1), by chip.band_rows
  * (placement.c). Endpoint e is at router e / concentration, routers row-major. */
 int arch_tile_endpoint(const arch_t *a, int tile);

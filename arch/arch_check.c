@@ -271,14 +271,12 @@ int arch_check(arch_ctx_t *c)
     static const char *const unit_name[UNIT_KIND_COUNT_] = {"sa", "activation", "pool", "vfu"};
     const arch_unit_kind_t on[] = {a->tile.accum_unit, a->tile.act_unit, a->tile.pool_unit,
                                    a->tile.add_unit};
-    const int count[UNIT_KIND_COUNT_] = {a->tile.sa.count, a->tile.activation.count,
-                                         a->tile.pool.count, a->ce.vfu.count};
     for (int f = 0; f < 4; f++)
-        if (count[on[f]] <= 0)
+        if (arch_unit_of(a, on[f])->count <= 0)
             report(c, 0, KEYS(func_key[f], unit_key[on[f]]),
                    "%s = %s but %s = %d (expected a positive count, or %s on a unit the "
                    "architecture has)", func_key[f], unit_name[on[f]], unit_key[on[f]],
-                   count[on[f]], func_key[f]);
+                   arch_unit_of(a, on[f])->count, func_key[f]);
     if (a->ce.crossbars % a->ce.mvmu_crossbars)
         report(c, 0, KEYS("ce.mvmu_crossbars", "ce.crossbars"),
                "ce.mvmu_crossbars = %d does not divide ce.crossbars = %d (expected whole "

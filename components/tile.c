@@ -159,10 +159,10 @@ static const arch_unit_t *unit_of(const tile_t *t, const tile_op_t *op, uint64_t
     arch_unit_kind_t k = unit_kind(t, op->kind);
     if (k == UNIT_VFU) {
         *free_at = &t->vfu_free[op->ce];
-        return &a->ce.vfu;
+        return arch_unit_of(a, k);
     }
     *free_at = (uint64_t *)&t->unit_free[k];
-    return k == UNIT_ACTIVATION ? &a->tile.activation : k == UNIT_POOL ? &a->tile.pool : &a->tile.sa;
+    return arch_unit_of(a, k);
 }
 
 static uint64_t unit_values(const tile_op_t *op)

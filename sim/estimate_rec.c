@@ -25,10 +25,7 @@ const char *const estimate_rec_part_names[EST_REC_PARTS] = {
  * of its first CE, sim/stream.cpp). */
 static double unit_rate(const arch_t *a, arch_unit_kind_t k)
 {
-    const arch_unit_t *u = k == UNIT_ACTIVATION ? &a->tile.activation
-                           : k == UNIT_SA       ? &a->tile.sa
-                           : k == UNIT_POOL     ? &a->tile.pool
-                                                : &a->ce.vfu;
+    const arch_unit_t *u = arch_unit_of(a, k);
     return (double)u->count * (u->lanes > 0 ? u->lanes : 1);
 }
 
