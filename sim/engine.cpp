@@ -378,26 +378,24 @@ void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, con
     // its FIFO order): with one key for all links, SystemC's order of the
     // link threads decided which went first.
     const uint64_t order = (1ull << 32) + (uint64_t)link;
-    if (send_input_row(chip, h, noc_eps, pf, order, delay, gp))
+    if (send_input_row(chip, h, pf, order, delay, gp))
         return;
     noc_message(*nocs_[(size_t)chip], nullptr, 0, noc_eps, h, flits, pf, order, false, delay, gp);
 }
 
-// A row of the network input from chip's gateway to the endpoints eps (the
-// gateway's own tile had it already): cut into the segments of columns the
-// tiles take, each one multicast to its takers (sim/input_rows.h). False
-// for other messages.
-bool Engine::send_input_row(int chip, const PktHdr &h, const std::vector<int> &eps, int pf,
-                            uint64_t order, const sc_time &delay, tlm::tlm_generic_payload &gp)
+// A row of the network input from chip's gateway to its takers on chip but
+// the gateway's own tile (which had it already): cut into the segments of
+// columns the tiles take, each one multicast to its takers
+// (sim/input_rows.h). False for other messages.
+bool Engine::send_input_row(int chip, const PktHdr &h, int pf, uint64_t order,
+                            const sc_time &delay, tlm::tlm_generic_payload &gp)
 {
     if (h.kind != PKT_DATA || h.producer != -1 || h.group < 0)
         return false;
     std::vector<int> idx;
     std::vector<uint64_t> v;
     for (const Dest &d : dests_[(size_t)h.group]) {
-        if (chip_of(a, d.tile) != chip ||
-            std::find(eps.begin(), eps.end(), arch_tile_endpoint(a, d.tile % a->chip.tiles)) ==
-                eps.end())
+        if (chip_of(a, d.tile) != chip || arch_tile_endpoint(a, d.tile % a->chip.tiles) == 0)
             continue;
         idx.push_back(host_dest_of_.at({d.consumer, d.tile}));
         v.push_back(d.values);

@@ -305,9 +305,8 @@ class Engine : public sc_core::sc_module {
     void setup_host();
     void deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_core::sc_time &at,
                               int link);
-    bool send_input_row(int chip, const PktHdr &h, const std::vector<int> &eps, int pf,
-                        uint64_t order, const sc_core::sc_time &delay,
-                        tlm::tlm_generic_payload &gp);
+    bool send_input_row(int chip, const PktHdr &h, int pf, uint64_t order,
+                        const sc_core::sc_time &delay, tlm::tlm_generic_payload &gp);
     uint64_t flits_of(uint64_t bits) const; // of a message on the NoC
     // collect.cpp helpers
     void sampler();
