@@ -267,6 +267,10 @@ Tile::Tile(sc_module_name n, const arch_t *a, TileWaker *waker)
         SC_REPORT_FATAL("imc/tile", "out of memory");
     core_.mvm_fn = &Tile::mvm_hook;
     core_.mvm_ctx = this;
+    // the MVM payload carries its extension for the tile's life (set and
+    // cleared per MVM, the two library calls were a visible cost)
+    mvm_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
+    mvm_gp_.set_extension(&mvm_ext_);
     tgt.register_b_transport(this, &Tile::b_transport);
     tgt.register_nb_transport_fw(this, &Tile::nb_transport_fw);
     ces_sock_.bind(*this);
@@ -288,7 +292,11 @@ Tile::Tile(sc_module_name n, const arch_t *a, TileWaker *waker)
     dont_initialize();
 }
 
-Tile::~Tile() { tile_free(&core_); }
+Tile::~Tile()
+{
+    mvm_gp_.clear_extension(&mvm_ext_); // a member: the payload must not free it
+    tile_free(&core_);
+}
 
 int Tile::program(int ce, const int64_t *W, int n_in, int n_out, int wb, std::string *err)
 {
@@ -311,11 +319,8 @@ int Tile::mvm_hook(void *ctx, tile_t *, const tile_op_t *op, uint64_t start, til
     e.op = *op;
     e.res = *res;
     e.res.grant = start;
-    p.set_command(tlm::TLM_IGNORE_COMMAND);
-    p.set_extension(&e);
     sc_time d = SC_ZERO_TIME;
     self->ces_sock_[op->ce]->b_transport(p, d);
-    p.clear_extension(&e);
     *res = e.res;
     return res->status;
 }
