@@ -351,6 +351,7 @@ void noc_destroy(noc_t *n)
     free(n->msg);
     free(n->done);
     free(n->ej);
+    free(n->ejb);
     free(n->report);
     free(n->va_gptr);
     free(n->va_aptr);
@@ -564,6 +565,8 @@ uint64_t noc_next_event(const noc_t *n)
         return n->now;
     if (n->ej_count)
         t = n->ej[n->ej_head].time;
+    if (n->ejb_count && n->ejb[n->ejb_head].time < t)
+        t = n->ejb[n->ejb_head].time;
     for (int w = 0; w < n->ewords; w++) {
         uint64_t m = n->eactive[w];
         while (m) {

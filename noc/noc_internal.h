@@ -297,6 +297,10 @@ typedef struct noc_ej {        /* a flit on its way over an ejection channel */
     uint8_t tail;
 } noc_ej_t;
 
+typedef struct noc_ejb {       /* flits that arrive over the ejection channels in a cycle */
+    uint64_t time, n;
+} noc_ejb_t;
+
 struct noc {
     noc_config_t cfg;
     const noc_topo_ops_t *topo;
@@ -386,6 +390,13 @@ struct noc {
     uint16_t *rhops;           /* [R][R] hops between routers (R <= NOC_RHOPS_MAX), or NULL */
     noc_ej_t *ej;
     int ej_head, ej_count, ej_cap;
+    /* the head and body flits on the ejection channels, which are only
+     * counted when they arrive: how many arrive in each cycle, in time order
+     * (without output speedup, where they arrive in the order sent; with
+     * it they queue in ej like the tails). The ring was most of ej's
+     * traffic, and noc_delivery_bound scanned past them. */
+    noc_ejb_t *ejb;
+    int ejb_head, ejb_count, ejb_cap;
     uint64_t now;
     uint64_t in_network;       /* flits in router buffers */
     uint64_t queued_flits;

@@ -171,6 +171,50 @@ static inline void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
     n->ej_count++;
 }
 
+/* A head or body flit arriving over an ejection channel at cycle `time`
+ * (never earlier than the last one: without output speedup every flit
+ * ejected in cycle t arrives at t + fwd): counted when it arrives. */
+static __attribute__((noinline)) void ejb_grow(noc_t *n)
+{
+    int cap = n->ejb_cap ? n->ejb_cap * 2 : 64;
+    noc_ejb_t *q = malloc((size_t)cap * sizeof *q);
+    if (!q) {
+        fprintf(stderr, "imcsim: out of memory\n");
+        abort();
+    }
+    for (int i = 0; i < n->ejb_count; i++)
+        q[i] = n->ejb[(n->ejb_head + i) & (n->ejb_cap - 1)];
+    free(n->ejb);
+    n->ejb = q;
+    n->ejb_head = 0;
+    n->ejb_cap = cap;
+}
+
+static inline void ejb_push(noc_t *n, uint64_t time)
+{
+    if (n->ejb_count) {
+        noc_ejb_t *last = &n->ejb[(n->ejb_head + n->ejb_count - 1) & (n->ejb_cap - 1)];
+        if (last->time == time) {
+            last->n++;
+            return;
+        }
+    }
+    if (n->ejb_count == n->ejb_cap)
+        ejb_grow(n);
+    n->ejb[(n->ejb_head + n->ejb_count) & (n->ejb_cap - 1)] = (noc_ejb_t){time, 1};
+    n->ejb_count++;
+}
+
+/* Count the head and body flits arrived by cycle t. */
+static inline void ejb_arrived(noc_t *n, uint64_t t)
+{
+    while (n->ejb_count && n->ejb[n->ejb_head].time <= t) {
+        n->st.flits_ejected += n->ejb[n->ejb_head].n;
+        n->ejb_head = (n->ejb_head + 1) & (n->ejb_cap - 1);
+        n->ejb_count--;
+    }
+}
+
 /* With output speedup a flit queued at a local output arrives later than
  * flits other routers send after it: keep the channel in time order (by
  * insertion from the back; ties stay in send order). */
@@ -435,8 +479,10 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
         n->in_network--; /* a link hop leaves it unchanged */
         if (os > 1)
             eject_push_sorted(n, at, pid, ftail);
+        else if (ftail)
+            eject_push(n, at, pid, 1);
         else
-            eject_push(n, at, pid, ftail);
+            ejb_push(n, at);
         if (ftail && n->pkt[pid].fin) { /* noc_bound.c: the channel gives its cycle */
             noc_pkt_t *p = &n->pkt[pid];
             p->ejecting = 1;
@@ -459,23 +505,28 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
 void noc_copy_out(noc_t *n, int r, int out, int out_vc, uint32_t out_ivc, uint32_t pf, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
-    int os = n->cfg.output_speedup;
+    int os = n->default_step ? 1 : n->cfg.output_speedup;
     uint64_t at = arrival(n, r, out, t, os);
     rt->port_flits[out]++;
     if (out < NOC_NET_PORTS) {
         n->in_network++; /* a new flit downstream */
         push_flit(n, &n->ivc[out_ivc], rt->nbr[out], noc_opposite(out), out_vc, at, pf, t + 1,
-                  n->bmask, 1);
+                  n->default_step ? NOC_DEF_BUF - 1 : n->bmask, 1);
     } else if (os > 1) {
         eject_push_sorted(n, at, (int)(pf & NOC_F_PKT), (pf & NOC_F_TAIL) != 0);
+    } else if (pf & NOC_F_TAIL) {
+        eject_push(n, at, (int)(pf & NOC_F_PKT), 1);
     } else {
-        eject_push(n, at, (int)(pf & NOC_F_PKT), (pf & NOC_F_TAIL) != 0);
+        ejb_push(n, at);
     }
 }
 
 void noc_pop_front(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
 {
-    vc_pop(n, &n->rt[r], iv, r, port, vc, t, n->cd, n->bmask, n->cfg.wait_for_tail_credit);
+    if (n->default_step) /* the default router's constants (as its inlined step) */
+        vc_pop(n, &n->rt[r], iv, r, port, vc, t, NOC_DEF_CREDIT, NOC_DEF_BUF - 1, 0);
+    else
+        vc_pop(n, &n->rt[r], iv, r, port, vc, t, n->cd, n->bmask, n->cfg.wait_for_tail_credit);
     n->in_network--;
 }
 
@@ -1372,7 +1423,9 @@ static int deliver(noc_t *n, uint64_t t, noc_eject_fn cb, void *ctx)
 
 int noc_deliver(noc_t *n, uint64_t upto, noc_eject_fn cb, void *ctx)
 {
-    return deliver(n, upto < n->now ? upto : n->now, cb, ctx);
+    uint64_t t = upto < n->now ? upto : n->now;
+    ejb_arrived(n, t);
+    return deliver(n, t, cb, ctx);
 }
 
 int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
@@ -1380,6 +1433,7 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
     while (n->now < until) {
         uint64_t t = n->now;
         /* head and body flits are only counted: the call is for tails */
+        ejb_arrived(n, t);
         while (n->ej_count && n->ej[n->ej_head].time <= t) {
             if (n->ej[n->ej_head].tail) {
                 if (deliver(n, t, cb, ctx))
