@@ -1167,6 +1167,17 @@ router_step(noc_t *n, int r, uint64_t t, const int V, const int B, const uint32_
             traverse(n, rt, iv, r, port, vc, t, cd, bmask, os, wftc, mc);
             return;
         }
+        if (is == 1 && os == 1) { /* a replicating VC alone wins every output it bids
+                                     for: one run of them in port order, as below */
+            int8_t run[NOC_MAX_XPORTS];
+            int k = 0;
+            for (uint32_t om = noc_mc_outputs(n, iv, t) | 1u << iv->out_port; om; om &= om - 1) {
+                run[k] = (int8_t)__builtin_ctz(om);
+                rt->out_rr[run[k++]] = (uint8_t)(xi + 1);
+            }
+            rt->in_rr[xi] = (uint8_t)(vc + noc_mc_send(n, r, port, vc, iv, run, k, t, 1));
+            return;
+        }
     }
     uint64_t bids_all = bids;
     for (; bids; bids &= bids - 1) {
