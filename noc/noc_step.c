@@ -146,26 +146,31 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
         rt->busy_since = since;
 }
 
-static __attribute__((noinline)) void eject_grow(noc_t *n)
+/* Double a ring of `count` elements of `size` bytes from *head (capacity
+ * *cap, a power of two; `first` when it has none yet), its elements from 0
+ * on in their order: the ejection channel's rings. */
+static __attribute__((noinline)) void *ring_grow(void *ring, int *head, int count, int *cap,
+                                                 size_t size, int first)
 {
-    int cap = n->ej_cap ? n->ej_cap * 2 : 256;
-    noc_ej_t *q = malloc((size_t)cap * sizeof *q);
+    int c = *cap ? *cap * 2 : first;
+    char *q = malloc((size_t)c * size);
     if (!q) {
         fprintf(stderr, "imcsim: out of memory\n");
         abort();
     }
-    for (int i = 0; i < n->ej_count; i++)
-        q[i] = n->ej[(n->ej_head + i) & (n->ej_cap - 1)];
-    free(n->ej);
-    n->ej = q;
-    n->ej_head = 0;
-    n->ej_cap = cap;
+    for (int i = 0; i < count; i++)
+        memcpy(q + (size_t)i * size, (char *)ring + (size_t)((*head + i) & (*cap - 1)) * size,
+               size);
+    free(ring);
+    *head = 0;
+    *cap = c;
+    return q;
 }
 
 static inline void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
 {
     if (n->ej_count == n->ej_cap)
-        eject_grow(n);
+        n->ej = ring_grow(n->ej, &n->ej_head, n->ej_count, &n->ej_cap, sizeof *n->ej, 256);
     int slot = (n->ej_head + n->ej_count) & (n->ej_cap - 1); /* cap: a power of two */
     n->ej[slot] = (noc_ej_t){time, pkt, (uint8_t)tail};
     n->ej_count++;
@@ -174,22 +179,6 @@ static inline void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
 /* A head or body flit arriving over an ejection channel at cycle `time`
  * (never earlier than the last one: without output speedup every flit
  * ejected in cycle t arrives at t + fwd): counted when it arrives. */
-static __attribute__((noinline)) void ejb_grow(noc_t *n)
-{
-    int cap = n->ejb_cap ? n->ejb_cap * 2 : 64;
-    noc_ejb_t *q = malloc((size_t)cap * sizeof *q);
-    if (!q) {
-        fprintf(stderr, "imcsim: out of memory\n");
-        abort();
-    }
-    for (int i = 0; i < n->ejb_count; i++)
-        q[i] = n->ejb[(n->ejb_head + i) & (n->ejb_cap - 1)];
-    free(n->ejb);
-    n->ejb = q;
-    n->ejb_head = 0;
-    n->ejb_cap = cap;
-}
-
 static inline void ejb_push(noc_t *n, uint64_t time)
 {
     if (n->ejb_count) {
@@ -200,7 +189,7 @@ static inline void ejb_push(noc_t *n, uint64_t time)
         }
     }
     if (n->ejb_count == n->ejb_cap)
-        ejb_grow(n);
+        n->ejb = ring_grow(n->ejb, &n->ejb_head, n->ejb_count, &n->ejb_cap, sizeof *n->ejb, 64);
     n->ejb[(n->ejb_head + n->ejb_count) & (n->ejb_cap - 1)] = (noc_ejb_t){time, 1};
     n->ejb_count++;
 }
@@ -222,7 +211,7 @@ static __attribute__((noinline)) void eject_push_sorted(noc_t *n, uint64_t time,
                                                          int tail)
 {
     if (n->ej_count == n->ej_cap)
-        eject_grow(n);
+        n->ej = ring_grow(n->ej, &n->ej_head, n->ej_count, &n->ej_cap, sizeof *n->ej, 256);
     int mask = n->ej_cap - 1, k = n->ej_count;
     while (k > 0 && n->ej[(n->ej_head + k - 1) & mask].time > time) {
         n->ej[(n->ej_head + k) & mask] = n->ej[(n->ej_head + k - 1) & mask];
