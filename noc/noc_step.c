@@ -494,13 +494,13 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
 void noc_copy_out(noc_t *n, int r, int out, int out_vc, uint32_t out_ivc, uint32_t pf, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
-    int os = n->default_step ? 1 : n->cfg.output_speedup;
+    int os = n->cfg.output_speedup;
     uint64_t at = arrival(n, r, out, t, os);
     rt->port_flits[out]++;
     if (out < NOC_NET_PORTS) {
         n->in_network++; /* a new flit downstream */
         push_flit(n, &n->ivc[out_ivc], rt->nbr[out], noc_opposite(out), out_vc, at, pf, t + 1,
-                  n->default_step ? NOC_DEF_BUF - 1 : n->bmask, 1);
+                  n->bmask, 1);
     } else if (os > 1) {
         eject_push_sorted(n, at, (int)(pf & NOC_F_PKT), (pf & NOC_F_TAIL) != 0);
     } else if (pf & NOC_F_TAIL) {
@@ -512,10 +512,7 @@ void noc_copy_out(noc_t *n, int r, int out, int out_vc, uint32_t out_ivc, uint32
 
 void noc_pop_front(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
 {
-    if (n->default_step) /* the default router's constants (as its inlined step) */
-        vc_pop(n, &n->rt[r], iv, r, port, vc, t, NOC_DEF_CREDIT, NOC_DEF_BUF - 1, 0);
-    else
-        vc_pop(n, &n->rt[r], iv, r, port, vc, t, n->cd, n->bmask, n->cfg.wait_for_tail_credit);
+    vc_pop(n, &n->rt[r], iv, r, port, vc, t, n->cd, n->bmask, n->cfg.wait_for_tail_credit);
     n->in_network--;
 }
 
