@@ -155,14 +155,10 @@ static arch_unit_kind_t unit_kind(const tile_t *t, tile_op_kind_t k)
 /* The units a function op runs on, and when they are free next. */
 static const arch_unit_t *unit_of(const tile_t *t, const tile_op_t *op, uint64_t **free_at)
 {
-    const arch_t *a = t->a;
     arch_unit_kind_t k = unit_kind(t, op->kind);
-    if (k == UNIT_VFU) {
-        *free_at = &t->vfu_free[op->ce];
-        return arch_unit_of(a, k);
-    }
-    *free_at = (uint64_t *)&t->unit_free[k];
-    return arch_unit_of(a, k);
+    /* a CE's own vector unit, else the tile's units of that kind */
+    *free_at = k == UNIT_VFU ? &t->vfu_free[op->ce] : (uint64_t *)&t->unit_free[k];
+    return arch_unit_of(t->a, k);
 }
 
 static uint64_t unit_values(const tile_op_t *op)
