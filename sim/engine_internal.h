@@ -90,7 +90,14 @@ struct Lane;
 
 // One tile transaction in flight (tile ops are non-blocking TLM transactions:
 // END_REQ when the tile grants them, BEGIN_RESP when their data is there).
+// Its payload carries its extension for the slot's life (slots live in
+// heap-held streams and never move; set and cleared per op, the two library
+// calls were a visible cost, as they were for the tile's MVM payload).
 struct OpSlot {
+    OpSlot() { gp.set_extension(&ext); }
+    ~OpSlot() { gp.clear_extension(&ext); } // a member: the payload must not free it
+    OpSlot(const OpSlot &) = delete;
+    OpSlot &operator=(const OpSlot &) = delete;
     Lane *lane = nullptr;
     bool compute = false;      // a position's compute op: the front goes on at its grant
     uint64_t k = 0;            // the position it belongs to

@@ -198,13 +198,11 @@ void Engine::issue(OpSlot &o, tile_op_t *ops, int n)
     o.ext.more_res = o.more_res.data();
     o.ext.owner = &o;
     o.gp.set_command(tlm::TLM_IGNORE_COMMAND);
-    o.gp.set_extension(&o.ext);
     l.in_op = true;
     l.op_start = sc_time_stamp().value();
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_time d = SC_ZERO_TIME;
     if (s.node->ops->nb_transport_fw(o.gp, ph, d) == tlm::TLM_COMPLETED) {
-        o.gp.clear_extension(&o.ext);
         l.in_op = false;
         fail("tile " + std::to_string(s.node->gtile) + " refused an op of layer " +
              m->model->layers[s.layer].name);
@@ -250,7 +248,6 @@ void Engine::op_done(OpSlot *o)
                         op.kind == TILE_OP_MVM ? op.ce : -1, m->model->layers[s.layer].name,
                         op.kind, inf, r.grant, r.end);
     }
-    o->gp.clear_extension(&o->ext);
     if (o->compute) { // its data is there: the back lane may take the position
         computed_to(s, o->k + 1);
         wake(&s.lane[1]);
