@@ -555,6 +555,7 @@ int noc_inject_multicast(noc_t *n, uint64_t now, int src, const int *dsts, int n
         m->min_hops = h < m->min_hops ? h : m->min_hops;
     }
     m->first_inject = UINT64_MAX;
+    m->ds = -1;
     return inject(n, now, src, -1, flits, pf, tag, 0, id);
 }
 

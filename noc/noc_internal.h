@@ -230,6 +230,8 @@ typedef struct noc_mcm {       /* a multicast message until every copy arrived *
     int32_t *dst;              /* sorted */
     int32_t *left;             /* per destination: packets not yet delivered */
     uint64_t first_inject;     /* head injection of its first packet */
+    int32_t ds;                /* its set, referenced for the packets still to inject
+                                  (ni_step), or -1 */
 } noc_mcm_t;
 
 /* A VC replicating a multicast packet: one branch per output port. A branch

@@ -1312,11 +1312,21 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         p->ds = -1;
         if (m->mc >= 0) { /* the packet carries every destination */
             noc_mcm_t *mm = &n->mcm[m->mc];
-            p->ds = noc_dset_get(n, mm->dst, mm->ndst);
+            /* interned once per message: its last packet takes the
+             * message's reference, the others one of their own */
+            int ds = mm->ds >= 0 ? mm->ds : noc_dset_get(n, mm->dst, mm->ndst);
+            m = &n->msg[ni->qhead];
+            mm = &n->mcm[m->mc];
+            p = &n->pkt[id];
+            if (m->flits > p->flits) {
+                mm->ds = ds;
+                p->ds = noc_dset_ref(n, ds);
+            } else {
+                mm->ds = -1;
+                p->ds = ds;
+            }
             if (mm->first_inject == UINT64_MAX)
                 mm->first_inject = t;
-            m = &n->msg[ni->qhead];
-            p = &n->pkt[id];
         }
         if (m->done >= 0 && n->done[m->done].first_inject == UINT64_MAX)
             n->done[m->done].first_inject = t;
