@@ -464,7 +464,6 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
     int l0 = m->lag, lag = l0;
     n->last_progress = t;
     for (int j = 0; j < k; j++) {
-        l0 = lag; /* the return value tells of the last copy (as k calls would) */
         int out = outs[j], bi = m->br_of[out];
         noc_branch_t *b = &m->br[bi];
         uint32_t pf = n->flits[iv->fbase + ((iv->head + (b->sent - m->popped)) & n->bmask)].pf;
@@ -512,19 +511,21 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
             if (out < NOC_NET_PORTS && !n->cfg.wait_for_tail_credit)
                 noc_release_out(n, r, out, b->out_vc);
         }
-        /* b was a laggard (only they bid); when the last of them sent the
-         * flit, the next round's laggards */
-        if (!(m->lagm &= ~(1u << bi)))
-            m->lagm = laggards(m, &lag);
-        /* a flit every branch sent leaves the buffer: none while a branch
-         * waits for VA (it sent none), else up to the laggards' (the done
-         * ones sent all of the packet) */
+        m->lagm &= ~(1u << bi); /* b was a laggard (only they bid) */
+    }
+    /* Every output of the run was a laggard's, so only its last copy can
+     * have left none: then the next round's laggards, and the flits every
+     * branch sent leave the buffer (none while a branch waits for VA, which
+     * sent none; up to the laggards' count, all of it once every branch is
+     * done). Until then no copy changed lag, and so the flits to pop. */
+    if (!m->lagm) {
+        m->lagm = laggards(m, &lag);
         int low = m->nva ? 0 : lag >= 0 ? lag : n->pkt[m->pid].flits;
         for (int f = m->popped; f < low; f++)
             noc_pop_front(n, r, port, vc, iv, t);
         if (low > m->popped)
             m->popped = low;
-        if (m->ndone == m->nbr) { /* the last copy: every branch sent its tail */
+        if (m->ndone == m->nbr) { /* every branch sent its tail */
             retire(n, r, port, vc, iv, t);
             return 1;
         }
@@ -535,7 +536,7 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
         refresh_view(n, r, port, vc, iv, t, lag, first_ready(m, m->lagm), m->nva > 0);
     else
         m->lag = lag;
-    return lag != l0;
+    return lag != l0; /* the last copy started a round (as k calls would tell) */
 }
 
 /* The copy whose tail is at the head of the ejection channel: a destination
