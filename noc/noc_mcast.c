@@ -120,6 +120,8 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     m->lagm = 0;
     m->ndone = 0;
     m->parked = 0;
+    m->out_lagm = m->out_ports = 0; /* no laggards: no outputs */
+    m->out_ready = 0;
     for (int i = 0; i < sp->nbr; i++) {
         const noc_split_br_t *g = &sp->br[i];
         noc_branch_t *b = &m->br[i];
@@ -403,7 +405,21 @@ uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t)
 {
     if (iv->front_ready > t) /* the laggards' flit is not here */
         return 0;
-    const noc_mcvc_t *m = mcvc(n, iv);
+    noc_mcvc_t *m = mcvc(n, iv);
+    if (m->lagm != m->out_lagm) { /* asked every cycle it may send: worked out once */
+        uint32_t o = 0;
+        uint64_t last = 0;
+        for (uint32_t lm = m->lagm; lm; lm &= lm - 1) {
+            const noc_branch_t *b = &m->br[__builtin_ctz(lm)];
+            o |= 1u << b->port;
+            last = b->sa_ready > last ? b->sa_ready : last;
+        }
+        m->out_lagm = m->lagm;
+        m->out_ports = o;
+        m->out_ready = last;
+    }
+    if (m->out_ready <= t) /* all of them past their VA */
+        return m->out_ports;
     uint32_t o = 0;
     for (uint32_t lm = m->lagm; lm; lm &= lm - 1) {
         const noc_branch_t *b = &m->br[__builtin_ctz(lm)];
