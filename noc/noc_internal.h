@@ -262,11 +262,12 @@ typedef struct noc_mcvc {
     uint32_t lagm;             /* the laggards: GO branches with lag flits sent (bits) */
     int32_t nva, ndone;        /* branches waiting for VA, and done */
     int32_t parked;            /* its waiting branches wait for room (noc_mc_va) */
-    /* noc_mc_outputs' memo: the laggards (lagm) it was worked out for,
-     * their ports and the last of their first SA cycles (fixed once a
-     * branch is allocated, as its port is) */
+    /* the laggards' memo (noc_mcast.c lag_memo): the set (lagm) it was
+     * worked out for, their ports, the last of their first SA cycles and
+     * the one ready first */
     uint32_t out_lagm, out_ports;
     uint64_t out_ready;
+    int8_t out_best;
     int8_t br_of[4 + NOC_MAX_CONCENTRATION]; /* the branch of each output port it uses */
     noc_branch_t br[4 + NOC_MAX_CONCENTRATION];
 } noc_mcvc_t;

@@ -120,8 +120,9 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     m->lagm = 0;
     m->ndone = 0;
     m->parked = 0;
-    m->out_lagm = m->out_ports = 0; /* no laggards: no outputs */
+    m->out_lagm = m->out_ports = 0; /* no laggards: no outputs, none first */
     m->out_ready = 0;
+    m->out_best = -1;
     for (int i = 0; i < sp->nbr; i++) {
         const noc_split_br_t *g = &sp->br[i];
         noc_branch_t *b = &m->br[i];
@@ -165,16 +166,35 @@ static uint32_t laggards(const noc_mcvc_t *m, int *lag)
     return mask;
 }
 
-/* The laggard ready first (the lowest sa_ready, the first of equals), or -1. */
-static int first_ready(const noc_mcvc_t *m, uint32_t lagm)
+/* The laggards' memo (noc_mcvc_t.out_*), brought up to the current set:
+ * their ports, the last of their first SA cycles and the one ready first
+ * (the lowest sa_ready, the first of equals; -1: none). A branch's port and
+ * sa_ready are fixed once it is allocated, so the set alone decides them. */
+static void lag_memo(noc_mcvc_t *m)
 {
+    if (m->lagm == m->out_lagm)
+        return;
+    uint32_t o = 0;
+    uint64_t last = 0;
     int best = -1;
-    for (; lagm; lagm &= lagm - 1) {
-        int i = __builtin_ctz(lagm);
-        if (best < 0 || m->br[i].sa_ready < m->br[best].sa_ready)
+    for (uint32_t lm = m->lagm; lm; lm &= lm - 1) {
+        int i = __builtin_ctz(lm);
+        const noc_branch_t *b = &m->br[i];
+        o |= 1u << b->port;
+        last = b->sa_ready > last ? b->sa_ready : last;
+        if (best < 0 || b->sa_ready < m->br[best].sa_ready)
             best = i;
     }
-    return best;
+    m->out_lagm = m->lagm;
+    m->out_ports = o;
+    m->out_ready = last;
+    m->out_best = (int8_t)best;
+}
+
+static int first_ready(noc_mcvc_t *m)
+{
+    lag_memo(m);
+    return m->out_best;
 }
 
 /* Bring the VC's switch view up to date: it bids (vact) while a branch is
@@ -221,7 +241,7 @@ static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t
     noc_mcvc_t *m = mcvc(n, iv);
     int l;
     m->lagm = laggards(m, &l);
-    refresh_view(n, r, port, vc, iv, t, l, first_ready(m, m->lagm), m->nva > 0);
+    refresh_view(n, r, port, vc, iv, t, l, first_ready(m), m->nva > 0);
 }
 
 void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready)
@@ -406,18 +426,7 @@ uint32_t noc_mc_outputs(const noc_t *n, const noc_ivc_t *iv, uint64_t t)
     if (iv->front_ready > t) /* the laggards' flit is not here */
         return 0;
     noc_mcvc_t *m = mcvc(n, iv);
-    if (m->lagm != m->out_lagm) { /* asked every cycle it may send: worked out once */
-        uint32_t o = 0;
-        uint64_t last = 0;
-        for (uint32_t lm = m->lagm; lm; lm &= lm - 1) {
-            const noc_branch_t *b = &m->br[__builtin_ctz(lm)];
-            o |= 1u << b->port;
-            last = b->sa_ready > last ? b->sa_ready : last;
-        }
-        m->out_lagm = m->lagm;
-        m->out_ports = o;
-        m->out_ready = last;
-    }
+    lag_memo(m); /* asked every cycle it may send: worked out once a round */
     if (m->out_ready <= t) /* all of them past their VA */
         return m->out_ports;
     uint32_t o = 0;
@@ -479,11 +488,13 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
     noc_mcvc_t *m = mcvc(n, iv);
     int l0 = m->lag, lag = l0;
     n->last_progress = t;
+    /* every branch of the run is a laggard: they all send flit lag */
+    const uint32_t pf =
+        n->flits[iv->fbase + ((iv->head + (uint32_t)(lag - m->popped)) & n->bmask)].pf;
+    const int head = (pf & NOC_F_HEAD) != 0, tail = (pf & NOC_F_TAIL) != 0;
     for (int j = 0; j < k; j++) {
         int out = outs[j], bi = m->br_of[out];
         noc_branch_t *b = &m->br[bi];
-        uint32_t pf = n->flits[iv->fbase + ((iv->head + (b->sent - m->popped)) & n->bmask)].pf;
-        int head = (pf & NOC_F_HEAD) != 0, tail = (pf & NOC_F_TAIL) != 0;
         noc_pkt_t *c = &n->pkt[b->child];
         const noc_pkt_t *p = &n->pkt[m->pid];
         if (head) {
@@ -549,7 +560,7 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
     /* the VC sends on another output this cycle: its view (read by the next
      * cycle's switch bids and VA only) follows the last copy */
     if (last)
-        refresh_view(n, r, port, vc, iv, t, lag, first_ready(m, m->lagm), m->nva > 0);
+        refresh_view(n, r, port, vc, iv, t, lag, first_ready(m), m->nva > 0);
     else
         m->lag = lag;
     return lag != l0; /* the last copy started a round (as k calls would tell) */
