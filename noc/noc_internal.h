@@ -260,6 +260,8 @@ typedef struct noc_mcvc {
     int32_t nbr, next;         /* branches; free list */
     int32_t lag;               /* the laggards' flits sent (refresh_view), -1: none */
     uint32_t lagm;             /* the laggards: GO branches with lag flits sent (bits) */
+    uint32_t gom;              /* the GO branches (bits) */
+    uint32_t round_m;          /* lagm when last worked out: the round's laggards */
     int32_t nva, ndone;        /* branches waiting for VA, and done */
     int32_t parked;            /* its waiting branches wait for room (noc_mc_va) */
     /* the laggards' memo (noc_mcast.c lag_memo): the set (lagm) it was

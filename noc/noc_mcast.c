@@ -117,7 +117,7 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     m->popped = 0;
     m->nbr = sp->nbr;
     m->lag = -1;
-    m->lagm = 0;
+    m->lagm = m->gom = m->round_m = 0;
     m->ndone = 0;
     m->parked = 0;
     m->out_lagm = m->out_ports = 0; /* no laggards: no outputs, none first */
@@ -240,7 +240,7 @@ static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t
 {
     noc_mcvc_t *m = mcvc(n, iv);
     int l;
-    m->lagm = laggards(m, &l);
+    m->lagm = m->round_m = laggards(m, &l);
     refresh_view(n, r, port, vc, iv, t, l, first_ready(m), m->nva > 0);
 }
 
@@ -275,6 +275,7 @@ static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int 
     c->done = -1;
     b->child = child;
     b->state = NOC_BR_GO;
+    m->gom |= 1u << bi;
     m->nva--; /* refresh() follows: it finds the laggards again */
     b->sa_ready = t + (uint64_t)n->cfg.vc_alloc_delay;
     if (b->port < NOC_NET_PORTS) {
@@ -534,6 +535,7 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
             bound_rest(n, m);
         if (tail) {
             b->state = NOC_BR_DONE;
+            m->gom &= ~(1u << bi);
             m->ndone++;
             if (out < NOC_NET_PORTS && !n->cfg.wait_for_tail_credit)
                 noc_release_out(n, r, out, b->out_vc);
@@ -546,7 +548,15 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
      * sent none; up to the laggards' count, all of it once every branch is
      * done). Until then no copy changed lag, and so the flits to pop. */
     if (!m->lagm) {
-        m->lagm = laggards(m, &lag);
+        if (!(m->gom & ~m->round_m)) {
+            /* every GO branch was one of the round's laggards: they all
+             * sent one flit more (or their tail: no longer GO) */
+            lag = m->gom ? lag + 1 : -1;
+            m->lagm = m->gom;
+        } else {
+            m->lagm = laggards(m, &lag);
+        }
+        m->round_m = m->lagm;
         int low = m->nva ? 0 : lag >= 0 ? lag : n->pkt[m->pid].flits;
         for (int f = m->popped; f < low; f++)
             noc_pop_front(n, r, port, vc, iv, t);
