@@ -531,8 +531,6 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
         m = mcvc(n, iv); /* the copy may have grown the pool (noc_mc_enter downstream) */
         b = &m->br[bi];
         b->sent++;
-        if (head && n->pkt[m->pid].fin)
-            bound_rest(n, m);
         if (tail) {
             b->state = NOC_BR_DONE;
             m->gom &= ~(1u << bi);
@@ -542,6 +540,11 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
         }
         m->lagm &= ~(1u << bi); /* b was a laggard (only they bid) */
     }
+    /* noc_bound.c: once for the run's heads (per copy, the counts it moved
+     * in between would cancel; the packet stays final while a branch has
+     * not sent its head, so no copy of the run read it changed) */
+    if (head && n->pkt[m->pid].fin)
+        bound_rest(n, m);
     /* Every output of the run was a laggard's, so only its last copy can
      * have left none: then the next round's laggards, and the flits every
      * branch sent leave the buffer (none while a branch waits for VA, which
