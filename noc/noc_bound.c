@@ -91,16 +91,7 @@ static int mc_completes(const noc_t *n, int i, const tail_seen_t *seen, int tail
 {
     const noc_pkt_t *p = &n->pkt[n->ej[(n->ej_head + i) & (n->ej_cap - 1)].pkt];
     const noc_mcm_t *m = &n->mcm[p->mc];
-    int lo = 0, hi = m->ndst; /* the destination's index: m->dst is sorted */
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (m->dst[mid] < p->dst)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == m->ndst || m->dst[lo] != p->dst)
-        return 1;
+    int lo = p->di; /* the destination's index */
     if (m->left[lo] <= 1) /* its last packet, whatever is before it */
         return 1;
     if (m->left[lo] > tails + 1) /* more packets to come than tails up to it */

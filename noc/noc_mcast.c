@@ -269,6 +269,8 @@ static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int 
     *c = n->pkt[m->pid];
     c->dst = b->dst;
     c->ds = b->ds; /* the copy owns the set now */
+    if (c->ds < 0) /* the copy for one destination: ejected there */
+        c->di = noc_mcm_index(&n->mcm[c->mc], c->dst);
     c->fin = 0;
     c->ejecting = 0;
     c->next = -1;
@@ -587,14 +589,7 @@ int noc_mc_deliver(noc_t *n, noc_eject_fn cb, void *ctx)
     noc_ej_t ev = n->ej[n->ej_head];
     noc_pkt_t *p = &n->pkt[ev.pkt];
     noc_mcm_t *m = &n->mcm[p->mc];
-    int lo = 0, hi = m->ndst - 1;
-    while (lo < hi) { /* the destination's index: m->dst is sorted */
-        int mid = (lo + hi) / 2;
-        if (m->dst[mid] < p->dst)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    int lo = p->di; /* the destination's index */
     if (cb && m->left[lo] == 1) {
         n->ej_inject = m->first_inject;
         n->ej_hops = p->hops;
