@@ -277,6 +277,7 @@ typedef struct noc_mcvc {
     int32_t lag;               /* the laggards' flits sent (refresh_view), -1: none */
     uint32_t lagm;             /* the laggards: GO branches with lag flits sent (bits) */
     uint32_t gom;              /* the GO branches (bits) */
+    int32_t copies;            /* flits its branches sent, in all */
     uint32_t round_m;          /* lagm when last worked out: the round's laggards */
     int32_t nva, ndone;        /* branches waiting for VA, and done */
     int32_t parked;            /* its waiting branches wait for room (noc_mc_va) */

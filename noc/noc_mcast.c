@@ -118,6 +118,7 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
     m->nbr = sp->nbr;
     m->lag = -1;
     m->lagm = m->gom = m->round_m = 0;
+    m->copies = 0;
     m->ndone = 0;
     m->parked = 0;
     m->out_lagm = m->out_ports = 0; /* no laggards: no outputs, none first */
@@ -240,7 +241,12 @@ static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t
 {
     noc_mcvc_t *m = mcvc(n, iv);
     int l;
-    m->lagm = m->round_m = laggards(m, &l);
+    if (!m->copies) { /* nothing sent yet: every GO branch is a laggard */
+        l = m->gom ? 0 : -1;
+        m->lagm = m->round_m = m->gom;
+    } else {
+        m->lagm = m->round_m = laggards(m, &l);
+    }
     refresh_view(n, r, port, vc, iv, t, l, first_ready(m), m->nva > 0);
 }
 
@@ -533,6 +539,7 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
         m = mcvc(n, iv); /* the copy may have grown the pool (noc_mc_enter downstream) */
         b = &m->br[bi];
         b->sent++;
+        m->copies++;
         if (tail) {
             b->state = NOC_BR_DONE;
             m->gom &= ~(1u << bi);
