@@ -391,7 +391,9 @@ vc_pop(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uint6
         rt->busy_cycles += t + 1 - rt->busy_since;
     if (port >= 4) { /* wake the source feeding this port (ni_sleep) if it can go on */
         int e = r * n->C + port - 4;
-        if (n->B - iv->count >= n->ni[e].need)
+        const noc_ni_t *ni = &n->ni[e];
+        /* an idle one would only find its queue empty (a message wakes it) */
+        if (n->B - iv->count >= ni->need && (ni->cur >= 0 || ni->qhead >= 0))
             noc_bit_set(n->eactive, e);
     }
     /* the freed slot travels back upstream as a credit (credits_out) */
@@ -1370,9 +1372,12 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         ivs[ni->vc].owned = 0;
         ni->cur = -1;
         /* the next poll reads the queue head: with 10^5 messages queued it
-         * is rarely in cache */
+         * is rarely in cache; with none, there is no next poll (it would
+         * only find the queue empty) */
         if (ni->qhead >= 0)
             __builtin_prefetch(&n->msg[ni->qhead]);
+        else
+            noc_bit_clear(n->eactive, e);
     }
 }
 
