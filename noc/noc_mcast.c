@@ -150,6 +150,10 @@ void noc_mc_enter(noc_t *n, int r, noc_ivc_t *iv)
  * mask of branch indices; that count in *lag (-1: none allocated). */
 static uint32_t laggards(const noc_mcvc_t *m, int *lag)
 {
+    if (!m->copies) { /* nothing sent yet: every GO branch, at 0 */
+        *lag = m->gom ? 0 : -1;
+        return m->gom;
+    }
     int l = -1;
     uint32_t mask = 0;
     for (int i = 0; i < m->nbr; i++) {
@@ -241,12 +245,7 @@ static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t
 {
     noc_mcvc_t *m = mcvc(n, iv);
     int l;
-    if (!m->copies) { /* nothing sent yet: every GO branch is a laggard */
-        l = m->gom ? 0 : -1;
-        m->lagm = m->round_m = m->gom;
-    } else {
-        m->lagm = m->round_m = laggards(m, &l);
-    }
+    m->lagm = m->round_m = laggards(m, &l);
     refresh_view(n, r, port, vc, iv, t, l, first_ready(m), m->nva > 0);
 }
 
