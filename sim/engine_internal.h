@@ -90,11 +90,15 @@ struct Lane;
 
 // One tile transaction in flight (tile ops are non-blocking TLM transactions:
 // END_REQ when the tile grants them, BEGIN_RESP when their data is there).
-// Its payload carries its extension for the slot's life (slots live in
+// Its payload carries its command and extension for the slot's life (slots live in
 // heap-held streams and never move; set and cleared per op, the two library
 // calls were a visible cost, as they were for the tile's MVM payload).
 struct OpSlot {
-    OpSlot() { gp.set_extension(&ext); }
+    OpSlot()
+    {
+        gp.set_command(tlm::TLM_IGNORE_COMMAND); // a tile op moves no payload bytes
+        gp.set_extension(&ext);
+    }
     ~OpSlot() { gp.clear_extension(&ext); } // a member: the payload must not free it
     OpSlot(const OpSlot &) = delete;
     OpSlot &operator=(const OpSlot &) = delete;

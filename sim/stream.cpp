@@ -197,7 +197,6 @@ void Engine::issue(OpSlot &o, tile_op_t *ops, int n)
     o.ext.more_ops = ops + 1;
     o.ext.more_res = o.more_res.data();
     o.ext.owner = &o;
-    o.gp.set_command(tlm::TLM_IGNORE_COMMAND);
     l.in_op = true;
     l.op_start = sc_time_stamp().value();
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
