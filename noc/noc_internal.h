@@ -183,7 +183,9 @@ typedef struct noc_pkt {
     int32_t src, dst, flits, next;
     int32_t done;              /* its message's completion record, -1: one packet */
     int32_t di;                /* a multicast copy for one destination (ds = -1):
-                                  dst's index in its message's sorted dst (noc_mcm_t) */
+                                  dst's index in its message's sorted dst (noc_mcm_t);
+                                  0 as the source makes it, right for a packet ejected
+                                  whole (its message's only destination) */
     uint64_t tag;
     uint64_t t_create, t_inject;
     int16_t hops;
@@ -235,20 +237,6 @@ typedef struct noc_mcm {       /* a multicast message until every copy arrived *
     int32_t ds;                /* its set, referenced for the packets still to inject
                                   (ni_step), or -1 */
 } noc_mcm_t;
-
-/* The index of destination d in m's sorted dst (binary search). */
-static inline int noc_mcm_index(const noc_mcm_t *m, int d)
-{
-    int lo = 0, hi = m->ndst - 1;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (m->dst[mid] < d)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
 
 /* A VC replicating a multicast packet: one branch per output port. A branch
  * sends the packet's flits in order (sent); a flit leaves the buffer once

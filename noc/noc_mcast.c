@@ -259,6 +259,20 @@ void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready)
     }
 }
 
+/* The index of destination d in m's sorted dst (binary search). */
+static int mcm_index(const noc_mcm_t *m, int d)
+{
+    int lo = 0, hi = m->ndst - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (m->dst[mid] < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Branch bi gets output VC out_vc (ignored for a local port) at cycle t,
  * and its copy a packet record. */
 static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int out_vc,
@@ -275,7 +289,7 @@ static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int 
     c->dst = b->dst;
     c->ds = b->ds; /* the copy owns the set now */
     if (c->ds < 0) /* the copy for one destination: ejected there */
-        c->di = noc_mcm_index(&n->mcm[c->mc], c->dst);
+        c->di = mcm_index(&n->mcm[c->mc], c->dst);
     c->fin = 0;
     c->ejecting = 0;
     c->next = -1;
