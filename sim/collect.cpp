@@ -99,8 +99,11 @@ void Engine::collect(run_result_t *r)
             busy[c] += b[c];
         run_tile_t &rt = r->tiles[tn->gtile];
         rt.energy_j += tile_dyn * 1e-12 * scale;
+        // a tile that bounds the pipeline alone is busy every cycle: 1 (the
+        // measured period's rounding would make it 1 + 1e-16), as the classes
         rt.utilization = in[COMP_CROSSBAR] && period_cycles > 0
-                             ? (double)b[COMP_CROSSBAR] * per_inf / ((double)in[COMP_CROSSBAR] * period_cycles)
+                             ? std::min(1.0, (double)b[COMP_CROSSBAR] * per_inf /
+                                                 ((double)in[COMP_CROSSBAR] * period_cycles))
                              : 0;
         tile_counts_t cnt;
         tile_counts(tc, &cnt);
