@@ -346,6 +346,7 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
         uint64_t bank = (op->addr / t->bank_bytes) % (uint64_t)t->n_banks;
         res->end = now + stage_up(t, L + nb);
         res->occupancy = res->end - now;
+        res->resource = TILE_RES_BUFFER;
         t->bank_free[bank] = res->end;
         t->bus_free = res->end;
         t->st.bank_busy_cycles += L + nb;
@@ -366,6 +367,7 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
         break;
     }
     case TILE_OP_MVM:
+        res->resource = TILE_RES_CROSSBARS;
         if (t->mvm_fn(t->mvm_ctx, t, op, now, res))
             res->status = -1;
         break;
@@ -383,6 +385,7 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
         res->end = now + stage_up(t, L + occ - 1);
         *free_at = now + stage_up(t, occ);
         res->occupancy = stage_up(t, occ);
+        res->resource = TILE_RES_UNITS + (int)unit_kind(t, op->kind);
         /* energy: each lane in use draws its power (per lane) for the op */
         uint64_t used = v < cnt * lanes ? v : cnt * lanes;
         double e = u->cost.power_mw * (double)used * (double)(L + occ - 1) * cyc;

@@ -57,6 +57,12 @@ typedef struct tile_op {
     int frac_bits;
 } tile_op_t;
 
+/* What an op's occupancy holds (tile_result_t.resource): the crossbars, the
+ * buffer, or one kind of unit (TILE_RES_UNITS + arch_unit_kind_t). They work
+ * in parallel: an S+A unit's ADD overlaps an activation unit's ACT. */
+typedef enum { TILE_RES_CROSSBARS, TILE_RES_BUFFER, TILE_RES_UNITS } tile_resource_t;
+#define TILE_RESOURCES_ (TILE_RES_UNITS + UNIT_KIND_COUNT_)
+
 typedef struct tile_result {
     uint64_t tag;
     uint64_t seq;                 /* the request's number: tile_request calls so far */
@@ -65,6 +71,7 @@ typedef struct tile_result {
     uint64_t arrival, grant, end; /* tile cycles; end = data available */
     uint64_t occupancy;           /* cycles the op holds its resource (bank, crossbars,
                                      unit) from grant: what limits the next op's rate */
+    int resource;                 /* which one: tile_resource_t */
     double energy_pj;             /* dynamic energy of the op */
     int64_t clipped;              /* MVM: ADC-saturated conversions (functional) */
     int status;                   /* 0 ok, -1 bad op (err says why) */

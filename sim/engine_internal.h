@@ -178,10 +178,10 @@ struct Stream {
     std::vector<InPort *> port_of;
     std::vector<int32_t> dests_of; // a multicast SEND's destination list (+1; 0: not yet)
     int vfu_ce = -1;            // the CE whose vector unit runs its functions
-    // cycles its ops held each kind of resource: the crossbars (MVMs), the
-    // buffer (READ, WRITE), the units (the rest); they work in parallel, so
-    // the most held one bounds its rate
-    uint64_t occupancy[3] = {0, 0, 0};
+    // cycles its ops held each resource (tile_resource_t): the crossbars
+    // (MVMs), the buffer (READ, WRITE), each kind of unit (S+A, activation,
+    // pool, VFU); they work in parallel, so the most held one bounds its rate
+    uint64_t occupancy[TILE_RESOURCES_] = {};
     // its WRITEs count their positions' MACs: every stream that writes, but
     // of an LSTM's (one replica, every tile writing its part of each step)
     // only the first

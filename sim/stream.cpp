@@ -236,8 +236,7 @@ void Engine::op_done(OpSlot *o)
                  m->model->layers[s.layer].name + ": " + r.err);
         la.energy_pj += r.energy_pj;
         if (i == 0) // a group's CEs work in parallel: one occupancy
-            s.occupancy[op.kind == TILE_OP_MVM ? 0 : op.kind <= TILE_OP_WRITE ? 1 : 2] +=
-                r.occupancy;
+            s.occupancy[r.resource] += r.occupancy;
         if (inf == 0) {
             la.start = std::min(la.start, r.grant);
             la.end = std::max(la.end, r.end);

@@ -43,13 +43,14 @@ struct Run {
 
 // One elaboration per process: Check forks every test, so each may run once.
 void run(Run &x, const char *arch, const char *model, int batch,
-         std::vector<const char *> sets = {}, int period_window = kPeriodWindowDefault)
+         std::vector<const char *> sets = {}, int period_window = kPeriodWindowDefault,
+         replicate_policy_t replicate = REPLICATE_BALANCED)
 {
     imc_diag_t d;
     diag_init(&d);
     ck_assert_msg(arch_load(arch, sets.data(), (int)sets.size(), &x.a, &d) == 0, "%s", d.text);
     ck_assert_msg(model_load(model, &x.m, &d) == 0, "%s", d.text);
-    ck_assert_msg(compile_model(&x.a, &x.m, REPLICATE_BALANCED, &x.mp, &d) == 0, "%s", d.text);
+    ck_assert_msg(compile_model(&x.a, &x.m, replicate, &x.mp, &d) == 0, "%s", d.text);
     ck_assert_msg(tracegen_build(&x.mp, &x.layers, &d) == 0, "%s", d.text);
     imc_run_config cfg;
     cfg.batch = batch;
@@ -255,6 +256,14 @@ void check_invariants(Run &x, int batch)
     for (int i = 0; i < r.n_layers; i++)
         bound += r.layers[i].bound;
     ck_assert_int_eq(bound, 1);
+    // A layer's busy time is what one resource of one of its streams holds
+    // per inference; every inference does that work, so the steady state
+    // cannot beat it: busy <= period (within the period's jitter).
+    for (int i = 0; i < r.n_layers; i++) {
+        double busy_s = (double)r.layers[i].busy_cycles / (x.a.tech.clock_ghz * 1e9);
+        ck_assert_msg(busy_s <= (r.period_s + r.period_jitter_s) * (1 + 1e-9),
+                      "layer %s busy %g s > period %g s", x.m.layers[i].name, busy_s, r.period_s);
+    }
 }
 
 #define INVARIANT_TEST(name, arch, model, batch)                                          \
@@ -309,6 +318,29 @@ START_TEST(isaac_mlp_l4_window2_grows_at_the_limit)
 }
 END_TEST
 
+// A residual add whose ADD (the tile's S+A unit, a value a cycle) and ReLU
+// (two activation units) take 1,536 and 768 cycles a position, against the
+// convolutions' 1,920 (one MVM, 16 x 100 ns at 1.2 GHz), unreplicated: the
+// two units work in parallel, so the convolutions bound the pipeline and the
+// add's busy time is its ADD's, 256 positions x 1,536 cycles (counted as one
+// resource, the two units' 256 x 2,304 exceeded the period).
+START_TEST(isaac_add_units_in_parallel)
+{
+    Run x;
+    std::string model = std::string(std::getenv("IMC_SRC") ? std::getenv("IMC_SRC") : ".") +
+                        "/test/sim/addbound.yaml";
+    run(x, "isaac", model.c_str(), 2, {}, kPeriodWindowDefault, REPLICATE_NONE);
+    const run_result_t &r = x.r;
+    ck_assert_int_eq(r.n_layers, 3);
+    ck_assert_str_eq(r.layers[2].type, "add");
+    ck_assert_uint_eq(r.layers[0].busy_cycles, 256u * 1920u);
+    ck_assert_uint_eq(r.layers[2].busy_cycles, 256u * 1536u);
+    ck_assert(r.layers[0].bound && !r.layers[2].bound);
+    ck_assert(std::fabs(r.period_s - 256 * 1.6e-6) <= 0.01 * 256 * 1.6e-6);
+    check_invariants(x, 2);
+}
+END_TEST
+
 } // namespace
 
 int sc_main(int, char **)
@@ -325,6 +357,7 @@ int sc_main(int, char **)
     tcase_add_test(tc, isaac_mlp_l4_window8);
     tcase_add_test(tc, isaac_mlp_l4_window2_grows_at_the_limit);
     tcase_add_test(tc, isaac_vgg8_flits8);
+    tcase_add_test(tc, isaac_add_units_in_parallel);
     suite_add_tcase(s, tc);
     return check_run(s);
 }
