@@ -280,10 +280,17 @@ void run_write_summary(const run_result_t *r, FILE *f)
     double to_s = r->clock_ghz > 0 ? 1e-9 / r->clock_ghz : 0;
     for (int i = 0; i < r->n_layers; i++) {
         const run_layer_t *l = &r->layers[i];
+        char mark[96] = "";
+        if (l->bound && r->noc_bound_period_s > (double)l->busy_cycles * to_s)
+            /* its busiest port needs longer per inference than any layer */
+            snprintf(mark, sizeof mark, "  <- busiest layer; the NoC's busiest port needs %s",
+                     fmt_si(e, sizeof e, r->noc_bound_period_s, "s"));
+        else if (l->bound)
+            snprintf(mark, sizeof mark, "  <- bounds the pipeline");
         fprintf(f, "  %-20s %-14s %5d %9lld %12s %12s %12s%s\n", l->name, l->type, l->replication,
                 (long long)l->crossbars, fmt_si(a, sizeof a, (double)l->start_cycle * to_s, "s"),
                 fmt_si(b, sizeof b, (double)l->end_cycle * to_s, "s"),
-                fmt_si(c, sizeof c, (double)l->busy_cycles * to_s, "s"), l->bound ? "  <- bounds the pipeline" : "");
+                fmt_si(c, sizeof c, (double)l->busy_cycles * to_s, "s"), mark);
     }
 }
 
