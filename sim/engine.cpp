@@ -71,6 +71,7 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
     window_max_ = std::min(kPeriodWindowMax, kPeriodWindowGrowth * cfg.period_window);
     judged_ = std::max(cfg.batch, 4 * window_);
     inferences_ = std::max(cfg.batch, 4 * window_max_) + window_max_;
+    judged_max_ = inferences_ - window_max_;
     chips_ = std::max(1, m->chips_used);
     const int total_tiles = a->chip.tiles * a->chip.chips;
     node_of_.assign((size_t)total_tiles, nullptr);

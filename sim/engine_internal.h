@@ -182,6 +182,7 @@ struct Stream {
     // (MVMs), the buffer (READ, WRITE), each kind of unit (S+A, activation,
     // pool, VFU); they work in parallel, so the most held one bounds its rate
     uint64_t occupancy[TILE_RESOURCES_] = {};
+    uint64_t occupancy0[TILE_RESOURCES_] = {}; // of inference 0's ops: one inference's
     // its WRITEs count their positions' MACs: every stream that writes, but
     // of an LSTM's (one replica, every tile writing its part of each step)
     // only the first
@@ -327,6 +328,8 @@ class Engine : public sc_core::sc_module {
     int chips_;
     int inferences_;             // inferences the streams run (cut at the period's decision)
     int judged_;                 // completions the period may be judged on: [0, judged_)
+    int judged_max_;             // the most it may grow to (window_max_ more run behind)
+    uint64_t floor_cycles_ = 0;  // the most one stream holds one resource per inference
     int window_;                 // W: completion intervals per window (grows with jitter)
     int window_max_;             // the largest W the jitter may ask for
     AtInstantStart host_started_; // the latest inference the host started

@@ -120,7 +120,9 @@ uint64_t analytic_conversions(const Run &x)
 // through their first and last, with 2 D / W more than 5 % of the mean: then
 // W doubles (up to 8 x --period-window) and the rule goes on, as it does when
 // no window agreed by the last one judged (4 W - 1, or the batch's last) with
-// such a jitter; else that last one, not converged.
+// such a jitter; else that last one, not converged. A window more than
+// kPeriodFloorSlack below the busiest layer's busy time does not converge:
+// the next completion is judged too (up to max(batch, 4 x the largest W)).
 void check_period_rule(const run_result_t &r, int batch, int window)
 {
     const int K = r.inferences, W_max = std::min(256, 8 * window);
@@ -135,7 +137,12 @@ void check_period_rule(const run_result_t &r, int batch, int window)
             d = std::max(d, std::fabs(c[j] - (c[i - 2 * W] + (j - (i - 2 * W)) * (c[i] - c[i - 2 * W]) / (2 * W))));
         return 2 * d / W;
     };
-    bool agree = false, steady = false;
+    // the floor: no steady state is faster than the busiest layer's busy time
+    double floor_s = 0;
+    for (int i = 0; i < r.n_layers; i++)
+        floor_s = std::max(floor_s, (double)r.layers[i].busy_cycles / (r.clock_ghz * 1e9));
+    const int judged_max = std::max(batch, 4 * W_max);
+    bool agree = false, steady = false, fast = false;
     for (;; k++) {
         ck_assert_int_lt(k, K);
         if (k < 2 * W)
@@ -147,12 +154,18 @@ void check_period_rule(const run_result_t &r, int batch, int window)
             judged = std::max(judged, 4 * W);
             continue;
         }
-        if ((agree && steady) || k + 1 >= judged)
-            break;
+        fast = mean(k) < (1 - kPeriodFloorSlack) * floor_s;
+        if (!(agree && steady && !fast) && k + 1 < judged)
+            continue;
+        if (fast && judged < judged_max) { // a window of the fill's slack
+            judged = k + 2;
+            continue;
+        }
+        break;
     }
     ck_assert_int_ge(K, std::max(batch, k + 1));
     ck_assert_int_eq(r.period_window, W);
-    ck_assert_int_eq(r.steady, agree && steady ? 1 : -1);
+    ck_assert_int_eq(r.steady, agree && steady && !fast ? 1 : -1);
     ck_assert_msg(std::fabs(r.period_s - mean(k)) <= 1e-9 * mean(k), "period %g s, rule %g s (k %d)",
                   r.period_s, mean(k), k);
     ck_assert_msg(std::fabs(r.period_jitter_s - jitter(k)) <= 1e-9 * mean(k),
@@ -229,14 +242,15 @@ void check_invariants(Run &x, int batch)
                   "latency %llu < critical path %g", (unsigned long long)r.latency_cycles,
                   critical_path_cycles(x));
     // The period is at least the slowest layer's MVM steps x one MVM time
-    // (ISAAC's bound: a replica computes one position per MVM time).
+    // (ISAAC's bound: a replica computes one position per MVM time), but for
+    // what a window's jitter may take off it (kPeriodFloorSlack, engine.h).
     double mvm_s = (double)x.a.derived.input_cycles * x.a.derived.slice_ns * 1e-9;
     int64_t steps = 0;
     for (int i = 0; i < x.m.n_layers; i++)
         if (x.mp.layers[i].crossbars)
             steps = std::max<int64_t>(steps, (x.mp.layers[i].positions + x.mp.layers[i].replication - 1) /
                                                  x.mp.layers[i].replication);
-    ck_assert_msg(r.period_s >= steps * mvm_s * (1 - 1e-9), "period %g s < %lld steps x %g s",
+    ck_assert_msg(r.period_s >= steps * mvm_s * (1 - kPeriodFloorSlack), "period %g s < %lld steps x %g s",
                   r.period_s, (long long)steps, mvm_s);
     // Throughput never exceeds the peak of `arch show` (x chips used).
     arch_rollup_t ru;
@@ -258,10 +272,13 @@ void check_invariants(Run &x, int batch)
     ck_assert_int_eq(bound, 1);
     // A layer's busy time is what one resource of one of its streams holds
     // per inference; every inference does that work, so the steady state
-    // cannot beat it: busy <= period (within the period's jitter).
+    // cannot beat it: busy <= period, but for what a window's jitter may take
+    // off it (kPeriodFloorSlack: the engine judges on while a window is
+    // further below; a run that gave up, its last window, within its jitter).
     for (int i = 0; i < r.n_layers; i++) {
         double busy_s = (double)r.layers[i].busy_cycles / (x.a.tech.clock_ghz * 1e9);
-        ck_assert_msg(busy_s <= (r.period_s + r.period_jitter_s) * (1 + 1e-9),
+        double allow = r.steady > 0 ? 0 : r.period_jitter_s;
+        ck_assert_msg((1 - kPeriodFloorSlack) * busy_s <= (r.period_s + allow) * (1 + 1e-9),
                       "layer %s busy %g s > period %g s", x.m.layers[i].name, busy_s, r.period_s);
     }
 }
@@ -318,6 +335,20 @@ START_TEST(isaac_mlp_l4_window2_grows_at_the_limit)
 }
 END_TEST
 
+// Two chips: conv2's busiest replica holds its crossbars 122 x 1.6 us per
+// inference, and the pipeline's first 45 or so completions come 193.7 us
+// apart while the fill's slack lasts; a window of them is no steady state
+// (the period read 193.74 us from 12 inferences before the floor).
+START_TEST(isaac_alexnet_2chips_floor)
+{
+    Run x;
+    run(x, "isaac", "alexnet", 2, {"chip.chips=2"});
+    ck_assert_int_eq(x.r.steady, 1);
+    ck_assert_int_gt(x.r.inferences, 12);
+    check_invariants(x, 2);
+}
+END_TEST
+
 // A residual add whose ADD (the tile's S+A unit, a value a cycle) and ReLU
 // (two activation units) take 1,536 and 768 cycles a position, against the
 // convolutions' 1,920 (one MVM, 16 x 100 ns at 1.2 GHz), unreplicated: the
@@ -358,6 +389,7 @@ int sc_main(int, char **)
     tcase_add_test(tc, isaac_mlp_l4_window2_grows_at_the_limit);
     tcase_add_test(tc, isaac_vgg8_flits8);
     tcase_add_test(tc, isaac_add_units_in_parallel);
+    tcase_add_test(tc, isaac_alexnet_2chips_floor);
     suite_add_tcase(s, tc);
     return check_run(s);
 }
