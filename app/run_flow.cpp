@@ -68,7 +68,9 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
                         "it agrees with the W before within 2 % (default 4; judged on up\n"
                         "to 4 W inferences when the batch is smaller, W more run behind\n"
                         "them; W doubles, up to 8 x, while the completions' jitter could\n"
-                        "move the mean by more than 5 %; docs/run.md)"));
+                        "move the mean by more than 5 %; a mean more than 0.5 % below the\n"
+                        "busiest resource's time per inference is the fill's slack, and\n"
+                        "judging goes on; docs/run.md)"));
     if (!multi_arch) {
         t.push_back(OPT_STRING(0, "traces", &ra.traces, "DIR",
                                "run the traces written by 'imcsim compile -o DIR' instead of\n"
