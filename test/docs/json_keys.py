@@ -10,7 +10,8 @@ that section, every other key anywhere in the doc as `key`, `parent.key`,
 inside a `{a,b}` group, under a `parent.*` wildcard, or as a `prefix_<name>`
 template; the run's CSV headers in the lines that list them. Prints each key it cannot find and
 exits 1 if there is one (a field added without its documentation).
-`functional` (docs/functional.md) needs a data set and is not run here.
+With IMC_FUNC_DATA set (the digits fixture of test/func), a functional run
+of the digits CNN is checked too, against docs/functional.md.
 """
 import json
 import os
@@ -115,6 +116,16 @@ def main():
              "trace stats --json: "),
             ("noc.md", out("noc", "--json"), "noc --json: "),
         ]
+        data = os.environ.get("IMC_FUNC_DATA")
+        if data:
+            func_json = os.path.join(tmp, "func.json")
+            subprocess.run([imcsim, "run", "--arch", "isaac", "--model",
+                            os.path.join(data, "cnn.onnx"), "--functional", "--data",
+                            os.path.join(data, "digits_test.imcd"), "--limit", "20", "--quiet",
+                            "--json", func_json], check=True)
+            cases.append(("functional.md",
+                          {"functional": json.load(open(func_json, encoding="utf-8"))["functional"]},
+                          "run --functional: "))
         for doc, obj, prefix in cases:
             k, m = check(os.path.join(docs, doc), obj, prefix)
             n += k
