@@ -205,7 +205,7 @@ void Engine::collect(run_result_t *r)
     std::vector<uint64_t> lbusy((size_t)nl, 0);
     for (auto &s : streams_)
         for (uint64_t o : s->occupancy)
-            lbusy[(size_t)s->layer] = std::max(lbusy[(size_t)s->layer], o / (uint64_t)K);
+            lbusy[(size_t)s->layer] = std::max(lbusy[(size_t)s->layer], o); // one inference's
     int bound = 0;
     for (int l = 0; l < nl; l++) {
         const layer_t &L = m->model->layers[l];

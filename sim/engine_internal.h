@@ -178,11 +178,11 @@ struct Stream {
     std::vector<InPort *> port_of;
     std::vector<int32_t> dests_of; // a multicast SEND's destination list (+1; 0: not yet)
     int vfu_ce = -1;            // the CE whose vector unit runs its functions
-    // cycles its ops held each resource (tile_resource_t): the crossbars
-    // (MVMs), the buffer (READ, WRITE), each kind of unit (S+A, activation,
-    // pool, VFU); they work in parallel, so the most held one bounds its rate
+    // cycles inference 0's ops held each resource (tile_resource_t): the
+    // crossbars (MVMs), the buffer (READ, WRITE), each kind of unit (S+A,
+    // activation, pool, VFU); they work in parallel, so the most held one
+    // bounds its rate. Every inference's ops are the same, and so is this.
     uint64_t occupancy[TILE_RESOURCES_] = {};
-    uint64_t occupancy0[TILE_RESOURCES_] = {}; // of inference 0's ops: one inference's
     // its WRITEs count their positions' MACs: every stream that writes, but
     // of an LSTM's (one replica, every tile writing its part of each step)
     // only the first

@@ -235,11 +235,8 @@ void Engine::op_done(OpSlot *o)
             fail("tile " + std::to_string(s.node->gtile) + ", layer " +
                  m->model->layers[s.layer].name + ": " + r.err);
         la.energy_pj += r.energy_pj;
-        if (i == 0) { // a group's CEs work in parallel: one occupancy
-            s.occupancy[r.resource] += r.occupancy;
-            if (inf == 0) // every inference does the same: the period's floor
-                floor_cycles_ = std::max(floor_cycles_, s.occupancy0[r.resource] += r.occupancy);
-        }
+        if (i == 0 && inf == 0) // a group's CEs work in parallel: one occupancy
+            floor_cycles_ = std::max(floor_cycles_, s.occupancy[r.resource] += r.occupancy);
         if (inf == 0) {
             la.start = std::min(la.start, r.grant);
             la.end = std::max(la.end, r.end);
