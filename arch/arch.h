@@ -252,7 +252,8 @@ typedef struct arch_precision {
 typedef struct arch_derived {
     int slices_per_weight;         /* weight_bits / bits_per_cell (x2 if differential) */
     int weights_per_crossbar_row;  /* logical weights held in one row */
-    int input_cycles;              /* act_bits / input_bits_per_cycle */
+    int input_cycles;              /* input slices of an MVM (act_bits / input_bits_per_cycle;
+                                      signed: the sign bit in a slice of its own) */
     int lossless_adc_bits;         /* with the encoding's saving applied */
     int routers;
     int64_t crossbars_per_chip;

@@ -347,7 +347,11 @@ int arch_check(arch_ctx_t *c)
     arch_derived_t *dv = &a->derived;
     dv->slices_per_weight = slices;
     dv->weights_per_crossbar_row = cols / slices;
-    dv->input_cycles = pr->act_bits / pr->input_bits_per_cycle;
+    /* The input slices a CE applies (components/ce.c ce_input_slices(), tested
+     * equal): signed inputs give the sign bit a slice of its own. */
+    const int ipc = pr->input_bits_per_cycle;
+    dv->input_cycles = pr->signed_inputs ? (pr->act_bits - 1 + ipc - 1) / ipc + 1
+                                         : pr->act_bits / ipc;
     dv->lossless_adc_bits = arch_lossless_bits(a);
     dv->routers = (int)routers;
     dv->crossbars_per_chip = (int64_t)a->chip.tiles * a->tile.ces * a->ce.crossbars;

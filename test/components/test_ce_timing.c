@@ -8,9 +8,46 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arch_load.h"
 #include "ce.h"
 #include "fixtures.h"
 #include "tile.h"
+
+/* The architecture's derived input_cycles (arch show's MVM time and peak)
+ * is the count of input slices the CE applies: the sign bit of signed
+ * inputs a slice of its own (16 bits in 2-bit slices: 9), checked through
+ * the CE's own reads of a full MVM. */
+START_TEST(derived_input_cycles_are_the_ce_slices)
+{
+    static const int ipcs[] = {1, 2, 4, 8}, bits[] = {8, 16};
+    for (int sg = 0; sg < 2; sg++)
+        for (int i = 0; i < 4; i++)
+            for (int b = 0; b < 2; b++) {
+                char s1[48], s2[48], s3[48], s4[48];
+                snprintf(s1, sizeof s1, "precision.input_bits_per_cycle=%d", ipcs[i]);
+                snprintf(s2, sizeof s2, "dac.bits=%d", ipcs[i]);
+                snprintf(s3, sizeof s3, "precision.act_bits=%d", bits[b]);
+                snprintf(s4, sizeof s4, "precision.signed_inputs=%s", sg ? "true" : "false");
+                const char *sets[] = {s1, s2, s3, s4};
+                imc_diag_t d;
+                diag_init(&d);
+                arch_t a;
+                ck_assert_msg(!arch_load("isaac", sets, 4, &a, &d), "%s", d.text ? d.text : "");
+                diag_free(&d);
+                const int slices = ce_input_slices(bits[b], ipcs[i], sg, NULL, NULL, NULL);
+                ck_assert_int_eq(a.derived.input_cycles, slices);
+                ce_t ce;
+                ce_init(&ce, &a);
+                ce_req_t r = {1, 128, 128, bits[b], sg, 0, 0};
+                ce_timing_t t;
+                ce_mvm_timing(&ce, &r, &t);
+                ck_assert_uint_eq(t.reads, (unsigned)slices);
+                ce_free(&ce);
+            }
+    /* the hand count of the case that differed */
+    ck_assert_int_eq(ce_input_slices(16, 2, 1, NULL, NULL, NULL), 9);
+}
+END_TEST
 
 /* ISAAC: 128x128 crossbar, 16-bit inputs at 1 bit per 100 ns read: 16
  * crossbar cycles = 1.6 us. 1.2 GHz tile clock: 100 ns = 120 cycles. */
@@ -331,6 +368,7 @@ int main(void)
     Suite *s = suite_create("ce_timing");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, isaac_one_crossbar_mvm_is_16_cycles);
+    tcase_add_test(tc, derived_input_cycles_are_the_ce_slices);
     tcase_add_test(tc, isaac_conversions_per_mac);
     tcase_add_test(tc, isaac_ima_stage_is_22_cycles);
     tcase_add_test(tc, puma_mvmu_op_within_10_percent);
