@@ -182,6 +182,9 @@ void noc_fairness_probe(noc_t *n, int on);
 void noc_fairness(const noc_t *n, noc_fairness_t *f);
 /* Flits waiting in endpoint e's source queue. */
 uint64_t noc_source_queued_flits(const noc_t *n, int e);
+/* Flits endpoint e's source has sent into its router's injection port (since
+ * creation or the last noc_stats_reset). */
+uint64_t noc_source_flits(const noc_t *n, int e);
 
 /* ---- statistics (counted since creation or the last noc_stats_reset) ---- */
 typedef struct noc_stats {
@@ -221,7 +224,8 @@ int64_t noc_port_flits(const noc_t *n, int r, int port);
 /* Link loads without simulation (noc_load.c): flits per router output port
  * (numbered as noc_port_flits; then port 4 + C + l: endpoint l's injection
  * channel into the router) of messages added along their dimension-order
- * routes (multicast: the tree, each branch once). NULL on odd_even routing
+ * routes (multicast: the tree, each branch once; without chip.noc.multicast a
+ * copy per destination, as the network sends it). NULL on odd_even routing
  * (with a message in d) or out of memory. */
 typedef struct noc_load noc_load_t;
 /* 1 when the routing has fixed routes to load (not the adaptive odd_even). */

@@ -64,6 +64,11 @@ static void count(noc_load_t *l, int r, int port, uint64_t flits)
 void noc_load_add(noc_load_t *l, int src, const int *dst, int n, uint64_t flits)
 {
     const int C = (l->ports - NOC_NET_PORTS) / 2, kx = l->c.kx, ky = l->c.ky;
+    if (n > 1 && !l->c.multicast) { /* the network sends a copy per destination */
+        for (int k = 0; k < n; k++)
+            noc_load_add(l, src, &dst[k], 1, flits);
+        return;
+    }
     if (++l->message == 0) { /* the stamps wrapped: start them over */
         for (size_t i = 0; i < (size_t)l->routers * (size_t)l->ports; i++)
             l->stamp[i] = 0;

@@ -1365,6 +1365,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
               n->bmask, n->cfg.multicast);
     n->in_network++;
     n->st.flits_injected++;
+    ni->injected++;
     ni->queued_flits--;
     n->queued_flits--;
     n->last_progress = t;
@@ -1609,8 +1610,12 @@ void noc_stats_reset(noc_t *n)
             n->rt[r].busy_since = n->now;
         memset(n->rt[r].port_flits, 0, sizeof n->rt[r].port_flits);
     }
+    for (int e = 0; e < n->E; e++)
+        n->ni[e].injected = 0;
     n->stats_start = n->now;
 }
+
+uint64_t noc_source_flits(const noc_t *n, int e) { return n->ni[e].injected; }
 
 int64_t noc_port_flits(const noc_t *n, int r, int p)
 {

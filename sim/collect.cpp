@@ -125,7 +125,7 @@ void Engine::collect(run_result_t *r)
     // routers: flits through their crossbars per port and cycle; links:
     // flits per link and cycle (work per inference over the period)
     double router_busy = 0, routers = 0, link_flits = 0, links = 0;
-    uint64_t busiest = 0; // flits through the busiest router output (link or ejection)
+    uint64_t busiest = 0; // flits through the busiest port (link, ejection or injection)
     for (auto &n : nocs_) {
         n->catch_up();
         noc_t *core = n->core();
@@ -152,6 +152,8 @@ void Engine::collect(run_result_t *r)
                 }
             }
         }
+        for (int e = 0; e < noc_endpoints(core); e++) // a source sends 1 flit a cycle
+            busiest = std::max(busiest, noc_source_flits(core, e));
     }
     r->noc_busiest_port_flits = (double)busiest * per_inf;
     r->noc_bound_period_s = r->noc_busiest_port_flits * noc_cycle_s;
