@@ -222,6 +222,7 @@ typedef struct arch_noc {
 
 typedef struct arch_offchip {
     int links;
+    int gateways;                  /* NoC endpoints the links attach to (placement.c) */
     double bandwidth_gbps;         /* per link, GB/s */
     double latency_ns;
     double energy_pj_per_bit;
@@ -296,6 +297,19 @@ static inline const arch_unit_t *arch_unit_of(const arch_t *a, arch_unit_kind_t 
 /* The NoC endpoint of a chip's tile (0 .. chip.tiles-1), by chip.band_rows
  * (placement.c). Endpoint e is at router e / concentration, routers row-major. */
 int arch_tile_endpoint(const arch_t *a, int tile);
+/* A chip's off-chip gateways (chip.offchip.gateways, at least 1; 0 there is
+ * one per link, or the most that divide the links and fit the grid's edge and
+ * the tiles; placement.c): gateway g's endpoint, the gateway whose endpoint is `endpoint` (-1: none),
+ * how many routers the grid's edge has (the most gateways it holds), and the
+ * gateway a flow between chips takes out of its sender's chip and into its
+ * receiver's: (src_tile + dst_tile) mod gateways, global tile numbers, dst_tile
+ * -1 for the host (counted as 0). One flow keeps one path; many flows spread
+ * over the links, as a router's hash of the flow spreads them. */
+int arch_gateways(const arch_t *a);
+int arch_gateway_endpoint(const arch_t *a, int g);
+int arch_endpoint_gateway(const arch_t *a, int endpoint);
+int arch_edge_routers(const arch_t *a);
+int arch_flow_gateway(const arch_t *a, int src_tile, int dst_tile);
 
 #ifdef __cplusplus
 }

@@ -242,6 +242,27 @@ int arch_check(arch_ctx_t *c)
                a->chip.tiles, a->chip.grid_x, a->chip.grid_y, a->chip.noc.concentration,
                (long long)cap);
 
+    const arch_noc_t *nc = &a->chip.noc;
+    if (nc->sw_alloc_delay + nc->st_delay + nc->link_latency < 1)
+        report(c, 0, KEYS("chip.noc.sw_alloc_delay", "chip.noc.st_delay", "chip.noc.link_latency"),
+               "chip.noc.sw_alloc_delay + st_delay + link_latency = 0 (expected at least 1 "
+               "cycle: a flit cannot reach the next router in the cycle it is granted)");
+
+    const int gw = arch_gateways(a);
+    if (routers > 0 && gw > arch_edge_routers(a))
+        report(c, 0, KEYS("chip.offchip.gateways", "chip.grid_x", "chip.grid_y"),
+               "chip.offchip.gateways = %d, but the %dx%d router grid has %d routers on its "
+               "edge (expected at most one gateway per edge router)",
+               gw, a->chip.grid_x, a->chip.grid_y, arch_edge_routers(a));
+    else if (gw > a->chip.tiles)
+        report(c, 0, KEYS("chip.offchip.gateways", "chip.tiles"),
+               "chip.offchip.gateways = %d exceeds chip.tiles = %d (expected at most one "
+               "gateway per tile's endpoint)", gw, a->chip.tiles);
+    if (a->chip.offchip.links > 0 && a->chip.offchip.links % gw)
+        report(c, 0, KEYS("chip.offchip.gateways", "chip.offchip.links"),
+               "chip.offchip.links = %d cannot be split evenly over chip.offchip.gateways = %d "
+               "(expected a divisor of the links)", a->chip.offchip.links, gw);
+
     if (a->chip.noc.multicast && a->chip.noc.routing == ROUTE_ODD_EVEN)
         report(c, 0, KEYS("chip.noc.multicast", "chip.noc.routing"),
                "chip.noc.multicast = true with chip.noc.routing = odd_even (expected routing "

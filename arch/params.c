@@ -208,8 +208,8 @@ static const arch_param_t table[] = {
        "other tile components counted for power/area: [{name, count, power_mw, leakage_mw, area_mm2}]"),
 
     PI("chip.tiles", chip.tiles, "", 1, 1 << 20, "16", "tiles per chip"),
-    PI("chip.grid_x", chip.grid_x, "", 1, 4096, "2", "routers along x"),
-    PI("chip.grid_y", chip.grid_y, "", 1, 4096, "2", "routers along y"),
+    PI("chip.grid_x", chip.grid_x, "", 1, 256, "2", "routers along x (the NoC's limit)"),
+    PI("chip.grid_y", chip.grid_y, "", 1, 256, "2", "routers along y (the NoC's limit)"),
     PI("chip.band_rows", chip.band_rows, "", 0, 4096, "0",
        "placement: the compiler's tiles fill bands of this many router rows column by column, "
        "so a layer's output leaves through as many parallel links (0: router rows in order)"),
@@ -273,6 +273,10 @@ static const arch_param_t table[] = {
        MAXD, 0, "0", "router crossbar energy per flit"),
     PI("chip.offchip.links", chip.offchip.links, "", 0, 1024, "4",
        "off-chip links (0 only when nothing crosses them: one chip, host_io preloaded)"),
+    PI("chip.offchip.gateways", chip.offchip.gateways, "", 0, 1024, "1",
+       "NoC endpoints the off-chip links attach to, spread round the chip's edge; the "
+       "links are split evenly among them (docs/run.md, \"Chips and the host\"); 0: one "
+       "per link, or the most that divide the links and fit the edge's routers and the tiles"),
     PD("chip.offchip.bandwidth_gbps", chip.offchip.bandwidth_gbps, "GB/s", 0, 1e6, 0, "6.4",
        "bandwidth of one off-chip link (0 only when nothing crosses it)"),
     PD("chip.offchip.latency_ns", chip.offchip.latency_ns, "ns", 0, MAXNS, 0, "0",

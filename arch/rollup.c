@@ -141,11 +141,11 @@ void arch_rollup_print(const arch_t *a, const arch_rollup_t *r, FILE *f)
 {
     const arch_derived_t *dv = &a->derived;
     fprintf(f, "architecture %s (%s)\n", a->name, a->source);
-    fprintf(f, "hierarchy: %d chip(s) > %d tiles (%s %dx%d routers, %d tiles/router) > "
-               "%d CEs/tile > %d crossbars/CE\n",
+    fprintf(f, "hierarchy: %d chip(s) > %d tiles (%s %dx%d routers, %d tiles/router, %d "
+               "off-chip gateway%s) > %d CEs/tile > %d crossbars/CE\n",
             a->chip.chips, a->chip.tiles, arch_topology_name(a->chip.noc.topology),
-            a->chip.grid_x, a->chip.grid_y, a->chip.noc.concentration, a->tile.ces,
-            a->ce.crossbars);
+            a->chip.grid_x, a->chip.grid_y, a->chip.noc.concentration, arch_gateways(a),
+            arch_gateways(a) > 1 ? "s" : "", a->tile.ces, a->ce.crossbars);
     fprintf(f, "crossbar: %dx%d (+%d unit cols), %d bits/cell, %s; weights %d bits = %d "
                "slices, %d weights/row; inputs %d bits in %d cycles of %d bits\n",
             a->crossbar.rows, a->crossbar.cols, a->crossbar.unit_cols,
@@ -239,6 +239,7 @@ void arch_rollup_json(const arch_t *a, const arch_rollup_t *r, FILE *f)
     jw_num(&w, "slice_ns", a->derived.slice_ns);
     jw_num(&w, "mvm_latency_ns", a->derived.mvm_latency_ns);
     jw_num(&w, "macs_per_mvm", r->macs_per_mvm);
+    jw_int(&w, "gateways", arch_gateways(a));
     jw_obj_end(&w);
 
     jw_obj_begin(&w, "adc");

@@ -170,9 +170,9 @@ void Engine::collect(run_result_t *r)
     const arch_offchip_t &oc = a->chip.offchip;
     dyn_pj[COMP_OFFCHIP] += (double)offchip_bytes_ * 8 * oc.energy_pj_per_bit;
     dyn_pj[COMP_HOST_IO] += (double)(host_bytes_in_ + host_bytes_out_) * 8 * oc.energy_pj_per_bit;
-    double link_busy_s = 0; // a chip's links are busy while either direction is
-    for (int c = 0; c < chips_; c++)
-        link_busy_s += (double)std::max(out_links_[(size_t)c].busy_ps, in_links_[(size_t)c].busy_ps) * 1e-12;
+    double link_busy_s = 0; // a gateway's links are busy while either direction is
+    for (size_t i = 0; i < out_links_.size(); i++)
+        link_busy_s += (double)std::max(out_links_[i].busy_ps, in_links_[i].busy_ps) * 1e-12 / gateways_;
     double offchip_transfer_j = 0;
     if (oc.power_scope == OFFCHIP_ALWAYS)
         r->static_w_by_class[COMP_OFFCHIP_STATIC] = oc.power_w * chips_;

@@ -6,7 +6,8 @@
 // crossbars, DACs, ADCs, S+A) and the input ports of its streams; its streams
 // (stream.cpp) issue tile ops as non-blocking TLM transactions and messages
 // as TLM transactions on the NoC. Data for another chip or the host goes to
-// the chip's gateway endpoint (0) and over the off-chip link (offchip.cpp).
+// one of the chip's gateway endpoints and over its off-chip links
+// (offchip.cpp; a chip has chip.offchip.gateways of them, arch/placement.c).
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -75,9 +76,19 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
     chips_ = std::max(1, m->chips_used);
     const int total_tiles = a->chip.tiles * a->chip.chips;
     node_of_.assign((size_t)total_tiles, nullptr);
-    tile_at_.assign((size_t)a->chip.tiles, 0);
-    for (int t = 0; t < a->chip.tiles; t++)
-        tile_at_[(size_t)arch_tile_endpoint(a, t)] = t;
+    const size_t endpoints = (size_t)a->chip.grid_x * (size_t)a->chip.grid_y *
+                             (size_t)std::max(1, a->chip.noc.concentration);
+    tile_at_.assign(endpoints, 0);
+    for (int t = 0; t < a->chip.tiles; t++) {
+        tile_ep_.push_back(arch_tile_endpoint(a, t));
+        tile_at_[(size_t)tile_ep_.back()] = t;
+    }
+    gateways_ = arch_gateways(a);
+    gateway_at_.assign(endpoints, -1);
+    for (int g = 0; g < gateways_; g++) {
+        gateway_ep_.push_back(arch_gateway_endpoint(a, g));
+        gateway_at_[(size_t)gateway_ep_.back()] = g;
+    }
 
     // Tiles with work, in increasing order (deterministic elaboration).
     std::vector<char> used((size_t)total_tiles, 0);
@@ -103,7 +114,7 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
         std::vector<int> eps;
         for (int t = 0; t < a->chip.tiles; t++)
             if (used[(size_t)(c * a->chip.tiles + t)])
-                eps.push_back(arch_tile_endpoint(a, t)); // its sockets
+                eps.push_back(ep_of(t)); // its sockets
         std::string nn = "noc" + std::to_string(c);
         nocs_.emplace_back(new noc_sc(nn.c_str(), nc, noc_period, eps));
         nocs_.back()->on_deliver = [this, c](int, tlm::tlm_generic_payload &gp) {
@@ -146,12 +157,14 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
     }
     build_ports();
     setup_host();
-    out_links_ = std::vector<Link>((size_t)chips_);
-    in_links_ = std::vector<Link>((size_t)chips_);
-    for (int c = 0; c < chips_; c++) {
-        sc_spawn(sc_bind(&Engine::link_thread, this, c, false), ("out_link" + std::to_string(c)).c_str());
-        sc_spawn(sc_bind(&Engine::link_thread, this, c, true), ("in_link" + std::to_string(c)).c_str());
-    }
+    out_links_ = std::vector<Link>(link_of(chips_, 0));
+    in_links_ = std::vector<Link>(link_of(chips_, 0));
+    for (int c = 0; c < chips_; c++)
+        for (int g = 0; g < gateways_; g++) {
+            const std::string at = std::to_string(c) + (gateways_ > 1 ? "_" + std::to_string(g) : "");
+            sc_spawn(sc_bind(&Engine::link_thread, this, c, g, false), ("out_link" + at).c_str());
+            sc_spawn(sc_bind(&Engine::link_thread, this, c, g, true), ("in_link" + at).c_str());
+        }
     sc_spawn(sc_bind(&Engine::host_input, this), "host");
     SC_HAS_PROCESS(Engine);
     SC_METHOD(runnable);
@@ -236,7 +249,6 @@ void Engine::send(TileNode *from, PktHdr h, uint64_t bits, uint64_t order)
         return;
     }
     const int pf = std::max(1, a->chip.noc.packet_flits);
-    const int tpc = a->chip.tiles;
     std::vector<int> tiles; // distinct destination tiles (-1: the host)
     if (h.group >= 0) {
         for (const Dest &d : dests_[(size_t)h.group])
@@ -251,7 +263,7 @@ void Engine::send(TileNode *from, PktHdr h, uint64_t bits, uint64_t order)
         if (t == from->gtile)
             arrive(from->gtile, h); // stays in the tile: no network
         else if (t >= 0 && chip_of(a, t) == from->chip)
-            same.push_back(arch_tile_endpoint(a, t % tpc));
+            same.push_back(ep_of(t));
         else
             other[t < 0 ? -1 : chip_of(a, t)].push_back(t);
     }
@@ -261,19 +273,21 @@ void Engine::send(TileNode *from, PktHdr h, uint64_t bits, uint64_t order)
     for (auto &kv : other) {
         PktHdr g = h;
         g.final_tile = kv.second[0]; // routes it to its chip; the list names the tiles
-        if (from->endpoint == 0) {   // the tile at the gateway
-            link_push(from->chip, false, g, (flits * fb + 7) / 8, order);
+        const int gw = arch_flow_gateway(a, from->gtile, g.final_tile);
+        if (from->endpoint == gateway_ep_[(size_t)gw]) { // the tile at the gateway
+            link_push(from->chip, gw, false, g, (flits * fb + 7) / 8, order);
             continue;
         }
         // The gateway takes a message for another chip packet by packet:
         // the off-chip link streams them as they come.
-        noc_message(*nocs_[(size_t)from->chip], &from->net_out, from->endpoint, {0}, g, flits,
-                    pf, order, true, SC_ZERO_TIME, from->pkt_gp);
+        noc_message(*nocs_[(size_t)from->chip], &from->net_out, from->endpoint,
+                    {gateway_ep_[(size_t)gw]}, g, flits, pf, order, true, SC_ZERO_TIME,
+                    from->pkt_gp);
     }
 }
 
 // A delivery at one of chip's endpoints: a message for a tile there, or one
-// leaving through the gateway (endpoint 0) for another chip or the host.
+// leaving through a gateway for another chip or the host.
 void Engine::gateway_arrive(int chip, tlm::tlm_generic_payload &gp)
 {
     PktHdr h;
@@ -290,8 +304,14 @@ void Engine::gateway_arrive(int chip, tlm::tlm_generic_payload &gp)
         h.values = 0;
     }
     if (h.final_tile < 0 || chip_of(a, h.final_tile) != chip) { // leaving the chip
+        const int gw = ext->dst >= 0 && (size_t)ext->dst < gateway_at_.size() ? gateway_at_[(size_t)ext->dst] : -1;
+        if (gw < 0) {
+            fail("a message for another chip reached endpoint " + std::to_string(ext->dst) +
+                 ", which is no gateway");
+            return;
+        }
         const uint64_t fb = (uint64_t)a->chip.noc.flit_bits;
-        link_push(chip, false, h, (flits * fb + 7) / 8, UINT64_MAX); // the NoC delivers in a fixed order
+        link_push(chip, gw, false, h, (flits * fb + 7) / 8, UINT64_MAX); // the NoC delivers in a fixed order
         return;
     }
     if (h.counts)
@@ -343,52 +363,53 @@ void Engine::arrive(int tile, const PktHdr &h)
     }
 }
 
-// From chip's gateway to the message's tiles on that chip, at time `at`, for
-// `link` (2 x its chip + 1 if inbound).
-void Engine::deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_time &at,
-                                  int link)
+// From chip's gateway gw to the message's tiles on that chip, at time `at`,
+// for `link` (2 x link_of() + 1 if inbound).
+void Engine::deliver_from_gateway(int chip, int gw, const PktHdr &h, uint64_t flits,
+                                  const sc_time &at, int link)
 {
+    const int gw_ep = gateway_ep_[(size_t)gw];
     std::vector<int> eps;
     if (h.group < 0)
-        eps.push_back(arch_tile_endpoint(a, h.final_tile % a->chip.tiles));
+        eps.push_back(ep_of(h.final_tile));
     else
         for (const Dest &d : dests_[(size_t)h.group]) {
-            const int e = arch_tile_endpoint(a, d.tile % a->chip.tiles);
+            const int e = ep_of(d.tile);
             if (chip_of(a, d.tile) == chip && (eps.empty() || eps.back() != e))
                 eps.push_back(e);
         }
     const sc_time now = sc_time_stamp();
     std::vector<int> noc_eps;
     for (int e : eps) {
-        if (e != 0) {
+        if (e != gw_ep) {
             noc_eps.push_back(e);
             continue;
         }
         if (at > now) // the tile at the gateway itself
             wait(at - now);
         if (h.counts)
-            arrive(chip * a->chip.tiles + tile_at_[0], h);
+            arrive(chip * a->chip.tiles + tile_at_[(size_t)gw_ep], h);
     }
     if (noc_eps.empty())
         return;
     const sc_time t = sc_time_stamp();
     const sc_time delay = at > t ? at - t : SC_ZERO_TIME;
     const int pf = std::max(1, a->chip.noc.packet_flits);
-    tlm::tlm_generic_payload &gp = (h.group >= 0 ? in_links_ : out_links_)[(size_t)chip].gp;
+    tlm::tlm_generic_payload &gp = (h.group >= 0 ? in_links_ : out_links_)[link_of(chip, gw)].gp;
     // Messages of one cycle at the gateway go in link order (each link's in
     // its FIFO order): with one key for all links, SystemC's order of the
     // link threads decided which went first.
     const uint64_t order = (1ull << 32) + (uint64_t)link;
-    if (send_input_row(chip, h, pf, order, delay, gp))
+    if (send_input_row(chip, gw, h, pf, order, delay, gp))
         return;
-    noc_message(*nocs_[(size_t)chip], nullptr, 0, noc_eps, h, flits, pf, order, false, delay, gp);
+    noc_message(*nocs_[(size_t)chip], nullptr, gw_ep, noc_eps, h, flits, pf, order, false, delay, gp);
 }
 
-// A row of the network input from chip's gateway to its takers on chip but
+// A row of the network input from chip's gateway gw to its takers on chip but
 // the gateway's own tile (which had it already): cut into the segments of
 // columns the tiles take, each one multicast to its takers
 // (sim/input_rows.h). False for other messages.
-bool Engine::send_input_row(int chip, const PktHdr &h, int pf, uint64_t order,
+bool Engine::send_input_row(int chip, int gw, const PktHdr &h, int pf, uint64_t order,
                             const sc_time &delay, tlm::tlm_generic_payload &gp)
 {
     if (h.kind != PKT_DATA || h.producer != -1 || h.group < 0)
@@ -396,20 +417,21 @@ bool Engine::send_input_row(int chip, const PktHdr &h, int pf, uint64_t order,
     std::vector<int> idx;
     std::vector<uint64_t> v;
     for (const Dest &d : dests_[(size_t)h.group]) {
-        if (chip_of(a, d.tile) != chip || arch_tile_endpoint(a, d.tile % a->chip.tiles) == 0)
+        if (chip_of(a, d.tile) != chip ||
+            ep_of(d.tile) == gateway_ep_[(size_t)gw])
             continue;
         idx.push_back(host_dest_of_.at({d.consumer, d.tile}));
         v.push_back(d.values);
     }
     struct Ctx {
         Engine *e;
-        int chip;
+        int chip, gw_ep;
         const PktHdr &h;
         int pf;
         uint64_t order;
         const sc_time &delay;
         tlm::tlm_generic_payload &gp;
-    } ctx{this, chip, h, pf, order, delay, gp};
+    } ctx{this, chip, gateway_ep_[(size_t)gw], h, pf, order, delay, gp};
     auto emit = [](void *p, const input_part_t *parts, int n, uint64_t values) {
         Ctx &c = *static_cast<Ctx *>(p);
         Engine &e = *c.e;
@@ -418,7 +440,7 @@ bool Engine::send_input_row(int chip, const PktHdr &h, int pf, uint64_t order,
         for (int i = 0; i < n; i++) {
             const input_dest_t &d = e.host_dests_[(size_t)parts[i].dest];
             list.push_back(Dest{(int32_t)d.tile, d.layer, parts[i].values});
-            const int ep = arch_tile_endpoint(e.a, (int)(d.tile % (uint32_t)e.a->chip.tiles));
+            const int ep = e.ep_of((int)d.tile);
             if (std::find(to.begin(), to.end(), ep) == to.end())
                 to.push_back(ep);
         }
@@ -427,7 +449,7 @@ bool Engine::send_input_row(int chip, const PktHdr &h, int pf, uint64_t order,
         g.consumer = list[0].consumer;
         g.values = list[0].values;
         g.group = e.dest_list(list);
-        noc_message(*e.nocs_[(size_t)c.chip], nullptr, 0, to, g,
+        noc_message(*e.nocs_[(size_t)c.chip], nullptr, c.gw_ep, to, g,
                     e.flits_of(values * (uint64_t)e.host_bits_), c.pf, c.order, false, c.delay,
                     c.gp);
     };

@@ -263,7 +263,8 @@ class Engine : public sc_core::sc_module {
     void gateway_arrive(int chip, tlm::tlm_generic_payload &gp);
 
     // ---- offchip.cpp
-    void link_push(int chip, bool inbound, const PktHdr &h, uint64_t bytes, uint64_t order);
+    // onto gateway gw's outbound (to other chips and the host) or inbound link
+    void link_push(int chip, int gw, bool inbound, const PktHdr &h, uint64_t bytes, uint64_t order);
     void host_arrive(const PktHdr &h);
     void inference_done(int inf);                // the host has all its outputs
     void judge_period(int k);                    // inference k done: has the period converged?
@@ -312,12 +313,13 @@ class Engine : public sc_core::sc_module {
         uint64_t bytes = 0, busy_ps = 0;
         tlm::tlm_generic_payload gp;
     };
-    void link_thread(int chip, bool inbound);
+    void link_thread(int chip, int gw, bool inbound);
+    size_t link_of(int chip, int gw) const { return (size_t)chip * (size_t)gateways_ + (size_t)gw; }
     void host_input();
     void setup_host();
-    void deliver_from_gateway(int chip, const PktHdr &h, uint64_t flits, const sc_core::sc_time &at,
-                              int link);
-    bool send_input_row(int chip, const PktHdr &h, int pf, uint64_t order,
+    void deliver_from_gateway(int chip, int gw, const PktHdr &h, uint64_t flits,
+                              const sc_core::sc_time &at, int link);
+    bool send_input_row(int chip, int gw, const PktHdr &h, int pf, uint64_t order,
                         const sc_core::sc_time &delay, tlm::tlm_generic_payload &gp);
     uint64_t flits_of(uint64_t bits) const; // of a message on the NoC
     // collect.cpp helpers
@@ -346,11 +348,16 @@ class Engine : public sc_core::sc_module {
     std::vector<std::unique_ptr<TileNode>> nodes_;
     std::vector<TileNode *> node_of_;
     std::vector<int> tile_at_; // a chip's tile at each NoC endpoint (chip.noc.placement)
+    std::vector<int> tile_ep_; // the NoC endpoint of each tile of a chip (arch_tile_endpoint)
+    int ep_of(int gtile) const { return tile_ep_[(size_t)(gtile % a->chip.tiles)]; }
+    int gateways_ = 1;              // a chip's off-chip gateways (chip.offchip.gateways)
+    std::vector<int> gateway_ep_;   // gateway g's NoC endpoint
+    std::vector<int> gateway_at_;   // the gateway at each NoC endpoint, or -1
     std::vector<std::unique_ptr<Stream>> streams_;
     std::vector<Lane *> runq_;
     std::vector<Lane *> running_; // the delta's lanes being run (runq_'s capacity, kept)
     sc_core::sc_event run_ev_;
-    std::vector<Link> out_links_, in_links_;
+    std::vector<Link> out_links_, in_links_; // per chip and gateway: link_of()
     // multicast destination lists, by id (sorted by tile)
     std::vector<std::vector<Dest>> dests_;
     std::map<std::vector<Dest>, int32_t> dests_id_;

@@ -29,8 +29,9 @@ static uint64_t flits_of(const net_t *n, uint64_t bits)
 }
 
 /* A message from global tile src to the global tiles dst[0..k): the tiles on
- * src's chip directly, the others through the gateway (endpoint 0) of src's
- * chip and of theirs. */
+ * src's chip directly; to each other chip one message through the gateway of
+ * its flow (arch_flow_gateway() of src and its first tile there) on src's
+ * chip and on theirs (sim/engine.cpp send()). */
 static void message(net_t *n, int src, const int *dst, int k, uint64_t flits)
 {
     const int T = n->a->chip.tiles, sc = src / T;
@@ -48,28 +49,34 @@ static void message(net_t *n, int src, const int *dst, int k, uint64_t flits)
         noc_load_add(n->chip[sc], from, n->ep, m, flits);
     if (!far)
         return;
-    const int gw = 0;
-    noc_load_add(n->chip[sc], from, &gw, 1, flits);
     for (int c = 0; c < n->chips; c++) {
         if (c == sc)
             continue;
         m = 0;
+        int first = -1; /* its smallest tile there, as the engine's sorted list */
         for (int i = 0; i < k; i++)
-            if (dst[i] / T == c)
+            if (dst[i] / T == c) {
+                if (first < 0 || dst[i] < first)
+                    first = dst[i];
                 n->ep[m++] = arch_tile_endpoint(n->a, dst[i] % T);
-        if (m)
-            noc_load_add(n->chip[c], gw, n->ep, m, flits);
+            }
+        if (!m)
+            continue;
+        const int gw = arch_gateway_endpoint(n->a, arch_flow_gateway(n->a, src, first));
+        noc_load_add(n->chip[sc], from, &gw, 1, flits);
+        noc_load_add(n->chip[c], gw, n->ep, m, flits);
     }
 }
 
 /* The host's input, row by row, as the engine sends it (sim/offchip.cpp,
- * sim/engine.cpp): per chip and row, from the chip's gateway to the tiles
+ * sim/engine.cpp): per chip and row y, from the chip's gateway y mod
+ * gateways to the tiles
  * that take it; the segments of a row that several tiles take as one
  * multicast each (input_rows.h), or the whole row when one tile on the
  * chip takes it. */
 typedef struct row_load {
     net_t *n;
-    int chip;
+    int chip, gw; /* gw: the gateway's endpoint */
     int bits;
     const input_dest_t *dests;
 } row_load_t;
@@ -77,7 +84,7 @@ typedef struct row_load {
 static void row_message(void *ctx, const input_part_t *parts, int k, uint64_t values)
 {
     row_load_t *rl = ctx;
-    const int T = rl->n->a->chip.tiles, gw = 0;
+    const int T = rl->n->a->chip.tiles;
     int e = 0;
     for (int i = 0; i < k; i++) {
         int ep = arch_tile_endpoint(rl->n->a, (int)(rl->dests[parts[i].dest].tile % (uint32_t)T));
@@ -87,7 +94,7 @@ static void row_message(void *ctx, const input_part_t *parts, int k, uint64_t va
         if (!seen)
             rl->n->ep[e++] = ep;
     }
-    noc_load_add(rl->n->chip[rl->chip], gw, rl->n->ep, e,
+    noc_load_add(rl->n->chip[rl->chip], rl->gw, rl->n->ep, e,
                  flits_of(rl->n, values * (uint64_t)rl->bits));
 }
 
@@ -95,12 +102,12 @@ static int host_input(net_t *n, const mapping_t *m, const trace_layer_t *layers)
 {
     const model_t *md = m->model;
     const arch_t *a = n->a;
-    const int T = a->chip.tiles, gw = 0;
+    const int T = a->chip.tiles;
     const input_dest_t *d = n->in;
     const size_t nd = n->n_in;
     int *idx = malloc((nd + 1) * sizeof *idx), rc = 0;
     uint64_t *v = malloc((nd + 1) * sizeof *v);
-    row_load_t rl = {n, 0, 1, d};
+    row_load_t rl = {n, 0, 0, 1, d};
     for (size_t i = 0; i < nd; i++)
         rl.bits = layers[d[i].layer].act_bits > rl.bits ? layers[d[i].layer].act_bits : rl.bits;
     const uint64_t row_bits = (uint64_t)(md->in_w > 0 ? md->in_w : 1) *
@@ -108,7 +115,9 @@ static int host_input(net_t *n, const mapping_t *m, const trace_layer_t *layers)
     for (int c = 0; idx && v && c < n->chips && !rc; c++) {
         rl.chip = c;
         for (int64_t y = 0; y < (md->in_h > 0 ? md->in_h : 1) && !rc; y++) {
+            const int gw = arch_gateway_endpoint(a, (int)(y % arch_gateways(a)));
             int k = 0, on_chip = 0;
+            rl.gw = gw;
             for (size_t i = 0; i < nd; i++) {
                 const uint64_t r = input_row_values(md, &d[i], y);
                 if ((int)(d[i].tile / (uint32_t)T) != c || !r)
@@ -139,7 +148,7 @@ static void add_layer(net_t *n, const trace_layer_t *TL)
 {
     int *dst = n->dst;
     const arch_t *a = n->a;
-    const int T = a->chip.tiles, gw = 0;
+    const int T = a->chip.tiles;
     for (uint32_t s = 0; s < TL->n_streams; s++) {
         const trace_stream_t *ts = &TL->streams[s];
         const int src = (int)ts->tile;
@@ -150,6 +159,7 @@ static void add_layer(net_t *n, const trace_layer_t *TL)
                 message(n, src, &t, 1, flits_of(n, (uint64_t)q->b * 8));
             } else if (q->op == TR_SEND && q->a == TRACE_HOST) {
                 /* to the host: over the NoC to the gateway, unless it stays put */
+                const int gw = arch_gateway_endpoint(a, arch_flow_gateway(a, src, -1));
                 if (a->chip.offchip.host_io != HOST_IO_PRELOADED)
                     noc_load_add(n->chip[src / T], arch_tile_endpoint(a, src % T), &gw, 1,
                                  flits_of(n, (uint64_t)q->b * (uint64_t)TL->act_bits));
@@ -275,14 +285,18 @@ void estimate_noc_port_name(const estimate_t *e, const arch_t *a, char *buf, siz
     }
     int x = e->noc_router % kx, y = e->noc_router / kx;
     const int C = a->chip.noc.concentration > 0 ? a->chip.noc.concentration : 1;
-    if (e->noc_port < 4)
+    if (e->noc_port < 4) {
         snprintf(buf, n, "chip %d router (%d, %d) %s port", e->noc_chip, x, y, net[e->noc_port]);
-    else if (e->noc_port < 4 + C)
-        snprintf(buf, n, "chip %d router (%d, %d) ejection to endpoint %d%s", e->noc_chip, x, y,
-                 e->noc_router * C + e->noc_port - 4,
-                 e->noc_router * C + e->noc_port - 4 ? "" : " (the gateway)");
-    else
-        snprintf(buf, n, "chip %d router (%d, %d) injection from endpoint %d%s", e->noc_chip, x,
-                 y, e->noc_router * C + e->noc_port - 4 - C,
-                 e->noc_router * C + e->noc_port - 4 - C ? "" : " (the gateway)");
+        return;
+    }
+    const int eject = e->noc_port < 4 + C;
+    const int ep = e->noc_router * C + e->noc_port - 4 - (eject ? 0 : C);
+    const int g = arch_endpoint_gateway(a, ep);
+    char gw[32] = "";
+    if (g >= 0 && arch_gateways(a) > 1)
+        snprintf(gw, sizeof gw, " (gateway %d)", g);
+    else if (g >= 0)
+        snprintf(gw, sizeof gw, " (the gateway)");
+    snprintf(buf, n, "chip %d router (%d, %d) %s endpoint %d%s", e->noc_chip, x, y,
+             eject ? "ejection to" : "injection from", ep, gw);
 }

@@ -1,7 +1,11 @@
-// Off-chip links and the host (docs/run.md, "Chips and the host"). Each chip
-// has an outbound link (to other chips and the host) and an inbound one (from
-// the host), each a FIFO server of offchip.links x bandwidth_gbps with
-// latency_ns. The host streams every inference's input in, row by row, to the
+// Off-chip links and the host (docs/run.md, "Chips and the host"). Each of a
+// chip's gateways (chip.offchip.gateways, arch/placement.c) has an outbound
+// link (to other chips and the host) and an inbound one (from the host), each
+// a FIFO server of its share of the links (offchip.links / gateways x
+// bandwidth_gbps) with latency_ns. A message for another chip leaves and
+// enters by the gateway of its flow (arch_flow_gateway(): the chips' gateways
+// of one index are joined by a switch). The host streams every
+// inference's input in, row by row (row y by gateway y mod gateways), to the
 // tiles that wait for it (paced by their input buffers), and collects the
 // network's outputs; an inference is done when the host has all of them.
 #include <algorithm>
@@ -14,9 +18,10 @@ using namespace sc_core;
 
 namespace imc_run {
 
-void Engine::link_push(int chip, bool inbound, const PktHdr &h, uint64_t bytes, uint64_t order)
+void Engine::link_push(int chip, int gw, bool inbound, const PktHdr &h, uint64_t bytes,
+                       uint64_t order)
 {
-    Link &L = (inbound ? in_links_ : out_links_)[(size_t)chip];
+    Link &L = (inbound ? in_links_ : out_links_)[link_of(chip, gw)];
     const sc_time now = sc_time_stamp();
     auto it = L.q.end();
     while (it != L.q.begin() && std::prev(it)->at == now && std::prev(it)->order > order)
@@ -25,13 +30,13 @@ void Engine::link_push(int chip, bool inbound, const PktHdr &h, uint64_t bytes, 
     L.ev.notify(SC_ZERO_TIME);
 }
 
-void Engine::link_thread(int chip, bool inbound)
+void Engine::link_thread(int chip, int gw, bool inbound)
 {
-    Link &L = (inbound ? in_links_ : out_links_)[(size_t)chip];
+    Link &L = (inbound ? in_links_ : out_links_)[link_of(chip, gw)];
     const arch_offchip_t &oc = a->chip.offchip;
-    const double bytes_per_ns = oc.bandwidth_gbps * std::max(1, oc.links);
+    const double bytes_per_ns = oc.bandwidth_gbps * std::max(1, oc.links) / gateways_;
     const sc_time ps(1, SC_PS), latency(oc.latency_ns * 1000.0, SC_PS);
-    const int link = 2 * chip + (inbound ? 1 : 0); // its order at a gateway
+    const int link = 2 * (int)link_of(chip, gw) + (inbound ? 1 : 0); // its order at a gateway
     for (;;) {
         while (L.q.empty())
             wait(L.ev);
@@ -67,7 +72,7 @@ void Engine::link_thread(int chip, bool inbound)
             // a check: the links' order of one instant must not count
             if (cfg.perturb_order && perturb_hash((uint64_t)link, L.bytes) % 3 == 0)
                 wait(SC_ZERO_TIME);
-            deliver_from_gateway(inbound ? chip : chip_of(a, h.final_tile), h,
+            deliver_from_gateway(inbound ? chip : chip_of(a, h.final_tile), gw, h,
                                  flits_of(item.bytes * 8), at, link);
         }
     }
@@ -169,7 +174,7 @@ void Engine::host_input()
                 PktHdr h{d0.tile, PKT_DATA, d0.consumer, -1, inf, 1, -1, 0, d0.values};
                 if (kv.second.size() > 1)
                     h.group = dest_list(kv.second);
-                link_push(kv.first, true, h, row_bytes, order++);
+                link_push(kv.first, (int)(y % gateways_), true, h, row_bytes, order++);
             }
         }
     }

@@ -496,13 +496,13 @@ END_TEST
 /* Placement by hand (arch/placement.c): 3x4 routers, 2 tiles each, bands of
  * 2 router rows filled column by column: routers in placement order (0,0),
  * (0,1), (1,0), (1,1), (2,0), (2,1), then (0,2), (0,3), ...; slot s is port
- * s % 2 of the (s / 2)-th; the last tile takes slot 0 (the gateway's
- * endpoint), tile t slot t + 1; endpoint = (y * 3 + x) * 2 + port. */
+ * s % 2 of the (s / 2)-th; with one gateway the last tile takes slot 0 (the
+ * gateway's endpoint), tile t slot t + 1; endpoint = (y * 3 + x) * 2 + port. */
 START_TEST(placement_by_hand)
 {
     const char *sets[] = {"chip.grid_x=3", "chip.grid_y=4", "chip.noc.concentration=2",
-                          "chip.tiles=24", "chip.band_rows=2"};
-    ck_assert_int_eq(load("isaac", sets, 5), 0);
+                          "chip.tiles=24", "chip.band_rows=2", "chip.offchip.gateways=1"};
+    ck_assert_int_eq(load("isaac", sets, 6), 0);
     ck_assert_int_eq(arch_tile_endpoint(&A, 23), 0);  /* slot 0: router (0,0) port 0 */
     ck_assert_int_eq(arch_tile_endpoint(&A, 0), 1);   /* slot 1: router (0,0) port 1 */
     ck_assert_int_eq(arch_tile_endpoint(&A, 1), 6);   /* slot 2: router (0,1) = 3, port 0 */
@@ -516,11 +516,63 @@ START_TEST(placement_by_hand)
         ck_assert_int_eq(seen[e]++, 0);
     }
     const char *rows[] = {"chip.grid_x=3", "chip.grid_y=4", "chip.noc.concentration=2",
-                          "chip.tiles=24", "chip.band_rows=0"};
-    ck_assert_int_eq(load("isaac", rows, 5), 0);
+                          "chip.tiles=24", "chip.band_rows=0", "chip.offchip.gateways=1"};
+    ck_assert_int_eq(load("isaac", rows, 6), 0);
     for (int t = 0; t < 23; t++) /* row by row: slot order is endpoint order */
         ck_assert_int_eq(arch_tile_endpoint(&A, t), t + 1);
     ck_assert_int_eq(arch_tile_endpoint(&A, 23), 0);
+}
+END_TEST
+
+/* Four gateways by hand on the same grid (bands of 2): the edge's 10 routers
+ * clockwise from (0,0) are (0,0) (1,0) (2,0) (2,1) (2,2) (2,3) (1,3) (0,3)
+ * (0,2) (0,1); gateway g takes the first slot of the (10 g / 4)-th: (0,0),
+ * (2,0), (2,3), (0,3), placement orders 0, 4, 11, 7, so slots 0, 8, 22, 14
+ * and endpoints 0, 4, 22, 18. Tile 23 - g shares gateway g's; tile t < 20
+ * takes the t-th of the other slots: 1..7, 9..13, 15..21, 23. */
+START_TEST(placement_with_gateways_by_hand)
+{
+    const char *sets[] = {"chip.grid_x=3", "chip.grid_y=4", "chip.noc.concentration=2",
+                          "chip.tiles=24", "chip.band_rows=2", "chip.offchip.gateways=0"};
+    ck_assert_int_eq(load("isaac", sets, 6), 0);
+    ck_assert_int_eq(arch_gateways(&A), 4); /* 0: one per link (4 links) */
+    const int gw_ep[] = {0, 4, 22, 18};
+    for (int g = 0; g < 4; g++) {
+        ck_assert_int_eq(arch_gateway_endpoint(&A, g), gw_ep[g]);
+        ck_assert_int_eq(arch_endpoint_gateway(&A, gw_ep[g]), g);
+        ck_assert_int_eq(arch_tile_endpoint(&A, 23 - g), gw_ep[g]);
+    }
+    ck_assert_int_eq(arch_endpoint_gateway(&A, 1), -1);
+    ck_assert_int_eq(arch_tile_endpoint(&A, 0), 1);   /* slot 1: router (0,0) port 1 */
+    ck_assert_int_eq(arch_tile_endpoint(&A, 7), 5);   /* slot 9: router (2,0) port 1 */
+    ck_assert_int_eq(arch_tile_endpoint(&A, 12), 19); /* slot 15: router (0,3) port 1 */
+    ck_assert_int_eq(arch_tile_endpoint(&A, 19), 23); /* slot 23: router (2,3) port 1 */
+    int seen[24] = {0};
+    for (int t = 0; t < 24; t++) { /* a permutation of the endpoints */
+        int e = arch_tile_endpoint(&A, t);
+        ck_assert(e >= 0 && e < 24);
+        ck_assert_int_eq(seen[e]++, 0);
+    }
+    /* a flow's gateway: (sender + first receiving tile) mod 4; the host counts 0 */
+    ck_assert_int_eq(arch_flow_gateway(&A, 30, 45), 3);
+    ck_assert_int_eq(arch_flow_gateway(&A, 30, -1), 2);
+    /* 0 on grids too small for one per link: the most that divide the links */
+    const char *line[] = {"chip.grid_x=2", "chip.grid_y=1", "chip.noc.concentration=1",
+                          "chip.tiles=2", "chip.noc.topology=mesh", "chip.offchip.gateways=0"};
+    ck_assert_int_eq(load("isaac", line, 6), 0);
+    ck_assert_int_eq(arch_gateways(&A), 2); /* 2 edge routers, 4 links */
+    const char *six[] = {"chip.offchip.links=6", "chip.grid_x=2", "chip.grid_y=2",
+                         "chip.tiles=16", "chip.offchip.gateways=0"};
+    ck_assert_int_eq(load("isaac", six, 5), 0);
+    ck_assert_int_eq(arch_gateways(&A), 3); /* 4 edge routers: 3 divides 6 */
+    /* an explicit count must fit: named with what limits it */
+    const char *many[] = {"chip.grid_x=2", "chip.grid_y=2", "chip.tiles=16",
+                          "chip.offchip.gateways=5"};
+    ck_assert_int_ne(load("isaac", many, 4), 0);
+    ck_assert_ptr_nonnull(strstr(D.text, "chip.offchip.gateways = 5, but the 2x2 router grid has 4"));
+    const char *odd[] = {"chip.offchip.gateways=3"};
+    ck_assert_int_ne(load("isaac", odd, 1), 0);
+    ck_assert_ptr_nonnull(strstr(D.text, "chip.offchip.links = 4 cannot be split evenly"));
 }
 END_TEST
 
@@ -534,6 +586,24 @@ START_TEST(multicast_refuses_odd_even)
         strstr(D.text, "chip.noc.multicast = true with chip.noc.routing = odd_even"));
     const char *unicast[] = {"chip.noc.routing=odd_even", "chip.noc.multicast=false"};
     ck_assert_int_eq(load("isaac", unicast, 2), 0);
+}
+END_TEST
+
+/* What the NoC refuses when it is built, the arch refuses when it is loaded
+ * (file:line:col or --set), naming the parameters: a grid beyond its 256
+ * routers per dimension, and a flit that would reach the next router in the
+ * cycle it is granted. */
+START_TEST(noc_limits_checked_at_load)
+{
+    const char *big[] = {"chip.grid_x=257", "chip.grid_y=1", "chip.tiles=1028"};
+    ck_assert_int_ne(load("isaac", big, 3), 0);
+    ck_assert_ptr_nonnull(strstr(D.text, "chip.grid_x"));
+    ck_assert_ptr_nonnull(strstr(D.text, "256"));
+    const char *zero[] = {"chip.noc.sw_alloc_delay=0", "chip.noc.st_delay=0",
+                          "chip.noc.link_latency=0"};
+    ck_assert_int_ne(load("isaac", zero, 3), 0);
+    ck_assert_ptr_nonnull(strstr(D.text, "chip.noc.sw_alloc_delay + st_delay + link_latency = 0"));
+    ck_assert_int_eq(load("isaac", zero, 2), 0); /* a link cycle is enough */
 }
 END_TEST
 
@@ -563,6 +633,8 @@ int main(void)
     tcase_add_test(tc, leakage_split);
     tcase_add_test(tc, differential_doubles_slices);
     tcase_add_test(tc, placement_by_hand);
+    tcase_add_test(tc, placement_with_gateways_by_hand);
+    tcase_add_test(tc, noc_limits_checked_at_load);
     tcase_add_test(tc, multicast_refuses_odd_even);
     suite_add_tcase(s, tc);
     return check_run(s);
