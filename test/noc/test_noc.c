@@ -663,8 +663,8 @@ START_TEST(bad_flags_exit_2_with_message)
         {"--routing westfirst", "(expected one of {xy, yx, west_first, odd_even}; did you mean "
                                 "'west_first'?)"},
         {"--rate 1.5", "imcsim noc: error: --rate '1.5' (expected a number in 0..1)"},
-        {"--k 0", "imcsim noc: error: --k '0' (expected an integer in [1, 4096])"},
-        {"--k 300", "imcsim noc: error: grid 300x300 out of range (expected 1..256"},
+        {"--k 0", "imcsim noc: error: --k '0' (expected an integer in [1, 256])"},
+        {"--k 300", "imcsim noc: error: --k '300' (expected an integer in [1, 256])"},
         {"--vcs two", "imcsim noc: error: --vcs 'two' (expected an integer in [1, 64])"},
         {"--set chip.noc.vcs=65", "--set chip.noc.vcs=65 '65' (expected an integer in [1, 64])"},
         {"--set chip.noc.vsc=4", "unknown key 'chip.noc.vsc' (expected chip.noc.*, chip.grid_x or "
