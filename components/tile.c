@@ -333,6 +333,7 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
     res->arrival = p->arrival;
     res->grant = now;
     res->end = now;
+    res->shared = 0;
     if (!op_valid(t, op, res->err, sizeof res->err)) {
         res->status = -1;
         return;
@@ -347,6 +348,7 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
         res->end = now + stage_up(t, L + nb);
         res->occupancy = res->end - now;
         res->resource = TILE_RES_BUFFER;
+        res->shared = nb; /* the next op's bus beats start nb later at least (ready_at) */
         t->bank_free[bank] = res->end;
         t->bus_free = res->end;
         t->st.bank_busy_cycles += L + nb;
@@ -386,6 +388,7 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
         *free_at = now + stage_up(t, occ);
         res->occupancy = stage_up(t, occ);
         res->resource = TILE_RES_UNITS + (int)unit_kind(t, op->kind);
+        res->shared = unit_kind(t, op->kind) == UNIT_VFU ? 0 : res->occupancy; /* a CE's own */
         /* energy: each lane in use draws its power (per lane) for the op */
         uint64_t used = v < cnt * lanes ? v : cnt * lanes;
         double e = u->cost.power_mw * (double)used * (double)(L + occ - 1) * cyc;

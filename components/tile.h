@@ -72,6 +72,11 @@ typedef struct tile_result {
     uint64_t occupancy;           /* cycles the op holds its resource (bank, crossbars,
                                      unit) from grant: what limits the next op's rate */
     int resource;                 /* which one: tile_resource_t */
+    uint64_t shared;              /* cycles it holds what the tile's streams share: the
+                                     bus's beats of a READ/WRITE, a unit op's occupancy of
+                                     the tile's units of its kind; 0 for an MVM or a VFU op
+                                     (a CE's own); their sum over an inference bounds the
+                                     period */
     double energy_pj;             /* dynamic energy of the op */
     int64_t clipped;              /* MVM: ADC-saturated conversions (functional) */
     int status;                   /* 0 ok, -1 bad op (err says why) */

@@ -36,6 +36,7 @@ void Engine::collect(run_result_t *r)
     r->period_window = window_;
     r->period_intervals = period_end_ - period_from_;
     r->period_jitter_s = period_jitter_ps_ * 1e-12;
+    r->period_floor_s = (double)floor_cycles_ * clk_.ps * 1e-12;
     r->completions_s = (double *)malloc((size_t)K * sizeof *r->completions_s);
     for (int i = 0; i < K; i++)
         r->completions_s[i] = (double)inf_done_ps_[(size_t)i] * 1e-12;

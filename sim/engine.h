@@ -23,10 +23,7 @@ constexpr int kPeriodWindowMax = RUN_PERIOD_WINDOW_MAX;
 // --period-window (docs/run.md, "Results").
 constexpr double kPeriodJitterMax = 0.05;
 constexpr int kPeriodWindowGrowth = 8;
-// A window's mean more than this below the busiest resource's time per
-// inference (a stream's crossbars, buffer or unit) is no steady state but the
-// slack the fill built up being used: judging goes on (docs/run.md).
-constexpr double kPeriodFloorSlack = 0.005;
+constexpr double kPeriodFloorSlack = RUN_PERIOD_FLOOR_SLACK;
 
 struct imc_run_config {
     int batch = 1;

@@ -208,6 +208,7 @@ class TileNode : public sc_core::sc_module {
     tlm_utils::simple_initiator_socket<TileNode> net_out;
     tlm_utils::simple_target_socket<TileNode> net_in;
     int gtile, chip, endpoint;
+    uint64_t shared[TILE_RESOURCES_] = {}; // inference 0's cycles on what its streams share
     tlm::tlm_generic_payload pkt_gp; // reused for every message sent (the NoC copies it)
 
     TileNode(sc_core::sc_module_name n, Engine *e, const arch_t *a, int gtile);
@@ -331,7 +332,8 @@ class Engine : public sc_core::sc_module {
     int inferences_;             // inferences the streams run (cut at the period's decision)
     int judged_;                 // completions the period may be judged on: [0, judged_)
     int judged_max_;             // the most it may grow to (window_max_ more run behind)
-    uint64_t floor_cycles_ = 0;  // the most one stream holds one resource per inference
+    uint64_t floor_cycles_ = 0;  // the most one stream holds one resource, or one tile its
+                                 // bus or a unit kind, per inference
     int window_;                 // W: completion intervals per window (grows with jitter)
     int window_max_;             // the largest W the jitter may ask for
     AtInstantStart host_started_; // the latest inference the host started

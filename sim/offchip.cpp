@@ -290,14 +290,21 @@ void Engine::judge_period(int k)
 // (the last window alone reads a slow drift of the rate as it was then).
 // The batch's last W inferences, with nothing behind them, finish faster
 // than the steady state: they are left out, and the batch runs as it is
-// (its total_s is that of the batch alone).
+// (its total_s is that of the batch alone). A mean below the floor is no
+// steady state (a producer that ran ahead, by as many inferences as its
+// consumer's buffer holds, left its consumer alone on a shared bus): the
+// converged window stands then.
 void Engine::extend_period()
 {
     const int last = cfg.batch - 1 - window_;
     if (converged_ <= 0 || last <= period_end_)
         return;
     const int n = last - period_from_;
-    period_ps_ = ((double)inf_done_ps_[(size_t)last] - (double)inf_done_ps_[(size_t)period_from_]) / n;
+    const double mean =
+        ((double)inf_done_ps_[(size_t)last] - (double)inf_done_ps_[(size_t)period_from_]) / n;
+    if (mean < (1 - kPeriodFloorSlack) * (double)floor_cycles_ * clk_.ps)
+        return;
+    period_ps_ = mean;
     period_jitter_ps_ = 2 * line_deviation_ps(period_from_, last) / n;
     period_end_ = last;
 }

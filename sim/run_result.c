@@ -86,6 +86,7 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_int(&w, "period_window", r->period_window);
     jw_int(&w, "period_intervals", r->period_intervals);
     jw_num(&w, "period_jitter_s", r->period_jitter_s);
+    jw_num(&w, "period_floor_s", r->period_floor_s);
     jw_obj_begin(&w, "period_intervals_s");
     jw_num(&w, "min", r->period_min_s);
     jw_num(&w, "max", r->period_max_s);
@@ -241,6 +242,10 @@ void run_write_summary(const run_result_t *r, FILE *f)
             r->throughput_inferences_per_s, fmt_si(b, sizeof b, r->period_s, "s"),
             jitter_pct < 10 ? 1 : 0, jitter_pct,
             r->steady > 0 ? "steady state" : "NOT converged: run a larger --batch or --period-window");
+    if (r->steady <= 0 && r->period_s < r->period_floor_s * (1 - RUN_PERIOD_FLOOR_SLACK))
+        fprintf(f, "                 (below the busiest resource's %s per inference: the "
+                   "pipeline's fill, not a steady state)\n",
+                fmt_si(a, sizeof a, r->period_floor_s, "s"));
     /* a mean of a few intervals that spread is a sample of them (docs/run.md) */
     if (r->period_s > 0 && (r->period_max_s > 1.1 * r->period_s || r->period_min_s < 0.9 * r->period_s))
         fprintf(f, "                 (its %d completion intervals jitter from %s to %s%s)\n",

@@ -44,6 +44,11 @@ typedef struct run_peak {
 /* The largest window of completion intervals a period may be the mean of
  * (--period-window, and the window the jitter doubles it to). */
 #define RUN_PERIOD_WINDOW_MAX 256
+/* A window's mean more than this below the busiest resource's time per
+ * inference (period_floor_s: a stream's crossbars, buffer or unit, or a
+ * tile's bus or unit kind its streams share) is no steady state but the slack
+ * the fill built up being used: judging goes on (docs/run.md). */
+#define RUN_PERIOD_FLOOR_SLACK 0.005
 
 typedef struct run_result {
     char arch[64], model[64];
@@ -60,6 +65,8 @@ typedef struct run_result {
     int period_intervals;            /* period_s: the mean of that many (W, or more of a
                                         batch that goes on past the window) */
     double period_jitter_s;          /* how far the completions' jitter could move that mean */
+    double period_floor_s;           /* the busiest resource's time per inference: no steady
+                                        state is faster (docs/run.md, "Results") */
     double period_min_s, period_max_s; /* the shortest and longest of them */
     double *completions_s;           /* when the host had each simulated inference's last
                                         output (`inferences` of them) */

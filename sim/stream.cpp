@@ -235,8 +235,11 @@ void Engine::op_done(OpSlot *o)
             fail("tile " + std::to_string(s.node->gtile) + ", layer " +
                  m->model->layers[s.layer].name + ": " + r.err);
         la.energy_pj += r.energy_pj;
-        if (i == 0 && inf == 0) // a group's CEs work in parallel: one occupancy
+        if (i == 0 && inf == 0) { // a group's CEs work in parallel: one occupancy
             floor_cycles_ = std::max(floor_cycles_, s.occupancy[r.resource] += r.occupancy);
+            if (r.shared) // the tile's bus or unit kind, shared by its streams
+                floor_cycles_ = std::max(floor_cycles_, s.node->shared[r.resource] += r.shared);
+        }
         if (inf == 0) {
             la.start = std::min(la.start, r.grant);
             la.end = std::max(la.end, r.end);

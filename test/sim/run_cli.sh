@@ -158,6 +158,29 @@ for f in sys.argv[1:]:
     assert run == est['busiest_port_flits_per_inference'] and run > 0, (f, run, est)
 PY
 check "lenet5: the run's busiest NoC port equals the estimate's, with and without multicast" $?
+# The period's floor counts what a tile's streams share (sim/stream.cpp): with
+# a 1-bit bus, mlp_small's fc1 and fc2, both on tile 0, move 256 + 128 16-bit
+# values in and 128 + 10 out a bit a beat, 4096 + 2048 + 2048 + 160 = 8352
+# beats per inference (hand count): 6.96 us at 1.2 GHz, above either layer's
+# own busy time (fc1 5.12 us). fc1 runs ahead as far as fc2's 64 KB input
+# buffer lets it (about 250 inferences), so at --batch 2 the run ends in its
+# fill, NOT converged, and says the period is below the floor; at --batch 400
+# the period is the shared bus's 6.96 us (it read 5.464 us, the mean taken
+# over fc2 finishing alone, when the floor was per stream)
+nb=(--arch isaac --model mlp_small --set tile.buffer.bus_width_bits=1)
+"$imcsim" run "${nb[@]}" --batch 2 --json "$t/nb2.json" >"$t/nb2.txt" 2>&1 &&
+  grep -qF "(below the busiest resource's 6.96 us per inference: the pipeline's fill, not a steady state)" "$t/nb2.txt" &&
+  "$imcsim" run "${nb[@]}" --batch 400 --quiet --json "$t/nb400.json" &&
+  /usr/bin/python3 - "$t/nb2.json" "$t/nb400.json" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+floor = 8352 / 1.2e9
+for d in (a, b):
+    assert abs(d['period_floor_s'] - floor) <= 1e-12, d['period_floor_s']
+assert a['period_from'] == 'not_converged' and a['period_s'] < floor, a['period_s']
+assert b['period_from'] == 'converged' and floor * 0.995 <= b['period_s'] <= floor * 1.01, b['period_s']
+PY
+check "mlp_small with a 1-bit bus: the floor is the tile's shared bus (8352 beats), the period not below it" $?
 # The estimate's recurrence bound (sim/estimate_rec.c) against a hand count
 # of one step of isaac lstm's lstm_l0 (both layers' chains are equal; the
 # first is reported): the MVM op, 16 reads of 100 ns at 1.2 GHz = 1,920
