@@ -299,12 +299,13 @@ static inline const arch_unit_t *arch_unit_of(const arch_t *a, arch_unit_kind_t 
 int arch_tile_endpoint(const arch_t *a, int tile);
 /* A chip's off-chip gateways (chip.offchip.gateways, at least 1; 0 there is
  * one per link, or the most that divide the links and fit the grid's edge and
- * the tiles; placement.c): gateway g's endpoint, the gateway whose endpoint is `endpoint` (-1: none),
- * how many routers the grid's edge has (the most gateways it holds), and the
- * gateway a flow between chips takes out of its sender's chip and into its
- * receiver's: (src_tile + dst_tile) mod gateways, global tile numbers, dst_tile
- * -1 for the host (counted as 0). One flow keeps one path; many flows spread
- * over the links, as a router's hash of the flow spreads them. */
+ * the tiles; placement.c): gateway g's endpoint, the gateway whose endpoint
+ * is `endpoint` (-1: none), how many routers the grid's edge has (the most
+ * gateways it holds), and the gateway a flow between chips takes out of its
+ * sender's chip and into its receiver's: (src_tile + dst_tile) mod gateways,
+ * global tile numbers, dst_tile -1 for the host (counted as 0). One flow
+ * keeps one path; many flows spread over the links, as a router's hash of
+ * the flow spreads them. */
 int arch_gateways(const arch_t *a);
 int arch_gateway_endpoint(const arch_t *a, int g);
 int arch_endpoint_gateway(const arch_t *a, int endpoint);

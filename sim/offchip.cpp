@@ -5,9 +5,10 @@
 // bandwidth_gbps) with latency_ns. A message for another chip leaves and
 // enters by the gateway of its flow (arch_flow_gateway(): the chips' gateways
 // of one index are joined by a switch). The host streams every
-// inference's input in, row by row (row y by gateway y mod gateways), to the
-// tiles that wait for it (paced by their input buffers), and collects the
-// network's outputs; an inference is done when the host has all of them.
+// inference's input in, row by row (row y by gateway y mod gateways: the
+// input spreads over the links), to the tiles that wait for it (paced by
+// their input buffers), and collects the network's outputs (by the gateway of
+// the sender's flow to the host); an inference is done when the host has all.
 #include <algorithm>
 #include <cstdlib>
 #include <cmath>

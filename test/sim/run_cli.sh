@@ -134,6 +134,7 @@ g1=(--arch isaac --model lenet5 --set chip.offchip.gateways=1)
 import json, sys
 e, r, r4 = (json.load(open(f)) for f in sys.argv[1:])
 assert e['noc']['top_sender'] == 'input' and e['noc']['busiest_port_flits_per_inference'] == 512, e['noc']
+assert (e['noc']['router'], e['noc']['port']) == (0, 8), e['noc']  # router 0's injection from endpoint 0
 assert r['noc']['busiest_port_flits_per_inference'] == 512, r['noc']
 assert abs(r['period_s'] - 1.6e-6) <= 0.01 * 1.6e-6, r['period_s']
 assert abs(r4['period_s'] - 1.6e-6) <= 0.01 * 1.6e-6, r4['period_s']
