@@ -106,26 +106,26 @@ static int slot_endpoint(const arch_t *a, int slot)
 
 int arch_gateway_endpoint(const arch_t *a, int g) { return slot_endpoint(a, gateway_slot(a, g)); }
 
+/* Gateway slots at or below `slot`. */
+static int gateway_slots_upto(const arch_t *a, int slot)
+{
+    int n = 0;
+    for (int g = 0; g < arch_gateways(a); g++)
+        n += gateway_slot(a, g) <= slot;
+    return n;
+}
+
 int arch_tile_endpoint(const arch_t *a, int tile)
 {
     const int G = arch_gateways(a), T = a->chip.tiles;
     if (tile >= T - G)
         return arch_gateway_endpoint(a, T - 1 - tile);
-    /* the tile-th slot that no gateway holds: pass the gateway slots at or
-     * below it, in ascending order (G is small) */
-    int slot = tile, passed = 0;
-    for (int moved = 1; moved;) {
-        moved = 0;
-        int below = 0;
-        for (int g = 0; g < G; g++)
-            below += gateway_slot(a, g) <= slot;
-        if (below > passed) {
-            slot += below - passed;
-            passed = below;
-            moved = 1;
-        }
-    }
-    return slot_endpoint(a, slot);
+    /* the tile-th slot no gateway holds: slot = tile + the gateway slots up
+     * to it, the least such (the count only grows with the slot) */
+    int n = 0, m;
+    while ((m = gateway_slots_upto(a, tile + n)) != n)
+        n = m;
+    return slot_endpoint(a, tile + n);
 }
 
 int arch_endpoint_gateway(const arch_t *a, int endpoint)
