@@ -272,6 +272,10 @@ class Engine : public sc_core::sc_module {
     double completion_jitter_ps(int k, int w) const; // how far jitter could move a window's mean
     double line_deviation_ps(int a, int b) const;    // completions a..b off their straight line
     void extend_period();                            // the period over a larger batch's intervals
+    bool below_floor(double interval_ps) const // faster than the busiest resource allows
+    {
+        return interval_ps < (1 - kPeriodFloorSlack) * (double)floor_cycles_ * clk_.ps;
+    }
 
     const arch_t *a;
     const mapping_t *m;

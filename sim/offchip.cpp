@@ -254,7 +254,7 @@ void Engine::judge_period(int k)
     // faster than the busiest resource allows: the fill's slack, used up
     // over the next inferences (isaac alexnet on 2 chips: 45 of them at
     // 193.7 us, then 195.2 us, conv2's 122 MVMs of 1.6 us)
-    const bool fast = last < (1 - kPeriodFloorSlack) * (double)floor_cycles_ * clk_.ps;
+    const bool fast = below_floor(last);
     // the windows agreed by chance, maybe, or none agreed among the judged
     // ones: while the jitter is large, average more
     if (!steady && 2 * W <= window_max_ && (agree || k + 1 >= judged_)) {
@@ -303,7 +303,7 @@ void Engine::extend_period()
     const int n = last - period_from_;
     const double mean =
         ((double)inf_done_ps_[(size_t)last] - (double)inf_done_ps_[(size_t)period_from_]) / n;
-    if (mean < (1 - kPeriodFloorSlack) * (double)floor_cycles_ * clk_.ps)
+    if (below_floor(mean))
         return;
     period_ps_ = mean;
     period_jitter_ps_ = 2 * line_deviation_ps(period_from_, last) / n;
