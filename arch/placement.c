@@ -48,7 +48,8 @@ int arch_gateways(const arch_t *a)
     const int set = a->chip.offchip.gateways, links = a->chip.offchip.links;
     if (set >= 1)
         return set;
-    int g = links < arch_edge_routers(a) ? links : arch_edge_routers(a); /* 0: as many as fit */
+    const int edge = arch_edge_routers(a);
+    int g = links < edge ? links : edge; /* 0: as many as fit */
     if (g > a->chip.tiles)
         g = a->chip.tiles;
     while (g > 1 && links % g)
