@@ -297,6 +297,10 @@ static inline const arch_unit_t *arch_unit_of(const arch_t *a, arch_unit_kind_t 
 /* The NoC endpoint of a chip's tile (0 .. chip.tiles-1), by chip.band_rows
  * (placement.c). Endpoint e is at router e / concentration, routers row-major. */
 int arch_tile_endpoint(const arch_t *a, int tile);
+/* Input slices of one MVM of act_bits-bit inputs (derived.input_cycles at
+ * precision.act_bits): act_bits / dac bits, the sign bit in a slice of its own
+ * with signed inputs, as components/ce.c ce_input_slices() applies them. */
+int arch_input_cycles(const arch_t *a, int act_bits);
 /* A chip's off-chip gateways (chip.offchip.gateways, at least 1; 0 there is
  * one per link, or the most that divide the links and fit the grid's edge and
  * the tiles; placement.c): gateway g's endpoint, the gateway whose endpoint

@@ -75,6 +75,13 @@ static uint64_t max_column_sum(const arch_t *a, int flip)
     return data > unit ? data : unit;
 }
 
+int arch_input_cycles(const arch_t *a, int act_bits)
+{
+    const int ipc = a->precision.input_bits_per_cycle > 0 ? a->precision.input_bits_per_cycle : 1;
+    const int sign = a->precision.signed_inputs ? 1 : 0;
+    return (act_bits - sign + ipc - 1) / ipc + sign;
+}
+
 int arch_lossless_bits(const arch_t *a)
 {
     /* a b-bit ADC holds 0 .. 2^b - 1 */
@@ -370,9 +377,7 @@ int arch_check(arch_ctx_t *c)
     dv->weights_per_crossbar_row = cols / slices;
     /* The input slices a CE applies (components/ce.c ce_input_slices(), tested
      * equal): signed inputs give the sign bit a slice of its own. */
-    const int ipc = pr->input_bits_per_cycle;
-    dv->input_cycles = pr->signed_inputs ? (pr->act_bits - 1 + ipc - 1) / ipc + 1
-                                         : pr->act_bits / ipc;
+    dv->input_cycles = arch_input_cycles(a, pr->act_bits);
     dv->lossless_adc_bits = arch_lossless_bits(a);
     dv->routers = (int)routers;
     dv->crossbars_per_chip = (int64_t)a->chip.tiles * a->tile.ces * a->ce.crossbars;

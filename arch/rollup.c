@@ -113,9 +113,8 @@ void arch_rollup(const arch_t *a, arch_rollup_t *r)
 
     const arch_derived_t *dv = &a->derived;
     r->macs_per_mvm = (double)a->crossbar.rows * dv->weights_per_crossbar_row;
-    if (dv->mvm_latency_ns > 0)
-        r->peak_ops_per_s = (double)dv->crossbars_per_chip * r->macs_per_mvm * 2.0 /
-                            (dv->mvm_latency_ns * 1e-9);
+    r->peak_ops_per_s =
+        arch_peak_ops_per_s_at(a, dv->weights_per_crossbar_row, a->precision.act_bits);
     r->peak_ops_per_s_per_w = r->chip.power_w > 0 ? r->peak_ops_per_s / r->chip.power_w : 0;
     r->peak_ops_per_s_per_mm2 = r->chip.area_mm2 > 0 ? r->peak_ops_per_s / r->chip.area_mm2 : 0;
     /* The same peak at every level: a macro (CE) paper's TOPS/W compares
@@ -130,6 +129,16 @@ void arch_rollup(const arch_t *a, arch_rollup_t *r)
         lv[i]->peak_ops_per_s_per_mm2 =
             lv[i]->area_mm2 > 0 ? lv[i]->peak_ops_per_s / lv[i]->area_mm2 : 0;
     }
+}
+
+double arch_peak_ops_per_s_at(const arch_t *a, int weights_per_row, int act_bits)
+{
+    const arch_derived_t *dv = &a->derived;
+    double mvm_ns = (arch_input_cycles(a, act_bits) + a->crossbar.extra_read_cycles) * dv->slice_ns;
+    if (mvm_ns <= 0)
+        return 0;
+    return (double)dv->crossbars_per_chip * a->crossbar.rows * weights_per_row * 2.0 /
+           (mvm_ns * 1e-9);
 }
 
 static const char *level_name(arch_roll_level_t l)

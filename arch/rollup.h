@@ -54,6 +54,11 @@ typedef struct arch_rollup {
 
 void arch_rollup(const arch_t *a, arch_rollup_t *r);
 
+/* The peak of one chip (ops/s) when its crossbars hold weights_per_row
+ * weights per row and take act_bits-bit inputs: a layer's own precision,
+ * where the roll-up's peak is at precision.weight_bits x precision.act_bits. */
+double arch_peak_ops_per_s_at(const arch_t *a, int weights_per_row, int act_bits);
+
 /* The roll-up as text (units on every number) or JSON (json.h). */
 void arch_rollup_print(const arch_t *a, const arch_rollup_t *r, FILE *f);
 void arch_rollup_json(const arch_t *a, const arch_rollup_t *r, FILE *f);

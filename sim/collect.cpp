@@ -238,13 +238,22 @@ void Engine::collect(run_result_t *r)
     arch_rollup_t ru;
     arch_rollup(a, &ru);
     r->area_mm2 = ru.chip.area_mm2 * chips_;
-    r->peak_ops_per_s = ru.peak_ops_per_s * chips_;
-    r->peak_ops_per_s_per_w = ru.peak_ops_per_s_per_w;
-    r->peak_ops_per_s_per_mm2 = ru.peak_ops_per_s_per_mm2;
+    /* The peak at the network's precision: the highest of its weight layers'
+     * (a layer narrower than precision.* packs more weights per row and
+     * takes fewer input slices), so no run's ops/s exceeds it. */
+    double peak = 0;
+    for (int l = 0; l < nl; l++)
+        if (m->layers[l].crossbars > 0)
+            peak = std::max(peak, arch_peak_ops_per_s_at(a, m->layers[l].weights_per_row,
+                                                         m->layers[l].act_bits));
+    const double k = peak > 0 && ru.peak_ops_per_s > 0 ? peak / ru.peak_ops_per_s : 1.0;
+    r->peak_ops_per_s = ru.peak_ops_per_s * k * chips_;
+    r->peak_ops_per_s_per_w = ru.peak_ops_per_s_per_w * k;
+    r->peak_ops_per_s_per_mm2 = ru.peak_ops_per_s_per_mm2 * k;
     const arch_level_cost_t *lv[3] = {&ru.ce, &ru.tile, &ru.chip};
     for (int i = 0; i < 3; i++)
-        r->level_peak[i] = {lv[i]->peak_ops_per_s, lv[i]->peak_ops_per_s_per_w,
-                            lv[i]->peak_ops_per_s_per_mm2};
+        r->level_peak[i] = {lv[i]->peak_ops_per_s * k, lv[i]->peak_ops_per_s_per_w * k,
+                            lv[i]->peak_ops_per_s_per_mm2 * k};
     r->crossbars_used = m->crossbars_used;
     if (printed_progress_)
         std::fprintf(stderr, "imcsim run: done, simulated %.6g s\n", sc_time_stamp().to_seconds());

@@ -182,6 +182,25 @@ assert a['period_from'] == 'not_converged' and a['period_s'] < floor, a['period_
 assert b['period_from'] == 'converged' and floor * 0.995 <= b['period_s'] <= floor * 1.01, b['period_s']
 PY
 check "mlp_small with a 1-bit bus: the floor is the tile's shared bus (8352 beats), the period not below it" $?
+# The peak follows the network's precision (hand count: isaac has 16,128
+# 128-row crossbars; 16-bit weights in 2-bit cells are 16 a row, 16-bit signed
+# inputs 16 slices of 100 ns: 16128 x 128 x 16 x 2 / 1.6 us = 41.29 TOPS; at
+# 8/8 bits 32 weights a row and 8 slices, 4x). vgg8 at 8/8 bits ran at
+# 66.5 TOPS against the 16-bit peak when the peak ignored --act-bits/--weight-bits.
+"$imcsim" run --arch isaac --model vgg8 --batch 2 --quiet --act-bits 8 --weight-bits 8 --json "$t/pk8.json" &&
+  "$imcsim" run --arch isaac --model vgg8 --batch 2 --quiet -s precision.act_bits=8 \
+    -s precision.weight_bits=8 --json "$t/pk8s.json" &&
+  /usr/bin/python3 - "$t/pk8.json" "$t/pk8s.json" "$t/a.json" <<'PY'
+import json, sys
+a, s, l5 = (json.load(open(f)) for f in sys.argv[1:])
+peak16 = 16128 * 128 * 16 * 2 / 1.6e-6
+assert abs(l5['peak']['ops_per_s'] - peak16) <= 1e-6 * peak16, l5['peak']
+assert abs(a['peak']['ops_per_s'] - 4 * peak16) <= 1e-6 * peak16, a['peak']
+assert a['peak'] == s['peak'] and a['peak_by_level'] == s['peak_by_level'], (a['peak'], s['peak'])
+ops = 2 * a['macs'] / a['batch'] * a['throughput_inferences_per_s']
+assert peak16 < ops <= a['peak']['ops_per_s'], (ops, a['peak'])
+PY
+check "vgg8 at 8-bit weights and activations: the peak is 4x the 16-bit one, as with precision.* set, and above the run" $?
 # The estimate's recurrence bound (sim/estimate_rec.c) against a hand count
 # of one step of isaac lstm's lstm_l0 (both layers' chains are equal; the
 # first is reported): the MVM op, 16 reads of 100 ns at 1.2 GHz = 1,920
