@@ -106,6 +106,12 @@ int imc_cmd_estimate(int argc, char **argv)
                         e.rec_bound_s * 1e6, m.layers[e.rec_layer].name, (long long)e.rec_steps,
                         e.rec_step_s * 1e6,
                         e.rec_bound_s > e.period_s ? ": it BOUNDS the period" : "");
+        if (estimate_host_shown(&e))
+            std::printf("  host           %.6g us per inference: an input leaves the host once the "
+                        "one %d before it is consumed, %.6g us of link latency away (not in the "
+                        "model above%s)\n",
+                        e.host_bound_s * 1e6, HOST_INPUTS_AHEAD, e.host_latency_s * 1e6,
+                        e.host_bound_s > e.period_s ? ": it BOUNDS the period" : "");
         std::printf("\n  %-20s %10s %6s %6s %12s %12s\n", "layer", "positions", "repl", "steps",
                     "busy (us)", "last (us)");
         for (int k = 0; k < e.n; k++) {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "engine.h"
+#include "estimate.h"
 #include "imc_sc.h"
 #include "input_rows.h"
 #include "noc_sc.h"
@@ -31,7 +32,7 @@ namespace imc_run {
 
 // Inferences whose input the host may have in the tiles at once (a double
 // buffer, docs/run.md "The host").
-constexpr int kHostInputsAhead = 2;
+constexpr int kHostInputsAhead = HOST_INPUTS_AHEAD; // estimate.h
 
 class Engine;
 class TileNode;

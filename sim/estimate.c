@@ -43,16 +43,60 @@ static int mvm_cost(const mapping_t *m, int i, ce_t *ce, double *mvm_s, double *
     return 0;
 }
 
+/* The host's side of one inference (chip.offchip.host_io: links): its input
+ * crosses the links at their bandwidth, at the precision of the layers that
+ * read it (as the engine sends it), the output back at the output layers'
+ * own, each after the links' latency; preloaded: none of it. */
+typedef struct host_io {
+    double latency_s, row_s, input_s, output_s;
+} host_io_t;
+
+static int reads_input(const layer_t *L)
+{
+    for (int k = 0; k < L->n_inputs; k++)
+        if (L->inputs[k] == LAYER_INPUT_NETWORK)
+            return 1;
+    return 0;
+}
+
+static host_io_t host_io(const mapping_t *m)
+{
+    const model_t *md = m->model;
+    const arch_offchip_t *oc = &m->arch->chip.offchip;
+    host_io_t h = {0, 0, 0, 0};
+    double bw = oc->bandwidth_gbps * (oc->links > 0 ? oc->links : 1) * 1e9; /* bytes/s */
+    if (oc->host_io != HOST_IO_LINKS || bw <= 0)
+        return h;
+    int in_bits = 0;
+    double out_bits = 0;
+    for (int c = 0; c < md->n_layers; c++) {
+        const layer_t *L = &md->layers[c];
+        if (reads_input(L) && m->layers[c].act_bits > in_bits)
+            in_bits = m->layers[c].act_bits;
+        int consumed = 0;
+        for (int j = 0; j < md->n_layers && !consumed; j++)
+            for (int k = 0; k < md->layers[j].n_inputs; k++)
+                consumed |= md->layers[j].inputs[k] == c;
+        if (!consumed)
+            out_bits += (double)L->out_h * L->out_w * L->out_c * m->layers[c].act_bits;
+    }
+    h.latency_s = oc->latency_ns * 1e-9;
+    h.row_s = (double)md->in_w * md->in_c * in_bits / 8.0 / bw;
+    h.input_s = h.row_s * md->in_h;
+    h.output_s = out_bits / 8.0 / bw;
+    return h;
+}
+
 /* When each position of every layer exists (s), inference 0: a weight
  * layer's replica r computes positions r, r + R, ... one MVM time each, a
  * position starting once its inputs exist; layers without weights take no
- * time; the network input arrives row by row over the off-chip link. */
+ * time; the network input arrives row by row over the off-chip link, after
+ * its latency. */
 static int fill(const mapping_t *m, const double *mvm_s, double **avail)
 {
     const model_t *md = m->model;
-    const arch_t *a = m->arch;
-    double bw = a->chip.offchip.bandwidth_gbps * (a->chip.offchip.links > 0 ? a->chip.offchip.links : 1);
-    double row_s = bw > 0 ? (double)md->in_w * md->in_c * a->precision.act_bits / 8.0 / bw * 1e-9 : 0;
+    const host_io_t h = host_io(m);
+    const double row_s = h.row_s;
     for (int c = 0; c < md->n_layers; c++) {
         const layer_t *L = &md->layers[c];
         int64_t P = deps_positions(L), R = is_weight(L->kind) ? m->layers[c].replication : 1;
@@ -75,7 +119,8 @@ static int fill(const mapping_t *m, const double *mvm_s, double **avail)
                 if (!n)
                     continue;
                 if (j < 0)
-                    in = dmax(in, (double)((n - 1) / (md->in_w > 0 ? md->in_w : 1) + 1) * row_s);
+                    in = dmax(in, h.latency_s +
+                                      (double)((n - 1) / (md->in_w > 0 ? md->in_w : 1) + 1) * row_s);
                 else if (j == c)
                     in = dmax(in, avail[c][n - 1]);
                 else
@@ -148,6 +193,24 @@ int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d)
         e->layers[k].last_s = last;
         e->latency_s = dmax(e->latency_s, last);
     }
+    /* The host: the output's way back; and inference k's input starts once
+     * inference k - HOST_INPUTS_AHEAD's is consumed (sim/offchip.cpp), so the
+     * input's round (its latency, then until its last reader is done: a
+     * weight-less reader's inputs as they arrive) spans HOST_INPUTS_AHEAD
+     * periods; the links' own bandwidth bounds one period too. */
+    {
+        const host_io_t h = host_io(m);
+        double round = 0;
+        for (int c = 0; c < md->n_layers; c++)
+            if (reads_input(&md->layers[c]))
+                for (int64_t p = 0; p < deps_positions(&md->layers[c]); p++)
+                    round = dmax(round, avail[c][p]);
+        e->host_latency_s = h.latency_s;
+        e->host_input_s = h.input_s;
+        e->host_output_s = h.output_s;
+        e->host_bound_s = dmax(dmax(h.input_s, h.output_s), round / HOST_INPUTS_AHEAD);
+        e->latency_s += h.output_s + h.latency_s;
+    }
     /* static power: powered tiles (the ones the mapping uses, unless idle
      * tiles stay on), the routers and links of the chips used */
     {
@@ -205,6 +268,12 @@ void estimate_write_json(const estimate_t *e, const model_t *md, json_w_t *w)
         jw_uint(w, "top_sender_flits", e->noc_top_flits);
         jw_obj_end(w);
     }
+    jw_obj_begin(w, "host");
+    jw_num(w, "latency_s", e->host_latency_s);
+    jw_num(w, "input_s", e->host_input_s);
+    jw_num(w, "output_s", e->host_output_s);
+    jw_num(w, "bound_period_s", e->host_bound_s);
+    jw_obj_end(w);
     if (e->rec_layer < 0) {
         jw_null(w, "recurrence");
     } else {

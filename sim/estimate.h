@@ -65,9 +65,17 @@ typedef struct estimate {
     int64_t rec_steps;
     double rec_part_cycles[EST_REC_PARTS];
     double rec_step_s, rec_bound_s;
+    /* the host (chip.offchip.host_io: links; 0 with preloaded): the links'
+       latency, one inference's input and output at their bandwidth, and the
+       period the host's double-buffered input bounds (estimate.c) */
+    double host_latency_s, host_input_s, host_output_s, host_bound_s;
     int n;                   /* weight layers */
     estimate_layer_t *layers;
 } estimate_t;
+
+/* The host starts inference k's input once inference k - HOST_INPUTS_AHEAD's
+ * is consumed (the engine's double buffer, sim/offchip.cpp). */
+enum { HOST_INPUTS_AHEAD = 2 };
 
 /* 0, or -1 with a message in d. Free with estimate_free. */
 int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d);
@@ -83,6 +91,12 @@ int estimate_noc(const mapping_t *m, const struct trace_layer *layers, estimate_
 void estimate_recurrence(const mapping_t *m, estimate_t *e);
 /* "router (x, y) east port" and the like, of the NoC bound's port. */
 void estimate_noc_port_name(const estimate_t *e, const arch_t *a, char *buf, size_t n);
+/* Whether the summaries name the host's bound: the links have a latency, or
+ * the bound exceeds the pipeline's period. */
+static inline int estimate_host_shown(const estimate_t *e)
+{
+    return e->host_latency_s > 0 || e->host_bound_s > e->period_s;
+}
 void estimate_free(estimate_t *e);
 void estimate_write_json(const estimate_t *e, const model_t *md, json_w_t *w);
 

@@ -213,7 +213,8 @@ void run_write_json(const run_result_t *r, FILE *f)
 }
 
 /* The analytic estimate beside the run's period: its own, and the bounds it
- * gives beside ISAAC's model (the NoC's links, an LSTM's recurrence). */
+ * gives beside ISAAC's model (the NoC's links, an LSTM's recurrence, the
+ * host's input). */
 static void write_estimate_line(const run_result_t *r, FILE *f)
 {
     const estimate_t *e = &r->estimate;
@@ -225,6 +226,8 @@ static void write_estimate_line(const run_result_t *r, FILE *f)
         fprintf(f, ", NoC bound %s", fmt_si(b, sizeof b, e->noc_bound_s, "s"));
     if (e->rec_layer >= 0)
         fprintf(f, ", recurrence bound %s", fmt_si(b, sizeof b, e->rec_bound_s, "s"));
+    if (estimate_host_shown(e))
+        fprintf(f, ", host bound %s", fmt_si(b, sizeof b, e->host_bound_s, "s"));
     fprintf(f, " (imcsim estimate)\n");
 }
 
