@@ -9,6 +9,7 @@
 // one of the chip's gateway endpoints and over its off-chip links
 // (offchip.cpp; a chip has chip.offchip.gateways of them, arch/placement.c).
 #include <algorithm>
+#include <tuple>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -92,9 +93,11 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
 
     // Tiles with work, in increasing order (deterministic elaboration).
     std::vector<char> used((size_t)total_tiles, 0);
-    for (int l = 0; l < nl; l++)
+    for (int l = 0; l < nl; l++) {
+        uint64_t xbar_acts = 0; // the MVMs drive every crossbar of a replica per position
         for (uint32_t s = 0; s < layers[l].n_streams; s++) {
-            uint32_t t = layers[l].streams[s].tile;
+            const trace_stream_t &ts = layers[l].streams[s];
+            uint32_t t = ts.tile;
             if ((int)t >= total_tiles) {
                 fail("trace stream on tile " + std::to_string(t) + " beyond the system's " +
                      std::to_string(total_tiles) + " tiles");
@@ -102,7 +105,24 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
             }
             used[t] = 1;
             chips_ = std::max(chips_, chip_of(a, (int)t) + 1);
+            for (uint32_t k = 0; k < ts.n_recs; k++)
+                if (ts.recs[k].op == TR_MVM)
+                    xbar_acts += ts.recs[k].b;
         }
+        // The MACs reported are the mapping's: traces edited to drive other
+        // crossbars would make them (and mvm_ops beside them) disagree.
+        const layer_map_t &lm = m->layers[l];
+        const uint64_t want = (uint64_t)lm.positions * (uint64_t)lm.xbars_per_replica;
+        if (lm.crossbars > 0 && xbar_acts != want) {
+            fail("layer " + std::string(m->model->layers[l].name) + ": its traces drive " +
+                 std::to_string(xbar_acts) + " crossbars per inference, its mapping " +
+                 std::to_string(want) + " (" + std::to_string(lm.positions) + " positions x " +
+                 std::to_string(lm.xbars_per_replica) + " crossbars a replica)");
+            return;
+        }
+    }
+    if (!waits_are_sent())
+        return;
 
     noc_config_t nc;
     if (noc_config_from_arch(&nc, a, d)) {
@@ -181,11 +201,46 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
 
 Engine::~Engine() = default;
 
+// A WAIT on a layer asks for values its producer sends the tile: one asking
+// for more (a hand-edited trace) would end in a deadlock far from the edit.
+bool Engine::waits_are_sent()
+{
+    std::map<std::tuple<uint32_t, int, int>, uint64_t> sent, asked; // (tile, consumer, producer)
+    for (int l = 0; l < m->model->n_layers; l++)
+        for (uint32_t s = 0; s < layers[l].n_streams; s++) {
+            const trace_stream_t &ts = layers[l].streams[s];
+            for (uint32_t k = 0; k < ts.n_recs; k++) {
+                const trace_rec_t &r = ts.recs[k];
+                if (r.op == TR_SEND && r.a != TRACE_HOST)
+                    sent[{r.a, (int)r.c, l}] += r.b;
+                else if (r.op == TR_WAIT && r.a != TRACE_NETWORK_INPUT) {
+                    uint64_t &w = asked[{ts.tile, l, (int)r.a}];
+                    w = std::max<uint64_t>(w, r.b);
+                }
+            }
+        }
+    for (const auto &kv : asked) {
+        auto it = sent.find(kv.first);
+        uint64_t got = it == sent.end() ? 0 : it->second;
+        if (kv.second > got) {
+            const auto &[tile, c, j] = kv.first;
+            fail("layer " + std::string(m->model->layers[c].name) + " on tile " +
+                 std::to_string(tile) + " waits for " + std::to_string(kv.second) +
+                 " values of layer " + m->model->layers[j].name + ", which sends it " +
+                 std::to_string(got) + " per inference");
+            return false;
+        }
+    }
+    return true;
+}
+
 void Engine::fail(const std::string &msg)
 {
     if (ok_)
         diag_error(d_, nullptr, 0, 0, "%s", msg.c_str());
     ok_ = 0;
+    // the error above says why; not the kernel's "Simulation stopped by user" on stdout
+    sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
     sc_stop();
 }
 

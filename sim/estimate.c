@@ -73,12 +73,7 @@ static host_io_t host_io(const mapping_t *m)
         const layer_t *L = &md->layers[c];
         if (reads_input(L) && m->layers[c].act_bits > in_bits)
             in_bits = m->layers[c].act_bits;
-        int consumed = 0;
-        for (int j = 0; j < md->n_layers && !consumed; j++)
-            for (int k = 0; k < md->layers[j].n_inputs; k++)
-                consumed |= md->layers[j].inputs[k] == c;
-        if (!consumed)
-            out_bits += (double)L->out_h * L->out_w * L->out_c * m->layers[c].act_bits;
+        out_bits += (double)deps_output_values(md, c) * m->layers[c].act_bits;
     }
     h.latency_s = oc->latency_ns * 1e-9;
     h.row_s = (double)md->in_w * md->in_c * in_bits / 8.0 / bw;

@@ -69,6 +69,7 @@ int input_dests(const model_t *md, const trace_layer_t *layers, input_dest_t **o
                 stream_hull(md, c, ts, &d->x0, &d->x1);
         }
     }
+    const int64_t C = md->in_c > 0 ? md->in_c : 1;
     for (size_t i = 0; i < *n; i++) { /* a hull's total is whole pixels of its columns */
         input_dest_t *d = &(*out)[i];
         const int whole = d->x0 == 0 && d->x1 == W - 1;
@@ -78,6 +79,18 @@ int input_dests(const model_t *md, const trace_layer_t *layers, input_dest_t **o
                      "the %lld columns its windows read over %lld rows",
                      d->layer, d->tile, (unsigned long long)d->total,
                      (long long)(d->x1 - d->x0 + 1), (long long)H);
+            goto fail;
+        }
+        /* the host sends what the WAITs ask: never more than the input has */
+        const int64_t cols = d->x1 - d->x0 + 1;
+        if (d->total > (uint64_t)(H * cols * C)) {
+            snprintf(err, errlen,
+                     "layer %d (%s) on tile %u waits for %llu values of the network input, "
+                     "more than the %lld of the %lld rows x %lld columns x %lld channels it "
+                     "reads there",
+                     d->layer, md->layers[d->layer].name, d->tile,
+                     (unsigned long long)d->total, (long long)(H * cols * C), (long long)H,
+                     (long long)cols, (long long)C);
             goto fail;
         }
     }

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cmath>
 
+#include "deps.h"
 #include "engine_internal.h"
 
 using namespace sc_core;
@@ -107,6 +108,12 @@ void Engine::setup_host()
     inf_done_ps_.assign((size_t)inferences_, UINT64_MAX);
     if (!out_per_inf_)
         fail("the network has no output layer (nothing is sent to the host)");
+    uint64_t want = 0; // the output layers' values (hand-edited traces may differ)
+    for (int c = 0; c < m->model->n_layers; c++)
+        want += (uint64_t)deps_output_values(m->model, c);
+    if (out_per_inf_ && out_per_inf_ != want)
+        fail("the traces send the host " + std::to_string(out_per_inf_) +
+             " values per inference, the network's output layers have " + std::to_string(want));
 }
 
 // The host's input: every inference's input rows in order, each row once over

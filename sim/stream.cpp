@@ -267,7 +267,6 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
     Stream &s = *l.s;
     TileNode &tn = *s.node;
     const trace_rec_t &r = s.ts->recs[l.pc];
-    const trace_layer_t &TL = layers[s.layer];
     // the position's compute op has a slot of its own: the front goes on
     // at its grant while it runs
     const bool compute = !l.back && l.pc == pos.compute;
@@ -337,7 +336,7 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
             mv.rows_total = rows; // counts and energy: every crossbar's share
             mv.cols_total = cols;
             mv.tag = j; // a fixed order among the group's MVMs
-            mv.input_bits = q.arg ? q.arg : TL.act_bits;
+            mv.input_bits = q.arg; // 1..64 (trace_io.c)
             mv.signed_inputs = a->precision.signed_inputs;
             group.push_back(mv);
         }

@@ -202,6 +202,8 @@ static int check_rec(rd_t *r, const trace_layer_t *l, const trace_rec_t *x, uint
     case TR_MVM:
         if (x->a >= l->n_ces)
             return fail(r, off + 4, "MVM CE %u out of range (system has %u CEs)", x->a, l->n_ces);
+        if (x->arg == 0 || x->arg > 64)
+            return fail(r, off + 1, "MVM input bits %u out of range (expected 1..64)", x->arg);
         break;
     case TR_SEND:
         if (x->a == TRACE_HOST || x->c == TRACE_NETWORK_OUTPUT) {

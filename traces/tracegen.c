@@ -1070,7 +1070,7 @@ static int build_views(gen_t *g)
     }
     for (int i = md->n_layers - 1; i >= 0; i--) { /* dealing needs the consumers */
         view_t *v = &g->v[i];
-        v->output = v->n_cons == (md->layers[i].kind == LAYER_LSTM);
+        v->output = deps_output_values(md, i) > 0;
         if (deal_by_windows(g, i))
             return -1;
     }

@@ -14,6 +14,16 @@ int deps_last_only(const model_t *m, int j, int c)
     return j >= 0 && j != c && m->layers[j].kind == LAYER_LSTM && m->layers[c].kind != LAYER_LSTM;
 }
 
+int64_t deps_output_values(const model_t *m, int c)
+{
+    for (int j = 0; j < m->n_layers; j++)
+        for (int k = 0; k < m->layers[j].n_inputs; k++)
+            if (j != c && m->layers[j].inputs[k] == c)
+                return 0;
+    const layer_t *L = &m->layers[c];
+    return (int64_t)L->out_h * L->out_w * L->out_c;
+}
+
 int64_t deps_positions_in(const model_t *m, int j, int c)
 {
     if (j < 0)

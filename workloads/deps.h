@@ -19,6 +19,11 @@ int64_t deps_positions(const layer_t *L);
  * its last hidden state: an LSTM before a layer that is not one. */
 int deps_last_only(const model_t *m, int j, int c);
 
+/* Values layer c sends the host per inference: its whole output (an LSTM's
+ * the last step's hidden state, out_h x out_w x out_c as the loader shapes
+ * it) when no other layer reads it, the network's output; else 0. */
+int64_t deps_output_values(const model_t *m, int c);
+
 /* Positions producer j sends to consumer c: all of them, one (the last
  * hidden state), or all but the last (an LSTM feeding its own next step). */
 int64_t deps_positions_in(const model_t *m, int j, int c);

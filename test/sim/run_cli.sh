@@ -95,6 +95,30 @@ cmp -s "$t/a.json" "$t/c.json"; check "--traces DIR gives the same results as co
 
 expect_error "traces of another architecture" 2 "does not match" \
   "$imcsim" run --arch puma --model lenet5 --traces "$t/tr" --quiet
+# Hand-edited traces the run refuses, by what they contradict (the CRC fixed,
+# so only the edit is wrong): a WAIT on more of the network input than the
+# tile's windows read (the host sent whatever the WAIT asked), a SEND to the
+# host of more values than the output layer has (host_bytes grew), an MVM of
+# 0 input bits (taken as the layer's), an MVM replaced by a POS (mvm_ops fell,
+# the MACs stayed the compiler's): each ran before; a WAIT on more values than
+# its producer sends ended in a deadlock that named other streams.
+edit=$(dirname "$0")/edit_trace.py
+cp -r "$t/tr" "$t/ed"
+for e in "L000_conv1 1 -1 b v*100 0xFFFFFFFF|layer 0 (conv1) on tile 65 waits for 19200 values of the network input, more than the 192 of the 32 rows x 6 columns x 1 channels it reads there" \
+         "L007_fc2 10 -1 b v+1 0xFFFFFFFE|the traces send the host 11 values per inference, the network's output layers have 10" \
+         "L002_conv2 3 0 arg 0|L002_conv2.imct: offset 969: error: MVM input bits 0 out of range (expected 1..64)" \
+         "L002_conv2 3 0 op 11|layer conv2: its traces drive 198 crossbars per inference, its mapping 200 (100 positions x 2 crossbars a replica)" \
+         "L002_conv2 1 -1 b v+5|layer conv2 on tile 73 waits for 293 values of layer pool1, which sends it 288 per inference"; do
+  IFS='|' read -r args msg <<<"$e"
+  set -- $args
+  f=$1; shift
+  /usr/bin/python3 "$edit" "$t/tr/$f.imct" "$t/ed/$f.imct" "$@" >/dev/null ||
+    { echo "FAIL: edit_trace.py $f $*"; fail=1; }
+  expect_error "hand-edited trace refused: $msg" 2 "$msg" \
+    "$imcsim" run --arch isaac --model lenet5 --traces "$t/ed" --quiet
+  grep -q "Simulation stopped" "$t/out" && { echo "FAIL: the kernel's stop message on stdout"; fail=1; }
+  cp "$t/tr/$f.imct" "$t/ed/$f.imct"
+done
 expect_error "unknown model" 2 "nosuchmodel" "$imcsim" run --arch isaac --model nosuchmodel
 expect_error "bad batch" 2 "--batch '0' (expected an integer in 1..100000)" \
   "$imcsim" run --arch isaac --model lenet5 --batch 0
