@@ -39,19 +39,22 @@ int load_traces(const char *dir, const arch_t *a, const model_t *m, trace_layer_
     return 0;
 }
 
-// SystemC counts time in picoseconds in 64 bits, and the engine's sums of
-// it are signed: a run that gets past 2^63 ps (106.75 days) has no
-// trustworthy figure, and its streams look blocked. Say what happened,
-// rather than the engine's deadlock.
+// SystemC counts time in picoseconds in 64 bits, but the clocks' periods are
+// fractional picoseconds (833.33 ps at 1.2 GHz), and cycles and picoseconds
+// convert through doubles, exact below 2^53 ps (9,007 s, about 2.5 hours of
+// simulated time): past it a cycle maps to the wrong picosecond, a NoC
+// packet looks late and the streams blocked. Say what happened, rather than
+// the engine's deadlock or a figure from the wrong cycles.
 int check_horizon(int rc, imc_diag_t *d)
 {
-    const uint64_t horizon = UINT64_C(1) << 63;
+    const uint64_t horizon = UINT64_C(1) << 53;
     if (sc_core::sc_time_stamp().value() < horizon)
         return rc;
     diag_clear(d);
-    diag_error(d, nullptr, 0, 0, "the simulated time passed 2^63 ps (%.6g s, 106.75 days), the "
-               "longest run SystemC's 64-bit picoseconds hold (expected shorter latencies, "
-               "faster clocks or a smaller batch)", sc_core::sc_time_stamp().to_seconds());
+    diag_error(d, nullptr, 0, 0, "the simulated time passed 2^53 ps (%.6g s; the limit is 9007 s), "
+               "beyond which cycles and picoseconds no longer convert exactly (expected "
+               "shorter latencies, faster clocks or a smaller batch)",
+               sc_core::sc_time_stamp().to_seconds());
     return 1;
 }
 

@@ -46,7 +46,7 @@ const char *const arch_extra_keys[] = {"name", "count", "power_mw", "leakage_mw"
 /* Times the model honours: one operation of at most 1 s (1e9 ns, or 1e9
  * cycles of a clock of at least 1 MHz) keeps every single delay below 2^60
  * ps, the SystemC time the engine counts in; a run's total time is checked
- * against 2^63 ps when it ends. */
+ * against 2^53 ps when it ends (app/run_flow.cpp check_horizon). */
 #define MAXNS 1e9
 #define COST(p, f, what)                                                       \
     PD(p ".power_mw", f.power_mw, "mW", 0, MAXD, 0, "0",                       \

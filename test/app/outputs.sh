@@ -159,6 +159,13 @@ expect_error_in "a 2^34-row matrix is an error, not '0 x 1'" 2 \
 expect_error_in "a 1e-13 GHz clock is out of the honoured range" 2 \
   "error: 'tech.clock_ghz' is '1e-13' (expected a number in [0.001, 1000])" \
   "$imcsim" run --arch isaac --model lenet5 --set tech.clock_ghz=1e-13 --quiet
+# 1 s crossbar reads and 2^20 extra read slots per MVM: 5.2e6 s of simulated
+# time, past 2^53 ps, where a cycle no longer converts to its picosecond
+# exactly: it was reported as a deadlock ("a packet ... handed over late")
+expect_error_in "a simulated time past 2^53 ps is reported as such, not as a deadlock" 1 \
+  "error: the simulated time passed 2^53 ps (5.24296e+06 s; the limit is 9007 s), beyond which" \
+  "$imcsim" run --arch isaac --model mlp_small --set crossbar.read_latency_ns=1e9 \
+  --set crossbar.extra_read_cycles=1048576 --quiet
 expect_error_in "2 chips and no off-chip link" 2 \
   "error: chip.offchip.links = 0, but the 2 chips of the system exchange data over them" \
   "$imcsim" run --arch isaac --model lenet5 --set chip.chips=2 --set chip.offchip.links=0 --quiet
