@@ -145,6 +145,8 @@ typedef enum { OFFCHIP_ALWAYS, OFFCHIP_TRANSFERS } arch_offchip_scope_t;
  * already in the first layers' tile buffers and left in the last layers'
  * (PUMAsim's assumption). */
 typedef enum { HOST_IO_LINKS, HOST_IO_PRELOADED } arch_host_io_t;
+/* A gateway's NoC endpoint: a tile's local port it shares, or one of its own. */
+typedef enum { GATEWAY_PORT_SHARED, GATEWAY_PORT_OWN } arch_gateway_port_t;
 
 typedef struct arch_reg {
     int bytes;
@@ -223,6 +225,7 @@ typedef struct arch_noc {
 typedef struct arch_offchip {
     int links;
     int gateways;                  /* NoC endpoints the links attach to (placement.c) */
+    arch_gateway_port_t gateway_port;
     double bandwidth_gbps;         /* per link, GB/s */
     double latency_ns;
     double energy_pj_per_bit;
@@ -311,6 +314,11 @@ int arch_input_cycles(const arch_t *a, int act_bits);
  * keeps one path; many flows spread over the links, as a router's hash of
  * the flow spreads them. */
 int arch_gateways(const arch_t *a);
+/* Local ports per router in the NoC: chip.noc.concentration tiles' ports,
+ * and one more for a gateway with a port of its own
+ * (chip.offchip.gateway_port: own; unused on the routers without one).
+ * Endpoint e sits on router e / arch_noc_local_ports. */
+int arch_noc_local_ports(const arch_t *a);
 int arch_gateway_endpoint(const arch_t *a, int g);
 int arch_endpoint_gateway(const arch_t *a, int endpoint);
 int arch_edge_routers(const arch_t *a);

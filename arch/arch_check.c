@@ -261,10 +261,16 @@ int arch_check(arch_ctx_t *c)
                "chip.offchip.gateways = %d, but the %dx%d router grid has %d routers on its "
                "edge (expected at most one gateway per edge router)",
                gw, a->chip.grid_x, a->chip.grid_y, arch_edge_routers(a));
-    else if (gw > a->chip.tiles)
+    else if (a->chip.offchip.gateway_port == GATEWAY_PORT_SHARED && gw > a->chip.tiles)
         report(c, 0, KEYS("chip.offchip.gateways", "chip.tiles"),
                "chip.offchip.gateways = %d exceeds chip.tiles = %d (expected at most one "
                "gateway per tile's endpoint)", gw, a->chip.tiles);
+    /* the NoC's local ports per router: the tiles' and the gateway's own */
+    if (a->chip.offchip.gateway_port == GATEWAY_PORT_OWN && a->chip.noc.concentration >= 16)
+        report(c, 0, KEYS("chip.offchip.gateway_port", "chip.noc.concentration"),
+               "chip.offchip.gateway_port = own needs a local port beyond chip.noc.concentration "
+               "= %d, and a router has at most 16 (expected a concentration of at most 15)",
+               a->chip.noc.concentration);
     if (a->chip.offchip.links > 0 && a->chip.offchip.links % gw)
         report(c, 0, KEYS("chip.offchip.gateways", "chip.offchip.links"),
                "chip.offchip.links = %d cannot be split evenly over chip.offchip.gateways = %d "

@@ -22,6 +22,7 @@ static const char *const route_names[] = {"xy", "yx", "west_first", "odd_even", 
 static const char *const unit_names[] = {"sa", "activation", "pool", "vfu", NULL};
 static const char *const scope_names[] = {"always", "transfers", NULL};
 static const char *const host_io_names[] = {"links", "preloaded", NULL};
+static const char *const gateway_port_names[] = {"shared", "own", NULL};
 /* index = arch_alloc_t; the switch allocator has no greedy variant */
 static const char *const vc_alloc_names[] = {"separable_input_first", "separable_output_first",
                                              "islip", "greedy", NULL};
@@ -277,6 +278,9 @@ static const arch_param_t table[] = {
        "NoC endpoints the off-chip links attach to, spread round the chip's edge; the "
        "links are split evenly among them (docs/run.md, \"Chips and the host\"); 0: one "
        "per link, or the most that divide the links and fit the edge's routers and the tiles"),
+    PE("chip.offchip.gateway_port", chip.offchip.gateway_port, gateway_port_names, "shared",
+       "a gateway's NoC endpoint: shared (a tile's local port, the chip's last tiles') or "
+       "own (a local port of its own on its edge router, the tiles' placement unmoved)"),
     PD("chip.offchip.bandwidth_gbps", chip.offchip.bandwidth_gbps, "GB/s", 0, 1e6, 0, "6.4",
        "bandwidth of one off-chip link (0 only when nothing crosses it)"),
     PD("chip.offchip.latency_ns", chip.offchip.latency_ns, "ns", 0, MAXNS, 0, "0",

@@ -15,7 +15,9 @@
  * the network input and the traffic to other chips do not queue behind a busy
  * tile's own messages at an injection port they would share. The other tiles
  * fill the other slots in order. With one gateway: tile T-1 at slot 0, tile t
- * at slot t+1. */
+ * at slot t+1. With chip.offchip.gateway_port: own, a gateway has a local port
+ * of its own on its router, after the tiles' (the NoC has one more local port
+ * per router, unused where no gateway sits), and tile t is at slot t. */
 #include "arch.h"
 
 /* Router (x, y) of the i-th router in placement order. */
@@ -90,6 +92,13 @@ static int gateway_router(const arch_t *a, int g, int *x, int *y)
     return router_index(a, *x, *y);
 }
 
+static int own_ports(const arch_t *a) { return a->chip.offchip.gateway_port == GATEWAY_PORT_OWN; }
+
+int arch_noc_local_ports(const arch_t *a)
+{
+    return (a->chip.noc.concentration > 0 ? a->chip.noc.concentration : 1) + own_ports(a);
+}
+
 static int gateway_slot(const arch_t *a, int g)
 {
     int x, y;
@@ -102,10 +111,18 @@ static int slot_endpoint(const arch_t *a, int slot)
     const int c = a->chip.noc.concentration > 0 ? a->chip.noc.concentration : 1;
     int x, y;
     router_at(a, slot / c, &x, &y);
-    return (y * a->chip.grid_x + x) * c + slot % c;
+    return (y * a->chip.grid_x + x) * arch_noc_local_ports(a) + slot % c;
 }
 
-int arch_gateway_endpoint(const arch_t *a, int g) { return slot_endpoint(a, gateway_slot(a, g)); }
+int arch_gateway_endpoint(const arch_t *a, int g)
+{
+    if (own_ports(a)) { /* the router's last local port, after its tiles' */
+        int x, y;
+        gateway_router(a, g, &x, &y);
+        return (y * a->chip.grid_x + x + 1) * arch_noc_local_ports(a) - 1;
+    }
+    return slot_endpoint(a, gateway_slot(a, g));
+}
 
 /* Gateway slots at or below `slot`. */
 static int gateway_slots_upto(const arch_t *a, int slot)
@@ -119,6 +136,8 @@ static int gateway_slots_upto(const arch_t *a, int slot)
 int arch_tile_endpoint(const arch_t *a, int tile)
 {
     const int G = arch_gateways(a), T = a->chip.tiles;
+    if (own_ports(a))
+        return slot_endpoint(a, tile);
     if (tile >= T - G)
         return arch_gateway_endpoint(a, T - 1 - tile);
     /* the tile-th slot no gateway holds: slot = tile + the gateway slots up

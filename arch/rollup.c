@@ -150,11 +150,13 @@ void arch_rollup_print(const arch_t *a, const arch_rollup_t *r, FILE *f)
 {
     const arch_derived_t *dv = &a->derived;
     fprintf(f, "architecture %s (%s)\n", a->name, a->source);
+    const int own = a->chip.offchip.gateway_port == GATEWAY_PORT_OWN;
     fprintf(f, "hierarchy: %d chip(s) > %d tiles (%s %dx%d routers, %d tiles/router, %d "
-               "off-chip gateway%s) > %d CEs/tile > %d crossbars/CE\n",
+               "off-chip gateway%s%s) > %d CEs/tile > %d crossbars/CE\n",
             a->chip.chips, a->chip.tiles, arch_topology_name(a->chip.noc.topology),
             a->chip.grid_x, a->chip.grid_y, a->chip.noc.concentration, arch_gateways(a),
-            arch_gateways(a) > 1 ? "s" : "", a->tile.ces, a->ce.crossbars);
+            arch_gateways(a) > 1 ? "s" : "", own ? " on ports of their own" : "", a->tile.ces,
+            a->ce.crossbars);
     fprintf(f, "crossbar: %dx%d (+%d unit cols), %d bits/cell, %s; weights %d bits = %d "
                "slices, %d weights/row; inputs %d bits in %d cycles of %d bits\n",
             a->crossbar.rows, a->crossbar.cols, a->crossbar.unit_cols,

@@ -36,7 +36,7 @@ int noc_config_from_arch(noc_config_t *c, const arch_t *a, imc_diag_t *d)
     c->topology = an->topology;
     c->kx = a->chip.grid_x;
     c->ky = a->chip.grid_y;
-    c->concentration = an->concentration;
+    c->concentration = arch_noc_local_ports(a); /* a gateway's own port included */
     c->routing = an->routing;
     c->vcs = an->vcs;
     c->vc_buf_flits = an->vc_buf_flits;
@@ -76,7 +76,7 @@ int noc_config_from_arch(noc_config_t *c, const arch_t *a, imc_diag_t *d)
          * per flit and router, split 25/25/40/10 over buffer write, buffer
          * read, crossbar and allocation (one switch grant per flit). */
         double e = an->clock_ghz > 0
-                       ? an->router.power_mw / an->clock_ghz / (4.0 + c->concentration)
+                       ? an->router.power_mw / an->clock_ghz / (4.0 + an->concentration)
                        : 0.0;
         c->buf_write_pj = 0.25 * e;
         c->buf_read_pj = 0.25 * e;

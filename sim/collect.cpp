@@ -57,7 +57,7 @@ void Engine::collect(run_result_t *r)
     r->n_tiles = total_tiles;
     r->tiles = (run_tile_t *)calloc((size_t)total_tiles, sizeof *r->tiles);
     const int kx = nocs_.empty() ? 1 : noc_config(nocs_[0]->core())->kx; // routers per row
-    const int conc = std::max(1, a->chip.noc.concentration);
+    const int conc = std::max(1, a->chip.noc.concentration), lports = arch_noc_local_ports(a);
     double tile_static_mw[COMP_CLASS_COUNT_];
     tile_static_mw_by_class(a, tile_static_mw);
     double tile_static_w = 0;
@@ -78,8 +78,8 @@ void Engine::collect(run_result_t *r)
         rt.id = t;
         rt.chip = t / a->chip.tiles;
         const int e = arch_tile_endpoint(a, t % a->chip.tiles);
-        int router = e / conc;
-        rt.x = (router % kx) * conc + e % conc;
+        int router = e / lports;
+        rt.x = (router % kx) * conc + e % lports;
         rt.y = router / kx;
         rt.powered = node_of_[(size_t)t] || !a->chip.gate_unused_tiles;
         rt.energy_j = rt.powered ? tile_static_w * r->total_s : 0;
@@ -138,9 +138,11 @@ void Engine::collect(run_result_t *r)
         dyn_pj[COMP_ROUTER] += s.dynamic_energy_pj - link_pj;
         r->static_w_by_class[COMP_ROUTER] += nc->router_leakage_mw * 1e-3 * noc_routers(core);
         r->flits += s.flits_ejected;
-        const int ports = 4 + std::max(1, nc->concentration);
+        // a router's ports: its links and tiles' (the energy model's radix), and
+        // a gateway's own port where it has one
+        const int ports = 4 + std::max(1, nc->concentration), radix = 4 + conc;
         for (int q = 0; q < noc_routers(core); q++) {
-            router_busy += (double)noc_router_flits(core, q) / ports; // crossbar flits per port
+            router_busy += (double)noc_router_flits(core, q) / radix; // crossbar flits per port
             routers += 1;
             for (int p = 0; p < ports; p++) {
                 int64_t f = noc_port_flits(core, q, p);

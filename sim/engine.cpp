@@ -78,7 +78,7 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
     const int total_tiles = a->chip.tiles * a->chip.chips;
     node_of_.assign((size_t)total_tiles, nullptr);
     const size_t endpoints = (size_t)a->chip.grid_x * (size_t)a->chip.grid_y *
-                             (size_t)std::max(1, a->chip.noc.concentration);
+                             (size_t)arch_noc_local_ports(a);
     tile_at_.assign(endpoints, 0);
     for (int t = 0; t < a->chip.tiles; t++) {
         tile_ep_.push_back(arch_tile_endpoint(a, t));

@@ -284,7 +284,7 @@ void estimate_noc_port_name(const estimate_t *e, const arch_t *a, char *buf, siz
         return;
     }
     int x = e->noc_router % kx, y = e->noc_router / kx;
-    const int C = a->chip.noc.concentration > 0 ? a->chip.noc.concentration : 1;
+    const int C = arch_noc_local_ports(a);
     if (e->noc_port < 4) {
         snprintf(buf, n, "chip %d router (%d, %d) %s port", e->noc_chip, x, y, net[e->noc_port]);
         return;

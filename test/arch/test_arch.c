@@ -524,6 +524,44 @@ START_TEST(placement_by_hand)
 }
 END_TEST
 
+/* Gateways with ports of their own (chip.offchip.gateway_port: own) on the
+ * same grid: 3 local ports a router (2 tiles' and a gateway's), so endpoint =
+ * (y * 3 + x) * 3 + port; tile t at slot t, as placement_by_hand's slots
+ * without the gateway's: tile 0 at router (0,0) port 0 = 0, tile 2 at
+ * (0,1) = router 3 port 0 = 9, tile 23 at (2,3) = router 11 port 1 = 34;
+ * the four gateways on routers 0, 2, 11, 9 (by placement_with_gateways_by_hand's
+ * edge walk), port 2: endpoints 2, 8, 35, 29. */
+START_TEST(placement_with_own_gateway_ports_by_hand)
+{
+    const char *sets[] = {"chip.grid_x=3",        "chip.grid_y=4",
+                          "chip.noc.concentration=2", "chip.tiles=24",
+                          "chip.band_rows=2",     "chip.offchip.gateways=4",
+                          "chip.offchip.gateway_port=own"};
+    ck_assert_int_eq(load("isaac", sets, 7), 0);
+    ck_assert_int_eq(arch_noc_local_ports(&A), 3);
+    const int gw_ep[] = {2, 8, 35, 29};
+    for (int g = 0; g < 4; g++) {
+        ck_assert_int_eq(arch_gateway_endpoint(&A, g), gw_ep[g]);
+        ck_assert_int_eq(arch_endpoint_gateway(&A, gw_ep[g]), g);
+    }
+    ck_assert_int_eq(arch_tile_endpoint(&A, 0), 0);
+    ck_assert_int_eq(arch_tile_endpoint(&A, 2), 9);
+    ck_assert_int_eq(arch_tile_endpoint(&A, 23), 34);
+    int seen[36] = {0};
+    for (int t = 0; t < 24; t++) { /* distinct, never a gateway's (port 2) */
+        int e = arch_tile_endpoint(&A, t);
+        ck_assert(e >= 0 && e < 36 && e % 3 != 2);
+        ck_assert_int_eq(seen[e]++, 0);
+    }
+    /* a router has at most 16 local ports: 16 tiles' leave none for a gateway */
+    const char *full[] = {"chip.grid_x=11", "chip.grid_y=1", "chip.noc.concentration=16",
+                          "chip.offchip.gateway_port=own"};
+    ck_assert_int_ne(load("isaac", full, 4), 0);
+    ck_assert_ptr_nonnull(strstr(D.text, "chip.offchip.gateway_port = own needs a local port "
+                                         "beyond chip.noc.concentration = 16"));
+}
+END_TEST
+
 /* Four gateways by hand on the same grid (bands of 2): the edge's 10 routers
  * clockwise from (0,0) are (0,0) (1,0) (2,0) (2,1) (2,2) (2,3) (1,3) (0,3)
  * (0,2) (0,1); gateway g takes the first slot of the (10 g / 4)-th: (0,0),
@@ -634,6 +672,7 @@ int main(void)
     tcase_add_test(tc, differential_doubles_slices);
     tcase_add_test(tc, placement_by_hand);
     tcase_add_test(tc, placement_with_gateways_by_hand);
+    tcase_add_test(tc, placement_with_own_gateway_ports_by_hand);
     tcase_add_test(tc, noc_limits_checked_at_load);
     tcase_add_test(tc, multicast_refuses_odd_even);
     suite_add_tcase(s, tc);

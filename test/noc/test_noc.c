@@ -764,6 +764,34 @@ START_TEST(config_from_isaac_preset)
 }
 END_TEST
 
+/* Gateways with ports of their own: a fifth local port on every router (the
+ * NoC's concentration 5: 210 endpoints, the gateways' on routers 0, 5, 41 and
+ * 36, arch/placement.c), the router's energy per flit still its 8 ports'. */
+START_TEST(config_with_own_gateway_ports)
+{
+    arch_t a;
+    imc_diag_t d;
+    diag_init(&d);
+    const char *sets[] = {"chip.offchip.gateways=4", "chip.offchip.gateway_port=own"};
+    ck_assert_msg(arch_load("isaac", sets, 2, &a, &d) == 0, "%s", d.text ? d.text : "");
+    noc_config_t c;
+    ck_assert_int_eq(noc_config_from_arch(&c, &a, &d), 0);
+    ck_assert_int_eq(c.concentration, 5);
+    double e = c.buf_write_pj + c.buf_read_pj + c.xbar_pj + c.alloc_pj;
+    ck_assert_double_eq_tol(e, 42.0 / 1.2 / 8.0, 1e-12);
+    noc_t *n = noc_create(&c, &d);
+    ck_assert_int_eq(noc_endpoints(n), 210);
+    /* (0,0) (5,0) (6,5) (1,5): the 0th, 5th, 11th and 16th of the edge's 22 routers */
+    const int gw_router[] = {0, 5, 41, 36};
+    for (int g = 0; g < 4; g++)
+        ck_assert_int_eq(arch_gateway_endpoint(&a, g), gw_router[g] * 5 + 4);
+    ck_assert_int_eq(noc_hops(n, arch_gateway_endpoint(&a, 0), arch_gateway_endpoint(&a, 2)),
+                     6 + 5);
+    noc_destroy(n);
+    diag_free(&d);
+}
+END_TEST
+
 
 /* ---------------------------------------------------------------- multicast */
 
@@ -1639,6 +1667,7 @@ int main(void)
     tcase_add_test(tc, bad_flags_exit_2_with_message);
     tcase_add_test(tc, cli_json_runs);
     tcase_add_test(tc, config_from_isaac_preset);
+    tcase_add_test(tc, config_with_own_gateway_ports);
     tcase_add_test(tc, cli_output_byte_identical_for_a_seed);
     tcase_add_test(tc, multicast_every_copy_once_under_contention);
     tcase_add_test(tc, multicast_with_speedups_tail_credit_and_delays);

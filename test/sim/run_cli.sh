@@ -165,6 +165,22 @@ assert abs(r4['period_s'] - 1.6e-6) <= 0.01 * 1.6e-6, r4['period_s']
 assert r4['estimate']['noc']['top_sender'] != 'input', r4['estimate']['noc']
 PY
 check "lenet5 on isaac: the input crosses the gateway once (512 flits; with 4 gateways not the busiest port), the period one MVM time" $?
+# A gateway with a port of its own (chip.offchip.gateway_port: own): the NoC
+# has a fifth local port per router, the gateway's router (0, 0)'s is
+# endpoint 4, whose injection channel is the load's port 4 + 5 + 4 = 13; the
+# input's 512 flits pass it alone and the estimate names it the gateway's
+"$imcsim" estimate "${g1[@]}" --set chip.offchip.gateway_port=own --json "$t/e5o.json" >/dev/null &&
+  "$imcsim" estimate "${g1[@]}" --set chip.offchip.gateway_port=own >"$t/e5o.txt" &&
+  grep -qF "through chip 0 router (0, 0) injection from endpoint 4 (the gateway) (512 flits" "$t/e5o.txt" &&
+  "$imcsim" run "${g1[@]}" --set chip.offchip.gateway_port=own --batch 4 --quiet --json "$t/r5o.json" &&
+  /usr/bin/python3 - "$t/e5o.json" "$t/r5o.json" <<'PY'
+import json, sys
+e, r = (json.load(open(f)) for f in sys.argv[1:])
+assert (e['noc']['router'], e['noc']['port'], e['noc']['busiest_port_flits_per_inference']) == (0, 13, 512), e['noc']
+assert r['noc']['busiest_port_flits_per_inference'] == 512, r['noc']
+assert abs(r['period_s'] - 1.6e-6) <= 0.01 * 1.6e-6, r['period_s']
+PY
+check "lenet5 with the gateway on a port of its own: the input's 512 flits at that port, named the gateway's" $?
 # The estimate's static NoC loads (noc_load.c, dimension-order routes) and the
 # run's counted port flits are two derivations of the same traffic: their
 # busiest port agrees to the flit on lenet5, with the routers replicating the
