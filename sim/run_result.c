@@ -257,6 +257,17 @@ void run_write_summary(const run_result_t *r, FILE *f)
                 r->period_intervals > r->period_window     ? ": a larger --batch averages more"
                 : r->period_window < RUN_PERIOD_WINDOW_MAX ? ": a larger --period-window averages more"
                                                            : "");
+    /* No resource busy for the period: the pipeline waits (an LSTM's chain,
+     * round trips between chips, full buffers), which no bound names. */
+    const double links_s = r->utilization_by_class[COMP_OFFCHIP] * r->period_s;
+    const double busiest = fmax(fmax(r->period_floor_s, r->noc_bound_period_s), links_s);
+    if (r->steady > 0 && busiest > 0 && r->period_s > 1.1 * busiest)
+        fprintf(f, "                 (its busiest resource, %s, is busy %s of it per inference; "
+                   "the other %s are waits on data and buffer space)\n",
+                busiest == r->noc_bound_period_s ? "the NoC's busiest port"
+                : busiest == links_s             ? "the off-chip links"
+                                                 : "a tile's",
+                fmt_si(a, sizeof a, busiest, "s"), fmt_si(c, sizeof c, r->period_s - busiest, "s"));
     if (r->estimate_model)
         write_estimate_line(r, f);
     fprintf(f, "  energy         %s per inference (dynamic %s, static %s over the period)\n",

@@ -245,11 +245,14 @@ check "vgg8 at 8-bit weights and activations: the peak is 4x the 16-bit one, as 
 # 10 us of off-chip latency isaac mlp_small's input round (10 us, its 512
 # bytes at 4 x 6.4 GB/s = 20 ns, fc1's 1.6 us MVM) spans two periods: (10 +
 # 0.02 + 1.6) / 2 = 5.81 us (hand count), where ISAAC's model says 1.6 us; the
-# run's period within 5 % of it; the latency counts 10 us each way. Without
-# latency the bound is below the period and the summary leaves it out.
+# run's period within 5 % of it; the latency counts 10 us each way, and the
+# summary says no resource is busy for the rest (fc1's tile, 1.6 us). Without
+# latency the bound is below the period and the summary says neither.
 "$imcsim" run --arch isaac --model mlp_small --batch 4 -s chip.offchip.latency_ns=1e4 --json "$t/hl.json" >"$t/hl.txt" 2>&1 &&
   grep -qF ", host bound 5.81 us (imcsim estimate)" "$t/hl.txt" &&
   ! grep -qF "host bound" "$t/sum1" &&
+  grep -qF "(its busiest resource, a tile's, is busy 1.6 us of it per inference; the other 4.323 us are waits on data and buffer space)" "$t/hl.txt" &&
+  ! grep -qF "are waits on data" "$t/sum1" &&
   /usr/bin/python3 - "$t/hl.json" "$t/a.json" <<'PY'
 import json, sys
 d, l5 = (json.load(open(f)) for f in sys.argv[1:])
@@ -262,7 +265,7 @@ assert abs(d['period_s'] - bound) <= 0.05 * bound, (d['period_s'], bound)
 assert d['estimate']['latency_s'] > 2e-5 and d['latency_s'] > 2e-5, (d['estimate']['latency_s'], d['latency_s'])
 assert l5['estimate']['host']['bound_period_s'] < l5['period_s'], l5['estimate']['host']
 PY
-check "mlp_small with 10 us off-chip latency: the estimate's host bound is the hand count (5.81 us) and the run's period within 5 % of it" $?
+check "mlp_small with 10 us off-chip latency: the estimate's host bound is the hand count (5.81 us), the run's period within 5 % of it, the summary says fc1's 1.6 us leave the rest to waiting" $?
 # The estimate's recurrence bound (sim/estimate_rec.c) against a hand count
 # of one step of isaac lstm's lstm_l0 (both layers' chains are equal; the
 # first is reported): the MVM op, 16 reads of 100 ns at 1.2 GHz = 1,920
