@@ -201,24 +201,43 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
 
 Engine::~Engine() = default;
 
-// A WAIT on a layer asks for values its producer sends the tile: one asking
-// for more (a hand-edited trace) would end in a deadlock far from the edit.
+// A WAIT on a layer asks for values its producer sends the tile, an ACCUM
+// for partial-sum messages its replica sends it: one asking for more (a
+// hand-edited trace) would end in a deadlock far from the edit.
 bool Engine::waits_are_sent()
 {
-    std::map<std::tuple<uint32_t, int, int>, uint64_t> sent, asked; // (tile, consumer, producer)
+    // values: (tile, consumer, producer); partial sums: (tile, layer, replica + 1)
+    std::map<std::tuple<uint32_t, int, int>, uint64_t> sent, asked, psums, accums;
     for (int l = 0; l < m->model->n_layers; l++)
         for (uint32_t s = 0; s < layers[l].n_streams; s++) {
             const trace_stream_t &ts = layers[l].streams[s];
             for (uint32_t k = 0; k < ts.n_recs; k++) {
                 const trace_rec_t &r = ts.recs[k];
-                if (r.op == TR_SEND && r.a != TRACE_HOST)
+                if (r.op == TR_SEND && r.a != TRACE_HOST) {
                     sent[{r.a, (int)r.c, l}] += r.b;
-                else if (r.op == TR_WAIT && r.a != TRACE_NETWORK_INPUT) {
+                } else if (r.op == TR_WAIT && r.a != TRACE_NETWORK_INPUT) {
                     uint64_t &w = asked[{ts.tile, l, (int)r.a}];
                     w = std::max<uint64_t>(w, r.b);
+                } else if (r.op == TR_PSUM_SEND) {
+                    psums[{r.a, l, (int)r.c}] += 1;
+                } else if (r.op == TR_ACCUM) {
+                    uint64_t &w = accums[{ts.tile, l, (int)r.c}];
+                    w = std::max<uint64_t>(w, r.a);
                 }
             }
         }
+    for (const auto &kv : accums) {
+        auto it = psums.find(kv.first);
+        uint64_t got = it == psums.end() ? 0 : it->second;
+        if (kv.second > got) {
+            const auto &[tile, l, c] = kv.first;
+            fail("layer " + std::string(m->model->layers[l].name) + " on tile " +
+                 std::to_string(tile) + " adds " + std::to_string(kv.second) +
+                 " partial-sum messages of replica " + std::to_string(c - 1) + ", which sends it " +
+                 std::to_string(got) + " per inference");
+            return false;
+        }
+    }
     for (const auto &kv : asked) {
         auto it = sent.find(kv.first);
         uint64_t got = it == sent.end() ? 0 : it->second;

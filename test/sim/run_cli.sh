@@ -119,6 +119,15 @@ for e in "L000_conv1 1 -1 b v*100 0xFFFFFFFF|layer 0 (conv1) on tile 65 waits fo
   grep -q "Simulation stopped" "$t/out" && { echo "FAIL: the kernel's stop message on stdout"; fail=1; }
   cp "$t/tr/$f.imct" "$t/ed/$f.imct"
 done
+# an ACCUM on more partial-sum messages than its replica sends (vgg8's fc7 adds
+# tile 124's own sums and 43 messages from its other tiles) deadlocked, the
+# report naming conv1
+"$imcsim" compile --arch isaac --model vgg8 -o "$t/v8" >/dev/null && cp -r "$t/v8" "$t/v8e" &&
+  /usr/bin/python3 "$edit" "$t/v8/L010_fc7.imct" "$t/v8e/L010_fc7.imct" 5 0 a v+1 43 >/dev/null ||
+  { echo "FAIL: vgg8 traces for the ACCUM edit"; fail=1; }
+expect_error "hand-edited trace refused: an ACCUM on more partial sums than sent" 2 \
+  "layer fc7 on tile 124 adds 44 partial-sum messages of replica 0, which sends it 43 per inference" \
+  "$imcsim" run --arch isaac --model vgg8 --traces "$t/v8e" --quiet
 expect_error "unknown model" 2 "nosuchmodel" "$imcsim" run --arch isaac --model nosuchmodel
 expect_error "bad batch" 2 "--batch '0' (expected an integer in 1..100000)" \
   "$imcsim" run --arch isaac --model lenet5 --batch 0
