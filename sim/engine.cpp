@@ -9,11 +9,11 @@
 // one of the chip's gateway endpoints and over its off-chip links
 // (offchip.cpp; a chip has chip.offchip.gateways of them, arch/placement.c).
 #include <algorithm>
-#include <tuple>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <tuple>
 
 #include "engine_internal.h"
 
@@ -207,7 +207,8 @@ Engine::~Engine() = default;
 bool Engine::waits_are_sent()
 {
     // values: (tile, consumer, producer); partial sums: (tile, layer, replica + 1)
-    std::map<std::tuple<uint32_t, int, int>, uint64_t> sent, asked, psums, accums;
+    using Counts = std::map<std::tuple<uint32_t, int, int>, uint64_t>;
+    Counts sent, asked, psums, accums;
     for (int l = 0; l < m->model->n_layers; l++)
         for (uint32_t s = 0; s < layers[l].n_streams; s++) {
             const trace_stream_t &ts = layers[l].streams[s];
@@ -226,29 +227,30 @@ bool Engine::waits_are_sent()
                 }
             }
         }
-    for (const auto &kv : accums) {
-        auto it = psums.find(kv.first);
-        uint64_t got = it == psums.end() ? 0 : it->second;
-        if (kv.second > got) {
-            const auto &[tile, l, c] = kv.first;
-            fail("layer " + std::string(m->model->layers[l].name) + " on tile " +
-                 std::to_string(tile) + " adds " + std::to_string(kv.second) +
-                 " partial-sum messages of replica " + std::to_string(c - 1) + ", which sends it " +
-                 std::to_string(got) + " per inference");
-            return false;
+    // the first counter asked beyond what is sent: its key, the two counts
+    auto beyond = [](const Counts &want, const Counts &have, uint64_t *got) {
+        for (const auto &kv : want) {
+            auto it = have.find(kv.first);
+            *got = it == have.end() ? 0 : it->second;
+            if (kv.second > *got)
+                return &kv;
         }
+        return static_cast<const Counts::value_type *>(nullptr);
+    };
+    uint64_t got;
+    if (auto *p = beyond(accums, psums, &got)) {
+        const auto &[tile, l, c] = p->first;
+        fail("layer " + std::string(m->model->layers[l].name) + " on tile " + std::to_string(tile) +
+             " adds " + std::to_string(p->second) + " partial-sum messages of replica " +
+             std::to_string(c - 1) + ", which sends it " + std::to_string(got) + " per inference");
+        return false;
     }
-    for (const auto &kv : asked) {
-        auto it = sent.find(kv.first);
-        uint64_t got = it == sent.end() ? 0 : it->second;
-        if (kv.second > got) {
-            const auto &[tile, c, j] = kv.first;
-            fail("layer " + std::string(m->model->layers[c].name) + " on tile " +
-                 std::to_string(tile) + " waits for " + std::to_string(kv.second) +
-                 " values of layer " + m->model->layers[j].name + ", which sends it " +
-                 std::to_string(got) + " per inference");
-            return false;
-        }
+    if (auto *p = beyond(asked, sent, &got)) {
+        const auto &[tile, c, j] = p->first;
+        fail("layer " + std::string(m->model->layers[c].name) + " on tile " + std::to_string(tile) +
+             " waits for " + std::to_string(p->second) + " values of layer " +
+             m->model->layers[j].name + ", which sends it " + std::to_string(got) + " per inference");
+        return false;
     }
     return true;
 }
