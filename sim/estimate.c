@@ -87,11 +87,10 @@ static host_io_t host_io(const mapping_t *m)
  * position starting once its inputs exist; layers without weights take no
  * time; the network input arrives row by row over the off-chip link, after
  * its latency. */
-static int fill(const mapping_t *m, const double *mvm_s, double **avail)
+static int fill(const mapping_t *m, const host_io_t *h, const double *mvm_s, double **avail)
 {
     const model_t *md = m->model;
-    const host_io_t h = host_io(m);
-    const double row_s = h.row_s;
+    const double row_s = h->row_s;
     for (int c = 0; c < md->n_layers; c++) {
         const layer_t *L = &md->layers[c];
         int64_t P = deps_positions(L), R = is_weight(L->kind) ? m->layers[c].replication : 1;
@@ -114,7 +113,7 @@ static int fill(const mapping_t *m, const double *mvm_s, double **avail)
                 if (!n)
                     continue;
                 if (j < 0)
-                    in = dmax(in, h.latency_s +
+                    in = dmax(in, h->latency_s +
                                       (double)((n - 1) / (md->in_w > 0 ? md->in_w : 1) + 1) * row_s);
                 else if (j == c)
                     in = dmax(in, avail[c][n - 1]);
@@ -172,7 +171,8 @@ int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d)
             e->bottleneck_steps = el->steps;
         }
     }
-    if (fill(m, mvm_s, avail)) {
+    const host_io_t h = host_io(m);
+    if (fill(m, &h, mvm_s, avail)) {
         diag_error(d, NULL, 0, 0, "out of memory");
         goto out;
     }
@@ -194,7 +194,6 @@ int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d)
      * weight-less reader's inputs as they arrive) spans HOST_INPUTS_AHEAD
      * periods; the links' own bandwidth bounds one period too. */
     {
-        const host_io_t h = host_io(m);
         double round = 0;
         for (int c = 0; c < md->n_layers; c++)
             if (reads_input(&md->layers[c]))
