@@ -93,11 +93,9 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
 
     // Tiles with work, in increasing order (deterministic elaboration).
     std::vector<char> used((size_t)total_tiles, 0);
-    for (int l = 0; l < nl; l++) {
-        uint64_t xbar_acts = 0; // the MVMs drive every crossbar of a replica per position
+    for (int l = 0; l < nl; l++)
         for (uint32_t s = 0; s < layers[l].n_streams; s++) {
-            const trace_stream_t &ts = layers[l].streams[s];
-            uint32_t t = ts.tile;
+            uint32_t t = layers[l].streams[s].tile;
             if ((int)t >= total_tiles) {
                 fail("trace stream on tile " + std::to_string(t) + " beyond the system's " +
                      std::to_string(total_tiles) + " tiles");
@@ -105,23 +103,8 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
             }
             used[t] = 1;
             chips_ = std::max(chips_, chip_of(a, (int)t) + 1);
-            for (uint32_t k = 0; k < ts.n_recs; k++)
-                if (ts.recs[k].op == TR_MVM)
-                    xbar_acts += ts.recs[k].b;
         }
-        // The MACs reported are the mapping's: traces edited to drive other
-        // crossbars would make them (and mvm_ops beside them) disagree.
-        const layer_map_t &lm = m->layers[l];
-        const uint64_t want = (uint64_t)lm.positions * (uint64_t)lm.xbars_per_replica;
-        if (lm.crossbars > 0 && xbar_acts != want) {
-            fail("layer " + std::string(m->model->layers[l].name) + ": its traces drive " +
-                 std::to_string(xbar_acts) + " crossbars per inference, its mapping " +
-                 std::to_string(want) + " (" + std::to_string(lm.positions) + " positions x " +
-                 std::to_string(lm.xbars_per_replica) + " crossbars a replica)");
-            return;
-        }
-    }
-    if (!waits_are_sent())
+    if (!traces_agree())
         return;
 
     noc_config_t nc;
@@ -201,20 +184,26 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
 
 Engine::~Engine() = default;
 
-// A WAIT on a layer asks for values its producer sends the tile, an ACCUM
-// for partial-sum messages its replica sends it: one asking for more (a
-// hand-edited trace) would end in a deadlock far from the edit.
-bool Engine::waits_are_sent()
+// What a hand-edited trace could contradict, in one pass over the records:
+// a weight layer's MVMs drive every crossbar of a replica once per position
+// (the MACs reported are the mapping's; mvm_ops beside them would disagree);
+// a WAIT on a layer asks for no more values than its producer sends the tile,
+// an ACCUM for no more partial-sum messages than its replica sends it (one
+// asking for more would end in a deadlock far from the edit).
+bool Engine::traces_agree()
 {
     // values: (tile, consumer, producer); partial sums: (tile, layer, replica + 1)
     using Counts = std::map<std::tuple<uint32_t, int, int>, uint64_t>;
     Counts sent, asked, psums, accums;
-    for (int l = 0; l < m->model->n_layers; l++)
+    for (int l = 0; l < m->model->n_layers; l++) {
+        uint64_t xbar_acts = 0;
         for (uint32_t s = 0; s < layers[l].n_streams; s++) {
             const trace_stream_t &ts = layers[l].streams[s];
             for (uint32_t k = 0; k < ts.n_recs; k++) {
                 const trace_rec_t &r = ts.recs[k];
-                if (r.op == TR_SEND && r.a != TRACE_HOST) {
+                if (r.op == TR_MVM) {
+                    xbar_acts += r.b;
+                } else if (r.op == TR_SEND && r.a != TRACE_HOST) {
                     sent[{r.a, (int)r.c, l}] += r.b;
                 } else if (r.op == TR_WAIT && r.a != TRACE_NETWORK_INPUT) {
                     uint64_t &w = asked[{ts.tile, l, (int)r.a}];
@@ -227,6 +216,16 @@ bool Engine::waits_are_sent()
                 }
             }
         }
+        const layer_map_t &lm = m->layers[l];
+        const uint64_t want = (uint64_t)lm.positions * (uint64_t)lm.xbars_per_replica;
+        if (lm.crossbars > 0 && xbar_acts != want) {
+            fail("layer " + std::string(m->model->layers[l].name) + ": its traces drive " +
+                 std::to_string(xbar_acts) + " crossbars per inference, its mapping " +
+                 std::to_string(want) + " (" + std::to_string(lm.positions) + " positions x " +
+                 std::to_string(lm.xbars_per_replica) + " crossbars a replica)");
+            return false;
+        }
+    }
     // the first counter asked beyond what is sent: its key, the two counts
     auto beyond = [](const Counts &want, const Counts &have, uint64_t *got) {
         for (const auto &kv : want) {
