@@ -189,6 +189,7 @@ int run_one(const RunArgs &ra, const char *arch_spec, run_result_t *res, imc_dia
         cfg.progress = true;
         cfg.perturb_order = (uint64_t)ra.perturb_order;
         cfg.period_window = (int)ra.period_window;
+        cfg.trace_dir = ra.traces;
         rc = imc_simulate(j->arch, &j->mapping, layers, cfg, res, d);
         rc = check_horizon(rc, d);
         if (fres)

@@ -219,7 +219,7 @@ bool Engine::traces_agree()
         const layer_map_t &lm = m->layers[l];
         const uint64_t want = (uint64_t)lm.positions * (uint64_t)lm.xbars_per_replica;
         if (lm.crossbars > 0 && xbar_acts != want) {
-            fail("layer " + std::string(m->model->layers[l].name) + ": its traces drive " +
+            fail_layer(l, "layer " + std::string(m->model->layers[l].name) + ": its traces drive " +
                  std::to_string(xbar_acts) + " crossbars per inference, its mapping " +
                  std::to_string(want) + " (" + std::to_string(lm.positions) + " positions x " +
                  std::to_string(lm.xbars_per_replica) + " crossbars a replica)");
@@ -239,25 +239,33 @@ bool Engine::traces_agree()
     uint64_t got;
     if (auto *p = beyond(accums, psums, &got)) {
         const auto &[tile, l, c] = p->first;
-        fail("layer " + std::string(m->model->layers[l].name) + " on tile " + std::to_string(tile) +
-             " adds " + std::to_string(p->second) + " partial-sum messages of replica " +
+        fail_layer(l, "layer " + std::string(m->model->layers[l].name) + " on tile " +
+             std::to_string(tile) + " adds " + std::to_string(p->second) + " partial-sum messages of replica " +
              std::to_string(c - 1) + ", which sends it " + std::to_string(got) + " per inference");
         return false;
     }
     if (auto *p = beyond(asked, sent, &got)) {
         const auto &[tile, c, j] = p->first;
-        fail("layer " + std::string(m->model->layers[c].name) + " on tile " + std::to_string(tile) +
-             " waits for " + std::to_string(p->second) + " values of layer " +
+        fail_layer(c, "layer " + std::string(m->model->layers[c].name) + " on tile " +
+             std::to_string(tile) + " waits for " + std::to_string(p->second) + " values of layer " +
              m->model->layers[j].name + ", which sends it " + std::to_string(got) + " per inference");
         return false;
     }
     return true;
 }
 
-void Engine::fail(const std::string &msg)
+void Engine::fail(const std::string &msg) { fail_layer(-1, msg); }
+
+void Engine::fail_layer(int layer, const std::string &msg)
 {
+    std::string file;
+    if (cfg.trace_dir && layer >= 0) {
+        char name[TRACE_NAME_BYTES + 16];
+        trace_file_name(name, sizeof name, (uint32_t)layer, m->model->layers[layer].name);
+        file = std::string(cfg.trace_dir) + "/" + name;
+    }
     if (ok_)
-        diag_error(d_, nullptr, 0, 0, "%s", msg.c_str());
+        diag_error(d_, file.empty() ? nullptr : file.c_str(), 0, 0, "%s", msg.c_str());
     ok_ = 0;
     // the error above says why; not the kernel's "Simulation stopped by user" on stdout
     sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);

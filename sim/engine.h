@@ -41,6 +41,9 @@ struct imc_run_config {
     // period_window (docs/run.md, "Results"); judged on up to 4 windows when
     // the batch is smaller, with one window more simulated behind them.
     int period_window = kPeriodWindowDefault;
+    // The directory the traces were read from (run --traces), or null: a
+    // refused trace's error names its layer file there.
+    const char *trace_dir = nullptr;
 };
 
 // 0 on success; 1 when the simulation could not finish (deadlock report in d);

@@ -244,6 +244,7 @@ class Engine : public sc_core::sc_module {
     void report_blocked(imc_diag_t *d) const;
     void collect(run_result_t *r);              // collect.cpp
     void fail(const std::string &msg);
+    void fail_layer(int layer, const std::string &msg); // names its trace file (--traces)
     bool traces_agree(); // with the mapping and with one another (setup; engine.cpp)
     uint64_t now_cycle() const { return clk_.ceil_cycle(sc_core::sc_time_stamp()); }
     TileNode *node(int gtile)

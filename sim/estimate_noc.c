@@ -227,7 +227,7 @@ int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e,
     input_dest_t *in = NULL;
     size_t n_in = 0;
     char err[256];
-    if (input_dests(m->model, layers, &in, &n_in, err, sizeof err)) {
+    if (input_dests(m->model, layers, &in, &n_in, err, sizeof err, NULL)) {
         if (d)
             diag_error(d, NULL, 0, 0, "%s", err);
         return -1;

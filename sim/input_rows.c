@@ -30,8 +30,9 @@ static void stream_hull(const model_t *md, int c, const trace_stream_t *ts, int6
 }
 
 int input_dests(const model_t *md, const trace_layer_t *layers, input_dest_t **out, size_t *n,
-                char *err, size_t errlen)
+                char *err, size_t errlen, int *bad_layer)
 {
+    int bad = -1;
     *out = NULL;
     *n = 0;
     size_t cap = 0;
@@ -79,6 +80,7 @@ int input_dests(const model_t *md, const trace_layer_t *layers, input_dest_t **o
                      "the %lld columns its windows read over %lld rows",
                      d->layer, d->tile, (unsigned long long)d->total,
                      (long long)(d->x1 - d->x0 + 1), (long long)H);
+            bad = d->layer;
             goto fail;
         }
         /* the host sends what the WAITs ask: never more than the input has */
@@ -91,11 +93,14 @@ int input_dests(const model_t *md, const trace_layer_t *layers, input_dest_t **o
                      d->layer, md->layers[d->layer].name, d->tile,
                      (unsigned long long)d->total, (long long)(H * cols * C), (long long)H,
                      (long long)cols, (long long)C);
+            bad = d->layer;
             goto fail;
         }
     }
     return 0;
 fail:
+    if (bad_layer)
+        *bad_layer = bad;
     free(*out);
     *out = NULL;
     *n = 0;

@@ -28,9 +28,10 @@ typedef struct input_dest {
  * (*out NULL and *n 0 when none; free *out). -1 on failure, *out NULL and
  * the reason in err: out of memory, or a consumer whose total is not whole
  * pixels of its columns over every row (traces that do not follow
- * tracegen's rule). */
+ * tracegen's rule); then *bad_layer (when not NULL) is that consumer's
+ * layer, else -1. */
 int input_dests(const model_t *md, const trace_layer_t *layers, input_dest_t **out, size_t *n,
-                char *err, size_t errlen);
+                char *err, size_t errlen, int *bad_layer);
 
 /* The values dest d takes of input row y: the rows share its total, rounded
  * so that they add up to it exactly. */

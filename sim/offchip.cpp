@@ -93,8 +93,9 @@ void Engine::setup_host()
     input_dest_t *d = nullptr;
     size_t n = 0;
     char err[256];
-    if (input_dests(m->model, layers, &d, &n, err, sizeof err)) {
-        fail(err);
+    int bad = -1;
+    if (input_dests(m->model, layers, &d, &n, err, sizeof err, &bad)) {
+        fail_layer(bad, err);
         return;
     }
     host_dests_.assign(d, d + n);

@@ -101,14 +101,15 @@ expect_error "traces of another architecture" 2 "does not match" \
 # host of more values than the output layer has (host_bytes grew), an MVM of
 # 0 input bits (taken as the layer's), an MVM replaced by a POS (mvm_ops fell,
 # the MACs stayed the compiler's): each ran before; a WAIT on more values than
-# its producer sends ended in a deadlock that named other streams.
+# its producer sends ended in a deadlock that named other streams. An error
+# about one layer's records names that layer's file.
 edit=$(dirname "$0")/edit_trace.py
 cp -r "$t/tr" "$t/ed"
-for e in "L000_conv1 1 -1 b v*100 0xFFFFFFFF|layer 0 (conv1) on tile 65 waits for 19200 values of the network input, more than the 192 of the 32 rows x 6 columns x 1 channels it reads there" \
+for e in "L000_conv1 1 -1 b v*100 0xFFFFFFFF|ed/L000_conv1.imct: error: layer 0 (conv1) on tile 65 waits for 19200 values of the network input, more than the 192 of the 32 rows x 6 columns x 1 channels it reads there" \
          "L007_fc2 10 -1 b v+1 0xFFFFFFFE|the traces send the host 11 values per inference, the network's output layers have 10" \
          "L002_conv2 3 0 arg 0|L002_conv2.imct: offset 969: error: MVM input bits 0 out of range (expected 1..64)" \
-         "L002_conv2 3 0 op 11|layer conv2: its traces drive 198 crossbars per inference, its mapping 200 (100 positions x 2 crossbars a replica)" \
-         "L002_conv2 1 -1 b v+5|layer conv2 on tile 73 waits for 293 values of layer pool1, which sends it 288 per inference"; do
+         "L002_conv2 3 0 op 11|ed/L002_conv2.imct: error: layer conv2: its traces drive 198 crossbars per inference, its mapping 200 (100 positions x 2 crossbars a replica)" \
+         "L002_conv2 1 -1 b v+5|ed/L002_conv2.imct: error: layer conv2 on tile 73 waits for 293 values of layer pool1, which sends it 288 per inference"; do
   IFS='|' read -r args msg <<<"$e"
   set -- $args
   f=$1; shift
@@ -126,7 +127,7 @@ done
   /usr/bin/python3 "$edit" "$t/v8/L010_fc7.imct" "$t/v8e/L010_fc7.imct" 5 0 a v+1 43 >/dev/null ||
   { echo "FAIL: vgg8 traces for the ACCUM edit"; fail=1; }
 expect_error "hand-edited trace refused: an ACCUM on more partial sums than sent" 2 \
-  "layer fc7 on tile 124 adds 44 partial-sum messages of replica 0, which sends it 43 per inference" \
+  "v8e/L010_fc7.imct: error: layer fc7 on tile 124 adds 44 partial-sum messages of replica 0, which sends it 43 per inference" \
   "$imcsim" run --arch isaac --model vgg8 --traces "$t/v8e" --quiet
 expect_error "unknown model" 2 "nosuchmodel" "$imcsim" run --arch isaac --model nosuchmodel
 expect_error "bad batch" 2 "--batch '0' (expected an integer in 1..100000)" \

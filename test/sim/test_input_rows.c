@@ -99,7 +99,8 @@ END_TEST
  * on a 32x32x1 input) on tile 3 computing output (0,0) and (0,2) reads
  * input columns 0..6, 7 of them over 32 rows; a total that is not whole
  * pixels of them is refused with the numbers, not sent as something else. */
-static int dests_of(uint32_t wait, input_dest_t **d, size_t *n, char *err, size_t errlen)
+static int dests_of(uint32_t wait, input_dest_t **d, size_t *n, char *err, size_t errlen,
+                    int *bad)
 {
     model_t md;
     imc_diag_t diag;
@@ -112,7 +113,7 @@ static int dests_of(uint32_t wait, input_dest_t **d, size_t *n, char *err, size_
     trace_layer_t *layers = calloc((size_t)md.n_layers, sizeof *layers);
     layers[0].n_streams = 1;
     layers[0].streams = &ts;
-    int rc = input_dests(&md, layers, d, n, err, errlen);
+    int rc = input_dests(&md, layers, d, n, err, errlen, bad);
     free(layers);
     model_free(&md);
     return rc;
@@ -123,7 +124,9 @@ START_TEST(dests_from_traces)
     input_dest_t *d;
     size_t n;
     char err[256] = "";
-    ck_assert_int_eq(dests_of(7 * 32, &d, &n, err, sizeof err), 0);
+    int bad = 7;
+    ck_assert_int_eq(dests_of(7 * 32, &d, &n, err, sizeof err, &bad), 0);
+    ck_assert_int_eq(bad, 7); /* untouched on success */
     ck_assert_uint_eq(n, 1);
     ck_assert_int_eq(d[0].layer, 0);
     ck_assert_uint_eq(d[0].tile, 3);
@@ -131,7 +134,8 @@ START_TEST(dests_from_traces)
     ck_assert_int_eq(d[0].x1, 6);
     ck_assert_uint_eq(d[0].total, 7 * 32);
     free(d);
-    ck_assert_int_eq(dests_of(7 * 32 + 1, &d, &n, err, sizeof err), -1);
+    ck_assert_int_eq(dests_of(7 * 32 + 1, &d, &n, err, sizeof err, &bad), -1);
+    ck_assert_int_eq(bad, 0); /* the layer whose traces are refused */
     ck_assert_str_eq(err, "layer 0 on tile 3 waits for 225 input values, not whole pixels of the "
                           "7 columns its windows read over 32 rows");
     ck_assert_ptr_null(d);
