@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "arch_load.h"
+#include "placement_search.h"
+#include "tracegen.h"
 
 const char *job_policy_name(int i) { return replicate_policy_name((replicate_policy_t)i); }
 
@@ -29,6 +31,15 @@ int job_compile(const job_opts_t *o, job_t *j, imc_diag_t *d)
         return 2;
     if (compile_model(j->arch, &j->model, (replicate_policy_t)o->policy, &j->mapping, d))
         return 2;
+    if (j->arch->chip.placement == PLACEMENT_SEARCH) { /* the placement the run will use */
+        trace_layer_t *layers = NULL;
+        int rc = tracegen_build(&j->mapping, &layers, d) ||
+                 placement_search(j->arch, &j->mapping, layers, d);
+        if (layers)
+            trace_layers_free(layers, j->model.n_layers);
+        if (rc)
+            return 2;
+    }
     return 0;
 }
 

@@ -235,10 +235,15 @@ typedef struct arch_offchip {
     double area_mm2;
 } arch_offchip_t;
 
+/* chip.placement: bands of chip.band_rows, or the compiler searches them
+ * (sim/placement_search.c) and sets band_rows to the one it keeps */
+typedef enum { PLACEMENT_FIXED, PLACEMENT_SEARCH } arch_placement_t;
+
 typedef struct arch_chip {
     int tiles;
     int grid_x, grid_y;            /* router grid (tiles = grid_x*grid_y*concentration) */
     int band_rows;                 /* placement (placement.c): 0 row-major, else bands */
+    arch_placement_t placement;
     int chips;                     /* chips in the system */
     int gate_unused_tiles;         /* tiles without work draw no static power */
     arch_noc_t noc;

@@ -276,6 +276,11 @@ int arch_check(arch_ctx_t *c)
                "chip.offchip.links = %d cannot be split evenly over chip.offchip.gateways = %d "
                "(expected a divisor of the links)", a->chip.offchip.links, gw);
 
+    if (a->chip.placement == PLACEMENT_SEARCH && a->chip.noc.routing == ROUTE_ODD_EVEN)
+        report(c, 0, KEYS("chip.placement", "chip.noc.routing"),
+               "chip.placement = search with chip.noc.routing = odd_even (expected routing xy, "
+               "yx or west_first: the search compares the link loads of fixed routes, and "
+               "odd_even's adaptive routes have none)");
     if (a->chip.noc.multicast && a->chip.noc.routing == ROUTE_ODD_EVEN)
         report(c, 0, KEYS("chip.noc.multicast", "chip.noc.routing"),
                "chip.noc.multicast = true with chip.noc.routing = odd_even (expected routing "

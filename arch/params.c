@@ -23,6 +23,7 @@ static const char *const unit_names[] = {"sa", "activation", "pool", "vfu", NULL
 static const char *const scope_names[] = {"always", "transfers", NULL};
 static const char *const host_io_names[] = {"links", "preloaded", NULL};
 static const char *const gateway_port_names[] = {"shared", "own", NULL};
+static const char *const placement_names[] = {"fixed", "search", NULL};
 /* index = arch_alloc_t; the switch allocator has no greedy variant */
 static const char *const vc_alloc_names[] = {"separable_input_first", "separable_output_first",
                                              "islip", "greedy", NULL};
@@ -214,6 +215,10 @@ static const arch_param_t table[] = {
     PI("chip.band_rows", chip.band_rows, "", 0, 4096, "0",
        "placement: the compiler's tiles fill bands of this many router rows column by column, "
        "so a layer's output leaves through as many parallel links (0: router rows in order)"),
+    PE("chip.placement", chip.placement, placement_names, "fixed",
+       "fixed (bands of chip.band_rows) or search: the compiler tries band_rows 0 to grid_y "
+       "and keeps the one whose traces load the busiest NoC port least (the estimate's link "
+       "loads; chip.band_rows first, ties keep the earlier; docs/compiler.md)"),
     PI("chip.chips", chip.chips, "", 1, 1 << 16, "1", "chips in the system"),
     PB("chip.gate_unused_tiles", chip.gate_unused_tiles, "true",
        "tiles without work are power-gated: they draw no static power"),

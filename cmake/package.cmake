@@ -3,7 +3,7 @@
 # put in place by `cmake --install` (docs/vp.md, "Embedding"). The imcsim
 # executable links the static one like any other user.
 set(IMC_LIB_MODULES imc_base imc_arch imc_components imc_components_sc imc_noc imc_noc_sc
-    imc_workloads imc_traces imc_func imc_image imc_sim)
+    imc_workloads imc_traces imc_func imc_estimate imc_image imc_sim)
 set(IMC_LIB_DIRS base arch components components/sc noc workloads traces sim)
 pkg_check_modules(IMC_PROTOBUF_C REQUIRED IMPORTED_TARGET libprotobuf-c)
 

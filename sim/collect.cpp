@@ -73,6 +73,7 @@ void Engine::collect(run_result_t *r)
     }
     const int powered = a->chip.gate_unused_tiles ? (int)nodes_.size() : total_tiles;
     r->tiles_powered = powered;
+    r->band_rows = a->chip.band_rows;
     for (int t = 0; t < total_tiles; t++) {
         run_tile_t &rt = r->tiles[t];
         rt.id = t;

@@ -77,6 +77,7 @@ void run_write_json(const run_result_t *r, FILE *f)
     jw_str(&w, "period_from", r->steady > 0 ? "converged" : "not_converged");
     jw_int(&w, "chips", r->chips);
     jw_int(&w, "tiles_powered", r->tiles_powered);
+    jw_int(&w, "band_rows", r->band_rows);
     jw_num(&w, "clock_ghz", r->clock_ghz);
     jw_uint(&w, "latency_cycles", r->latency_cycles);
     jw_num(&w, "latency_s", r->latency_s);

@@ -97,6 +97,7 @@ typedef struct run_result {
     int n_tiles;
     run_tile_t *tiles;
     int chips, tiles_powered;
+    int band_rows;           /* the placement's (chip.placement: search sets it) */
     int64_t crossbars_used;
     /* the analytic estimate of the same mapping, written beside the run's
        figures (not freed with the result: the run owns it) */

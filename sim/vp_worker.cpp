@@ -14,6 +14,7 @@
 #include "functional.h"
 #include "image.h"
 #include "imc_accelerator.h"
+#include "placement_search.h"
 #include "vp_worker.h"
 
 namespace imc_vp {
@@ -159,8 +160,11 @@ void run_job(arch_t *a, const uint8_t *image, size_t image_len, const float *inp
             imc_run_config cfg;
             cfg.batch = (int)batch;
             cfg.progress = false;
-            run_result_t res;
-            if (imc_simulate(&run_arch, &j.mapping, j.layers, cfg, &res, &d)) {
+            run_result_t res{};
+            // the compiler's placement search, for the links this run loads
+            if (placement_search(&run_arch, &j.mapping, j.layers, &d)) {
+                set_error(r, imc::ERR_CONFIG, &d);
+            } else if (imc_simulate(&run_arch, &j.mapping, j.layers, cfg, &res, &d)) {
                 set_error(r, imc::ERR_INTERNAL, &d);
             } else {
                 r->cycles = res.total_cycles;

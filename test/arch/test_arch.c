@@ -624,6 +624,14 @@ START_TEST(multicast_refuses_odd_even)
         strstr(D.text, "chip.noc.multicast = true with chip.noc.routing = odd_even"));
     const char *unicast[] = {"chip.noc.routing=odd_even", "chip.noc.multicast=false"};
     ck_assert_int_eq(load("isaac", unicast, 2), 0);
+    /* the placement search compares fixed routes' loads: odd_even has none */
+    const char *search[] = {"chip.noc.routing=odd_even", "chip.noc.multicast=false",
+                            "chip.placement=search"};
+    ck_assert_int_ne(load("isaac", search, 3), 0);
+    ck_assert_ptr_nonnull(
+        strstr(D.text, "chip.placement = search with chip.noc.routing = odd_even"));
+    search[0] = "chip.noc.routing=west_first";
+    ck_assert_int_eq(load("isaac", search, 3), 0);
 }
 END_TEST
 

@@ -374,6 +374,19 @@ expect_error "bad --set" 2 "adc.bitz" "$imcsim" run --arch isaac --model lenet5 
 expect_error "compare needs two architectures" 2 "at least two architectures" \
   "$imcsim" compare --arch isaac --model lenet5
 
+# chip.placement: search (docs/compiler.md): lenet5 given bands of 0 rows (543 flits
+# through its busiest port) runs on bands of 3 (512), the run's JSON says so; vgg8's
+# estimate keeps 4 (38,024 flits, 49,160 with the preset's 3)
+"$imcsim" run --arch isaac --model lenet5 -s chip.band_rows=0 -s chip.placement=search \
+  --quiet --json "$t/ps.json" 2>"$t/ps.err" &&
+  grep -qF "note: chip.placement = search: chip.band_rows = 3 (its busiest NoC port carries 512 flits per inference; 543 with the given 0)" "$t/ps.err" &&
+  /usr/bin/python3 -c "import json,sys; assert json.load(open(sys.argv[1]))['band_rows'] == 3" "$t/ps.json"
+check "placement search: lenet5 run on the band height it keeps" $?
+"$imcsim" estimate --arch isaac --model vgg8 -s chip.placement=search --json "$t/pe.json" 2>"$t/pe.err" &&
+  grep -qF "chip.band_rows = 4 (its busiest NoC port carries 38024 flits per inference; 49160 with the given 3)" "$t/pe.err" &&
+  /usr/bin/python3 -c "import json,sys; assert json.load(open(sys.argv[1]))['noc']['busiest_port_flits_per_inference'] == 38024" "$t/pe.json"
+check "placement search: vgg8's estimate on bands of 4" $?
+
 "$imcsim" compare --arch isaac,puma --model lenet5 --csv "$t/cmp.csv" >"$t/cmp.txt"
 check "compare runs" $?
 grep -q "^latency,s," "$t/cmp.csv" && grep -q "isaac" "$t/cmp.txt" && grep -q "puma" "$t/cmp.txt"
