@@ -264,8 +264,9 @@ void Engine::fail_layer(int layer, const std::string &msg)
         trace_file_name(name, sizeof name, (uint32_t)layer, m->model->layers[layer].name);
         file = std::string(cfg.trace_dir) + "/" + name;
     }
-    if (ok_)
-        diag_error(d_, file.empty() ? nullptr : file.c_str(), 0, 0, "%s", msg.c_str());
+    if (!ok_)
+        return; // stopped already (a second sc_stop() draws the kernel's warning)
+    diag_error(d_, file.empty() ? nullptr : file.c_str(), 0, 0, "%s", msg.c_str());
     ok_ = 0;
     // the error above says why; not the kernel's "Simulation stopped by user" on stdout
     sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
@@ -342,17 +343,21 @@ void Engine::send(TileNode *from, PktHdr h, uint64_t bits, uint64_t order)
     }
     std::vector<int> same;                 // endpoints on from's chip
     std::map<int, std::vector<int>> other; // tiles on other chips (or the host, -1)
+    PktHdr here = h; // the copy for from's chip: its final tile one of them
     for (int t : tiles) {
-        if (t == from->gtile)
+        if (t == from->gtile) {
             arrive(from->gtile, h); // stays in the tile: no network
-        else if (t >= 0 && chip_of(a, t) == from->chip)
+        } else if (t >= 0 && chip_of(a, t) == from->chip) {
+            if (same.empty()) // (a group's first tile may be on another chip, and a
+                here.final_tile = t; // delivery for one there leaves through a gateway)
             same.push_back(ep_of(t));
-        else
+        } else {
             other[t < 0 ? -1 : chip_of(a, t)].push_back(t);
+        }
     }
     if (!same.empty())
-        noc_message(*nocs_[(size_t)from->chip], &from->net_out, from->endpoint, same, h, flits,
-                    pf, order, false, SC_ZERO_TIME, from->pkt_gp);
+        noc_message(*nocs_[(size_t)from->chip], &from->net_out, from->endpoint, same, here,
+                    flits, pf, order, false, SC_ZERO_TIME, from->pkt_gp);
     for (auto &kv : other) {
         PktHdr g = h;
         g.final_tile = kv.second[0]; // routes it to its chip; the list names the tiles

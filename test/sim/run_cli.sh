@@ -374,6 +374,16 @@ expect_error "bad --set" 2 "adc.bitz" "$imcsim" run --arch isaac --model lenet5 
 expect_error "compare needs two architectures" 2 "at least two architectures" \
   "$imcsim" compare --arch isaac --model lenet5
 
+# A multicast to tiles on two chips whose first destination is on the other
+# chip: the copy for the sender's chip took that tile as its final one, and its
+# delivery was taken for one leaving the chip ("a message for another chip
+# reached endpoint 2, which is no gateway", exit 2).
+"$imcsim" run --arch puma --model "$IMC_SRC/test/sim/lstm_two_chips.yaml" -s chip.chips=2 \
+  -s crossbar.rows=64 -s crossbar.cols=64 -s adc.cols_per_adc=32 -s ce.adcs=32 --quiet \
+  --json "$t/l2.json" 2>"$t/l2.err" &&
+  /usr/bin/python3 -c "import json,sys; assert json.load(open(sys.argv[1]))['chips'] == 2" "$t/l2.json" &&
+  ! grep -q "sc_stop" "$t/l2.err"
+check "a multicast spanning two chips, its first destination on the other" $?
 # chip.placement: search (docs/compiler.md): lenet5 given bands of 0 rows (543 flits
 # through its busiest port) runs on bands of 3 (512), the run's JSON says so; vgg8's
 # estimate keeps 4 (38,024 flits, 49,160 with the preset's 3)
