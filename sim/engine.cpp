@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <set>
 #include <tuple>
 
 #include "engine_internal.h"
@@ -106,6 +107,20 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
         }
     if (!traces_agree())
         return;
+    // The NoC's busiest port moves one flit a cycle: no steady period is
+    // shorter than its flits per inference take (the estimate's link loads
+    // of these traces, on this arch's placement; traces it cannot load are
+    // refused with their file below, setup_host).
+    {
+        mapping_t on_a = *m;
+        on_a.arch = a;
+        estimate_t e{};
+        imc_diag_t quiet;
+        diag_init(&quiet);
+        if (estimate_noc(&on_a, layers, &e, &quiet) == 0 && e.noc_bounded)
+            noc_floor_ps_ = (double)e.noc_port_flits * 1000.0 / a->chip.noc.clock_ghz;
+        diag_free(&quiet);
+    }
 
     noc_config_t nc;
     if (noc_config_from_arch(&nc, a, d)) {
@@ -567,22 +582,35 @@ bool Engine::all_done() const
 
 void Engine::report_blocked(imc_diag_t *d) const
 {
+    // the oldest inferences first, one lane per layer and reason: the ones
+    // the others wait behind (a layer's replicas are often all alike)
+    struct Blocked {
+        int inference, layer;
+        const Stream *s;
+        const Lane *l;
+    };
+    std::vector<Blocked> all;
+    for (auto &s : streams_)
+        if (!s->done)
+            for (const Lane &l : s->lane)
+                if (!l.done)
+                    all.push_back({s->inference(l.k), s->layer, s.get(), &l});
+    std::stable_sort(all.begin(), all.end(), [](const Blocked &x, const Blocked &y) {
+        return x.inference != y.inference ? x.inference < y.inference : x.layer < y.layer;
+    });
+    std::set<std::pair<int, std::string>> seen;
     int shown = 0;
-    for (auto &s : streams_) {
-        if (s->done)
+    for (const Blocked &b : all) {
+        if (shown == 8 || !seen.insert({b.layer, b.l->blocked}).second)
             continue;
-        for (const Lane &l : s->lane) {
-            if (l.done)
-                continue;
-            if (shown++ < 8)
-                diag_note(d, nullptr, 0, 0,
-                          "layer '%s' on tile %u, %s lane blocked at record %u (%s), inference %d",
-                          m->model->layers[s->layer].name, s->ts->tile, l.back ? "back" : "front",
-                          l.pc, l.blocked, s->inference(l.k));
-        }
+        shown++;
+        diag_note(d, nullptr, 0, 0,
+                  "layer '%s' on tile %u, %s lane blocked at record %u (%s), inference %d",
+                  m->model->layers[b.layer].name, b.s->ts->tile, b.l->back ? "back" : "front",
+                  b.l->pc, b.l->blocked, b.inference);
     }
-    if (shown > 8)
-        diag_note(d, nullptr, 0, 0, "... and %d more blocked lanes", shown - 8);
+    if (all.size() > (size_t)shown)
+        diag_note(d, nullptr, 0, 0, "... and %zu more blocked lanes", all.size() - (size_t)shown);
     for (size_t i = 0; i < host_got_.size(); i++)
         if (host_got_[i] < out_per_inf_) {
             diag_note(d, nullptr, 0, 0, "the host has %llu of the %llu output values of inference %zu",

@@ -277,7 +277,8 @@ class Engine : public sc_core::sc_module {
     void extend_period();                            // the period over a larger batch's intervals
     bool below_floor(double interval_ps) const // faster than the busiest resource allows
     {
-        return interval_ps < (1 - kPeriodFloorSlack) * (double)floor_cycles_ * clk_.ps;
+        const double floor = std::max((double)floor_cycles_ * clk_.ps, noc_floor_ps_);
+        return interval_ps < (1 - kPeriodFloorSlack) * floor;
     }
 
     const arch_t *a;
@@ -341,6 +342,8 @@ class Engine : public sc_core::sc_module {
     int judged_max_;             // the most it may grow to (window_max_ more run behind)
     uint64_t floor_cycles_ = 0;  // the most one stream holds one resource, or one tile its
                                  // bus or a unit kind, per inference
+    double noc_floor_ps_ = 0;    // the NoC's busiest port's flits per inference, one a cycle
+                                 // (the estimate's link loads; 0 without fixed routes)
     int window_;                 // W: completion intervals per window (grows with jitter)
     int window_max_;             // the largest W the jitter may ask for
     AtInstantStart host_started_; // the latest inference the host started
