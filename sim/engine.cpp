@@ -188,6 +188,9 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
     SC_METHOD(runnable);
     sensitive << run_ev_;
     dont_initialize();
+    SC_METHOD(front_moved);
+    sensitive << front_ev_;
+    dont_initialize();
     for (auto &s : streams_)
         wake(&s->lane[0]);
     if (cfg.timeline_path)

@@ -302,6 +302,7 @@ class Engine : public sc_core::sc_module {
     void computed_to(Stream &s, uint64_t k);
     void finish_inference(Stream *s, int inf);
     void runnable();
+    void front_moved(); // a consumer's front moved on: its held producers retry
     // ports.cpp
     void build_ports();
     bool must_hold(const InPort &p, int inf, uint64_t values) const;
@@ -369,6 +370,10 @@ class Engine : public sc_core::sc_module {
     std::vector<Lane *> runq_;
     std::vector<Lane *> running_; // the delta's lanes being run (runq_'s capacity, kept)
     sc_core::sc_event run_ev_;
+    // ports whose consumer's front moved to a later inference this instant,
+    // and the producers they hold to wake once it is past (front_moved)
+    std::vector<InPort *> front_moved_;
+    sc_core::sc_event front_ev_;
     std::vector<Link> out_links_, in_links_; // per chip and gateway: link_of()
     // multicast destination lists, by id (sorted by tile)
     std::vector<std::vector<Dest>> dests_;

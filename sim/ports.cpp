@@ -145,6 +145,14 @@ void Engine::reserve(InPort &p, uint64_t values)
     p.reserved += values;
 }
 
+void Engine::front_moved()
+{
+    std::vector<InPort *> ports;
+    ports.swap(front_moved_);
+    for (InPort *p : ports) // the lanes run in stream order, whatever this one
+        wake_credit(*p);
+}
+
 void Engine::wake_credit(InPort &p)
 {
     if (!p.credit_waiters.empty()) {

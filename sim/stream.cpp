@@ -157,8 +157,17 @@ bool Engine::step(Lane &l)
             l.blocked = "pipeline (waits for its position's compute op)";
             return false;
         }
-        if (!l.back && l.k % npos == 0 && s.front_inf.cur != inf)
+        if (!l.back && l.k % npos == 0 && s.front_inf.cur != inf) {
             s.front_inf.set(inf, sc_time_stamp().value());
+            // a producer held for sending ahead of this front (must_hold)
+            // may send now; it reads the front as the instant began (a hold
+            // in this instant still saw the old one), so it retries in the next
+            for (InPort *p : s.ports)
+                if (p->consumer == &s) {
+                    front_moved_.push_back(p);
+                    front_ev_.notify(sc_core::sc_time(1, sc_core::SC_PS));
+                }
+        }
     }
     if (l.pc >= end) {
         l.k++;

@@ -384,6 +384,18 @@ expect_error "compare needs two architectures" 2 "at least two architectures" \
   /usr/bin/python3 -c "import json,sys; assert json.load(open(sys.argv[1]))['chips'] == 2" "$t/l2.json" &&
   ! grep -q "sc_stop" "$t/l2.err"
 check "a multicast spanning two chips, its first destination on the other" $?
+# A producer held for sending ahead of its consumer's front (docs/run.md,
+# "Back-pressure") retries once that front moves on: with 1 KB tile buffers
+# and a slow NoC, lenet5's pool1 held inference 9 for conv2 at inference 8 in
+# the same instant conv2 moved to 9, and nothing woke it again (a deadlock
+# found by a configuration sweep). The same bytes in another process order.
+for po in "" "--perturb-order 7"; do
+  "$imcsim" run --arch isaac --model lenet5 -s chip.noc.clock_ghz=0.5 -s chip.band_rows=0 \
+    -s dac.bits=2 -s precision.input_bits_per_cycle=2 -s tile.buffer.size_kb=1 --quiet \
+    --json "$t/hold${po:+p}.json" $po 2>/dev/null || { echo "FAIL: held producer: run $po"; fail=1; }
+done
+cmp -s "$t/hold.json" "$t/holdp.json"
+check "a producer held ahead of its consumer's front retries when the front moves" $?
 # A window faster than the NoC's busiest port allows is no steady state:
 # this torus stalled, then completed 16 inferences 1.4 us apart (its tiles'
 # floor), read as converged under its 2.304 us NoC bound; it runs at ~4.3 us
