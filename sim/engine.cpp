@@ -117,7 +117,7 @@ Engine::Engine(sc_module_name n, const arch_t *a_, const mapping_t *m_,
         estimate_t e{};
         imc_diag_t quiet;
         diag_init(&quiet);
-        if (estimate_noc(&on_a, layers, &e, &quiet) == 0 && e.noc_bounded)
+        if (estimate_noc_busiest(&on_a, layers, &e, &quiet) == 0 && e.noc_bounded)
             noc_floor_ps_ = (double)e.noc_port_flits * 1000.0 / a->chip.noc.clock_ghz;
         diag_free(&quiet);
     }

@@ -85,6 +85,10 @@ int estimate_run(const mapping_t *m, estimate_t *e, imc_diag_t *d);
  * 0, or -1 with a message in d. */
 struct trace_layer; /* trace_io.h */
 int estimate_noc(const mapping_t *m, const struct trace_layer *layers, estimate_t *e, imc_diag_t *d);
+/* The same without the top sender (noc_top_layer -1, noc_top_flits 0): the
+ * busiest port alone, for the placement search and the run's floor. */
+int estimate_noc_busiest(const mapping_t *m, const struct trace_layer *layers, estimate_t *e,
+                         imc_diag_t *d);
 /* Adds the recurrence bound (rec_*; estimate_run calls it): ISAAC's model
  * pipelines an LSTM layer's steps like independent positions, but step t
  * needs h(t-1), so they chain; this is the period that chain allows. */

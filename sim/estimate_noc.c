@@ -213,7 +213,10 @@ static int load(net_t *n, const noc_config_t *cfg, const mapping_t *m, const tra
     return 0;
 }
 
-int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e, imc_diag_t *d)
+/* The busiest port, and with top_sender whose flits are most of it (a load per
+ * layer more: the placement search and the run's floor ask only the port). */
+static int noc_loads(const mapping_t *m, const trace_layer_t *layers, estimate_t *e, int top_sender,
+                     imc_diag_t *d)
 {
     const arch_t *a = m->arch;
     noc_config_t cfg;
@@ -251,7 +254,7 @@ int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e,
     }
     /* whose flits they are: the largest single share (-1: the host's input) */
     uint64_t top = 0;
-    for (int l = -1; !rc && e->noc_router >= 0 && l < m->model->n_layers; l++) {
+    for (int l = -1; !rc && top_sender && e->noc_router >= 0 && l < m->model->n_layers; l++) {
         if (load(&n, &cfg, m, layers, l, d)) {
             rc = -1;
             break;
@@ -273,6 +276,17 @@ int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e,
     if (rc && d && !d->errors)
         diag_error(d, NULL, 0, 0, "out of memory");
     return rc;
+}
+
+int estimate_noc(const mapping_t *m, const trace_layer_t *layers, estimate_t *e, imc_diag_t *d)
+{
+    return noc_loads(m, layers, e, 1, d);
+}
+
+int estimate_noc_busiest(const mapping_t *m, const trace_layer_t *layers, estimate_t *e,
+                         imc_diag_t *d)
+{
+    return noc_loads(m, layers, e, 0, d);
 }
 
 void estimate_noc_port_name(const estimate_t *e, const arch_t *a, char *buf, size_t n)

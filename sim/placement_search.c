@@ -18,7 +18,7 @@ static int64_t busiest(arch_t *a, const mapping_t *m, const trace_layer_t *layer
     mapping_t on_a = *m; /* read only: the same mapping, its placement a's */
     on_a.arch = a;
     estimate_t e = {0};
-    if (estimate_noc(&on_a, layers, &e, d))
+    if (estimate_noc_busiest(&on_a, layers, &e, d))
         return -1;
     return (int64_t)e.noc_port_flits;
 }
