@@ -276,14 +276,14 @@ void Engine::fail(const std::string &msg) { fail_layer(-1, msg); }
 
 void Engine::fail_layer(int layer, const std::string &msg)
 {
+    if (!ok_)
+        return; // stopped already (a second sc_stop() draws the kernel's warning)
     std::string file;
     if (cfg.trace_dir && layer >= 0) {
         char name[TRACE_NAME_BYTES + 16];
         trace_file_name(name, sizeof name, (uint32_t)layer, m->model->layers[layer].name);
         file = std::string(cfg.trace_dir) + "/" + name;
     }
-    if (!ok_)
-        return; // stopped already (a second sc_stop() draws the kernel's warning)
     diag_error(d_, file.empty() ? nullptr : file.c_str(), 0, 0, "%s", msg.c_str());
     ok_ = 0;
     // the error above says why; not the kernel's "Simulation stopped by user" on stdout
