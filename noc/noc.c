@@ -352,6 +352,9 @@ void noc_destroy(noc_t *n)
     free(n->done);
     free(n->ej);
     free(n->ejb);
+    free(n->ejh);
+    free(n->body_due.v);
+    free(n->fin_due.v);
     free(n->report);
     free(n->va_gptr);
     free(n->va_aptr);
@@ -364,6 +367,7 @@ void noc_destroy(noc_t *n)
     for (int i = 0; i < n->nmcm_cap; i++) {
         free(n->mcm[i].dst);
         free(n->mcm[i].left);
+        free(n->mcm[i].coming);
     }
     noc_dset_free_all(n);
     free(n->mcm);
@@ -540,9 +544,11 @@ int noc_inject_multicast(noc_t *n, uint64_t now, int src, const int *dsts, int n
     if (m->cap < ndst) { /* a freed record keeps its arrays for the next one */
         free(m->dst);
         free(m->left);
+        free(m->coming);
         m->dst = malloc((size_t)ndst * sizeof *m->dst);
         m->left = malloc((size_t)ndst * sizeof *m->left);
-        if (!m->dst || !m->left)
+        m->coming = malloc((size_t)ndst * sizeof *m->coming);
+        if (!m->dst || !m->left || !m->coming)
             abort();
         m->cap = ndst;
     }
@@ -550,7 +556,7 @@ int noc_inject_multicast(noc_t *n, uint64_t now, int src, const int *dsts, int n
     m->ndst = m->live = ndst;
     m->min_hops = INT32_MAX;
     for (int i = 0; i < ndst; i++) {
-        m->left[i] = (flits + pf - 1) / pf;
+        m->left[i] = m->coming[i] = (flits + pf - 1) / pf;
         int h = noc_ep_hops(n, src, d[i]);
         m->min_hops = h < m->min_hops ? h : m->min_hops;
     }
@@ -568,6 +574,10 @@ uint64_t noc_next_event(const noc_t *n)
         t = n->ej[n->ej_head].time;
     if (n->ejb_count && n->ejb[n->ejb_head].time < t)
         t = n->ejb[n->ejb_head].time;
+    if (n->ejh_n && n->ejh[0].time < t) /* output speedup: the heaps' firsts */
+        t = n->ejh[0].time;
+    if (n->body_due.n && n->body_due.v[0] < t)
+        t = n->body_due.v[0];
     for (int w = 0; w < n->ewords; w++) {
         uint64_t m = n->eactive[w];
         while (m) {

@@ -204,21 +204,94 @@ static inline void ejb_arrived(noc_t *n, uint64_t t)
     }
 }
 
-/* With output speedup a flit queued at a local output arrives later than
- * flits other routers send after it: keep the channel in time order (by
- * insertion from the back; ties stay in send order). */
-static __attribute__((noinline)) void eject_push_sorted(noc_t *n, uint64_t time, int pkt,
-                                                         int tail)
+static inline int ejh_before(const noc_ejh_t *a, const noc_ejh_t *b)
 {
-    if (n->ej_count == n->ej_cap)
-        n->ej = ring_grow(n->ej, &n->ej_head, n->ej_count, &n->ej_cap, sizeof *n->ej, 256);
-    int mask = n->ej_cap - 1, k = n->ej_count;
-    while (k > 0 && n->ej[(n->ej_head + k - 1) & mask].time > time) {
-        n->ej[(n->ej_head + k) & mask] = n->ej[(n->ej_head + k - 1) & mask];
-        k--;
+    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+/* Room for one more element in a heap array of *cap (doubling). */
+static __attribute__((noinline)) void *heap_grow(void *h, int *cap, size_t size)
+{
+    int c = *cap ? *cap * 2 : 256;
+    void *q = realloc(h, (size_t)c * size);
+    if (!q) {
+        fprintf(stderr, "imcsim: out of memory\n");
+        abort();
     }
-    n->ej[(n->ej_head + k) & mask] = (noc_ej_t){time, pkt, (uint8_t)tail};
-    n->ej_count++;
+    *cap = c;
+    return q;
+}
+
+static void theap_push(noc_theap_t *h, uint64_t time)
+{
+    if (h->n == h->cap)
+        h->v = heap_grow(h->v, &h->cap, sizeof *h->v);
+    int i = h->n++;
+    for (; i > 0 && h->v[(i - 1) / 2] > time; i = (i - 1) / 2)
+        h->v[i] = h->v[(i - 1) / 2];
+    h->v[i] = time;
+}
+
+/* Removes the smallest. */
+static void theap_pop(noc_theap_t *h)
+{
+    uint64_t last = h->v[--h->n];
+    int i = 0, m = h->n;
+    for (int c; (c = 2 * i + 1) < m; i = c) {
+        if (c + 1 < m && h->v[c + 1] < h->v[c])
+            c++;
+        if (h->v[c] >= last)
+            break;
+        h->v[i] = h->v[c];
+    }
+    if (m)
+        h->v[i] = last;
+}
+
+/* With output speedup a flit queued at a local output arrives later than
+ * flits other routers send after it: tails go to a heap by (time, send
+ * order), head and body flits to a heap of times (noc_t.ejh, body_due). */
+static __attribute__((noinline)) void eject_push_os(noc_t *n, uint64_t time, int pkt, int tail)
+{
+    if (!tail) {
+        theap_push(&n->body_due, time);
+        return;
+    }
+    const noc_pkt_t *p = &n->pkt[pkt];
+    if (p->mc >= 0 ? !--n->mcm[p->mc].coming[p->di] : p->fin) /* it may complete */
+        theap_push(&n->fin_due, time);
+    if (n->ejh_n == n->ejh_cap)
+        n->ejh = heap_grow(n->ejh, &n->ejh_cap, sizeof *n->ejh);
+    noc_ejh_t e = {time, n->ejh_seq++, pkt};
+    int i = n->ejh_n++;
+    for (; i > 0 && ejh_before(&e, &n->ejh[(i - 1) / 2]); i = (i - 1) / 2)
+        n->ejh[i] = n->ejh[(i - 1) / 2];
+    n->ejh[i] = e;
+}
+
+/* Output speedup: the flits arrived by cycle t leave the heaps, the tails
+ * into the ejection channel (in order: what is due now, after what was due
+ * before), the others into the count. */
+static __attribute__((noinline)) void ej_due(noc_t *n, uint64_t t)
+{
+    for (; n->body_due.n && n->body_due.v[0] <= t; theap_pop(&n->body_due))
+        n->st.flits_ejected++;
+    for (; n->fin_due.n && n->fin_due.v[0] <= t; theap_pop(&n->fin_due))
+        ;
+    while (n->ejh_n && n->ejh[0].time <= t) {
+        eject_push(n, n->ejh[0].time, n->ejh[0].pkt, 1);
+        noc_ejh_t last = n->ejh[--n->ejh_n];
+        int i = 0, m = n->ejh_n;
+        for (int c; (c = 2 * i + 1) < m; i = c) {
+            if (c + 1 < m && ejh_before(&n->ejh[c + 1], &n->ejh[c]))
+                c++;
+            if (!ejh_before(&n->ejh[c], &last))
+                break;
+            n->ejh[i] = n->ejh[c];
+        }
+        if (m)
+            n->ejh[i] = last;
+    }
 }
 
 /* wait_for_tail_credit: the tail of a packet left input VC i (a network
@@ -469,7 +542,7 @@ traverse(noc_t *n, noc_router_t *rt, noc_ivc_t *iv, int r, int port, int vc, uin
     } else {
         n->in_network--; /* a link hop leaves it unchanged */
         if (os > 1)
-            eject_push_sorted(n, at, pid, ftail);
+            eject_push_os(n, at, pid, ftail);
         else if (ftail)
             eject_push(n, at, pid, 1);
         else
@@ -504,7 +577,7 @@ void noc_copy_out(noc_t *n, int r, int out, int out_vc, uint32_t out_ivc, uint32
         push_flit(n, &n->ivc[out_ivc], rt->nbr[out], noc_opposite(out), out_vc, at, pf, t + 1,
                   n->bmask, 1);
     } else if (os > 1) {
-        eject_push_sorted(n, at, (int)(pf & NOC_F_PKT), (pf & NOC_F_TAIL) != 0);
+        eject_push_os(n, at, (int)(pf & NOC_F_PKT), (pf & NOC_F_TAIL) != 0);
     } else if (pf & NOC_F_TAIL) {
         eject_push(n, at, (int)(pf & NOC_F_PKT), 1);
     } else {
@@ -1438,6 +1511,8 @@ int noc_deliver(noc_t *n, uint64_t upto, noc_eject_fn cb, void *ctx)
 {
     uint64_t t = upto < n->now ? upto : n->now;
     ejb_arrived(n, t);
+    if (n->ejh_n | n->body_due.n)
+        ej_due(n, t);
     return deliver(n, t, cb, ctx);
 }
 
@@ -1447,6 +1522,8 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
         uint64_t t = n->now;
         /* head and body flits are only counted: the call is for tails */
         ejb_arrived(n, t);
+        if (n->ejh_n | n->body_due.n)
+            ej_due(n, t);
         while (n->ej_count && n->ej[n->ej_head].time <= t) {
             if (n->ej[n->ej_head].tail) {
                 if (deliver(n, t, cb, ctx))
