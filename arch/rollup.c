@@ -35,7 +35,15 @@ void arch_rollup(const arch_t *a, arch_rollup_t *r)
 
     add(r, "crossbar", ROLL_CE, ce->crossbars, &a->crossbar.cost);
     add(r, "dac", ROLL_CE, (double)ce->crossbars * a->dac.per_crossbar, &a->dac.cost);
-    add(r, "adc", ROLL_CE, ce->adcs, &a->adc.cost);
+    /* At peak an ADC converts its columns in each input slice, busy that share
+     * of the slice (1 where the conversions set the slice, as in ISAAC and
+     * PUMA; less where the crossbar read is slower): its dynamic power counts
+     * at that duty, so ADCs a run leaves idle do not lower the peak below a
+     * run's efficiency (a run pays per conversion). */
+    r->adc_peak_duty = arch_adc_peak_duty(a);
+    arch_cost_t adc = {a->adc.cost.power_mw * r->adc_peak_duty, a->adc.cost.leakage_mw,
+                       a->adc.cost.area_mm2};
+    add(r, "adc", ROLL_CE, ce->adcs, &adc);
     add(r, "sample_hold", ROLL_CE, (double)ce->crossbars * ce->sh.count, &ce->sh.cost);
     add(r, "ce_shift_add", ROLL_CE, ce->sa.count, &ce->sa.cost);
     /* a VFU's cost is per lane; the roll-up counts peak_activity of its lanes */
@@ -131,6 +139,14 @@ void arch_rollup(const arch_t *a, arch_rollup_t *r)
     }
 }
 
+double arch_adc_peak_duty(const arch_t *a)
+{
+    /* each ADC converts its cols_per_adc columns a slice (arch_check: the
+     * CE's ADCs cover its columns exactly) */
+    const double slice_ns = a->derived.slice_ns;
+    return slice_ns > 0 ? fmin(1, a->adc.cols_per_adc * a->adc.latency_ns / slice_ns) : 1;
+}
+
 double arch_peak_ops_per_s_at(const arch_t *a, int weights_per_row, int act_bits)
 {
     const arch_derived_t *dv = &a->derived;
@@ -196,6 +212,11 @@ void arch_rollup_print(const arch_t *a, const arch_rollup_t *r, FILE *f)
     fprintf(f, "(tile includes 1/%d of a router)\n", a->chip.noc.concentration);
     fprintf(f, "\nADC share of tile: %.1f%% of power, %.1f%% of area\n",
             100 * r->tile_adc_power_fraction, 100 * r->tile_adc_area_fraction);
+    if (r->adc_peak_duty < 1)
+        fprintf(f, "ADCs busy %.3g%% of an input slice at peak (%d columns x %.4g ns of %.4g "
+                   "ns): their power above counts that share of %.4g mW each\n",
+                100 * r->adc_peak_duty, a->adc.cols_per_adc, a->adc.latency_ns, a->derived.slice_ns,
+                a->adc.cost.power_mw);
     fprintf(f, "peak (one chip, MAC = 2 ops): %.4g TOPS, %.4g GOPS/W, %.4g GOPS/s/mm2\n",
             r->peak_ops_per_s * 1e-12, r->peak_ops_per_s_per_w * 1e-9,
             r->peak_ops_per_s_per_mm2 * 1e-9);
@@ -259,6 +280,7 @@ void arch_rollup_json(const arch_t *a, const arch_rollup_t *r, FILE *f)
     jw_num(&w, "energy_pj", a->adc.energy_pj);
     jw_num(&w, "latency_ns", a->adc.latency_ns);
     jw_num(&w, "power_mw", a->adc.cost.power_mw);
+    jw_num(&w, "peak_duty", r->adc_peak_duty);
     jw_num(&w, "area_mm2", a->adc.cost.area_mm2);
     jw_obj_end(&w);
 

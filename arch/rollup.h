@@ -50,9 +50,14 @@ typedef struct arch_rollup {
     double peak_ops_per_s_per_mm2;
     double tile_adc_power_fraction;
     double tile_adc_area_fraction;
+    double adc_peak_duty;          /* arch_adc_peak_duty() */
 } arch_rollup_t;
 
 void arch_rollup(const arch_t *a, arch_rollup_t *r);
+
+/* The share of an input slice an ADC spends converting its columns (at
+ * most 1): the roll-up counts the ADCs' dynamic power at that duty. */
+double arch_adc_peak_duty(const arch_t *a);
 
 /* The peak of one chip (ops/s) when its crossbars hold weights_per_row
  * weights per row and take act_bits-bit inputs: a layer's own precision,

@@ -150,6 +150,29 @@ START_TEST(isaac_golden)
 }
 END_TEST
 
+/* A crossbar read slower than the ADCs' conversions leaves them idle part of
+ * each slice: the peak counts their dynamic power at that duty (a run pays
+ * per conversion, so over-provisioned ADCs could otherwise put a run's
+ * efficiency above the peak). ISAAC with a 200 ns read: 128 x 0.78125 ns
+ * = 100 ns of conversions a slice, duty 0.5; the chip's 65.8 W less half of
+ * its 16128 ADCs' 2 mW; half the peak ops (slices of 200 ns). */
+START_TEST(adc_duty_at_peak)
+{
+    arch_rollup_t base, r;
+    ck_assert_int_eq(load("isaac", NULL, 0), 0);
+    arch_rollup(&A, &base);
+    ck_assert_double_eq(base.adc_peak_duty, 1);
+    const char *sets[] = {"crossbar.read_latency_ns=200"};
+    ck_assert_int_eq(load("isaac", sets, 1), 0);
+    arch_rollup(&A, &r);
+    ck_assert_double_eq_tol(r.adc_peak_duty, 0.5, 1e-12);
+    double adc_w = 16128 * A.adc.cost.power_mw * 1e-3; /* no ADC leakage in the preset */
+    ck_assert_double_eq_tol(r.chip.power_w, base.chip.power_w - 0.5 * adc_w, 1e-9);
+    ck_assert_double_eq_tol(r.peak_ops_per_s, base.peak_ops_per_s / 2, 1);
+    ck_assert_double_le(rel(r.peak_ops_per_s_per_w, 20.64e12 / (65.8 - 16.128)), 0.01);
+}
+END_TEST
+
 /* ---- PUMA (Ankit et al. 2019; node totals with HT) ---- */
 
 START_TEST(puma_golden)
@@ -661,6 +684,7 @@ int main(void)
     tcase_add_test(tc, defaults_alone_are_valid);
     tcase_add_test(tc, presets_listed_and_load);
     tcase_add_test(tc, isaac_golden);
+    tcase_add_test(tc, adc_duty_at_peak);
     tcase_add_test(tc, puma_golden);
     tcase_add_test(tc, adc_isaac_model);
     tcase_add_test(tc, adc_zigzag_model);
