@@ -79,7 +79,7 @@ static const arch_param_t table[] = {
        "memory device of the crossbar cells; selects the defaults of the device.* values"),
     PI("device.bits_per_cell", device.bits_per_cell, "bits", 1, 8, "2",
        "bits stored in one cell (default: the device type's)"),
-    PD("device.on_off_ratio", device.on_off_ratio, "", 1, 1e12, 0, "100",
+    PD("device.on_off_ratio", device.on_off_ratio, "", 1, 1e12, PF_GT_MIN, "100",
        "on/off conductance ratio G_on/G_off (default: the device type's)"),
     PD("device.g_on_us", device.g_on_us, "uS", 0, 1e9, PF_GT_MIN, "40",
        "conductance of the highest cell level (default: the device type's)"),

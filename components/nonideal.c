@@ -66,7 +66,7 @@ void ni_model_init(ni_model_t *m, const arch_t *a)
     m->levels = 1 << d->bits_per_cell;
     double top = m->levels - 1;
     /* G_on / G_off = ratio with G_on = top + G_off (level units). */
-    if (n->on_off_ratio && d->on_off_ratio > 1)
+    if (n->on_off_ratio) /* the ratio is above 1 (arch params) */
         m->g_off = top / (d->on_off_ratio - 1.0);
     m->g_on = top + m->g_off;
     if (n->variation)
