@@ -923,6 +923,13 @@ int func_open(func_net_t **out, const arch_t *a, const mapping_t *mp, const func
         no_weights(m, d);
         rc = -1;
     }
+    if (!rc && a->ce.mvmu_crossbars > 1) { /* the cut below is crossbar by crossbar */
+        diag_error(d, NULL, 0, 0, "functional runs program crossbar by crossbar: "
+                   "ce.mvmu_crossbars = %d is not supported (expected 1, e.g. --set "
+                   "ce.mvmu_crossbars=1: the values do not depend on it, an MVMU's crossbars "
+                   "beyond the layer's hold no weights)", a->ce.mvmu_crossbars);
+        rc = -1;
+    }
     size_t maxin = 0, maxout = 0;
     for (int li = 0; li < L && !rc; li++) {
         if (!is_weight(&m->layers[li]))

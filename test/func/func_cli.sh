@@ -51,6 +51,8 @@ expect_error "negative drift time" "'nonideal.drift_time_s' is '-5'" \
   "$im" "${run[@]}" --model "$D/cnn.onnx" --set nonideal.drift_time_s=-5 --functional --data "$D/digits_test.imcd"
 expect_error "ADC gain error out of range" "'adc.gain_error' is '-1'" \
   "$im" "${run[@]}" --model "$D/cnn.onnx" --set adc.gain_error=-1 --functional --data "$D/digits_test.imcd"
+expect_error "MVMU granularity" "ce.mvmu_crossbars = 2 is not supported (expected 1, e.g. --set ce.mvmu_crossbars=1" \
+  "$im" "${run[@]}" --model "$D/cnn.onnx" --set ce.mvmu_crossbars=2 --functional --data "$D/digits_test.imcd"
 expect_error "--functional without --data" "--functional needs --data FILE" \
   "$im" "${run[@]}" --model "$D/cnn.onnx" --functional
 expect_error "--data without --functional" "--data needs --functional" \
