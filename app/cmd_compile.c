@@ -140,6 +140,28 @@ static int write_image(const job_opts_t *jo, const job_t *j, const char *path,
     return rc;
 }
 
+/* Does the image overwrite one of the directory's files or an input? */
+static int clash(const char *cmd, const job_opts_t *jo, const char *dir, const char *image,
+                 const char *calib)
+{
+    char mapping[4096], index[4096], manifest[4096];
+    snprintf(mapping, sizeof mapping, "%s/mapping.json", dir ? dir : "");
+    snprintf(index, sizeof index, "%s/index.txt", dir ? dir : "");
+    snprintf(manifest, sizeof manifest, "%s/manifest.json", dir ? dir : "");
+    const outpath_use_t u[] = {
+        {"--image", image, 1, NULL},
+        {"the mapping of -o", dir ? mapping : NULL, 1, NULL},
+        {"the trace index of -o", dir ? index : NULL, 1, NULL},
+        {"the manifest of -o", dir ? manifest : NULL, 1, NULL},
+        {"a trace (*.imct) of -o", dir, 1, ".imct"},
+        {"--arch", jo->arch, 0, NULL},
+        {"--model", jo->model, 0, NULL},
+        {"--quant", jo->mflags.quant, 0, NULL},
+        {"--calib", calib, 0, NULL},
+    };
+    return outpath_clash(cmd, u, (int)(sizeof u / sizeof u[0]));
+}
+
 /* mapping.json and the traces are written into a temporary directory inside
  * DIR, then moved into DIR together, under DIR/manifest.json (app/outputs.h):
  * a compile killed half-way leaves the previous set as it was. */
@@ -214,7 +236,8 @@ int imc_cmd_compile(int argc, char **argv)
     if (rc == OPTS_GO && calib && !image)
         rc = opts_usage_error(&c, "--calib needs --image FILE");
     if (rc == OPTS_GO && ((dir && outpath_dir(c.name, dir, 0)) ||
-                          (image && outpath_file(c.name, image, 0))))
+                          (image && outpath_file(c.name, image, 0)) ||
+                          clash(c.name, &jo, dir, image, calib)))
         rc = 1;
     if (rc != OPTS_GO) {
         opt_list_free(&jo.sets);

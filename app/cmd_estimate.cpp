@@ -32,7 +32,11 @@ int imc_cmd_estimate(int argc, char **argv)
     int rc = opts_parse(&c, opts, argc, argv, nullptr, nullptr);
     if (rc == OPTS_GO && (!jo.arch || !jo.model))
         rc = opts_usage_error(&c, "%s is required", !jo.arch ? "--arch" : "--model");
-    if (rc == OPTS_GO && json && outpath_file(c.name, json, 1))
+    const outpath_use_t uses[] = {{"--json", json, 1, nullptr},
+                                  {"--arch", jo.arch, 0, nullptr},
+                                  {"--model", jo.model, 0, nullptr},
+                                  {"--quant", jo.mflags.quant, 0, nullptr}};
+    if (rc == OPTS_GO && json && (outpath_file(c.name, json, 1) || outpath_clash(c.name, uses, 4)))
         rc = 1;
     if (rc != OPTS_GO) {
         opt_list_free(&jo.sets);

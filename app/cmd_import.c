@@ -66,7 +66,10 @@ int imc_cmd_import(int argc, char **argv)
     size_t n = strlen(in);
     if (n < 6 || strcmp(in + n - 5, ".onnx"))
         return opts_usage_error(&c, "'%s' is not an .onnx file", in);
-    if (outp && outpath_file(c.name, outp, 1))
+    const outpath_use_t uses[] = {{"-o", outp, 1, NULL},
+                                  {"the ONNX model", in, 0, NULL},
+                                  {"--quant", mf.quant, 0, NULL}};
+    if (outp && (outpath_file(c.name, outp, 1) || outpath_clash(c.name, uses, 3)))
         return 1;
     imc_diag_t d;
     diag_init(&d);

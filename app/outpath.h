@@ -17,6 +17,22 @@ int outpath_dir(const char *cmd, const char *dir, int create);
  * missing parents are created when `create`). "-" (stdout) is always fine. */
 int outpath_file(const char *cmd, const char *path, int create);
 
+/* One file a command reads or writes, for outpath_clash. A `dir_suffix`
+ * entry stands for every file of directory `path` whose name ends in SUFFIX. */
+typedef struct outpath_use {
+    const char *what;   /* the option, for the message: "--json" */
+    const char *path;   /* NULL or "-": none */
+    int output;         /* written by the command (else read) */
+    const char *dir_suffix;
+} outpath_use_t;
+
+/* Does an output name the same file as another output or an input (which
+ * it would overwrite)? 1 with "imcsim CMD: error: --json 'a' and --manifest
+ * 'b' are the same file" on stderr; inputs that are no file (a preset, a zoo
+ * model) never clash. Paths are compared resolved (symbolic links, "..",
+ * the working directory), also when the file does not exist yet. */
+int outpath_clash(const char *cmd, const outpath_use_t *u, int n);
+
 #ifdef __cplusplus
 }
 #endif

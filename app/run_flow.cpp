@@ -5,12 +5,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "engine.h"
 #include "estimate.h"
 #include "functional_run.h"
 #include "outpath.h"
+#include "outputs.h"
 #include "tracegen.h"
 
 #include "run_flow.h"
@@ -59,6 +61,39 @@ int check_horizon(int rc, imc_diag_t *d)
 }
 
 } // namespace
+
+// No output overwrites another output or an input of the run.
+static bool no_clash(const char *cmd, const RunArgs &ra, bool multi_arch)
+{
+    std::string csv_dir = ra.csv && !multi_arch ? ra.csv : "";
+    std::string layers = csv_dir + "/layers.csv", tiles = csv_dir + "/tiles.csv";
+    char *manifest = ra.manifest ? nullptr
+                     : multi_arch ? outputs_default_manifest(nullptr, ra.json, ra.csv)
+                                  : outputs_default_manifest(ra.csv, ra.json, ra.timeline);
+    std::string t = ra.traces ? ra.traces : "";
+    std::string index = t + "/index.txt", mapping = t + "/mapping.json", tman = t + "/manifest.json";
+    const bool tr = ra.traces != nullptr, dir = !csv_dir.empty();
+    const outpath_use_t u[] = {
+        {"--json", ra.json, 1, nullptr},
+        {"--timeline", ra.timeline, 1, nullptr},
+        {"--outputs", ra.outputs, 1, nullptr},
+        {"--csv", dir ? layers.c_str() : ra.csv, 1, nullptr},
+        {"--csv", dir ? tiles.c_str() : nullptr, 1, nullptr},
+        {ra.manifest ? "--manifest" : "the manifest", ra.manifest ? ra.manifest : manifest, 1, nullptr},
+        {"--arch", ra.job.arch, 0, nullptr},
+        {"--model", ra.job.model, 0, nullptr},
+        {"--quant", ra.job.mflags.quant, 0, nullptr},
+        {"--data", ra.data, 0, nullptr},
+        {"--calib", ra.calib, 0, nullptr},
+        {"the trace index of --traces", tr ? index.c_str() : nullptr, 0, nullptr},
+        {"the mapping of --traces", tr ? mapping.c_str() : nullptr, 0, nullptr},
+        {"the manifest of --traces", tr ? tman.c_str() : nullptr, 0, nullptr},
+        {"a trace (*.imct) of --traces", ra.traces, 0, ".imct"},
+    };
+    const bool clash = outpath_clash(cmd, u, (int)(sizeof u / sizeof u[0]));
+    std::free(manifest);
+    return !clash;
+}
 
 int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool multi_arch)
 {
@@ -136,7 +171,7 @@ int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool
         (ra.outputs && outpath_file(c.name, ra.outputs, 0)) ||
         (ra.csv && (multi_arch ? outpath_file(c.name, ra.csv, 0) : outpath_dir(c.name, ra.csv, 0))))
         return 1;
-    return OPTS_GO;
+    return no_clash(c.name, ra, multi_arch) ? OPTS_GO : 1;
 }
 
 void print_diag(imc_diag_t *d)

@@ -93,6 +93,23 @@ check "JSON schema fields and identities" $?
 "$imcsim" run --arch isaac --model lenet5 --batch 2 --traces "$t/tr" --json "$t/c.json" --quiet
 cmp -s "$t/a.json" "$t/c.json"; check "--traces DIR gives the same results as compiling" $?
 
+# An output on another output's or an input's file is refused before the run
+# (it overwrote one silently), also through a symbolic link or "..".
+cp "$t/tr/index.txt" "$t/index.saved"
+expect_error "--json on the trace index" 1 "the trace index of --traces '$t/tr/index.txt' and --json '$t/tr/index.txt' are the same file (the output would overwrite the input)" \
+  "$imcsim" run --arch isaac --traces "$t/tr" --json "$t/tr/index.txt"
+cmp -s "$t/tr/index.txt" "$t/index.saved"; check "the refused run left the trace index as it was" $?
+expect_error "--json on a trace" 1 "a trace (*.imct) of --traces '$t/tr' and --json '$t/tr/L000_conv1.imct' are the same file" \
+  "$imcsim" run --arch isaac --traces "$t/tr" --json "$t/tr/L000_conv1.imct"
+ln -s "$t" "$t/link"
+expect_error "--json and --manifest one file" 1 "--manifest '$t/m.json' and --json '$t/link/sub/../m.json' are the same file" \
+  "$imcsim" run --arch isaac --model lenet5 --json "$t/link/sub/../m.json" --manifest "$t/m.json"
+expect_error "--json on the CSV directory's layers.csv" 1 "--csv '$t/csvd/layers.csv' and --json '$t/csvd/layers.csv' are the same file" \
+  "$imcsim" run --arch isaac --model lenet5 --csv "$t/csvd" --json "$t/csvd/layers.csv"
+expect_error "--timeline on the default manifest" 1 "the manifest '$t/j.json.manifest' and --timeline '$t/j.json.manifest' are the same file" \
+  "$imcsim" run --arch isaac --model lenet5 --json "$t/j.json" --timeline "$t/j.json.manifest"
+expect_error "compile --image on -o's mapping" 1 "the mapping of -o '$t/tr/mapping.json' and --image '$t/tr/mapping.json' are the same file" \
+  "$imcsim" compile --arch isaac --model lenet5 -o "$t/tr" --image "$t/tr/mapping.json"
 expect_error "traces of another architecture" 2 "does not match" \
   "$imcsim" run --arch puma --model lenet5 --traces "$t/tr" --quiet
 # Hand-edited traces the run refuses, by what they contradict (the CRC fixed,
