@@ -70,6 +70,11 @@ int adc_model_eval(int m, const adc_model_in_t *in, adc_model_out_t *out, char *
     }
     if (ops->eval(in, out, why, why_len))
         return -1;
-    out->power_mw = out->energy_pj * in->sample_rate_gsps;
+    /* converting back to back: one conversion per latency_ns (1 / f_s for the
+     * isaac and walden models; mnsim, neurosim_sar and zigzag take several
+     * clocks of f_s, and their power at f_s conversions a second overstated
+     * it by that factor) */
+    out->power_mw = out->latency_ns > 0 ? out->energy_pj / out->latency_ns
+                                        : out->energy_pj * in->sample_rate_gsps;
     return 0;
 }

@@ -26,7 +26,7 @@ typedef struct adc_model_out {
     double energy_pj;      /* per conversion */
     double latency_ns;     /* per conversion */
     double area_mm2;       /* one ADC */
-    double power_mw;       /* energy_pj * sample_rate_gsps */
+    double power_mw;       /* energy_pj / latency_ns: converting back to back */
 } adc_model_out_t;
 
 typedef struct adc_model_ops {

@@ -183,7 +183,8 @@ void arch_rollup_print(const arch_t *a, const arch_rollup_t *r, FILE *f)
                "ns/conversion, %.4g mW at %.4g GS/s, %.4g mm2\n",
             a->adc.bits, dv->lossless_adc_bits, arch_adc_model_name(a->adc.model),
             a->adc.energy_pj, a->adc.latency_ns, a->adc.cost.power_mw,
-            a->adc.sample_rate_gsps, a->adc.cost.area_mm2);
+            a->adc.latency_ns > 0 ? 1 / a->adc.latency_ns : a->adc.sample_rate_gsps,
+            a->adc.cost.area_mm2);
     fprintf(f, "timing: input slice %.4g ns, MVM (one crossbar, full precision) %.6g ns\n\n",
             dv->slice_ns, dv->mvm_latency_ns);
 
