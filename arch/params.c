@@ -56,13 +56,16 @@ const char *const arch_extra_keys[] = {"name", "count", "power_mw", "leakage_mw"
     PD(p ".leakage_mw", f.leakage_mw, "mW", 0, MAXD, 0, "0",                   \
        "leakage power of one " what),                                          \
     PD(p ".area_mm2", f.area_mm2, "mm2", 0, MAXD, 0, "0", "area of one " what)
-#define UNIT(p, f, what, dcount, per)                                          \
+#define UNIT_L(p, f, what, dcount, per, lat_note)                              \
     PI(p ".count", f.count, "", 0, 1 << 20, dcount, "number of " what "s " per), \
     PD(p ".latency_cycles", f.latency_cycles, "cycles", 0, 1e9, 0, "1",         \
-       "latency of one " what " operation, tile clock cycles"),                 \
+       "latency of one " what " operation, tile clock cycles" lat_note),        \
     COST(p, f.cost, what)
+#define UNIT(p, f, what, dcount, per) UNIT_L(p, f, what, dcount, per, "")
 #define REG(p, f, what, dbytes)                                                \
-    PI(p ".bytes", f.bytes, "B", 0, 1 << 30, dbytes, "capacity of the " what), \
+    PI(p ".bytes", f.bytes, "B", 0, 1 << 30, dbytes,                           \
+       "capacity of the " what ", as the source gives it (no model reads it: its "        \
+       "power and area are given)"),                                             \
     COST(p, f.cost, what)
 
 static const arch_param_t table[] = {
@@ -88,7 +91,8 @@ static const arch_param_t table[] = {
     PD("device.write_energy_pj", device.write_energy_pj, "pJ", 0, MAXD, 0, "0.6",
        "energy of one program-and-verify pulse of one cell (default: the device type's)"),
     PD("device.read_latency_ns", device.read_latency_ns, "ns", 0, MAXNS, 0, "0",
-       "cell read latency"),
+       "cell read latency, as the device's source gives it (the timing's read is "
+       "crossbar.read_latency_ns)"),
     PD("device.write_latency_ns", device.write_latency_ns, "ns", 0, MAXNS, 0, "100",
        "one program-and-verify pulse of one row, its cells in parallel (default: the "
        "device type's)"),
@@ -167,7 +171,8 @@ static const arch_param_t table[] = {
     PI("ce.mvmu_crossbars", ce.mvmu_crossbars, "", 1, 1 << 16, "1",
        "crossbars mapped, driven and converted as one unit (PUMA's MVMU: 8); 1 = each on its own"),
     PI("ce.adcs", ce.adcs, "", 1, 1 << 20, "8", "ADCs per compute element"),
-    UNIT("ce.sh", ce.sh, "sample-and-hold", "128", "per crossbar"),
+    UNIT_L("ce.sh", ce.sh, "sample-and-hold", "128", "per crossbar",
+           " (not in the timing: it samples within the read, crossbar.read_latency_ns)"),
     UNIT("ce.sa", ce.sa, "shift-and-add unit", "4", "per compute element"),
     UNIT("ce.vfu", ce.vfu, "vector functional unit", "0", "per compute element"),
     PI("ce.vfu.lanes", ce.vfu.lanes, "", 1, 1 << 16, "1",
@@ -191,7 +196,9 @@ static const arch_param_t table[] = {
        0, 1e9, 0, "1", "tile buffer access latency, tile clock cycles"),
     COST("tile.buffer", tile.buffer.cost, "tile buffer (whole)"),
     COST("tile.bus", tile.bus, "buffer-to-CE bus"),
-    PI("tile.bus_wires", tile.bus_wires, "", 1, 1 << 20, "384", "wires of the buffer-to-CE bus"),
+    PI("tile.bus_wires", tile.bus_wires, "", 1, 1 << 20, "384",
+       "wires of the buffer-to-CE bus, as the source gives them (the timing's width is "
+       "tile.buffer.bus_width_bits)"),
     UNIT("tile.activation", tile.activation, "activation unit", "2", "per tile"),
     UNIT("tile.sa", tile.sa, "tile shift-and-add unit", "1", "per tile"),
     UNIT("tile.pool", tile.pool, "pooling unit", "1", "per tile"),
