@@ -226,6 +226,13 @@ int quant_parse_yaml(ytree_t *t, imc_diag_t *d, const ynode_t *n, model_t *m,
                "bit and an exponent (expected at least 2)");
         return -1;
     }
+    /* a pow2 code of b bits is stored in about 2^(b-1) bits (quant_storage_bits):
+     * 16 gives 32768, already wider than any crossbar takes */
+    if (q->scheme == QUANT_POW2 && q->weight_bits > 16) {
+        yerror(t, d, out->wbits_node, "'weight_bits' is %d but a pow2 weight of b bits is "
+               "stored in about 2^(b-1) bits (expected at most 16)", q->weight_bits);
+        return -1;
+    }
     if (q->scheme == QUANT_CODEBOOK && q->n_levels && q->weight_bits &&
         q->weight_bits < 31 && q->n_levels > (1 << q->weight_bits)) {
         yerror(t, d, levels_node, "%d levels do not fit %d-bit weights (expected at most %d)",

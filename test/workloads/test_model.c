@@ -424,6 +424,10 @@ static const struct {
      "  - {name: a, type: linear, out_features: 16, quant: {scheme: pow2, log_base: 3}}\n",
      "m.yaml:3:79: error: 'log_base' is 3 (expected 2 or 4)"},
     {"input: {features: 16}\nlayers:\n"
+     "  - {name: a, type: linear, out_features: 16, quant: {scheme: pow2, weight_bits: 32}}\n",
+     "m.yaml:3:82: error: 'weight_bits' is 32 but a pow2 weight of b bits is stored in about "
+     "2^(b-1) bits (expected at most 16)"},
+    {"input: {features: 16}\nlayers:\n"
      "  - {name: a, type: linear, out_features: 16,\n"
      "     quant: {scheme: codebook, levels: [-1, 0.5, 0.25, 1]}}\n",
      "m.yaml:4:50: error: level 2 (0.25) is not above level 1 (0.5) (expected ascending "
