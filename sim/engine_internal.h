@@ -274,6 +274,7 @@ class Engine : public sc_core::sc_module {
     void judge_period(int k);                    // inference k done: has the period converged?
     double completion_jitter_ps(int k, int w) const; // how far jitter could move a window's mean
     double line_deviation_ps(int a, int b) const;    // completions a..b off their straight line
+    double shifted_spread_ps(int k, int w) const;    // range of the means of windows ending k-w+1..k
     void extend_period();                            // the period over a larger batch's intervals
     bool below_floor(double interval_ps) const // faster than the busiest resource allows
     {

@@ -93,6 +93,24 @@ check "JSON schema fields and identities" $?
 "$imcsim" run --arch isaac --model lenet5 --batch 2 --traces "$t/tr" --json "$t/c.json" --quiet
 cmp -s "$t/a.json" "$t/c.json"; check "--traces DIR gives the same results as compiling" $?
 
+# Behind 20 us of off-chip latency the host's double buffer releases inferences
+# in pairs (intervals of 1.6 and 20.69 us in turn): every window of an even
+# length has one mean, so the period converges (it ran 132 inferences to end
+# not_converged) and is the mean interval of the last window.
+"$imcsim" run --arch isaac --model lenet5 -s chip.offchip.latency_ns=20000 --quiet --json "$t/pairs.json" &&
+  python3 - "$t/pairs.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+c, w = d["completions_s"], d["period_window"]
+iv = [b - a for a, b in zip(c[-2 * w:-1], c[-2 * w + 1:])]
+mean = (c[-2] - c[-2 * w]) / (2 * w - 2)           # whole pairs: 2 w - 2 intervals
+assert d["period_from"] == "converged", d["period_from"]
+assert abs(d["period_s"] - mean) <= 1e-3 * mean, (d["period_s"], mean)
+assert max(iv) > 10 * min(iv), iv                  # the pairs: no single interval is the period
+assert d["period_jitter_s"] <= 0.001 * d["period_s"], d["period_jitter_s"]
+PY
+check "completions in pairs converge to their mean interval" $?
+
 # An output on another output's or an input's file is refused before the run
 # (it overwrote one silently), also through a symbolic link or "..".
 cp "$t/tr/index.txt" "$t/index.saved"
