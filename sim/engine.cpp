@@ -583,6 +583,14 @@ bool Engine::all_done() const
     return true;
 }
 
+int Engine::noc_stopped() const
+{
+    for (size_t c = 0; c < nocs_.size(); c++)
+        if (nocs_[c]->failure().rfind("noc: watchdog:", 0) == 0)
+            return (int)c;
+    return -1;
+}
+
 void Engine::report_blocked(imc_diag_t *d) const
 {
     // the oldest inferences first, one lane per layer and reason: the ones
@@ -701,6 +709,16 @@ int imc_simulate(const arch_t *a, const mapping_t *m, const trace_layer_t *layer
     int rc = 0;
     if (!e->ok()) {
         rc = 2;
+    } else if (!e->all_done() && e->noc_stopped() >= 0) {
+        // the NoC's deadlock watchdog stopped a network: it says why (a
+        // watchdog shorter than a wait the network can have fires too)
+        diag_error(d, nullptr, 0, 0,
+                   "the NoC watchdog stopped chip %d's network at %.6g s: no flit moved for "
+                   "chip.noc.watchdog_cycles = %d cycles (a deadlock, or a watchdog shorter "
+                   "than the network's waits); its blocked VCs are listed last",
+                   e->noc_stopped(), sc_time_stamp().to_seconds(), a->chip.noc.watchdog_cycles);
+        e->report_blocked(d);
+        rc = 1;
     } else if (!e->all_done()) {
         diag_error(d, nullptr, 0, 0,
                    "the simulation stopped with streams still blocked (deadlock) at %.6g s",

@@ -242,6 +242,7 @@ class Engine : public sc_core::sc_module {
     int ok() const { return ok_; }
     bool all_done() const;
     void report_blocked(imc_diag_t *d) const;
+    int noc_stopped() const; // a chip whose NoC watchdog stopped its network, or -1
     void collect(run_result_t *r);              // collect.cpp
     void fail(const std::string &msg);
     void fail_layer(int layer, const std::string &msg); // names its trace file (--traces)

@@ -111,6 +111,8 @@ assert d["period_jitter_s"] <= 0.001 * d["period_s"], d["period_jitter_s"]
 PY
 check "completions in pairs converge to their mean interval" $?
 
+expect_error "a NoC watchdog stop names the watchdog" 1 "the NoC watchdog stopped chip 0's network at 3.93167e-06 s: no flit moved for chip.noc.watchdog_cycles = 1 cycles" \
+  "$imcsim" run --arch isaac --model lenet5 -s chip.noc.watchdog_cycles=1 --quiet
 # An output on another output's or an input's file is refused before the run
 # (it overwrote one silently), also through a symbolic link or "..".
 cp "$t/tr/index.txt" "$t/index.saved"
