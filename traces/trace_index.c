@@ -67,6 +67,8 @@ static int get_line(FILE *f, char *buf, size_t n)
         buf[--l] = 0;
     else if (!feof(f))
         return -1;
+    if (l && buf[l - 1] == '\r') /* an index that went through a CRLF editor */
+        buf[--l] = 0;
     return 1;
 }
 

@@ -92,6 +92,10 @@ check "JSON schema fields and identities" $?
 "$imcsim" compile --arch isaac --model lenet5 -o "$t/tr" >/dev/null
 "$imcsim" run --arch isaac --model lenet5 --batch 2 --traces "$t/tr" --json "$t/c.json" --quiet
 cmp -s "$t/a.json" "$t/c.json"; check "--traces DIR gives the same results as compiling" $?
+cp -r "$t/tr" "$t/tr_crlf" && sed -i 's/$/\r/' "$t/tr_crlf/index.txt" &&
+  "$imcsim" run --arch isaac --batch 2 --traces "$t/tr_crlf" --json "$t/crlf.json" --quiet &&
+  cmp -s "$t/c.json" "$t/crlf.json"
+check "a trace index with CRLF line ends reads the same" $?
 
 # Behind 20 us of off-chip latency the host's double buffer releases inferences
 # in pairs (intervals of 1.6 and 20.69 us in turn): every window of an even
