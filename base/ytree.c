@@ -1,5 +1,6 @@
 #include "ytree.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -317,9 +318,11 @@ ynode_t *ytree_root(ytree_t *t)
     return t->loaded ? yaml_document_get_root_node(&t->doc) : NULL;
 }
 
+/* Whole text only: strtoll and strtod skip leading white space, which made
+ * --set 'k= 4' valid where 'k=4 ' was not. */
 int parse_int64(const char *s, int64_t *out)
 {
-    if (!s || !*s)
+    if (!s || !*s || isspace((unsigned char)*s))
         return -1;
     errno = 0;
     char *end;
@@ -332,7 +335,7 @@ int parse_int64(const char *s, int64_t *out)
 
 int parse_double(const char *s, double *out)
 {
-    if (!s || !*s)
+    if (!s || !*s || isspace((unsigned char)*s))
         return -1;
     errno = 0;
     char *end;

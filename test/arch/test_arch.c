@@ -300,6 +300,20 @@ START_TEST(adc_model_selected_by_name)
 }
 END_TEST
 
+/* A --set value is the whole text: white space before or after it is refused
+ * alike (strtol skipped the leading one). */
+START_TEST(set_value_with_spaces_refused)
+{
+    const char *lead[] = {"tile.ces= 4"}, *trail[] = {"tile.ces=4 "}, *fl[] = {"adc.bits= 8"};
+    ck_assert_int_ne(load("isaac", lead, 1), 0);
+    ck_assert_ptr_nonnull(strstr(D.text, "'tile.ces' is ' 4' (expected an integer in [1, 65536])"));
+    ck_assert_int_ne(load("isaac", trail, 1), 0);
+    ck_assert_int_ne(load("isaac", fl, 1), 0);
+    const char *dbl[] = {"crossbar.read_latency_ns= 200"};
+    ck_assert_int_ne(load("isaac", dbl, 1), 0);
+}
+END_TEST
+
 /* ---- loading, overrides, validation ---- */
 
 /* A setting that cannot matter draws a warning at the latest of it and its
@@ -688,6 +702,7 @@ int main(void)
     tcase_add_test(tc, presets_listed_and_load);
     tcase_add_test(tc, isaac_golden);
     tcase_add_test(tc, adc_duty_at_peak);
+    tcase_add_test(tc, set_value_with_spaces_refused);
     tcase_add_test(tc, puma_golden);
     tcase_add_test(tc, adc_isaac_model);
     tcase_add_test(tc, adc_zigzag_model);

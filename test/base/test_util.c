@@ -91,6 +91,8 @@ START_TEST(strict_scalars)
     ck_assert_int_ne(parse_int64("12x", &i), 0);
     ck_assert_int_ne(parse_int64("1.5", &i), 0);
     ck_assert_int_ne(parse_int64("99999999999999999999", &i), 0);
+    ck_assert_int_ne(parse_int64(" 12", &i), 0); /* the whole text: no leading blank */
+    ck_assert_int_ne(parse_double(" 1e-3", &x), 0);
     ck_assert_int_eq(parse_double("1e-3", &x), 0);
     ck_assert_int_ne(parse_double("nan", &x), 0);
     ck_assert_int_ne(parse_double("inf", &x), 0);
