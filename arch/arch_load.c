@@ -125,11 +125,11 @@ static int has_content(const char *s, size_t len)
 {
     int in_comment = 0;
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\n')
+        if (s[i] == '\n' || s[i] == '\r') /* YAML breaks lines at CR alone too */
             in_comment = 0;
         else if (s[i] == '#' && !in_comment)
             in_comment = 1;
-        else if (!in_comment && s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+        else if (!in_comment && s[i] != ' ' && s[i] != '\t')
             return 1;
     }
     return 0;

@@ -300,6 +300,17 @@ START_TEST(adc_model_selected_by_name)
 }
 END_TEST
 
+/* Line breaks of CR alone (YAML allows them): a first-line comment ends at the
+ * CR (the file read as "empty"). */
+START_TEST(cr_line_breaks)
+{
+    ck_assert_int_eq(load_text("# a comment\rbase: isaac\rname: crfile\r", NULL, 0), 0);
+    ck_assert_str_eq(A.name, "crfile");
+    ck_assert_int_ne(load_text("# only a comment\r# and another\r", NULL, 0), 0);
+    ck_assert_ptr_nonnull(strstr(D.text, "empty file"));
+}
+END_TEST
+
 /* A --set value is the whole text: white space before or after it is refused
  * alike (strtol skipped the leading one). */
 START_TEST(set_value_with_spaces_refused)
@@ -703,6 +714,7 @@ int main(void)
     tcase_add_test(tc, isaac_golden);
     tcase_add_test(tc, adc_duty_at_peak);
     tcase_add_test(tc, set_value_with_spaces_refused);
+    tcase_add_test(tc, cr_line_breaks);
     tcase_add_test(tc, puma_golden);
     tcase_add_test(tc, adc_isaac_model);
     tcase_add_test(tc, adc_zigzag_model);
