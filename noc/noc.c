@@ -352,7 +352,7 @@ void noc_destroy(noc_t *n)
     free(n->done);
     free(n->ej);
     free(n->ejb);
-    free(n->ejh);
+    free(n->tail_due.v);
     free(n->body_due.v);
     free(n->fin_due.v);
     free(n->report);
@@ -574,10 +574,10 @@ uint64_t noc_next_event(const noc_t *n)
         t = n->ej[n->ej_head].time;
     if (n->ejb_count && n->ejb[n->ejb_head].time < t)
         t = n->ejb[n->ejb_head].time;
-    if (n->ejh_n && n->ejh[0].time < t) /* output speedup: the heaps' firsts */
-        t = n->ejh[0].time;
-    if (n->body_due.n && n->body_due.v[0] < t)
-        t = n->body_due.v[0];
+    if (n->tail_due.n && n->tail_due.v[0].time < t) /* output speedup: the heaps' firsts */
+        t = n->tail_due.v[0].time;
+    if (n->body_due.n && n->body_due.v[0].time < t)
+        t = n->body_due.v[0].time;
     for (int w = 0; w < n->ewords; w++) {
         uint64_t m = n->eactive[w];
         while (m) {

@@ -156,8 +156,8 @@ uint64_t noc_delivery_bound(noc_t *n)
     /* output speedup: the first final packet's tail still on its way (a
      * message completes with it, or later when it overtook another packet
      * of its message) */
-    if (n->fin_due.n && n->fin_due.v[0] < b)
-        b = n->fin_due.v[0];
+    if (n->fin_due.n && n->fin_due.v[0].time < b)
+        b = n->fin_due.v[0].time;
     for (int d = 0; d < n->cfg.kx + n->cfg.ky; d++)
         if (n->fin_left[d]) {
             uint64_t c = tail_bound(n, t, d);

@@ -320,18 +320,17 @@ typedef struct noc_ejb {       /* flits that arrive over the ejection channels i
     uint64_t time, n;
 } noc_ejb_t;
 
-/* With output speedup: a tail on its way over an ejection channel, keyed
- * (time, send order) in a binary heap (noc_t.ejh) */
+/* With output speedup: a flit on its way over an ejection channel, in a
+ * binary heap by (time, send order) (noc_t.tail_due, body_due, fin_due) */
 typedef struct noc_ejh {
     uint64_t time, seq;
-    int32_t pkt;
+    int32_t pkt;               /* tail_due: its packet (else unused) */
 } noc_ejh_t;
 
-/* A binary min-heap of cycles. */
-typedef struct noc_theap {
-    uint64_t *v;
+typedef struct noc_ejheap {
+    noc_ejh_t *v;
     int n, cap;
-} noc_theap_t;
+} noc_ejheap_t;
 
 struct noc {
     noc_config_t cfg;
@@ -431,16 +430,13 @@ struct noc {
     int ejb_head, ejb_count, ejb_cap;
     /* With output speedup a local output's queue sends a flit a cycle, so
      * its flits arrive later than flits other routers send after them, up
-     * to a queue's depth (thousands of cycles) ahead: the tails wait in a
-     * heap by (time, send order) and the head and body flits in a heap of
-     * times until their cycle comes (ej_due), then join ej / the count in
-     * that order. (Insertion into ej in time order cost 88 % of such a run.)
-     * fin_due: the times of the final packets' tails among them, for
-     * noc_delivery_bound. */
-    noc_ejh_t *ejh;
-    int ejh_n, ejh_cap;
-    uint64_t ejh_seq;
-    noc_theap_t body_due, fin_due;
+     * to a queue's depth (thousands of cycles) ahead: the tails wait in
+     * tail_due and the head and body flits in body_due until their cycle
+     * comes (ej_due), then join ej / the count in that order. (Insertion into
+     * ej in time order cost 88 % of such a run.) fin_due: the tails among
+     * them that may complete their message, for noc_delivery_bound. */
+    noc_ejheap_t tail_due, body_due, fin_due;
+    uint64_t ejh_seq;          /* send order of the tails */
     uint64_t now;
     uint64_t in_network;       /* flits in router buffers */
     uint64_t queued_flits;

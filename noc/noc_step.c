@@ -209,38 +209,33 @@ static inline int ejh_before(const noc_ejh_t *a, const noc_ejh_t *b)
     return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-/* Room for one more element in a heap array of *cap (doubling). */
-static __attribute__((noinline)) void *heap_grow(void *h, int *cap, size_t size)
+static void ejheap_push(noc_ejheap_t *h, noc_ejh_t e)
 {
-    int c = *cap ? *cap * 2 : 256;
-    void *q = realloc(h, (size_t)c * size);
-    if (!q) {
-        fprintf(stderr, "imcsim: out of memory\n");
-        abort();
+    if (h->n == h->cap) {
+        int c = h->cap ? h->cap * 2 : 256;
+        noc_ejh_t *q = realloc(h->v, (size_t)c * sizeof *q);
+        if (!q) {
+            fprintf(stderr, "imcsim: out of memory\n");
+            abort();
+        }
+        h->v = q;
+        h->cap = c;
     }
-    *cap = c;
-    return q;
-}
-
-static void theap_push(noc_theap_t *h, uint64_t time)
-{
-    if (h->n == h->cap)
-        h->v = heap_grow(h->v, &h->cap, sizeof *h->v);
     int i = h->n++;
-    for (; i > 0 && h->v[(i - 1) / 2] > time; i = (i - 1) / 2)
+    for (; i > 0 && ejh_before(&e, &h->v[(i - 1) / 2]); i = (i - 1) / 2)
         h->v[i] = h->v[(i - 1) / 2];
-    h->v[i] = time;
+    h->v[i] = e;
 }
 
-/* Removes the smallest. */
-static void theap_pop(noc_theap_t *h)
+/* Removes the first. */
+static void ejheap_pop(noc_ejheap_t *h)
 {
-    uint64_t last = h->v[--h->n];
+    noc_ejh_t last = h->v[--h->n];
     int i = 0, m = h->n;
     for (int c; (c = 2 * i + 1) < m; i = c) {
-        if (c + 1 < m && h->v[c + 1] < h->v[c])
+        if (c + 1 < m && ejh_before(&h->v[c + 1], &h->v[c]))
             c++;
-        if (h->v[c] >= last)
+        if (!ejh_before(&h->v[c], &last))
             break;
         h->v[i] = h->v[c];
     }
@@ -249,24 +244,19 @@ static void theap_pop(noc_theap_t *h)
 }
 
 /* With output speedup a flit queued at a local output arrives later than
- * flits other routers send after it: tails go to a heap by (time, send
- * order), head and body flits to a heap of times (noc_t.ejh, body_due). */
+ * flits other routers send after it: tails wait in a heap by (time, send
+ * order), head and body flits, which are only counted, in another
+ * (noc_t.tail_due, body_due). */
 static __attribute__((noinline)) void eject_push_os(noc_t *n, uint64_t time, int pkt, int tail)
 {
     if (!tail) {
-        theap_push(&n->body_due, time);
+        ejheap_push(&n->body_due, (noc_ejh_t){time, 0, -1});
         return;
     }
     const noc_pkt_t *p = &n->pkt[pkt];
     if (p->mc >= 0 ? !--n->mcm[p->mc].coming[p->di] : p->fin) /* it may complete */
-        theap_push(&n->fin_due, time);
-    if (n->ejh_n == n->ejh_cap)
-        n->ejh = heap_grow(n->ejh, &n->ejh_cap, sizeof *n->ejh);
-    noc_ejh_t e = {time, n->ejh_seq++, pkt};
-    int i = n->ejh_n++;
-    for (; i > 0 && ejh_before(&e, &n->ejh[(i - 1) / 2]); i = (i - 1) / 2)
-        n->ejh[i] = n->ejh[(i - 1) / 2];
-    n->ejh[i] = e;
+        ejheap_push(&n->fin_due, (noc_ejh_t){time, 0, -1});
+    ejheap_push(&n->tail_due, (noc_ejh_t){time, n->ejh_seq++, pkt});
 }
 
 /* Output speedup: the flits arrived by cycle t leave the heaps, the tails
@@ -274,24 +264,12 @@ static __attribute__((noinline)) void eject_push_os(noc_t *n, uint64_t time, int
  * before), the others into the count. */
 static __attribute__((noinline)) void ej_due(noc_t *n, uint64_t t)
 {
-    for (; n->body_due.n && n->body_due.v[0] <= t; theap_pop(&n->body_due))
+    for (; n->body_due.n && n->body_due.v[0].time <= t; ejheap_pop(&n->body_due))
         n->st.flits_ejected++;
-    for (; n->fin_due.n && n->fin_due.v[0] <= t; theap_pop(&n->fin_due))
+    for (; n->fin_due.n && n->fin_due.v[0].time <= t; ejheap_pop(&n->fin_due))
         ;
-    while (n->ejh_n && n->ejh[0].time <= t) {
-        eject_push(n, n->ejh[0].time, n->ejh[0].pkt, 1);
-        noc_ejh_t last = n->ejh[--n->ejh_n];
-        int i = 0, m = n->ejh_n;
-        for (int c; (c = 2 * i + 1) < m; i = c) {
-            if (c + 1 < m && ejh_before(&n->ejh[c + 1], &n->ejh[c]))
-                c++;
-            if (!ejh_before(&n->ejh[c], &last))
-                break;
-            n->ejh[i] = n->ejh[c];
-        }
-        if (m)
-            n->ejh[i] = last;
-    }
+    for (; n->tail_due.n && n->tail_due.v[0].time <= t; ejheap_pop(&n->tail_due))
+        eject_push(n, n->tail_due.v[0].time, n->tail_due.v[0].pkt, 1);
 }
 
 /* wait_for_tail_credit: the tail of a packet left input VC i (a network
@@ -1511,7 +1489,7 @@ int noc_deliver(noc_t *n, uint64_t upto, noc_eject_fn cb, void *ctx)
 {
     uint64_t t = upto < n->now ? upto : n->now;
     ejb_arrived(n, t);
-    if (n->ejh_n | n->body_due.n)
+    if (n->tail_due.n | n->body_due.n)
         ej_due(n, t);
     return deliver(n, t, cb, ctx);
 }
@@ -1522,7 +1500,7 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
         uint64_t t = n->now;
         /* head and body flits are only counted: the call is for tails */
         ejb_arrived(n, t);
-        if (n->ejh_n | n->body_due.n)
+        if (n->tail_due.n | n->body_due.n)
             ej_due(n, t);
         while (n->ej_count && n->ej[n->ej_head].time <= t) {
             if (n->ej[n->ej_head].tail) {

@@ -308,7 +308,7 @@ static int bound_eject(void *ctx, uint64_t tag, int dst, uint64_t cycle)
 
 /* multicast: 1 = a third of the messages go to 2..6 destinations (routers
  * replicate), 2 = the same as copies (chip.noc.multicast off); os: output
- * speedup (2: tails wait in a heap by arrival, noc_t.ejh) */
+ * speedup (2: tails wait in a heap by arrival, noc_t.tail_due) */
 static void check_delivery_bound(arch_topology_t topo, int multicast, int os)
 {
     noc_config_t c;
