@@ -228,7 +228,7 @@ int compare(const RunArgs &ra)
     }
     if (json)
         write_json(json, res);
-    char *manifest = outputs_default_manifest(nullptr, ra.json, ra.csv);
+    char *manifest = run_manifest_path(ra, true);
     int rc = outputs_commit(&out, manifest);
     std::free(manifest);
     return rc;

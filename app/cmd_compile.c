@@ -146,7 +146,7 @@ static int clash(const char *cmd, const job_opts_t *jo, const char *dir, const c
 {
     char mapping[4096], index[4096], manifest[4096];
     snprintf(mapping, sizeof mapping, "%s/mapping.json", dir ? dir : "");
-    snprintf(index, sizeof index, "%s/index.txt", dir ? dir : "");
+    snprintf(index, sizeof index, "%s/%s", dir ? dir : "", TRACE_INDEX_NAME);
     snprintf(manifest, sizeof manifest, "%s/manifest.json", dir ? dir : "");
     const outpath_use_t u[] = {
         {"--image", image, 1, NULL},

@@ -63,8 +63,8 @@ int write_outputs(const RunArgs &ra, const run_result_t &r, outputs_t &out)
         outputs_abort(&out);
         return 1;
     }
-    char *manifest = ra.manifest ? nullptr : outputs_default_manifest(ra.csv, ra.json, ra.timeline);
-    int rc = outputs_commit(&out, ra.manifest ? ra.manifest : manifest);
+    char *manifest = run_manifest_path(ra, false);
+    int rc = outputs_commit(&out, manifest);
     std::free(manifest);
     if (!rc && !ra.quiet && !(ra.json && !std::strcmp(ra.json, "-")) &&
         !(ra.timeline && !std::strcmp(ra.timeline, "-")))

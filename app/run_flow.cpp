@@ -62,16 +62,24 @@ int check_horizon(int rc, imc_diag_t *d)
 
 } // namespace
 
+char *run_manifest_path(const RunArgs &ra, bool multi_arch)
+{
+    if (ra.manifest)
+        return strdup(ra.manifest);
+    // compare's --csv is a file, run's a directory
+    return multi_arch ? outputs_default_manifest(nullptr, ra.json, ra.csv)
+                      : outputs_default_manifest(ra.csv, ra.json, ra.timeline);
+}
+
 // No output overwrites another output or an input of the run.
 static bool no_clash(const char *cmd, const RunArgs &ra, bool multi_arch)
 {
     std::string csv_dir = ra.csv && !multi_arch ? ra.csv : "";
     std::string layers = csv_dir + "/layers.csv", tiles = csv_dir + "/tiles.csv";
-    char *manifest = ra.manifest ? nullptr
-                     : multi_arch ? outputs_default_manifest(nullptr, ra.json, ra.csv)
-                                  : outputs_default_manifest(ra.csv, ra.json, ra.timeline);
+    char *manifest = run_manifest_path(ra, multi_arch);
     std::string t = ra.traces ? ra.traces : "";
-    std::string index = t + "/index.txt", mapping = t + "/mapping.json", tman = t + "/manifest.json";
+    std::string index = t + "/" TRACE_INDEX_NAME, mapping = t + "/mapping.json",
+                tman = t + "/manifest.json";
     const bool tr = ra.traces != nullptr, dir = !csv_dir.empty();
     const outpath_use_t u[] = {
         {"--json", ra.json, 1, nullptr},
@@ -79,7 +87,7 @@ static bool no_clash(const char *cmd, const RunArgs &ra, bool multi_arch)
         {"--outputs", ra.outputs, 1, nullptr},
         {"--csv", dir ? layers.c_str() : ra.csv, 1, nullptr},
         {"--csv", dir ? tiles.c_str() : nullptr, 1, nullptr},
-        {ra.manifest ? "--manifest" : "the manifest", ra.manifest ? ra.manifest : manifest, 1, nullptr},
+        {ra.manifest ? "--manifest" : "the manifest", manifest, 1, nullptr},
         {"--arch", ra.job.arch, 0, nullptr},
         {"--model", ra.job.model, 0, nullptr},
         {"--quant", ra.job.mflags.quant, 0, nullptr},

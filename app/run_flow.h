@@ -28,6 +28,9 @@ struct RunArgs {
 // exit status. Checks that the outputs can be written.
 int parse_run_args(const opts_cmd_t &c, int argc, char **argv, RunArgs &ra, bool multi_arch);
 void print_diag(imc_diag_t *d);
+// Where the run's (compare's) manifest goes: --manifest, else the default
+// beside the outputs (outputs_default_manifest); malloc'd, NULL for none.
+char *run_manifest_path(const RunArgs &ra, bool multi_arch);
 // The whole flow for one architecture; returns the process exit status.
 int run_one(const RunArgs &ra, const char *arch_spec, run_result_t *res, imc_diag_t *d);
 

@@ -707,16 +707,17 @@ int imc_simulate(const arch_t *a, const mapping_t *m, const trace_layer_t *layer
     }
     sc_start();
     int rc = 0;
+    const int stopped_chip = e->ok() && !e->all_done() ? e->noc_stopped() : -1;
     if (!e->ok()) {
         rc = 2;
-    } else if (!e->all_done() && e->noc_stopped() >= 0) {
+    } else if (stopped_chip >= 0) {
         // the NoC's deadlock watchdog stopped a network: it says why (a
         // watchdog shorter than a wait the network can have fires too)
         diag_error(d, nullptr, 0, 0,
                    "the NoC watchdog stopped chip %d's network at %.6g s: no flit moved for "
                    "chip.noc.watchdog_cycles = %d cycles (a deadlock, or a watchdog shorter "
                    "than the network's waits); its blocked VCs are listed last",
-                   e->noc_stopped(), sc_time_stamp().to_seconds(), a->chip.noc.watchdog_cycles);
+                   stopped_chip, sc_time_stamp().to_seconds(), a->chip.noc.watchdog_cycles);
         e->report_blocked(d);
         rc = 1;
     } else if (!e->all_done()) {
