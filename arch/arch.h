@@ -266,8 +266,9 @@ typedef struct arch_derived {
     int lossless_adc_bits;         /* with the encoding's saving applied */
     int routers;
     int64_t crossbars_per_chip;
-    double slice_ns;               /* one input slice: max(crossbar read,
-                                      cols_per_adc ADC conversions) */
+    double adc_busy_ns;            /* one ADC's conversions of its columns in a slice:
+                                      cols_per_adc * adc.latency_ns */
+    double slice_ns;               /* one input slice: max(crossbar read, adc_busy_ns) */
     double mvm_latency_ns;         /* one full-precision MVM on one crossbar:
                                       (input_cycles + extra_read_cycles) * slice_ns */
     double adc_conversions_per_mvm;/* per crossbar, incl. unit columns */

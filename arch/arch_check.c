@@ -394,8 +394,8 @@ int arch_check(arch_ctx_t *c)
     dv->crossbars_per_chip = (int64_t)a->chip.tiles * a->tile.ces * a->ce.crossbars;
     /* One input slice: the analog read, or the ADC working through its
      * columns, whichever is slower (ISAAC: 128 x 0.78 ns = 100 ns read). */
-    double adc_slice = cpa * a->adc.latency_ns;
-    dv->slice_ns = fmax(a->crossbar.read_latency_ns, adc_slice);
+    dv->adc_busy_ns = cpa * a->adc.latency_ns;
+    dv->slice_ns = fmax(a->crossbar.read_latency_ns, dv->adc_busy_ns);
     dv->mvm_latency_ns = (dv->input_cycles + a->crossbar.extra_read_cycles) * dv->slice_ns;
     dv->adc_conversions_per_mvm = (double)dv->input_cycles * (cols + a->crossbar.unit_cols);
 

@@ -143,8 +143,8 @@ double arch_adc_peak_duty(const arch_t *a)
 {
     /* each ADC converts its cols_per_adc columns a slice (arch_check: the
      * CE's ADCs cover its columns exactly) */
-    const double slice_ns = a->derived.slice_ns;
-    return slice_ns > 0 ? fmin(1, a->adc.cols_per_adc * a->adc.latency_ns / slice_ns) : 1;
+    const arch_derived_t *dv = &a->derived;
+    return dv->slice_ns > 0 ? fmin(1, dv->adc_busy_ns / dv->slice_ns) : 1;
 }
 
 double arch_peak_ops_per_s_at(const arch_t *a, int weights_per_row, int act_bits)
