@@ -145,7 +145,7 @@ static int clash(const char *cmd, const job_opts_t *jo, const char *dir, const c
                  const char *calib)
 {
     char mapping[4096], index[4096], manifest[4096];
-    snprintf(mapping, sizeof mapping, "%s/mapping.json", dir ? dir : "");
+    snprintf(mapping, sizeof mapping, "%s/" TRACE_MAPPING_NAME, dir ? dir : "");
     snprintf(index, sizeof index, "%s/%s", dir ? dir : "", TRACE_INDEX_NAME);
     snprintf(manifest, sizeof manifest, "%s/manifest.json", dir ? dir : "");
     const outpath_use_t u[] = {
@@ -176,7 +176,7 @@ static int write_outputs(const job_opts_t *jo, const mapping_t *mp, const char *
         return -1;
     }
     char path[4096];
-    snprintf(path, sizeof path, "%s/mapping.json", tmp);
+    snprintf(path, sizeof path, "%s/" TRACE_MAPPING_NAME, tmp);
     FILE *f = fopen(path, "w");
     int rc = 0;
     if (!f) {

@@ -75,10 +75,10 @@ char *run_manifest_path(const RunArgs &ra, bool multi_arch)
 static bool no_clash(const char *cmd, const RunArgs &ra, bool multi_arch)
 {
     std::string csv_dir = ra.csv && !multi_arch ? ra.csv : "";
-    std::string layers = csv_dir + "/layers.csv", tiles = csv_dir + "/tiles.csv";
+    std::string layers = csv_dir + "/" RUN_CSV_LAYERS, tiles = csv_dir + "/" RUN_CSV_TILES;
     char *manifest = run_manifest_path(ra, multi_arch);
     std::string t = ra.traces ? ra.traces : "";
-    std::string index = t + "/" TRACE_INDEX_NAME, mapping = t + "/mapping.json",
+    std::string index = t + "/" TRACE_INDEX_NAME, mapping = t + "/" TRACE_MAPPING_NAME,
                 tman = t + "/manifest.json";
     const bool tr = ra.traces != nullptr, dir = !csv_dir.empty();
     const outpath_use_t u[] = {

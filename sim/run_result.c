@@ -317,7 +317,7 @@ void run_write_summary(const run_result_t *r, FILE *f)
 int run_write_csv(const run_result_t *r, const char *dir)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/layers.csv", dir);
+    snprintf(path, sizeof path, "%s/" RUN_CSV_LAYERS, dir);
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;
@@ -339,7 +339,7 @@ int run_write_csv(const run_result_t *r, const char *dir)
     }
     if (fclose(f))
         return -1;
-    snprintf(path, sizeof path, "%s/tiles.csv", dir);
+    snprintf(path, sizeof path, "%s/" RUN_CSV_TILES, dir);
     f = fopen(path, "w");
     if (!f)
         return -1;

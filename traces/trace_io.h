@@ -26,6 +26,7 @@ extern "C" {
 #define TRACE_MAX_FILE_BYTES (1ull << 31) /* larger files are refused */
 #define TRACE_MAX_TILES 1073741823u       /* tiles (and CEs) of a system: 2^30 - 1 */
 #define TRACE_INDEX_NAME "index.txt"
+#define TRACE_MAPPING_NAME "mapping.json" /* beside the index (imcsim compile) */
 
 /* The records one tile executes for the layer, in order. */
 typedef struct trace_stream {
