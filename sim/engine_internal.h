@@ -343,6 +343,8 @@ class Engine : public sc_core::sc_module {
     int inferences_;             // inferences the streams run (cut at the period's decision)
     int judged_;                 // completions the period may be judged on: [0, judged_)
     int judged_max_;             // the most it may grow to (window_max_ more run behind)
+    bool slid_ = false;          // judging went on W completions past steady windows that
+                                 // disagreed (judge_period)
     uint64_t floor_cycles_ = 0;  // the most one stream holds one resource, or one tile its
                                  // bus or a unit kind, per inference
     double noc_floor_ps_ = 0;    // the NoC's busiest port's flits per inference, one a cycle

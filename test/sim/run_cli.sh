@@ -97,6 +97,26 @@ cp -r "$t/tr" "$t/tr_crlf" && sed -i 's/$/\r/' "$t/tr_crlf/index.txt" &&
   cmp -s "$t/c.json" "$t/crlf.json"
 check "a trace index with CRLF line ends reads the same" $?
 
+# puma vgg8 with 256-row crossbars completes 34.5 and 40.5 us apart in turn, but
+# one interval of 35.7 us where 40 was due: at 16 inferences the two windows
+# of 4 read 36.29 against 37.98 us (steady, yet 4.6 % apart) and the run ended
+# not_converged; W more judged completions slide past the odd one.
+"$imcsim" run --arch puma --model vgg8 -s crossbar.rows=256 --quiet --json "$t/slide.json" &&
+  python3 - "$t/slide.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+c, w, p = d["completions_s"], d["period_window"], d["period_s"]
+mean = lambda k: (c[k] - c[k - w]) / w
+assert d["period_from"] == "converged", d["period_from"]
+k = [i for i in range(2 * w, len(c)) if abs(mean(i) - p) <= 1e-9 * p]
+assert k, (p, [mean(i) for i in range(2 * w, len(c))])
+k = k[-1]
+assert abs(mean(k) - mean(k - w)) <= 0.02 * p, (mean(k), mean(k - w))
+first = 4 * w - 1                                  # the last completion judged at first
+assert k > first and abs(mean(first) - mean(first - w)) > 0.02 * mean(first)
+PY
+check "steady windows that disagree are judged W completions more" $?
+
 # Behind 20 us of off-chip latency the host's double buffer releases inferences
 # in pairs (intervals of 1.6 and 20.69 us in turn): every window of an even
 # length has one mean, so the period converges (it ran 132 inferences to end
