@@ -233,6 +233,10 @@ int arch_walk(arch_ctx_t *c, ytree_t *t, ynode_t *map, const char *prefix, int t
             if (!s) {
                 yerror(t, c->d, v, "'%s' is %s (expected %s)", full, kind_name(v), ex);
                 bad = 1;
+            } else if (ynode_quoted(v) && p->d.type != DESC_STR && p->d.type != DESC_ENUM) {
+                yerror(t, c->d, v, "'%s' is the string '%.80s' (expected %s, without quotes)",
+                       full, s, ex);
+                bad = 1;
             } else if (arch_param_set_text(c->a, p, s, why, sizeof why)) {
                 yerror(t, c->d, v, "'%s' is '%.80s' (%s)", full, s, why);
                 bad = 1;

@@ -14,6 +14,10 @@
 int ynode_is_map(const ynode_t *n) { return n && n->type == YAML_MAPPING_NODE; }
 int ynode_is_seq(const ynode_t *n) { return n && n->type == YAML_SEQUENCE_NODE; }
 int ynode_is_scalar(const ynode_t *n) { return n && n->type == YAML_SCALAR_NODE; }
+int ynode_quoted(const ynode_t *n)
+{
+    return ynode_is_scalar(n) && n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+}
 
 const char *ynode_scalar(const ynode_t *n)
 {
@@ -374,10 +378,24 @@ static const char *scalar_or_err(ytree_t *t, imc_diag_t *d, const ynode_t *n,
     return s;
 }
 
+/* A number or a boolean: a plain scalar ("4" in quotes is a string in
+ * YAML, as command-line values with quotes are refused) */
+static const char *plain_or_err(ytree_t *t, imc_diag_t *d, const ynode_t *n,
+                                const char *what, const char *expected)
+{
+    const char *s = scalar_or_err(t, d, n, what, expected);
+    if (s && ynode_quoted(n)) {
+        yerror(t, d, n, "'%s' is the string '%s' (expected %s, without quotes)", what, s,
+               expected);
+        return NULL;
+    }
+    return s;
+}
+
 int yget_int64(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
                int64_t *out)
 {
-    const char *s = scalar_or_err(t, d, n, what, "an integer");
+    const char *s = plain_or_err(t, d, n, what, "an integer");
     if (!s)
         return -1;
     if (parse_int64(s, out)) {
@@ -390,7 +408,7 @@ int yget_int64(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
 int yget_double(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
                 double *out)
 {
-    const char *s = scalar_or_err(t, d, n, what, "a number");
+    const char *s = plain_or_err(t, d, n, what, "a number");
     if (!s)
         return -1;
     if (parse_double(s, out)) {
@@ -403,7 +421,7 @@ int yget_double(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
 int yget_bool(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
               int *out)
 {
-    const char *s = scalar_or_err(t, d, n, what, "true or false");
+    const char *s = plain_or_err(t, d, n, what, "true or false");
     if (!s)
         return -1;
     if (parse_bool(s, out)) {

@@ -42,6 +42,7 @@ int ynode_is_map(const ynode_t *n);
 int ynode_is_seq(const ynode_t *n);
 int ynode_is_scalar(const ynode_t *n);
 const char *ynode_scalar(const ynode_t *n); /* NULL unless a scalar */
+int ynode_quoted(const ynode_t *n);         /* a scalar in quotes or a block (a string) */
 int ynode_line(const ynode_t *n);           /* 1-based */
 int ynode_col(const ynode_t *n);            /* 1-based */
 

@@ -1124,7 +1124,8 @@ static int ref_tensor(ctx_t *x, onnx_file_t *f, ynode_t *v, const char *key,
 {
     char err[700];
     double num;
-    if (ynode_is_seq(v) || (ynode_is_scalar(v) && !parse_double(ynode_scalar(v), &num))) {
+    if (ynode_is_seq(v) ||
+        (ynode_is_scalar(v) && !ynode_quoted(v) && !parse_double(ynode_scalar(v), &num))) {
         size_t n = ynode_is_seq(v) ? ynode_seq_len(v) : 1;
         onnx_tensor_t *t = model_store_alloc(x->m, sizeof *t);
         double *fv = model_store_alloc(x->m, sizeof *fv * (n ? n : 1));

@@ -392,6 +392,11 @@ static const struct {
     {"input: {height: 8, width: 8, channels: 3}\nlayers:\n"
      "  - {name: a, type: conv2d, out_channels: four, kernel: 3}\n",
      "m.yaml:3:43: error: 'out_channels' is 'four' (expected an integer)"},
+    /* "4" in quotes is a string in YAML, as in an arch file */
+    {"input: {height: 8, width: 8, channels: 3}\nlayers:\n"
+     "  - {name: a, type: conv2d, out_channels: \"4\", kernel: 3}\n",
+     "m.yaml:3:43: error: 'out_channels' is the string '4' (expected an integer, without "
+     "quotes)"},
     {"input: {height: 8, width: 8, channels: 3}\nlayers:\n"
      "  - {name: p, type: maxpool, kernel: 2}\n  - {name: bn, type: batchnorm}\n",
      "m.yaml:4:5: error: batchnorm 'bn' cannot be folded: its input 'p' is not a conv2d "
