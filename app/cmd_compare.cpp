@@ -48,6 +48,8 @@ int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
             std::fwrite(r.layers, sizeof *r.layers, (size_t)r.n_layers, f);
             std::fwrite(r.tiles, sizeof *r.tiles, (size_t)r.n_tiles, f);
             std::fwrite(r.completions_s, sizeof *r.completions_s, (size_t)r.inferences, f);
+            if (r.estimate_model) // its layers; the parent names them (name_estimates)
+                std::fwrite(r.estimate.layers, sizeof *r.estimate.layers, (size_t)r.estimate.n, f);
             std::fclose(f);
         }
         std::fflush(nullptr);
@@ -56,13 +58,16 @@ int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
     close(fd[1]);
     FILE *f = fdopen(fd[0], "rb");
     bool ok = f && std::fread(out, sizeof *out, 1, f) == 1;
-    // pointers into the child's memory: ours replace them, or none
+    const bool estimated = ok && out->estimate_model; // the run had an estimate
+    // pointers into the child's memory: ours replace them, or none; the
+    // estimate's layers come too, its model is the parent's (name_estimates)
     out->layers = nullptr;
     out->tiles = nullptr;
     out->completions_s = nullptr;
     out->estimate_model = nullptr;
     out->estimate.layers = nullptr;
-    out->estimate.n = 0;
+    if (!estimated)
+        out->estimate.n = 0;
     if (ok) {
         out->layers = (run_layer_t *)std::calloc((size_t)out->n_layers + 1, sizeof *out->layers);
         out->tiles = (run_tile_t *)std::calloc((size_t)out->n_tiles + 1, sizeof *out->tiles);
@@ -72,6 +77,11 @@ int run_in_child(const RunArgs &ra, const std::string &arch, run_result_t *out)
              std::fread(out->tiles, sizeof *out->tiles, (size_t)out->n_tiles, f) == (size_t)out->n_tiles &&
              std::fread(out->completions_s, sizeof *out->completions_s, (size_t)out->inferences, f) ==
                  (size_t)out->inferences;
+    }
+    if (ok && estimated) {
+        estimate_t &e = out->estimate;
+        e.layers = (estimate_layer_t *)std::calloc((size_t)e.n + 1, sizeof *e.layers);
+        ok = e.layers && std::fread(e.layers, sizeof *e.layers, (size_t)e.n, f) == (size_t)e.n;
     }
     if (f)
         std::fclose(f);
@@ -151,6 +161,44 @@ void put_row(FILE *csv, const char *label, const Row &row, const std::vector<dou
         std::fprintf(csv, "\n");
 }
 
+// Whether r ran model m: the same layers, by name (its file may have
+// changed since; an estimate names layers by index into it).
+bool same_layers(const run_result_t &r, const model_t &m)
+{
+    if (r.n_layers != m.n_layers)
+        return false;
+    for (int k = 0; k < m.n_layers; k++)
+        if (std::strcmp(r.layers[k].name, m.layers[k].name))
+            return false;
+    return true;
+}
+
+// The estimates name their layers by the model's, and the children's models
+// are gone: the parent loads the same one (a model does not depend on the
+// architecture) for the JSON; the runs printed its warnings already.
+// 0, or -1 with the error printed.
+int name_estimates(const RunArgs &ra, model_t *m, std::vector<run_result_t> &res)
+{
+    imc_diag_t d;
+    diag_init(&d);
+    const model_opts_t mo = model_flags_opts(&ra.job.mflags);
+    const int rc = model_load_opts(ra.job.model, &mo, m, &d);
+    if (rc)
+        print_diag(&d);
+    diag_free(&d);
+    for (auto &r : res) {
+        if (rc || !r.estimate.layers) // the run had no estimate
+            continue;
+        if (!same_layers(r, *m)) {
+            std::fprintf(stderr, "imcsim compare: error: model '%s' changed during the runs\n",
+                         ra.job.model);
+            return -1;
+        }
+        r.estimate_model = m;
+    }
+    return rc ? -1 : 0;
+}
+
 void write_json(FILE *f, const std::vector<run_result_t> &res)
 {
     std::fprintf(f, "[\n");
@@ -176,10 +224,18 @@ int compare(const RunArgs &ra)
     if (archs.size() < 2)
         return opts_usage_error(&compare_cmd, "--arch needs at least two architectures separated by ','");
     std::vector<run_result_t> res(archs.size());
-    struct Free { // the results' arrays, on every way out
+    model_t model{}; // names the estimates' layers in the JSON
+    struct Free { // the results' arrays and the model, on every way out
         std::vector<run_result_t> &r;
-        ~Free() { for (auto &x : r) run_result_free(&x); }
-    } free_res{res};
+        model_t &m;
+        ~Free() {
+            for (auto &x : r) {
+                estimate_free(&x.estimate);
+                run_result_free(&x);
+            }
+            model_free(&m);
+        }
+    } free_res{res, model};
     for (size_t i = 0; i < archs.size(); i++) {
         int rc = run_in_child(ra, archs[i], &res[i]);
         if (rc) {
@@ -187,6 +243,8 @@ int compare(const RunArgs &ra)
             return rc;
         }
     }
+    if (ra.json && name_estimates(ra, &model, res))
+        return 2;
     // the CSV and the JSON appear together, under a manifest (outputs.h)
     outputs_t out;
     outputs_init(&out, "compare");

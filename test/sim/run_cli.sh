@@ -489,6 +489,29 @@ check "placement search: vgg8's estimate on bands of 4" $?
 check "compare runs" $?
 grep -q "^latency,s," "$t/cmp.csv" && grep -q "isaac" "$t/cmp.txt" && grep -q "puma" "$t/cmp.txt"
 check "compare prints both architectures and writes CSV" $?
+# compare --json: each element is byte for byte what `run --json` writes for
+# its architecture, with the estimate (left out until its layers came through
+# the pipe: they and the model that names them stayed in the child process);
+# the host's bound (5.84 us isaac, 6.201 us puma) says the --set reached both
+opts=(--model mlp_l4 --batch 2 -s chip.offchip.latency_ns=1e4)
+"$imcsim" compare --arch isaac,puma "${opts[@]}" --json "$t/cmp.json" >/dev/null 2>&1 &&
+  "$imcsim" run --arch isaac "${opts[@]}" --quiet --json "$t/cmp_isaac.json" 2>/dev/null &&
+  "$imcsim" run --arch puma "${opts[@]}" --quiet --json "$t/cmp_puma.json" 2>/dev/null &&
+  /usr/bin/python3 - "$t/cmp.json" "$t/cmp_isaac.json" "$t/cmp_puma.json" <<'PY'
+import json, sys
+text = [open(f, encoding="utf-8").read() for f in sys.argv[1:]]
+cmp, runs = json.loads(text[0]), [json.loads(x) for x in text[1:]]
+assert [c["arch"] for c in cmp] == ["isaac", "puma"], [c["arch"] for c in cmp]
+for c, r in zip(cmp, runs):
+    assert "estimate" in c, c["arch"]
+    assert c["estimate"] == r["estimate"], (c["arch"], c["estimate"], r["estimate"])
+    e = c["estimate"]
+    assert e["bottleneck"] == "fc1" and [l["name"] for l in e["layers"]] == ["fc1", "fc2", "fc3", "fc4"], e
+    assert e["host"]["latency_s"] == 1e-05 and e["period_s"] > 0, e
+assert [c["estimate"]["host"]["bound_period_s"] for c in cmp] == [5.84e-06, 6.201e-06], cmp
+assert text[0] == "[\n" + text[1] + ",\n" + text[2] + "]\n", "compare's elements differ from the runs' JSON"
+PY
+check "compare --json: each architecture's run, with the estimate of run --json" $?
 
 [[ $fail -eq 0 ]] && echo "run_cli: all checks passed"
 exit $fail
