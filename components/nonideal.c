@@ -122,68 +122,136 @@ double ni_cell_conductance(const ni_model_t *m, int level, ni_rng_t *r)
 
 /* ---------------------------------------------------------------- IR drop */
 
-/* Solves the tridiagonal system (sub = sup = -w) with diagonal diag[] and
- * right side rhs[] in place into x[] (Thomas algorithm); cp is scratch. */
-static void tridiag(int n, double w, const double *diag, const double *rhs, double *x, double *cp)
+/* The line relaxation solves every row (then every column) as a tridiagonal
+ * system by the Thomas algorithm. Its elimination -- pivots b and the
+ * eliminated super-diagonal cp = -w / b -- depends on the conductances alone,
+ * so it is done once per read and kept for all sweeps; each sweep then only
+ * substitutes, one division per node. And every line advances side by side,
+ * one step of the recurrence for all rows (columns) at once, so one line's
+ * chain of divisions does not wait on itself. Each line still does exactly the
+ * operations of a solve on its own, in the same order: the same bits. */
+
+/* Row i: driver through w on the left (node 0), open at the right end:
+ * diagonal d_j + g_ij with d_j = 2w, w at the last node. */
+static double row_diag(int j, int C, double w) { return j + 1 < C ? 2 * w : w; }
+
+/* Column j: open at the top (row 0), to virtual ground through w below row
+ * R-1: diagonal w at row 0, 2w below. */
+static double col_diag(int i, double w) { return i > 0 ? 2 * w : w; }
+
+/* The rows' and the columns' eliminated super-diagonals, rcp[i][j] and
+ * ccp[i][j] (R x C each, entries j = 0 and i = 0 unused); b: max(R, C). */
+static void irdrop_factor(const float *g, int ld, int R, int C, double w, double *rcp,
+                          double *ccp, double *b)
 {
-    double b = diag[0];
-    x[0] = rhs[0] / b;
-    for (int i = 1; i < n; i++) {
-        cp[i] = -w / b;
-        b = diag[i] + w * cp[i];
-        x[i] = (rhs[i] + w * x[i - 1]) / b;
-    }
-    for (int i = n - 2; i >= 0; i--)
-        x[i] -= cp[i + 1] * x[i + 1];
+    for (int i = 0; i < R; i++)
+        b[i] = row_diag(0, C, w) + g[(size_t)i * ld];
+    for (int j = 1; j < C; j++)
+        for (int i = 0; i < R; i++) {
+            double c = -w / b[i];
+            rcp[(size_t)i * C + j] = c;
+            b[i] = (row_diag(j, C, w) + g[(size_t)i * ld + j]) + w * c;
+        }
+    for (int j = 0; j < C; j++)
+        b[j] = col_diag(0, w) + g[j];
+    for (int i = 1; i < R; i++)
+        for (int j = 0; j < C; j++) {
+            double c = -w / b[j];
+            ccp[(size_t)i * C + j] = c;
+            b[j] = (col_diag(i, w) + g[(size_t)i * ld + j]) + w * c;
+        }
 }
 
-/* g is float (the crossbar's storage) with row stride ld. */
+/* Every row with the column voltages vc fixed; the pivot of node (i, j) is
+ * recomputed from cp as the elimination computed it. */
+static void row_sweep(const float *g, int ld, int R, int C, const double *v, double w,
+                      const double *cp, const double *vc, double *vr)
+{
+    for (int i = 0; i < R; i++) {
+        size_t k = (size_t)i * C;
+        double gij = g[(size_t)i * ld];
+        vr[k] = (gij * vc[k] + w * v[i]) / (row_diag(0, C, w) + gij);
+    }
+    for (int j = 1; j < C; j++)
+        for (int i = 0; i < R; i++) {
+            size_t k = (size_t)i * C + j;
+            double gij = g[(size_t)i * ld + j];
+            vr[k] = (gij * vc[k] + w * vr[k - 1]) / ((row_diag(j, C, w) + gij) + w * cp[k]);
+        }
+    for (int j = C - 2; j >= 0; j--)
+        for (int i = 0; i < R; i++) {
+            size_t k = (size_t)i * C + j;
+            vr[k] -= cp[k + 1] * vr[k + 1];
+        }
+}
+
+/* Every column with the row voltages vr fixed. */
+static void col_sweep(const float *g, int ld, int R, int C, double w, const double *cp,
+                      const double *vr, double *vc)
+{
+    for (int j = 0; j < C; j++)
+        vc[j] = (g[j] * vr[j]) / (col_diag(0, w) + g[j]);
+    for (int i = 1; i < R; i++)
+        for (int j = 0; j < C; j++) {
+            size_t k = (size_t)i * C + j;
+            double gij = g[(size_t)i * ld + j];
+            vc[k] = (gij * vr[k] + w * vc[k - C]) / ((col_diag(i, w) + gij) + w * cp[k]);
+        }
+    for (int i = R - 2; i >= 0; i--)
+        for (int j = 0; j < C; j++) {
+            size_t k = (size_t)i * C + j;
+            vc[k] -= cp[k + C] * vc[k + C];
+        }
+}
+
+/* g is float (the crossbar's storage) with row stride ld; work holds
+ * irdrop_work_doubles(R, C). */
 static void irdrop_solve_f(const float *g, int ld, int R, int C, const double *v, double rho,
                            int sweeps, double *vr, double *vc, double *out, double *work)
 {
     double w = 1.0 / rho;
-    int n = R > C ? R : C;
-    double *diag = work, *rhs = work + n, *x = work + 2 * n, *cp = work + 3 * n;
+    size_t rc = (size_t)R * C;
+    double *rcp = work, *ccp = work + rc, *b = work + 2 * rc;
+    int nd = R; /* rows up to the last driven one */
+    while (nd > 0 && v[nd - 1] == 0)
+        nd--;
     for (int i = 0; i < R; i++)
         for (int j = 0; j < C; j++) {
             vr[(size_t)i * C + j] = v[i];
             vc[(size_t)i * C + j] = 0;
         }
+    if (nd == 0) { /* nothing driven: every node at 0 V, no current */
+        memset(out, 0, sizeof *out * C);
+        return;
+    }
+    irdrop_factor(g, ld, R, C, w, rcp, ccp, b);
     for (int s = 0; s < sweeps; s++) {
-        /* rows: driver at v[i] through w on the left, open at the right end */
-        for (int i = 0; i < R; i++) {
-            const float *gi = g + (size_t)i * ld;
-            for (int j = 0; j < C; j++) {
-                diag[j] = (j + 1 < C ? 2 * w : w) + gi[j];
-                rhs[j] = gi[j] * vc[(size_t)i * C + j];
-            }
-            rhs[0] += w * v[i];
-            tridiag(C, w, diag, rhs, x, cp);
-            memcpy(vr + (size_t)i * C, x, sizeof *x * C);
-        }
-        /* columns: open at the top (row 0), to virtual ground through w below row R-1 */
-        for (int j = 0; j < C; j++) {
-            for (int i = 0; i < R; i++) {
-                double gij = g[(size_t)i * ld + j];
-                diag[i] = (i > 0 ? 2 * w : w) + gij;
-                rhs[i] = gij * vr[(size_t)i * C + j];
-            }
-            if (R == 1)
-                diag[0] = w + g[j];
-            tridiag(R, w, diag, rhs, x, cp);
-            for (int i = 0; i < R; i++)
-                vc[(size_t)i * C + j] = x[i];
-        }
+        /* in the first sweep the columns are still at 0 V, so a row below
+         * the last driven one solves to exactly 0 V: it keeps its v = 0 */
+        row_sweep(g, ld, s ? R : nd, C, v, w, rcp, vc, vr);
+        col_sweep(g, ld, R, C, w, ccp, vr, vc);
     }
     for (int j = 0; j < C; j++)
         out[j] = w * vc[(size_t)(R - 1) * C + j];
+}
+
+/* rcp, ccp (R x C each) and b (one per line). */
+static size_t irdrop_work_doubles(int R, int C)
+{
+    return 2 * (size_t)R * C + (size_t)(R > C ? R : C);
+}
+
+size_t ni_irdrop_work_doubles(int nrows, int ncols)
+{
+    /* and the float copy of g ni_irdrop_solve makes */
+    return irdrop_work_doubles(nrows, ncols) + ((size_t)nrows * ncols + 1) / 2;
 }
 
 void ni_irdrop_solve(const double *g, int nrows, int ncols, const double *v, double rho,
                      int sweeps, double *vr, double *vc, double *out, double *work)
 {
     /* The public form takes doubles: copy into float storage like a crossbar's. */
-    float *gf = (float *)(work + 4 * (size_t)(nrows > ncols ? nrows : ncols));
+    float *gf = (float *)(work + irdrop_work_doubles(nrows, ncols));
     for (size_t i = 0; i < (size_t)nrows * ncols; i++)
         gf[i] = (float)g[i];
     irdrop_solve_f(gf, ncols, nrows, ncols, v, rho, sweeps, vr, vc, out, work);
@@ -191,19 +259,19 @@ void ni_irdrop_solve(const double *g, int nrows, int ncols, const double *v, dou
 
 size_t ni_scratch_doubles(int nrows, int ncols)
 {
-    size_t n = (size_t)(nrows > ncols ? nrows : ncols);
-    return 2 * (size_t)nrows * ncols + 4 * n + (size_t)nrows * ncols;
+    /* vr, vc, then the sweeps' work (or the read noise's column sums) */
+    return 2 * (size_t)nrows * ncols + irdrop_work_doubles(nrows, ncols);
 }
 
 void ni_column_currents(const ni_model_t *m, const float *g, int ld, int R, int C,
                         const double *v, double *out, double *scratch, ni_rng_t *r)
 {
-    double *vr = NULL, *vc = NULL;
+    double *vr = NULL, *vc = NULL, *ss = scratch;
     if (m->rho > 0) {
         vr = scratch;
         vc = scratch + (size_t)R * C;
-        double *work = scratch + 2 * (size_t)R * C;
-        irdrop_solve_f(g, ld, R, C, v, m->rho, m->ir_iterations, vr, vc, out, work);
+        ss = scratch + 2 * (size_t)R * C; /* the sweeps' work, free after them */
+        irdrop_solve_f(g, ld, R, C, v, m->rho, m->ir_iterations, vr, vc, out, ss);
     } else {
         memset(out, 0, sizeof *out * C);
         for (int i = 0; i < R; i++) {
@@ -217,14 +285,17 @@ void ni_column_currents(const ni_model_t *m, const float *g, int ld, int R, int 
     if (m->read_sigma <= 0)
         return;
     /* Each cell current I varies by read_sigma * I * z, independently: the
-     * column's sum varies by read_sigma * sqrt(sum I^2) * z. */
-    for (int j = 0; j < C; j++) {
-        double ss = 0;
-        for (int i = 0; i < R; i++) {
-            double gij = g[(size_t)i * ld + j];
-            double cur = vr ? gij * (vr[(size_t)i * C + j] - vc[(size_t)i * C + j]) : gij * v[i];
-            ss += cur * cur;
+     * column's sum varies by read_sigma * sqrt(sum I^2) * z. Summed row by
+     * row (each column still from row 0 down), along the arrays' rows. */
+    memset(ss, 0, sizeof *ss * C);
+    for (int i = 0; i < R; i++) {
+        const float *gi = g + (size_t)i * ld;
+        for (int j = 0; j < C; j++) {
+            size_t k = (size_t)i * C + j;
+            double cur = vr ? gi[j] * (vr[k] - vc[k]) : gi[j] * v[i];
+            ss[j] += cur * cur;
         }
-        out[j] += m->read_sigma * sqrt(ss) * ni_rng_normal(r);
     }
+    for (int j = 0; j < C; j++)
+        out[j] += m->read_sigma * sqrt(ss[j]) * ni_rng_normal(r);
 }

@@ -69,8 +69,8 @@ double ni_level_conductance(const ni_model_t *m, int level);
 /* Column currents (level units x DAC units) of rows [0,nrows) x cols
  * [0,ncols) of a conductance array g (row stride ld) for row voltages v (DAC
  * units), with IR drop when m->rho > 0 (ir_iterations sweeps) and read noise
- * when m->read_sigma > 0 (drawn from r). scratch: at least
- * 4*nrows*ncols + 2*(nrows+ncols) doubles. */
+ * when m->read_sigma > 0 (drawn from r). scratch: ni_scratch_doubles(nrows,
+ * ncols) doubles. */
 void ni_column_currents(const ni_model_t *m, const float *g, int ld, int nrows, int ncols,
                         const double *v, double *out, double *scratch, ni_rng_t *r);
 /* Doubles of scratch ni_column_currents needs. */
@@ -78,9 +78,11 @@ size_t ni_scratch_doubles(int nrows, int ncols);
 
 /* The IR-drop line relaxation alone (exposed for its test against a nodal
  * solve): node voltages of rows (vr) and columns (vc), nrows x ncols each,
- * and the column currents into the sense amplifiers. rho = r x G unit. */
+ * and the column currents into the sense amplifiers. rho = r x G unit.
+ * work: ni_irdrop_work_doubles(nrows, ncols) doubles. */
 void ni_irdrop_solve(const double *g, int nrows, int ncols, const double *v, double rho,
                      int sweeps, double *vr, double *vc, double *out, double *work);
+size_t ni_irdrop_work_doubles(int nrows, int ncols);
 
 #ifdef __cplusplus
 }
