@@ -575,7 +575,9 @@ static void read_block(ce_t *ce, int bi, int64_t *p, uint64_t *clipped)
                 int64_t v = codes[c];
                 if (xb->flip[c])
                     v = (int64_t)cmax * u - v;
-                pg = (pg << bc) + v;
+                /* a multiply, not pg << bc: a lossy ADC can read a flipped
+                 * column above cmax * u, and a negative value must not shift */
+                pg = pg * ((int64_t)1 << bc) + v;
             }
             acc += g ? -pg : pg;
         }

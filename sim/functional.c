@@ -1,6 +1,7 @@
 /* Functional inference (functional.h, docs/functional.md). */
 #include "functional.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ struct func_net {
     tensor_t in;                  /* the network input */
     double *amin, *amax;          /* calibration: per layer, range of its input */
     int calibrating;
+    uint64_t input_id;            /* the image (or calibration input) being run */
     /* scratch */
     int64_t *xin, *ycol, *yacc;
     double *yreal;
@@ -81,7 +83,11 @@ static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo :
 static int64_t act_code(const wlayer_t *w, float x)
 {
     int64_t top = ((int64_t)1 << w->a_bits) - 1;
-    return clamp64(llround(x / w->a_scale) + w->a_zero, 0, top);
+    /* far outside the calibrated range x / s exceeds int64 (llround's result
+     * would be undefined): clamp first, to where the code saturates anyway */
+    double q = x / w->a_scale, lim = 0x1p62;
+    q = q > lim ? lim : q < -lim ? -lim : q;
+    return clamp64(llround(q) + w->a_zero, 0, top);
 }
 
 static float act_apply(const layer_t *L, float v)
@@ -666,6 +672,27 @@ static int eval_other(func_net_t *n, int li, int pass)
     }
 }
 
+/* Layer outputs are floats: a finite input can still give a value beyond
+ * their range (an inf, then NaN errors and statistics). Stop at the first. */
+static int check_finite(const func_net_t *n, int li, int pass, imc_diag_t *d)
+{
+    static const char *const pass_name[P_COUNT] = {"float reference", "integer reference",
+                                                   "hardware"};
+    const tensor_t *t = &n->out[pass][li];
+    size_t sz = tsize(t);
+    for (size_t i = 0; i < sz; i++) {
+        if (isfinite(t->v[i]))
+            continue;
+        diag_error(d, NULL, 0, 0, "layer '%s': output %zu is %g in the %s pass on %s %llu "
+                   "(expected a value a float holds, |x| <= %g: scale the inputs down)",
+                   n->m->layers[li].name, i, (double)t->v[i], pass_name[pass],
+                   n->calibrating ? "calibration input" : "image",
+                   (unsigned long long)n->input_id, (double)FLT_MAX);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_pass(func_net_t *n, int pass, imc_diag_t *d)
 {
     for (int li = 0; li < n->m->n_layers; li++) {
@@ -695,6 +722,8 @@ static int run_pass(func_net_t *n, int pass, imc_diag_t *d)
                            layer_kind_name(L->kind));
             return -1;
         }
+        if (check_finite(n, li, pass, d))
+            return -1;
     }
     return 0;
 }
@@ -951,6 +980,7 @@ int func_open(func_net_t **out, const arch_t *a, const mapping_t *mp, const func
     }
     n->calibrating = 1;
     for (int k = 0; k < n_calib && !rc; k++) {
+        n->input_id = (uint64_t)k;
         if (set_input(n, calib + (size_t)k * m->in_h * m->in_w * m->in_c))
             rc = -1;
         else
@@ -995,6 +1025,7 @@ static int infer_passes(func_net_t *n, const float *x, uint64_t id, imc_diag_t *
             ce_set_read_stream(&w->ces[k], id);
     }
     n->image_clipped = 0;
+    n->input_id = id;
     for (int p = 0; p < P_COUNT; p++)
         if (run_pass(n, p, d))
             return -1;
@@ -1122,8 +1153,10 @@ int func_evaluate(const arch_t *a, const mapping_t *mp, const dataset_t *ds, con
     r->n_layers = L;
     r->layers = calloc((size_t)L, sizeof *r->layers);
     r->clipped_per_image = calloc((size_t)N, sizeof *r->clipped_per_image);
-    double *e_f = calloc((size_t)L, sizeof *e_f), *e_i = calloc((size_t)L, sizeof *e_i);
-    double *n_f = calloc((size_t)L, sizeof *n_f), *n_i = calloc((size_t)L, sizeof *n_i);
+    /* per layer: squared errors against the float and the integer pass, and
+     * the squares of those passes' values */
+    func_sumsq_t *e_f = calloc((size_t)L, sizeof *e_f), *e_i = calloc((size_t)L, sizeof *e_i);
+    func_sumsq_t *n_f = calloc((size_t)L, sizeof *n_f), *n_i = calloc((size_t)L, sizeof *n_i);
     int rc = r->layers && r->clipped_per_image && e_f && e_i && n_f && n_i ? 0 : -1;
     if (!rc && opt.keep_outputs) {
         r->capture = calloc((size_t)L, sizeof *r->capture);
@@ -1164,11 +1197,10 @@ int func_evaluate(const arch_t *a, const mapping_t *mp, const dataset_t *ds, con
             const tensor_t *h = &n->out[P_HW][li], *fi = &n->out[P_FLOAT][li], *ii = &n->out[P_INT][li];
             size_t sz = tsize(h);
             for (size_t j = 0; j < sz; j++) {
-                double df = h->v[j] - fi->v[j], di = h->v[j] - ii->v[j];
-                e_f[li] += df * df;
-                n_f[li] += (double)fi->v[j] * fi->v[j];
-                e_i[li] += di * di;
-                n_i[li] += (double)ii->v[j] * ii->v[j];
+                func_sumsq_add(&e_f[li], (double)h->v[j] - fi->v[j]);
+                func_sumsq_add(&n_f[li], fi->v[j]);
+                func_sumsq_add(&e_i[li], (double)h->v[j] - ii->v[j]);
+                func_sumsq_add(&n_i[li], ii->v[j]);
                 r->layers[li].mismatches += h->v[j] != ii->v[j];
             }
             r->layers[li].outputs += sz;
@@ -1210,8 +1242,8 @@ int func_evaluate(const arch_t *a, const mapping_t *mp, const dataset_t *ds, con
             const layer_t *Ly = &m->layers[li];
             snprintf(lr->name, sizeof lr->name, "%s", Ly->name);
             snprintf(lr->type, sizeof lr->type, "%s", layer_kind_name(Ly->kind));
-            lr->rel_rmse = n_f[li] > 0 ? sqrt(e_f[li] / n_f[li]) : sqrt(e_f[li]);
-            lr->rel_rmse_int = n_i[li] > 0 ? sqrt(e_i[li] / n_i[li]) : sqrt(e_i[li]);
+            lr->rel_rmse = func_rel_rmse(&e_f[li], &n_f[li]);
+            lr->rel_rmse_int = func_rel_rmse(&e_i[li], &n_i[li]);
             lr->conversions = n->conv[li];
             lr->sense_decisions = n->sense[li];
             lr->clipped = n->clip[li];
@@ -1229,6 +1261,32 @@ int func_evaluate(const arch_t *a, const mapping_t *mp, const dataset_t *ds, con
     if (rc)
         func_result_free(r);
     return rc;
+}
+
+void func_sumsq_add(func_sumsq_t *q, double x)
+{
+    if (x == 0)
+        return;
+    if (!isfinite(x)) {
+        q->s = NAN;
+        return;
+    }
+    int e;
+    frexp(x, &e); /* |x| < 2^e */
+    if (q->s == 0 || e > q->k) { /* a new largest value: rescale, exactly */
+        q->s = q->s == 0 ? 0 : ldexp(q->s, 2 * (q->k - e));
+        q->k = e;
+    }
+    double t = ldexp(x, -q->k);
+    q->s += t * t;
+}
+
+double func_rel_rmse(const func_sumsq_t *err, const func_sumsq_t *ref)
+{
+    /* sqrt(s_e 4^k_e / (s_r 4^k_r)) = sqrt(s_e / s_r) 2^(k_e - k_r) */
+    if (ref->s > 0)
+        return ldexp(sqrt(err->s / ref->s), err->k - ref->k);
+    return ldexp(sqrt(err->s), err->k);
 }
 
 uint64_t func_batch_clipped(const func_result_t *r, int batch)

@@ -111,6 +111,21 @@ int func_evaluate(const arch_t *a, const mapping_t *mp, const dataset_t *ds,
                   const func_opts_t *o, func_result_t *r, imc_diag_t *d);
 void func_result_free(func_result_t *r);
 
+/* A sum of squares kept as s * 4^k, k the binary exponent of the largest |x|
+ * added: the largest term is in [1/4, 1), so the sum never overflows and only
+ * terms 2^-1000 times smaller than it underflow (rounding drops them anyway);
+ * where plain double sums neither overflow nor underflow, the result has their
+ * bits (scaling by powers of two is exact). Zero-initialise it. A value that
+ * is not finite makes s NaN. */
+typedef struct func_sumsq {
+    double s;
+    int k;
+} func_sumsq_t;
+void func_sumsq_add(func_sumsq_t *q, double x);
+/* sqrt(err / ref), or sqrt(err) when ref is 0: a relative RMSE from the sums
+ * of squares of the errors and of the reference values. */
+double func_rel_rmse(const func_sumsq_t *err, const func_sumsq_t *ref);
+
 /* Writes the "functional" object (docs/stats.md) into an open JSON object. */
 void func_result_json(const func_result_t *r, json_w_t *w);
 /* A short text summary (every number with its unit). */

@@ -53,6 +53,13 @@ expect_error "ADC gain error out of range" "'adc.gain_error' is '-1'" \
   "$im" "${run[@]}" --model "$D/cnn.onnx" --set adc.gain_error=-1 --functional --data "$D/digits_test.imcd"
 expect_error "MVMU granularity" "ce.mvmu_crossbars = 2 is not supported (expected 1, e.g. --set ce.mvmu_crossbars=1" \
   "$im" "${run[@]}" --model "$D/cnn.onnx" --set ce.mvmu_crossbars=2 --functional --data "$D/digits_test.imcd"
+# finite inputs whose layer outputs a float cannot hold: one error, not null statistics
+/usr/bin/python3 -c "
+import numpy as np; z = np.load('$D/digits_test.npz')
+np.savez('$tmp/huge.npz', x=z['x'][:40] * np.float32(3e38), y=z['y'][:40])"
+/usr/bin/python3 "$IMC_SRC/scripts/make-dataset" "$tmp/huge.npz" -o "$tmp/huge.imcd" >/dev/null
+expect_error "inputs of 3e38" "layer '/conv1/Conv': output [0-9]* is inf in the float reference pass on calibration input 0 .*scale the inputs down" \
+  "$im" "${run[@]}" --model "$D/cnn.onnx" --functional --data "$tmp/huge.imcd"
 expect_error "--functional without --data" "--functional needs --data FILE" \
   "$im" "${run[@]}" --model "$D/cnn.onnx" --functional
 expect_error "--data without --functional" "--data needs --functional" \
