@@ -229,10 +229,8 @@ int compare(const RunArgs &ra)
         std::vector<run_result_t> &r;
         model_t &m;
         ~Free() {
-            for (auto &x : r) {
-                estimate_free(&x.estimate);
+            for (auto &x : r)
                 run_result_free(&x);
-            }
             model_free(&m);
         }
     } free_res{res, model};

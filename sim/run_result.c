@@ -36,6 +36,7 @@ void run_result_free(run_result_t *r)
     free(r->layers);
     free(r->tiles);
     free(r->completions_s);
+    estimate_free(&r->estimate); /* the result owns its estimate's layers */
     memset(r, 0, sizeof *r);
 }
 
