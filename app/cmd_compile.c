@@ -144,22 +144,24 @@ static int write_image(const job_opts_t *jo, const job_t *j, const char *path,
 static int clash(const char *cmd, const job_opts_t *jo, const char *dir, const char *image,
                  const char *calib)
 {
-    char mapping[4096], index[4096], manifest[4096];
+    char mapping[4096], index[4096];
     snprintf(mapping, sizeof mapping, "%s/" TRACE_MAPPING_NAME, dir ? dir : "");
-    snprintf(index, sizeof index, "%s/%s", dir ? dir : "", TRACE_INDEX_NAME);
-    snprintf(manifest, sizeof manifest, "%s/manifest.json", dir ? dir : "");
+    snprintf(index, sizeof index, "%s/" TRACE_INDEX_NAME, dir ? dir : "");
+    char *manifest = outputs_default_manifest(dir, NULL, NULL); /* NULL without -o */
     const outpath_use_t u[] = {
         {"--image", image, 1, NULL},
         {"the mapping of -o", dir ? mapping : NULL, 1, NULL},
         {"the trace index of -o", dir ? index : NULL, 1, NULL},
-        {"the manifest of -o", dir ? manifest : NULL, 1, NULL},
+        {"the manifest of -o", manifest, 1, NULL},
         {"a trace (*.imct) of -o", dir, 1, ".imct"},
         {"--arch", jo->arch, 0, NULL},
         {"--model", jo->model, 0, NULL},
         {"--quant", jo->mflags.quant, 0, NULL},
         {"--calib", calib, 0, NULL},
     };
-    return outpath_clash(cmd, u, (int)(sizeof u / sizeof u[0]));
+    int rc = outpath_clash(cmd, u, (int)(sizeof u / sizeof u[0]));
+    free(manifest);
+    return rc;
 }
 
 /* mapping.json and the traces are written into a temporary directory inside
@@ -194,12 +196,14 @@ static int write_outputs(const job_opts_t *jo, const mapping_t *mp, const char *
     job_model_source(jo, source, sizeof source);
     if (!rc && tracegen_write_dir(mp, tmp, source, d))
         rc = -1;
-    char manifest[4096];
-    snprintf(manifest, sizeof manifest, "%s/manifest.json", dir);
+    char *manifest = outputs_default_manifest(dir, NULL, NULL); /* DIR/manifest.json */
+    if (!manifest) /* out of memory */
+        rc = -1;
     if (rc)
         outputs_abort(&out);
     else if (outputs_commit(&out, manifest))
         rc = -1;
+    free(manifest);
     return rc;
 }
 

@@ -36,7 +36,8 @@ int imc_cmd_estimate(int argc, char **argv)
                                   {"--arch", jo.arch, 0, nullptr},
                                   {"--model", jo.model, 0, nullptr},
                                   {"--quant", jo.mflags.quant, 0, nullptr}};
-    if (rc == OPTS_GO && json && (outpath_file(c.name, json, 1) || outpath_clash(c.name, uses, 4)))
+    const int n_uses = (int)(sizeof uses / sizeof uses[0]);
+    if (rc == OPTS_GO && json && (outpath_file(c.name, json, 1) || outpath_clash(c.name, uses, n_uses)))
         rc = 1;
     if (rc != OPTS_GO) {
         opt_list_free(&jo.sets);

@@ -69,7 +69,8 @@ int imc_cmd_import(int argc, char **argv)
     const outpath_use_t uses[] = {{"-o", outp, 1, NULL},
                                   {"the ONNX model", in, 0, NULL},
                                   {"--quant", mf.quant, 0, NULL}};
-    if (outp && (outpath_file(c.name, outp, 1) || outpath_clash(c.name, uses, 3)))
+    const int n_uses = (int)(sizeof uses / sizeof uses[0]);
+    if (outp && (outpath_file(c.name, outp, 1) || outpath_clash(c.name, uses, n_uses)))
         return 1;
     imc_diag_t d;
     diag_init(&d);

@@ -78,8 +78,8 @@ static bool no_clash(const char *cmd, const RunArgs &ra, bool multi_arch)
     std::string layers = csv_dir + "/" RUN_CSV_LAYERS, tiles = csv_dir + "/" RUN_CSV_TILES;
     char *manifest = run_manifest_path(ra, multi_arch);
     std::string t = ra.traces ? ra.traces : "";
-    std::string index = t + "/" TRACE_INDEX_NAME, mapping = t + "/" TRACE_MAPPING_NAME,
-                tman = t + "/manifest.json";
+    std::string index = t + "/" TRACE_INDEX_NAME, mapping = t + "/" TRACE_MAPPING_NAME;
+    char *tman = outputs_default_manifest(ra.traces, nullptr, nullptr); // nullptr without --traces
     const bool tr = ra.traces != nullptr, dir = !csv_dir.empty();
     const outpath_use_t u[] = {
         {"--json", ra.json, 1, nullptr},
@@ -95,11 +95,12 @@ static bool no_clash(const char *cmd, const RunArgs &ra, bool multi_arch)
         {"--calib", ra.calib, 0, nullptr},
         {"the trace index of --traces", tr ? index.c_str() : nullptr, 0, nullptr},
         {"the mapping of --traces", tr ? mapping.c_str() : nullptr, 0, nullptr},
-        {"the manifest of --traces", tr ? tman.c_str() : nullptr, 0, nullptr},
+        {"the manifest of --traces", tman, 0, nullptr},
         {"a trace (*.imct) of --traces", ra.traces, 0, ".imct"},
     };
     const bool clash = outpath_clash(cmd, u, (int)(sizeof u / sizeof u[0]));
     std::free(manifest);
+    std::free(tman);
     return !clash;
 }
 

@@ -116,9 +116,9 @@ void run_result_free(run_result_t *r);
 
 void run_write_json(const run_result_t *r, FILE *f);
 void run_write_summary(const run_result_t *r, FILE *f);
-/* Writes DIR/layers.csv and DIR/tiles.csv; 0 ok, -1 with errno set. */
 #define RUN_CSV_LAYERS "layers.csv" /* run_write_csv()'s files in its directory */
 #define RUN_CSV_TILES "tiles.csv"
+/* Writes DIR/layers.csv and DIR/tiles.csv; 0 ok, -1 with errno set. */
 int run_write_csv(const run_result_t *r, const char *dir);
 
 #ifdef __cplusplus
