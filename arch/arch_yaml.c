@@ -227,15 +227,11 @@ int arch_walk(arch_ctx_t *c, ytree_t *t, ynode_t *map, const char *prefix, int t
             else
                 arch_mark(c, p, t->file, ynode_line(v), ynode_col(v));
         } else if (p) {
-            const char *s = ynode_scalar(v);
             char ex[300], why[300];
             arch_param_expect(p, ex, sizeof ex);
+            const char *s = yget_scalar(t, c->d, v, full, ex,
+                                        p->d.type != DESC_STR && p->d.type != DESC_ENUM);
             if (!s) {
-                yerror(t, c->d, v, "'%s' is %s (expected %s)", full, kind_name(v), ex);
-                bad = 1;
-            } else if (ynode_quoted(v) && p->d.type != DESC_STR && p->d.type != DESC_ENUM) {
-                yerror(t, c->d, v, "'%s' is the string '%.80s' (expected %s, without quotes)",
-                       full, s, ex);
                 bad = 1;
             } else if (arch_param_set_text(c->a, p, s, why, sizeof why)) {
                 yerror(t, c->d, v, "'%s' is '%.80s' (%s)", full, s, why);

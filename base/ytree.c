@@ -368,24 +368,15 @@ int parse_bool(const char *s, int *out)
     return -1;
 }
 
-static const char *scalar_or_err(ytree_t *t, imc_diag_t *d, const ynode_t *n,
-                                 const char *what, const char *expected)
+const char *yget_scalar(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
+                        const char *expected, int plain)
 {
     const char *s = ynode_scalar(n);
     if (!s)
         yerror(t, d, n, "'%s' is a %s (expected %s)", what,
                ynode_is_map(n) ? "mapping" : "sequence", expected);
-    return s;
-}
-
-/* A number or a boolean: a plain scalar ("4" in quotes is a string in
- * YAML, as command-line values with quotes are refused) */
-static const char *plain_or_err(ytree_t *t, imc_diag_t *d, const ynode_t *n,
-                                const char *what, const char *expected)
-{
-    const char *s = scalar_or_err(t, d, n, what, expected);
-    if (s && ynode_quoted(n)) {
-        yerror(t, d, n, "'%s' is the string '%s' (expected %s, without quotes)", what, s,
+    else if (plain && ynode_quoted(n)) {
+        yerror(t, d, n, "'%s' is the string '%.80s' (expected %s, without quotes)", what, s,
                expected);
         return NULL;
     }
@@ -395,7 +386,7 @@ static const char *plain_or_err(ytree_t *t, imc_diag_t *d, const ynode_t *n,
 int yget_int64(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
                int64_t *out)
 {
-    const char *s = plain_or_err(t, d, n, what, "an integer");
+    const char *s = yget_scalar(t, d, n, what, "an integer", 1);
     if (!s)
         return -1;
     if (parse_int64(s, out)) {
@@ -408,7 +399,7 @@ int yget_int64(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
 int yget_double(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
                 double *out)
 {
-    const char *s = plain_or_err(t, d, n, what, "a number");
+    const char *s = yget_scalar(t, d, n, what, "a number", 1);
     if (!s)
         return -1;
     if (parse_double(s, out)) {
@@ -421,7 +412,7 @@ int yget_double(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
 int yget_bool(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
               int *out)
 {
-    const char *s = plain_or_err(t, d, n, what, "true or false");
+    const char *s = yget_scalar(t, d, n, what, "true or false", 1);
     if (!s)
         return -1;
     if (parse_bool(s, out)) {
@@ -434,7 +425,7 @@ int yget_bool(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
 const char *yget_string(ytree_t *t, imc_diag_t *d, const ynode_t *n,
                         const char *what)
 {
-    return scalar_or_err(t, d, n, what, "a string");
+    return yget_scalar(t, d, n, what, "a string", 0);
 }
 
 void yaml_put_string(FILE *f, const char *s)

@@ -69,6 +69,11 @@ int yget_bool(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
               int *out);
 const char *yget_string(ytree_t *t, imc_diag_t *d, const ynode_t *n,
                         const char *what);
+/* The text of scalar n, else NULL and an error naming `what` and what was
+ * `expected`. plain: a number or a boolean, refused in quotes ("4" in quotes
+ * is a string in YAML, as --set refuses quoted values). */
+const char *yget_scalar(ytree_t *t, imc_diag_t *d, const ynode_t *n, const char *what,
+                        const char *expected, int plain);
 
 /* Writes s as a YAML double-quoted scalar that libyaml reads back as the
  * same string: '"' and '\\' escaped, and every character YAML does not
