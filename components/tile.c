@@ -325,7 +325,10 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
     const tile_op_t *op = &p->op;
     const arch_t *a = t->a;
     double cyc = comp_cycle_ns(a);
-    memset(res, 0, sizeof *res);
+    /* all but the error text, which its first byte clears: 160 of the
+     * result's 256 bytes, cleared for every op */
+    memset(res, 0, offsetof(tile_result_t, err));
+    res->err[0] = '\0';
     res->tag = op->tag;
     res->seq = p->seq;
     res->requester = op->requester;
@@ -334,7 +337,8 @@ static void grant(tile_t *t, const tile_pending_t *p, uint64_t now, tile_result_
     res->grant = now;
     res->end = now;
     res->shared = 0;
-    if (!op_valid(t, op, res->err, sizeof res->err)) {
+    if (!p->free_at) { /* waits_for() found it invalid: say why */
+        op_valid(t, op, res->err, sizeof res->err);
         res->status = -1;
         return;
     }
