@@ -17,23 +17,24 @@ using namespace sc_core;
 
 namespace imc {
 
-// A time of whole ps. sc_time(double, unit) converts through the time
-// resolution in floating point, a visible cost at 10^7 calls a run; with a
-// resolution of 1 ps (the default) or a whole fraction of it, a ps count is
-// exactly that many ticks. A coarser resolution takes the constructor.
-static sc_time from_ps(long long v)
+// The time value (kernel ticks) of whole ps. sc_time(double, unit)
+// converts through the time resolution in floating point, a visible cost at
+// 10^7 calls a run; with a resolution of 1 ps (the default) or a whole
+// fraction of it, a ps count is exactly that many ticks. A coarser
+// resolution takes the constructor.
+static sc_dt::uint64 ps_value(long long v)
 {
     static const sc_dt::uint64 ticks = [] {
         const sc_time one(1, SC_PS);
         return one.value() >= 1 && sc_time::from_value(one.value()) == one ? one.value() : 0;
     }();
-    return ticks && v >= 0 ? sc_time::from_value((sc_dt::uint64)v * ticks) : sc_time((double)v, SC_PS);
+    return ticks && v >= 0 ? (sc_dt::uint64)v * ticks : sc_time((double)v, SC_PS).value();
 }
 
-// One ps: the grant phase's offset after a cycle edge.
-static const sc_time &one_ps()
+// One ps as a time value: the grant phase's offset after a cycle edge.
+static sc_dt::uint64 one_ps()
 {
-    static const sc_time eps(1, SC_PS);
+    static const sc_dt::uint64 eps = sc_time(1, SC_PS).value();
     return eps;
 }
 
@@ -45,10 +46,12 @@ static long long round_nonneg(double x)
     return i + (x - (double)i >= 0.5);
 }
 
-sc_time Clock::at(uint64_t cycle) const
+sc_dt::uint64 Clock::value_at(uint64_t cycle) const
 {
-    return from_ps(round_nonneg((double)cycle * ps));
+    return ps_value(round_nonneg((double)cycle * ps));
 }
+
+sc_time Clock::at(uint64_t cycle) const { return sc_time::from_value(value_at(cycle)); }
 
 // at() rounds to whole ps (within 0.5 ps), so a time within 0.75 ps after a
 // cycle edge still belongs to that cycle; the arbiter's 1 ps epsilon does not.
@@ -333,7 +336,7 @@ void Tile::queue(ImcOpExt *e, Waiter *w, const sc_time &delay)
     // A request made in (or after) a cycle's grant phase (edge + 1 ps, where
     // the ops granted then start their successors) is for the next cycle:
     // within the edge's rounding tolerance it would otherwise race the phase.
-    if (clk_.at(arrival) + one_ps() <= t)
+    if (clk_.value_at(arrival) + one_ps() <= t.value())
         arrival++;
     w->left = 1 + std::max(0, e->n_more);
     w->end = 0;
@@ -348,10 +351,11 @@ void Tile::queue(ImcOpExt *e, Waiter *w, const sc_time &delay)
     }
     // wake the arbiter straight at its grant phase (cycle edge + 1 ps), not
     // a delta from now only for it to wait that long
+    const sc_dt::uint64 phase = clk_.value_at(arrival) + one_ps();
     if (waker_)
-        waker_->wake(this, (clk_.at(arrival) + one_ps()).value());
+        waker_->wake(this, phase);
     else
-        req_ev_.notify(clk_.at(arrival) + one_ps() - sc_time_stamp());
+        req_ev_.notify(sc_time::from_value(phase) - sc_time_stamp());
 }
 
 static tlm::tlm_response_status status_of(const ImcOpExt *e)
@@ -410,16 +414,16 @@ void Tile::responder()
 // The next answer's wake-up, from the waker or this tile's responder.
 void Tile::schedule_response()
 {
-    const sc_time &at = responses_.top().at;
+    const sc_dt::uint64 at = responses_.top().at;
     if (waker_)
-        waker_->wake(this, at.value(), true);
+        waker_->wake(this, at, true);
     else
-        resp_ev_.notify(at - sc_time_stamp());
+        resp_ev_.notify(sc_time::from_value(at) - sc_time_stamp());
 }
 
 sc_dt::uint64 Tile::respond_due()
 {
-    const sc_time now = sc_time_stamp();
+    const sc_dt::uint64 now = sc_time_stamp().value();
     while (!responses_.empty() && responses_.top().at <= now) {
         Waiter *w = responses_.top().w;
         responses_.pop();
@@ -432,7 +436,7 @@ sc_dt::uint64 Tile::respond_due()
         sc_time d = SC_ZERO_TIME;
         tgt->nb_transport_bw(p, ph, d);
     }
-    return responses_.empty() ? kNever : responses_.top().at.value();
+    return responses_.empty() ? kNever : responses_.top().at;
 }
 
 // Grant phase of cycle c runs at c*P + 1 ps, after every request made at c*P
@@ -452,7 +456,7 @@ void Tile::arbiter()
 
 sc_dt::uint64 Tile::grant_due()
 {
-    const sc_time &eps = one_ps();
+    const sc_dt::uint64 now = sc_time_stamp().value(); // a method: time stands still
     std::vector<tile_result_t> &res = results_;
     if (res.empty())
         res.resize(64);
@@ -460,9 +464,9 @@ sc_dt::uint64 Tile::grant_due()
         uint64_t nx = tile_next_event(&core_);
         if (nx == UINT64_MAX)
             return kNever;
-        sc_time target = clk_.at(nx) + eps;
-        if (target > sc_time_stamp())
-            return target.value();
+        const sc_dt::uint64 target = clk_.value_at(nx) + one_ps();
+        if (target > now)
+            return target;
         int n;
         granted_.clear();
         while ((n = tile_arbitrate(&core_, nx, res.data(), (int)res.size())) > 0) {
@@ -483,14 +487,14 @@ sc_dt::uint64 Tile::grant_due()
                 if (--w->left)
                     continue; // more ops of the group to grant
                 w->done = true;
-                sc_time at = clk_.at(w->end);
+                const sc_dt::uint64 at = std::max(clk_.value_at(w->end), now);
                 if (w->nb) {
-                    responses_.push({std::max(at, sc_time_stamp()), resp_seq_++, w});
+                    responses_.push({at, resp_seq_++, w});
                     schedule_response();
                     granted_.push_back(w->nb);
                     continue;
                 }
-                w->ev.notify(at > sc_time_stamp() ? at - sc_time_stamp() : SC_ZERO_TIME);
+                w->ev.notify(sc_time::from_value(at - now));
             }
             if (n < (int)res.size())
                 break;

@@ -58,6 +58,7 @@ struct Clock {
     double ps; // period
     explicit Clock(const arch_t *a) : ps(comp_cycle_ns(a) * 1000.0) {}
     sc_core::sc_time at(uint64_t cycle) const;
+    sc_dt::uint64 value_at(uint64_t cycle) const; // at(cycle).value(), no sc_time made
     uint64_t ceil_cycle(const sc_core::sc_time &t) const;
 };
 
@@ -270,8 +271,8 @@ class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_
         bool done = false;
         tlm::tlm_generic_payload *nb = nullptr; // non-blocking: answer with BEGIN_RESP
     };
-    struct Response { // a non-blocking transaction's answer, due at `at`
-        sc_core::sc_time at;
+    struct Response { // a non-blocking transaction's answer, due at time value `at`
+        sc_dt::uint64 at;
         uint64_t seq;
         Waiter *w;
         bool operator>(const Response &o) const
