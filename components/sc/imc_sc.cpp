@@ -241,23 +241,38 @@ void TileWaker::wake(Tile *t, sc_dt::uint64 at, bool respond)
     }
 }
 
+// Slot s, in the heap and due now, is due next at `at` (later), or never.
+void TileWaker::move(uint32_t s, sc_dt::uint64 at)
+{
+    const size_t i = pos_[s];
+    if (at != Tile::kNever) {
+        heap_[i].at = at;
+        sift_down(i);
+        return;
+    }
+    pos_[s] = kOut;
+    const Entry last = heap_.back();
+    heap_.pop_back();
+    if (i == heap_.size())
+        return;
+    place(i, last);
+    sift_down(i);
+    sift_up(pos_[last.slot]);
+}
+
 // One run serves all that are due now, those asked for meanwhile included
-// (an answer due at once).
+// (an answer due at once). A slot stays in the heap, due now, while its tile
+// runs: what its phase returns covers the wake-ups it asks for meanwhile
+// (later than now, dropped by wake; a grant phase reads its queue last, a
+// responder asks for none), and moving it there is one sift, not a pop and
+// a push.
 void TileWaker::run()
 {
     const sc_dt::uint64 now = sc_time_stamp().value();
     while (!heap_.empty() && heap_[0].at <= now) {
         const uint32_t s = heap_[0].slot;
-        pos_[s] = kOut;
-        heap_[0] = heap_.back();
-        heap_.pop_back();
-        if (!heap_.empty())
-            sift_down(0);
         Tile *t = tiles_[s / 2];
-        const bool respond = s & 1;
-        sc_dt::uint64 next = respond ? t->respond_due() : t->grant_due();
-        if (next != Tile::kNever)
-            wake(t, next, respond);
+        move(s, s & 1 ? t->respond_due() : t->grant_due());
     }
     if (!heap_.empty())
         ev_.notify(sc_time::from_value(heap_[0].at) - sc_time_stamp());

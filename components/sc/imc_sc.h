@@ -223,6 +223,7 @@ class TileWaker : public sc_core::sc_module {
     sc_dt::uint64 pending(uint32_t s) const; // slot s's wake-up, or Tile::kNever
     void sift_up(size_t i);
     void sift_down(size_t i);
+    void move(uint32_t s, sc_dt::uint64 at);
     void run();
     std::vector<Tile *> tiles_;       // by place
     std::vector<uint32_t> pos_;       // by slot: its index in heap_, or kOut
