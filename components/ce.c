@@ -267,8 +267,8 @@ void ce_mvm_run(ce_t *ce, const ce_req_t *r, uint64_t start, ce_timing_t *t)
         ce->memo_t = *t;
         ce->memo_ok = 1;
     }
-    for (int i = 0; i < r->xbars && i < ce->n_xbars; i++)
-        xbar_account(&ce->xb[i], t->reads, r->rows, r->cols, t->period);
+    xbar_account(ce->xb, r->xbars < ce->n_xbars ? r->xbars : ce->n_xbars, t->reads, r->rows,
+                 r->cols, t->period);
     dac_account(&ce->dac, t->reads * dac_drives_per_read(ce, r), t->period);
     sh_account(&ce->sh, t->conversions, t->period);
     int A = ce->a->ce.adcs > 0 ? ce->a->ce.adcs : 1;

@@ -187,18 +187,26 @@ void xbar_read_analog(const xbar_t *x, const ni_model_t *m, const double *v, int
     ni_column_currents(m, x->g, x->phys_cols, R, x->phys_cols, v, currents, scratch, r);
 }
 
-void xbar_account(xbar_t *x, uint64_t reads, int rows, int cols, uint64_t hold_cycles)
+void xbar_account(xbar_t *x, int n, uint64_t reads, int rows, int cols, uint64_t hold_cycles)
 {
-    x->st.reads += reads;
-    x->st.active_rows += reads * rows;
-    x->st.cells_read += reads * rows * cols;
-    x->st.busy_cycles += reads * hold_cycles;
+    if (n <= 0)
+        return;
+    /* every crossbar adds the same: found once (an MVM drives up to a CE's
+     * crossbars, and this ran per crossbar for every MVM of a run) */
+    const uint64_t active = reads * rows, cells = reads * rows * cols, busy = reads * hold_cycles;
     /* Per-cell read energy when the device gives one, else power x hold. */
-    if (x->a->device.read_energy_pj > 0)
-        x->st.read_energy_pj += (double)reads * rows * cols * x->a->device.read_energy_pj;
-    else
-        x->st.read_energy_pj += (double)reads * x->a->crossbar.cost.power_mw *
-                                hold_cycles * comp_cycle_ns(x->a);
+    const double e = x->a->device.read_energy_pj > 0
+                         ? (double)reads * rows * cols * x->a->device.read_energy_pj
+                         : (double)reads * x->a->crossbar.cost.power_mw * hold_cycles *
+                               comp_cycle_ns(x->a);
+    for (int i = 0; i < n; i++) {
+        xbar_stats_t *st = &x[i].st;
+        st->reads += reads;
+        st->active_rows += active;
+        st->cells_read += cells;
+        st->busy_cycles += busy;
+        st->read_energy_pj += e;
+    }
 }
 
 void xbar_leak(xbar_t *x, uint64_t cycles)

@@ -71,9 +71,9 @@ int xbar_condition(xbar_t *x, const ni_model_t *m, ni_rng_t *r);
  * scratch: ni_scratch_doubles(rows, phys_cols) doubles. */
 void xbar_read_analog(const xbar_t *x, const ni_model_t *m, const double *v, int nrows,
                       double *currents, double *scratch, ni_rng_t *r);
-/* Accounts reads done by the timing path: reads of rows x cols held for
- * hold_cycles each. */
-void xbar_account(xbar_t *x, uint64_t reads, int rows, int cols, uint64_t hold_cycles);
+/* Accounts reads done by the timing path on the n crossbars x[0..n) (of one
+ * arch): on each, reads of rows x cols held for hold_cycles each. */
+void xbar_account(xbar_t *x, int n, uint64_t reads, int rows, int cols, uint64_t hold_cycles);
 void xbar_leak(xbar_t *x, uint64_t cycles);
 
 #ifdef __cplusplus
