@@ -257,31 +257,39 @@ void ce_mvm_timing_stepwise(const ce_t *ce, const ce_req_t *r, ce_timing_t *t)
     ce_energy(ce, r, t);
 }
 
-void ce_mvm_run(ce_t *ce, const ce_req_t *r, uint64_t start, ce_timing_t *t)
+/* The memo of ce_mvm_run for requests like r: their timing, and what it
+ * derives from it. */
+static void ce_memo(ce_t *ce, const ce_req_t *r)
 {
-    if (ce->memo_ok && !memcmp(&ce->memo_req, r, sizeof *r)) {
-        *t = ce->memo_t;
-    } else {
-        ce_mvm_timing(ce, r, t);
-        ce->memo_req = *r;
-        ce->memo_t = *t;
-        ce->memo_ok = 1;
-    }
-    xbar_account(ce->xb, r->xbars < ce->n_xbars ? r->xbars : ce->n_xbars, t->reads, r->rows,
-                 r->cols, t->period);
-    dac_account(&ce->dac, t->reads * dac_drives_per_read(ce, r), t->period);
-    sh_account(&ce->sh, t->conversions, t->period);
+    const ce_timing_t *t = &ce->memo_t;
+    ce_mvm_timing(ce, r, &ce->memo_t);
+    ce->memo_drives = t->reads * dac_drives_per_read(ce, r);
     int A = ce->a->ce.adcs > 0 ? ce->a->ce.adcs : 1;
     uint64_t adcs_used = t->conv_per_adc ? (t->conversions / t->reads + t->conv_per_adc - 1) / t->conv_per_adc : 0;
     if (adcs_used > (uint64_t)A)
         adcs_used = (uint64_t)A;
-    adc_account(&ce->adc, t->conversions, adcs_used * t->reads * t->adc_cycles);
+    ce->memo_adc_busy = adcs_used * t->reads * t->adc_cycles;
+    ce->memo_reg_pj = ce_reg_energy(ce, r, t);
+    ce->memo_req = *r;
+    ce->memo_ok = 1;
+}
+
+void ce_mvm_run(ce_t *ce, const ce_req_t *r, uint64_t start, ce_timing_t *t)
+{
+    if (!ce->memo_ok || memcmp(&ce->memo_req, r, sizeof *r))
+        ce_memo(ce, r);
+    *t = ce->memo_t;
+    xbar_account(ce->xb, r->xbars < ce->n_xbars ? r->xbars : ce->n_xbars, t->reads, r->rows,
+                 r->cols, t->period);
+    dac_account(&ce->dac, ce->memo_drives, t->period);
+    sh_account(&ce->sh, t->conversions, t->period);
+    adc_account(&ce->adc, t->conversions, ce->memo_adc_busy);
     sa_account(&ce->sa, t->conversions, t->reads * t->sa_cycles);
     ce->st.mvms++;
     ce->st.reads += t->reads;
     ce->st.busy_cycles += t->frontend_cycles;
     ce->st.dynamic_energy_pj += t->energy_pj;
-    ce->st.reg_energy_pj += ce_reg_energy(ce, r, t);
+    ce->st.reg_energy_pj += ce->memo_reg_pj;
     /* ISAAC and PUMA pipelines: the next MVM's reads start while this
      * one's last ADC batch, S+A and output-register write finish */
     uint64_t free_at = start + t->issue_cycles;

@@ -111,9 +111,13 @@ typedef struct ce {
     uint64_t stage_cycles;    /* synchronous pipeline stage (0 = none), see tile_set_stage_ns */
     uint64_t extra_read_slots;/* read slots per MVM beyond the input slices (pipeline fill) */
     ce_stats_t st;
-    /* one-entry memo of ce_mvm_timing: trace ops repeat the same shape */
+    /* one-entry memo of ce_mvm_timing: trace ops repeat the same shape; and
+     * what ce_mvm_run derives from it (DAC drives, ADC busy cycles, register
+     * energy: divisions, for every MVM of a run) */
     ce_req_t memo_req;
     ce_timing_t memo_t;
+    uint64_t memo_drives, memo_adc_busy;
+    double memo_reg_pj;
     int memo_ok;
     /* functional model: non-idealities, seeds, random streams */
     ni_model_t ni;
