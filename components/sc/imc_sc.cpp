@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <cstdint>
 #include <cstdio>
@@ -335,11 +336,17 @@ int Tile::mvm_hook(void *ctx, tile_t *, const tile_op_t *op, uint64_t start, til
     tlm::tlm_generic_payload &p = self->mvm_gp_;
     ImcOpExt &e = self->mvm_ext_;
     e.op = *op;
-    e.res = *res;
+    // the result but its error text, 160 of its 256 bytes, which only a
+    // failed MVM writes
+    constexpr size_t head = offsetof(tile_result_t, err);
+    std::memcpy(&e.res, res, head);
+    e.res.err[0] = '\0';
     e.res.grant = start;
     sc_time d = SC_ZERO_TIME;
     self->ces_sock_[op->ce]->b_transport(p, d);
-    *res = e.res;
+    std::memcpy(res, &e.res, head);
+    if (res->status)
+        std::memcpy(res->err, e.res.err, sizeof res->err);
     return res->status;
 }
 
