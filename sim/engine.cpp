@@ -351,7 +351,8 @@ void Engine::send(TileNode *from, PktHdr h, uint64_t bits, uint64_t order)
         return;
     }
     const int pf = std::max(1, a->chip.noc.packet_flits);
-    std::vector<int> tiles; // distinct destination tiles (-1: the host)
+    std::vector<int> &tiles = send_tiles_; // distinct destination tiles (-1: the host)
+    tiles.clear();
     if (h.group >= 0) {
         for (const Dest &d : dests_[(size_t)h.group])
             if (tiles.empty() || tiles.back() != d.tile)
@@ -359,7 +360,8 @@ void Engine::send(TileNode *from, PktHdr h, uint64_t bits, uint64_t order)
     } else {
         tiles.push_back(h.final_tile);
     }
-    std::vector<int> same;                 // endpoints on from's chip
+    std::vector<int> &same = send_same_;   // endpoints on from's chip
+    same.clear();
     std::map<int, std::vector<int>> other; // tiles on other chips (or the host, -1)
     PktHdr here = h; // the copy for from's chip: its final tile one of them
     for (int t : tiles) {

@@ -334,6 +334,10 @@ class Engine : public sc_core::sc_module {
     bool send_input_row(int chip, int gw, const PktHdr &h, int pf, uint64_t order,
                         const sc_core::sc_time &delay, tlm::tlm_generic_payload &gp);
     uint64_t flits_of(uint64_t bits) const; // of a message on the NoC
+    // send()'s destination tiles and endpoints, kept from message to message
+    // (two vectors allocated for each were most of a run's allocations);
+    // nothing send() calls sends again
+    std::vector<int> send_tiles_, send_same_;
     // collect.cpp helpers
     void sampler();
 
