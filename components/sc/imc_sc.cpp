@@ -330,23 +330,28 @@ int Tile::program(int ce, const int64_t *W, int n_in, int n_out, int wb, std::st
     return rc;
 }
 
+// *to = *from but the error text, 160 of a result's 256 bytes, which only a
+// failed op has: copied then, else cleared (for every op of a run).
+static void copy_result(tile_result_t *to, const tile_result_t *from)
+{
+    std::memcpy(to, from, offsetof(tile_result_t, err));
+    if (from->status)
+        std::memcpy(to->err, from->err, sizeof to->err);
+    else
+        to->err[0] = '\0';
+}
+
 int Tile::mvm_hook(void *ctx, tile_t *, const tile_op_t *op, uint64_t start, tile_result_t *res)
 {
     Tile *self = static_cast<Tile *>(ctx);
     tlm::tlm_generic_payload &p = self->mvm_gp_;
     ImcOpExt &e = self->mvm_ext_;
     e.op = *op;
-    // the result but its error text, 160 of its 256 bytes, which only a
-    // failed MVM writes
-    constexpr size_t head = offsetof(tile_result_t, err);
-    std::memcpy(&e.res, res, head);
-    e.res.err[0] = '\0';
+    copy_result(&e.res, res);
     e.res.grant = start;
     sc_time d = SC_ZERO_TIME;
     self->ces_sock_[op->ce]->b_transport(p, d);
-    std::memcpy(res, &e.res, head);
-    if (res->status)
-        std::memcpy(res->err, e.res.err, sizeof res->err);
+    copy_result(res, &e.res);
     return res->status;
 }
 
@@ -499,7 +504,7 @@ sc_dt::uint64 Tile::grant_due()
                     continue;
                 Slot &slot = waiting_[at_slot];
                 Waiter *w = slot.w;
-                *slot.res = res[i];
+                copy_result(slot.res, &res[i]);
                 slot.w = nullptr;
                 while (!waiting_.empty() && !waiting_.front().w) {
                     waiting_.pop_front();
