@@ -299,6 +299,7 @@ class Engine : public sc_core::sc_module {
     uint64_t perturb_hash(uint64_t who, uint64_t when) const;
     bool step(Lane &l);
     bool exec_record(Lane &l, const Position &p, int inf);
+    tile_op_t &single_op(OpSlot &o);
     void issue(OpSlot &o, tile_op_t *ops, int n);
     bool do_send(Lane &l, uint32_t end, int inf);
     void computed_to(Stream &s, uint64_t k);

@@ -271,6 +271,18 @@ void Engine::op_done(OpSlot *o)
     resume_lane(l);
 }
 
+// The op of a record that issues one op: o's group of one, zeroed, on its
+// stream's CE (records that issue none, or an MVM group, make none).
+tile_op_t &Engine::single_op(OpSlot &o)
+{
+    const Lane &l = *o.lane;
+    o.group.resize(1);
+    tile_op_t &op = o.group[0];
+    op = tile_op_t{};
+    op.ce = l.s->vfu_ce >= 0 ? l.s->vfu_ce : (int)(l.k % (uint64_t)a->tile.ces);
+    return op;
+}
+
 bool Engine::exec_record(Lane &l, const Position &pos, int inf)
 {
     Stream &s = *l.s;
@@ -283,10 +295,6 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
     o.lane = &l;
     o.compute = compute;
     o.resume = l.pc + 1;
-    o.group.resize(1);
-    tile_op_t &op = o.group[0];
-    op = tile_op_t{};
-    op.ce = s.vfu_ce >= 0 ? s.vfu_ce : (int)(l.k % (uint64_t)a->tile.ces);
     switch (r.op) {
     case TR_POS:
         l.pc++;
@@ -310,7 +318,8 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
         return true;
     }
     case TR_READ:
-    case TR_WRITE:
+    case TR_WRITE: {
+        tile_op_t &op = single_op(o);
         op.kind = r.op == TR_READ ? TILE_OP_READ : TILE_OP_WRITE;
         op.bytes = r.a;
         op.addr = tn.buffer_cursor(&l, r.a);
@@ -322,6 +331,7 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
         l.blocked = "buffer";
         issue(o, &op, 1);
         return false;
+    }
     case TR_MVM: {
         // consecutive MVMs are one position on several CEs: in parallel
         uint32_t e = l.pc;
@@ -335,7 +345,7 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
         group.clear();
         for (uint32_t j = l.pc; j <= e; j++) {
             const trace_rec_t &q = s.ts->recs[j];
-            tile_op_t mv{};
+            tile_op_t &mv = group.emplace_back(); // zeroed
             mv.kind = TILE_OP_MVM;
             mv.ce = (int)q.a - ce0;
             mv.xbars = (int)std::max<uint32_t>(q.b, 1);
@@ -347,7 +357,6 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
             mv.tag = j; // a fixed order among the group's MVMs
             mv.input_bits = q.arg; // 1..64 (trace_io.c)
             mv.signed_inputs = a->precision.signed_inputs;
-            group.push_back(mv);
         }
         lacc[(size_t)s.layer].mvms += group.size();
         o.resume = e + 1;
@@ -368,6 +377,7 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
             l.pc++;
             return true;
         }
+        tile_op_t &op = single_op(o);
         op.kind = TILE_OP_ACCUM;
         op.n = r.b;
         l.blocked = "ACCUM";
@@ -376,7 +386,8 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
     }
     case TR_ACT:
     case TR_POOL:
-    case TR_ADD:
+    case TR_ADD: {
+        tile_op_t &op = single_op(o);
         op.kind = r.op == TR_ACT ? TILE_OP_ACT : r.op == TR_POOL ? TILE_OP_POOL : TILE_OP_ADD;
         op.subkind = r.arg;
         op.n = r.a;
@@ -384,6 +395,7 @@ bool Engine::exec_record(Lane &l, const Position &pos, int inf)
         l.blocked = tile_op_names[op.kind];
         issue(o, &op, 1);
         return false;
+    }
     case TR_PSUM_SEND: {
         PktHdr h{(int32_t)r.a, PKT_PSUM, s.layer, (int32_t)r.c, inf, 1, -1, 0, 1};
         send(&tn, h, (uint64_t)r.b * 8, lane_key(l));
