@@ -103,6 +103,7 @@ static uint64_t stage_up(const tile_t *t, uint64_t x)
 
 static int op_valid(const tile_t *t, const tile_op_t *op, char *err, int errn);
 static void waits_for(const tile_t *t, tile_pending_t *p);
+static uint64_t ready_at(const tile_t *t, const tile_pending_t *p);
 
 int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival)
 {
@@ -125,6 +126,7 @@ int tile_request(tile_t *t, const tile_op_t *op, uint64_t arrival)
     t->q[i].arrival = arrival;
     t->q[i].seq = t->seq++;
     waits_for(t, &t->q[i]);
+    t->last_ready = ready_at(t, &t->q[i]);
     t->nq++;
     return 0;
 }

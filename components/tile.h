@@ -129,6 +129,8 @@ typedef struct tile {
     tile_pending_t *q;
     int nq, capq;
     uint64_t seq;
+    uint64_t last_ready;         /* the first cycle the op tile_request queued last can be
+                                    granted in, as things stand (only a grant changes it) */
     uint64_t leaked_until;       /* leakage accounted up to this cycle */
     uint64_t stage_cycles;       /* synchronous pipeline stage, 0 = none */
     tile_mvm_fn mvm_fn;

@@ -368,6 +368,7 @@ void Tile::queue(ImcOpExt *e, Waiter *w, const sc_time &delay)
     w->left = 1 + std::max(0, e->n_more);
     w->end = 0;
     w->done = false;
+    uint64_t ready = UINT64_MAX; // the first cycle one of its ops can be granted in
     for (int i = 0; i < w->left; i++) {
         // seq: tile_request's number, the next slot
         if (core_.seq != waiting_base_ + waiting_.size())
@@ -375,10 +376,13 @@ void Tile::queue(ImcOpExt *e, Waiter *w, const sc_time &delay)
         waiting_.push_back({w, i ? &e->more_res[i - 1] : &e->res});
         if (tile_request(&core_, i ? &e->more_ops[i - 1] : &e->op, arrival))
             SC_REPORT_FATAL("imc/tile", "out of memory");
+        ready = std::min(ready, core_.last_ready);
     }
-    // wake the arbiter straight at its grant phase (cycle edge + 1 ps), not
-    // a delta from now only for it to wait that long
-    const sc_dt::uint64 phase = clk_.value_at(arrival) + one_ps();
+    // wake the arbiter straight at the grant phase (cycle edge + 1 ps) of
+    // that cycle, not a delta from now only for it to wait that long, nor at
+    // the arrival only to find the ops' resources still taken (the cycle
+    // moves only with grants, and a grant phase finds the next one itself)
+    const sc_dt::uint64 phase = clk_.value_at(ready) + one_ps();
     if (waker_)
         waker_->wake(this, phase);
     else
