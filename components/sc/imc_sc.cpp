@@ -371,7 +371,7 @@ void Tile::queue(ImcOpExt *e, Waiter *w, const sc_time &delay)
     uint64_t ready = UINT64_MAX; // the first cycle one of its ops can be granted in
     for (int i = 0; i < w->left; i++) {
         // seq: tile_request's number, the next slot
-        if (core_.seq != waiting_base_ + waiting_.size())
+        if (core_.seq != waiting_base_ + waiting())
             SC_REPORT_FATAL("imc/tile", "request numbers out of step");
         waiting_.push_back({w, i ? &e->more_res[i - 1] : &e->res});
         if (tile_request(&core_, i ? &e->more_ops[i - 1] : &e->op, arrival))
@@ -485,6 +485,23 @@ void Tile::arbiter()
         next_trigger(sc_time::from_value(next) - sc_time_stamp(), req_ev_);
 }
 
+// Drops the granted requests at the front of waiting_; its space is taken
+// back when none waits, or when the dropped ones are half of it.
+void Tile::drop_granted()
+{
+    while (waiting_front_ < waiting_.size() && !waiting_[waiting_front_].w) {
+        waiting_front_++;
+        waiting_base_++;
+    }
+    if (waiting_front_ == waiting_.size()) {
+        waiting_.clear();
+        waiting_front_ = 0;
+    } else if (waiting_front_ > waiting_.size() / 2) {
+        waiting_.erase(waiting_.begin(), waiting_.begin() + (std::ptrdiff_t)waiting_front_);
+        waiting_front_ = 0;
+    }
+}
+
 sc_dt::uint64 Tile::grant_due()
 {
     const sc_dt::uint64 now = sc_time_stamp().value(); // a method: time stands still
@@ -503,17 +520,14 @@ sc_dt::uint64 Tile::grant_due()
         while ((n = tile_arbitrate(&core_, nx, res.data(), (int)res.size())) > 0) {
             for (int i = 0; i < n; i++) {
                 uint64_t at_slot = res[i].seq - waiting_base_;
-                if (res[i].seq < waiting_base_ || at_slot >= waiting_.size() ||
-                    !waiting_[at_slot].w)
+                if (res[i].seq < waiting_base_ || at_slot >= waiting() ||
+                    !waiting_[waiting_front_ + at_slot].w)
                     continue;
-                Slot &slot = waiting_[at_slot];
+                Slot &slot = waiting_[waiting_front_ + at_slot];
                 Waiter *w = slot.w;
                 copy_result(slot.res, &res[i]);
                 slot.w = nullptr;
-                while (!waiting_.empty() && !waiting_.front().w) {
-                    waiting_.pop_front();
-                    waiting_base_++;
-                }
+                drop_granted();
                 w->end = std::max(w->end, res[i].end);
                 if (--w->left)
                     continue; // more ops of the group to grant

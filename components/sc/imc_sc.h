@@ -11,7 +11,6 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstring>
-#include <deque>
 #include <map>
 #include <string>
 #include <memory>
@@ -311,11 +310,16 @@ class Tile : public sc_core::sc_module, public StatProvider, public tlm::tlm_bw_
     mutable tile_t core_;
     Clock clk_;
     sc_core::sc_event req_ev_;
-    // by request sequence number: waiting_[i] is request waiting_base_ + i
-    // (every tile_request() gets one, in order; a granted one is emptied and
-    // the front's empty slots dropped), a map's lookups without its nodes
-    std::deque<Slot> waiting_;
+    // by request sequence number: waiting_[waiting_front_ + i] is request
+    // waiting_base_ + i (every tile_request() gets one, in order; a granted
+    // one is emptied and the front's empty slots dropped), a map's lookups
+    // without its nodes; a vector, not a deque: one indexes without a
+    // division, and it empties whenever the tile has granted all
+    std::vector<Slot> waiting_;
+    size_t waiting_front_ = 0;
     uint64_t waiting_base_ = 0;
+    size_t waiting() const { return waiting_.size() - waiting_front_; }
+    void drop_granted();
     // grant scratch of every tile: arbiters are methods, never nested (one
     // per tile was 15 KB each, 160 MB on 64 ISAAC chips)
     static std::vector<tile_result_t> results_;
