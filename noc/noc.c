@@ -222,8 +222,23 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         abort();
     }
     memset(n->rt, 0, (size_t)n->R * sizeof *n->rt);
+    size_t nport = (size_t)n->R * n->P;
+    n->rin = aligned_alloc(64, (nport * sizeof *n->rin + 63) / 64 * 64);
+    if (!n->rin) {
+        fprintf(stderr, "imcsim: out of memory\n");
+        abort();
+    }
+    memset(n->rin, 0, nport * sizeof *n->rin);
+    n->rport_flits = xcalloc(nport, sizeof *n->rport_flits);
+    n->rvwo = xcalloc(nport, sizeof *n->rvwo);
+    n->racc_rr = xcalloc(2 * nport, 1);
     for (int r = 0; r < n->R; r++) {
-        n->rt[r].ivb = &n->ivc[(size_t)r * n->P * n->V];
+        size_t p0 = (size_t)r * n->P;
+        n->rt[r].ivb = &n->ivc[p0 * n->V];
+        n->rt[r].in = &n->rin[p0];
+        n->rt[r].port_flits = &n->rport_flits[p0];
+        n->rt[r].vwo = &n->rvwo[p0];
+        n->rt[r].acc_rr = &n->racc_rr[2 * p0];
         for (int p = 0; p < 4; p++) /* VCs >= V count as owned: all owned = ~0 */
             n->rt[r].oown[p] = n->V == 64 ? 0 : ~0ull << n->V;
     }
@@ -332,6 +347,10 @@ void noc_destroy(noc_t *n)
     free(n->flits);
     free(n->up);
     free(n->rt);
+    free(n->rin);
+    free(n->rport_flits);
+    free(n->rvwo);
+    free(n->racc_rr);
     free(n->nbr);
     free(n->dnb);
     free(n->rtab);

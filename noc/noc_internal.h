@@ -144,8 +144,13 @@ typedef struct noc_rport {
     uint64_t cwait;
 } noc_rport_t;
 
-/* Laid out by use: the first 64-byte line holds what every step and every
- * arriving flit touch, then the ports' masks, then the rarer fields. */
+/* Laid out by use, in four 64-byte lines whatever the concentration: the
+ * first holds what every step and every arriving flit touch, the next two
+ * the crossbar pointers and what a flit or a tail leaving through an output
+ * touches, the last the rarer fields. The per-port arrays live in arrays
+ * sized to the real port count (noc_t.rin etc.): sized for
+ * NOC_MAX_CONCENTRATION in the record, a router of 8 ports spread the 12
+ * lines it used over 27, and the records crowded the VCs out of L1. */
 typedef struct noc_router {
     _Alignas(64) uint32_t ports; /* input ports with a live VC (see live()) */
     int flits;                 /* flits held in the input buffers */
@@ -154,21 +159,19 @@ typedef struct noc_router {
     uint16_t va_rr;            /* flattened (port, vc) priority pointer */
     uint16_t mcn;              /* VCs in VC_MC (noc_mcast.c) */
     noc_ivc_t *ivb;            /* its input VCs */
+    noc_rport_t *in;           /* [P] its input ports' VC masks */
     int32_t nbr[4];            /* its neighbours (noc_t.nbr) */
-    uint64_t busy_cycles;      /* cycles with flits, up to busy_since */
     uint64_t busy_since;       /* while it holds flits: the first cycle of that span */
     uint8_t in_rr[NOC_MAX_XPORTS];  /* VC pointer per crossbar input (0..V) */
     uint8_t out_rr[NOC_MAX_XPORTS]; /* crossbar input pointer per crossbar output */
-    noc_rport_t in[4 + NOC_MAX_CONCENTRATION];
-    uint8_t ovc_rr[4 + NOC_MAX_CONCENTRATION];  /* output VC pointer per output port */
-    uint8_t acc_rr[NOC_MAX_XPORTS]; /* iSLIP accept pointer per crossbar input */
     /* per network output port: the downstream input VCs allocated to a
      * packet (VA), until its tail leaves through the port; bits >= V are
      * set, so ~0 means all owned */
     uint64_t oown[4];
-    /* per input port and network output port: the VCs in vwait with that
-     * output among their candidates (va_arm reads them, no VC state) */
-    uint64_t vwo[4 + NOC_MAX_CONCENTRATION][4];
+    uint64_t *port_flits;      /* [P] flits out of each output port */
+    /* [P][4] per input port and network output port: the VCs in vwait with
+     * that output among their candidates (va_arm reads them, no VC state) */
+    uint64_t (*vwo)[4];
     /* per network output port: the input ports with a parked head passing
      * through (whole, in vwait) or a parked replicating VC (noc_mcvc_t.parked)
      * that waits for a VC of that port with room for its packet
@@ -176,8 +179,11 @@ typedef struct noc_router {
     uint32_t wwp[4];
     uint16_t wneed[4];         /* and the fewest flits one of them needs room for */
     uint32_t mcvp;             /* input ports with a replicating VC asking for VA (mcva) */
-    uint64_t port_flits[4 + NOC_MAX_CONCENTRATION]; /* flits out of each output port */
+    uint8_t ovc_rr[4];         /* output VC pointer per network output port */
+    uint64_t busy_cycles;      /* cycles with flits, up to busy_since */
+    uint8_t *acc_rr;           /* [2P] iSLIP accept pointer per crossbar input */
 } noc_router_t;
+_Static_assert(sizeof(noc_router_t) == 256, "a router is four 64-byte lines");
 
 typedef struct noc_pkt {
     int32_t src, dst, flits, next;
@@ -369,6 +375,11 @@ struct noc {
     noc_flit_t *flits;         /* [R][P][V][bmask + 1] (a power of two: no wrap tests) */
     uint32_t ahead;            /* largest flit look-ahead: max(fwd, link latency) */
     noc_router_t *rt;
+    /* the routers' per-port arrays (noc_router_t.in, port_flits, vwo,
+     * acc_rr): [R][P], [R][P], [R][P][4], [R][2P] */
+    noc_rport_t *rin;
+    uint64_t *rport_flits, (*rvwo)[4];
+    uint8_t *racc_rr;
     int *nbr;                  /* [R][4] */
     uint32_t *dnb;             /* [R][4] ivc index of VC 0 of the neighbour's facing input port */
     uint8_t *rtab;             /* [R][E] memoised route() masks (0 = not yet; a local

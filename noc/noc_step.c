@@ -1663,7 +1663,7 @@ void noc_stats_reset(noc_t *n)
         n->rt[r].busy_cycles = 0;
         if (n->rt[r].busy_since < n->now)
             n->rt[r].busy_since = n->now;
-        memset(n->rt[r].port_flits, 0, sizeof n->rt[r].port_flits);
+        memset(n->rt[r].port_flits, 0, (size_t)n->P * sizeof *n->rt[r].port_flits);
     }
     for (int e = 0; e < n->E; e++)
         n->ni[e].injected = 0;
