@@ -273,6 +273,7 @@ bool noc_sc::advance(uint64_t until, bool ahead)
     if (rc >= 0)
         return true;
     failure_ = noc_watchdog_report(n_);
+    watchdog_stopped_ = true;
     return false;
 }
 

@@ -107,9 +107,11 @@ public:
     // The time of cycle c's edge, rounded to whole ps once (no drift).
     sc_core::sc_time at_cycle(uint64_t c) const;
     uint64_t wakeups() const { return wakeups_; }
-    // Nonempty once the core's watchdog stopped the network (a deadlock):
-    // the blocked virtual channels. The module then stops waking.
+    // Nonempty once the network failed: the watchdog stopped it (a deadlock:
+    // the blocked virtual channels; the module then stops waking), a message
+    // came too late, or too many were queued.
     const std::string &failure() const { return failure_; }
+    bool watchdog_stopped() const { return watchdog_stopped_; }
 
 private:
     // A packet in flight: what its delivery needs, compact (a full payload per
@@ -151,6 +153,7 @@ private:
     uint64_t wakeups_ = 0;
     bool ahead_ = false;           // simulating ahead: hold message deliveries
     std::string failure_;
+    bool watchdog_stopped_ = false; // failure_ is the watchdog's report
     std::deque<pending> slots_;    // tag = slot index (a deque: growing never moves them)
     std::vector<uint64_t> free_;   // free slot indices
     // Messages of cycles not yet closed, queued in canonical order once no

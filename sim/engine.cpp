@@ -588,7 +588,7 @@ bool Engine::all_done() const
 int Engine::noc_stopped() const
 {
     for (size_t c = 0; c < nocs_.size(); c++)
-        if (nocs_[c]->failure().rfind("noc: watchdog:", 0) == 0)
+        if (nocs_[c]->watchdog_stopped())
             return (int)c;
     return -1;
 }
