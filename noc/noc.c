@@ -163,6 +163,20 @@ static void *xcalloc(size_t n, size_t s)
     return p;
 }
 
+/* n zeroed records of s bytes from a 64-byte line on (the size rounded up
+ * to whole lines, as aligned_alloc wants): records laid out by line */
+static void *xcalloc_lines(size_t n, size_t s)
+{
+    size_t bytes = (n * s + 63) / 64 * 64;
+    void *p = aligned_alloc(64, bytes ? bytes : 64);
+    if (!p) {
+        fprintf(stderr, "imcsim: out of memory\n");
+        abort();
+    }
+    memset(p, 0, bytes);
+    return p;
+}
+
 noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
 {
     if (noc_config_check(c, d))
@@ -203,12 +217,7 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         return NULL;
     }
     /* one 64-byte line per VC when the struct fits one */
-    n->ivc = aligned_alloc(64, (nivc * sizeof *n->ivc + 63) / 64 * 64);
-    if (!n->ivc) {
-        fprintf(stderr, "imcsim: out of memory\n");
-        abort();
-    }
-    memset(n->ivc, 0, nivc * sizeof *n->ivc);
+    n->ivc = xcalloc_lines(nivc, sizeof *n->ivc);
     n->flits = xcalloc(nivc * ring, sizeof *n->flits);
     n->up = xcalloc(nivc, sizeof *n->up);
     for (size_t i = 0; i < nivc; i++) {
@@ -216,19 +225,9 @@ noc_t *noc_create(const noc_config_t *c, imc_diag_t *d)
         n->ivc[i].pop_t = UINT64_MAX; /* never read */
         n->ivc[i].mcv = -1;
     }
-    n->rt = aligned_alloc(64, (size_t)n->R * sizeof *n->rt); /* a multiple of 64 */
-    if (!n->rt) {
-        fprintf(stderr, "imcsim: out of memory\n");
-        abort();
-    }
-    memset(n->rt, 0, (size_t)n->R * sizeof *n->rt);
+    n->rt = xcalloc_lines((size_t)n->R, sizeof *n->rt);
     size_t nport = (size_t)n->R * n->P;
-    n->rin = aligned_alloc(64, (nport * sizeof *n->rin + 63) / 64 * 64);
-    if (!n->rin) {
-        fprintf(stderr, "imcsim: out of memory\n");
-        abort();
-    }
-    memset(n->rin, 0, nport * sizeof *n->rin);
+    n->rin = xcalloc_lines(nport, sizeof *n->rin);
     n->rport_flits = xcalloc(nport, sizeof *n->rport_flits);
     n->rvwo = xcalloc(nport, sizeof *n->rvwo);
     n->racc_rr = xcalloc(2 * nport, 1);
