@@ -80,7 +80,9 @@ typedef struct tile_result {
     double energy_pj;             /* dynamic energy of the op */
     int64_t clipped;              /* MVM: ADC-saturated conversions (functional) */
     int status;                   /* 0 ok, -1 bad op (err says why) */
-    char err[160];
+    char err[160];                /* keep last: a grant clears, and the SystemC tile
+                                     copies, only the fields before it for an op that
+                                     did not fail (tile.c grant, imc_sc.cpp copy_result) */
 } tile_result_t;
 
 typedef struct tile_stats {
