@@ -310,6 +310,7 @@ typedef struct noc_ni {        /* one endpoint's source queue and injector */
     uint64_t queued_flits;
     uint64_t injected;         /* flits it sent (statistics: noc_source_flits) */
     uint32_t ivb;              /* ivc index of VC 0 of its router's local input port */
+    int32_t flits;             /* cur's flits (its body flits need no packet record) */
     uint64_t lb;               /* a bound on its queue's next hand-over (noc_bound.c) */
     int32_t need;              /* asleep (ni_sleep): the free slots of one VC it waits for */
     int32_t r;                 /* its router */

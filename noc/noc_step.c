@@ -1352,17 +1352,9 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         if (id < 0)
             return; /* 2^30 packets in the network: cannot happen with finite buffers */
         noc_pkt_t *p = &n->pkt[id];
-        memset(p, 0, sizeof *p);
-        p->src = e;
-        p->dst = m->dst;
-        p->flits = m->flits < m->pf ? m->flits : m->pf;
-        p->tag = m->tag;
-        p->t_create = m->t_create;
-        p->last_dim = -1;
-        p->next = -1;
-        p->done = m->done;
-        p->mc = m->mc;
-        p->ds = -1;
+        *p = (noc_pkt_t){.src = e, .dst = m->dst, .flits = m->flits < m->pf ? m->flits : m->pf,
+                         .next = -1, .done = m->done, .tag = m->tag, .t_create = m->t_create,
+                         .t_inject = t, .last_dim = -1, .mc = m->mc, .ds = -1};
         if (m->mc >= 0) { /* the packet carries every destination */
             noc_mcm_t *mm = &n->mcm[m->mc];
             /* interned once per message: its last packet takes the
@@ -1400,18 +1392,17 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         }
         ni->cur = id;
         ni->sent = 0;
+        ni->flits = p->flits;
         ni->vc = vc;
         ni->vc_rr = (uint32_t)(vc + 1);
         ivs[vc].owned = 1;
-        n->pkt[id].t_inject = t;
         n->st.packets_injected++;
     } else if (!has_credit(&ivs[ni->vc], t, n->cd, n->B)) {
         ni_sleep(n, e, ivs, t, 1);
         return;
     }
-    noc_pkt_t *p = &n->pkt[ni->cur];
     uint32_t pf = (uint32_t)ni->cur | (ni->sent == 0 ? NOC_F_HEAD : 0) |
-                  (ni->sent == p->flits - 1 ? NOC_F_TAIL : 0);
+                  (ni->sent == ni->flits - 1 ? NOC_F_TAIL : 0);
     push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf, t,
               n->bmask, n->cfg.multicast);
     n->in_network++;
@@ -1420,7 +1411,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
     ni->queued_flits--;
     n->queued_flits--;
     n->last_progress = t;
-    if (++ni->sent == p->flits) {
+    if (++ni->sent == ni->flits) {
         ivs[ni->vc].owned = 0;
         ni->cur = -1;
         /* the next poll reads the queue head: with 10^5 messages queued it
