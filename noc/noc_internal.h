@@ -145,8 +145,8 @@ typedef struct noc_rport {
 } noc_rport_t;
 
 /* Laid out by use, in four 64-byte lines whatever the concentration: the
- * first holds what every step and every arriving flit touch, the next two
- * the crossbar pointers and what a flit or a tail leaving through an output
+ * first holds what every step and every arriving or leaving flit touch, the
+ * next two the crossbar pointers and what a tail leaving through an output
  * touches, the last the rarer fields. The per-port arrays live in arrays
  * sized to the real port count (noc_t.rin etc.): sized for
  * NOC_MAX_CONCENTRATION in the record, a router of 8 ports spread the 12
@@ -161,14 +161,16 @@ typedef struct noc_router {
     noc_ivc_t *ivb;            /* its input VCs */
     noc_rport_t *in;           /* [P] its input ports' VC masks */
     int32_t nbr[4];            /* its neighbours (noc_t.nbr) */
-    uint64_t busy_since;       /* while it holds flits: the first cycle of that span */
+    /* [P] flits out of each output port: here, not by oown, so a body flit
+     * leaving touches no third line */
+    uint64_t *port_flits;
     uint8_t in_rr[NOC_MAX_XPORTS];  /* VC pointer per crossbar input (0..V) */
     uint8_t out_rr[NOC_MAX_XPORTS]; /* crossbar input pointer per crossbar output */
     /* per network output port: the downstream input VCs allocated to a
      * packet (VA), until its tail leaves through the port; bits >= V are
      * set, so ~0 means all owned */
     uint64_t oown[4];
-    uint64_t *port_flits;      /* [P] flits out of each output port */
+    uint64_t busy_since;       /* while it holds flits: the first cycle of that span */
     /* [P][4] per input port and network output port: the VCs in vwait with
      * that output among their candidates (va_arm reads them, no VC state) */
     uint64_t (*vwo)[4];
