@@ -1298,6 +1298,30 @@ static __attribute__((noinline)) void router_step_any(noc_t *n, int r, uint64_t 
                     c->wait_for_tail_credit, c->multicast);
 }
 
+/* Step the routers active at the start of cycle t (rsnap) with the router
+ * step of `kind`, a constant: each kind has its own loop, with no test of
+ * the kind per router. A router emptied here leaves ractive; one sent a
+ * flit later in this cycle is set again by push_flit. */
+static inline __attribute__((always_inline)) void step_routers(noc_t *n, uint64_t t,
+                                                               const int kind)
+{
+    for (int w = 0; w < n->rwords; w++)
+        for (uint64_t m = n->rsnap[w]; m; m &= m - 1) {
+            int r = w * 64 + __builtin_ctzll(m);
+            /* the default router inlined, without and with multicast */
+            if (kind == NOC_STEP_DEFAULT)
+                router_step(n, r, t, NOC_DEF_VCS, NOC_DEF_BUF, NOC_DEF_BUF - 1, NOC_DEF_CREDIT,
+                            ALLOC_SEPARABLE_INPUT_FIRST, ALLOC_GREEDY, NOC_DEF_VA_DELAY, 1, 1, 0,
+                            0);
+            else if (kind == NOC_STEP_DEFAULT_MC)
+                router_step(n, r, t, NOC_DEF_VCS, NOC_DEF_BUF, NOC_DEF_BUF - 1, NOC_DEF_CREDIT,
+                            ALLOC_SEPARABLE_INPUT_FIRST, ALLOC_GREEDY, NOC_DEF_VA_DELAY, 1, 1, 0,
+                            1);
+            else
+                router_step_any(n, r, t);
+        }
+}
+
 /* A source that found no credit (none owned by another packet: only the
  * source owns its local VCs) with none in flight back waits for its router
  * to take a flit out of its local port: vc_pop() wakes it, for the next
@@ -1537,34 +1561,20 @@ int noc_advance(noc_t *n, uint64_t until, noc_eject_fn cb, void *ctx)
             n->rsnap[w] = n->ractive[w];
         /* the default configuration has its own copy of the step, inlined
          * with constants: port * V is a shift, and they need no register */
-        for (int w = 0; w < n->rwords && n->probe; w++) /* test_noc's fairness checks */
-            for (uint64_t m = n->rsnap[w]; m; m &= m - 1) {
-                int r = w * 64 + __builtin_ctzll(m);
-                noc_probe_before(n, r, t);
-                router_step_any(n, r, t);
-                noc_probe_after(n, r, t);
-            }
-        const int kind = n->probe ? -1 : n->step_kind;
-        for (int w = 0; w < n->rwords && kind >= 0; w++) {
-            uint64_t m = n->rsnap[w];
-            while (m) {
-                int r = w * 64 + __builtin_ctzll(m);
-                m &= m - 1;
-                /* a router emptied here leaves ractive; one sent a flit
-                 * later in this cycle is set again by push_flit */
-                /* the default router inlined, without and with multicast */
-                if (kind == NOC_STEP_DEFAULT)
-                    router_step(n, r, t, NOC_DEF_VCS, NOC_DEF_BUF, NOC_DEF_BUF - 1,
-                                NOC_DEF_CREDIT, ALLOC_SEPARABLE_INPUT_FIRST, ALLOC_GREEDY,
-                                NOC_DEF_VA_DELAY, 1, 1, 0, 0);
-                else if (kind == NOC_STEP_DEFAULT_MC)
-                    router_step(n, r, t, NOC_DEF_VCS, NOC_DEF_BUF, NOC_DEF_BUF - 1,
-                                NOC_DEF_CREDIT, ALLOC_SEPARABLE_INPUT_FIRST, ALLOC_GREEDY,
-                                NOC_DEF_VA_DELAY, 1, 1, 0, 1);
-                else
+        if (n->probe) { /* test_noc's fairness checks */
+            for (int w = 0; w < n->rwords; w++)
+                for (uint64_t m = n->rsnap[w]; m; m &= m - 1) {
+                    int r = w * 64 + __builtin_ctzll(m);
+                    noc_probe_before(n, r, t);
                     router_step_any(n, r, t);
-            }
-        }
+                    noc_probe_after(n, r, t);
+                }
+        } else if (n->step_kind == NOC_STEP_DEFAULT)
+            step_routers(n, t, NOC_STEP_DEFAULT);
+        else if (n->step_kind == NOC_STEP_DEFAULT_MC)
+            step_routers(n, t, NOC_STEP_DEFAULT_MC);
+        else
+            step_routers(n, t, NOC_STEP_ANY);
         n->now = t + 1;
         if (n->cfg.watchdog_cycles && n->in_network) {
             if (t - n->last_progress >= n->cfg.watchdog_cycles) {
