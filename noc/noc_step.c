@@ -95,6 +95,36 @@ static __attribute__((noinline)) uint32_t route(const noc_t *n, int r, const noc
     return m;
 }
 
+/* The head in iv requests VA from cycle tr + rd: the timer wheel wakes it
+ * then. */
+static inline void va_wheel(noc_t *n, noc_ivc_t *iv, uint64_t tr)
+{
+    iv->stage_ready = tr + (uint64_t)n->rd;
+    uint32_t i = (uint32_t)(iv - n->ivc), slot = (uint32_t)iv->stage_ready & n->twmask;
+    n->tw[i].next = n->tw_head[slot];
+    n->tw_head[slot] = i;
+}
+
+/* va_enter's rarer cases, apart so that a unicast head with a memoised
+ * route saves no registers (they end in tail calls): a head with several
+ * destinations, which the router replicates (VC_MC), and a route not yet
+ * memoised. */
+static __attribute__((noinline)) void va_enter_mc(noc_t *n, int r, noc_ivc_t *iv, uint64_t tr)
+{
+    noc_mc_enter(n, r, iv);
+    va_wheel(n, iv, tr);
+}
+
+static __attribute__((noinline)) void va_enter_route(noc_t *n, int r, noc_ivc_t *iv,
+                                                     uint64_t tr, const noc_pkt_t *p,
+                                                     uint8_t *memo)
+{
+    iv->cand = route(n, r, p, &iv->vc_lo, &iv->vc_hi);
+    if (memo)
+        *memo = (uint8_t)(iv->cand < 16 ? iv->cand : 12u + (uint32_t)__builtin_ctz(iv->cand));
+    va_wheel(n, iv, tr);
+}
+
 /* RC for the head now at the front of iv (at router r), done at cycle tr
  * (the first cycle the router looks at it there). Its VA request waits for
  * cycle tr + rd on the timer wheel, left out of nonempty (the caller sees
@@ -105,22 +135,19 @@ static __attribute__((noinline)) void va_enter(noc_t *n, int r, noc_ivc_t *iv, u
     uint8_t *memo = n->rtab ? &n->rtab[(size_t)r * n->E + (size_t)p->dst] : NULL;
     iv->state = VC_VA;
     iv->whole = 0;
-    if (n->mcva && p->ds >= 0) { /* several destinations: the router replicates it */
-        noc_mc_enter(n, r, iv);   /* (VC_MC) */
-    } else if (memo && *memo) {
-        /* network masks are 1..15, a local port p (4..19) is 12 + p */
-        iv->cand = *memo < 16 ? (uint32_t)*memo : 1u << (*memo - 12);
-        iv->vc_lo = 0;
-        iv->vc_hi = (uint8_t)n->V;
-    } else {
-        iv->cand = route(n, r, p, &iv->vc_lo, &iv->vc_hi);
-        if (memo)
-            *memo = (uint8_t)(iv->cand < 16 ? iv->cand : 12u + (uint32_t)__builtin_ctz(iv->cand));
+    if (n->mcva && p->ds >= 0) {
+        va_enter_mc(n, r, iv, tr);
+        return;
     }
-    iv->stage_ready = tr + (uint64_t)n->rd;
-    uint32_t i = (uint32_t)(iv - n->ivc), slot = (uint32_t)iv->stage_ready & n->twmask;
-    n->tw[i].next = n->tw_head[slot];
-    n->tw_head[slot] = i;
+    if (!memo || !*memo) {
+        va_enter_route(n, r, iv, tr, p, memo);
+        return;
+    }
+    /* network masks are 1..15, a local port p (4..19) is 12 + p */
+    iv->cand = *memo < 16 ? (uint32_t)*memo : 1u << (*memo - 12);
+    iv->vc_lo = 0;
+    iv->vc_hi = (uint8_t)n->V;
+    va_wheel(n, iv, tr);
 }
 
 /* since: the first cycle router r is stepped with this flit (busy_since) */
