@@ -441,6 +441,7 @@ struct noc {
      * it they queue in ej like the tails). The ring was most of ej's
      * traffic, and noc_delivery_bound scanned past them. */
     noc_ejb_t *ejb;
+    noc_ejb_t *ejb_last;       /* its newest entry (while ejb_count > 0): most flits join it */
     int ejb_head, ejb_count, ejb_cap;
     /* With output speedup a local output's queue sends a flit a cycle, so
      * its flits arrive later than flits other routers send after them, up

@@ -208,16 +208,14 @@ static inline void eject_push(noc_t *n, uint64_t time, int pkt, int tail)
  * ejected in cycle t arrives at t + fwd): counted when it arrives. */
 static inline void ejb_push(noc_t *n, uint64_t time)
 {
-    if (n->ejb_count) {
-        noc_ejb_t *last = &n->ejb[(n->ejb_head + n->ejb_count - 1) & (n->ejb_cap - 1)];
-        if (last->time == time) {
-            last->n++;
-            return;
-        }
+    if (n->ejb_count && n->ejb_last->time == time) {
+        n->ejb_last->n++;
+        return;
     }
     if (n->ejb_count == n->ejb_cap)
         n->ejb = ring_grow(n->ejb, &n->ejb_head, n->ejb_count, &n->ejb_cap, sizeof *n->ejb, 64);
-    n->ejb[(n->ejb_head + n->ejb_count) & (n->ejb_cap - 1)] = (noc_ejb_t){time, 1};
+    n->ejb_last = &n->ejb[(n->ejb_head + n->ejb_count) & (n->ejb_cap - 1)];
+    *n->ejb_last = (noc_ejb_t){time, 1};
     n->ejb_count++;
 }
 
