@@ -158,6 +158,9 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     noc_flit_t f = {(uint32_t)ready, pf};
     ring(n, d)[(d->head + d->count) & bmask] = f;
     noc_router_t *rt = &n->rt[r];
+    if (!rt->flits++)
+        rt->busy_since = since;
+    /* the calls last (nothing they read is above) */
     if (!d->count++) {
         d->front_ready = ready;
         if (pf & NOC_F_HEAD) { /* RC when it arrives (the VC is live then) */
@@ -169,8 +172,6 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     } else if (mc && d->state == VC_MC) { /* maybe the flit its branches wait for */
         noc_mc_arrive(n, r, d, ready);
     }
-    if (!rt->flits++)
-        rt->busy_since = since;
 }
 
 /* Double a ring of `count` elements of `size` bytes from *head (capacity
@@ -1363,97 +1364,16 @@ static void ni_sleep(noc_t *n, int e, const noc_ivc_t *ivs, uint64_t t, int need
     noc_bit_clear(n->eactive, e);
 }
 
-static void ni_step(noc_t *n, int e, uint64_t t)
+/* Send the next flit of the source's packet (it has a credit for it). The
+ * flit's arrival comes last, as the only call (RC, a replicating VC's
+ * arrival): a body flit's path saves no registers. */
+static inline void ni_send(noc_t *n, int e, noc_ni_t *ni, uint64_t t)
 {
-    noc_ni_t *ni = &n->ni[e];
-    int r = ni->r, port = ni->port;
     noc_ivc_t *ivs = &n->ivc[ni->ivb];
-    if (ni->cur < 0) {
-        if (ni->qhead < 0) {
-            noc_bit_clear(n->eactive, e);
-            return;
-        }
-        noc_msg_t *m = &n->msg[ni->qhead];
-        if (m->t_create > t)
-            return;
-        int vc = -1, V = n->V;
-        int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
-        /* free slots the packet needs to start: one; a multicast packet all
-         * of its own (virtual cut-through); with wait_for_tail_credit the
-         * whole buffer (the last packet's tail credit is back) */
-        int need = n->cfg.wait_for_tail_credit ? n->B
-                   : m->mc >= 0                 ? (m->flits < m->pf ? m->flits : m->pf)
-                                                : 1;
-        for (int i = 0; i < V; i++) {
-            int v = v0 + i >= V ? v0 + i - V : v0 + i;
-            if (!ivs[v].owned && (need == 1 ? has_credit(&ivs[v], t, n->cd, n->B)
-                                            : credits(n, &ivs[v], t) >= need)) {
-                vc = v;
-                break;
-            }
-        }
-        if (vc < 0) {
-            ni_sleep(n, e, ivs, t, need);
-            return;
-        }
-        /* the message's next packet comes into being as its head leaves */
-        int id = noc_pkt_alloc(n);
-        if (id < 0)
-            return; /* 2^30 packets in the network: cannot happen with finite buffers */
-        noc_pkt_t *p = &n->pkt[id];
-        *p = (noc_pkt_t){.src = e, .dst = m->dst, .flits = m->flits < m->pf ? m->flits : m->pf,
-                         .next = -1, .done = m->done, .tag = m->tag, .t_create = m->t_create,
-                         .t_inject = t, .last_dim = -1, .mc = m->mc, .ds = -1};
-        if (m->mc >= 0) { /* the packet carries every destination */
-            noc_mcm_t *mm = &n->mcm[m->mc];
-            /* interned once per message: its last packet takes the
-             * message's reference, the others one of their own */
-            int ds = mm->ds >= 0 ? mm->ds : noc_dset_get(n, mm->dst, mm->ndst);
-            m = &n->msg[ni->qhead];
-            mm = &n->mcm[m->mc];
-            p = &n->pkt[id];
-            if (m->flits > p->flits) {
-                mm->ds = ds;
-                p->ds = noc_dset_ref(n, ds);
-            } else {
-                mm->ds = -1;
-                p->ds = ds;
-            }
-            if (mm->first_inject == UINT64_MAX)
-                mm->first_inject = t;
-        }
-        if (m->done >= 0 && n->done[m->done].first_inject == UINT64_MAX)
-            n->done[m->done].first_inject = t;
-        m->flits -= p->flits;
-        /* it hands its message over; any packet of a multicast message may be
-         * the last one a destination gets (no orphans: noc_bound.c) */
-        if (m->done < 0 || !m->flits)
-            noc_bound_packet(n, id);
-        if (!m->flits) { /* its last packet: the message leaves the queue */
-            int mid = ni->qhead;
-            ni->qhead = m->next;
-            if (ni->qhead < 0) {
-                ni->qtail = -1;
-                noc_bit_clear(n->equeued, e);
-            }
-            m->next = n->free_msg;
-            n->free_msg = mid;
-        }
-        ni->cur = id;
-        ni->sent = 0;
-        ni->flits = p->flits;
-        ni->vc = vc;
-        ni->vc_rr = (uint32_t)(vc + 1);
-        ivs[vc].owned = 1;
-        n->st.packets_injected++;
-    } else if (!has_credit(&ivs[ni->vc], t, n->cd, n->B)) {
-        ni_sleep(n, e, ivs, t, 1);
-        return;
-    }
+    int r = ni->r, port = ni->port;
+    int vc = ni->vc;
     uint32_t pf = (uint32_t)ni->cur | (ni->sent == 0 ? NOC_F_HEAD : 0) |
                   (ni->sent == ni->flits - 1 ? NOC_F_TAIL : 0);
-    push_flit(n, &ivs[ni->vc], r, port, ni->vc, t + (uint64_t)n->cfg.link_latency, pf, t,
-              n->bmask, n->cfg.multicast);
     n->in_network++;
     n->st.flits_injected++;
     ni->injected++;
@@ -1461,7 +1381,7 @@ static void ni_step(noc_t *n, int e, uint64_t t)
     n->queued_flits--;
     n->last_progress = t;
     if (++ni->sent == ni->flits) {
-        ivs[ni->vc].owned = 0;
+        ivs[vc].owned = 0;
         ni->cur = -1;
         /* the next poll reads the queue head: with 10^5 messages queued it
          * is rarely in cache; with none, there is no next poll (it would
@@ -1471,6 +1391,106 @@ static void ni_step(noc_t *n, int e, uint64_t t)
         else
             noc_bit_clear(n->eactive, e);
     }
+    push_flit(n, &ivs[vc], r, port, vc, t + (uint64_t)n->cfg.link_latency, pf, t, n->bmask,
+              n->cfg.multicast);
+}
+
+/* The source's next packet takes a free VC with the credits it needs and
+ * sends its head, or the source waits (asleep or idle, or its message not
+ * yet due). Out of line: a body flit's path stays small. */
+static __attribute__((noinline)) void ni_start(noc_t *n, int e, noc_ni_t *ni, noc_ivc_t *ivs,
+                                               uint64_t t)
+{
+    if (ni->qhead < 0) {
+        noc_bit_clear(n->eactive, e);
+        return;
+    }
+    noc_msg_t *m = &n->msg[ni->qhead];
+    if (m->t_create > t)
+        return;
+    int vc = -1, V = n->V;
+    int v0 = (int)ni->vc_rr >= V ? (int)ni->vc_rr - V : (int)ni->vc_rr; /* vc_rr <= V */
+    /* free slots the packet needs to start: one; a multicast packet all
+     * of its own (virtual cut-through); with wait_for_tail_credit the
+     * whole buffer (the last packet's tail credit is back) */
+    int need = n->cfg.wait_for_tail_credit ? n->B
+               : m->mc >= 0                 ? (m->flits < m->pf ? m->flits : m->pf)
+                                            : 1;
+    for (int i = 0; i < V; i++) {
+        int v = v0 + i >= V ? v0 + i - V : v0 + i;
+        if (!ivs[v].owned && (need == 1 ? has_credit(&ivs[v], t, n->cd, n->B)
+                                        : credits(n, &ivs[v], t) >= need)) {
+            vc = v;
+            break;
+        }
+    }
+    if (vc < 0) {
+        ni_sleep(n, e, ivs, t, need);
+        return;
+    }
+    /* the message's next packet comes into being as its head leaves */
+    int id = noc_pkt_alloc(n);
+    if (id < 0)
+        return; /* 2^30 packets in the network: cannot happen with finite buffers */
+    noc_pkt_t *p = &n->pkt[id];
+    *p = (noc_pkt_t){.src = e, .dst = m->dst, .flits = m->flits < m->pf ? m->flits : m->pf,
+                     .next = -1, .done = m->done, .tag = m->tag, .t_create = m->t_create,
+                     .t_inject = t, .last_dim = -1, .mc = m->mc, .ds = -1};
+    if (m->mc >= 0) { /* the packet carries every destination */
+        noc_mcm_t *mm = &n->mcm[m->mc];
+        /* interned once per message: its last packet takes the
+         * message's reference, the others one of their own */
+        int ds = mm->ds >= 0 ? mm->ds : noc_dset_get(n, mm->dst, mm->ndst);
+        m = &n->msg[ni->qhead];
+        mm = &n->mcm[m->mc];
+        p = &n->pkt[id];
+        if (m->flits > p->flits) {
+            mm->ds = ds;
+            p->ds = noc_dset_ref(n, ds);
+        } else {
+            mm->ds = -1;
+            p->ds = ds;
+        }
+        if (mm->first_inject == UINT64_MAX)
+            mm->first_inject = t;
+    }
+    if (m->done >= 0 && n->done[m->done].first_inject == UINT64_MAX)
+        n->done[m->done].first_inject = t;
+    m->flits -= p->flits;
+    /* it hands its message over; any packet of a multicast message may be
+     * the last one a destination gets (no orphans: noc_bound.c) */
+    if (m->done < 0 || !m->flits)
+        noc_bound_packet(n, id);
+    if (!m->flits) { /* its last packet: the message leaves the queue */
+        int mid = ni->qhead;
+        ni->qhead = m->next;
+        if (ni->qhead < 0) {
+            ni->qtail = -1;
+            noc_bit_clear(n->equeued, e);
+        }
+        m->next = n->free_msg;
+        n->free_msg = mid;
+    }
+    ni->cur = id;
+    ni->sent = 0;
+    ni->flits = p->flits;
+    ni->vc = vc;
+    ni->vc_rr = (uint32_t)(vc + 1);
+    ivs[vc].owned = 1;
+    n->st.packets_injected++;
+    ni_send(n, e, ni, t);
+}
+
+static void ni_step(noc_t *n, int e, uint64_t t)
+{
+    noc_ni_t *ni = &n->ni[e];
+    noc_ivc_t *ivs = &n->ivc[ni->ivb];
+    if (ni->cur < 0)
+        ni_start(n, e, ni, ivs, t);
+    else if (!has_credit(&ivs[ni->vc], t, n->cd, n->B))
+        ni_sleep(n, e, ivs, t, 1);
+    else
+        ni_send(n, e, ni, t);
 }
 
 /* Hand over the ejections of cycles <= t; 1 if the callback held one. */
