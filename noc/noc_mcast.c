@@ -259,9 +259,12 @@ void noc_mc_arrive(noc_t *n, int r, noc_ivc_t *iv, uint64_t ready)
     }
 }
 
-/* The index of destination d in m's sorted dst (binary search). */
-static int mcm_index(const noc_mcm_t *m, int d)
+/* The index of destination d in m's sorted dst: `guess` when right, else
+ * by binary search. */
+static int mcm_index(const noc_mcm_t *m, int d, int guess)
 {
+    if (guess >= 0 && guess < m->ndst && m->dst[guess] == d)
+        return guess;
     int lo = 0, hi = m->ndst - 1;
     while (lo < hi) {
         int mid = (lo + hi) / 2;
@@ -271,6 +274,20 @@ static int mcm_index(const noc_mcm_t *m, int d)
             hi = mid;
     }
     return lo;
+}
+
+/* A guess at the index of branch bi's destination in its message's dst:
+ * one past the previous branch's when that is a local port (so is bi: the
+ * branches are in port order), else -1. A router's endpoints are numbered
+ * in a row, and a set reaching a router holds all of its message's
+ * destinations there. Local branches are granted in one call, in order:
+ * the previous one has its copy. */
+static int index_guess(const noc_t *n, const noc_mcvc_t *m, int bi)
+{
+    if (bi == 0)
+        return -1;
+    const noc_branch_t *prev = &m->br[bi - 1];
+    return prev->port < NOC_NET_PORTS || prev->child < 0 ? -1 : n->pkt[prev->child].di + 1;
 }
 
 /* Branch bi gets output VC out_vc (ignored for a local port) at cycle t,
@@ -289,7 +306,7 @@ static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int 
     c->dst = b->dst;
     c->ds = b->ds; /* the copy owns the set now */
     if (c->ds < 0) /* the copy for one destination: ejected there */
-        c->di = mcm_index(&n->mcm[c->mc], c->dst);
+        c->di = mcm_index(&n->mcm[c->mc], c->dst, index_guess(n, m, bi));
     c->fin = 0;
     c->ejecting = 0;
     c->next = -1;
