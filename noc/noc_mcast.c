@@ -291,9 +291,10 @@ static int index_guess(const noc_t *n, const noc_mcvc_t *m, int bi)
 }
 
 /* Branch bi gets output VC out_vc (ignored for a local port) at cycle t,
- * and its copy a packet record. */
-static void grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int out_vc,
-                  uint64_t t)
+ * and its copy a packet record. Inlined: the call (eight arguments) was a
+ * fifth of its instructions. */
+static inline __attribute__((always_inline)) void
+grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int out_vc, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
     int child = noc_pkt_alloc(n);
@@ -381,20 +382,18 @@ int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
     int any = 0, flits = n->pkt[m->pid].flits;
     m->parked = 0; /* asked after all (its last sending branch finished) */
     for (int i = 0; i < m->nbr; i++) {
-        noc_branch_t *b = &m->br[i];
+        const noc_branch_t *b = &m->br[i];
         if (b->state != NOC_BR_VA)
             continue;
-        if (b->port >= NOC_NET_PORTS) { /* ejection never contends */
-            grant(n, r, port, vc, iv, i, 0, t);
-            any = 1;
-            m = mcvc(n, iv);
-            continue;
+        int ov = 0; /* ejection never contends */
+        if (b->port < NOC_NET_PORTS) {
+            uint64_t fr = noc_whole_vcs(n, r, b->port, b->lo, b->hi, flits, t);
+            if (!fr)
+                continue;
+            /* the first from the port's output VC pointer (as greedy unicast) */
+            ov = noc_take_vc(rt, b->port, fr, b->lo, b->hi);
         }
-        uint64_t fr = noc_whole_vcs(n, r, b->port, b->lo, b->hi, flits, t);
-        if (!fr)
-            continue;
-        /* the first from the port's output VC pointer (as greedy unicast) */
-        grant(n, r, port, vc, iv, i, noc_take_vc(rt, b->port, fr, b->lo, b->hi), t);
+        grant(n, r, port, vc, iv, i, ov, t);
         m = mcvc(n, iv);
         any = 1;
     }
