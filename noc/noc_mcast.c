@@ -520,6 +520,42 @@ static void retire(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
         noc_next_head(n, r, port, vc, iv, iv->front_ready > t + 1 ? iv->front_ready : t + 1);
 }
 
+/* A head or tail copy of branch b (copy c, of a final packet or not) on
+ * output `out`: what traverse() keeps for a head going on, and noc_bound.c's
+ * counts. Body flits, half of them, touch no packet record. */
+static inline void copy_ends(noc_t *n, int r, int out, const noc_branch_t *b, noc_pkt_t *c,
+                             int fin, int head, int tail)
+{
+    if (head) {
+        if (out < NOC_NET_PORTS) {
+            int dim = out >> 1;
+            if (n->dateline) {
+                if (dim != c->last_dim) {
+                    c->dl = 0;
+                    c->last_dim = (int8_t)dim;
+                }
+                if (n->wrap[r * NOC_NET_PORTS + out])
+                    c->dl = 1;
+            }
+            c->hops++;
+            if (fin) { /* noc_bound.c: from the next router on */
+                int left = b->hops_next;
+                c->fin = 1;
+                c->left = (int16_t)left;
+                n->fin_left[left]++;
+            }
+        } else if (fin) { /* at its destination's router */
+            c->fin = 1;
+            c->left = 0;
+            n->fin_left[0]++;
+        }
+    }
+    if (tail && c->fin && out >= NOC_NET_PORTS) { /* noc_bound.c: the channel's cycle */
+        c->ejecting = 1;
+        n->fin_left[0]--;
+    }
+}
+
 int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *outs, int k,
                 uint64_t t, int last)
 {
@@ -533,36 +569,8 @@ int noc_mc_send(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, const int8_t *
     for (int j = 0; j < k; j++) {
         int out = outs[j], bi = m->br_of[out];
         noc_branch_t *b = &m->br[bi];
-        noc_pkt_t *c = &n->pkt[b->child];
-        const noc_pkt_t *p = &n->pkt[m->pid];
-        if (head) {
-            if (out < NOC_NET_PORTS) { /* what traverse() keeps for a head going on */
-                int dim = out >> 1;
-                if (n->dateline) {
-                    if (dim != c->last_dim) {
-                        c->dl = 0;
-                        c->last_dim = (int8_t)dim;
-                    }
-                    if (n->wrap[r * NOC_NET_PORTS + out])
-                        c->dl = 1;
-                }
-                c->hops++;
-                if (p->fin) { /* noc_bound.c: from the next router on */
-                    int left = b->hops_next;
-                    c->fin = 1;
-                    c->left = (int16_t)left;
-                    n->fin_left[left]++;
-                }
-            } else if (p->fin) { /* at its destination's router */
-                c->fin = 1;
-                c->left = 0;
-                n->fin_left[0]++;
-            }
-        }
-        if (tail && c->fin && out >= NOC_NET_PORTS) { /* noc_bound.c: the channel's cycle */
-            c->ejecting = 1;
-            n->fin_left[0]--;
-        }
+        if (head | tail)
+            copy_ends(n, r, out, b, &n->pkt[b->child], n->pkt[m->pid].fin, head, tail);
         noc_copy_out(n, r, out, b->out_vc, (uint32_t)b->out_ivc,
                      (uint32_t)b->child | (pf & (NOC_F_HEAD | NOC_F_TAIL)), t);
         m = mcvc(n, iv); /* the copy may have grown the pool (noc_mc_enter downstream) */
