@@ -276,25 +276,16 @@ static int mcm_index(const noc_mcm_t *m, int d, int guess)
     return lo;
 }
 
-/* A guess at the index of branch bi's destination in its message's dst:
- * one past the previous branch's when that is a local port (so is bi: the
- * branches are in port order), else -1. A router's endpoints are numbered
- * in a row, and a set reaching a router holds all of its message's
- * destinations there. Local branches are granted in one call, in order:
- * the previous one has its copy. */
-static int index_guess(const noc_t *n, const noc_mcvc_t *m, int bi)
-{
-    if (bi == 0)
-        return -1;
-    const noc_branch_t *prev = &m->br[bi - 1];
-    return prev->port < NOC_NET_PORTS || prev->child < 0 ? -1 : n->pkt[prev->child].di + 1;
-}
-
 /* Branch bi gets output VC out_vc (ignored for a local port) at cycle t,
- * and its copy a packet record. Inlined: the call (eight arguments) was a
- * fifth of its instructions. */
-static inline __attribute__((always_inline)) void
-grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int out_vc, uint64_t t)
+ * and its copy a packet record. A copy for one destination looks up its
+ * index in the message's dst, trying `guess` first; returns the guess for
+ * the next branch, one past it: a router's endpoints are numbered in a row,
+ * and a set reaching a router holds all of its message's destinations
+ * there, so its local branches (in port order) follow one another. Inlined:
+ * the call (nine arguments) was a fifth of its instructions. */
+static inline __attribute__((always_inline)) int
+grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int out_vc, int guess,
+      uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
     int child = noc_pkt_alloc(n);
@@ -307,7 +298,7 @@ grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int out_vc, uint
     c->dst = b->dst;
     c->ds = b->ds; /* the copy owns the set now */
     if (c->ds < 0) /* the copy for one destination: ejected there */
-        c->di = mcm_index(&n->mcm[c->mc], c->dst, index_guess(n, m, bi));
+        c->di = mcm_index(&n->mcm[c->mc], c->dst, guess);
     c->fin = 0;
     c->ejecting = 0;
     c->next = -1;
@@ -325,6 +316,7 @@ grant(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int bi, int out_vc, uint
         b->out_vc = (uint8_t)out_vc;
     }
     n->st.vc_allocs++;
+    return c->ds < 0 ? c->di + 1 : -1;
 }
 
 /* No waiting branch of the VC got an output VC. While a free VC of one of
@@ -379,7 +371,7 @@ int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
 {
     noc_router_t *rt = &n->rt[r];
     noc_mcvc_t *m = mcvc(n, iv);
-    int any = 0, flits = n->pkt[m->pid].flits;
+    int any = 0, flits = n->pkt[m->pid].flits, guess = -1;
     m->parked = 0; /* asked after all (its last sending branch finished) */
     for (int i = 0; i < m->nbr; i++) {
         const noc_branch_t *b = &m->br[i];
@@ -393,7 +385,7 @@ int noc_mc_va(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
             /* the first from the port's output VC pointer (as greedy unicast) */
             ov = noc_take_vc(rt, b->port, fr, b->lo, b->hi);
         }
-        grant(n, r, port, vc, iv, i, ov, t);
+        guess = grant(n, r, port, vc, iv, i, ov, guess, t);
         m = mcvc(n, iv);
         any = 1;
     }
@@ -410,13 +402,13 @@ int noc_mc_va_rows(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t,
                    noc_alloc_row_t *rows)
 {
     noc_mcvc_t *m = mcvc(n, iv);
-    int k = 0, flits = n->pkt[m->pid].flits, V = n->V;
+    int k = 0, flits = n->pkt[m->pid].flits, V = n->V, guess = -1;
     for (int i = 0; i < m->nbr; i++) {
         noc_branch_t *b = &m->br[i];
         if (b->state != NOC_BR_VA)
             continue;
         if (b->port >= NOC_NET_PORTS) {
-            grant(n, r, port, vc, iv, i, 0, t);
+            guess = grant(n, r, port, vc, iv, i, 0, guess, t);
             m = mcvc(n, iv);
             continue;
         }
@@ -440,7 +432,7 @@ int noc_mc_va_rows(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t,
 void noc_mc_grant_row(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, int br, int out_vc,
                       uint64_t t)
 {
-    grant(n, r, port, vc, iv, br, out_vc, t);
+    grant(n, r, port, vc, iv, br, out_vc, -1, t);
     refresh(n, r, port, vc, iv, t);
 }
 
