@@ -240,8 +240,9 @@ refresh_view(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t, int l
 }
 
 /* refresh_view() of the branches as they are: the ready one of the
- * laggards first. */
-static void refresh(noc_t *n, int r, int port, int vc, noc_ivc_t *iv, uint64_t t)
+ * laggards first. Inlined: noc_mc_va calls it after every grant round. */
+static inline __attribute__((always_inline)) void refresh(noc_t *n, int r, int port, int vc,
+                                                          noc_ivc_t *iv, uint64_t t)
 {
     noc_mcvc_t *m = mcvc(n, iv);
     int l;
