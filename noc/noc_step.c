@@ -160,7 +160,8 @@ static inline void push_flit(noc_t *n, noc_ivc_t *d, int r, int port, int vc,
     noc_router_t *rt = &n->rt[r];
     if (!rt->flits++)
         rt->busy_since = since;
-    /* the calls last (nothing they read is above) */
+    /* the router's count first, so the calls below (RC, a replicating VC's
+     * arrival) come last and keep no registers live; neither reads it */
     if (!d->count++) {
         d->front_ready = ready;
         if (pf & NOC_F_HEAD) { /* RC when it arrives (the VC is live then) */
